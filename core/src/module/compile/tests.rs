@@ -1,0 +1,141 @@
+use super::*;
+
+const MODULE: &str = r#"id = "greeting"
+version = "1.0.0"
+title = "Greeting customers"
+language = "en"
+minutes = 10
+outcomes = ["Greet a customer"]
+
+[assessment]
+pass_mark = 70
+draw = 2
+attempts = 3
+cooldown_minutes = 30
+"#;
+
+const BANK: &str = r#"[[question]]
+id = "first"
+type = "single"
+prompt = "What first?"
+explanation = "Greet first."
+options = [{ text = "Hello", correct = true }, { text = "Nothing" }]
+
+[[question]]
+id = "second"
+type = "true-false"
+prompt = "Smile?"
+answer = true
+explanation = "Yes."
+"#;
+
+fn files() -> SourceFiles {
+    let mut f = SourceFiles::new();
+    f.insert("module.toml", MODULE);
+    f.insert("questions.toml", BANK);
+    f.insert(
+        "lessons/01-hello.md",
+        "# Hello\n\n![A smile](../images/smile.png)\n",
+    );
+    f.insert("images/smile.png", vec![0u8; 10]);
+    f.insert("images/smile.low.webp", vec![0u8; 5]);
+    f
+}
+
+#[test]
+fn a_good_module_compiles_with_its_media_and_low_variant() {
+    let c = compile(&files());
+    assert!(c.diagnostics.is_empty(), "{}", c.diagnostics);
+    let m = c.module.expect("compiled");
+    assert_eq!(m.module.lessons[0].title, "Hello");
+    assert_eq!(
+        m.module.lessons[0].media,
+        vec!["images/smile.png".to_owned()]
+    );
+    assert_eq!(m.module.questions.len(), 2);
+    assert_eq!(
+        m.media,
+        vec![MediaFile {
+            path: "images/smile.png".into(),
+            kind: MediaKind::Image,
+            low: Some("images/smile.low.webp".into()),
+        }]
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once_with_file_and_line() {
+    let mut f = files();
+    f.insert(
+        "lessons/02-greeting.md",
+        "# Greeting\n\nText.\n\n![smile](smile.png)\n[more](https://example.org)\n[bad](notes.pdf)\n",
+    );
+    f.insert("lessons/03-untitled.md", "No title here.\n");
+    f.insert(
+        "module.toml",
+        MODULE
+            .replace("draw = 2", "draw = 5")
+            .replace("\"en\"", "\"english!\""),
+    );
+    f.insert("stray.txt", "x");
+    let c = compile(&f);
+    assert!(c.module.is_none());
+    let report = c.diagnostics.to_string();
+    for expected in [
+        "lessons/02-greeting.md:5: image \"smile.png\" not found in module folder",
+        "lessons/02-greeting.md:7: link \"notes.pdf\" is not a lesson",
+        "lessons/03-untitled.md:1: a lesson starts with a title line",
+        "module.toml:4: language \"english!\" is not a BCP 47 tag",
+        "module.toml:10: draw = 5 but the bank has only 2 questions",
+        "stray.txt: warning: not used by any lesson or question",
+    ] {
+        assert!(
+            report.contains(expected),
+            "missing {expected:?} in:\n{report}"
+        );
+    }
+}
+
+#[test]
+fn missing_module_toml_and_bank_are_errors() {
+    let mut f = SourceFiles::new();
+    f.insert("lessons/01.md", "# One\n");
+    let report = compile(&f).diagnostics.to_string();
+    assert!(report.contains("module.toml: not found"), "{report}");
+
+    let mut f = files();
+    f.insert(
+        "module.toml",
+        MODULE.replace(
+            "cooldown_minutes = 30",
+            "cooldown_minutes = 30\nbanks = [\"moodle.gift\"]",
+        ),
+    );
+    let report = compile(&f).diagnostics.to_string();
+    assert!(
+        report.contains("moodle.gift: question bank not found"),
+        "{report}"
+    );
+}
+
+#[test]
+fn gift_banks_compile_beside_toml_banks() {
+    let mut f = files();
+    f.insert(
+        "module.toml",
+        MODULE.replace(
+            "cooldown_minutes = 30",
+            "cooldown_minutes = 30\nbanks = [\"questions.toml\", \"extra.gift\"]",
+        ),
+    );
+    f.insert(
+        "extra.gift",
+        "::third::Helmet?{TRUE####Always.}\n\n::first::Dup?{T}\n",
+    );
+    let c = compile(&f);
+    let report = c.diagnostics.to_string();
+    assert!(
+        report.contains("extra.gift:3: question id \"first\" is already used at questions.toml:1"),
+        "{report}"
+    );
+}

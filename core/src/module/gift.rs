@@ -1,0 +1,408 @@
+//! Imports question banks written in Moodle's GIFT format, so trainers reuse what they have.
+//!
+//! Supported: `//` comments, `::title::` (becomes the question id), `[markdown]`, `[plain]`
+//! and `[moodle]` text formats, multiple choice (`=right ~wrong`, with `#feedback`),
+//! multiple answers (`~%50%a ~%50%b ~%-100%c`, equal positive weights), true/false
+//! (`{T}`, `{FALSE#wrong-answer feedback#right-answer feedback}`), short answer
+//! (`{=a =b}`), matching (`{=a -> 1 =b -> 2 = -> distractor}`), numeric (`{#5:0.5}`,
+//! `{#4..6}`), missing word (text after the braces), general feedback (`####…`) and the
+//! escapes `\~ \= \# \{ \} \: \\ \n`. Everything else (essays, descriptions, `[html]`,
+//! partial-credit weights our scoring cannot express, several answer blocks) is an error
+//! with its line, never silently dropped. `$CATEGORY:` lines are ignored with a warning.
+
+use super::diagnostics::Diagnostics;
+use super::question::{Choice, Pair, Question, QuestionKind, Scoring};
+use super::validate::is_slug;
+
+/// A character of GIFT text and whether a backslash escaped it.
+type Chars = Vec<(char, bool)>;
+
+/// Parses a GIFT bank. `stem` names questions that have no `::title::`.
+pub(crate) fn parse(
+    text: &str,
+    file: &str,
+    stem: &str,
+    diags: &mut Diagnostics,
+) -> Vec<(Question, usize)> {
+    let mut out = Vec::new();
+    for (number, (block, line)) in blocks(text, file, diags).into_iter().enumerate() {
+        match parse_question(&block, stem, number + 1) {
+            Ok(q) => out.push((q, line)),
+            Err(message) => diags.error(file, Some(line), message),
+        }
+    }
+    out
+}
+
+/// Splits the text into question blocks (separated by blank lines) with their first line.
+fn blocks(text: &str, file: &str, diags: &mut Diagnostics) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    let mut current: Option<(String, usize)> = None;
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim_end();
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("//") {
+            continue;
+        }
+        if trimmed.starts_with("$CATEGORY:") {
+            diags.warn(
+                file,
+                Some(i + 1),
+                "GIFT category ignored: a module has one bank",
+            );
+            continue;
+        }
+        if trimmed.is_empty() {
+            out.extend(current.take());
+            continue;
+        }
+        let block = current.get_or_insert_with(|| (String::new(), i + 1));
+        if !block.0.is_empty() {
+            block.0.push('\n');
+        }
+        block.0.push_str(line);
+    }
+    out.extend(current);
+    out
+}
+
+fn parse_question(block: &str, stem: &str, number: usize) -> Result<Question, String> {
+    let mut chars = lex(block);
+    let title = take_title(&mut chars)?;
+    let id = match &title {
+        Some(t) => slugify(t),
+        None => format!("{stem}-{number}"),
+    };
+    if !is_slug(&id) {
+        return Err(format!(
+            "the title cannot become a question id; got \"{id}\""
+        ));
+    }
+    let ctx = |msg: &str| format!("question \"{id}\": {msg}");
+    take_format(&mut chars).map_err(|m| ctx(&m))?;
+    let open = find(&chars, 0, |c| c == '{').ok_or_else(|| {
+        ctx("no answer block {…}: a GIFT description is not a question; put it in a lesson")
+    })?;
+    let close = find(&chars, open, |c| c == '}').ok_or_else(|| ctx("the { has no closing }"))?;
+    if find(&chars, close + 1, |c| c == '{').is_some() {
+        return Err(ctx("more than one answer block {…} is not supported"));
+    }
+    let before = text_of(&chars[..open]);
+    let after = text_of(&chars[close + 1..]);
+    let prompt = if after.is_empty() {
+        before
+    } else {
+        format!("{before} _____ {after}")
+    };
+    let body = &chars[open + 1..close];
+    let (body, explanation) = match find_seq(body, "####") {
+        Some(at) => (&body[..at], Some(text_of(&body[at + 4..]))),
+        None => (body, None),
+    };
+    let kind = parse_answers(body).map_err(|m| ctx(&m))?;
+    Ok(Question {
+        id,
+        prompt,
+        points: 1,
+        explanation: explanation.filter(|e| !e.is_empty()),
+        kind,
+    })
+}
+
+fn parse_answers(body: &[(char, bool)]) -> Result<QuestionKind, String> {
+    let plain = text_of(body);
+    if plain.is_empty() {
+        return Err(
+            "essay questions need a person to mark them; write a checklist \
+                    question in questions.toml instead"
+                .into(),
+        );
+    }
+    let lead = body.iter().take_while(|(c, _)| c.is_whitespace()).count();
+    if body.get(lead) == Some(&('#', false)) {
+        return parse_numeric(&body[lead + 1..]);
+    }
+    let head = split_unescaped(body, '#');
+    let word = text_of(head[0]).to_ascii_uppercase();
+    if matches!(word.as_str(), "T" | "TRUE" | "F" | "FALSE") {
+        if head.len() > 3 {
+            return Err("a true/false answer takes at most two feedbacks".into());
+        }
+        let answer = word.starts_with('T');
+        let wrong = head.get(1).map(|f| text_of(f)).filter(|f| !f.is_empty());
+        let right = head.get(2).map(|f| text_of(f)).filter(|f| !f.is_empty());
+        let (feedback_true, feedback_false) = if answer {
+            (right, wrong)
+        } else {
+            (wrong, right)
+        };
+        return Ok(QuestionKind::TrueFalse {
+            answer,
+            feedback_true,
+            feedback_false,
+        });
+    }
+    let answers = answers(body)?;
+    if answers.iter().any(|a| a.text.contains("->")) {
+        return matching(&answers);
+    }
+    let has_wrong = answers.iter().any(|a| !a.marked_right);
+    if !has_wrong && answers.iter().all(|a| a.weight.is_none()) {
+        return Ok(QuestionKind::ShortText {
+            accept: answers.into_iter().map(|a| a.text).collect(),
+        });
+    }
+    if !has_wrong {
+        return Err("partial credit for short answers (=%50%…) is not supported".into());
+    }
+    choices(answers)
+}
+
+/// One `=…` or `~…` answer.
+struct Answer {
+    marked_right: bool,
+    weight: Option<f64>,
+    text: String,
+    feedback: Option<String>,
+}
+
+fn answers(body: &[(char, bool)]) -> Result<Vec<Answer>, String> {
+    let starts: Vec<usize> = (0..body.len())
+        .filter(|&i| matches!(body[i], ('=', false) | ('~', false)))
+        .collect();
+    if starts.is_empty() || !text_of(&body[..starts[0]]).is_empty() {
+        return Err("answers must start with = (right) or ~ (wrong)".into());
+    }
+    let mut out = Vec::new();
+    for (n, &start) in starts.iter().enumerate() {
+        let end = starts.get(n + 1).copied().unwrap_or(body.len());
+        let mut part = &body[start + 1..end];
+        let mut weight = None;
+        let lead = part.iter().take_while(|(c, _)| c.is_whitespace()).count();
+        if part.get(lead) == Some(&('%', false)) {
+            let close = find(part, lead + 1, |c| c == '%').ok_or("a %weight% is not closed")?;
+            let value = text_of(&part[lead + 1..close]);
+            weight = Some(
+                value
+                    .parse::<f64>()
+                    .map_err(|_| format!("bad weight %{value}%"))?,
+            );
+            part = &part[close + 1..];
+        }
+        let pieces = split_unescaped(part, '#');
+        if pieces.len() > 2 {
+            return Err("an answer has more than one #feedback".into());
+        }
+        out.push(Answer {
+            marked_right: body[start].0 == '=',
+            weight,
+            text: text_of(pieces[0]),
+            feedback: pieces.get(1).map(|f| text_of(f)).filter(|f| !f.is_empty()),
+        });
+    }
+    Ok(out)
+}
+
+fn choices(answers: Vec<Answer>) -> Result<QuestionKind, String> {
+    let weighted = answers.iter().any(|a| a.weight.is_some());
+    if !weighted {
+        let right = answers.iter().filter(|a| a.marked_right).count();
+        if right != 1 {
+            return Err(format!(
+                "multiple choice needs exactly one =right answer, found {right}"
+            ));
+        }
+    }
+    let positive: Vec<f64> = answers
+        .iter()
+        .filter_map(|a| match (a.marked_right, a.weight) {
+            (true, None) => Some(100.0),
+            (_, Some(w)) if w > 0.0 => Some(w),
+            _ => None,
+        })
+        .collect();
+    if weighted && positive.windows(2).any(|w| (w[0] - w[1]).abs() > 0.5) {
+        return Err(
+            "the correct answers have different weights; Skillpack gives each \
+                    correct answer the same share, so give them equal weights"
+                .into(),
+        );
+    }
+    let options: Vec<Choice> = answers
+        .into_iter()
+        .map(|a| Choice {
+            correct: match a.weight {
+                Some(w) => w > 0.0,
+                None => a.marked_right,
+            },
+            text: a.text,
+            feedback: a.feedback,
+        })
+        .collect();
+    Ok(if weighted {
+        QuestionKind::Multiple {
+            options,
+            scoring: Scoring::Partial,
+        }
+    } else {
+        QuestionKind::Single { options }
+    })
+}
+
+fn matching(answers: &[Answer]) -> Result<QuestionKind, String> {
+    let mut pairs = Vec::new();
+    let mut distractors = Vec::new();
+    for a in answers {
+        let (left, right) = a
+            .text
+            .split_once("->")
+            .ok_or("in a matching question every answer is =left -> right")?;
+        if !a.marked_right || a.weight.is_some() {
+            return Err("matching answers start with = and carry no weight".into());
+        }
+        let (left, right) = (left.trim().to_owned(), right.trim().to_owned());
+        if left.is_empty() {
+            distractors.push(right);
+        } else {
+            pairs.push(Pair { left, right });
+        }
+    }
+    Ok(QuestionKind::Matching {
+        pairs,
+        distractors,
+        scoring: Scoring::Partial,
+    })
+}
+
+fn parse_numeric(body: &[(char, bool)]) -> Result<QuestionKind, String> {
+    let text = text_of(body);
+    if text.starts_with('=') {
+        let full: Vec<&str> = text
+            .split('=')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .collect();
+        if full.len() != 1 || full[0].starts_with('%') {
+            return Err("several numeric answers with partial credit are not supported".into());
+        }
+        return numeric_value(full[0].split('#').next().unwrap_or_default());
+    }
+    numeric_value(text.split('#').next().unwrap_or_default())
+}
+
+fn numeric_value(text: &str) -> Result<QuestionKind, String> {
+    let num = |s: &str| {
+        s.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| format!("\"{}\" is not a number", s.trim()))
+    };
+    let (answer, tolerance) = if let Some((lo, hi)) = text.split_once("..") {
+        let (lo, hi) = (num(lo)?, num(hi)?);
+        if hi < lo {
+            return Err("in a range min..max, min must not exceed max".into());
+        }
+        ((lo + hi) / 2.0, (hi - lo) / 2.0)
+    } else if let Some((value, tol)) = text.split_once(':') {
+        (num(value)?, num(tol)?.abs())
+    } else {
+        (num(text)?, 0.0)
+    };
+    Ok(QuestionKind::Numeric {
+        answer,
+        tolerance,
+        unit: None,
+    })
+}
+
+fn lex(text: &str) -> Chars {
+    let mut out = Vec::with_capacity(text.len());
+    let mut it = text.chars();
+    while let Some(c) = it.next() {
+        if c == '\\' {
+            match it.next() {
+                Some('n') => out.push(('\n', true)),
+                Some(next) => out.push((next, true)),
+                None => out.push(('\\', true)),
+            }
+        } else {
+            out.push((c, false));
+        }
+    }
+    out
+}
+
+fn take_title(chars: &mut Chars) -> Result<Option<String>, String> {
+    let lead = chars.iter().take_while(|(c, _)| c.is_whitespace()).count();
+    if find_seq(&chars[lead..], "::") != Some(0) {
+        return Ok(None);
+    }
+    let start = lead + 2;
+    let len = find_seq(&chars[start..], "::").ok_or("the ::title:: is not closed")?;
+    let title = text_of(&chars[start..start + len]);
+    chars.drain(..start + len + 2);
+    Ok(Some(title))
+}
+
+fn take_format(chars: &mut Chars) -> Result<(), String> {
+    let lead = chars.iter().take_while(|(c, _)| c.is_whitespace()).count();
+    if chars.get(lead) != Some(&('[', false)) {
+        return Ok(());
+    }
+    let Some(close) = find(chars, lead, |c| c == ']') else {
+        return Ok(());
+    };
+    match text_of(&chars[lead + 1..close]).as_str() {
+        "markdown" | "plain" | "moodle" => {
+            chars.drain(..=close);
+            Ok(())
+        }
+        "html" => Err("[html] text is not supported; write the question in Markdown".into()),
+        _ => Ok(()),
+    }
+}
+
+fn find(chars: &[(char, bool)], from: usize, pred: impl Fn(char) -> bool) -> Option<usize> {
+    (from..chars.len()).find(|&i| !chars[i].1 && pred(chars[i].0))
+}
+
+fn find_seq(chars: &[(char, bool)], seq: &str) -> Option<usize> {
+    let seq: Vec<char> = seq.chars().collect();
+    (0..chars.len()).find(|&i| {
+        chars[i..].len() >= seq.len()
+            && seq
+                .iter()
+                .zip(&chars[i..])
+                .all(|(s, (c, esc))| !esc && s == c)
+    })
+}
+
+fn split_unescaped(chars: &[(char, bool)], sep: char) -> Vec<&[(char, bool)]> {
+    chars.split(|&(c, esc)| !esc && c == sep).collect()
+}
+
+fn text_of(chars: &[(char, bool)]) -> String {
+    let s: String = chars.iter().map(|(c, _)| c).collect();
+    s.trim().to_owned()
+}
+
+fn slugify(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-')
+        .chars()
+        .take(64)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests;

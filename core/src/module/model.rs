@@ -1,0 +1,73 @@
+//! The compiled module, as it travels inside a pack (`<module-id>/module.json`) and as the
+//! device reads it: what the module is, its lessons in order, its assessment rules and its
+//! question bank. Sources are parsed into these types by [`super::compile`].
+
+use serde::{Deserialize, Serialize};
+
+use super::question::Question;
+
+/// One learning module, about 15 minutes of study and a short assessment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Module {
+    /// Stable identifier: lowercase letters, digits and hyphens.
+    pub id: String,
+    /// `MAJOR.MINOR.PATCH`.
+    pub version: String,
+    /// The title a learner sees.
+    pub title: String,
+    /// BCP 47 language tag (`en`, `es-MX`, `sw`).
+    pub language: String,
+    /// Estimated minutes to study and take the assessment.
+    pub minutes: u32,
+    /// One or two sentences on what the learner gains.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// What the learner can do afterwards.
+    pub outcomes: Vec<String>,
+    /// Alignment to ESCO skills, when the trainer states it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skills: Vec<SkillAlignment>,
+    /// The lessons, in study order.
+    pub lessons: Vec<LessonRef>,
+    /// How the assessment is run and passed.
+    pub assessment: AssessmentRules,
+    /// The question bank the assessment draws from.
+    pub questions: Vec<Question>,
+}
+
+/// A skill the module teaches, as an ESCO skill URI and its label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkillAlignment {
+    /// The ESCO skill URI, for example `http://data.europa.eu/esco/skill/…`.
+    pub uri: String,
+    /// Its human-readable label.
+    pub label: String,
+}
+
+/// A lesson: a Markdown file in the pack, and the media it shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LessonRef {
+    /// The lesson title (its first `#` heading).
+    pub title: String,
+    /// The Markdown file, relative to the module folder (`lessons/01-greeting.md`).
+    pub path: String,
+    /// Media the lesson shows, relative to the module folder.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub media: Vec<String>,
+}
+
+/// The rules of a module's assessment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssessmentRules {
+    /// Percent of the points needed to pass (1–100).
+    pub pass_mark: u32,
+    /// How many questions one attempt draws from the bank.
+    pub draw: u32,
+    /// Attempts allowed; `0` means no limit.
+    pub attempts: u32,
+    /// Minutes a learner waits after a failed attempt before the next.
+    pub cooldown_minutes: u32,
+    /// Minutes an attempt may take, if limited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_limit_minutes: Option<u32>,
+}
