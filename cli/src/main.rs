@@ -1,1 +1,139 @@
-fn main() {}
+//! `skillpack`: one command for trainers (keys, check, build, verify, inspect, diff) and a
+//! demo that runs the main job end to end. It prints by design; the logic is in the core.
+
+mod commands;
+mod progress;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use skillpack_core::pack::Variant;
+
+/// Skillpack: signed, offline micro-learning packs for platform workers.
+#[derive(Parser)]
+#[command(name = "skillpack", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Manage publisher keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Check module folders and report every problem, without building.
+    Check {
+        /// Module folders.
+        #[arg(required = true)]
+        modules: Vec<PathBuf>,
+    },
+    /// Check, build and sign a pack from module folders.
+    Build {
+        /// Module folders.
+        #[arg(required = true)]
+        modules: Vec<PathBuf>,
+        /// The publisher's secret key (NAME.key).
+        #[arg(long)]
+        key: PathBuf,
+        /// Where to write the pack.
+        #[arg(short, long)]
+        out: PathBuf,
+        /// Media to include: full, low or text.
+        #[arg(long, default_value = "full")]
+        variant: Variant,
+        /// Pack id (default: the module id, for a one-module pack).
+        #[arg(long)]
+        id: Option<String>,
+        /// Pack version (default: the module version, for a one-module pack).
+        #[arg(long = "pack-version")]
+        pack_version: Option<String>,
+        /// Print a JSON summary.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check every byte of a pack; exit non-zero on any fault.
+    Verify {
+        /// The pack file.
+        pack: PathBuf,
+        /// Publisher keys to trust (NAME.pub); with any, an unlisted publisher fails.
+        #[arg(long)]
+        trust: Vec<PathBuf>,
+        /// Print a JSON report.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a pack's publisher, modules, entries and sizes.
+    Inspect {
+        /// The pack file.
+        pack: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show what an update from OLD to NEW downloads.
+    Diff {
+        /// The pack a device has.
+        old: PathBuf,
+        /// The new pack.
+        new: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build and verify the sample packs from assets/ (the main job, for now).
+    Demo {
+        /// Folder of sample modules.
+        #[arg(long)]
+        assets: Option<PathBuf>,
+        /// Where to write the packs.
+        #[arg(long, default_value = "demo-out")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Make a new key pair: NAME.key (secret, mode 0600) and NAME.pub.
+    New {
+        /// Base path of the pair, such as keys/my-ngo.
+        #[arg(long)]
+        out: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Keys {
+            command: KeysCommand::New { out, json },
+        } => commands::keys::new(&out, json),
+        Command::Check { modules } => commands::check::run(&modules),
+        Command::Build {
+            modules,
+            key,
+            out,
+            variant,
+            id,
+            pack_version,
+            json,
+        } => commands::build::run(modules, &key, &out, variant, id, pack_version, json),
+        Command::Verify { pack, trust, json } => commands::verify::run(&pack, &trust, json),
+        Command::Inspect { pack, json } => commands::inspect::run(&pack, json),
+        Command::Diff { old, new, json } => commands::diff::run(&old, &new, json),
+        Command::Demo { assets, out } => commands::demo::run(assets, &out),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

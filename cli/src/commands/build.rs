@@ -1,0 +1,97 @@
+//! `skillpack build`: check, build and sign a pack; print sizes per module.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use skillpack_core::authoring::{build_pack, AuthoringError, BuildRequest, BuiltPack};
+use skillpack_core::keys::file::read_secret;
+use skillpack_core::pack::{BuildOptions, Variant};
+
+use super::check::print_report;
+use super::{human_bytes, print_json, CommandResult};
+use crate::progress;
+
+/// Builds the pack and prints its summary.
+pub fn run(
+    modules: Vec<PathBuf>,
+    key: &Path,
+    out: &Path,
+    variant: Variant,
+    id: Option<String>,
+    version: Option<String>,
+    json: bool,
+) -> CommandResult {
+    let key = read_secret(key)?;
+    let request = BuildRequest {
+        module_dirs: modules,
+        pack_id: id,
+        version,
+        variant,
+        options: BuildOptions::default(),
+    };
+    let bar = progress::bytes("building");
+    let built = build_pack(&request, &key, out, &mut |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    });
+    bar.finish_and_clear();
+    let built = match built {
+        Ok(built) => built,
+        Err(AuthoringError::Invalid(reports)) => {
+            for (dir, diagnostics) in &reports {
+                print_report(dir, diagnostics);
+            }
+            eprintln!("build stopped: fix the errors above (warnings alone do not stop a build)");
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for module in &built.modules {
+        print_report(&module.dir, &module.warnings);
+    }
+    if json {
+        print_json(&summary_json(&built, out, variant))?;
+    } else {
+        print_summary(&built, out, variant);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The summary a script reads.
+pub fn summary_json(built: &BuiltPack, out: &Path, variant: Variant) -> serde_json::Value {
+    let s = &built.summary;
+    serde_json::json!({
+        "pack": out,
+        "variant": variant,
+        "bytes": s.file_len,
+        "content_bytes": s.content_len,
+        "manifest_bytes": s.manifest_len,
+        "chunks": s.chunks,
+        "entries": s.entries,
+        "modules": s.module_bytes,
+    })
+}
+
+/// The summary a trainer reads.
+pub fn print_summary(built: &BuiltPack, out: &Path, variant: Variant) {
+    let s = &built.summary;
+    for module in &built.modules {
+        let m = &module.compiled.module;
+        println!(
+            "  {:<28} {:>9}  {} lessons, {} questions, {} min",
+            m.id,
+            human_bytes(s.module_bytes.get(&m.id).copied().unwrap_or(0)),
+            m.lessons.len(),
+            m.questions.len(),
+            m.minutes
+        );
+    }
+    println!(
+        "{}: {} ({variant}), {} entries in {} chunks, from {} of content",
+        out.display(),
+        human_bytes(s.file_len),
+        s.entries,
+        s.chunks,
+        human_bytes(s.content_len)
+    );
+}

@@ -1,0 +1,43 @@
+//! `skillpack diff`: what an update from one pack to another downloads.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use skillpack_core::pack::{diff, PackReader};
+
+use super::{human_bytes, print_json, CommandResult};
+
+/// Compares two packs chunk by chunk.
+pub fn run(old: &Path, new: &Path, json: bool) -> CommandResult {
+    let old_reader = PackReader::open_path(old)?;
+    let new_reader = PackReader::open_path(new)?;
+    let d = diff(
+        old_reader.manifest(),
+        new_reader.manifest(),
+        new_reader.header().manifest_stored_len.into(),
+    );
+    if json {
+        print_json(&d)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "chunks: {} shared, {} new, {} dropped",
+        d.shared_chunks, d.new_chunks, d.dropped_chunks
+    );
+    for (label, paths) in [
+        ("added", &d.added),
+        ("removed", &d.removed),
+        ("changed", &d.changed),
+    ] {
+        for path in paths {
+            println!("  {label:<8} {path}");
+        }
+    }
+    println!(
+        "an update downloads {} of {} ({:.0}%)",
+        human_bytes(d.download_bytes),
+        human_bytes(d.full_bytes),
+        100.0 * d.download_bytes as f64 / d.full_bytes.max(1) as f64
+    );
+    Ok(ExitCode::SUCCESS)
+}

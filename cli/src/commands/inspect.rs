@@ -1,0 +1,60 @@
+//! `skillpack inspect`: what a pack holds.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use skillpack_core::pack::PackReader;
+
+use super::{human_bytes, print_json, CommandResult};
+
+/// Prints the publisher, modules and entries of a pack.
+pub fn run(pack: &Path, json: bool) -> CommandResult {
+    let reader = PackReader::open_path(pack)?;
+    let manifest = reader.manifest();
+    let publisher = reader.publisher();
+    let file_len = std::fs::metadata(pack)?.len();
+    if json {
+        print_json(&serde_json::json!({
+            "publisher": publisher.to_did_key(),
+            "fingerprint": publisher.fingerprint().to_string(),
+            "format": format!("1.{}", reader.header().minor),
+            "bytes": file_len,
+            "manifest_bytes": reader.header().manifest_stored_len,
+            "manifest": manifest,
+        }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let p = &manifest.pack;
+    println!(
+        "pack {} {} ({}), {}",
+        p.id,
+        p.version,
+        p.variant,
+        human_bytes(file_len)
+    );
+    println!(
+        "publisher {} ({})",
+        publisher.fingerprint(),
+        publisher.to_did_key()
+    );
+    println!("modules:");
+    for m in &manifest.modules {
+        println!(
+            "  {} {} [{}] {} min: {}",
+            m.id, m.version, m.language, m.minutes, m.title
+        );
+    }
+    println!("entries:");
+    for e in &manifest.entries {
+        let chunk = &manifest.chunks[e.chunk as usize];
+        println!(
+            "  {:<56} {:>9}  chunk {:>3} ({:?}, {} stored)",
+            e.path,
+            human_bytes(e.size),
+            e.chunk,
+            chunk.codec,
+            human_bytes(chunk.stored_size)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

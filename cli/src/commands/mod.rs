@@ -1,0 +1,29 @@
+//! One file per subcommand.
+
+pub mod build;
+pub mod check;
+pub mod demo;
+pub mod diff;
+pub mod inspect;
+pub mod keys;
+pub mod verify;
+
+use std::process::ExitCode;
+
+/// What every subcommand returns: an exit code, or an error printed by `main`.
+pub type CommandResult = anyhow::Result<ExitCode>;
+
+/// Prints a value as pretty JSON on standard output.
+pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// `1234567` as `1.2 MB`, for people.
+pub fn human_bytes(n: u64) -> String {
+    match n {
+        0..=9_999 => format!("{n} B"),
+        10_000..=9_999_999 => format!("{:.1} KB", n as f64 / 1e3),
+        _ => format!("{:.1} MB", n as f64 / 1e6),
+    }
+}

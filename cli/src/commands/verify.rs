@@ -1,0 +1,82 @@
+//! `skillpack verify`: every byte of a pack, and optionally its publisher, checked.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use skillpack_core::keys::file::read_public;
+use skillpack_core::keys::PublicKey;
+use skillpack_core::module::Module;
+use skillpack_core::pack::{module_json_path, PackError, PackReader, VerifyReport};
+
+use super::{print_json, CommandResult};
+
+/// Verifies `pack`; exit 0 only when everything checks out.
+pub fn run(pack: &Path, trust: &[PathBuf], json: bool) -> CommandResult {
+    let trusted: Vec<PublicKey> = trust
+        .iter()
+        .map(|p| read_public(p).with_context(|| format!("reading trusted key {}", p.display())))
+        .collect::<anyhow::Result<_>>()?;
+    match verify(pack, &trusted) {
+        Ok((publisher, report)) => {
+            if json {
+                print_json(&serde_json::json!({
+                    "ok": true,
+                    "publisher": publisher.to_did_key(),
+                    "fingerprint": publisher.fingerprint().to_string(),
+                    "trusted": !trusted.is_empty(),
+                    "chunks": report.chunks,
+                    "entries": report.entries,
+                }))?;
+            } else {
+                println!(
+                    "{}: ok: {} entries in {} chunks, signed by {}{}",
+                    pack.display(),
+                    report.entries,
+                    report.chunks,
+                    publisher.fingerprint(),
+                    if trusted.is_empty() {
+                        " (no trust list given)"
+                    } else {
+                        " (trusted)"
+                    }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            if json {
+                print_json(&serde_json::json!({ "ok": false, "error": e.to_string() }))?;
+            }
+            eprintln!("{}: FAILED: {e}", pack.display());
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// Opens, checks trust, reads every chunk and parses every module.
+pub fn verify(pack: &Path, trusted: &[PublicKey]) -> Result<(PublicKey, VerifyReport), PackError> {
+    let mut reader = PackReader::open_path(pack)?;
+    if !trusted.is_empty() {
+        reader.check_trusted(trusted)?;
+    }
+    let report = reader.verify(&mut |_, _| true)?;
+    let ids: Vec<String> = reader
+        .manifest()
+        .modules
+        .iter()
+        .map(|m| m.id.clone())
+        .collect();
+    for id in ids {
+        let path = module_json_path(&id);
+        let module: Module = serde_json::from_slice(&reader.read_entry(&path)?)
+            .map_err(|e| PackError::InvalidManifest(format!("{path} is not a module: {e}")))?;
+        if module.id != id {
+            return Err(PackError::InvalidManifest(format!(
+                "{path} holds module {}",
+                module.id
+            )));
+        }
+    }
+    Ok((reader.publisher(), report))
+}

@@ -1,0 +1,11 @@
+//! The trainer's side on disk: read module folders (bounded) and build signed packs of the
+//! chosen media variant. The pure work happens in `module` and `pack`; this layer adds the
+//! file system.
+
+mod build;
+mod error;
+mod folder;
+
+pub use build::{build_pack, load_modules, BuildRequest, BuiltPack, LoadedModule};
+pub use error::AuthoringError;
+pub use folder::{read_module_folder, MAX_FILES, MAX_FILE_BYTES, MAX_FOLDER_BYTES};

@@ -1,0 +1,24 @@
+//! The core's one error type, gathering each concern's enum, and its `Result` alias.
+
+use thiserror::Error;
+
+use crate::authoring::AuthoringError;
+use crate::keys::KeyError;
+use crate::pack::PackError;
+
+/// Any error of the core.
+#[derive(Debug, Error)]
+pub enum Error {
+    /// From `keys`.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// From `pack`.
+    #[error(transparent)]
+    Pack(#[from] PackError),
+    /// From `authoring`.
+    #[error(transparent)]
+    Authoring(#[from] AuthoringError),
+}
+
+/// The core's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

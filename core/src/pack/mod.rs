@@ -1,0 +1,25 @@
+//! The signed pack file (`*.skillpack`): one file a trainer hands out by any channel, whose
+//! publisher signature (not the channel) is what a device trusts. Content-addressed chunks,
+//! each compressed on its own, let a device read one lesson without inflating the rest and
+//! fetch only changed chunks on update. The layout is in `docs/pack-format.md`.
+
+mod diff;
+mod error;
+pub mod format;
+mod hash;
+mod manifest;
+mod path;
+mod reader;
+mod writer;
+
+pub use diff::{diff, PackDiff};
+pub use error::PackError;
+pub use format::Limits;
+pub use hash::ContentHash;
+pub use manifest::{
+    module_json_path, Chunk, Codec, Entry, EntryKind, Manifest, ModuleEntry, PackInfo, Rendition,
+    Variant,
+};
+pub use path::path_problem;
+pub use reader::{PackReader, VerifyReport};
+pub use writer::{BuildOptions, BuildSummary, NewEntry, PackBuilder};

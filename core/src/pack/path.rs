@@ -1,0 +1,68 @@
+//! Entry paths inside a pack: clean, relative, `/`-separated, the same on every phone.
+//! Anything that could escape a folder or mean different things on different systems is
+//! refused, so a device can store entries by path without a second thought.
+
+use super::format::Limits;
+
+/// Why a path is not a clean entry path, or `None` when it is.
+pub fn path_problem(path: &str, limits: &Limits) -> Option<&'static str> {
+    if path.is_empty() {
+        return Some("an entry path is empty");
+    }
+    if path.len() > limits.max_path_len {
+        return Some("an entry path is too long");
+    }
+    if path.starts_with('/') {
+        return Some("an entry path is absolute");
+    }
+    if path.contains('\\') || path.contains(':') {
+        return Some("an entry path contains \\ or :");
+    }
+    if path.chars().any(char::is_control) {
+        return Some("an entry path contains a control character");
+    }
+    let mut depth = 0;
+    for part in path.split('/') {
+        match part {
+            "" => return Some("an entry path has an empty folder name"),
+            "." | ".." => return Some("an entry path contains . or .."),
+            _ => depth += 1,
+        }
+    }
+    if depth > limits.max_path_depth {
+        return Some("an entry path is too deep");
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_paths_pass_and_dangerous_ones_do_not() {
+        let limits = Limits::V1;
+        assert_eq!(
+            path_problem("safe-riding/lessons/01-check.md", &limits),
+            None
+        );
+        assert_eq!(path_problem("cuidar/imágenes/niño.png", &limits), None);
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../up",
+            "a/../b",
+            "a/./b",
+            "a//b",
+            "a/",
+            "C:/x",
+            "a\\b",
+            "a\u{0}b",
+            "a\nb",
+        ] {
+            assert!(path_problem(bad, &limits).is_some(), "{bad:?}");
+        }
+        assert!(path_problem("a/".repeat(17).trim_end_matches('/'), &limits).is_some());
+        assert!(path_problem(&"a".repeat(256), &limits).is_some());
+    }
+}
