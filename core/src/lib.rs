@@ -7,5 +7,7 @@ pub mod keys;
 pub mod module;
 pub mod pack;
 pub mod prelude;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use error::{Error, Result};

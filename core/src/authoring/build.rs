@@ -100,17 +100,13 @@ pub fn build_pack(
         .ok_or_else(|| {
             AuthoringError::Options("a pack of several modules needs --version".into())
         })?;
-    let mut builder = PackBuilder::new(
-        PackInfo {
-            id,
-            version,
-            variant: request.variant,
-        },
-        request.options,
-    );
-    for module in &modules {
-        add_module(&mut builder, module, request.variant)?;
-    }
+    let info = PackInfo {
+        id,
+        version,
+        variant: request.variant,
+    };
+    let parts: Vec<_> = modules.iter().map(|m| (&m.compiled, &m.files)).collect();
+    let builder = assemble(info, &parts, request.options)?;
     let partial = out.with_extension("skillpack.partial");
     let io = |path: &Path| {
         let path = path.to_owned();
@@ -138,13 +134,29 @@ pub fn build_pack(
     Ok(BuiltPack { summary, modules })
 }
 
+/// Puts compiled modules (with their source files) into a builder for the pack `info`,
+/// taking the media of the pack's variant. Pure: the caller decides where the pack goes.
+pub fn assemble(
+    info: PackInfo,
+    modules: &[(&CompiledModule, &SourceFiles)],
+    options: BuildOptions,
+) -> Result<PackBuilder, AuthoringError> {
+    let variant = info.variant;
+    let mut builder = PackBuilder::new(info, options);
+    for (compiled, files) in modules {
+        add_module(&mut builder, compiled, files, variant)?;
+    }
+    Ok(builder)
+}
+
 /// Adds one module's `module.json`, lessons and the media of `variant`.
 fn add_module(
     builder: &mut PackBuilder,
-    loaded: &LoadedModule,
+    compiled: &CompiledModule,
+    files: &SourceFiles,
     variant: Variant,
 ) -> Result<(), AuthoringError> {
-    let module = &loaded.compiled.module;
+    let module = &compiled.module;
     let id = &module.id;
     builder.add_module(ModuleEntry {
         id: id.clone(),
@@ -166,14 +178,14 @@ fn add_module(
     };
     builder.add_entry(text(module_json_path(id), EntryKind::Module, json))?;
     for lesson in &module.lessons {
-        let bytes = source_bytes(loaded, &lesson.path)?;
+        let bytes = source_bytes(files, &module.id, &lesson.path)?;
         builder.add_entry(text(
             format!("{id}/{}", lesson.path),
             EntryKind::Lesson,
             bytes,
         ))?;
     }
-    for media in &loaded.compiled.media {
+    for media in &compiled.media {
         let full = (media.path.as_str(), Rendition::Full);
         let low = media.low.as_deref().map(|l| (l, Rendition::Low));
         let chosen: Vec<(&str, Rendition)> = match variant {
@@ -185,7 +197,7 @@ fn add_module(
             builder.add_entry(NewEntry {
                 path: format!("{id}/{path}"),
                 kind: media.kind.into(),
-                bytes: source_bytes(loaded, path)?,
+                bytes: source_bytes(files, id, path)?,
                 media_type: media_type(path).map(str::to_owned),
                 rendition: Some(rendition),
                 low_of: (rendition == Rendition::Low).then(|| format!("{id}/{}", media.path)),
@@ -196,11 +208,9 @@ fn add_module(
     Ok(())
 }
 
-fn source_bytes(loaded: &LoadedModule, path: &str) -> Result<Vec<u8>, AuthoringError> {
-    loaded.files.get(path).map(<[u8]>::to_vec).ok_or_else(|| {
-        AuthoringError::Options(format!(
-            "{}: {path} vanished while building",
-            loaded.dir.display()
-        ))
-    })
+fn source_bytes(files: &SourceFiles, module: &str, path: &str) -> Result<Vec<u8>, AuthoringError> {
+    files
+        .get(path)
+        .map(<[u8]>::to_vec)
+        .ok_or_else(|| AuthoringError::Options(format!("module {module}: {path} is missing")))
 }

@@ -6,6 +6,6 @@ mod build;
 mod error;
 mod folder;
 
-pub use build::{build_pack, load_modules, BuildRequest, BuiltPack, LoadedModule};
+pub use build::{assemble, build_pack, load_modules, BuildRequest, BuiltPack, LoadedModule};
 pub use error::AuthoringError;
 pub use folder::{read_module_folder, MAX_FILES, MAX_FILE_BYTES, MAX_FOLDER_BYTES};

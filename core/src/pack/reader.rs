@@ -117,6 +117,11 @@ impl<R: Read + Seek> PackReader<R> {
         &self.header
     }
 
+    /// The underlying source (tests count the bytes read through it).
+    pub fn get_ref(&self) -> &R {
+        &self.source
+    }
+
     /// The publisher whose signature the pack carries.
     pub fn publisher(&self) -> PublicKey {
         self.publisher

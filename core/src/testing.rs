@@ -1,0 +1,187 @@
+//! Test fixtures shared by the core's tests, the CLI's tests, the benchmark and the fuzzer:
+//! a fixed key, a small module with a lesson, an image and its low variant, packs built in
+//! memory, and a way to forge packs byte by byte (validly signed by any key) so the reader
+//! can be tested against what an attacker could make. Compiled only for tests and with the
+//! `testing` feature.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::io::Cursor;
+use std::sync::OnceLock;
+
+use crate::authoring::assemble;
+use crate::keys::SecretKey;
+use crate::module::{compile, SourceFiles};
+use crate::pack::format::{signed_message, Header, HEADER_LEN};
+use crate::pack::{BuildOptions, Manifest, PackInfo, PackReader, Variant};
+
+/// The publisher key of the fixtures.
+pub fn publisher_key() -> SecretKey {
+    SecretKey::from_seed(&[42; 32])
+}
+
+/// Another publisher, not trusted by anyone.
+pub fn stranger_key() -> SecretKey {
+    SecretKey::from_seed(&[13; 32])
+}
+
+/// A small valid module: two lessons, an image with a low variant, three questions.
+pub fn module_files(id: &str) -> SourceFiles {
+    let mut f = SourceFiles::new();
+    f.insert(
+        "module.toml",
+        format!(
+            "id = \"{id}\"\nversion = \"1.0.0\"\ntitle = \"Checking your bike\"\nlanguage = \"en\"\n\
+             minutes = 10\noutcomes = [\"Check brakes and tyres before riding\"]\n\n\
+             [assessment]\npass_mark = 70\ndraw = 2\nattempts = 3\ncooldown_minutes = 30\n"
+        ),
+    );
+    f.insert(
+        "lessons/01-brakes.md",
+        "# Brakes\n\nSqueeze both brake levers before you ride.\n\n![Brake lever](../images/brake.png)\n",
+    );
+    f.insert(
+        "lessons/02-tyres.md",
+        "# Tyres\n\nPress each tyre with your thumb. It should feel hard.\n".repeat(3),
+    );
+    f.insert("images/brake.png", fake_image(3000, 1));
+    f.insert("images/brake.low.png", fake_image(800, 2));
+    f.insert(
+        "questions.toml",
+        r#"[[question]]
+id = "brakes-first"
+type = "single"
+prompt = "What do you check first?"
+explanation = "Brakes stop you."
+options = [{ text = "Brakes", correct = true }, { text = "Mirror", feedback = "Brakes first." }]
+
+[[question]]
+id = "tyre-hard"
+type = "true-false"
+prompt = "A good tyre feels hard."
+answer = true
+explanation = "Soft tyres skid."
+
+[[question]]
+id = "order"
+type = "ordering"
+prompt = "Order the checks."
+items = ["Brakes", "Tyres", "Lights"]
+explanation = "Most important first."
+"#,
+    );
+    f
+}
+
+/// Bytes that look like an image and do not compress (a simple xorshift stream).
+pub fn fake_image(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    while out.len() < len {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        out.extend_from_slice(&state.to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
+/// A pack of the given modules' sources, built in memory and signed by `key`.
+pub fn pack_of(modules: &[SourceFiles], variant: Variant, key: &SecretKey) -> Vec<u8> {
+    let compiled: Vec<_> = modules
+        .iter()
+        .map(|files| {
+            let c = compile(files);
+            c.module
+                .unwrap_or_else(|| panic!("fixture module has errors:\n{}", c.diagnostics))
+        })
+        .collect();
+    let parts: Vec<_> = compiled.iter().zip(modules).collect();
+    let info = PackInfo {
+        id: "fixture".into(),
+        version: "1.0.0".into(),
+        variant,
+    };
+    let builder = assemble(info, &parts, BuildOptions::default()).expect("assemble");
+    let mut out = Vec::new();
+    builder.write(key, &mut out, &mut |_, _| {}).expect("write");
+    out
+}
+
+/// The fixture pack: one module, full variant, signed by [`publisher_key`]. Built once
+/// per process (property tests ask for it thousands of times).
+pub fn sample_pack() -> Vec<u8> {
+    static PACK: OnceLock<Vec<u8>> = OnceLock::new();
+    PACK.get_or_init(|| {
+        pack_of(
+            &[module_files("bike-check")],
+            Variant::Full,
+            &publisher_key(),
+        )
+    })
+    .clone()
+}
+
+/// Opens and fully verifies pack bytes, as `skillpack verify` does.
+pub fn open_and_verify(bytes: &[u8]) -> Result<(), crate::pack::PackError> {
+    let mut reader = PackReader::open(Cursor::new(bytes))?;
+    reader.verify(&mut |_, _| true).map(|_| ())
+}
+
+/// A pack taken apart, to be changed and sealed again.
+#[derive(Debug, Clone)]
+pub struct RawPack {
+    pub header: Header,
+    /// The manifest JSON (before compression).
+    pub manifest_json: Vec<u8>,
+    pub data: Vec<u8>,
+}
+
+impl RawPack {
+    /// Takes a valid pack apart.
+    pub fn parse(bytes: &[u8]) -> Self {
+        let reader = PackReader::open(Cursor::new(bytes)).expect("valid pack");
+        let header = reader.header().clone();
+        let start = HEADER_LEN + header.manifest_stored_len as usize;
+        Self {
+            manifest_json: serde_json::to_vec(reader.manifest()).expect("json"),
+            data: bytes[start..].to_vec(),
+            header,
+        }
+    }
+
+    /// The manifest, parsed.
+    pub fn manifest(&self) -> Manifest {
+        serde_json::from_slice(&self.manifest_json).expect("manifest json")
+    }
+
+    /// Replaces the manifest.
+    pub fn set_manifest(&mut self, manifest: &Manifest) {
+        self.manifest_json = serde_json::to_vec(manifest).expect("json");
+    }
+
+    /// Compresses the manifest, fixes the lengths, signs with `key` and encodes.
+    pub fn seal(&self, key: &SecretKey) -> Vec<u8> {
+        let stored = zstd::bulk::compress(&self.manifest_json, 3).expect("compress");
+        let mut header = self.header.clone();
+        header.publisher = key.public_key().to_bytes();
+        header.manifest_stored_len = stored.len() as u32;
+        header.manifest_len = self.manifest_json.len() as u32;
+        header.data_len = self.data.len() as u64;
+        Self::sign_and_encode(header, &stored, &self.data, key)
+    }
+
+    /// Signs exactly the header given (lengths not fixed) and encodes.
+    pub fn sign_and_encode(
+        mut header: Header,
+        stored: &[u8],
+        data: &[u8],
+        key: &SecretKey,
+    ) -> Vec<u8> {
+        header.signature = key.sign(&signed_message(&header.encode(), stored));
+        let mut out = header.encode().to_vec();
+        out.extend_from_slice(stored);
+        out.extend_from_slice(data);
+        out
+    }
+}

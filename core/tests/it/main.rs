@@ -1,0 +1,6 @@
+//! Integration tests of skillpack-core: one binary, a module per area.
+#![allow(clippy::unwrap_used)]
+
+mod malformed;
+mod roundtrip;
+mod tamper;

@@ -1,0 +1,207 @@
+//! Packs built and read back: content, variants, determinism, lazy reading, diffs.
+
+use std::io::{Cursor, Read, Seek, SeekFrom};
+
+use skillpack_core::module::{Module, SourceFiles};
+use skillpack_core::pack::{diff, module_json_path, EntryKind, PackReader, Rendition, Variant};
+use skillpack_core::testing::{module_files, pack_of, publisher_key, sample_pack, stranger_key};
+
+fn open(bytes: &[u8]) -> PackReader<Cursor<&[u8]>> {
+    PackReader::open(Cursor::new(bytes)).expect("opens")
+}
+
+#[test]
+fn every_entry_reads_back_exactly_as_its_source() {
+    let files = module_files("bike-check");
+    let bytes = sample_pack();
+    let mut reader = open(&bytes);
+    assert_eq!(reader.publisher(), publisher_key().public_key());
+    for path in [
+        "lessons/01-brakes.md",
+        "lessons/02-tyres.md",
+        "images/brake.png",
+        "images/brake.low.png",
+    ] {
+        let got = reader
+            .read_entry(&format!("bike-check/{path}"))
+            .expect(path);
+        assert_eq!(got, files.get(path).expect("source"), "{path}");
+    }
+    let module: Module = serde_json::from_slice(
+        &reader
+            .read_entry(&module_json_path("bike-check"))
+            .expect("json"),
+    )
+    .expect("module.json parses");
+    assert_eq!(module.questions.len(), 3);
+    assert_eq!(module.lessons[0].media, vec!["images/brake.png".to_owned()]);
+    let report = reader.verify(&mut |_, _| true).expect("verifies");
+    assert_eq!(report.entries, 5);
+}
+
+#[test]
+fn variants_carry_full_low_or_no_media() {
+    let modules = [module_files("bike-check")];
+    let media = |variant| {
+        let bytes = pack_of(&modules, variant, &publisher_key());
+        let reader = open(&bytes);
+        let m = reader.manifest();
+        assert_eq!(m.pack.variant, variant);
+        m.entries
+            .iter()
+            .filter(|e| e.kind == EntryKind::Image)
+            .map(|e| (e.path.clone(), e.rendition, e.low_of.clone()))
+            .collect::<Vec<_>>()
+    };
+    let low_entry = (
+        "bike-check/images/brake.low.png".to_owned(),
+        Some(Rendition::Low),
+        Some("bike-check/images/brake.png".to_owned()),
+    );
+    assert_eq!(
+        media(Variant::Full),
+        vec![
+            low_entry.clone(),
+            (
+                "bike-check/images/brake.png".to_owned(),
+                Some(Rendition::Full),
+                None
+            ),
+        ]
+    );
+    assert_eq!(media(Variant::Low), vec![low_entry]);
+    assert_eq!(media(Variant::Text), vec![]);
+}
+
+#[test]
+fn builds_are_deterministic() {
+    assert_eq!(sample_pack(), sample_pack());
+}
+
+#[test]
+fn text_of_a_module_shares_one_cluster_and_media_stand_alone() {
+    let bytes = sample_pack();
+    let reader = open(&bytes);
+    let m = reader.manifest();
+    let chunk_of = |p: &str| m.entry(&format!("bike-check/{p}")).expect(p).chunk;
+    assert_eq!(
+        chunk_of("lessons/01-brakes.md"),
+        chunk_of("lessons/02-tyres.md")
+    );
+    assert_eq!(chunk_of("module.json"), chunk_of("lessons/01-brakes.md"));
+    assert_ne!(
+        chunk_of("images/brake.png"),
+        chunk_of("lessons/01-brakes.md")
+    );
+    assert_ne!(
+        chunk_of("images/brake.png"),
+        chunk_of("images/brake.low.png")
+    );
+}
+
+#[test]
+fn identical_media_in_two_modules_is_stored_once() {
+    let bytes = pack_of(
+        &[module_files("bike-a"), module_files("bike-b")],
+        Variant::Full,
+        &publisher_key(),
+    );
+    let reader = open(&bytes);
+    let m = reader.manifest();
+    let a = m.entry("bike-a/images/brake.png").expect("a").chunk;
+    let b = m.entry("bike-b/images/brake.png").expect("b").chunk;
+    assert_eq!(a, b);
+}
+
+/// Counts the bytes read through it.
+struct Counting<R> {
+    inner: R,
+    read: u64,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: Seek> Seek for Counting<R> {
+    fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
+        self.inner.seek(pos)
+    }
+}
+
+#[test]
+fn reading_a_lesson_reads_only_its_own_chunk() {
+    let mut big = module_files("bike-check");
+    for i in 0..20 {
+        big.insert(
+            format!("images/extra-{i}.png"),
+            skillpack_core::testing::fake_image(50_000, i),
+        );
+        big.insert(
+            format!("lessons/{:02}-more.md", i + 10),
+            format!("# More {i}\n\n![x](../images/extra-{i}.png)\n"),
+        );
+    }
+    let bytes = pack_of(&[big], Variant::Full, &publisher_key());
+    let mut reader = PackReader::open(Counting {
+        inner: Cursor::new(&bytes),
+        read: 0,
+    })
+    .expect("opens");
+    let m = reader.manifest().clone();
+    let lesson = m.entry("bike-check/lessons/01-brakes.md").expect("lesson");
+    let chunk_size = m.chunks[lesson.chunk as usize].stored_size;
+    let after_open = reader.get_ref().read;
+    reader
+        .read_entry("bike-check/lessons/01-brakes.md")
+        .expect("reads");
+    let for_lesson = reader.get_ref().read - after_open;
+    assert_eq!(for_lesson, chunk_size, "read exactly the lesson's chunk");
+    assert!(bytes.len() as u64 > 20 * chunk_size);
+}
+
+#[test]
+fn diff_of_a_one_lesson_edit_downloads_only_that_cluster() {
+    let old_files = module_files("bike-check");
+    let mut new_files: SourceFiles = old_files.clone();
+    new_files.insert(
+        "lessons/02-tyres.md",
+        "# Tyres\n\nPress each tyre. It should feel hard. Check for cuts.\n",
+    );
+    let old = pack_of(&[old_files], Variant::Full, &publisher_key());
+    let new = pack_of(&[new_files], Variant::Full, &publisher_key());
+    let (old_r, new_r) = (open(&old), open(&new));
+    let d = diff(
+        old_r.manifest(),
+        new_r.manifest(),
+        new_r.header().manifest_stored_len.into(),
+    );
+    assert_eq!(d.changed, vec!["bike-check/lessons/02-tyres.md".to_owned()]);
+    assert_eq!((d.new_chunks, d.shared_chunks, d.dropped_chunks), (1, 2, 1));
+    assert!(d.download_bytes < d.full_bytes / 2, "{d:?}");
+}
+
+#[test]
+fn trust_is_checked_separately_from_integrity() {
+    let bytes = pack_of(
+        &[module_files("bike-check")],
+        Variant::Text,
+        &stranger_key(),
+    );
+    let reader = open(&bytes);
+    let err = reader
+        .check_trusted(&[publisher_key().public_key()])
+        .expect_err("untrusted");
+    assert!(
+        err.to_string()
+            .contains(&stranger_key().public_key().fingerprint().to_string()),
+        "{err}"
+    );
+    reader
+        .check_trusted(&[stranger_key().public_key()])
+        .expect("trusted when listed");
+}
