@@ -1,0 +1,63 @@
+//! The sample content meets the bar the project sets for it: real modules of about 15
+//! minutes, 8+ questions of several types, at least one not in English, all checking clean.
+
+use std::collections::BTreeSet;
+
+use skillpack_core::authoring::load_modules;
+
+use super::{assets, skillpack, text};
+
+#[test]
+fn sample_modules_check_clean_and_meet_the_content_bar() {
+    let dirs: Vec<_> = std::fs::read_dir(assets().join("modules"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("module.toml").is_file())
+        .collect();
+    assert!(dirs.len() >= 3, "at least three sample modules");
+    let modules =
+        load_modules(&dirs).unwrap_or_else(|e| panic!("sample modules have errors: {e:?}"));
+    let mut languages = BTreeSet::new();
+    for loaded in &modules {
+        let m = &loaded.compiled.module;
+        assert!(loaded.warnings.is_empty(), "{}: {}", m.id, loaded.warnings);
+        assert!(m.minutes <= 15, "{} is {} minutes", m.id, m.minutes);
+        assert!(
+            m.questions.len() >= 8,
+            "{} has {} questions",
+            m.id,
+            m.questions.len()
+        );
+        let types: BTreeSet<_> = m.questions.iter().map(|q| q.kind.type_name()).collect();
+        assert!(types.len() >= 4, "{} uses only {types:?}", m.id);
+        languages.insert(m.language.clone());
+    }
+    assert!(
+        languages.iter().any(|l| !l.starts_with("en")),
+        "a module in a second language"
+    );
+    let out = skillpack(&assets(), &["check", "modules/safe-riding"]);
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn demo_builds_verifies_and_refuses_a_tampered_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let assets = assets();
+    let out = skillpack(
+        dir.path(),
+        &[
+            "demo",
+            "--assets",
+            assets.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+    );
+    let shown = text(&out);
+    assert!(out.status.success(), "{shown}");
+    assert!(shown.contains("tampered.skillpack: refused:"), "{shown}");
+    assert!(shown.contains("an update downloads"), "{shown}");
+    assert!(out_dir.join("all-modules-text.skillpack").is_file());
+}
