@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use skillpack_core::pack::Variant;
 
 /// Skillpack: signed, offline micro-learning packs for platform workers.
 #[derive(Parser)]
@@ -32,29 +31,7 @@ enum Command {
         modules: Vec<PathBuf>,
     },
     /// Check, build and sign a pack from module folders.
-    Build {
-        /// Module folders.
-        #[arg(required = true)]
-        modules: Vec<PathBuf>,
-        /// The publisher's secret key (NAME.key).
-        #[arg(long)]
-        key: PathBuf,
-        /// Where to write the pack.
-        #[arg(short, long)]
-        out: PathBuf,
-        /// Media to include: full, low or text.
-        #[arg(long, default_value = "full")]
-        variant: Variant,
-        /// Pack id (default: the module id, for a one-module pack).
-        #[arg(long)]
-        id: Option<String>,
-        /// Pack version (default: the module version, for a one-module pack).
-        #[arg(long = "pack-version")]
-        pack_version: Option<String>,
-        /// Print a JSON summary.
-        #[arg(long)]
-        json: bool,
-    },
+    Build(commands::build::BuildArgs),
     /// Check every byte of a pack; exit non-zero on any fault.
     Verify {
         /// The pack file.
@@ -115,15 +92,7 @@ fn main() -> ExitCode {
             command: KeysCommand::New { out, json },
         } => commands::keys::new(&out, json),
         Command::Check { modules } => commands::check::run(&modules),
-        Command::Build {
-            modules,
-            key,
-            out,
-            variant,
-            id,
-            pack_version,
-            json,
-        } => commands::build::run(modules, &key, &out, variant, id, pack_version, json),
+        Command::Build(args) => commands::build::run(args),
         Command::Verify { pack, trust, json } => commands::verify::run(&pack, &trust, json),
         Command::Inspect { pack, json } => commands::inspect::run(&pack, json),
         Command::Diff { old, new, json } => commands::diff::run(&old, &new, json),

@@ -185,3 +185,27 @@ impl RawPack {
         out
     }
 }
+
+/// A module with about 40 KB of lesson text drawn from a small vocabulary: enough text,
+/// across a few of them, for the builder to train a dictionary.
+pub fn text_heavy_module(id: &str, seed: u64) -> SourceFiles {
+    const WORDS: &[&str] = &[
+        "the", "customer", "rider", "order", "phone", "money", "safe", "check", "brake", "road",
+        "always", "never", "ask", "wait", "call", "message", "helmet", "rain", "night", "light",
+        "polite", "late", "sorry", "thank", "you", "your", "pin", "scam", "report", "help",
+    ];
+    let mut files = module_files(id);
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    for lesson in 0..8 {
+        let mut text = format!("# Lesson {lesson}\n\n");
+        for i in 0..900 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            text.push_str(WORDS[(state % WORDS.len() as u64) as usize]);
+            text.push_str(if i % 12 == 11 { ".\n" } else { " " });
+        }
+        files.insert(format!("lessons/{:02}-more.md", lesson + 10), text);
+    }
+    files
+}

@@ -11,23 +11,47 @@ use super::check::print_report;
 use super::{human_bytes, print_json, CommandResult};
 use crate::progress;
 
-/// Builds the pack and prints its summary.
-pub fn run(
+/// The arguments of `skillpack build`.
+#[derive(clap::Args)]
+pub struct BuildArgs {
+    /// Module folders.
+    #[arg(required = true)]
     modules: Vec<PathBuf>,
-    key: &Path,
-    out: &Path,
+    /// The publisher's secret key (NAME.key).
+    #[arg(long)]
+    key: PathBuf,
+    /// Where to write the pack.
+    #[arg(short, long)]
+    out: PathBuf,
+    /// Media to include: full, low or text.
+    #[arg(long, default_value = "full")]
     variant: Variant,
+    /// Pack id (default: the module id, for a one-module pack).
+    #[arg(long)]
     id: Option<String>,
-    version: Option<String>,
+    /// Pack version (default: the module version, for a one-module pack).
+    #[arg(long = "pack-version")]
+    pack_version: Option<String>,
+    /// The previous version of this pack: reuse its text dictionary so an update
+    /// downloads only what changed.
+    #[arg(long)]
+    base: Option<PathBuf>,
+    /// Print a JSON summary.
+    #[arg(long)]
     json: bool,
-) -> CommandResult {
-    let key = read_secret(key)?;
+}
+
+/// Builds the pack and prints its summary.
+pub fn run(args: BuildArgs) -> CommandResult {
+    let key = read_secret(&args.key)?;
+    let (out, variant) = (args.out.as_path(), args.variant);
     let request = BuildRequest {
-        module_dirs: modules,
-        pack_id: id,
-        version,
+        module_dirs: args.modules,
+        pack_id: args.id,
+        version: args.pack_version,
         variant,
         options: BuildOptions::default(),
+        base: args.base,
     };
     let bar = progress::bytes("building");
     let built = build_pack(&request, &key, out, &mut |done, total| {
@@ -49,7 +73,7 @@ pub fn run(
     for module in &built.modules {
         print_report(&module.dir, &module.warnings);
     }
-    if json {
+    if args.json {
         print_json(&summary_json(&built, out, variant))?;
     } else {
         print_summary(&built, out, variant);
@@ -69,6 +93,7 @@ pub fn summary_json(built: &BuiltPack, out: &Path, variant: Variant) -> serde_js
         "chunks": s.chunks,
         "entries": s.entries,
         "modules": s.module_bytes,
+        "dictionary_bytes": s.dictionary_len,
     })
 }
 
@@ -84,6 +109,13 @@ pub fn print_summary(built: &BuiltPack, out: &Path, variant: Variant) {
             m.lessons.len(),
             m.questions.len(),
             m.minutes
+        );
+    }
+    if s.dictionary_len > 0 {
+        println!(
+            "  {:<28} {:>9}",
+            "(shared text dictionary)",
+            human_bytes(s.dictionary_len)
         );
     }
     println!(

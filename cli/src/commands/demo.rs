@@ -107,6 +107,7 @@ fn request(module_dirs: Vec<PathBuf>, variant: Variant, id: Option<&str>) -> Bui
         version: id.map(|_| "1.0.0".to_owned()),
         variant,
         options: BuildOptions::default(),
+        base: None,
     }
 }
 

@@ -12,7 +12,7 @@ use crate::keys::SecretKey;
 use crate::module::{compile, media_type, CompiledModule, Diagnostics, SourceFiles};
 use crate::pack::{
     module_json_path, BuildOptions, BuildSummary, EntryKind, ModuleEntry, NewEntry, PackBuilder,
-    PackInfo, Rendition, Variant,
+    PackInfo, PackReader, Rendition, Variant,
 };
 
 /// A module folder, read and compiled without errors.
@@ -41,6 +41,9 @@ pub struct BuildRequest {
     pub variant: Variant,
     /// Compression tuning.
     pub options: BuildOptions,
+    /// The previous version of the pack: its dictionary is reused so that unchanged
+    /// content keeps its chunks and an update downloads only what changed.
+    pub base: Option<PathBuf>,
 }
 
 /// A finished build.
@@ -106,7 +109,12 @@ pub fn build_pack(
         variant: request.variant,
     };
     let parts: Vec<_> = modules.iter().map(|m| (&m.compiled, &m.files)).collect();
-    let builder = assemble(info, &parts, request.options)?;
+    let mut builder = assemble(info, &parts, request.options)?;
+    if let Some(base) = &request.base {
+        if let Some(dictionary) = PackReader::open_path(base)?.dictionary_bytes()? {
+            builder.reuse_dictionary(dictionary);
+        }
+    }
     let partial = out.with_extension("skillpack.partial");
     let io = |path: &Path| {
         let path = path.to_owned();

@@ -24,6 +24,10 @@ pub struct Manifest {
     pub entries: Vec<Entry>,
     /// Every chunk, in file order.
     pub chunks: Vec<Chunk>,
+    /// The chunk holding the zstd dictionary that `zstd-dict` chunks need, if any. It is
+    /// trained on the pack's own text; small packs go without (it would cost more than it saves).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dictionary: Option<u32>,
 }
 
 /// The pack's identity.
@@ -169,6 +173,9 @@ pub struct Chunk {
 pub enum Codec {
     /// A zstd frame.
     Zstd,
+    /// A zstd frame compressed with the pack's dictionary.
+    #[serde(rename = "zstd-dict")]
+    ZstdDict,
     /// As is (media that zstd cannot shrink).
     None,
 }
@@ -262,6 +269,22 @@ impl Manifest {
                 }
             }
         }
+        if let Some(d) = self.dictionary {
+            let Some(chunk) = self.chunks.get(d as usize) else {
+                return invalid("the dictionary chunk does not exist".into());
+            };
+            if chunk.codec == Codec::ZstdDict || chunk.size > MAX_DICTIONARY_LEN {
+                return invalid(
+                    "the dictionary chunk is not a plain chunk of at most 1 MiB".into(),
+                );
+            }
+            if used[d as usize] {
+                return invalid("the dictionary chunk also holds entries".into());
+            }
+            used[d as usize] = true;
+        } else if self.chunks.iter().any(|c| c.codec == Codec::ZstdDict) {
+            return invalid("a chunk needs the dictionary but the pack has none".into());
+        }
         if let Some(i) = used.iter().position(|u| !u) {
             return invalid(format!("chunk {i} holds no entry"));
         }
@@ -296,6 +319,9 @@ impl Manifest {
         self.chunks.iter().map(|c| c.stored_size).sum()
     }
 }
+
+/// Largest dictionary a pack may carry.
+pub const MAX_DICTIONARY_LEN: u64 = 1 << 20;
 
 /// Where a module's compiled `module.json` lives in a pack.
 pub fn module_json_path(module_id: &str) -> String {

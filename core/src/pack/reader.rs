@@ -11,11 +11,13 @@ use std::path::Path;
 use super::error::PackError;
 use super::format::{signed_message, Header, Limits, HEADER_LEN};
 use super::hash::ContentHash;
-use super::manifest::{Codec, Entry, Manifest};
+use super::manifest::{Chunk, Codec, Entry, Manifest};
+use zstd::bulk::Decompressor;
+use zstd::dict::DecoderDictionary;
+
 use crate::keys::PublicKey;
 
 /// An opened pack whose header, signature and manifest have been checked.
-#[derive(Debug)]
 pub struct PackReader<R> {
     source: R,
     header: Header,
@@ -24,6 +26,8 @@ pub struct PackReader<R> {
     data_start: u64,
     /// For each chunk, the indexes of the entries inside it.
     entries_by_chunk: Vec<Vec<usize>>,
+    /// The pack's dictionary, prepared once on first use.
+    dictionary: Option<DecoderDictionary<'static>>,
 }
 
 /// What a full verification found (it returns an error at the first fault instead).
@@ -37,6 +41,15 @@ pub struct VerifyReport {
     pub stored_bytes: u64,
     /// Bytes after inflating.
     pub content_bytes: u64,
+}
+
+impl<R> std::fmt::Debug for PackReader<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PackReader")
+            .field("pack", &self.manifest.pack)
+            .field("publisher", &self.publisher)
+            .finish_non_exhaustive()
+    }
 }
 
 impl PackReader<BufReader<File>> {
@@ -88,7 +101,7 @@ impl<R: Read + Seek> PackReader<R> {
                 &header.signature,
             )
             .map_err(|_| PackError::BadSignature)?;
-        let json = inflate(&stored_manifest, header.manifest_len as u64)
+        let json = inflate(&stored_manifest, header.manifest_len as u64, None)
             .map_err(PackError::BadManifest)?;
         let manifest: Manifest =
             serde_json::from_slice(&json).map_err(|e| PackError::BadManifest(e.to_string()))?;
@@ -104,6 +117,7 @@ impl<R: Read + Seek> PackReader<R> {
             manifest,
             publisher,
             entries_by_chunk,
+            dictionary: None,
         })
     }
 
@@ -153,11 +167,39 @@ impl<R: Read + Seek> PackReader<R> {
     pub fn read_chunk(&mut self, index: usize) -> Result<Vec<u8>, PackError> {
         let stored = self.read_stored_chunk(index)?;
         let chunk = &self.manifest.chunks[index];
-        match chunk.codec {
-            Codec::None => Ok(stored),
-            Codec::Zstd => {
-                inflate(&stored, chunk.size).map_err(|reason| PackError::BadChunk { index, reason })
+        let size = chunk.size;
+        let inflated = match chunk.codec {
+            Codec::None => return Ok(stored),
+            Codec::Zstd => inflate(&stored, size, None),
+            Codec::ZstdDict => {
+                let dictionary = self.dictionary()?;
+                inflate(&stored, size, Some(dictionary))
             }
+        };
+        inflated.map_err(|reason| PackError::BadChunk { index, reason })
+    }
+
+    /// The prepared dictionary, read and checked on first use.
+    fn dictionary(&mut self) -> Result<&DecoderDictionary<'static>, PackError> {
+        if self.dictionary.is_none() {
+            let index = self.manifest.dictionary.ok_or_else(|| {
+                PackError::InvalidManifest(
+                    "a chunk needs the dictionary but the pack has none".into(),
+                )
+            })?;
+            let bytes = self.read_chunk(index as usize)?;
+            self.dictionary = Some(DecoderDictionary::copy(&bytes));
+        }
+        self.dictionary
+            .as_ref()
+            .ok_or_else(|| PackError::InvalidManifest("the dictionary is missing".into()))
+    }
+
+    /// The raw dictionary bytes, if the pack has one (a new version can reuse them).
+    pub fn dictionary_bytes(&mut self) -> Result<Option<Vec<u8>>, PackError> {
+        match self.manifest.dictionary {
+            Some(index) => self.read_chunk(index as usize).map(Some),
+            None => Ok(None),
         }
     }
 
@@ -169,7 +211,11 @@ impl<R: Read + Seek> PackReader<R> {
             .cloned()
             .ok_or_else(|| PackError::NoSuchEntry(path.to_owned()))?;
         let chunk = self.read_chunk(entry.chunk as usize)?;
-        extract(&chunk, &entry)
+        let chunk_info = &self.manifest.chunks[entry.chunk as usize];
+        if is_whole_stored_chunk(chunk_info, &entry) {
+            return checked_whole(chunk_info, &entry).map(|()| chunk);
+        }
+        entry_bytes(&chunk, &entry).map(<[u8]>::to_vec)
     }
 
     /// Reads every chunk and checks every hash. `progress` gets (chunks done, total) and
@@ -190,8 +236,14 @@ impl<R: Read + Seek> PackReader<R> {
                 return Err(PackError::Cancelled);
             }
             let bytes = self.read_chunk(index)?;
+            let chunk = &self.manifest.chunks[index];
             for &e in &self.entries_by_chunk[index] {
-                extract(&bytes, &self.manifest.entries[e])?;
+                let entry = &self.manifest.entries[e];
+                if is_whole_stored_chunk(chunk, entry) {
+                    checked_whole(chunk, entry)?;
+                } else {
+                    entry_bytes(&bytes, entry)?;
+                }
                 report.entries += 1;
             }
             report.chunks += 1;
@@ -203,8 +255,25 @@ impl<R: Read + Seek> PackReader<R> {
     }
 }
 
+/// True when an entry is all of a chunk stored as is: its bytes are the stored bytes,
+/// whose hash was just checked, so hashing them again would only cost time.
+fn is_whole_stored_chunk(chunk: &Chunk, entry: &Entry) -> bool {
+    chunk.codec == Codec::None && entry.offset == 0 && entry.size == chunk.size
+}
+
+/// For such an entry, the manifest must give it the chunk's hash.
+fn checked_whole(chunk: &Chunk, entry: &Entry) -> Result<(), PackError> {
+    if entry.hash == chunk.hash {
+        Ok(())
+    } else {
+        Err(PackError::EntryHashMismatch {
+            path: entry.path.clone(),
+        })
+    }
+}
+
 /// The slice of a chunk an entry occupies, checked against the entry's hash.
-fn extract(chunk: &[u8], entry: &Entry) -> Result<Vec<u8>, PackError> {
+fn entry_bytes<'a>(chunk: &'a [u8], entry: &Entry) -> Result<&'a [u8], PackError> {
     // `Manifest::check` proved offset + size <= chunk size, and the chunk inflated to
     // exactly its size, so this range is in bounds; `get` keeps it panic-free regardless.
     let bytes = usize::try_from(entry.offset)
@@ -219,13 +288,24 @@ fn extract(chunk: &[u8], entry: &Entry) -> Result<Vec<u8>, PackError> {
             path: entry.path.clone(),
         });
     }
-    Ok(bytes.to_vec())
+    Ok(bytes)
 }
 
 /// Inflates a zstd frame that must come to exactly `size` bytes (already bounded by limits).
-fn inflate(stored: &[u8], size: u64) -> Result<Vec<u8>, String> {
+fn inflate(
+    stored: &[u8],
+    size: u64,
+    dictionary: Option<&DecoderDictionary<'static>>,
+) -> Result<Vec<u8>, String> {
     let capacity = usize::try_from(size).map_err(|_| "too large for this device".to_owned())?;
-    let bytes = zstd::bulk::decompress(stored, capacity).map_err(|e| e.to_string())?;
+    let mut decompressor = match dictionary {
+        Some(d) => Decompressor::with_prepared_dictionary(d),
+        None => Decompressor::new(),
+    }
+    .map_err(|e| e.to_string())?;
+    let bytes = decompressor
+        .decompress(stored, capacity)
+        .map_err(|e| e.to_string())?;
     if bytes.len() != capacity {
         return Err(format!(
             "inflates to {} bytes, the manifest says {capacity}",

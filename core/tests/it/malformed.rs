@@ -298,3 +298,20 @@ fn header_round_trips() {
     let encoded = raw.header.encode();
     assert_eq!(Header::decode(&encoded, &Limits::V1).unwrap(), raw.header);
 }
+
+#[test]
+fn dictionary_references_must_make_sense() {
+    use skillpack_core::pack::Codec;
+    let bytes = with_manifest(|m| m.chunks[0].codec = Codec::ZstdDict);
+    assert!(
+        matches!(err(&bytes), PackError::InvalidManifest(ref why) if why.contains("dictionary"))
+    );
+    let bytes = with_manifest(|m| m.dictionary = Some(99));
+    assert!(
+        matches!(err(&bytes), PackError::InvalidManifest(ref why) if why.contains("dictionary"))
+    );
+    let bytes = with_manifest(|m| m.dictionary = Some(0));
+    assert!(
+        matches!(err(&bytes), PackError::InvalidManifest(ref why) if why.contains("also holds entries"))
+    );
+}

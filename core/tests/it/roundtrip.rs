@@ -205,3 +205,72 @@ fn trust_is_checked_separately_from_integrity() {
         .check_trusted(&[stranger_key().public_key()])
         .expect("trusted when listed");
 }
+
+fn text_heavy(n: usize) -> Vec<SourceFiles> {
+    (0..n)
+        .map(|i| skillpack_core::testing::text_heavy_module(&format!("wordy-{i}"), i as u64))
+        .collect()
+}
+
+#[test]
+fn large_text_packs_carry_a_dictionary_and_read_back() {
+    let modules = text_heavy(4);
+    let bytes = pack_of(&modules, Variant::Text, &publisher_key());
+    let mut reader = open(&bytes);
+    assert!(
+        reader.manifest().dictionary.is_some(),
+        "a dictionary pays off here"
+    );
+    for (i, files) in modules.iter().enumerate() {
+        let got = reader
+            .read_entry(&format!("wordy-{i}/lessons/13-more.md"))
+            .expect("reads");
+        assert_eq!(got, files.get("lessons/13-more.md").expect("source"));
+    }
+    reader.verify(&mut |_, _| true).expect("verifies");
+    assert_eq!(
+        bytes,
+        pack_of(&modules, Variant::Text, &publisher_key()),
+        "deterministic"
+    );
+}
+
+#[test]
+fn a_rebuild_on_a_base_reuses_its_dictionary_so_unchanged_clusters_are_shared() {
+    let modules = text_heavy(4);
+    let old = pack_of(&modules, Variant::Text, &publisher_key());
+    let dictionary = open(&old)
+        .dictionary_bytes()
+        .expect("reads")
+        .expect("has one");
+    let mut changed = modules.clone();
+    changed[0].insert(
+        "lessons/01-brakes.md",
+        "# Brakes\n\nSqueeze both levers. Then ride.\n",
+    );
+    let compiled: Vec<_> = changed
+        .iter()
+        .map(|f| skillpack_core::module::compile(f).module.expect("ok"))
+        .collect();
+    let parts: Vec<_> = compiled.iter().zip(&changed).collect();
+    let info = skillpack_core::pack::PackInfo {
+        id: "fixture".into(),
+        version: "1.0.1".into(),
+        variant: Variant::Text,
+    };
+    let mut builder =
+        skillpack_core::authoring::assemble(info, &parts, Default::default()).expect("assemble");
+    builder.reuse_dictionary(dictionary);
+    let mut new = Vec::new();
+    builder
+        .write(&publisher_key(), &mut new, &mut |_, _| {})
+        .expect("write");
+    let (o, n) = (open(&old), open(&new));
+    let d = diff(
+        o.manifest(),
+        n.manifest(),
+        n.header().manifest_stored_len.into(),
+    );
+    assert_eq!(d.new_chunks, 1, "only the edited module's cluster: {d:?}");
+    assert!(d.download_bytes * 3 < d.full_bytes, "{d:?}");
+}

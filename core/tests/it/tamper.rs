@@ -81,3 +81,16 @@ proptest! {
         let _ = open_and_verify(&bytes);
     }
 }
+
+#[test]
+fn changes_anywhere_in_a_dictionary_pack_are_detected() {
+    let modules: Vec<_> = (0..4)
+        .map(|i| skillpack_core::testing::text_heavy_module(&format!("wordy-{i}"), i))
+        .collect();
+    let pack = pack_of(&modules, Variant::Text, &publisher_key());
+    for i in (0..pack.len()).step_by(5) {
+        let mut bad = pack.clone();
+        bad[i] ^= 0x20;
+        assert!(open_and_verify(&bad).is_err(), "byte {i} went unnoticed");
+    }
+}
