@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a Kiwix ZIM file holding every file below a folder, for the pack-size benchmark.
 
-Usage: make_zim.py SRC_DIR OUT.zim
+Usage: make_zim.py SRC_DIR OUT.zim [CLUSTER_BYTES]
 
 ZIM is the closest peer format to a pack: an offline content archive with zstd-compressed
 clusters. Full-text indexing is off (a pack has none either); libzim's default cluster size
@@ -41,7 +41,10 @@ def main():
     src, out = sys.argv[1], sys.argv[2]
     if os.path.exists(out):
         os.remove(out)
-    with Creator(out).config_indexing(False, "eng") as creator:
+    creator = Creator(out).config_indexing(False, "eng")
+    if len(sys.argv) > 3:
+        creator.config_clustersize(int(sys.argv[3]))
+    with creator:
         for name, value in [("Title", "benchmark"), ("Language", "eng"), ("Creator", "bench"),
                             ("Publisher", "bench"), ("Date", "2026-01-01"),
                             ("Description", "benchmark corpus"), ("Name", "bench")]:

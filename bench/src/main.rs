@@ -32,8 +32,8 @@ fn main() -> anyhow::Result<()> {
     let w = work.path();
 
     println!("## Pack size\n");
-    println!("| content | files | bytes | pack | zip -9 | tar.xz -9 | ZIM | pack/zip | pack/tar.xz | pack/ZIM |");
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!("| content | files | bytes | pack | zip -9 | tar.xz -9 | ZIM | ZIM, 64 KiB clusters | pack/zip | pack/tar.xz | pack/ZIM |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     let samples = module_dirs(&assets.join("modules"))?;
     size_row(
         "samples, text",
@@ -154,16 +154,18 @@ fn size_row(
     let pack_len = fs::metadata(&pack)?.len();
     let zip = peers::zip9(root, &files, work)?;
     let txz = peers::tar_xz9(root, &files, work)?;
-    let zim = peers::zim(root, &files, work, zim_script)?;
+    let zim = peers::zim(root, &files, work, zim_script, None)?;
+    let zim64 = peers::zim(root, &files, work, zim_script, Some(64 * 1024))?;
     let ratio = |peer: u64| format!("{:.2}", pack_len as f64 / peer as f64);
     println!(
-        "| {label} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+        "| {label} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
         files.len(),
         kb(bytes),
         kb(pack_len),
         kb(zip),
         kb(txz),
         zim.map_or("not installed".into(), kb),
+        zim64.map_or("not installed".into(), kb),
         ratio(zip),
         ratio(txz),
         zim.map_or("-".into(), ratio)
@@ -173,7 +175,10 @@ fn size_row(
 
 fn verify_row(label: &str, pack: &Path) -> anyhow::Result<()> {
     let file = fs::read(pack)?;
-    let reader = PackReader::open(Cursor::new(&file))?;
+    let mut reader = PackReader::open(Cursor::new(&file))?;
+    let dictionary = reader
+        .dictionary_bytes()?
+        .map(|d| zstd::dict::DecoderDictionary::copy(&d));
     let manifest = reader.manifest().clone();
     let start = 128 + reader.header().manifest_stored_len as usize;
     let content: u64 = manifest.chunks.iter().map(|c| c.size).sum();
@@ -187,6 +192,12 @@ fn verify_row(label: &str, pack: &Path) -> anyhow::Result<()> {
                 &file[start + c.offset as usize..start + (c.offset + c.stored_size) as usize];
             let bytes = match c.codec {
                 Codec::Zstd => zstd::bulk::decompress(stored, c.size as usize).expect("inflates"),
+                Codec::ZstdDict => {
+                    let d = dictionary.as_ref().expect("the pack has a dictionary");
+                    let mut z =
+                        zstd::bulk::Decompressor::with_prepared_dictionary(d).expect("dictionary");
+                    z.decompress(stored, c.size as usize).expect("inflates")
+                }
                 Codec::None => stored.to_vec(),
             };
             std::hint::black_box(Sha256::digest(&bytes));

@@ -37,12 +37,14 @@ pub fn tar_xz9(root: &Path, files: &[String], work: &Path) -> anyhow::Result<u64
     Ok(fs::metadata(out)?.len())
 }
 
-/// Size of a ZIM of `files`, or `None` when Python's libzim is not installed.
+/// Size of a ZIM of `files` (libzim's default cluster size, or `cluster` bytes), or `None`
+/// when Python's libzim is not installed.
 pub fn zim(
     root: &Path,
     files: &[String],
     work: &Path,
     script: &Path,
+    cluster: Option<u64>,
 ) -> anyhow::Result<Option<u64>> {
     let has_libzim = Command::new("python3")
         .args(["-c", "import libzim"])
@@ -60,13 +62,12 @@ pub fn zim(
         fs::copy(root.join(f), target)?;
     }
     let out = work.join("peer.zim");
-    let status = Command::new("python3")
-        .arg(script)
-        .arg(&tree)
-        .arg(&out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()?;
+    let mut cmd = Command::new("python3");
+    cmd.arg(script).arg(&tree).arg(&out);
+    if let Some(bytes) = cluster {
+        cmd.arg(bytes.to_string());
+    }
+    let status = cmd.stdout(Stdio::null()).stderr(Stdio::null()).status()?;
     if !status.success() {
         bail!("make_zim.py failed");
     }

@@ -364,7 +364,7 @@ fn choose_text_codec(
         return Ok(TextCodec::Plain(plain));
     }
     // 64 KiB paid best in the benchmark; smaller packs get a proportionally smaller one.
-    let size = (text_len / 16).clamp(4 * 1024, 64 * 1024);
+    let size = (text_len / 16).clamp(4 * 1024, 112 * 1024);
     let Ok(dictionary) = zstd::dict::from_samples(samples, size) else {
         return Ok(TextCodec::Plain(plain));
     };
