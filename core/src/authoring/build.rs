@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use super::error::AuthoringError;
 use super::folder::read_module_folder;
 use crate::keys::SecretKey;
-use crate::module::{compile, media_type, CompiledModule, Diagnostics, SourceFiles};
+use crate::module::{
+    compile, is_valid_id, is_valid_version, media_type, CompiledModule, Diagnostics, SourceFiles,
+};
 use crate::pack::{
     module_json_path, BuildOptions, BuildSummary, EntryKind, ModuleEntry, NewEntry, PackBuilder,
     PackInfo, PackReader, Rendition, Variant,
@@ -101,8 +103,18 @@ pub fn build_pack(
         .clone()
         .or_else(|| single.map(|m| m.version.clone()))
         .ok_or_else(|| {
-            AuthoringError::Options("a pack of several modules needs --version".into())
+            AuthoringError::Options("a pack of several modules needs --pack-version".into())
         })?;
+    if !is_valid_id(&id) {
+        return Err(AuthoringError::Options(format!(
+            "pack id \"{id}\" must be 3-64 lowercase letters, digits and hyphens"
+        )));
+    }
+    if !is_valid_version(&version) {
+        return Err(AuthoringError::Options(format!(
+            "pack version \"{version}\" must look like 1.0.0 (MAJOR.MINOR.PATCH)"
+        )));
+    }
     let info = PackInfo {
         id,
         version,

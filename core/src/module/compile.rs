@@ -9,12 +9,17 @@ use super::media::{media_kind, MediaKind};
 use super::model::{LessonRef, Module};
 use super::question::{Question, QuestionKind};
 use super::source::{parent_dir, resolve_link, SourceFiles};
-use super::toml_source::{parse_module_toml, parse_toml_bank, ModuleToml};
-use super::validate::{check_question, is_slug};
+use super::toml_source::{parse_module_toml, parse_toml_bank, ModuleToml, DEFAULT_BANK};
+use super::validate::{check_question, is_slug, is_version};
 use super::{gift, MODULE_TOML};
 
 /// Lessons live directly in this folder, in file-name order.
 const LESSONS_DIR: &str = "lessons/";
+/// Where ESCO skill URIs start.
+const ESCO_PREFIXES: [&str; 2] = [
+    "http://data.europa.eu/esco/",
+    "https://data.europa.eu/esco/",
+];
 /// A lesson larger than this is not a 15-minute lesson.
 const MAX_LESSON_BYTES: usize = 1024 * 1024;
 /// Minutes above which a module stops being micro-learning.
@@ -72,14 +77,23 @@ pub fn compile(files: &SourceFiles) -> Compilation {
     let mut used: BTreeSet<String> = BTreeSet::from([MODULE_TOML.to_owned()]);
     let mut media_refs = BTreeSet::new();
     let lessons = compile_lessons(files, &mut used, &mut media_refs, &mut diags);
-    let banks = head.as_ref().map(|h| h.banks.clone()).unwrap_or_default();
-    let questions = compile_banks(files, &banks, &mut used, &mut media_refs, &mut diags);
+    // Without a readable module.toml, still check the banks it most likely names.
+    let banks = match &head {
+        Some(h) => h.banks.clone(),
+        None => files
+            .paths()
+            .filter(|p| *p == DEFAULT_BANK || (!p.contains('/') && p.ends_with(".gift")))
+            .map(str::to_owned)
+            .collect(),
+    };
+    let (questions, banks_complete) =
+        compile_banks(files, &banks, &mut used, &mut media_refs, &mut diags);
     let media = collect_media(files, &media_refs, &mut used, &mut diags);
     if let (Some(h), Some(text)) = (&head, files.get(MODULE_TOML)) {
         let text = String::from_utf8_lossy(text);
         let line = Some(line_of(&text, h.rule_spans.draw.start));
         let draw = h.assessment.get_ref().draw as usize;
-        if draw > questions.len() {
+        if banks_complete && draw > questions.len() {
             diags.error(
                 MODULE_TOML,
                 line,
@@ -90,7 +104,11 @@ pub fn compile(files: &SourceFiles) -> Compilation {
             );
         }
     }
-    for path in files.paths().filter(|p| !used.contains(*p)) {
+    // Which files are unused is only known once module.toml has said what the module is.
+    for path in files
+        .paths()
+        .filter(|p| head.is_some() && !used.contains(*p))
+    {
         diags.warn(
             path,
             None,
@@ -138,7 +156,8 @@ fn check_head(h: &ModuleToml, text: &str, diags: &mut Diagnostics) {
             "version must look like 1.0.0 (MAJOR.MINOR.PATCH)".into(),
         );
     }
-    if h.title.get_ref().trim().is_empty() || h.title.get_ref().len() > 120 {
+    let title_chars = h.title.get_ref().trim().chars().count();
+    if title_chars == 0 || title_chars > 120 {
         err(h.title.span(), "title must be 1-120 characters".into());
     }
     if !is_language_tag(h.language.get_ref()) {
@@ -162,12 +181,24 @@ fn check_head(h: &ModuleToml, text: &str, diags: &mut Diagnostics) {
     }
     for skill in &h.skills {
         let uri = &skill.get_ref().uri;
-        if !(uri.starts_with("http://") || uri.starts_with("https://")) {
+        if !starts_with_any(uri, &["http://", "https://"]) {
             err(
                 skill.span(),
                 format!("skill uri \"{uri}\" is not an http(s) URI"),
             );
         }
+        if skill.get_ref().label.trim().is_empty() {
+            err(skill.span(), "skill label is empty".into());
+        }
+    }
+    if h.summary
+        .as_deref()
+        .is_some_and(|s| s.chars().count() > 500)
+    {
+        err(
+            h.title.span(),
+            "summary is longer than 500 characters; keep it to a sentence or two".into(),
+        );
     }
     let rules = h.assessment.get_ref();
     let spans = &h.rule_spans;
@@ -192,7 +223,7 @@ fn check_head(h: &ModuleToml, text: &str, diags: &mut Diagnostics) {
     for skill in h
         .skills
         .iter()
-        .filter(|s| !s.get_ref().uri.starts_with("http://data.europa.eu/esco/"))
+        .filter(|s| !starts_with_any(&s.get_ref().uri, &ESCO_PREFIXES))
     {
         diags.warn(
             MODULE_TOML,
@@ -238,7 +269,7 @@ fn compile_lessons(
             continue;
         };
         let scan = markdown::scan(text);
-        let media = check_links(path, &scan, &lesson_set, files, media_refs, diags);
+        let media = check_links(path, None, &scan, &lesson_set, files, media_refs, diags);
         for line in scan.html_lines.iter().collect::<BTreeSet<_>>() {
             diags.warn(
                 path,
@@ -255,7 +286,7 @@ fn compile_lessons(
             _ => diags.error(
                 path,
                 Some(1),
-                "a lesson starts with a title line such as: # Greeting a customer",
+                "a lesson needs a title: a level-1 heading such as # Greeting a customer",
             ),
         }
     }
@@ -265,6 +296,7 @@ fn compile_lessons(
 /// Checks a text's links and images; records media references; returns the media paths.
 fn check_links(
     file: &str,
+    fixed_line: Option<usize>,
     scan: &MarkdownScan,
     lessons: &HashSet<&str>,
     files: &SourceFiles,
@@ -273,7 +305,8 @@ fn check_links(
 ) -> Vec<String> {
     let mut media = Vec::new();
     for link in &scan.links {
-        let at = Some(link.line);
+        let line = fixed_line.unwrap_or(link.line);
+        let at = Some(line);
         if !link.is_image && (is_external(&link.target) || link.target.starts_with('#')) {
             continue;
         }
@@ -310,7 +343,7 @@ fn check_links(
             if link.is_image && link.alt.trim().is_empty() {
                 diags.warn(file, at, format!("image \"{}\" has no description: write one in ![…] for learners who cannot see it", link.target));
             }
-            media_refs.insert((path.clone(), file.to_owned(), link.line));
+            media_refs.insert((path.clone(), file.to_owned(), line));
             if !media.contains(&path) {
                 media.push(path);
             }
@@ -325,22 +358,41 @@ fn compile_banks(
     used: &mut BTreeSet<String>,
     media_refs: &mut BTreeSet<(String, String, usize)>,
     diags: &mut Diagnostics,
-) -> Vec<Question> {
+) -> (Vec<Question>, bool) {
     let mut seen: BTreeMap<String, (String, usize)> = BTreeMap::new();
     let mut out = Vec::new();
+    let mut complete = true;
     for bank in banks {
         used.insert(bank.clone());
+        let is_toml = bank.ends_with(".toml");
+        if !is_toml && !bank.ends_with(".gift") && !bank.ends_with(".txt") {
+            diags.error(
+                MODULE_TOML,
+                None,
+                format!("bank \"{bank}\" must be a .toml file or a GIFT file (.gift or .txt)"),
+            );
+            complete = false;
+            continue;
+        }
         let Some(bytes) = files.get(bank) else {
             diags.error(bank, None, "question bank not found in module folder");
+            complete = false;
             continue;
         };
         let Ok(text) = std::str::from_utf8(bytes) else {
             diags.error(bank, None, "is not UTF-8 text; save it as UTF-8");
+            complete = false;
             continue;
         };
-        let parsed = if bank.ends_with(".toml") {
-            parse_toml_bank(text, bank, diags)
-        } else if bank.ends_with(".gift") || bank.ends_with(".txt") {
+        let parsed = if is_toml {
+            match parse_toml_bank(text, bank, diags) {
+                Some(parsed) => parsed,
+                None => {
+                    complete = false;
+                    continue;
+                }
+            }
+        } else {
             let stem = bank
                 .rsplit('/')
                 .next()
@@ -349,13 +401,6 @@ fn compile_banks(
                 .next()
                 .unwrap_or("q");
             gift::parse(text, bank, stem, diags)
-        } else {
-            diags.error(
-                MODULE_TOML,
-                None,
-                format!("bank \"{bank}\" must be a .toml or .gift file"),
-            );
-            continue;
         };
         for (q, line) in parsed {
             check_question(&q, bank, line, diags);
@@ -369,7 +414,25 @@ fn compile_banks(
             }
             for text in question_texts(&q) {
                 let scan = markdown::scan(text);
-                check_links(bank, &scan, &HashSet::new(), files, media_refs, diags);
+                check_links(
+                    bank,
+                    Some(line),
+                    &scan,
+                    &HashSet::new(),
+                    files,
+                    media_refs,
+                    diags,
+                );
+                if !scan.html_lines.is_empty() {
+                    diags.warn(
+                        bank,
+                        Some(line),
+                        format!(
+                            "question \"{}\": raw HTML is not rendered by the app; use Markdown",
+                            q.id
+                        ),
+                    );
+                }
             }
             seen.insert(q.id.clone(), (bank.clone(), line));
             out.push(q);
@@ -378,15 +441,44 @@ fn compile_banks(
     if out.is_empty() && !banks.is_empty() && !diags.has_errors() {
         diags.error(&banks[0], None, "the question bank has no questions");
     }
-    out
+    (out, complete)
 }
 
-/// The Markdown texts of a question that may show images.
+/// Every Markdown text of a question, any of which may show an image.
 fn question_texts(q: &Question) -> Vec<&str> {
     let mut texts = vec![q.prompt.as_str()];
     texts.extend(q.explanation.as_deref());
-    if let QuestionKind::Single { options } | QuestionKind::Multiple { options, .. } = &q.kind {
-        texts.extend(options.iter().map(|o| o.text.as_str()));
+    match &q.kind {
+        QuestionKind::Single { options } | QuestionKind::Multiple { options, .. } => {
+            for o in options {
+                texts.push(&o.text);
+                texts.extend(o.feedback.as_deref());
+            }
+        }
+        QuestionKind::TrueFalse {
+            feedback_true,
+            feedback_false,
+            ..
+        } => texts.extend(
+            feedback_true
+                .iter()
+                .chain(feedback_false)
+                .map(String::as_str),
+        ),
+        QuestionKind::Ordering { items, .. } | QuestionKind::Checklist { items } => {
+            texts.extend(items.iter().map(String::as_str));
+        }
+        QuestionKind::Matching {
+            pairs, distractors, ..
+        } => {
+            texts.extend(
+                pairs
+                    .iter()
+                    .flat_map(|p| [p.left.as_str(), p.right.as_str()]),
+            );
+            texts.extend(distractors.iter().map(String::as_str));
+        }
+        QuestionKind::Numeric { .. } | QuestionKind::ShortText { .. } => {}
     }
     texts
 }
@@ -444,17 +536,15 @@ fn is_low_variant_of(candidate: &str, path: &str, kind: MediaKind) -> bool {
 }
 
 fn is_external(target: &str) -> bool {
-    ["http://", "https://", "mailto:", "tel:"]
-        .iter()
-        .any(|p| target.starts_with(p))
+    starts_with_any(target, &["http://", "https://", "mailto:", "tel:"])
 }
 
-fn is_version(v: &str) -> bool {
-    let parts: Vec<&str> = v.split('.').collect();
-    parts.len() == 3
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.len() <= 9 && p.bytes().all(|b| b.is_ascii_digit()))
+/// Case-insensitive prefix test (`HTTPS://` is as good as `https://`).
+fn starts_with_any(text: &str, prefixes: &[&str]) -> bool {
+    prefixes.iter().any(|p| {
+        text.get(..p.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(p))
+    })
 }
 
 fn is_language_tag(tag: &str) -> bool {

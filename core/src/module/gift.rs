@@ -11,7 +11,7 @@
 //! with its line, never silently dropped. `$CATEGORY:` lines are ignored with a warning.
 
 use super::diagnostics::Diagnostics;
-use super::question::{Choice, Pair, Question, QuestionKind, Scoring};
+use super::question::{normalize_answer, Choice, Pair, Question, QuestionKind, Scoring};
 use super::validate::is_slug;
 
 /// A character of GIFT text and whether a backslash escaped it.
@@ -69,9 +69,9 @@ fn blocks(text: &str, file: &str, diags: &mut Diagnostics) -> Vec<(String, usize
 fn parse_question(block: &str, stem: &str, number: usize) -> Result<Question, String> {
     let mut chars = lex(block);
     let title = take_title(&mut chars)?;
-    let id = match &title {
-        Some(t) => slugify(t),
-        None => format!("{stem}-{number}"),
+    let id = match title.as_deref().map(slugify) {
+        Some(slug) if !slug.is_empty() => slug,
+        _ => format!("{stem}-{number}"),
     };
     if !is_slug(&id) {
         return Err(format!(
@@ -143,11 +143,18 @@ fn parse_answers(body: &[(char, bool)]) -> Result<QuestionKind, String> {
         });
     }
     let answers = answers(body)?;
+    let has_wrong = answers.iter().any(|a| !a.marked_right);
+    if !has_wrong && answers.iter().any(|a| a.feedback.is_some()) {
+        return Err(
+            "per-answer #feedback on short-answer and matching questions is not \
+                    supported; put it in the general feedback (####…) instead"
+                .into(),
+        );
+    }
     if answers.iter().any(|a| a.text.contains("->")) {
         return matching(&answers);
     }
-    let has_wrong = answers.iter().any(|a| !a.marked_right);
-    if !has_wrong && answers.iter().all(|a| a.weight.is_none()) {
+    if !has_wrong && answers.iter().all(|a| a.weight.is_none_or(is_full)) {
         return Ok(QuestionKind::ShortText {
             accept: answers.into_iter().map(|a| a.text).collect(),
         });
@@ -156,6 +163,11 @@ fn parse_answers(body: &[(char, bool)]) -> Result<QuestionKind, String> {
         return Err("partial credit for short answers (=%50%…) is not supported".into());
     }
     choices(answers)
+}
+
+/// True for a weight of 100% (Moodle writes `=%100%` for a plain right answer).
+fn is_full(weight: f64) -> bool {
+    (weight - 100.0).abs() < 1e-9
 }
 
 /// One `=…` or `~…` answer.
@@ -257,7 +269,7 @@ fn matching(answers: &[Answer]) -> Result<QuestionKind, String> {
             .text
             .split_once("->")
             .ok_or("in a matching question every answer is =left -> right")?;
-        if !a.marked_right || a.weight.is_some() {
+        if !a.marked_right || a.weight.is_some_and(|w| !is_full(w)) {
             return Err("matching answers start with = and carry no weight".into());
         }
         let (left, right) = (left.trim().to_owned(), right.trim().to_owned());
@@ -276,21 +288,39 @@ fn matching(answers: &[Answer]) -> Result<QuestionKind, String> {
 
 fn parse_numeric(body: &[(char, bool)]) -> Result<QuestionKind, String> {
     let text = text_of(body);
-    if text.starts_with('=') {
-        let full: Vec<&str> = text
-            .split('=')
-            .map(str::trim)
-            .filter(|a| !a.is_empty())
-            .collect();
-        if full.len() != 1 || full[0].starts_with('%') {
-            return Err("several numeric answers with partial credit are not supported".into());
+    let Some(list) = text.strip_prefix('=') else {
+        return numeric_value(&text);
+    };
+    let answers: Vec<&str> = list
+        .split('=')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .collect();
+    match answers.as_slice() {
+        [one] => {
+            let one = one.strip_prefix("%100%").unwrap_or(one);
+            if one.starts_with('%') {
+                return Err("partial credit for numeric answers (=%50%…) is not supported".into());
+            }
+            numeric_value(one)
         }
-        return numeric_value(full[0].split('#').next().unwrap_or_default());
+        _ => Err(
+            "several numeric answers in one question are not supported; keep the \
+                  one fully right answer with a tolerance (#value:tolerance)"
+                .into(),
+        ),
     }
-    numeric_value(text.split('#').next().unwrap_or_default())
 }
 
+/// Parses `value`, `value:tolerance` or `min..max`; refuses per-answer feedback.
 fn numeric_value(text: &str) -> Result<QuestionKind, String> {
+    if text.contains('#') {
+        return Err(
+            "per-answer #feedback on numeric questions is not supported; put it in \
+                    the general feedback (####…) instead"
+                .into(),
+        );
+    }
     let num = |s: &str| {
         s.trim()
             .parse::<f64>()
@@ -387,9 +417,10 @@ fn text_of(chars: &[(char, bool)]) -> String {
     s.trim().to_owned()
 }
 
+/// `¿Qué hacer?` → `que-hacer`: accents folded as in answers, anything else a hyphen.
 fn slugify(title: &str) -> String {
     let mut out = String::new();
-    for c in title.trim().chars().flat_map(char::to_lowercase) {
+    for c in normalize_answer(title).chars() {
         if c.is_ascii_alphanumeric() {
             out.push(c);
         } else if !out.ends_with('-') && !out.is_empty() {

@@ -20,5 +20,15 @@ pub use model::{AssessmentRules, LessonRef, Module, SkillAlignment};
 pub use question::{normalize_answer, Choice, Pair, Question, QuestionKind, Scoring};
 pub use source::SourceFiles;
 
+/// True for a valid module or pack id: lowercase letters, digits and hyphens, 3–64.
+pub fn is_valid_id(id: &str) -> bool {
+    validate::is_slug(id) && id.len() >= 3
+}
+
+/// True for a valid `MAJOR.MINOR.PATCH` version.
+pub fn is_valid_version(version: &str) -> bool {
+    validate::is_version(version)
+}
+
 /// The file that describes a module, at the top of its folder.
 pub const MODULE_TOML: &str = "module.toml";

@@ -153,17 +153,18 @@ fn type_keys(kind: &str) -> Option<&'static [&'static str]> {
 }
 
 /// Parses a TOML question bank; every malformed question is reported, the rest are kept.
+/// `None` when the file is not TOML at all (a syntax error stops TOML parsing).
 pub(crate) fn parse_toml_bank(
     text: &str,
     file: &str,
     diags: &mut Diagnostics,
-) -> Vec<(Question, usize)> {
+) -> Option<Vec<(Question, usize)>> {
     let raw: RawBank = match toml::from_str(text) {
         Ok(raw) => raw,
         Err(e) => {
             let line = e.span().map(|s| line_of(text, s.start));
             diags.error(file, line, e.message().trim().to_owned());
-            return Vec::new();
+            return None;
         }
     };
     let mut out = Vec::new();
@@ -207,7 +208,7 @@ pub(crate) fn parse_toml_bank(
             Err(e) => diags.error(file, Some(line), format!("{label}: {}", e.message().trim())),
         }
     }
-    out
+    Some(out)
 }
 
 fn unknown_keys(table: &Table, common: &[&str], extra: &[&str]) -> Vec<String> {
@@ -270,7 +271,7 @@ type = "essay"
 prompt = "?"
 "#;
         let mut diags = Diagnostics::default();
-        let qs = parse_toml_bank(text, "questions.toml", &mut diags);
+        let qs = parse_toml_bank(text, "questions.toml", &mut diags).expect("valid TOML");
         assert_eq!(qs.len(), 1);
         assert_eq!(qs[0].1, 2);
         let report = diags.to_string();

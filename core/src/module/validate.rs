@@ -65,11 +65,25 @@ pub(crate) fn check_question(q: &Question, file: &str, line: usize, diags: &mut 
             if pairs.iter().any(|p| p.right.trim().is_empty()) {
                 err("a pair has an empty right side".into());
             }
+            if !distractors.is_empty() {
+                check_list("distractors", distractors, 1, &mut err);
+            }
+            if pairs.len() + distractors.len() > MAX_ITEMS {
+                err(format!(
+                    "has more than {MAX_ITEMS} choices on the right; they would not fit on a \
+                     phone screen"
+                ));
+            }
+            let rights: HashSet<String> =
+                pairs.iter().map(|p| normalize_answer(&p.right)).collect();
             if let Some(d) = distractors
                 .iter()
-                .find(|d| pairs.iter().any(|p| &&p.right == d))
+                .find(|d| rights.contains(&normalize_answer(d)))
             {
-                err(format!("the distractor \"{d}\" is also a right answer"));
+                err(format!(
+                    "the distractor \"{}\" is also a right answer",
+                    d.trim()
+                ));
             }
         }
         QuestionKind::Numeric {
@@ -118,10 +132,12 @@ fn check_choices(options: &[Choice], err: &mut impl FnMut(String)) {
     check_list("options", &texts, 2, err);
 }
 
+/// Checks a list shown to the learner: long enough, short enough for a phone, nothing
+/// empty, and no two entries a learner would read as the same (case and accents ignored).
 fn check_list(what: &str, items: &[String], min: usize, err: &mut impl FnMut(String)) {
     if items.len() < min {
         err(format!(
-            "needs at least {min} {what}, found {}",
+            "has {} {what}; it needs at least {min}",
             items.len()
         ));
     }
@@ -136,10 +152,19 @@ fn check_list(what: &str, items: &[String], min: usize, err: &mut impl FnMut(Str
     }
     let mut seen = HashSet::new();
     for item in items {
-        if !seen.insert(item.trim()) {
+        if !seen.insert(normalize_answer(item)) {
             err(format!("two {what} read the same: \"{}\"", item.trim()));
         }
     }
+}
+
+/// True for `MAJOR.MINOR.PATCH` with digits only.
+pub(crate) fn is_version(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('.').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 9 && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]

@@ -84,7 +84,7 @@ fn every_problem_is_reported_at_once_with_file_and_line() {
     for expected in [
         "lessons/02-greeting.md:5: image \"smile.png\" not found in module folder",
         "lessons/02-greeting.md:7: link \"notes.pdf\" is not a lesson",
-        "lessons/03-untitled.md:1: a lesson starts with a title line",
+        "lessons/03-untitled.md:1: a lesson needs a title",
         "module.toml:4: language \"english!\" is not a BCP 47 tag",
         "module.toml:10: draw = 5 but the bank has only 2 questions",
         "stray.txt: warning: not used by any lesson or question",
@@ -136,6 +136,90 @@ fn gift_banks_compile_beside_toml_banks() {
     let report = c.diagnostics.to_string();
     assert!(
         report.contains("extra.gift:3: question id \"first\" is already used at questions.toml:1"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_broken_module_toml_still_lets_the_banks_be_checked() {
+    let mut f = files();
+    f.insert("module.toml", "id = \"greeting\"\ntitel = 1\n");
+    f.insert(
+        "questions.toml",
+        BANK.replace("answer = true", "answer = \"yes\""),
+    );
+    let report = compile(&f).diagnostics.to_string();
+    assert!(
+        report.contains("module.toml:2: unknown field `titel`"),
+        "{report}"
+    );
+    assert!(
+        report.contains("questions.toml:8: question \"second\""),
+        "{report}"
+    );
+    assert!(
+        !report.contains("not used"),
+        "no guesses about unused files: {report}"
+    );
+}
+
+#[test]
+fn a_bank_with_a_syntax_error_does_not_also_blame_draw() {
+    let mut f = files();
+    f.insert("questions.toml", "[[question]\n");
+    let report = compile(&f).diagnostics.to_string();
+    assert!(report.contains("questions.toml:1:"), "{report}");
+    assert!(!report.contains("draw ="), "{report}");
+}
+
+#[test]
+fn images_anywhere_in_a_question_are_found_at_the_question_line() {
+    let mut f = files();
+    f.insert(
+        "questions.toml",
+        BANK.replace(
+            "{ text = \"Nothing\" }",
+            "{ text = \"Nothing\", feedback = \"See ![sign](images/sign.png)\" }",
+        ),
+    );
+    let report = compile(&f).diagnostics.to_string();
+    assert!(
+        report.contains("questions.toml:1: image \"images/sign.png\" not found"),
+        "{report}"
+    );
+    f.insert("images/sign.png", vec![1u8; 4]);
+    let c = compile(&f);
+    let media: Vec<_> = c
+        .module
+        .expect("compiles")
+        .media
+        .into_iter()
+        .map(|m| m.path)
+        .collect();
+    assert!(media.contains(&"images/sign.png".to_owned()), "{media:?}");
+}
+
+#[test]
+fn matching_distractors_and_options_are_checked_like_what_a_learner_reads() {
+    let mut f = files();
+    f.insert(
+        "questions.toml",
+        format!("{BANK}\n[[question]]\nid = \"m\"\ntype = \"matching\"\nprompt = \"?\"\nexplanation = \"e\"\n\
+                 pairs = [{{ left = \"a\", right = \"Stop\" }}, {{ left = \"b\", right = \"Go\" }}]\n\
+                 distractors = [\" stop \", \"x\", \"x\"]\n\n[[question]]\nid = \"yes\"\ntype = \"single\"\n\
+                 prompt = \"?\"\nexplanation = \"e\"\noptions = [{{ text = \"Yes\", correct = true }}, {{ text = \"yes\" }}]\n"),
+    );
+    let report = compile(&f).diagnostics.to_string();
+    assert!(
+        report.contains("the distractor \"stop\" is also a right answer"),
+        "{report}"
+    );
+    assert!(
+        report.contains("two distractors read the same: \"x\""),
+        "{report}"
+    );
+    assert!(
+        report.contains("question \"yes\": two options read the same"),
         "{report}"
     );
 }

@@ -98,7 +98,10 @@ fn unsupported_features_are_clear_errors_with_lines() {
         ("[html]<b>Q</b>{T}", "[html]"),
         ("Q{~%50%a ~%25%b ~c}", "different weights"),
         ("Q{=%50%a =b}", "partial credit"),
-        ("Q{#=1:0 =%50%2:0}", "partial credit"),
+        ("Q{#=1:0 =%50%2:0}", "several numeric answers"),
+        ("Q{#=%50%2:0}", "partial credit for numeric"),
+        ("Q{=a#fine =b}", "per-answer #feedback"),
+        ("Q{#5:1#close}", "per-answer #feedback"),
         ("Q{=a ~b} and {=c ~d}", "more than one"),
         ("Q{=a =b ~c}", "exactly one"),
         ("Q{=a", "closing"),
@@ -123,4 +126,15 @@ fn several_questions_and_categories() {
     );
     assert_eq!(diags.len(), 1, "one warning for the category");
     assert!(!diags.has_errors());
+}
+
+#[test]
+fn moodle_export_habits_are_accepted() {
+    let q = one("::¿Qué hacer?::Q{=%100%casco =%100%el casco}").expect("full weights");
+    assert_eq!(q.id, "que-hacer");
+    assert!(matches!(q.kind, QuestionKind::ShortText { ref accept } if accept.len() == 2));
+    let q = one("Q{#=%100%5:1}").expect("numeric with full weight");
+    assert!(matches!(q.kind, QuestionKind::Numeric { answer, .. } if answer == 5.0));
+    let q = one("::मदद::Q{T}").expect("a title with no Latin letters falls back");
+    assert_eq!(q.id, "bank-1");
 }
