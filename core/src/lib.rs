@@ -1,5 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
+// The core never prints: it reports through return values and `tracing`.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod authoring;
 mod error;
