@@ -67,6 +67,9 @@ pub fn run(assets: Option<PathBuf>, out: &Path) -> CommandResult {
         );
     }
 
+    println!("\n== What a pack holds (skillpack inspect)");
+    super::inspect::run(&packs[0], false)?;
+
     println!("\n== An update: one lesson edited, version 1.0.1");
     let (old, new) = build_update(&modules, out, &key)?;
     let d = diff(

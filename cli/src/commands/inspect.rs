@@ -45,10 +45,16 @@ pub fn run(pack: &Path, json: bool) -> CommandResult {
         );
     }
     println!("entries:");
+    let width = manifest
+        .entries
+        .iter()
+        .map(|e| e.path.chars().count())
+        .max()
+        .unwrap_or(0);
     for e in &manifest.entries {
         let chunk = &manifest.chunks[e.chunk as usize];
         println!(
-            "  {:<56} {:>9}  chunk {:>3} ({:?}, {} stored)",
+            "  {:<width$} {:>9}  chunk {:>3} ({}, {} stored)",
             e.path,
             human_bytes(e.size),
             e.chunk,

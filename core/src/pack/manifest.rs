@@ -180,6 +180,16 @@ pub enum Codec {
     None,
 }
 
+impl std::fmt::Display for Codec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Zstd => "zstd",
+            Self::ZstdDict => "zstd-dict",
+            Self::None => "none",
+        })
+    }
+}
+
 impl Manifest {
     /// Checks every structural rule; `data_len` is the chunk region's length from the header.
     pub fn check(&self, data_len: u64, limits: &Limits) -> Result<(), PackError> {
