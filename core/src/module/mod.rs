@@ -5,10 +5,12 @@
 mod compile;
 mod diagnostics;
 mod gift;
+mod header;
 mod markdown;
 mod media;
 mod model;
 mod question;
+mod references;
 mod source;
 mod toml_source;
 mod validate;

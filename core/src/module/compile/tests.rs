@@ -1,4 +1,5 @@
 use super::*;
+use crate::module::MediaKind;
 
 const MODULE: &str = r#"id = "greeting"
 version = "1.0.0"
