@@ -3,7 +3,9 @@
 // The core never prints: it reports through return values and `tracing`.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod assess;
 pub mod authoring;
+pub mod canonical;
 mod error;
 pub mod keys;
 pub mod module;

@@ -7,13 +7,14 @@ use super::diagnostics::{line_of, Diagnostics};
 use super::header::check_head;
 use super::markdown;
 use super::model::{LessonRef, Module};
-use super::question::Question;
+use super::question::{Question, QuestionKind};
 pub use super::references::MediaFile;
 use super::references::{check_links, collect_media, question_texts, MediaRefs};
 use super::source::SourceFiles;
 use super::toml_source::{parse_module_toml, parse_toml_bank, DEFAULT_BANK};
 use super::validate::check_question;
 use super::{gift, MODULE_TOML};
+use crate::keys::PublicKey;
 
 /// Lessons live directly in this folder, in file-name order.
 const LESSONS_DIR: &str = "lessons/";
@@ -76,15 +77,29 @@ pub fn compile(files: &SourceFiles) -> Compilation {
     if let (Some(h), Some(text)) = (&head, files.get(MODULE_TOML)) {
         let text = String::from_utf8_lossy(text);
         let line = Some(line_of(&text, h.rule_spans.draw.start));
+        // Practical checklists are not drawn: every attempt includes them, for an assessor.
+        let practical = questions
+            .iter()
+            .filter(|q| matches!(q.kind, QuestionKind::Checklist { .. }))
+            .count();
+        let answerable = questions.len() - practical;
         let draw = h.assessment.get_ref().draw as usize;
-        if banks_complete && draw > questions.len() {
+        if banks_complete && draw > answerable {
             diags.error(
                 MODULE_TOML,
                 line,
                 format!(
-                    "draw = {draw} but the bank has only {} questions",
-                    questions.len()
+                    "draw = {draw} but the bank has only {answerable} questions a learner answers \
+                     (practical checklists are not drawn)"
                 ),
+            );
+        }
+        if practical > 0 && h.assessors.is_empty() {
+            diags.warn(
+                MODULE_TOML,
+                None,
+                "the bank has practical checklists but no assessors = [...] are listed, so no \
+                 one can attest them",
             );
         }
     }
@@ -111,6 +126,13 @@ pub fn compile(files: &SourceFiles) -> Compilation {
                 summary: h.summary,
                 outcomes: h.outcomes.into_inner(),
                 skills: h.skills.into_iter().map(|s| s.into_inner()).collect(),
+                // Stored in one form (did:key), whichever form the trainer wrote.
+                assessors: h
+                    .assessors
+                    .iter()
+                    .filter_map(|a| PublicKey::parse(a.get_ref()).ok())
+                    .map(|k| k.to_did_key())
+                    .collect(),
                 lessons,
                 assessment: h.assessment.into_inner(),
                 questions,

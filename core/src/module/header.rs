@@ -6,6 +6,7 @@ use super::references::starts_with_any;
 use super::toml_source::ModuleToml;
 use super::validate::{is_slug, is_version};
 use super::MODULE_TOML;
+use crate::keys::PublicKey;
 
 /// Where ESCO skill URIs start.
 const ESCO_PREFIXES: [&str; 2] = [
@@ -73,6 +74,17 @@ pub(crate) fn check_head(h: &ModuleToml, text: &str, diags: &mut Diagnostics) {
             h.title.span(),
             "summary is longer than 500 characters; keep it to a sentence or two".into(),
         );
+    }
+    for assessor in &h.assessors {
+        if PublicKey::parse(assessor.get_ref()).is_err() {
+            err(
+                assessor.span(),
+                format!(
+                    "assessor \"{}\" is not a public key (did:key:z6Mk…, as in a .pub file)",
+                    assessor.get_ref()
+                ),
+            );
+        }
     }
     let rules = h.assessment.get_ref();
     let spans = &h.rule_spans;

@@ -27,6 +27,9 @@ pub struct Module {
     /// Alignment to ESCO skills, when the trainer states it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skills: Vec<SkillAlignment>,
+    /// `did:key`s of the assessors who may attest practical checklists of this module.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assessors: Vec<String>,
     /// The lessons, in study order.
     pub lessons: Vec<LessonRef>,
     /// How the assessment is run and passed.

@@ -23,6 +23,8 @@ pub(crate) struct ModuleToml {
     pub summary: Option<String>,
     pub outcomes: Spanned<Vec<String>>,
     pub skills: Vec<Spanned<SkillAlignment>>,
+    /// Assessors' public keys (`did:key`), who may attest practical checklists.
+    pub assessors: Vec<Spanned<String>>,
     pub assessment: Spanned<AssessmentRules>,
     /// Where `pass_mark`, `draw` and `time_limit_minutes` are written, for messages.
     pub rule_spans: RuleSpans,
@@ -49,6 +51,8 @@ struct RawModule {
     outcomes: Spanned<Vec<String>>,
     #[serde(default)]
     skills: Vec<Spanned<RawSkill>>,
+    #[serde(default)]
+    assessors: Vec<Spanned<String>>,
     assessment: Spanned<RawAssessment>,
 }
 
@@ -113,6 +117,7 @@ pub(crate) fn parse_module_toml(text: &str, diags: &mut Diagnostics) -> Option<M
             draw: a.draw.span(),
             time_limit: a.time_limit_minutes.as_ref().map(Spanned::span),
         },
+        assessors: raw.assessors,
         banks: a.banks.unwrap_or_else(|| vec![DEFAULT_BANK.to_owned()]),
         assessment: Spanned::new(
             span,

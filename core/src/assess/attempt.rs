@@ -1,0 +1,308 @@
+//! One attempt at a module's assessment: drawn and shuffled from a seed, answered and
+//! re-answered, then submitted once for an outcome. Pure state: the store saves it, the
+//! shells render its views, and the same seed redraws it identically anywhere.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::answer::{check_fits, right_choices, Answer};
+use super::attestation::Attestation;
+use super::error::AssessError;
+use super::policy::{next_attempt, PastAttempt};
+use super::rng::SeededRng;
+use super::score::{score, QuestionResult};
+use crate::module::{Module, Question, QuestionKind};
+
+/// A question as drawn: its id and the order its options (or items, or right-hand choices)
+/// are shown in, as keys in the author's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawnQuestion {
+    /// The question id.
+    pub id: String,
+    /// Keys in display order (empty for types with nothing to shuffle).
+    pub order: Vec<u32>,
+}
+
+/// An attempt in progress or submitted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attempt {
+    /// The module.
+    pub module_id: String,
+    /// The module version the attempt was drawn from.
+    pub module_version: String,
+    /// 1 for the learner's first attempt at this module.
+    pub number: u32,
+    /// The seed of the draw.
+    pub seed: u64,
+    /// When it started (device time).
+    pub started_at: DateTime<Utc>,
+    /// The questions, in the order shown.
+    pub questions: Vec<DrawnQuestion>,
+    /// Answers so far, by question id.
+    pub answers: BTreeMap<String, Answer>,
+    /// Whether it has been submitted.
+    pub submitted: bool,
+}
+
+/// The result of a submitted attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// Milli-points earned.
+    pub score: u32,
+    /// Milli-points possible.
+    pub max_score: u32,
+    /// Whether the score reaches the pass mark.
+    pub passed: bool,
+    /// True when the time limit ran out before submitting.
+    pub timed_out: bool,
+    /// Each question's result, in the order shown.
+    pub results: Vec<QuestionResult>,
+}
+
+/// One choice as a shell shows it: its key (for the answer) and its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChoiceView {
+    /// The key to answer with.
+    pub key: u32,
+    /// What the learner reads.
+    pub text: String,
+}
+
+/// A question ready to show: shuffled, and without its answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuestionView {
+    /// The question id.
+    pub id: String,
+    /// The prompt (Markdown).
+    pub prompt: String,
+    /// Points it is worth.
+    pub points: u32,
+    /// What the learner does.
+    pub kind: QuestionViewKind,
+}
+
+/// The interaction a question needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum QuestionViewKind {
+    /// Pick one.
+    Single {
+        /// Shuffled options.
+        options: Vec<ChoiceView>,
+    },
+    /// Pick any.
+    Multiple {
+        /// Shuffled options.
+        options: Vec<ChoiceView>,
+    },
+    /// True or false.
+    TrueFalse,
+    /// Put in order.
+    Ordering {
+        /// Shuffled items.
+        items: Vec<ChoiceView>,
+    },
+    /// Match each left item to a right choice.
+    Matching {
+        /// Left items, keyed by position.
+        lefts: Vec<ChoiceView>,
+        /// Shuffled right choices.
+        rights: Vec<ChoiceView>,
+    },
+    /// Type a number.
+    Numeric {
+        /// Unit to show, if any.
+        unit: Option<String>,
+    },
+    /// Type a short answer.
+    ShortText,
+    /// Shown to an assessor, ticked in person.
+    Checklist {
+        /// The items.
+        items: Vec<String>,
+    },
+}
+
+impl Attempt {
+    /// Starts the learner's next attempt, if the rules allow one now: draws `draw` of the
+    /// questions a learner answers, shuffles them and their options from `seed`, and adds
+    /// every practical checklist at the end for an assessor.
+    pub fn start(
+        module: &Module,
+        history: &[PastAttempt],
+        now: DateTime<Utc>,
+        seed: u64,
+    ) -> Result<Self, AssessError> {
+        let number = next_attempt(&module.assessment, history, now)?;
+        let mut rng = SeededRng::new(seed);
+        let (practical, mut pool): (Vec<&Question>, Vec<&Question>) = module
+            .questions
+            .iter()
+            .partition(|q| matches!(q.kind, QuestionKind::Checklist { .. }));
+        if pool.is_empty() && practical.is_empty() {
+            return Err(AssessError::EmptyBank);
+        }
+        rng.shuffle(&mut pool);
+        pool.truncate(module.assessment.draw as usize);
+        let questions = pool
+            .into_iter()
+            .chain(practical)
+            .map(|q| DrawnQuestion {
+                id: q.id.clone(),
+                order: rng.permutation(shuffled_len(q)),
+            })
+            .collect();
+        Ok(Self {
+            module_id: module.id.clone(),
+            module_version: module.version.clone(),
+            number,
+            seed,
+            started_at: now,
+            questions,
+            answers: BTreeMap::new(),
+            submitted: false,
+        })
+    }
+
+    /// The questions as a shell shows them, in order.
+    pub fn views(&self, module: &Module) -> Vec<QuestionView> {
+        self.questions
+            .iter()
+            .filter_map(|d| question(module, &d.id).map(|q| view(q, &d.order)))
+            .collect()
+    }
+
+    /// Records (or replaces) the answer to a question, while time remains.
+    pub fn answer(
+        &mut self,
+        module: &Module,
+        question_id: &str,
+        answer: Answer,
+        elapsed: Duration,
+    ) -> Result<(), AssessError> {
+        if self.submitted {
+            return Err(AssessError::AlreadySubmitted);
+        }
+        if let Some(limit_minutes) = time_up(module, elapsed) {
+            return Err(AssessError::TimeUp { limit_minutes });
+        }
+        if !self.questions.iter().any(|d| d.id == question_id) {
+            return Err(AssessError::NotInAttempt(question_id.to_owned()));
+        }
+        let q = question(module, question_id)
+            .ok_or_else(|| AssessError::NotInAttempt(question_id.to_owned()))?;
+        check_fits(q, &answer)?;
+        self.answers.insert(question_id.to_owned(), answer);
+        Ok(())
+    }
+
+    /// Submits once and scores. Practical checklists score from a valid attestation for
+    /// `learner` among `attestations`; answers given count even if time ran out since.
+    pub fn submit(
+        &mut self,
+        module: &Module,
+        attestations: &[Attestation],
+        learner: &str,
+        elapsed: Duration,
+    ) -> Result<Outcome, AssessError> {
+        if self.submitted {
+            return Err(AssessError::AlreadySubmitted);
+        }
+        let results: Vec<QuestionResult> = self
+            .questions
+            .iter()
+            .filter_map(|d| question(module, &d.id))
+            .map(|q| {
+                let attested = attestations
+                    .iter()
+                    .find(|a| a.verify(module, &q.id, learner).is_ok());
+                score(q, self.answers.get(&q.id), attested)
+            })
+            .collect();
+        let score_sum: u32 = results.iter().map(|r| r.score).sum();
+        let max_score: u32 = results.iter().map(|r| r.max_score).sum();
+        self.submitted = true;
+        Ok(Outcome {
+            score: score_sum,
+            max_score,
+            passed: max_score > 0
+                && u64::from(score_sum) * 100
+                    >= u64::from(module.assessment.pass_mark) * u64::from(max_score),
+            timed_out: time_up(module, elapsed).is_some(),
+            results,
+        })
+    }
+}
+
+/// The limit in minutes if `elapsed` is past it. Exactly at the limit is still in time.
+fn time_up(module: &Module, elapsed: Duration) -> Option<u32> {
+    let limit = module.assessment.time_limit_minutes?;
+    (elapsed > Duration::from_secs(u64::from(limit) * 60)).then_some(limit)
+}
+
+fn question<'m>(module: &'m Module, id: &str) -> Option<&'m Question> {
+    module.questions.iter().find(|q| q.id == id)
+}
+
+/// How many things a question shows in a shuffled order.
+fn shuffled_len(q: &Question) -> usize {
+    match &q.kind {
+        QuestionKind::Single { options } | QuestionKind::Multiple { options, .. } => options.len(),
+        QuestionKind::Ordering { items, .. } => items.len(),
+        QuestionKind::Matching {
+            pairs, distractors, ..
+        } => right_choices(pairs, distractors).len(),
+        _ => 0,
+    }
+}
+
+fn view(q: &Question, order: &[u32]) -> QuestionView {
+    let pick = |texts: &[String]| -> Vec<ChoiceView> {
+        order
+            .iter()
+            .filter_map(|&k| {
+                texts.get(k as usize).map(|t| ChoiceView {
+                    key: k,
+                    text: t.clone(),
+                })
+            })
+            .collect()
+    };
+    let kind = match &q.kind {
+        QuestionKind::Single { options } => QuestionViewKind::Single {
+            options: pick(&options.iter().map(|o| o.text.clone()).collect::<Vec<_>>()),
+        },
+        QuestionKind::Multiple { options, .. } => QuestionViewKind::Multiple {
+            options: pick(&options.iter().map(|o| o.text.clone()).collect::<Vec<_>>()),
+        },
+        QuestionKind::TrueFalse { .. } => QuestionViewKind::TrueFalse,
+        QuestionKind::Ordering { items, .. } => QuestionViewKind::Ordering { items: pick(items) },
+        QuestionKind::Matching {
+            pairs, distractors, ..
+        } => QuestionViewKind::Matching {
+            lefts: pairs
+                .iter()
+                .enumerate()
+                .map(|(i, p)| ChoiceView {
+                    key: i as u32,
+                    text: p.left.clone(),
+                })
+                .collect(),
+            rights: pick(&right_choices(pairs, distractors)),
+        },
+        QuestionKind::Numeric { unit, .. } => QuestionViewKind::Numeric { unit: unit.clone() },
+        QuestionKind::ShortText { .. } => QuestionViewKind::ShortText,
+        QuestionKind::Checklist { items } => QuestionViewKind::Checklist {
+            items: items.clone(),
+        },
+    };
+    QuestionView {
+        id: q.id.clone(),
+        prompt: q.prompt.clone(),
+        points: q.points,
+        kind,
+    }
+}

@@ -1,0 +1,22 @@
+//! The assessment engine: draw an attempt, take answers, score, and say what the learner got
+//! right and why. Pure: no disk, network or clock; time and randomness come in as arguments,
+//! so it runs the same on a phone, in tests and on the hub, and is tested exhaustively.
+
+mod answer;
+mod attempt;
+mod attestation;
+mod error;
+mod policy;
+mod rng;
+mod score;
+
+pub use answer::Answer;
+pub use attempt::{Attempt, ChoiceView, DrawnQuestion, Outcome, QuestionView, QuestionViewKind};
+pub use attestation::{Attestation, AttestationClaim};
+pub use error::AssessError;
+pub use policy::{next_attempt, PastAttempt};
+pub use rng::SeededRng;
+pub use score::{score, Correctness, QuestionResult, MILLI};
+
+#[cfg(test)]
+mod tests;
