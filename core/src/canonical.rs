@@ -8,13 +8,14 @@ use sha2::{Digest, Sha256};
 use crate::pack::ContentHash;
 
 /// The RFC 8785 canonical bytes of `value`.
-pub fn to_canonical_json<T: Serialize>(value: &T) -> Result<Vec<u8>, serde_json::Error> {
-    serde_json_canonicalizer::to_vec(value)
+pub fn to_canonical_json<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, serde_json::Error> {
+    // The canonicalizer takes sized values; a reference to the value is one.
+    serde_json_canonicalizer::to_vec(&value)
 }
 
 /// The bytes a key signs for `value`: a domain-separation context, then its canonical JSON.
 /// The context keeps a signature over one kind of object from ever verifying as another.
-pub fn signing_input<T: Serialize>(
+pub fn signing_input<T: Serialize + ?Sized>(
     context: &[u8],
     value: &T,
 ) -> Result<Vec<u8>, serde_json::Error> {
@@ -24,7 +25,7 @@ pub fn signing_input<T: Serialize>(
 }
 
 /// SHA-256 of the canonical JSON of `value`.
-pub fn canonical_hash<T: Serialize>(value: &T) -> Result<ContentHash, serde_json::Error> {
+pub fn canonical_hash<T: Serialize + ?Sized>(value: &T) -> Result<ContentHash, serde_json::Error> {
     Ok(ContentHash(
         Sha256::digest(to_canonical_json(value)?).into(),
     ))

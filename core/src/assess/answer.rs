@@ -93,7 +93,8 @@ pub(crate) fn check_fits(question: &Question, answer: &Answer) -> Result<(), Ass
                 Ok(())
             }
         }
-        (QuestionKind::Numeric { .. }, Answer::Numeric(_)) => Ok(()),
+        (QuestionKind::Numeric { .. }, Answer::Numeric(n)) if n.is_finite() => Ok(()),
+        (QuestionKind::Numeric { .. }, Answer::Numeric(_)) => why("not a number"),
         (QuestionKind::ShortText { .. }, Answer::ShortText(text)) if text.len() <= 1000 => Ok(()),
         (QuestionKind::ShortText { .. }, Answer::ShortText(_)) => why("the text is too long"),
         (QuestionKind::Checklist { .. }, _) => {

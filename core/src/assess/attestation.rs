@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::AssessError;
 use crate::canonical::signing_input;
+use crate::hex;
 use crate::keys::{PublicKey, SecretKey};
 use crate::module::Module;
 
@@ -48,7 +49,7 @@ impl Attestation {
         let message = signing_input(CONTEXT, &claim).map_err(|e| bad(&e.to_string()))?;
         Ok(Self {
             claim,
-            signature: hex(&key.sign(&message)),
+            signature: hex::encode(&key.sign(&message)),
         })
     }
 
@@ -82,7 +83,7 @@ impl Attestation {
         let key =
             PublicKey::parse(&c.assessor).map_err(|_| bad("the assessor key is malformed"))?;
         let signature: [u8; 64] =
-            unhex(&self.signature).ok_or_else(|| bad("the signature is malformed"))?;
+            hex::decode(&self.signature).ok_or_else(|| bad("the signature is malformed"))?;
         let message = signing_input(CONTEXT, c).map_err(|e| bad(&e.to_string()))?;
         key.verify(&message, &signature)
             .map_err(|_| bad("the signature does not match"))
@@ -96,19 +97,4 @@ impl Attestation {
 
 fn bad(why: &str) -> AssessError {
     AssessError::BadAttestation(why.to_owned())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Option<[u8; 64]> {
-    if text.len() != 128 || !text.is_ascii() {
-        return None;
-    }
-    let mut out = [0u8; 64];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
-    }
-    Some(out)
 }

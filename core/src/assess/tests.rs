@@ -320,8 +320,14 @@ fn numeric_tolerance_is_inclusive_and_decimals_compare_sanely() {
     assert_eq!(score_of("range", Answer::Numeric(560.0)).score, 1000);
     assert_eq!(score_of("range", Answer::Numeric(540.0)).score, 1000);
     assert_eq!(score_of("range", Answer::Numeric(560.5)).score, 0);
-    assert_eq!(score_of("range", Answer::Numeric(f64::NAN)).score, 0);
-    assert_eq!(score_of("range", Answer::Numeric(f64::INFINITY)).score, 0);
+    let (m, mut a) = full_attempt();
+    for n in [f64::NAN, f64::INFINITY] {
+        assert!(
+            a.answer(&m, "range", Answer::Numeric(n), Duration::ZERO)
+                .is_err(),
+            "{n}"
+        );
+    }
 }
 
 #[test]

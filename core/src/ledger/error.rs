@@ -1,0 +1,49 @@
+//! Errors of the `ledger` concern: records that do not verify or do not chain.
+
+use thiserror::Error;
+
+/// What can be wrong with a result record or the chain of them.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum LedgerError {
+    /// A record could not be encoded canonically.
+    #[error("record cannot be encoded: {0}")]
+    Encoding(String),
+    /// A record's signature does not verify under its device key.
+    #[error("record {seq} has a signature that does not match: it was changed after signing")]
+    BadSignature {
+        /// The record's sequence number.
+        seq: u64,
+    },
+    /// A record names a device key that is not a valid key.
+    #[error("record {seq} names a device key that is not a valid key")]
+    BadDeviceKey {
+        /// The record's sequence number.
+        seq: u64,
+    },
+    /// The responses do not match their digest.
+    #[error("record {seq}'s responses do not match their digest")]
+    BadDigest {
+        /// The record's sequence number.
+        seq: u64,
+    },
+    /// A record is missing from the sequence.
+    #[error("record {expected} is missing: the chain jumps to {found}")]
+    Gap {
+        /// The sequence number expected.
+        expected: u64,
+        /// The sequence number found.
+        found: u64,
+    },
+    /// A record does not point at the hash of the one before it.
+    #[error("record {seq} does not follow record {}: the chain is broken", .seq - 1)]
+    BrokenLink {
+        /// The record's sequence number.
+        seq: u64,
+    },
+    /// A record belongs to another device than the chain.
+    #[error("record {seq} was signed by another device")]
+    OtherDevice {
+        /// The record's sequence number.
+        seq: u64,
+    },
+}

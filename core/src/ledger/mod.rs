@@ -1,0 +1,16 @@
+//! Signed result records and their hash chain. Every submitted attempt becomes a record
+//! signed by the device key, numbered, and chained by hash to the one before, so whoever
+//! holds the records (the learner's phone, a trainer's relay file, the hub) can see a gap,
+//! a fork or an edit. Pure: ids, times and keys come in as arguments.
+
+mod error;
+mod record;
+
+pub use error::LedgerError;
+pub use record::{
+    record_id, record_time, responses_digest, verify_chain, PackRef, Response, ResultRecord,
+    SignedRecord,
+};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,155 @@
+//! Records sign, verify and chain; every kind of edit, gap and fork is caught.
+
+use super::*;
+use crate::assess::Answer;
+use crate::keys::SecretKey;
+use crate::pack::ContentHash;
+
+fn device() -> SecretKey {
+    SecretKey::from_seed(&[3; 32])
+}
+
+fn record(seq: u64, prev: Option<ContentHash>, key: &SecretKey) -> ResultRecord {
+    let responses = vec![
+        Response {
+            question: "tf".into(),
+            answer: Some(Answer::TrueFalse(true)),
+            score: 1000,
+        },
+        Response {
+            question: "num".into(),
+            answer: Some(Answer::Numeric(2.5)),
+            score: 0,
+        },
+        Response {
+            question: "skip".into(),
+            answer: None,
+            score: 0,
+        },
+    ];
+    ResultRecord {
+        id: record_id(1_700_000_000_000 + seq, [seq as u8; 10]),
+        seq,
+        prev,
+        learner: "did:key:z6MkLearner".into(),
+        device: key.public_key().to_did_key(),
+        pack: PackRef {
+            id: "safe-riding".into(),
+            version: "1.0.0".into(),
+            hash: ContentHash::of(b"pack"),
+        },
+        module: "safe-riding".into(),
+        module_version: "1.0.0".into(),
+        attempt: seq as u32,
+        started_at: "2026-11-22T08:00:00.000Z".into(),
+        ended_at: "2026-11-22T08:09:30.250Z".into(),
+        duration_ms: 570_250,
+        score: 1000,
+        max_score: 3000,
+        passed: false,
+        responses_digest: responses_digest(&responses).expect("digest"),
+        responses,
+        attestations: vec![],
+    }
+}
+
+fn chain(n: u64, key: &SecretKey) -> Vec<SignedRecord> {
+    let mut out: Vec<SignedRecord> = Vec::new();
+    for seq in 1..=n {
+        let prev = out.last().map(|r| r.hash().expect("hash"));
+        out.push(record(seq, prev, key).sign(key).expect("signs"));
+    }
+    out
+}
+
+#[test]
+fn a_signed_record_verifies_and_survives_a_json_round_trip() {
+    let signed = record(1, None, &device()).sign(&device()).expect("signs");
+    signed.verify().expect("verifies");
+    let json = signed.to_canonical_json().expect("encodes");
+    let back: SignedRecord = serde_json::from_slice(&json).expect("parses");
+    back.verify().expect("still verifies");
+    assert_eq!(back.hash().expect("hash"), signed.hash().expect("hash"));
+}
+
+#[test]
+fn any_edit_breaks_the_signature() {
+    let signed = record(1, None, &device()).sign(&device()).expect("signs");
+    let edits: [fn(&mut ResultRecord); 5] = [
+        |r| r.score = 3000,
+        |r| r.passed = true,
+        |r| r.ended_at = "2026-11-22T08:09:30.251Z".into(),
+        |r| r.learner.push('x'),
+        |r| r.attempt += 1,
+    ];
+    for edit in edits {
+        let mut bad = signed.clone();
+        edit(&mut bad.record);
+        assert_eq!(bad.verify(), Err(LedgerError::BadSignature { seq: 1 }));
+    }
+    let mut bad = signed.clone();
+    bad.record.responses[0].score = 0;
+    assert_eq!(bad.verify(), Err(LedgerError::BadDigest { seq: 1 }));
+    let mut bad = signed;
+    bad.signature = "00".repeat(64);
+    assert_eq!(bad.verify(), Err(LedgerError::BadSignature { seq: 1 }));
+}
+
+#[test]
+fn a_chain_verifies_and_every_break_is_named() {
+    let key = device();
+    let good = chain(4, &key);
+    verify_chain(&good).expect("intact");
+
+    let mut gap = good.clone();
+    gap.remove(1);
+    assert_eq!(
+        verify_chain(&gap),
+        Err(LedgerError::Gap {
+            expected: 2,
+            found: 3
+        })
+    );
+
+    // A record re-signed after an edit verifies alone, but no longer links to the next.
+    let mut edited = good.clone();
+    let mut r = edited[1].record.clone();
+    r.score = 3000;
+    edited[1] = r.sign(&key).expect("re-signs");
+    assert_eq!(
+        verify_chain(&edited),
+        Err(LedgerError::BrokenLink { seq: 3 })
+    );
+
+    let other = SecretKey::from_seed(&[4; 32]);
+    let mut forked = good.clone();
+    let prev = forked[2].hash().expect("hash");
+    forked[3] = record(4, Some(prev), &other).sign(&other).expect("signs");
+    assert_eq!(
+        verify_chain(&forked),
+        Err(LedgerError::OtherDevice { seq: 4 })
+    );
+
+    let first_with_prev = vec![record(1, Some(ContentHash::of(b"x")), &key)
+        .sign(&key)
+        .expect("signs")];
+    assert_eq!(
+        verify_chain(&first_with_prev),
+        Err(LedgerError::BrokenLink { seq: 1 })
+    );
+}
+
+#[test]
+fn record_ids_are_uuid_v7_in_time_order() {
+    let a = record_id(1_700_000_000_000, [0; 10]);
+    let b = record_id(1_700_000_000_001, [0; 10]);
+    assert_eq!(a.len(), 36);
+    assert_eq!(&a[14..15], "7", "version 7");
+    assert!(a < b);
+}
+
+#[test]
+fn record_times_are_rfc3339_milliseconds_utc() {
+    let t = chrono::DateTime::from_timestamp(1_700_000_000, 123_456_789).expect("time");
+    assert_eq!(record_time(t), "2023-11-14T22:13:20.123Z");
+}
