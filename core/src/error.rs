@@ -2,8 +2,10 @@
 
 use thiserror::Error;
 
+use crate::assess::AssessError;
 use crate::authoring::AuthoringError;
 use crate::keys::KeyError;
+use crate::ledger::LedgerError;
 use crate::pack::PackError;
 
 /// Any error of the core.
@@ -18,6 +20,12 @@ pub enum Error {
     /// From `authoring`.
     #[error(transparent)]
     Authoring(#[from] AuthoringError),
+    /// From `assess`.
+    #[error(transparent)]
+    Assess(#[from] AssessError),
+    /// From `ledger`.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
 }
 
 /// The core's result type.

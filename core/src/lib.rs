@@ -1,6 +1,6 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
-// The core never prints: it reports through return values and `tracing`.
+// The core never prints: it reports through return values.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod assess;

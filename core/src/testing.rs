@@ -3,7 +3,7 @@
 //! memory, and a way to forge packs byte by byte (validly signed by any key) so the reader
 //! can be tested against what an attacker could make. Compiled only for tests and with the
 //! `testing` feature.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Cursor;
 use std::sync::OnceLock;
@@ -131,9 +131,11 @@ pub fn open_and_verify(bytes: &[u8]) -> Result<(), crate::pack::PackError> {
 /// A pack taken apart, to be changed and sealed again.
 #[derive(Debug, Clone)]
 pub struct RawPack {
+    /// The fixed header (lengths and signature are fixed up by [`RawPack::seal`]).
     pub header: Header,
     /// The manifest JSON (before compression).
     pub manifest_json: Vec<u8>,
+    /// The chunk region.
     pub data: Vec<u8>,
 }
 

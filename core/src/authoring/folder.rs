@@ -19,87 +19,112 @@ const MAX_DEPTH: usize = 8;
 
 /// Reads every file below `dir`, skipping hidden ones (names starting with `.`).
 pub fn read_module_folder(dir: &Path) -> Result<SourceFiles, AuthoringError> {
-    let mut files = SourceFiles::new();
-    walk(dir, "", 0, &mut files)?;
-    Ok(files)
+    let mut reader = FolderReader {
+        root: dir,
+        files: SourceFiles::new(),
+        count: 0,
+        total: 0,
+    };
+    reader.walk(dir, "", 0)?;
+    Ok(reader.files)
 }
 
-fn walk(
-    dir: &Path,
-    prefix: &str,
-    depth: usize,
-    files: &mut SourceFiles,
-) -> Result<(), AuthoringError> {
-    let io = |source| AuthoringError::Io {
-        path: dir.to_owned(),
-        source,
-    };
-    if depth > MAX_DEPTH {
-        return Err(AuthoringError::TooLarge {
-            path: dir.to_owned(),
-            what: "folder nesting",
-            limit: format!("{MAX_DEPTH} levels"),
-        });
+/// The walk's state: what was read so far, counted as it goes.
+struct FolderReader<'a> {
+    root: &'a Path,
+    files: SourceFiles,
+    count: usize,
+    total: u64,
+}
+
+impl FolderReader<'_> {
+    fn walk(&mut self, dir: &Path, prefix: &str, depth: usize) -> Result<(), AuthoringError> {
+        let io = |path: &Path| {
+            let path = path.to_owned();
+            move |source| AuthoringError::Io { path, source }
+        };
+        if depth > MAX_DEPTH {
+            return Err(self.too_large("folder nesting", format!("{MAX_DEPTH} levels")));
+        }
+        let mut items: Vec<_> = fs::read_dir(dir)
+            .map_err(io(dir))?
+            .collect::<Result<_, _>>()
+            .map_err(io(dir))?;
+        items.sort_by_key(|e| e.file_name());
+        for item in items {
+            let path = item.path();
+            let Some(name) = item.file_name().to_str().map(str::to_owned) else {
+                return Err(AuthoringError::BadFile {
+                    path,
+                    why: "the file name is not valid UTF-8; rename it",
+                });
+            };
+            if name.starts_with('.') {
+                continue;
+            }
+            let rel = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
+            let kind = item.file_type().map_err(io(&path))?;
+            if kind.is_symlink() {
+                return Err(AuthoringError::BadFile {
+                    path,
+                    why: "symbolic links are not followed; copy the file into the module folder",
+                });
+            }
+            if kind.is_dir() {
+                self.walk(&path, &rel, depth + 1)?;
+            } else if kind.is_file() {
+                let bytes = self.read_file(&path)?;
+                self.files.insert(rel, bytes);
+            } else {
+                return Err(AuthoringError::BadFile {
+                    path,
+                    why: "not a regular file (a device, pipe or socket)",
+                });
+            }
+        }
+        Ok(())
     }
-    let mut items: Vec<_> = fs::read_dir(dir)
-        .map_err(io)?
-        .collect::<Result<_, _>>()
-        .map_err(io)?;
-    items.sort_by_key(|e| e.file_name());
-    for item in items {
-        let path = item.path();
-        let Some(name) = item.file_name().to_str().map(str::to_owned) else {
-            return Err(AuthoringError::BadFile {
-                path,
-                why: "the file name is not valid UTF-8; rename it",
-            });
+
+    /// Reads one file, never more than the limits allow even if it grows while read.
+    fn read_file(&mut self, path: &Path) -> Result<Vec<u8>, AuthoringError> {
+        use std::io::Read;
+        let io = |source| AuthoringError::Io {
+            path: path.to_owned(),
+            source,
         };
-        if name.starts_with('.') {
-            continue;
+        self.count += 1;
+        if self.count > MAX_FILES {
+            return Err(self.too_large("the number of files", MAX_FILES.to_string()));
         }
-        let rel = if prefix.is_empty() {
-            name
-        } else {
-            format!("{prefix}/{name}")
-        };
-        let kind = item.file_type().map_err(io)?;
-        if kind.is_symlink() {
-            return Err(AuthoringError::BadFile {
-                path,
-                why: "symbolic links are not followed; copy the file into the module folder",
-            });
-        }
-        if kind.is_dir() {
-            walk(&path, &rel, depth + 1, files)?;
-            continue;
-        }
-        let len = item.metadata().map_err(io)?.len();
-        if len > MAX_FILE_BYTES {
+        let mut bytes = Vec::new();
+        fs::File::open(path)
+            .map_err(io)?
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
             return Err(AuthoringError::TooLarge {
-                path,
+                path: path.to_owned(),
                 what: "the file",
                 limit: "64 MiB".into(),
             });
         }
-        if files.paths().count() >= MAX_FILES {
-            return Err(AuthoringError::TooLarge {
-                path: dir.to_owned(),
-                what: "the number of files",
-                limit: MAX_FILES.to_string(),
-            });
+        self.total += bytes.len() as u64;
+        if self.total > MAX_FOLDER_BYTES {
+            return Err(self.too_large("the module folder", "512 MiB".into()));
         }
-        if files.total_size() + len > MAX_FOLDER_BYTES {
-            return Err(AuthoringError::TooLarge {
-                path: dir.to_owned(),
-                what: "the module folder",
-                limit: "512 MiB".into(),
-            });
-        }
-        let bytes = fs::read(&path).map_err(|source| AuthoringError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        files.insert(rel, bytes);
+        Ok(bytes)
     }
-    Ok(())
+
+    fn too_large(&self, what: &'static str, limit: String) -> AuthoringError {
+        AuthoringError::TooLarge {
+            path: self.root.to_owned(),
+            what,
+            limit,
+        }
+    }
 }

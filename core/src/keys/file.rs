@@ -77,20 +77,22 @@ pub fn read_public(path: &Path) -> Result<PublicKey, KeyError> {
 
 /// The one line of a key file that is not blank and not a `#` comment.
 fn key_line(path: &Path) -> Result<String, KeyError> {
+    use std::io::Read;
     let shown = path.display().to_string();
-    let size = fs::metadata(path)
-        .map_err(|source| KeyError::File {
-            path: shown.clone(),
-            source,
-        })?
-        .len();
-    if size > MAX_KEY_FILE {
-        return Err(KeyError::FileTooLarge(shown));
-    }
-    let text = fs::read_to_string(path).map_err(|source| KeyError::File {
+    let io = |source| KeyError::File {
         path: shown.clone(),
         source,
-    })?;
+    };
+    // Read at most one byte past the limit, whatever the file is (a pipe, a growing file).
+    let mut text = String::new();
+    fs::File::open(path)
+        .map_err(io)?
+        .take(MAX_KEY_FILE + 1)
+        .read_to_string(&mut text)
+        .map_err(io)?;
+    if text.len() as u64 > MAX_KEY_FILE {
+        return Err(KeyError::FileTooLarge(shown));
+    }
     let mut lines = text
         .lines()
         .map(str::trim)

@@ -86,7 +86,8 @@ impl fmt::Display for PublicKey {
     }
 }
 
-/// An Ed25519 secret key. Its bytes are wiped from memory when it is dropped.
+/// An Ed25519 secret key. The key held inside is wiped from memory when it is dropped
+/// (copies made to write it out, such as its multibase text, are the caller's to drop).
 pub struct SecretKey(ed25519_dalek::SigningKey);
 
 impl SecretKey {
@@ -173,7 +174,8 @@ fn multibase_encode(codec: [u8; 2], key: &[u8; 32]) -> String {
 }
 
 fn multibase_decode(codec: [u8; 2], text: &str) -> Result<[u8; 32], KeyError> {
-    // A 34-byte value is at most 47 base58 characters; refuse anything longer before decoding.
+    // A 34-byte value is at most 47 base58 characters; refuse anything much longer before
+    // decoding (the 64 allows for surrounding slack, never for a larger key).
     let body = text
         .strip_prefix('z')
         .filter(|b| b.len() <= 64)

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use super::diagnostics::{line_of, Diagnostics};
+use super::diagnostics::{Diagnostics, Lines};
 use super::header::check_head;
 use super::markdown;
 use super::model::{LessonRef, Module};
@@ -76,7 +76,7 @@ pub fn compile(files: &SourceFiles) -> Compilation {
     let media = collect_media(files, &media_refs, &mut used, &mut diags);
     if let (Some(h), Some(text)) = (&head, files.get(MODULE_TOML)) {
         let text = String::from_utf8_lossy(text);
-        let line = Some(line_of(&text, h.rule_spans.draw.start));
+        let line = Some(Lines::new(&text).of(h.rule_spans.draw.start));
         // Practical checklists are not drawn: every attempt includes them, for an assessor.
         let practical = questions
             .iter()
@@ -246,14 +246,15 @@ fn compile_banks(
                 }
             }
         } else {
-            let stem = bank
-                .rsplit('/')
-                .next()
-                .unwrap_or(bank)
-                .split('.')
-                .next()
-                .unwrap_or("q");
-            gift::parse(text, bank, stem, diags)
+            // `My_Bank.gift` names untitled questions my-bank-1, my-bank-2…
+            let name = bank.rsplit('/').next().unwrap_or_default();
+            let stem = gift::slugify(name.split('.').next().unwrap_or_default());
+            let stem = if stem.is_empty() {
+                "question".to_owned()
+            } else {
+                stem
+            };
+            gift::parse(text, bank, &stem, diags)
         };
         for (q, line) in parsed {
             check_question(&q, bank, line, diags);

@@ -100,12 +100,26 @@ impl fmt::Display for Diagnostics {
     }
 }
 
-/// The 1-based line of a byte offset in `text`.
-pub fn line_of(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+/// Where each line of a text starts, found once, so that the line of any byte offset is a
+/// binary search (counting newlines from the start for every link of a large hostile lesson
+/// would be quadratic).
+pub(crate) struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    /// Indexes `text`.
+    pub(crate) fn new(text: &str) -> Self {
+        let newlines = text.bytes().enumerate().filter(|(_, b)| *b == b'\n');
+        Self {
+            starts: std::iter::once(0)
+                .chain(newlines.map(|(i, _)| i + 1))
+                .collect(),
+        }
+    }
+
+    /// The 1-based line of a byte offset.
+    pub(crate) fn of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&start| start <= offset)
+    }
 }

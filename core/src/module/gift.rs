@@ -197,7 +197,9 @@ fn answers(body: &[(char, bool)]) -> Result<Vec<Answer>, String> {
             weight = Some(
                 value
                     .parse::<f64>()
-                    .map_err(|_| format!("bad weight %{value}%"))?,
+                    .ok()
+                    .filter(|w| w.is_finite())
+                    .ok_or_else(|| format!("bad weight %{value}%"))?,
             );
             part = &part[close + 1..];
         }
@@ -333,7 +335,8 @@ fn numeric_value(text: &str) -> Result<QuestionKind, String> {
         if hi < lo {
             return Err("in a range min..max, min must not exceed max".into());
         }
-        ((lo + hi) / 2.0, (hi - lo) / 2.0)
+        // lo + half the width: (lo + hi) / 2 overflows to infinity for huge bounds.
+        (lo + (hi - lo) / 2.0, (hi - lo) / 2.0)
     } else if let Some((value, tol)) = text.split_once(':') {
         (num(value)?, num(tol)?.abs())
     } else {
@@ -418,7 +421,7 @@ fn text_of(chars: &[(char, bool)]) -> String {
 }
 
 /// `¿Qué hacer?` → `que-hacer`: accents folded as in answers, anything else a hyphen.
-fn slugify(title: &str) -> String {
+pub(crate) fn slugify(title: &str) -> String {
     let mut out = String::new();
     for c in normalize_answer(title).chars() {
         if c.is_ascii_alphanumeric() {

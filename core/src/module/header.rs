@@ -1,7 +1,7 @@
 //! Checks on `module.toml` beyond its shape: ids, versions, language tags, minutes, skills
 //! and assessment rules, each reported at the line where the trainer wrote it.
 
-use super::diagnostics::{line_of, Diagnostics};
+use super::diagnostics::{Diagnostics, Lines};
 use super::references::starts_with_any;
 use super::toml_source::ModuleToml;
 use super::validate::{is_slug, is_version};
@@ -17,7 +17,8 @@ const ESCO_PREFIXES: [&str; 2] = [
 const MAX_MINUTES_BEFORE_WARNING: u32 = 15;
 /// Checks what `module.toml` says about the module and its assessment.
 pub(crate) fn check_head(h: &ModuleToml, text: &str, diags: &mut Diagnostics) {
-    let line = |span: std::ops::Range<usize>| Some(line_of(text, span.start));
+    let lines = Lines::new(text);
+    let line = |span: std::ops::Range<usize>| Some(lines.of(span.start));
     let mut err = |span, msg: String| diags.error(MODULE_TOML, line(span), msg);
     if !is_slug(h.id.get_ref()) || h.id.get_ref().len() < 3 {
         err(

@@ -3,7 +3,7 @@
 
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
-use super::diagnostics::line_of;
+use super::diagnostics::Lines;
 
 /// What a lesson's Markdown refers to.
 #[derive(Debug, Default)]
@@ -31,6 +31,7 @@ pub(crate) struct Link {
 
 /// Scans Markdown text.
 pub(crate) fn scan(text: &str) -> MarkdownScan {
+    let lines = Lines::new(text);
     let mut out = MarkdownScan::default();
     let mut in_title = false;
     let mut title = String::new();
@@ -49,7 +50,7 @@ pub(crate) fn scan(text: &str) -> MarkdownScan {
                 open_image = Some(out.links.len());
                 out.links.push(Link {
                     target: dest_url.into_string(),
-                    line: line_of(text, range.start),
+                    line: lines.of(range.start),
                     is_image: true,
                     alt: String::new(),
                 });
@@ -57,7 +58,7 @@ pub(crate) fn scan(text: &str) -> MarkdownScan {
             Event::End(TagEnd::Image) => open_image = None,
             Event::Start(Tag::Link { dest_url, .. }) => out.links.push(Link {
                 target: dest_url.into_string(),
-                line: line_of(text, range.start),
+                line: lines.of(range.start),
                 is_image: false,
                 alt: String::new(),
             }),
@@ -69,7 +70,7 @@ pub(crate) fn scan(text: &str) -> MarkdownScan {
                 }
             }
             Event::Html(_) | Event::InlineHtml(_) => {
-                out.html_lines.push(line_of(text, range.start));
+                out.html_lines.push(lines.of(range.start));
             }
             _ => {}
         }

@@ -136,6 +136,20 @@ pub(crate) fn collect_media(
         let Some(kind) = media_kind(path) else {
             continue;
         };
+        if let Some(full) = files
+            .paths()
+            .find(|full| is_low_variant_of(path, full, kind))
+        {
+            diags.error(
+                from,
+                Some(*line),
+                format!(
+                    "\"{path}\" is the low-data variant of \"{full}\": link \"{full}\" and the \
+                     app shows the low-data one when the learner saves data"
+                ),
+            );
+            continue;
+        }
         used.insert(path.clone());
         let lows: Vec<&str> = files
             .paths()

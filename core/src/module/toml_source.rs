@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use toml::{Spanned, Table, Value};
 
-use super::diagnostics::{line_of, Diagnostics};
+use super::diagnostics::{Diagnostics, Lines};
 use super::model::{AssessmentRules, SkillAlignment};
 use super::question::Question;
 
@@ -82,7 +82,7 @@ pub(crate) fn parse_module_toml(text: &str, diags: &mut Diagnostics) -> Option<M
     let raw: RawModule = match toml::from_str(text) {
         Ok(raw) => raw,
         Err(e) => {
-            let line = e.span().map(|s| line_of(text, s.start));
+            let line = e.span().map(|s| Lines::new(text).of(s.start));
             diags.error(FILE, line, e.message().trim().to_owned());
             return None;
         }
@@ -167,14 +167,15 @@ pub(crate) fn parse_toml_bank(
     let raw: RawBank = match toml::from_str(text) {
         Ok(raw) => raw,
         Err(e) => {
-            let line = e.span().map(|s| line_of(text, s.start));
+            let line = e.span().map(|s| Lines::new(text).of(s.start));
             diags.error(file, line, e.message().trim().to_owned());
             return None;
         }
     };
     let mut out = Vec::new();
+    let lines = Lines::new(text);
     for table in raw.question {
-        let line = line_of(text, table.span().start);
+        let line = lines.of(table.span().start);
         let table = table.into_inner();
         let label = match table.get("id").and_then(Value::as_str) {
             Some(id) => format!("question \"{id}\""),

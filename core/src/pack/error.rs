@@ -80,6 +80,9 @@ pub enum PackError {
         /// The entry's path.
         path: String,
     },
+    /// No chunk has this index.
+    #[error("the pack has no chunk {0}")]
+    NoSuchChunk(usize),
     /// No entry has this path.
     #[error("the pack has no entry {0}")]
     NoSuchEntry(String),

@@ -48,6 +48,8 @@ pub struct Limits {
     pub max_chunk_len: u64,
     /// Largest chunk region (the whole pack, near enough).
     pub max_data_len: u64,
+    /// Largest shared dictionary.
+    pub max_dictionary_len: u64,
     /// Longest entry path, in bytes.
     pub max_path_len: usize,
     /// Most folders in an entry path.
@@ -64,6 +66,7 @@ impl Limits {
         max_modules: 1024,
         max_chunk_len: 64 << 20,
         max_data_len: 4 << 30,
+        max_dictionary_len: 1 << 20,
         max_path_len: 255,
         max_path_depth: 16,
     };

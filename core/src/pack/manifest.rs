@@ -3,14 +3,11 @@
 //! sits in the file, its stored hash and sizes). [`Manifest::check`] holds every structural
 //! rule a reader enforces before trusting an offset.
 
-use std::collections::HashSet;
+use serde::{Deserialize, Deserializer, Serialize};
 
-use serde::{Deserialize, Serialize};
-
-use super::error::PackError;
 use super::format::Limits;
+
 use super::hash::ContentHash;
-use super::path::path_problem;
 use crate::module::MediaKind;
 
 /// The table of contents of a pack.
@@ -19,10 +16,13 @@ pub struct Manifest {
     /// What the pack is.
     pub pack: PackInfo,
     /// The modules it holds.
+    #[serde(deserialize_with = "bounded::<_, _, { Limits::V1.max_modules }>")]
     pub modules: Vec<ModuleEntry>,
     /// Every file in the pack, sorted by path.
+    #[serde(deserialize_with = "bounded::<_, _, { Limits::V1.max_entries }>")]
     pub entries: Vec<Entry>,
     /// Every chunk, in file order.
+    #[serde(deserialize_with = "bounded::<_, _, { Limits::V1.max_chunks }>")]
     pub chunks: Vec<Chunk>,
     /// The chunk holding the zstd dictionary that `zstd-dict` chunks need, if any. It is
     /// trained on the pack's own text; small packs go without (it would cost more than it saves).
@@ -191,130 +191,6 @@ impl std::fmt::Display for Codec {
 }
 
 impl Manifest {
-    /// Checks every structural rule; `data_len` is the chunk region's length from the header.
-    pub fn check(&self, data_len: u64, limits: &Limits) -> Result<(), PackError> {
-        let invalid = |msg: String| Err(PackError::InvalidManifest(msg));
-        let count = |what, n: usize, limit: usize| {
-            if n > limit {
-                Err(PackError::limit(what, n as u64, limit as u64))
-            } else {
-                Ok(())
-            }
-        };
-        count(
-            "the number of entries",
-            self.entries.len(),
-            limits.max_entries,
-        )?;
-        count("the number of chunks", self.chunks.len(), limits.max_chunks)?;
-        count(
-            "the number of modules",
-            self.modules.len(),
-            limits.max_modules,
-        )?;
-        if self.modules.is_empty() {
-            return invalid("the pack holds no module".into());
-        }
-        let mut offset = 0u64;
-        let mut chunk_hashes = HashSet::new();
-        for (i, chunk) in self.chunks.iter().enumerate() {
-            if chunk.offset != offset {
-                return invalid(format!(
-                    "chunk {i} does not start where chunk {} ends",
-                    i.wrapping_sub(1)
-                ));
-            }
-            if chunk.size > limits.max_chunk_len {
-                return Err(PackError::limit(
-                    "a chunk's size",
-                    chunk.size,
-                    limits.max_chunk_len,
-                ));
-            }
-            if chunk.codec == Codec::None && chunk.stored_size != chunk.size {
-                return invalid(format!("chunk {i} is stored as is but its sizes differ"));
-            }
-            if !chunk_hashes.insert(chunk.hash) {
-                return invalid(format!("chunk {i} repeats an earlier chunk"));
-            }
-            offset = offset
-                .checked_add(chunk.stored_size)
-                .ok_or_else(|| PackError::InvalidManifest("chunk sizes overflow".into()))?;
-        }
-        if offset != data_len {
-            return invalid(format!(
-                "the chunks cover {offset} bytes but the data region has {data_len}"
-            ));
-        }
-        let mut previous: Option<&str> = None;
-        let mut used = vec![false; self.chunks.len()];
-        for entry in &self.entries {
-            if let Some(problem) = path_problem(&entry.path, limits) {
-                return invalid(format!("{problem}: {:?}", entry.path));
-            }
-            if previous.is_some_and(|p| p >= entry.path.as_str()) {
-                return invalid(format!(
-                    "the entry {} appears twice or out of order (entries are sorted by path)",
-                    entry.path
-                ));
-            }
-            previous = Some(&entry.path);
-            let Some(chunk) = self.chunks.get(entry.chunk as usize) else {
-                return invalid(format!(
-                    "the entry {} names a chunk that does not exist",
-                    entry.path
-                ));
-            };
-            used[entry.chunk as usize] = true;
-            let end = entry.offset.checked_add(entry.size);
-            if end.is_none_or(|end| end > chunk.size) {
-                return invalid(format!(
-                    "the entry {} reaches past the end of its chunk",
-                    entry.path
-                ));
-            }
-            if let Some(low_of) = &entry.low_of {
-                if let Some(problem) = path_problem(low_of, limits) {
-                    return invalid(format!("{problem}: {low_of:?}"));
-                }
-            }
-        }
-        if let Some(d) = self.dictionary {
-            let Some(chunk) = self.chunks.get(d as usize) else {
-                return invalid("the dictionary chunk does not exist".into());
-            };
-            if chunk.codec == Codec::ZstdDict || chunk.size > MAX_DICTIONARY_LEN {
-                return invalid(
-                    "the dictionary chunk is not a plain chunk of at most 1 MiB".into(),
-                );
-            }
-            if used[d as usize] {
-                return invalid("the dictionary chunk also holds entries".into());
-            }
-            used[d as usize] = true;
-        } else if self.chunks.iter().any(|c| c.codec == Codec::ZstdDict) {
-            return invalid("a chunk needs the dictionary but the pack has none".into());
-        }
-        if let Some(i) = used.iter().position(|u| !u) {
-            return invalid(format!("chunk {i} holds no entry"));
-        }
-        let mut ids = HashSet::new();
-        for module in &self.modules {
-            if !ids.insert(module.id.as_str()) {
-                return invalid(format!("the module {} appears twice", module.id));
-            }
-            let json = module_json_path(&module.id);
-            if !self
-                .entries
-                .iter()
-                .any(|e| e.path == json && e.kind == EntryKind::Module)
-            {
-                return invalid(format!("the module {} has no {json}", module.id));
-            }
-        }
-        Ok(())
-    }
-
     /// The entry at `path`, if any.
     pub fn entry(&self, path: &str) -> Option<&Entry> {
         // `check` guarantees entries are sorted by path.
@@ -330,10 +206,38 @@ impl Manifest {
     }
 }
 
-/// Largest dictionary a pack may carry.
-pub const MAX_DICTIONARY_LEN: u64 = 1 << 20;
-
 /// Where a module's compiled `module.json` lives in a pack.
 pub fn module_json_path(module_id: &str) -> String {
     format!("{module_id}/module.json")
+}
+
+/// Deserializes a list of at most `N` items, failing as soon as there are more: a forged
+/// manifest cannot make the reader build lists far beyond the format's limits first.
+fn bounded<'de, D, T, const N: usize>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Bounded<T, const N: usize>(std::marker::PhantomData<T>);
+
+    impl<'de, T: Deserialize<'de>, const N: usize> serde::de::Visitor<'de> for Bounded<T, N> {
+        type Value = Vec<T>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "a list of at most {N} items")
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+            while let Some(item) = seq.next_element()? {
+                if out.len() == N {
+                    return Err(serde::de::Error::custom(format!("more than {N} items")));
+                }
+                out.push(item);
+            }
+            Ok(out)
+        }
+    }
+
+    deserializer.deserialize_seq(Bounded::<T, N>(std::marker::PhantomData))
 }

@@ -3,6 +3,7 @@
 //! each compressed on its own, let a device read one lesson without inflating the rest and
 //! fetch only changed chunks on update. The layout is in `docs/pack-format.md`.
 
+mod check;
 mod diff;
 mod error;
 pub mod format;
@@ -21,5 +22,5 @@ pub use manifest::{
     Variant,
 };
 pub use path::path_problem;
-pub use reader::{PackReader, VerifyReport};
+pub use reader::{entry_in_chunk, open_chunk, PackReader, VerifyReport};
 pub use writer::{BuildOptions, BuildSummary, NewEntry, PackBuilder};

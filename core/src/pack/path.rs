@@ -15,8 +15,8 @@ pub fn path_problem(path: &str, limits: &Limits) -> Option<&'static str> {
     if path.starts_with('/') {
         return Some("an entry path is absolute");
     }
-    if path.contains('\\') || path.contains(':') {
-        return Some("an entry path contains \\ or :");
+    if path.contains(['\\', ':', '*', '?', '"', '<', '>', '|']) {
+        return Some("an entry path contains one of \\ : * ? \" < > |");
     }
     if path.chars().any(char::is_control) {
         return Some("an entry path contains a control character");
@@ -26,6 +26,12 @@ pub fn path_problem(path: &str, limits: &Limits) -> Option<&'static str> {
         match part {
             "" => return Some("an entry path has an empty folder name"),
             "." | ".." => return Some("an entry path contains . or .."),
+            part if part.ends_with(['.', ' ']) => {
+                return Some("an entry path has a name ending in a dot or space")
+            }
+            part if is_reserved_name(part) => {
+                return Some("an entry path uses a name Windows reserves (CON, NUL, COM1…)")
+            }
             _ => depth += 1,
         }
     }
@@ -33,6 +39,15 @@ pub fn path_problem(path: &str, limits: &Limits) -> Option<&'static str> {
         return Some("an entry path is too deep");
     }
     None
+}
+
+/// Device names that Windows refuses as file names, with or without an extension.
+fn is_reserved_name(part: &str) -> bool {
+    let stem = part.split('.').next().unwrap_or(part).to_ascii_uppercase();
+    matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || (stem.len() == 4
+            && (stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.as_bytes()[3].is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -59,6 +74,14 @@ mod tests {
             "a\\b",
             "a\u{0}b",
             "a\nb",
+            "m/con.png",
+            "m/NUL",
+            "m/com1.txt",
+            "m/a.",
+            "m/a ",
+            "m/a?b",
+            "m/a|b",
+            "m/\"q\"",
         ] {
             assert!(path_problem(bad, &limits).is_some(), "{bad:?}");
         }

@@ -28,6 +28,8 @@ pub struct PackReader<R> {
     entries_by_chunk: Vec<Vec<usize>>,
     /// The pack's dictionary, prepared once on first use.
     dictionary: Option<DecoderDictionary<'static>>,
+    /// SHA-256 of the header and stored manifest: names this exact pack.
+    pack_hash: ContentHash,
 }
 
 /// What a full verification found (it returns an error at the first fault instead).
@@ -118,12 +120,19 @@ impl<R: Read + Seek> PackReader<R> {
             publisher,
             entries_by_chunk,
             dictionary: None,
+            pack_hash: ContentHash::of(&[raw_header.as_slice(), &stored_manifest].concat()),
         })
     }
 
     /// The checked manifest.
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
+    }
+
+    /// SHA-256 of the header and stored manifest. The signature covers these bytes and they
+    /// hold every chunk's hash, so this names the exact pack, every byte of it.
+    pub fn pack_hash(&self) -> ContentHash {
+        self.pack_hash
     }
 
     /// The decoded header.
@@ -152,8 +161,15 @@ impl<R: Read + Seek> PackReader<R> {
 
     /// The stored bytes of a chunk, checked against its hash (what a hub serves by hash).
     pub fn read_stored_chunk(&mut self, index: usize) -> Result<Vec<u8>, PackError> {
-        let chunk = &self.manifest.chunks[index];
-        let mut stored = vec![0u8; chunk.stored_size as usize];
+        let chunk = self
+            .manifest
+            .chunks
+            .get(index)
+            .ok_or(PackError::NoSuchChunk(index))?;
+        // `Manifest::check` bounded stored_size by the chunk limits; try_from keeps 32-bit
+        // phones from truncating it.
+        let len = usize::try_from(chunk.stored_size).map_err(|_| PackError::NoSuchChunk(index))?;
+        let mut stored = vec![0u8; len];
         self.source
             .seek(SeekFrom::Start(self.data_start + chunk.offset))?;
         self.source.read_exact(&mut stored)?;
@@ -166,7 +182,11 @@ impl<R: Read + Seek> PackReader<R> {
     /// A chunk's bytes, checked and inflated.
     pub fn read_chunk(&mut self, index: usize) -> Result<Vec<u8>, PackError> {
         let stored = self.read_stored_chunk(index)?;
-        let chunk = &self.manifest.chunks[index];
+        let chunk = self
+            .manifest
+            .chunks
+            .get(index)
+            .ok_or(PackError::NoSuchChunk(index))?;
         let size = chunk.size;
         let inflated = match chunk.codec {
             Codec::None => return Ok(stored),
@@ -253,6 +273,39 @@ impl<R: Read + Seek> PackReader<R> {
         progress(total, total);
         Ok(report)
     }
+}
+
+/// Checks a chunk's stored bytes against its hash and inflates them, with the pack's
+/// dictionary when the chunk needs it: what a device does with the chunks it keeps.
+pub fn open_chunk(
+    chunk: &Chunk,
+    stored: Vec<u8>,
+    dictionary: Option<&[u8]>,
+) -> Result<Vec<u8>, PackError> {
+    let corrupt = |reason: String| PackError::BadChunk { index: 0, reason };
+    if ContentHash::of(&stored) != chunk.hash {
+        return Err(corrupt("its hash does not match".into()));
+    }
+    match (chunk.codec, dictionary) {
+        (Codec::None, _) => Ok(stored),
+        (Codec::Zstd, _) => inflate(&stored, chunk.size, None).map_err(corrupt),
+        (Codec::ZstdDict, Some(d)) => {
+            inflate(&stored, chunk.size, Some(&DecoderDictionary::copy(d))).map_err(corrupt)
+        }
+        (Codec::ZstdDict, None) => Err(corrupt("it needs the pack's dictionary".into())),
+    }
+}
+
+/// The bytes of `entry` inside its opened chunk, checked against the entry's hash.
+pub fn entry_in_chunk<'a>(
+    chunk: &Chunk,
+    bytes: &'a [u8],
+    entry: &Entry,
+) -> Result<&'a [u8], PackError> {
+    if is_whole_stored_chunk(chunk, entry) {
+        return checked_whole(chunk, entry).map(|()| bytes);
+    }
+    entry_bytes(bytes, entry)
 }
 
 /// True when an entry is all of a chunk stored as is: its bytes are the stored bytes,

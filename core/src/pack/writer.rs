@@ -363,7 +363,8 @@ fn choose_text_codec(
     if !options.dictionary || text_len < MIN_TEXT_FOR_DICTIONARY {
         return Ok(TextCodec::Plain(plain));
     }
-    // 64 KiB paid best in the benchmark; smaller packs get a proportionally smaller one.
+    // Larger dictionaries paid more in the benchmark, up to about 112 KiB (docs/benchmarks.md);
+    // smaller packs get a proportionally smaller one.
     let size = (text_len / 16).clamp(4 * 1024, 112 * 1024);
     let Ok(dictionary) = zstd::dict::from_samples(samples, size) else {
         return Ok(TextCodec::Plain(plain));
@@ -409,7 +410,8 @@ fn compress_all(
 /// Compresses one media chunk. It is tried at a fast level first: JPEG, PNG or MP3 rarely
 /// shrink, and storing them as they are saves phones the work of inflating them.
 fn compress_media(payload: &[u8], options: &BuildOptions) -> Result<(Vec<u8>, Codec), PackError> {
-    let worth_it = |compressed: usize| compressed * 100 < payload.len() * 97;
+    // In u64: a 64 MiB clip times 100 overflows usize on 32-bit phones.
+    let worth_it = |compressed: usize| (compressed as u64) * 100 < (payload.len() as u64) * 97;
     if !worth_it(zstd::bulk::compress(payload, 3)?.len()) {
         return Ok((payload.to_vec(), Codec::None));
     }

@@ -191,8 +191,12 @@ fn traversal_and_unclean_paths_are_refused() {
         "a//b",
     ] {
         let bytes = with_manifest(|m| {
-            let last = m.entries.len() - 1;
-            m.entries[last].path = bad.to_owned();
+            let lesson = m
+                .entries
+                .iter()
+                .position(|e| e.path.ends_with("02-tyres.md"))
+                .unwrap();
+            m.entries[lesson].path = bad.to_owned();
             m.entries.sort_by(|a, b| a.path.cmp(&b.path));
         });
         assert!(
@@ -237,7 +241,87 @@ fn overlapping_or_gapped_chunks_are_refused() {
         let last = m.chunks.len() - 1;
         m.chunks[last].stored_size = u64::MAX;
     });
-    assert!(matches!(err(&bytes), PackError::InvalidManifest(_)));
+    assert!(matches!(
+        err(&bytes),
+        PackError::LimitExceeded {
+            what: "a chunk's stored size",
+            ..
+        }
+    ));
+}
+
+#[test]
+fn a_stored_size_far_beyond_what_the_chunk_inflates_to_is_refused_before_reading() {
+    // A forger's chunk that claims 10 bytes of content but 3 GB stored: refused at open,
+    // before anything is allocated for it.
+    let bytes = with_manifest(|m| {
+        m.chunks[0].size = 10;
+        m.chunks[0].stored_size = 3 << 30;
+    });
+    assert!(matches!(
+        err(&bytes),
+        PackError::LimitExceeded {
+            what: "a chunk's stored size",
+            ..
+        }
+    ));
+}
+
+#[test]
+fn entries_that_would_collide_or_stray_are_refused() {
+    let bytes = with_manifest(|m| {
+        let mut twin = m.entries[0].clone();
+        twin.path = twin
+            .path
+            .to_uppercase()
+            .replacen("BIKE-CHECK", "bike-check", 1);
+        m.entries.push(twin);
+        m.entries.sort_by(|a, b| a.path.cmp(&b.path));
+    });
+    assert!(
+        matches!(err(&bytes), PackError::InvalidManifest(ref why) if why.contains("only by case"))
+    );
+    let bytes = with_manifest(|m| {
+        let lesson = m
+            .entries
+            .iter()
+            .position(|e| e.path.ends_with("02-tyres.md"))
+            .unwrap();
+        m.entries[lesson].path = "other-module/lesson.md".into();
+        m.entries.sort_by(|a, b| a.path.cmp(&b.path));
+    });
+    assert!(
+        matches!(err(&bytes), PackError::InvalidManifest(ref why) if why.contains("not inside a listed module"))
+    );
+}
+
+#[test]
+fn pack_identity_and_module_order_are_checked() {
+    for change in [
+        (|m: &mut skillpack_core::pack::Manifest| m.pack.id = "../../etc".into()) as fn(&mut _),
+        |m| m.pack.version = "banana".into(),
+        |m| {
+            let twin = m.modules[0].clone();
+            m.modules.push(twin);
+        },
+    ] {
+        let bytes = with_manifest(change);
+        assert!(matches!(err(&bytes), PackError::InvalidManifest(_)));
+    }
+}
+
+#[test]
+fn asking_for_a_chunk_that_does_not_exist_is_an_error_not_a_panic() {
+    let bytes = sample_pack();
+    let mut reader = PackReader::open(Cursor::new(&bytes)).unwrap();
+    assert!(matches!(
+        reader.read_chunk(999),
+        Err(PackError::NoSuchChunk(999))
+    ));
+    assert!(matches!(
+        reader.read_stored_chunk(usize::MAX),
+        Err(PackError::NoSuchChunk(_))
+    ));
 }
 
 #[test]

@@ -224,3 +224,40 @@ fn matching_distractors_and_options_are_checked_like_what_a_learner_reads() {
         "{report}"
     );
 }
+
+#[test]
+fn linking_a_low_variant_directly_is_explained_not_packed_twice() {
+    let mut f = files();
+    f.insert(
+        "lessons/02-more.md",
+        "# More\n\n![A smile](../images/smile.low.webp)\n",
+    );
+    let report = compile(&f).diagnostics.to_string();
+    assert!(
+        report.contains("lessons/02-more.md:3: \"images/smile.low.webp\" is the low-data variant of \"images/smile.png\""),
+        "{report}"
+    );
+}
+
+#[test]
+fn untitled_gift_questions_take_their_ids_from_a_slugified_file_name() {
+    let mut f = files();
+    f.insert(
+        "module.toml",
+        MODULE.replace(
+            "cooldown_minutes = 30",
+            "cooldown_minutes = 30\nbanks = [\"questions.toml\", \"My_Bank.gift\"]",
+        ),
+    );
+    f.insert("My_Bank.gift", "Helmet?{TRUE####Always.}\n");
+    let c = compile(&f);
+    let ids: Vec<_> = c
+        .module
+        .expect("compiles")
+        .module
+        .questions
+        .into_iter()
+        .map(|q| q.id)
+        .collect();
+    assert!(ids.contains(&"my-bank-1".to_owned()), "{ids:?}");
+}
