@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use skillpack_core::assess::SeededRng;
 use skillpack_core::testing::fake_image;
 
 /// Shape of a generated corpus.
@@ -27,19 +28,17 @@ pub struct Shape {
     pub low_bytes: usize,
 }
 
-/// A small deterministic random source (xorshift64*), so every run builds the same corpus.
-pub struct Rng(u64);
+/// The corpus's random source: the engine's seeded generator, so every run builds the same
+/// corpus.
+pub struct Rng(SeededRng);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
-        Self(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+        Self(SeededRng::new(seed))
     }
 
     pub fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % n.max(1)
+        self.0.below(n.max(1) as u64) as usize
     }
 }
 

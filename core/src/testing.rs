@@ -8,6 +8,7 @@
 use std::io::Cursor;
 use std::sync::OnceLock;
 
+use crate::assess::SeededRng;
 use crate::authoring::assemble;
 use crate::keys::SecretKey;
 use crate::module::{compile, SourceFiles};
@@ -72,15 +73,12 @@ explanation = "Most important first."
     f
 }
 
-/// Bytes that look like an image and do not compress (a simple xorshift stream).
+/// Bytes that look like an image and do not compress (a seeded random stream).
 pub fn fake_image(len: usize, seed: u64) -> Vec<u8> {
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut rng = SeededRng::new(seed);
     let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
     while out.len() < len {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        out.extend_from_slice(&state.to_le_bytes());
+        out.extend_from_slice(&rng.next_u64().to_le_bytes());
     }
     out.truncate(len);
     out
@@ -197,14 +195,11 @@ pub fn text_heavy_module(id: &str, seed: u64) -> SourceFiles {
         "polite", "late", "sorry", "thank", "you", "your", "pin", "scam", "report", "help",
     ];
     let mut files = module_files(id);
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut rng = SeededRng::new(seed);
     for lesson in 0..8 {
         let mut text = format!("# Lesson {lesson}\n\n");
         for i in 0..900 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            text.push_str(WORDS[(state % WORDS.len() as u64) as usize]);
+            text.push_str(WORDS[rng.below(WORDS.len() as u64) as usize]);
             text.push_str(if i % 12 == 11 { ".\n" } else { " " });
         }
         files.insert(format!("lessons/{:02}-more.md", lesson + 10), text);

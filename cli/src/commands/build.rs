@@ -89,7 +89,7 @@ pub fn summary_json(built: &BuiltPack, out: &Path, variant: Variant) -> serde_js
         "variant": variant,
         "bytes": s.file_len,
         "content_bytes": s.content_len,
-        "manifest_bytes": s.manifest_len,
+        "manifest_bytes": s.stored_manifest_len,
         "chunks": s.chunks,
         "entries": s.entries,
         "modules": s.module_bytes,

@@ -72,13 +72,11 @@ pub fn run(assets: Option<PathBuf>, out: &Path) -> CommandResult {
 
     println!("\n== An update: one lesson edited, version 1.0.1");
     let (old, new) = build_update(&modules, out, &key)?;
+    let (old, new) = (PackReader::open_path(&old)?, PackReader::open_path(&new)?);
     let d = diff(
-        PackReader::open_path(&old)?.manifest(),
-        PackReader::open_path(&new)?.manifest(),
-        PackReader::open_path(&new)?
-            .header()
-            .manifest_stored_len
-            .into(),
+        old.manifest(),
+        new.manifest(),
+        new.header().manifest_stored_len.into(),
     );
     println!("changed: {}", d.changed.join(", "));
     println!(

@@ -6,8 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use skillpack_core::keys::file::read_public;
 use skillpack_core::keys::PublicKey;
-use skillpack_core::module::Module;
-use skillpack_core::pack::{module_json_path, PackError, PackReader, VerifyReport};
+use skillpack_core::pack::{PackError, PackReader, VerifyReport};
 
 use super::{print_json, CommandResult};
 
@@ -54,29 +53,12 @@ pub fn run(pack: &Path, trust: &[PathBuf], json: bool) -> CommandResult {
     }
 }
 
-/// Opens, checks trust, reads every chunk and parses every module.
+/// Opens the pack, checks its publisher against `trusted` (when given) and every byte.
 pub fn verify(pack: &Path, trusted: &[PublicKey]) -> Result<(PublicKey, VerifyReport), PackError> {
     let mut reader = PackReader::open_path(pack)?;
     if !trusted.is_empty() {
         reader.check_trusted(trusted)?;
     }
-    let report = reader.verify(&mut |_, _| true)?;
-    let ids: Vec<String> = reader
-        .manifest()
-        .modules
-        .iter()
-        .map(|m| m.id.clone())
-        .collect();
-    for id in ids {
-        let path = module_json_path(&id);
-        let module: Module = serde_json::from_slice(&reader.read_entry(&path)?)
-            .map_err(|e| PackError::InvalidManifest(format!("{path} is not a module: {e}")))?;
-        if module.id != id {
-            return Err(PackError::InvalidManifest(format!(
-                "{path} holds module {}",
-                module.id
-            )));
-        }
-    }
+    let report = reader.verify_contents()?;
     Ok((reader.publisher(), report))
 }

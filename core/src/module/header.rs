@@ -2,9 +2,10 @@
 //! and assessment rules, each reported at the line where the trainer wrote it.
 
 use super::diagnostics::{Diagnostics, Lines};
+use super::is_valid_id;
 use super::references::starts_with_any;
 use super::toml_source::ModuleToml;
-use super::validate::{is_slug, is_version};
+use super::validate::is_version;
 use super::MODULE_TOML;
 use crate::keys::PublicKey;
 
@@ -20,7 +21,7 @@ pub(crate) fn check_head(h: &ModuleToml, text: &str, diags: &mut Diagnostics) {
     let lines = Lines::new(text);
     let line = |span: std::ops::Range<usize>| Some(lines.of(span.start));
     let mut err = |span, msg: String| diags.error(MODULE_TOML, line(span), msg);
-    if !is_slug(h.id.get_ref()) || h.id.get_ref().len() < 3 {
+    if !is_valid_id(h.id.get_ref()) {
         err(
             h.id.span(),
             "id must be 3-64 lowercase letters, digits and hyphens".into(),

@@ -8,6 +8,7 @@ use toml::{Spanned, Table, Value};
 use super::diagnostics::{Diagnostics, Lines};
 use super::model::{AssessmentRules, SkillAlignment};
 use super::question::Question;
+use super::MODULE_TOML;
 
 /// The bank file a module uses when `module.toml` names none.
 pub(crate) const DEFAULT_BANK: &str = "questions.toml";
@@ -78,12 +79,11 @@ struct RawAssessment {
 
 /// Parses `module.toml`; a syntax or shape error is reported with its line.
 pub(crate) fn parse_module_toml(text: &str, diags: &mut Diagnostics) -> Option<ModuleToml> {
-    const FILE: &str = "module.toml";
     let raw: RawModule = match toml::from_str(text) {
         Ok(raw) => raw,
         Err(e) => {
             let line = e.span().map(|s| Lines::new(text).of(s.start));
-            diags.error(FILE, line, e.message().trim().to_owned());
+            diags.error(MODULE_TOML, line, e.message().trim().to_owned());
             return None;
         }
     };

@@ -11,7 +11,8 @@ use std::path::Path;
 use super::error::PackError;
 use super::format::{signed_message, Header, Limits, HEADER_LEN};
 use super::hash::ContentHash;
-use super::manifest::{Chunk, Codec, Entry, Manifest};
+use super::manifest::{module_json_path, Chunk, Codec, Entry, Manifest};
+use crate::module::Module;
 use zstd::bulk::Decompressor;
 use zstd::dict::DecoderDictionary;
 
@@ -271,6 +272,27 @@ impl<R: Read + Seek> PackReader<R> {
             report.content_bytes += bytes.len() as u64;
         }
         progress(total, total);
+        Ok(report)
+    }
+}
+
+impl<R: Read + Seek> PackReader<R> {
+    /// Everything `skillpack verify` promises: every chunk and entry checked, and every
+    /// module's `module.json` read back as the module the manifest lists.
+    pub fn verify_contents(&mut self) -> Result<VerifyReport, PackError> {
+        let report = self.verify(&mut |_, _| true)?;
+        let ids: Vec<String> = self.manifest.modules.iter().map(|m| m.id.clone()).collect();
+        for id in ids {
+            let path = module_json_path(&id);
+            let module: Module = serde_json::from_slice(&self.read_entry(&path)?)
+                .map_err(|e| PackError::InvalidManifest(format!("{path} is not a module: {e}")))?;
+            if module.id != id {
+                return Err(PackError::InvalidManifest(format!(
+                    "{path} holds module {}",
+                    module.id
+                )));
+            }
+        }
         Ok(report)
     }
 }

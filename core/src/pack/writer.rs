@@ -64,8 +64,8 @@ pub struct NewEntry {
 pub struct BuildSummary {
     /// Size of the pack file.
     pub file_len: u64,
-    /// Size of the stored manifest.
-    pub manifest_len: u64,
+    /// Size of the stored (compressed) manifest.
+    pub stored_manifest_len: u64,
     /// Number of chunks.
     pub chunks: usize,
     /// Number of entries.
@@ -251,7 +251,7 @@ impl PackBuilder {
         out.flush()?;
         Ok(BuildSummary {
             file_len: header.file_len(),
-            manifest_len: stored_manifest.len() as u64,
+            stored_manifest_len: stored_manifest.len() as u64,
             chunks: manifest.chunks.len(),
             entries: manifest.entries.len(),
             content_len,
