@@ -7,6 +7,7 @@ use crate::authoring::AuthoringError;
 use crate::keys::KeyError;
 use crate::ledger::LedgerError;
 use crate::pack::PackError;
+use crate::store::StoreError;
 
 /// Any error of the core.
 #[derive(Debug, Error)]
@@ -26,6 +27,9 @@ pub enum Error {
     /// From `ledger`.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
+    /// From `store`.
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// The core's result type.

@@ -1,0 +1,80 @@
+//! Errors of the `store` concern: the device database, installs, the learner's data.
+
+use thiserror::Error;
+
+use crate::assess::AssessError;
+use crate::keys::{Fingerprint, KeyError};
+use crate::ledger::LedgerError;
+use crate::pack::PackError;
+
+/// What can go wrong with the device store.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// SQLite failed.
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A file could not be read or written.
+    #[error("store I/O: {0}")]
+    Io(#[from] std::io::Error),
+    /// The database was written by a newer version of the app.
+    #[error("the store is at schema {found}, newer than this app's {supported}: update the app")]
+    TooNew {
+        /// Schema version found.
+        found: u32,
+        /// Newest version this code knows.
+        supported: u32,
+    },
+    /// The database file is damaged; it was moved aside (never deleted: it holds results).
+    #[error("the store was damaged and has been moved to {moved_to}; its results are kept there")]
+    Corrupt {
+        /// Where the damaged file now is.
+        moved_to: String,
+    },
+    /// Stored data does not check out (an edited or damaged row).
+    #[error("stored data is damaged: {0}")]
+    Damaged(String),
+    /// The pack's publisher is not trusted; the shell can ask the learner.
+    #[error("the pack's publisher is not trusted (fingerprint {0})")]
+    Untrusted(Fingerprint),
+    /// A newer (or the same) version of the pack is already installed.
+    #[error("pack {id} {installed} is installed; {offered} is not newer")]
+    NotNewer {
+        /// Pack id.
+        id: String,
+        /// Installed version.
+        installed: String,
+        /// Version offered.
+        offered: String,
+    },
+    /// A module of the pack is installed from another pack.
+    #[error("module {module} is already installed from pack {pack}")]
+    ModuleClash {
+        /// The module.
+        module: String,
+        /// The pack it came from.
+        pack: String,
+    },
+    /// Nothing with this id is installed.
+    #[error("{what} {id} is not installed")]
+    NotInstalled {
+        /// What was looked for (pack, module, lesson).
+        what: &'static str,
+        /// Its id.
+        id: String,
+    },
+    /// There is no attempt in progress to answer or submit.
+    #[error("no attempt is in progress for module {0}")]
+    NoAttempt(String),
+    /// From the pack reader.
+    #[error(transparent)]
+    Pack(#[from] PackError),
+    /// From the assessment engine.
+    #[error(transparent)]
+    Assess(#[from] AssessError),
+    /// From the ledger.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    /// From key handling.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+}

@@ -1,0 +1,188 @@
+//! Installing and removing packs. A pack is checked completely (publisher trusted, every
+//! byte verified, every module readable) before anything is written, then stored in one
+//! transaction: after a crash it is fully there or not at all. Chunks are kept once however
+//! many packs hold them; an update keeps the learner's progress and attempts, which are keyed
+//! by module, not by pack; removing a pack frees the chunks nothing else uses.
+
+use std::path::Path;
+
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use super::error::StoreError;
+use super::{db, Store};
+use crate::module::{is_valid_version, Module};
+use crate::pack::{module_json_path, PackReader};
+
+/// What an install did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstallReport {
+    /// The pack id.
+    pub pack_id: String,
+    /// Its version.
+    pub version: String,
+    /// The version it replaced, if it was an update.
+    pub replaced: Option<String>,
+    /// The modules it holds.
+    pub modules: Vec<String>,
+    /// Chunks newly stored.
+    pub new_chunks: usize,
+    /// Chunks the device already had.
+    pub shared_chunks: usize,
+}
+
+impl Store {
+    /// Installs (or updates) a pack from a file.
+    pub fn install(&self, path: &Path) -> Result<InstallReport, StoreError> {
+        let trusted = self.trusted()?;
+        let mut reader = PackReader::open_path(path)?;
+        reader
+            .check_trusted(&trusted)
+            .map_err(|_| StoreError::Untrusted(reader.publisher().fingerprint()))?;
+        reader.verify_contents()?;
+        let manifest = reader.manifest().clone();
+        let mut modules = Vec::new();
+        for m in &manifest.modules {
+            let json = reader.read_entry(&module_json_path(&m.id))?;
+            let module: Module = serde_json::from_slice(&json)
+                .map_err(|e| StoreError::Damaged(format!("module.json: {e}")))?;
+            modules.push((
+                m.id.clone(),
+                String::from_utf8_lossy(&json).into_owned(),
+                module,
+            ));
+        }
+        let manifest_json = serde_json::to_string(&manifest)
+            .map_err(|e| StoreError::Damaged(format!("manifest: {e}")))?;
+        let pack = &manifest.pack;
+        let mut conn = self.lock();
+        db::write(&mut conn, |tx| {
+            let replaced = replace_older(tx, &pack.id, &pack.version)?;
+            for (id, _, _) in &modules {
+                let owner: Option<String> = tx
+                    .query_row("SELECT pack_id FROM modules WHERE id = ?1", [id], |r| {
+                        r.get(0)
+                    })
+                    .optional()?;
+                if let Some(owner) = owner {
+                    return Err(StoreError::ModuleClash {
+                        module: id.clone(),
+                        pack: owner,
+                    });
+                }
+            }
+            tx.execute(
+                "INSERT INTO packs (id, version, hash, publisher, manifest, installed_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, datetime('now'))",
+                params![
+                    pack.id,
+                    pack.version,
+                    reader.pack_hash().0.as_slice(),
+                    reader.publisher().to_bytes().as_slice(),
+                    manifest_json
+                ],
+            )?;
+            let (mut new_chunks, mut shared_chunks) = (0, 0);
+            for (index, chunk) in manifest.chunks.iter().enumerate() {
+                let hash = chunk.hash.0;
+                let have: bool = tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM chunks WHERE hash = ?1)",
+                    [hash.as_slice()],
+                    |r| r.get(0),
+                )?;
+                if have {
+                    shared_chunks += 1;
+                } else {
+                    let stored = reader.read_stored_chunk(index)?;
+                    tx.execute(
+                        "INSERT INTO chunks (hash, stored) VALUES (?1, ?2)",
+                        params![hash.as_slice(), stored],
+                    )?;
+                    new_chunks += 1;
+                }
+                tx.execute(
+                    "INSERT INTO pack_chunks (pack_id, chunk_hash) VALUES (?1, ?2)",
+                    params![pack.id, hash.as_slice()],
+                )?;
+            }
+            for (id, json, _) in &modules {
+                tx.execute(
+                    "INSERT INTO modules (id, pack_id, module) VALUES (?1, ?2, ?3)",
+                    params![id, pack.id, json],
+                )?;
+            }
+            drop_unused_chunks(tx)?;
+            Ok(InstallReport {
+                pack_id: pack.id.clone(),
+                version: pack.version.clone(),
+                replaced,
+                modules: modules.iter().map(|(id, _, _)| id.clone()).collect(),
+                new_chunks,
+                shared_chunks,
+            })
+        })
+    }
+
+    /// Removes a pack and the chunks no other pack uses. The learner's progress, attempts and
+    /// records stay: they are the learner's, and a reinstall picks them up again.
+    pub fn uninstall(&self, pack_id: &str) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        db::write(&mut conn, |tx| {
+            let removed = tx.execute("DELETE FROM packs WHERE id = ?1", [pack_id])?;
+            if removed == 0 {
+                return Err(StoreError::NotInstalled {
+                    what: "pack",
+                    id: pack_id.to_owned(),
+                });
+            }
+            drop_unused_chunks(tx)
+        })?;
+        conn.execute_batch("PRAGMA incremental_vacuum")?;
+        Ok(())
+    }
+}
+
+/// Removes an installed older version of the pack (keeping the learner's data); refuses an
+/// equal or newer one. Returns the version replaced.
+fn replace_older(
+    tx: &Transaction<'_>,
+    id: &str,
+    offered: &str,
+) -> Result<Option<String>, StoreError> {
+    let installed: Option<String> = tx
+        .query_row("SELECT version FROM packs WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let Some(installed) = installed else {
+        return Ok(None);
+    };
+    if !is_newer(offered, &installed) {
+        return Err(StoreError::NotNewer {
+            id: id.to_owned(),
+            installed,
+            offered: offered.to_owned(),
+        });
+    }
+    tx.execute("DELETE FROM packs WHERE id = ?1", [id])?;
+    Ok(Some(installed))
+}
+
+fn drop_unused_chunks(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM chunks WHERE hash NOT IN (SELECT chunk_hash FROM pack_chunks)",
+        [],
+    )?;
+    Ok(())
+}
+
+/// `MAJOR.MINOR.PATCH` comparison.
+fn is_newer(offered: &str, installed: &str) -> bool {
+    let parse = |v: &str| -> Option<(u64, u64, u64)> {
+        if !is_valid_version(v) {
+            return None;
+        }
+        let mut parts = v.split('.').map(|p| p.parse::<u64>().ok());
+        Some((parts.next()??, parts.next()??, parts.next()??))
+    };
+    matches!((parse(offered), parse(installed)), (Some(o), Some(i)) if o > i)
+}

@@ -1,0 +1,336 @@
+//! What the learner sees of installed content: the catalog with each module's state and
+//! progress, a lesson's Markdown and media (in the rendition the device's setting chooses),
+//! and the progress a lesson records. Reading a lesson touches only that lesson's chunk and
+//! its media's chunks.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use super::error::StoreError;
+use super::Store;
+use crate::assess::{next_attempt, AssessError, PastAttempt};
+use crate::module::Module;
+use crate::pack::{entry_in_chunk, open_chunk, ContentHash, Entry, Manifest, Rendition};
+
+/// Where a learner stands with a module.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum ModuleState {
+    /// Not opened yet.
+    New,
+    /// Lessons opened or an attempt started, nothing passed yet.
+    InProgress,
+    /// An attempt passed.
+    Passed,
+    /// The last attempt failed (another may be allowed).
+    Failed,
+    /// The last attempt failed and the next opens later.
+    CoolingDown {
+        /// When the next attempt opens (device time).
+        until: DateTime<Utc>,
+    },
+}
+
+/// A module in the catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogEntry {
+    /// Module id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// BCP 47 language.
+    pub language: String,
+    /// Estimated minutes.
+    pub minutes: u32,
+    /// The pack it came from.
+    pub pack_id: String,
+    /// Lessons in the module.
+    pub lessons: u32,
+    /// Lessons opened at least once.
+    pub lessons_opened: u32,
+    /// Time spent in lessons, milliseconds (monotonic).
+    pub time_spent_ms: u64,
+    /// Attempts submitted.
+    pub attempts_used: u32,
+    /// Where the learner stands.
+    pub state: ModuleState,
+}
+
+/// A lesson ready to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LessonContent {
+    /// The lesson title.
+    pub title: String,
+    /// Its Markdown, as the trainer wrote it.
+    pub markdown: String,
+    /// The media it shows, by the path the Markdown uses (relative to the module folder).
+    pub media: Vec<MediaItem>,
+}
+
+/// One media file of a lesson.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaItem {
+    /// Path relative to the module folder (`images/tyre.png`).
+    pub path: String,
+    /// Media type (`image/png`).
+    pub media_type: Option<String>,
+    /// The bytes, or `None` when this pack variant carries no media for it.
+    pub bytes: Option<Vec<u8>>,
+}
+
+impl Store {
+    /// Every installed module with its state at device time `now`.
+    pub fn catalog(&self, now: DateTime<Utc>) -> Result<Vec<CatalogEntry>, StoreError> {
+        let conn = self.lock();
+        let mut stmt =
+            conn.prepare_cached("SELECT id, pack_id, module FROM modules ORDER BY id")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(id, pack_id, json)| {
+                let module = parse_module(&json)?;
+                let (opened, time_ms): (u32, i64) = conn.query_row(
+                    "SELECT count(*), coalesce(sum(time_ms), 0) FROM progress
+                     WHERE module_id = ?1 AND opened > 0",
+                    [&id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                let history = past_attempts(&conn, &id)?;
+                let started: bool = conn.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM attempts WHERE module_id = ?1)",
+                    [&id],
+                    |r| r.get(0),
+                )?;
+                let state = state_of(&module, &history, opened > 0 || started, now);
+                Ok(CatalogEntry {
+                    title: module.title.clone(),
+                    language: module.language.clone(),
+                    minutes: module.minutes,
+                    lessons: module.lessons.len() as u32,
+                    lessons_opened: opened,
+                    time_spent_ms: time_ms.max(0) as u64,
+                    attempts_used: history.len() as u32,
+                    state,
+                    id,
+                    pack_id,
+                })
+            })
+            .collect()
+    }
+
+    /// An installed module's compiled description.
+    pub fn module(&self, module_id: &str) -> Result<Module, StoreError> {
+        let json: Option<String> = self
+            .lock()
+            .query_row(
+                "SELECT module FROM modules WHERE id = ?1",
+                [module_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        parse_module(&json.ok_or_else(|| not_installed("module", module_id))?)
+    }
+
+    /// Lesson `index` (0-based) of a module, with its media in the chosen rendition.
+    pub fn lesson(&self, module_id: &str, index: usize) -> Result<LessonContent, StoreError> {
+        let module = self.module(module_id)?;
+        let lesson = module
+            .lessons
+            .get(index)
+            .ok_or_else(|| not_installed("lesson", &format!("{module_id} #{}", index + 1)))?;
+        let rendition = self.media_rendition()?;
+        let conn = self.lock();
+        let manifest = manifest_of_module(&conn, module_id)?;
+        let markdown_bytes = read_entry(&conn, &manifest, &format!("{module_id}/{}", lesson.path))?
+            .ok_or_else(|| {
+                StoreError::Damaged(format!("{} is missing from its pack", lesson.path))
+            })?;
+        let markdown = String::from_utf8(markdown_bytes)
+            .map_err(|_| StoreError::Damaged(format!("{} is not UTF-8", lesson.path)))?;
+        let mut media = Vec::new();
+        for path in &lesson.media {
+            let full = format!("{module_id}/{path}");
+            let chosen = choose_rendition(&manifest, &full, rendition);
+            media.push(MediaItem {
+                path: path.clone(),
+                media_type: chosen.and_then(|e| e.media_type.clone()),
+                bytes: match chosen {
+                    Some(e) => read_entry(&conn, &manifest, &e.path)?,
+                    None => None,
+                },
+            });
+        }
+        Ok(LessonContent {
+            title: lesson.title.clone(),
+            markdown,
+            media,
+        })
+    }
+
+    /// Records that a lesson was open for `spent` (the caller's monotonic clock) and where the
+    /// learner left it.
+    pub fn record_progress(
+        &self,
+        module_id: &str,
+        lesson: usize,
+        spent: Duration,
+        position: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.lock().execute(
+            "INSERT INTO progress (module_id, lesson, opened, time_ms, position) VALUES (?1, ?2, 1, ?3, ?4)
+             ON CONFLICT (module_id, lesson) DO UPDATE SET opened = opened + 1,
+                 time_ms = time_ms + excluded.time_ms, position = coalesce(excluded.position, position)",
+            params![module_id, lesson as i64, spent.as_millis().min(i64::MAX as u128) as i64, position],
+        )?;
+        Ok(())
+    }
+}
+
+fn not_installed(what: &'static str, id: &str) -> StoreError {
+    StoreError::NotInstalled {
+        what,
+        id: id.to_owned(),
+    }
+}
+
+fn parse_module(json: &str) -> Result<Module, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Damaged(format!("a stored module: {e}")))
+}
+
+/// The finished attempts at a module, as the attempt policy needs them.
+pub(crate) fn past_attempts(
+    conn: &Connection,
+    module_id: &str,
+) -> Result<Vec<PastAttempt>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT number, ended_at, passed FROM attempts
+         WHERE module_id = ?1 AND ended_at IS NOT NULL ORDER BY number",
+    )?;
+    let rows = stmt
+        .query_map([module_id], |r| {
+            Ok((
+                r.get::<_, u32>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, bool>(2)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|(number, ended_at, passed)| {
+            let ended_at = DateTime::parse_from_rfc3339(&ended_at)
+                .map_err(|_| StoreError::Damaged(format!("attempt {number} has a bad end time")))?
+                .with_timezone(&Utc);
+            Ok(PastAttempt {
+                number,
+                ended_at,
+                passed,
+            })
+        })
+        .collect()
+}
+
+fn state_of(
+    module: &Module,
+    history: &[PastAttempt],
+    started: bool,
+    now: DateTime<Utc>,
+) -> ModuleState {
+    if history.iter().any(|a| a.passed) {
+        return ModuleState::Passed;
+    }
+    if history.is_empty() {
+        return if started {
+            ModuleState::InProgress
+        } else {
+            ModuleState::New
+        };
+    }
+    match next_attempt(&module.assessment, history, now) {
+        Err(AssessError::CoolingDown { until }) => ModuleState::CoolingDown { until },
+        _ => ModuleState::Failed,
+    }
+}
+
+/// The manifest of the pack a module came from.
+pub(crate) fn manifest_of_module(
+    conn: &Connection,
+    module_id: &str,
+) -> Result<Manifest, StoreError> {
+    let json: Option<String> = conn
+        .query_row(
+            "SELECT p.manifest FROM packs p JOIN modules m ON m.pack_id = p.id WHERE m.id = ?1",
+            [module_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let json = json.ok_or_else(|| not_installed("module", module_id))?;
+    serde_json::from_str(&json).map_err(|e| StoreError::Damaged(format!("a stored manifest: {e}")))
+}
+
+/// The rendition of a media file to show: the one asked for when the pack has it, else the other.
+fn choose_rendition<'m>(
+    manifest: &'m Manifest,
+    full_path: &str,
+    wanted: Rendition,
+) -> Option<&'m Entry> {
+    let full = manifest.entry(full_path);
+    let low = manifest
+        .entries
+        .iter()
+        .find(|e| e.low_of.as_deref() == Some(full_path));
+    match wanted {
+        Rendition::Low => low.or(full),
+        Rendition::Full => full.or(low),
+    }
+}
+
+/// One entry's bytes from the stored chunks (checked against the manifest's hashes), or `None`
+/// if the pack has no such entry.
+fn read_entry(
+    conn: &Connection,
+    manifest: &Manifest,
+    path: &str,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    let Some(entry) = manifest.entry(path) else {
+        return Ok(None);
+    };
+    let chunk = manifest
+        .chunks
+        .get(entry.chunk as usize)
+        .ok_or_else(|| StoreError::Damaged(format!("{path} names a missing chunk")))?;
+    let stored = stored_chunk(conn, &chunk.hash)?;
+    let dictionary = match manifest
+        .dictionary
+        .and_then(|d| manifest.chunks.get(d as usize))
+    {
+        Some(d) if chunk.codec == crate::pack::Codec::ZstdDict => {
+            Some(open_chunk(d, stored_chunk(conn, &d.hash)?, None)?)
+        }
+        _ => None,
+    };
+    let bytes = open_chunk(chunk, stored, dictionary.as_deref())
+        .map_err(|e| StoreError::Damaged(format!("a chunk of {path}: {e}")))?;
+    let slice = entry_in_chunk(chunk, &bytes, entry)
+        .map_err(|e| StoreError::Damaged(format!("{path}: {e}")))?;
+    Ok(Some(slice.to_vec()))
+}
+
+fn stored_chunk(conn: &Connection, hash: &ContentHash) -> Result<Vec<u8>, StoreError> {
+    conn.query_row(
+        "SELECT stored FROM chunks WHERE hash = ?1",
+        [hash.0.as_slice()],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::Damaged(format!("chunk {hash} is missing")))
+}

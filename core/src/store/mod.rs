@@ -1,0 +1,177 @@
+//! The learner's device: one SQLite database per device holding installed packs (their
+//! chunks shared across packs), progress, attempts, signed result records (the outbox is the
+//! part no hub has acknowledged) and settings, plus the device and learner keys through a
+//! [`KeyStore`]. Opening checks the schema and the whole record chain.
+
+mod db;
+mod error;
+mod install;
+mod keystore;
+mod library;
+mod results;
+mod schema;
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+pub use error::StoreError;
+pub use install::InstallReport;
+pub use keystore::{FileKeyStore, KeyStore};
+pub use library::{CatalogEntry, LessonContent, MediaItem, ModuleState};
+pub use results::CheckReport;
+
+use crate::keys::{PublicKey, SecretKey};
+use crate::pack::Rendition;
+
+/// The folder (inside the store folder) where [`FileKeyStore`] keeps keys by default.
+pub const KEYS_DIR: &str = "keys";
+
+/// An open device store.
+pub struct Store {
+    conn: Mutex<Connection>,
+    device: SecretKey,
+    learner: SecretKey,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("device", &self.device.public_key())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens the store in `dir` with keys in files beside it (`dir/keys`).
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        Self::open_with(dir, &FileKeyStore::new(dir.join(KEYS_DIR)))
+    }
+
+    /// Opens (or creates) the store in `dir`, keeping keys in `keys`. On first open it makes
+    /// the device key and the learner key. It then checks every record and the chain.
+    pub fn open_with(dir: &Path, keys: &dyn KeyStore) -> Result<Self, StoreError> {
+        let mut conn = db::open(dir)?;
+        let device = load_or_make(keys, "device")?;
+        let learner = load_or_make(keys, "learner")?;
+        db::write(&mut conn, |tx| {
+            for (name, key) in [("device", &device), ("learner", &learner)] {
+                let did = key.public_key().to_did_key();
+                let stored: Option<String> = tx
+                    .query_row("SELECT did FROM identity WHERE name = ?1", [name], |r| {
+                        r.get(0)
+                    })
+                    .optional()?;
+                match stored {
+                    None => {
+                        tx.execute(
+                            "INSERT INTO identity (name, did) VALUES (?1, ?2)",
+                            params![name, did],
+                        )?;
+                    }
+                    Some(s) if s != did => {
+                        return Err(StoreError::Damaged(format!(
+                            "the {name} key does not match the one this store was made with"
+                        )))
+                    }
+                    Some(_) => {}
+                }
+            }
+            Ok(())
+        })?;
+        let store = Self {
+            conn: Mutex::new(conn),
+            device,
+            learner,
+        };
+        store.check()?;
+        Ok(store)
+    }
+
+    /// The learner's `did:key`: who results and credentials are about.
+    pub fn learner_did(&self) -> String {
+        self.learner.public_key().to_did_key()
+    }
+
+    /// The device's `did:key`: who signs the results.
+    pub fn device_did(&self) -> String {
+        self.device.public_key().to_did_key()
+    }
+
+    /// Trusts a publisher's key for installs.
+    pub fn trust(&self, key: &PublicKey, label: &str) -> Result<(), StoreError> {
+        self.lock().execute(
+            "INSERT INTO trusted_publishers (public_key, label) VALUES (?1, ?2)
+             ON CONFLICT (public_key) DO UPDATE SET label = excluded.label",
+            params![key.to_bytes().as_slice(), label],
+        )?;
+        Ok(())
+    }
+
+    /// The trusted publishers.
+    pub fn trusted(&self) -> Result<Vec<PublicKey>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached("SELECT public_key FROM trusted_publishers")?;
+        let keys = stmt
+            .query_map([], |r| r.get::<_, Vec<u8>>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        keys.iter()
+            .map(|k| {
+                let bytes: [u8; 32] = k
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| StoreError::Damaged("a trusted key is not 32 bytes".into()))?;
+                Ok(PublicKey::from_bytes(&bytes)?)
+            })
+            .collect()
+    }
+
+    /// Which media rendition lessons show: `full` (default) or `low` to save data.
+    pub fn media_rendition(&self) -> Result<Rendition, StoreError> {
+        let value: Option<String> = self
+            .lock()
+            .query_row("SELECT value FROM settings WHERE key = 'media'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        Ok(match value.as_deref() {
+            Some("low") => Rendition::Low,
+            _ => Rendition::Full,
+        })
+    }
+
+    /// Sets the media rendition lessons show.
+    pub fn set_media_rendition(&self, rendition: Rendition) -> Result<(), StoreError> {
+        let value = match rendition {
+            Rendition::Full => "full",
+            Rendition::Low => "low",
+        };
+        self.lock().execute(
+            "INSERT INTO settings (key, value) VALUES ('media', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [value],
+        )?;
+        Ok(())
+    }
+
+    /// The connection. A panic while it was held poisons nothing that matters: SQLite rolled
+    /// back any transaction the panic interrupted.
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn load_or_make(keys: &dyn KeyStore, name: &str) -> Result<SecretKey, StoreError> {
+    if let Some(key) = keys.load(name)? {
+        return Ok(key);
+    }
+    let key = SecretKey::generate()?;
+    keys.save(name, &key)?;
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests;

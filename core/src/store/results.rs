@@ -1,0 +1,288 @@
+//! Attempts and results on the device. An attempt is saved as it is answered, so it
+//! survives the app being killed. Submitting scores it, builds the result record, signs it
+//! with the device key and chains it to the last record, all in one transaction that is
+//! committed before the outcome is returned: a learner never sees a score the device could
+//! lose. Records stay (they are the learner's history); unacknowledged ones form the outbox.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use super::error::StoreError;
+use super::library::{manifest_of_module, past_attempts};
+use super::{db, Store};
+use crate::assess::{Answer, Attempt, Attestation, Outcome};
+use crate::ledger::{
+    record_id, record_time, responses_digest, verify_chain, PackRef, Response, ResultRecord,
+    SignedRecord,
+};
+use crate::pack::ContentHash;
+
+/// What a full check of the store found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckReport {
+    /// Records checked (signatures and chain).
+    pub records: usize,
+    /// Records no hub has acknowledged yet.
+    pub outbox: usize,
+}
+
+impl Store {
+    /// Starts the next attempt at a module at device time `now`, drawn from `seed`.
+    pub fn start_attempt(
+        &self,
+        module_id: &str,
+        now: DateTime<Utc>,
+        seed: u64,
+    ) -> Result<Attempt, StoreError> {
+        let module = self.module(module_id)?;
+        let mut conn = self.lock();
+        db::write(&mut conn, |tx| {
+            if let Some(open) = open_attempt(tx, module_id)? {
+                return Ok(open);
+            }
+            let attempt = Attempt::start(&module, &past_attempts(tx, module_id)?, now, seed)?;
+            save_attempt(tx, &attempt, true)?;
+            Ok(attempt)
+        })
+    }
+
+    /// The attempt in progress at a module, if any.
+    pub fn current_attempt(&self, module_id: &str) -> Result<Option<Attempt>, StoreError> {
+        open_attempt(&self.lock(), module_id)
+    }
+
+    /// Records (or changes) an answer in the attempt in progress.
+    pub fn answer(
+        &self,
+        module_id: &str,
+        question_id: &str,
+        answer: Answer,
+        elapsed: Duration,
+    ) -> Result<(), StoreError> {
+        let module = self.module(module_id)?;
+        let mut conn = self.lock();
+        db::write(&mut conn, |tx| {
+            let mut attempt = open_attempt(tx, module_id)?
+                .ok_or_else(|| StoreError::NoAttempt(module_id.to_owned()))?;
+            attempt.answer(&module, question_id, answer, elapsed)?;
+            save_attempt(tx, &attempt, false)
+        })
+    }
+
+    /// Submits the attempt in progress: scores it, writes the signed record, commits, and
+    /// only then returns the outcome and the record.
+    pub fn submit(
+        &self,
+        module_id: &str,
+        now: DateTime<Utc>,
+        elapsed: Duration,
+        attestations: &[Attestation],
+    ) -> Result<(Outcome, SignedRecord), StoreError> {
+        let module = self.module(module_id)?;
+        let learner = self.learner_did();
+        let mut random = [0u8; 10];
+        getrandom::getrandom(&mut random)
+            .map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))?;
+        let mut conn = self.lock();
+        db::write(&mut conn, |tx| {
+            let mut attempt = open_attempt(tx, module_id)?
+                .ok_or_else(|| StoreError::NoAttempt(module_id.to_owned()))?;
+            let outcome = attempt.submit(&module, attestations, &learner, elapsed)?;
+            let (pack_id, pack_version, pack_hash): (String, String, Vec<u8>) = tx.query_row(
+                "SELECT p.id, p.version, p.hash FROM packs p JOIN modules m ON m.pack_id = p.id WHERE m.id = ?1",
+                [module_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            let pack_hash = ContentHash(
+                pack_hash
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| StoreError::Damaged("a pack hash".into()))?,
+            );
+            let (seq, prev) =
+                last_record(tx)?.map_or((1, None), |(seq, hash)| (seq + 1, Some(hash)));
+            let responses: Vec<Response> = outcome
+                .results
+                .iter()
+                .map(|r| Response {
+                    question: r.id.clone(),
+                    answer: attempt.answers.get(&r.id).cloned(),
+                    score: r.score,
+                })
+                .collect();
+            let used: Vec<Attestation> = attestations
+                .iter()
+                .filter(|a| a.verify(&module, &a.claim.question_id, &learner).is_ok())
+                .cloned()
+                .collect();
+            let record = ResultRecord {
+                id: record_id(now.timestamp_millis().max(0) as u64, random),
+                seq,
+                prev,
+                learner: learner.clone(),
+                device: self.device_did(),
+                pack: PackRef {
+                    id: pack_id,
+                    version: pack_version,
+                    hash: pack_hash,
+                },
+                module: module.id.clone(),
+                module_version: attempt.module_version.clone(),
+                attempt: attempt.number,
+                started_at: record_time(attempt.started_at),
+                ended_at: record_time(now),
+                duration_ms: elapsed.as_millis().min(u128::from(u64::MAX)) as u64,
+                score: outcome.score,
+                max_score: outcome.max_score,
+                passed: outcome.passed,
+                responses_digest: responses_digest(&responses)?,
+                responses,
+                attestations: used,
+            };
+            let signed = record.sign(&self.device)?;
+            let body = String::from_utf8(signed.to_canonical_json()?)
+                .map_err(|_| StoreError::Damaged("a record is not UTF-8".into()))?;
+            tx.execute(
+                "INSERT INTO records (seq, id, module_id, attempt, hash, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![seq as i64, signed.record.id, module_id, attempt.number, signed.hash()?.0.as_slice(), body],
+            )?;
+            tx.execute(
+                "UPDATE attempts SET state = ?1, ended_at = ?2, passed = ?3 WHERE module_id = ?4 AND number = ?5",
+                params![to_json(&attempt)?, record_time(now), outcome.passed, module_id, attempt.number],
+            )?;
+            Ok((outcome, signed))
+        })
+    }
+
+    /// Every record, in order: the learner's history.
+    pub fn records(&self) -> Result<Vec<SignedRecord>, StoreError> {
+        load_records(&self.lock(), false)
+    }
+
+    /// Records no hub has acknowledged yet.
+    pub fn outbox(&self) -> Result<Vec<SignedRecord>, StoreError> {
+        load_records(&self.lock(), true)
+    }
+
+    /// Marks records as acknowledged by a hub (they stay on the device).
+    pub fn acknowledge(&self, record_ids: &[String]) -> Result<usize, StoreError> {
+        let mut conn = self.lock();
+        db::write(&mut conn, |tx| {
+            let mut n = 0;
+            for id in record_ids {
+                n += tx.execute("UPDATE records SET acked = 1 WHERE id = ?1", [id])?;
+            }
+            Ok(n)
+        })
+    }
+
+    /// Re-verifies every record's signature, its stored hash and the whole chain.
+    pub fn check(&self) -> Result<CheckReport, StoreError> {
+        let conn = self.lock();
+        let records = load_records(&conn, false)?;
+        verify_chain(&records)?;
+        let outbox: i64 =
+            conn.query_row("SELECT count(*) FROM records WHERE acked = 0", [], |r| {
+                r.get(0)
+            })?;
+        Ok(CheckReport {
+            records: records.len(),
+            outbox: outbox as usize,
+        })
+    }
+
+    /// The manifest of the pack a module came from (for tools that show where content lives).
+    pub fn manifest_of(&self, module_id: &str) -> Result<crate::pack::Manifest, StoreError> {
+        manifest_of_module(&self.lock(), module_id)
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Damaged(e.to_string()))
+}
+
+fn open_attempt(conn: &Connection, module_id: &str) -> Result<Option<Attempt>, StoreError> {
+    let state: Option<String> = conn
+        .query_row(
+            "SELECT state FROM attempts WHERE module_id = ?1 AND ended_at IS NULL ORDER BY number DESC LIMIT 1",
+            [module_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    state
+        .map(|s| {
+            serde_json::from_str(&s)
+                .map_err(|e| StoreError::Damaged(format!("a saved attempt: {e}")))
+        })
+        .transpose()
+}
+
+fn save_attempt(tx: &Transaction<'_>, attempt: &Attempt, new: bool) -> Result<(), StoreError> {
+    let json = to_json(attempt)?;
+    if new {
+        tx.execute(
+            "INSERT INTO attempts (module_id, number, state) VALUES (?1, ?2, ?3)",
+            params![attempt.module_id, attempt.number, json],
+        )?;
+    } else {
+        tx.execute(
+            "UPDATE attempts SET state = ?1 WHERE module_id = ?2 AND number = ?3",
+            params![json, attempt.module_id, attempt.number],
+        )?;
+    }
+    Ok(())
+}
+
+fn last_record(conn: &Connection) -> Result<Option<(u64, ContentHash)>, StoreError> {
+    let row: Option<(i64, Vec<u8>)> = conn
+        .query_row(
+            "SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    row.map(|(seq, hash)| {
+        let hash = hash
+            .as_slice()
+            .try_into()
+            .map_err(|_| StoreError::Damaged(format!("record {seq}'s hash")))?;
+        Ok((seq as u64, ContentHash(hash)))
+    })
+    .transpose()
+}
+
+/// Loads records in order, checking each row's stored hash against its body (an edited row
+/// shows here even before signatures are checked).
+fn load_records(conn: &Connection, outbox_only: bool) -> Result<Vec<SignedRecord>, StoreError> {
+    let sql = if outbox_only {
+        "SELECT seq, hash, body FROM records WHERE acked = 0 ORDER BY seq"
+    } else {
+        "SELECT seq, hash, body FROM records ORDER BY seq"
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|(seq, hash, body)| {
+            let damaged =
+                || StoreError::Damaged(format!("record {seq} was changed after it was written"));
+            if ContentHash::of(body.as_bytes()).0.as_slice() != hash.as_slice() {
+                return Err(damaged());
+            }
+            let signed: SignedRecord = serde_json::from_str(&body).map_err(|_| damaged())?;
+            if signed.record.seq != seq as u64 {
+                return Err(damaged());
+            }
+            Ok(signed)
+        })
+        .collect()
+}

@@ -1,0 +1,349 @@
+//! The device store on real SQLite files: installs, updates, shared chunks, lessons,
+//! progress, the attempt flow to a signed record, and damage being found.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+
+use super::*;
+use crate::assess::{Answer, AssessError};
+use crate::pack::Variant;
+use crate::testing::{module_files, pack_of, publisher_key, stranger_key};
+
+fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_800_000_000, 0).expect("valid")
+}
+
+struct Device {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+    store: Store,
+}
+
+fn device() -> Device {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("store");
+    let store = Store::open(&path).expect("opens");
+    store
+        .trust(&publisher_key().public_key(), "fixture publisher")
+        .expect("trusts");
+    Device {
+        _dir: dir,
+        path,
+        store,
+    }
+}
+
+fn write_pack(dev: &Device, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let path = dev.path.parent().expect("parent").join(name);
+    std::fs::write(&path, bytes).expect("write pack");
+    path
+}
+
+fn install_fixture(dev: &Device) -> InstallReport {
+    let pack = write_pack(dev, "bike.skillpack", &crate::testing::sample_pack());
+    dev.store.install(&pack).expect("installs")
+}
+
+fn count(dev: &Device, table: &str) -> i64 {
+    let conn = Connection::open(dev.path.join(db::DB_FILE)).expect("open");
+    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .expect("count")
+}
+
+#[test]
+fn first_open_makes_keys_and_reopening_keeps_them() {
+    let dev = device();
+    let (learner, device_did) = (dev.store.learner_did(), dev.store.device_did());
+    assert!(learner.starts_with("did:key:z6Mk"));
+    assert_ne!(learner, device_did);
+    drop(dev.store);
+    let again = Store::open(&dev.path).expect("reopens");
+    assert_eq!(again.learner_did(), learner);
+    assert_eq!(again.device_did(), device_did);
+}
+
+#[test]
+fn install_then_read_a_lesson_with_its_media_in_the_chosen_rendition() {
+    let dev = device();
+    let report = install_fixture(&dev);
+    assert_eq!(report.modules, vec!["bike-check".to_owned()]);
+    let lesson = dev.store.lesson("bike-check", 0).expect("lesson");
+    assert_eq!(lesson.title, "Brakes");
+    assert!(lesson.markdown.contains("Squeeze both brake levers"));
+    let files = module_files("bike-check");
+    assert_eq!(
+        lesson.media[0].bytes.as_deref(),
+        files.get("images/brake.png")
+    );
+    dev.store
+        .set_media_rendition(crate::pack::Rendition::Low)
+        .expect("setting");
+    let lesson = dev.store.lesson("bike-check", 0).expect("lesson");
+    assert_eq!(
+        lesson.media[0].bytes.as_deref(),
+        files.get("images/brake.low.png")
+    );
+    assert!(dev.store.lesson("bike-check", 9).is_err());
+}
+
+#[test]
+fn an_untrusted_publisher_is_refused_with_its_fingerprint_and_nothing_is_stored() {
+    let dev = device();
+    let pack = write_pack(
+        &dev,
+        "x.skillpack",
+        &pack_of(
+            &[module_files("bike-check")],
+            Variant::Text,
+            &stranger_key(),
+        ),
+    );
+    match dev.store.install(&pack) {
+        Err(StoreError::Untrusted(fp)) => assert_eq!(fp, stranger_key().public_key().fingerprint()),
+        other => panic!("expected Untrusted, got {other:?}"),
+    }
+    assert_eq!(count(&dev, "packs"), 0);
+    assert_eq!(count(&dev, "chunks"), 0);
+}
+
+#[test]
+fn a_tampered_pack_is_refused_and_nothing_is_stored() {
+    let dev = device();
+    let mut bytes = crate::testing::sample_pack();
+    let last = bytes.len() - 3;
+    bytes[last] ^= 1;
+    let pack = write_pack(&dev, "bad.skillpack", &bytes);
+    assert!(matches!(dev.store.install(&pack), Err(StoreError::Pack(_))));
+    assert_eq!(count(&dev, "packs"), 0);
+}
+
+#[test]
+fn packs_share_chunks_and_uninstalling_frees_only_what_nothing_else_uses() {
+    let dev = device();
+    install_fixture(&dev);
+    let chunks_one = count(&dev, "chunks");
+    // Another pack whose image is the same bytes: that chunk is stored once.
+    let mut other = pack_of(&[module_files("bike-two")], Variant::Full, &publisher_key());
+    let path = write_pack(&dev, "two.skillpack", &other);
+    let mut raw = crate::testing::RawPack::parse(&other);
+    let mut m = raw.manifest();
+    m.pack.id = "fixture-two".into();
+    raw.set_manifest(&m);
+    other = raw.seal(&publisher_key());
+    std::fs::write(&path, &other).expect("write");
+    let report = dev.store.install(&path).expect("installs");
+    assert!(report.shared_chunks >= 2, "{report:?}");
+    assert_eq!(count(&dev, "chunks"), chunks_one + report.new_chunks as i64);
+    dev.store.uninstall("fixture").expect("uninstalls");
+    assert_eq!(
+        count(&dev, "chunks"),
+        report.new_chunks as i64 + report.shared_chunks as i64
+    );
+    assert!(matches!(
+        dev.store.uninstall("fixture"),
+        Err(StoreError::NotInstalled { .. })
+    ));
+}
+
+#[test]
+fn an_update_keeps_progress_and_attempts_and_an_older_version_is_refused() {
+    let dev = device();
+    install_fixture(&dev);
+    dev.store
+        .record_progress("bike-check", 0, Duration::from_secs(40), Some("para-2"))
+        .expect("progress");
+    dev.store
+        .start_attempt("bike-check", now(), 1)
+        .expect("starts");
+    let mut raw = crate::testing::RawPack::parse(&crate::testing::sample_pack());
+    let mut m = raw.manifest();
+    m.pack.version = "1.1.0".into();
+    raw.set_manifest(&m);
+    let newer = write_pack(&dev, "newer.skillpack", &raw.seal(&publisher_key()));
+    let report = dev.store.install(&newer).expect("updates");
+    assert_eq!(report.replaced.as_deref(), Some("1.0.0"));
+    let entry = &dev.store.catalog(now()).expect("catalog")[0];
+    assert_eq!((entry.lessons_opened, entry.time_spent_ms), (1, 40_000));
+    assert!(dev
+        .store
+        .current_attempt("bike-check")
+        .expect("reads")
+        .is_some());
+    let older = write_pack(&dev, "older.skillpack", &crate::testing::sample_pack());
+    assert!(matches!(
+        dev.store.install(&older),
+        Err(StoreError::NotNewer { .. })
+    ));
+}
+
+fn take_and_submit(
+    dev: &Device,
+    seed: u64,
+    right: bool,
+) -> (crate::assess::Outcome, crate::ledger::SignedRecord) {
+    dev.store
+        .start_attempt("bike-check", now(), seed)
+        .expect("starts");
+    let answers = [
+        ("brakes-first", Answer::Single(if right { 0 } else { 1 })),
+        ("tyre-hard", Answer::TrueFalse(right)),
+        (
+            "order",
+            Answer::Ordering(if right { vec![0, 1, 2] } else { vec![2, 1, 0] }),
+        ),
+    ];
+    let attempt = dev
+        .store
+        .current_attempt("bike-check")
+        .expect("reads")
+        .expect("open");
+    for (id, answer) in answers {
+        if attempt.questions.iter().any(|q| q.id == id) {
+            dev.store
+                .answer("bike-check", id, answer, Duration::from_secs(5))
+                .expect(id);
+        }
+    }
+    dev.store
+        .submit("bike-check", now(), Duration::from_secs(60), &[])
+        .expect("submits")
+}
+
+#[test]
+fn a_submitted_attempt_becomes_a_signed_chained_record_in_the_outbox() {
+    let dev = device();
+    install_fixture(&dev);
+    let (outcome, record) = take_and_submit(&dev, 3, true);
+    assert!(outcome.passed);
+    record.verify().expect("signed by the device");
+    assert_eq!(record.record.seq, 1);
+    assert_eq!(record.record.learner, dev.store.learner_did());
+    assert_eq!(dev.store.outbox().expect("outbox"), vec![record.clone()]);
+    assert_eq!(
+        dev.store.catalog(now()).expect("catalog")[0].state,
+        ModuleState::Passed
+    );
+    let (_, second) = take_and_submit(&dev, 4, false);
+    assert_eq!(second.record.prev, Some(record.hash().expect("hash")));
+    assert_eq!(
+        dev.store.check().expect("intact"),
+        CheckReport {
+            records: 2,
+            outbox: 2
+        }
+    );
+    dev.store
+        .acknowledge(std::slice::from_ref(&record.record.id))
+        .expect("acks");
+    assert_eq!(dev.store.outbox().expect("outbox").len(), 1);
+    assert_eq!(
+        dev.store.records().expect("records").len(),
+        2,
+        "acknowledged records stay"
+    );
+}
+
+#[test]
+fn a_failed_attempt_starts_the_cooldown_and_a_double_submit_is_refused() {
+    let dev = device();
+    install_fixture(&dev);
+    let (outcome, _) = take_and_submit(&dev, 5, false);
+    assert!(!outcome.passed);
+    assert!(matches!(
+        dev.store.catalog(now()).expect("catalog")[0].state,
+        ModuleState::CoolingDown { .. }
+    ));
+    assert!(matches!(
+        dev.store.start_attempt("bike-check", now(), 6),
+        Err(StoreError::Assess(AssessError::CoolingDown { .. }))
+    ));
+    assert!(matches!(
+        dev.store.submit("bike-check", now(), Duration::ZERO, &[]),
+        Err(StoreError::NoAttempt(_))
+    ));
+    assert_eq!(
+        dev.store.records().expect("records").len(),
+        1,
+        "nothing lost, nothing doubled"
+    );
+}
+
+#[test]
+fn answers_to_questions_not_in_the_attempt_are_refused() {
+    let dev = device();
+    install_fixture(&dev);
+    dev.store
+        .start_attempt("bike-check", now(), 1)
+        .expect("starts");
+    let err = dev.store.answer(
+        "bike-check",
+        "no-such-question",
+        Answer::TrueFalse(true),
+        Duration::ZERO,
+    );
+    assert!(matches!(
+        err,
+        Err(StoreError::Assess(AssessError::NotInAttempt(_)))
+    ));
+}
+
+#[test]
+fn an_edited_record_row_is_found_on_open() {
+    let dev = device();
+    install_fixture(&dev);
+    take_and_submit(&dev, 3, false);
+    drop(dev.store);
+    let conn = Connection::open(dev.path.join(db::DB_FILE)).expect("open");
+    conn.execute(
+        "UPDATE records SET body = replace(body, '\"passed\":false', '\"passed\":true')",
+        [],
+    )
+    .expect("tamper");
+    drop(conn);
+    let err = Store::open(&dev.path).expect_err("damage is reported");
+    assert!(err.to_string().contains("record 1 was changed"), "{err}");
+}
+
+#[test]
+fn a_damaged_database_is_moved_aside_and_reported_never_deleted() {
+    let dev = device();
+    drop(dev.store);
+    let db_path = dev.path.join(db::DB_FILE);
+    let _ = std::fs::remove_file(dev.path.join(format!("{}-wal", db::DB_FILE)));
+    std::fs::write(&db_path, vec![0x42u8; 8192]).expect("damage");
+    match Store::open(&dev.path) {
+        Err(StoreError::Corrupt { moved_to }) => {
+            assert!(
+                std::path::Path::new(&moved_to).exists(),
+                "the damaged file is kept"
+            );
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_store_from_a_newer_app_is_refused() {
+    let dev = device();
+    drop(dev.store);
+    let conn = Connection::open(dev.path.join(db::DB_FILE)).expect("open");
+    conn.pragma_update(None, "user_version", 99).expect("bump");
+    drop(conn);
+    assert!(matches!(
+        Store::open(&dev.path),
+        Err(StoreError::TooNew { found: 99, .. })
+    ));
+}
+
+#[test]
+fn migrating_a_fresh_database_gives_the_current_version() {
+    let mut conn = Connection::open_in_memory().expect("memory");
+    schema::migrate(&mut conn).expect("migrates");
+    let v: u32 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .expect("version");
+    assert_eq!(v, schema::current_version());
+    schema::migrate(&mut conn).expect("a second run changes nothing");
+}
