@@ -61,6 +61,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The learner's device from a terminal: install packs, read lessons, take assessments.
+    Device {
+        #[command(subcommand)]
+        command: commands::device::DeviceCommand,
+    },
     /// Build and verify the sample packs from assets/ (the main job, for now).
     Demo {
         /// Folder of sample modules.
@@ -96,6 +101,7 @@ fn main() -> ExitCode {
         Command::Verify { pack, trust, json } => commands::verify::run(&pack, &trust, json),
         Command::Inspect { pack, json } => commands::inspect::run(&pack, json),
         Command::Diff { old, new, json } => commands::diff::run(&old, &new, json),
+        Command::Device { command } => commands::device::run(command),
         Command::Demo { assets, out } => commands::demo::run(assets, &out),
     };
     match result {

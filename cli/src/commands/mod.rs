@@ -3,6 +3,7 @@
 pub mod build;
 pub mod check;
 pub mod demo;
+pub mod device;
 pub mod diff;
 pub mod inspect;
 pub mod keys;

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod assets;
+mod device;
 mod trainer;
 
 use std::path::{Path, PathBuf};
