@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod assets;
+mod crash;
 mod device;
 mod trainer;
 
