@@ -2,6 +2,7 @@
 //! demo that runs the main job end to end. It prints by design; the logic is in the core.
 
 mod commands;
+mod preview;
 mod progress;
 
 use std::path::PathBuf;
@@ -66,6 +67,11 @@ enum Command {
         #[command(subcommand)]
         command: commands::device::DeviceCommand,
     },
+    /// Read a pack's lessons and take its assessment as a learner would, in the terminal.
+    Preview {
+        /// The pack file.
+        pack: PathBuf,
+    },
     /// Build and verify the sample packs from assets/ (the main job, for now).
     Demo {
         /// Folder of sample modules.
@@ -103,6 +109,7 @@ fn main() -> ExitCode {
         Command::Diff { old, new, json } => commands::diff::run(&old, &new, json),
         Command::Device { command } => commands::device::run(command),
         Command::Demo { assets, out } => commands::demo::run(assets, &out),
+        Command::Preview { pack } => preview::run(&pack),
     };
     match result {
         Ok(code) => code,

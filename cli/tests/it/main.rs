@@ -4,6 +4,7 @@
 mod assets;
 mod crash;
 mod device;
+mod preview;
 mod trainer;
 
 use std::path::{Path, PathBuf};
