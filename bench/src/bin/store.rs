@@ -1,0 +1,177 @@
+//! The device store benchmark: `cargo run --release -p skillpack-bench --bin store`.
+//! It measures, in one run: result records scored, signed, chained and durably committed per
+//! second against plain SQLite inserts of rows of the same size in the same durability mode
+//! (WAL, synchronous=FULL, one transaction each); opening a store with 100 installed modules
+//! and listing its catalog; opening with 1,000 records (the chain is checked on open); and
+//! reading one lesson. Markdown out, for `docs/benchmarks.md`.
+#![allow(clippy::print_stdout, missing_docs)]
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+use skillpack_core::module::SourceFiles;
+use skillpack_core::pack::Variant;
+use skillpack_core::store::Store;
+use skillpack_core::testing::{module_files, pack_of, publisher_key, right_answers};
+
+fn main() -> anyhow::Result<()> {
+    let work = tempfile::tempdir()?;
+    let w = work.path();
+    let now: DateTime<Utc> = DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
+
+    println!("## Device store\n");
+    let (store, body_len) = store_with_records(w, now, 500)?;
+    let (per_record, per_insert) = time_interleaved(&store, now, &w.join("plain"), body_len, 300)?;
+    println!("| what | per item | per second |");
+    println!("|---|---|---|");
+    println!("| submit: score, sign, chain, commit (synchronous=FULL) | {} | {:.0} |", ms(per_record), 1.0 / per_record.as_secs_f64());
+    println!("| plain INSERT of a {body_len}-byte row, one transaction each, same mode | {} | {:.0} |", ms(per_insert), 1.0 / per_insert.as_secs_f64());
+    println!("\nRatio (target >= 0.5): **{:.2}**\n", per_insert.as_secs_f64() / per_record.as_secs_f64());
+    drop(store);
+
+    let dir = w.join("library");
+    let store = Store::open(&dir)?;
+    store.trust(&publisher_key().public_key(), "bench")?;
+    for i in 0..100 {
+        let path = w.join(format!("m{i}.skillpack"));
+        std::fs::write(&path, single_module_pack(&format!("module-{i:03}"), i)?)?;
+        store.install(&path)?;
+    }
+    drop(store);
+    let open_catalog = median(11, || {
+        let store = Store::open(&dir).expect("opens");
+        assert_eq!(store.catalog(now).expect("catalog").len(), 100);
+    });
+    let store = Store::open(&dir)?;
+    store.lesson("module-042", 1)?;
+    let lesson = median(201, || {
+        std::hint::black_box(store.lesson("module-042", 1).expect("reads"));
+    });
+    let records_dir = w.join("records");
+    let open_records = median(5, || {
+        std::hint::black_box(Store::open(&records_dir).expect("opens"));
+    });
+    println!("| what | median |");
+    println!("|---|---|");
+    println!("| open a store with 100 installed modules and list the catalog | {} |", ms(open_catalog));
+    println!("| open a store holding 500 records (every signature and link checked) | {} |", ms(open_records));
+    println!("| read one lesson with its media from the store (warm) | {} |", ms(lesson));
+    Ok(())
+}
+
+/// A module that allows unlimited attempts with no cooldown, so the bench can submit freely.
+fn endless_module(id: &str) -> SourceFiles {
+    let mut files = module_files(id);
+    let toml = String::from_utf8_lossy(files.get("module.toml").unwrap_or_default())
+        .replace("attempts = 3", "attempts = 0")
+        .replace("cooldown_minutes = 30", "cooldown_minutes = 0");
+    files.insert("module.toml", toml);
+    files
+}
+
+fn single_module_pack(id: &str, seed: usize) -> anyhow::Result<Vec<u8>> {
+    let mut files = endless_module(id);
+    files.insert("lessons/03-extra.md", format!("# Extra {seed}\n\nMore words for module {seed}.\n"));
+    let mut raw = skillpack_core::testing::RawPack::parse(&pack_of(&[files], Variant::Full, &publisher_key()));
+    let mut manifest = raw.manifest();
+    manifest.pack.id = format!("pack-{id}");
+    raw.set_manifest(&manifest);
+    Ok(raw.seal(&publisher_key()))
+}
+
+/// A store with one endless module and `records` submitted attempts in a folder of its own
+/// (`records/`), kept for the open-time measurement; returns a store for timing submits
+/// and the size of a record's body.
+fn store_with_records(w: &Path, now: DateTime<Utc>, records: usize) -> anyhow::Result<(Store, usize)> {
+    let make = |dir: &Path| -> anyhow::Result<Store> {
+        let store = Store::open(dir)?;
+        store.trust(&publisher_key().public_key(), "bench")?;
+        let pack = dir.join("endless.skillpack");
+        std::fs::write(&pack, pack_of(&[endless_module("endless")], Variant::Text, &publisher_key()))?;
+        store.install(&pack)?;
+        Ok(store)
+    };
+    let filled = make(&w.join("records"))?;
+    let mut body_len = 0;
+    for i in 0..records {
+        let (_, record) = take(&filled, now, i as u64)?;
+        body_len = record.to_canonical_json()?.len();
+    }
+    Ok((make(&w.join("timing"))?, body_len))
+}
+
+fn take(store: &Store, now: DateTime<Utc>, seed: u64) -> anyhow::Result<(skillpack_core::assess::Outcome, skillpack_core::ledger::SignedRecord)> {
+    let attempt = store.start_attempt("endless", now, seed)?;
+    let answers = right_answers(&store.module("endless")?);
+    for q in &attempt.questions {
+        if let Some(a) = answers.get(&q.id) {
+            store.answer("endless", &q.id, a.clone(), Duration::from_secs(1))?;
+        }
+    }
+    Ok(store.submit("endless", now, Duration::from_secs(30), &[])?)
+}
+
+/// Median time of `submit` alone (the attempt is started and answered untimed) and of one
+/// plain INSERT + COMMIT of a `len`-byte row in WAL with synchronous=FULL, taken in turn in
+/// the same loop so that the machine's drift affects both alike.
+fn time_interleaved(
+    store: &Store,
+    now: DateTime<Utc>,
+    plain_dir: &Path,
+    len: usize,
+    n: usize,
+) -> anyhow::Result<(Duration, Duration)> {
+    std::fs::create_dir_all(plain_dir)?;
+    let conn = Connection::open(plain_dir.join("plain.db"))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.execute_batch("CREATE TABLE rows (seq INTEGER PRIMARY KEY, id TEXT UNIQUE, hash BLOB, body TEXT)")?;
+    let body = "x".repeat(len);
+    let answers = right_answers(&store.module("endless")?);
+    let (mut submits, mut inserts) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for i in 0..n {
+        let attempt = store.start_attempt("endless", now, i as u64)?;
+        for q in &attempt.questions {
+            if let Some(a) = answers.get(&q.id) {
+                store.answer("endless", &q.id, a.clone(), Duration::from_secs(1))?;
+            }
+        }
+        let start = Instant::now();
+        store.submit("endless", now, Duration::from_secs(30), &[])?;
+        submits.push(start.elapsed());
+
+        let start = Instant::now();
+        conn.execute("BEGIN IMMEDIATE", [])?;
+        conn.execute(
+            "INSERT INTO rows (id, hash, body) VALUES (?1, ?2, ?3)",
+            rusqlite::params![format!("id-{i}"), [0u8; 32].as_slice(), body],
+        )?;
+        conn.execute("COMMIT", [])?;
+        inserts.push(start.elapsed());
+    }
+    submits.sort();
+    inserts.sort();
+    Ok((submits[n / 2], inserts[n / 2]))
+}
+
+fn median(runs: usize, mut f: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[runs / 2]
+}
+
+fn ms(d: Duration) -> String {
+    if d < Duration::from_millis(1) {
+        format!("{:.0} µs", d.as_secs_f64() * 1e6)
+    } else {
+        format!("{:.2} ms", d.as_secs_f64() * 1e3)
+    }
+}
