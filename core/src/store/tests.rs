@@ -347,3 +347,28 @@ fn migrating_a_fresh_database_gives_the_current_version() {
     assert_eq!(v, schema::current_version());
     schema::migrate(&mut conn).expect("a second run changes nothing");
 }
+
+fn schema_of(conn: &Connection) -> Vec<(String, String)> {
+    let mut stmt = conn
+        .prepare("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+        .expect("prepare");
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows")
+}
+
+#[test]
+fn upgrading_from_every_earlier_schema_gives_exactly_the_fresh_schema() {
+    let mut fresh = Connection::open_in_memory().expect("memory");
+    schema::migrate(&mut fresh).expect("migrates");
+    for version in 1..=schema::current_version() as usize {
+        let mut old = Connection::open_in_memory().expect("memory");
+        for step in &schema::MIGRATIONS[..version] {
+            old.execute_batch(step).expect("old step");
+        }
+        old.pragma_update(None, "user_version", version as u32).expect("version");
+        schema::migrate(&mut old).expect("upgrades");
+        assert_eq!(schema_of(&old), schema_of(&fresh), "upgrading from version {version}");
+    }
+}
