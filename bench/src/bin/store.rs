@@ -26,9 +26,20 @@ fn main() -> anyhow::Result<()> {
     let (per_record, per_insert) = time_interleaved(&store, now, &w.join("plain"), body_len, 300)?;
     println!("| what | per item | per second |");
     println!("|---|---|---|");
-    println!("| submit: score, sign, chain, commit (synchronous=FULL) | {} | {:.0} |", ms(per_record), 1.0 / per_record.as_secs_f64());
-    println!("| plain INSERT of a {body_len}-byte row, one transaction each, same mode | {} | {:.0} |", ms(per_insert), 1.0 / per_insert.as_secs_f64());
-    println!("\nRatio (target >= 0.5): **{:.2}**\n", per_insert.as_secs_f64() / per_record.as_secs_f64());
+    println!(
+        "| submit: score, sign, chain, commit (synchronous=FULL) | {} | {:.0} |",
+        ms(per_record),
+        1.0 / per_record.as_secs_f64()
+    );
+    println!(
+        "| plain INSERT of a {body_len}-byte row, one transaction each, same mode | {} | {:.0} |",
+        ms(per_insert),
+        1.0 / per_insert.as_secs_f64()
+    );
+    println!(
+        "\nRatio (target >= 0.5): **{:.2}**\n",
+        per_insert.as_secs_f64() / per_record.as_secs_f64()
+    );
     drop(store);
 
     let dir = w.join("library");
@@ -55,9 +66,18 @@ fn main() -> anyhow::Result<()> {
     });
     println!("| what | median |");
     println!("|---|---|");
-    println!("| open a store with 100 installed modules and list the catalog | {} |", ms(open_catalog));
-    println!("| open a store holding 500 records (every signature and link checked) | {} |", ms(open_records));
-    println!("| read one lesson with its media from the store (warm) | {} |", ms(lesson));
+    println!(
+        "| open a store with 100 installed modules and list the catalog | {} |",
+        ms(open_catalog)
+    );
+    println!(
+        "| open a store holding 500 records (every signature and link checked) | {} |",
+        ms(open_records)
+    );
+    println!(
+        "| read one lesson with its media from the store (warm) | {} |",
+        ms(lesson)
+    );
     Ok(())
 }
 
@@ -73,8 +93,15 @@ fn endless_module(id: &str) -> SourceFiles {
 
 fn single_module_pack(id: &str, seed: usize) -> anyhow::Result<Vec<u8>> {
     let mut files = endless_module(id);
-    files.insert("lessons/03-extra.md", format!("# Extra {seed}\n\nMore words for module {seed}.\n"));
-    let mut raw = skillpack_core::testing::RawPack::parse(&pack_of(&[files], Variant::Full, &publisher_key()));
+    files.insert(
+        "lessons/03-extra.md",
+        format!("# Extra {seed}\n\nMore words for module {seed}.\n"),
+    );
+    let mut raw = skillpack_core::testing::RawPack::parse(&pack_of(
+        &[files],
+        Variant::Full,
+        &publisher_key(),
+    ));
     let mut manifest = raw.manifest();
     manifest.pack.id = format!("pack-{id}");
     raw.set_manifest(&manifest);
@@ -84,12 +111,23 @@ fn single_module_pack(id: &str, seed: usize) -> anyhow::Result<Vec<u8>> {
 /// A store with one endless module and `records` submitted attempts in a folder of its own
 /// (`records/`), kept for the open-time measurement; returns a store for timing submits
 /// and the size of a record's body.
-fn store_with_records(w: &Path, now: DateTime<Utc>, records: usize) -> anyhow::Result<(Store, usize)> {
+fn store_with_records(
+    w: &Path,
+    now: DateTime<Utc>,
+    records: usize,
+) -> anyhow::Result<(Store, usize)> {
     let make = |dir: &Path| -> anyhow::Result<Store> {
         let store = Store::open(dir)?;
         store.trust(&publisher_key().public_key(), "bench")?;
         let pack = dir.join("endless.skillpack");
-        std::fs::write(&pack, pack_of(&[endless_module("endless")], Variant::Text, &publisher_key()))?;
+        std::fs::write(
+            &pack,
+            pack_of(
+                &[endless_module("endless")],
+                Variant::Text,
+                &publisher_key(),
+            ),
+        )?;
         store.install(&pack)?;
         Ok(store)
     };
@@ -102,7 +140,14 @@ fn store_with_records(w: &Path, now: DateTime<Utc>, records: usize) -> anyhow::R
     Ok((make(&w.join("timing"))?, body_len))
 }
 
-fn take(store: &Store, now: DateTime<Utc>, seed: u64) -> anyhow::Result<(skillpack_core::assess::Outcome, skillpack_core::ledger::SignedRecord)> {
+fn take(
+    store: &Store,
+    now: DateTime<Utc>,
+    seed: u64,
+) -> anyhow::Result<(
+    skillpack_core::assess::Outcome,
+    skillpack_core::ledger::SignedRecord,
+)> {
     let attempt = store.start_attempt("endless", now, seed)?;
     let answers = right_answers(&store.module("endless")?);
     for q in &attempt.questions {
@@ -127,7 +172,9 @@ fn time_interleaved(
     let conn = Connection::open(plain_dir.join("plain.db"))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.execute_batch("CREATE TABLE rows (seq INTEGER PRIMARY KEY, id TEXT UNIQUE, hash BLOB, body TEXT)")?;
+    conn.execute_batch(
+        "CREATE TABLE rows (seq INTEGER PRIMARY KEY, id TEXT UNIQUE, hash BLOB, body TEXT)",
+    )?;
     let body = "x".repeat(len);
     let answers = right_answers(&store.module("endless")?);
     let (mut submits, mut inserts) = (Vec::with_capacity(n), Vec::with_capacity(n));

@@ -14,8 +14,9 @@ use super::diagnostics::Diagnostics;
 use super::question::{normalize_answer, Choice, Pair, Question, QuestionKind, Scoring};
 use super::validate::is_slug;
 
-/// A character of GIFT text and whether a backslash escaped it.
-type Chars = Vec<(char, bool)>;
+mod lex;
+
+use lex::{find, find_seq, lex, split_unescaped, text_of, Chars};
 
 /// Parses a GIFT bank. `stem` names questions that have no `::title::`.
 pub(crate) fn parse(
@@ -349,23 +350,6 @@ fn numeric_value(text: &str) -> Result<QuestionKind, String> {
     })
 }
 
-fn lex(text: &str) -> Chars {
-    let mut out = Vec::with_capacity(text.len());
-    let mut it = text.chars();
-    while let Some(c) = it.next() {
-        if c == '\\' {
-            match it.next() {
-                Some('n') => out.push(('\n', true)),
-                Some(next) => out.push((next, true)),
-                None => out.push(('\\', true)),
-            }
-        } else {
-            out.push((c, false));
-        }
-    }
-    out
-}
-
 fn take_title(chars: &mut Chars) -> Result<Option<String>, String> {
     let lead = chars.iter().take_while(|(c, _)| c.is_whitespace()).count();
     if find_seq(&chars[lead..], "::") != Some(0) {
@@ -394,30 +378,6 @@ fn take_format(chars: &mut Chars) -> Result<(), String> {
         "html" => Err("[html] text is not supported; write the question in Markdown".into()),
         _ => Ok(()),
     }
-}
-
-fn find(chars: &[(char, bool)], from: usize, pred: impl Fn(char) -> bool) -> Option<usize> {
-    (from..chars.len()).find(|&i| !chars[i].1 && pred(chars[i].0))
-}
-
-fn find_seq(chars: &[(char, bool)], seq: &str) -> Option<usize> {
-    let seq: Vec<char> = seq.chars().collect();
-    (0..chars.len()).find(|&i| {
-        chars[i..].len() >= seq.len()
-            && seq
-                .iter()
-                .zip(&chars[i..])
-                .all(|(s, (c, esc))| !esc && s == c)
-    })
-}
-
-fn split_unescaped(chars: &[(char, bool)], sep: char) -> Vec<&[(char, bool)]> {
-    chars.split(|&(c, esc)| !esc && c == sep).collect()
-}
-
-fn text_of(chars: &[(char, bool)]) -> String {
-    let s: String = chars.iter().map(|(c, _)| c).collect();
-    s.trim().to_owned()
 }
 
 /// `¿Qué hacer?` → `que-hacer`: accents folded as in answers, anything else a hyphen.

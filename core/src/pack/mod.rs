@@ -4,6 +4,7 @@
 //! fetch only changed chunks on update. The layout is in `docs/pack-format.md`.
 
 mod check;
+mod chunking;
 mod diff;
 mod error;
 pub mod format;

@@ -367,8 +367,13 @@ fn upgrading_from_every_earlier_schema_gives_exactly_the_fresh_schema() {
         for step in &schema::MIGRATIONS[..version] {
             old.execute_batch(step).expect("old step");
         }
-        old.pragma_update(None, "user_version", version as u32).expect("version");
+        old.pragma_update(None, "user_version", version as u32)
+            .expect("version");
         schema::migrate(&mut old).expect("upgrades");
-        assert_eq!(schema_of(&old), schema_of(&fresh), "upgrading from version {version}");
+        assert_eq!(
+            schema_of(&old),
+            schema_of(&fresh),
+            "upgrading from version {version}"
+        );
     }
 }
