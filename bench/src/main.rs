@@ -107,7 +107,12 @@ fn build(dirs: &[PathBuf], variant: Variant, out: &Path) -> anyhow::Result<()> {
         options: BuildOptions::default(),
         base: None,
     };
-    build_pack(&request, &publisher_key(), out, &mut |_, _| {})?;
+    build_pack(
+        &request,
+        &publisher_key(),
+        out,
+        &skillpack_core::progress::NoProgress,
+    )?;
     Ok(())
 }
 
@@ -184,7 +189,8 @@ fn verify_row(label: &str, pack: &Path) -> anyhow::Result<()> {
     let content: u64 = manifest.chunks.iter().map(|c| c.size).sum();
     let ours = median(7, || {
         let mut r = PackReader::open_path(pack).expect("opens");
-        r.verify(&mut |_, _| true).expect("verifies");
+        r.verify(&skillpack_core::progress::NoProgress)
+            .expect("verifies");
     });
     let raw = median(7, || {
         for c in &manifest.chunks {

@@ -13,6 +13,7 @@ pub mod ledger;
 pub mod module;
 pub mod pack;
 pub mod prelude;
+pub mod progress;
 pub mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

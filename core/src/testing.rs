@@ -102,7 +102,9 @@ pub fn pack_of(modules: &[SourceFiles], variant: Variant, key: &SecretKey) -> Ve
     };
     let builder = assemble(info, &parts, BuildOptions::default()).expect("assemble");
     let mut out = Vec::new();
-    builder.write(key, &mut out, &mut |_, _| {}).expect("write");
+    builder
+        .write(key, &mut out, &crate::progress::NoProgress)
+        .expect("write");
     out
 }
 
@@ -123,7 +125,7 @@ pub fn sample_pack() -> Vec<u8> {
 /// Opens and fully verifies pack bytes, as `skillpack verify` does.
 pub fn open_and_verify(bytes: &[u8]) -> Result<(), crate::pack::PackError> {
     let mut reader = PackReader::open(Cursor::new(bytes))?;
-    reader.verify(&mut |_, _| true).map(|_| ())
+    reader.verify(&crate::progress::NoProgress).map(|_| ())
 }
 
 /// A pack taken apart, to be changed and sealed again.

@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(mut reader) = PackReader::open(Cursor::new(bytes)) else {
         return;
     };
-    let _ = reader.verify(&mut |_, _| true);
+    let _ = reader.verify(&skillpack_core::progress::NoProgress);
     let paths: Vec<String> = reader.manifest().entries.iter().map(|e| e.path.clone()).collect();
     for path in paths {
         let _ = reader.read_entry(&path);

@@ -54,7 +54,7 @@ pub fn run(args: BuildArgs) -> CommandResult {
         base: args.base,
     };
     let bar = progress::bytes("building");
-    let built = build_pack(&request, &key, out, &mut |done, total| {
+    let built = build_pack(&request, &key, out, &|done, total| {
         bar.set_length(total);
         bar.set_position(done);
     });

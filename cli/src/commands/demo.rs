@@ -36,7 +36,7 @@ pub fn run(assets: Option<PathBuf>, out: &Path) -> CommandResult {
             &request(vec![dir.clone()], Variant::Full, None),
             &key,
             &path,
-            &mut |_, _| {},
+            &skillpack_core::progress::NoProgress,
         )?;
         print_summary(&built, &path, Variant::Full);
         packs.push(path);
@@ -49,7 +49,7 @@ pub fn run(assets: Option<PathBuf>, out: &Path) -> CommandResult {
             &request(modules.clone(), variant, Some("sample-modules")),
             &key,
             &path,
-            &mut |_, _| {},
+            &skillpack_core::progress::NoProgress,
         )?;
         print_summary(&built, &path, variant);
         packs.push(path);
@@ -129,7 +129,7 @@ fn build_update(
         &request(vec![copy.clone()], Variant::Full, None),
         key,
         &old,
-        &mut |_, _| {},
+        &skillpack_core::progress::NoProgress,
     )?;
     let toml_path = copy.join("module.toml");
     let toml =
@@ -148,7 +148,7 @@ fn build_update(
         &request(vec![copy], Variant::Full, None),
         key,
         &new,
-        &mut |_, _| {},
+        &skillpack_core::progress::NoProgress,
     )?;
     Ok((old, new))
 }

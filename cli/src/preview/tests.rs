@@ -19,7 +19,7 @@ fn sample_app(dir: &std::path::Path) -> App {
         options: BuildOptions::default(),
         base: None,
     };
-    build_pack(&request, &key, &pack, &mut |_, _| {}).expect("builds");
+    build_pack(&request, &key, &pack, &skillpack_core::progress::NoProgress).expect("builds");
     App::new(throwaway_store(&pack, &dir.join("store")).expect("store")).expect("app")
 }
 

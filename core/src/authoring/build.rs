@@ -16,6 +16,7 @@ use crate::pack::{
     module_json_path, BuildOptions, BuildSummary, EntryKind, ModuleEntry, NewEntry, PackBuilder,
     PackInfo, PackReader, Rendition, Variant,
 };
+use crate::progress::Progress;
 
 /// A module folder, read and compiled without errors.
 #[derive(Debug)]
@@ -86,7 +87,7 @@ pub fn build_pack(
     request: &BuildRequest,
     key: &SecretKey,
     out: &Path,
-    progress: &mut dyn FnMut(u64, u64),
+    progress: &dyn Progress,
 ) -> Result<BuiltPack, AuthoringError> {
     let modules = load_modules(&request.module_dirs)?;
     let single = match modules.as_slice() {

@@ -119,7 +119,9 @@ pub(super) fn choose_text_codec(
         return Ok(TextCodec::Plain(plain));
     };
     let with = compress_all(texts, level, Some(&dictionary))?;
-    let dictionary_cost = zstd::bulk::compress(&dictionary, level)?.len();
+    let dictionary_cost = zstd::bulk::compress(&dictionary, level)
+        .map_err(PackError::Compress)?
+        .len();
     let total = |s: &[(Vec<u8>, Codec)]| s.iter().map(|(b, _)| b.len()).sum::<usize>();
     if total(&with) + dictionary_cost < total(&plain) {
         Ok(TextCodec::Dictionary {
@@ -138,15 +140,18 @@ fn compress_all(
 ) -> Result<Vec<(Vec<u8>, Codec)>, PackError> {
     let (mut compressor, codec) = match dictionary {
         Some(d) => (
-            zstd::bulk::Compressor::with_dictionary(level, d)?,
+            zstd::bulk::Compressor::with_dictionary(level, d).map_err(PackError::Compress)?,
             Codec::ZstdDict,
         ),
-        None => (zstd::bulk::Compressor::new(level)?, Codec::Zstd),
+        None => (
+            zstd::bulk::Compressor::new(level).map_err(PackError::Compress)?,
+            Codec::Zstd,
+        ),
     };
     texts
         .iter()
         .map(|t| {
-            let stored = compressor.compress(t)?;
+            let stored = compressor.compress(t).map_err(PackError::Compress)?;
             Ok(if stored.len() < t.len() {
                 (stored, codec)
             } else {
@@ -164,11 +169,15 @@ pub(super) fn compress_media(
 ) -> Result<(Vec<u8>, Codec), PackError> {
     // In u64: a 64 MiB clip times 100 overflows usize on 32-bit phones.
     let worth_it = |compressed: usize| (compressed as u64) * 100 < (payload.len() as u64) * 97;
-    if !worth_it(zstd::bulk::compress(payload, 3)?.len()) {
+    if !worth_it(
+        zstd::bulk::compress(payload, 3)
+            .map_err(PackError::Compress)?
+            .len(),
+    ) {
         return Ok((payload.to_vec(), Codec::None));
     }
     Ok((
-        zstd::bulk::compress(payload, options.media_level)?,
+        zstd::bulk::compress(payload, options.media_level).map_err(PackError::Compress)?,
         Codec::Zstd,
     ))
 }

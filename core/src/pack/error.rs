@@ -89,6 +89,9 @@ pub enum PackError {
     /// The pack being written is not valid (empty, duplicate paths, bad path).
     #[error("cannot build the pack: {0}")]
     Build(String),
+    /// Compressing failed (zstd refused the input or ran out of memory).
+    #[error("compression failed: {0}")]
+    Compress(std::io::Error),
     /// The operation was cancelled by the caller.
     #[error("cancelled")]
     Cancelled,

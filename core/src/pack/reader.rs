@@ -17,6 +17,7 @@ use zstd::bulk::Decompressor;
 use zstd::dict::DecoderDictionary;
 
 use crate::keys::PublicKey;
+use crate::progress::{NoProgress, Progress};
 
 /// An opened pack whose header, signature and manifest have been checked.
 pub struct PackReader<R> {
@@ -239,12 +240,9 @@ impl<R: Read + Seek> PackReader<R> {
         entry_bytes(&chunk, &entry).map(<[u8]>::to_vec)
     }
 
-    /// Reads every chunk and checks every hash. `progress` gets (chunks done, total) and
-    /// returns `false` to cancel.
-    pub fn verify(
-        &mut self,
-        progress: &mut dyn FnMut(usize, usize) -> bool,
-    ) -> Result<VerifyReport, PackError> {
+    /// Reads every chunk and checks every hash; progress counts chunks, and a cancellation
+    /// stops it between chunks with [`PackError::Cancelled`].
+    pub fn verify(&mut self, progress: &dyn Progress) -> Result<VerifyReport, PackError> {
         let total = self.manifest.chunks.len();
         let mut report = VerifyReport {
             chunks: 0,
@@ -253,7 +251,8 @@ impl<R: Read + Seek> PackReader<R> {
             content_bytes: 0,
         };
         for index in 0..total {
-            if !progress(index, total) {
+            progress.on_progress(index as u64, total as u64);
+            if progress.is_cancelled() {
                 return Err(PackError::Cancelled);
             }
             let bytes = self.read_chunk(index)?;
@@ -271,7 +270,7 @@ impl<R: Read + Seek> PackReader<R> {
             report.stored_bytes += self.manifest.chunks[index].stored_size;
             report.content_bytes += bytes.len() as u64;
         }
-        progress(total, total);
+        progress.on_progress(total as u64, total as u64);
         Ok(report)
     }
 }
@@ -280,7 +279,7 @@ impl<R: Read + Seek> PackReader<R> {
     /// Everything `skillpack verify` promises: every chunk and entry checked, and every
     /// module's `module.json` read back as the module the manifest lists.
     pub fn verify_contents(&mut self) -> Result<VerifyReport, PackError> {
-        let report = self.verify(&mut |_, _| true)?;
+        let report = self.verify(&NoProgress)?;
         let ids: Vec<String> = self.manifest.modules.iter().map(|m| m.id.clone()).collect();
         for id in ids {
             let path = module_json_path(&id);

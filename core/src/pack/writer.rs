@@ -13,6 +13,7 @@ use super::hash::ContentHash;
 use super::manifest::{Codec, Entry, EntryKind, Manifest, ModuleEntry, PackInfo, Rendition};
 use super::path::path_problem;
 use crate::keys::SecretKey;
+use crate::progress::Progress;
 
 /// Tuning of the builder; the defaults are what the benchmark chose.
 #[derive(Debug, Clone, Copy)]
@@ -125,12 +126,13 @@ impl PackBuilder {
         Ok(())
     }
 
-    /// Compresses, signs and writes the pack. `progress` gets (bytes done, bytes total).
+    /// Compresses, signs and writes the pack; progress counts content bytes, and a
+    /// cancellation stops it between chunks with [`PackError::Cancelled`].
     pub fn write(
         self,
         key: &SecretKey,
         out: &mut impl Write,
-        progress: &mut dyn FnMut(u64, u64),
+        progress: &dyn Progress,
     ) -> Result<BuildSummary, PackError> {
         let content_len: u64 = self.entries.values().map(|e| e.bytes.len() as u64).sum();
         let groups = plan_chunks(&self.entries, self.options.cluster_target);
@@ -167,7 +169,8 @@ impl PackBuilder {
         let mut dictionary = None;
         let mut dictionary_len = 0;
         if let TextCodec::Dictionary { dictionary: d, .. } = &text_codec {
-            let stored = zstd::bulk::compress(d, self.options.text_level)?;
+            let stored =
+                zstd::bulk::compress(d, self.options.text_level).map_err(PackError::Compress)?;
             let (index, len) = store.add(d, stored, Codec::Zstd);
             dictionary = Some(index);
             dictionary_len = len;
@@ -191,7 +194,10 @@ impl PackBuilder {
                 placed.insert(path, (index, *offset));
                 done += self.entries[*path].bytes.len() as u64;
             }
-            progress(done, content_len);
+            progress.on_progress(done, content_len);
+            if progress.is_cancelled() {
+                return Err(PackError::Cancelled);
+            }
         }
         let entries = self
             .entries
@@ -223,7 +229,8 @@ impl PackBuilder {
         manifest.check(manifest.data_len(), &Limits::V1)?;
         let json = serde_json::to_vec(&manifest)
             .map_err(|e| PackError::Build(format!("manifest: {e}")))?;
-        let stored_manifest = zstd::bulk::compress(&json, self.options.text_level)?;
+        let stored_manifest =
+            zstd::bulk::compress(&json, self.options.text_level).map_err(PackError::Compress)?;
         let too_big = |what, n: usize, limit: u32| {
             u32::try_from(n)
                 .ok()

@@ -35,7 +35,9 @@ fn every_entry_reads_back_exactly_as_its_source() {
     .expect("module.json parses");
     assert_eq!(module.questions.len(), 3);
     assert_eq!(module.lessons[0].media, vec!["images/brake.png".to_owned()]);
-    let report = reader.verify(&mut |_, _| true).expect("verifies");
+    let report = reader
+        .verify(&skillpack_core::progress::NoProgress)
+        .expect("verifies");
     assert_eq!(report.entries, 5);
 }
 
@@ -227,7 +229,9 @@ fn large_text_packs_carry_a_dictionary_and_read_back() {
             .expect("reads");
         assert_eq!(got, files.get("lessons/13-more.md").expect("source"));
     }
-    reader.verify(&mut |_, _| true).expect("verifies");
+    reader
+        .verify(&skillpack_core::progress::NoProgress)
+        .expect("verifies");
     assert_eq!(
         bytes,
         pack_of(&modules, Variant::Text, &publisher_key()),
@@ -263,7 +267,11 @@ fn a_rebuild_on_a_base_reuses_its_dictionary_so_unchanged_clusters_are_shared() 
     builder.reuse_dictionary(dictionary);
     let mut new = Vec::new();
     builder
-        .write(&publisher_key(), &mut new, &mut |_, _| {})
+        .write(
+            &publisher_key(),
+            &mut new,
+            &skillpack_core::progress::NoProgress,
+        )
         .expect("write");
     let (o, n) = (open(&old), open(&new));
     let d = diff(
@@ -273,4 +281,49 @@ fn a_rebuild_on_a_base_reuses_its_dictionary_so_unchanged_clusters_are_shared() 
     );
     assert_eq!(d.new_chunks, 1, "only the edited module's cluster: {d:?}");
     assert!(d.download_bytes * 3 < d.full_bytes, "{d:?}");
+}
+
+/// Cancels as soon as it is asked.
+struct CancelAtOnce;
+
+impl skillpack_core::progress::Progress for CancelAtOnce {
+    fn is_cancelled(&self) -> bool {
+        true
+    }
+}
+
+#[test]
+fn building_and_verifying_stop_when_the_caller_cancels() {
+    use skillpack_core::pack::PackError;
+    let files = module_files("bike-check");
+    let compiled = skillpack_core::module::compile(&files)
+        .module
+        .expect("compiles");
+    let info = skillpack_core::pack::PackInfo {
+        id: "fixture".into(),
+        version: "1.0.0".into(),
+        variant: Variant::Text,
+    };
+    let builder =
+        skillpack_core::authoring::assemble(info, &[(&compiled, &files)], Default::default())
+            .expect("assemble");
+    let mut out = Vec::new();
+    assert!(matches!(
+        builder.write(&publisher_key(), &mut out, &CancelAtOnce),
+        Err(PackError::Cancelled)
+    ));
+    let bytes = sample_pack();
+    assert!(matches!(
+        open(&bytes).verify(&CancelAtOnce),
+        Err(PackError::Cancelled)
+    ));
+    let seen = std::cell::Cell::new(0u64);
+    open(&bytes)
+        .verify(&|done: u64, _total: u64| seen.set(done))
+        .expect("verifies");
+    assert_eq!(
+        seen.get(),
+        open(&bytes).manifest().chunks.len() as u64,
+        "progress reaches the end"
+    );
 }
