@@ -14,6 +14,7 @@ pub mod module;
 pub mod pack;
 pub mod prelude;
 pub mod progress;
+pub mod protocol;
 pub mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

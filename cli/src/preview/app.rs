@@ -131,8 +131,14 @@ impl App {
                 let (module, selected) = (*module, *selected);
                 Some(self.open_item(module, selected)?)
             }
-            (Screen::Lesson { scroll, .. }, KeyCode::Down) => {
-                *scroll = scroll.saturating_add(1);
+            (
+                Screen::Lesson {
+                    scroll, content, ..
+                },
+                KeyCode::Down,
+            ) => {
+                let lines = content.markdown.lines().count() + content.media.len();
+                *scroll = scroll.saturating_add(1).min(lines as u16);
                 None
             }
             (Screen::Lesson { scroll, .. }, KeyCode::Up) => {
@@ -167,8 +173,19 @@ impl App {
                 let module = *module;
                 Some(self.submit(module)?)
             }
-            (Screen::Outcome { scroll, .. }, KeyCode::Down) => {
-                *scroll = scroll.saturating_add(1);
+            (
+                Screen::Outcome {
+                    scroll, outcome, ..
+                },
+                KeyCode::Down,
+            ) => {
+                // Never past the text: one line per result plus its feedback and explanation.
+                let lines: usize = outcome
+                    .results
+                    .iter()
+                    .map(|r| 1 + r.feedback.len() + usize::from(r.explanation.is_some()))
+                    .sum();
+                *scroll = scroll.saturating_add(1).min(lines as u16);
                 None
             }
             (Screen::Outcome { scroll, .. }, KeyCode::Up) => {

@@ -1,0 +1,16 @@
+//! The wire between devices, trainers' tools and the hub: protocol versions, signed requests,
+//! and the JSON bodies both sides exchange. The hub and the client both build on this module,
+//! so they cannot drift apart.
+
+mod signing;
+mod version;
+mod wire;
+
+pub use signing::{
+    content_digest, sign_request, verify_request, RequestParts, SignatureError, SignatureHeaders,
+    Signer,
+};
+pub use version::{API_PREFIX, PROTOCOL_V1, PROTOCOL_VERSION};
+pub use wire::{
+    CatalogEntry, CatalogResponse, ErrorBody, ErrorResponse, NonceResponse, PublishResponse,
+};
