@@ -7,7 +7,7 @@ pub mod assess;
 pub mod authoring;
 pub mod canonical;
 mod error;
-mod hex;
+pub mod hex;
 pub mod keys;
 pub mod ledger;
 pub mod module;

@@ -1,6 +1,26 @@
-//! The Skillpack hub: where trainers publish packs and where learners' devices send their
-//! signed results when they find a connection. The server lands with the hub work; until
-//! then this crate only holds the place in the workspace so the layout is the one the
-//! design describes.
+#![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod error;
+pub mod routes;
+pub mod storage;
+
+use std::future::Future;
+
+use tokio::net::TcpListener;
+
+pub use storage::HubDb;
+
+/// Serves the hub on `listener` until `shutdown` completes, then finishes the requests in
+/// flight before returning.
+pub async fn serve(
+    listener: TcpListener,
+    db: HubDb,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    tracing::info!(addr = %listener.local_addr()?, db = db.engine(), "hub listening");
+    axum::serve(listener, routes::router(db))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

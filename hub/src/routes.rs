@@ -1,0 +1,343 @@
+//! The HTTP endpoints of protocol version 1. Handlers check and convert; storage does the
+//! rest. Packs and chunks are immutable and named by hash, so they are served with long
+//! cache lifetimes and any CDN or static server can stand in front of the hub.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use skillpack_core::hex;
+use skillpack_core::pack::PackReader;
+use skillpack_core::protocol::{
+    verify_request, CatalogResponse, NonceResponse, RequestParts, SignatureHeaders,
+};
+
+use crate::error::{HttpError, OrHttpErr};
+use crate::storage::{HubDb, NewPack};
+
+/// How long a nonce stays valid.
+const NONCE_TTL_SECS: u64 = 300;
+/// Largest pack the hub accepts.
+pub const MAX_PACK_BYTES: usize = 256 << 20;
+/// Immutable content: cache for a year.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// Every route of the hub over `db`.
+pub fn router(db: HubDb) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/v1/nonce", get(nonce))
+        .route(
+            "/v1/packs",
+            post(publish).layer(DefaultBodyLimit::max(MAX_PACK_BYTES)),
+        )
+        .route("/v1/catalog", get(catalog))
+        .route("/v1/packs/{hash}", get(download_pack))
+        .route("/v1/chunks/{hash}", get(download_chunk))
+        .layer(DefaultBodyLimit::max(1 << 20))
+        .with_state(db)
+}
+
+async fn health(State(db): State<HubDb>) -> impl IntoResponse {
+    Json(
+        serde_json::json!({ "status": "ok", "db": db.engine(), "protocol": skillpack_core::protocol::PROTOCOL_VERSION }),
+    )
+}
+
+async fn nonce(State(db): State<HubDb>) -> Result<Json<NonceResponse>, HttpError> {
+    let nonce = db.issue_nonce(NONCE_TTL_SECS).await?;
+    Ok(Json(NonceResponse {
+        nonce,
+        expires_in: NONCE_TTL_SECS,
+    }))
+}
+
+#[derive(Deserialize)]
+struct GroupQuery {
+    group: Option<String>,
+}
+
+/// Checks a signed request and uses up its nonce; returns the signer's key.
+async fn signed_by(
+    db: &HubDb,
+    method: &str,
+    path: &str,
+    query: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<skillpack_core::keys::PublicKey, HttpError> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                HttpError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unsigned",
+                    format!("missing {name} header"),
+                )
+            })
+    };
+    let signature = SignatureHeaders {
+        content_digest: header("content-digest")?,
+        signature_input: header("signature-input")?,
+        signature: header("signature")?,
+    };
+    let parts = RequestParts {
+        method,
+        path,
+        query,
+        body,
+    };
+    let signer = verify_request(&parts, &signature)
+        .or_http_err(StatusCode::UNAUTHORIZED, "bad_signature")?;
+    if !db.consume_nonce(signer.nonce.clone()).await? {
+        return Err(HttpError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad_nonce",
+            "the nonce was not issued by this hub, was already used, or expired; get a new one",
+        ));
+    }
+    Ok(signer.key)
+}
+
+async fn publish(
+    State(db): State<HubDb>,
+    Query(q): Query<GroupQuery>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    body: Bytes,
+) -> Result<(StatusCode, Response), HttpError> {
+    let query = uri.query().map_or("?".to_owned(), |q| format!("?{q}"));
+    let key = signed_by(&db, "POST", uri.path(), &query, &headers, &body).await?;
+    if !db.is_publisher(key).await? {
+        return Err(HttpError::new(
+            StatusCode::FORBIDDEN,
+            "unknown_publisher",
+            format!("{} is not a registered publisher", key.fingerprint()),
+        ));
+    }
+    let group = q.group.unwrap_or_else(|| "default".into());
+    if group.is_empty()
+        || group.len() > 64
+        || !group
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_group",
+            "a group is 1-64 letters, digits, - or _",
+        ));
+    }
+    let body = body.to_vec();
+    let pack = tokio::task::spawn_blocking(move || read_pack(body, key, group))
+        .await
+        .or_http_err(StatusCode::INTERNAL_SERVER_ERROR, "internal")??;
+    let created = db.put_pack(pack).await?;
+    let status = if created.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(created).into_response()))
+}
+
+/// Re-verifies an uploaded pack completely and gathers what the hub stores about it.
+fn read_pack(
+    bytes: Vec<u8>,
+    uploader: skillpack_core::keys::PublicKey,
+    group: String,
+) -> Result<NewPack, HttpError> {
+    let mut reader = PackReader::open(std::io::Cursor::new(&bytes))
+        .or_http_err(StatusCode::UNPROCESSABLE_ENTITY, "bad_pack")?;
+    if reader.publisher() != uploader {
+        return Err(HttpError::new(
+            StatusCode::FORBIDDEN,
+            "not_your_pack",
+            "the pack is signed by another publisher than the uploader",
+        ));
+    }
+    reader
+        .verify_contents()
+        .or_http_err(StatusCode::UNPROCESSABLE_ENTITY, "bad_pack")?;
+    let manifest = reader.manifest();
+    let data_start = 128 + u64::from(reader.header().manifest_stored_len);
+    Ok(NewPack {
+        hash: reader.pack_hash().0,
+        id: manifest.pack.id.clone(),
+        version: manifest.pack.version.clone(),
+        group,
+        publisher: uploader,
+        variant: manifest.pack.variant.to_string(),
+        modules: manifest.modules.iter().map(|m| m.id.clone()).collect(),
+        chunks: manifest
+            .chunks
+            .iter()
+            .map(|c| (c.hash.0, data_start + c.offset, c.stored_size))
+            .collect(),
+        bytes,
+    })
+}
+
+async fn catalog(
+    State(db): State<HubDb>,
+    Query(q): Query<GroupQuery>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    let group = q.group.unwrap_or_else(|| "default".into());
+    let body = serde_json::to_vec(&CatalogResponse {
+        packs: db.catalog(group.clone()).await?,
+        group,
+    })
+    .or_http_err(StatusCode::INTERNAL_SERVER_ERROR, "internal")?;
+    let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..16]));
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        == Some(etag.as_str())
+    {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+    }
+    Ok((
+        [
+            (header::ETAG, etag),
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+fn parse_hash(text: &str) -> Result<[u8; 32], HttpError> {
+    hex::decode(text).ok_or_else(|| {
+        HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_hash",
+            "a hash is 64 hex digits",
+        )
+    })
+}
+
+async fn download_pack(
+    State(db): State<HubDb>,
+    Path(hash): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    let hash = parse_hash(&hash)?;
+    let len = db.pack_len(hash).await?.ok_or_else(|| {
+        HttpError::new(
+            StatusCode::NOT_FOUND,
+            "no_such_pack",
+            "no pack with this hash",
+        )
+    })?;
+    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
+    let (start, end, status) = match range {
+        None => (0, len, StatusCode::OK),
+        Some(r) => match parse_range(r, len) {
+            Some((s, e)) => (s, e, StatusCode::PARTIAL_CONTENT),
+            None => {
+                return Ok((
+                    StatusCode::RANGE_NOT_SATISFIABLE,
+                    [(header::CONTENT_RANGE, format!("bytes */{len}"))],
+                )
+                    .into_response())
+            }
+        },
+    };
+    let bytes = db.pack_range(hash, start, end).await?;
+    let mut response = (status, Body::from(bytes)).into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::ACCEPT_RANGES,
+        "bytes"
+            .parse()
+            .or_http_err(StatusCode::INTERNAL_SERVER_ERROR, "internal")?,
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        IMMUTABLE
+            .parse()
+            .or_http_err(StatusCode::INTERNAL_SERVER_ERROR, "internal")?,
+    );
+    h.insert(
+        header::CONTENT_TYPE,
+        "application/vnd.skillpack"
+            .parse()
+            .or_http_err(StatusCode::INTERNAL_SERVER_ERROR, "internal")?,
+    );
+    if status == StatusCode::PARTIAL_CONTENT {
+        let value = format!("bytes {start}-{}/{len}", end - 1);
+        h.insert(
+            header::CONTENT_RANGE,
+            value
+                .parse()
+                .or_http_err(StatusCode::INTERNAL_SERVER_ERROR, "internal")?,
+        );
+    }
+    Ok(response)
+}
+
+/// One `bytes=a-b`, `bytes=a-` or `bytes=-n` range as `start..end`, if satisfiable.
+fn parse_range(header: &str, len: u64) -> Option<(u64, u64)> {
+    let spec = header.strip_prefix("bytes=")?;
+    if spec.contains(',') {
+        return None; // one range at a time: enough to resume a download
+    }
+    let (a, b) = spec.split_once('-')?;
+    let (start, end) = match (a.trim(), b.trim()) {
+        ("", n) => {
+            let n: u64 = n.parse().ok()?;
+            (len.saturating_sub(n), len)
+        }
+        (a, "") => (a.parse().ok()?, len),
+        (a, b) => (
+            a.parse().ok()?,
+            b.parse::<u64>().ok()?.checked_add(1)?.min(len),
+        ),
+    };
+    (start < end && start < len).then_some((start, end))
+}
+
+async fn download_chunk(
+    State(db): State<HubDb>,
+    Path(hash): Path<String>,
+) -> Result<Response, HttpError> {
+    let bytes = db.chunk(parse_hash(&hash)?).await?.ok_or_else(|| {
+        HttpError::new(
+            StatusCode::NOT_FOUND,
+            "no_such_chunk",
+            "no chunk with this hash",
+        )
+    })?;
+    Ok(([(header::CACHE_CONTROL, IMMUTABLE)], bytes).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_range;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range("bytes=0-9", 100), Some((0, 10)));
+        assert_eq!(parse_range("bytes=90-", 100), Some((90, 100)));
+        assert_eq!(parse_range("bytes=-10", 100), Some((90, 100)));
+        assert_eq!(parse_range("bytes=50-500", 100), Some((50, 100)));
+        for bad in [
+            "bytes=100-",
+            "bytes=5-2",
+            "bytes=0-1,4-5",
+            "items=0-1",
+            "bytes=a-b",
+            "bytes=18446744073709551615-18446744073709551615",
+        ] {
+            assert_eq!(parse_range(bad, 100), None, "{bad}");
+        }
+    }
+}

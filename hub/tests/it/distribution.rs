@@ -1,0 +1,245 @@
+//! Publishing and distribution: signed uploads re-verified by the hub, the catalog with
+//! ETag, resumable pack downloads by range, chunks by hash; and every refusal changes nothing.
+
+use reqwest::blocking::Client;
+use reqwest::StatusCode;
+use skillpack_core::pack::{ContentHash, PackReader, Variant};
+use skillpack_core::protocol::{CatalogResponse, ErrorResponse, PublishResponse};
+use skillpack_core::testing::{module_files, pack_of, publisher_key, sample_pack, stranger_key};
+
+use super::TestHub;
+
+fn code(response: reqwest::blocking::Response) -> (StatusCode, String) {
+    let status = response.status();
+    let body: ErrorResponse = response.json().unwrap();
+    (status, body.error.code)
+}
+
+fn catalog(hub: &TestHub, group: &str) -> CatalogResponse {
+    Client::new()
+        .get(format!("{}/v1/catalog?group={group}", hub.url))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap()
+}
+
+#[test]
+fn health_answers() {
+    let hub = TestHub::start();
+    let health: serde_json::Value = Client::new()
+        .get(format!("{}/health", hub.url))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["db"], "sqlite");
+}
+
+#[test]
+fn a_registered_publisher_publishes_and_devices_find_and_download_the_pack() {
+    let hub = TestHub::start();
+    hub.db
+        .add_publisher(&publisher_key().public_key(), "fixture")
+        .unwrap();
+    let pack = sample_pack();
+    let response = hub.signed_post(&publisher_key(), "/v1/packs?group=riders", pack.clone());
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let published: PublishResponse = response.json().unwrap();
+    assert_eq!(
+        (
+            published.id.as_str(),
+            published.group.as_str(),
+            published.created
+        ),
+        ("fixture", "riders", true)
+    );
+
+    let again = hub.signed_post(&publisher_key(), "/v1/packs?group=riders", pack.clone());
+    assert_eq!(
+        again.status(),
+        StatusCode::OK,
+        "publishing the same pack twice is harmless"
+    );
+
+    let listed = catalog(&hub, "riders");
+    assert_eq!(listed.packs.len(), 1);
+    assert_eq!(listed.packs[0].hash, published.hash);
+    assert!(
+        catalog(&hub, "cleaners").packs.is_empty(),
+        "other groups do not see it"
+    );
+
+    let whole = Client::new()
+        .get(format!("{}/v1/packs/{}", hub.url, published.hash))
+        .send()
+        .unwrap();
+    assert_eq!(whole.status(), StatusCode::OK);
+    assert!(whole.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("immutable"));
+    assert_eq!(whole.bytes().unwrap().to_vec(), pack);
+
+    // A cut download resumes from where it stopped.
+    let half = pack.len() / 2;
+    let rest = Client::new()
+        .get(format!("{}/v1/packs/{}", hub.url, published.hash))
+        .header("range", format!("bytes={half}-"))
+        .send()
+        .unwrap();
+    assert_eq!(rest.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(
+        rest.headers()["content-range"],
+        format!("bytes {half}-{}/{}", pack.len() - 1, pack.len()).as_str()
+    );
+    assert_eq!(rest.bytes().unwrap().to_vec(), pack[half..].to_vec());
+
+    // Single chunks by hash, as an update fetches them.
+    let reader = PackReader::open(std::io::Cursor::new(&pack)).unwrap();
+    for chunk in &reader.manifest().chunks {
+        let got = Client::new()
+            .get(format!("{}/v1/chunks/{}", hub.url, chunk.hash))
+            .send()
+            .unwrap();
+        assert_eq!(got.status(), StatusCode::OK);
+        assert_eq!(ContentHash::of(&got.bytes().unwrap()), chunk.hash);
+    }
+}
+
+#[test]
+fn an_unchanged_catalog_costs_a_304() {
+    let hub = TestHub::start();
+    hub.db
+        .add_publisher(&publisher_key().public_key(), "fixture")
+        .unwrap();
+    hub.signed_post(&publisher_key(), "/v1/packs?group=g", sample_pack());
+    let first = Client::new()
+        .get(format!("{}/v1/catalog?group=g", hub.url))
+        .send()
+        .unwrap();
+    let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+    let second = Client::new()
+        .get(format!("{}/v1/catalog?group=g", hub.url))
+        .header("if-none-match", &etag)
+        .send()
+        .unwrap();
+    assert_eq!(second.status(), StatusCode::NOT_MODIFIED);
+    assert!(second.bytes().unwrap().is_empty());
+}
+
+#[test]
+fn refusals_are_4xx_with_stable_codes_and_change_nothing() {
+    let hub = TestHub::start();
+    hub.db
+        .add_publisher(&publisher_key().public_key(), "fixture")
+        .unwrap();
+
+    let unknown = hub.signed_post(
+        &stranger_key(),
+        "/v1/packs?group=g",
+        pack_of(&[module_files("x-mod")], Variant::Text, &stranger_key()),
+    );
+    assert_eq!(
+        code(unknown),
+        (StatusCode::FORBIDDEN, "unknown_publisher".into())
+    );
+
+    let not_theirs = hub.signed_post(
+        &publisher_key(),
+        "/v1/packs?group=g",
+        pack_of(&[module_files("x-mod")], Variant::Text, &stranger_key()),
+    );
+    assert_eq!(
+        code(not_theirs),
+        (StatusCode::FORBIDDEN, "not_your_pack".into())
+    );
+
+    let mut forged = sample_pack();
+    let last = forged.len() - 1;
+    forged[last] ^= 1;
+    assert_eq!(
+        code(hub.signed_post(&publisher_key(), "/v1/packs?group=g", forged)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "bad_pack".into())
+    );
+    assert_eq!(
+        code(hub.signed_post(
+            &publisher_key(),
+            "/v1/packs?group=g",
+            b"not a pack".to_vec()
+        )),
+        (StatusCode::UNPROCESSABLE_ENTITY, "bad_pack".into())
+    );
+
+    let unsigned = Client::new()
+        .post(format!("{}/v1/packs", hub.url))
+        .body(sample_pack())
+        .send()
+        .unwrap();
+    assert_eq!(
+        code(unsigned),
+        (StatusCode::UNAUTHORIZED, "unsigned".into())
+    );
+
+    assert_eq!(
+        code(hub.signed_post_with(&publisher_key(), "/v1/packs", sample_pack(), "never-issued")),
+        (StatusCode::UNAUTHORIZED, "bad_nonce".into())
+    );
+
+    assert_eq!(
+        code(hub.signed_post(
+            &publisher_key(),
+            "/v1/packs?group=bad%20group",
+            sample_pack()
+        )),
+        (StatusCode::BAD_REQUEST, "bad_group".into())
+    );
+
+    let missing = Client::new()
+        .get(format!("{}/v1/packs/{}", hub.url, "00".repeat(32)))
+        .send()
+        .unwrap();
+    assert_eq!(
+        code(missing),
+        (StatusCode::NOT_FOUND, "no_such_pack".into())
+    );
+    let bad = Client::new()
+        .get(format!("{}/v1/chunks/xyz", hub.url))
+        .send()
+        .unwrap();
+    assert_eq!(code(bad), (StatusCode::BAD_REQUEST, "bad_hash".into()));
+
+    for group in ["g", "default"] {
+        assert!(catalog(&hub, group).packs.is_empty(), "nothing was stored");
+    }
+}
+
+#[test]
+fn a_replayed_request_is_refused() {
+    let hub = TestHub::start();
+    hub.db
+        .add_publisher(&publisher_key().public_key(), "fixture")
+        .unwrap();
+    let client = Client::new();
+    let nonce: skillpack_core::protocol::NonceResponse = client
+        .get(format!("{}/v1/nonce", hub.url))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let first = hub.signed_post_with(
+        &publisher_key(),
+        "/v1/packs?group=g",
+        sample_pack(),
+        &nonce.nonce,
+    );
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let replay = hub.signed_post_with(
+        &publisher_key(),
+        "/v1/packs?group=g",
+        sample_pack(),
+        &nonce.nonce,
+    );
+    assert_eq!(code(replay), (StatusCode::UNAUTHORIZED, "bad_nonce".into()));
+}

@@ -1,0 +1,109 @@
+//! The hub over real HTTP on loopback: one test binary, a module per area.
+#![allow(clippy::unwrap_used)]
+
+mod distribution;
+
+use std::net::SocketAddr;
+
+use reqwest::blocking::{Client, Response};
+use skillpack_core::keys::SecretKey;
+use skillpack_core::protocol::{sign_request, NonceResponse, RequestParts};
+use skillpack_hub::HubDb;
+
+/// A hub running in the background for one test; stopped when dropped.
+pub struct TestHub {
+    /// Base URL, `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// The hub's database, for operator actions.
+    pub db: HubDb,
+    _dir: tempfile::TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl TestHub {
+    /// Starts a hub on a free loopback port with a fresh SQLite database.
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = HubDb::open(&format!("sqlite://{}", dir.path().join("hub.db").display())).unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<SocketAddr>();
+        let served = db.clone();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Runtime::new().unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                ready_tx.send(listener.local_addr().unwrap()).unwrap();
+                skillpack_hub::serve(listener, served, async {
+                    let _ = stopped.await;
+                })
+                .await
+                .unwrap();
+            });
+        });
+        let addr = ready_rx.recv().unwrap();
+        Self {
+            url: format!("http://{addr}"),
+            db,
+            _dir: dir,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+
+    /// Sends a request signed by `key` with a fresh nonce.
+    pub fn signed_post(&self, key: &SecretKey, path_and_query: &str, body: Vec<u8>) -> Response {
+        let client = Client::new();
+        let nonce: NonceResponse = client
+            .get(format!("{}/v1/nonce", self.url))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        self.signed_post_with(key, path_and_query, body, &nonce.nonce)
+    }
+
+    /// Sends a request signed by `key` with a given nonce.
+    pub fn signed_post_with(
+        &self,
+        key: &SecretKey,
+        path_and_query: &str,
+        body: Vec<u8>,
+        nonce: &str,
+    ) -> Response {
+        let (path, query) = match path_and_query.split_once('?') {
+            Some((p, q)) => (p.to_owned(), format!("?{q}")),
+            None => (path_and_query.to_owned(), "?".to_owned()),
+        };
+        let headers = sign_request(
+            &RequestParts {
+                method: "POST",
+                path: &path,
+                query: &query,
+                body: &body,
+            },
+            key,
+            nonce,
+            0,
+        );
+        Client::new()
+            .post(format!("{}{path_and_query}", self.url))
+            .header("content-digest", headers.content_digest)
+            .header("signature-input", headers.signature_input)
+            .header("signature", headers.signature)
+            .body(body)
+            .send()
+            .unwrap()
+    }
+}
+
+impl Drop for TestHub {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
