@@ -67,6 +67,15 @@ enum Command {
         #[command(subcommand)]
         command: commands::device::DeviceCommand,
     },
+    /// Run the hub: distribution and sync server.
+    Serve(commands::hub::ServeArgs),
+    /// The hub operator's commands (on its database).
+    Hub {
+        #[command(subcommand)]
+        command: commands::hub::HubCommand,
+    },
+    /// Upload a pack to a hub, signed with the publisher's key.
+    Publish(commands::hub::PublishArgs),
     /// Read a pack's lessons and take its assessment as a learner would, in the terminal.
     Preview {
         /// The pack file.
@@ -110,6 +119,9 @@ fn main() -> ExitCode {
         Command::Device { command } => commands::device::run(command),
         Command::Demo { assets, out } => commands::demo::run(assets, &out),
         Command::Preview { pack } => preview::run(&pack),
+        Command::Serve(args) => commands::hub::serve(args),
+        Command::Hub { command } => commands::hub::run(command),
+        Command::Publish(args) => commands::hub::publish(args),
     };
     match result {
         Ok(code) => code,

@@ -5,6 +5,7 @@ pub mod check;
 pub mod demo;
 pub mod device;
 pub mod diff;
+pub mod hub;
 pub mod inspect;
 pub mod keys;
 pub mod verify;

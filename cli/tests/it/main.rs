@@ -4,6 +4,7 @@
 mod assets;
 mod crash;
 mod device;
+mod hub;
 mod preview;
 mod trainer;
 

@@ -1,0 +1,192 @@
+//! The hub from the command line: `skillpack serve` runs it; `skillpack hub …` is the
+//! operator's direct access to its database; `skillpack publish` is the trainer's upload.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand};
+use skillpack_core::keys::file::{read_public, read_secret};
+use skillpack_core::protocol::{
+    sign_request, ErrorResponse, NonceResponse, PublishResponse, RequestParts,
+};
+use skillpack_hub::HubDb;
+
+use super::{print_json, CommandResult};
+
+/// The arguments of `skillpack serve`.
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free one).
+    #[arg(long, env = "SKILLPACK_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Database: sqlite://PATH.
+    #[arg(
+        long,
+        env = "SKILLPACK_DB",
+        default_value = "sqlite://skillpack-hub.db"
+    )]
+    db: String,
+}
+
+/// The operator's commands.
+#[derive(Subcommand)]
+pub enum HubCommand {
+    /// Register a trainer's publisher key, so they can publish.
+    AddPublisher {
+        /// Database: sqlite://PATH.
+        #[arg(long, env = "SKILLPACK_DB")]
+        db: String,
+        /// The trainer's public key (NAME.pub).
+        key: PathBuf,
+        /// A name for them (default: the file name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+/// The arguments of `skillpack publish`.
+#[derive(Args)]
+pub struct PublishArgs {
+    /// The hub, such as https://hub.example.org.
+    #[arg(long)]
+    hub: String,
+    /// The publisher's secret key (NAME.key).
+    #[arg(long)]
+    key: PathBuf,
+    /// The pack to publish.
+    pack: PathBuf,
+    /// The group of learners it is offered to.
+    #[arg(long, default_value = "default")]
+    group: String,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs the hub until Ctrl-C or SIGTERM, then lets requests in flight finish.
+pub fn serve(args: ServeArgs) -> CommandResult {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let db = HubDb::open(&args.db)?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&args.listen)
+            .await
+            .with_context(|| format!("listening on {}", args.listen))?;
+        // Scripts and tests read the real address from this first line.
+        println!("listening on http://{}", listener.local_addr()?);
+        skillpack_hub::serve(listener, db, shutdown_signal()).await?;
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Runs an operator command.
+pub fn run(command: HubCommand) -> CommandResult {
+    match command {
+        HubCommand::AddPublisher { db, key, name } => {
+            let public = read_public(&key).with_context(|| format!("reading {}", key.display()))?;
+            let name = name.unwrap_or_else(|| file_stem(&key));
+            HubDb::open(&db)?.add_publisher(&public, &name)?;
+            println!(
+                "publisher {name} ({}) may now publish",
+                public.fingerprint()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Uploads a pack, signed with the publisher's key over a nonce from the hub.
+pub fn publish(args: PublishArgs) -> CommandResult {
+    let key = read_secret(&args.key)?;
+    let body =
+        std::fs::read(&args.pack).with_context(|| format!("reading {}", args.pack.display()))?;
+    let base = args.hub.trim_end_matches('/');
+    let client = reqwest::blocking::Client::new();
+    let nonce: NonceResponse = client
+        .get(format!("{base}/v1/nonce"))
+        .send()
+        .and_then(|r| r.error_for_status())
+        .with_context(|| format!("asking {base} for a nonce"))?
+        .json()?;
+    let query = format!("?group={}", args.group);
+    let path = "/v1/packs";
+    let headers = sign_request(
+        &RequestParts {
+            method: "POST",
+            path,
+            query: &query,
+            body: &body,
+        },
+        &key,
+        &nonce.nonce,
+        chrono::Utc::now().timestamp(),
+    );
+    let response = client
+        .post(format!("{base}{path}{query}"))
+        .header("content-digest", headers.content_digest)
+        .header("signature-input", headers.signature_input)
+        .header("signature", headers.signature)
+        .body(body)
+        .send()
+        .with_context(|| format!("uploading to {base}"))?;
+    if !response.status().is_success() {
+        let status = response.status();
+        match response.json::<ErrorResponse>() {
+            Ok(e) => bail!(
+                "the hub refused the pack ({status}, {}): {}",
+                e.error.code,
+                e.error.message
+            ),
+            Err(_) => bail!("the hub refused the pack ({status})"),
+        }
+    }
+    let published: PublishResponse = response.json()?;
+    if args.json {
+        print_json(&published)?;
+    } else {
+        println!(
+            "{} {} {} for group {} ({})",
+            published.id,
+            published.version,
+            if published.created {
+                "published"
+            } else {
+                "was already published"
+            },
+            published.group,
+            published.hash
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn file_stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}

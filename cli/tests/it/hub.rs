@@ -1,0 +1,114 @@
+//! The hub from the command line: `skillpack serve` as a real process, an operator
+//! registering a trainer, the trainer publishing with `skillpack publish`, and a graceful stop.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use skillpack_core::protocol::CatalogResponse;
+
+use super::{assets, skillpack, text};
+
+#[test]
+fn an_operator_registers_a_trainer_who_publishes_to_a_running_hub() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = format!("sqlite://{}", d.join("hub.db").display());
+    let mut server = Command::new(env!("CARGO_BIN_EXE_skillpack"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--db", &db])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+
+    let public = assets().join("keys/demo-publisher.pub");
+    let added = skillpack(
+        d,
+        &[
+            "hub",
+            "add-publisher",
+            "--db",
+            &db,
+            public.to_str().unwrap(),
+        ],
+    );
+    assert!(added.status.success(), "{}", text(&added));
+
+    let key = assets().join("keys/demo-publisher.key");
+    let src = assets().join("modules/safe-riding");
+    let built = skillpack(
+        d,
+        &[
+            "build",
+            src.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+            "-o",
+            "safe.skillpack",
+        ],
+    );
+    assert!(built.status.success(), "{}", text(&built));
+    let published = skillpack(
+        d,
+        &[
+            "publish",
+            "--hub",
+            &url,
+            "--key",
+            key.to_str().unwrap(),
+            "safe.skillpack",
+            "--group",
+            "riders",
+            "--json",
+        ],
+    );
+    assert!(published.status.success(), "{}", text(&published));
+    let body: serde_json::Value = serde_json::from_slice(&published.stdout).unwrap();
+    assert_eq!(body["created"], true);
+
+    let catalog: CatalogResponse = reqwest::blocking::get(format!("{url}/v1/catalog?group=riders"))
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(catalog.packs[0].id, "safe-riding");
+
+    // A trainer the operator did not register is refused, with the reason.
+    let other = skillpack(d, &["keys", "new", "--out", "stranger"]);
+    assert!(other.status.success());
+    let refused = skillpack(
+        d,
+        &[
+            "publish",
+            "--hub",
+            &url,
+            "--key",
+            "stranger.key",
+            "safe.skillpack",
+        ],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("not_your_pack") || text(&refused).contains("unknown_publisher"),
+        "{}",
+        text(&refused)
+    );
+
+    // SIGTERM stops the hub cleanly.
+    let term = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    assert!(
+        server.wait().unwrap().success(),
+        "a graceful shutdown exits 0"
+    );
+}
