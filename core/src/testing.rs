@@ -262,3 +262,43 @@ pub fn right_answers(
     }
     out
 }
+
+/// A device's chain of `n` signed records (numbered from 1), about `learner`.
+pub fn record_chain(device: &SecretKey, learner: &str, n: u64) -> Vec<crate::ledger::SignedRecord> {
+    use crate::assess::Answer;
+    use crate::ledger::{record_id, responses_digest, PackRef, Response, ResultRecord};
+    let mut out: Vec<crate::ledger::SignedRecord> = Vec::new();
+    for seq in 1..=n {
+        let responses = vec![Response {
+            question: "tyre-hard".into(),
+            answer: Some(Answer::TrueFalse(true)),
+            score: 1000,
+        }];
+        let record = ResultRecord {
+            id: record_id(1_800_000_000_000 + seq, [seq as u8; 10]),
+            seq,
+            prev: out.last().map(|r| r.hash().unwrap()),
+            learner: learner.to_owned(),
+            device: device.public_key().to_did_key(),
+            pack: PackRef {
+                id: "fixture".into(),
+                version: "1.0.0".into(),
+                hash: crate::pack::ContentHash::of(b"fixture"),
+            },
+            module: "bike-check".into(),
+            module_version: "1.0.0".into(),
+            attempt: seq as u32,
+            started_at: "2027-01-15T08:00:00.000Z".into(),
+            ended_at: "2027-01-15T08:05:00.000Z".into(),
+            duration_ms: 300_000,
+            score: 1000,
+            max_score: 1000,
+            passed: true,
+            responses_digest: responses_digest(&responses).unwrap(),
+            responses,
+            attestations: vec![],
+        };
+        out.push(record.sign(device).unwrap());
+    }
+    out
+}

@@ -43,6 +43,29 @@ pub enum HubCommand {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Make an enrolment code that a trainer hands to learners for their devices.
+    Enrol {
+        /// Database: sqlite://PATH.
+        #[arg(long, env = "SKILLPACK_DB")]
+        db: String,
+        /// The group the devices join (whose catalog they see).
+        #[arg(long)]
+        group: String,
+        /// How many devices may use it (default: any number).
+        #[arg(long)]
+        uses: Option<u32>,
+        /// The last day it works, YYYY-MM-DD (default: no end).
+        #[arg(long)]
+        expires: Option<String>,
+    },
+}
+
+/// When an enrolment code stops working: `YYYY-MM-DD` (end of that day, UTC).
+fn parse_expiry(text: &str) -> anyhow::Result<i64> {
+    let day = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .with_context(|| format!("{text:?} is not a date like 2027-03-31"))?;
+    let end = day.and_hms_opt(23, 59, 59).context("a valid time")?;
+    Ok(end.and_utc().timestamp())
 }
 
 /// The arguments of `skillpack publish`.
@@ -115,6 +138,17 @@ pub fn run(command: HubCommand) -> CommandResult {
                 "publisher {name} ({}) may now publish",
                 public.fingerprint()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        HubCommand::Enrol {
+            db,
+            group,
+            uses,
+            expires,
+        } => {
+            let expires_at = expires.as_deref().map(parse_expiry).transpose()?;
+            let code = HubDb::open(&db)?.create_enrolment(&group, uses, expires_at)?;
+            println!("{code}");
             Ok(ExitCode::SUCCESS)
         }
     }

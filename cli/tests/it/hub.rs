@@ -101,6 +101,39 @@ fn an_operator_registers_a_trainer_who_publishes_to_a_running_hub() {
         text(&refused)
     );
 
+    let enrol = skillpack(
+        d,
+        &[
+            "hub",
+            "enrol",
+            "--db",
+            &db,
+            "--group",
+            "riders",
+            "--uses",
+            "30",
+            "--expires",
+            "2099-12-31",
+        ],
+    );
+    assert!(enrol.status.success(), "{}", text(&enrol));
+    let code = String::from_utf8_lossy(&enrol.stdout).trim().to_owned();
+    assert_eq!(code.len(), 14, "XXXX-XXXX-XXXX: {code}");
+    let bad_date = skillpack(
+        d,
+        &[
+            "hub",
+            "enrol",
+            "--db",
+            &db,
+            "--group",
+            "riders",
+            "--expires",
+            "next week",
+        ],
+    );
+    assert!(!bad_date.status.success());
+
     // SIGTERM stops the hub cleanly.
     let term = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])

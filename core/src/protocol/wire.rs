@@ -69,3 +69,57 @@ pub struct ErrorBody {
     /// Human-readable detail.
     pub message: String,
 }
+
+/// `POST /v1/devices`: a device registers with an enrolment code (signed by its device key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterRequest {
+    /// The code a trainer handed out.
+    pub enrolment_code: String,
+    /// The learner's `did:key`.
+    pub learner: String,
+}
+
+/// What a registration gave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterResponse {
+    /// The group whose catalog the device sees.
+    pub group: String,
+}
+
+/// `POST /v1/records`: a batch of signed records (signed request by the device key).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    /// The records, in any order.
+    pub records: Vec<crate::ledger::SignedRecord>,
+}
+
+/// What became of one pushed record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordStatus {
+    /// Stored now.
+    Accepted,
+    /// The hub already had it (pushing again is harmless).
+    Duplicate,
+    /// Not stored; `reason` says why.
+    Rejected,
+}
+
+/// The hub's answer for one record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordResult {
+    /// The record id.
+    pub id: String,
+    /// What became of it.
+    pub status: RecordStatus,
+    /// Why it was rejected, or what was flagged (`gap`, `fork`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// `POST /v1/records` answer: one result per record, in the order sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// The results.
+    pub results: Vec<RecordResult>,
+}

@@ -2,6 +2,7 @@
 //! first implementation is SQLite (rusqlite, WAL), reached from the async handlers through
 //! tokio's blocking pool; PostgreSQL joins it behind the same methods (ADR 0001).
 
+mod devices;
 mod sqlite;
 
 use std::sync::Arc;
@@ -9,6 +10,7 @@ use std::sync::Arc;
 use skillpack_core::keys::PublicKey;
 use skillpack_core::protocol::{CatalogEntry, PublishResponse};
 
+pub use devices::{normalize_code, RegisterRefusal, VerifiedRecord};
 pub use sqlite::SqliteHub;
 
 use crate::error::HubError;
@@ -118,6 +120,51 @@ impl HubDb {
         end: u64,
     ) -> Result<Vec<u8>, HubError> {
         self.run(move |db| db.pack_range(&hash, start, end)).await
+    }
+
+    /// A new enrolment code for `group` (optionally limited in uses and time).
+    pub fn create_enrolment(
+        &self,
+        group: &str,
+        uses: Option<u32>,
+        expires_at: Option<i64>,
+    ) -> Result<String, HubError> {
+        self.sqlite.create_enrolment(group, uses, expires_at)
+    }
+
+    /// Registers a device with a code; the group, or why not.
+    pub async fn register_device(
+        &self,
+        code: String,
+        device: PublicKey,
+        learner: String,
+    ) -> Result<Result<String, RegisterRefusal>, HubError> {
+        self.run(move |db| db.register_device(&code, &device, &learner))
+            .await
+    }
+
+    /// A registered device's learner and group.
+    pub async fn device(&self, device: PublicKey) -> Result<Option<(String, String)>, HubError> {
+        self.run(move |db| db.device(&device)).await
+    }
+
+    /// Stores verified records of one device; one result per record, in chain order.
+    pub async fn ingest(
+        &self,
+        device: PublicKey,
+        records: Vec<VerifiedRecord>,
+    ) -> Result<Vec<skillpack_core::protocol::RecordResult>, HubError> {
+        self.run(move |db| db.ingest(&device, records)).await
+    }
+
+    /// How many records the hub holds.
+    pub fn record_count(&self) -> Result<u64, HubError> {
+        self.sqlite.record_count()
+    }
+
+    /// Gaps and forks flagged so far: (device key hex, seq, kind, detail).
+    pub fn flags(&self) -> Result<Vec<(String, u64, String, String)>, HubError> {
+        self.sqlite.flags()
     }
 
     /// A chunk's stored bytes by its hash.

@@ -12,7 +12,10 @@ use skillpack_core::protocol::{CatalogEntry, PublishResponse};
 use super::NewPack;
 use crate::error::HubError;
 
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_devices_and_records.sql"),
+];
 
 /// The hub's SQLite database.
 pub struct SqliteHub {
@@ -48,7 +51,7 @@ impl SqliteHub {
         })
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, Connection> {
         self.conn
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())

@@ -1,112 +1,33 @@
-//! The HTTP endpoints of protocol version 1. Handlers check and convert; storage does the
-//! rest. Packs and chunks are immutable and named by hash, so they are served with long
-//! cache lifetimes and any CDN or static server can stand in front of the hub.
+//! Publishing and distribution: signed uploads re-verified, the catalog with an ETag,
+//! resumable pack downloads, chunks by hash. Packs and chunks are immutable and named by
+//! hash, so they are served with long cache lifetimes and a CDN can stand in front.
 
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use skillpack_core::hex;
 use skillpack_core::pack::PackReader;
-use skillpack_core::protocol::{
-    verify_request, CatalogResponse, NonceResponse, RequestParts, SignatureHeaders,
-};
+use skillpack_core::protocol::CatalogResponse;
 
+use super::signed_by;
 use crate::error::{HttpError, OrHttpErr};
 use crate::storage::{HubDb, NewPack};
 
-/// How long a nonce stays valid.
-const NONCE_TTL_SECS: u64 = 300;
-/// Largest pack the hub accepts.
-pub const MAX_PACK_BYTES: usize = 256 << 20;
 /// Immutable content: cache for a year.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
-/// Every route of the hub over `db`.
-pub fn router(db: HubDb) -> Router {
-    Router::new()
-        .route("/health", get(health))
-        .route("/v1/nonce", get(nonce))
-        .route(
-            "/v1/packs",
-            post(publish).layer(DefaultBodyLimit::max(MAX_PACK_BYTES)),
-        )
-        .route("/v1/catalog", get(catalog))
-        .route("/v1/packs/{hash}", get(download_pack))
-        .route("/v1/chunks/{hash}", get(download_chunk))
-        .layer(DefaultBodyLimit::max(1 << 20))
-        .with_state(db)
-}
-
-async fn health(State(db): State<HubDb>) -> impl IntoResponse {
-    Json(
-        serde_json::json!({ "status": "ok", "db": db.engine(), "protocol": skillpack_core::protocol::PROTOCOL_VERSION }),
-    )
-}
-
-async fn nonce(State(db): State<HubDb>) -> Result<Json<NonceResponse>, HttpError> {
-    let nonce = db.issue_nonce(NONCE_TTL_SECS).await?;
-    Ok(Json(NonceResponse {
-        nonce,
-        expires_in: NONCE_TTL_SECS,
-    }))
-}
-
+/// `?group=G` on publish and catalog.
 #[derive(Deserialize)]
-struct GroupQuery {
+pub(super) struct GroupQuery {
+    /// The group of learners; `default` when absent.
     group: Option<String>,
 }
 
-/// Checks a signed request and uses up its nonce; returns the signer's key.
-async fn signed_by(
-    db: &HubDb,
-    method: &str,
-    path: &str,
-    query: &str,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<skillpack_core::keys::PublicKey, HttpError> {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .ok_or_else(|| {
-                HttpError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "unsigned",
-                    format!("missing {name} header"),
-                )
-            })
-    };
-    let signature = SignatureHeaders {
-        content_digest: header("content-digest")?,
-        signature_input: header("signature-input")?,
-        signature: header("signature")?,
-    };
-    let parts = RequestParts {
-        method,
-        path,
-        query,
-        body,
-    };
-    let signer = verify_request(&parts, &signature)
-        .or_http_err(StatusCode::UNAUTHORIZED, "bad_signature")?;
-    if !db.consume_nonce(signer.nonce.clone()).await? {
-        return Err(HttpError::new(
-            StatusCode::UNAUTHORIZED,
-            "bad_nonce",
-            "the nonce was not issued by this hub, was already used, or expired; get a new one",
-        ));
-    }
-    Ok(signer.key)
-}
-
-async fn publish(
+pub(super) async fn publish(
     State(db): State<HubDb>,
     Query(q): Query<GroupQuery>,
     headers: HeaderMap,
@@ -185,7 +106,7 @@ fn read_pack(
     })
 }
 
-async fn catalog(
+pub(super) async fn catalog(
     State(db): State<HubDb>,
     Query(q): Query<GroupQuery>,
     headers: HeaderMap,
@@ -224,7 +145,7 @@ fn parse_hash(text: &str) -> Result<[u8; 32], HttpError> {
     })
 }
 
-async fn download_pack(
+pub(super) async fn download_pack(
     State(db): State<HubDb>,
     Path(hash): Path<String>,
     headers: HeaderMap,
@@ -305,7 +226,7 @@ fn parse_range(header: &str, len: u64) -> Option<(u64, u64)> {
     (start < end && start < len).then_some((start, end))
 }
 
-async fn download_chunk(
+pub(super) async fn download_chunk(
     State(db): State<HubDb>,
     Path(hash): Path<String>,
 ) -> Result<Response, HttpError> {

@@ -1,0 +1,117 @@
+//! Devices and their results: registration with an enrolment code, and pushes of signed
+//! records, each verified here and stored once by the storage layer.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use skillpack_core::ledger::SignedRecord;
+use skillpack_core::protocol::{
+    PushRequest, PushResponse, RecordResult, RecordStatus, RegisterRequest, RegisterResponse,
+};
+
+use super::{json_body, signed_by, MAX_PUSH_RECORDS};
+use crate::error::{HttpError, OrHttpErr};
+use crate::storage::{HubDb, RegisterRefusal, VerifiedRecord};
+
+pub(super) async fn register(
+    State(db): State<HubDb>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    body: Bytes,
+) -> Result<(StatusCode, Json<RegisterResponse>), HttpError> {
+    let query = uri.query().map_or("?".to_owned(), |q| format!("?{q}"));
+    let device = signed_by(&db, "POST", uri.path(), &query, &headers, &body).await?;
+    let request: RegisterRequest = json_body(&body)?;
+    skillpack_core::keys::PublicKey::parse(&request.learner)
+        .or_http_err(StatusCode::BAD_REQUEST, "bad_learner")?;
+    match db
+        .register_device(request.enrolment_code, device, request.learner)
+        .await?
+    {
+        Ok(group) => Ok((StatusCode::CREATED, Json(RegisterResponse { group }))),
+        Err(RegisterRefusal::BadCode) => Err(HttpError::new(
+            StatusCode::FORBIDDEN,
+            "bad_enrolment_code",
+            "the enrolment code is unknown, used up or expired; ask the trainer for a new one",
+        )),
+        Err(RegisterRefusal::OtherLearner) => Err(HttpError::new(
+            StatusCode::CONFLICT,
+            "other_learner",
+            "this device is registered for another learner",
+        )),
+    }
+}
+
+pub(super) async fn push(
+    State(db): State<HubDb>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    body: Bytes,
+) -> Result<Json<PushResponse>, HttpError> {
+    let query = uri.query().map_or("?".to_owned(), |q| format!("?{q}"));
+    let device = signed_by(&db, "POST", uri.path(), &query, &headers, &body).await?;
+    let (learner, _group) = db.device(device).await?.ok_or_else(|| {
+        HttpError::new(
+            StatusCode::FORBIDDEN,
+            "unknown_device",
+            "register this device with an enrolment code first",
+        )
+    })?;
+    let request: PushRequest = json_body(&body)?;
+    if request.records.len() > MAX_PUSH_RECORDS {
+        return Err(HttpError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "batch_too_large",
+            format!("at most {MAX_PUSH_RECORDS} records a push"),
+        ));
+    }
+    let did = device.to_did_key();
+    let (verified, mut refused) =
+        tokio::task::spawn_blocking(move || check_records(request.records, &did, &learner))
+            .await
+            .or_http_err(StatusCode::INTERNAL_SERVER_ERROR, "internal")?;
+    let mut results = db.ingest(device, verified).await?;
+    results.append(&mut refused);
+    Ok(Json(PushResponse { results }))
+}
+
+/// Verifies each record (signature, digest, signer, learner); the good ones are ready to
+/// store, the others get a rejection naming why.
+fn check_records(
+    records: Vec<SignedRecord>,
+    device: &str,
+    learner: &str,
+) -> (Vec<VerifiedRecord>, Vec<RecordResult>) {
+    let mut good = Vec::new();
+    let mut bad = Vec::new();
+    for signed in records {
+        let reject = |why: String| RecordResult {
+            id: signed.record.id.clone(),
+            status: RecordStatus::Rejected,
+            note: Some(why),
+        };
+        let checked = if signed.record.device != device {
+            Err("signed by another device than the one pushing it".to_owned())
+        } else if signed.record.learner != learner {
+            Err("about another learner than the device's".to_owned())
+        } else {
+            signed.verify().map_err(|e| e.to_string()).and_then(|()| {
+                let body = signed.to_canonical_json().map_err(|e| e.to_string())?;
+                let hash = signed.hash().map_err(|e| e.to_string())?;
+                String::from_utf8(body)
+                    .map(|body| (body, hash))
+                    .map_err(|e| e.to_string())
+            })
+        };
+        match checked {
+            Ok((body, hash)) => good.push(VerifiedRecord {
+                hash: hash.0,
+                body,
+                signed,
+            }),
+            Err(why) => bad.push(reject(why)),
+        }
+    }
+    (good, bad)
+}

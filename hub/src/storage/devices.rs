@@ -1,0 +1,248 @@
+//! Enrolment codes, registered devices, and result ingest on SQLite. Ingest stores each
+//! record exactly once (by id), and checks it against its device's chain: a missing
+//! predecessor is a gap, a predecessor with another hash or a second record at the same
+//! number is a fork. Both are stored and flagged for the trainer, never silently refused.
+
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use skillpack_core::hex;
+use skillpack_core::keys::PublicKey;
+use skillpack_core::ledger::SignedRecord;
+use skillpack_core::protocol::{RecordResult, RecordStatus};
+
+use super::sqlite::SqliteHub;
+use crate::error::HubError;
+
+/// Letters of enrolment codes: no 0/O or 1/I, easy to read out and type.
+const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+
+/// Why a registration was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegisterRefusal {
+    /// The code does not exist, ran out of uses or expired.
+    BadCode,
+    /// The device is registered for another learner.
+    OtherLearner,
+}
+
+/// A record already checked (signature, device, learner), ready to store.
+#[derive(Debug, Clone)]
+pub struct VerifiedRecord {
+    /// The record.
+    pub signed: SignedRecord,
+    /// Its hash (what the next record points at).
+    pub hash: [u8; 32],
+    /// Its canonical JSON.
+    pub body: String,
+}
+
+/// Normalises a typed code: upper case, no spaces or hyphens.
+pub fn normalize_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+impl SqliteHub {
+    pub(super) fn create_enrolment(
+        &self,
+        group: &str,
+        uses: Option<u32>,
+        expires_at: Option<i64>,
+    ) -> Result<String, HubError> {
+        let mut bytes = [0u8; 12];
+        getrandom::getrandom(&mut bytes).map_err(|e| HubError::Random(e.to_string()))?;
+        let code: String = bytes
+            .iter()
+            .map(|b| CODE_ALPHABET[usize::from(*b) % CODE_ALPHABET.len()] as char)
+            .collect();
+        self.lock().execute(
+            "INSERT INTO enrolments (code, grp, uses_left, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, datetime('now'))",
+            params![code, group, uses, expires_at],
+        )?;
+        Ok(format!("{}-{}-{}", &code[..4], &code[4..8], &code[8..]))
+    }
+
+    pub(super) fn register_device(
+        &self,
+        code: &str,
+        device: &PublicKey,
+        learner: &str,
+    ) -> Result<Result<String, RegisterRefusal>, HubError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing: Option<(String, String)> = tx
+            .query_row(
+                "SELECT learner, grp FROM devices WHERE device_key = ?1",
+                [device.to_bytes().as_slice()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((known, group)) = existing {
+            return Ok(if known == learner {
+                Ok(group)
+            } else {
+                Err(RegisterRefusal::OtherLearner)
+            });
+        }
+        let group: Option<String> = tx
+            .query_row(
+                "UPDATE enrolments SET uses_left = uses_left - 1
+                 WHERE code = ?1 AND (uses_left IS NULL OR uses_left > 0) AND (expires_at IS NULL OR expires_at >= unixepoch())
+                 RETURNING grp",
+                [normalize_code(code)],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(group) = group else {
+            return Ok(Err(RegisterRefusal::BadCode));
+        };
+        tx.execute(
+            "INSERT INTO devices (device_key, learner, grp, registered_at) VALUES (?1, ?2, ?3, datetime('now'))",
+            params![device.to_bytes().as_slice(), learner, group],
+        )?;
+        tx.commit()?;
+        Ok(Ok(group))
+    }
+
+    pub(super) fn device(&self, device: &PublicKey) -> Result<Option<(String, String)>, HubError> {
+        Ok(self
+            .lock()
+            .query_row(
+                "SELECT learner, grp FROM devices WHERE device_key = ?1",
+                [device.to_bytes().as_slice()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Stores verified records of one device in one transaction; one result per record.
+    pub(super) fn ingest(
+        &self,
+        device: &PublicKey,
+        mut records: Vec<VerifiedRecord>,
+    ) -> Result<Vec<RecordResult>, HubError> {
+        let key = device.to_bytes();
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // In chain order, so a batch that carries a record and its predecessor links up.
+        records.sort_by_key(|r| r.signed.record.seq);
+        let mut results = Vec::with_capacity(records.len());
+        for r in &records {
+            let rec = &r.signed.record;
+            let result = |status, note: Option<String>| RecordResult {
+                id: rec.id.clone(),
+                status,
+                note,
+            };
+            let stored: Option<Vec<u8>> = tx
+                .query_row("SELECT hash FROM records WHERE id = ?1", [&rec.id], |row| {
+                    row.get(0)
+                })
+                .optional()?;
+            if let Some(stored) = stored {
+                results.push(if stored == r.hash {
+                    result(RecordStatus::Duplicate, None)
+                } else {
+                    result(
+                        RecordStatus::Rejected,
+                        Some("another record already has this id".into()),
+                    )
+                });
+                continue;
+            }
+            let mut flags = Vec::new();
+            let twin: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM records WHERE device_key = ?1 AND seq = ?2)",
+                params![key.as_slice(), rec.seq as i64],
+                |row| row.get(0),
+            )?;
+            if twin {
+                flags.push(("fork", format!("a second record numbered {}", rec.seq)));
+            }
+            if rec.seq > 1 {
+                let before: Option<Vec<u8>> = tx
+                    .query_row(
+                        "SELECT hash FROM records WHERE device_key = ?1 AND seq = ?2",
+                        params![key.as_slice(), rec.seq as i64 - 1],
+                        |row| row.get(0),
+                    )
+                    .optional()?;
+                match before {
+                    None => flags.push(("gap", format!("record {} has not arrived", rec.seq - 1))),
+                    Some(h) if rec.prev.map(|p| p.0.to_vec()).as_ref() != Some(&h) => {
+                        flags.push(("fork", format!("does not follow record {}", rec.seq - 1)))
+                    }
+                    Some(_) => {}
+                }
+            }
+            // A successor that arrived first (through a gap) must point at this record.
+            let after: Option<Option<Vec<u8>>> = tx
+                .query_row(
+                    "SELECT prev FROM records WHERE device_key = ?1 AND seq = ?2 LIMIT 1",
+                    params![key.as_slice(), rec.seq as i64 + 1],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            if let Some(prev) = after {
+                if prev.as_deref() != Some(r.hash.as_slice()) {
+                    flags.push(("fork", format!("record {} does not follow it", rec.seq + 1)));
+                }
+            }
+            tx.execute(
+                "INSERT INTO records (id, device_key, seq, hash, prev, learner, module, passed, score, max_score, body, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                params![
+                    rec.id,
+                    key.as_slice(),
+                    rec.seq as i64,
+                    r.hash.as_slice(),
+                    rec.prev.map(|p| p.0.to_vec()),
+                    rec.learner,
+                    rec.module,
+                    rec.passed,
+                    rec.score,
+                    rec.max_score,
+                    r.body
+                ],
+            )?;
+            for (kind, detail) in &flags {
+                tx.execute(
+                    "INSERT INTO flags (device_key, seq, kind, record_id, detail, flagged_at) VALUES (?1, ?2, ?3, ?4, ?5, datetime('now'))",
+                    params![key.as_slice(), rec.seq as i64, kind, rec.id, detail],
+                )?;
+            }
+            let note = (!flags.is_empty())
+                .then(|| flags.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(","));
+            results.push(result(RecordStatus::Accepted, note));
+        }
+        tx.commit()?;
+        Ok(results)
+    }
+
+    /// How many records the hub holds (tests and the trainer's view).
+    pub(super) fn record_count(&self) -> Result<u64, HubError> {
+        let n: i64 = self
+            .lock()
+            .query_row("SELECT count(*) FROM records", [], |r| r.get(0))?;
+        Ok(n.max(0) as u64)
+    }
+
+    /// Flags as (device fingerprint hex, seq, kind, detail).
+    pub(super) fn flags(&self) -> Result<Vec<(String, u64, String, String)>, HubError> {
+        let conn = self.lock();
+        let mut stmt =
+            conn.prepare_cached("SELECT device_key, seq, kind, detail FROM flags ORDER BY id")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    hex::encode(&r.get::<_, Vec<u8>>(0)?),
+                    r.get::<_, i64>(1)? as u64,
+                    r.get(2)?,
+                    r.get(3)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+}
