@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod distribution;
+mod load;
 mod results;
 
 use std::net::SocketAddr;

@@ -1,0 +1,138 @@
+//! Load, bounded and on loopback only: 200 simulated devices register and push their
+//! records concurrently, each pushing one batch twice (as a device on a flaky connection
+//! does). Afterwards every record is stored exactly once and no chain is flagged.
+
+use std::time::{Duration, Instant};
+
+use skillpack_core::keys::SecretKey;
+use skillpack_core::protocol::{
+    sign_request, NonceResponse, PushRequest, PushResponse, RecordStatus, RegisterRequest,
+    RequestParts,
+};
+use skillpack_core::testing::record_chain;
+
+use super::TestHub;
+
+const DEVICES: u8 = 200;
+const RECORDS_PER_DEVICE: u64 = 20;
+const BATCH: usize = 5;
+
+async fn signed_post(
+    client: &reqwest::Client,
+    url: &str,
+    key: &SecretKey,
+    path: &str,
+    body: Vec<u8>,
+) -> reqwest::Response {
+    let nonce: NonceResponse = client
+        .get(format!("{url}/v1/nonce"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let headers = sign_request(
+        &RequestParts {
+            method: "POST",
+            path,
+            query: "?",
+            body: &body,
+        },
+        key,
+        &nonce.nonce,
+        0,
+    );
+    client
+        .post(format!("{url}{path}"))
+        .header("content-digest", headers.content_digest)
+        .header("signature-input", headers.signature_input)
+        .header("signature", headers.signature)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[test]
+fn two_hundred_devices_push_concurrently_and_every_record_is_stored_once() {
+    let hub = TestHub::start();
+    let code = hub.db.create_enrolment("load", None, None).unwrap();
+    let url = hub.url.clone();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let started = Instant::now();
+    let latencies: Vec<Duration> = runtime.block_on(async move {
+        let client = reqwest::Client::new();
+        let mut tasks = Vec::new();
+        for d in 0..DEVICES {
+            let (client, url, code) = (client.clone(), url.clone(), code.clone());
+            tasks.push(tokio::spawn(async move {
+                let device = SecretKey::from_seed(&[
+                    d, 0xAA, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+                    21, 22, 23, 24, 25, 26, 27, 28, 29, 30,
+                ]);
+                let learner = SecretKey::from_seed(&[
+                    d, 0xBB, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                    0, 0, 0, 0, 0, 0, 0,
+                ])
+                .public_key()
+                .to_did_key();
+                let register = serde_json::to_vec(&RegisterRequest {
+                    enrolment_code: code,
+                    learner: learner.clone(),
+                })
+                .unwrap();
+                assert!(signed_post(&client, &url, &device, "/v1/devices", register)
+                    .await
+                    .status()
+                    .is_success());
+                let chain = record_chain(&device, &learner, RECORDS_PER_DEVICE);
+                let mut batches: Vec<Vec<_>> = chain.chunks(BATCH).map(<[_]>::to_vec).collect();
+                batches.push(batches[0].clone()); // the flaky connection: one batch again
+                let mut times = Vec::new();
+                for batch in batches {
+                    let body = serde_json::to_vec(&PushRequest { records: batch }).unwrap();
+                    let t = Instant::now();
+                    let response: PushResponse =
+                        signed_post(&client, &url, &device, "/v1/records", body)
+                            .await
+                            .json()
+                            .await
+                            .unwrap();
+                    times.push(t.elapsed());
+                    assert!(
+                        response
+                            .results
+                            .iter()
+                            .all(|r| r.status != RecordStatus::Rejected),
+                        "{response:?}"
+                    );
+                }
+                times
+            }));
+        }
+        let mut all = Vec::new();
+        for task in tasks {
+            all.extend(task.await.unwrap());
+        }
+        all
+    });
+    let elapsed = started.elapsed();
+    assert_eq!(
+        hub.db.record_count().unwrap(),
+        u64::from(DEVICES) * RECORDS_PER_DEVICE
+    );
+    assert!(
+        hub.db.flags().unwrap().is_empty(),
+        "no chain was broken by concurrency"
+    );
+    let mut sorted = latencies;
+    sorted.sort();
+    eprintln!(
+        "{DEVICES} devices, {} records in {:.1} s; push of {BATCH}: p50 {:?}, p99 {:?}",
+        u64::from(DEVICES) * RECORDS_PER_DEVICE,
+        elapsed.as_secs_f64(),
+        sorted[sorted.len() / 2],
+        sorted[sorted.len() * 99 / 100]
+    );
+}
