@@ -8,8 +8,8 @@ mod record;
 
 pub use error::LedgerError;
 pub use record::{
-    record_id, record_time, responses_digest, verify_chain, PackRef, Response, ResultRecord,
-    SignedRecord,
+    record_id, record_time, responses_digest, verify_chain, verify_many, PackRef, Response,
+    ResultRecord, SignedRecord,
 };
 
 #[cfg(test)]

@@ -136,6 +136,12 @@ impl SignedRecord {
             .map_err(|_| LedgerError::BadSignature { seq })
     }
 
+    /// The exact bytes the device signed (context and canonical JSON of the record), for
+    /// verifiers that check many signatures at once.
+    pub fn signing_message(&self) -> Result<Vec<u8>, LedgerError> {
+        signing_input(CONTEXT, &self.record).map_err(|e| LedgerError::Encoding(e.to_string()))
+    }
+
     /// The hash the next record points at: SHA-256 of this signed record's canonical JSON.
     pub fn hash(&self) -> Result<ContentHash, LedgerError> {
         canonical_hash(self).map_err(|e| LedgerError::Encoding(e.to_string()))
@@ -145,6 +151,54 @@ impl SignedRecord {
     pub fn to_canonical_json(&self) -> Result<Vec<u8>, LedgerError> {
         crate::canonical::to_canonical_json(self).map_err(|e| LedgerError::Encoding(e.to_string()))
     }
+}
+
+/// What one signature check needs: the signed message, the signature and the key.
+type BatchItem = (
+    Vec<u8>,
+    ed25519_dalek::Signature,
+    ed25519_dalek::VerifyingKey,
+);
+
+/// Verifies many records at once, as a hub does with a pushed batch: digests one by one,
+/// then every signature in one Ed25519 batch verification (several times faster than one by
+/// one); only if the batch fails are they checked one by one to name the bad ones. One
+/// result per record, in order.
+pub fn verify_many(records: &[SignedRecord]) -> Vec<Result<(), LedgerError>> {
+    let prepared: Vec<Result<BatchItem, LedgerError>> =
+        records.iter().map(prepare_batch_item).collect();
+    let ok: Vec<_> = prepared.iter().filter_map(|p| p.as_ref().ok()).collect();
+    let messages: Vec<&[u8]> = ok.iter().map(|(m, _, _)| m.as_slice()).collect();
+    let signatures: Vec<_> = ok.iter().map(|(_, s, _)| *s).collect();
+    let keys: Vec<_> = ok.iter().map(|(_, _, k)| *k).collect();
+    let batch_ok = ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok();
+    records
+        .iter()
+        .zip(prepared)
+        .map(|(record, prepared)| match prepared {
+            Err(e) => Err(e),
+            Ok(_) if batch_ok => Ok(()),
+            Ok(_) => record.verify(),
+        })
+        .collect()
+}
+
+fn prepare_batch_item(signed: &SignedRecord) -> Result<BatchItem, LedgerError> {
+    let seq = signed.record.seq;
+    if responses_digest(&signed.record.responses)? != signed.record.responses_digest {
+        return Err(LedgerError::BadDigest { seq });
+    }
+    let key =
+        PublicKey::parse(&signed.record.device).map_err(|_| LedgerError::BadDeviceKey { seq })?;
+    let key = ed25519_dalek::VerifyingKey::from_bytes(&key.to_bytes())
+        .map_err(|_| LedgerError::BadDeviceKey { seq })?;
+    let signature =
+        hex::decode::<64>(&signed.signature).ok_or(LedgerError::BadSignature { seq })?;
+    Ok((
+        signed.signing_message()?,
+        ed25519_dalek::Signature::from_bytes(&signature),
+        key,
+    ))
 }
 
 /// Checks a device's records in order: each verifies, the numbers run 1, 2, 3… without a

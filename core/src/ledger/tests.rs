@@ -153,3 +153,16 @@ fn record_times_are_rfc3339_milliseconds_utc() {
     let t = chrono::DateTime::from_timestamp(1_700_000_000, 123_456_789).expect("time");
     assert_eq!(record_time(t), "2023-11-14T22:13:20.123Z");
 }
+
+#[test]
+fn verify_many_agrees_with_one_by_one_and_names_the_bad_ones() {
+    let key = device();
+    let mut records = chain(6, &key);
+    assert!(verify_many(&records).iter().all(Result::is_ok));
+    records[2].record.score = 0;
+    records[4].record.responses[0].score = 7;
+    let results = verify_many(&records);
+    assert_eq!(results[2], Err(LedgerError::BadSignature { seq: 3 }));
+    assert_eq!(results[4], Err(LedgerError::BadDigest { seq: 5 }));
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 4);
+}

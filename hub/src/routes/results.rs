@@ -5,7 +5,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use skillpack_core::ledger::SignedRecord;
+use skillpack_core::ledger::{verify_many, SignedRecord};
 use skillpack_core::protocol::{
     PushRequest, PushResponse, RecordResult, RecordStatus, RegisterRequest, RegisterResponse,
 };
@@ -77,28 +77,24 @@ pub(super) async fn push(
 }
 
 /// Verifies each record (signature, digest, signer, learner); the good ones are ready to
-/// store, the others get a rejection naming why.
+/// store, the others get a rejection naming why. Signatures are checked in one batch.
 fn check_records(
     records: Vec<SignedRecord>,
     device: &str,
     learner: &str,
 ) -> (Vec<VerifiedRecord>, Vec<RecordResult>) {
+    let verified = verify_many(&records);
     let mut good = Vec::new();
     let mut bad = Vec::new();
-    for signed in records {
-        let reject = |why: String| RecordResult {
-            id: signed.record.id.clone(),
-            status: RecordStatus::Rejected,
-            note: Some(why),
-        };
+    for (signed, signature) in records.into_iter().zip(verified) {
         let checked = if signed.record.device != device {
             Err("signed by another device than the one pushing it".to_owned())
         } else if signed.record.learner != learner {
             Err("about another learner than the device's".to_owned())
         } else {
-            signed.verify().map_err(|e| e.to_string()).and_then(|()| {
+            signature.map_err(|e| e.to_string()).and_then(|()| {
                 let body = signed.to_canonical_json().map_err(|e| e.to_string())?;
-                let hash = signed.hash().map_err(|e| e.to_string())?;
+                let hash = skillpack_core::pack::ContentHash::of(&body);
                 String::from_utf8(body)
                     .map(|body| (body, hash))
                     .map_err(|e| e.to_string())
@@ -110,7 +106,11 @@ fn check_records(
                 body,
                 signed,
             }),
-            Err(why) => bad.push(reject(why)),
+            Err(why) => bad.push(RecordResult {
+                id: signed.record.id.clone(),
+                status: RecordStatus::Rejected,
+                note: Some(why),
+            }),
         }
     }
     (good, bad)

@@ -136,9 +136,8 @@ impl SqliteHub {
                 note,
             };
             let stored: Option<Vec<u8>> = tx
-                .query_row("SELECT hash FROM records WHERE id = ?1", [&rec.id], |row| {
-                    row.get(0)
-                })
+                .prepare_cached("SELECT hash FROM records WHERE id = ?1")?
+                .query_row([&rec.id], |row| row.get(0))
                 .optional()?;
             if let Some(stored) = stored {
                 results.push(if stored == r.hash {
@@ -151,66 +150,66 @@ impl SqliteHub {
                 });
                 continue;
             }
+            // The records numbered just before, at and just after this one, in one query.
+            let neighbours: Vec<(i64, Vec<u8>, Option<Vec<u8>>)> = tx
+                .prepare_cached(
+                    "SELECT seq, hash, prev FROM records
+                     WHERE device_key = ?1 AND seq BETWEEN ?2 - 1 AND ?2 + 1",
+                )?
+                .query_map(params![key.as_slice(), rec.seq as i64], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                })?
+                .collect::<Result<_, _>>()?;
+            let seq = rec.seq as i64;
             let mut flags = Vec::new();
-            let twin: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM records WHERE device_key = ?1 AND seq = ?2)",
-                params![key.as_slice(), rec.seq as i64],
-                |row| row.get(0),
-            )?;
-            if twin {
+            if neighbours.iter().any(|(s, _, _)| *s == seq) {
                 flags.push(("fork", format!("a second record numbered {}", rec.seq)));
             }
             if rec.seq > 1 {
-                let before: Option<Vec<u8>> = tx
-                    .query_row(
-                        "SELECT hash FROM records WHERE device_key = ?1 AND seq = ?2",
-                        params![key.as_slice(), rec.seq as i64 - 1],
-                        |row| row.get(0),
-                    )
-                    .optional()?;
-                match before {
-                    None => flags.push(("gap", format!("record {} has not arrived", rec.seq - 1))),
-                    Some(h) if rec.prev.map(|p| p.0.to_vec()).as_ref() != Some(&h) => {
-                        flags.push(("fork", format!("does not follow record {}", rec.seq - 1)))
-                    }
-                    Some(_) => {}
+                let before: Vec<&Vec<u8>> = neighbours
+                    .iter()
+                    .filter(|(s, _, _)| *s == seq - 1)
+                    .map(|(_, h, _)| h)
+                    .collect();
+                if before.is_empty() {
+                    flags.push(("gap", format!("record {} has not arrived", rec.seq - 1)));
+                } else if !before
+                    .iter()
+                    .any(|h| rec.prev.is_some_and(|p| p.0.as_slice() == h.as_slice()))
+                {
+                    flags.push(("fork", format!("does not follow record {}", rec.seq - 1)));
                 }
             }
             // A successor that arrived first (through a gap) must point at this record.
-            let after: Option<Option<Vec<u8>>> = tx
-                .query_row(
-                    "SELECT prev FROM records WHERE device_key = ?1 AND seq = ?2 LIMIT 1",
-                    params![key.as_slice(), rec.seq as i64 + 1],
-                    |row| row.get(0),
-                )
-                .optional()?;
-            if let Some(prev) = after {
-                if prev.as_deref() != Some(r.hash.as_slice()) {
-                    flags.push(("fork", format!("record {} does not follow it", rec.seq + 1)));
-                }
+            if neighbours
+                .iter()
+                .any(|(s, _, prev)| *s == seq + 1 && prev.as_deref() != Some(r.hash.as_slice()))
+            {
+                flags.push(("fork", format!("record {} does not follow it", rec.seq + 1)));
             }
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO records (id, device_key, seq, hash, prev, learner, module, passed, score, max_score, body, received_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
-                params![
-                    rec.id,
-                    key.as_slice(),
-                    rec.seq as i64,
-                    r.hash.as_slice(),
-                    rec.prev.map(|p| p.0.to_vec()),
-                    rec.learner,
-                    rec.module,
-                    rec.passed,
-                    rec.score,
-                    rec.max_score,
-                    r.body
-                ],
-            )?;
+            )?
+            .execute(params![
+                rec.id,
+                key.as_slice(),
+                seq,
+                r.hash.as_slice(),
+                rec.prev.map(|p| p.0.to_vec()),
+                rec.learner,
+                rec.module,
+                rec.passed,
+                rec.score,
+                rec.max_score,
+                r.body
+            ])?;
             for (kind, detail) in &flags {
-                tx.execute(
-                    "INSERT INTO flags (device_key, seq, kind, record_id, detail, flagged_at) VALUES (?1, ?2, ?3, ?4, ?5, datetime('now'))",
-                    params![key.as_slice(), rec.seq as i64, kind, rec.id, detail],
-                )?;
+                tx.prepare_cached(
+                    "INSERT INTO flags (device_key, seq, kind, record_id, detail, flagged_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, datetime('now'))",
+                )?
+                .execute(params![key.as_slice(), seq, kind, rec.id, detail])?;
             }
             let note = (!flags.is_empty())
                 .then(|| flags.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(","));

@@ -1,0 +1,176 @@
+//! The hub ingest benchmark: `cargo run --release -p skillpack-bench --bin hub`. On loopback,
+//! in one run: devices push signed records to a hub on SQLite concurrently (records per
+//! second, and p50/p99 of a 100-record push under that load), against the raw Ed25519 batch
+//! verification rate of the same records' signatures. Markdown out, for docs/benchmarks.md.
+#![allow(clippy::print_stdout, missing_docs)]
+
+use std::time::{Duration, Instant};
+
+use ed25519_dalek::{Signature, VerifyingKey};
+use skillpack_core::keys::SecretKey;
+use skillpack_core::ledger::SignedRecord;
+use skillpack_core::protocol::{
+    sign_request, NonceResponse, PushRequest, RegisterRequest, RequestParts,
+};
+use skillpack_core::testing::record_chain;
+use skillpack_hub::HubDb;
+
+const DEVICES: u8 = 50;
+const RECORDS_PER_DEVICE: u64 = 200;
+const BATCH: usize = 100;
+
+fn main() -> anyhow::Result<()> {
+    let work = tempfile::tempdir()?;
+    let db = HubDb::open(&format!(
+        "sqlite://{}",
+        work.path().join("hub.db").display()
+    ))?;
+    let code = db.create_enrolment("bench", None, None)?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+    let url = format!("http://{}", listener.local_addr()?);
+    runtime.spawn(skillpack_hub::serve(
+        listener,
+        db.clone(),
+        std::future::pending(),
+    ));
+
+    // The devices and their records, made before anything is timed.
+    let devices: Vec<(SecretKey, String, Vec<SignedRecord>)> = (0..DEVICES)
+        .map(|d| {
+            let key = SecretKey::from_seed(&[d; 32]);
+            let learner = SecretKey::from_seed(&[d ^ 0x80; 32])
+                .public_key()
+                .to_did_key();
+            let chain = record_chain(&key, &learner, RECORDS_PER_DEVICE);
+            (key, learner, chain)
+        })
+        .collect();
+    let total = u64::from(DEVICES) * RECORDS_PER_DEVICE;
+
+    // Baseline: batch-verify every signature of the same records.
+    let mut messages = Vec::new();
+    let mut signatures = Vec::new();
+    let mut keys = Vec::new();
+    for (key, _, chain) in &devices {
+        let vk = VerifyingKey::from_bytes(&key.public_key().to_bytes())?;
+        for r in chain {
+            messages.push(r.signing_message()?);
+            let bytes: [u8; 64] = skillpack_core::hex::decode(&r.signature)
+                .ok_or_else(|| anyhow::anyhow!("signature"))?;
+            signatures.push(Signature::from_bytes(&bytes));
+            keys.push(vk);
+        }
+    }
+    let refs: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
+    let verify_start = Instant::now();
+    ed25519_dalek::verify_batch(&refs, &signatures, &keys)?;
+    let verify_rate = total as f64 / verify_start.elapsed().as_secs_f64();
+
+    let (elapsed, mut latencies) = runtime.block_on(async {
+        let client = reqwest::Client::new();
+        for (key, learner, _) in &devices {
+            let body = serde_json::to_vec(&RegisterRequest {
+                enrolment_code: code.clone(),
+                learner: learner.clone(),
+            })?;
+            signed_post(&client, &url, key, "/v1/devices", body).await?;
+        }
+        let start = Instant::now();
+        let mut tasks = Vec::new();
+        for (key, _, chain) in devices {
+            let (client, url) = (client.clone(), url.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut times = Vec::new();
+                for batch in chain.chunks(BATCH) {
+                    let body = serde_json::to_vec(&PushRequest {
+                        records: batch.to_vec(),
+                    })
+                    .expect("json");
+                    let t = Instant::now();
+                    signed_post(&client, &url, &key, "/v1/records", body)
+                        .await
+                        .expect("push");
+                    times.push(t.elapsed());
+                }
+                times
+            }));
+        }
+        let mut all = Vec::new();
+        for task in tasks {
+            all.extend(task.await?);
+        }
+        anyhow::Ok((start.elapsed(), all))
+    })?;
+    anyhow::ensure!(db.record_count()? == total, "every record stored once");
+    latencies.sort();
+    let ingest_rate = total as f64 / elapsed.as_secs_f64();
+    let pct = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)];
+    println!("## Hub ingest (SQLite)\n");
+    println!("{DEVICES} devices push {RECORDS_PER_DEVICE} records each concurrently, in batches of {BATCH}, over loopback.\n");
+    println!("| what | figure |");
+    println!("|---|---|");
+    println!(
+        "| records ingested per second (verified, chain-checked, stored once) | {ingest_rate:.0} |"
+    );
+    println!(
+        "| raw Ed25519 batch verification of the same records, per second | {verify_rate:.0} |"
+    );
+    println!(
+        "| ratio (target >= 0.5) | **{:.2}** |",
+        ingest_rate / verify_rate
+    );
+    println!(
+        "| push of {BATCH} records under that load, p50 | {} |",
+        ms(pct(50))
+    );
+    println!(
+        "| push of {BATCH} records under that load, p99 | {} |",
+        ms(pct(99))
+    );
+    Ok(())
+}
+
+async fn signed_post(
+    client: &reqwest::Client,
+    url: &str,
+    key: &SecretKey,
+    path: &str,
+    body: Vec<u8>,
+) -> anyhow::Result<()> {
+    let nonce: NonceResponse = client
+        .get(format!("{url}/v1/nonce"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let headers = sign_request(
+        &RequestParts {
+            method: "POST",
+            path,
+            query: "?",
+            body: &body,
+        },
+        key,
+        &nonce.nonce,
+        0,
+    );
+    let response = client
+        .post(format!("{url}{path}"))
+        .header("content-digest", headers.content_digest)
+        .header("signature-input", headers.signature_input)
+        .header("signature", headers.signature)
+        .body(body)
+        .send()
+        .await?;
+    anyhow::ensure!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.status()
+    );
+    Ok(())
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1e3)
+}
