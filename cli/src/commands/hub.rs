@@ -43,6 +43,33 @@ pub enum HubCommand {
         #[arg(long)]
         name: Option<String>,
     },
+    /// The learners, their devices and how many results each has sent.
+    Learners {
+        /// Database: sqlite://PATH.
+        #[arg(long, env = "SKILLPACK_DB")]
+        db: String,
+    },
+    /// The results received, as a table, CSV or xAPI statements (JSON lines).
+    Results {
+        /// Database: sqlite://PATH.
+        #[arg(long, env = "SKILLPACK_DB")]
+        db: String,
+        /// table, csv or xapi.
+        #[arg(long, default_value = "table")]
+        format: String,
+        /// Only this group.
+        #[arg(long)]
+        group: Option<String>,
+        /// For xAPI: the system learners' accounts belong to (the hub's public URL).
+        #[arg(long, default_value = "https://www.w3.org/TR/did-core/")]
+        home_page: String,
+    },
+    /// Devices whose record chains have gaps or forks.
+    Flags {
+        /// Database: sqlite://PATH.
+        #[arg(long, env = "SKILLPACK_DB")]
+        db: String,
+    },
     /// Make an enrolment code that a trainer hands to learners for their devices.
     Enrol {
         /// Database: sqlite://PATH.
@@ -140,6 +167,36 @@ pub fn run(command: HubCommand) -> CommandResult {
             );
             Ok(ExitCode::SUCCESS)
         }
+        HubCommand::Learners { db } => {
+            for l in HubDb::open(&db)?.learners()? {
+                println!(
+                    "{:<12} {} {} records, {} passed (device {}…, since {})",
+                    l.group,
+                    l.learner,
+                    l.records,
+                    l.passed,
+                    &l.device[..16],
+                    l.registered_at
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        HubCommand::Results {
+            db,
+            format,
+            group,
+            home_page,
+        } => results(&db, &format, group.as_deref(), &home_page),
+        HubCommand::Flags { db } => {
+            let flags = HubDb::open(&db)?.flags()?;
+            for (device, seq, kind, detail) in &flags {
+                println!("device {}… record {seq}: {kind}: {detail}", &device[..16]);
+            }
+            if flags.is_empty() {
+                println!("no gaps or forks");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         HubCommand::Enrol {
             db,
             group,
@@ -223,4 +280,76 @@ fn file_stem(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+/// Prints every stored result in the format asked for.
+fn results(db: &str, format: &str, group: Option<&str>, home_page: &str) -> CommandResult {
+    let results = HubDb::open(db)?.results(group)?;
+    let points = |milli: u32| (f64::from(milli) / 1000.0).to_string();
+    match format {
+        "table" => {
+            for r in &results {
+                let rec = &r.record.record;
+                println!(
+                    "{} {:<10} {:<24} attempt {} {}/{} {} {}",
+                    r.received_at,
+                    r.group,
+                    rec.module,
+                    rec.attempt,
+                    points(rec.score),
+                    points(rec.max_score),
+                    if rec.passed { "passed" } else { "failed" },
+                    rec.learner
+                );
+            }
+        }
+        "csv" => {
+            println!(
+                "record_id,received_at,group,learner,device,module,module_version,attempt,\
+                 score,max_score,passed,started_at,ended_at,duration_ms"
+            );
+            for r in &results {
+                let rec = &r.record.record;
+                let fields = [
+                    rec.id.clone(),
+                    r.received_at.clone(),
+                    r.group.clone(),
+                    rec.learner.clone(),
+                    rec.device.clone(),
+                    rec.module.clone(),
+                    rec.module_version.clone(),
+                    rec.attempt.to_string(),
+                    points(rec.score),
+                    points(rec.max_score),
+                    rec.passed.to_string(),
+                    rec.started_at.clone(),
+                    rec.ended_at.clone(),
+                    rec.duration_ms.to_string(),
+                ];
+                let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+                println!("{}", line.join(","));
+            }
+        }
+        "xapi" => {
+            for r in &results {
+                let statement = skillpack_core::ledger::to_xapi(
+                    &r.record.record,
+                    home_page,
+                    Some(&r.received_at),
+                );
+                println!("{}", serde_json::to_string(&statement)?);
+            }
+        }
+        other => bail!("unknown format {other:?}: use table, csv or xapi"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A CSV field, quoted when it needs to be (RFC 4180).
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
 }

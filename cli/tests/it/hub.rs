@@ -145,3 +145,78 @@ fn an_operator_registers_a_trainer_who_publishes_to_a_running_hub() {
         "a graceful shutdown exits 0"
     );
 }
+
+#[test]
+fn a_trainer_reads_learners_results_and_flags_as_table_csv_and_xapi() {
+    use skillpack_core::keys::SecretKey;
+    use skillpack_hub::storage::VerifiedRecord;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = format!("sqlite://{}", d.join("hub.db").display());
+    let hub = skillpack_hub::HubDb::open(&db).unwrap();
+    let code = hub.create_enrolment("riders", None, None).unwrap();
+    let device = SecretKey::from_seed(&[31; 32]);
+    let learner = SecretKey::from_seed(&[32; 32]).public_key().to_did_key();
+    let chain = skillpack_core::testing::record_chain(&device, &learner, 3);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        hub.register_device(code, device.public_key(), learner.clone())
+            .await
+            .unwrap()
+            .unwrap();
+        let verified = [&chain[0], &chain[2]]
+            .into_iter()
+            .map(|r| {
+                let body = r.to_canonical_json().unwrap();
+                VerifiedRecord {
+                    hash: r.hash().unwrap().0,
+                    body: String::from_utf8(body).unwrap(),
+                    signed: r.clone(),
+                }
+            })
+            .collect();
+        hub.ingest(device.public_key(), verified).await.unwrap();
+    });
+    drop(hub);
+
+    let learners = skillpack(d, &["hub", "learners", "--db", &db]);
+    assert!(
+        text(&learners).contains(&format!("riders       {learner} 2 records, 2 passed")),
+        "{}",
+        text(&learners)
+    );
+    let csv = skillpack(d, &["hub", "results", "--db", &db, "--format", "csv"]);
+    let csv = String::from_utf8_lossy(&csv.stdout).into_owned();
+    assert_eq!(csv.lines().count(), 3, "header and two records:\n{csv}");
+    assert!(csv.lines().nth(1).unwrap().contains(",riders,"), "{csv}");
+    let xapi = skillpack(
+        d,
+        &[
+            "hub",
+            "results",
+            "--db",
+            &db,
+            "--format",
+            "xapi",
+            "--home-page",
+            "https://hub.example.org",
+        ],
+    );
+    let statements: Vec<serde_json::Value> = String::from_utf8_lossy(&xapi.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(statements.len(), 2);
+    assert_eq!(
+        statements[0]["verb"]["id"],
+        "http://adlnet.gov/expapi/verbs/passed"
+    );
+    assert_eq!(
+        statements[0]["actor"]["account"]["homePage"],
+        "https://hub.example.org"
+    );
+    let flags = skillpack(d, &["hub", "flags", "--db", &db]);
+    assert!(text(&flags).contains("record 3: gap"), "{}", text(&flags));
+    let bad = skillpack(d, &["hub", "results", "--db", &db, "--format", "pdf"]);
+    assert!(!bad.status.success());
+}

@@ -5,12 +5,14 @@
 
 mod error;
 mod record;
+mod xapi;
 
 pub use error::LedgerError;
 pub use record::{
     record_id, record_time, responses_digest, verify_chain, verify_many, PackRef, Response,
     ResultRecord, SignedRecord,
 };
+pub use xapi::to_xapi;
 
 #[cfg(test)]
 mod tests;

@@ -166,3 +166,21 @@ fn verify_many_agrees_with_one_by_one_and_names_the_bad_ones() {
     assert_eq!(results[4], Err(LedgerError::BadDigest { seq: 5 }));
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 4);
 }
+
+#[test]
+fn an_xapi_statement_names_learner_verb_module_and_score() {
+    let signed = record(1, None, &device()).sign(&device()).expect("signs");
+    let s = to_xapi(
+        &signed.record,
+        "https://hub.example.org",
+        Some("2026-11-22T09:00:00.000Z"),
+    );
+    assert_eq!(s["actor"]["account"]["name"], "did:key:z6MkLearner");
+    assert_eq!(s["verb"]["id"], "http://adlnet.gov/expapi/verbs/failed");
+    assert_eq!(s["object"]["id"], "urn:skillpack:module:safe-riding");
+    assert_eq!(s["result"]["score"]["raw"], 1.0);
+    assert_eq!(s["result"]["score"]["max"], 3.0);
+    assert_eq!(s["result"]["duration"], "PT9M30.25S");
+    assert_eq!(s["stored"], "2026-11-22T09:00:00.000Z");
+    assert_eq!(s["id"], signed.record.id);
+}

@@ -3,6 +3,7 @@
 //! tokio's blocking pool; PostgreSQL joins it behind the same methods (ADR 0001).
 
 mod devices;
+mod reports;
 mod sqlite;
 
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use skillpack_core::keys::PublicKey;
 use skillpack_core::protocol::{CatalogEntry, PublishResponse};
 
 pub use devices::{normalize_code, RegisterRefusal, VerifiedRecord};
+pub use reports::{LearnerRow, StoredResult};
 pub use sqlite::SqliteHub;
 
 use crate::error::HubError;
@@ -155,6 +157,16 @@ impl HubDb {
         records: Vec<VerifiedRecord>,
     ) -> Result<Vec<skillpack_core::protocol::RecordResult>, HubError> {
         self.run(move |db| db.ingest(&device, records)).await
+    }
+
+    /// Every registered device with its learner and results.
+    pub fn learners(&self) -> Result<Vec<LearnerRow>, HubError> {
+        self.sqlite.learners()
+    }
+
+    /// Every stored record (of one group, if given), in the order received.
+    pub fn results(&self, group: Option<&str>) -> Result<Vec<StoredResult>, HubError> {
+        self.sqlite.results(group)
     }
 
     /// How many records the hub holds.

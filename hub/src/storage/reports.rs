@@ -1,0 +1,85 @@
+//! What a trainer reads from the hub: learners with their devices and results, every
+//! stored record with its receipt time, and the flagged chains.
+
+use rusqlite::params;
+use skillpack_core::ledger::SignedRecord;
+
+use super::sqlite::SqliteHub;
+use crate::error::HubError;
+
+/// A learner's device and how it is doing.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LearnerRow {
+    /// The learner's `did:key`.
+    pub learner: String,
+    /// The group.
+    pub group: String,
+    /// The device's public key, hex.
+    pub device: String,
+    /// When it registered (hub time).
+    pub registered_at: String,
+    /// Records received.
+    pub records: u64,
+    /// Of which passed.
+    pub passed: u64,
+}
+
+/// A stored record with what the hub knows about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredResult {
+    /// The signed record.
+    pub record: SignedRecord,
+    /// The device's group.
+    pub group: String,
+    /// When the hub received it (hub time, RFC 3339).
+    pub received_at: String,
+}
+
+impl SqliteHub {
+    pub(super) fn learners(&self) -> Result<Vec<LearnerRow>, HubError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT d.learner, d.grp, hex(d.device_key), d.registered_at,
+                    count(r.id), coalesce(sum(r.passed), 0)
+             FROM devices d LEFT JOIN records r ON r.device_key = d.device_key
+             GROUP BY d.device_key ORDER BY d.grp, d.learner",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(LearnerRow {
+                    learner: r.get(0)?,
+                    group: r.get(1)?,
+                    device: r.get::<_, String>(2)?.to_lowercase(),
+                    registered_at: r.get(3)?,
+                    records: r.get::<_, i64>(4)?.max(0) as u64,
+                    passed: r.get::<_, i64>(5)?.max(0) as u64,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    pub(super) fn results(&self, group: Option<&str>) -> Result<Vec<StoredResult>, HubError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT r.body, d.grp, r.received_at FROM records r JOIN devices d ON d.device_key = r.device_key
+             WHERE ?1 IS NULL OR d.grp = ?1 ORDER BY r.received_at, r.id",
+        )?;
+        let rows = stmt
+            .query_map(params![group], |r| {
+                Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<Result<Vec<(String, String, String)>, _>>()?;
+        rows.into_iter()
+            .map(|(body, group, received_at)| {
+                let record = serde_json::from_str(&body)
+                    .map_err(|e| HubError::Damaged(format!("a stored record: {e}")))?;
+                Ok(StoredResult {
+                    record,
+                    group,
+                    received_at,
+                })
+            })
+            .collect()
+    }
+}
