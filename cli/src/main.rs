@@ -74,6 +74,11 @@ enum Command {
         #[command(subcommand)]
         command: commands::hub::HubCommand,
     },
+    /// Carry learners' results from an offline place to the hub as a file.
+    Relay {
+        #[command(subcommand)]
+        command: commands::relay::RelayCommand,
+    },
     /// Upload a pack to a hub, signed with the publisher's key.
     Publish(commands::hub::PublishArgs),
     /// Read a pack's lessons and take its assessment as a learner would, in the terminal.
@@ -122,6 +127,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => commands::hub::serve(args),
         Command::Hub { command } => commands::hub::run(command),
         Command::Publish(args) => commands::hub::publish(args),
+        Command::Relay { command } => commands::relay::run(command),
     };
     match result {
         Ok(code) => code,

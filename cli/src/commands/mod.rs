@@ -8,6 +8,7 @@ pub mod diff;
 pub mod hub;
 pub mod inspect;
 pub mod keys;
+pub mod relay;
 pub mod verify;
 
 use std::process::ExitCode;

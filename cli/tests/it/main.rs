@@ -6,6 +6,7 @@ mod crash;
 mod device;
 mod hub;
 mod preview;
+mod relay;
 mod trainer;
 
 use std::path::{Path, PathBuf};

@@ -5,6 +5,7 @@
 
 mod error;
 mod record;
+mod relay;
 mod xapi;
 
 pub use error::LedgerError;
@@ -12,6 +13,7 @@ pub use record::{
     record_id, record_time, responses_digest, verify_chain, verify_many, PackRef, Response,
     ResultRecord, SignedRecord,
 };
+pub use relay::{RelayBundle, MAX_RELAY_BYTES, RELAY_FORMAT_V1};
 pub use xapi::to_xapi;
 
 #[cfg(test)]

@@ -5,14 +5,12 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use skillpack_core::ledger::{verify_many, SignedRecord};
-use skillpack_core::protocol::{
-    PushRequest, PushResponse, RecordResult, RecordStatus, RegisterRequest, RegisterResponse,
-};
+use skillpack_core::protocol::{PushRequest, PushResponse, RegisterRequest, RegisterResponse};
 
 use super::{json_body, signed_by, MAX_PUSH_RECORDS};
 use crate::error::{HttpError, OrHttpErr};
-use crate::storage::{HubDb, RegisterRefusal, VerifiedRecord};
+use crate::ingest::check_records;
+use crate::storage::{HubDb, RegisterRefusal};
 
 pub(super) async fn register(
     State(db): State<HubDb>,
@@ -74,44 +72,4 @@ pub(super) async fn push(
     let mut results = db.ingest(device, verified).await?;
     results.append(&mut refused);
     Ok(Json(PushResponse { results }))
-}
-
-/// Verifies each record (signature, digest, signer, learner); the good ones are ready to
-/// store, the others get a rejection naming why. Signatures are checked in one batch.
-fn check_records(
-    records: Vec<SignedRecord>,
-    device: &str,
-    learner: &str,
-) -> (Vec<VerifiedRecord>, Vec<RecordResult>) {
-    let verified = verify_many(&records);
-    let mut good = Vec::new();
-    let mut bad = Vec::new();
-    for (signed, signature) in records.into_iter().zip(verified) {
-        let checked = if signed.record.device != device {
-            Err("signed by another device than the one pushing it".to_owned())
-        } else if signed.record.learner != learner {
-            Err("about another learner than the device's".to_owned())
-        } else {
-            signature.map_err(|e| e.to_string()).and_then(|()| {
-                let body = signed.to_canonical_json().map_err(|e| e.to_string())?;
-                let hash = skillpack_core::pack::ContentHash::of(&body);
-                String::from_utf8(body)
-                    .map(|body| (body, hash))
-                    .map_err(|e| e.to_string())
-            })
-        };
-        match checked {
-            Ok((body, hash)) => good.push(VerifiedRecord {
-                hash: hash.0,
-                body,
-                signed,
-            }),
-            Err(why) => bad.push(RecordResult {
-                id: signed.record.id.clone(),
-                status: RecordStatus::Rejected,
-                note: Some(why),
-            }),
-        }
-    }
-    (good, bad)
 }

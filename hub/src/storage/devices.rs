@@ -105,6 +105,34 @@ impl SqliteHub {
         Ok(Ok(group))
     }
 
+    /// Registers a device whose records a trainer carried, in `group`, unless known.
+    pub(super) fn register_relayed(
+        &self,
+        device: &PublicKey,
+        learner: &str,
+        group: &str,
+    ) -> Result<Result<(), RegisterRefusal>, HubError> {
+        let conn = self.lock();
+        let known: Option<String> = conn
+            .query_row(
+                "SELECT learner FROM devices WHERE device_key = ?1",
+                [device.to_bytes().as_slice()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match known {
+            Some(l) if l != learner => Ok(Err(RegisterRefusal::OtherLearner)),
+            Some(_) => Ok(Ok(())),
+            None => {
+                conn.execute(
+                    "INSERT INTO devices (device_key, learner, grp, registered_at) VALUES (?1, ?2, ?3, datetime('now'))",
+                    params![device.to_bytes().as_slice(), learner, group],
+                )?;
+                Ok(Ok(()))
+            }
+        }
+    }
+
     pub(super) fn device(&self, device: &PublicKey) -> Result<Option<(String, String)>, HubError> {
         Ok(self
             .lock()

@@ -145,6 +145,17 @@ impl HubDb {
             .await
     }
 
+    /// Registers a device whose records arrive in a relay bundle (the importer vouches).
+    pub async fn register_relayed(
+        &self,
+        device: PublicKey,
+        learner: String,
+        group: String,
+    ) -> Result<Result<(), RegisterRefusal>, HubError> {
+        self.run(move |db| db.register_relayed(&device, &learner, &group))
+            .await
+    }
+
     /// A registered device's learner and group.
     pub async fn device(&self, device: PublicKey) -> Result<Option<(String, String)>, HubError> {
         self.run(move |db| db.device(&device)).await

@@ -1,0 +1,107 @@
+//! `skillpack relay`: a trainer carries learners' signed results from a place with no
+//! connection to the hub. `export` writes a device's unsent records to a file; `import`
+//! gives such files to the hub, which checks every record as if the device had pushed it.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Subcommand;
+use skillpack_core::ledger::RelayBundle;
+use skillpack_core::protocol::RecordStatus;
+use skillpack_core::store::Store;
+use skillpack_hub::ingest::{import_relay, RelayImport};
+use skillpack_hub::HubDb;
+
+use super::CommandResult;
+
+/// Carrying results by hand.
+#[derive(Subcommand)]
+pub enum RelayCommand {
+    /// Write a device's records that no hub has acknowledged to a bundle file.
+    Export {
+        /// The device store.
+        #[arg(long)]
+        store: PathBuf,
+        /// The bundle to write.
+        #[arg(short, long)]
+        out: PathBuf,
+    },
+    /// Give bundles to the hub (the operator's command, on the hub's database).
+    Import {
+        /// Database: sqlite://PATH.
+        #[arg(long, env = "SKILLPACK_DB")]
+        db: String,
+        /// The group a device the hub has never seen joins.
+        #[arg(long)]
+        group: String,
+        /// Bundle files.
+        #[arg(required = true)]
+        bundles: Vec<PathBuf>,
+    },
+}
+
+/// Runs a relay command.
+pub fn run(command: RelayCommand) -> CommandResult {
+    match command {
+        RelayCommand::Export { store, out } => {
+            let store = Store::open(&store)?;
+            let records = store.outbox()?;
+            let count = records.len();
+            let bundle = RelayBundle::new(store.device_did(), store.learner_did(), records);
+            std::fs::write(&out, serde_json::to_vec(&bundle)?)
+                .with_context(|| format!("writing {}", out.display()))?;
+            println!("{count} records written to {} for the hub", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        RelayCommand::Import { db, group, bundles } => {
+            let db = HubDb::open(&db)?;
+            let runtime = tokio::runtime::Runtime::new()?;
+            let mut failed = false;
+            for path in bundles {
+                let bytes =
+                    std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+                let bundle = match RelayBundle::parse(&bytes) {
+                    Ok(bundle) => bundle,
+                    Err(e) => {
+                        eprintln!("{}: refused: {e}", path.display());
+                        failed = true;
+                        continue;
+                    }
+                };
+                match runtime.block_on(import_relay(&db, bundle, &group))? {
+                    RelayImport::Done(results) => {
+                        let count = |s| results.iter().filter(|r| r.status == s).count();
+                        println!(
+                            "{}: {} accepted, {} already had, {} rejected",
+                            path.display(),
+                            count(RecordStatus::Accepted),
+                            count(RecordStatus::Duplicate),
+                            count(RecordStatus::Rejected)
+                        );
+                        for r in results.iter().filter(|r| r.note.is_some()) {
+                            println!(
+                                "  {} {:?}: {}",
+                                r.id,
+                                r.status,
+                                r.note.as_deref().unwrap_or_default()
+                            );
+                        }
+                    }
+                    RelayImport::OtherLearner => {
+                        eprintln!(
+                            "{}: refused: the device is registered to another learner",
+                            path.display()
+                        );
+                        failed = true;
+                    }
+                }
+            }
+            Ok(if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+    }
+}

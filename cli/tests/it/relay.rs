@@ -1,0 +1,150 @@
+//! Relay: results from an offline device reach the hub as a file a trainer carries; the hub
+//! checks each record, takes each once, and refuses any the carrier changed.
+
+use super::{assets, skillpack, text};
+
+#[test]
+fn results_carried_as_a_file_reach_the_hub_once_and_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let key = assets().join("keys/demo-publisher.key");
+    let src = assets().join("modules/talking-with-customers");
+    assert!(skillpack(
+        d,
+        &[
+            "build",
+            src.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+            "-o",
+            "talk.skillpack"
+        ]
+    )
+    .status
+    .success());
+    let trust = assets().join("keys/demo-publisher.pub");
+    assert!(skillpack(
+        d,
+        &[
+            "device",
+            "init",
+            "--store",
+            "phone",
+            "--trust",
+            trust.to_str().unwrap()
+        ]
+    )
+    .status
+    .success());
+    assert!(skillpack(
+        d,
+        &["device", "install", "--store", "phone", "talk.skillpack"]
+    )
+    .status
+    .success());
+    std::fs::write(d.join("none.json"), "{}").unwrap();
+    let took = skillpack(
+        d,
+        &[
+            "device",
+            "take",
+            "--store",
+            "phone",
+            "talking-with-customers",
+            "--answers",
+            "none.json",
+        ],
+    );
+    assert!(took.status.success(), "{}", text(&took));
+
+    let export = skillpack(
+        d,
+        &["relay", "export", "--store", "phone", "-o", "village.json"],
+    );
+    assert!(
+        text(&export).contains("1 records written"),
+        "{}",
+        text(&export)
+    );
+
+    let db = format!("sqlite://{}", d.join("hub.db").display());
+    let first = skillpack(
+        d,
+        &[
+            "relay",
+            "import",
+            "--db",
+            &db,
+            "--group",
+            "village",
+            "village.json",
+        ],
+    );
+    assert!(
+        text(&first).contains("1 accepted, 0 already had, 0 rejected"),
+        "{}",
+        text(&first)
+    );
+    let again = skillpack(
+        d,
+        &[
+            "relay",
+            "import",
+            "--db",
+            &db,
+            "--group",
+            "village",
+            "village.json",
+        ],
+    );
+    assert!(
+        text(&again).contains("0 accepted, 1 already had, 0 rejected"),
+        "{}",
+        text(&again)
+    );
+
+    // A carrier who edits a result cannot make the hub take it.
+    let bundle = std::fs::read_to_string(d.join("village.json")).unwrap();
+    let edited = bundle.replacen("\"passed\":false", "\"passed\":true", 1);
+    assert_ne!(bundle, edited);
+    let edited = edited.replacen("\"id\":\"", "\"id\":\"0", 1);
+    std::fs::write(d.join("edited.json"), edited).unwrap();
+    let refused = skillpack(
+        d,
+        &[
+            "relay",
+            "import",
+            "--db",
+            &db,
+            "--group",
+            "village",
+            "edited.json",
+        ],
+    );
+    assert!(
+        text(&refused).contains("0 accepted, 0 already had, 1 rejected"),
+        "{}",
+        text(&refused)
+    );
+
+    let results = skillpack(d, &["hub", "results", "--db", &db, "--format", "csv"]);
+    assert_eq!(
+        String::from_utf8_lossy(&results.stdout).lines().count(),
+        2,
+        "header and the one true record"
+    );
+    assert!(!skillpack(
+        d,
+        &[
+            "relay",
+            "import",
+            "--db",
+            &db,
+            "--group",
+            "village",
+            "none.json"
+        ]
+    )
+    .status
+    .success());
+}
