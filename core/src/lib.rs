@@ -16,6 +16,8 @@ pub mod prelude;
 pub mod progress;
 pub mod protocol;
 pub mod store;
+#[cfg(feature = "client")]
+pub mod sync;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 

@@ -13,6 +13,7 @@ use clap::Subcommand;
 use skillpack_core::assess::{Answer, Attestation, Correctness};
 use skillpack_core::keys::file::read_public;
 use skillpack_core::store::{Store, StoreError};
+use skillpack_core::sync::{HubClient, SyncError};
 
 use super::{human_bytes, print_json, CommandResult};
 
@@ -91,6 +92,24 @@ pub enum DeviceCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Register this device with a hub, using an enrolment code from the trainer.
+    Register {
+        /// The store folder.
+        #[arg(long)]
+        store: PathBuf,
+        /// The hub, such as https://hub.example.org.
+        #[arg(long)]
+        hub: String,
+        /// The enrolment code.
+        #[arg(long)]
+        code: String,
+    },
+    /// Send unsent results to the hub and install new or updated packs of the group.
+    Sync {
+        /// The store folder.
+        #[arg(long)]
+        store: PathBuf,
+    },
     /// The signed result records, with their signatures.
     Records {
         /// The store folder.
@@ -134,6 +153,13 @@ pub fn run(command: DeviceCommand) -> CommandResult {
             json,
         } => take(&store, &module, &answers, &attestation, seed, json),
         DeviceCommand::Records { store, json } => records(&store, json),
+        DeviceCommand::Register { store, hub, code } => {
+            let store = Store::open(&store)?;
+            let group = HubClient::new(&hub)?.register(&store, &code)?;
+            println!("registered with {hub} in group {group}");
+            Ok(ExitCode::SUCCESS)
+        }
+        DeviceCommand::Sync { store } => sync(&store),
         DeviceCommand::Check { store } => check(&store),
     }
 }
@@ -355,6 +381,42 @@ fn check(dir: &Path) -> CommandResult {
             eprintln!("FAILED: {e}");
             Ok(ExitCode::FAILURE)
         }
+    }
+}
+
+fn sync(dir: &Path) -> CommandResult {
+    let store = Store::open(dir)?;
+    let hub = store.setting("hub")?.ok_or(SyncError::NotRegistered)?;
+    match HubClient::new(&hub)?.sync(&store, &dir.join("downloads")) {
+        Ok(report) => {
+            println!(
+                "sent {} results ({} the hub already had, {} refused); installed {}",
+                report.pushed,
+                report.already_there,
+                report.rejected.len(),
+                if report.installed.is_empty() {
+                    "nothing new".to_owned()
+                } else {
+                    report
+                        .installed
+                        .iter()
+                        .map(|(id, v)| format!("{id} {v}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            );
+            for (id, why) in &report.rejected {
+                eprintln!("refused {id}: {why}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(SyncError::Offline(why)) => {
+            eprintln!(
+                "no connection to the hub ({why}); results stay on the device until the next sync"
+            );
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(e.into()),
     }
 }
 

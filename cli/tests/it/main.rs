@@ -7,6 +7,7 @@ mod device;
 mod hub;
 mod preview;
 mod relay;
+mod sync;
 mod trainer;
 
 use std::path::{Path, PathBuf};

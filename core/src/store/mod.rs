@@ -99,6 +99,46 @@ impl Store {
         self.device.public_key().to_did_key()
     }
 
+    /// Signs a request to the hub with the device key (which never leaves the store).
+    pub fn sign_request(
+        &self,
+        parts: &crate::protocol::RequestParts<'_>,
+        nonce: &str,
+        created: i64,
+    ) -> crate::protocol::SignatureHeaders {
+        crate::protocol::sign_request(parts, &self.device, nonce, created)
+    }
+
+    /// A setting's value (`hub`, `group`, `media`…), if set.
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .lock()
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Sets a setting.
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.lock().execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
+    /// The installed packs as (id, version).
+    pub fn installed_packs(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached("SELECT id, version FROM packs ORDER BY id")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
     /// Trusts a publisher's key for installs.
     pub fn trust(&self, key: &PublicKey, label: &str) -> Result<(), StoreError> {
         self.lock().execute(

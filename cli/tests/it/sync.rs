@@ -1,0 +1,207 @@
+//! Device and hub end to end, as real processes over loopback: a trainer publishes, an
+//! operator hands out a code, a device registers, syncs (gets the pack), studies and takes
+//! an assessment offline, syncs again (sends the result), and a third sync sends nothing twice.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use super::{assets, skillpack, text};
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn ok(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = skillpack(dir, args);
+    assert!(out.status.success(), "{args:?}: {}", text(&out));
+    text(&out)
+}
+
+#[test]
+fn a_device_syncs_with_a_hub_from_first_download_to_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = format!("sqlite://{}", d.join("hub.db").display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_skillpack"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--db", &db])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _server = Server(child);
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+
+    let (key, public) = (
+        assets().join("keys/demo-publisher.key"),
+        assets().join("keys/demo-publisher.pub"),
+    );
+    let src = assets().join("modules/mobile-money-scams");
+    ok(
+        d,
+        &[
+            "build",
+            src.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+            "-o",
+            "scams.skillpack",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "hub",
+            "add-publisher",
+            "--db",
+            &db,
+            public.to_str().unwrap(),
+        ],
+    );
+    ok(
+        d,
+        &[
+            "publish",
+            "--hub",
+            &url,
+            "--key",
+            key.to_str().unwrap(),
+            "scams.skillpack",
+            "--group",
+            "riders",
+        ],
+    );
+    let code = ok(
+        d,
+        &[
+            "hub", "enrol", "--db", &db, "--group", "riders", "--uses", "1",
+        ],
+    )
+    .trim()
+    .to_owned();
+
+    ok(
+        d,
+        &[
+            "device",
+            "init",
+            "--store",
+            "phone",
+            "--trust",
+            public.to_str().unwrap(),
+        ],
+    );
+    assert!(ok(
+        d,
+        &["device", "register", "--store", "phone", "--hub", &url, "--code", &code]
+    )
+    .contains("group riders"));
+    let first = ok(d, &["device", "sync", "--store", "phone"]);
+    assert!(
+        first.contains("installed mobile-money-scams 1.0.0"),
+        "{first}"
+    );
+
+    std::fs::write(d.join("none.json"), "{}").unwrap();
+    ok(
+        d,
+        &[
+            "device",
+            "take",
+            "--store",
+            "phone",
+            "mobile-money-scams",
+            "--answers",
+            "none.json",
+        ],
+    );
+    let second = ok(d, &["device", "sync", "--store", "phone"]);
+    assert!(
+        second.contains("sent 1 results (0 the hub already had, 0 refused); installed nothing new"),
+        "{second}"
+    );
+    let third = ok(d, &["device", "sync", "--store", "phone"]);
+    assert!(third.contains("sent 0 results"), "{third}");
+
+    let results = ok(d, &["hub", "results", "--db", &db, "--format", "csv"]);
+    assert_eq!(
+        results
+            .lines()
+            .filter(|l| l.contains("mobile-money-scams"))
+            .count(),
+        1,
+        "{results}"
+    );
+    assert!(ok(d, &["device", "check", "--store", "phone"]).contains("0 waiting to sync"));
+
+    // A used-up code registers no second device.
+    ok(
+        d,
+        &[
+            "device",
+            "init",
+            "--store",
+            "phone2",
+            "--trust",
+            public.to_str().unwrap(),
+        ],
+    );
+    let refused = skillpack(
+        d,
+        &[
+            "device", "register", "--store", "phone2", "--hub", &url, "--code", &code,
+        ],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("bad_enrolment_code"),
+        "{}",
+        text(&refused)
+    );
+}
+
+#[test]
+fn sync_without_a_reachable_hub_keeps_results_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["device", "init", "--store", "phone"]);
+    let unregistered = skillpack(d, &["device", "sync", "--store", "phone"]);
+    assert!(!unregistered.status.success());
+    assert!(
+        text(&unregistered).contains("not registered"),
+        "{}",
+        text(&unregistered)
+    );
+    // A hub address where nothing listens: port 9 on loopback (discard, closed here).
+    let offline = skillpack(
+        d,
+        &[
+            "device",
+            "register",
+            "--store",
+            "phone",
+            "--hub",
+            "http://127.0.0.1:9",
+            "--code",
+            "X",
+        ],
+    );
+    assert!(!offline.status.success());
+    assert!(
+        text(&offline).contains("cannot be reached"),
+        "{}",
+        text(&offline)
+    );
+}

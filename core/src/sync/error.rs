@@ -1,0 +1,35 @@
+//! Errors of the `sync` concern: talking to a hub.
+
+use thiserror::Error;
+
+use crate::store::StoreError;
+
+/// What can go wrong while syncing.
+#[derive(Debug, Error)]
+pub enum SyncError {
+    /// The hub could not be reached (no connection, timeout): try again later.
+    #[error("the hub cannot be reached: {0}")]
+    Offline(String),
+    /// The hub answered with an error.
+    #[error("the hub refused ({status}, {code}): {message}")]
+    Refused {
+        /// HTTP status.
+        status: u16,
+        /// The hub's stable error code.
+        code: String,
+        /// Its message.
+        message: String,
+    },
+    /// The hub's answer could not be understood.
+    #[error("the hub's answer is not understood: {0}")]
+    BadAnswer(String),
+    /// The device is not registered with a hub yet.
+    #[error("this device is not registered with a hub: register with an enrolment code first")]
+    NotRegistered,
+    /// From the device store.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A downloaded pack could not be written.
+    #[error("download: {0}")]
+    Io(#[from] std::io::Error),
+}

@@ -1,0 +1,235 @@
+//! The hub client on the device (feature `client`): register with an enrolment code, push the
+//! outbox and mark what the hub acknowledged, and fetch the group's catalog and the packs that
+//! are new or updated, resuming a cut download with an HTTP range. Every write is a signed
+//! request over a nonce from the hub; the device key stays in the store.
+
+mod error;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use reqwest::blocking::{Client, Response};
+use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+
+pub use error::SyncError;
+
+use crate::protocol::{
+    CatalogResponse, ErrorResponse, NonceResponse, PushRequest, PushResponse, RecordStatus,
+    RegisterRequest, RegisterResponse, RequestParts,
+};
+use crate::store::Store;
+
+/// Records sent per request (the hub takes at most 500).
+const PUSH_BATCH: usize = 100;
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Records the hub took now.
+    pub pushed: usize,
+    /// Records it already had (now marked as acknowledged too).
+    pub already_there: usize,
+    /// Records it refused, with reasons.
+    pub rejected: Vec<(String, String)>,
+    /// Packs installed or updated: (id, version).
+    pub installed: Vec<(String, String)>,
+}
+
+/// A hub, as the device talks to it.
+#[derive(Debug, Clone)]
+pub struct HubClient {
+    base: String,
+    http: Client,
+}
+
+impl HubClient {
+    /// A client for the hub at `base` (`https://hub.example.org`).
+    pub fn new(base: &str) -> Result<Self, SyncError> {
+        let http = Client::builder()
+            .timeout(std::time::Duration::from_secs(60))
+            .build()
+            .map_err(|e| SyncError::Offline(e.to_string()))?;
+        Ok(Self {
+            base: base.trim_end_matches('/').to_owned(),
+            http,
+        })
+    }
+
+    /// Registers the device and its learner with an enrolment code; remembers hub and group.
+    pub fn register(&self, store: &Store, code: &str) -> Result<String, SyncError> {
+        let body = serde_json::to_vec(&RegisterRequest {
+            enrolment_code: code.to_owned(),
+            learner: store.learner_did(),
+        })
+        .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+        let answer: RegisterResponse = json(self.signed_post(store, "/v1/devices", body)?)?;
+        store.set_setting("hub", &self.base)?;
+        store.set_setting("group", &answer.group)?;
+        Ok(answer.group)
+    }
+
+    /// Pushes the outbox, then installs new or updated packs of the device's group.
+    pub fn sync(&self, store: &Store, downloads: &Path) -> Result<SyncReport, SyncError> {
+        let group = store.setting("group")?.ok_or(SyncError::NotRegistered)?;
+        let mut report = self.push_outbox(store)?;
+        report.installed = self.update_packs(store, &group, downloads)?;
+        Ok(report)
+    }
+
+    /// Sends every unacknowledged record; acknowledged ones are marked in the store.
+    pub fn push_outbox(&self, store: &Store) -> Result<SyncReport, SyncError> {
+        let mut report = SyncReport::default();
+        for batch in store.outbox()?.chunks(PUSH_BATCH) {
+            let body = serde_json::to_vec(&PushRequest {
+                records: batch.to_vec(),
+            })
+            .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+            let answer: PushResponse = json(self.signed_post(store, "/v1/records", body)?)?;
+            let mut acked = Vec::new();
+            for r in answer.results {
+                match r.status {
+                    RecordStatus::Accepted => report.pushed += 1,
+                    RecordStatus::Duplicate => report.already_there += 1,
+                    RecordStatus::Rejected => {
+                        report.rejected.push((r.id, r.note.unwrap_or_default()));
+                        continue;
+                    }
+                }
+                acked.push(r.id);
+            }
+            store.acknowledge(&acked)?;
+        }
+        Ok(report)
+    }
+
+    /// Downloads and installs packs of `group` that are not installed or have a newer version.
+    fn update_packs(
+        &self,
+        store: &Store,
+        group: &str,
+        downloads: &Path,
+    ) -> Result<Vec<(String, String)>, SyncError> {
+        let catalog: CatalogResponse = json(self.get(&format!("/v1/catalog?group={group}"))?)?;
+        let installed = store.installed_packs()?;
+        let mut done = Vec::new();
+        for pack in catalog.packs {
+            let current = installed
+                .iter()
+                .find(|(id, _)| *id == pack.id)
+                .map(|(_, v)| v.as_str());
+            if current == Some(pack.version.as_str())
+                || current.is_some_and(|v| !newer(&pack.version, v))
+            {
+                continue;
+            }
+            let path = self.download(&pack.hash, pack.size, downloads)?;
+            store.install(&path)?;
+            let _ = std::fs::remove_file(&path);
+            done.push((pack.id, pack.version));
+        }
+        Ok(done)
+    }
+
+    /// Downloads a pack into `dir`, continuing a partial file with a range request.
+    pub fn download(&self, hash: &str, size: u64, dir: &Path) -> Result<PathBuf, SyncError> {
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join(format!("{hash}.skillpack"));
+        let have = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        if have >= size && size > 0 {
+            return Ok(path);
+        }
+        let mut request = self.http.get(format!("{}/v1/packs/{hash}", self.base));
+        if have > 0 {
+            request = request.header("range", format!("bytes={have}-"));
+        }
+        let mut response = request.send().map_err(offline)?;
+        let append = response.status() == StatusCode::PARTIAL_CONTENT;
+        let response_ok = append || response.status() == StatusCode::OK;
+        if !response_ok {
+            return Err(refused(response));
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .append(append)
+            .truncate(!append)
+            .open(&path)?;
+        response.copy_to(&mut file).map_err(offline)?;
+        file.flush()?;
+        Ok(path)
+    }
+
+    fn get(&self, path: &str) -> Result<Response, SyncError> {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .map_err(offline)?;
+        if response.status().is_success() {
+            Ok(response)
+        } else {
+            Err(refused(response))
+        }
+    }
+
+    fn signed_post(&self, store: &Store, path: &str, body: Vec<u8>) -> Result<Response, SyncError> {
+        let nonce: NonceResponse = json(self.get("/v1/nonce")?)?;
+        let headers = store.sign_request(
+            &RequestParts {
+                method: "POST",
+                path,
+                query: "?",
+                body: &body,
+            },
+            &nonce.nonce,
+            chrono::Utc::now().timestamp(),
+        );
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-digest", headers.content_digest)
+            .header("signature-input", headers.signature_input)
+            .header("signature", headers.signature)
+            .body(body)
+            .send()
+            .map_err(offline)?;
+        if response.status().is_success() {
+            Ok(response)
+        } else {
+            Err(refused(response))
+        }
+    }
+}
+
+fn offline(e: reqwest::Error) -> SyncError {
+    SyncError::Offline(e.to_string())
+}
+
+fn refused(response: Response) -> SyncError {
+    let status = response.status().as_u16();
+    match response.json::<ErrorResponse>() {
+        Ok(e) => SyncError::Refused {
+            status,
+            code: e.error.code,
+            message: e.error.message,
+        },
+        Err(_) => SyncError::Refused {
+            status,
+            code: "unknown".into(),
+            message: String::new(),
+        },
+    }
+}
+
+fn json<T: DeserializeOwned>(response: Response) -> Result<T, SyncError> {
+    response
+        .json()
+        .map_err(|e| SyncError::BadAnswer(e.to_string()))
+}
+
+/// `MAJOR.MINOR.PATCH` comparison: is `a` newer than `b`?
+fn newer(a: &str, b: &str) -> bool {
+    let key = |v: &str| -> Vec<u64> { v.split('.').map(|p| p.parse().unwrap_or(0)).collect() };
+    key(a) > key(b)
+}
