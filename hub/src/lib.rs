@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod ingest;
+pub mod limits;
 pub mod routes;
 pub mod storage;
 
@@ -20,8 +21,18 @@ pub async fn serve(
     db: HubDb,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with_limit(listener, db, limits::RateLimit::default(), shutdown).await
+}
+
+/// [`serve`] with a given rate limit per signing key.
+pub async fn serve_with_limit(
+    listener: TcpListener,
+    db: HubDb,
+    limit: limits::RateLimit,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     tracing::info!(addr = %listener.local_addr()?, db = db.engine(), "hub listening");
-    axum::serve(listener, routes::router(db))
+    axum::serve(listener, routes::router_with_limit(db, limit))
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -4,7 +4,9 @@
 mod packs;
 mod results;
 
-use axum::extract::{DefaultBodyLimit, State};
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, FromRef, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -12,6 +14,7 @@ use axum::{Json, Router};
 use skillpack_core::protocol::{verify_request, NonceResponse, RequestParts, SignatureHeaders};
 
 use crate::error::{HttpError, OrHttpErr};
+use crate::limits::{Limiter, RateLimit};
 use crate::storage::HubDb;
 
 /// How long a nonce stays valid.
@@ -25,6 +28,15 @@ pub const MAX_PUSH_RECORDS: usize = 500;
 
 /// Every route of the hub over `db`.
 pub fn router(db: HubDb) -> Router {
+    router_with_limit(db, RateLimit::default())
+}
+
+/// The routes with a given rate limit per signing key.
+pub fn router_with_limit(db: HubDb, limit: RateLimit) -> Router {
+    let state = AppState {
+        db,
+        limiter: Arc::new(Limiter::new(limit)),
+    };
     Router::new()
         .route("/health", get(health))
         .route("/v1/nonce", get(nonce))
@@ -41,7 +53,26 @@ pub fn router(db: HubDb) -> Router {
             post(results::push).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES)),
         )
         .layer(DefaultBodyLimit::max(1 << 20))
-        .with_state(db)
+        .with_state(state)
+}
+
+/// What every handler may use: the database and the rate limiter.
+#[derive(Clone)]
+pub struct AppState {
+    db: HubDb,
+    limiter: Arc<Limiter>,
+}
+
+impl FromRef<AppState> for HubDb {
+    fn from_ref(state: &AppState) -> Self {
+        state.db.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Limiter> {
+    fn from_ref(state: &AppState) -> Self {
+        Arc::clone(&state.limiter)
+    }
 }
 
 async fn health(State(db): State<HubDb>) -> impl IntoResponse {
@@ -61,6 +92,7 @@ async fn nonce(State(db): State<HubDb>) -> Result<Json<NonceResponse>, HttpError
 /// Checks a signed request and uses up its nonce; returns the signer's key.
 pub(super) async fn signed_by(
     db: &HubDb,
+    limiter: &Limiter,
     method: &str,
     path: &str,
     query: &str,
@@ -93,6 +125,13 @@ pub(super) async fn signed_by(
     };
     let signer = verify_request(&parts, &signature)
         .or_http_err(StatusCode::UNAUTHORIZED, "bad_signature")?;
+    if !limiter.allow(signer.key.to_bytes()) {
+        return Err(HttpError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many requests from this key; wait a little and try again",
+        ));
+    }
     if !db.consume_nonce(signer.nonce.clone()).await? {
         return Err(HttpError::new(
             StatusCode::UNAUTHORIZED,

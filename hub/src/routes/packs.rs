@@ -13,8 +13,11 @@ use skillpack_core::hex;
 use skillpack_core::pack::PackReader;
 use skillpack_core::protocol::CatalogResponse;
 
+use std::sync::Arc;
+
 use super::signed_by;
 use crate::error::{HttpError, OrHttpErr};
+use crate::limits::Limiter;
 use crate::storage::{HubDb, NewPack};
 
 /// Immutable content: cache for a year.
@@ -29,13 +32,14 @@ pub(super) struct GroupQuery {
 
 pub(super) async fn publish(
     State(db): State<HubDb>,
+    State(limiter): State<Arc<Limiter>>,
     Query(q): Query<GroupQuery>,
     headers: HeaderMap,
     uri: axum::http::Uri,
     body: Bytes,
 ) -> Result<(StatusCode, Response), HttpError> {
     let query = uri.query().map_or("?".to_owned(), |q| format!("?{q}"));
-    let key = signed_by(&db, "POST", uri.path(), &query, &headers, &body).await?;
+    let key = signed_by(&db, &limiter, "POST", uri.path(), &query, &headers, &body).await?;
     if !db.is_publisher(key).await? {
         return Err(HttpError::new(
             StatusCode::FORBIDDEN,

@@ -7,19 +7,23 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use skillpack_core::protocol::{PushRequest, PushResponse, RegisterRequest, RegisterResponse};
 
+use std::sync::Arc;
+
 use super::{json_body, signed_by, MAX_PUSH_RECORDS};
 use crate::error::{HttpError, OrHttpErr};
 use crate::ingest::check_records;
+use crate::limits::Limiter;
 use crate::storage::{HubDb, RegisterRefusal};
 
 pub(super) async fn register(
     State(db): State<HubDb>,
+    State(limiter): State<Arc<Limiter>>,
     headers: HeaderMap,
     uri: axum::http::Uri,
     body: Bytes,
 ) -> Result<(StatusCode, Json<RegisterResponse>), HttpError> {
     let query = uri.query().map_or("?".to_owned(), |q| format!("?{q}"));
-    let device = signed_by(&db, "POST", uri.path(), &query, &headers, &body).await?;
+    let device = signed_by(&db, &limiter, "POST", uri.path(), &query, &headers, &body).await?;
     let request: RegisterRequest = json_body(&body)?;
     skillpack_core::keys::PublicKey::parse(&request.learner)
         .or_http_err(StatusCode::BAD_REQUEST, "bad_learner")?;
@@ -43,12 +47,13 @@ pub(super) async fn register(
 
 pub(super) async fn push(
     State(db): State<HubDb>,
+    State(limiter): State<Arc<Limiter>>,
     headers: HeaderMap,
     uri: axum::http::Uri,
     body: Bytes,
 ) -> Result<Json<PushResponse>, HttpError> {
     let query = uri.query().map_or("?".to_owned(), |q| format!("?{q}"));
-    let device = signed_by(&db, "POST", uri.path(), &query, &headers, &body).await?;
+    let device = signed_by(&db, &limiter, "POST", uri.path(), &query, &headers, &body).await?;
     let (learner, _group) = db.device(device).await?.ok_or_else(|| {
         HttpError::new(
             StatusCode::FORBIDDEN,

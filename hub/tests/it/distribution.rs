@@ -243,3 +243,30 @@ fn a_replayed_request_is_refused() {
     );
     assert_eq!(code(replay), (StatusCode::UNAUTHORIZED, "bad_nonce".into()));
 }
+
+#[test]
+fn a_key_that_sends_too_much_is_slowed_down() {
+    let hub = TestHub::start_with_limit(skillpack_hub::limits::RateLimit {
+        burst: 2.0,
+        per_second: 0.01,
+    });
+    hub.db
+        .add_publisher(&publisher_key().public_key(), "fixture")
+        .unwrap();
+    for _ in 0..2 {
+        assert!(hub
+            .signed_post(&publisher_key(), "/v1/packs?group=g", sample_pack())
+            .status()
+            .is_success());
+    }
+    assert_eq!(
+        code(hub.signed_post(&publisher_key(), "/v1/packs?group=g", sample_pack())),
+        (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into())
+    );
+    let other = hub.signed_post(&stranger_key(), "/v1/packs?group=g", sample_pack());
+    assert_eq!(
+        code(other).1,
+        "unknown_publisher",
+        "another key has its own allowance"
+    );
+}

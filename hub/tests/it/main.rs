@@ -26,6 +26,11 @@ pub struct TestHub {
 impl TestHub {
     /// Starts a hub on a free loopback port with a fresh SQLite database.
     pub fn start() -> Self {
+        Self::start_with_limit(skillpack_hub::limits::RateLimit::default())
+    }
+
+    /// [`TestHub::start`] with a given rate limit per signing key.
+    pub fn start_with_limit(limit: skillpack_hub::limits::RateLimit) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let db = HubDb::open(&format!("sqlite://{}", dir.path().join("hub.db").display())).unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -36,7 +41,7 @@ impl TestHub {
             runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 ready_tx.send(listener.local_addr().unwrap()).unwrap();
-                skillpack_hub::serve(listener, served, async {
+                skillpack_hub::serve_with_limit(listener, served, limit, async {
                     let _ = stopped.await;
                 })
                 .await
