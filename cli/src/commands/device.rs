@@ -15,7 +15,7 @@ use skillpack_core::keys::file::read_public;
 use skillpack_core::store::{Store, StoreError};
 use skillpack_core::sync::{HubClient, SyncError};
 
-use super::{human_bytes, print_json, CommandResult};
+use super::{human_bytes, points, print_json, CommandResult};
 
 /// The learner's device, from a terminal.
 #[derive(Subcommand)]
@@ -417,14 +417,5 @@ fn sync(dir: &Path) -> CommandResult {
             Ok(ExitCode::FAILURE)
         }
         Err(e) => Err(e.into()),
-    }
-}
-
-/// Milli-points as points (`2.5`).
-fn points(milli: u32) -> String {
-    let whole = milli / 1000;
-    match milli % 1000 {
-        0 => whole.to_string(),
-        frac => format!("{whole}.{}", format!("{frac:03}").trim_end_matches('0')),
     }
 }

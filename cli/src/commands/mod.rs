@@ -22,6 +22,15 @@ pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Milli-points as points, without trailing zeros (`2500` as `2.5`).
+pub fn points(milli: u32) -> String {
+    let whole = milli / 1000;
+    match milli % 1000 {
+        0 => whole.to_string(),
+        frac => format!("{whole}.{}", format!("{frac:03}").trim_end_matches('0')),
+    }
+}
+
 /// `1234567` as `1.2 MB`, for people.
 pub fn human_bytes(n: u64) -> String {
     match n {

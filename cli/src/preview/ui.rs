@@ -9,6 +9,7 @@ use ratatui::Frame;
 use skillpack_core::assess::{Correctness, QuestionView, QuestionViewKind};
 
 use super::app::{App, Screen};
+use crate::commands::points;
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, app: &App) {
@@ -206,14 +207,5 @@ fn marked(selected: bool, text: String) -> Line<'static> {
         Line::from(format!("> {text}")).style(Style::new().add_modifier(Modifier::BOLD))
     } else {
         Line::from(format!("  {text}"))
-    }
-}
-
-/// Milli-points as points.
-fn points(milli: u32) -> String {
-    let whole = milli / 1000;
-    match milli % 1000 {
-        0 => whole.to_string(),
-        frac => format!("{whole}.{}", format!("{frac:03}").trim_end_matches('0')),
     }
 }

@@ -32,5 +32,14 @@ pub fn is_valid_version(version: &str) -> bool {
     validate::is_version(version)
 }
 
+/// A `MAJOR.MINOR.PATCH` version as numbers, for ordering; `None` if it is not one.
+pub fn parse_version(version: &str) -> Option<(u64, u64, u64)> {
+    if !is_valid_version(version) {
+        return None;
+    }
+    let mut parts = version.split('.').map(|p| p.parse::<u64>().ok());
+    Some((parts.next()??, parts.next()??, parts.next()??))
+}
+
 /// The file that describes a module, at the top of its folder.
 pub const MODULE_TOML: &str = "module.toml";

@@ -10,7 +10,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::error::StoreError;
 use super::{db, Store};
-use crate::module::{is_valid_version, Module};
+use crate::module::{parse_version, Module};
 use crate::pack::{module_json_path, PackReader};
 
 /// What an install did.
@@ -175,14 +175,7 @@ fn drop_unused_chunks(tx: &Transaction<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// `MAJOR.MINOR.PATCH` comparison.
+/// True when `offered` is a newer `MAJOR.MINOR.PATCH` than `installed`.
 fn is_newer(offered: &str, installed: &str) -> bool {
-    let parse = |v: &str| -> Option<(u64, u64, u64)> {
-        if !is_valid_version(v) {
-            return None;
-        }
-        let mut parts = v.split('.').map(|p| p.parse::<u64>().ok());
-        Some((parts.next()??, parts.next()??, parts.next()??))
-    };
-    matches!((parse(offered), parse(installed)), (Some(o), Some(i)) if o > i)
+    matches!((parse_version(offered), parse_version(installed)), (Some(o), Some(i)) if o > i)
 }

@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 
 pub use error::SyncError;
 
+use crate::module::parse_version;
 use crate::protocol::{
     CatalogResponse, ErrorResponse, NonceResponse, PushRequest, PushResponse, RecordStatus,
     RegisterRequest, RegisterResponse, RequestParts,
@@ -166,11 +167,7 @@ impl HubClient {
             .get(format!("{}{path}", self.base))
             .send()
             .map_err(offline)?;
-        if response.status().is_success() {
-            Ok(response)
-        } else {
-            Err(refused(response))
-        }
+        checked(response)
     }
 
     fn signed_post(&self, store: &Store, path: &str, body: Vec<u8>) -> Result<Response, SyncError> {
@@ -194,16 +191,21 @@ impl HubClient {
             .body(body)
             .send()
             .map_err(offline)?;
-        if response.status().is_success() {
-            Ok(response)
-        } else {
-            Err(refused(response))
-        }
+        checked(response)
     }
 }
 
 fn offline(e: reqwest::Error) -> SyncError {
     SyncError::Offline(e.to_string())
+}
+
+/// The response if it is a success, else the hub's refusal.
+fn checked(response: Response) -> Result<Response, SyncError> {
+    if response.status().is_success() {
+        Ok(response)
+    } else {
+        Err(refused(response))
+    }
 }
 
 fn refused(response: Response) -> SyncError {
@@ -228,8 +230,7 @@ fn json<T: DeserializeOwned>(response: Response) -> Result<T, SyncError> {
         .map_err(|e| SyncError::BadAnswer(e.to_string()))
 }
 
-/// `MAJOR.MINOR.PATCH` comparison: is `a` newer than `b`?
+/// Is `a` a newer `MAJOR.MINOR.PATCH` than `b`?
 fn newer(a: &str, b: &str) -> bool {
-    let key = |v: &str| -> Vec<u64> { v.split('.').map(|p| p.parse().unwrap_or(0)).collect() };
-    key(a) > key(b)
+    matches!((parse_version(a), parse_version(b)), (Some(a), Some(b)) if a > b)
 }

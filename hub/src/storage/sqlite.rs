@@ -7,6 +7,7 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use skillpack_core::hex;
 use skillpack_core::keys::PublicKey;
+use skillpack_core::module::parse_version;
 use skillpack_core::protocol::{CatalogEntry, PublishResponse};
 
 use super::NewPack;
@@ -177,7 +178,9 @@ impl SqliteHub {
                     .map_err(|e| HubError::Damaged(e.to_string()))?,
             };
             match newest.iter_mut().find(|e| e.id == entry.id) {
-                Some(current) if version_key(&entry.version) > version_key(&current.version) => {
+                Some(current)
+                    if parse_version(&entry.version) > parse_version(&current.version) =>
+                {
                     *current = entry
                 }
                 Some(_) => {}
@@ -224,14 +227,4 @@ impl SqliteHub {
             )
             .optional()?)
     }
-}
-
-/// `MAJOR.MINOR.PATCH` as numbers for ordering (anything unparsable sorts first).
-fn version_key(version: &str) -> (u64, u64, u64) {
-    let mut parts = version.split('.').map(|p| p.parse::<u64>().unwrap_or(0));
-    (
-        parts.next().unwrap_or(0),
-        parts.next().unwrap_or(0),
-        parts.next().unwrap_or(0),
-    )
 }
