@@ -14,8 +14,11 @@ pub enum HubError {
     /// The database failed.
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL failed.
+    #[error("postgres: {0}")]
+    Postgres(String),
     /// The database URL is not one the hub knows.
-    #[error("unsupported database URL {0:?}: use sqlite://PATH")]
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
     BadDatabaseUrl(String),
     /// The database was written by a newer hub.
     #[error("the database is at schema {found}, newer than this hub's {supported}")]

@@ -35,6 +35,59 @@ pub struct VerifiedRecord {
     pub body: String,
 }
 
+/// A stored record near another in its chain: (seq, hash, prev).
+pub(super) type Neighbour = (i64, Vec<u8>, Option<Vec<u8>>);
+
+/// The gaps and forks a record makes in its device's chain, given the stored records
+/// numbered just before, at and just after it as (seq, hash, prev). Both engines use this,
+/// so they flag alike.
+pub(super) fn chain_flags(
+    seq: u64,
+    prev: Option<[u8; 32]>,
+    hash: &[u8; 32],
+    neighbours: &[Neighbour],
+) -> Vec<(&'static str, String)> {
+    let seq_i = seq as i64;
+    let mut flags = Vec::new();
+    if neighbours.iter().any(|(s, _, _)| *s == seq_i) {
+        flags.push(("fork", format!("a second record numbered {seq}")));
+    }
+    if seq > 1 {
+        let before: Vec<&Vec<u8>> = neighbours
+            .iter()
+            .filter(|(s, _, _)| *s == seq_i - 1)
+            .map(|(_, h, _)| h)
+            .collect();
+        if before.is_empty() {
+            flags.push(("gap", format!("record {} has not arrived", seq - 1)));
+        } else if !before
+            .iter()
+            .any(|h| prev.is_some_and(|p| p.as_slice() == h.as_slice()))
+        {
+            flags.push(("fork", format!("does not follow record {}", seq - 1)));
+        }
+    }
+    // A successor that arrived first (through a gap) must point at this record.
+    if neighbours
+        .iter()
+        .any(|(s, _, p)| *s == seq_i + 1 && p.as_deref() != Some(hash.as_slice()))
+    {
+        flags.push(("fork", format!("record {} does not follow it", seq + 1)));
+    }
+    flags
+}
+
+/// A new enrolment code: 12 letters and digits, shown grouped as `XXXX-XXXX-XXXX`.
+pub(super) fn new_code() -> Result<String, HubError> {
+    let mut bytes = [0u8; 12];
+    getrandom::getrandom(&mut bytes).map_err(|e| HubError::Random(e.to_string()))?;
+    let code: String = bytes
+        .iter()
+        .map(|b| CODE_ALPHABET[usize::from(*b) % CODE_ALPHABET.len()] as char)
+        .collect();
+    Ok(format!("{}-{}-{}", &code[..4], &code[4..8], &code[8..]))
+}
+
 /// Normalises a typed code: upper case, no spaces or hyphens.
 pub fn normalize_code(code: &str) -> String {
     code.chars()
@@ -46,21 +99,16 @@ pub fn normalize_code(code: &str) -> String {
 impl SqliteHub {
     pub(super) fn create_enrolment(
         &self,
+        code: &str,
         group: &str,
         uses: Option<u32>,
         expires_at: Option<i64>,
-    ) -> Result<String, HubError> {
-        let mut bytes = [0u8; 12];
-        getrandom::getrandom(&mut bytes).map_err(|e| HubError::Random(e.to_string()))?;
-        let code: String = bytes
-            .iter()
-            .map(|b| CODE_ALPHABET[usize::from(*b) % CODE_ALPHABET.len()] as char)
-            .collect();
+    ) -> Result<(), HubError> {
         self.lock().execute(
             "INSERT INTO enrolments (code, grp, uses_left, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, datetime('now'))",
-            params![code, group, uses, expires_at],
+            params![normalize_code(code), group, uses, expires_at],
         )?;
-        Ok(format!("{}-{}-{}", &code[..4], &code[4..8], &code[8..]))
+        Ok(())
     }
 
     pub(super) fn register_device(
@@ -179,7 +227,7 @@ impl SqliteHub {
                 continue;
             }
             // The records numbered just before, at and just after this one, in one query.
-            let neighbours: Vec<(i64, Vec<u8>, Option<Vec<u8>>)> = tx
+            let neighbours: Vec<Neighbour> = tx
                 .prepare_cached(
                     "SELECT seq, hash, prev FROM records
                      WHERE device_key = ?1 AND seq BETWEEN ?2 - 1 AND ?2 + 1",
@@ -189,32 +237,7 @@ impl SqliteHub {
                 })?
                 .collect::<Result<_, _>>()?;
             let seq = rec.seq as i64;
-            let mut flags = Vec::new();
-            if neighbours.iter().any(|(s, _, _)| *s == seq) {
-                flags.push(("fork", format!("a second record numbered {}", rec.seq)));
-            }
-            if rec.seq > 1 {
-                let before: Vec<&Vec<u8>> = neighbours
-                    .iter()
-                    .filter(|(s, _, _)| *s == seq - 1)
-                    .map(|(_, h, _)| h)
-                    .collect();
-                if before.is_empty() {
-                    flags.push(("gap", format!("record {} has not arrived", rec.seq - 1)));
-                } else if !before
-                    .iter()
-                    .any(|h| rec.prev.is_some_and(|p| p.0.as_slice() == h.as_slice()))
-                {
-                    flags.push(("fork", format!("does not follow record {}", rec.seq - 1)));
-                }
-            }
-            // A successor that arrived first (through a gap) must point at this record.
-            if neighbours
-                .iter()
-                .any(|(s, _, prev)| *s == seq + 1 && prev.as_deref() != Some(r.hash.as_slice()))
-            {
-                flags.push(("fork", format!("record {} does not follow it", rec.seq + 1)));
-            }
+            let flags = chain_flags(rec.seq, rec.prev.map(|p| p.0), &r.hash, &neighbours);
             tx.prepare_cached(
                 "INSERT INTO records (id, device_key, seq, hash, prev, learner, module, passed, score, max_score, body, received_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",

@@ -1,15 +1,17 @@
-//! The hub's storage: publishers, nonces, published packs and where their chunks are. This
-//! first implementation is SQLite (rusqlite, WAL), reached from the async handlers through
-//! tokio's blocking pool; PostgreSQL joins it behind the same methods (ADR 0001).
+//! The hub's storage: publishers, nonces, published packs and their chunks, enrolment codes,
+//! devices, records and flags. Two engines behind the same methods (ADR 0001): SQLite
+//! (rusqlite, WAL; reached from async code through tokio's blocking pool) by default, and
+//! PostgreSQL (tokio-postgres) when one machine is not enough.
 
 mod devices;
+mod postgres;
 mod reports;
 mod sqlite;
 
 use std::sync::Arc;
 
 use skillpack_core::keys::PublicKey;
-use skillpack_core::protocol::{CatalogEntry, PublishResponse};
+use skillpack_core::protocol::{CatalogEntry, PublishResponse, RecordResult};
 
 pub use devices::{normalize_code, RegisterRefusal, VerifiedRecord};
 pub use reports::{LearnerRow, StoredResult};
@@ -40,78 +42,121 @@ pub struct NewPack {
     pub chunks: Vec<([u8; 32], u64, u64)>,
 }
 
+/// Which engine holds the data.
+#[derive(Clone)]
+enum Engine {
+    Sqlite(Arc<SqliteHub>),
+    Postgres(Arc<postgres::PgHub>),
+}
+
 /// The hub's database, shared by every request.
 #[derive(Clone)]
 pub struct HubDb {
-    sqlite: Arc<SqliteHub>,
+    engine: Engine,
 }
 
 impl std::fmt::Debug for HubDb {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("HubDb(sqlite)")
+        write!(f, "HubDb({})", self.engine())
     }
 }
 
+/// Runs a storage call on whichever engine holds the data: SQLite in the blocking pool,
+/// PostgreSQL on its own runtime.
+macro_rules! on_engine {
+    ($self:ident, |$db:ident| $sqlite:expr, |$pool:ident| $pg:expr) => {
+        match &$self.engine {
+            Engine::Sqlite(db) => {
+                let $db = Arc::clone(db);
+                tokio::task::spawn_blocking(move || $sqlite)
+                    .await
+                    .map_err(|e| HubError::Task(e.to_string()))?
+            }
+            Engine::Postgres(pg) => pg.spawn(move |$pool| $pg).await,
+        }
+    };
+}
+
+/// The same for plain (non-async) callers: the operator's commands.
+macro_rules! on_engine_blocking {
+    ($self:ident, |$db:ident| $sqlite:expr, |$pool:ident| $pg:expr) => {
+        match &$self.engine {
+            Engine::Sqlite($db) => $sqlite,
+            Engine::Postgres(pg) => pg.block_on(move |$pool| $pg),
+        }
+    };
+}
+
 impl HubDb {
-    /// Opens the database at `url` (`sqlite://PATH`), creating and migrating it as needed.
+    /// Opens the database at `url` (`sqlite://PATH` or `postgres://…`), creating and migrating
+    /// it as needed.
     pub fn open(url: &str) -> Result<Self, HubError> {
-        let path = url
-            .strip_prefix("sqlite://")
-            .ok_or_else(|| HubError::BadDatabaseUrl(url.to_owned()))?;
-        Ok(Self {
-            sqlite: Arc::new(SqliteHub::open(std::path::Path::new(path))?),
-        })
+        let engine = if let Some(path) = url.strip_prefix("sqlite://") {
+            Engine::Sqlite(Arc::new(SqliteHub::open(std::path::Path::new(path))?))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Engine::Postgres(Arc::new(postgres::PgHub::open(url)?))
+        } else {
+            return Err(HubError::BadDatabaseUrl(url.to_owned()));
+        };
+        Ok(Self { engine })
     }
 
     /// The engine's name, for the health endpoint.
     pub fn engine(&self) -> &'static str {
-        "sqlite"
-    }
-
-    /// Runs a blocking storage call off the async threads.
-    async fn run<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&SqliteHub) -> Result<T, HubError> + Send + 'static,
-    ) -> Result<T, HubError> {
-        let db = Arc::clone(&self.sqlite);
-        tokio::task::spawn_blocking(move || f(&db))
-            .await
-            .map_err(|e| HubError::Task(e.to_string()))?
+        match self.engine {
+            Engine::Sqlite(_) => "sqlite",
+            Engine::Postgres(_) => "postgres",
+        }
     }
 
     /// Registers a publisher (the operator's command).
     pub fn add_publisher(&self, key: &PublicKey, name: &str) -> Result<(), HubError> {
-        self.sqlite.add_publisher(key, name)
+        let (key, name) = (*key, name.to_owned());
+        on_engine_blocking!(self, |db| db.add_publisher(&key, &name), |pool| {
+            postgres::add_publisher(pool, key, name)
+        })
     }
 
     /// True when the key belongs to a registered publisher.
     pub async fn is_publisher(&self, key: PublicKey) -> Result<bool, HubError> {
-        self.run(move |db| db.is_publisher(&key)).await
+        on_engine!(self, |db| db.is_publisher(&key), |pool| {
+            postgres::is_publisher(pool, key)
+        })
     }
 
     /// A new single-use nonce valid for `ttl_secs`.
     pub async fn issue_nonce(&self, ttl_secs: u64) -> Result<String, HubError> {
-        self.run(move |db| db.issue_nonce(ttl_secs)).await
+        on_engine!(self, |db| db.issue_nonce(ttl_secs), |pool| {
+            postgres::issue_nonce(pool, ttl_secs)
+        })
     }
 
     /// Uses up a nonce; false if it was never issued, already used or expired.
     pub async fn consume_nonce(&self, nonce: String) -> Result<bool, HubError> {
-        self.run(move |db| db.consume_nonce(&nonce)).await
+        on_engine!(self, |db| db.consume_nonce(&nonce), |pool| {
+            postgres::consume_nonce(pool, nonce)
+        })
     }
 
     /// Stores a verified pack (idempotent by hash).
     pub async fn put_pack(&self, pack: NewPack) -> Result<PublishResponse, HubError> {
-        self.run(move |db| db.put_pack(&pack)).await
+        on_engine!(self, |db| db.put_pack(&pack), |pool| postgres::put_pack(
+            pool, pack
+        ))
     }
 
     /// The newest version of each pack offered to `group`.
     pub async fn catalog(&self, group: String) -> Result<Vec<CatalogEntry>, HubError> {
-        self.run(move |db| db.catalog(&group)).await
+        on_engine!(self, |db| db.catalog(&group), |pool| postgres::catalog(
+            pool, group
+        ))
     }
 
     /// A pack's length, if the hub has it.
     pub async fn pack_len(&self, hash: [u8; 32]) -> Result<Option<u64>, HubError> {
-        self.run(move |db| db.pack_len(&hash)).await
+        on_engine!(self, |db| db.pack_len(&hash), |pool| postgres::pack_len(
+            pool, hash
+        ))
     }
 
     /// Bytes `start..end` of a pack.
@@ -121,7 +166,16 @@ impl HubDb {
         start: u64,
         end: u64,
     ) -> Result<Vec<u8>, HubError> {
-        self.run(move |db| db.pack_range(&hash, start, end)).await
+        on_engine!(self, |db| db.pack_range(&hash, start, end), |pool| {
+            postgres::pack_range(pool, hash, start, end)
+        })
+    }
+
+    /// A chunk's stored bytes by its hash.
+    pub async fn chunk(&self, hash: [u8; 32]) -> Result<Option<Vec<u8>>, HubError> {
+        on_engine!(self, |db| db.chunk(&hash), |pool| postgres::chunk(
+            pool, hash
+        ))
     }
 
     /// A new enrolment code for `group` (optionally limited in uses and time).
@@ -131,7 +185,14 @@ impl HubDb {
         uses: Option<u32>,
         expires_at: Option<i64>,
     ) -> Result<String, HubError> {
-        self.sqlite.create_enrolment(group, uses, expires_at)
+        let code = devices::new_code()?;
+        let (stored, group) = (code.clone(), group.to_owned());
+        on_engine_blocking!(
+            self,
+            |db| db.create_enrolment(&stored, &group, uses, expires_at),
+            |pool| postgres::create_enrolment(pool, stored, group, uses, expires_at)
+        )?;
+        Ok(code)
     }
 
     /// Registers a device with a code; the group, or why not.
@@ -141,8 +202,11 @@ impl HubDb {
         device: PublicKey,
         learner: String,
     ) -> Result<Result<String, RegisterRefusal>, HubError> {
-        self.run(move |db| db.register_device(&code, &device, &learner))
-            .await
+        on_engine!(
+            self,
+            |db| db.register_device(&code, &device, &learner),
+            |pool| postgres::register_device(pool, code, device, learner)
+        )
     }
 
     /// Registers a device whose records arrive in a relay bundle (the importer vouches).
@@ -152,13 +216,18 @@ impl HubDb {
         learner: String,
         group: String,
     ) -> Result<Result<(), RegisterRefusal>, HubError> {
-        self.run(move |db| db.register_relayed(&device, &learner, &group))
-            .await
+        on_engine!(
+            self,
+            |db| db.register_relayed(&device, &learner, &group),
+            |pool| postgres::register_relayed(pool, device, learner, group)
+        )
     }
 
     /// A registered device's learner and group.
     pub async fn device(&self, device: PublicKey) -> Result<Option<(String, String)>, HubError> {
-        self.run(move |db| db.device(&device)).await
+        on_engine!(self, |db| db.device(&device), |pool| postgres::device(
+            pool, device
+        ))
     }
 
     /// Stores verified records of one device; one result per record, in chain order.
@@ -166,32 +235,34 @@ impl HubDb {
         &self,
         device: PublicKey,
         records: Vec<VerifiedRecord>,
-    ) -> Result<Vec<skillpack_core::protocol::RecordResult>, HubError> {
-        self.run(move |db| db.ingest(&device, records)).await
+    ) -> Result<Vec<RecordResult>, HubError> {
+        on_engine!(self, |db| db.ingest(&device, records), |pool| {
+            postgres::ingest(pool, device, records)
+        })
     }
 
     /// Every registered device with its learner and results.
     pub fn learners(&self) -> Result<Vec<LearnerRow>, HubError> {
-        self.sqlite.learners()
+        on_engine_blocking!(self, |db| db.learners(), |pool| postgres::learners(pool))
     }
 
     /// Every stored record (of one group, if given), in the order received.
     pub fn results(&self, group: Option<&str>) -> Result<Vec<StoredResult>, HubError> {
-        self.sqlite.results(group)
+        let group = group.map(str::to_owned);
+        on_engine_blocking!(self, |db| db.results(group.as_deref()), |pool| {
+            postgres::results(pool, group)
+        })
     }
 
     /// How many records the hub holds.
     pub fn record_count(&self) -> Result<u64, HubError> {
-        self.sqlite.record_count()
+        on_engine_blocking!(self, |db| db.record_count(), |pool| postgres::record_count(
+            pool
+        ))
     }
 
     /// Gaps and forks flagged so far: (device key hex, seq, kind, detail).
     pub fn flags(&self) -> Result<Vec<(String, u64, String, String)>, HubError> {
-        self.sqlite.flags()
-    }
-
-    /// A chunk's stored bytes by its hash.
-    pub async fn chunk(&self, hash: [u8; 32]) -> Result<Option<Vec<u8>>, HubError> {
-        self.run(move |db| db.chunk(&hash)).await
+        on_engine_blocking!(self, |db| db.flags(), |pool| postgres::flags(pool))
     }
 }

@@ -34,7 +34,7 @@ fn health_answers() {
         .json()
         .unwrap();
     assert_eq!(health["status"], "ok");
-    assert_eq!(health["db"], "sqlite");
+    assert_eq!(health["db"], hub.db.engine());
 }
 
 #[test]

@@ -32,7 +32,7 @@ impl TestHub {
     /// [`TestHub::start`] with a given rate limit per signing key.
     pub fn start_with_limit(limit: skillpack_hub::limits::RateLimit) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let db = HubDb::open(&format!("sqlite://{}", dir.path().join("hub.db").display())).unwrap();
+        let db = HubDb::open(&test_database_url(dir.path())).unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel::<SocketAddr>();
         let served = db.clone();
@@ -113,4 +113,37 @@ impl Drop for TestHub {
             let _ = thread.join();
         }
     }
+}
+
+/// The database a test hub uses: SQLite in `dir`, or, when `SKILLPACK_HUB_TEST_ENGINE` is
+/// `postgres`, a fresh database on the cluster `SKILLPACK_TEST_POSTGRES` points at
+/// (`scripts/with-postgres` starts one). The same tests run on both engines.
+fn test_database_url(dir: &std::path::Path) -> String {
+    if std::env::var("SKILLPACK_HUB_TEST_ENGINE").as_deref() != Ok("postgres") {
+        return format!("sqlite://{}", dir.join("hub.db").display());
+    }
+    let admin = std::env::var("SKILLPACK_TEST_POSTGRES").expect(
+        "SKILLPACK_TEST_POSTGRES must name a PostgreSQL cluster (scripts/with-postgres starts one)",
+    );
+    let mut bytes = [0u8; 8];
+    getrandom::getrandom(&mut bytes).unwrap();
+    let name = format!("hub_{}", skillpack_core::hex::encode(&bytes));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+    });
+    let base = admin
+        .rsplit_once('/')
+        .map_or(admin.as_str(), |(base, _)| base);
+    format!("{base}/{name}")
 }
