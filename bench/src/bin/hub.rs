@@ -1,4 +1,5 @@
-//! The hub ingest benchmark: `cargo run --release -p skillpack-bench --bin hub`. On loopback,
+//! The hub ingest benchmark: `cargo run --release -p skillpack-bench --bin hub` (SQLite), or
+//! `scripts/with-postgres cargo run --release -p skillpack-bench --bin hub -- --postgres`. On loopback,
 //! in one run: devices push signed records to a hub on SQLite concurrently (records per
 //! second, and p50/p99 of a 100-record push under that load), against the raw Ed25519 batch
 //! verification rate of the same records' signatures. Markdown out, for docs/benchmarks.md.
@@ -21,10 +22,13 @@ const BATCH: usize = 100;
 
 fn main() -> anyhow::Result<()> {
     let work = tempfile::tempdir()?;
-    let db = HubDb::open(&format!(
-        "sqlite://{}",
-        work.path().join("hub.db").display()
-    ))?;
+    let postgres = std::env::args().any(|a| a == "--postgres");
+    let url = if postgres {
+        fresh_postgres_database()?
+    } else {
+        format!("sqlite://{}", work.path().join("hub.db").display())
+    };
+    let db = HubDb::open(&url)?;
     let code = db.create_enrolment("bench", None, None)?;
     let runtime = tokio::runtime::Runtime::new()?;
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
@@ -106,7 +110,7 @@ fn main() -> anyhow::Result<()> {
     latencies.sort();
     let ingest_rate = total as f64 / elapsed.as_secs_f64();
     let pct = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)];
-    println!("## Hub ingest (SQLite)\n");
+    println!("## Hub ingest ({})\n", db.engine());
     println!("{DEVICES} devices push {RECORDS_PER_DEVICE} records each concurrently, in batches of {BATCH}, over loopback.\n");
     println!("| what | figure |");
     println!("|---|---|");
@@ -173,4 +177,28 @@ async fn signed_post(
 
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1e3)
+}
+
+/// A new, empty database on the cluster `SKILLPACK_TEST_POSTGRES` names
+/// (run under `scripts/with-postgres`).
+fn fresh_postgres_database() -> anyhow::Result<String> {
+    let admin = std::env::var("SKILLPACK_TEST_POSTGRES").map_err(|_| {
+        anyhow::anyhow!("run under scripts/with-postgres (SKILLPACK_TEST_POSTGRES is not set)")
+    })?;
+    let name = format!("bench_{}", std::process::id());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls).await?;
+        tokio::spawn(connection);
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await?;
+        anyhow::Ok(())
+    })?;
+    let base = admin
+        .rsplit_once('/')
+        .map_or(admin.as_str(), |(base, _)| base);
+    Ok(format!("{base}/{name}"))
 }
