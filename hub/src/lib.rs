@@ -31,8 +31,22 @@ pub async fn serve_with_limit(
     limit: limits::RateLimit,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let config = routes::HubConfig {
+        limit,
+        operators: Vec::new(),
+    };
+    serve_with(listener, db, config, shutdown).await
+}
+
+/// [`serve`] with a given configuration (rate limits, operators).
+pub async fn serve_with(
+    listener: TcpListener,
+    db: HubDb,
+    config: routes::HubConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     tracing::info!(addr = %listener.local_addr()?, db = db.engine(), "hub listening");
-    axum::serve(listener, routes::router_with_limit(db, limit))
+    axum::serve(listener, routes::router_with(db, config))
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -20,13 +20,16 @@ pub struct ServeArgs {
     /// Address to listen on (port 0 picks a free one).
     #[arg(long, env = "SKILLPACK_LISTEN", default_value = "127.0.0.1:8080")]
     listen: String,
-    /// Database: sqlite://PATH.
+    /// Database: sqlite://PATH or postgres://….
     #[arg(
         long,
         env = "SKILLPACK_DB",
         default_value = "sqlite://skillpack-hub.db"
     )]
     db: String,
+    /// Public keys (NAME.pub) allowed to read the operator's view over HTTP (/v1/admin/…).
+    #[arg(long = "operator")]
+    operators: Vec<PathBuf>,
 }
 
 /// The operator's commands.
@@ -124,6 +127,15 @@ pub fn serve(args: ServeArgs) -> CommandResult {
         .with_writer(std::io::stderr)
         .init();
     let db = HubDb::open(&args.db)?;
+    let operators = args
+        .operators
+        .iter()
+        .map(|p| read_public(p).with_context(|| format!("reading operator key {}", p.display())))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let config = skillpack_hub::routes::HubConfig {
+        operators,
+        ..Default::default()
+    };
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&args.listen)
@@ -131,7 +143,7 @@ pub fn serve(args: ServeArgs) -> CommandResult {
             .with_context(|| format!("listening on {}", args.listen))?;
         // Scripts and tests read the real address from this first line.
         println!("listening on http://{}", listener.local_addr()?);
-        skillpack_hub::serve(listener, db, shutdown_signal()).await?;
+        skillpack_hub::serve_with(listener, db, config, shutdown_signal()).await?;
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
@@ -303,53 +315,12 @@ fn results(db: &str, format: &str, group: Option<&str>, home_page: &str) -> Comm
                 );
             }
         }
-        "csv" => {
-            println!(
-                "record_id,received_at,group,learner,device,module,module_version,attempt,\
-                 score,max_score,passed,started_at,ended_at,duration_ms"
-            );
-            for r in &results {
-                let rec = &r.record.record;
-                let fields = [
-                    rec.id.clone(),
-                    r.received_at.clone(),
-                    r.group.clone(),
-                    rec.learner.clone(),
-                    rec.device.clone(),
-                    rec.module.clone(),
-                    rec.module_version.clone(),
-                    rec.attempt.to_string(),
-                    points(rec.score),
-                    points(rec.max_score),
-                    rec.passed.to_string(),
-                    rec.started_at.clone(),
-                    rec.ended_at.clone(),
-                    rec.duration_ms.to_string(),
-                ];
-                let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-                println!("{}", line.join(","));
-            }
-        }
-        "xapi" => {
-            for r in &results {
-                let statement = skillpack_core::ledger::to_xapi(
-                    &r.record.record,
-                    home_page,
-                    Some(&r.received_at),
-                );
-                println!("{}", serde_json::to_string(&statement)?);
-            }
-        }
+        "csv" => print!("{}", skillpack_hub::storage::results_csv(&results)),
+        "xapi" => print!(
+            "{}",
+            skillpack_hub::storage::results_xapi(&results, home_page)
+        ),
         other => bail!("unknown format {other:?}: use table, csv or xapi"),
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A CSV field, quoted when it needs to be (RFC 4180).
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
 }

@@ -1,6 +1,7 @@
 //! The HTTP endpoints of protocol version 1. Handlers check and convert; storage does the
 //! rest. `packs` serves publishing and distribution, `results` devices and their records.
 
+mod admin;
 mod packs;
 mod results;
 
@@ -28,14 +29,28 @@ pub const MAX_PUSH_RECORDS: usize = 500;
 
 /// Every route of the hub over `db`.
 pub fn router(db: HubDb) -> Router {
-    router_with_limit(db, RateLimit::default())
+    router_with(db, HubConfig::default())
 }
 
-/// The routes with a given rate limit per signing key.
-pub fn router_with_limit(db: HubDb, limit: RateLimit) -> Router {
+/// How a hub runs: its rate limit per key and its operators.
+#[derive(Debug, Clone, Default)]
+pub struct HubConfig {
+    /// Requests per signing key.
+    pub limit: RateLimit,
+    /// Keys allowed to read the operator's view (`/v1/admin/…`).
+    pub operators: Vec<skillpack_core::keys::PublicKey>,
+}
+
+/// The operators' keys, as handlers see them.
+#[derive(Debug)]
+pub struct Operators(pub Vec<skillpack_core::keys::PublicKey>);
+
+/// The routes with a given configuration.
+pub fn router_with(db: HubDb, config: HubConfig) -> Router {
     let state = AppState {
         db,
-        limiter: Arc::new(Limiter::new(limit)),
+        limiter: Arc::new(Limiter::new(config.limit)),
+        operators: Arc::new(Operators(config.operators)),
     };
     Router::new()
         .route("/health", get(health))
@@ -52,6 +67,9 @@ pub fn router_with_limit(db: HubDb, limit: RateLimit) -> Router {
             "/v1/records",
             post(results::push).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES)),
         )
+        .route("/v1/admin/learners", get(admin::learners))
+        .route("/v1/admin/results", get(admin::results))
+        .route("/v1/admin/flags", get(admin::flags))
         .layer(DefaultBodyLimit::max(1 << 20))
         .with_state(state)
 }
@@ -61,6 +79,13 @@ pub fn router_with_limit(db: HubDb, limit: RateLimit) -> Router {
 pub struct AppState {
     db: HubDb,
     limiter: Arc<Limiter>,
+    operators: Arc<Operators>,
+}
+
+impl FromRef<AppState> for Arc<Operators> {
+    fn from_ref(state: &AppState) -> Self {
+        Arc::clone(&state.operators)
+    }
 }
 
 impl FromRef<AppState> for HubDb {

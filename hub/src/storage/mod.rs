@@ -14,7 +14,7 @@ use skillpack_core::keys::PublicKey;
 use skillpack_core::protocol::{CatalogEntry, PublishResponse, RecordResult};
 
 pub use devices::{normalize_code, RegisterRefusal, VerifiedRecord};
-pub use reports::{LearnerRow, StoredResult};
+pub use reports::{results_csv, results_xapi, LearnerRow, StoredResult};
 pub use sqlite::SqliteHub;
 
 use crate::error::HubError;
@@ -252,6 +252,26 @@ impl HubDb {
         on_engine_blocking!(self, |db| db.results(group.as_deref()), |pool| {
             postgres::results(pool, group)
         })
+    }
+
+    /// [`HubDb::learners`] from async code (the operator's HTTP view).
+    pub async fn learners_async(&self) -> Result<Vec<LearnerRow>, HubError> {
+        on_engine!(self, |db| db.learners(), |pool| postgres::learners(pool))
+    }
+
+    /// [`HubDb::results`] from async code.
+    pub async fn results_async(
+        &self,
+        group: Option<String>,
+    ) -> Result<Vec<StoredResult>, HubError> {
+        on_engine!(self, |db| db.results(group.as_deref()), |pool| {
+            postgres::results(pool, group)
+        })
+    }
+
+    /// [`HubDb::flags`] from async code.
+    pub async fn flags_async(&self) -> Result<Vec<(String, u64, String, String)>, HubError> {
+        on_engine!(self, |db| db.flags(), |pool| postgres::flags(pool))
     }
 
     /// How many records the hub holds.

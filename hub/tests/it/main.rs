@@ -1,6 +1,7 @@
 //! The hub over real HTTP on loopback: one test binary, a module per area.
 #![allow(clippy::unwrap_used)]
 
+mod admin;
 mod distribution;
 mod load;
 mod results;
@@ -31,6 +32,14 @@ impl TestHub {
 
     /// [`TestHub::start`] with a given rate limit per signing key.
     pub fn start_with_limit(limit: skillpack_hub::limits::RateLimit) -> Self {
+        Self::start_with(skillpack_hub::routes::HubConfig {
+            limit,
+            operators: Vec::new(),
+        })
+    }
+
+    /// [`TestHub::start`] with a given configuration.
+    pub fn start_with(config: skillpack_hub::routes::HubConfig) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let db = HubDb::open(&test_database_url(dir.path())).unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -41,7 +50,7 @@ impl TestHub {
             runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 ready_tx.send(listener.local_addr().unwrap()).unwrap();
-                skillpack_hub::serve_with_limit(listener, served, limit, async {
+                skillpack_hub::serve_with(listener, served, config, async {
                     let _ = stopped.await;
                 })
                 .await
@@ -68,6 +77,39 @@ impl TestHub {
             .json()
             .unwrap();
         self.signed_post_with(key, path_and_query, body, &nonce.nonce)
+    }
+
+    /// A GET signed by `key` (over an empty body) with a fresh nonce.
+    pub fn signed_get(&self, key: &SecretKey, path_and_query: &str) -> Response {
+        let client = Client::new();
+        let nonce: NonceResponse = client
+            .get(format!("{}/v1/nonce", self.url))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        let (path, query) = match path_and_query.split_once('?') {
+            Some((p, q)) => (p.to_owned(), format!("?{q}")),
+            None => (path_and_query.to_owned(), "?".to_owned()),
+        };
+        let headers = sign_request(
+            &RequestParts {
+                method: "GET",
+                path: &path,
+                query: &query,
+                body: b"",
+            },
+            key,
+            &nonce.nonce,
+            0,
+        );
+        client
+            .get(format!("{}{path_and_query}", self.url))
+            .header("content-digest", headers.content_digest)
+            .header("signature-input", headers.signature_input)
+            .header("signature", headers.signature)
+            .send()
+            .unwrap()
     }
 
     /// Sends a request signed by `key` with a given nonce.

@@ -1,0 +1,83 @@
+//! The operator's view over HTTP: only an operator's signed requests see learners, results
+//! (JSON, CSV, xAPI) and flags.
+
+use reqwest::StatusCode;
+use skillpack_core::keys::SecretKey;
+use skillpack_core::protocol::{PushRequest, RegisterRequest};
+use skillpack_core::testing::record_chain;
+
+use super::TestHub;
+
+#[test]
+fn an_operator_reads_learners_results_and_flags_and_no_one_else_does() {
+    let operator = SecretKey::from_seed(&[50; 32]);
+    let hub = TestHub::start_with(skillpack_hub::routes::HubConfig {
+        operators: vec![operator.public_key()],
+        ..Default::default()
+    });
+    let code = hub.db.create_enrolment("riders", None, None).unwrap();
+    let device = SecretKey::from_seed(&[51; 32]);
+    let learner = SecretKey::from_seed(&[52; 32]).public_key().to_did_key();
+    let register = serde_json::to_vec(&RegisterRequest {
+        enrolment_code: code,
+        learner: learner.clone(),
+    })
+    .unwrap();
+    assert!(hub
+        .signed_post(&device, "/v1/devices", register)
+        .status()
+        .is_success());
+    let chain = record_chain(&device, &learner, 3);
+    let body = serde_json::to_vec(&PushRequest {
+        records: vec![chain[0].clone(), chain[2].clone()],
+    })
+    .unwrap();
+    assert!(hub
+        .signed_post(&device, "/v1/records", body)
+        .status()
+        .is_success());
+
+    let learners: serde_json::Value = hub
+        .signed_get(&operator, "/v1/admin/learners")
+        .json()
+        .unwrap();
+    assert_eq!(learners[0]["learner"], learner.as_str());
+    assert_eq!(learners[0]["records"], 2);
+    let results: serde_json::Value = hub
+        .signed_get(&operator, "/v1/admin/results?group=riders")
+        .json()
+        .unwrap();
+    assert_eq!(results.as_array().unwrap().len(), 2);
+    let csv = hub
+        .signed_get(&operator, "/v1/admin/results?format=csv")
+        .text()
+        .unwrap();
+    assert_eq!(csv.lines().count(), 3);
+    let xapi = hub
+        .signed_get(
+            &operator,
+            "/v1/admin/results?format=xapi&home_page=https://hub.example.org",
+        )
+        .text()
+        .unwrap();
+    let first: serde_json::Value = serde_json::from_str(xapi.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        first["actor"]["account"]["homePage"],
+        "https://hub.example.org"
+    );
+    let flags: serde_json::Value = hub.signed_get(&operator, "/v1/admin/flags").json().unwrap();
+    assert_eq!(flags[0]["kind"], "gap");
+
+    assert_eq!(
+        hub.signed_get(&device, "/v1/admin/learners").status(),
+        StatusCode::FORBIDDEN,
+        "a device is no operator"
+    );
+    let unsigned = reqwest::blocking::get(format!("{}/v1/admin/results", hub.url)).unwrap();
+    assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        hub.signed_get(&operator, "/v1/admin/results?format=pdf")
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+}
