@@ -77,6 +77,29 @@ pub(super) fn chain_flags(
     flags
 }
 
+/// The answer for a record whose id the hub already holds: the same record again is a
+/// harmless duplicate; different content under the same id is refused.
+pub(super) fn already_stored(id: &str, stored_hash: &[u8], hash: &[u8; 32]) -> RecordResult {
+    let (status, note) = if stored_hash == hash.as_slice() {
+        (RecordStatus::Duplicate, None)
+    } else {
+        (
+            RecordStatus::Rejected,
+            Some("another record already has this id".to_owned()),
+        )
+    };
+    RecordResult {
+        id: id.to_owned(),
+        status,
+        note,
+    }
+}
+
+/// The note of an accepted record: the kinds of flag it raised, if any (`gap`, `fork`).
+pub(super) fn flag_note(flags: &[(&'static str, String)]) -> Option<String> {
+    (!flags.is_empty()).then(|| flags.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(","))
+}
+
 /// A new enrolment code: 12 letters and digits, shown grouped as `XXXX-XXXX-XXXX`.
 pub(super) fn new_code() -> Result<String, HubError> {
     let mut bytes = [0u8; 12];
@@ -216,14 +239,7 @@ impl SqliteHub {
                 .query_row([&rec.id], |row| row.get(0))
                 .optional()?;
             if let Some(stored) = stored {
-                results.push(if stored == r.hash {
-                    result(RecordStatus::Duplicate, None)
-                } else {
-                    result(
-                        RecordStatus::Rejected,
-                        Some("another record already has this id".into()),
-                    )
-                });
+                results.push(already_stored(&rec.id, &stored, &r.hash));
                 continue;
             }
             // The records numbered just before, at and just after this one, in one query.
@@ -262,9 +278,7 @@ impl SqliteHub {
                 )?
                 .execute(params![key.as_slice(), seq, kind, rec.id, detail])?;
             }
-            let note = (!flags.is_empty())
-                .then(|| flags.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(","));
-            results.push(result(RecordStatus::Accepted, note));
+            results.push(result(RecordStatus::Accepted, flag_note(&flags)));
         }
         tx.commit()?;
         Ok(results)

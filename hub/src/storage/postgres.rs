@@ -473,14 +473,7 @@ pub(super) async fn ingest(
             .map_err(pg)?
         {
             let stored: Vec<u8> = row.get(0);
-            results.push(if stored == r.hash {
-                result(RecordStatus::Duplicate, None)
-            } else {
-                result(
-                    RecordStatus::Rejected,
-                    Some("another record already has this id".into()),
-                )
-            });
+            results.push(super::devices::already_stored(&rec.id, &stored, &r.hash));
             continue;
         }
         let seq = rec.seq as i64;
@@ -524,9 +517,10 @@ pub(super) async fn ingest(
             .await
             .map_err(pg)?;
         }
-        let note = (!flags.is_empty())
-            .then(|| flags.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(","));
-        results.push(result(RecordStatus::Accepted, note));
+        results.push(result(
+            RecordStatus::Accepted,
+            super::devices::flag_note(&flags),
+        ));
     }
     tx.commit().await.map_err(pg)?;
     Ok(results)
