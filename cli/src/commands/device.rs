@@ -10,12 +10,12 @@ use std::time::Instant;
 use anyhow::Context;
 use chrono::Utc;
 use clap::Subcommand;
-use skillpack_core::assess::{Answer, Attestation, Correctness};
+use skillpack_core::assess::{Answer, Attestation};
 use skillpack_core::keys::file::read_public;
 use skillpack_core::store::{Store, StoreError};
 use skillpack_core::sync::{HubClient, SyncError};
 
-use super::{human_bytes, points, print_json, CommandResult};
+use super::{correctness_label, human_bytes, points, print_json, CommandResult};
 
 /// The learner's device, from a terminal.
 #[derive(Subcommand)]
@@ -306,13 +306,7 @@ fn take(
         return Ok(ExitCode::SUCCESS);
     }
     for r in &outcome.results {
-        let mark = match r.correctness {
-            Correctness::Correct => "right",
-            Correctness::Partial => "partly right",
-            Correctness::Wrong => "wrong",
-            Correctness::Unanswered => "not answered",
-            Correctness::AwaitingAssessor => "awaiting an assessor",
-        };
+        let mark = correctness_label(r.correctness);
         println!(
             "{:<28} {:>5}/{:<5} {mark}",
             r.id,

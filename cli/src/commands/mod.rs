@@ -22,6 +22,18 @@ pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// How a question's answer fared, in the words the CLI and the preview show.
+pub fn correctness_label(c: skillpack_core::assess::Correctness) -> &'static str {
+    use skillpack_core::assess::Correctness;
+    match c {
+        Correctness::Correct => "right",
+        Correctness::Partial => "partly right",
+        Correctness::Wrong => "wrong",
+        Correctness::Unanswered => "not answered",
+        Correctness::AwaitingAssessor => "awaiting an assessor",
+    }
+}
+
 /// Milli-points as points, without trailing zeros (`2500` as `2.5`).
 pub fn points(milli: u32) -> String {
     let whole = milli / 1000;

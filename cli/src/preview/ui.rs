@@ -6,10 +6,10 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Text};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
-use skillpack_core::assess::{Correctness, QuestionView, QuestionViewKind};
+use skillpack_core::assess::{QuestionView, QuestionViewKind};
 
 use super::app::{App, Screen};
-use crate::commands::points;
+use crate::commands::{correctness_label, points};
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, app: &App) {
@@ -128,13 +128,7 @@ fn screen_text(app: &App) -> (String, Text<'static>, u16) {
                 }
             ))];
             for r in &outcome.results {
-                let how = match r.correctness {
-                    Correctness::Correct => "right",
-                    Correctness::Partial => "partly right",
-                    Correctness::Wrong => "wrong",
-                    Correctness::Unanswered => "not answered",
-                    Correctness::AwaitingAssessor => "awaiting an assessor",
-                };
+                let how = correctness_label(r.correctness);
                 lines.push(Line::from(format!(
                     "{}: {how} ({}/{})",
                     r.id,

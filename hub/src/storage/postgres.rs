@@ -68,6 +68,13 @@ impl PgHub {
         Ok(hub)
     }
 
+    /// The runtime the pool's connections live on.
+    fn runtime(&self) -> Result<&tokio::runtime::Runtime, HubError> {
+        self.runtime
+            .as_ref()
+            .ok_or_else(|| HubError::Task("the database is closed".into()))
+    }
+
     /// Runs `f` on the database's runtime and waits (for plain, non-async callers).
     pub fn block_on<T, F, Fut>(&self, f: F) -> Result<T, HubError>
     where
@@ -75,10 +82,7 @@ impl PgHub {
         Fut: std::future::Future<Output = Result<T, HubError>> + Send + 'static,
         T: Send + 'static,
     {
-        let runtime = self
-            .runtime
-            .as_ref()
-            .ok_or_else(|| HubError::Task("the database is closed".into()))?;
+        let runtime = self.runtime()?;
         runtime.block_on(f(self.pool.clone()))
     }
 
@@ -89,10 +93,7 @@ impl PgHub {
         Fut: std::future::Future<Output = Result<T, HubError>> + Send + 'static,
         T: Send + 'static,
     {
-        let runtime = self
-            .runtime
-            .as_ref()
-            .ok_or_else(|| HubError::Task("the database is closed".into()))?;
+        let runtime = self.runtime()?;
         runtime
             .spawn(f(self.pool.clone()))
             .await

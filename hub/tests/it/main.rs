@@ -67,49 +67,25 @@ impl TestHub {
         }
     }
 
-    /// Sends a request signed by `key` with a fresh nonce.
-    pub fn signed_post(&self, key: &SecretKey, path_and_query: &str, body: Vec<u8>) -> Response {
-        let client = Client::new();
-        let nonce: NonceResponse = client
+    /// A fresh nonce from the hub.
+    fn nonce(&self) -> String {
+        let nonce: NonceResponse = Client::new()
             .get(format!("{}/v1/nonce", self.url))
             .send()
             .unwrap()
             .json()
             .unwrap();
-        self.signed_post_with(key, path_and_query, body, &nonce.nonce)
+        nonce.nonce
+    }
+
+    /// Sends a request signed by `key` with a fresh nonce.
+    pub fn signed_post(&self, key: &SecretKey, path_and_query: &str, body: Vec<u8>) -> Response {
+        self.signed("POST", key, path_and_query, body, &self.nonce())
     }
 
     /// A GET signed by `key` (over an empty body) with a fresh nonce.
     pub fn signed_get(&self, key: &SecretKey, path_and_query: &str) -> Response {
-        let client = Client::new();
-        let nonce: NonceResponse = client
-            .get(format!("{}/v1/nonce", self.url))
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
-        let (path, query) = match path_and_query.split_once('?') {
-            Some((p, q)) => (p.to_owned(), format!("?{q}")),
-            None => (path_and_query.to_owned(), "?".to_owned()),
-        };
-        let headers = sign_request(
-            &RequestParts {
-                method: "GET",
-                path: &path,
-                query: &query,
-                body: b"",
-            },
-            key,
-            &nonce.nonce,
-            0,
-        );
-        client
-            .get(format!("{}{path_and_query}", self.url))
-            .header("content-digest", headers.content_digest)
-            .header("signature-input", headers.signature_input)
-            .header("signature", headers.signature)
-            .send()
-            .unwrap()
+        self.signed("GET", key, path_and_query, Vec::new(), &self.nonce())
     }
 
     /// Sends a request signed by `key` with a given nonce.
@@ -120,23 +96,32 @@ impl TestHub {
         body: Vec<u8>,
         nonce: &str,
     ) -> Response {
+        self.signed("POST", key, path_and_query, body, nonce)
+    }
+
+    /// Sends `method` to `path_and_query`, signed by `key` over `body` with `nonce`.
+    fn signed(
+        &self,
+        method: &str,
+        key: &SecretKey,
+        path_and_query: &str,
+        body: Vec<u8>,
+        nonce: &str,
+    ) -> Response {
         let (path, query) = match path_and_query.split_once('?') {
             Some((p, q)) => (p.to_owned(), format!("?{q}")),
             None => (path_and_query.to_owned(), "?".to_owned()),
         };
-        let headers = sign_request(
-            &RequestParts {
-                method: "POST",
-                path: &path,
-                query: &query,
-                body: &body,
-            },
-            key,
-            nonce,
-            0,
-        );
+        let parts = RequestParts {
+            method,
+            path: &path,
+            query: &query,
+            body: &body,
+        };
+        let headers = sign_request(&parts, key, nonce, 0);
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         Client::new()
-            .post(format!("{}{path_and_query}", self.url))
+            .request(method, format!("{}{path_and_query}", self.url))
             .header("content-digest", headers.content_digest)
             .header("signature-input", headers.signature_input)
             .header("signature", headers.signature)
