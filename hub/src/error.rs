@@ -37,6 +37,9 @@ pub enum HubError {
     /// Randomness was not available.
     #[error("no randomness: {0}")]
     Random(String),
+    /// The hub is at a bound it keeps to protect itself; the client should try again later.
+    #[error("busy: {0}")]
+    Busy(String),
 }
 
 /// An answer with an error status and a JSON body.
@@ -63,6 +66,9 @@ impl HttpError {
 
 impl From<HubError> for HttpError {
     fn from(e: HubError) -> Self {
+        if let HubError::Busy(_) = e {
+            return Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", e.to_string());
+        }
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
     }
 }

@@ -25,11 +25,9 @@ pub fn check_records(
         } else if signed.record.learner != learner {
             Err("about another learner than the device's".to_owned())
         } else {
-            signature.map_err(|e| e.to_string()).and_then(|()| {
-                let body = signed.to_canonical_json().map_err(|e| e.to_string())?;
-                let hash = skillpack_core::pack::ContentHash::of(&body);
-                String::from_utf8(body)
-                    .map(|body| (body, hash))
+            signature.map_err(|e| e.to_string()).and_then(|verified| {
+                String::from_utf8(verified.canonical)
+                    .map(|body| (body, verified.hash))
                     .map_err(|e| e.to_string())
             })
         };

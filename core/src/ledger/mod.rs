@@ -11,7 +11,7 @@ mod xapi;
 pub use error::LedgerError;
 pub use record::{
     record_id, record_time, responses_digest, verify_chain, verify_many, PackRef, Response,
-    ResultRecord, SignedRecord,
+    ResultRecord, SignedRecord, Verified,
 };
 pub use relay::{RelayBundle, MAX_RELAY_BYTES, RELAY_FORMAT_V1};
 pub use xapi::to_xapi;

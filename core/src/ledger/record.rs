@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use super::error::LedgerError;
 use crate::assess::{Answer, Attestation};
@@ -153,6 +154,16 @@ impl SignedRecord {
     }
 }
 
+/// A record that passed [`verify_many`], in the form a hub stores it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// The canonical JSON of the signed record (what [`SignedRecord::to_canonical_json`]
+    /// gives, made here from the bytes that were verified rather than encoded again).
+    pub canonical: Vec<u8>,
+    /// SHA-256 of `canonical`: the hash the next record points at.
+    pub hash: ContentHash,
+}
+
 /// What one signature check needs: the signed message, the signature and the key.
 type BatchItem = (
     Vec<u8>,
@@ -162,36 +173,68 @@ type BatchItem = (
 
 /// Verifies many records at once, as a hub does with a pushed batch: digests one by one,
 /// then every signature in one Ed25519 batch verification (several times faster than one by
-/// one); only if the batch fails are they checked one by one to name the bad ones. One
-/// result per record, in order.
-pub fn verify_many(records: &[SignedRecord]) -> Vec<Result<(), LedgerError>> {
-    let prepared: Vec<Result<BatchItem, LedgerError>> =
-        records.iter().map(prepare_batch_item).collect();
+/// one); only if the batch fails are they checked one by one to name the bad ones. Each
+/// device key is decoded once, and each record encoded once. One result per record, in
+/// order.
+pub fn verify_many(records: &[SignedRecord]) -> Vec<Result<Verified, LedgerError>> {
+    let mut keys: Vec<(&str, Option<ed25519_dalek::VerifyingKey>)> = Vec::new();
+    let prepared: Vec<Result<BatchItem, LedgerError>> = records
+        .iter()
+        .map(|signed| prepare_batch_item(signed, &mut keys))
+        .collect();
     let ok: Vec<_> = prepared.iter().filter_map(|p| p.as_ref().ok()).collect();
     let messages: Vec<&[u8]> = ok.iter().map(|(m, _, _)| m.as_slice()).collect();
     let signatures: Vec<_> = ok.iter().map(|(_, s, _)| *s).collect();
-    let keys: Vec<_> = ok.iter().map(|(_, _, k)| *k).collect();
-    let batch_ok = ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok();
+    let batch_keys: Vec<_> = ok.iter().map(|(_, _, k)| *k).collect();
+    let batch_ok = ed25519_dalek::verify_batch(&messages, &signatures, &batch_keys).is_ok();
     records
         .iter()
         .zip(prepared)
-        .map(|(record, prepared)| match prepared {
-            Err(e) => Err(e),
-            Ok(_) if batch_ok => Ok(()),
-            Ok(_) => record.verify(),
+        .map(|(record, prepared)| {
+            let (message, _, _) = prepared?;
+            if !batch_ok {
+                record.verify()?;
+            }
+            let canonical = signed_canonical(&message[CONTEXT.len()..], &record.signature);
+            let hash = ContentHash(Sha256::digest(&canonical).into());
+            Ok(Verified { canonical, hash })
         })
         .collect()
 }
 
-fn prepare_batch_item(signed: &SignedRecord) -> Result<BatchItem, LedgerError> {
+/// The canonical JSON of a signed record from its record's canonical JSON: the two members
+/// `record` and `signature`, already in canonical order. A test holds it equal to encoding
+/// the whole [`SignedRecord`].
+fn signed_canonical(record: &[u8], signature: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(record.len() + signature.len() + 28);
+    out.extend_from_slice(b"{\"record\":");
+    out.extend_from_slice(record);
+    out.extend_from_slice(b",\"signature\":");
+    crate::canonical::write_string(&mut out, signature);
+    out.push(b'}');
+    out
+}
+
+fn prepare_batch_item<'a>(
+    signed: &'a SignedRecord,
+    keys: &mut Vec<(&'a str, Option<ed25519_dalek::VerifyingKey>)>,
+) -> Result<BatchItem, LedgerError> {
     let seq = signed.record.seq;
     if responses_digest(&signed.record.responses)? != signed.record.responses_digest {
         return Err(LedgerError::BadDigest { seq });
     }
-    let key =
-        PublicKey::parse(&signed.record.device).map_err(|_| LedgerError::BadDeviceKey { seq })?;
-    let key = ed25519_dalek::VerifyingKey::from_bytes(&key.to_bytes())
-        .map_err(|_| LedgerError::BadDeviceKey { seq })?;
+    let device = signed.record.device.as_str();
+    let key = match keys.iter().find(|(d, _)| *d == device) {
+        Some((_, key)) => *key,
+        None => {
+            let key = PublicKey::parse(device)
+                .ok()
+                .and_then(|k| ed25519_dalek::VerifyingKey::from_bytes(&k.to_bytes()).ok());
+            keys.push((device, key));
+            key
+        }
+    }
+    .ok_or(LedgerError::BadDeviceKey { seq })?;
     let signature =
         hex::decode::<64>(&signed.signature).ok_or(LedgerError::BadSignature { seq })?;
     Ok((

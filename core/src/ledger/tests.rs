@@ -168,6 +168,30 @@ fn verify_many_agrees_with_one_by_one_and_names_the_bad_ones() {
 }
 
 #[test]
+fn verify_many_gives_the_same_bytes_and_hash_as_encoding_each_record() {
+    let (one, two) = (device(), SecretKey::from_seed(&[9; 32]));
+    let mut records = chain(3, &one);
+    records.extend(chain(2, &two));
+    // Characters that JSON must escape, in a field the device signs.
+    let mut odd = record(9, None, &two);
+    odd.module_version = "1.0 \"quoted\"\n\u{1}é".to_owned();
+    records.push(odd.sign(&two).expect("signs"));
+    let mut unknown = record(1, None, &one);
+    unknown.device = "did:key:zNotAKey".to_owned();
+    records.push(unknown.sign(&one).expect("signs"));
+    let results = verify_many(&records);
+    for (signed, result) in records.iter().zip(&results).take(6) {
+        let verified = result.as_ref().expect("verifies");
+        assert_eq!(
+            verified.canonical,
+            signed.to_canonical_json().expect("encodes")
+        );
+        assert_eq!(verified.hash, signed.hash().expect("hashes"));
+    }
+    assert_eq!(results[6], Err(LedgerError::BadDeviceKey { seq: 1 }));
+}
+
+#[test]
 fn an_xapi_statement_names_learner_verb_module_and_score() {
     let signed = record(1, None, &device()).sign(&device()).expect("signs");
     let s = to_xapi(

@@ -4,6 +4,7 @@
 //! PostgreSQL (tokio-postgres) when one machine is not enough.
 
 mod devices;
+mod nonces;
 mod postgres;
 mod reports;
 mod sqlite;
@@ -126,16 +127,25 @@ impl HubDb {
 
     /// A new single-use nonce valid for `ttl_secs`.
     pub async fn issue_nonce(&self, ttl_secs: u64) -> Result<String, HubError> {
-        on_engine!(self, |db| db.issue_nonce(ttl_secs), |pool| {
-            postgres::issue_nonce(pool, ttl_secs)
-        })
+        match &self.engine {
+            // In memory: no need for the blocking pool.
+            Engine::Sqlite(db) => db.issue_nonce(ttl_secs),
+            Engine::Postgres(pg) => {
+                pg.spawn(move |pool| postgres::issue_nonce(pool, ttl_secs))
+                    .await
+            }
+        }
     }
 
     /// Uses up a nonce; false if it was never issued, already used or expired.
     pub async fn consume_nonce(&self, nonce: String) -> Result<bool, HubError> {
-        on_engine!(self, |db| db.consume_nonce(&nonce), |pool| {
-            postgres::consume_nonce(pool, nonce)
-        })
+        match &self.engine {
+            Engine::Sqlite(db) => db.consume_nonce(&nonce),
+            Engine::Postgres(pg) => {
+                pg.spawn(move |pool| postgres::consume_nonce(pool, nonce))
+                    .await
+            }
+        }
     }
 
     /// Stores a verified pack (idempotent by hash).

@@ -19,6 +19,7 @@ use crate::error::HubError;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/postgres/0001_init.sql"),
     include_str!("migrations/postgres/0002_devices_and_records.sql"),
+    include_str!("migrations/postgres/0003_unlogged_nonces.sql"),
 ];
 
 fn pg(e: impl std::fmt::Display) -> HubError {

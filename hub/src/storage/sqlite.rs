@@ -10,17 +10,20 @@ use skillpack_core::keys::PublicKey;
 use skillpack_core::module::parse_version;
 use skillpack_core::protocol::{CatalogEntry, PublishResponse};
 
+use super::nonces::NonceBook;
 use super::NewPack;
 use crate::error::HubError;
 
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_devices_and_records.sql"),
+    include_str!("migrations/0003_nonces_in_memory.sql"),
 ];
 
 /// The hub's SQLite database.
 pub struct SqliteHub {
     conn: Mutex<Connection>,
+    nonces: NonceBook,
 }
 
 impl SqliteHub {
@@ -49,6 +52,7 @@ impl SqliteHub {
         }
         Ok(Self {
             conn: Mutex::new(conn),
+            nonces: NonceBook::default(),
         })
     }
 
@@ -76,24 +80,11 @@ impl SqliteHub {
     }
 
     pub(super) fn issue_nonce(&self, ttl_secs: u64) -> Result<String, HubError> {
-        let mut bytes = [0u8; 16];
-        getrandom::getrandom(&mut bytes).map_err(|e| HubError::Random(e.to_string()))?;
-        let nonce = hex::encode(&bytes);
-        let conn = self.lock();
-        conn.execute("DELETE FROM nonces WHERE expires_at < unixepoch()", [])?;
-        conn.execute(
-            "INSERT INTO nonces (nonce, expires_at) VALUES (?1, unixepoch() + ?2)",
-            params![nonce, ttl_secs as i64],
-        )?;
-        Ok(nonce)
+        self.nonces.issue(std::time::Duration::from_secs(ttl_secs))
     }
 
     pub(super) fn consume_nonce(&self, nonce: &str) -> Result<bool, HubError> {
-        let used = self.lock().execute(
-            "DELETE FROM nonces WHERE nonce = ?1 AND expires_at >= unixepoch()",
-            [nonce],
-        )?;
-        Ok(used == 1)
+        Ok(self.nonces.consume(nonce))
     }
 
     pub(super) fn put_pack(&self, pack: &NewPack) -> Result<PublishResponse, HubError> {
