@@ -37,6 +37,9 @@ pub enum HubError {
     /// Randomness was not available.
     #[error("no randomness: {0}")]
     Random(String),
+    /// Storing a batch of records failed (it is not stored; the device pushes it again).
+    #[error("storing the records failed: {0}")]
+    Commit(String),
     /// The hub is at a bound it keeps to protect itself; the client should try again later.
     #[error("busy: {0}")]
     Busy(String),

@@ -2,9 +2,13 @@
 //! in a relay bundle by a trainer. Either way each record must verify under its device key and
 //! be about the device's learner; the storage layer then keeps it once and checks the chain.
 
+use std::sync::OnceLock;
+
 use skillpack_core::keys::PublicKey;
 use skillpack_core::ledger::{verify_many, RelayBundle, SignedRecord};
 use skillpack_core::protocol::{RecordResult, RecordStatus};
+
+use tokio::sync::Semaphore;
 
 use crate::error::HubError;
 use crate::storage::{HubDb, RegisterRefusal, VerifiedRecord};
@@ -47,6 +51,27 @@ pub fn check_records(
     (good, bad)
 }
 
+/// [`check_records`] on the blocking pool, at most one batch per core at a time. Without the
+/// bound, a hundred concurrent pushes verify on a hundred threads that share the cores with
+/// the one thread that writes, and the writer, which every push waits for, gets a sliver.
+pub async fn check_records_async(
+    records: Vec<SignedRecord>,
+    device: String,
+    learner: String,
+) -> Result<(Vec<VerifiedRecord>, Vec<RecordResult>), HubError> {
+    static VERIFIERS: OnceLock<Semaphore> = OnceLock::new();
+    let verifiers = VERIFIERS.get_or_init(|| {
+        Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from))
+    });
+    let _permit = verifiers
+        .acquire()
+        .await
+        .map_err(|e| HubError::Task(e.to_string()))?;
+    tokio::task::spawn_blocking(move || check_records(records, &device, &learner))
+        .await
+        .map_err(|e| HubError::Task(e.to_string()))
+}
+
 /// What importing a relay bundle did.
 #[derive(Debug)]
 pub enum RelayImport {
@@ -76,10 +101,7 @@ pub async fn import_relay(
         }
     }
     let (device_did, learner) = (bundle.device.clone(), bundle.learner.clone());
-    let (verified, mut refused) =
-        tokio::task::spawn_blocking(move || check_records(bundle.records, &device_did, &learner))
-            .await
-            .map_err(|e| HubError::Task(e.to_string()))?;
+    let (verified, mut refused) = check_records_async(bundle.records, device_did, learner).await?;
     let mut results = db.ingest(device, verified).await?;
     results.append(&mut refused);
     Ok(RelayImport::Done(results))

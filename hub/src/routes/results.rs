@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::{json_body, signed_by, MAX_PUSH_RECORDS};
 use crate::error::{HttpError, OrHttpErr};
-use crate::ingest::check_records;
+use crate::ingest::check_records_async;
 use crate::limits::Limiter;
 use crate::storage::{HubDb, RegisterRefusal};
 
@@ -70,10 +70,7 @@ pub(super) async fn push(
         ));
     }
     let did = device.to_did_key();
-    let (verified, mut refused) =
-        tokio::task::spawn_blocking(move || check_records(request.records, &did, &learner))
-            .await
-            .or_http_err(StatusCode::INTERNAL_SERVER_ERROR, "internal")?;
+    let (verified, mut refused) = check_records_async(request.records, did, learner).await?;
     let mut results = db.ingest(device, verified).await?;
     results.append(&mut refused);
     Ok(Json(PushResponse { results }))

@@ -6,12 +6,14 @@
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use skillpack_core::hex;
 use skillpack_core::keys::PublicKey;
-use skillpack_core::ledger::SignedRecord;
+use skillpack_core::ledger::{ResultRecord, SignedRecord};
 use skillpack_core::module::parse_version;
-use skillpack_core::protocol::{CatalogEntry, PublishResponse, RecordResult, RecordStatus};
+use skillpack_core::protocol::{CatalogEntry, PublishResponse, RecordResult};
 use tokio_postgres::NoTls;
 
-use super::devices::{normalize_code, RegisterRefusal, VerifiedRecord};
+use super::devices::{
+    neighbour_seqs, normalize_code, plan_ingest, Neighbour, RegisterRefusal, VerifiedRecord,
+};
 use super::reports::{LearnerRow, StoredResult};
 use super::NewPack;
 use crate::error::HubError;
@@ -461,68 +463,87 @@ pub(super) async fn ingest(
         .await
         .map_err(pg)?;
     records.sort_by_key(|r| r.signed.record.seq);
-    let mut results = Vec::with_capacity(records.len());
-    for r in &records {
-        let rec = &r.signed.record;
-        let result = |status, note: Option<String>| RecordResult {
-            id: rec.id.clone(),
-            status,
-            note,
-        };
-        if let Some(row) = tx
-            .query_opt("SELECT hash FROM records WHERE id = $1", &[&rec.id])
-            .await
-            .map_err(pg)?
-        {
-            let stored: Vec<u8> = row.get(0);
-            results.push(super::devices::already_stored(&rec.id, &stored, &r.hash));
-            continue;
-        }
-        let seq = rec.seq as i64;
-        let neighbours = tx
-            .query(
-                "SELECT seq, hash, prev FROM records WHERE device_key = $1 AND seq BETWEEN $2::bigint - 1 AND $2::bigint + 1",
-                &[&key.as_slice(), &seq],
-            )
-            .await
-            .map_err(pg)?;
-        let neighbours: Vec<super::devices::Neighbour> = neighbours
-            .iter()
-            .map(|row| (row.get(0), row.get(1), row.get(2)))
-            .collect();
-        let flags =
-            super::devices::chain_flags(rec.seq, rec.prev.map(|p| p.0), &r.hash, &neighbours);
-        tx.execute(
-            &format!("INSERT INTO records (id, device_key, seq, hash, prev, learner, module, passed, score, max_score, body, received_at)
-                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, {NOW_TEXT})"),
-            &[
-                &rec.id,
-                &key.as_slice(),
-                &seq,
-                &r.hash.as_slice(),
-                &rec.prev.map(|p| p.0.to_vec()),
-                &rec.learner,
-                &rec.module,
-                &rec.passed,
-                &i64::from(rec.score),
-                &i64::from(rec.max_score),
-                &r.body,
-            ],
+    let ids: Vec<&str> = records
+        .iter()
+        .map(|r| r.signed.record.id.as_str())
+        .collect();
+    let stored: Vec<(String, Vec<u8>)> = tx
+        .query("SELECT id, hash FROM records WHERE id = ANY($1)", &[&ids])
+        .await
+        .map_err(pg)?
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    let neighbours: Vec<Neighbour> = tx
+        .query(
+            "SELECT seq, hash, prev FROM records WHERE device_key = $1 AND seq = ANY($2)",
+            &[&key.as_slice(), &neighbour_seqs(&records)],
         )
         .await
-        .map_err(pg)?;
-        for (kind, detail) in &flags {
+        .map_err(pg)?
+        .iter()
+        .map(|row| (row.get(0), row.get(1), row.get(2)))
+        .collect();
+    let (results, new) = plan_ingest(&records, &stored, neighbours);
+    // Every new record in one statement, column by column.
+    let text = |f: fn(&ResultRecord) -> &str| -> Vec<&str> {
+        new.iter().map(|n| f(&n.record.signed.record)).collect()
+    };
+    let ids = text(|r| &r.id);
+    let learners = text(|r| &r.learner);
+    let modules = text(|r| &r.module);
+    let bodies: Vec<&str> = new.iter().map(|n| n.record.body.as_str()).collect();
+    let seqs: Vec<i64> = new
+        .iter()
+        .map(|n| n.record.signed.record.seq as i64)
+        .collect();
+    let hashes: Vec<&[u8]> = new.iter().map(|n| n.record.hash.as_slice()).collect();
+    let prevs: Vec<Option<Vec<u8>>> = new
+        .iter()
+        .map(|n| n.record.signed.record.prev.map(|p| p.0.to_vec()))
+        .collect();
+    let passed: Vec<bool> = new.iter().map(|n| n.record.signed.record.passed).collect();
+    let scores: Vec<i64> = new
+        .iter()
+        .map(|n| i64::from(n.record.signed.record.score))
+        .collect();
+    let max_scores: Vec<i64> = new
+        .iter()
+        .map(|n| i64::from(n.record.signed.record.max_score))
+        .collect();
+    tx.execute(
+        &format!(
+            "INSERT INTO records (id, device_key, seq, hash, prev, learner, module, passed, score, max_score, body, received_at)
+             SELECT id, $2, seq, hash, prev, learner, module, passed, score, max_score, body, {NOW_TEXT}
+             FROM UNNEST($1::text[], $3::bigint[], $4::bytea[], $5::bytea[], $6::text[], $7::text[], $8::bool[], $9::bigint[], $10::bigint[], $11::text[])
+               AS r(id, seq, hash, prev, learner, module, passed, score, max_score, body)"
+        ),
+        &[
+            &ids,
+            &key.as_slice(),
+            &seqs,
+            &hashes,
+            &prevs,
+            &learners,
+            &modules,
+            &passed,
+            &scores,
+            &max_scores,
+            &bodies,
+        ],
+    )
+    .await
+    .map_err(pg)?;
+    for n in &new {
+        let rec = &n.record.signed.record;
+        for (kind, detail) in &n.flags {
             tx.execute(
                 &format!("INSERT INTO flags (device_key, seq, kind, record_id, detail, flagged_at) VALUES ($1, $2, $3, $4, $5, {NOW_TEXT})"),
-                &[&key.as_slice(), &seq, kind, &rec.id, detail],
+                &[&key.as_slice(), &(rec.seq as i64), kind, &rec.id, detail],
             )
             .await
             .map_err(pg)?;
         }
-        results.push(result(
-            RecordStatus::Accepted,
-            super::devices::flag_note(&flags),
-        ));
     }
     tx.commit().await.map_err(pg)?;
     Ok(results)

@@ -37,7 +37,7 @@ pub struct StoredResult {
 
 impl SqliteHub {
     pub(super) fn learners(&self) -> Result<Vec<LearnerRow>, HubError> {
-        let conn = self.lock();
+        let conn = self.read();
         let mut stmt = conn.prepare_cached(
             "SELECT d.learner, d.grp, hex(d.device_key), d.registered_at,
                     count(r.id), coalesce(sum(r.passed), 0)
@@ -60,7 +60,7 @@ impl SqliteHub {
     }
 
     pub(super) fn results(&self, group: Option<&str>) -> Result<Vec<StoredResult>, HubError> {
-        let conn = self.lock();
+        let conn = self.read();
         let mut stmt = conn.prepare_cached(
             "SELECT r.body, d.grp, r.received_at FROM records r JOIN devices d ON d.device_key = r.device_key
              WHERE ?1 IS NULL OR d.grp = ?1 ORDER BY r.received_at, r.id",

@@ -2,14 +2,16 @@
 //! writes one at a time anyway), WAL, `synchronous = FULL`, migrations as on the device.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use skillpack_core::hex;
 use skillpack_core::keys::PublicKey;
 use skillpack_core::module::parse_version;
 use skillpack_core::protocol::{CatalogEntry, PublishResponse};
 
+use super::devices::{take_group, IngestJob};
 use super::nonces::NonceBook;
 use super::NewPack;
 use crate::error::HubError;
@@ -20,10 +22,22 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_nonces_in_memory.sql"),
 ];
 
+/// How many read-only connections a hub keeps open.
+const READERS: usize = 4;
+
+/// Spreads readers that must wait over the connections.
+static NEXT_READER: AtomicUsize = AtomicUsize::new(0);
+
 /// The hub's SQLite database.
 pub struct SqliteHub {
+    /// The one connection that writes.
     conn: Mutex<Connection>,
+    /// Read-only connections: in WAL mode reads go on beside a write, so a device looking up
+    /// the catalog or its registration never waits behind a commit's fsync.
+    readers: Vec<Mutex<Connection>>,
     nonces: NonceBook,
+    /// Batches waiting for the next group commit (see `ingest`).
+    pending: Mutex<Vec<IngestJob>>,
 }
 
 impl SqliteHub {
@@ -50,14 +64,53 @@ impl SqliteHub {
             tx.pragma_update(None, "user_version", supported)?;
             tx.commit()?;
         }
+        let readers = (0..READERS)
+            .map(|_| {
+                let reader = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                reader.busy_timeout(std::time::Duration::from_secs(10))?;
+                Ok(Mutex::new(reader))
+            })
+            .collect::<Result<_, HubError>>()?;
         Ok(Self {
             conn: Mutex::new(conn),
+            readers,
             nonces: NonceBook::default(),
+            pending: Mutex::new(Vec::new()),
         })
     }
 
     pub(super) fn lock(&self) -> MutexGuard<'_, Connection> {
         self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A read-only connection: the first one free, else the next in turn.
+    pub(super) fn read(&self) -> MutexGuard<'_, Connection> {
+        for reader in &self.readers {
+            if let Ok(conn) = reader.try_lock() {
+                return conn;
+            }
+        }
+        let turn = NEXT_READER.fetch_add(1, Ordering::Relaxed) % self.readers.len();
+        self.readers[turn]
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(super) fn queue_ingest(&self, job: IngestJob) {
+        self.pending_jobs().push(job);
+    }
+
+    pub(super) fn take_ingest_jobs(&self) -> Vec<IngestJob> {
+        take_group(&mut self.pending_jobs())
+    }
+
+    fn pending_jobs(&self) -> MutexGuard<'_, Vec<IngestJob>> {
+        self.pending
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -72,7 +125,7 @@ impl SqliteHub {
     }
 
     pub(super) fn is_publisher(&self, key: &PublicKey) -> Result<bool, HubError> {
-        Ok(self.lock().query_row(
+        Ok(self.read().query_row(
             "SELECT EXISTS (SELECT 1 FROM publishers WHERE public_key = ?1)",
             [key.to_bytes().as_slice()],
             |r| r.get(0),
@@ -133,7 +186,7 @@ impl SqliteHub {
     }
 
     pub(super) fn catalog(&self, group: &str) -> Result<Vec<CatalogEntry>, HubError> {
-        let conn = self.lock();
+        let conn = self.read();
         let mut stmt = conn.prepare_cached(
             "SELECT hash, id, version, size, variant, publisher, modules FROM packs WHERE grp = ?1 ORDER BY id",
         )?;
@@ -183,7 +236,7 @@ impl SqliteHub {
 
     pub(super) fn pack_len(&self, hash: &[u8; 32]) -> Result<Option<u64>, HubError> {
         let len: Option<i64> = self
-            .lock()
+            .read()
             .query_row(
                 "SELECT size FROM packs WHERE hash = ?1",
                 [hash.as_slice()],
@@ -200,7 +253,7 @@ impl SqliteHub {
         end: u64,
     ) -> Result<Vec<u8>, HubError> {
         // substr is 1-based; it reads only the requested bytes of the blob.
-        Ok(self.lock().query_row(
+        Ok(self.read().query_row(
             "SELECT substr(bytes, ?2, ?3) FROM packs WHERE hash = ?1",
             params![hash.as_slice(), start as i64 + 1, (end - start) as i64],
             |r| r.get(0),
@@ -209,7 +262,7 @@ impl SqliteHub {
 
     pub(super) fn chunk(&self, hash: &[u8; 32]) -> Result<Option<Vec<u8>>, HubError> {
         Ok(self
-            .lock()
+            .read()
             .query_row(
                 "SELECT substr(p.bytes, c.offset + 1, c.len) FROM chunks c JOIN packs p ON p.hash = c.pack_hash
                  WHERE c.hash = ?1",
