@@ -170,7 +170,23 @@ impl HubClient {
         checked(response)
     }
 
+    /// A signed POST; if the nonce was gone by the time it arrived (the phone slept past its
+    /// expiry, or the hub restarted), once more over a fresh one.
     fn signed_post(&self, store: &Store, path: &str, body: Vec<u8>) -> Result<Response, SyncError> {
+        match self.signed_post_once(store, path, body.clone()) {
+            Err(SyncError::Refused { code, .. }) if code == "bad_nonce" => {
+                self.signed_post_once(store, path, body)
+            }
+            other => other,
+        }
+    }
+
+    fn signed_post_once(
+        &self,
+        store: &Store,
+        path: &str,
+        body: Vec<u8>,
+    ) -> Result<Response, SyncError> {
         let nonce: NonceResponse = json(self.get("/v1/nonce")?)?;
         let headers = store.sign_request(
             &RequestParts {
