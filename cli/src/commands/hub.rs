@@ -46,6 +46,12 @@ pub enum HubCommand {
         #[arg(long)]
         name: Option<String>,
     },
+    /// The groups: packs offered to each, devices, results and open enrolment codes.
+    Groups {
+        /// Database: sqlite://PATH.
+        #[arg(long, env = "SKILLPACK_DB")]
+        db: String,
+    },
     /// The learners, their devices and how many results each has sent.
     Learners {
         /// Database: sqlite://PATH.
@@ -177,6 +183,15 @@ pub fn run(command: HubCommand) -> CommandResult {
                 "publisher {name} ({}) may now publish",
                 public.fingerprint()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        HubCommand::Groups { db } => {
+            for g in HubDb::open(&db)?.groups()? {
+                println!(
+                    "{:<12} {} packs, {} devices, {} results, {} open codes",
+                    g.group, g.packs, g.devices, g.records, g.open_codes
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         HubCommand::Learners { db } => {

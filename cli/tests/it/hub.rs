@@ -185,6 +185,12 @@ fn a_trainer_reads_learners_results_and_flags_as_table_csv_and_xapi() {
         "{}",
         text(&learners)
     );
+    let groups = skillpack(d, &["hub", "groups", "--db", &db]);
+    assert!(
+        text(&groups).contains("riders       0 packs, 1 devices, 2 results, 1 open codes"),
+        "{}",
+        text(&groups)
+    );
     let csv = skillpack(d, &["hub", "results", "--db", &db, "--format", "csv"]);
     let csv = String::from_utf8_lossy(&csv.stdout).into_owned();
     assert_eq!(csv.lines().count(), 3, "header and two records:\n{csv}");

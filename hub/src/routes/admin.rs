@@ -1,4 +1,4 @@
-//! The operator's view over HTTP: learners, results (JSON, CSV or xAPI) and flagged chains.
+//! The operator's view over HTTP: groups, learners, results (JSON, CSV or xAPI) and flagged chains.
 //! Every request is signed (over an empty body) by a key given to `skillpack serve
 //! --operator`, with a nonce from the hub like any other signed request.
 
@@ -34,6 +34,17 @@ async fn operator(
             "this key is not one of the hub's operators",
         ))
     }
+}
+
+pub(super) async fn groups(
+    State(db): State<HubDb>,
+    State(limiter): State<Arc<Limiter>>,
+    State(operators): State<Arc<Operators>>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    operator(&db, &limiter, &operators, &uri, &headers).await?;
+    Ok(Json(db.groups_async().await?).into_response())
 }
 
 pub(super) async fn learners(

@@ -67,6 +67,7 @@ pub fn router_with(db: HubDb, config: HubConfig) -> Router {
             "/v1/records",
             post(results::push).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES)),
         )
+        .route("/v1/admin/groups", get(admin::groups))
         .route("/v1/admin/learners", get(admin::learners))
         .route("/v1/admin/results", get(admin::results))
         .route("/v1/admin/flags", get(admin::flags))

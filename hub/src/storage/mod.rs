@@ -15,7 +15,7 @@ use skillpack_core::keys::PublicKey;
 use skillpack_core::protocol::{CatalogEntry, PublishResponse, RecordResult};
 
 pub use devices::{normalize_code, RegisterRefusal, VerifiedRecord};
-pub use reports::{results_csv, results_xapi, LearnerRow, StoredResult};
+pub use reports::{results_csv, results_xapi, GroupRow, LearnerRow, StoredResult};
 pub use sqlite::SqliteHub;
 
 use crate::error::HubError;
@@ -249,6 +249,16 @@ impl HubDb {
         on_engine!(self, |db| db.ingest(&device, records), |pool| {
             postgres::ingest(pool, device, records)
         })
+    }
+
+    /// Every group with what is offered to it and who is in it.
+    pub fn groups(&self) -> Result<Vec<GroupRow>, HubError> {
+        on_engine_blocking!(self, |db| db.groups(), |pool| postgres::groups(pool))
+    }
+
+    /// [`HubDb::groups`] from async code (the operator's HTTP view).
+    pub async fn groups_async(&self) -> Result<Vec<GroupRow>, HubError> {
+        on_engine!(self, |db| db.groups(), |pool| postgres::groups(pool))
     }
 
     /// Every registered device with its learner and results.

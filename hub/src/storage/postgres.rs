@@ -14,7 +14,7 @@ use tokio_postgres::NoTls;
 use super::devices::{
     neighbour_seqs, normalize_code, plan_ingest, Neighbour, RegisterRefusal, VerifiedRecord,
 };
-use super::reports::{LearnerRow, StoredResult};
+use super::reports::{GroupRow, LearnerRow, StoredResult};
 use super::NewPack;
 use crate::error::HubError;
 
@@ -577,6 +577,28 @@ pub(super) async fn flags(pool: Pool) -> Result<Vec<(String, u64, String, String
                 r.get(2),
                 r.get(3),
             )
+        })
+        .collect())
+}
+
+pub(super) async fn groups(pool: Pool) -> Result<Vec<GroupRow>, HubError> {
+    let client = pool.get().await.map_err(pg)?;
+    let rows = client
+        .query(
+            &super::reports::groups_sql("extract(epoch from now())::bigint"),
+            &[],
+        )
+        .await
+        .map_err(pg)?;
+    let count = |r: &tokio_postgres::Row, i| r.get::<_, i64>(i).max(0) as u64;
+    Ok(rows
+        .iter()
+        .map(|r| GroupRow {
+            group: r.get(0),
+            packs: count(r, 1),
+            devices: count(r, 2),
+            records: count(r, 3),
+            open_codes: count(r, 4),
         })
         .collect())
 }

@@ -24,6 +24,38 @@ pub struct LearnerRow {
     pub passed: u64,
 }
 
+/// A group of learners: what is offered to it and who is in it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GroupRow {
+    /// The group's name.
+    pub group: String,
+    /// Packs published to it (every version).
+    pub packs: u64,
+    /// Devices registered in it.
+    pub devices: u64,
+    /// Records its devices have sent.
+    pub records: u64,
+    /// Enrolment codes for it that can still be used.
+    pub open_codes: u64,
+}
+
+/// Every group any pack, device or enrolment code names, with its counts. The same query on
+/// both engines but for how each spells "now".
+pub(super) fn groups_sql(now: &str) -> String {
+    format!(
+        "SELECT g.grp,
+            (SELECT count(*) FROM packs p WHERE p.grp = g.grp),
+            (SELECT count(*) FROM devices d WHERE d.grp = g.grp),
+            (SELECT count(*) FROM records r JOIN devices d ON d.device_key = r.device_key
+             WHERE d.grp = g.grp),
+            (SELECT count(*) FROM enrolments e WHERE e.grp = g.grp
+             AND (e.uses_left IS NULL OR e.uses_left > 0)
+             AND (e.expires_at IS NULL OR e.expires_at >= {now}))
+         FROM (SELECT grp FROM packs UNION SELECT grp FROM devices UNION SELECT grp FROM enrolments) g
+         ORDER BY g.grp"
+    )
+}
+
 /// A stored record with what the hub knows about it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredResult {
@@ -36,6 +68,24 @@ pub struct StoredResult {
 }
 
 impl SqliteHub {
+    pub(super) fn groups(&self) -> Result<Vec<GroupRow>, HubError> {
+        let conn = self.read();
+        let mut stmt = conn.prepare_cached(&groups_sql("unixepoch()"))?;
+        let count = |r: &rusqlite::Row<'_>, i| r.get::<_, i64>(i).map(|n| n.max(0) as u64);
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(GroupRow {
+                    group: r.get(0)?,
+                    packs: count(r, 1)?,
+                    devices: count(r, 2)?,
+                    records: count(r, 3)?,
+                    open_codes: count(r, 4)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
     pub(super) fn learners(&self) -> Result<Vec<LearnerRow>, HubError> {
         let conn = self.read();
         let mut stmt = conn.prepare_cached(

@@ -43,6 +43,18 @@ fn an_operator_reads_learners_results_and_flags_and_no_one_else_does() {
         .unwrap();
     assert_eq!(learners[0]["learner"], learner.as_str());
     assert_eq!(learners[0]["records"], 2);
+    hub.db.create_enrolment("cleaners", Some(0), None).unwrap();
+    let groups: serde_json::Value = hub
+        .signed_get(&operator, "/v1/admin/groups")
+        .json()
+        .unwrap();
+    assert_eq!(
+        groups,
+        serde_json::json!([
+            {"group": "cleaners", "packs": 0, "devices": 0, "records": 0, "open_codes": 0},
+            {"group": "riders", "packs": 0, "devices": 1, "records": 2, "open_codes": 1},
+        ])
+    );
     let results: serde_json::Value = hub
         .signed_get(&operator, "/v1/admin/results?group=riders")
         .json()
