@@ -3,6 +3,8 @@
 // The core never prints: it reports through return values.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+#[cfg(feature = "ffi")]
+pub mod api;
 pub mod assess;
 pub mod authoring;
 pub mod canonical;
@@ -22,3 +24,6 @@ pub mod sync;
 pub mod testing;
 
 pub use error::{Error, Result};
+
+#[cfg(feature = "ffi")]
+uniffi::setup_scaffolding!();

@@ -24,6 +24,7 @@ pub(crate) fn right_choices(pairs: &[Pair], distractors: &[String]) -> Vec<Strin
 
 /// An answer, in the shape of its question type.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(tag = "type", content = "value", rename_all = "kebab-case")]
 pub enum Answer {
     /// The key of the chosen option.

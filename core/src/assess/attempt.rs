@@ -49,6 +49,7 @@ pub struct Attempt {
 
 /// The result of a submitted attempt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Outcome {
     /// Milli-points earned.
     pub score: u32,
@@ -64,6 +65,7 @@ pub struct Outcome {
 
 /// One choice as a shell shows it: its key (for the answer) and its text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ChoiceView {
     /// The key to answer with.
     pub key: u32,
@@ -73,6 +75,7 @@ pub struct ChoiceView {
 
 /// A question ready to show: shuffled, and without its answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct QuestionView {
     /// The question id.
     pub id: String,
@@ -86,6 +89,7 @@ pub struct QuestionView {
 
 /// The interaction a question needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum QuestionViewKind {
     /// Pick one.

@@ -13,6 +13,7 @@ pub const MILLI: u32 = 1000;
 
 /// How an answer fared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "kebab-case")]
 pub enum Correctness {
     /// Full points.
@@ -29,6 +30,7 @@ pub enum Correctness {
 
 /// The result of one question.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct QuestionResult {
     /// The question.
     pub id: String,

@@ -28,4 +28,7 @@ pub enum KeyError {
     /// A key file is larger than any key file we write.
     #[error("key file {0} is too large to be a key")]
     FileTooLarge(String),
+    /// The platform's key store (Android Keystore, iOS Keychain) failed or gave a bad key.
+    #[error("the platform key store: {0}")]
+    Platform(String),
 }

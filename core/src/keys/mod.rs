@@ -118,6 +118,11 @@ impl SecretKey {
         multibase_encode(ED25519_PRIV_CODEC, self.0.as_bytes())
     }
 
+    /// The 32-byte seed, for a platform key store that keeps it (a copy: the caller drops it).
+    pub fn to_seed(&self) -> [u8; 32] {
+        self.0.to_bytes()
+    }
+
     /// Parses the multibase form written by [`SecretKey::to_multibase`].
     pub fn parse(text: &str) -> Result<Self, KeyError> {
         let seed = multibase_decode(ED25519_PRIV_CODEC, text.trim())?;

@@ -118,6 +118,7 @@ impl From<MediaKind> for EntryKind {
 
 /// Which rendition of a media file an entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "lowercase")]
 pub enum Rendition {
     /// The original.

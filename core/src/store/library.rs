@@ -17,6 +17,7 @@ use crate::pack::{entry_in_chunk, open_chunk, ContentHash, Entry, Manifest, Rend
 
 /// Where a learner stands with a module.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(tag = "state", rename_all = "kebab-case")]
 pub enum ModuleState {
     /// Not opened yet.
@@ -36,6 +37,7 @@ pub enum ModuleState {
 
 /// A module in the catalog.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct CatalogEntry {
     /// Module id.
     pub id: String,
@@ -61,6 +63,7 @@ pub struct CatalogEntry {
 
 /// A lesson ready to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct LessonContent {
     /// The lesson title.
     pub title: String,
@@ -72,6 +75,7 @@ pub struct LessonContent {
 
 /// One media file of a lesson.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct MediaItem {
     /// Path relative to the module folder (`images/tyre.png`).
     pub path: String,

@@ -139,7 +139,15 @@ impl Store {
         Ok(rows)
     }
 
-    /// Trusts a publisher's key for installs.
+    /// Trusts the publisher who signed the pack at `pack` (after the learner has seen its
+    /// fingerprint); returns that fingerprint.
+    pub fn trust_publisher_of(&self, pack: &Path, label: &str) -> Result<String, StoreError> {
+        let publisher = crate::pack::PackReader::open_path(pack)?.publisher();
+        self.trust(&publisher, label)?;
+        Ok(publisher.fingerprint().to_string())
+    }
+
+    /// Trusts `key` as a publisher, under a label for people.
     pub fn trust(&self, key: &PublicKey, label: &str) -> Result<(), StoreError> {
         self.lock().execute(
             "INSERT INTO trusted_publishers (public_key, label) VALUES (?1, ?2)

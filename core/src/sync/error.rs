@@ -23,6 +23,9 @@ pub enum SyncError {
     /// The hub's answer could not be understood.
     #[error("the hub's answer is not understood: {0}")]
     BadAnswer(String),
+    /// The caller cancelled; what was done stays done (a download resumes next time).
+    #[error("cancelled")]
+    Cancelled,
     /// The device is not registered with a hub yet.
     #[error("this device is not registered with a hub: register with an enrolment code first")]
     NotRegistered,

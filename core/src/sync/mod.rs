@@ -5,7 +5,7 @@
 
 mod error;
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use reqwest::blocking::{Client, Response};
@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 pub use error::SyncError;
 
 use crate::module::parse_version;
+use crate::progress::{NoProgress, Progress};
 use crate::protocol::{
     CatalogResponse, ErrorResponse, NonceResponse, PushRequest, PushResponse, RecordStatus,
     RegisterRequest, RegisterResponse, RequestParts,
@@ -35,6 +36,21 @@ pub struct SyncReport {
     pub rejected: Vec<(String, String)>,
     /// Packs installed or updated: (id, version).
     pub installed: Vec<(String, String)>,
+}
+
+/// Bytes downloaded so far in one sync, reported as they come.
+struct Bytes<'a> {
+    done: u64,
+    total: u64,
+    progress: &'a dyn Progress,
+}
+
+impl Bytes<'_> {
+    fn add(&mut self, n: u64) {
+        self.done += n;
+        self.progress
+            .on_progress(self.done, self.total.max(self.done));
+    }
 }
 
 /// A hub, as the device talks to it.
@@ -72,16 +88,42 @@ impl HubClient {
 
     /// Pushes the outbox, then installs new or updated packs of the device's group.
     pub fn sync(&self, store: &Store, downloads: &Path) -> Result<SyncReport, SyncError> {
+        self.sync_with(store, downloads, &NoProgress)
+    }
+
+    /// [`HubClient::sync`], reporting progress (records pushed, then pack bytes downloaded)
+    /// and stopping with [`SyncError::Cancelled`] when asked: between batches, and between
+    /// 64 KiB pieces of a download, which resumes where it stopped next time.
+    pub fn sync_with(
+        &self,
+        store: &Store,
+        downloads: &Path,
+        progress: &dyn Progress,
+    ) -> Result<SyncReport, SyncError> {
         let group = store.setting("group")?.ok_or(SyncError::NotRegistered)?;
-        let mut report = self.push_outbox(store)?;
-        report.installed = self.update_packs(store, &group, downloads)?;
+        let mut report = self.push_outbox_with(store, progress)?;
+        report.installed = self.update_packs(store, &group, downloads, progress)?;
         Ok(report)
     }
 
     /// Sends every unacknowledged record; acknowledged ones are marked in the store.
     pub fn push_outbox(&self, store: &Store) -> Result<SyncReport, SyncError> {
+        self.push_outbox_with(store, &NoProgress)
+    }
+
+    fn push_outbox_with(
+        &self,
+        store: &Store,
+        progress: &dyn Progress,
+    ) -> Result<SyncReport, SyncError> {
         let mut report = SyncReport::default();
-        for batch in store.outbox()?.chunks(PUSH_BATCH) {
+        let outbox = store.outbox()?;
+        let total = outbox.len() as u64;
+        progress.on_progress(0, total);
+        for batch in outbox.chunks(PUSH_BATCH) {
+            if progress.is_cancelled() {
+                return Err(SyncError::Cancelled);
+            }
             let body = serde_json::to_vec(&PushRequest {
                 records: batch.to_vec(),
             })
@@ -100,6 +142,7 @@ impl HubClient {
                 acked.push(r.id);
             }
             store.acknowledge(&acked)?;
+            progress.on_progress((report.pushed + report.already_there) as u64, total);
         }
         Ok(report)
     }
@@ -110,21 +153,29 @@ impl HubClient {
         store: &Store,
         group: &str,
         downloads: &Path,
+        progress: &dyn Progress,
     ) -> Result<Vec<(String, String)>, SyncError> {
         let catalog: CatalogResponse = json(self.get(&format!("/v1/catalog?group={group}"))?)?;
         let installed = store.installed_packs()?;
+        let wanted: Vec<_> = catalog
+            .packs
+            .into_iter()
+            .filter(|pack| {
+                let current = installed
+                    .iter()
+                    .find(|(id, _)| *id == pack.id)
+                    .map(|(_, v)| v.as_str());
+                current.is_none_or(|v| newer(&pack.version, v))
+            })
+            .collect();
+        let mut bytes = Bytes {
+            done: 0,
+            total: wanted.iter().map(|p| p.size).sum(),
+            progress,
+        };
         let mut done = Vec::new();
-        for pack in catalog.packs {
-            let current = installed
-                .iter()
-                .find(|(id, _)| *id == pack.id)
-                .map(|(_, v)| v.as_str());
-            if current == Some(pack.version.as_str())
-                || current.is_some_and(|v| !newer(&pack.version, v))
-            {
-                continue;
-            }
-            let path = self.download(&pack.hash, pack.size, downloads)?;
+        for pack in wanted {
+            let path = self.download_with(&pack.hash, pack.size, downloads, &mut bytes)?;
             store.install(&path)?;
             let _ = std::fs::remove_file(&path);
             done.push((pack.id, pack.version));
@@ -134,9 +185,25 @@ impl HubClient {
 
     /// Downloads a pack into `dir`, continuing a partial file with a range request.
     pub fn download(&self, hash: &str, size: u64, dir: &Path) -> Result<PathBuf, SyncError> {
+        let mut bytes = Bytes {
+            done: 0,
+            total: size,
+            progress: &NoProgress,
+        };
+        self.download_with(hash, size, dir, &mut bytes)
+    }
+
+    fn download_with(
+        &self,
+        hash: &str,
+        size: u64,
+        dir: &Path,
+        bytes: &mut Bytes<'_>,
+    ) -> Result<PathBuf, SyncError> {
         std::fs::create_dir_all(dir)?;
         let path = dir.join(format!("{hash}.skillpack"));
         let have = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        bytes.add(have.min(size));
         if have >= size && size > 0 {
             return Ok(path);
         }
@@ -156,7 +223,21 @@ impl HubClient {
             .append(append)
             .truncate(!append)
             .open(&path)?;
-        response.copy_to(&mut file).map_err(offline)?;
+        let mut piece = vec![0u8; 64 * 1024];
+        loop {
+            if bytes.progress.is_cancelled() {
+                file.flush()?;
+                return Err(SyncError::Cancelled);
+            }
+            let n = response
+                .read(&mut piece)
+                .map_err(|e| SyncError::Offline(e.to_string()))?;
+            if n == 0 {
+                break;
+            }
+            file.write_all(&piece[..n])?;
+            bytes.add(n as u64);
+        }
         file.flush()?;
         Ok(path)
     }

@@ -1,0 +1,208 @@
+// The learner's whole flow through the generated Kotlin bindings and the real core library,
+// on the JVM: what the Android app does, minus the screens. Run by android/jvm-test/run,
+// which builds the library, the packs and a hub on loopback, and passes them in:
+//   SKILLPACK_PACK   a pack signed by the demo publisher (talking-with-customers)
+//   SKILLPACK_HUB    the hub's URL; it offers safe-riding to group "riders"
+//   SKILLPACK_CODE   an enrolment code for group "riders"
+//   SKILLPACK_WORK   a scratch folder
+// Prints `N passed, M failed` last.
+
+import java.io.File
+import kotlin.system.exitProcess
+import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
+import kotlin.test.assertTrue
+import org.skillpack.app.logic.SyncPolicy
+import org.skillpack.app.logic.answerFor
+import org.skillpack.core.Answer
+import org.skillpack.core.ModuleState
+import org.skillpack.core.PlatformKeyStore
+import org.skillpack.core.ProgressListener
+import org.skillpack.core.Rendition
+import org.skillpack.core.Skillpack
+import org.skillpack.core.SkillpackException
+
+var passed = 0
+var failed = 0
+
+fun check(name: String, body: () -> Unit) {
+    try {
+        body()
+        passed++
+        println("ok    $name")
+    } catch (e: Throwable) {
+        failed++
+        println("FAIL  $name: $e")
+    }
+}
+
+/** Keys in memory, as the Android Keystore-backed store would hold them. */
+class MemoryKeys : PlatformKeyStore {
+    val keys = HashMap<String, ByteArray>()
+    var loads = 0
+    override fun load(name: String): ByteArray? { loads++; return keys[name] }
+    override fun save(name: String, seed: ByteArray) { keys[name] = seed }
+}
+
+class BrokenKeys : PlatformKeyStore {
+    override fun load(name: String): ByteArray? = throw IllegalStateException("keystore locked")
+    override fun save(name: String, seed: ByteArray) = throw IllegalStateException("keystore locked")
+}
+
+class CountingListener(private val cancel: Boolean = false) : ProgressListener {
+    var calls = 0
+    var last = Pair(0UL, 0UL)
+    override fun onProgress(done: ULong, total: ULong) { calls++; last = Pair(done, total) }
+    override fun isCancelled(): Boolean = cancel
+}
+
+fun env(name: String): String = System.getenv(name) ?: error("$name is not set (run android/jvm-test/run)")
+
+fun main() {
+    val pack = env("SKILLPACK_PACK")
+    val hub = env("SKILLPACK_HUB")
+    val code = env("SKILLPACK_CODE")
+    val work = File(env("SKILLPACK_WORK"))
+    val dir = File(work, "app").apply { mkdirs() }.path
+    val keys = MemoryKeys()
+    val app = Skillpack.open(dir, keys)
+    val module = "talking-with-customers"
+
+    check("the device keys are made once and kept in the platform key store") {
+        val learner = app.learnerDid()
+        assertTrue(learner.startsWith("did:key:z6Mk"), learner)
+        assertEquals(2, keys.keys.size, "device and learner keys")
+        val again = Skillpack.open(File(work, "app-again").apply { mkdirs() }.path, keys)
+        assertEquals(learner, again.learnerDid(), "same keys, same learner")
+        again.close()
+    }
+
+    check("a pack from an unknown publisher is refused with its fingerprint") {
+        val e = assertFailsWith<SkillpackException.Untrusted> { app.install(pack) }
+        assertEquals("1b98-7b50-11ab-2ab2-a046-a4f0", e.fingerprint)
+    }
+
+    check("once the learner trusts the publisher the pack installs") {
+        assertEquals("1b98-7b50-11ab-2ab2-a046-a4f0", app.trustPublisherOf(pack, "Demo trainer"))
+        val installed = app.install(pack)
+        assertEquals(listOf(module), installed.modules)
+    }
+
+    check("the catalog lists the module as new") {
+        val entry = app.catalog().single { it.id == module }
+        assertTrue(entry.state is ModuleState.New, "${entry.state}")
+        assertTrue(entry.lessons > 0u)
+    }
+
+    check("a lesson reads with its Markdown, and reading is recorded") {
+        val lesson = app.lesson(module, 0u)
+        assertTrue(lesson.title.isNotBlank())
+        assertTrue(lesson.markdown.length > 100, "markdown of ${lesson.markdown.length} chars")
+        app.recordProgress(module, 0u, 90_000uL, "para-3")
+        assertTrue(app.catalog().single { it.id == module }.lessonsOpened >= 1u)
+    }
+
+    check("an attempt is answered and submitted, and its signed record is kept") {
+        val attempt = app.startAttempt(module)
+        assertTrue(attempt.questions.isNotEmpty())
+        for (q in attempt.questions) {
+            answerFor(q.kind)?.let { app.answer(module, q.id, it) }
+        }
+        val submitted = app.submit(module)
+        assertTrue(submitted.outcome.maxScore > 0u)
+        assertEquals(attempt.questions.size, submitted.outcome.results.size)
+        val result = app.results().single()
+        assertEquals(submitted.recordId, result.recordId)
+        assertEquals(false, result.synced)
+        assertTrue(result.signedJson.contains(submitted.recordId))
+        assertTrue(result.signedJson.contains("\"signature\""))
+    }
+
+    check("an answer that does not fit the question is refused") {
+        val attempt = app.startAttempt(module)
+        val e = assertFailsWith<SkillpackException.InvalidInput> {
+            app.answer(module, attempt.questions.first().id, Answer.Single(99u))
+        }
+        assertTrue(e.message.isNotEmpty())
+        assertFailsWith<SkillpackException.InvalidInput> {
+            app.answer(module, "no-such-question", Answer.TrueFalse(true))
+        }
+    }
+
+    check("a failed attempt cools the module down until a time the shell can show") {
+        val outcome = app.submit(module).outcome
+        assertEquals(false, outcome.passed, "nothing answered")
+        val e = assertFailsWith<SkillpackException.CoolingDown> { app.startAttempt(module) }
+        assertTrue(e.until > System.currentTimeMillis(), "until ${e.until}")
+        assertTrue(app.catalog().single { it.id == module }.state is ModuleState.CoolingDown)
+    }
+
+    check("settings round-trip, with the data budget") {
+        val settings = app.settings().copy(media = Rendition.LOW, unmeteredOnly = true, monthlyBudgetMb = 50u, language = "sw")
+        app.setSettings(settings)
+        assertEquals(settings, app.settings())
+        assertEquals(false, SyncPolicy.mayRun(app.settings(), metered = true, usedThisMonthMb = 0u))
+        assertEquals(true, SyncPolicy.mayRun(app.settings(), metered = false, usedThisMonthMb = 0u))
+    }
+
+    check("the device registers with a trainer's enrolment code") {
+        assertEquals("riders", app.register(hub, code))
+        val e = assertFailsWith<SkillpackException.Server> { app.register(hub, "WRONG-CODE-0000") }
+        assertEquals("bad_enrolment_code", e.code)
+    }
+
+    check("a cancelled sync stops and keeps the results waiting") {
+        assertFailsWith<SkillpackException.Cancelled> { app.syncNow(CountingListener(cancel = true)) }
+        assertTrue(app.results().none { it.synced })
+    }
+
+    check("sync sends the results and installs the group's packs, with progress") {
+        val listener = CountingListener()
+        val report = app.syncNow(listener)
+        assertEquals(2u, report.pushed)
+        assertEquals(listOf("safe-riding 1.0.0"), report.installed)
+        assertTrue(listener.calls > 0)
+        assertEquals(listener.last.first, listener.last.second, "ends at 100%")
+        assertTrue(app.results().all { it.synced })
+        assertTrue(app.catalog().any { it.id == "safe-riding" })
+        assertEquals(0u, app.syncNow(null).pushed, "nothing twice")
+    }
+
+    check("a key store that throws becomes an error, not a crash") {
+        val e = assertFailsWith<SkillpackException.Storage> {
+            Skillpack.open(File(work, "broken").apply { mkdirs() }.path, BrokenKeys())
+        }
+        assertTrue(e.message.contains("keystore locked"), e.message)
+    }
+
+    check("after close every call answers Closed") {
+        val other = Skillpack.open(File(work, "closing").apply { mkdirs() }.path, MemoryKeys())
+        other.close()
+        assertFailsWith<SkillpackException.Closed> { other.catalog() }
+    }
+
+    // The cost of one call across the FFI, measured here on the JVM (JNA), as the
+    // Android app pays it (figures for docs/benchmarks.md; no target is checked here).
+    check("call cost is measured") {
+        val rounds = 2000
+        repeat(200) { app.lesson("safe-riding", 0u) }
+        var t = System.nanoTime()
+        repeat(rounds) { app.lesson("safe-riding", 0u) }
+        val lessonUs = (System.nanoTime() - t) / 1000.0 / rounds
+        val attempt = app.startAttempt("safe-riding")
+        val q = attempt.questions.first { answerFor(it.kind) != null }
+        val answer = answerFor(q.kind)!!
+        repeat(200) { app.answer("safe-riding", q.id, answer) }
+        t = System.nanoTime()
+        repeat(rounds) { app.answer("safe-riding", q.id, answer) }
+        val answerUs = (System.nanoTime() - t) / 1000.0 / rounds
+        t = System.nanoTime()
+        repeat(rounds) { app.learnerDid() }
+        val trivialUs = (System.nanoTime() - t) / 1000.0 / rounds
+        println("figure: lesson call %.1f us, answer call %.1f us, trivial call %.1f us".format(lessonUs, answerUs, trivialUs))
+    }
+
+    app.close()
+    println("$passed passed, $failed failed")
+    exitProcess(if (failed == 0) 0 else 1)
+}

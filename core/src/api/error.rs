@@ -1,0 +1,225 @@
+//! The one error the shells see, `SkillpackError` (`SkillpackException` in Kotlin and Swift).
+//! Its variants are what a shell does differently; each carries a `message` for logs only
+//! (shells localise from the variant and its fields). The conversion from the core's errors
+//! is one exhaustive `match` per layer, with no `_`, so a new core error forces a decision.
+
+use crate::assess::AssessError;
+use crate::keys::KeyError;
+use crate::ledger::LedgerError;
+use crate::pack::PackError;
+use crate::store::StoreError;
+use crate::sync::SyncError;
+
+/// What went wrong, as a shell acts on it.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum SkillpackError {
+    /// The call was given something it cannot use (an unknown answer, a bad path or URL).
+    #[error("invalid input: {message}")]
+    InvalidInput {
+        /// For logs.
+        message: String,
+    },
+    /// What was asked for is not there (a module, a lesson, an attempt).
+    #[error("not found: {message}")]
+    NotFound {
+        /// For logs.
+        message: String,
+    },
+    /// The pack's publisher is not trusted: the shell may show the fingerprint and ask the
+    /// learner, then call `trust_publisher`.
+    #[error("untrusted publisher {fingerprint}")]
+    Untrusted {
+        /// The publisher key's fingerprint, to show.
+        fingerprint: String,
+        /// For logs.
+        message: String,
+    },
+    /// The next attempt at this module opens later.
+    #[error("cooling down until {until}")]
+    CoolingDown {
+        /// When it opens (device time).
+        until: chrono::DateTime<chrono::Utc>,
+        /// For logs.
+        message: String,
+    },
+    /// A file or stored data is damaged or forged (a pack that does not verify, an edited
+    /// record). Nothing was changed.
+    #[error("corrupt: {message}")]
+    Corrupt {
+        /// For logs.
+        message: String,
+    },
+    /// The hub cannot be reached: try again when there is a connection.
+    #[error("offline: {message}")]
+    Offline {
+        /// For logs.
+        message: String,
+    },
+    /// The hub refused; `code` is its stable error code (`bad_enrolment_code`, …).
+    #[error("server refused ({code}): {message}")]
+    Server {
+        /// The hub's stable code.
+        code: String,
+        /// For logs.
+        message: String,
+    },
+    /// The device's storage failed (full disk, database error).
+    #[error("storage: {message}")]
+    Storage {
+        /// For logs.
+        message: String,
+    },
+    /// The caller cancelled.
+    #[error("cancelled")]
+    Cancelled {
+        /// For logs.
+        message: String,
+    },
+    /// The store was closed; open a new one.
+    #[error("closed")]
+    Closed {
+        /// For logs.
+        message: String,
+    },
+    /// A bug, or a callback of the shell that failed.
+    #[error("internal: {message}")]
+    Internal {
+        /// For logs.
+        message: String,
+    },
+}
+
+/// The result of an exported call.
+pub type ApiResult<T> = Result<T, SkillpackError>;
+
+/// A callback into the shell failed (it threw, or could not be called).
+impl From<uniffi::UnexpectedUniFFICallbackError> for SkillpackError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        Self::Internal {
+            message: format!("a callback of the app failed: {}", e.reason),
+        }
+    }
+}
+
+fn message(e: &impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+impl From<StoreError> for SkillpackError {
+    fn from(e: StoreError) -> Self {
+        let message = message(&e);
+        match e {
+            StoreError::Sqlite(_) | StoreError::Io(_) | StoreError::TooNew { .. } => {
+                Self::Storage { message }
+            }
+            StoreError::Corrupt { .. } | StoreError::Damaged(_) => Self::Corrupt { message },
+            StoreError::Untrusted(fingerprint) => Self::Untrusted {
+                fingerprint: fingerprint.to_string(),
+                message,
+            },
+            StoreError::NotNewer { .. } | StoreError::ModuleClash { .. } => {
+                Self::InvalidInput { message }
+            }
+            StoreError::NotInstalled { .. } | StoreError::NoAttempt(_) => {
+                Self::NotFound { message }
+            }
+            StoreError::Pack(e) => e.into(),
+            StoreError::Assess(e) => e.into(),
+            StoreError::Ledger(e) => e.into(),
+            StoreError::Key(e) => e.into(),
+        }
+    }
+}
+
+impl From<PackError> for SkillpackError {
+    fn from(e: PackError) -> Self {
+        let message = message(&e);
+        match e {
+            PackError::Untrusted(fingerprint) => Self::Untrusted {
+                fingerprint: fingerprint.to_string(),
+                message,
+            },
+            PackError::NotAPack
+            | PackError::UnsupportedVersion { .. }
+            | PackError::UnknownFlags(_)
+            | PackError::Truncated { .. }
+            | PackError::TrailingBytes(_)
+            | PackError::LimitExceeded { .. }
+            | PackError::BadSignature
+            | PackError::BadPublisherKey
+            | PackError::BadManifest(_)
+            | PackError::InvalidManifest(_)
+            | PackError::ChunkHashMismatch { .. }
+            | PackError::BadChunk { .. }
+            | PackError::EntryHashMismatch { .. }
+            | PackError::NoSuchChunk(_) => Self::Corrupt { message },
+            PackError::NoSuchEntry(_) => Self::NotFound { message },
+            PackError::Build(_) | PackError::Compress(_) => Self::Internal { message },
+            PackError::Cancelled => Self::Cancelled { message },
+            PackError::Io(_) => Self::Storage { message },
+        }
+    }
+}
+
+impl From<AssessError> for SkillpackError {
+    fn from(e: AssessError) -> Self {
+        let message = message(&e);
+        match e {
+            AssessError::CoolingDown { until } => Self::CoolingDown { until, message },
+            AssessError::NoAttemptsLeft { .. }
+            | AssessError::EmptyBank
+            | AssessError::NotInAttempt(_)
+            | AssessError::InvalidAnswer { .. }
+            | AssessError::TimeUp { .. }
+            | AssessError::AlreadySubmitted
+            | AssessError::BadAttestation(_) => Self::InvalidInput { message },
+        }
+    }
+}
+
+impl From<LedgerError> for SkillpackError {
+    fn from(e: LedgerError) -> Self {
+        let message = message(&e);
+        match e {
+            LedgerError::Encoding(_) => Self::Internal { message },
+            LedgerError::BadSignature { .. }
+            | LedgerError::BadDeviceKey { .. }
+            | LedgerError::BadDigest { .. }
+            | LedgerError::Gap { .. }
+            | LedgerError::BrokenLink { .. }
+            | LedgerError::OtherDevice { .. } => Self::Corrupt { message },
+        }
+    }
+}
+
+impl From<KeyError> for SkillpackError {
+    fn from(e: KeyError) -> Self {
+        let message = message(&e);
+        match e {
+            KeyError::Malformed(_) | KeyError::InvalidPublicKey => Self::InvalidInput { message },
+            KeyError::BadSignature => Self::Corrupt { message },
+            KeyError::Random(_) => Self::Internal { message },
+            KeyError::File { .. } | KeyError::FileTooLarge(_) | KeyError::Platform(_) => {
+                Self::Storage { message }
+            }
+        }
+    }
+}
+
+impl From<SyncError> for SkillpackError {
+    fn from(e: SyncError) -> Self {
+        let message = message(&e);
+        match e {
+            SyncError::Offline(_) => Self::Offline { message },
+            SyncError::Refused { code, .. } => Self::Server { code, message },
+            SyncError::BadAnswer(_) => Self::Server {
+                code: "bad_answer".into(),
+                message,
+            },
+            SyncError::Cancelled => Self::Cancelled { message },
+            SyncError::NotRegistered => Self::NotFound { message },
+            SyncError::Store(e) => e.into(),
+            SyncError::Io(_) => Self::Storage { message },
+        }
+    }
+}
