@@ -74,7 +74,7 @@ fun main() {
         assertEquals(2, keys.keys.size, "device and learner keys")
         val again = Skillpack.open(File(work, "app-again").apply { mkdirs() }.path, keys)
         assertEquals(learner, again.learnerDid(), "same keys, same learner")
-        again.close()
+        again.closeStore()
     }
 
     check("a pack from an unknown publisher is refused with its fingerprint") {
@@ -102,12 +102,25 @@ fun main() {
         assertTrue(app.catalog().single { it.id == module }.lessonsOpened >= 1u)
     }
 
+    check("an answer that does not fit the question is refused") {
+        val attempt = app.startAttempt(module)
+        val e = assertFailsWith<SkillpackException.InvalidInput> {
+            app.answer(module, attempt.questions.first().id, Answer.Single(99u))
+        }
+        assertTrue(e.detail.isNotEmpty())
+        assertFailsWith<SkillpackException.InvalidInput> {
+            app.answer(module, "no-such-question", Answer.TrueFalse(true))
+        }
+    }
+
     check("an attempt is answered and submitted, and its signed record is kept") {
         val attempt = app.startAttempt(module)
-        assertTrue(attempt.questions.isNotEmpty())
-        for (q in attempt.questions) {
-            answerFor(q.kind)?.let { app.answer(module, q.id, it) }
-        }
+        assertTrue(attempt.questions.size > 1)
+        // One question answered (and its answer changed once): one of several cannot reach
+        // the pass mark, so the attempt fails, as the cooldown check below needs.
+        val first = attempt.questions.first { answerFor(it.kind) != null }
+        app.answer(module, first.id, answerFor(first.kind)!!)
+        app.answer(module, first.id, answerFor(first.kind)!!)
         val submitted = app.submit(module)
         assertTrue(submitted.outcome.maxScore > 0u)
         assertEquals(attempt.questions.size, submitted.outcome.results.size)
@@ -118,20 +131,7 @@ fun main() {
         assertTrue(result.signedJson.contains("\"signature\""))
     }
 
-    check("an answer that does not fit the question is refused") {
-        val attempt = app.startAttempt(module)
-        val e = assertFailsWith<SkillpackException.InvalidInput> {
-            app.answer(module, attempt.questions.first().id, Answer.Single(99u))
-        }
-        assertTrue(e.message.isNotEmpty())
-        assertFailsWith<SkillpackException.InvalidInput> {
-            app.answer(module, "no-such-question", Answer.TrueFalse(true))
-        }
-    }
-
     check("a failed attempt cools the module down until a time the shell can show") {
-        val outcome = app.submit(module).outcome
-        assertEquals(false, outcome.passed, "nothing answered")
         val e = assertFailsWith<SkillpackException.CoolingDown> { app.startAttempt(module) }
         assertTrue(e.until > System.currentTimeMillis(), "until ${e.until}")
         assertTrue(app.catalog().single { it.id == module }.state is ModuleState.CoolingDown)
@@ -145,10 +145,13 @@ fun main() {
         assertEquals(true, SyncPolicy.mayRun(app.settings(), metered = false, usedThisMonthMb = 0u))
     }
 
-    check("the device registers with a trainer's enrolment code") {
-        assertEquals("riders", app.register(hub, code))
+    check("a wrong enrolment code is refused with the hub's code") {
         val e = assertFailsWith<SkillpackException.Server> { app.register(hub, "WRONG-CODE-0000") }
         assertEquals("bad_enrolment_code", e.code)
+    }
+
+    check("the device registers with a trainer's enrolment code") {
+        assertEquals("riders", app.register(hub, code))
     }
 
     check("a cancelled sync stops and keeps the results waiting") {
@@ -159,7 +162,7 @@ fun main() {
     check("sync sends the results and installs the group's packs, with progress") {
         val listener = CountingListener()
         val report = app.syncNow(listener)
-        assertEquals(2u, report.pushed)
+        assertEquals(1u, report.pushed)
         assertEquals(listOf("safe-riding 1.0.0"), report.installed)
         assertTrue(listener.calls > 0)
         assertEquals(listener.last.first, listener.last.second, "ends at 100%")
@@ -172,27 +175,28 @@ fun main() {
         val e = assertFailsWith<SkillpackException.Storage> {
             Skillpack.open(File(work, "broken").apply { mkdirs() }.path, BrokenKeys())
         }
-        assertTrue(e.message.contains("keystore locked"), e.message)
+        assertTrue(e.detail.contains("keystore locked"), e.detail)
     }
 
     check("after close every call answers Closed") {
         val other = Skillpack.open(File(work, "closing").apply { mkdirs() }.path, MemoryKeys())
-        other.close()
+        other.closeStore()
         assertFailsWith<SkillpackException.Closed> { other.catalog() }
     }
 
     // The cost of one call across the FFI, measured here on the JVM (JNA), as the
     // Android app pays it (figures for docs/benchmarks.md; no target is checked here).
     check("call cost is measured") {
-        val rounds = 2000
-        repeat(200) { app.lesson("safe-riding", 0u) }
+        val rounds = 5000
+        repeat(2000) { app.learnerDid() }
+        repeat(1000) { app.lesson("safe-riding", 0u) }
         var t = System.nanoTime()
         repeat(rounds) { app.lesson("safe-riding", 0u) }
         val lessonUs = (System.nanoTime() - t) / 1000.0 / rounds
         val attempt = app.startAttempt("safe-riding")
         val q = attempt.questions.first { answerFor(it.kind) != null }
         val answer = answerFor(q.kind)!!
-        repeat(200) { app.answer("safe-riding", q.id, answer) }
+        repeat(1000) { app.answer("safe-riding", q.id, answer) }
         t = System.nanoTime()
         repeat(rounds) { app.answer("safe-riding", q.id, answer) }
         val answerUs = (System.nanoTime() - t) / 1000.0 / rounds
@@ -202,7 +206,7 @@ fun main() {
         println("figure: lesson call %.1f us, answer call %.1f us, trivial call %.1f us".format(lessonUs, answerUs, trivialUs))
     }
 
-    app.close()
+    app.closeStore()
     println("$passed passed, $failed failed")
     exitProcess(if (failed == 0) 0 else 1)
 }

@@ -1,6 +1,7 @@
 //! The one error the shells see, `SkillpackError` (`SkillpackException` in Kotlin and Swift).
-//! Its variants are what a shell does differently; each carries a `message` for logs only
-//! (shells localise from the variant and its fields). The conversion from the core's errors
+//! Its variants are what a shell does differently; each carries a `detail` for logs only
+//! (named so because Kotlin exceptions own `message`); shells localise from the variant and
+//! its fields. The conversion from the core's errors
 //! is one exhaustive `match` per layer, with no `_`, so a new core error forces a decision.
 
 use crate::assess::AssessError;
@@ -14,16 +15,16 @@ use crate::sync::SyncError;
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum SkillpackError {
     /// The call was given something it cannot use (an unknown answer, a bad path or URL).
-    #[error("invalid input: {message}")]
+    #[error("invalid input: {detail}")]
     InvalidInput {
         /// For logs.
-        message: String,
+        detail: String,
     },
     /// What was asked for is not there (a module, a lesson, an attempt).
-    #[error("not found: {message}")]
+    #[error("not found: {detail}")]
     NotFound {
         /// For logs.
-        message: String,
+        detail: String,
     },
     /// The pack's publisher is not trusted: the shell may show the fingerprint and ask the
     /// learner, then call `trust_publisher`.
@@ -32,7 +33,7 @@ pub enum SkillpackError {
         /// The publisher key's fingerprint, to show.
         fingerprint: String,
         /// For logs.
-        message: String,
+        detail: String,
     },
     /// The next attempt at this module opens later.
     #[error("cooling down until {until}")]
@@ -40,52 +41,52 @@ pub enum SkillpackError {
         /// When it opens (device time).
         until: chrono::DateTime<chrono::Utc>,
         /// For logs.
-        message: String,
+        detail: String,
     },
     /// A file or stored data is damaged or forged (a pack that does not verify, an edited
     /// record). Nothing was changed.
-    #[error("corrupt: {message}")]
+    #[error("corrupt: {detail}")]
     Corrupt {
         /// For logs.
-        message: String,
+        detail: String,
     },
     /// The hub cannot be reached: try again when there is a connection.
-    #[error("offline: {message}")]
+    #[error("offline: {detail}")]
     Offline {
         /// For logs.
-        message: String,
+        detail: String,
     },
     /// The hub refused; `code` is its stable error code (`bad_enrolment_code`, …).
-    #[error("server refused ({code}): {message}")]
+    #[error("server refused ({code}): {detail}")]
     Server {
         /// The hub's stable code.
         code: String,
         /// For logs.
-        message: String,
+        detail: String,
     },
     /// The device's storage failed (full disk, database error).
-    #[error("storage: {message}")]
+    #[error("storage: {detail}")]
     Storage {
         /// For logs.
-        message: String,
+        detail: String,
     },
     /// The caller cancelled.
     #[error("cancelled")]
     Cancelled {
         /// For logs.
-        message: String,
+        detail: String,
     },
     /// The store was closed; open a new one.
     #[error("closed")]
     Closed {
         /// For logs.
-        message: String,
+        detail: String,
     },
     /// A bug, or a callback of the shell that failed.
-    #[error("internal: {message}")]
+    #[error("internal: {detail}")]
     Internal {
         /// For logs.
-        message: String,
+        detail: String,
     },
 }
 
@@ -96,7 +97,7 @@ pub type ApiResult<T> = Result<T, SkillpackError>;
 impl From<uniffi::UnexpectedUniFFICallbackError> for SkillpackError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
         Self::Internal {
-            message: format!("a callback of the app failed: {}", e.reason),
+            detail: format!("a callback of the app failed: {}", e.reason),
         }
     }
 }
@@ -107,22 +108,20 @@ fn message(e: &impl std::fmt::Display) -> String {
 
 impl From<StoreError> for SkillpackError {
     fn from(e: StoreError) -> Self {
-        let message = message(&e);
+        let detail = message(&e);
         match e {
             StoreError::Sqlite(_) | StoreError::Io(_) | StoreError::TooNew { .. } => {
-                Self::Storage { message }
+                Self::Storage { detail }
             }
-            StoreError::Corrupt { .. } | StoreError::Damaged(_) => Self::Corrupt { message },
+            StoreError::Corrupt { .. } | StoreError::Damaged(_) => Self::Corrupt { detail },
             StoreError::Untrusted(fingerprint) => Self::Untrusted {
                 fingerprint: fingerprint.to_string(),
-                message,
+                detail,
             },
             StoreError::NotNewer { .. } | StoreError::ModuleClash { .. } => {
-                Self::InvalidInput { message }
+                Self::InvalidInput { detail }
             }
-            StoreError::NotInstalled { .. } | StoreError::NoAttempt(_) => {
-                Self::NotFound { message }
-            }
+            StoreError::NotInstalled { .. } | StoreError::NoAttempt(_) => Self::NotFound { detail },
             StoreError::Pack(e) => e.into(),
             StoreError::Assess(e) => e.into(),
             StoreError::Ledger(e) => e.into(),
@@ -133,11 +132,11 @@ impl From<StoreError> for SkillpackError {
 
 impl From<PackError> for SkillpackError {
     fn from(e: PackError) -> Self {
-        let message = message(&e);
+        let detail = message(&e);
         match e {
             PackError::Untrusted(fingerprint) => Self::Untrusted {
                 fingerprint: fingerprint.to_string(),
-                message,
+                detail,
             },
             PackError::NotAPack
             | PackError::UnsupportedVersion { .. }
@@ -152,55 +151,55 @@ impl From<PackError> for SkillpackError {
             | PackError::ChunkHashMismatch { .. }
             | PackError::BadChunk { .. }
             | PackError::EntryHashMismatch { .. }
-            | PackError::NoSuchChunk(_) => Self::Corrupt { message },
-            PackError::NoSuchEntry(_) => Self::NotFound { message },
-            PackError::Build(_) | PackError::Compress(_) => Self::Internal { message },
-            PackError::Cancelled => Self::Cancelled { message },
-            PackError::Io(_) => Self::Storage { message },
+            | PackError::NoSuchChunk(_) => Self::Corrupt { detail },
+            PackError::NoSuchEntry(_) => Self::NotFound { detail },
+            PackError::Build(_) | PackError::Compress(_) => Self::Internal { detail },
+            PackError::Cancelled => Self::Cancelled { detail },
+            PackError::Io(_) => Self::Storage { detail },
         }
     }
 }
 
 impl From<AssessError> for SkillpackError {
     fn from(e: AssessError) -> Self {
-        let message = message(&e);
+        let detail = message(&e);
         match e {
-            AssessError::CoolingDown { until } => Self::CoolingDown { until, message },
+            AssessError::CoolingDown { until } => Self::CoolingDown { until, detail },
             AssessError::NoAttemptsLeft { .. }
             | AssessError::EmptyBank
             | AssessError::NotInAttempt(_)
             | AssessError::InvalidAnswer { .. }
             | AssessError::TimeUp { .. }
             | AssessError::AlreadySubmitted
-            | AssessError::BadAttestation(_) => Self::InvalidInput { message },
+            | AssessError::BadAttestation(_) => Self::InvalidInput { detail },
         }
     }
 }
 
 impl From<LedgerError> for SkillpackError {
     fn from(e: LedgerError) -> Self {
-        let message = message(&e);
+        let detail = message(&e);
         match e {
-            LedgerError::Encoding(_) => Self::Internal { message },
+            LedgerError::Encoding(_) => Self::Internal { detail },
             LedgerError::BadSignature { .. }
             | LedgerError::BadDeviceKey { .. }
             | LedgerError::BadDigest { .. }
             | LedgerError::Gap { .. }
             | LedgerError::BrokenLink { .. }
-            | LedgerError::OtherDevice { .. } => Self::Corrupt { message },
+            | LedgerError::OtherDevice { .. } => Self::Corrupt { detail },
         }
     }
 }
 
 impl From<KeyError> for SkillpackError {
     fn from(e: KeyError) -> Self {
-        let message = message(&e);
+        let detail = message(&e);
         match e {
-            KeyError::Malformed(_) | KeyError::InvalidPublicKey => Self::InvalidInput { message },
-            KeyError::BadSignature => Self::Corrupt { message },
-            KeyError::Random(_) => Self::Internal { message },
+            KeyError::Malformed(_) | KeyError::InvalidPublicKey => Self::InvalidInput { detail },
+            KeyError::BadSignature => Self::Corrupt { detail },
+            KeyError::Random(_) => Self::Internal { detail },
             KeyError::File { .. } | KeyError::FileTooLarge(_) | KeyError::Platform(_) => {
-                Self::Storage { message }
+                Self::Storage { detail }
             }
         }
     }
@@ -208,18 +207,18 @@ impl From<KeyError> for SkillpackError {
 
 impl From<SyncError> for SkillpackError {
     fn from(e: SyncError) -> Self {
-        let message = message(&e);
+        let detail = message(&e);
         match e {
-            SyncError::Offline(_) => Self::Offline { message },
-            SyncError::Refused { code, .. } => Self::Server { code, message },
+            SyncError::Offline(_) => Self::Offline { detail },
+            SyncError::Refused { code, .. } => Self::Server { code, detail },
             SyncError::BadAnswer(_) => Self::Server {
                 code: "bad_answer".into(),
-                message,
+                detail,
             },
-            SyncError::Cancelled => Self::Cancelled { message },
-            SyncError::NotRegistered => Self::NotFound { message },
+            SyncError::Cancelled => Self::Cancelled { detail },
+            SyncError::NotRegistered => Self::NotFound { detail },
             SyncError::Store(e) => e.into(),
-            SyncError::Io(_) => Self::Storage { message },
+            SyncError::Io(_) => Self::Storage { detail },
         }
     }
 }

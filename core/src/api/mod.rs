@@ -61,8 +61,9 @@ impl Skillpack {
         }))
     }
 
-    /// Closes the store; any later call returns `Closed`.
-    pub fn close(&self) {
+    /// Closes the store; any later call returns `Closed`. (Not `close`: the bindings give
+    /// every object a `close()` that frees it.)
+    pub fn close_store(&self) {
         self.lock_store().take();
     }
 
@@ -232,7 +233,7 @@ impl Skillpack {
         match self.lock_store().as_ref() {
             Some(store) => f(store),
             None => Err(SkillpackError::Closed {
-                message: "the store was closed".into(),
+                detail: "the store was closed".into(),
             }),
         }
     }
@@ -249,7 +250,7 @@ impl Skillpack {
 fn random_seed() -> ApiResult<u64> {
     let mut bytes = [0u8; 8];
     getrandom::getrandom(&mut bytes).map_err(|e| SkillpackError::Internal {
-        message: format!("no randomness: {e}"),
+        detail: format!("no randomness: {e}"),
     })?;
     Ok(u64::from_le_bytes(bytes))
 }
@@ -260,7 +261,7 @@ impl From<crate::Error> for SkillpackError {
             crate::Error::Key(e) => e.into(),
             crate::Error::Pack(e) => e.into(),
             crate::Error::Authoring(e) => SkillpackError::InvalidInput {
-                message: e.to_string(),
+                detail: e.to_string(),
             },
             crate::Error::Assess(e) => e.into(),
             crate::Error::Ledger(e) => e.into(),

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Builds the Rust core for the Android app: libskillpack_ffi.so for each ABI into
+# app/src/main/jniLibs/<abi>/, then its Kotlin bindings (uniffi library mode, read from the
+# built .so) into app/build/generated/uniffi/. Both are git-ignored build outputs.
+# `cargo xtask android` is meant to replace this script; until then Gradle's preBuild runs it.
+#
+#   android/build-rust.sh
+#
+# Needs: rustup targets aarch64-linux-android armv7-linux-androideabi, cargo-ndk, and an NDK
+# (ANDROID_NDK_HOME, or the newest under $ANDROID_HOME/ndk). Honours CARGO_TARGET_DIR.
+set -euo pipefail
+
+android=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$android/.." && pwd)
+target=${CARGO_TARGET_DIR:-$root/target}
+jni_libs=$android/app/src/main/jniLibs
+bindings=$android/app/build/generated/uniffi
+min_sdk=24 # keep equal to minSdk in app/build.gradle.kts
+cd "$root"
+
+command -v cargo-ndk >/dev/null || { echo "build-rust.sh: cargo install cargo-ndk" >&2; exit 3; }
+
+# The mobile release profile (STYLE.md section 11), applied to this build only: small code,
+# one codegen unit with LTO, debug info stripped. Panics stay `unwind` (uniffi catches them).
+CARGO_PROFILE_RELEASE_OPT_LEVEL=s \
+CARGO_PROFILE_RELEASE_LTO=true \
+CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
+CARGO_PROFILE_RELEASE_STRIP=debuginfo \
+  cargo ndk -t arm64-v8a -t armeabi-v7a --platform "$min_sdk" -o "$jni_libs" \
+    build -p skillpack-ffi --release
+
+# The bindings are the same for every ABI: read them from one library. Stale ones go first so
+# a removed type cannot linger.
+rm -rf "$bindings"
+cargo run -q -p uniffi-bindgen -- generate \
+  --library "$target/aarch64-linux-android/release/libskillpack_ffi.so" \
+  --language kotlin --out-dir "$bindings" --no-format
+
+echo "build-rust.sh: $(find "$jni_libs" -name 'libskillpack_ffi.so' | wc -l) libraries in $jni_libs," \
+  "bindings in $bindings" >&2
