@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Rust core for the Android app: libskillpack_ffi.so for each ABI into
 # app/src/main/jniLibs/<abi>/, then its Kotlin bindings (uniffi library mode, read from the
-# built .so) into app/build/generated/uniffi/. Both are git-ignored build outputs.
+# built library) into app/build/generated/uniffi/. Both are git-ignored build outputs.
 # `cargo xtask android` is meant to replace this script; until then Gradle's preBuild runs it.
 #
 #   android/build-rust.sh
@@ -18,23 +18,22 @@ bindings=$android/app/build/generated/uniffi
 min_sdk=24 # keep equal to minSdk in app/build.gradle.kts
 cd "$root"
 
-command -v cargo-ndk >/dev/null || { echo "build-rust.sh: cargo install cargo-ndk" >&2; exit 3; }
+command -v cargo-ndk >/dev/null || { echo "build-rust.sh: run cargo install cargo-ndk" >&2; exit 3; }
 
-# The mobile release profile (STYLE.md section 11), applied to this build only: small code,
-# one codegen unit with LTO, debug info stripped. Panics stay `unwind` (uniffi catches them).
-CARGO_PROFILE_RELEASE_OPT_LEVEL=s \
-CARGO_PROFILE_RELEASE_LTO=true \
-CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
-CARGO_PROFILE_RELEASE_STRIP=debuginfo \
-  cargo ndk -t arm64-v8a -t armeabi-v7a --platform "$min_sdk" -o "$jni_libs" \
-    build -p skillpack-ffi --release
+# The `mobile` profile (Cargo.toml; STYLE.md section 11): small code, LTO, one codegen unit,
+# stripped. Panics stay `unwind` (uniffi catches them). cargo-ndk copies the .so files.
+cargo ndk -t arm64-v8a -t armeabi-v7a --platform "$min_sdk" -o "$jni_libs" \
+  build -p skillpack-ffi --profile mobile
 
-# The bindings are the same for every ABI: read them from one library. Stale ones go first so
-# a removed type cannot linger.
+# The bindings are the same for every ABI, so they are read from one build. The stripped .so
+# has no symbol table, where uniffi finds its metadata; the static library built beside it
+# (crate-type staticlib) keeps one. Stale bindings go first so a removed type cannot linger.
 rm -rf "$bindings"
 cargo run -q -p uniffi-bindgen -- generate \
-  --library "$target/aarch64-linux-android/release/libskillpack_ffi.so" \
+  --library "$target/aarch64-linux-android/mobile/libskillpack_ffi.a" \
   --language kotlin --out-dir "$bindings" --no-format
+[ -s "$bindings/org/skillpack/core/skillpack_core.kt" ] \
+  || { echo "build-rust.sh: no bindings generated in $bindings" >&2; exit 1; }
 
 echo "build-rust.sh: $(find "$jni_libs" -name 'libskillpack_ffi.so' | wc -l) libraries in $jni_libs," \
   "bindings in $bindings" >&2

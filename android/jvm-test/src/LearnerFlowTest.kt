@@ -12,7 +12,6 @@ import kotlin.system.exitProcess
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertTrue
-import org.skillpack.app.logic.SyncPolicy
 import org.skillpack.app.logic.answerFor
 import org.skillpack.core.Answer
 import org.skillpack.core.ModuleState
@@ -121,6 +120,7 @@ fun main() {
         val first = attempt.questions.first { answerFor(it.kind) != null }
         app.answer(module, first.id, answerFor(first.kind)!!)
         app.answer(module, first.id, answerFor(first.kind)!!)
+        assertEquals(mapOf(first.id to answerFor(first.kind)!!), app.startAttempt(module).answers, "resumed with its answer")
         val submitted = app.submit(module)
         assertTrue(submitted.outcome.maxScore > 0u)
         assertEquals(attempt.questions.size, submitted.outcome.results.size)
@@ -141,8 +141,11 @@ fun main() {
         val settings = app.settings().copy(media = Rendition.LOW, unmeteredOnly = true, monthlyBudgetMb = 50u, language = "sw")
         app.setSettings(settings)
         assertEquals(settings, app.settings())
-        assertEquals(false, SyncPolicy.mayRun(app.settings(), metered = true, usedThisMonthMb = 0u))
-        assertEquals(true, SyncPolicy.mayRun(app.settings(), metered = false, usedThisMonthMb = 0u))
+        assertEquals(false, app.maySync(metered = true, usedThisMonthMb = 0u))
+        assertEquals(true, app.maySync(metered = false, usedThisMonthMb = 0u))
+        app.setSettings(settings.copy(unmeteredOnly = false))
+        assertEquals(true, app.maySync(metered = true, usedThisMonthMb = 49u))
+        assertEquals(false, app.maySync(metered = true, usedThisMonthMb = 50u))
     }
 
     check("a wrong enrolment code is refused with the hub's code") {

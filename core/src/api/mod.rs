@@ -9,6 +9,8 @@
 
 mod error;
 mod listeners;
+#[cfg(test)]
+mod tests;
 mod types;
 
 use std::collections::HashMap;
@@ -37,7 +39,9 @@ const MONTHLY_BUDGET_MB: &str = "sync.monthly_budget_mb";
 #[derive(uniffi::Object)]
 pub struct Skillpack {
     dir: PathBuf,
-    store: Mutex<Option<Store>>,
+    /// The open store; calls clone the `Arc` and let go of the lock, so a long sync does not
+    /// hold up a screen reading a lesson.
+    store: Mutex<Option<Arc<Store>>>,
     /// When each attempt in progress started, on the monotonic clock, so the time it takes
     /// stays right when the learner changes the phone's clock.
     started: Mutex<HashMap<String, Instant>>,
@@ -56,7 +60,7 @@ impl Skillpack {
         };
         Ok(Arc::new(Self {
             dir: path,
-            store: Mutex::new(Some(store)),
+            store: Mutex::new(Some(Arc::new(store))),
             started: Mutex::new(HashMap::new()),
         }))
     }
@@ -130,6 +134,7 @@ impl Skillpack {
                 number: attempt.number,
                 started_at: attempt.started_at,
                 questions: attempt.views(&module),
+                answers: attempt.answers.into_iter().collect(),
             })
         })?;
         self.lock_started()
@@ -197,6 +202,18 @@ impl Skillpack {
         })
     }
 
+    /// Whether a sync may run now, from the learner's data settings, whether the connection
+    /// is metered and how many megabytes the app has used on metered data this month.
+    pub fn may_sync(&self, metered: bool, used_this_month_mb: u32) -> ApiResult<bool> {
+        let settings = self.settings()?;
+        Ok(crate::sync::may_sync(
+            settings.unmetered_only,
+            settings.monthly_budget_mb,
+            metered,
+            used_this_month_mb,
+        ))
+    }
+
     /// Registers this device with the hub at `hub_url` with a trainer's enrolment code;
     /// returns the group it joined.
     pub fn register(&self, hub_url: String, code: String) -> ApiResult<String> {
@@ -220,7 +237,7 @@ impl Skillpack {
 }
 
 impl Skillpack {
-    fn lock_store(&self) -> MutexGuard<'_, Option<Store>> {
+    fn lock_store(&self) -> MutexGuard<'_, Option<Arc<Store>>> {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -230,8 +247,9 @@ impl Skillpack {
 
     /// Runs `f` on the open store, or answers `Closed`.
     fn with<T>(&self, f: impl FnOnce(&Store) -> ApiResult<T>) -> ApiResult<T> {
-        match self.lock_store().as_ref() {
-            Some(store) => f(store),
+        let store = self.lock_store().clone();
+        match store {
+            Some(store) => f(&store),
             None => Err(SkillpackError::Closed {
                 detail: "the store was closed".into(),
             }),

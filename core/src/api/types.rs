@@ -2,9 +2,11 @@
 //! the Unix epoch, a custom type so both sides see a real time type) and the views made for
 //! the shells where a core type holds what uniffi cannot carry.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 
-use crate::assess::{Outcome, QuestionView};
+use crate::assess::{Answer, Outcome, QuestionView};
 use crate::ledger::SignedRecord;
 use crate::pack::Rendition;
 use crate::store::InstallReport;
@@ -45,7 +47,7 @@ impl From<InstallReport> for InstallView {
 }
 
 /// An attempt in progress, ready to show.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct AttemptView {
     /// The module.
     pub module_id: String,
@@ -55,6 +57,8 @@ pub struct AttemptView {
     pub started_at: DateTime<Utc>,
     /// The questions, shuffled, in the order to show.
     pub questions: Vec<QuestionView>,
+    /// Answers already given, by question id (an attempt resumed after the app closed).
+    pub answers: HashMap<String, Answer>,
 }
 
 /// A submitted attempt: its outcome, and the signed record now waiting to sync.

@@ -38,6 +38,19 @@ pub struct SyncReport {
     pub installed: Vec<(String, String)>,
 }
 
+/// Whether a sync may run now under the learner's data budget: always on an unmetered
+/// connection; on metered data never when they chose unmetered only, and not past the
+/// monthly budget (`monthly_budget_mb` 0 means none).
+pub fn may_sync(
+    unmetered_only: bool,
+    monthly_budget_mb: u32,
+    metered: bool,
+    used_this_month_mb: u32,
+) -> bool {
+    !metered
+        || (!unmetered_only && (monthly_budget_mb == 0 || used_this_month_mb < monthly_budget_mb))
+}
+
 /// Bytes downloaded so far in one sync, reported as they come.
 struct Bytes<'a> {
     done: u64,

@@ -1,0 +1,113 @@
+//! The facade's own promises, from Rust: callbacks that fail become errors, a closed store
+//! answers `Closed`, and the core's errors arrive as the kinds a shell acts on. The whole
+//! flow through the generated Kotlin is android/jvm-test.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use super::*;
+use crate::assess::AssessError;
+use crate::store::StoreError;
+
+#[derive(Default)]
+struct Keys(Mutex<HashMap<String, Vec<u8>>>);
+
+impl PlatformKeyStore for Keys {
+    fn load(&self, name: String) -> Result<Option<Vec<u8>>, SkillpackError> {
+        Ok(self.0.lock().expect("lock").get(&name).cloned())
+    }
+    fn save(&self, name: String, seed: Vec<u8>) -> Result<(), SkillpackError> {
+        self.0.lock().expect("lock").insert(name, seed);
+        Ok(())
+    }
+}
+
+struct Failing;
+
+impl PlatformKeyStore for Failing {
+    fn load(&self, _: String) -> Result<Option<Vec<u8>>, SkillpackError> {
+        Err(SkillpackError::Internal {
+            detail: "keystore locked".into(),
+        })
+    }
+    fn save(&self, _: String, _: Vec<u8>) -> Result<(), SkillpackError> {
+        Ok(())
+    }
+}
+
+struct ShortSeeds;
+
+impl PlatformKeyStore for ShortSeeds {
+    fn load(&self, _: String) -> Result<Option<Vec<u8>>, SkillpackError> {
+        Ok(Some(vec![7; 31]))
+    }
+    fn save(&self, _: String, _: Vec<u8>) -> Result<(), SkillpackError> {
+        Ok(())
+    }
+}
+
+fn dir() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().display().to_string();
+    (dir, path)
+}
+
+#[test]
+fn keys_live_in_the_platform_store_and_come_back() {
+    let (_dir, path) = dir();
+    let keys = Arc::new(Keys::default());
+    let app = Skillpack::open(path, Some(keys.clone())).expect("opens");
+    let learner = app.learner_did().expect("learner");
+    assert_eq!(keys.0.lock().expect("lock").len(), 2);
+    let (_other, other_path) = dir();
+    let again = Skillpack::open(other_path, Some(keys)).expect("opens");
+    assert_eq!(again.learner_did().expect("learner"), learner);
+}
+
+#[test]
+fn a_failing_or_wrong_key_store_is_a_storage_error_not_a_crash() {
+    let (_dir, path) = dir();
+    match Skillpack::open(path.clone(), Some(Arc::new(Failing))) {
+        Err(SkillpackError::Storage { detail }) => assert!(detail.contains("keystore locked")),
+        other => panic!("{:?}", other.map(|_| ())),
+    }
+    match Skillpack::open(path, Some(Arc::new(ShortSeeds))) {
+        Err(SkillpackError::Storage { detail }) => assert!(detail.contains("31 bytes")),
+        other => panic!("{:?}", other.map(|_| ())),
+    }
+}
+
+#[test]
+fn a_closed_store_answers_closed() {
+    let (_dir, path) = dir();
+    let app = Skillpack::open(path, None).expect("opens");
+    app.close_store();
+    assert!(matches!(app.catalog(), Err(SkillpackError::Closed { .. })));
+    assert!(matches!(
+        app.install("x.skillpack".into()),
+        Err(SkillpackError::Closed { .. })
+    ));
+}
+
+#[test]
+fn core_errors_arrive_as_the_kinds_a_shell_acts_on() {
+    let until = Utc::now();
+    let cooling: SkillpackError = StoreError::Assess(AssessError::CoolingDown { until }).into();
+    assert!(matches!(cooling, SkillpackError::CoolingDown { until: u, .. } if u == until));
+    let missing: SkillpackError = StoreError::NoAttempt("m".into()).into();
+    assert!(matches!(missing, SkillpackError::NotFound { .. }));
+    let (_dir, path) = dir();
+    let app = Skillpack::open(path, None).expect("opens");
+    assert!(matches!(
+        app.install("/no/such/pack.skillpack".into()),
+        Err(SkillpackError::Storage { .. })
+    ));
+    assert!(matches!(
+        app.trust_publisher("did:key:nonsense".into(), "x".into()),
+        Err(SkillpackError::InvalidInput { .. })
+    ));
+    assert!(matches!(
+        app.sync_now(None),
+        Err(SkillpackError::NotFound { .. })
+    ));
+}
