@@ -28,12 +28,7 @@ cargo ndk -t arm64-v8a -t armeabi-v7a --platform "$min_sdk" -o "$jni_libs" \
 # The bindings are the same for every ABI, so they are read from one build. The stripped .so
 # has no symbol table, where uniffi finds its metadata; the static library built beside it
 # (crate-type staticlib) keeps one. Stale bindings go first so a removed type cannot linger.
-rm -rf "$bindings"
-cargo run -q -p uniffi-bindgen -- generate \
-  --library "$target/aarch64-linux-android/mobile/libskillpack_ffi.a" \
-  --language kotlin --out-dir "$bindings" --no-format
-[ -s "$bindings/org/skillpack/core/skillpack_core.kt" ] \
-  || { echo "build-rust.sh: no bindings generated in $bindings" >&2; exit 1; }
+"$android/generate-bindings.sh" "$target/aarch64-linux-android/mobile/libskillpack_ffi.a" "$bindings"
 
 echo "build-rust.sh: $(find "$jni_libs" -name 'libskillpack_ffi.so' | wc -l) libraries in $jni_libs," \
   "bindings in $bindings" >&2

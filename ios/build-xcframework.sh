@@ -37,10 +37,7 @@ lipo -create \
 
 # Bindings: SkillpackCore.swift, SkillpackCoreFFI.h, SkillpackCoreFFI.modulemap (names from
 # core/uniffi.toml). Xcode looks for the module map under the name module.modulemap.
-cargo run -q -p uniffi-bindgen -- generate \
-  --library "$target/aarch64-apple-ios/mobile/$lib" \
-  --language swift --out-dir "$build/swift" --no-format
-[ -s "$build/swift/SkillpackCore.swift" ] || { echo "build-xcframework.sh: no bindings generated" >&2; exit 1; }
+"$ios/generate-bindings.sh" "$target/aarch64-apple-ios/mobile/$lib" "$build/swift"
 cp "$build/swift/SkillpackCoreFFI.h" "$build/headers/"
 cp "$build/swift/SkillpackCoreFFI.modulemap" "$build/headers/module.modulemap"
 rm -rf "$ios/Generated"
