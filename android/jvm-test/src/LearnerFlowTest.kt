@@ -146,6 +146,9 @@ fun main() {
         app.setSettings(settings.copy(unmeteredOnly = false))
         assertEquals(true, app.maySync(metered = true, usedThisMonthMb = 49u))
         assertEquals(false, app.maySync(metered = true, usedThisMonthMb = 50u))
+        val refused = assertFailsWith<SkillpackException.InvalidInput> { app.setSettings(settings.copy(language = "not a tag")) }
+        assertTrue(refused.detail.contains("BCP 47"), refused.detail)
+        assertEquals(settings.copy(unmeteredOnly = false), app.settings())
     }
 
     check("a wrong enrolment code is refused with the hub's code") {

@@ -380,8 +380,7 @@ fn check(dir: &Path) -> CommandResult {
 
 fn sync(dir: &Path) -> CommandResult {
     let store = Store::open(dir)?;
-    let hub = store.setting("hub")?.ok_or(SyncError::NotRegistered)?;
-    match HubClient::new(&hub)?.sync(&store, &dir.join("downloads")) {
+    match HubClient::registered(&store)?.sync(&store, &dir.join("downloads")) {
         Ok(report) => {
             println!(
                 "sent {} results ({} the hub already had, {} refused); installed {}",

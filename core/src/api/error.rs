@@ -118,9 +118,9 @@ impl From<StoreError> for SkillpackError {
                 fingerprint: fingerprint.to_string(),
                 detail,
             },
-            StoreError::NotNewer { .. } | StoreError::ModuleClash { .. } => {
-                Self::InvalidInput { detail }
-            }
+            StoreError::NotNewer { .. }
+            | StoreError::ModuleClash { .. }
+            | StoreError::BadSetting(_) => Self::InvalidInput { detail },
             StoreError::NotInstalled { .. } | StoreError::NoAttempt(_) => Self::NotFound { detail },
             StoreError::Pack(e) => e.into(),
             StoreError::Assess(e) => e.into(),

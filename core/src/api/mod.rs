@@ -23,17 +23,12 @@ use chrono::Utc;
 pub use error::{ApiResult, SkillpackError};
 pub use listeners::{PlatformKeyStore, ProgressListener};
 use listeners::{ShellKeys, ShellProgress};
-pub use types::{AttemptView, InstallView, ResultView, SettingsView, SubmitView, SyncView};
+pub use types::{AttemptView, InstallView, ResultView, SubmitView, SyncView};
 
 use crate::assess::Answer;
 use crate::keys::PublicKey;
-use crate::store::{CatalogEntry, LessonContent, Store};
+use crate::store::{CatalogEntry, LearnerSettings, LessonContent, Store};
 use crate::sync::HubClient;
-
-/// Settings keys in the store.
-const LANGUAGE: &str = "language";
-const UNMETERED_ONLY: &str = "sync.unmetered_only";
-const MONTHLY_BUDGET_MB: &str = "sync.monthly_budget_mb";
 
 /// The learner's app: one store in the app's folder, with its keys.
 #[derive(uniffi::Object)]
@@ -166,52 +161,27 @@ impl Skillpack {
     /// The learner's results, newest last, each with its signed record.
     pub fn results(&self) -> ApiResult<Vec<ResultView>> {
         self.with(|s| {
-            let waiting: Vec<String> = s.outbox()?.into_iter().map(|r| r.record.id).collect();
-            Ok(s.records()?
+            s.results()?
                 .iter()
-                .map(|r| ResultView::new(r, !waiting.contains(&r.record.id)))
-                .collect())
+                .map(|(record, synced)| ResultView::new(record, *synced))
+                .collect()
         })
     }
 
     /// The learner's settings.
-    pub fn settings(&self) -> ApiResult<SettingsView> {
-        self.with(|s| {
-            Ok(SettingsView {
-                language: s.setting(LANGUAGE)?,
-                media: s.media_rendition()?,
-                unmetered_only: s.setting(UNMETERED_ONLY)?.as_deref() == Some("true"),
-                monthly_budget_mb: s
-                    .setting(MONTHLY_BUDGET_MB)?
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(0),
-            })
-        })
+    pub fn settings(&self) -> ApiResult<LearnerSettings> {
+        self.with(|s| Ok(s.learner_settings()?))
     }
 
-    /// Changes the learner's settings.
-    pub fn set_settings(&self, settings: SettingsView) -> ApiResult<()> {
-        self.with(|s| {
-            if let Some(language) = &settings.language {
-                s.set_setting(LANGUAGE, language)?;
-            }
-            s.set_media_rendition(settings.media)?;
-            s.set_setting(UNMETERED_ONLY, &settings.unmetered_only.to_string())?;
-            s.set_setting(MONTHLY_BUDGET_MB, &settings.monthly_budget_mb.to_string())?;
-            Ok(())
-        })
+    /// Changes the learner's settings (all at once; a malformed language is refused).
+    pub fn set_settings(&self, settings: LearnerSettings) -> ApiResult<()> {
+        self.with(|s| Ok(s.set_learner_settings(&settings)?))
     }
 
     /// Whether a sync may run now, from the learner's data settings, whether the connection
     /// is metered and how many megabytes the app has used on metered data this month.
     pub fn may_sync(&self, metered: bool, used_this_month_mb: u32) -> ApiResult<bool> {
-        let settings = self.settings()?;
-        Ok(crate::sync::may_sync(
-            settings.unmetered_only,
-            settings.monthly_budget_mb,
-            metered,
-            used_this_month_mb,
-        ))
+        self.with(|s| Ok(s.learner_settings()?.may_sync(metered, used_this_month_mb)))
     }
 
     /// Registers this device with the hub at `hub_url` with a trainer's enrolment code;
@@ -226,11 +196,8 @@ impl Skillpack {
     pub fn sync_now(&self, listener: Option<Arc<dyn ProgressListener>>) -> ApiResult<SyncView> {
         let downloads = self.dir.join("downloads");
         self.with(|s| {
-            let hub = s
-                .setting("hub")?
-                .ok_or(crate::sync::SyncError::NotRegistered)?;
             let report =
-                HubClient::new(&hub)?.sync_with(s, &downloads, &ShellProgress(listener))?;
+                HubClient::registered(s)?.sync_with(s, &downloads, &ShellProgress(listener))?;
             Ok(report.into())
         })
     }

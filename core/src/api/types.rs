@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
+use super::SkillpackError;
 use crate::assess::{Answer, Outcome, QuestionView};
 use crate::ledger::SignedRecord;
-use crate::pack::Rendition;
 use crate::store::InstallReport;
 use crate::sync::SyncReport;
 
@@ -97,9 +97,14 @@ pub struct ResultView {
 
 impl ResultView {
     /// The view of a signed record; `synced` says whether a hub has it.
-    pub fn new(signed: &SignedRecord, synced: bool) -> Self {
+    pub fn new(signed: &SignedRecord, synced: bool) -> Result<Self, SkillpackError> {
         let r = &signed.record;
-        Self {
+        let signed_json = String::from_utf8(signed.to_canonical_json()?).map_err(|e| {
+            SkillpackError::Internal {
+                detail: format!("canonical JSON is not UTF-8: {e}"),
+            }
+        })?;
+        Ok(Self {
             record_id: r.id.clone(),
             seq: r.seq,
             module_id: r.module.clone(),
@@ -109,11 +114,8 @@ impl ResultView {
             passed: r.passed,
             ended_at: r.ended_at.clone(),
             synced,
-            signed_json: signed
-                .to_canonical_json()
-                .map(|b| String::from_utf8_lossy(&b).into_owned())
-                .unwrap_or_default(),
-        }
+            signed_json,
+        })
     }
 }
 
@@ -144,17 +146,4 @@ impl From<SyncReport> for SyncView {
                 .collect(),
         }
     }
-}
-
-/// The learner's settings.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct SettingsView {
-    /// Preferred language (BCP 47), if chosen.
-    pub language: Option<String>,
-    /// Which media to show and fetch: full, or the low-data rendition.
-    pub media: Rendition,
-    /// Sync only on unmetered connections (Wi-Fi): the data budget's switch.
-    pub unmetered_only: bool,
-    /// Most megabytes a month the app may download on metered data (0: no limit).
-    pub monthly_budget_mb: u32,
 }

@@ -62,6 +62,9 @@ pub enum StoreError {
         /// Its id.
         id: String,
     },
+    /// A setting's value is not one the app can use.
+    #[error("{0}")]
+    BadSetting(String),
     /// There is no attempt in progress to answer or submit.
     #[error("no attempt is in progress for module {0}")]
     NoAttempt(String),

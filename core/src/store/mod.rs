@@ -10,6 +10,7 @@ mod keystore;
 mod library;
 mod results;
 mod schema;
+mod settings;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -21,9 +22,9 @@ pub use install::InstallReport;
 pub use keystore::{FileKeyStore, KeyStore};
 pub use library::{CatalogEntry, LessonContent, MediaItem, ModuleState};
 pub use results::CheckReport;
+pub use settings::{LearnerSettings, Registration};
 
 use crate::keys::{PublicKey, SecretKey};
-use crate::pack::Rendition;
 
 /// The folder (inside the store folder) where [`FileKeyStore`] keeps keys by default.
 pub const KEYS_DIR: &str = "keys";
@@ -109,26 +110,6 @@ impl Store {
         crate::protocol::sign_request(parts, &self.device, nonce, created)
     }
 
-    /// A setting's value (`hub`, `group`, `media`…), if set.
-    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .lock()
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
-            .optional()?)
-    }
-
-    /// Sets a setting.
-    pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.lock().execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [key, value],
-        )?;
-        Ok(())
-    }
-
     /// The installed packs as (id, version).
     pub fn installed_packs(&self) -> Result<Vec<(String, String)>, StoreError> {
         let conn = self.lock();
@@ -173,34 +154,6 @@ impl Store {
                 Ok(PublicKey::from_bytes(&bytes)?)
             })
             .collect()
-    }
-
-    /// Which media rendition lessons show: `full` (default) or `low` to save data.
-    pub fn media_rendition(&self) -> Result<Rendition, StoreError> {
-        let value: Option<String> = self
-            .lock()
-            .query_row("SELECT value FROM settings WHERE key = 'media'", [], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        Ok(match value.as_deref() {
-            Some("low") => Rendition::Low,
-            _ => Rendition::Full,
-        })
-    }
-
-    /// Sets the media rendition lessons show.
-    pub fn set_media_rendition(&self, rendition: Rendition) -> Result<(), StoreError> {
-        let value = match rendition {
-            Rendition::Full => "full",
-            Rendition::Low => "low",
-        };
-        self.lock().execute(
-            "INSERT INTO settings (key, value) VALUES ('media', ?1)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [value],
-        )?;
-        Ok(())
     }
 
     /// The connection. A panic while it was held poisons nothing that matters: SQLite rolled

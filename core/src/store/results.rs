@@ -161,6 +161,18 @@ impl Store {
         load_records(&self.lock(), false)
     }
 
+    /// Every record, in order, each with whether a hub has acknowledged it: the results
+    /// screen.
+    pub fn results(&self) -> Result<Vec<(SignedRecord, bool)>, StoreError> {
+        let conn = self.lock();
+        let records = load_records(&conn, false)?;
+        let mut stmt = conn.prepare_cached("SELECT acked FROM records ORDER BY seq")?;
+        let acked = stmt
+            .query_map([], |r| r.get::<_, bool>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(records.into_iter().zip(acked).collect())
+    }
+
     /// Records no hub has acknowledged yet.
     pub fn outbox(&self) -> Result<Vec<SignedRecord>, StoreError> {
         load_records(&self.lock(), true)

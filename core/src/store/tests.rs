@@ -377,3 +377,43 @@ fn upgrading_from_every_earlier_schema_gives_exactly_the_fresh_schema() {
         );
     }
 }
+
+#[test]
+fn settings_persist_and_a_bad_one_changes_nothing() {
+    let dev = device();
+    assert_eq!(
+        dev.store.learner_settings().expect("read"),
+        LearnerSettings::default()
+    );
+    assert_eq!(dev.store.registration().expect("read"), None);
+    let chosen = LearnerSettings {
+        language: Some("sw-KE".into()),
+        media: crate::pack::Rendition::Low,
+        unmetered_only: true,
+        monthly_budget_mb: 200,
+    };
+    dev.store.set_learner_settings(&chosen).expect("saves");
+    let bad = LearnerSettings {
+        language: Some("sw KE".into()),
+        monthly_budget_mb: 1,
+        ..chosen.clone()
+    };
+    assert!(matches!(
+        dev.store.set_learner_settings(&bad),
+        Err(StoreError::BadSetting(_))
+    ));
+    let reopened = Store::open(&dev.path).expect("reopens");
+    assert_eq!(reopened.learner_settings().expect("read"), chosen);
+    let cleared = LearnerSettings {
+        language: None,
+        ..chosen
+    };
+    reopened.set_learner_settings(&cleared).expect("saves");
+    assert_eq!(reopened.learner_settings().expect("read"), cleared);
+    let registration = Registration {
+        hub: "https://hub.example.org".into(),
+        group: "riders".into(),
+    };
+    reopened.set_registration(&registration).expect("saves");
+    assert_eq!(reopened.registration().expect("read"), Some(registration));
+}

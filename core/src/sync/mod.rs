@@ -20,7 +20,7 @@ use crate::protocol::{
     CatalogResponse, ErrorResponse, NonceResponse, PushRequest, PushResponse, RecordStatus,
     RegisterRequest, RegisterResponse, RequestParts,
 };
-use crate::store::Store;
+use crate::store::{Registration, Store};
 
 /// Records sent per request (the hub takes at most 500).
 const PUSH_BATCH: usize = 100;
@@ -36,19 +36,6 @@ pub struct SyncReport {
     pub rejected: Vec<(String, String)>,
     /// Packs installed or updated: (id, version).
     pub installed: Vec<(String, String)>,
-}
-
-/// Whether a sync may run now under the learner's data budget: always on an unmetered
-/// connection; on metered data never when they chose unmetered only, and not past the
-/// monthly budget (`monthly_budget_mb` 0 means none).
-pub fn may_sync(
-    unmetered_only: bool,
-    monthly_budget_mb: u32,
-    metered: bool,
-    used_this_month_mb: u32,
-) -> bool {
-    !metered
-        || (!unmetered_only && (monthly_budget_mb == 0 || used_this_month_mb < monthly_budget_mb))
 }
 
 /// Bytes downloaded so far in one sync, reported as they come.
@@ -86,6 +73,12 @@ impl HubClient {
         })
     }
 
+    /// A client for the hub this device registered with.
+    pub fn registered(store: &Store) -> Result<Self, SyncError> {
+        let registration = store.registration()?.ok_or(SyncError::NotRegistered)?;
+        Self::new(&registration.hub)
+    }
+
     /// Registers the device and its learner with an enrolment code; remembers hub and group.
     pub fn register(&self, store: &Store, code: &str) -> Result<String, SyncError> {
         let body = serde_json::to_vec(&RegisterRequest {
@@ -94,8 +87,10 @@ impl HubClient {
         })
         .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
         let answer: RegisterResponse = json(self.signed_post(store, "/v1/devices", body)?)?;
-        store.set_setting("hub", &self.base)?;
-        store.set_setting("group", &answer.group)?;
+        store.set_registration(&Registration {
+            hub: self.base.clone(),
+            group: answer.group.clone(),
+        })?;
         Ok(answer.group)
     }
 
@@ -113,7 +108,7 @@ impl HubClient {
         downloads: &Path,
         progress: &dyn Progress,
     ) -> Result<SyncReport, SyncError> {
-        let group = store.setting("group")?.ok_or(SyncError::NotRegistered)?;
+        let group = store.registration()?.ok_or(SyncError::NotRegistered)?.group;
         let mut report = self.push_outbox_with(store, progress)?;
         report.installed = self.update_packs(store, &group, downloads, progress)?;
         Ok(report)

@@ -4,9 +4,6 @@
 import SkillpackCore
 import SwiftUI
 
-/// The core's settings record; in this module `SettingsView` is the settings screen.
-typealias CoreSettings = SkillpackCore.SettingsView
-
 /// Loads with `load` (again when `key` changes, on `reload`, and each time the view appears),
 /// then shows `content`.
 struct Loaded<Value, Content: View>: View {

@@ -18,7 +18,7 @@ struct SettingsView: View {
 }
 
 private struct SettingsSection: View {
-    let saved: CoreSettings
+    let saved: LearnerSettings
     let onSaved: () -> Void
     @State private var media: Rendition
     @State private var unmeteredOnly: Bool
@@ -26,7 +26,7 @@ private struct SettingsSection: View {
     @State private var language: String
     @State private var status: String?
 
-    init(saved: CoreSettings, onSaved: @escaping () -> Void) {
+    init(saved: LearnerSettings, onSaved: @escaping () -> Void) {
         self.saved = saved
         self.onSaved = onSaved
         _media = State(initialValue: saved.media)

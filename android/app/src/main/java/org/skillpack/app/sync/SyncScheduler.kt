@@ -10,12 +10,12 @@ import androidx.work.NetworkType
 import androidx.work.PeriodicWorkRequestBuilder
 import androidx.work.WorkManager
 import java.util.concurrent.TimeUnit
-import org.skillpack.core.SettingsView
+import org.skillpack.core.LearnerSettings
 
 object SyncScheduler {
     private const val WORK_NAME = "skillpack-sync"
 
-    fun schedule(context: Context, settings: SettingsView) {
+    fun schedule(context: Context, settings: LearnerSettings) {
         val network = if (settings.unmeteredOnly) NetworkType.UNMETERED else NetworkType.CONNECTED
         val constraints = Constraints.Builder()
             .setRequiredNetworkType(network)

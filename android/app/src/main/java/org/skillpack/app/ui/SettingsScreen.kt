@@ -36,7 +36,7 @@ import org.skillpack.app.AppViewModel
 import org.skillpack.app.R
 import org.skillpack.app.sync.SyncScheduler
 import org.skillpack.core.Rendition
-import org.skillpack.core.SettingsView
+import org.skillpack.core.LearnerSettings
 import org.skillpack.core.SkillpackException
 
 @Composable
@@ -54,7 +54,7 @@ fun SettingsScreen(vm: AppViewModel) {
 }
 
 @Composable
-private fun SettingsForm(vm: AppViewModel, saved: SettingsView, onSaved: () -> Unit) {
+private fun SettingsForm(vm: AppViewModel, saved: LearnerSettings, onSaved: () -> Unit) {
     val context = LocalContext.current
     val scope = rememberCoroutineScope()
     var media by remember(saved) { mutableStateOf(saved.media) }

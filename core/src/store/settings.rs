@@ -1,0 +1,224 @@
+//! The learner's settings (language, media, data budget) and the device's registration with
+//! a hub, kept in the store's `settings` table under names only this module knows.
+
+use rusqlite::OptionalExtension;
+
+use super::{Store, StoreError};
+use crate::pack::Rendition;
+
+/// Names in the `settings` table.
+mod key {
+    pub const LANGUAGE: &str = "language";
+    pub const MEDIA: &str = "media";
+    pub const UNMETERED_ONLY: &str = "sync.unmetered_only";
+    pub const MONTHLY_BUDGET_MB: &str = "sync.monthly_budget_mb";
+    pub const HUB: &str = "hub";
+    pub const GROUP: &str = "group";
+}
+
+/// Longest language tag accepted (BCP 47 tags in use are far shorter).
+const MAX_LANGUAGE_LEN: usize = 35;
+
+/// What the learner chose in the app's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+pub struct LearnerSettings {
+    /// Preferred language (a BCP 47 tag such as `es-MX`), if chosen.
+    pub language: Option<String>,
+    /// Which media to show and fetch: full, or the low-data rendition.
+    pub media: Rendition,
+    /// Sync only on unmetered connections (Wi-Fi): the data budget's switch.
+    pub unmetered_only: bool,
+    /// Most megabytes a month the app may use on metered data (0: no limit).
+    pub monthly_budget_mb: u32,
+}
+
+impl Default for LearnerSettings {
+    fn default() -> Self {
+        Self {
+            language: None,
+            media: Rendition::Full,
+            unmetered_only: false,
+            monthly_budget_mb: 0,
+        }
+    }
+}
+
+impl LearnerSettings {
+    /// Whether a sync may run now: always on an unmetered connection; on metered data never
+    /// when the learner chose unmetered only, and not once this month's budget is used.
+    pub fn may_sync(&self, metered: bool, used_this_month_mb: u32) -> bool {
+        !metered
+            || (!self.unmetered_only
+                && (self.monthly_budget_mb == 0 || used_this_month_mb < self.monthly_budget_mb))
+    }
+}
+
+/// The hub a device registered with, and the learners' group it joined there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    /// The hub's base URL.
+    pub hub: String,
+    /// The group whose packs the device receives.
+    pub group: String,
+}
+
+impl Store {
+    /// The learner's settings; defaults for what was never set.
+    pub fn learner_settings(&self) -> Result<LearnerSettings, StoreError> {
+        let defaults = LearnerSettings::default();
+        Ok(LearnerSettings {
+            language: self.setting(key::LANGUAGE)?,
+            media: self.media_rendition()?,
+            unmetered_only: self
+                .setting(key::UNMETERED_ONLY)?
+                .map_or(defaults.unmetered_only, |v| v == "true"),
+            monthly_budget_mb: self
+                .setting(key::MONTHLY_BUDGET_MB)?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(defaults.monthly_budget_mb),
+        })
+    }
+
+    /// Saves the learner's settings, all at once; a malformed language tag is refused and
+    /// nothing changes.
+    pub fn set_learner_settings(&self, settings: &LearnerSettings) -> Result<(), StoreError> {
+        if let Some(language) = &settings.language {
+            check_language(language)?;
+        }
+        let mut values = vec![
+            (key::MEDIA, rendition_name(settings.media).to_owned()),
+            (key::UNMETERED_ONLY, settings.unmetered_only.to_string()),
+            (
+                key::MONTHLY_BUDGET_MB,
+                settings.monthly_budget_mb.to_string(),
+            ),
+        ];
+        if let Some(language) = &settings.language {
+            values.push((key::LANGUAGE, language.clone()));
+        }
+        let mut conn = self.lock();
+        super::db::write(&mut conn, |tx| {
+            if settings.language.is_none() {
+                tx.execute("DELETE FROM settings WHERE key = ?1", [key::LANGUAGE])?;
+            }
+            for (name, value) in &values {
+                put(tx, name, value)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Which media rendition lessons show: `full` (default) or `low` to save data.
+    pub fn media_rendition(&self) -> Result<Rendition, StoreError> {
+        Ok(match self.setting(key::MEDIA)?.as_deref() {
+            Some("low") => Rendition::Low,
+            _ => Rendition::Full,
+        })
+    }
+
+    /// Sets the media rendition lessons show.
+    pub fn set_media_rendition(&self, rendition: Rendition) -> Result<(), StoreError> {
+        put(&self.lock(), key::MEDIA, rendition_name(rendition))
+    }
+
+    /// The hub this device registered with, if it has.
+    pub fn registration(&self) -> Result<Option<Registration>, StoreError> {
+        let hub = self.setting(key::HUB)?;
+        let group = self.setting(key::GROUP)?;
+        Ok(hub
+            .zip(group)
+            .map(|(hub, group)| Registration { hub, group }))
+    }
+
+    /// Remembers the hub this device registered with, and its group.
+    pub fn set_registration(&self, registration: &Registration) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        super::db::write(&mut conn, |tx| {
+            put(tx, key::HUB, &registration.hub)?;
+            put(tx, key::GROUP, &registration.group)
+        })
+    }
+
+    fn setting(&self, name: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .lock()
+            .query_row("SELECT value FROM settings WHERE key = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+}
+
+fn put(conn: &rusqlite::Connection, name: &str, value: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [name, value],
+    )?;
+    Ok(())
+}
+
+fn rendition_name(rendition: Rendition) -> &'static str {
+    match rendition {
+        Rendition::Full => "full",
+        Rendition::Low => "low",
+    }
+}
+
+/// A language tag: letters, digits and hyphens in parts of 1 to 8, the first letters only.
+fn check_language(tag: &str) -> Result<(), StoreError> {
+    let bad = || StoreError::BadSetting(format!("language {tag:?} is not a BCP 47 tag"));
+    if tag.is_empty() || tag.len() > MAX_LANGUAGE_LEN {
+        return Err(bad());
+    }
+    for (i, part) in tag.split('-').enumerate() {
+        let letters_only = i == 0;
+        let fits = (1..=8).contains(&part.len())
+            && part
+                .chars()
+                .all(|c| c.is_ascii_alphabetic() || (!letters_only && c.is_ascii_digit()));
+        if !fits {
+            return Err(bad());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_tags_are_checked() {
+        for good in ["en", "es-MX", "sw-KE", "zh-Hant-TW", "es-419"] {
+            assert!(check_language(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "-",
+            "en-",
+            "e n",
+            "123",
+            "en_US",
+            "en-abcdefghi",
+            &"a".repeat(36),
+        ] {
+            assert!(check_language(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_data_budget_decides_metered_syncs_only() {
+        let budget = |unmetered_only, monthly_budget_mb| LearnerSettings {
+            unmetered_only,
+            monthly_budget_mb,
+            ..LearnerSettings::default()
+        };
+        assert!(budget(true, 0).may_sync(false, 10_000));
+        assert!(!budget(true, 0).may_sync(true, 0));
+        assert!(budget(false, 0).may_sync(true, 10_000));
+        assert!(budget(false, 50).may_sync(true, 49));
+        assert!(!budget(false, 50).may_sync(true, 50));
+    }
+}
