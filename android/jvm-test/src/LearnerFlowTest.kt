@@ -17,6 +17,8 @@ import org.skillpack.core.Answer
 import org.skillpack.core.ModuleState
 import org.skillpack.core.PlatformKeyStore
 import org.skillpack.core.ProgressListener
+import org.skillpack.core.QuestionViewKind
+import org.skillpack.core.pointsText
 import org.skillpack.core.Rendition
 import org.skillpack.core.Skillpack
 import org.skillpack.core.SkillpackException
@@ -110,6 +112,13 @@ fun main() {
         assertFailsWith<SkillpackException.InvalidInput> {
             app.answer(module, "no-such-question", Answer.TrueFalse(true))
         }
+        val choice = attempt.questions.first { it.kind is QuestionViewKind.Single || it.kind is QuestionViewKind.TrueFalse }
+        val typed = assertFailsWith<SkillpackException.InvalidInput> { app.answerTyped(module, choice.id, "1") }
+        assertTrue(typed.detail.contains("not answered by typing"), typed.detail)
+    }
+
+    check("points read the same as on every phone") {
+        assertEquals(listOf("7", "7.5", "1.3"), listOf(7000u, 7500u, 1250u).map { pointsText(it) })
     }
 
     check("an attempt is answered and submitted, and its signed record is kept") {
@@ -127,6 +136,7 @@ fun main() {
         val result = app.results().single()
         assertEquals(submitted.recordId, result.recordId)
         assertEquals(false, result.synced)
+        assertTrue(Math.abs(result.endedAt - System.currentTimeMillis()) < 600_000, "ended at ${result.endedAt}")
         assertTrue(result.signedJson.contains(submitted.recordId))
         assertTrue(result.signedJson.contains("\"signature\""))
     }

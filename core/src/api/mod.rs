@@ -25,7 +25,7 @@ pub use listeners::{PlatformKeyStore, ProgressListener};
 use listeners::{ShellKeys, ShellProgress};
 pub use types::{AttemptView, InstallView, ResultView, SubmitView, SyncView};
 
-use crate::assess::Answer;
+use crate::assess::{typed_text, Answer};
 use crate::keys::PublicKey;
 use crate::store::{CatalogEntry, LearnerSettings, LessonContent, Store};
 use crate::sync::HubClient;
@@ -129,6 +129,11 @@ impl Skillpack {
                 number: attempt.number,
                 started_at: attempt.started_at,
                 questions: attempt.views(&module),
+                typed: attempt
+                    .answers
+                    .iter()
+                    .filter_map(|(id, answer)| Some((id.clone(), typed_text(answer)?)))
+                    .collect(),
                 answers: attempt.answers.into_iter().collect(),
             })
         })?;
@@ -142,6 +147,20 @@ impl Skillpack {
     pub fn answer(&self, module_id: String, question_id: String, answer: Answer) -> ApiResult<()> {
         let elapsed = self.elapsed(&module_id);
         self.with(|s| Ok(s.answer(&module_id, &question_id, answer, elapsed)?))
+    }
+
+    /// Answers a numeric or short-text question with what the learner typed, as they type:
+    /// the core reads the number (decimal point or comma, grouping). Empty text, or text
+    /// that cannot be read, leaves the question unanswered; the latter is `InvalidInput`
+    /// whose detail says what to write.
+    pub fn answer_typed(
+        &self,
+        module_id: String,
+        question_id: String,
+        text: String,
+    ) -> ApiResult<()> {
+        let elapsed = self.elapsed(&module_id);
+        self.with(|s| Ok(s.answer_typed(&module_id, &question_id, &text, elapsed)?))
     }
 
     /// Submits the attempt in progress. The signed record is stored before this returns.

@@ -59,6 +59,9 @@ pub struct AttemptView {
     pub questions: Vec<QuestionView>,
     /// Answers already given, by question id (an attempt resumed after the app closed).
     pub answers: HashMap<String, Answer>,
+    /// For numeric and short-text questions answered already, the text to show in the
+    /// field, by question id.
+    pub typed: HashMap<String, String>,
 }
 
 /// A submitted attempt: its outcome, and the signed record now waiting to sync.
@@ -87,8 +90,8 @@ pub struct ResultView {
     pub max_score: u32,
     /// Whether it passed.
     pub passed: bool,
-    /// Device time at submission (RFC 3339, as signed).
-    pub ended_at: String,
+    /// Device time at submission, as signed.
+    pub ended_at: Timestamp,
     /// Whether a hub has acknowledged it.
     pub synced: bool,
     /// The signed record as canonical JSON: the learner's own copy, verifiable anywhere.
@@ -104,6 +107,11 @@ impl ResultView {
                 detail: format!("canonical JSON is not UTF-8: {e}"),
             }
         })?;
+        let ended_at = DateTime::parse_from_rfc3339(&r.ended_at)
+            .map_err(|e| SkillpackError::Corrupt {
+                detail: format!("record {}: end time {:?}: {e}", r.id, r.ended_at),
+            })?
+            .with_timezone(&Utc);
         Ok(Self {
             record_id: r.id.clone(),
             seq: r.seq,
@@ -112,7 +120,7 @@ impl ResultView {
             score: r.score,
             max_score: r.max_score,
             passed: r.passed,
-            ended_at: r.ended_at.clone(),
+            ended_at,
             synced,
             signed_json,
         })

@@ -187,6 +187,53 @@ impl Attempt {
         answer: Answer,
         elapsed: Duration,
     ) -> Result<(), AssessError> {
+        let q = self.open_question(module, question_id, elapsed)?;
+        check_fits(q, &answer)?;
+        self.answers.insert(question_id.to_owned(), answer);
+        Ok(())
+    }
+
+    /// Records what the learner typed into a numeric or short-text question, read by
+    /// [`read_typed`](super::read_typed): nothing typed leaves the question unanswered, and so
+    /// does text that cannot be read (the error says what to write), so the answer kept is
+    /// always the one on the screen.
+    pub fn answer_typed(
+        &mut self,
+        module: &Module,
+        question_id: &str,
+        text: &str,
+        elapsed: Duration,
+    ) -> Result<(), AssessError> {
+        let q = self.open_question(module, question_id, elapsed)?;
+        let read = super::read_typed(q, text).and_then(|answer| {
+            if let Some(answer) = &answer {
+                check_fits(q, answer)?;
+            }
+            Ok(answer)
+        });
+        match read {
+            Ok(Some(answer)) => {
+                self.answers.insert(question_id.to_owned(), answer);
+                Ok(())
+            }
+            Ok(None) => {
+                self.answers.remove(question_id);
+                Ok(())
+            }
+            Err(e) => {
+                self.answers.remove(question_id);
+                Err(e)
+            }
+        }
+    }
+
+    /// The question `question_id` of this attempt, while it still takes answers.
+    fn open_question<'m>(
+        &self,
+        module: &'m Module,
+        question_id: &str,
+        elapsed: Duration,
+    ) -> Result<&'m Question, AssessError> {
         if self.submitted {
             return Err(AssessError::AlreadySubmitted);
         }
@@ -196,11 +243,8 @@ impl Attempt {
         if !self.questions.iter().any(|d| d.id == question_id) {
             return Err(AssessError::NotInAttempt(question_id.to_owned()));
         }
-        let q = question(module, question_id)
-            .ok_or_else(|| AssessError::NotInAttempt(question_id.to_owned()))?;
-        check_fits(q, &answer)?;
-        self.answers.insert(question_id.to_owned(), answer);
-        Ok(())
+        question(module, question_id)
+            .ok_or_else(|| AssessError::NotInAttempt(question_id.to_owned()))
     }
 
     /// Submits once and scores. Practical checklists score from a valid attestation for

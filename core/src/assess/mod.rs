@@ -9,6 +9,7 @@ mod error;
 mod policy;
 mod rng;
 mod score;
+mod typed;
 
 pub use answer::Answer;
 pub use attempt::{Attempt, ChoiceView, DrawnQuestion, Outcome, QuestionView, QuestionViewKind};
@@ -16,7 +17,8 @@ pub use attestation::{Attestation, AttestationClaim};
 pub use error::AssessError;
 pub use policy::{next_attempt, PastAttempt};
 pub use rng::SeededRng;
-pub use score::{score, Correctness, QuestionResult, MILLI};
+pub use score::{points_text, score, Correctness, QuestionResult, MILLI};
+pub use typed::{read_typed, typed_text};
 
 #[cfg(test)]
 mod tests;

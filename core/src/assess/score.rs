@@ -11,6 +11,18 @@ use crate::module::{normalize_answer, Question, QuestionKind, Scoring};
 /// Milli-points in one point.
 pub const MILLI: u32 = 1000;
 
+/// Milli-points as a learner reads them, the same on every phone: whole points as `7`,
+/// others to one decimal rounded half up, as `7.5` (1 250 reads `1.3`).
+#[cfg_attr(feature = "ffi", uniffi::export)]
+pub fn points_text(milli_points: u32) -> String {
+    let tenths = (u64::from(milli_points) + 50) / 100;
+    if milli_points % MILLI == 0 || tenths % 10 == 0 {
+        (tenths / 10).to_string()
+    } else {
+        format!("{}.{}", tenths / 10, tenths % 10)
+    }
+}
+
 /// How an answer fared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Enum))]

@@ -608,3 +608,56 @@ fn starting_respects_attempts_and_cooldown() {
         2
     );
 }
+
+#[test]
+fn typed_answers_are_read_by_the_core_and_unreadable_text_leaves_no_answer() {
+    let (m, mut a) = full_attempt();
+    let e = a
+        .answer_typed(&m, "range", "5,5e", Duration::ZERO)
+        .expect_err("not a number");
+    assert!(e.to_string().contains("not a number"), "{e}");
+    assert!(!a.answers.contains_key("range"));
+    a.answer_typed(&m, "range", " 555,5 ", Duration::ZERO)
+        .expect("decimal comma");
+    assert_eq!(a.answers.get("range"), Some(&Answer::Numeric(555.5)));
+    let e = a
+        .answer_typed(&m, "range", "2,500", Duration::ZERO)
+        .expect_err("ambiguous");
+    assert!(e.to_string().contains("two ways"), "{e}");
+    assert!(
+        !a.answers.contains_key("range"),
+        "the old answer is gone too"
+    );
+    a.answer_typed(&m, "text", "Casco", Duration::ZERO)
+        .expect("text");
+    a.answer_typed(&m, "text", "  ", Duration::ZERO)
+        .expect("cleared");
+    assert!(!a.answers.contains_key("text"));
+    assert!(matches!(
+        a.answer_typed(&m, "single", "1", Duration::ZERO),
+        Err(AssessError::InvalidAnswer { .. })
+    ));
+    a.answer_typed(&m, "num", "0.3", Duration::ZERO)
+        .expect("number");
+    let outcome = a.submit(&m, &[], LEARNER, Duration::ZERO).expect("submits");
+    let num = outcome.results.iter().find(|r| r.id == "num").expect("num");
+    assert_eq!(num.correctness, Correctness::Correct);
+}
+
+#[test]
+fn points_read_the_same_everywhere() {
+    let cases = [
+        (0, "0"),
+        (1000, "1"),
+        (7500, "7.5"),
+        (1250, "1.3"),
+        (1249, "1.2"),
+        (333, "0.3"),
+        (49, "0"),
+        (999, "1"),
+        (u32::MAX, "4294967.3"),
+    ];
+    for (milli, want) in cases {
+        assert_eq!(points_text(milli), want, "{milli}");
+    }
+}

@@ -128,8 +128,14 @@ impl Store {
         Ok(publisher.fingerprint().to_string())
     }
 
-    /// Trusts `key` as a publisher, under a label for people.
+    /// Trusts `key` as a publisher, under a label for people (its fingerprint when the
+    /// label is blank).
     pub fn trust(&self, key: &PublicKey, label: &str) -> Result<(), StoreError> {
+        let fingerprint = key.fingerprint().to_string();
+        let label = match label.trim() {
+            "" => fingerprint.as_str(),
+            label => label,
+        };
         self.lock().execute(
             "INSERT INTO trusted_publishers (public_key, label) VALUES (?1, ?2)
              ON CONFLICT (public_key) DO UPDATE SET label = excluded.label",

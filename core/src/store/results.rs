@@ -12,7 +12,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use super::error::StoreError;
 use super::library::{manifest_of_module, past_attempts};
 use super::{db, Store};
-use crate::assess::{Answer, Attempt, Attestation, Outcome};
+use crate::assess::{Answer, AssessError, Attempt, Attestation, Outcome};
 use crate::ledger::{
     record_id, record_time, responses_digest, verify_chain, PackRef, Response, ResultRecord,
     SignedRecord,
@@ -69,6 +69,32 @@ impl Store {
             attempt.answer(&module, question_id, answer, elapsed)?;
             save_attempt(tx, &attempt, false)
         })
+    }
+
+    /// Records what the learner typed into a numeric or short-text question of the attempt in
+    /// progress. Text that cannot be read leaves the question unanswered (that is saved) and
+    /// returns the error saying what to write.
+    pub fn answer_typed(
+        &self,
+        module_id: &str,
+        question_id: &str,
+        text: &str,
+        elapsed: Duration,
+    ) -> Result<(), StoreError> {
+        let module = self.module(module_id)?;
+        let mut conn = self.lock();
+        let refused = db::write(&mut conn, |tx| {
+            let mut attempt = open_attempt(tx, module_id)?
+                .ok_or_else(|| StoreError::NoAttempt(module_id.to_owned()))?;
+            let refused = match attempt.answer_typed(&module, question_id, text, elapsed) {
+                Ok(()) => None,
+                Err(e @ AssessError::InvalidAnswer { .. }) => Some(e),
+                Err(e) => return Err(e.into()),
+            };
+            save_attempt(tx, &attempt, false)?;
+            Ok(refused)
+        })?;
+        refused.map_or(Ok(()), |e| Err(e.into()))
     }
 
     /// Submits the attempt in progress: scores it, writes the signed record, commits, and

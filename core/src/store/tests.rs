@@ -417,3 +417,49 @@ fn settings_persist_and_a_bad_one_changes_nothing() {
     reopened.set_registration(&registration).expect("saves");
     assert_eq!(reopened.registration().expect("read"), Some(registration));
 }
+
+#[test]
+fn a_typed_answer_is_saved_and_unreadable_text_clears_it_on_disk() {
+    let dev = device();
+    let mut files = module_files("bike-check");
+    let toml = String::from_utf8(files.get("module.toml").expect("toml").to_vec()).expect("utf-8");
+    files.insert("module.toml", toml.replace("draw = 2", "draw = 4"));
+    let mut bank = files.get("questions.toml").expect("bank").to_vec();
+    bank.extend_from_slice(
+        b"\n[[question]]\nid = \"pressure\"\ntype = \"numeric\"\nprompt = \"Pressure in bar?\"\n\
+          answer = 2.5\nexplanation = \"Printed on the tyre.\"\n",
+    );
+    files.insert("questions.toml", bank);
+    let pack = crate::testing::pack_of(&[files], Variant::Full, &publisher_key());
+    dev.store
+        .install(&write_pack(&dev, "typed.skillpack", &pack))
+        .expect("installs");
+    dev.store
+        .start_attempt("bike-check", now(), 3)
+        .expect("starts");
+    let typed = |text: &str| {
+        dev.store
+            .answer_typed("bike-check", "pressure", text, Duration::ZERO)
+    };
+    typed("2,5").expect("decimal comma");
+    let saved = |store: &Store| {
+        store
+            .current_attempt("bike-check")
+            .expect("reads")
+            .expect("in progress")
+            .answers
+            .get("pressure")
+            .cloned()
+    };
+    assert_eq!(saved(&dev.store), Some(Answer::Numeric(2.5)));
+    assert!(matches!(
+        typed("2,5 bar"),
+        Err(StoreError::Assess(AssessError::InvalidAnswer { .. }))
+    ));
+    let reopened = Store::open(&dev.path).expect("reopens");
+    assert_eq!(
+        saved(&reopened),
+        None,
+        "the refusal cleared the answer on disk"
+    );
+}
