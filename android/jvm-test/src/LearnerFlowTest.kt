@@ -14,6 +14,7 @@ import kotlin.test.assertFailsWith
 import kotlin.test.assertTrue
 import org.skillpack.app.logic.answerFor
 import org.skillpack.core.Answer
+import org.skillpack.core.LessonBlock
 import org.skillpack.core.ModuleState
 import org.skillpack.core.PlatformKeyStore
 import org.skillpack.core.ProgressListener
@@ -95,12 +96,19 @@ fun main() {
         assertTrue(entry.lessons > 0u)
     }
 
-    check("a lesson reads with its Markdown, and reading is recorded") {
+    check("a lesson comes laid out in blocks, and the reading place comes back") {
         val lesson = app.lesson(module, 0u)
         assertTrue(lesson.title.isNotBlank())
-        assertTrue(lesson.markdown.length > 100, "markdown of ${lesson.markdown.length} chars")
-        app.recordProgress(module, 0u, 90_000uL, "para-3")
+        val heading = lesson.blocks.first() as LessonBlock.Heading
+        assertEquals(lesson.title, heading.text.joinToString("") { it.text })
+        assertTrue(lesson.blocks.count { it is LessonBlock.Paragraph } > 2, "${lesson.blocks.size} blocks")
+        assertEquals(null, lesson.resumeBlock)
+        app.recordProgress(module, 0u, 90_000uL, 3u)
+        assertEquals(3u, app.lesson(module, 0u).resumeBlock)
         assertTrue(app.catalog().single { it.id == module }.lessonsOpened >= 1u)
+        val pictured = app.lesson(module, 1u)
+        val image = pictured.blocks.filterIsInstance<LessonBlock.Image>().single()
+        assertTrue(pictured.media[image.media.toInt()].bytes!!.size > 100, "the image's bytes")
     }
 
     check("an answer that does not fit the question is refused") {

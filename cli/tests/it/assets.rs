@@ -61,3 +61,46 @@ fn demo_builds_verifies_and_refuses_a_tampered_copy() {
     assert!(shown.contains("an update downloads"), "{shown}");
     assert!(out_dir.join("all-modules-text.skillpack").is_file());
 }
+
+#[test]
+fn every_sample_lesson_lays_out_with_all_its_media_in_place() {
+    use skillpack_core::module::{lay_out, LayoutContext, LessonBlock};
+
+    let dirs: Vec<_> = std::fs::read_dir(assets().join("modules"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("module.toml").is_file())
+        .collect();
+    for loaded in load_modules(&dirs).unwrap() {
+        let m = &loaded.compiled.module;
+        let lessons: Vec<&str> = m.lessons.iter().map(|l| l.path.as_str()).collect();
+        for lesson in &m.lessons {
+            let dir = dirs.iter().find(|d| d.ends_with(&m.id)).unwrap();
+            let markdown = std::fs::read_to_string(dir.join(&lesson.path)).unwrap();
+            let blocks = lay_out(
+                &markdown,
+                LayoutContext {
+                    lesson_path: &lesson.path,
+                    media: &lesson.media,
+                    lessons: &lessons,
+                },
+            );
+            let where_ = format!("{}/{}", m.id, lesson.path);
+            assert!(
+                matches!(&blocks[0], LessonBlock::Heading { level: 1, .. }),
+                "{where_} starts with its title"
+            );
+            let shown: BTreeSet<u32> = blocks
+                .iter()
+                .filter_map(|b| match b {
+                    LessonBlock::Image { media, .. } | LessonBlock::Audio { media, .. } => {
+                        Some(*media)
+                    }
+                    _ => None,
+                })
+                .collect();
+            let all: BTreeSet<u32> = (0..lesson.media.len() as u32).collect();
+            assert_eq!(shown, all, "{where_}: every media file has its block");
+        }
+    }
+}

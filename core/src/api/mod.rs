@@ -103,19 +103,17 @@ impl Skillpack {
         self.with(|s| Ok(s.lesson(&module_id, index as usize)?))
     }
 
-    /// Records time spent reading a lesson, and where the learner stopped (for the shell to
-    /// return to).
+    /// Records time spent reading a lesson, and the block the learner stopped at (the next
+    /// `lesson` call gives it back as `resume_block`).
     pub fn record_progress(
         &self,
         module_id: String,
         index: u32,
         spent_ms: u64,
-        position: Option<String>,
+        block: Option<u32>,
     ) -> ApiResult<()> {
         let spent = Duration::from_millis(spent_ms);
-        self.with(|s| {
-            Ok(s.record_progress(&module_id, index as usize, spent, position.as_deref())?)
-        })
+        self.with(|s| Ok(s.record_progress(&module_id, index as usize, spent, block)?))
     }
 
     /// Starts the next attempt at a module, or returns the one in progress.

@@ -6,6 +6,7 @@ mod compile;
 mod diagnostics;
 mod gift;
 mod header;
+mod layout;
 mod markdown;
 mod media;
 mod model;
@@ -17,6 +18,7 @@ mod validate;
 
 pub use compile::{compile, Compilation, CompiledModule, MediaFile};
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
+pub use layout::{lay_out, LayoutContext, LessonBlock, Span};
 pub use media::{media_kind, media_type, MediaKind};
 pub use model::{AssessmentRules, LessonRef, Module, SkillAlignment};
 pub use question::{normalize_answer, Choice, Pair, Question, QuestionKind, Scoring};

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::error::StoreError;
 use super::Store;
 use crate::assess::{next_attempt, AssessError, PastAttempt};
-use crate::module::Module;
+use crate::module::{lay_out, LayoutContext, LessonBlock, Module};
 use crate::pack::{entry_in_chunk, open_chunk, ContentHash, Entry, Manifest, Rendition};
 
 /// Where a learner stands with a module.
@@ -67,10 +67,14 @@ pub struct CatalogEntry {
 pub struct LessonContent {
     /// The lesson title.
     pub title: String,
-    /// Its Markdown, as the trainer wrote it.
+    /// Its Markdown, as the trainer wrote it (for tools; the apps draw `blocks`).
     pub markdown: String,
-    /// The media it shows, by the path the Markdown uses (relative to the module folder).
+    /// The lesson laid out for the screen, top to bottom.
+    pub blocks: Vec<LessonBlock>,
+    /// The media it shows; blocks name them by index in this list.
     pub media: Vec<MediaItem>,
+    /// The block where the learner stopped reading last time, if recorded.
+    pub resume_block: Option<u32>,
 }
 
 /// One media file of a lesson.
@@ -174,22 +178,43 @@ impl Store {
                 },
             });
         }
+        let resume_block = conn
+            .query_row(
+                "SELECT position FROM progress WHERE module_id = ?1 AND lesson = ?2",
+                params![module_id, index as i64],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()?
+            .flatten()
+            .and_then(|p| p.parse().ok());
+        let lessons: Vec<&str> = module.lessons.iter().map(|l| l.path.as_str()).collect();
+        let blocks = lay_out(
+            &markdown,
+            LayoutContext {
+                lesson_path: &lesson.path,
+                media: &lesson.media,
+                lessons: &lessons,
+            },
+        );
         Ok(LessonContent {
             title: lesson.title.clone(),
             markdown,
+            blocks,
             media,
+            resume_block,
         })
     }
 
-    /// Records that a lesson was open for `spent` (the caller's monotonic clock) and where the
-    /// learner left it.
+    /// Records that a lesson was open for `spent` (the caller's monotonic clock) and the
+    /// block the learner left it at, which [`Store::lesson`] gives back as `resume_block`.
     pub fn record_progress(
         &self,
         module_id: &str,
         lesson: usize,
         spent: Duration,
-        position: Option<&str>,
+        block: Option<u32>,
     ) -> Result<(), StoreError> {
+        let position = block.map(|b| b.to_string());
         self.lock().execute(
             "INSERT INTO progress (module_id, lesson, opened, time_ms, position) VALUES (?1, ?2, 1, ?3, ?4)
              ON CONFLICT (module_id, lesson) DO UPDATE SET opened = opened + 1,

@@ -77,6 +77,10 @@ fn install_then_read_a_lesson_with_its_media_in_the_chosen_rendition() {
         lesson.media[0].bytes.as_deref(),
         files.get("images/brake.png")
     );
+    assert!(lesson.blocks.contains(&crate::module::LessonBlock::Image {
+        media: 0,
+        alt: "Brake lever".into()
+    }));
     dev.store
         .set_media_rendition(crate::pack::Rendition::Low)
         .expect("setting");
@@ -152,7 +156,7 @@ fn an_update_keeps_progress_and_attempts_and_an_older_version_is_refused() {
     let dev = device();
     install_fixture(&dev);
     dev.store
-        .record_progress("bike-check", 0, Duration::from_secs(40), Some("para-2"))
+        .record_progress("bike-check", 0, Duration::from_secs(40), Some(2))
         .expect("progress");
     dev.store
         .start_attempt("bike-check", now(), 1)
@@ -166,6 +170,12 @@ fn an_update_keeps_progress_and_attempts_and_an_older_version_is_refused() {
     assert_eq!(report.replaced.as_deref(), Some("1.0.0"));
     let entry = &dev.store.catalog(now()).expect("catalog")[0];
     assert_eq!((entry.lessons_opened, entry.time_spent_ms), (1, 40_000));
+    let lesson = dev.store.lesson("bike-check", 0).expect("lesson");
+    assert_eq!(
+        lesson.resume_block,
+        Some(2),
+        "the reading place survives an update"
+    );
     assert!(dev
         .store
         .current_attempt("bike-check")
