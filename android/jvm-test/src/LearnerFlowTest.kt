@@ -159,11 +159,10 @@ fun main() {
         val settings = app.settings().copy(media = Rendition.LOW, unmeteredOnly = true, monthlyBudgetMb = 50u, language = "sw")
         app.setSettings(settings)
         assertEquals(settings, app.settings())
-        assertEquals(false, app.maySync(metered = true, usedThisMonthMb = 0u))
-        assertEquals(true, app.maySync(metered = false, usedThisMonthMb = 0u))
+        assertEquals(false, app.maySync(metered = true))
+        assertEquals(true, app.maySync(metered = false))
         app.setSettings(settings.copy(unmeteredOnly = false))
-        assertEquals(true, app.maySync(metered = true, usedThisMonthMb = 49u))
-        assertEquals(false, app.maySync(metered = true, usedThisMonthMb = 50u))
+        assertEquals(true, app.maySync(metered = true), "nothing used of 50 MB yet")
         val refused = assertFailsWith<SkillpackException.InvalidInput> { app.setSettings(settings.copy(language = "not a tag")) }
         assertTrue(refused.detail.contains("BCP 47"), refused.detail)
         assertEquals(settings.copy(unmeteredOnly = false), app.settings())
@@ -179,20 +178,33 @@ fun main() {
     }
 
     check("a cancelled sync stops and keeps the results waiting") {
-        assertFailsWith<SkillpackException.Cancelled> { app.syncNow(CountingListener(cancel = true)) }
+        assertFailsWith<SkillpackException.Cancelled> { app.syncNow(false, CountingListener(cancel = true)) }
         assertTrue(app.results().none { it.synced })
     }
 
-    check("sync sends the results and installs the group's packs, with progress") {
+    check("on metered data, a learner who chose unmetered only is not synced") {
+        val saved = app.settings()
+        app.setSettings(saved.copy(unmeteredOnly = true))
+        assertFailsWith<SkillpackException.Offline> { app.syncNow(true, null) }
+        assertEquals(0uL, app.meteredUseThisMonth())
+        app.setSettings(saved)
+    }
+
+    check("sync sends the results and installs the group's packs, with progress, counting metered data") {
         val listener = CountingListener()
-        val report = app.syncNow(listener)
+        val report = app.syncNow(true, listener)
         assertEquals(1u, report.pushed)
         assertEquals(listOf("safe-riding 1.0.0"), report.installed)
+        assertEquals(emptyList(), report.deferred, "it fits the 50 MB budget")
+        val used = app.meteredUseThisMonth()
+        assertTrue(used > listener.last.second, "counted $used bytes, more than the pack's ${listener.last.second}")
+        app.syncNow(false, null)
+        assertEquals(used, app.meteredUseThisMonth(), "Wi-Fi is not counted")
         assertTrue(listener.calls > 0)
         assertEquals(listener.last.first, listener.last.second, "ends at 100%")
         assertTrue(app.results().all { it.synced })
         assertTrue(app.catalog().any { it.id == "safe-riding" })
-        assertEquals(0u, app.syncNow(null).pushed, "nothing twice")
+        assertEquals(0u, app.syncNow(false, null).pushed, "nothing twice")
     }
 
     check("a key store that throws becomes an error, not a crash") {

@@ -195,10 +195,18 @@ impl Skillpack {
         self.with(|s| Ok(s.set_learner_settings(&settings)?))
     }
 
-    /// Whether a sync may run now, from the learner's data settings, whether the connection
-    /// is metered and how many megabytes the app has used on metered data this month.
-    pub fn may_sync(&self, metered: bool, used_this_month_mb: u32) -> ApiResult<bool> {
-        self.with(|s| Ok(s.learner_settings()?.may_sync(metered, used_this_month_mb)))
+    /// Whether a sync may run now, on a metered connection or not: the learner's data
+    /// settings against what syncs have used on metered data this month (the core counts).
+    pub fn may_sync(&self, metered: bool) -> ApiResult<bool> {
+        self.with(|s| {
+            let used = s.metered_use(Utc::now())?;
+            Ok(s.learner_settings()?.may_sync(metered, used))
+        })
+    }
+
+    /// Bytes syncs have used on metered data this month, for the settings screen.
+    pub fn metered_use_this_month(&self) -> ApiResult<u64> {
+        self.with(|s| Ok(s.metered_use(Utc::now())?))
     }
 
     /// Registers this device with the hub at `hub_url` with a trainer's enrolment code;
@@ -208,14 +216,31 @@ impl Skillpack {
         self.with(|s| Ok(client.register(s, &code)?))
     }
 
-    /// Sends results waiting to sync and installs new packs of the learner's group, with
-    /// progress and cancellation through `listener`.
-    pub fn sync_now(&self, listener: Option<Arc<dyn ProgressListener>>) -> ApiResult<SyncView> {
+    /// Sends results waiting to sync and installs new packs of the learner's group, in the
+    /// chosen media variant, with progress and cancellation through `listener`. On a
+    /// `metered` connection it counts what it uses, and packs that do not fit what is left
+    /// of the month's budget wait (`SyncView.deferred`); when the settings allow nothing on
+    /// this connection now (see `may_sync`) it is `Offline`, to try again later.
+    pub fn sync_now(
+        &self,
+        metered: bool,
+        listener: Option<Arc<dyn ProgressListener>>,
+    ) -> ApiResult<SyncView> {
         let downloads = self.dir.join("downloads");
         self.with(|s| {
-            let report =
-                HubClient::registered(s)?.sync_with(s, &downloads, &ShellProgress(listener))?;
-            Ok(report.into())
+            let used = s.metered_use(Utc::now())?;
+            let allowance = s.learner_settings()?.allowance(metered, used);
+            if allowance == Some(0) {
+                return Err(SkillpackError::Offline {
+                    detail: "the data settings allow no sync on this connection now".into(),
+                });
+            }
+            let client = HubClient::registered(s)?;
+            let synced = client.sync_with(s, &downloads, &ShellProgress(listener), allowance);
+            if metered {
+                s.add_metered_use(Utc::now(), client.bytes_moved())?;
+            }
+            Ok(synced?.into())
         })
     }
 }

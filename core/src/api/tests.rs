@@ -107,7 +107,7 @@ fn core_errors_arrive_as_the_kinds_a_shell_acts_on() {
         Err(SkillpackError::InvalidInput { .. })
     ));
     assert!(matches!(
-        app.sync_now(None),
+        app.sync_now(false, None),
         Err(SkillpackError::NotFound { .. })
     ));
 }

@@ -138,20 +138,25 @@ pub struct SyncView {
     pub rejected: u32,
     /// Packs installed or updated, as `id version`.
     pub installed: Vec<String>,
+    /// Packs left for an unmetered connection or next month's budget, as `id version`.
+    pub deferred: Vec<String>,
 }
 
 impl From<SyncReport> for SyncView {
     fn from(r: SyncReport) -> Self {
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let named = |packs: Vec<(String, String)>| -> Vec<String> {
+            packs
+                .into_iter()
+                .map(|(id, version)| format!("{id} {version}"))
+                .collect()
+        };
         Self {
             pushed: count(r.pushed),
             already_there: count(r.already_there),
             rejected: count(r.rejected.len()),
-            installed: r
-                .installed
-                .into_iter()
-                .map(|(id, version)| format!("{id} {version}"))
-                .collect(),
+            installed: named(r.installed),
+            deferred: named(r.deferred),
         }
     }
 }

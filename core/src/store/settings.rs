@@ -1,6 +1,7 @@
 //! The learner's settings (language, media, data budget) and the device's registration with
 //! a hub, kept in the store's `settings` table under names only this module knows.
 
+use chrono::{DateTime, Utc};
 use rusqlite::OptionalExtension;
 
 use super::{Store, StoreError};
@@ -14,7 +15,11 @@ mod key {
     pub const MONTHLY_BUDGET_MB: &str = "sync.monthly_budget_mb";
     pub const HUB: &str = "hub";
     pub const GROUP: &str = "group";
+    pub const METERED_USE: &str = "sync.metered_use";
 }
+
+/// Bytes in the megabyte of a data budget (as carriers count).
+const MB: u64 = 1_000_000;
 
 /// Longest language tag accepted (BCP 47 tags in use are far shorter).
 const MAX_LANGUAGE_LEN: usize = 35;
@@ -45,12 +50,20 @@ impl Default for LearnerSettings {
 }
 
 impl LearnerSettings {
-    /// Whether a sync may run now: always on an unmetered connection; on metered data never
-    /// when the learner chose unmetered only, and not once this month's budget is used.
-    pub fn may_sync(&self, metered: bool, used_this_month_mb: u32) -> bool {
-        !metered
-            || (!self.unmetered_only
-                && (self.monthly_budget_mb == 0 || used_this_month_mb < self.monthly_budget_mb))
+    /// Bytes a sync may move now, given `used_this_month` bytes already used on metered
+    /// data: no limit on an unmetered connection or without a budget; on metered data none
+    /// when the learner chose unmetered only, else what is left of the month's budget.
+    pub fn allowance(&self, metered: bool, used_this_month: u64) -> Option<u64> {
+        match (metered, self.unmetered_only, self.monthly_budget_mb) {
+            (false, _, _) | (true, false, 0) => None,
+            (true, true, _) => Some(0),
+            (true, false, budget) => Some((u64::from(budget) * MB).saturating_sub(used_this_month)),
+        }
+    }
+
+    /// Whether a sync may run now: unless on metered data the allowance is spent.
+    pub fn may_sync(&self, metered: bool, used_this_month: u64) -> bool {
+        self.allowance(metered, used_this_month) != Some(0)
     }
 }
 
@@ -120,6 +133,26 @@ impl Store {
     /// Sets the media rendition lessons show.
     pub fn set_media_rendition(&self, rendition: Rendition) -> Result<(), StoreError> {
         put(&self.lock(), key::MEDIA, rendition_name(rendition))
+    }
+
+    /// Bytes synced over metered data in the calendar month (UTC) of `now`.
+    pub fn metered_use(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let month = now.format("%Y-%m").to_string();
+        Ok(self
+            .setting(key::METERED_USE)?
+            .and_then(|v| {
+                let (stored, bytes) = v.split_once(' ')?;
+                (stored == month).then(|| bytes.parse().ok()).flatten()
+            })
+            .unwrap_or(0))
+    }
+
+    /// Adds `bytes` synced over metered data at `now` to that month's use (a new month
+    /// starts again from zero).
+    pub fn add_metered_use(&self, now: DateTime<Utc>, bytes: u64) -> Result<(), StoreError> {
+        let total = self.metered_use(now)?.saturating_add(bytes);
+        let value = format!("{} {total}", now.format("%Y-%m"));
+        put(&self.lock(), key::METERED_USE, &value)
     }
 
     /// The hub this device registered with, if it has.
@@ -215,10 +248,14 @@ mod tests {
             monthly_budget_mb,
             ..LearnerSettings::default()
         };
-        assert!(budget(true, 0).may_sync(false, 10_000));
+        assert!(budget(true, 0).may_sync(false, 10 * MB));
         assert!(!budget(true, 0).may_sync(true, 0));
-        assert!(budget(false, 0).may_sync(true, 10_000));
-        assert!(budget(false, 50).may_sync(true, 49));
-        assert!(!budget(false, 50).may_sync(true, 50));
+        assert!(budget(false, 0).may_sync(true, 10_000 * MB));
+        assert!(budget(false, 50).may_sync(true, 49 * MB));
+        assert!(!budget(false, 50).may_sync(true, 50 * MB));
+        assert_eq!(budget(false, 50).allowance(true, 49 * MB), Some(MB));
+        assert_eq!(budget(false, 50).allowance(true, 60 * MB), Some(0));
+        assert_eq!(budget(false, 50).allowance(false, 60 * MB), None);
+        assert_eq!(budget(true, 50).allowance(true, 0), Some(0));
     }
 }

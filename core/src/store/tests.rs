@@ -424,6 +424,19 @@ fn settings_persist_and_a_bad_one_changes_nothing() {
         hub: "https://hub.example.org".into(),
         group: "riders".into(),
     };
+    let november = DateTime::from_timestamp(1_795_000_000, 0).expect("valid");
+    let december = DateTime::from_timestamp(1_797_000_000, 0).expect("valid");
+    assert_eq!(reopened.metered_use(november).expect("read"), 0);
+    reopened.add_metered_use(november, 700).expect("adds");
+    reopened.add_metered_use(november, 300).expect("adds");
+    assert_eq!(reopened.metered_use(november).expect("read"), 1000);
+    assert_eq!(
+        reopened.metered_use(december).expect("read"),
+        0,
+        "a new month"
+    );
+    reopened.add_metered_use(december, 5).expect("adds");
+    assert_eq!(reopened.metered_use(december).expect("read"), 5);
     reopened.set_registration(&registration).expect("saves");
     assert_eq!(reopened.registration().expect("read"), Some(registration));
 }

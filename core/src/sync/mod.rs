@@ -3,10 +3,13 @@
 //! are new or updated, resuming a cut download with an HTTP range. Every write is a signed
 //! request over a nonce from the hub; the device key stays in the store.
 
+mod choose;
 mod error;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use reqwest::blocking::{Client, Response};
 use reqwest::StatusCode;
@@ -14,16 +17,26 @@ use serde::de::DeserializeOwned;
 
 pub use error::SyncError;
 
-use crate::module::parse_version;
 use crate::progress::{NoProgress, Progress};
 use crate::protocol::{
     CatalogResponse, ErrorResponse, NonceResponse, PushRequest, PushResponse, RecordStatus,
     RegisterRequest, RegisterResponse, RequestParts,
 };
 use crate::store::{Registration, Store};
+use choose::{is_pack_hash, newer_packs, within_allowance, Fetch};
 
 /// Records sent per request (the hub takes at most 500).
 const PUSH_BATCH: usize = 100;
+
+/// Longest JSON answer read from a hub (a catalog of thousands of packs is far smaller).
+const MAX_ANSWER: u64 = 8 << 20;
+
+/// Longest error answer read from a hub.
+const MAX_REFUSAL: u64 = 64 << 10;
+
+/// What a request costs on the wire besides its bodies (request line, headers, TLS
+/// records): an estimate, so the data budget errs on the learner's side.
+const REQUEST_OVERHEAD: u64 = 600;
 
 /// What one sync did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -36,6 +49,8 @@ pub struct SyncReport {
     pub rejected: Vec<(String, String)>,
     /// Packs installed or updated: (id, version).
     pub installed: Vec<(String, String)>,
+    /// Packs left for later because they did not fit the data allowance: (id, version).
+    pub deferred: Vec<(String, String)>,
 }
 
 /// Bytes downloaded so far in one sync, reported as they come.
@@ -58,6 +73,8 @@ impl Bytes<'_> {
 pub struct HubClient {
     base: String,
     http: Client,
+    /// Bytes sent and received so far, for the learner's data budget.
+    moved: Arc<AtomicU64>,
 }
 
 impl HubClient {
@@ -70,7 +87,18 @@ impl HubClient {
         Ok(Self {
             base: base.trim_end_matches('/').to_owned(),
             http,
+            moved: Arc::new(AtomicU64::new(0)),
         })
+    }
+
+    /// Bytes this client has sent and received (bodies, plus an estimate per request for
+    /// the rest), whether its calls succeeded or not.
+    pub fn bytes_moved(&self) -> u64 {
+        self.moved.load(Ordering::Relaxed)
+    }
+
+    fn count(&self, bytes: u64) {
+        self.moved.fetch_add(bytes, Ordering::Relaxed);
     }
 
     /// A client for the hub this device registered with.
@@ -86,7 +114,8 @@ impl HubClient {
             learner: store.learner_did(),
         })
         .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
-        let answer: RegisterResponse = json(self.signed_post(store, "/v1/devices", body)?)?;
+        let answer: RegisterResponse =
+            self.json(self.signed_post(store, "/v1/devices", body)?)?;
         store.set_registration(&Registration {
             hub: self.base.clone(),
             group: answer.group.clone(),
@@ -96,21 +125,26 @@ impl HubClient {
 
     /// Pushes the outbox, then installs new or updated packs of the device's group.
     pub fn sync(&self, store: &Store, downloads: &Path) -> Result<SyncReport, SyncError> {
-        self.sync_with(store, downloads, &NoProgress)
+        self.sync_with(store, downloads, &NoProgress, None)
     }
 
     /// [`HubClient::sync`], reporting progress (records pushed, then pack bytes downloaded)
     /// and stopping with [`SyncError::Cancelled`] when asked: between batches, and between
-    /// 64 KiB pieces of a download, which resumes where it stopped next time.
+    /// 64 KiB pieces of a download, which resumes where it stopped next time. With an
+    /// `allowance` (bytes, on metered data), packs that would not fit wait for a later sync;
+    /// results always go, being small.
     pub fn sync_with(
         &self,
         store: &Store,
         downloads: &Path,
         progress: &dyn Progress,
+        allowance: Option<u64>,
     ) -> Result<SyncReport, SyncError> {
         let group = store.registration()?.ok_or(SyncError::NotRegistered)?.group;
+        let cap = allowance.map(|a| self.bytes_moved().saturating_add(a));
         let mut report = self.push_outbox_with(store, progress)?;
-        report.installed = self.update_packs(store, &group, downloads, progress)?;
+        (report.installed, report.deferred) =
+            self.update_packs(store, &group, downloads, progress, cap)?;
         Ok(report)
     }
 
@@ -136,7 +170,8 @@ impl HubClient {
                 records: batch.to_vec(),
             })
             .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
-            let answer: PushResponse = json(self.signed_post(store, "/v1/records", body)?)?;
+            let answer: PushResponse =
+                self.json(self.signed_post(store, "/v1/records", body)?)?;
             let mut acked = Vec::new();
             for r in answer.results {
                 match r.status {
@@ -155,40 +190,46 @@ impl HubClient {
         Ok(report)
     }
 
-    /// Downloads and installs packs of `group` that are not installed or have a newer version.
+    /// Downloads and installs packs of `group` that are not installed or have a newer
+    /// version, in the variant the learner's media setting asks for, until this client has
+    /// moved `cap` bytes; returns those installed and those left for later.
+    #[allow(clippy::type_complexity)]
     fn update_packs(
         &self,
         store: &Store,
         group: &str,
         downloads: &Path,
         progress: &dyn Progress,
-    ) -> Result<Vec<(String, String)>, SyncError> {
-        let catalog: CatalogResponse = json(self.get(&format!("/v1/catalog?group={group}"))?)?;
-        let installed = store.installed_packs()?;
-        let wanted: Vec<_> = catalog
-            .packs
+        cap: Option<u64>,
+    ) -> Result<(Vec<(String, String)>, Vec<(String, String)>), SyncError> {
+        let catalog: CatalogResponse =
+            self.json(self.get(&format!("/v1/catalog?group={group}"))?)?;
+        let media = store.learner_settings()?.media;
+        let wanted = newer_packs(catalog.packs, &store.installed_packs()?, media)?
             .into_iter()
-            .filter(|pack| {
-                let current = installed
-                    .iter()
-                    .find(|(id, _)| *id == pack.id)
-                    .map(|(_, v)| v.as_str());
-                current.is_none_or(|v| newer(&pack.version, v))
+            .map(|entry| {
+                let have = partial_len(downloads, &entry.hash);
+                Fetch {
+                    remaining: entry.size.saturating_sub(have) + REQUEST_OVERHEAD,
+                    entry,
+                }
             })
             .collect();
+        let allowance = cap.map(|c| c.saturating_sub(self.bytes_moved()));
+        let choice = within_allowance(wanted, allowance);
         let mut bytes = Bytes {
             done: 0,
-            total: wanted.iter().map(|p| p.size).sum(),
+            total: choice.fetch.iter().map(|f| f.entry.size).sum(),
             progress,
         };
         let mut done = Vec::new();
-        for pack in wanted {
-            let path = self.download_with(&pack.hash, pack.size, downloads, &mut bytes)?;
+        for Fetch { entry, .. } in choice.fetch {
+            let path = self.download_with(&entry.hash, entry.size, downloads, &mut bytes)?;
             store.install(&path)?;
             let _ = std::fs::remove_file(&path);
-            done.push((pack.id, pack.version));
+            done.push((entry.id, entry.version));
         }
-        Ok(done)
+        Ok((done, choice.deferred))
     }
 
     /// Downloads a pack into `dir`, continuing a partial file with a range request.
@@ -208,6 +249,9 @@ impl HubClient {
         dir: &Path,
         bytes: &mut Bytes<'_>,
     ) -> Result<PathBuf, SyncError> {
+        if !is_pack_hash(hash) {
+            return Err(SyncError::BadAnswer(format!("{hash:?} is not a pack hash")));
+        }
         std::fs::create_dir_all(dir)?;
         let path = dir.join(format!("{hash}.skillpack"));
         let have = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
@@ -219,12 +263,15 @@ impl HubClient {
         if have > 0 {
             request = request.header("range", format!("bytes={have}-"));
         }
-        let mut response = request.send().map_err(offline)?;
+        self.count(REQUEST_OVERHEAD);
+        let response = request.send().map_err(offline)?;
         let append = response.status() == StatusCode::PARTIAL_CONTENT;
         let response_ok = append || response.status() == StatusCode::OK;
         if !response_ok {
-            return Err(refused(response));
+            return Err(self.refused(response));
         }
+        // Never more than the catalog said: a hub cannot fill the phone's storage.
+        let mut response = response.take(if append { size - have } else { size });
         let mut file = std::fs::OpenOptions::new()
             .create(true)
             .write(true)
@@ -244,6 +291,7 @@ impl HubClient {
                 break;
             }
             file.write_all(&piece[..n])?;
+            self.count(n as u64);
             bytes.add(n as u64);
         }
         file.flush()?;
@@ -251,12 +299,13 @@ impl HubClient {
     }
 
     fn get(&self, path: &str) -> Result<Response, SyncError> {
+        self.count(REQUEST_OVERHEAD);
         let response = self
             .http
             .get(format!("{}{path}", self.base))
             .send()
             .map_err(offline)?;
-        checked(response)
+        self.checked(response)
     }
 
     /// A signed POST; if the nonce was gone by the time it arrived (the phone slept past its
@@ -276,7 +325,7 @@ impl HubClient {
         path: &str,
         body: Vec<u8>,
     ) -> Result<Response, SyncError> {
-        let nonce: NonceResponse = json(self.get("/v1/nonce")?)?;
+        let nonce: NonceResponse = self.json(self.get("/v1/nonce")?)?;
         let headers = store.sign_request(
             &RequestParts {
                 method: "POST",
@@ -287,6 +336,7 @@ impl HubClient {
             &nonce.nonce,
             chrono::Utc::now().timestamp(),
         );
+        self.count(REQUEST_OVERHEAD + body.len() as u64);
         let response = self
             .http
             .post(format!("{}{path}", self.base))
@@ -296,46 +346,66 @@ impl HubClient {
             .body(body)
             .send()
             .map_err(offline)?;
-        checked(response)
+        self.checked(response)
     }
+
+    /// The response if it is a success, else the hub's refusal.
+    fn checked(&self, response: Response) -> Result<Response, SyncError> {
+        if response.status().is_success() {
+            Ok(response)
+        } else {
+            Err(self.refused(response))
+        }
+    }
+
+    /// The hub's refusal, from its JSON error (read up to [`MAX_REFUSAL`] bytes).
+    fn refused(&self, response: Response) -> SyncError {
+        let status = response.status().as_u16();
+        let error = self
+            .read_bounded(response, MAX_REFUSAL)
+            .ok()
+            .and_then(|body| serde_json::from_slice::<ErrorResponse>(&body).ok());
+        match error {
+            Some(e) => SyncError::Refused {
+                status,
+                code: e.error.code,
+                message: e.error.message,
+            },
+            None => SyncError::Refused {
+                status,
+                code: "unknown".into(),
+                message: String::new(),
+            },
+        }
+    }
+
+    /// A JSON answer, read up to [`MAX_ANSWER`] bytes: a hub cannot fill the phone's memory.
+    fn json<T: DeserializeOwned>(&self, response: Response) -> Result<T, SyncError> {
+        let body = self.read_bounded(response, MAX_ANSWER)?;
+        serde_json::from_slice(&body).map_err(|e| SyncError::BadAnswer(e.to_string()))
+    }
+
+    fn read_bounded(&self, response: Response, limit: u64) -> Result<Vec<u8>, SyncError> {
+        let mut body = Vec::new();
+        response
+            .take(limit + 1)
+            .read_to_end(&mut body)
+            .map_err(|e| SyncError::Offline(e.to_string()))?;
+        self.count(body.len() as u64);
+        if body.len() as u64 > limit {
+            return Err(SyncError::BadAnswer(format!(
+                "the hub's answer is over {limit} bytes"
+            )));
+        }
+        Ok(body)
+    }
+}
+
+/// Bytes of a pack already in `downloads` from a cut download.
+fn partial_len(downloads: &Path, hash: &str) -> u64 {
+    std::fs::metadata(downloads.join(format!("{hash}.skillpack"))).map_or(0, |m| m.len())
 }
 
 fn offline(e: reqwest::Error) -> SyncError {
     SyncError::Offline(e.to_string())
-}
-
-/// The response if it is a success, else the hub's refusal.
-fn checked(response: Response) -> Result<Response, SyncError> {
-    if response.status().is_success() {
-        Ok(response)
-    } else {
-        Err(refused(response))
-    }
-}
-
-fn refused(response: Response) -> SyncError {
-    let status = response.status().as_u16();
-    match response.json::<ErrorResponse>() {
-        Ok(e) => SyncError::Refused {
-            status,
-            code: e.error.code,
-            message: e.error.message,
-        },
-        Err(_) => SyncError::Refused {
-            status,
-            code: "unknown".into(),
-            message: String::new(),
-        },
-    }
-}
-
-fn json<T: DeserializeOwned>(response: Response) -> Result<T, SyncError> {
-    response
-        .json()
-        .map_err(|e| SyncError::BadAnswer(e.to_string()))
-}
-
-/// Is `a` a newer `MAJOR.MINOR.PATCH` than `b`?
-fn newer(a: &str, b: &str) -> bool {
-    matches!((parse_version(a), parse_version(b)), (Some(a), Some(b)) if a > b)
 }

@@ -12,6 +12,7 @@ mod sqlite;
 use std::sync::Arc;
 
 use skillpack_core::keys::PublicKey;
+use skillpack_core::module::parse_version;
 use skillpack_core::protocol::{CatalogEntry, PublishResponse, RecordResult};
 
 pub use devices::{normalize_code, RegisterRefusal, VerifiedRecord};
@@ -305,4 +306,23 @@ impl HubDb {
     pub fn flags(&self) -> Result<Vec<(String, u64, String, String)>, HubError> {
         on_engine_blocking!(self, |db| db.flags(), |pool| postgres::flags(pool))
     }
+}
+
+/// The catalog a group sees: of every pack, the newest version in each variant (`full`,
+/// `low`, `text`), so each device can take the one its learner's media setting asks for.
+fn newest_of_each(entries: Vec<CatalogEntry>) -> Vec<CatalogEntry> {
+    let mut newest: Vec<CatalogEntry> = Vec::new();
+    for entry in entries {
+        let same = newest
+            .iter_mut()
+            .find(|e| e.id == entry.id && e.variant == entry.variant);
+        match same {
+            Some(current) if parse_version(&entry.version) > parse_version(&current.version) => {
+                *current = entry
+            }
+            Some(_) => {}
+            None => newest.push(entry),
+        }
+    }
+    newest
 }

@@ -7,7 +7,6 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use skillpack_core::hex;
 use skillpack_core::keys::PublicKey;
 use skillpack_core::ledger::{ResultRecord, SignedRecord};
-use skillpack_core::module::parse_version;
 use skillpack_core::protocol::{CatalogEntry, PublishResponse, RecordResult};
 use tokio_postgres::NoTls;
 
@@ -259,7 +258,7 @@ pub(super) async fn catalog(pool: Pool, group: String) -> Result<Vec<CatalogEntr
         .query("SELECT hash, id, version, size, variant, publisher, modules FROM packs WHERE grp = $1 ORDER BY id", &[&group])
         .await
         .map_err(pg)?;
-    let mut newest: Vec<CatalogEntry> = Vec::new();
+    let mut entries = Vec::with_capacity(rows.len());
     for row in rows {
         let publisher: Vec<u8> = row.get(5);
         let publisher: [u8; 32] = publisher
@@ -280,15 +279,9 @@ pub(super) async fn catalog(pool: Pool, group: String) -> Result<Vec<CatalogEntr
             modules: serde_json::from_str(&modules)
                 .map_err(|e| HubError::Damaged(e.to_string()))?,
         };
-        match newest.iter_mut().find(|e| e.id == entry.id) {
-            Some(current) if parse_version(&entry.version) > parse_version(&current.version) => {
-                *current = entry
-            }
-            Some(_) => {}
-            None => newest.push(entry),
-        }
+        entries.push(entry);
     }
-    Ok(newest)
+    Ok(super::newest_of_each(entries))
 }
 
 pub(super) async fn pack_len(pool: Pool, hash: [u8; 32]) -> Result<Option<u64>, HubError> {

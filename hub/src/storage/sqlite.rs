@@ -8,7 +8,6 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use skillpack_core::hex;
 use skillpack_core::keys::PublicKey;
-use skillpack_core::module::parse_version;
 use skillpack_core::protocol::{CatalogEntry, PublishResponse};
 
 use super::devices::{take_group, IngestJob};
@@ -203,7 +202,7 @@ impl SqliteHub {
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
-        let mut newest: Vec<CatalogEntry> = Vec::new();
+        let mut entries = Vec::with_capacity(rows.len());
         for (hash, id, version, size, variant, publisher, modules) in rows {
             let publisher: [u8; 32] = publisher
                 .as_slice()
@@ -221,17 +220,9 @@ impl SqliteHub {
                 modules: serde_json::from_str(&modules)
                     .map_err(|e| HubError::Damaged(e.to_string()))?,
             };
-            match newest.iter_mut().find(|e| e.id == entry.id) {
-                Some(current)
-                    if parse_version(&entry.version) > parse_version(&current.version) =>
-                {
-                    *current = entry
-                }
-                Some(_) => {}
-                None => newest.push(entry),
-            }
+            entries.push(entry);
         }
-        Ok(newest)
+        Ok(super::newest_of_each(entries))
     }
 
     pub(super) fn pack_len(&self, hash: &[u8; 32]) -> Result<Option<u64>, HubError> {

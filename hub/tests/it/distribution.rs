@@ -270,3 +270,41 @@ fn a_key_that_sends_too_much_is_slowed_down() {
         "another key has its own allowance"
     );
 }
+
+#[test]
+fn the_catalog_offers_the_newest_version_of_each_variant() {
+    let hub = TestHub::start();
+    hub.db
+        .add_publisher(&publisher_key().public_key(), "fixture")
+        .unwrap();
+    let publish = |pack: Vec<u8>| {
+        let response = hub.signed_post(&publisher_key(), "/v1/packs?group=riders", pack);
+        assert_eq!(response.status(), StatusCode::CREATED);
+    };
+    let low = pack_of(
+        &[module_files("bike-check")],
+        Variant::Low,
+        &publisher_key(),
+    );
+    let mut newer_full = skillpack_core::testing::RawPack::parse(&sample_pack());
+    let mut manifest = newer_full.manifest();
+    manifest.pack.version = "1.1.0".into();
+    newer_full.set_manifest(&manifest);
+    publish(newer_full.seal(&publisher_key()));
+    publish(sample_pack());
+    publish(low);
+    let mut listed: Vec<_> = catalog(&hub, "riders")
+        .packs
+        .into_iter()
+        .map(|p| (p.id, p.variant, p.version))
+        .collect();
+    listed.sort();
+    let own = |id: &str, variant: &str, version: &str| (id.into(), variant.into(), version.into());
+    assert_eq!(
+        listed,
+        vec![
+            own("fixture", "full", "1.1.0"),
+            own("fixture", "low", "1.0.0")
+        ]
+    );
+}
