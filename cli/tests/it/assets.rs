@@ -7,13 +7,18 @@ use skillpack_core::authoring::load_modules;
 
 use super::{assets, skillpack, text};
 
-#[test]
-fn sample_modules_check_clean_and_meet_the_content_bar() {
-    let dirs: Vec<_> = std::fs::read_dir(assets().join("modules"))
+/// The sample modules' folders.
+fn sample_module_dirs() -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(assets().join("modules"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.join("module.toml").is_file())
-        .collect();
+        .collect()
+}
+
+#[test]
+fn sample_modules_check_clean_and_meet_the_content_bar() {
+    let dirs = sample_module_dirs();
     assert!(dirs.len() >= 3, "at least three sample modules");
     let modules =
         load_modules(&dirs).unwrap_or_else(|e| panic!("sample modules have errors: {e:?}"));
@@ -66,11 +71,7 @@ fn demo_builds_verifies_and_refuses_a_tampered_copy() {
 fn every_sample_lesson_lays_out_with_all_its_media_in_place() {
     use skillpack_core::module::{lay_out, LayoutContext, LessonBlock};
 
-    let dirs: Vec<_> = std::fs::read_dir(assets().join("modules"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("module.toml").is_file())
-        .collect();
+    let dirs = sample_module_dirs();
     for loaded in load_modules(&dirs).unwrap() {
         let m = &loaded.compiled.module;
         let lessons: Vec<&str> = m.lessons.iter().map(|l| l.path.as_str()).collect();
