@@ -1,7 +1,7 @@
 //! The learner's settings (language, media, data budget) and the device's registration with
 //! a hub, kept in the store's `settings` table under names only this module knows.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use rusqlite::OptionalExtension;
 
 use super::{Store, StoreError};
@@ -137,7 +137,7 @@ impl Store {
 
     /// Bytes synced over metered data in the calendar month (UTC) of `now`.
     pub fn metered_use(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
-        let month = now.format("%Y-%m").to_string();
+        let month = month_of(now);
         Ok(self
             .setting(key::METERED_USE)?
             .and_then(|v| {
@@ -151,7 +151,7 @@ impl Store {
     /// starts again from zero).
     pub fn add_metered_use(&self, now: DateTime<Utc>, bytes: u64) -> Result<(), StoreError> {
         let total = self.metered_use(now)?.saturating_add(bytes);
-        let value = format!("{} {total}", now.format("%Y-%m"));
+        let value = format!("{} {total}", month_of(now));
         put(&self.lock(), key::METERED_USE, &value)
     }
 
@@ -190,6 +190,11 @@ fn put(conn: &rusqlite::Connection, name: &str, value: &str) -> Result<(), Store
         [name, value],
     )?;
     Ok(())
+}
+
+/// `2026-11`: the calendar month (UTC) a metered-use count belongs to.
+fn month_of(time: DateTime<Utc>) -> String {
+    format!("{:04}-{:02}", time.year(), time.month())
 }
 
 fn rendition_name(rendition: Rendition) -> &'static str {
