@@ -1,6 +1,6 @@
-// One sync, the same for the background worker and the Sync now button: the learner's data
-// settings are checked against the connection (by the core: `maySync`), the
-// bytes a metered sync moves are counted toward the month, and the core does the rest.
+// One sync, the same for the background worker and the Sync now button: the app only says
+// whether the connection is metered; the core checks the learner's data settings against what
+// it has counted this month, counts what this sync moves, and does the rest.
 package org.skillpack.app.sync
 
 import android.content.Context
@@ -20,13 +20,7 @@ object SyncRunner {
     /** Blocking: call from a worker or the core thread. Throws what `syncNow` throws. */
     fun run(context: Context, core: Skillpack, listener: ProgressListener?): Run {
         val metered = context.getSystemService(ConnectivityManager::class.java).isActiveNetworkMetered
-        val usage = MeteredUsage(context)
-        if (!core.maySync(metered, usage.thisMonthMb())) return Run.Skipped
-        val before = usage.appBytes()
-        try {
-            return Run.Done(core.syncNow(listener))
-        } finally {
-            if (metered) usage.add(usage.appBytes() - before)
-        }
+        if (!core.maySync(metered)) return Run.Skipped
+        return Run.Done(core.syncNow(metered, listener))
     }
 }

@@ -89,7 +89,7 @@ fun AddPackButton(vm: AppViewModel, snackbar: SnackbarHostState, onInstalled: ()
                     unknown = null
                     scope.launch {
                         try {
-                            vm.call { trustPublisherOf(pending.file.path, label.ifBlank { pending.fingerprint }) }
+                            vm.call { trustPublisherOf(pending.file.path, label) }
                             installFile(pending.file)
                         } catch (e: SkillpackException) {
                             snackbar.showSnackbar(errorText(context, e))

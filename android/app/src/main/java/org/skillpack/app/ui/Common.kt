@@ -75,10 +75,6 @@ fun errorText(context: Context, error: Throwable?): String = when (error) {
     else -> context.getString(R.string.error_internal)
 }
 
-/** Milli-points as the learner reads them: "7", "7.5". */
-fun points(milli: UInt): String =
-    if (milli % 1000u == 0u) (milli / 1000u).toString() else "%.1f".format(milli.toDouble() / 1000)
-
 /** A moment (ms since the epoch) in the phone's language and time zone. */
 fun formatTime(epochMs: Long): String =
     DateFormat.getDateTimeInstance(DateFormat.MEDIUM, DateFormat.SHORT).format(Date(epochMs))

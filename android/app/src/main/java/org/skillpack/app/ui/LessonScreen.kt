@@ -12,7 +12,6 @@ import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.lazy.LazyListState
 import androidx.compose.foundation.lazy.rememberLazyListState
 import androidx.compose.material3.Button
-import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedButton
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
@@ -36,13 +35,12 @@ import org.skillpack.app.R
 fun LessonScreen(vm: AppViewModel, moduleId: String, count: Int, onQuiz: () -> Unit) {
     var index by rememberSaveable(moduleId) { mutableIntStateOf(0) }
     Loaded(moduleId to index, { vm.call { lesson(moduleId, index.toUInt()) } }) { lesson, _ ->
-        // Each lesson starts at its top, with its own timer.
+        // Each lesson opens where the learner left it (the core keeps the block), with its own timer.
         key(moduleId, index) {
-            val list = rememberLazyListState()
+            val list = rememberLazyListState(initialFirstVisibleItemIndex = lesson.resumeBlock?.toInt() ?: 0)
             ReadingTimer(moduleId, index, list, vm)
             Column {
-                Text(lesson.title, style = MaterialTheme.typography.headlineSmall, modifier = Modifier.padding(16.dp))
-                Markdown(lesson.markdown, lesson.media, list, Modifier.weight(1f))
+                LessonBlocks(lesson.blocks, lesson.media, list, onLesson = { index = it }, modifier = Modifier.weight(1f))
                 LessonPager(index, count, onGo = { index = it }, onQuiz = onQuiz)
             }
         }
@@ -76,8 +74,8 @@ private fun ReadingTimer(moduleId: String, index: Int, list: LazyListState, vm: 
             val start = since ?: return
             since = null
             val spent = (SystemClock.elapsedRealtime() - start).toULong()
-            val position = "block-${list.firstVisibleItemIndex}"
-            vm.postDurable { recordProgress(moduleId, index.toUInt(), spent, position) }
+            val block = list.firstVisibleItemIndex.toUInt()
+            vm.postDurable { recordProgress(moduleId, index.toUInt(), spent, block) }
         }
         fun resume() {
             if (since == null) since = SystemClock.elapsedRealtime()

@@ -34,11 +34,6 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
 import org.skillpack.core.MediaItem
 
-private val audioExtensions = setOf("mp3", "ogg", "oga", "opus", "m4a", "aac", "wav")
-
-fun isAudio(item: MediaItem): Boolean =
-    item.mediaType?.startsWith("audio/") ?: (item.path.substringAfterLast('.').lowercase() in audioExtensions)
-
 @Composable
 fun MediaImage(item: MediaItem?, alt: String) {
     val width = LocalContext.current.resources.displayMetrics.widthPixels

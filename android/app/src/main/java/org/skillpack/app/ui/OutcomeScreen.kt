@@ -23,6 +23,7 @@ import org.skillpack.app.AppViewModel
 import org.skillpack.app.R
 import org.skillpack.core.Correctness
 import org.skillpack.core.QuestionResult
+import org.skillpack.core.pointsText
 
 @Composable
 fun OutcomeScreen(vm: AppViewModel, onDone: () -> Unit, onResults: () -> Unit) {
@@ -35,7 +36,7 @@ fun OutcomeScreen(vm: AppViewModel, onDone: () -> Unit, onResults: () -> Unit) {
                     stringResource(if (outcome.passed) R.string.outcome_passed else R.string.outcome_not_passed),
                     style = MaterialTheme.typography.headlineSmall,
                 )
-                Text(stringResource(R.string.score_of, points(outcome.score), points(outcome.maxScore)))
+                Text(stringResource(R.string.score_of, pointsText(outcome.score), pointsText(outcome.maxScore)))
                 if (outcome.timedOut) Text(stringResource(R.string.timed_out), color = MaterialTheme.colorScheme.error)
             }
         }
@@ -53,14 +54,14 @@ fun OutcomeScreen(vm: AppViewModel, onDone: () -> Unit, onResults: () -> Unit) {
 private fun ResultCard(result: QuestionResult, prompt: String?) {
     Card(Modifier.fillMaxWidth()) {
         Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(6.dp)) {
-            prompt?.let { Text(inline(it), style = MaterialTheme.typography.bodyLarge) }
+            prompt?.let { Text(it, style = MaterialTheme.typography.bodyLarge) }
             Text(
                 "${correctnessText(result.correctness)} · " +
-                    stringResource(R.string.score_of, points(result.score), points(result.maxScore)),
+                    stringResource(R.string.score_of, pointsText(result.score), pointsText(result.maxScore)),
                 style = MaterialTheme.typography.labelLarge,
             )
-            result.feedback.forEach { Text(inline(it)) }
-            result.explanation?.let { Text(inline(it), style = MaterialTheme.typography.bodyMedium) }
+            result.feedback.forEach { Text(it) }
+            result.explanation?.let { Text(it, style = MaterialTheme.typography.bodyMedium) }
         }
     }
 }

@@ -1,5 +1,6 @@
-// One composable per question kind, each turning the learner's taps or typing into the
-// Answer the core expects (options are named by key, never by screen position). The current
+// One composable per question kind, each turning the learner's taps into the Answer the core
+// expects (options are named by key, never by screen position), or passing what they type to
+// the core as typed (the core reads numbers, so every phone reads "1,5" alike). The current
 // answer is passed in, so each input only shows it and reports changes.
 package org.skillpack.app.ui
 
@@ -42,16 +43,28 @@ import org.skillpack.core.Answer
 import org.skillpack.core.ChoiceView
 import org.skillpack.core.QuestionViewKind
 
+/**
+ * The input for a question of [kind]. Choices report an [Answer] through [onAnswer]; numeric and
+ * short-text fields report their text through [onType], start from [typed] (a resumed attempt)
+ * and show [refusal], the core's words on why it could not read the text.
+ */
 @Composable
-fun QuestionInput(kind: QuestionViewKind, answer: Answer?, onAnswer: (Answer) -> Unit) {
+fun QuestionInput(
+    kind: QuestionViewKind,
+    answer: Answer?,
+    typed: String?,
+    refusal: String?,
+    onAnswer: (Answer) -> Unit,
+    onType: (String) -> Unit,
+) {
     when (kind) {
         is QuestionViewKind.Single -> SingleInput(kind.options, (answer as? Answer.Single)?.v1, onAnswer)
         is QuestionViewKind.Multiple -> MultipleInput(kind.options, (answer as? Answer.Multiple)?.v1.orEmpty(), onAnswer)
         is QuestionViewKind.TrueFalse -> TrueFalseInput((answer as? Answer.TrueFalse)?.v1, onAnswer)
         is QuestionViewKind.Ordering -> OrderingInput(kind, (answer as? Answer.Ordering)?.v1, onAnswer)
         is QuestionViewKind.Matching -> MatchingInput(kind.lefts, kind.rights, (answer as? Answer.Matching)?.v1, onAnswer)
-        is QuestionViewKind.Numeric -> NumericInput(kind.unit, onAnswer)
-        is QuestionViewKind.ShortText -> ShortTextInput(onAnswer)
+        is QuestionViewKind.Numeric -> TypedInput(typed, refusal, kind.unit, KeyboardType.Decimal, onType)
+        is QuestionViewKind.ShortText -> TypedInput(typed, refusal, null, KeyboardType.Text, onType)
         is QuestionViewKind.Checklist -> ChecklistView(kind.items)
     }
 }
@@ -62,7 +75,7 @@ private fun ChoiceRow(selected: Boolean, text: String, multiple: Boolean, onClic
     else Modifier.selectable(selected, onClick = onClick)
     Row(select.fillMaxWidth(), verticalAlignment = Alignment.CenterVertically) {
         if (multiple) Checkbox(selected, onCheckedChange = null) else RadioButton(selected, onClick = null)
-        Text(inline(text))
+        Text(text)
     }
 }
 
@@ -97,7 +110,7 @@ private fun OrderingInput(kind: QuestionViewKind.Ordering, order: List<UInt>?, o
     }
     items.forEachIndexed { i, item ->
         Row(verticalAlignment = Alignment.CenterVertically) {
-            Text(inline(item.text), Modifier.weight(1f))
+            Text(item.text, Modifier.weight(1f))
             IconButton(onClick = { move(i, i - 1) }, enabled = i > 0) {
                 Icon(Icons.Filled.KeyboardArrowUp, contentDescription = stringResource(R.string.move_up))
             }
@@ -119,7 +132,7 @@ private fun MatchingInput(lefts: List<ChoiceView>, rights: List<ChoiceView>, pic
         lefts.forEach { left ->
             var open by remember { mutableStateOf(false) }
             val picked = rights.find { it.key == current[left.key.toInt()] }
-            Text(inline(left.text), style = MaterialTheme.typography.bodyMedium)
+            Text(left.text, style = MaterialTheme.typography.bodyMedium)
             Box {
                 OutlinedButton(onClick = { open = true }, modifier = Modifier.fillMaxWidth()) {
                     Text(picked?.text ?: stringResource(R.string.choose))
@@ -137,25 +150,17 @@ private fun MatchingInput(lefts: List<ChoiceView>, rights: List<ChoiceView>, pic
     }
 
 @Composable
-private fun NumericInput(unit: String?, onAnswer: (Answer) -> Unit) {
-    var text by rememberSaveable { mutableStateOf("") }
+private fun TypedInput(typed: String?, refusal: String?, unit: String?, keyboard: KeyboardType, onType: (String) -> Unit) {
+    var text by rememberSaveable { mutableStateOf(typed.orEmpty()) }
     OutlinedTextField(
         value = text,
-        onValueChange = { typed ->
-            text = typed
-            // A decimal comma is how many learners write numbers.
-            typed.trim().replace(',', '.').toDoubleOrNull()?.let { onAnswer(Answer.Numeric(it)) }
-        },
+        onValueChange = { text = it; onType(it) },
         suffix = if (unit != null) { { Text(unit) } } else null,
-        keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Decimal),
+        isError = refusal != null,
+        supportingText = refusal?.let { { Text(it) } },
+        keyboardOptions = KeyboardOptions(keyboardType = keyboard),
         singleLine = true,
     )
-}
-
-@Composable
-private fun ShortTextInput(onAnswer: (Answer) -> Unit) {
-    var text by rememberSaveable { mutableStateOf("") }
-    OutlinedTextField(value = text, onValueChange = { text = it; onAnswer(Answer.ShortText(it)) }, singleLine = true)
 }
 
 /** A practical checklist: an assessor ticks it in person, so the learner only reads it. */

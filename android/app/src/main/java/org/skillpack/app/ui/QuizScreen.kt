@@ -49,9 +49,26 @@ private fun Attempt(vm: AppViewModel, attempt: AttemptView, onSubmitted: () -> U
     var error by remember { mutableStateOf<String?>(null) }
     var submitting by remember { mutableStateOf(false) }
 
+    // Why the core could not read what was typed, by question id (the field shows it).
+    val refusals = remember(attempt) { mutableStateMapOf<String, String>() }
+
     fun give(question: QuestionView, given: Answer) {
         answers[question.id] = given
         vm.post(onError = { error = errorText(context, it) }) { this.answer(attempt.moduleId, question.id, given) }
+    }
+
+    fun type(question: QuestionView, text: String) {
+        scope.launch {
+            try {
+                // In order with every other call: the answer kept is the last text typed.
+                vm.call { answerTyped(attempt.moduleId, question.id, text) }
+                refusals.remove(question.id)
+            } catch (e: SkillpackException.InvalidInput) {
+                refusals[question.id] = e.detail
+            } catch (e: SkillpackException) {
+                error = errorText(context, e)
+            }
+        }
     }
 
     fun submit() {
@@ -76,8 +93,15 @@ private fun Attempt(vm: AppViewModel, attempt: AttemptView, onSubmitted: () -> U
             Card(Modifier.fillMaxWidth()) {
                 Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
                     Text(stringResource(R.string.question_header, i + 1, question.points.toInt()), style = MaterialTheme.typography.labelLarge)
-                    Text(inline(question.prompt), style = MaterialTheme.typography.bodyLarge)
-                    QuestionInput(question.kind, answers[question.id]) { give(question, it) }
+                    Text(question.prompt, style = MaterialTheme.typography.bodyLarge)
+                    QuestionInput(
+                        question.kind,
+                        answers[question.id],
+                        typed = attempt.typed[question.id],
+                        refusal = refusals[question.id],
+                        onAnswer = { give(question, it) },
+                        onType = { type(question, it) },
+                    )
                 }
             }
         }

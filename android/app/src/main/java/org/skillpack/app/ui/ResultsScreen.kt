@@ -27,6 +27,7 @@ import androidx.compose.ui.unit.dp
 import org.skillpack.app.AppViewModel
 import org.skillpack.app.R
 import org.skillpack.core.ResultView
+import org.skillpack.core.pointsText
 
 @Composable
 fun ResultsScreen(vm: AppViewModel) {
@@ -48,9 +49,9 @@ private fun ResultRow(result: ResultView) {
             Column(Modifier.weight(1f), verticalArrangement = Arrangement.spacedBy(4.dp)) {
                 Text(result.moduleId, style = MaterialTheme.typography.titleMedium)
                 Text(stringResource(R.string.attempt_number, result.attempt.toInt()) + " · " +
-                    stringResource(R.string.score_of, points(result.score), points(result.maxScore)))
+                    stringResource(R.string.score_of, pointsText(result.score), pointsText(result.maxScore)))
                 Text(stringResource(if (result.passed) R.string.outcome_passed else R.string.outcome_not_passed))
-                Text(result.endedAt, style = MaterialTheme.typography.bodySmall)
+                Text(formatTime(result.endedAt), style = MaterialTheme.typography.bodySmall)
                 Text(
                     stringResource(if (result.synced) R.string.synced else R.string.waiting_to_sync),
                     style = MaterialTheme.typography.bodySmall,

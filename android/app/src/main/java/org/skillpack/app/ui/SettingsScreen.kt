@@ -45,7 +45,9 @@ fun SettingsScreen(vm: AppViewModel) {
         Modifier.verticalScroll(rememberScrollState()).padding(16.dp),
         verticalArrangement = Arrangement.spacedBy(12.dp),
     ) {
-        Loaded(Unit, { vm.call { settings() } }) { settings, reload -> SettingsForm(vm, settings, onSaved = reload) }
+        Loaded(Unit, { vm.call { settings() to meteredUseThisMonth() } }) { (settings, used), reload ->
+            SettingsForm(vm, settings, used, onSaved = reload)
+        }
         HorizontalDivider()
         JoinGroup(vm)
         HorizontalDivider()
@@ -54,7 +56,7 @@ fun SettingsScreen(vm: AppViewModel) {
 }
 
 @Composable
-private fun SettingsForm(vm: AppViewModel, saved: LearnerSettings, onSaved: () -> Unit) {
+private fun SettingsForm(vm: AppViewModel, saved: LearnerSettings, usedBytes: ULong, onSaved: () -> Unit) {
     val context = LocalContext.current
     val scope = rememberCoroutineScope()
     var media by remember(saved) { mutableStateOf(saved.media) }
@@ -79,7 +81,11 @@ private fun SettingsForm(vm: AppViewModel, saved: LearnerSettings, onSaved: () -
             value = budget,
             onValueChange = { budget = it.filter(Char::isDigit).take(6) },
             label = { Text(stringResource(R.string.settings_budget)) },
-            supportingText = { Text(stringResource(R.string.settings_budget_help)) },
+            supportingText = {
+                // The core counts what syncs move on mobile data (1 MB = 1,000,000 bytes, as carriers count).
+                val used = "%.1f".format(usedBytes.toDouble() / 1_000_000)
+                Text(stringResource(R.string.settings_budget_help) + " · " + stringResource(R.string.settings_used, used))
+            },
             keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Number),
             singleLine = true,
         )

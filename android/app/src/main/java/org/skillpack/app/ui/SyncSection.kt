@@ -87,8 +87,12 @@ fun SyncNow(vm: AppViewModel) {
                     status = try {
                         when (val run = vm.call { SyncRunner.run(context.applicationContext, this, listener) }) {
                             is SyncRunner.Run.Skipped -> context.getString(R.string.sync_skipped)
-                            is SyncRunner.Run.Done -> context.getString(R.string.sync_done, run.view.pushed.toInt(),
-                                run.view.alreadyThere.toInt(), run.view.rejected.toInt(), run.view.installed.size)
+                            is SyncRunner.Run.Done -> listOfNotNull(
+                                context.getString(R.string.sync_done, run.view.pushed.toInt(),
+                                    run.view.alreadyThere.toInt(), run.view.rejected.toInt(), run.view.installed.size),
+                                run.view.deferred.takeIf { it.isNotEmpty() }
+                                    ?.let { context.getString(R.string.sync_deferred, it.joinToString(", ")) },
+                            ).joinToString("\n")
                         }
                     } catch (e: SkillpackException) {
                         errorText(context, e)
