@@ -1,7 +1,7 @@
 // Sync, in the background (a BGProcessingTask that needs a network) and from the Sync now
-// button. Both go through `SyncRunner.run`, which checks the learner's data settings against
-// the current connection first. iOS has no per-app byte counter, so the monthly budget
-// counts as unused here: only "Wi-Fi only" limits sync on iOS (see README).
+// button. Both go through `SyncRunner.run`: the app only says whether the connection is
+// metered; the core checks the learner's data settings against what it has counted this
+// month, counts what this sync moves, and leaves packs that do not fit for later.
 import BackgroundTasks
 import Foundation
 import Network
@@ -18,11 +18,8 @@ enum SyncRunner {
     static func run(listener: ProgressListener?) async throws -> SyncRun {
         let metered = await currentPathIsMetered()
         return try await Core.shared.call { core -> SyncRun in
-            // iOS keeps no per-app byte count, so the monthly budget is not counted here.
-            guard try core.maySync(metered: metered, usedThisMonthMb: 0) else {
-                return .skipped
-            }
-            return .done(try core.syncNow(listener: listener))
+            guard try core.maySync(metered: metered) else { return .skipped }
+            return .done(try core.syncNow(metered: metered, listener: listener))
         }
     }
 

@@ -21,11 +21,14 @@ final class Core: @unchecked Sendable {
     }
 
     /// Runs `body` on the core queue without waiting, after every call made before it;
-    /// `failed` hears about an error on the main thread.
-    func post(_ body: @escaping (Skillpack) throws -> Void, failed: @escaping (Error) -> Void = { _ in }) {
+    /// `succeeded` or `failed` hears how it went, on the main thread.
+    func post(_ body: @escaping (Skillpack) throws -> Void,
+              succeeded: @escaping () -> Void = {},
+              failed: @escaping (Error) -> Void = { _ in }) {
         queue.async {
             do {
                 try body(self.open())
+                DispatchQueue.main.async { succeeded() }
             } catch {
                 DispatchQueue.main.async { failed(error) }
             }

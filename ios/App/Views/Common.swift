@@ -62,11 +62,6 @@ func errorKind(_ error: Error) -> String {
     return String(String(describing: error).prefix { $0 != "(" })
 }
 
-/// Milli-points as the learner reads them: "7", "7.5".
-func points(_ milli: UInt32) -> String {
-    milli % 1000 == 0 ? String(milli / 1000) : String(format: "%.1f", Double(milli) / 1000)
-}
-
 /// A moment (ms since the epoch) in the phone's language and time zone.
 func formatTime(_ epochMs: Int64) -> String {
     Date(timeIntervalSince1970: Double(epochMs) / 1000).formatted(date: .abbreviated, time: .shortened)

@@ -1,6 +1,6 @@
 // Reading a module's lessons one at a time. The time a lesson is on screen (monotonic clock,
-// paused while the app is in the background) is recorded with the core when the learner
-// leaves it; the core decides what it counts for.
+// paused while the app is in the background) and the topmost block on screen are recorded with
+// the core when the learner leaves it; the lesson opens at that block next time.
 import SkillpackCore
 import SwiftUI
 
@@ -9,6 +9,8 @@ struct LessonView: View {
     let count: Int
     @State private var index = 0
     @State private var since: TimeInterval?
+    /// Blocks of the lesson on screen now, by index (see LessonBlocksView).
+    @State private var visible: Set<Int> = []
     @Environment(\.scenePhase) private var phase
 
     var body: some View {
@@ -16,14 +18,17 @@ struct LessonView: View {
             Loaded(key: "\(index)", load: { [index] in
                 try await Core.shared.call { try $0.lesson(moduleId: moduleId, index: UInt32(index)) }
             }) { lesson, _ in
-                ScrollView {
-                    VStack(alignment: .leading, spacing: 12) {
-                        Text(lesson.title).font(.title2.bold())
-                        MarkdownView(markdown: lesson.markdown, media: lesson.media)
+                ScrollViewReader { proxy in
+                    ScrollView {
+                        LessonBlocksView(blocks: lesson.blocks, media: lesson.media,
+                                         openLesson: { go(to: $0) }, visible: $visible)
+                            .padding()
                     }
-                    .padding()
+                    .onAppear {
+                        if let block = lesson.resumeBlock { proxy.scrollTo(Int(block), anchor: .top) }
+                    }
                 }
-                .id(index) // each lesson starts at its top
+                .id(index) // each lesson has its own scroll position
             }
             .frame(maxHeight: .infinity)
             HStack {
@@ -51,7 +56,9 @@ struct LessonView: View {
     }
 
     private func go(to next: Int) {
+        guard next >= 0, next < count else { return }
         flush()
+        visible = []
         index = next
         since = ProcessInfo.processInfo.systemUptime
     }
@@ -61,7 +68,7 @@ struct LessonView: View {
         guard let start = since else { return }
         since = nil
         let spent = UInt64(max(0, ProcessInfo.processInfo.systemUptime - start) * 1000)
-        let (module, lesson) = (moduleId, UInt32(index))
-        Core.shared.post { try $0.recordProgress(moduleId: module, index: lesson, spentMs: spent, position: nil) }
+        let (module, lesson, block) = (moduleId, UInt32(index), visible.min().map { UInt32($0) })
+        Core.shared.post { try $0.recordProgress(moduleId: module, index: lesson, spentMs: spent, block: block) }
     }
 }

@@ -82,8 +82,7 @@ struct LibraryView: View {
     private func trustAndInstall(_ pack: UnknownPack, label: String) {
         Task { @MainActor in
             do {
-                let name = label.isEmpty ? pack.fingerprint : label
-                _ = try await Core.shared.call { try $0.trustPublisherOf(path: pack.file.path, label: name) }
+                _ = try await Core.shared.call { try $0.trustPublisherOf(path: pack.file.path, label: label) }
                 install(pack.file)
             } catch {
                 message = describe(error)

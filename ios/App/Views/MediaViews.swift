@@ -7,13 +7,6 @@ import SkillpackCore
 import SwiftUI
 import UIKit
 
-private let audioExtensions: Set<String> = ["mp3", "ogg", "oga", "opus", "m4a", "aac", "wav"]
-
-func isAudio(_ item: MediaItem) -> Bool {
-    if let type = item.mediaType { return type.hasPrefix("audio/") }
-    return audioExtensions.contains((item.path as NSString).pathExtension.lowercased())
-}
-
 struct MediaImage: View {
     let item: MediaItem?
     let alt: String

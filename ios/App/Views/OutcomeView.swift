@@ -14,18 +14,18 @@ struct OutcomeView: View {
         List {
             Section {
                 Text(outcome.passed ? "Passed" : "Not passed").font(.title2.bold())
-                Text("\(points(outcome.score)) of \(points(outcome.maxScore)) points")
+                Text("\(pointsText(milliPoints: outcome.score)) of \(pointsText(milliPoints: outcome.maxScore)) points")
                 if outcome.timedOut {
                     Text("The time ran out before you submitted.").foregroundColor(.red)
                 }
             }
             ForEach(outcome.results, id: \.id) { result in
                 Section {
-                    if let prompt = prompts[result.id] { Text(inline(prompt)) }
-                    Text("\(correctnessText(result.correctness)) · \(points(result.score)) of \(points(result.maxScore)) points")
+                    if let prompt = prompts[result.id] { Text(prompt) }
+                    Text("\(correctnessText(result.correctness)) · \(pointsText(milliPoints: result.score)) of \(pointsText(milliPoints: result.maxScore)) points")
                         .font(.subheadline.bold())
-                    ForEach(result.feedback, id: \.self) { Text(inline($0)) }
-                    if let explanation = result.explanation { Text(inline(explanation)).font(.callout) }
+                    ForEach(result.feedback, id: \.self) { Text($0) }
+                    if let explanation = result.explanation { Text(explanation).font(.callout) }
                 }
             }
             Button("Done") { dismiss() }

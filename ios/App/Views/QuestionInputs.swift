@@ -1,14 +1,20 @@
-// One input per question kind, each turning the learner's taps or typing into the Answer the
-// core expects (options are named by key, never by screen position). The current answer is
-// passed in, so each input only shows it and reports changes. Buttons are borderless so that
-// several in one list row each get their own taps.
+// One input per question kind, each turning the learner's taps into the Answer the core
+// expects (options are named by key, never by screen position), or passing what they type to
+// the core as typed (the core reads numbers, so every phone reads "1,5" alike). The current
+// answer is passed in, so each input only shows it and reports changes. Buttons are
+// borderless so that several in one list row each get their own taps.
 import SkillpackCore
 import SwiftUI
 
 struct QuestionInput: View {
     let kind: QuestionViewKind
     let answer: Answer?
+    /// The text a numeric or short-text field starts with (a resumed attempt).
+    let typed: String?
+    /// The core's words on why it could not read what was typed.
+    let refusal: String?
     let onAnswer: (Answer) -> Void
+    let onType: (String) -> Void
 
     var body: some View {
         switch kind {
@@ -28,9 +34,11 @@ struct QuestionInput: View {
         case .matching(let lefts, let rights):
             MatchingInput(lefts: lefts, rights: rights, picks: matching, onAnswer: onAnswer)
         case .numeric(let unit):
-            NumericInput(unit: unit, onAnswer: onAnswer)
+            TypedInput(placeholder: String(localized: "Number"), unit: unit, numeric: true,
+                       typed: typed, refusal: refusal, onType: onType)
         case .shortText:
-            ShortTextInput(onAnswer: onAnswer)
+            TypedInput(placeholder: String(localized: "Your answer"), unit: nil, numeric: false,
+                       typed: typed, refusal: refusal, onType: onType)
         case .checklist(let items):
             ForEach(items, id: \.self) { Text("•  \($0)") }
             Text("Your assessor ticks these with you in person.").font(.footnote)
@@ -53,7 +61,7 @@ struct QuestionInput: View {
         return Button(action: action) {
             HStack {
                 Image(systemName: mark)
-                Text(inline(text)).foregroundColor(.primary)
+                Text(text).foregroundColor(.primary)
             }
         }
         .buttonStyle(.borderless)
@@ -70,7 +78,7 @@ private struct OrderingInput: View {
         let shown = order?.compactMap { key in items.first { $0.key == key } } ?? items
         ForEach(Array(shown.enumerated()), id: \.element.key) { i, item in
             HStack {
-                Text(inline(item.text))
+                Text(item.text)
                 Spacer()
                 Button { move(shown, i, i - 1) } label: { Image(systemName: "chevron.up") }
                     .buttonStyle(.borderless).disabled(i == 0).accessibilityLabel("Move up")
@@ -113,37 +121,39 @@ private struct MatchingInput: View {
                 Text("Choose…").tag(UInt32?.none)
                 ForEach(rights, id: \.key) { Text($0.text).tag(UInt32?.some($0.key)) }
             } label: {
-                Text(inline(left.text))
+                Text(left.text)
             }
             .pickerStyle(.menu)
         }
     }
 }
 
-private struct NumericInput: View {
+private struct TypedInput: View {
+    let placeholder: String
     let unit: String?
-    let onAnswer: (Answer) -> Void
-    @State private var text = ""
+    let numeric: Bool
+    let refusal: String?
+    let onType: (String) -> Void
+    @State private var text: String
 
-    var body: some View {
-        HStack {
-            TextField("Number", text: $text).keyboardType(.decimalPad)
-            if let unit { Text(unit) }
-        }
-        .onChange(of: text) { typed in
-            // A decimal comma is how many learners write numbers.
-            let normal = typed.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: ".")
-            if let value = Double(normal) { onAnswer(.numeric(value)) }
-        }
+    init(placeholder: String, unit: String?, numeric: Bool, typed: String?, refusal: String?,
+         onType: @escaping (String) -> Void) {
+        self.placeholder = placeholder
+        self.unit = unit
+        self.numeric = numeric
+        self.refusal = refusal
+        self.onType = onType
+        _text = State(initialValue: typed ?? "")
     }
-}
-
-private struct ShortTextInput: View {
-    let onAnswer: (Answer) -> Void
-    @State private var text = ""
 
     var body: some View {
-        TextField("Your answer", text: $text)
-            .onChange(of: text) { onAnswer(.shortText($0)) }
+        VStack(alignment: .leading, spacing: 4) {
+            HStack {
+                TextField(placeholder, text: $text).keyboardType(numeric ? .decimalPad : .default)
+                if let unit { Text(unit) }
+            }
+            if let refusal { Text(refusal).font(.footnote).foregroundColor(.red) }
+        }
+        .onChange(of: text) { onType($0) }
     }
 }

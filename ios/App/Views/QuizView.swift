@@ -26,6 +26,8 @@ private struct AttemptForm: View {
     let attempt: AttemptView
     let onSubmitted: (SubmitView) -> Void
     @State private var answers: [String: Answer]
+    /// Why the core could not read what was typed, by question id (the field shows it).
+    @State private var refusals: [String: String] = [:]
     @State private var error: String?
     @State private var submitting = false
 
@@ -41,8 +43,10 @@ private struct AttemptForm: View {
             Text("Attempt \(attempt.number)").font(.title2)
             ForEach(Array(attempt.questions.enumerated()), id: \.element.id) { i, question in
                 Section(header: Text("Question \(i + 1) · \(question.points) points")) {
-                    Text(inline(question.prompt))
-                    QuestionInput(kind: question.kind, answer: answers[question.id]) { give(question, $0) }
+                    Text(question.prompt)
+                    QuestionInput(kind: question.kind, answer: answers[question.id],
+                                  typed: attempt.typed[question.id], refusal: refusals[question.id],
+                                  onAnswer: { give(question, $0) }, onType: { type(question, $0) })
                 }
             }
             Section {
@@ -57,6 +61,20 @@ private struct AttemptForm: View {
         let module = attempt.moduleId
         Core.shared.post({ try $0.answer(moduleId: module, questionId: question.id, answer: answer) },
                          failed: { error = describe($0) })
+    }
+
+    /// In order with every other call, so the answer kept is the last text typed.
+    private func type(_ question: QuestionView, _ text: String) {
+        let module = attempt.moduleId
+        Core.shared.post({ try $0.answerTyped(moduleId: module, questionId: question.id, text: text) },
+                         succeeded: { refusals[question.id] = nil },
+                         failed: { error in
+                             if case SkillpackError.InvalidInput(let detail) = error {
+                                 refusals[question.id] = detail
+                             } else {
+                                 self.error = describe(error)
+                             }
+                         })
     }
 
     private func submit() {

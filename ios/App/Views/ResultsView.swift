@@ -23,9 +23,9 @@ struct ResultsView: View {
                     HStack {
                         VStack(alignment: .leading, spacing: 4) {
                             Text(result.moduleId).font(.headline)
-                            Text("Attempt \(result.attempt) · \(points(result.score)) of \(points(result.maxScore)) points")
+                            Text("Attempt \(result.attempt) · \(pointsText(milliPoints: result.score)) of \(pointsText(milliPoints: result.maxScore)) points")
                             Text(result.passed ? "Passed" : "Not passed")
-                            Text(result.endedAt).font(.caption)
+                            Text(formatTime(result.endedAt)).font(.caption)
                             Text(result.synced ? "Sent to your trainer" : "Waiting to be sent")
                                 .font(.caption).foregroundColor(.accentColor)
                         }

@@ -6,9 +6,9 @@ import SwiftUI
 
 struct SettingsView: View {
     var body: some View {
-        Loaded(load: { try await Core.shared.call { try $0.settings() } }) { settings, reload in
+        Loaded(load: { try await Core.shared.call { (try $0.settings(), try $0.meteredUseThisMonth()) } }) { loaded, reload in
             Form {
-                SettingsSection(saved: settings, onSaved: reload)
+                SettingsSection(saved: loaded.0, usedBytes: loaded.1, onSaved: reload)
                 JoinSection()
                 SyncSection()
             }
@@ -19,6 +19,8 @@ struct SettingsView: View {
 
 private struct SettingsSection: View {
     let saved: LearnerSettings
+    /// What syncs have moved on mobile data this month, as the core counts it.
+    let usedBytes: UInt64
     let onSaved: () -> Void
     @State private var media: Rendition
     @State private var unmeteredOnly: Bool
@@ -26,8 +28,9 @@ private struct SettingsSection: View {
     @State private var language: String
     @State private var status: String?
 
-    init(saved: LearnerSettings, onSaved: @escaping () -> Void) {
+    init(saved: LearnerSettings, usedBytes: UInt64, onSaved: @escaping () -> Void) {
         self.saved = saved
+        self.usedBytes = usedBytes
         self.onSaved = onSaved
         _media = State(initialValue: saved.media)
         _unmeteredOnly = State(initialValue: saved.unmeteredOnly)
@@ -44,7 +47,10 @@ private struct SettingsSection: View {
             .pickerStyle(.inline)
             .labelsHidden()
         }
-        Section(header: Text("Data"), footer: Text("Mobile data per month: 0 means no limit.")) {
+        // 1 MB = 1,000,000 bytes, as carriers (and the core) count.
+        let used = (Double(usedBytes) / 1_000_000).formatted(.number.precision(.fractionLength(1)))
+        Section(header: Text("Data"),
+                footer: Text("Mobile data per month: 0 means no limit. Used this month: \(used) MB.")) {
             Toggle("Sync only on Wi-Fi (no mobile data)", isOn: $unmeteredOnly)
             TextField("Mobile data per month (MB)", text: $budget).keyboardType(.numberPad)
             TextField("Language (for example en, sw, es)", text: $language)
@@ -129,9 +135,13 @@ private struct SyncSection: View {
             do {
                 switch try await SyncRunner.run(listener: listener) {
                 case .skipped:
-                    status = String(localized: "Not synced: your data settings allow it only on Wi-Fi.")
+                    status = String(localized: "Not synced: your data settings allow it only on Wi-Fi or within this month's data budget.")
                 case .done(let view):
-                    status = String(localized: "Sent \(view.pushed) results (\(view.alreadyThere) already there, \(view.rejected) refused). \(view.installed.count) packs new or updated.")
+                    var lines = [String(localized: "Sent \(view.pushed) results (\(view.alreadyThere) already there, \(view.rejected) refused). \(view.installed.count) packs new or updated.")]
+                    if !view.deferred.isEmpty {
+                        lines.append(String(localized: "Waiting for Wi-Fi or next month's data budget: \(view.deferred.joined(separator: ", "))"))
+                    }
+                    status = lines.joined(separator: "\n")
                 }
             } catch {
                 status = describe(error)
