@@ -111,3 +111,46 @@ fn core_errors_arrive_as_the_kinds_a_shell_acts_on() {
         Err(SkillpackError::NotFound { .. })
     ));
 }
+
+#[test]
+fn a_resumed_attempt_gives_back_what_was_typed_and_the_core_reads_it() {
+    use crate::pack::Variant;
+    use crate::testing::{module_files, pack_of, publisher_key};
+
+    let (dir, path) = dir();
+    let mut files = module_files("bike-check");
+    let toml = String::from_utf8(files.get("module.toml").expect("toml").to_vec()).expect("utf-8");
+    files.insert("module.toml", toml.replace("draw = 2", "draw = 4"));
+    let mut bank = files.get("questions.toml").expect("bank").to_vec();
+    bank.extend_from_slice(
+        b"\n[[question]]\nid = \"pressure\"\ntype = \"numeric\"\nprompt = \"Bar?\"\nanswer = 2.5\n\
+          explanation = \"On the tyre.\"\n",
+    );
+    files.insert("questions.toml", bank);
+    let pack = dir.path().join("typed.skillpack");
+    std::fs::write(&pack, pack_of(&[files], Variant::Full, &publisher_key())).expect("write");
+    let app = Skillpack::open(path.clone(), None).expect("opens");
+    app.trust_publisher(publisher_key().public_key().to_did_key(), String::new())
+        .expect("trusts");
+    app.install(pack.display().to_string()).expect("installs");
+    app.start_attempt("bike-check".into()).expect("starts");
+    let typed = |text: &str| app.answer_typed("bike-check".into(), "pressure".into(), text.into());
+    match typed("2,500") {
+        Err(SkillpackError::InvalidInput { detail }) => assert!(detail.contains("two ways")),
+        other => panic!("{other:?}"),
+    }
+    typed("2,5").expect("decimal comma");
+    app.close_store();
+    let reopened = Skillpack::open(path, None).expect("reopens");
+    let resumed = reopened
+        .start_attempt("bike-check".into())
+        .expect("resumes");
+    assert_eq!(
+        resumed.typed.get("pressure").map(String::as_str),
+        Some("2.5")
+    );
+    assert_eq!(
+        resumed.answers.get("pressure"),
+        Some(&crate::assess::Answer::Numeric(2.5))
+    );
+}
