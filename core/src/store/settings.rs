@@ -137,22 +137,28 @@ impl Store {
 
     /// Bytes synced over metered data in the calendar month (UTC) of `now`.
     pub fn metered_use(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
-        let month = month_of(now);
-        Ok(self
-            .setting(key::METERED_USE)?
-            .and_then(|v| {
-                let (stored, bytes) = v.split_once(' ')?;
-                (stored == month).then(|| bytes.parse().ok()).flatten()
-            })
-            .unwrap_or(0))
+        Ok(used_in_month(
+            self.setting(key::METERED_USE)?.as_deref(),
+            &month_of(now),
+        ))
     }
 
     /// Adds `bytes` synced over metered data at `now` to that month's use (a new month
-    /// starts again from zero).
+    /// starts again from zero), in one transaction, so two syncs at once lose no count.
     pub fn add_metered_use(&self, now: DateTime<Utc>, bytes: u64) -> Result<(), StoreError> {
-        let total = self.metered_use(now)?.saturating_add(bytes);
-        let value = format!("{} {total}", month_of(now));
-        put(&self.lock(), key::METERED_USE, &value)
+        let month = month_of(now);
+        let mut conn = self.lock();
+        super::db::write(&mut conn, |tx| {
+            let stored: Option<String> = tx
+                .query_row(
+                    "SELECT value FROM settings WHERE key = ?1",
+                    [key::METERED_USE],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let total = used_in_month(stored.as_deref(), &month).saturating_add(bytes);
+            put(tx, key::METERED_USE, &format!("{month} {total}"))
+        })
     }
 
     /// The hub this device registered with, if it has.
@@ -190,6 +196,15 @@ fn put(conn: &rusqlite::Connection, name: &str, value: &str) -> Result<(), Store
         [name, value],
     )?;
     Ok(())
+}
+
+/// The bytes a stored `"2026-11 1234"` count holds for `month`: none from another month.
+fn used_in_month(stored: Option<&str>, month: &str) -> u64 {
+    stored
+        .and_then(|v| v.split_once(' '))
+        .filter(|(stored_month, _)| *stored_month == month)
+        .and_then(|(_, bytes)| bytes.parse().ok())
+        .unwrap_or(0)
 }
 
 /// `2026-11`: the calendar month (UTC) a metered-use count belongs to.
