@@ -34,14 +34,17 @@ import org.skillpack.app.R
 @Composable
 fun LessonScreen(vm: AppViewModel, moduleId: String, count: Int, onQuiz: () -> Unit) {
     var index by rememberSaveable(moduleId) { mutableIntStateOf(0) }
-    Loaded(moduleId to index, { vm.call { lesson(moduleId, index.toUInt()) } }) { lesson, _ ->
-        // Each lesson opens where the learner left it (the core keeps the block), with its own timer.
-        key(moduleId, index) {
+    val wanted = index
+    Loaded(moduleId to wanted, { wanted to vm.call { lesson(moduleId, wanted.toUInt()) } }) { (shown, lesson), _ ->
+        // Each lesson opens where the learner left it (the core keeps the block), with its own
+        // timer. Keyed by the lesson shown, not the one asked for: while the next one loads the
+        // last one stays on screen, and its scroll state must not carry over to the next.
+        key(moduleId, shown) {
             val list = rememberLazyListState(initialFirstVisibleItemIndex = lesson.resumeBlock?.toInt() ?: 0)
-            ReadingTimer(moduleId, index, list, vm)
+            ReadingTimer(moduleId, shown, list, vm)
             Column {
                 LessonBlocks(lesson.blocks, lesson.media, list, onLesson = { index = it }, modifier = Modifier.weight(1f))
-                LessonPager(index, count, onGo = { index = it }, onQuiz = onQuiz)
+                LessonPager(shown, count, onGo = { index = it }, onQuiz = onQuiz)
             }
         }
     }

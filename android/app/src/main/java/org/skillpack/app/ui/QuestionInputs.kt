@@ -157,7 +157,7 @@ private fun TypedInput(typed: String?, refusal: String?, unit: String?, keyboard
         onValueChange = { text = it; onType(it) },
         suffix = if (unit != null) { { Text(unit) } } else null,
         isError = refusal != null,
-        supportingText = refusal?.let { { Text(it) } },
+        supportingText = if (refusal != null) { { Text(refusal) } } else null,
         keyboardOptions = KeyboardOptions(keyboardType = keyboard),
         singleLine = true,
     )

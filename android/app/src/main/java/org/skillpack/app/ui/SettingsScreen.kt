@@ -84,7 +84,10 @@ private fun SettingsForm(vm: AppViewModel, saved: LearnerSettings, usedBytes: UL
             supportingText = {
                 // The core counts what syncs move on mobile data (1 MB = 1,000,000 bytes, as carriers count).
                 val used = "%.1f".format(usedBytes.toDouble() / 1_000_000)
-                Text(stringResource(R.string.settings_budget_help) + " · " + stringResource(R.string.settings_used, used))
+                val limit = saved.monthlyBudgetMb.toLong()
+                val use = if (limit == 0L) stringResource(R.string.settings_used_no_limit, used)
+                else stringResource(R.string.settings_used, used, limit)
+                Text(stringResource(R.string.settings_budget_help) + " · " + use)
             },
             keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Number),
             singleLine = true,
