@@ -2,13 +2,14 @@
 //! and the JSON bodies both sides exchange. The hub and the client both build on this module,
 //! so they cannot drift apart.
 
+pub mod endpoint;
 mod signing;
 mod version;
 mod wire;
 
 pub use signing::{
     content_digest, sign_request, verify_request, RequestParts, SignatureError, SignatureHeaders,
-    Signer,
+    Signer, CONTENT_DIGEST, SIGNATURE, SIGNATURE_INPUT,
 };
 pub use version::{API_PREFIX, PROTOCOL_V1, PROTOCOL_VERSION};
 pub use wire::{

@@ -16,6 +16,13 @@ use sha2::{Digest, Sha256};
 
 use crate::keys::{PublicKey, SecretKey};
 
+/// The header carrying the body's digest (RFC 9530).
+pub const CONTENT_DIGEST: &str = "content-digest";
+/// The header naming what the signature covers and its parameters (RFC 9421).
+pub const SIGNATURE_INPUT: &str = "signature-input";
+/// The header carrying the signature itself (RFC 9421).
+pub const SIGNATURE: &str = "signature";
+
 /// The signature label this profile uses.
 const LABEL: &str = "sk";
 /// The covered components, in order.
@@ -43,6 +50,47 @@ pub struct SignatureHeaders {
     pub signature_input: String,
     /// `Signature`.
     pub signature: String,
+}
+
+impl<'a> RequestParts<'a> {
+    /// The parts of a request to `target` (a path with an optional `?query`), with the empty
+    /// query written `?` as the profile wants.
+    pub fn new(method: &'a str, target: &'a str, body: &'a [u8]) -> Self {
+        let (path, query) = match target.find('?') {
+            Some(at) => (&target[..at], &target[at..]),
+            None => (target, "?"),
+        };
+        Self {
+            method,
+            path,
+            query,
+            body,
+        }
+    }
+}
+
+impl SignatureHeaders {
+    /// The three headers as (name, value), to set on an outgoing request.
+    pub fn pairs(&self) -> [(&'static str, &str); 3] {
+        [
+            (CONTENT_DIGEST, self.content_digest.as_str()),
+            (SIGNATURE_INPUT, self.signature_input.as_str()),
+            (SIGNATURE, self.signature.as_str()),
+        ]
+    }
+
+    /// Reads the three headers of an incoming request through `header` (a lookup by
+    /// lower-case name); the name of the first one missing is the error.
+    pub fn read(
+        mut header: impl FnMut(&'static str) -> Option<String>,
+    ) -> Result<Self, &'static str> {
+        let mut get = |name| header(name).ok_or(name);
+        Ok(Self {
+            content_digest: get(CONTENT_DIGEST)?,
+            signature_input: get(SIGNATURE_INPUT)?,
+            signature: get(SIGNATURE)?,
+        })
+    }
 }
 
 /// Why a signed request is refused.
@@ -176,6 +224,29 @@ mod tests {
             (signer.key, signer.nonce.as_str()),
             (key.public_key(), "ab12")
         );
+    }
+
+    #[test]
+    fn a_target_splits_into_path_and_query() {
+        let parts = RequestParts::new("POST", "/v1/packs?group=riders", b"");
+        assert_eq!((parts.path, parts.query), ("/v1/packs", "?group=riders"));
+        let parts = RequestParts::new("POST", "/v1/records", b"");
+        assert_eq!((parts.path, parts.query), ("/v1/records", "?"));
+    }
+
+    #[test]
+    fn headers_written_are_the_headers_read() {
+        let key = SecretKey::from_seed(&[8; 32]);
+        let headers = sign_request(&parts(b"pack"), &key, "ab12", 0);
+        let pairs = headers.pairs();
+        let read = SignatureHeaders::read(|name| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+        });
+        assert_eq!(read, Ok(headers));
+        assert_eq!(SignatureHeaders::read(|_| None), Err(CONTENT_DIGEST));
     }
 
     #[test]

@@ -1,0 +1,95 @@
+//! Every endpoint of the hub, named once: the hub's router mounts these patterns and every
+//! client (the device, the trainer's `publish`, tests, the load test, the bench) builds its
+//! paths from them, so a path cannot be spelt two ways.
+
+/// `GET`: liveness and the engine and protocol version (no prefix: load balancers probe it).
+pub const HEALTH: &str = "/health";
+/// `GET`: a single-use nonce to sign one request with.
+pub const NONCE: &str = "/v1/nonce";
+/// `POST` (signed by a publisher): publish a pack, `?group=G`.
+pub const PACKS: &str = "/v1/packs";
+/// `GET`: a pack's bytes by hash, with HTTP ranges (the router's pattern; see [`pack`]).
+pub const PACK: &str = "/v1/packs/{hash}";
+/// `GET`: one stored chunk by hash (the router's pattern; see [`chunk`]).
+pub const CHUNK: &str = "/v1/chunks/{hash}";
+/// `GET`: what a group is offered, `?group=G` (see [`catalog`]).
+pub const CATALOG: &str = "/v1/catalog";
+/// `POST` (signed by a device): register with an enrolment code.
+pub const DEVICES: &str = "/v1/devices";
+/// `POST` (signed by a device): push signed result records.
+pub const RECORDS: &str = "/v1/records";
+/// `GET` (signed by an operator): groups, offers and members.
+pub const ADMIN_GROUPS: &str = "/v1/admin/groups";
+/// `GET` (signed by an operator): devices with their learners.
+pub const ADMIN_LEARNERS: &str = "/v1/admin/learners";
+/// `GET` (signed by an operator): stored results, `?group=G&format=csv|xapi|json`.
+pub const ADMIN_RESULTS: &str = "/v1/admin/results";
+/// `GET` (signed by an operator): gaps and forks flagged in devices' chains.
+pub const ADMIN_FLAGS: &str = "/v1/admin/flags";
+
+/// The path of a pack's bytes.
+pub fn pack(hash: &str) -> String {
+    PACK.replace("{hash}", hash)
+}
+
+/// The path of a chunk's bytes.
+pub fn chunk(hash: &str) -> String {
+    CHUNK.replace("{hash}", hash)
+}
+
+/// The path and query of a group's catalog.
+pub fn catalog(group: &str) -> String {
+    format!("{CATALOG}?group={}", query_value(group))
+}
+
+/// The path and query to publish a pack to a group.
+pub fn publish(group: &str) -> String {
+    format!("{PACKS}?group={}", query_value(group))
+}
+
+/// Percent-encodes a query value (RFC 3986 unreserved characters stay as they are), so a
+/// group name with `&` or a space cannot change the query.
+pub fn query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::API_PREFIX;
+
+    #[test]
+    fn every_endpoint_but_health_is_versioned() {
+        for path in [
+            NONCE,
+            PACKS,
+            PACK,
+            CHUNK,
+            CATALOG,
+            DEVICES,
+            RECORDS,
+            ADMIN_GROUPS,
+            ADMIN_LEARNERS,
+            ADMIN_RESULTS,
+            ADMIN_FLAGS,
+        ] {
+            assert!(path.starts_with(&format!("{API_PREFIX}/")), "{path}");
+        }
+    }
+
+    #[test]
+    fn paths_are_built_from_the_patterns() {
+        assert_eq!(pack("ab"), "/v1/packs/ab");
+        assert_eq!(chunk("cd"), "/v1/chunks/cd");
+        assert_eq!(catalog("riders"), "/v1/catalog?group=riders");
+        assert_eq!(publish("a b&c=d"), "/v1/packs?group=a%20b%26c%3Dd");
+    }
+}
