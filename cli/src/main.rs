@@ -1,6 +1,12 @@
-//! `skillpack`: one command for trainers (keys, check, build, verify, inspect, diff) and a
-//! demo that runs the main job end to end. It prints by design; the logic is in the core.
+//! `skillpack`: one command for everyone. Trainers make keys and check, build, verify,
+//! inspect, diff, preview and publish packs; a learner's device runs from a terminal
+//! (`device`); operators run the hub (`serve`, `hub`) and carry results (`relay`); `demo`
+//! runs the main job end to end. It prints by design; every rule is in the core.
 
+#[macro_use]
+mod output;
+
+mod answer_input;
 mod commands;
 mod preview;
 mod progress;
@@ -112,6 +118,8 @@ enum KeysCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Under --json an error is JSON too, on standard output where the answer would be.
+    let json = std::env::args_os().any(|a| a == "--json");
     let result = match cli.command {
         Command::Keys {
             command: KeysCommand::New { out, json },
@@ -131,6 +139,11 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        Err(e) if json => {
+            let error = serde_json::json!({ "error": { "message": format!("{e:#}") } });
+            outln!("{error}");
+            ExitCode::FAILURE
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE

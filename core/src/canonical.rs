@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::{Number, Value};
 use sha2::{Digest, Sha256};
 
-use crate::pack::ContentHash;
+use crate::hash::ContentHash;
 
 /// The RFC 8785 canonical bytes of `value`.
 pub fn to_canonical_json<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, serde_json::Error> {

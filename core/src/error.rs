@@ -1,4 +1,6 @@
-//! The core's one error type, gathering each concern's enum, and its `Result` alias.
+//! The core's one error type, gathering each concern's enum, and its `Result` alias. The
+//! layers above the concerns (the [`crate::device::Device`], the phones' facade, the CLI)
+//! speak it; the facade maps it to the kinds a shell acts on in one exhaustive `match`.
 
 use thiserror::Error;
 
@@ -7,7 +9,10 @@ use crate::authoring::AuthoringError;
 use crate::keys::KeyError;
 use crate::ledger::LedgerError;
 use crate::pack::PackError;
+use crate::random::RandomError;
 use crate::store::StoreError;
+#[cfg(feature = "client")]
+use crate::sync::SyncError;
 
 /// Any error of the core.
 #[derive(Debug, Error)]
@@ -30,6 +35,13 @@ pub enum Error {
     /// From `store`.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// From `sync`.
+    #[cfg(feature = "client")]
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+    /// The operating system gave no randomness.
+    #[error(transparent)]
+    Random(#[from] RandomError),
 }
 
 /// The core's result type.

@@ -8,7 +8,9 @@ pub mod api;
 pub mod assess;
 pub mod authoring;
 pub mod canonical;
+pub mod device;
 mod error;
+pub mod hash;
 pub mod hex;
 pub mod keys;
 pub mod ledger;
@@ -17,6 +19,7 @@ pub mod pack;
 pub mod prelude;
 pub mod progress;
 pub mod protocol;
+pub mod random;
 pub mod store;
 #[cfg(feature = "client")]
 pub mod sync;

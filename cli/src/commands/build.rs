@@ -102,7 +102,7 @@ pub fn print_summary(built: &BuiltPack, out: &Path, variant: Variant) {
     let s = &built.summary;
     for module in &built.modules {
         let m = &module.compiled.module;
-        println!(
+        outln!(
             "  {:<28} {:>9}  {} lessons, {} questions, {} min",
             m.id,
             human_bytes(s.module_bytes.get(&m.id).copied().unwrap_or(0)),
@@ -112,13 +112,13 @@ pub fn print_summary(built: &BuiltPack, out: &Path, variant: Variant) {
         );
     }
     if s.dictionary_len > 0 {
-        println!(
+        outln!(
             "  {:<28} {:>9}",
             "(shared text dictionary)",
             human_bytes(s.dictionary_len)
         );
     }
-    println!(
+    outln!(
         "{}: {} ({variant}), {} entries in {} chunks, from {} of content",
         out.display(),
         human_bytes(s.file_len),

@@ -28,7 +28,7 @@ pub fn run(dirs: &[PathBuf]) -> CommandResult {
         let compilation = compile(&files);
         print_report(dir, &compilation.diagnostics);
         match &compilation.module {
-            Some(m) => println!(
+            Some(m) => outln!(
                 "{}: ok: {} lessons, {} questions, {} media",
                 dir.display(),
                 m.module.lessons.len(),

@@ -24,7 +24,7 @@ pub fn run(assets: Option<PathBuf>, out: &Path) -> CommandResult {
     fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let modules = module_dirs(&assets.join("modules"))?;
 
-    println!("== Building one pack per sample module (signed by the demo publisher)");
+    outln!("== Building one pack per sample module (signed by the demo publisher)");
     let mut packs = Vec::new();
     for dir in &modules {
         let name = dir
@@ -42,7 +42,7 @@ pub fn run(assets: Option<PathBuf>, out: &Path) -> CommandResult {
         packs.push(path);
     }
 
-    println!("\n== The same content for small data budgets");
+    outln!("\n== The same content for small data budgets");
     for variant in [Variant::Low, Variant::Text] {
         let path = out.join(format!("all-modules-{variant}.skillpack"));
         let built = build_pack(
@@ -55,10 +55,10 @@ pub fn run(assets: Option<PathBuf>, out: &Path) -> CommandResult {
         packs.push(path);
     }
 
-    println!("\n== Verifying every pack against the demo trust list");
+    outln!("\n== Verifying every pack against the demo trust list");
     for path in &packs {
         let (publisher, report) = verify(path, &trusted)?;
-        println!(
+        outln!(
             "{}: ok: {} entries, {} chunks, publisher {}",
             path.display(),
             report.entries,
@@ -67,10 +67,10 @@ pub fn run(assets: Option<PathBuf>, out: &Path) -> CommandResult {
         );
     }
 
-    println!("\n== What a pack holds (skillpack inspect)");
+    outln!("\n== What a pack holds (skillpack inspect)");
     super::inspect::run(&packs[0], false)?;
 
-    println!("\n== An update: one lesson edited, version 1.0.1");
+    outln!("\n== An update: one lesson edited, version 1.0.1");
     let (old, new) = build_update(&modules, out, &key)?;
     let (old, new) = (PackReader::open_path(&old)?, PackReader::open_path(&new)?);
     let d = diff(
@@ -78,8 +78,8 @@ pub fn run(assets: Option<PathBuf>, out: &Path) -> CommandResult {
         new.manifest(),
         new.header().manifest_stored_len.into(),
     );
-    println!("changed: {}", d.changed.join(", "));
-    println!(
+    outln!("changed: {}", d.changed.join(", "));
+    outln!(
         "an update downloads {} instead of {} ({} of {} chunks are new)",
         human_bytes(d.download_bytes),
         human_bytes(d.full_bytes),
@@ -87,7 +87,7 @@ pub fn run(assets: Option<PathBuf>, out: &Path) -> CommandResult {
         d.new_chunks + d.shared_chunks
     );
 
-    println!("\n== A copy with one byte changed is refused");
+    outln!("\n== A copy with one byte changed is refused");
     let tampered = out.join("tampered.skillpack");
     let mut bytes = fs::read(&packs[0])?;
     let middle = bytes.len() / 2;
@@ -95,9 +95,9 @@ pub fn run(assets: Option<PathBuf>, out: &Path) -> CommandResult {
     fs::write(&tampered, bytes)?;
     match verify(&tampered, &trusted) {
         Ok(_) => bail!("a tampered pack verified: this is a bug"),
-        Err(e) => println!("{}: refused: {e}", tampered.display()),
+        Err(e) => outln!("{}: refused: {e}", tampered.display()),
     }
-    println!("\nDemo done: packs are in {}", out.display());
+    outln!("\nDemo done: packs are in {}", out.display());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -3,14 +3,18 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use anyhow::Context;
+
 use skillpack_core::pack::{diff, PackReader};
 
 use super::{human_bytes, print_json, CommandResult};
 
 /// Compares two packs chunk by chunk.
 pub fn run(old: &Path, new: &Path, json: bool) -> CommandResult {
-    let old_reader = PackReader::open_path(old)?;
-    let new_reader = PackReader::open_path(new)?;
+    let old_reader =
+        PackReader::open_path(old).with_context(|| format!("reading {}", old.display()))?;
+    let new_reader =
+        PackReader::open_path(new).with_context(|| format!("reading {}", new.display()))?;
     let d = diff(
         old_reader.manifest(),
         new_reader.manifest(),
@@ -20,9 +24,11 @@ pub fn run(old: &Path, new: &Path, json: bool) -> CommandResult {
         print_json(&d)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    outln!(
         "chunks: {} shared, {} new, {} dropped",
-        d.shared_chunks, d.new_chunks, d.dropped_chunks
+        d.shared_chunks,
+        d.new_chunks,
+        d.dropped_chunks
     );
     for (label, paths) in [
         ("added", &d.added),
@@ -30,10 +36,10 @@ pub fn run(old: &Path, new: &Path, json: bool) -> CommandResult {
         ("changed", &d.changed),
     ] {
         for path in paths {
-            println!("  {label:<8} {path}");
+            outln!("  {label:<8} {path}");
         }
     }
-    println!(
+    outln!(
         "an update downloads {} of {} ({:.0}%)",
         human_bytes(d.download_bytes),
         human_bytes(d.full_bytes),

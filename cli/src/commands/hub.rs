@@ -6,10 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
+use skillpack_core::assess::points_text;
 use skillpack_core::keys::file::{read_public, read_secret};
-use skillpack_core::protocol::{
-    sign_request, ErrorResponse, NonceResponse, PublishResponse, RequestParts,
-};
+use skillpack_core::sync::HubClient;
 use skillpack_hub::HubDb;
 
 use super::{print_json, CommandResult};
@@ -148,7 +147,7 @@ pub fn serve(args: ServeArgs) -> CommandResult {
             .await
             .with_context(|| format!("listening on {}", args.listen))?;
         // Scripts and tests read the real address from this first line.
-        println!("listening on http://{}", listener.local_addr()?);
+        outln!("listening on http://{}", listener.local_addr()?);
         skillpack_hub::serve_with(listener, db, config, shutdown_signal()).await?;
         anyhow::Ok(())
     })?;
@@ -179,7 +178,7 @@ pub fn run(command: HubCommand) -> CommandResult {
             let public = read_public(&key).with_context(|| format!("reading {}", key.display()))?;
             let name = name.unwrap_or_else(|| file_stem(&key));
             HubDb::open(&db)?.add_publisher(&public, &name)?;
-            println!(
+            outln!(
                 "publisher {name} ({}) may now publish",
                 public.fingerprint()
             );
@@ -187,16 +186,20 @@ pub fn run(command: HubCommand) -> CommandResult {
         }
         HubCommand::Groups { db } => {
             for g in HubDb::open(&db)?.groups()? {
-                println!(
+                outln!(
                     "{:<12} {} packs, {} devices, {} results, {} open codes",
-                    g.group, g.packs, g.devices, g.records, g.open_codes
+                    g.group,
+                    g.packs,
+                    g.devices,
+                    g.records,
+                    g.open_codes
                 );
             }
             Ok(ExitCode::SUCCESS)
         }
         HubCommand::Learners { db } => {
             for l in HubDb::open(&db)?.learners()? {
-                println!(
+                outln!(
                     "{:<12} {} {} records, {} passed (device {}…, since {})",
                     l.group,
                     l.learner,
@@ -217,10 +220,10 @@ pub fn run(command: HubCommand) -> CommandResult {
         HubCommand::Flags { db } => {
             let flags = HubDb::open(&db)?.flags()?;
             for (device, seq, kind, detail) in &flags {
-                println!("device {}… record {seq}: {kind}: {detail}", &device[..16]);
+                outln!("device {}… record {seq}: {kind}: {detail}", &device[..16]);
             }
             if flags.is_empty() {
-                println!("no gaps or forks");
+                outln!("no gaps or forks");
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -232,62 +235,23 @@ pub fn run(command: HubCommand) -> CommandResult {
         } => {
             let expires_at = expires.as_deref().map(parse_expiry).transpose()?;
             let code = HubDb::open(&db)?.create_enrolment(&group, uses, expires_at)?;
-            println!("{code}");
+            outln!("{code}");
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-/// Uploads a pack, signed with the publisher's key over a nonce from the hub.
+/// Uploads a pack, signed with the publisher's key over a nonce from the hub, through the
+/// core's hub client (its retry over a fresh nonce, its bounded reads).
 pub fn publish(args: PublishArgs) -> CommandResult {
     let key = read_secret(&args.key)?;
     let body =
         std::fs::read(&args.pack).with_context(|| format!("reading {}", args.pack.display()))?;
-    let base = args.hub.trim_end_matches('/');
-    let client = reqwest::blocking::Client::new();
-    let nonce: NonceResponse = client
-        .get(format!("{base}/v1/nonce"))
-        .send()
-        .and_then(|r| r.error_for_status())
-        .with_context(|| format!("asking {base} for a nonce"))?
-        .json()?;
-    let query = format!("?group={}", args.group);
-    let path = "/v1/packs";
-    let headers = sign_request(
-        &RequestParts {
-            method: "POST",
-            path,
-            query: &query,
-            body: &body,
-        },
-        &key,
-        &nonce.nonce,
-        chrono::Utc::now().timestamp(),
-    );
-    let response = client
-        .post(format!("{base}{path}{query}"))
-        .header("content-digest", headers.content_digest)
-        .header("signature-input", headers.signature_input)
-        .header("signature", headers.signature)
-        .body(body)
-        .send()
-        .with_context(|| format!("uploading to {base}"))?;
-    if !response.status().is_success() {
-        let status = response.status();
-        match response.json::<ErrorResponse>() {
-            Ok(e) => bail!(
-                "the hub refused the pack ({status}, {}): {}",
-                e.error.code,
-                e.error.message
-            ),
-            Err(_) => bail!("the hub refused the pack ({status})"),
-        }
-    }
-    let published: PublishResponse = response.json()?;
+    let published = HubClient::new(&args.hub)?.publish(&key, body, &args.group)?;
     if args.json {
         print_json(&published)?;
     } else {
-        println!(
+        outln!(
             "{} {} {} for group {} ({})",
             published.id,
             published.version,
@@ -312,26 +276,25 @@ fn file_stem(path: &Path) -> String {
 /// Prints every stored result in the format asked for.
 fn results(db: &str, format: &str, group: Option<&str>, home_page: &str) -> CommandResult {
     let results = HubDb::open(db)?.results(group)?;
-    let points = |milli: u32| (f64::from(milli) / 1000.0).to_string();
     match format {
         "table" => {
             for r in &results {
                 let rec = &r.record.record;
-                println!(
+                outln!(
                     "{} {:<10} {:<24} attempt {} {}/{} {} {}",
                     r.received_at,
                     r.group,
                     rec.module,
                     rec.attempt,
-                    points(rec.score),
-                    points(rec.max_score),
+                    points_text(rec.score),
+                    points_text(rec.max_score),
                     if rec.passed { "passed" } else { "failed" },
                     rec.learner
                 );
             }
         }
-        "csv" => print!("{}", skillpack_hub::storage::results_csv(&results)),
-        "xapi" => print!(
+        "csv" => out!("{}", skillpack_hub::storage::results_csv(&results)),
+        "xapi" => out!(
             "{}",
             skillpack_hub::storage::results_xapi(&results, home_page)
         ),

@@ -3,13 +3,15 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use skillpack_core::pack::PackReader;
 
 use super::{human_bytes, print_json, CommandResult};
 
 /// Prints the publisher, modules and entries of a pack.
 pub fn run(pack: &Path, json: bool) -> CommandResult {
-    let reader = PackReader::open_path(pack)?;
+    let reader =
+        PackReader::open_path(pack).with_context(|| format!("reading {}", pack.display()))?;
     let manifest = reader.manifest();
     let publisher = reader.publisher();
     let file_len = std::fs::metadata(pack)?.len();
@@ -25,26 +27,30 @@ pub fn run(pack: &Path, json: bool) -> CommandResult {
         return Ok(ExitCode::SUCCESS);
     }
     let p = &manifest.pack;
-    println!(
+    outln!(
         "pack {} {} ({}), {}",
         p.id,
         p.version,
         p.variant,
         human_bytes(file_len)
     );
-    println!(
+    outln!(
         "publisher {} ({})",
         publisher.fingerprint(),
         publisher.to_did_key()
     );
-    println!("modules:");
+    outln!("modules:");
     for m in &manifest.modules {
-        println!(
+        outln!(
             "  {} {} [{}] {} min: {}",
-            m.id, m.version, m.language, m.minutes, m.title
+            m.id,
+            m.version,
+            m.language,
+            m.minutes,
+            m.title
         );
     }
-    println!("entries:");
+    outln!("entries:");
     let width = manifest
         .entries
         .iter()
@@ -53,7 +59,7 @@ pub fn run(pack: &Path, json: bool) -> CommandResult {
         .unwrap_or(0);
     for e in &manifest.entries {
         let chunk = &manifest.chunks[e.chunk as usize];
-        println!(
+        outln!(
             "  {:<width$} {:>9}  chunk {:>3} ({}, {} stored)",
             e.path,
             human_bytes(e.size),

@@ -26,9 +26,9 @@ pub fn new(base: &Path, json: bool) -> CommandResult {
             "fingerprint": public.fingerprint().to_string(),
         }))?;
     } else {
-        println!("secret key: {} (keep it private)", paths.secret.display());
-        println!("public key: {}", paths.public.display());
-        println!("fingerprint: {}", public.fingerprint());
+        outln!("secret key: {} (keep it private)", paths.secret.display());
+        outln!("public key: {}", paths.public.display());
+        outln!("fingerprint: {}", public.fingerprint());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -18,7 +18,7 @@ pub type CommandResult = anyhow::Result<ExitCode>;
 
 /// Prints a value as pretty JSON on standard output.
 pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    outln!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }
 
@@ -31,15 +31,6 @@ pub fn correctness_label(c: skillpack_core::assess::Correctness) -> &'static str
         Correctness::Wrong => "wrong",
         Correctness::Unanswered => "not answered",
         Correctness::AwaitingAssessor => "awaiting an assessor",
-    }
-}
-
-/// Milli-points as points, without trailing zeros (`2500` as `2.5`).
-pub fn points(milli: u32) -> String {
-    let whole = milli / 1000;
-    match milli % 1000 {
-        0 => whole.to_string(),
-        frac => format!("{whole}.{}", format!("{frac:03}").trim_end_matches('0')),
     }
 }
 

@@ -51,7 +51,7 @@ pub fn run(command: RelayCommand) -> CommandResult {
             let bundle = RelayBundle::new(store.device_did(), store.learner_did(), records);
             std::fs::write(&out, serde_json::to_vec(&bundle)?)
                 .with_context(|| format!("writing {}", out.display()))?;
-            println!("{count} records written to {} for the hub", out.display());
+            outln!("{count} records written to {} for the hub", out.display());
             Ok(ExitCode::SUCCESS)
         }
         RelayCommand::Import { db, group, bundles } => {
@@ -72,7 +72,7 @@ pub fn run(command: RelayCommand) -> CommandResult {
                 match runtime.block_on(import_relay(&db, bundle, &group))? {
                     RelayImport::Done(results) => {
                         let count = |s| results.iter().filter(|r| r.status == s).count();
-                        println!(
+                        outln!(
                             "{}: {} accepted, {} already had, {} rejected",
                             path.display(),
                             count(RecordStatus::Accepted),
@@ -80,7 +80,7 @@ pub fn run(command: RelayCommand) -> CommandResult {
                             count(RecordStatus::Rejected)
                         );
                         for r in results.iter().filter(|r| r.note.is_some()) {
-                            println!(
+                            outln!(
                                 "  {} {:?}: {}",
                                 r.id,
                                 r.status,

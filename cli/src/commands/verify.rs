@@ -28,7 +28,7 @@ pub fn run(pack: &Path, trust: &[PathBuf], json: bool) -> CommandResult {
                     "entries": report.entries,
                 }))?;
             } else {
-                println!(
+                outln!(
                     "{}: ok: {} entries in {} chunks, signed by {}{}",
                     pack.display(),
                     report.entries,

@@ -2,14 +2,12 @@
 //! device store, so reading, answering and scoring go through the same core code a phone
 //! runs. No terminal here: [`App::handle`] takes keys and [`super::ui`] draws the state.
 
-use std::time::Instant;
-
-use chrono::Utc;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use skillpack_core::assess::{Outcome, QuestionView};
-use skillpack_core::store::{CatalogEntry, LessonContent, Store};
+use skillpack_core::device::Device;
+use skillpack_core::store::{CatalogEntry, LessonContent};
 
-use super::input::parse_answer;
+use crate::answer_input::parse_answer;
 
 /// What is on screen.
 pub enum Screen {
@@ -45,8 +43,8 @@ pub enum Screen {
 
 /// The preview app.
 pub struct App {
-    /// The throwaway device store.
-    pub store: Store,
+    /// The throwaway device.
+    pub device: Device,
     /// The pack's modules.
     pub modules: Vec<CatalogEntry>,
     /// The current screen.
@@ -57,13 +55,12 @@ pub struct App {
     pub status: String,
     /// Set when the trainer quits.
     pub quit: bool,
-    started: Instant,
 }
 
 impl App {
-    /// An app over a store with the pack installed.
-    pub fn new(store: Store) -> anyhow::Result<Self> {
-        let modules = store.catalog(Utc::now())?;
+    /// An app over a device with the pack installed.
+    pub fn new(device: Device) -> anyhow::Result<Self> {
+        let modules = device.catalog()?;
         let screen = if modules.len() == 1 {
             Screen::Module {
                 module: 0,
@@ -73,13 +70,12 @@ impl App {
             Screen::Modules { selected: 0 }
         };
         Ok(Self {
-            store,
+            device,
             modules,
             screen,
             input: String::new(),
             status: "↑↓ move, Enter open, Esc back, q quit".into(),
             quit: false,
-            started: Instant::now(),
         })
     }
 
@@ -194,7 +190,7 @@ impl App {
             }
             (Screen::Outcome { module, .. }, KeyCode::Esc) => {
                 let module = *module;
-                self.modules = self.store.catalog(Utc::now())?;
+                self.modules = self.device.catalog()?;
                 Some(Screen::Module {
                     module,
                     selected: 0,
@@ -234,10 +230,9 @@ impl App {
             KeyCode::Enter => {
                 let question = &questions[*index];
                 if !self.input.trim().is_empty() {
-                    let answer =
-                        parse_answer(&question.kind, &self.input).map_err(anyhow::Error::msg)?;
-                    self.store
-                        .answer(&module_id, &question.id, answer, self.started.elapsed())?;
+                    parse_answer(&question.kind, &self.input)
+                        .map_err(anyhow::Error::msg)?
+                        .give(&self.device, &module_id, &question.id)?;
                     self.input.clear();
                 }
                 if *index + 1 < questions.len() {
@@ -259,10 +254,7 @@ impl App {
             return self.open_lesson(module, selected);
         }
         let id = self.modules[module].id.clone();
-        let seed = Utc::now().timestamp_nanos_opt().unwrap_or(0) as u64;
-        let attempt = self.store.start_attempt(&id, Utc::now(), seed)?;
-        self.started = Instant::now();
-        let questions = attempt.views(&self.store.module(&id)?);
+        let questions = self.device.start_attempt(&id)?.questions;
         self.status = "type your answer, Enter to save and go on, ← back".into();
         Ok(Screen::Question {
             module,
@@ -273,8 +265,9 @@ impl App {
 
     fn open_lesson(&mut self, module: usize, index: usize) -> anyhow::Result<Screen> {
         let id = self.modules[module].id.clone();
-        let content = self.store.lesson(&id, index)?;
-        self.store
+        let content = self.device.store().lesson(&id, index)?;
+        self.device
+            .store()
             .record_progress(&id, index, std::time::Duration::ZERO, None)?;
         self.status = "↑↓ scroll, → next lesson, ← previous, Esc back".into();
         Ok(Screen::Lesson {
@@ -287,16 +280,14 @@ impl App {
 
     fn submit(&mut self, module: usize) -> anyhow::Result<Screen> {
         let id = self.modules[module].id.clone();
-        let (outcome, record) = self
-            .store
-            .submit(&id, Utc::now(), self.started.elapsed(), &[])?;
+        let submitted = self.device.submit(&id)?;
         self.status = format!(
             "record #{} signed on this (throwaway) device; Esc back",
-            record.record.seq
+            submitted.seq
         );
         Ok(Screen::Outcome {
             module,
-            outcome,
+            outcome: submitted.outcome,
             scroll: 0,
         })
     }

@@ -4,7 +4,6 @@
 //! can drive it (tmux send-keys), and so can the tests.
 
 mod app;
-mod input;
 mod ui;
 
 use std::path::Path;
@@ -12,30 +11,30 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
+use skillpack_core::device::Device;
 use skillpack_core::pack::PackReader;
-use skillpack_core::store::Store;
 
 pub use app::App;
 
 /// Runs the preview in the terminal until the trainer quits.
 pub fn run(pack: &Path) -> anyhow::Result<ExitCode> {
     let scratch = tempfile::tempdir().context("making the throwaway store")?;
-    let app = App::new(throwaway_store(pack, scratch.path())?)?;
+    let app = App::new(throwaway_device(pack, scratch.path())?)?;
     let mut terminal = ratatui::init();
     let result = event_loop(&mut terminal, app);
     ratatui::restore();
     result.map(|()| ExitCode::SUCCESS)
 }
 
-/// A fresh device store in `dir` with the pack installed (its publisher trusted).
-pub fn throwaway_store(pack: &Path, dir: &Path) -> anyhow::Result<Store> {
+/// A fresh device in `dir` with the pack installed (its publisher trusted).
+pub fn throwaway_device(pack: &Path, dir: &Path) -> anyhow::Result<Device> {
     let publisher = PackReader::open_path(pack)
         .with_context(|| format!("opening {}", pack.display()))?
         .publisher();
-    let store = Store::open(dir)?;
-    store.trust(&publisher, "previewed pack")?;
-    store.install(pack)?;
-    Ok(store)
+    let device = Device::create(dir)?;
+    device.store().trust(&publisher, "previewed pack")?;
+    device.store().install(pack)?;
+    Ok(device)
 }
 
 fn event_loop(terminal: &mut ratatui::DefaultTerminal, mut app: App) -> anyhow::Result<()> {

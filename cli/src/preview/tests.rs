@@ -20,7 +20,7 @@ fn sample_app(dir: &std::path::Path) -> App {
         base: None,
     };
     build_pack(&request, &key, &pack, &skillpack_core::progress::NoProgress).expect("builds");
-    App::new(throwaway_store(&pack, &dir.join("store")).expect("store")).expect("app")
+    App::new(throwaway_device(&pack, &dir.join("store")).expect("device")).expect("app")
 }
 
 fn press(app: &mut App, keys: &[KeyCode]) {
@@ -81,7 +81,7 @@ fn a_trainer_takes_the_assessment_and_sees_the_outcome() {
         "{shown}"
     );
     assert_eq!(
-        app.store.records().expect("records").len(),
+        app.device.store().records().expect("records").len(),
         1,
         "the same core signed a record"
     );

@@ -9,7 +9,8 @@ use ratatui::Frame;
 use skillpack_core::assess::{QuestionView, QuestionViewKind};
 
 use super::app::{App, Screen};
-use crate::commands::{correctness_label, points};
+use crate::commands::correctness_label;
+use skillpack_core::assess::points_text;
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, app: &App) {
@@ -57,7 +58,8 @@ fn screen_text(app: &App) -> (String, Text<'static>, u16) {
         Screen::Module { module, selected } => {
             let m = &app.modules[*module];
             let lessons = app
-                .store
+                .device
+                .store()
                 .module(&m.id)
                 .map(|m| m.lessons)
                 .unwrap_or_default();
@@ -103,7 +105,8 @@ fn screen_text(app: &App) -> (String, Text<'static>, u16) {
         }
         Screen::Review { module, questions } => {
             let answered = app
-                .store
+                .device
+                .store()
                 .current_attempt(&app.modules[*module].id)
                 .ok()
                 .flatten()
@@ -119,8 +122,8 @@ fn screen_text(app: &App) -> (String, Text<'static>, u16) {
         } => {
             let mut lines = vec![Line::from(format!(
                 "Score {} of {}: {}",
-                points(outcome.score),
-                points(outcome.max_score),
+                points_text(outcome.score),
+                points_text(outcome.max_score),
                 if outcome.passed {
                     "PASSED"
                 } else {
@@ -132,8 +135,8 @@ fn screen_text(app: &App) -> (String, Text<'static>, u16) {
                 lines.push(Line::from(format!(
                     "{}: {how} ({}/{})",
                     r.id,
-                    points(r.score),
-                    points(r.max_score)
+                    points_text(r.score),
+                    points_text(r.max_score)
                 )));
                 lines.extend(r.feedback.iter().map(|f| Line::from(format!("   {f}"))));
                 lines.extend(

@@ -1,37 +1,17 @@
 //! Tests of the `skillpack` binary, run as a user would run it, on the real sample assets.
+//! The slow crash test is a target of its own (`tests/crash`).
 #![allow(clippy::unwrap_used)]
 
 mod assets;
-mod crash;
 mod device;
 mod hub;
 mod preview;
 mod relay;
 mod sync;
+mod terminal;
 mod trainer;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+#[path = "../common/mod.rs"]
+mod common;
 
-/// Runs `skillpack` with `args` in `dir`.
-pub fn skillpack(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_skillpack"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("skillpack runs")
-}
-
-/// Standard output and error together, for messages.
-pub fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-/// The repository's sample assets.
-pub fn assets() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets")
-}
+pub use common::*;

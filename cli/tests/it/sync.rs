@@ -108,10 +108,54 @@ fn a_device_syncs_with_a_hub_from_first_download_to_results() {
         &["device", "register", "--store", "phone", "--hub", &url, "--code", &code]
     )
     .contains("group riders"));
-    let first = ok(d, &["device", "sync", "--store", "phone"]);
+    // On mobile data with "unmetered only", nothing moves.
+    ok(
+        d,
+        &[
+            "device",
+            "settings",
+            "--store",
+            "phone",
+            "--unmetered-only",
+            "true",
+        ],
+    );
+    let refused = skillpack(d, &["device", "sync", "--store", "phone", "--metered"]);
+    assert!(!refused.status.success());
     assert!(
-        first.contains("installed mobile-money-scams 1.0.0"),
+        text(&refused).contains("data settings"),
+        "{}",
+        text(&refused)
+    );
+    // With a monthly budget the metered sync runs, and counts what it moved.
+    ok(
+        d,
+        &[
+            "device",
+            "settings",
+            "--store",
+            "phone",
+            "--unmetered-only",
+            "false",
+            "--budget-mb",
+            "5",
+        ],
+    );
+    let first: serde_json::Value = serde_json::from_str(&ok(
+        d,
+        &["device", "sync", "--store", "phone", "--metered", "--json"],
+    ))
+    .unwrap();
+    assert_eq!(
+        first["installed"],
+        serde_json::json!([["mobile-money-scams", "1.0.0"]]),
         "{first}"
+    );
+    let pack_size = std::fs::metadata(d.join("scams.skillpack")).unwrap().len();
+    let used = first["metered_use_this_month"].as_u64().unwrap();
+    assert!(
+        used > pack_size && used < pack_size + 20_000,
+        "{used} bytes counted for a {pack_size}-byte pack"
     );
 
     std::fs::write(d.join("none.json"), "{}").unwrap();

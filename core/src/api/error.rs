@@ -5,9 +5,11 @@
 //! is one exhaustive `match` per layer, with no `_`, so a new core error forces a decision.
 
 use crate::assess::AssessError;
+use crate::authoring::AuthoringError;
 use crate::keys::KeyError;
 use crate::ledger::LedgerError;
 use crate::pack::PackError;
+use crate::random::RandomError;
 use crate::store::StoreError;
 use crate::sync::SyncError;
 
@@ -106,6 +108,44 @@ fn message(e: &impl std::fmt::Display) -> String {
     e.to_string()
 }
 
+impl From<crate::Error> for SkillpackError {
+    fn from(e: crate::Error) -> Self {
+        match e {
+            crate::Error::Key(e) => e.into(),
+            crate::Error::Pack(e) => e.into(),
+            crate::Error::Authoring(e) => e.into(),
+            crate::Error::Assess(e) => e.into(),
+            crate::Error::Ledger(e) => e.into(),
+            crate::Error::Store(e) => e.into(),
+            crate::Error::Sync(e) => e.into(),
+            crate::Error::Random(e) => e.into(),
+        }
+    }
+}
+
+impl From<RandomError> for SkillpackError {
+    fn from(e: RandomError) -> Self {
+        Self::Internal {
+            detail: message(&e),
+        }
+    }
+}
+
+/// Shells do not build packs today; should one, a trainer's mistake is input to correct.
+impl From<AuthoringError> for SkillpackError {
+    fn from(e: AuthoringError) -> Self {
+        let detail = message(&e);
+        match e {
+            AuthoringError::Invalid(_)
+            | AuthoringError::Options(_)
+            | AuthoringError::TooLarge { .. }
+            | AuthoringError::BadFile { .. } => Self::InvalidInput { detail },
+            AuthoringError::Io { .. } => Self::Storage { detail },
+            AuthoringError::Pack(e) => e.into(),
+        }
+    }
+}
+
 impl From<StoreError> for SkillpackError {
     fn from(e: StoreError) -> Self {
         let detail = message(&e);
@@ -121,11 +161,14 @@ impl From<StoreError> for SkillpackError {
             StoreError::NotNewer { .. }
             | StoreError::ModuleClash { .. }
             | StoreError::BadSetting(_) => Self::InvalidInput { detail },
-            StoreError::NotInstalled { .. } | StoreError::NoAttempt(_) => Self::NotFound { detail },
+            StoreError::NotInstalled { .. }
+            | StoreError::NoAttempt(_)
+            | StoreError::NoStore { .. } => Self::NotFound { detail },
             StoreError::Pack(e) => e.into(),
             StoreError::Assess(e) => e.into(),
             StoreError::Ledger(e) => e.into(),
             StoreError::Key(e) => e.into(),
+            StoreError::Random(e) => e.into(),
         }
     }
 }
@@ -209,7 +252,7 @@ impl From<SyncError> for SkillpackError {
     fn from(e: SyncError) -> Self {
         let detail = message(&e);
         match e {
-            SyncError::Offline(_) => Self::Offline { detail },
+            SyncError::Offline(_) | SyncError::DataBudget => Self::Offline { detail },
             SyncError::Refused { code, .. } => Self::Server { code, detail },
             SyncError::BadAnswer(_) => Self::Server {
                 code: "bad_answer".into(),

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use super::*;
 use crate::assess::AssessError;
 use crate::store::StoreError;
+use chrono::Utc;
 
 #[derive(Default)]
 struct Keys(Mutex<HashMap<String, Vec<u8>>>);

@@ -2,13 +2,8 @@
 //! the Unix epoch, a custom type so both sides see a real time type) and the views made for
 //! the shells where a core type holds what uniffi cannot carry.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 
-use super::SkillpackError;
-use crate::assess::{Answer, Outcome, QuestionView};
-use crate::ledger::SignedRecord;
 use crate::store::InstallReport;
 use crate::sync::SyncReport;
 
@@ -43,87 +38,6 @@ impl From<InstallReport> for InstallView {
             replaced: r.replaced,
             modules: r.modules,
         }
-    }
-}
-
-/// An attempt in progress, ready to show.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct AttemptView {
-    /// The module.
-    pub module_id: String,
-    /// 1 for the learner's first attempt at this module.
-    pub number: u32,
-    /// When it started (device time).
-    pub started_at: DateTime<Utc>,
-    /// The questions, shuffled, in the order to show.
-    pub questions: Vec<QuestionView>,
-    /// Answers already given, by question id (an attempt resumed after the app closed).
-    pub answers: HashMap<String, Answer>,
-    /// For numeric and short-text questions answered already, the text to show in the
-    /// field, by question id.
-    pub typed: HashMap<String, String>,
-}
-
-/// A submitted attempt: its outcome, and the signed record now waiting to sync.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct SubmitView {
-    /// Score, pass and each question's result.
-    pub outcome: Outcome,
-    /// The signed record's id.
-    pub record_id: String,
-}
-
-/// One of the learner's results, as the results screen lists it.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct ResultView {
-    /// The record id.
-    pub record_id: String,
-    /// The device's record number (1, 2, 3…).
-    pub seq: u64,
-    /// The module.
-    pub module_id: String,
-    /// Attempt number at the module.
-    pub attempt: u32,
-    /// Milli-points earned.
-    pub score: u32,
-    /// Milli-points possible.
-    pub max_score: u32,
-    /// Whether it passed.
-    pub passed: bool,
-    /// Device time at submission, as signed.
-    pub ended_at: Timestamp,
-    /// Whether a hub has acknowledged it.
-    pub synced: bool,
-    /// The signed record as canonical JSON: the learner's own copy, verifiable anywhere.
-    pub signed_json: String,
-}
-
-impl ResultView {
-    /// The view of a signed record; `synced` says whether a hub has it.
-    pub fn new(signed: &SignedRecord, synced: bool) -> Result<Self, SkillpackError> {
-        let r = &signed.record;
-        let signed_json = String::from_utf8(signed.to_canonical_json()?).map_err(|e| {
-            SkillpackError::Internal {
-                detail: format!("canonical JSON is not UTF-8: {e}"),
-            }
-        })?;
-        let ended_at = DateTime::parse_from_rfc3339(&r.ended_at)
-            .map_err(|e| SkillpackError::Corrupt {
-                detail: format!("record {}: end time {:?}: {e}", r.id, r.ended_at),
-            })?
-            .with_timezone(&Utc);
-        Ok(Self {
-            record_id: r.id.clone(),
-            seq: r.seq,
-            module_id: r.module.clone(),
-            attempt: r.attempt,
-            score: r.score,
-            max_score: r.max_score,
-            passed: r.passed,
-            ended_at,
-            synced,
-            signed_json,
-        })
     }
 }
 

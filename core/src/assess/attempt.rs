@@ -45,6 +45,9 @@ pub struct Attempt {
     pub answers: BTreeMap<String, Answer>,
     /// Whether it has been submitted.
     pub submitted: bool,
+    /// The assessors' attestations that scored its practical checklists (set on submit).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attestations: Vec<Attestation>,
 }
 
 /// The result of a submitted attempt.
@@ -168,6 +171,7 @@ impl Attempt {
             questions,
             answers: BTreeMap::new(),
             submitted: false,
+            attestations: Vec::new(),
         })
     }
 
@@ -259,6 +263,7 @@ impl Attempt {
         if self.submitted {
             return Err(AssessError::AlreadySubmitted);
         }
+        let mut used = Vec::new();
         let results: Vec<QuestionResult> = self
             .questions
             .iter()
@@ -267,9 +272,11 @@ impl Attempt {
                 let attested = attestations
                     .iter()
                     .find(|a| a.verify(module, &q.id, learner).is_ok());
+                used.extend(attested.cloned());
                 score(q, self.answers.get(&q.id), attested)
             })
             .collect();
+        self.attestations = used;
         let score_sum: u32 = results.iter().map(|r| r.score).sum();
         let max_score: u32 = results.iter().map(|r| r.max_score).sum();
         self.submitted = true;
@@ -304,6 +311,25 @@ fn shuffled_len(q: &Question) -> usize {
             pairs, distractors, ..
         } => right_choices(pairs, distractors).len(),
         _ => 0,
+    }
+}
+
+impl QuestionView {
+    /// A question as its author wrote it: options, items and choices in the author's order,
+    /// so each one's position is its key. For tools that list a bank (a terminal's answers
+    /// file is numbered this way), never for showing an attempt, which is shuffled.
+    pub fn in_author_order(q: &Question) -> Self {
+        let choices = match &q.kind {
+            QuestionKind::Single { options } | QuestionKind::Multiple { options, .. } => {
+                options.len()
+            }
+            QuestionKind::Ordering { items, .. } => items.len(),
+            QuestionKind::Matching {
+                pairs, distractors, ..
+            } => right_choices(pairs, distractors).len(),
+            _ => 0,
+        };
+        view(q, &(0..choices as u32).collect::<Vec<_>>())
     }
 }
 

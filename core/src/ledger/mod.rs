@@ -3,11 +3,13 @@
 //! holds the records (the learner's phone, a trainer's relay file, the hub) can see a gap,
 //! a fork or an edit. Pure: ids, times and keys come in as arguments.
 
+mod assemble;
 mod error;
 mod record;
 mod relay;
 mod xapi;
 
+pub use assemble::{ChainEnd, Submission};
 pub use error::LedgerError;
 pub use record::{
     record_id, record_time, responses_digest, verify_chain, verify_many, PackRef, Response,

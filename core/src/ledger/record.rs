@@ -9,9 +9,9 @@ use sha2::{Digest, Sha256};
 use super::error::LedgerError;
 use crate::assess::{Answer, Attestation};
 use crate::canonical::{canonical_hash, signing_input};
+use crate::hash::ContentHash;
 use crate::hex;
 use crate::keys::{PublicKey, SecretKey};
-use crate::pack::ContentHash;
 
 /// Domain separation for record signatures.
 const CONTEXT: &[u8] = b"skillpack result record v1\0";

@@ -2,8 +2,8 @@
 
 use super::*;
 use crate::assess::Answer;
+use crate::hash::ContentHash;
 use crate::keys::SecretKey;
-use crate::pack::ContentHash;
 
 fn device() -> SecretKey {
     SecretKey::from_seed(&[3; 32])

@@ -6,9 +6,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::error::PackError;
-use super::hash::ContentHash;
 use super::manifest::{Chunk, Codec};
 use super::writer::{BuildOptions, NewEntry};
+use crate::hash::ContentHash;
 
 /// Groups entry paths into chunks: clusters by key up to the target size, others alone.
 pub(super) fn plan_chunks(entries: &BTreeMap<String, NewEntry>, target: usize) -> Vec<Vec<&str>> {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::format::Limits;
 
-use super::hash::ContentHash;
+use crate::hash::ContentHash;
 use crate::module::MediaKind;
 
 /// The table of contents of a pack.

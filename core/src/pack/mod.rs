@@ -8,20 +8,20 @@ mod chunking;
 mod diff;
 mod error;
 pub mod format;
-mod hash;
+
 mod manifest;
 mod path;
 mod reader;
 mod writer;
 
+pub use crate::hash::ContentHash;
 pub use diff::{diff, PackDiff};
 pub use error::PackError;
 pub use format::Limits;
-pub use hash::ContentHash;
 pub use manifest::{
     module_json_path, Chunk, Codec, Entry, EntryKind, Manifest, ModuleEntry, PackInfo, Rendition,
     Variant,
 };
 pub use path::path_problem;
-pub use reader::{entry_in_chunk, open_chunk, PackReader, VerifyReport};
+pub use reader::{entry_in_chunk, open_chunk, ChunkRange, PackReader, VerifyReport};
 pub use writer::{BuildOptions, BuildSummary, NewEntry, PackBuilder};

@@ -10,14 +10,25 @@ use std::path::Path;
 
 use super::error::PackError;
 use super::format::{signed_message, Header, Limits, HEADER_LEN};
-use super::hash::ContentHash;
 use super::manifest::{module_json_path, Chunk, Codec, Entry, Manifest};
+use crate::hash::ContentHash;
 use crate::module::Module;
 use zstd::bulk::Decompressor;
 use zstd::dict::DecoderDictionary;
 
 use crate::keys::PublicKey;
 use crate::progress::{NoProgress, Progress};
+
+/// Where one chunk's stored bytes lie in the pack file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChunkRange {
+    /// The hash of the stored bytes (what names the chunk).
+    pub hash: ContentHash,
+    /// Offset from the start of the file.
+    pub offset: u64,
+    /// Length in bytes.
+    pub len: u64,
+}
 
 /// An opened pack whose header, signature and manifest have been checked.
 pub struct PackReader<R> {
@@ -135,6 +146,20 @@ impl<R: Read + Seek> PackReader<R> {
     /// hold every chunk's hash, so this names the exact pack, every byte of it.
     pub fn pack_hash(&self) -> ContentHash {
         self.pack_hash
+    }
+
+    /// Where each chunk lies in the pack file, in manifest order: what a server needs to
+    /// serve one chunk by hash straight out of the file.
+    pub fn chunk_ranges(&self) -> Vec<ChunkRange> {
+        self.manifest
+            .chunks
+            .iter()
+            .map(|c| ChunkRange {
+                hash: c.hash,
+                offset: self.data_start + c.offset,
+                len: c.stored_size,
+            })
+            .collect()
     }
 
     /// The decoded header.

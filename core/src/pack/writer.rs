@@ -9,9 +9,9 @@ use std::io::Write;
 use super::chunking::{choose_text_codec, compress_media, plan_chunks, ChunkStore, TextCodec};
 use super::error::PackError;
 use super::format::{signed_message, Header, Limits, FORMAT_MINOR};
-use super::hash::ContentHash;
 use super::manifest::{Codec, Entry, EntryKind, Manifest, ModuleEntry, PackInfo, Rendition};
 use super::path::path_problem;
+use crate::hash::ContentHash;
 use crate::keys::SecretKey;
 use crate::progress::Progress;
 

@@ -16,6 +16,12 @@ pub enum StoreError {
     /// A file could not be read or written.
     #[error("store I/O: {0}")]
     Io(#[from] std::io::Error),
+    /// The folder holds no store (a mistyped path, or a device never set up).
+    #[error("{dir} holds no device store: `skillpack device init --store {dir}` makes one")]
+    NoStore {
+        /// The folder.
+        dir: String,
+    },
     /// The database was written by a newer version of the app.
     #[error("the store is at schema {found}, newer than this app's {supported}: update the app")]
     TooNew {
@@ -77,6 +83,9 @@ pub enum StoreError {
     /// From the ledger.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
+    /// The operating system gave no randomness (for a record's id).
+    #[error(transparent)]
+    Random(#[from] crate::random::RandomError),
     /// From key handling.
     #[error(transparent)]
     Key(#[from] KeyError),

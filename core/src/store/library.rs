@@ -12,8 +12,9 @@ use serde::{Deserialize, Serialize};
 use super::error::StoreError;
 use super::Store;
 use crate::assess::{next_attempt, AssessError, PastAttempt};
+use crate::hash::ContentHash;
 use crate::module::{lay_out, LayoutContext, LessonBlock, Module};
-use crate::pack::{entry_in_chunk, open_chunk, ContentHash, Entry, Manifest, Rendition};
+use crate::pack::{entry_in_chunk, open_chunk, Entry, Manifest, Rendition};
 
 /// Where a learner stands with a module.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +34,20 @@ pub enum ModuleState {
         /// When the next attempt opens (device time).
         until: DateTime<Utc>,
     },
+}
+
+impl ModuleState {
+    /// The state's name as it is written in JSON (`in-progress`, `cooling-down`…), for
+    /// tools that print it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ModuleState::New => "new",
+            ModuleState::InProgress => "in-progress",
+            ModuleState::Passed => "passed",
+            ModuleState::Failed => "failed",
+            ModuleState::CoolingDown { .. } => "cooling-down",
+        }
+    }
 }
 
 /// A module in the catalog.

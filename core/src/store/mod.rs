@@ -45,7 +45,12 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens the store in `dir` with keys in files beside it (`dir/keys`).
+    /// Whether `dir` holds a store (its database file).
+    pub fn exists(dir: &Path) -> bool {
+        dir.join(db::DB_FILE).is_file()
+    }
+
+    /// Opens (or creates) the store in `dir` with keys in files beside it (`dir/keys`).
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
         Self::open_with(dir, &FileKeyStore::new(dir.join(KEYS_DIR)))
     }

@@ -13,11 +13,10 @@ use super::error::StoreError;
 use super::library::{manifest_of_module, past_attempts};
 use super::{db, Store};
 use crate::assess::{Answer, AssessError, Attempt, Attestation, Outcome};
+use crate::hash::ContentHash;
 use crate::ledger::{
-    record_id, record_time, responses_digest, verify_chain, PackRef, Response, ResultRecord,
-    SignedRecord,
+    record_id, record_time, verify_chain, ChainEnd, PackRef, ResultRecord, SignedRecord, Submission,
 };
-use crate::pack::ContentHash;
 
 /// What a full check of the store found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,71 +107,33 @@ impl Store {
     ) -> Result<(Outcome, SignedRecord), StoreError> {
         let module = self.module(module_id)?;
         let learner = self.learner_did();
-        let mut random = [0u8; 10];
-        getrandom::getrandom(&mut random)
-            .map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))?;
+        let device = self.device_did();
+        let random = crate::random::bytes::<10>()?;
+        let id = record_id(now.timestamp_millis().max(0) as u64, random);
         let mut conn = self.lock();
         db::write(&mut conn, |tx| {
             let mut attempt = open_attempt(tx, module_id)?
                 .ok_or_else(|| StoreError::NoAttempt(module_id.to_owned()))?;
             let outcome = attempt.submit(&module, attestations, &learner, elapsed)?;
-            let (pack_id, pack_version, pack_hash): (String, String, Vec<u8>) = tx.query_row(
-                "SELECT p.id, p.version, p.hash FROM packs p JOIN modules m ON m.pack_id = p.id WHERE m.id = ?1",
-                [module_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )?;
-            let pack_hash = ContentHash(
-                pack_hash
-                    .as_slice()
-                    .try_into()
-                    .map_err(|_| StoreError::Damaged("a pack hash".into()))?,
-            );
-            let (seq, prev) =
-                last_record(tx)?.map_or((1, None), |(seq, hash)| (seq + 1, Some(hash)));
-            let responses: Vec<Response> = outcome
-                .results
-                .iter()
-                .map(|r| Response {
-                    question: r.id.clone(),
-                    answer: attempt.answers.get(&r.id).cloned(),
-                    score: r.score,
-                })
-                .collect();
-            let used: Vec<Attestation> = attestations
-                .iter()
-                .filter(|a| a.verify(&module, &a.claim.question_id, &learner).is_ok())
-                .cloned()
-                .collect();
-            let record = ResultRecord {
-                id: record_id(now.timestamp_millis().max(0) as u64, random),
-                seq,
-                prev,
-                learner: learner.clone(),
-                device: self.device_did(),
-                pack: PackRef {
-                    id: pack_id,
-                    version: pack_version,
-                    hash: pack_hash,
+            let record = ResultRecord::assemble(
+                id,
+                ChainEnd(last_record(tx)?),
+                Submission {
+                    attempt: &attempt,
+                    outcome: &outcome,
+                    learner: &learner,
+                    device: &device,
+                    pack: pack_of_module(tx, module_id)?,
+                    ended_at: now,
+                    duration: elapsed,
                 },
-                module: module.id.clone(),
-                module_version: attempt.module_version.clone(),
-                attempt: attempt.number,
-                started_at: record_time(attempt.started_at),
-                ended_at: record_time(now),
-                duration_ms: elapsed.as_millis().min(u128::from(u64::MAX)) as u64,
-                score: outcome.score,
-                max_score: outcome.max_score,
-                passed: outcome.passed,
-                responses_digest: responses_digest(&responses)?,
-                responses,
-                attestations: used,
-            };
+            )?;
             let signed = record.sign(&self.device)?;
             let body = String::from_utf8(signed.to_canonical_json()?)
                 .map_err(|_| StoreError::Damaged("a record is not UTF-8".into()))?;
             tx.execute(
                 "INSERT INTO records (seq, id, module_id, attempt, hash, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![seq as i64, signed.record.id, module_id, attempt.number, signed.hash()?.0.as_slice(), body],
+                params![signed.record.seq as i64, signed.record.id, module_id, attempt.number, signed.hash()?.0.as_slice(), body],
             )?;
             tx.execute(
                 "UPDATE attempts SET state = ?1, ended_at = ?2, passed = ?3 WHERE module_id = ?4 AND number = ?5",
@@ -271,6 +232,21 @@ fn save_attempt(tx: &Transaction<'_>, attempt: &Attempt, new: bool) -> Result<()
         )?;
     }
     Ok(())
+}
+
+/// The pack a module was installed from, as a record names it.
+fn pack_of_module(conn: &Connection, module_id: &str) -> Result<PackRef, StoreError> {
+    let (id, version, hash): (String, String, Vec<u8>) = conn.query_row(
+        "SELECT p.id, p.version, p.hash FROM packs p JOIN modules m ON m.pack_id = p.id WHERE m.id = ?1",
+        [module_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let hash = ContentHash(
+        hash.as_slice()
+            .try_into()
+            .map_err(|_| StoreError::Damaged("a pack hash".into()))?,
+    );
+    Ok(PackRef { id, version, hash })
 }
 
 fn last_record(conn: &Connection) -> Result<Option<(u64, ContentHash)>, StoreError> {

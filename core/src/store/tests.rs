@@ -368,16 +368,39 @@ fn schema_of(conn: &Connection) -> Vec<(String, String)> {
         .expect("rows")
 }
 
+/// The schema of every past version as the code of that version wrote it, frozen: index
+/// `i` is version `i + 1`. A new migration adds its file here.
+const FROZEN_SCHEMAS: &[&str] = &[include_str!("migrations/frozen/v0001.sql")];
+
 #[test]
-fn upgrading_from_every_earlier_schema_gives_exactly_the_fresh_schema() {
+fn every_version_has_a_frozen_schema_and_the_newest_is_what_fresh_stores_get() {
+    assert_eq!(
+        FROZEN_SCHEMAS.len(),
+        schema::current_version() as usize,
+        "freeze the new version's schema in migrations/frozen/"
+    );
     let mut fresh = Connection::open_in_memory().expect("memory");
     schema::migrate(&mut fresh).expect("migrates");
-    for version in 1..=schema::current_version() as usize {
+    let frozen = Connection::open_in_memory().expect("memory");
+    frozen
+        .execute_batch(FROZEN_SCHEMAS[FROZEN_SCHEMAS.len() - 1])
+        .expect("frozen schema");
+    assert_eq!(
+        schema_of(&fresh),
+        schema_of(&frozen),
+        "a shipped migration was edited, or the newest frozen schema is stale"
+    );
+}
+
+#[test]
+fn upgrading_from_every_frozen_schema_gives_exactly_the_fresh_schema() {
+    let mut fresh = Connection::open_in_memory().expect("memory");
+    schema::migrate(&mut fresh).expect("migrates");
+    for (i, frozen) in FROZEN_SCHEMAS.iter().enumerate() {
+        let version = i as u32 + 1;
         let mut old = Connection::open_in_memory().expect("memory");
-        for step in &schema::MIGRATIONS[..version] {
-            old.execute_batch(step).expect("old step");
-        }
-        old.pragma_update(None, "user_version", version as u32)
+        old.execute_batch(frozen).expect("frozen schema");
+        old.pragma_update(None, "user_version", version)
             .expect("version");
         schema::migrate(&mut old).expect("upgrades");
         assert_eq!(

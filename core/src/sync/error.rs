@@ -26,6 +26,10 @@ pub enum SyncError {
     /// The caller cancelled; what was done stays done (a download resumes next time).
     #[error("cancelled")]
     Cancelled,
+    /// The learner's data settings allow no sync on this connection now (unmetered only,
+    /// or the month's budget is spent): try again on Wi-Fi or next month.
+    #[error("the data settings allow no sync on this connection now")]
+    DataBudget,
     /// The device is not registered with a hub yet.
     #[error("this device is not registered with a hub: register with an enrolment code first")]
     NotRegistered,

@@ -17,10 +17,12 @@ use serde::de::DeserializeOwned;
 
 pub use error::SyncError;
 
+use crate::keys::SecretKey;
 use crate::progress::{NoProgress, Progress};
 use crate::protocol::{
-    CatalogResponse, ErrorResponse, NonceResponse, PushRequest, PushResponse, RecordStatus,
-    RegisterRequest, RegisterResponse, RequestParts,
+    endpoint, sign_request, CatalogResponse, ErrorResponse, NonceResponse, PublishResponse,
+    PushRequest, PushResponse, RecordStatus, RegisterRequest, RegisterResponse, RequestParts,
+    SignatureHeaders,
 };
 use crate::store::{Registration, Store};
 use choose::{is_pack_hash, newer_packs, within_allowance, Fetch};
@@ -68,7 +70,24 @@ impl Bytes<'_> {
     }
 }
 
-/// A hub, as the device talks to it.
+/// Who signs a request: the device's key inside its store, or a publisher's key.
+trait RequestSigner {
+    fn sign(&self, parts: &RequestParts<'_>, nonce: &str, created: i64) -> SignatureHeaders;
+}
+
+impl RequestSigner for Store {
+    fn sign(&self, parts: &RequestParts<'_>, nonce: &str, created: i64) -> SignatureHeaders {
+        self.sign_request(parts, nonce, created)
+    }
+}
+
+impl RequestSigner for SecretKey {
+    fn sign(&self, parts: &RequestParts<'_>, nonce: &str, created: i64) -> SignatureHeaders {
+        sign_request(parts, self, nonce, created)
+    }
+}
+
+/// A hub, as the device (and a trainer's `publish`) talks to it.
 #[derive(Debug, Clone)]
 pub struct HubClient {
     base: String,
@@ -115,7 +134,7 @@ impl HubClient {
         })
         .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
         let answer: RegisterResponse =
-            self.json(self.signed_post(store, "/v1/devices", body)?)?;
+            self.json(self.signed_post(store, endpoint::DEVICES, body)?)?;
         store.set_registration(&Registration {
             hub: self.base.clone(),
             group: answer.group.clone(),
@@ -171,7 +190,7 @@ impl HubClient {
             })
             .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
             let answer: PushResponse =
-                self.json(self.signed_post(store, "/v1/records", body)?)?;
+                self.json(self.signed_post(store, endpoint::RECORDS, body)?)?;
             let mut acked = Vec::new();
             for r in answer.results {
                 match r.status {
@@ -202,8 +221,7 @@ impl HubClient {
         progress: &dyn Progress,
         cap: Option<u64>,
     ) -> Result<(Vec<(String, String)>, Vec<(String, String)>), SyncError> {
-        let catalog: CatalogResponse =
-            self.json(self.get(&format!("/v1/catalog?group={group}"))?)?;
+        let catalog: CatalogResponse = self.json(self.get(&endpoint::catalog(group))?)?;
         let media = store.learner_settings()?.media;
         let wanted = newer_packs(catalog.packs, &store.installed_packs()?, media)?
             .into_iter()
@@ -259,7 +277,9 @@ impl HubClient {
         if have >= size && size > 0 {
             return Ok(path);
         }
-        let mut request = self.http.get(format!("{}/v1/packs/{hash}", self.base));
+        let mut request = self
+            .http
+            .get(format!("{}{}", self.base, endpoint::pack(hash)));
         if have > 0 {
             request = request.header("range", format!("bytes={have}-"));
         }
@@ -308,12 +328,29 @@ impl HubClient {
         self.checked(response)
     }
 
-    /// A signed POST; if the nonce was gone by the time it arrived (the phone slept past its
-    /// expiry, or the hub restarted), once more over a fresh one.
-    fn signed_post(&self, store: &Store, path: &str, body: Vec<u8>) -> Result<Response, SyncError> {
-        match self.signed_post_once(store, path, body.clone()) {
+    /// Publishes the pack `bytes` to `group`, signed with the publisher's `key` (a trainer's
+    /// `skillpack publish`): the same signed, retried and bounded requests as a device's.
+    pub fn publish(
+        &self,
+        key: &SecretKey,
+        bytes: Vec<u8>,
+        group: &str,
+    ) -> Result<PublishResponse, SyncError> {
+        self.json(self.signed_post(key, &endpoint::publish(group), bytes)?)
+    }
+
+    /// A signed POST to `target` (a path and query); if the nonce was gone by the time it
+    /// arrived (the phone slept past its expiry, or the hub restarted), once more over a
+    /// fresh one.
+    fn signed_post(
+        &self,
+        signer: &dyn RequestSigner,
+        target: &str,
+        body: Vec<u8>,
+    ) -> Result<Response, SyncError> {
+        match self.signed_post_once(signer, target, body.clone()) {
             Err(SyncError::Refused { code, .. }) if code == "bad_nonce" => {
-                self.signed_post_once(store, path, body)
+                self.signed_post_once(signer, target, body)
             }
             other => other,
         }
@@ -321,31 +358,19 @@ impl HubClient {
 
     fn signed_post_once(
         &self,
-        store: &Store,
-        path: &str,
+        signer: &dyn RequestSigner,
+        target: &str,
         body: Vec<u8>,
     ) -> Result<Response, SyncError> {
-        let nonce: NonceResponse = self.json(self.get("/v1/nonce")?)?;
-        let headers = store.sign_request(
-            &RequestParts {
-                method: "POST",
-                path,
-                query: "?",
-                body: &body,
-            },
-            &nonce.nonce,
-            chrono::Utc::now().timestamp(),
-        );
+        let nonce: NonceResponse = self.json(self.get(endpoint::NONCE)?)?;
+        let parts = RequestParts::new("POST", target, &body);
+        let headers = signer.sign(&parts, &nonce.nonce, chrono::Utc::now().timestamp());
         self.count(REQUEST_OVERHEAD + body.len() as u64);
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("content-digest", headers.content_digest)
-            .header("signature-input", headers.signature_input)
-            .header("signature", headers.signature)
-            .body(body)
-            .send()
-            .map_err(offline)?;
+        let mut request = self.http.post(format!("{}{target}", self.base));
+        for (name, value) in headers.pairs() {
+            request = request.header(name, value);
+        }
+        let response = request.body(body).send().map_err(offline)?;
         self.checked(response)
     }
 

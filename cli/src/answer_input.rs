@@ -1,12 +1,43 @@
-//! Turns what a trainer types in the preview into an answer: option numbers as shown, the
-//! order of items as numbers, a number, or words. Typing keeps the preview drivable by a
-//! script (tmux send-keys) with no pointing device.
+//! Turns what someone types in the terminal into an answer: option numbers as listed, the
+//! order of items as numbers, a number, or words. One reading for the preview, `device take`
+//! at its prompt and `device take --answers FILE`, so typing keeps every one of them
+//! drivable by a script with no pointing device. Numbers and words are read by the core
+//! (`answer_typed`), exactly as a phone's text field is.
 
 use skillpack_core::assess::{Answer, ChoiceView, QuestionViewKind};
+use skillpack_core::device::Device;
 
-/// The answer `typed` gives to a question shown as `kind`, or why it is not one.
-pub fn parse_answer(kind: &QuestionViewKind, typed: &str) -> Result<Answer, String> {
-    let typed = typed.trim();
+/// What the person typed, ready for the device.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// An answer to record as it is.
+    Answer(Answer),
+    /// Text for a numeric or short-text question, which the core reads.
+    Typed(String),
+}
+
+impl Reply {
+    /// Records the reply in the device's attempt in progress at `module`.
+    pub fn give(self, device: &Device, module: &str, question: &str) -> skillpack_core::Result<()> {
+        match self {
+            Reply::Answer(answer) => device.answer(module, question, answer),
+            Reply::Typed(text) => device.answer_typed(module, question, &text),
+        }
+    }
+}
+
+/// What `typed` answers to a question shown as `kind` (its options numbered from 1 in the
+/// order `kind` lists them), or why it is not an answer.
+pub fn parse_answer(kind: &QuestionViewKind, typed: &str) -> Result<Reply, String> {
+    match kind {
+        QuestionViewKind::Numeric { .. } | QuestionViewKind::ShortText => {
+            Ok(Reply::Typed(typed.trim().to_owned()))
+        }
+        _ => parse_choice(kind, typed.trim()).map(Reply::Answer),
+    }
+}
+
+fn parse_choice(kind: &QuestionViewKind, typed: &str) -> Result<Answer, String> {
     match kind {
         QuestionViewKind::Single { options } => {
             let [n] = numbers(typed, options.len())?[..] else {
@@ -48,14 +79,9 @@ pub fn parse_answer(kind: &QuestionViewKind, typed: &str) -> Result<Answer, Stri
                 .collect::<Result<_, _>>()
                 .map(Answer::Matching)
         }
-        QuestionViewKind::Numeric { .. } => typed
-            .replace(',', ".")
-            .parse::<f64>()
-            .ok()
-            .filter(|n| n.is_finite())
-            .map(Answer::Numeric)
-            .ok_or_else(|| "type a number".into()),
-        QuestionViewKind::ShortText => Ok(Answer::ShortText(typed.to_owned())),
+        QuestionViewKind::Numeric { .. } | QuestionViewKind::ShortText => {
+            Err("type the answer".into())
+        }
         QuestionViewKind::Checklist { .. } => Err("an assessor checks this in person".into()),
     }
 }
@@ -97,30 +123,36 @@ mod tests {
         let single = QuestionViewKind::Single {
             options: choices(&[2, 0, 1]),
         };
-        assert_eq!(parse_answer(&single, "1"), Ok(Answer::Single(2)));
-        assert!(parse_answer(&single, "4").is_err());
-        assert!(parse_answer(&single, "1 2").is_err());
+        let answer = |kind: &QuestionViewKind, typed: &str| match parse_answer(kind, typed) {
+            Ok(Reply::Answer(a)) => Ok(a),
+            Ok(Reply::Typed(t)) => Err(format!("typed {t}")),
+            Err(e) => Err(e),
+        };
+        assert_eq!(answer(&single, "1"), Ok(Answer::Single(2)));
+        assert_eq!(
+            answer(&single, "4"),
+            Err("\"4\" is not a number from 1 to 3".into())
+        );
+        assert!(answer(&single, "1 2").is_err());
         let ordering = QuestionViewKind::Ordering {
             items: choices(&[1, 0]),
         };
-        assert_eq!(
-            parse_answer(&ordering, "2 1"),
-            Ok(Answer::Ordering(vec![0, 1]))
-        );
+        assert_eq!(answer(&ordering, "2 1"), Ok(Answer::Ordering(vec![0, 1])));
         let matching = QuestionViewKind::Matching {
             lefts: choices(&[0, 1]),
             rights: choices(&[1, 0]),
         };
         assert_eq!(
-            parse_answer(&matching, "2 -"),
+            answer(&matching, "2 -"),
             Ok(Answer::Matching(vec![Some(0), None]))
         );
         assert_eq!(
-            parse_answer(&QuestionViewKind::Numeric { unit: None }, "2,5"),
-            Ok(Answer::Numeric(2.5))
+            parse_answer(&QuestionViewKind::Numeric { unit: None }, " 2,5 "),
+            Ok(Reply::Typed("2,5".into())),
+            "numbers are read by the core"
         );
         assert_eq!(
-            parse_answer(&QuestionViewKind::TrueFalse, "F"),
+            answer(&QuestionViewKind::TrueFalse, "F"),
             Ok(Answer::TrueFalse(false))
         );
     }

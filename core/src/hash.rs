@@ -1,5 +1,6 @@
-//! SHA-256 content hashes, written as lowercase hex in manifests and URLs. SHA-256 rather
-//! than a faster hash because verifiers, CDNs and HTTP `Content-Digest` all speak it.
+//! SHA-256 content hashes, written as lowercase hex in manifests, records and URLs: a small
+//! utility like `hex`, used by packs, records and canonical JSON alike. SHA-256 rather than
+//! a faster hash because verifiers, CDNs and HTTP `Content-Digest` all speak it.
 
 use std::fmt;
 

@@ -1,7 +1,9 @@
 //! Crash safety: `skillpack device` processes (installs, uninstalls, scripted attempts) are
 //! killed with SIGKILL at random moments, hundreds of times. After each kill the store must
 //! open, every record whose outcome was printed must be there exactly once, the chain must
-//! be intact, and every installed pack must be whole (every lesson readable).
+//! be intact, and every installed pack must be whole (every lesson readable). A test target
+//! of its own: it takes minutes, so `cargo test --test it` stays quick; `.ci/run` runs both.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -12,7 +14,10 @@ use skillpack_core::assess::SeededRng;
 use skillpack_core::store::Store;
 use skillpack_core::testing::{module_files, right_answers};
 
-use super::{assets, skillpack, text};
+#[path = "../common/mod.rs"]
+mod common;
+
+use common::{assets, skillpack, text};
 
 /// Kills to inflict (the issue asks for at least 200).
 const KILLS: usize = 220;

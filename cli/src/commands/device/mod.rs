@@ -1,0 +1,375 @@
+//! `skillpack device`: every learner feature of the core from a terminal, so a device can be
+//! tried, debugged and scripted without a phone. Each command opens the device (the same
+//! `Device` object the phones' facade drives), does one thing through it, and prints the
+//! result (JSON with `--json`). Only `init` makes a store: any other command on a folder
+//! that holds none is an error, never a new learner identity.
+
+mod settings;
+mod take;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Subcommand;
+use skillpack_core::assess::points_text;
+use skillpack_core::device::Device;
+use skillpack_core::keys::file::read_public;
+use skillpack_core::progress::NoProgress;
+use skillpack_core::store::StoreError;
+use skillpack_core::sync::SyncError;
+
+use super::{human_bytes, print_json, CommandResult};
+pub use settings::SettingsArgs;
+pub use take::TakeArgs;
+
+/// The learner's device, from a terminal.
+#[derive(Subcommand)]
+pub enum DeviceCommand {
+    /// Create a device store (keys for the device and the learner) and trust publishers.
+    Init {
+        /// The store folder (made if it does not exist).
+        #[arg(long)]
+        store: PathBuf,
+        /// Publisher keys (NAME.pub) whose packs this device installs.
+        #[arg(long)]
+        trust: Vec<PathBuf>,
+    },
+    /// Trust one more publisher.
+    Trust {
+        /// The store folder.
+        #[arg(long)]
+        store: PathBuf,
+        /// The publisher's key (NAME.pub).
+        key: PathBuf,
+    },
+    /// Install or update a pack from a file.
+    Install {
+        /// The store folder.
+        #[arg(long)]
+        store: PathBuf,
+        /// The pack file.
+        pack: PathBuf,
+    },
+    /// Remove a pack (the learner's progress and results stay).
+    Uninstall {
+        /// The store folder.
+        #[arg(long)]
+        store: PathBuf,
+        /// The pack id.
+        pack_id: String,
+    },
+    /// The installed modules, with state and progress.
+    Catalog {
+        /// The store folder.
+        #[arg(long)]
+        store: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show lesson N (from 1) of a module, and record that it was opened.
+    Lesson {
+        /// The store folder.
+        #[arg(long)]
+        store: PathBuf,
+        /// The module id.
+        module: String,
+        /// The lesson number, from 1.
+        number: usize,
+    },
+    /// List a module's questions: their ids, types and options as an answers file numbers
+    /// them (the author's order).
+    Questions {
+        /// The store folder.
+        #[arg(long)]
+        store: PathBuf,
+        /// The module id.
+        module: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take a module's assessment: question by question at the prompt, or from a file.
+    Take(TakeArgs),
+    /// Show or change the learner's settings (language, media, data budget).
+    Settings(SettingsArgs),
+    /// Register this device with a hub, using an enrolment code from the trainer.
+    Register {
+        /// The store folder.
+        #[arg(long)]
+        store: PathBuf,
+        /// The hub, such as https://hub.example.org.
+        #[arg(long)]
+        hub: String,
+        /// The enrolment code.
+        #[arg(long)]
+        code: String,
+    },
+    /// Send unsent results to the hub and install new or updated packs of the group, in
+    /// the media variant the settings choose.
+    Sync {
+        /// The store folder.
+        #[arg(long)]
+        store: PathBuf,
+        /// The connection is metered (mobile data): the data settings apply and what the
+        /// sync moves counts against the month's budget, as on a phone.
+        #[arg(long)]
+        metered: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The signed result records, with their signatures.
+    Records {
+        /// The store folder.
+        #[arg(long)]
+        store: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Re-verify every record's signature and the chain; non-zero exit on any fault.
+    Check {
+        /// The store folder.
+        #[arg(long)]
+        store: PathBuf,
+    },
+}
+
+/// Runs a device command.
+pub fn run(command: DeviceCommand) -> CommandResult {
+    match command {
+        DeviceCommand::Init { store, trust } => init(&Device::create(&store)?, &trust),
+        DeviceCommand::Trust { store, key } => init(&Device::open(&store)?, &[key]),
+        DeviceCommand::Install { store, pack } => install(&store, &pack),
+        DeviceCommand::Uninstall { store, pack_id } => {
+            Device::open(&store)?.store().uninstall(&pack_id)?;
+            outln!("removed {pack_id}");
+            Ok(ExitCode::SUCCESS)
+        }
+        DeviceCommand::Catalog { store, json } => catalog(&Device::open(&store)?, json),
+        DeviceCommand::Lesson {
+            store,
+            module,
+            number,
+        } => lesson(&Device::open(&store)?, &module, number),
+        DeviceCommand::Questions {
+            store,
+            module,
+            json,
+        } => take::list_questions(&Device::open(&store)?, &module, json),
+        DeviceCommand::Take(args) => take::run(args),
+        DeviceCommand::Settings(args) => settings::run(args),
+        DeviceCommand::Records { store, json } => records(&Device::open(&store)?, json),
+        DeviceCommand::Register { store, hub, code } => {
+            let group = Device::open(&store)?.register(&hub, &code)?;
+            outln!("registered with {hub} in group {group}");
+            Ok(ExitCode::SUCCESS)
+        }
+        DeviceCommand::Sync {
+            store,
+            metered,
+            json,
+        } => sync(&Device::open(&store)?, metered, json),
+        DeviceCommand::Check { store } => check(&store),
+    }
+}
+
+fn init(device: &Device, trust: &[PathBuf]) -> CommandResult {
+    for path in trust {
+        let key = read_public(path).with_context(|| format!("reading {}", path.display()))?;
+        let label = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        device.store().trust(&key, &label)?;
+        outln!("trusts {label} ({})", key.fingerprint());
+    }
+    outln!("learner {}", device.store().learner_did());
+    outln!("device  {}", device.store().device_did());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn install(dir: &Path, pack: &Path) -> CommandResult {
+    let device = Device::open(dir)?;
+    match device.store().install(pack) {
+        Ok(r) => {
+            let what = match &r.replaced {
+                Some(old) => format!("updated from {old}"),
+                None => "installed".to_owned(),
+            };
+            outln!(
+                "{} {} {what}: {} ({} new chunks, {} already on the device)",
+                r.pack_id,
+                r.version,
+                r.modules.join(", "),
+                r.new_chunks,
+                r.shared_chunks
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(StoreError::Untrusted(fp)) => {
+            eprintln!(
+                "{}: not installed: the publisher (fingerprint {fp}) is not trusted on this device; \
+                 if the trainer confirms this fingerprint, run `skillpack device trust --store {} THEIR.pub`",
+                pack.display(),
+                dir.display()
+            );
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn catalog(device: &Device, json: bool) -> CommandResult {
+    let entries = device.catalog()?;
+    if json {
+        print_json(&entries)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for e in &entries {
+        outln!(
+            "{:<28} [{}] {:>2} min  lessons {}/{}  attempts {}  {}  {}",
+            e.id,
+            e.language,
+            e.minutes,
+            e.lessons_opened,
+            e.lessons,
+            e.attempts_used,
+            e.state.name(),
+            e.title
+        );
+    }
+    if entries.is_empty() {
+        outln!("no modules installed");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn lesson(device: &Device, module: &str, number: usize) -> CommandResult {
+    let index = number
+        .checked_sub(1)
+        .context("lessons are numbered from 1")?;
+    let opened = Instant::now();
+    let lesson = device.store().lesson(module, index)?;
+    outln!("{}\n", lesson.markdown.trim_end());
+    for m in &lesson.media {
+        match &m.bytes {
+            Some(bytes) => outln!(
+                "[media] {} ({}, {})",
+                m.path,
+                m.media_type.as_deref().unwrap_or("?"),
+                human_bytes(bytes.len() as u64)
+            ),
+            None => outln!("[media] {} (not in this pack: text-only download)", m.path),
+        }
+    }
+    device
+        .store()
+        .record_progress(module, index, opened.elapsed(), None)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn records(device: &Device, json: bool) -> CommandResult {
+    let records = device.store().records()?;
+    if json {
+        print_json(&records)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for r in device.results()? {
+        outln!(
+            "#{:<3} {} {} attempt {} {}/{} {}{}",
+            r.seq,
+            r.record_id,
+            r.module_id,
+            r.attempt,
+            points_text(r.score),
+            points_text(r.max_score),
+            if r.passed { "passed" } else { "not passed" },
+            if r.synced { "" } else { " (not yet synced)" }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(dir: &Path) -> CommandResult {
+    match Device::open(dir).and_then(|d| Ok(d.store().check()?)) {
+        Ok(report) => {
+            outln!(
+                "ok: {} records, signatures and chain intact; {} waiting to sync",
+                report.records,
+                report.outbox
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("FAILED: {e}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn sync(device: &Device, metered: bool, json: bool) -> CommandResult {
+    let report = match device.sync(metered, &NoProgress) {
+        Ok(report) => report,
+        Err(skillpack_core::Error::Sync(SyncError::Offline(why))) => {
+            eprintln!(
+                "no connection to the hub ({why}); results stay on the device until the next sync"
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(skillpack_core::Error::Sync(SyncError::DataBudget)) => {
+            eprintln!(
+                "the data settings allow no sync on metered data now (see `skillpack device \
+                 settings`); results stay on the device until the next sync"
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let used = device.metered_use_this_month()?;
+    if json {
+        print_json(&serde_json::json!({
+            "pushed": report.pushed,
+            "already_there": report.already_there,
+            "rejected": report.rejected,
+            "installed": report.installed,
+            "deferred": report.deferred,
+            "metered_use_this_month": used,
+        }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let named = |packs: &[(String, String)]| {
+        packs
+            .iter()
+            .map(|(id, v)| format!("{id} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    outln!(
+        "sent {} results ({} the hub already had, {} refused); installed {}",
+        report.pushed,
+        report.already_there,
+        report.rejected.len(),
+        if report.installed.is_empty() {
+            "nothing new".to_owned()
+        } else {
+            named(&report.installed)
+        }
+    );
+    if !report.deferred.is_empty() {
+        outln!(
+            "left for later (over this month's data budget): {}",
+            named(&report.deferred)
+        );
+    }
+    if metered {
+        outln!("metered data used this month: {}", human_bytes(used));
+    }
+    for (id, why) in &report.rejected {
+        eprintln!("refused {id}: {why}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

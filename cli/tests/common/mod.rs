@@ -1,0 +1,29 @@
+//! Helpers every test target of the `skillpack` binary shares: run it as a user would, read
+//! what it printed, find the sample assets.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs `skillpack` with `args` in `dir`.
+pub fn skillpack(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_skillpack"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("skillpack runs")
+}
+
+/// Standard output and error together, for messages.
+pub fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// The repository's sample assets.
+pub fn assets() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets")
+}

@@ -1,0 +1,179 @@
+//! The device object on real SQLite files: an attempt taken through it, a folder with no
+//! store refused, and the data-budget policy of syncing (against a port where no hub
+//! listens, so what is counted is only what was really attempted).
+
+use super::*;
+use crate::assess::Answer;
+use crate::testing::{publisher_key, sample_pack};
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    device: Device,
+}
+
+fn device_with_sample() -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let device = Device::create(&dir.path().join("device")).expect("creates");
+    let pack = dir.path().join("sample.skillpack");
+    std::fs::write(&pack, sample_pack()).expect("writes");
+    device
+        .store()
+        .trust(&publisher_key().public_key(), "fixture")
+        .expect("trusts");
+    device.store().install(&pack).expect("installs");
+    Fixture { _dir: dir, device }
+}
+
+#[test]
+fn a_folder_without_a_store_is_refused_not_made_into_a_new_learner() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("typo");
+    let err = Device::open(&missing).expect_err("refused");
+    assert!(
+        matches!(err, crate::Error::Store(StoreError::NoStore { .. })),
+        "{err}"
+    );
+    assert!(!missing.exists(), "nothing was created");
+    let learner = Device::create(&missing)
+        .expect("creates")
+        .store()
+        .learner_did();
+    let reopened = Device::open(&missing).expect("opens");
+    assert_eq!(reopened.store().learner_did(), learner);
+}
+
+#[test]
+fn an_attempt_through_the_device_resumes_with_its_answers_and_signs_a_record() {
+    let f = device_with_sample();
+    let view = f.device.start_attempt("bike-check").expect("starts");
+    assert_eq!(view.number, 1);
+    let seed_again = f
+        .device
+        .start_attempt_seeded("bike-check", 7)
+        .expect("resumes");
+    assert_eq!(seed_again.questions, view.questions, "the one in progress");
+    let true_false = view
+        .questions
+        .iter()
+        .find(|q| q.kind == crate::assess::QuestionViewKind::TrueFalse)
+        .expect("the sample draws its true-false question");
+    f.device
+        .answer("bike-check", &true_false.id, Answer::TrueFalse(true))
+        .expect("answers");
+    let resumed = f.device.start_attempt("bike-check").expect("resumes");
+    assert_eq!(
+        resumed.answers.get(&true_false.id),
+        Some(&Answer::TrueFalse(true))
+    );
+    let submitted = f.device.submit("bike-check").expect("submits");
+    assert_eq!(submitted.seq, 1);
+    let results = f.device.results().expect("results");
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0].record_id, submitted.record_id);
+    assert!(!results[0].synced);
+    assert_eq!(
+        f.device.clock.elapsed("bike-check"),
+        std::time::Duration::ZERO
+    );
+}
+
+#[test]
+fn the_same_seed_draws_the_same_attempt() {
+    let (a, b) = (device_with_sample(), device_with_sample());
+    let va = a.device.start_attempt_seeded("bike-check", 42).expect("a");
+    let vb = b.device.start_attempt_seeded("bike-check", 42).expect("b");
+    assert_eq!(va.questions, vb.questions);
+}
+
+#[cfg(feature = "client")]
+mod data_budget {
+    use super::*;
+    use crate::store::{LearnerSettings, Registration};
+    use crate::sync::SyncError;
+
+    /// A device registered with a hub address where nothing listens.
+    fn registered_nowhere(settings: LearnerSettings) -> Fixture {
+        let f = device_with_sample();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        f.device
+            .store()
+            .set_registration(&Registration {
+                hub: format!("http://127.0.0.1:{port}"),
+                group: "riders".into(),
+            })
+            .expect("registers");
+        f.device
+            .store()
+            .set_learner_settings(&settings)
+            .expect("settings");
+        f
+    }
+
+    fn is_budget(e: &crate::Error) -> bool {
+        matches!(e, crate::Error::Sync(SyncError::DataBudget))
+    }
+
+    #[test]
+    fn unmetered_only_refuses_metered_sync_before_moving_a_byte() {
+        let f = registered_nowhere(LearnerSettings {
+            unmetered_only: true,
+            ..LearnerSettings::default()
+        });
+        assert!(!f.device.may_sync(true).expect("asks"));
+        assert!(f.device.may_sync(false).expect("asks"));
+        let err = f.device.sync(true, &crate::progress::NoProgress);
+        assert!(err.as_ref().is_err_and(is_budget), "{err:?}");
+        assert_eq!(f.device.metered_use_this_month().expect("use"), 0);
+        // On Wi-Fi it tries (and finds no hub); nothing is counted against the budget.
+        let err = f.device.sync(false, &crate::progress::NoProgress);
+        assert!(
+            matches!(err, Err(crate::Error::Sync(SyncError::Offline(_)))),
+            "{err:?}"
+        );
+        assert_eq!(f.device.metered_use_this_month().expect("use"), 0);
+    }
+
+    #[test]
+    fn a_spent_budget_refuses_metered_sync_and_wifi_still_may() {
+        let f = registered_nowhere(LearnerSettings {
+            monthly_budget_mb: 1,
+            ..LearnerSettings::default()
+        });
+        assert!(f.device.may_sync(true).expect("asks"));
+        f.device
+            .store()
+            .add_metered_use(Utc::now(), 1_000_000)
+            .expect("adds");
+        assert!(!f.device.may_sync(true).expect("asks"));
+        assert!(f.device.may_sync(false).expect("asks"));
+        let err = f.device.sync(true, &crate::progress::NoProgress);
+        assert!(err.as_ref().is_err_and(is_budget), "{err:?}");
+        assert_eq!(f.device.metered_use_this_month().expect("use"), 1_000_000);
+    }
+
+    #[test]
+    fn a_metered_sync_that_fails_still_counts_what_it_tried_to_move() {
+        let f = registered_nowhere(LearnerSettings::default());
+        let err = f.device.sync(true, &crate::progress::NoProgress);
+        assert!(
+            matches!(err, Err(crate::Error::Sync(SyncError::Offline(_)))),
+            "{err:?}"
+        );
+        let used = f.device.metered_use_this_month().expect("use");
+        assert!(used > 0, "the request it sent is counted");
+        assert!(used < 10_000, "and only that: {used}");
+    }
+
+    #[test]
+    fn an_unregistered_device_is_told_to_register() {
+        let f = device_with_sample();
+        let err = f.device.sync(false, &crate::progress::NoProgress);
+        assert!(
+            matches!(err, Err(crate::Error::Sync(SyncError::NotRegistered))),
+            "{err:?}"
+        );
+    }
+}
