@@ -4,6 +4,8 @@
 
 pub mod endpoint;
 mod signing;
+#[cfg(test)]
+mod snapshots;
 mod version;
 mod wire;
 

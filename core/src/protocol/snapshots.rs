@@ -1,0 +1,107 @@
+//! A snapshot of every body that crosses the network, as JSON: the files in `snapshots/` are
+//! the wire, and a change to one is a protocol change to review (and perhaps a new protocol
+//! version in `version.rs`). `cargo insta review` shows the difference.
+
+use super::*;
+use crate::keys::SecretKey;
+use crate::ledger::RelayBundle;
+use crate::testing::record_chain;
+
+fn record() -> crate::ledger::SignedRecord {
+    record_chain(&SecretKey::from_seed(&[7; 32]), "did:key:z6MkLearner", 1).remove(0)
+}
+
+#[test]
+fn nonce_and_errors() {
+    insta::assert_json_snapshot!(NonceResponse {
+        nonce: "00112233445566778899aabbccddeeff".into(),
+        expires_in: 300,
+    });
+    insta::assert_json_snapshot!(ErrorResponse {
+        error: ErrorBody {
+            code: "bad_nonce".into(),
+            message: "the nonce was already used".into(),
+        },
+    });
+}
+
+#[test]
+fn publishing_and_the_catalog() {
+    insta::assert_json_snapshot!(PublishResponse {
+        id: "safe-riding".into(),
+        version: "1.2.0".into(),
+        hash: "ab".repeat(32),
+        group: "riders".into(),
+        created: true,
+    });
+    insta::assert_json_snapshot!(CatalogResponse {
+        group: "riders".into(),
+        packs: vec![CatalogEntry {
+            id: "safe-riding".into(),
+            version: "1.2.0".into(),
+            hash: "ab".repeat(32),
+            size: 48_213,
+            variant: "low".into(),
+            publisher: SecretKey::from_seed(&[1; 32]).public_key().to_did_key(),
+            modules: vec!["safe-riding".into()],
+        }],
+    });
+}
+
+#[test]
+fn registering_and_pushing_records() {
+    insta::assert_json_snapshot!(RegisterRequest {
+        enrolment_code: "ABCD-EFGH-JKLM".into(),
+        learner: "did:key:z6MkLearner".into(),
+    });
+    insta::assert_json_snapshot!(RegisterResponse {
+        group: "riders".into()
+    });
+    insta::assert_json_snapshot!(PushRequest {
+        records: vec![record()],
+    });
+    insta::assert_json_snapshot!(PushResponse {
+        results: vec![
+            RecordResult {
+                id: "a".into(),
+                status: RecordStatus::Accepted,
+                note: Some("gap".into()),
+            },
+            RecordResult {
+                id: "b".into(),
+                status: RecordStatus::Duplicate,
+                note: None,
+            },
+            RecordResult {
+                id: "c".into(),
+                status: RecordStatus::Rejected,
+                note: Some("signed by another device than the one pushing it".into()),
+            },
+        ],
+    });
+}
+
+#[test]
+fn a_relay_bundle() {
+    let record = record();
+    let bundle = RelayBundle::new(
+        record.record.device.clone(),
+        record.record.learner.clone(),
+        vec![record],
+    );
+    insta::assert_json_snapshot!(bundle);
+}
+
+#[test]
+fn signature_headers() {
+    let key = SecretKey::from_seed(&[8; 32]);
+    let target = endpoint::publish("riders");
+    let parts = RequestParts::new("POST", &target, b"pack bytes");
+    let headers = sign_request(
+        &parts,
+        &key,
+        "00112233445566778899aabbccddeeff",
+        1_800_000_000,
+    );
+    insta::assert_debug_snapshot!(headers.pairs());
+}
