@@ -1,7 +1,7 @@
 //! `skillpack demo`: the main job end to end on the sample content. It builds a pack per
 //! sample module and the low and text variants of all of them, verifies each against the
 //! demo trust list, shows what a one-lesson update downloads, and shows a tampered copy
-//! being refused. Later work extends it to a device and a hub.
+//! being refused.
 
 use std::fs;
 use std::path::{Path, PathBuf};
