@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::admit::check_sender;
 use super::error::LedgerError;
 use super::record::SignedRecord;
 
@@ -38,8 +39,9 @@ impl RelayBundle {
         }
     }
 
-    /// Reads a bundle, refusing other formats and records of other devices or learners.
-    /// Signatures are checked by whoever stores the records (the hub).
+    /// Reads a bundle, refusing other formats and records that fail admission's sender rule
+    /// ([`check_sender`]: another device or learner than the bundle's). Signatures are
+    /// checked by whoever stores the records (the hub, through [`admit`](super::admit)).
     pub fn parse(bytes: &[u8]) -> Result<Self, LedgerError> {
         if bytes.len() as u64 > MAX_RELAY_BYTES {
             return Err(LedgerError::Encoding(
@@ -57,7 +59,7 @@ impl RelayBundle {
         if let Some(r) = bundle
             .records
             .iter()
-            .find(|r| r.record.device != bundle.device || r.record.learner != bundle.learner)
+            .find(|r| check_sender(&r.record, &bundle.device, &bundle.learner).is_err())
         {
             return Err(LedgerError::OtherDevice { seq: r.record.seq });
         }
