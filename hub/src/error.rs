@@ -6,17 +6,30 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use skillpack_core::protocol::{ErrorBody, ErrorResponse};
+use skillpack_core::store::migrate::MigrationError;
 use thiserror::Error;
 
 /// A failure inside the hub.
 #[derive(Debug, Error)]
 pub enum HubError {
-    /// The database failed.
+    /// SQLite failed.
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
     /// PostgreSQL failed.
     #[error("postgres: {0}")]
-    Postgres(String),
+    Postgres(#[from] tokio_postgres::Error),
+    /// No PostgreSQL connection could be had from the pool.
+    #[error("postgres pool: {0}")]
+    Pool(#[from] deadpool_postgres::PoolError),
+    /// The PostgreSQL pool could not be built.
+    #[error("postgres pool: {0}")]
+    PoolBuild(#[from] deadpool_postgres::BuildError),
+    /// A file or folder could not be made or read.
+    #[error("hub I/O: {0}")]
+    Io(#[from] std::io::Error),
+    /// A value could not be encoded for storage.
+    #[error("encoding: {0}")]
+    Encoding(String),
     /// The database URL is not one the hub knows.
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
     BadDatabaseUrl(String),
@@ -43,6 +56,21 @@ pub enum HubError {
     /// The hub is at a bound it keeps to protect itself; the client should try again later.
     #[error("busy: {0}")]
     Busy(String),
+}
+
+impl From<MigrationError> for HubError {
+    fn from(e: MigrationError) -> Self {
+        match e {
+            MigrationError::Sqlite(e) => Self::Sqlite(e),
+            MigrationError::TooNew { found, supported } => Self::TooNew { found, supported },
+        }
+    }
+}
+
+impl From<tokio::task::JoinError> for HubError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        Self::Task(e.to_string())
+    }
 }
 
 /// An answer with an error status and a JSON body.

@@ -55,8 +55,8 @@ pub fn run(command: RelayCommand) -> CommandResult {
             Ok(ExitCode::SUCCESS)
         }
         RelayCommand::Import { db, group, bundles } => {
-            let db = HubDb::open(&db)?;
             let runtime = tokio::runtime::Runtime::new()?;
+            let db = runtime.block_on(HubDb::open(&db))?;
             let mut failed = false;
             for path in bundles {
                 let bytes =

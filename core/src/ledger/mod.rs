@@ -14,13 +14,15 @@ mod xapi;
 
 pub use admit::{admit, check_sender, Admitted, Refusal, Refused, VerifiedRecord};
 pub use chain::{
-    chain_flags, flag_note, neighbour_seqs, plan_ingest, ChainFlag, Decision, HeldRecord,
-    Planned, StoredLink,
+    chain_flags, flag_note, neighbour_seqs, plan_ingest, ChainFlag, Decision, HeldRecord, Planned,
+    StoredLink,
 };
 pub use error::LedgerError;
+#[cfg(test)]
+use record::verify_many;
 pub use record::{
-    record_id, record_time, responses_digest, verify_chain, verify_many, PackRef, Response,
-    ResultRecord, SignedRecord, Verified,
+    record_id, record_time, responses_digest, verify_chain, PackRef, Response, ResultRecord,
+    SignedRecord,
 };
 pub use relay::{RelayBundle, MAX_RELAY_BYTES, RELAY_FORMAT_V1};
 pub use xapi::to_xapi;

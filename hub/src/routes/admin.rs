@@ -11,7 +11,7 @@ use axum::Json;
 use serde::Deserialize;
 
 use super::{signed_by, Operators};
-use crate::error::{HttpError, OrHttpErr};
+use crate::error::HttpError;
 use crate::limits::Limiter;
 use crate::storage::{results_csv, results_xapi, HubDb};
 
@@ -44,7 +44,7 @@ pub(super) async fn groups(
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     operator(&db, &limiter, &operators, &uri, &headers).await?;
-    Ok(Json(db.groups_async().await?).into_response())
+    Ok(Json(db.groups().await?).into_response())
 }
 
 pub(super) async fn learners(
@@ -55,7 +55,7 @@ pub(super) async fn learners(
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     operator(&db, &limiter, &operators, &uri, &headers).await?;
-    Ok(Json(db.learners_async().await?).into_response())
+    Ok(Json(db.learners().await?).into_response())
 }
 
 /// `?group=G&format=json|csv|xapi&home_page=URL`.
@@ -78,7 +78,7 @@ pub(super) async fn results(
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     operator(&db, &limiter, &operators, &uri, &headers).await?;
-    let results = db.results_async(q.group).await?;
+    let results = db.results(q.group).await?;
     Ok(match q.format.as_deref().unwrap_or("json") {
         "json" => {
             let rows: Vec<serde_json::Value> = results
@@ -120,13 +120,5 @@ pub(super) async fn flags(
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     operator(&db, &limiter, &operators, &uri, &headers).await?;
-    let flags: Vec<serde_json::Value> = db
-        .flags_async()
-        .await?
-        .into_iter()
-        .map(|(device, seq, kind, detail)| serde_json::json!({ "device": device, "seq": seq, "kind": kind, "detail": detail }))
-        .collect();
-    serde_json::to_vec(&flags)
-        .or_http_err(StatusCode::INTERNAL_SERVER_ERROR, "internal")
-        .map(|body| ([(header::CONTENT_TYPE, "application/json")], body).into_response())
+    Ok(Json(db.flags().await?).into_response())
 }

@@ -108,7 +108,9 @@ async fn health(State(db): State<HubDb>) -> impl IntoResponse {
 }
 
 async fn nonce(State(db): State<HubDb>) -> Result<Json<NonceResponse>, HttpError> {
-    let nonce = db.issue_nonce(NONCE_TTL_SECS).await?;
+    let nonce = db
+        .issue_nonce(std::time::Duration::from_secs(NONCE_TTL_SECS))
+        .await?;
     Ok(Json(NonceResponse {
         nonce,
         expires_in: NONCE_TTL_SECS,

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use super::signed_by;
 use crate::error::{HttpError, OrHttpErr};
 use crate::limits::Limiter;
-use crate::storage::{HubDb, NewPack};
+use crate::storage::{HubDb, NewPack, PackChunk};
 
 /// Immutable content: cache for a year.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -104,7 +104,11 @@ fn read_pack(
         chunks: manifest
             .chunks
             .iter()
-            .map(|c| (c.hash.0, data_start + c.offset, c.stored_size))
+            .map(|c| PackChunk {
+                hash: c.hash.0,
+                offset: data_start + c.offset,
+                len: c.stored_size,
+            })
             .collect(),
         bytes,
     })

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::{json_body, signed_by, MAX_PUSH_RECORDS};
 use crate::error::{HttpError, OrHttpErr};
-use crate::ingest::check_records_async;
+use crate::ingest::take_records;
 use crate::limits::Limiter;
 use crate::storage::{HubDb, RegisterRefusal};
 
@@ -69,9 +69,6 @@ pub(super) async fn push(
             format!("at most {MAX_PUSH_RECORDS} records a push"),
         ));
     }
-    let did = device.to_did_key();
-    let (verified, mut refused) = check_records_async(request.records, did, learner).await?;
-    let mut results = db.ingest(device, verified).await?;
-    results.append(&mut refused);
+    let results = take_records(&db, device, learner, request.records).await?;
     Ok(Json(PushResponse { results }))
 }
