@@ -1,6 +1,7 @@
 //! The hub's errors. Storage failures are `HubError`; what a client sees is an [`HttpError`]:
-//! a status, a stable code a client can act on and a message, as JSON. Server errors are
-//! logged as errors, client errors as information.
+//! a status, a stable code a client can act on and a message, as JSON. An `HttpError` keeps
+//! its source for the log: server errors are logged as errors with it, client errors as
+//! information, and a server error's body never carries the source's (internal) text.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -73,43 +74,87 @@ impl From<tokio::task::JoinError> for HubError {
     }
 }
 
-/// An answer with an error status and a JSON body.
+/// What an error's source is kept as.
+type Source = Box<dyn std::error::Error + Send + Sync>;
+
+/// An answer with an error status and a JSON body `{"error":{"code","message"}}`.
 #[derive(Debug)]
 pub struct HttpError {
     /// The status.
     pub status: StatusCode,
-    /// A stable code (`unknown_publisher`, `bad_signature`…).
+    /// A stable code (`unknown_publisher`, `bad_signature`…) a client acts on.
     pub code: &'static str,
-    /// Detail for the client's logs.
+    /// What the client reads. For a server error, a generic sentence: never the source's text.
     pub message: String,
+    /// What caused it, for the hub's log.
+    pub source: Option<Source>,
 }
 
+/// What a client reads when the hub itself failed.
+const INTERNAL_MESSAGE: &str = "the hub failed to handle this request; try again later";
+
 impl HttpError {
-    /// An error with status, code and message.
+    /// An error with status, code and message, and no source.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
             message: message.into(),
+            source: None,
         }
+    }
+
+    /// A server error (500, `internal`) caused by `source`, which only the log sees.
+    pub fn internal(source: impl Into<Source>) -> Self {
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "internal",
+            message: INTERNAL_MESSAGE.into(),
+            source: Some(source.into()),
+        }
+    }
+}
+
+impl std::fmt::Display for HttpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.code,
+            self.message
+        )
+    }
+}
+
+impl std::error::Error for HttpError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
     }
 }
 
 impl From<HubError> for HttpError {
     fn from(e: HubError) -> Self {
-        if let HubError::Busy(_) = e {
-            return Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", e.to_string());
+        if let HubError::Busy(why) = &e {
+            let message = format!("the hub is busy ({why}); try again shortly");
+            return Self {
+                source: Some(Box::new(e)),
+                ..Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message)
+            };
         }
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+        Self::internal(e)
     }
 }
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
+        let source = self.source.as_ref().map(ToString::to_string);
         if self.status.is_server_error() {
-            tracing::error!(code = self.code, message = %self.message, "request failed");
+            tracing::error!(status = self.status.as_u16(), code = self.code, message = %self.message, source = source.as_deref(), "request failed");
         } else {
-            tracing::info!(status = self.status.as_u16(), code = self.code, message = %self.message, "request refused");
+            tracing::info!(status = self.status.as_u16(), code = self.code, message = %self.message, source = source.as_deref(), "request refused");
         }
         let body = ErrorResponse {
             error: ErrorBody {
@@ -121,14 +166,50 @@ impl IntoResponse for HttpError {
     }
 }
 
-/// Turns any error into an [`HttpError`] with the given status and code.
+/// Turns a failed `Result` or an empty `Option` into an [`HttpError`] with a status, a code
+/// and a message. A `Result`'s error is kept as the source; for a client error (4xx) its
+/// text also follows the message, so the client learns what was wrong with its request.
 pub trait OrHttpErr<T> {
-    /// Maps the error.
-    fn or_http_err(self, status: StatusCode, code: &'static str) -> Result<T, HttpError>;
+    /// Maps the failure.
+    fn or_http_err(
+        self,
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Result<T, HttpError>;
 }
 
-impl<T, E: std::fmt::Display> OrHttpErr<T> for Result<T, E> {
-    fn or_http_err(self, status: StatusCode, code: &'static str) -> Result<T, HttpError> {
-        self.map_err(|e| HttpError::new(status, code, e.to_string()))
+impl<T, E: std::error::Error + Send + Sync + 'static> OrHttpErr<T> for Result<T, E> {
+    fn or_http_err(
+        self,
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Result<T, HttpError> {
+        self.map_err(|e| {
+            let message = message.into();
+            let message = if status.is_server_error() {
+                INTERNAL_MESSAGE.to_owned()
+            } else if message.is_empty() {
+                e.to_string()
+            } else {
+                format!("{message}: {e}")
+            };
+            HttpError {
+                source: Some(Box::new(e)),
+                ..HttpError::new(status, code, message)
+            }
+        })
+    }
+}
+
+impl<T> OrHttpErr<T> for Option<T> {
+    fn or_http_err(
+        self,
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Result<T, HttpError> {
+        self.ok_or_else(|| HttpError::new(status, code, message))
     }
 }

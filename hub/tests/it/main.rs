@@ -7,6 +7,7 @@ mod support;
 
 mod admin;
 mod distribution;
+mod errors;
 mod load;
 mod results;
 mod storage;
