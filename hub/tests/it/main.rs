@@ -1,5 +1,6 @@
 //! The hub over real HTTP on loopback: one test binary, a module per area, and the storage
-//! conformance suite that runs once per engine.
+//! conformance suite that runs once per engine. The 200-device load test is a target of its
+//! own (`tests/load.rs`), so this one stays quick.
 #![allow(clippy::unwrap_used)]
 
 #[path = "../support/mod.rs"]
@@ -8,7 +9,6 @@ mod support;
 mod admin;
 mod distribution;
 mod errors;
-mod load;
 mod results;
 mod storage;
 

@@ -1,6 +1,11 @@
 //! Load, bounded and on loopback only: 200 simulated devices register and push their
 //! records concurrently, each pushing one batch twice (as a device on a flaky connection
-//! does). Afterwards every record is stored exactly once and no chain is flagged.
+//! does). Afterwards every record is stored exactly once and no chain is flagged. A test
+//! target of its own: it takes seconds, and `--test it` should not wait for it.
+#![allow(clippy::unwrap_used)]
+
+#[path = "support/mod.rs"]
+mod support;
 
 use std::time::{Duration, Instant};
 
@@ -11,7 +16,7 @@ use skillpack_core::protocol::{
 };
 use skillpack_core::testing::record_chain;
 
-use super::TestHub;
+use support::TestHub;
 
 const DEVICES: u8 = 200;
 const RECORDS_PER_DEVICE: u64 = 20;
