@@ -213,3 +213,68 @@ impl<T> OrHttpErr<T> for Option<T> {
         self.ok_or_else(|| HttpError::new(status, code, message))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body_of(error: HttpError) -> (StatusCode, serde_json::Value) {
+        let response = error.into_response();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .expect("reads");
+        (status, serde_json::from_slice(&bytes).expect("json"))
+    }
+
+    #[tokio::test]
+    async fn a_server_error_keeps_its_source_for_the_log_but_not_for_the_client() {
+        let failure = HubError::Damaged("row 7 of secret_table".into());
+        let error = HttpError::from(failure);
+        assert!(std::error::Error::source(&error)
+            .is_some_and(|s| s.to_string().contains("secret_table")));
+        let (status, body) = body_of(error).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(body["error"]["code"], "internal");
+        assert!(!body.to_string().contains("secret_table"), "{body}");
+        let parse: Result<u8, _> = "x".parse::<u8>();
+        let (status, body) = body_of(
+            parse
+                .or_http_err(StatusCode::INTERNAL_SERVER_ERROR, "internal", "parsing")
+                .expect_err("fails"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!body.to_string().contains("invalid digit"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn a_client_error_tells_the_client_what_was_wrong() {
+        let parse: Result<u8, _> = "x".parse::<u8>();
+        let (status, body) = body_of(
+            parse
+                .or_http_err(StatusCode::BAD_REQUEST, "bad_number", "the count")
+                .expect_err("fails"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["error"]["code"], "bad_number");
+        assert_eq!(
+            body["error"]["message"],
+            "the count: invalid digit found in string"
+        );
+        let missing: Option<u8> = None;
+        let error = missing
+            .or_http_err(StatusCode::NOT_FOUND, "no_such_thing", "no thing here")
+            .expect_err("empty");
+        assert_eq!(
+            (error.status, error.code),
+            (StatusCode::NOT_FOUND, "no_such_thing")
+        );
+        let busy = HttpError::from(HubError::Busy("too many nonces outstanding".into()));
+        assert_eq!(
+            (busy.status, busy.code),
+            (StatusCode::SERVICE_UNAVAILABLE, "busy")
+        );
+    }
+}
