@@ -55,6 +55,31 @@ pub async fn a_database_newer_than_the_code_is_refused(fresh: Fresh) {
     );
 }
 
+pub async fn times_written_before_version_4_read_in_the_one_form(fresh: Fresh) {
+    let key = device(61).public_key();
+    let hex_key = hex::encode(&key.to_bytes());
+    // Each engine's old form: SQLite's datetime('now'), PostgreSQL's ISO text.
+    let old = std::thread::scope(|s| {
+        s.spawn(|| fresh.make_version_3_with_a_device(&hex_key, &learner(61)))
+            .join()
+    });
+    old.unwrap();
+    let db = fresh.open().await;
+    assert_eq!(db.schema_version().await.unwrap(), SCHEMA_VERSION);
+    let learners = db.learners().await.unwrap();
+    let registered: Vec<&str> = learners.iter().map(|l| l.registered_at.as_str()).collect();
+    let expected = if fresh.url.starts_with("sqlite") {
+        "2026-11-20T08:30:00.000Z"
+    } else {
+        "2026-11-20T08:30:00.250Z"
+    };
+    assert_eq!(registered, vec![expected]);
+    assert_eq!(
+        db.device(key).await.unwrap().map(|d| d.1),
+        Some("old".into())
+    );
+}
+
 pub async fn publishers_are_known_by_key(fresh: Fresh) {
     let db = fresh.open().await;
     let (publisher, stranger) = (publisher_key().public_key(), stranger_key().public_key());

@@ -69,6 +69,51 @@ impl Fresh {
     }
 }
 
+impl Fresh {
+    /// Builds the schema as it was at version 3 (before times had one form) with one device
+    /// registered the way that code wrote it, as an administrator would find an old hub.
+    pub fn make_version_3_with_a_device(&self, device_hex: &str, learner: &str) {
+        if self.postgres {
+            let mut sql = String::from(
+                "CREATE TABLE schema_version (version INTEGER NOT NULL);
+                 INSERT INTO schema_version VALUES (3);",
+            );
+            for step in PG_V3 {
+                sql.push_str(step);
+            }
+            sql.push_str(&format!(
+                "INSERT INTO devices VALUES ('\\x{device_hex}', '{learner}', 'old', '2026-11-20T08:30:00.250Z');"
+            ));
+            std::thread::scope(|s| s.spawn(|| postgres_admin(&self.url, &sql)).join()).unwrap();
+        } else {
+            let path = self.url.trim_start_matches("sqlite://");
+            let conn = rusqlite::Connection::open(path).unwrap();
+            for step in SQLITE_V3 {
+                conn.execute_batch(step).unwrap();
+            }
+            conn.execute_batch(&format!(
+                "INSERT INTO devices VALUES (X'{device_hex}', '{learner}', 'old', '2026-11-20 08:30:00');
+                 PRAGMA user_version = 3;"
+            ))
+            .unwrap();
+        }
+    }
+}
+
+/// The SQLite schema steps up to version 3, as shipped.
+const SQLITE_V3: [&str; 3] = [
+    include_str!("../../../src/storage/sqlite/migrations/0001_init.sql"),
+    include_str!("../../../src/storage/sqlite/migrations/0002_devices_and_records.sql"),
+    include_str!("../../../src/storage/sqlite/migrations/0003_nonces_in_memory.sql"),
+];
+
+/// The PostgreSQL schema steps up to version 3, as shipped.
+const PG_V3: [&str; 3] = [
+    include_str!("../../../src/storage/postgres/migrations/0001_init.sql"),
+    include_str!("../../../src/storage/postgres/migrations/0002_devices_and_records.sql"),
+    include_str!("../../../src/storage/postgres/migrations/0003_unlogged_nonces.sql"),
+];
+
 /// Runs one case on a fresh database, on a runtime of its own.
 fn run<F, Fut>(case: F, fresh: Fresh)
 where
@@ -88,6 +133,7 @@ macro_rules! conformance {
             migrations_from_empty_reach_the_current_version,
             reopening_a_migrated_database_changes_nothing,
             a_database_newer_than_the_code_is_refused,
+            times_written_before_version_4_read_in_the_one_form,
             publishers_are_known_by_key,
             a_nonce_works_once_and_only_until_it_expires,
             outstanding_nonces_are_bounded,
