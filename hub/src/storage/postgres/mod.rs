@@ -36,6 +36,8 @@ pub struct PgHub {
     pool: Pool,
     /// At most this many nonces outstanding.
     max_nonces: usize,
+    /// When to sweep and count them.
+    nonces: std::sync::Arc<nonces::NonceCheck>,
 }
 
 impl PgHub {
@@ -50,7 +52,11 @@ impl PgHub {
             },
         );
         let pool = Pool::builder(manager).max_size(16).build()?;
-        let hub = Self { pool, max_nonces };
+        let hub = Self {
+            pool,
+            max_nonces,
+            nonces: std::sync::Arc::default(),
+        };
         hub.migrate().await?;
         Ok(hub)
     }
