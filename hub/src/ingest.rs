@@ -58,6 +58,8 @@ pub enum RelayImport {
     Done(Vec<RecordResult>),
     /// The device is registered to another learner than the bundle says.
     OtherLearner,
+    /// The bundle's device is not a key.
+    NotADevice,
 }
 
 /// Imports a bundle a trainer carried: registers its device in `group` if the hub has never
@@ -67,8 +69,10 @@ pub async fn import_relay(
     bundle: RelayBundle,
     group: &str,
 ) -> Result<RelayImport, HubError> {
-    let device = PublicKey::parse(&bundle.device)
-        .map_err(|e| HubError::Damaged(format!("device key: {e}")))?;
+    // `RelayBundle::parse` refuses such a bundle; one built otherwise is refused here.
+    let Ok(device) = PublicKey::parse(&bundle.device) else {
+        return Ok(RelayImport::NotADevice);
+    };
     match db
         .register_relayed(device, bundle.learner.clone(), group.to_owned())
         .await?

@@ -95,6 +95,13 @@ pub fn run(command: RelayCommand) -> CommandResult {
                         );
                         failed = true;
                     }
+                    RelayImport::NotADevice => {
+                        eprintln!(
+                            "{}: refused: the bundle's device is not a key",
+                            path.display()
+                        );
+                        failed = true;
+                    }
                 }
             }
             Ok(if failed {

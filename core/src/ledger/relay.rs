@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::admit::check_sender;
 use super::error::LedgerError;
 use super::record::SignedRecord;
+use crate::keys::PublicKey;
 
 /// The format tag of version 1 bundles.
 pub const RELAY_FORMAT_V1: &str = "skillpack-relay-v1";
@@ -39,7 +40,8 @@ impl RelayBundle {
         }
     }
 
-    /// Reads a bundle, refusing other formats and records that fail admission's sender rule
+    /// Reads a bundle, refusing other formats, a device that is not a key, and records that
+    /// fail admission's sender rule
     /// ([`check_sender`]: another device or learner than the bundle's). Signatures are
     /// checked by whoever stores the records (the hub, through [`admit`](super::admit)).
     pub fn parse(bytes: &[u8]) -> Result<Self, LedgerError> {
@@ -54,6 +56,12 @@ impl RelayBundle {
             return Err(LedgerError::Encoding(format!(
                 "unknown relay format {:?}",
                 bundle.format
+            )));
+        }
+        if PublicKey::parse(&bundle.device).is_err() {
+            return Err(LedgerError::Encoding(format!(
+                "the bundle's device {:?} is not a did:key",
+                bundle.device
             )));
         }
         if let Some(r) = bundle

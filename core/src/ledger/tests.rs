@@ -393,3 +393,21 @@ fn a_relay_bundle_with_another_learners_record_is_refused() {
         Err(LedgerError::OtherDevice { seq: 2 })
     );
 }
+
+#[test]
+fn a_relay_bundle_from_a_device_that_is_not_a_key_is_refused() {
+    let key = device();
+    let mut bundle = RelayBundle::new(
+        key.public_key().to_did_key(),
+        "did:key:z6MkLearner".into(),
+        chain(1, &key),
+    );
+    let good = serde_json::to_vec(&bundle).expect("encodes");
+    assert!(RelayBundle::parse(&good).is_ok());
+    bundle.device = "did:key:zNotAKey".into();
+    let bad = serde_json::to_vec(&bundle).expect("encodes");
+    assert!(matches!(
+        RelayBundle::parse(&bad),
+        Err(LedgerError::Encoding(why)) if why.contains("not a did:key")
+    ));
+}
