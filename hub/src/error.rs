@@ -1,22 +1,36 @@
 //! The hub's errors. Storage failures are `HubError`; what a client sees is an [`HttpError`]:
-//! a status, a stable code a client can act on and a message, as JSON. Server errors are
-//! logged as errors, client errors as information.
+//! a status, a stable code a client can act on and a message, as JSON. An `HttpError` keeps
+//! its source for the log: server errors are logged as errors with it, client errors as
+//! information, and a server error's body never carries the source's (internal) text.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use skillpack_core::protocol::{ErrorBody, ErrorResponse};
+use skillpack_core::store::migrate::MigrationError;
 use thiserror::Error;
 
 /// A failure inside the hub.
 #[derive(Debug, Error)]
 pub enum HubError {
-    /// The database failed.
+    /// SQLite failed.
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
     /// PostgreSQL failed.
     #[error("postgres: {0}")]
-    Postgres(String),
+    Postgres(#[from] tokio_postgres::Error),
+    /// No PostgreSQL connection could be had from the pool.
+    #[error("postgres pool: {0}")]
+    Pool(#[from] deadpool_postgres::PoolError),
+    /// The PostgreSQL pool could not be built.
+    #[error("postgres pool: {0}")]
+    PoolBuild(#[from] deadpool_postgres::BuildError),
+    /// A file or folder could not be made or read.
+    #[error("hub I/O: {0}")]
+    Io(#[from] std::io::Error),
+    /// A value could not be encoded for storage.
+    #[error("encoding: {0}")]
+    Encoding(String),
     /// The database URL is not one the hub knows.
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
     BadDatabaseUrl(String),
@@ -45,43 +59,102 @@ pub enum HubError {
     Busy(String),
 }
 
-/// An answer with an error status and a JSON body.
+impl From<MigrationError> for HubError {
+    fn from(e: MigrationError) -> Self {
+        match e {
+            MigrationError::Sqlite(e) => Self::Sqlite(e),
+            MigrationError::TooNew { found, supported } => Self::TooNew { found, supported },
+        }
+    }
+}
+
+impl From<tokio::task::JoinError> for HubError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        Self::Task(e.to_string())
+    }
+}
+
+/// What an error's source is kept as.
+type Source = Box<dyn std::error::Error + Send + Sync>;
+
+/// An answer with an error status and a JSON body `{"error":{"code","message"}}`.
 #[derive(Debug)]
 pub struct HttpError {
     /// The status.
     pub status: StatusCode,
-    /// A stable code (`unknown_publisher`, `bad_signature`…).
+    /// A stable code (`unknown_publisher`, `bad_signature`…) a client acts on.
     pub code: &'static str,
-    /// Detail for the client's logs.
+    /// What the client reads. For a server error, a generic sentence: never the source's text.
     pub message: String,
+    /// What caused it, for the hub's log.
+    pub source: Option<Source>,
 }
 
+/// What a client reads when the hub itself failed.
+const INTERNAL_MESSAGE: &str = "the hub failed to handle this request; try again later";
+
 impl HttpError {
-    /// An error with status, code and message.
+    /// An error with status, code and message, and no source.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
             message: message.into(),
+            source: None,
         }
+    }
+
+    /// A server error (500, `internal`) caused by `source`, which only the log sees.
+    pub fn internal(source: impl Into<Source>) -> Self {
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "internal",
+            message: INTERNAL_MESSAGE.into(),
+            source: Some(source.into()),
+        }
+    }
+}
+
+impl std::fmt::Display for HttpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.code,
+            self.message
+        )
+    }
+}
+
+impl std::error::Error for HttpError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
     }
 }
 
 impl From<HubError> for HttpError {
     fn from(e: HubError) -> Self {
-        if let HubError::Busy(_) = e {
-            return Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", e.to_string());
+        if let HubError::Busy(why) = &e {
+            let message = format!("the hub is busy ({why}); try again shortly");
+            return Self {
+                source: Some(Box::new(e)),
+                ..Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message)
+            };
         }
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+        Self::internal(e)
     }
 }
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
+        let source = self.source.as_ref().map(ToString::to_string);
         if self.status.is_server_error() {
-            tracing::error!(code = self.code, message = %self.message, "request failed");
+            tracing::error!(status = self.status.as_u16(), code = self.code, message = %self.message, source = source.as_deref(), "request failed");
         } else {
-            tracing::info!(status = self.status.as_u16(), code = self.code, message = %self.message, "request refused");
+            tracing::info!(status = self.status.as_u16(), code = self.code, message = %self.message, source = source.as_deref(), "request refused");
         }
         let body = ErrorResponse {
             error: ErrorBody {
@@ -93,14 +166,115 @@ impl IntoResponse for HttpError {
     }
 }
 
-/// Turns any error into an [`HttpError`] with the given status and code.
+/// Turns a failed `Result` or an empty `Option` into an [`HttpError`] with a status, a code
+/// and a message. A `Result`'s error is kept as the source; for a client error (4xx) its
+/// text also follows the message, so the client learns what was wrong with its request.
 pub trait OrHttpErr<T> {
-    /// Maps the error.
-    fn or_http_err(self, status: StatusCode, code: &'static str) -> Result<T, HttpError>;
+    /// Maps the failure.
+    fn or_http_err(
+        self,
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Result<T, HttpError>;
 }
 
-impl<T, E: std::fmt::Display> OrHttpErr<T> for Result<T, E> {
-    fn or_http_err(self, status: StatusCode, code: &'static str) -> Result<T, HttpError> {
-        self.map_err(|e| HttpError::new(status, code, e.to_string()))
+impl<T, E: std::error::Error + Send + Sync + 'static> OrHttpErr<T> for Result<T, E> {
+    fn or_http_err(
+        self,
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Result<T, HttpError> {
+        self.map_err(|e| {
+            let message = message.into();
+            let message = if status.is_server_error() {
+                INTERNAL_MESSAGE.to_owned()
+            } else if message.is_empty() {
+                e.to_string()
+            } else {
+                format!("{message}: {e}")
+            };
+            HttpError {
+                source: Some(Box::new(e)),
+                ..HttpError::new(status, code, message)
+            }
+        })
+    }
+}
+
+impl<T> OrHttpErr<T> for Option<T> {
+    fn or_http_err(
+        self,
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Result<T, HttpError> {
+        self.ok_or_else(|| HttpError::new(status, code, message))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body_of(error: HttpError) -> (StatusCode, serde_json::Value) {
+        let response = error.into_response();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .expect("reads");
+        (status, serde_json::from_slice(&bytes).expect("json"))
+    }
+
+    #[tokio::test]
+    async fn a_server_error_keeps_its_source_for_the_log_but_not_for_the_client() {
+        let failure = HubError::Damaged("row 7 of secret_table".into());
+        let error = HttpError::from(failure);
+        assert!(std::error::Error::source(&error)
+            .is_some_and(|s| s.to_string().contains("secret_table")));
+        let (status, body) = body_of(error).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(body["error"]["code"], "internal");
+        assert!(!body.to_string().contains("secret_table"), "{body}");
+        let parse: Result<u8, _> = "x".parse::<u8>();
+        let (status, body) = body_of(
+            parse
+                .or_http_err(StatusCode::INTERNAL_SERVER_ERROR, "internal", "parsing")
+                .expect_err("fails"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!body.to_string().contains("invalid digit"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn a_client_error_tells_the_client_what_was_wrong() {
+        let parse: Result<u8, _> = "x".parse::<u8>();
+        let (status, body) = body_of(
+            parse
+                .or_http_err(StatusCode::BAD_REQUEST, "bad_number", "the count")
+                .expect_err("fails"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["error"]["code"], "bad_number");
+        assert_eq!(
+            body["error"]["message"],
+            "the count: invalid digit found in string"
+        );
+        let missing: Option<u8> = None;
+        let error = missing
+            .or_http_err(StatusCode::NOT_FOUND, "no_such_thing", "no thing here")
+            .expect_err("empty");
+        assert_eq!(
+            (error.status, error.code),
+            (StatusCode::NOT_FOUND, "no_such_thing")
+        );
+        let busy = HttpError::from(HubError::Busy("too many nonces outstanding".into()));
+        assert_eq!(
+            (busy.status, busy.code),
+            (StatusCode::SERVICE_UNAVAILABLE, "busy")
+        );
     }
 }

@@ -11,7 +11,7 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use skillpack_core::keys::SecretKey;
 use skillpack_core::ledger::SignedRecord;
 use skillpack_core::protocol::{
-    sign_request, NonceResponse, PushRequest, RegisterRequest, RequestParts,
+    endpoint, sign_request, NonceResponse, PushRequest, RegisterRequest, RequestParts,
 };
 use skillpack_core::testing::record_chain;
 use skillpack_hub::HubDb;
@@ -28,9 +28,9 @@ fn main() -> anyhow::Result<()> {
     } else {
         format!("sqlite://{}", work.path().join("hub.db").display())
     };
-    let db = HubDb::open(&url)?;
-    let code = db.create_enrolment("bench", None, None)?;
     let runtime = tokio::runtime::Runtime::new()?;
+    let db = runtime.block_on(HubDb::open(&url))?;
+    let code = runtime.block_on(db.create_enrolment("bench", None, None))?;
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
     let url = format!("http://{}", listener.local_addr()?);
     runtime.spawn(skillpack_hub::serve(
@@ -89,7 +89,7 @@ fn main() -> anyhow::Result<()> {
                 enrolment_code: code.clone(),
                 learner: learner.clone(),
             })?;
-            signed_post(&client, &url, key, "/v1/devices", body).await?;
+            signed_post(&client, &url, key, endpoint::DEVICES, body).await?;
         }
         // A device serialises its outbox before it finds a connection: not the hub's work.
         let pushes: Vec<(SecretKey, Vec<Vec<u8>>)> = devices
@@ -115,7 +115,7 @@ fn main() -> anyhow::Result<()> {
                 let mut times = Vec::new();
                 for body in bodies {
                     let t = Instant::now();
-                    signed_post(&client, &url, &key, "/v1/records", body)
+                    signed_post(&client, &url, &key, endpoint::RECORDS, body)
                         .await
                         .expect("push");
                     times.push(t.elapsed());
@@ -134,7 +134,10 @@ fn main() -> anyhow::Result<()> {
             cpu_time().zip(cpu_start).map(|(end, start)| end - start),
         ))
     })?;
-    anyhow::ensure!(db.record_count()? == total, "every record stored once");
+    anyhow::ensure!(
+        runtime.block_on(db.record_count())? == total,
+        "every record stored once"
+    );
     latencies.sort();
     let ingest_rate = total as f64 / elapsed.as_secs_f64();
     let pct = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)];
@@ -182,30 +185,22 @@ async fn signed_post(
     body: Vec<u8>,
 ) -> anyhow::Result<()> {
     let nonce: NonceResponse = client
-        .get(format!("{url}/v1/nonce"))
+        .get(format!("{url}{}", endpoint::NONCE))
         .send()
         .await?
         .json()
         .await?;
     let headers = sign_request(
-        &RequestParts {
-            method: "POST",
-            path,
-            query: "?",
-            body: &body,
-        },
+        &RequestParts::new("POST", path, &body),
         key,
         &nonce.nonce,
         0,
     );
-    let response = client
-        .post(format!("{url}{path}"))
-        .header("content-digest", headers.content_digest)
-        .header("signature-input", headers.signature_input)
-        .header("signature", headers.signature)
-        .body(body)
-        .send()
-        .await?;
+    let mut request = client.post(format!("{url}{path}"));
+    for (name, value) in headers.pairs() {
+        request = request.header(name, value);
+    }
+    let response = request.body(body).send().await?;
     anyhow::ensure!(
         response.status().is_success(),
         "{path}: {}",

@@ -131,7 +131,6 @@ pub fn serve(args: ServeArgs) -> CommandResult {
         )
         .with_writer(std::io::stderr)
         .init();
-    let db = HubDb::open(&args.db)?;
     let operators = args
         .operators
         .iter()
@@ -143,6 +142,7 @@ pub fn serve(args: ServeArgs) -> CommandResult {
     };
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
+        let db = HubDb::open(&args.db).await?;
         let listener = tokio::net::TcpListener::bind(&args.listen)
             .await
             .with_context(|| format!("listening on {}", args.listen))?;
@@ -177,7 +177,11 @@ pub fn run(command: HubCommand) -> CommandResult {
         HubCommand::AddPublisher { db, key, name } => {
             let public = read_public(&key).with_context(|| format!("reading {}", key.display()))?;
             let name = name.unwrap_or_else(|| file_stem(&key));
-            HubDb::open(&db)?.add_publisher(&public, &name)?;
+            let stored = name.clone();
+            operate(
+                &db,
+                |hub| async move { hub.add_publisher(public, stored).await },
+            )?;
             outln!(
                 "publisher {name} ({}) may now publish",
                 public.fingerprint()
@@ -185,7 +189,7 @@ pub fn run(command: HubCommand) -> CommandResult {
             Ok(ExitCode::SUCCESS)
         }
         HubCommand::Groups { db } => {
-            for g in HubDb::open(&db)?.groups()? {
+            for g in operate(&db, |hub| async move { hub.groups().await })? {
                 outln!(
                     "{:<12} {} packs, {} devices, {} results, {} open codes",
                     g.group,
@@ -198,7 +202,7 @@ pub fn run(command: HubCommand) -> CommandResult {
             Ok(ExitCode::SUCCESS)
         }
         HubCommand::Learners { db } => {
-            for l in HubDb::open(&db)?.learners()? {
+            for l in operate(&db, |hub| async move { hub.learners().await })? {
                 outln!(
                     "{:<12} {} {} records, {} passed (device {}…, since {})",
                     l.group,
@@ -218,9 +222,15 @@ pub fn run(command: HubCommand) -> CommandResult {
             home_page,
         } => results(&db, &format, group.as_deref(), &home_page),
         HubCommand::Flags { db } => {
-            let flags = HubDb::open(&db)?.flags()?;
-            for (device, seq, kind, detail) in &flags {
-                outln!("device {}… record {seq}: {kind}: {detail}", &device[..16]);
+            let flags = operate(&db, |hub| async move { hub.flags().await })?;
+            for f in &flags {
+                outln!(
+                    "device {}… record {}: {}: {}",
+                    &f.device[..16],
+                    f.seq,
+                    f.kind,
+                    f.detail
+                );
             }
             if flags.is_empty() {
                 outln!("no gaps or forks");
@@ -234,7 +244,9 @@ pub fn run(command: HubCommand) -> CommandResult {
             expires,
         } => {
             let expires_at = expires.as_deref().map(parse_expiry).transpose()?;
-            let code = HubDb::open(&db)?.create_enrolment(&group, uses, expires_at)?;
+            let code = operate(&db, |hub| async move {
+                hub.create_enrolment(&group, uses, expires_at).await
+            })?;
             outln!("{code}");
             Ok(ExitCode::SUCCESS)
         }
@@ -267,6 +279,22 @@ pub fn publish(args: PublishArgs) -> CommandResult {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Opens the hub's database and runs one operator call on it, on a runtime of its own (the
+/// storage is async; an operator's command is not).
+fn operate<T, F, Fut>(db: &str, call: F) -> anyhow::Result<T>
+where
+    F: FnOnce(HubDb) -> Fut,
+    Fut: std::future::Future<Output = Result<T, skillpack_hub::error::HubError>>,
+{
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    Ok(runtime.block_on(async {
+        let hub = HubDb::open(db).await?;
+        call(hub).await
+    })?)
+}
+
 fn file_stem(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -275,7 +303,9 @@ fn file_stem(path: &Path) -> String {
 
 /// Prints every stored result in the format asked for.
 fn results(db: &str, format: &str, group: Option<&str>, home_page: &str) -> CommandResult {
-    let results = HubDb::open(db)?.results(group)?;
+    let results = operate(db, |hub| async move {
+        hub.results(group.map(str::to_owned)).await
+    })?;
     match format {
         "table" => {
             for r in &results {

@@ -55,8 +55,8 @@ pub fn run(command: RelayCommand) -> CommandResult {
             Ok(ExitCode::SUCCESS)
         }
         RelayCommand::Import { db, group, bundles } => {
-            let db = HubDb::open(&db)?;
             let runtime = tokio::runtime::Runtime::new()?;
+            let db = runtime.block_on(HubDb::open(&db))?;
             let mut failed = false;
             for path in bundles {
                 let bytes =
@@ -91,6 +91,13 @@ pub fn run(command: RelayCommand) -> CommandResult {
                     RelayImport::OtherLearner => {
                         eprintln!(
                             "{}: refused: the device is registered to another learner",
+                            path.display()
+                        );
+                        failed = true;
+                    }
+                    RelayImport::NotADevice => {
+                        eprintln!(
+                            "{}: refused: the bundle's device is not a key",
                             path.display()
                         );
                         failed = true;

@@ -149,35 +149,27 @@ fn an_operator_registers_a_trainer_who_publishes_to_a_running_hub() {
 #[test]
 fn a_trainer_reads_learners_results_and_flags_as_table_csv_and_xapi() {
     use skillpack_core::keys::SecretKey;
-    use skillpack_hub::storage::VerifiedRecord;
+    use skillpack_core::ledger::VerifiedRecord;
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let db = format!("sqlite://{}", d.join("hub.db").display());
-    let hub = skillpack_hub::HubDb::open(&db).unwrap();
-    let code = hub.create_enrolment("riders", None, None).unwrap();
     let device = SecretKey::from_seed(&[31; 32]);
     let learner = SecretKey::from_seed(&[32; 32]).public_key().to_did_key();
     let chain = skillpack_core::testing::record_chain(&device, &learner, 3);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
+        let hub = skillpack_hub::HubDb::open(&db).await.unwrap();
+        let code = hub.create_enrolment("riders", None, None).await.unwrap();
         hub.register_device(code, device.public_key(), learner.clone())
             .await
             .unwrap()
             .unwrap();
         let verified = [&chain[0], &chain[2]]
             .into_iter()
-            .map(|r| {
-                let body = r.to_canonical_json().unwrap();
-                VerifiedRecord {
-                    hash: r.hash().unwrap().0,
-                    body: String::from_utf8(body).unwrap(),
-                    signed: r.clone(),
-                }
-            })
+            .map(|r| VerifiedRecord::verify(r.clone()).unwrap())
             .collect();
         hub.ingest(device.public_key(), verified).await.unwrap();
     });
-    drop(hub);
 
     let learners = skillpack(d, &["hub", "learners", "--db", &db]);
     assert!(

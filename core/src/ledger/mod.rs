@@ -1,19 +1,30 @@
 //! Signed result records and their hash chain. Every submitted attempt becomes a record
 //! signed by the device key, numbered, and chained by hash to the one before, so whoever
 //! holds the records (the learner's phone, a trainer's relay file, the hub) can see a gap,
-//! a fork or an edit. Pure: ids, times and keys come in as arguments.
+//! a fork or an edit. Pure: ids, times and keys come in as arguments. `admit` decides which
+//! records a holder takes from a device; `chain` what a holder makes of records that arrive
+//! out of order (gaps and forks, flagged rather than refused).
 
+mod admit;
 mod assemble;
+mod chain;
 mod error;
 mod record;
 mod relay;
 mod xapi;
 
+pub use admit::{admit, check_sender, Admitted, Refusal, Refused, VerifiedRecord};
 pub use assemble::{ChainEnd, Submission};
+pub use chain::{
+    chain_flags, flag_note, neighbour_seqs, plan_ingest, ChainFlag, Decision, HeldRecord, Planned,
+    StoredLink,
+};
 pub use error::LedgerError;
+#[cfg(test)]
+use record::verify_many;
 pub use record::{
-    record_id, record_time, responses_digest, verify_chain, verify_many, PackRef, Response,
-    ResultRecord, SignedRecord, Verified,
+    record_id, record_time, responses_digest, verify_chain, PackRef, Response, ResultRecord,
+    SignedRecord,
 };
 pub use relay::{RelayBundle, MAX_RELAY_BYTES, RELAY_FORMAT_V1};
 pub use xapi::to_xapi;

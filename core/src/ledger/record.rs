@@ -154,14 +154,15 @@ impl SignedRecord {
     }
 }
 
-/// A record that passed [`verify_many`], in the form a hub stores it.
+/// What [`verify_many`] gives for a record that verifies; admission turns it into a
+/// [`VerifiedRecord`](super::VerifiedRecord), the one form a holder stores.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verified {
+pub(crate) struct Checked {
     /// The canonical JSON of the signed record (what [`SignedRecord::to_canonical_json`]
     /// gives, made here from the bytes that were verified rather than encoded again).
-    pub canonical: Vec<u8>,
+    pub(crate) canonical: Vec<u8>,
     /// SHA-256 of `canonical`: the hash the next record points at.
-    pub hash: ContentHash,
+    pub(crate) hash: ContentHash,
 }
 
 /// What one signature check needs: the signed message, the signature and the key.
@@ -176,7 +177,7 @@ type BatchItem = (
 /// one); only if the batch fails are they checked one by one to name the bad ones. Each
 /// device key is decoded once, and each record encoded once. One result per record, in
 /// order.
-pub fn verify_many(records: &[SignedRecord]) -> Vec<Result<Verified, LedgerError>> {
+pub(crate) fn verify_many(records: &[SignedRecord]) -> Vec<Result<Checked, LedgerError>> {
     let mut keys: Vec<(&str, Option<ed25519_dalek::VerifyingKey>)> = Vec::new();
     let prepared: Vec<Result<BatchItem, LedgerError>> = records
         .iter()
@@ -197,7 +198,7 @@ pub fn verify_many(records: &[SignedRecord]) -> Vec<Result<Verified, LedgerError
             }
             let canonical = signed_canonical(&message[CONTEXT.len()..], &record.signature);
             let hash = ContentHash(Sha256::digest(&canonical).into());
-            Ok(Verified { canonical, hash })
+            Ok(Checked { canonical, hash })
         })
         .collect()
 }

@@ -5,8 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::admit::check_sender;
 use super::error::LedgerError;
 use super::record::SignedRecord;
+use crate::keys::PublicKey;
 
 /// The format tag of version 1 bundles.
 pub const RELAY_FORMAT_V1: &str = "skillpack-relay-v1";
@@ -38,8 +40,10 @@ impl RelayBundle {
         }
     }
 
-    /// Reads a bundle, refusing other formats and records of other devices or learners.
-    /// Signatures are checked by whoever stores the records (the hub).
+    /// Reads a bundle, refusing other formats, a device that is not a key, and records that
+    /// fail admission's sender rule
+    /// ([`check_sender`]: another device or learner than the bundle's). Signatures are
+    /// checked by whoever stores the records (the hub, through [`admit`](super::admit)).
     pub fn parse(bytes: &[u8]) -> Result<Self, LedgerError> {
         if bytes.len() as u64 > MAX_RELAY_BYTES {
             return Err(LedgerError::Encoding(
@@ -54,10 +58,16 @@ impl RelayBundle {
                 bundle.format
             )));
         }
+        if PublicKey::parse(&bundle.device).is_err() {
+            return Err(LedgerError::Encoding(format!(
+                "the bundle's device {:?} is not a did:key",
+                bundle.device
+            )));
+        }
         if let Some(r) = bundle
             .records
             .iter()
-            .find(|r| r.record.device != bundle.device || r.record.learner != bundle.learner)
+            .find(|r| check_sender(&r.record, &bundle.device, &bundle.learner).is_err())
         {
             return Err(LedgerError::OtherDevice { seq: r.record.seq });
         }

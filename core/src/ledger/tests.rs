@@ -208,3 +208,206 @@ fn an_xapi_statement_names_learner_verb_module_and_score() {
     assert_eq!(s["stored"], "2026-11-22T09:00:00.000Z");
     assert_eq!(s["id"], signed.record.id);
 }
+
+// Chain rules for records that arrive out of order (`chain`) and admission (`admit`).
+
+fn verified(records: Vec<SignedRecord>) -> Vec<VerifiedRecord> {
+    records
+        .into_iter()
+        .map(|r| VerifiedRecord::verify(r).expect("verifies"))
+        .collect()
+}
+
+fn stored(r: &VerifiedRecord) -> StoredLink {
+    StoredLink {
+        seq: r.signed.record.seq,
+        hash: r.hash,
+        prev: r.signed.record.prev,
+    }
+}
+
+fn notes(plan: &[Planned<'_>]) -> Vec<Option<String>> {
+    plan.iter()
+        .map(|p| match &p.decision {
+            Decision::Store(flags) => flag_note(flags),
+            other => Some(format!("{other:?}")),
+        })
+        .collect()
+}
+
+#[test]
+fn a_batch_links_up_with_itself_and_with_what_is_stored() {
+    let key = SecretKey::from_seed(&[3; 32]);
+    let chain = verified(crate::testing::record_chain(&key, "did:key:z6MkLearner", 6));
+    // 1-2 stored; the batch brings 3-6.
+    let plan = plan_ingest(&chain[2..], &[], vec![stored(&chain[1])]);
+    assert_eq!(plan.len(), 4);
+    assert!(plan
+        .iter()
+        .all(|p| p.decision == Decision::Store(Vec::new())));
+    assert_eq!(neighbour_seqs(&chain[2..]), vec![2, 3, 4, 5, 6, 7]);
+}
+
+#[test]
+fn repeats_inside_a_batch_or_in_the_store_are_stored_once() {
+    let key = SecretKey::from_seed(&[4; 32]);
+    let chain = verified(crate::testing::record_chain(&key, "did:key:z6MkLearner", 3));
+    let batch = [chain[0].clone(), chain[1].clone(), chain[1].clone()];
+    let held = [HeldRecord {
+        id: chain[0].signed.record.id.clone(),
+        hash: chain[0].hash,
+    }];
+    let plan = plan_ingest(&batch, &held, vec![stored(&chain[0])]);
+    let decisions: Vec<_> = plan.iter().map(|p| p.decision.clone()).collect();
+    assert_eq!(
+        decisions,
+        vec![
+            Decision::Duplicate,
+            Decision::Store(Vec::new()),
+            Decision::Duplicate
+        ]
+    );
+    // The same id with other content is refused, not stored.
+    let mut forged = chain[2].clone();
+    forged.hash = ContentHash([9; 32]);
+    let batch = [chain[2].clone(), forged];
+    let plan = plan_ingest(&batch, &[], vec![stored(&chain[1])]);
+    assert_eq!(plan[1].decision, Decision::IdTaken);
+    let new = plan
+        .iter()
+        .filter(|p| matches!(p.decision, Decision::Store(_)))
+        .count();
+    assert_eq!(new, 1);
+}
+
+#[test]
+fn gaps_and_forks_are_flagged_in_a_batch() {
+    let key = SecretKey::from_seed(&[5; 32]);
+    let chain = verified(crate::testing::record_chain(&key, "did:key:z6MkLearner", 5));
+    let other = verified(crate::testing::record_chain(
+        &SecretKey::from_seed(&[6; 32]),
+        "did:key:z6MkLearner",
+        2,
+    ));
+    // Records 1-2 stored, 3 missing; a second record numbered 2 arrives.
+    let batch = [other[1].clone(), chain[3].clone(), chain[4].clone()];
+    let plan = plan_ingest(&batch, &[], vec![stored(&chain[0]), stored(&chain[1])]);
+    assert_eq!(
+        notes(&plan),
+        vec![Some("fork,fork".into()), Some("gap".into()), None]
+    );
+    let Decision::Store(flags) = &plan[0].decision else {
+        panic!("stored")
+    };
+    assert_eq!(
+        flags,
+        &vec![
+            ChainFlag::SecondAtSeq { seq: 2 },
+            ChainFlag::DoesNotFollow { seq: 1 }
+        ]
+    );
+    assert_eq!(flags[0].to_string(), "a second record numbered 2");
+    assert_eq!(flags[1].to_string(), "does not follow record 1");
+    let Decision::Store(flags) = &plan[1].decision else {
+        panic!("stored")
+    };
+    assert_eq!(flags[0].to_string(), "record 3 has not arrived");
+}
+
+#[test]
+fn a_successor_that_came_first_must_point_at_the_record() {
+    let key = SecretKey::from_seed(&[7; 32]);
+    let chain = verified(crate::testing::record_chain(&key, "did:key:z6MkLearner", 3));
+    let other = verified(crate::testing::record_chain(
+        &SecretKey::from_seed(&[8; 32]),
+        "did:key:z6MkLearner",
+        2,
+    ));
+    // 1 and 3 held; another device's record 2 fills the gap but 3 does not point at it.
+    let flags = chain_flags(
+        2,
+        other[1].signed.record.prev,
+        &other[1].hash,
+        &[stored(&chain[0]), stored(&chain[2])],
+    );
+    assert!(flags.contains(&ChainFlag::SuccessorDoesNotFollow { seq: 3 }));
+    assert_eq!(
+        flags.iter().map(ChainFlag::kind).collect::<Vec<_>>(),
+        vec!["fork", "fork"]
+    );
+    // The real record 2 fills it cleanly.
+    let flags = chain_flags(
+        2,
+        chain[1].signed.record.prev,
+        &chain[1].hash,
+        &[stored(&chain[0]), stored(&chain[2])],
+    );
+    assert!(flags.is_empty(), "{flags:?}");
+}
+
+#[test]
+fn admission_takes_only_the_senders_own_verified_records() {
+    let key = device();
+    let learner = "did:key:z6MkLearner";
+    let mut records = chain(4, &key);
+    records[1].record.learner = "did:key:z6MkSomeoneElse".into();
+    records[2].record.score = 0;
+    records.push(chain(1, &SecretKey::from_seed(&[9; 32])).remove(0));
+    let admitted = admit(records.clone(), &key.public_key().to_did_key(), learner);
+    assert_eq!(admitted.verified.len(), 2);
+    assert_eq!(admitted.verified[1].signed, records[3]);
+    assert_eq!(
+        admitted.verified[1].canonical.as_bytes(),
+        records[3].to_canonical_json().expect("encodes")
+    );
+    assert_eq!(admitted.verified[1].hash, records[3].hash().expect("hash"));
+    let reasons: Vec<String> = admitted
+        .refused
+        .iter()
+        .map(|r| r.reason.to_string())
+        .collect();
+    assert_eq!(
+        reasons,
+        vec![
+            "about another learner than the device's".to_owned(),
+            LedgerError::BadSignature { seq: 3 }.to_string(),
+            "signed by another device than the one pushing it".to_owned(),
+        ]
+    );
+    assert_eq!(admitted.refused[0].id, records[1].record.id);
+}
+
+#[test]
+fn a_relay_bundle_with_another_learners_record_is_refused() {
+    let key = device();
+    let mut records = chain(2, &key);
+    records[1].record.learner = "did:key:z6MkSomeoneElse".into();
+    let bundle = RelayBundle::new(
+        key.public_key().to_did_key(),
+        "did:key:z6MkLearner".into(),
+        records,
+    );
+    let bytes = serde_json::to_vec(&bundle).expect("encodes");
+    assert_eq!(
+        RelayBundle::parse(&bytes),
+        Err(LedgerError::OtherDevice { seq: 2 })
+    );
+}
+
+#[test]
+fn a_relay_bundle_from_a_device_that_is_not_a_key_is_refused() {
+    let key = device();
+    let mut bundle = RelayBundle::new(
+        key.public_key().to_did_key(),
+        "did:key:z6MkLearner".into(),
+        chain(1, &key),
+    );
+    let good = serde_json::to_vec(&bundle).expect("encodes");
+    assert!(RelayBundle::parse(&good).is_ok());
+    bundle.device = "did:key:zNotAKey".into();
+    let bad = serde_json::to_vec(&bundle).expect("encodes");
+    assert!(matches!(
+        RelayBundle::parse(&bad),
+        Err(LedgerError::Encoding(why)) if why.contains("not a did:key")
+    ));
+}

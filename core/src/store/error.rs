@@ -90,3 +90,14 @@ pub enum StoreError {
     #[error(transparent)]
     Key(#[from] KeyError),
 }
+
+impl From<super::migrate::MigrationError> for StoreError {
+    fn from(e: super::migrate::MigrationError) -> Self {
+        match e {
+            super::migrate::MigrationError::Sqlite(e) => Self::Sqlite(e),
+            super::migrate::MigrationError::TooNew { found, supported } => {
+                Self::TooNew { found, supported }
+            }
+        }
+    }
+}

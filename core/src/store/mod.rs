@@ -8,6 +8,7 @@ mod error;
 mod install;
 mod keystore;
 mod library;
+pub mod migrate;
 mod results;
 mod schema;
 mod settings;

@@ -1,61 +1,32 @@
-//! The operator's view over HTTP: groups, learners, results (JSON, CSV or xAPI) and flagged chains.
-//! Every request is signed (over an empty body) by a key given to `skillpack serve
-//! --operator`, with a nonce from the hub like any other signed request.
+//! The operator's view over HTTP: groups, learners, results (JSON, CSV or xAPI) and flagged
+//! chains. Every request is signed (over an empty body) by a key given to `skillpack serve
+//! --operator`, with a nonce from the hub like any other signed request ([`Operator`]).
 
-use std::sync::Arc;
-
-use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 
-use super::{signed_by, Operators};
-use crate::error::{HttpError, OrHttpErr};
-use crate::limits::Limiter;
-use crate::storage::{results_csv, results_xapi, HubDb};
+use super::{AppState, Operator, QueryOf};
+use crate::error::HttpError;
+use crate::storage::{results_csv, results_xapi};
 
-/// Checks that a GET is signed by an operator.
-async fn operator(
-    db: &HubDb,
-    limiter: &Limiter,
-    operators: &Operators,
-    uri: &axum::http::Uri,
-    headers: &HeaderMap,
-) -> Result<(), HttpError> {
-    let query = uri.query().map_or("?".to_owned(), |q| format!("?{q}"));
-    let key = signed_by(db, limiter, "GET", uri.path(), &query, headers, b"").await?;
-    if operators.0.contains(&key) {
-        Ok(())
-    } else {
-        Err(HttpError::new(
-            StatusCode::FORBIDDEN,
-            "not_operator",
-            "this key is not one of the hub's operators",
-        ))
-    }
-}
+/// The account home page xAPI statements name when the operator gives none.
+const DEFAULT_HOME_PAGE: &str = "https://www.w3.org/TR/did-core/";
 
 pub(super) async fn groups(
-    State(db): State<HubDb>,
-    State(limiter): State<Arc<Limiter>>,
-    State(operators): State<Arc<Operators>>,
-    uri: axum::http::Uri,
-    headers: HeaderMap,
+    State(state): State<AppState>,
+    _operator: Operator,
 ) -> Result<Response, HttpError> {
-    operator(&db, &limiter, &operators, &uri, &headers).await?;
-    Ok(Json(db.groups_async().await?).into_response())
+    Ok(Json(state.db.groups().await?).into_response())
 }
 
 pub(super) async fn learners(
-    State(db): State<HubDb>,
-    State(limiter): State<Arc<Limiter>>,
-    State(operators): State<Arc<Operators>>,
-    uri: axum::http::Uri,
-    headers: HeaderMap,
+    State(state): State<AppState>,
+    _operator: Operator,
 ) -> Result<Response, HttpError> {
-    operator(&db, &limiter, &operators, &uri, &headers).await?;
-    Ok(Json(db.learners_async().await?).into_response())
+    Ok(Json(state.db.learners().await?).into_response())
 }
 
 /// `?group=G&format=json|csv|xapi&home_page=URL`.
@@ -70,15 +41,11 @@ pub(super) struct ResultsQuery {
 }
 
 pub(super) async fn results(
-    State(db): State<HubDb>,
-    State(limiter): State<Arc<Limiter>>,
-    State(operators): State<Arc<Operators>>,
-    Query(q): Query<ResultsQuery>,
-    uri: axum::http::Uri,
-    headers: HeaderMap,
+    State(state): State<AppState>,
+    QueryOf(q): QueryOf<ResultsQuery>,
+    _operator: Operator,
 ) -> Result<Response, HttpError> {
-    operator(&db, &limiter, &operators, &uri, &headers).await?;
-    let results = db.results_async(q.group).await?;
+    let results = state.db.results(q.group).await?;
     Ok(match q.format.as_deref().unwrap_or("json") {
         "json" => {
             let rows: Vec<serde_json::Value> = results
@@ -93,12 +60,10 @@ pub(super) async fn results(
         )
             .into_response(),
         "xapi" => {
-            let home = q
-                .home_page
-                .unwrap_or_else(|| "https://www.w3.org/TR/did-core/".into());
+            let home = q.home_page.as_deref().unwrap_or(DEFAULT_HOME_PAGE);
             (
                 [(header::CONTENT_TYPE, "application/x-ndjson")],
-                results_xapi(&results, &home),
+                results_xapi(&results, home),
             )
                 .into_response()
         }
@@ -113,20 +78,8 @@ pub(super) async fn results(
 }
 
 pub(super) async fn flags(
-    State(db): State<HubDb>,
-    State(limiter): State<Arc<Limiter>>,
-    State(operators): State<Arc<Operators>>,
-    uri: axum::http::Uri,
-    headers: HeaderMap,
+    State(state): State<AppState>,
+    _operator: Operator,
 ) -> Result<Response, HttpError> {
-    operator(&db, &limiter, &operators, &uri, &headers).await?;
-    let flags: Vec<serde_json::Value> = db
-        .flags_async()
-        .await?
-        .into_iter()
-        .map(|(device, seq, kind, detail)| serde_json::json!({ "device": device, "seq": seq, "kind": kind, "detail": detail }))
-        .collect();
-    serde_json::to_vec(&flags)
-        .or_http_err(StatusCode::INTERNAL_SERVER_ERROR, "internal")
-        .map(|body| ([(header::CONTENT_TYPE, "application/json")], body).into_response())
+    Ok(Json(state.db.flags().await?).into_response())
 }

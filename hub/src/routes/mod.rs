@@ -1,31 +1,40 @@
-//! The HTTP endpoints of protocol version 1. Handlers check and convert; storage does the
-//! rest. `packs` serves publishing and distribution, `results` devices and their records.
+//! The HTTP endpoints of protocol version 1, mounted from `protocol::endpoint`. Handlers
+//! check and convert; storage and core do the rest. `packs` serves publishing and
+//! distribution, `results` devices and their records, `admin` the operator's view; the
+//! extractors in `extract` check signatures before a handler runs.
 
 mod admin;
+mod extract;
 mod packs;
 mod results;
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, FromRef, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use skillpack_core::protocol::{verify_request, NonceResponse, RequestParts, SignatureHeaders};
+use skillpack_core::keys::PublicKey;
+use skillpack_core::protocol::{endpoint, NonceResponse};
+
+pub use extract::{Operator, QueryOf, SignedRequest};
 
 use crate::error::{HttpError, OrHttpErr};
 use crate::limits::{Limiter, RateLimit};
 use crate::storage::HubDb;
 
 /// How long a nonce stays valid.
-const NONCE_TTL_SECS: u64 = 300;
+const NONCE_TTL: Duration = Duration::from_secs(300);
 /// Largest pack the hub accepts.
 pub const MAX_PACK_BYTES: usize = 256 << 20;
-/// Largest batch of records, in bytes and in records.
+/// Largest batch of records, in bytes.
 pub const MAX_PUSH_BYTES: usize = 8 << 20;
 /// Most records in one push.
 pub const MAX_PUSH_RECORDS: usize = 500;
+/// Largest body of any other request.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
 
 /// Every route of the hub over `db`.
 pub fn router(db: HubDb) -> Router {
@@ -38,137 +47,85 @@ pub struct HubConfig {
     /// Requests per signing key.
     pub limit: RateLimit,
     /// Keys allowed to read the operator's view (`/v1/admin/…`).
-    pub operators: Vec<skillpack_core::keys::PublicKey>,
+    pub operators: Vec<PublicKey>,
 }
 
-/// The operators' keys, as handlers see them.
-#[derive(Debug)]
-pub struct Operators(pub Vec<skillpack_core::keys::PublicKey>);
-
-/// The routes with a given configuration.
+/// The routes with a given configuration. Every refusal, the framework's own included (an
+/// unknown path, a wrong method, a body too large), is the JSON error of `docs/protocol.md`.
 pub fn router_with(db: HubDb, config: HubConfig) -> Router {
     let state = AppState {
         db,
         limiter: Arc::new(Limiter::new(config.limit)),
-        operators: Arc::new(Operators(config.operators)),
+        operators: Arc::new(config.operators),
     };
     Router::new()
-        .route("/health", get(health))
-        .route("/v1/nonce", get(nonce))
+        .route(endpoint::HEALTH, get(health))
+        .route(endpoint::NONCE, get(nonce))
         .route(
-            "/v1/packs",
+            endpoint::PACKS,
             post(packs::publish).layer(DefaultBodyLimit::max(MAX_PACK_BYTES)),
         )
-        .route("/v1/catalog", get(packs::catalog))
-        .route("/v1/packs/{hash}", get(packs::download_pack))
-        .route("/v1/chunks/{hash}", get(packs::download_chunk))
-        .route("/v1/devices", post(results::register))
+        .route(endpoint::CATALOG, get(packs::catalog))
+        .route(endpoint::PACK, get(packs::download_pack))
+        .route(endpoint::CHUNK, get(packs::download_chunk))
+        .route(endpoint::DEVICES, post(results::register))
         .route(
-            "/v1/records",
+            endpoint::RECORDS,
             post(results::push).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES)),
         )
-        .route("/v1/admin/groups", get(admin::groups))
-        .route("/v1/admin/learners", get(admin::learners))
-        .route("/v1/admin/results", get(admin::results))
-        .route("/v1/admin/flags", get(admin::flags))
-        .layer(DefaultBodyLimit::max(1 << 20))
+        .route(endpoint::ADMIN_GROUPS, get(admin::groups))
+        .route(endpoint::ADMIN_LEARNERS, get(admin::learners))
+        .route(endpoint::ADMIN_RESULTS, get(admin::results))
+        .route(endpoint::ADMIN_FLAGS, get(admin::flags))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
 
-/// What every handler may use: the database and the rate limiter.
+/// What every handler may use: the database, the rate limiter and the operators' keys.
 #[derive(Clone)]
 pub struct AppState {
     db: HubDb,
     limiter: Arc<Limiter>,
-    operators: Arc<Operators>,
+    operators: Arc<Vec<PublicKey>>,
 }
 
-impl FromRef<AppState> for Arc<Operators> {
-    fn from_ref(state: &AppState) -> Self {
-        Arc::clone(&state.operators)
-    }
-}
-
-impl FromRef<AppState> for HubDb {
-    fn from_ref(state: &AppState) -> Self {
-        state.db.clone()
-    }
-}
-
-impl FromRef<AppState> for Arc<Limiter> {
-    fn from_ref(state: &AppState) -> Self {
-        Arc::clone(&state.limiter)
-    }
-}
-
-async fn health(State(db): State<HubDb>) -> impl IntoResponse {
+async fn health(State(state): State<AppState>) -> impl IntoResponse {
     Json(
-        serde_json::json!({ "status": "ok", "db": db.engine(), "protocol": skillpack_core::protocol::PROTOCOL_VERSION }),
+        serde_json::json!({ "status": "ok", "db": state.db.engine(), "protocol": skillpack_core::protocol::PROTOCOL_VERSION }),
     )
 }
 
-async fn nonce(State(db): State<HubDb>) -> Result<Json<NonceResponse>, HttpError> {
-    let nonce = db.issue_nonce(NONCE_TTL_SECS).await?;
+async fn nonce(State(state): State<AppState>) -> Result<Json<NonceResponse>, HttpError> {
+    let nonce = state.db.issue_nonce(NONCE_TTL).await?;
     Ok(Json(NonceResponse {
         nonce,
-        expires_in: NONCE_TTL_SECS,
+        expires_in: NONCE_TTL.as_secs(),
     }))
 }
 
-/// Checks a signed request and uses up its nonce; returns the signer's key.
-pub(super) async fn signed_by(
-    db: &HubDb,
-    limiter: &Limiter,
-    method: &str,
-    path: &str,
-    query: &str,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<skillpack_core::keys::PublicKey, HttpError> {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .ok_or_else(|| {
-                HttpError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "unsigned",
-                    format!("missing {name} header"),
-                )
-            })
-    };
-    let signature = SignatureHeaders {
-        content_digest: header("content-digest")?,
-        signature_input: header("signature-input")?,
-        signature: header("signature")?,
-    };
-    let parts = RequestParts {
-        method,
-        path,
-        query,
-        body,
-    };
-    let signer = verify_request(&parts, &signature)
-        .or_http_err(StatusCode::UNAUTHORIZED, "bad_signature")?;
-    if !limiter.allow(signer.key.to_bytes()) {
-        return Err(HttpError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "too many requests from this key; wait a little and try again",
-        ));
-    }
-    if !db.consume_nonce(signer.nonce.clone()).await? {
-        return Err(HttpError::new(
-            StatusCode::UNAUTHORIZED,
-            "bad_nonce",
-            "the nonce was not issued by this hub, was already used, or expired; get a new one",
-        ));
-    }
-    Ok(signer.key)
+async fn not_found() -> HttpError {
+    HttpError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "no such endpoint (see docs/protocol.md)",
+    )
+}
+
+async fn method_not_allowed() -> HttpError {
+    HttpError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint does not take this method",
+    )
 }
 
 /// Parses a JSON body, answering 400 with the reason when it is not what the endpoint takes.
 pub(super) fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, HttpError> {
-    serde_json::from_slice(body).or_http_err(StatusCode::BAD_REQUEST, "bad_json")
+    serde_json::from_slice(body).or_http_err(
+        StatusCode::BAD_REQUEST,
+        "bad_json",
+        "the body is not what this endpoint takes",
+    )
 }

@@ -2,8 +2,8 @@
 //! resumable pack downloads, chunks by hash. Packs and chunks are immutable and named by
 //! hash, so they are served with long cache lifetimes and a CDN can stand in front.
 
-use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, State};
+use axum::body::Body;
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -13,12 +13,9 @@ use skillpack_core::hex;
 use skillpack_core::pack::PackReader;
 use skillpack_core::protocol::CatalogResponse;
 
-use std::sync::Arc;
-
-use super::signed_by;
+use super::{AppState, QueryOf, SignedRequest};
 use crate::error::{HttpError, OrHttpErr};
-use crate::limits::Limiter;
-use crate::storage::{HubDb, NewPack};
+use crate::storage::{NewPack, PackChunk};
 
 /// Immutable content: cache for a year.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -31,15 +28,11 @@ pub(super) struct GroupQuery {
 }
 
 pub(super) async fn publish(
-    State(db): State<HubDb>,
-    State(limiter): State<Arc<Limiter>>,
-    Query(q): Query<GroupQuery>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
-    body: Bytes,
+    State(state): State<AppState>,
+    QueryOf(q): QueryOf<GroupQuery>,
+    signed: SignedRequest,
 ) -> Result<(StatusCode, Response), HttpError> {
-    let query = uri.query().map_or("?".to_owned(), |q| format!("?{q}"));
-    let key = signed_by(&db, &limiter, "POST", uri.path(), &query, &headers, &body).await?;
+    let (db, key) = (&state.db, signed.key);
     if !db.is_publisher(key).await? {
         return Err(HttpError::new(
             StatusCode::FORBIDDEN,
@@ -60,10 +53,10 @@ pub(super) async fn publish(
             "a group is 1-64 letters, digits, - or _",
         ));
     }
-    let body = body.to_vec();
+    let body = signed.body.to_vec();
     let pack = tokio::task::spawn_blocking(move || read_pack(body, key, group))
         .await
-        .or_http_err(StatusCode::INTERNAL_SERVER_ERROR, "internal")??;
+        .map_err(HttpError::internal)??;
     let created = db.put_pack(pack).await?;
     let status = if created.created {
         StatusCode::CREATED
@@ -79,8 +72,11 @@ fn read_pack(
     uploader: skillpack_core::keys::PublicKey,
     group: String,
 ) -> Result<NewPack, HttpError> {
-    let mut reader = PackReader::open(std::io::Cursor::new(&bytes))
-        .or_http_err(StatusCode::UNPROCESSABLE_ENTITY, "bad_pack")?;
+    let mut reader = PackReader::open(std::io::Cursor::new(&bytes)).or_http_err(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "bad_pack",
+        "not a readable pack",
+    )?;
     if reader.publisher() != uploader {
         return Err(HttpError::new(
             StatusCode::FORBIDDEN,
@@ -88,9 +84,11 @@ fn read_pack(
             "the pack is signed by another publisher than the uploader",
         ));
     }
-    reader
-        .verify_contents()
-        .or_http_err(StatusCode::UNPROCESSABLE_ENTITY, "bad_pack")?;
+    reader.verify_contents().or_http_err(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "bad_pack",
+        "the pack does not verify",
+    )?;
     let manifest = reader.manifest();
     let data_start = 128 + u64::from(reader.header().manifest_stored_len);
     Ok(NewPack {
@@ -104,23 +102,27 @@ fn read_pack(
         chunks: manifest
             .chunks
             .iter()
-            .map(|c| (c.hash.0, data_start + c.offset, c.stored_size))
+            .map(|c| PackChunk {
+                hash: c.hash.0,
+                offset: data_start + c.offset,
+                len: c.stored_size,
+            })
             .collect(),
         bytes,
     })
 }
 
 pub(super) async fn catalog(
-    State(db): State<HubDb>,
-    Query(q): Query<GroupQuery>,
+    State(state): State<AppState>,
+    QueryOf(q): QueryOf<GroupQuery>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     let group = q.group.unwrap_or_else(|| "default".into());
     let body = serde_json::to_vec(&CatalogResponse {
-        packs: db.catalog(group.clone()).await?,
+        packs: state.db.catalog(group.clone()).await?,
         group,
     })
-    .or_http_err(StatusCode::INTERNAL_SERVER_ERROR, "internal")?;
+    .map_err(HttpError::internal)?;
     let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..16]));
     if headers
         .get(header::IF_NONE_MATCH)
@@ -140,39 +142,39 @@ pub(super) async fn catalog(
 }
 
 fn parse_hash(text: &str) -> Result<[u8; 32], HttpError> {
-    hex::decode(text).ok_or_else(|| {
-        HttpError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_hash",
-            "a hash is 64 hex digits",
-        )
-    })
+    hex::decode(text).or_http_err(
+        StatusCode::BAD_REQUEST,
+        "bad_hash",
+        "a hash is 64 hex digits",
+    )
 }
 
 pub(super) async fn download_pack(
-    State(db): State<HubDb>,
+    State(state): State<AppState>,
     Path(hash): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
+    let db = &state.db;
     let hash = parse_hash(&hash)?;
-    let len = db.pack_len(hash).await?.ok_or_else(|| {
-        HttpError::new(
-            StatusCode::NOT_FOUND,
-            "no_such_pack",
-            "no pack with this hash",
-        )
-    })?;
+    let len = db.pack_len(hash).await?.or_http_err(
+        StatusCode::NOT_FOUND,
+        "no_such_pack",
+        "no pack with this hash",
+    )?;
     let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
     let (start, end, status) = match range {
         None => (0, len, StatusCode::OK),
         Some(r) => match parse_range(r, len) {
             Some((s, e)) => (s, e, StatusCode::PARTIAL_CONTENT),
             None => {
-                return Ok((
+                let refusal = HttpError::new(
                     StatusCode::RANGE_NOT_SATISFIABLE,
-                    [(header::CONTENT_RANGE, format!("bytes */{len}"))],
-                )
-                    .into_response())
+                    "bad_range",
+                    format!("one range within the pack's {len} bytes, as bytes=a-b, a- or -n"),
+                );
+                return Ok(
+                    ([(header::CONTENT_RANGE, format!("bytes */{len}"))], refusal).into_response(),
+                );
             }
         },
     };
@@ -181,29 +183,23 @@ pub(super) async fn download_pack(
     let h = response.headers_mut();
     h.insert(
         header::ACCEPT_RANGES,
-        "bytes"
-            .parse()
-            .or_http_err(StatusCode::INTERNAL_SERVER_ERROR, "internal")?,
+        "bytes".parse().map_err(HttpError::internal)?,
     );
     h.insert(
         header::CACHE_CONTROL,
-        IMMUTABLE
-            .parse()
-            .or_http_err(StatusCode::INTERNAL_SERVER_ERROR, "internal")?,
+        IMMUTABLE.parse().map_err(HttpError::internal)?,
     );
     h.insert(
         header::CONTENT_TYPE,
         "application/vnd.skillpack"
             .parse()
-            .or_http_err(StatusCode::INTERNAL_SERVER_ERROR, "internal")?,
+            .map_err(HttpError::internal)?,
     );
     if status == StatusCode::PARTIAL_CONTENT {
         let value = format!("bytes {start}-{}/{len}", end - 1);
         h.insert(
             header::CONTENT_RANGE,
-            value
-                .parse()
-                .or_http_err(StatusCode::INTERNAL_SERVER_ERROR, "internal")?,
+            value.parse().map_err(HttpError::internal)?,
         );
     }
     Ok(response)
@@ -231,16 +227,14 @@ fn parse_range(header: &str, len: u64) -> Option<(u64, u64)> {
 }
 
 pub(super) async fn download_chunk(
-    State(db): State<HubDb>,
+    State(state): State<AppState>,
     Path(hash): Path<String>,
 ) -> Result<Response, HttpError> {
-    let bytes = db.chunk(parse_hash(&hash)?).await?.ok_or_else(|| {
-        HttpError::new(
-            StatusCode::NOT_FOUND,
-            "no_such_chunk",
-            "no chunk with this hash",
-        )
-    })?;
+    let bytes = state.db.chunk(parse_hash(&hash)?).await?.or_http_err(
+        StatusCode::NOT_FOUND,
+        "no_such_chunk",
+        "no chunk with this hash",
+    )?;
     Ok(([(header::CACHE_CONTROL, IMMUTABLE)], bytes).into_response())
 }
 

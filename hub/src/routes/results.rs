@@ -1,34 +1,30 @@
 //! Devices and their results: registration with an enrolment code, and pushes of signed
-//! records, each verified here and stored once by the storage layer.
+//! records, admitted by core's rule and stored once by the storage layer.
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
+use skillpack_core::keys::PublicKey;
 use skillpack_core::protocol::{PushRequest, PushResponse, RegisterRequest, RegisterResponse};
 
-use std::sync::Arc;
-
-use super::{json_body, signed_by, MAX_PUSH_RECORDS};
+use super::{json_body, AppState, SignedRequest, MAX_PUSH_RECORDS};
 use crate::error::{HttpError, OrHttpErr};
-use crate::ingest::check_records_async;
-use crate::limits::Limiter;
-use crate::storage::{HubDb, RegisterRefusal};
+use crate::ingest::take_records;
+use crate::storage::RegisterRefusal;
 
 pub(super) async fn register(
-    State(db): State<HubDb>,
-    State(limiter): State<Arc<Limiter>>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
-    body: Bytes,
+    State(state): State<AppState>,
+    signed: SignedRequest,
 ) -> Result<(StatusCode, Json<RegisterResponse>), HttpError> {
-    let query = uri.query().map_or("?".to_owned(), |q| format!("?{q}"));
-    let device = signed_by(&db, &limiter, "POST", uri.path(), &query, &headers, &body).await?;
-    let request: RegisterRequest = json_body(&body)?;
-    skillpack_core::keys::PublicKey::parse(&request.learner)
-        .or_http_err(StatusCode::BAD_REQUEST, "bad_learner")?;
-    match db
-        .register_device(request.enrolment_code, device, request.learner)
+    let request: RegisterRequest = json_body(&signed.body)?;
+    PublicKey::parse(&request.learner).or_http_err(
+        StatusCode::BAD_REQUEST,
+        "bad_learner",
+        "the learner is not a did:key",
+    )?;
+    match state
+        .db
+        .register_device(request.enrolment_code, signed.key, request.learner)
         .await?
     {
         Ok(group) => Ok((StatusCode::CREATED, Json(RegisterResponse { group }))),
@@ -46,22 +42,15 @@ pub(super) async fn register(
 }
 
 pub(super) async fn push(
-    State(db): State<HubDb>,
-    State(limiter): State<Arc<Limiter>>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
-    body: Bytes,
+    State(state): State<AppState>,
+    signed: SignedRequest,
 ) -> Result<Json<PushResponse>, HttpError> {
-    let query = uri.query().map_or("?".to_owned(), |q| format!("?{q}"));
-    let device = signed_by(&db, &limiter, "POST", uri.path(), &query, &headers, &body).await?;
-    let (learner, _group) = db.device(device).await?.ok_or_else(|| {
-        HttpError::new(
-            StatusCode::FORBIDDEN,
-            "unknown_device",
-            "register this device with an enrolment code first",
-        )
-    })?;
-    let request: PushRequest = json_body(&body)?;
+    let (learner, _group) = state.db.device(signed.key).await?.or_http_err(
+        StatusCode::FORBIDDEN,
+        "unknown_device",
+        "register this device with an enrolment code first",
+    )?;
+    let request: PushRequest = json_body(&signed.body)?;
     if request.records.len() > MAX_PUSH_RECORDS {
         return Err(HttpError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -69,9 +58,6 @@ pub(super) async fn push(
             format!("at most {MAX_PUSH_RECORDS} records a push"),
         ));
     }
-    let did = device.to_did_key();
-    let (verified, mut refused) = check_records_async(request.records, did, learner).await?;
-    let mut results = db.ingest(device, verified).await?;
-    results.append(&mut refused);
+    let results = take_records(&state.db, signed.key, learner, request.records).await?;
     Ok(Json(PushResponse { results }))
 }

@@ -1,57 +1,65 @@
 //! The hub's storage: publishers, nonces, published packs and their chunks, enrolment codes,
-//! devices, records and flags. Two engines behind the same methods (ADR 0001): SQLite
-//! (rusqlite, WAL; reached from async code through tokio's blocking pool) by default, and
-//! PostgreSQL (tokio-postgres) when one machine is not enough.
+//! devices, records and flags. Two engines (ADR 0001) with the same async methods, one folder
+//! each with the same file names: `sqlite/` (the default) and `postgres/`. What both share
+//! (row types, decoding, small rules) lives once in `rows`; the ledger's rules come from core.
+//! [`HubDb`] picks the engine once, at open, and each method hands the call to it.
 
-mod devices;
-mod nonces;
+mod export;
 mod postgres;
-mod reports;
+mod rows;
 mod sqlite;
 
-use std::sync::Arc;
+use std::time::Duration;
 
 use skillpack_core::keys::PublicKey;
-use skillpack_core::module::parse_version;
+use skillpack_core::ledger::VerifiedRecord;
 use skillpack_core::protocol::{CatalogEntry, PublishResponse, RecordResult};
 
-pub use devices::{normalize_code, RegisterRefusal, VerifiedRecord};
-pub use reports::{results_csv, results_xapi, GroupRow, LearnerRow, StoredResult};
-pub use sqlite::SqliteHub;
+pub use export::{results_csv, results_xapi};
+pub use rows::{
+    normalize_code, FlagRow, GroupRow, LearnerRow, NewPack, PackChunk, RegisterRefusal,
+    StoredResult, MAX_OUTSTANDING,
+};
 
+use self::postgres::PgHub;
+use self::sqlite::SqliteHub;
 use crate::error::HubError;
-
-/// What the hub needs to store a verified pack.
-#[derive(Debug, Clone)]
-pub struct NewPack {
-    /// SHA-256 of the pack's signed part.
-    pub hash: [u8; 32],
-    /// Pack id.
-    pub id: String,
-    /// Pack version.
-    pub version: String,
-    /// Group offered to.
-    pub group: String,
-    /// Publisher key.
-    pub publisher: PublicKey,
-    /// Media variant.
-    pub variant: String,
-    /// Module ids.
-    pub modules: Vec<String>,
-    /// The whole file.
-    pub bytes: Vec<u8>,
-    /// Each chunk's stored hash, offset in the file and length.
-    pub chunks: Vec<([u8; 32], u64, u64)>,
-}
 
 /// Which engine holds the data.
 #[derive(Clone)]
 enum Engine {
-    Sqlite(Arc<SqliteHub>),
-    Postgres(Arc<postgres::PgHub>),
+    Sqlite(SqliteHub),
+    Postgres(PgHub),
 }
 
-/// The hub's database, shared by every request.
+/// Hands a call to whichever engine holds the data: both have a method of the same name and
+/// arguments, so `on_engine!(self, e => e.catalog(group))` is that method on either.
+macro_rules! on_engine {
+    ($self:ident, $engine:ident => $call:expr) => {
+        match &$self.engine {
+            Engine::Sqlite($engine) => $call.await,
+            Engine::Postgres($engine) => $call.await,
+        }
+    };
+}
+
+/// How a database is opened.
+#[derive(Debug, Clone, Copy)]
+pub struct StorageOptions {
+    /// At most this many nonces outstanding; past it the hub answers "busy".
+    pub max_nonces: usize,
+}
+
+impl Default for StorageOptions {
+    fn default() -> Self {
+        Self {
+            max_nonces: MAX_OUTSTANDING,
+        }
+    }
+}
+
+/// The hub's database, shared by every request; cheap to clone. Every method is async: the
+/// operator's commands call them from a runtime of their own.
 #[derive(Clone)]
 pub struct HubDb {
     engine: Engine,
@@ -63,40 +71,19 @@ impl std::fmt::Debug for HubDb {
     }
 }
 
-/// Runs a storage call on whichever engine holds the data: SQLite in the blocking pool,
-/// PostgreSQL on its own runtime.
-macro_rules! on_engine {
-    ($self:ident, |$db:ident| $sqlite:expr, |$pool:ident| $pg:expr) => {
-        match &$self.engine {
-            Engine::Sqlite(db) => {
-                let $db = Arc::clone(db);
-                tokio::task::spawn_blocking(move || $sqlite)
-                    .await
-                    .map_err(|e| HubError::Task(e.to_string()))?
-            }
-            Engine::Postgres(pg) => pg.spawn(move |$pool| $pg).await,
-        }
-    };
-}
-
-/// The same for plain (non-async) callers: the operator's commands.
-macro_rules! on_engine_blocking {
-    ($self:ident, |$db:ident| $sqlite:expr, |$pool:ident| $pg:expr) => {
-        match &$self.engine {
-            Engine::Sqlite($db) => $sqlite,
-            Engine::Postgres(pg) => pg.block_on(move |$pool| $pg),
-        }
-    };
-}
-
 impl HubDb {
     /// Opens the database at `url` (`sqlite://PATH` or `postgres://…`), creating and migrating
     /// it as needed.
-    pub fn open(url: &str) -> Result<Self, HubError> {
+    pub async fn open(url: &str) -> Result<Self, HubError> {
+        Self::open_with(url, StorageOptions::default()).await
+    }
+
+    /// [`HubDb::open`] with given options.
+    pub async fn open_with(url: &str, options: StorageOptions) -> Result<Self, HubError> {
         let engine = if let Some(path) = url.strip_prefix("sqlite://") {
-            Engine::Sqlite(Arc::new(SqliteHub::open(std::path::Path::new(path))?))
+            Engine::Sqlite(SqliteHub::open(std::path::Path::new(path), options.max_nonces).await?)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Engine::Postgres(Arc::new(postgres::PgHub::open(url)?))
+            Engine::Postgres(PgHub::open(url, options.max_nonces).await?)
         } else {
             return Err(HubError::BadDatabaseUrl(url.to_owned()));
         };
@@ -111,98 +98,76 @@ impl HubDb {
         }
     }
 
-    /// Registers a publisher (the operator's command).
-    pub fn add_publisher(&self, key: &PublicKey, name: &str) -> Result<(), HubError> {
-        let (key, name) = (*key, name.to_owned());
-        on_engine_blocking!(self, |db| db.add_publisher(&key, &name), |pool| {
-            postgres::add_publisher(pool, key, name)
-        })
+    /// The schema version the database is at (the number of migration steps run).
+    pub async fn schema_version(&self) -> Result<u32, HubError> {
+        on_engine!(self, e => e.schema_version())
+    }
+
+    /// Registers a publisher, or renames one (the operator's command).
+    pub async fn add_publisher(&self, key: PublicKey, name: String) -> Result<(), HubError> {
+        on_engine!(self, e => e.add_publisher(key, name))
     }
 
     /// True when the key belongs to a registered publisher.
     pub async fn is_publisher(&self, key: PublicKey) -> Result<bool, HubError> {
-        on_engine!(self, |db| db.is_publisher(&key), |pool| {
-            postgres::is_publisher(pool, key)
-        })
+        on_engine!(self, e => e.is_publisher(key))
     }
 
-    /// A new single-use nonce valid for `ttl_secs`.
-    pub async fn issue_nonce(&self, ttl_secs: u64) -> Result<String, HubError> {
-        match &self.engine {
-            // In memory: no need for the blocking pool.
-            Engine::Sqlite(db) => db.issue_nonce(ttl_secs),
-            Engine::Postgres(pg) => {
-                pg.spawn(move |pool| postgres::issue_nonce(pool, ttl_secs))
-                    .await
-            }
-        }
+    /// A new single-use nonce valid for `ttl`; [`HubError::Busy`] when too many are
+    /// outstanding.
+    pub async fn issue_nonce(&self, ttl: Duration) -> Result<String, HubError> {
+        on_engine!(self, e => e.issue_nonce(ttl))
     }
 
     /// Uses up a nonce; false if it was never issued, already used or expired.
     pub async fn consume_nonce(&self, nonce: String) -> Result<bool, HubError> {
-        match &self.engine {
-            Engine::Sqlite(db) => db.consume_nonce(&nonce),
-            Engine::Postgres(pg) => {
-                pg.spawn(move |pool| postgres::consume_nonce(pool, nonce))
-                    .await
-            }
-        }
+        on_engine!(self, e => e.consume_nonce(nonce))
     }
 
     /// Stores a verified pack (idempotent by hash).
     pub async fn put_pack(&self, pack: NewPack) -> Result<PublishResponse, HubError> {
-        on_engine!(self, |db| db.put_pack(&pack), |pool| postgres::put_pack(
-            pool, pack
-        ))
+        on_engine!(self, e => e.put_pack(pack))
     }
 
-    /// The newest version of each pack offered to `group`.
+    /// The newest version of each pack (in each variant) offered to `group`.
     pub async fn catalog(&self, group: String) -> Result<Vec<CatalogEntry>, HubError> {
-        on_engine!(self, |db| db.catalog(&group), |pool| postgres::catalog(
-            pool, group
-        ))
+        on_engine!(self, e => e.catalog(group))
     }
 
     /// A pack's length, if the hub has it.
     pub async fn pack_len(&self, hash: [u8; 32]) -> Result<Option<u64>, HubError> {
-        on_engine!(self, |db| db.pack_len(&hash), |pool| postgres::pack_len(
-            pool, hash
-        ))
+        on_engine!(self, e => e.pack_len(hash))
     }
 
-    /// Bytes `start..end` of a pack.
+    /// Bytes `start..end` of a pack (a range the caller checked against [`HubDb::pack_len`]).
     pub async fn pack_range(
         &self,
         hash: [u8; 32],
         start: u64,
         end: u64,
     ) -> Result<Vec<u8>, HubError> {
-        on_engine!(self, |db| db.pack_range(&hash, start, end), |pool| {
-            postgres::pack_range(pool, hash, start, end)
-        })
+        let offset = i64::try_from(start).map_err(|e| HubError::Encoding(e.to_string()))?;
+        let len = i64::try_from(end.saturating_sub(start))
+            .map_err(|e| HubError::Encoding(e.to_string()))?;
+        on_engine!(self, e => e.pack_range(hash, offset, len))
     }
 
     /// A chunk's stored bytes by its hash.
     pub async fn chunk(&self, hash: [u8; 32]) -> Result<Option<Vec<u8>>, HubError> {
-        on_engine!(self, |db| db.chunk(&hash), |pool| postgres::chunk(
-            pool, hash
-        ))
+        on_engine!(self, e => e.chunk(hash))
     }
 
-    /// A new enrolment code for `group` (optionally limited in uses and time).
-    pub fn create_enrolment(
+    /// A new enrolment code for `group` (optionally limited in uses, and valid until a Unix
+    /// time in seconds).
+    pub async fn create_enrolment(
         &self,
         group: &str,
         uses: Option<u32>,
         expires_at: Option<i64>,
     ) -> Result<String, HubError> {
-        let code = devices::new_code()?;
+        let code = rows::new_code()?;
         let (stored, group) = (code.clone(), group.to_owned());
-        on_engine_blocking!(
-            self,
-            |db| db.create_enrolment(&stored, &group, uses, expires_at),
-            |pool| postgres::create_enrolment(pool, stored, group, uses, expires_at)
-        )?;
+        on_engine!(self, e => e.create_enrolment(stored, group, uses, expires_at))?;
         Ok(code)
     }
 
@@ -213,11 +178,7 @@ impl HubDb {
         device: PublicKey,
         learner: String,
     ) -> Result<Result<String, RegisterRefusal>, HubError> {
-        on_engine!(
-            self,
-            |db| db.register_device(&code, &device, &learner),
-            |pool| postgres::register_device(pool, code, device, learner)
-        )
+        on_engine!(self, e => e.register_device(code, device, learner))
     }
 
     /// Registers a device whose records arrive in a relay bundle (the importer vouches).
@@ -227,102 +188,45 @@ impl HubDb {
         learner: String,
         group: String,
     ) -> Result<Result<(), RegisterRefusal>, HubError> {
-        on_engine!(
-            self,
-            |db| db.register_relayed(&device, &learner, &group),
-            |pool| postgres::register_relayed(pool, device, learner, group)
-        )
+        on_engine!(self, e => e.register_relayed(device, learner, group))
     }
 
     /// A registered device's learner and group.
     pub async fn device(&self, device: PublicKey) -> Result<Option<(String, String)>, HubError> {
-        on_engine!(self, |db| db.device(&device), |pool| postgres::device(
-            pool, device
-        ))
+        on_engine!(self, e => e.device(device))
     }
 
-    /// Stores verified records of one device; one result per record, in chain order.
+    /// Stores admitted records of one device; one result per record, in chain order.
     pub async fn ingest(
         &self,
         device: PublicKey,
         records: Vec<VerifiedRecord>,
     ) -> Result<Vec<RecordResult>, HubError> {
-        on_engine!(self, |db| db.ingest(&device, records), |pool| {
-            postgres::ingest(pool, device, records)
-        })
+        on_engine!(self, e => e.ingest(device, records))
     }
 
     /// Every group with what is offered to it and who is in it.
-    pub fn groups(&self) -> Result<Vec<GroupRow>, HubError> {
-        on_engine_blocking!(self, |db| db.groups(), |pool| postgres::groups(pool))
-    }
-
-    /// [`HubDb::groups`] from async code (the operator's HTTP view).
-    pub async fn groups_async(&self) -> Result<Vec<GroupRow>, HubError> {
-        on_engine!(self, |db| db.groups(), |pool| postgres::groups(pool))
+    pub async fn groups(&self) -> Result<Vec<GroupRow>, HubError> {
+        on_engine!(self, e => e.groups())
     }
 
     /// Every registered device with its learner and results.
-    pub fn learners(&self) -> Result<Vec<LearnerRow>, HubError> {
-        on_engine_blocking!(self, |db| db.learners(), |pool| postgres::learners(pool))
+    pub async fn learners(&self) -> Result<Vec<LearnerRow>, HubError> {
+        on_engine!(self, e => e.learners())
     }
 
     /// Every stored record (of one group, if given), in the order received.
-    pub fn results(&self, group: Option<&str>) -> Result<Vec<StoredResult>, HubError> {
-        let group = group.map(str::to_owned);
-        on_engine_blocking!(self, |db| db.results(group.as_deref()), |pool| {
-            postgres::results(pool, group)
-        })
+    pub async fn results(&self, group: Option<String>) -> Result<Vec<StoredResult>, HubError> {
+        on_engine!(self, e => e.results(group))
     }
 
-    /// [`HubDb::learners`] from async code (the operator's HTTP view).
-    pub async fn learners_async(&self) -> Result<Vec<LearnerRow>, HubError> {
-        on_engine!(self, |db| db.learners(), |pool| postgres::learners(pool))
-    }
-
-    /// [`HubDb::results`] from async code.
-    pub async fn results_async(
-        &self,
-        group: Option<String>,
-    ) -> Result<Vec<StoredResult>, HubError> {
-        on_engine!(self, |db| db.results(group.as_deref()), |pool| {
-            postgres::results(pool, group)
-        })
-    }
-
-    /// [`HubDb::flags`] from async code.
-    pub async fn flags_async(&self) -> Result<Vec<(String, u64, String, String)>, HubError> {
-        on_engine!(self, |db| db.flags(), |pool| postgres::flags(pool))
+    /// Gaps and forks flagged so far, oldest first.
+    pub async fn flags(&self) -> Result<Vec<FlagRow>, HubError> {
+        on_engine!(self, e => e.flags())
     }
 
     /// How many records the hub holds.
-    pub fn record_count(&self) -> Result<u64, HubError> {
-        on_engine_blocking!(self, |db| db.record_count(), |pool| postgres::record_count(
-            pool
-        ))
+    pub async fn record_count(&self) -> Result<u64, HubError> {
+        on_engine!(self, e => e.record_count())
     }
-
-    /// Gaps and forks flagged so far: (device key hex, seq, kind, detail).
-    pub fn flags(&self) -> Result<Vec<(String, u64, String, String)>, HubError> {
-        on_engine_blocking!(self, |db| db.flags(), |pool| postgres::flags(pool))
-    }
-}
-
-/// The catalog a group sees: of every pack, the newest version in each variant (`full`,
-/// `low`, `text`), so each device can take the one its learner's media setting asks for.
-fn newest_of_each(entries: Vec<CatalogEntry>) -> Vec<CatalogEntry> {
-    let mut newest: Vec<CatalogEntry> = Vec::new();
-    for entry in entries {
-        let same = newest
-            .iter_mut()
-            .find(|e| e.id == entry.id && e.variant == entry.variant);
-        match same {
-            Some(current) if parse_version(&entry.version) > parse_version(&current.version) => {
-                *current = entry
-            }
-            Some(_) => {}
-            None => newest.push(entry),
-        }
-    }
-    newest
 }

@@ -3,7 +3,7 @@
 
 use reqwest::StatusCode;
 use skillpack_core::keys::SecretKey;
-use skillpack_core::protocol::{PushRequest, RegisterRequest};
+use skillpack_core::protocol::{endpoint, PushRequest, RegisterRequest};
 use skillpack_core::testing::record_chain;
 
 use super::TestHub;
@@ -15,7 +15,9 @@ fn an_operator_reads_learners_results_and_flags_and_no_one_else_does() {
         operators: vec![operator.public_key()],
         ..Default::default()
     });
-    let code = hub.db.create_enrolment("riders", None, None).unwrap();
+    let code = hub
+        .run(hub.db.create_enrolment("riders", None, None))
+        .unwrap();
     let device = SecretKey::from_seed(&[51; 32]);
     let learner = SecretKey::from_seed(&[52; 32]).public_key().to_did_key();
     let register = serde_json::to_vec(&RegisterRequest {
@@ -24,7 +26,7 @@ fn an_operator_reads_learners_results_and_flags_and_no_one_else_does() {
     })
     .unwrap();
     assert!(hub
-        .signed_post(&device, "/v1/devices", register)
+        .signed_post(&device, endpoint::DEVICES, register)
         .status()
         .is_success());
     let chain = record_chain(&device, &learner, 3);
@@ -33,19 +35,20 @@ fn an_operator_reads_learners_results_and_flags_and_no_one_else_does() {
     })
     .unwrap();
     assert!(hub
-        .signed_post(&device, "/v1/records", body)
+        .signed_post(&device, endpoint::RECORDS, body)
         .status()
         .is_success());
 
     let learners: serde_json::Value = hub
-        .signed_get(&operator, "/v1/admin/learners")
+        .signed_get(&operator, endpoint::ADMIN_LEARNERS)
         .json()
         .unwrap();
     assert_eq!(learners[0]["learner"], learner.as_str());
     assert_eq!(learners[0]["records"], 2);
-    hub.db.create_enrolment("cleaners", Some(0), None).unwrap();
+    hub.run(hub.db.create_enrolment("cleaners", Some(0), None))
+        .unwrap();
     let groups: serde_json::Value = hub
-        .signed_get(&operator, "/v1/admin/groups")
+        .signed_get(&operator, endpoint::ADMIN_GROUPS)
         .json()
         .unwrap();
     assert_eq!(
@@ -56,19 +59,28 @@ fn an_operator_reads_learners_results_and_flags_and_no_one_else_does() {
         ])
     );
     let results: serde_json::Value = hub
-        .signed_get(&operator, "/v1/admin/results?group=riders")
+        .signed_get(
+            &operator,
+            &format!("{}?group=riders", endpoint::ADMIN_RESULTS),
+        )
         .json()
         .unwrap();
     assert_eq!(results.as_array().unwrap().len(), 2);
     let csv = hub
-        .signed_get(&operator, "/v1/admin/results?format=csv")
+        .signed_get(
+            &operator,
+            &format!("{}?format=csv", endpoint::ADMIN_RESULTS),
+        )
         .text()
         .unwrap();
     assert_eq!(csv.lines().count(), 3);
     let xapi = hub
         .signed_get(
             &operator,
-            "/v1/admin/results?format=xapi&home_page=https://hub.example.org",
+            &format!(
+                "{}?format=xapi&home_page=https://hub.example.org",
+                endpoint::ADMIN_RESULTS
+            ),
         )
         .text()
         .unwrap();
@@ -77,19 +89,26 @@ fn an_operator_reads_learners_results_and_flags_and_no_one_else_does() {
         first["actor"]["account"]["homePage"],
         "https://hub.example.org"
     );
-    let flags: serde_json::Value = hub.signed_get(&operator, "/v1/admin/flags").json().unwrap();
+    let flags: serde_json::Value = hub
+        .signed_get(&operator, endpoint::ADMIN_FLAGS)
+        .json()
+        .unwrap();
     assert_eq!(flags[0]["kind"], "gap");
 
     assert_eq!(
-        hub.signed_get(&device, "/v1/admin/learners").status(),
+        hub.signed_get(&device, endpoint::ADMIN_LEARNERS).status(),
         StatusCode::FORBIDDEN,
         "a device is no operator"
     );
-    let unsigned = reqwest::blocking::get(format!("{}/v1/admin/results", hub.url)).unwrap();
+    let unsigned =
+        reqwest::blocking::get(format!("{}{}", hub.url, endpoint::ADMIN_RESULTS)).unwrap();
     assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
-        hub.signed_get(&operator, "/v1/admin/results?format=pdf")
-            .status(),
+        hub.signed_get(
+            &operator,
+            &format!("{}?format=pdf", endpoint::ADMIN_RESULTS)
+        )
+        .status(),
         StatusCode::BAD_REQUEST
     );
 }

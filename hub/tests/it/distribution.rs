@@ -4,7 +4,7 @@
 use reqwest::blocking::Client;
 use reqwest::StatusCode;
 use skillpack_core::pack::{ContentHash, PackReader, Variant};
-use skillpack_core::protocol::{CatalogResponse, ErrorResponse, PublishResponse};
+use skillpack_core::protocol::{endpoint, CatalogResponse, ErrorResponse, PublishResponse};
 use skillpack_core::testing::{module_files, pack_of, publisher_key, sample_pack, stranger_key};
 
 use super::TestHub;
@@ -17,7 +17,7 @@ fn code(response: reqwest::blocking::Response) -> (StatusCode, String) {
 
 fn catalog(hub: &TestHub, group: &str) -> CatalogResponse {
     Client::new()
-        .get(format!("{}/v1/catalog?group={group}", hub.url))
+        .get(format!("{}{}", hub.url, endpoint::catalog(group)))
         .send()
         .unwrap()
         .json()
@@ -28,7 +28,7 @@ fn catalog(hub: &TestHub, group: &str) -> CatalogResponse {
 fn health_answers() {
     let hub = TestHub::start();
     let health: serde_json::Value = Client::new()
-        .get(format!("{}/health", hub.url))
+        .get(format!("{}{}", hub.url, endpoint::HEALTH))
         .send()
         .unwrap()
         .json()
@@ -40,11 +40,13 @@ fn health_answers() {
 #[test]
 fn a_registered_publisher_publishes_and_devices_find_and_download_the_pack() {
     let hub = TestHub::start();
-    hub.db
-        .add_publisher(&publisher_key().public_key(), "fixture")
-        .unwrap();
+    hub.run(
+        hub.db
+            .add_publisher(publisher_key().public_key(), "fixture".into()),
+    )
+    .unwrap();
     let pack = sample_pack();
-    let response = hub.signed_post(&publisher_key(), "/v1/packs?group=riders", pack.clone());
+    let response = hub.signed_post(&publisher_key(), &endpoint::publish("riders"), pack.clone());
     assert_eq!(response.status(), StatusCode::CREATED);
     let published: PublishResponse = response.json().unwrap();
     assert_eq!(
@@ -56,7 +58,7 @@ fn a_registered_publisher_publishes_and_devices_find_and_download_the_pack() {
         ("fixture", "riders", true)
     );
 
-    let again = hub.signed_post(&publisher_key(), "/v1/packs?group=riders", pack.clone());
+    let again = hub.signed_post(&publisher_key(), &endpoint::publish("riders"), pack.clone());
     assert_eq!(
         again.status(),
         StatusCode::OK,
@@ -72,7 +74,7 @@ fn a_registered_publisher_publishes_and_devices_find_and_download_the_pack() {
     );
 
     let whole = Client::new()
-        .get(format!("{}/v1/packs/{}", hub.url, published.hash))
+        .get(format!("{}{}", hub.url, endpoint::pack(&published.hash)))
         .send()
         .unwrap();
     assert_eq!(whole.status(), StatusCode::OK);
@@ -85,7 +87,7 @@ fn a_registered_publisher_publishes_and_devices_find_and_download_the_pack() {
     // A cut download resumes from where it stopped.
     let half = pack.len() / 2;
     let rest = Client::new()
-        .get(format!("{}/v1/packs/{}", hub.url, published.hash))
+        .get(format!("{}{}", hub.url, endpoint::pack(&published.hash)))
         .header("range", format!("bytes={half}-"))
         .send()
         .unwrap();
@@ -100,7 +102,11 @@ fn a_registered_publisher_publishes_and_devices_find_and_download_the_pack() {
     let reader = PackReader::open(std::io::Cursor::new(&pack)).unwrap();
     for chunk in &reader.manifest().chunks {
         let got = Client::new()
-            .get(format!("{}/v1/chunks/{}", hub.url, chunk.hash))
+            .get(format!(
+                "{}{}",
+                hub.url,
+                endpoint::chunk(&chunk.hash.to_string())
+            ))
             .send()
             .unwrap();
         assert_eq!(got.status(), StatusCode::OK);
@@ -111,17 +117,19 @@ fn a_registered_publisher_publishes_and_devices_find_and_download_the_pack() {
 #[test]
 fn an_unchanged_catalog_costs_a_304() {
     let hub = TestHub::start();
-    hub.db
-        .add_publisher(&publisher_key().public_key(), "fixture")
-        .unwrap();
-    hub.signed_post(&publisher_key(), "/v1/packs?group=g", sample_pack());
+    hub.run(
+        hub.db
+            .add_publisher(publisher_key().public_key(), "fixture".into()),
+    )
+    .unwrap();
+    hub.signed_post(&publisher_key(), &endpoint::publish("g"), sample_pack());
     let first = Client::new()
-        .get(format!("{}/v1/catalog?group=g", hub.url))
+        .get(format!("{}{}", hub.url, endpoint::catalog("g")))
         .send()
         .unwrap();
     let etag = first.headers()["etag"].to_str().unwrap().to_owned();
     let second = Client::new()
-        .get(format!("{}/v1/catalog?group=g", hub.url))
+        .get(format!("{}{}", hub.url, endpoint::catalog("g")))
         .header("if-none-match", &etag)
         .send()
         .unwrap();
@@ -132,13 +140,15 @@ fn an_unchanged_catalog_costs_a_304() {
 #[test]
 fn refusals_are_4xx_with_stable_codes_and_change_nothing() {
     let hub = TestHub::start();
-    hub.db
-        .add_publisher(&publisher_key().public_key(), "fixture")
-        .unwrap();
+    hub.run(
+        hub.db
+            .add_publisher(publisher_key().public_key(), "fixture".into()),
+    )
+    .unwrap();
 
     let unknown = hub.signed_post(
         &stranger_key(),
-        "/v1/packs?group=g",
+        &endpoint::publish("g"),
         pack_of(&[module_files("x-mod")], Variant::Text, &stranger_key()),
     );
     assert_eq!(
@@ -148,7 +158,7 @@ fn refusals_are_4xx_with_stable_codes_and_change_nothing() {
 
     let not_theirs = hub.signed_post(
         &publisher_key(),
-        "/v1/packs?group=g",
+        &endpoint::publish("g"),
         pack_of(&[module_files("x-mod")], Variant::Text, &stranger_key()),
     );
     assert_eq!(
@@ -160,20 +170,20 @@ fn refusals_are_4xx_with_stable_codes_and_change_nothing() {
     let last = forged.len() - 1;
     forged[last] ^= 1;
     assert_eq!(
-        code(hub.signed_post(&publisher_key(), "/v1/packs?group=g", forged)),
+        code(hub.signed_post(&publisher_key(), &endpoint::publish("g"), forged)),
         (StatusCode::UNPROCESSABLE_ENTITY, "bad_pack".into())
     );
     assert_eq!(
         code(hub.signed_post(
             &publisher_key(),
-            "/v1/packs?group=g",
+            &endpoint::publish("g"),
             b"not a pack".to_vec()
         )),
         (StatusCode::UNPROCESSABLE_ENTITY, "bad_pack".into())
     );
 
     let unsigned = Client::new()
-        .post(format!("{}/v1/packs", hub.url))
+        .post(format!("{}{}", hub.url, endpoint::PACKS))
         .body(sample_pack())
         .send()
         .unwrap();
@@ -183,21 +193,26 @@ fn refusals_are_4xx_with_stable_codes_and_change_nothing() {
     );
 
     assert_eq!(
-        code(hub.signed_post_with(&publisher_key(), "/v1/packs", sample_pack(), "never-issued")),
+        code(hub.signed_post_with(
+            &publisher_key(),
+            endpoint::PACKS,
+            sample_pack(),
+            "never-issued"
+        )),
         (StatusCode::UNAUTHORIZED, "bad_nonce".into())
     );
 
     assert_eq!(
         code(hub.signed_post(
             &publisher_key(),
-            "/v1/packs?group=bad%20group",
+            &endpoint::publish("bad group"),
             sample_pack()
         )),
         (StatusCode::BAD_REQUEST, "bad_group".into())
     );
 
     let missing = Client::new()
-        .get(format!("{}/v1/packs/{}", hub.url, "00".repeat(32)))
+        .get(format!("{}{}", hub.url, endpoint::pack(&"00".repeat(32))))
         .send()
         .unwrap();
     assert_eq!(
@@ -205,7 +220,7 @@ fn refusals_are_4xx_with_stable_codes_and_change_nothing() {
         (StatusCode::NOT_FOUND, "no_such_pack".into())
     );
     let bad = Client::new()
-        .get(format!("{}/v1/chunks/xyz", hub.url))
+        .get(format!("{}{}", hub.url, endpoint::chunk("xyz")))
         .send()
         .unwrap();
     assert_eq!(code(bad), (StatusCode::BAD_REQUEST, "bad_hash".into()));
@@ -218,26 +233,28 @@ fn refusals_are_4xx_with_stable_codes_and_change_nothing() {
 #[test]
 fn a_replayed_request_is_refused() {
     let hub = TestHub::start();
-    hub.db
-        .add_publisher(&publisher_key().public_key(), "fixture")
-        .unwrap();
+    hub.run(
+        hub.db
+            .add_publisher(publisher_key().public_key(), "fixture".into()),
+    )
+    .unwrap();
     let client = Client::new();
     let nonce: skillpack_core::protocol::NonceResponse = client
-        .get(format!("{}/v1/nonce", hub.url))
+        .get(format!("{}{}", hub.url, endpoint::NONCE))
         .send()
         .unwrap()
         .json()
         .unwrap();
     let first = hub.signed_post_with(
         &publisher_key(),
-        "/v1/packs?group=g",
+        &endpoint::publish("g"),
         sample_pack(),
         &nonce.nonce,
     );
     assert_eq!(first.status(), StatusCode::CREATED);
     let replay = hub.signed_post_with(
         &publisher_key(),
-        "/v1/packs?group=g",
+        &endpoint::publish("g"),
         sample_pack(),
         &nonce.nonce,
     );
@@ -250,20 +267,22 @@ fn a_key_that_sends_too_much_is_slowed_down() {
         burst: 2.0,
         per_second: 0.01,
     });
-    hub.db
-        .add_publisher(&publisher_key().public_key(), "fixture")
-        .unwrap();
+    hub.run(
+        hub.db
+            .add_publisher(publisher_key().public_key(), "fixture".into()),
+    )
+    .unwrap();
     for _ in 0..2 {
         assert!(hub
-            .signed_post(&publisher_key(), "/v1/packs?group=g", sample_pack())
+            .signed_post(&publisher_key(), &endpoint::publish("g"), sample_pack())
             .status()
             .is_success());
     }
     assert_eq!(
-        code(hub.signed_post(&publisher_key(), "/v1/packs?group=g", sample_pack())),
+        code(hub.signed_post(&publisher_key(), &endpoint::publish("g"), sample_pack())),
         (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into())
     );
-    let other = hub.signed_post(&stranger_key(), "/v1/packs?group=g", sample_pack());
+    let other = hub.signed_post(&stranger_key(), &endpoint::publish("g"), sample_pack());
     assert_eq!(
         code(other).1,
         "unknown_publisher",
@@ -274,11 +293,13 @@ fn a_key_that_sends_too_much_is_slowed_down() {
 #[test]
 fn the_catalog_offers_the_newest_version_of_each_variant() {
     let hub = TestHub::start();
-    hub.db
-        .add_publisher(&publisher_key().public_key(), "fixture")
-        .unwrap();
+    hub.run(
+        hub.db
+            .add_publisher(publisher_key().public_key(), "fixture".into()),
+    )
+    .unwrap();
     let publish = |pack: Vec<u8>| {
-        let response = hub.signed_post(&publisher_key(), "/v1/packs?group=riders", pack);
+        let response = hub.signed_post(&publisher_key(), &endpoint::publish("riders"), pack);
         assert_eq!(response.status(), StatusCode::CREATED);
     };
     let low = pack_of(

@@ -4,7 +4,8 @@
 use reqwest::StatusCode;
 use skillpack_core::keys::SecretKey;
 use skillpack_core::protocol::{
-    ErrorResponse, PushRequest, PushResponse, RecordStatus, RegisterRequest, RegisterResponse,
+    endpoint, ErrorResponse, PushRequest, PushResponse, RecordStatus, RegisterRequest,
+    RegisterResponse,
 };
 use skillpack_core::testing::record_chain;
 
@@ -20,7 +21,7 @@ fn register(hub: &TestHub, device: &SecretKey, code: &str) -> reqwest::blocking:
         learner: learner(),
     })
     .unwrap();
-    hub.signed_post(device, "/v1/devices", body)
+    hub.signed_post(device, endpoint::DEVICES, body)
 }
 
 fn push(
@@ -29,7 +30,7 @@ fn push(
     records: Vec<skillpack_core::ledger::SignedRecord>,
 ) -> PushResponse {
     let body = serde_json::to_vec(&PushRequest { records }).unwrap();
-    let response = hub.signed_post(device, "/v1/records", body);
+    let response = hub.signed_post(device, endpoint::RECORDS, body);
     assert_eq!(response.status(), StatusCode::OK);
     response.json().unwrap()
 }
@@ -41,7 +42,9 @@ fn statuses(r: &PushResponse) -> Vec<RecordStatus> {
 #[test]
 fn a_device_registers_with_a_code_that_runs_out() {
     let hub = TestHub::start();
-    let code = hub.db.create_enrolment("riders", Some(1), None).unwrap();
+    let code = hub
+        .run(hub.db.create_enrolment("riders", Some(1), None))
+        .unwrap();
     let first = SecretKey::from_seed(&[1; 32]);
     let response = register(&hub, &first, &code.to_lowercase());
     assert_eq!(
@@ -62,7 +65,9 @@ fn a_device_registers_with_a_code_that_runs_out() {
         second.json::<ErrorResponse>().unwrap().error.code,
         "bad_enrolment_code"
     );
-    let expired = hub.db.create_enrolment("riders", None, Some(0)).unwrap();
+    let expired = hub
+        .run(hub.db.create_enrolment("riders", None, Some(0)))
+        .unwrap();
     assert_eq!(
         register(&hub, &SecretKey::from_seed(&[3; 32]), &expired).status(),
         StatusCode::FORBIDDEN
@@ -72,7 +77,9 @@ fn a_device_registers_with_a_code_that_runs_out() {
 #[test]
 fn records_are_stored_exactly_once_however_often_they_are_pushed() {
     let hub = TestHub::start();
-    let code = hub.db.create_enrolment("riders", None, None).unwrap();
+    let code = hub
+        .run(hub.db.create_enrolment("riders", None, None))
+        .unwrap();
     let device = SecretKey::from_seed(&[1; 32]);
     register(&hub, &device, &code);
     let chain = record_chain(&device, &learner(), 5);
@@ -88,14 +95,16 @@ fn records_are_stored_exactly_once_however_often_they_are_pushed() {
         ]
         .concat()
     );
-    assert_eq!(hub.db.record_count().unwrap(), 5);
-    assert!(hub.db.flags().unwrap().is_empty());
+    assert_eq!(hub.run(hub.db.record_count()).unwrap(), 5);
+    assert!(hub.run(hub.db.flags()).unwrap().is_empty());
 }
 
 #[test]
 fn gaps_and_forks_are_stored_and_flagged_for_the_trainer() {
     let hub = TestHub::start();
-    let code = hub.db.create_enrolment("riders", None, None).unwrap();
+    let code = hub
+        .run(hub.db.create_enrolment("riders", None, None))
+        .unwrap();
     let device = SecretKey::from_seed(&[1; 32]);
     register(&hub, &device, &code);
     let chain = record_chain(&device, &learner(), 4);
@@ -113,10 +122,15 @@ fn gaps_and_forks_are_stored_and_flagged_for_the_trainer() {
     // The real record 2 then arrives: a second record numbered 2, another fork.
     let late = push(&hub, &device, vec![chain[1].clone()]);
     assert_eq!(late.results[0].note.as_deref(), Some("fork"));
-    let kinds: Vec<String> = hub.db.flags().unwrap().into_iter().map(|f| f.2).collect();
+    let kinds: Vec<String> = hub
+        .run(hub.db.flags())
+        .unwrap()
+        .into_iter()
+        .map(|f| f.kind)
+        .collect();
     assert_eq!(kinds, vec!["gap", "fork", "fork"]);
     assert_eq!(
-        hub.db.record_count().unwrap(),
+        hub.run(hub.db.record_count()).unwrap(),
         4,
         "every record kept for the trainer to judge"
     );
@@ -125,7 +139,9 @@ fn gaps_and_forks_are_stored_and_flagged_for_the_trainer() {
 #[test]
 fn bad_records_are_rejected_by_name_and_change_nothing() {
     let hub = TestHub::start();
-    let code = hub.db.create_enrolment("riders", None, None).unwrap();
+    let code = hub
+        .run(hub.db.create_enrolment("riders", None, None))
+        .unwrap();
     let device = SecretKey::from_seed(&[1; 32]);
     register(&hub, &device, &code);
     let mut edited = record_chain(&device, &learner(), 1);
@@ -146,7 +162,7 @@ fn bad_records_are_rejected_by_name_and_change_nothing() {
     assert!(notes[0].contains("signature"), "{notes:?}");
     assert!(notes[1].contains("another device"), "{notes:?}");
     assert!(notes[2].contains("another learner"), "{notes:?}");
-    assert_eq!(hub.db.record_count().unwrap(), 0);
+    assert_eq!(hub.run(hub.db.record_count()).unwrap(), 0);
 }
 
 #[test]
@@ -154,18 +170,49 @@ fn unknown_devices_and_malformed_bodies_get_4xx() {
     let hub = TestHub::start();
     let stranger = SecretKey::from_seed(&[4; 32]);
     let body = serde_json::to_vec(&PushRequest { records: vec![] }).unwrap();
-    let response = hub.signed_post(&stranger, "/v1/records", body);
+    let response = hub.signed_post(&stranger, endpoint::RECORDS, body);
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(
         response.json::<ErrorResponse>().unwrap().error.code,
         "unknown_device"
     );
-    let code = hub.db.create_enrolment("riders", None, None).unwrap();
+    let code = hub
+        .run(hub.db.create_enrolment("riders", None, None))
+        .unwrap();
     register(&hub, &stranger, &code);
-    let response = hub.signed_post(&stranger, "/v1/records", b"{not json".to_vec());
+    let response = hub.signed_post(&stranger, endpoint::RECORDS, b"{not json".to_vec());
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert_eq!(
         response.json::<ErrorResponse>().unwrap().error.code,
         "bad_json"
     );
+}
+
+#[test]
+fn a_relay_import_takes_the_records_once_and_refuses_a_device_that_is_not_a_key() {
+    use skillpack_core::ledger::RelayBundle;
+    use skillpack_hub::ingest::{import_relay, RelayImport};
+    let hub = TestHub::start();
+    let device = SecretKey::from_seed(&[81; 32]);
+    let learner = SecretKey::from_seed(&[82; 32]).public_key().to_did_key();
+    let bundle = RelayBundle::new(
+        device.public_key().to_did_key(),
+        learner.clone(),
+        record_chain(&device, &learner, 3),
+    );
+    for expected in [RecordStatus::Accepted, RecordStatus::Duplicate] {
+        let Ok(RelayImport::Done(results)) =
+            hub.run(import_relay(&hub.db, bundle.clone(), "village"))
+        else {
+            panic!("imported");
+        };
+        assert!(results.iter().all(|r| r.status == expected), "{results:?}");
+    }
+    assert_eq!(hub.run(hub.db.record_count()).unwrap(), 3);
+    let mut bad = bundle;
+    bad.device = "did:key:zNotAKey".into();
+    assert!(matches!(
+        hub.run(import_relay(&hub.db, bad, "village")),
+        Ok(RelayImport::NotADevice)
+    ));
 }

@@ -9,16 +9,17 @@ use std::time::{Duration, Instant};
 
 use skillpack_core::hex;
 
+use super::SqliteHub;
 use crate::error::HubError;
+use crate::storage::rows::new_nonce;
+#[cfg(test)]
+use crate::storage::rows::MAX_OUTSTANDING;
 
-/// At most this many nonces are outstanding (about 80 bytes each): a flood of nonce requests
-/// is answered "busy" rather than growing the hub's memory without end.
-pub const MAX_OUTSTANDING: usize = 200_000;
-
-/// Outstanding nonces and when each expires.
-#[derive(Debug, Default)]
-pub struct NonceBook {
+/// Outstanding nonces and when each expires, at most `bound` of them (about 80 bytes each).
+#[derive(Debug)]
+pub(super) struct NonceBook {
     inner: Mutex<Book>,
+    bound: usize,
 }
 
 #[derive(Debug, Default)]
@@ -28,18 +29,37 @@ struct Book {
     sweep_at: usize,
 }
 
+impl SqliteHub {
+    /// A new single-use nonce valid for `ttl`: in memory, so not on the blocking pool.
+    pub(crate) async fn issue_nonce(&self, ttl: Duration) -> Result<String, HubError> {
+        self.inner.nonces.issue(ttl)
+    }
+
+    /// Uses up a nonce; false if it was never issued, already used or expired.
+    pub(crate) async fn consume_nonce(&self, nonce: String) -> Result<bool, HubError> {
+        Ok(self.inner.nonces.consume(&nonce))
+    }
+}
+
 impl NonceBook {
+    /// An empty book that holds at most `bound` nonces.
+    pub(super) fn new(bound: usize) -> Self {
+        Self {
+            inner: Mutex::default(),
+            bound,
+        }
+    }
+
     /// A new single-use nonce valid for `ttl`, as 32 hex digits.
-    pub fn issue(&self, ttl: Duration) -> Result<String, HubError> {
-        let mut bytes = [0u8; 16];
-        getrandom::getrandom(&mut bytes).map_err(|e| HubError::Random(e.to_string()))?;
+    pub(super) fn issue(&self, ttl: Duration) -> Result<String, HubError> {
+        let bytes = new_nonce()?;
         let now = Instant::now();
         let mut book = self.lock();
         if book.expiry.len() >= book.sweep_at {
             book.expiry.retain(|_, expires| *expires >= now);
-            book.sweep_at = (book.expiry.len() * 2).clamp(1024, MAX_OUTSTANDING);
+            book.sweep_at = (book.expiry.len() * 2).clamp(1024.min(self.bound), self.bound);
         }
-        if book.expiry.len() >= MAX_OUTSTANDING {
+        if book.expiry.len() >= self.bound {
             return Err(HubError::Busy("too many nonces outstanding".into()));
         }
         book.expiry.insert(bytes, now + ttl);
@@ -47,7 +67,7 @@ impl NonceBook {
     }
 
     /// Uses up a nonce; false if it was never issued, already used or expired.
-    pub fn consume(&self, nonce: &str) -> bool {
+    pub(super) fn consume(&self, nonce: &str) -> bool {
         let Some(bytes) = hex::decode::<16>(nonce) else {
             return false;
         };
@@ -70,7 +90,7 @@ mod tests {
 
     #[test]
     fn a_nonce_works_once_and_only_until_it_expires() {
-        let book = NonceBook::default();
+        let book = NonceBook::new(MAX_OUTSTANDING);
         let nonce = book.issue(Duration::from_secs(60)).expect("issues");
         assert_eq!(nonce.len(), 32);
         assert!(book.consume(&nonce));
@@ -87,7 +107,7 @@ mod tests {
 
     #[test]
     fn expired_nonces_are_swept_and_the_book_is_bounded() {
-        let book = NonceBook::default();
+        let book = NonceBook::new(MAX_OUTSTANDING);
         for _ in 0..5000 {
             book.issue(Duration::ZERO).expect("issues");
         }

@@ -1,17 +1,22 @@
 //! Load, bounded and on loopback only: 200 simulated devices register and push their
 //! records concurrently, each pushing one batch twice (as a device on a flaky connection
-//! does). Afterwards every record is stored exactly once and no chain is flagged.
+//! does). Afterwards every record is stored exactly once and no chain is flagged. A test
+//! target of its own: it takes seconds, and `--test it` should not wait for it.
+#![allow(clippy::unwrap_used)]
+
+#[path = "support/mod.rs"]
+mod support;
 
 use std::time::{Duration, Instant};
 
 use skillpack_core::keys::SecretKey;
 use skillpack_core::protocol::{
-    sign_request, NonceResponse, PushRequest, PushResponse, RecordStatus, RegisterRequest,
-    RequestParts,
+    endpoint, sign_request, NonceResponse, PushRequest, PushResponse, RecordStatus,
+    RegisterRequest, RequestParts,
 };
 use skillpack_core::testing::record_chain;
 
-use super::TestHub;
+use support::TestHub;
 
 const DEVICES: u8 = 200;
 const RECORDS_PER_DEVICE: u64 = 20;
@@ -25,7 +30,7 @@ async fn signed_post(
     body: Vec<u8>,
 ) -> reqwest::Response {
     let nonce: NonceResponse = client
-        .get(format!("{url}/v1/nonce"))
+        .get(format!("{url}{}", endpoint::NONCE))
         .send()
         .await
         .unwrap()
@@ -33,31 +38,24 @@ async fn signed_post(
         .await
         .unwrap();
     let headers = sign_request(
-        &RequestParts {
-            method: "POST",
-            path,
-            query: "?",
-            body: &body,
-        },
+        &RequestParts::new("POST", path, &body),
         key,
         &nonce.nonce,
         0,
     );
-    client
-        .post(format!("{url}{path}"))
-        .header("content-digest", headers.content_digest)
-        .header("signature-input", headers.signature_input)
-        .header("signature", headers.signature)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
+    let mut request = client.post(format!("{url}{path}"));
+    for (name, value) in headers.pairs() {
+        request = request.header(name, value);
+    }
+    request.body(body).send().await.unwrap()
 }
 
 #[test]
 fn two_hundred_devices_push_concurrently_and_every_record_is_stored_once() {
     let hub = TestHub::start();
-    let code = hub.db.create_enrolment("load", None, None).unwrap();
+    let code = hub
+        .run(hub.db.create_enrolment("load", None, None))
+        .unwrap();
     let url = hub.url.clone();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let started = Instant::now();
@@ -82,10 +80,12 @@ fn two_hundred_devices_push_concurrently_and_every_record_is_stored_once() {
                     learner: learner.clone(),
                 })
                 .unwrap();
-                assert!(signed_post(&client, &url, &device, "/v1/devices", register)
-                    .await
-                    .status()
-                    .is_success());
+                assert!(
+                    signed_post(&client, &url, &device, endpoint::DEVICES, register)
+                        .await
+                        .status()
+                        .is_success()
+                );
                 let chain = record_chain(&device, &learner, RECORDS_PER_DEVICE);
                 let mut batches: Vec<Vec<_>> = chain.chunks(BATCH).map(<[_]>::to_vec).collect();
                 batches.push(batches[0].clone()); // the flaky connection: one batch again
@@ -94,7 +94,7 @@ fn two_hundred_devices_push_concurrently_and_every_record_is_stored_once() {
                     let body = serde_json::to_vec(&PushRequest { records: batch }).unwrap();
                     let t = Instant::now();
                     let response: PushResponse =
-                        signed_post(&client, &url, &device, "/v1/records", body)
+                        signed_post(&client, &url, &device, endpoint::RECORDS, body)
                             .await
                             .json()
                             .await
@@ -119,11 +119,11 @@ fn two_hundred_devices_push_concurrently_and_every_record_is_stored_once() {
     });
     let elapsed = started.elapsed();
     assert_eq!(
-        hub.db.record_count().unwrap(),
+        hub.run(hub.db.record_count()).unwrap(),
         u64::from(DEVICES) * RECORDS_PER_DEVICE
     );
     assert!(
-        hub.db.flags().unwrap().is_empty(),
+        hub.run(hub.db.flags()).unwrap().is_empty(),
         "no chain was broken by concurrency"
     );
     let mut sorted = latencies;

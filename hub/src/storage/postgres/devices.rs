@@ -1,0 +1,113 @@
+//! Enrolment codes and registered devices on PostgreSQL: a code is used up in the same
+//! transaction that registers the device, so two devices never share its last use.
+
+use skillpack_core::keys::PublicKey;
+
+use super::PgHub;
+use crate::error::HubError;
+use crate::storage::rows::{known_device, normalize_code, RegisterRefusal};
+
+impl PgHub {
+    pub(crate) async fn create_enrolment(
+        &self,
+        code: String,
+        group: String,
+        uses: Option<u32>,
+        expires_at: Option<i64>,
+    ) -> Result<(), HubError> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "INSERT INTO enrolments (code, grp, uses_left, expires_at, created_at)
+                 VALUES ($1, $2, $3, $4, now())",
+                &[
+                    &normalize_code(&code),
+                    &group,
+                    &uses.map(i64::from),
+                    &expires_at,
+                ],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn register_device(
+        &self,
+        code: String,
+        device: PublicKey,
+        learner: String,
+    ) -> Result<Result<String, RegisterRefusal>, HubError> {
+        let key = device.to_bytes();
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        if let Some(row) = tx
+            .query_opt(
+                "SELECT learner, grp FROM devices WHERE device_key = $1",
+                &[&key.as_slice()],
+            )
+            .await?
+        {
+            let known: String = row.get(0);
+            return Ok(known_device(&known, row.get(1), &learner));
+        }
+        let row = tx
+            .query_opt(
+                "UPDATE enrolments SET uses_left = uses_left - 1
+                 WHERE code = $1 AND (uses_left IS NULL OR uses_left > 0)
+                   AND (expires_at IS NULL OR expires_at >= extract(epoch from now())::bigint)
+                 RETURNING grp",
+                &[&normalize_code(&code)],
+            )
+            .await?;
+        let Some(row) = row else {
+            return Ok(Err(RegisterRefusal::BadCode));
+        };
+        let group: String = row.get(0);
+        tx.execute(
+            "INSERT INTO devices (device_key, learner, grp, registered_at) VALUES ($1, $2, $3, now())",
+            &[&key.as_slice(), &learner, &group],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(group))
+    }
+
+    pub(crate) async fn register_relayed(
+        &self,
+        device: PublicKey,
+        learner: String,
+        group: String,
+    ) -> Result<Result<(), RegisterRefusal>, HubError> {
+        let key = device.to_bytes();
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "INSERT INTO devices (device_key, learner, grp, registered_at) VALUES ($1, $2, $3, now())
+                 ON CONFLICT (device_key) DO NOTHING",
+                &[&key.as_slice(), &learner, &group],
+            )
+            .await?;
+        let known: String = client
+            .query_one(
+                "SELECT learner FROM devices WHERE device_key = $1",
+                &[&key.as_slice()],
+            )
+            .await?
+            .get(0);
+        Ok(known_device(&known, group, &learner).map(drop))
+    }
+
+    pub(crate) async fn device(
+        &self,
+        device: PublicKey,
+    ) -> Result<Option<(String, String)>, HubError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_opt(
+                "SELECT learner, grp FROM devices WHERE device_key = $1",
+                &[&device.to_bytes().as_slice()],
+            )
+            .await?;
+        Ok(row.map(|r| (r.get(0), r.get(1))))
+    }
+}

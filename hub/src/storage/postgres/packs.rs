@@ -1,0 +1,142 @@
+//! Publishers and published packs on PostgreSQL: who may publish, storing a pack once by
+//! hash, the catalog a group sees, and a pack's bytes or one chunk's read from the bytea.
+
+use skillpack_core::keys::PublicKey;
+use skillpack_core::protocol::{CatalogEntry, PublishResponse};
+
+use super::PgHub;
+use crate::error::HubError;
+use crate::storage::rows::{modules_json, newest_of_each, publish_response, CatalogColumns};
+use crate::storage::NewPack;
+
+impl PgHub {
+    pub(crate) async fn add_publisher(&self, key: PublicKey, name: String) -> Result<(), HubError> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "INSERT INTO publishers (public_key, name, added_at) VALUES ($1, $2, now())
+                 ON CONFLICT (public_key) DO UPDATE SET name = excluded.name",
+                &[&key.to_bytes().as_slice(), &name],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn is_publisher(&self, key: PublicKey) -> Result<bool, HubError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM publishers WHERE public_key = $1)",
+                &[&key.to_bytes().as_slice()],
+            )
+            .await?;
+        Ok(row.get(0))
+    }
+
+    pub(crate) async fn put_pack(&self, pack: NewPack) -> Result<PublishResponse, HubError> {
+        let modules = modules_json(&pack)?;
+        let size = i64::try_from(pack.bytes.len()).unwrap_or(i64::MAX);
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let inserted = tx
+            .execute(
+                "INSERT INTO packs (hash, id, version, grp, publisher, variant, modules, size, bytes, published_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now()) ON CONFLICT (hash) DO NOTHING",
+                &[
+                    &pack.hash.as_slice(),
+                    &pack.id,
+                    &pack.version,
+                    &pack.group,
+                    &pack.publisher.to_bytes().as_slice(),
+                    &pack.variant,
+                    &modules,
+                    &size,
+                    &pack.bytes,
+                ],
+            )
+            .await?;
+        if inserted == 0 {
+            return Ok(publish_response(&pack, false));
+        }
+        for chunk in &pack.chunks {
+            let offset = i64::try_from(chunk.offset).unwrap_or(i64::MAX);
+            let len = i64::try_from(chunk.len).unwrap_or(i64::MAX);
+            tx.execute(
+                "INSERT INTO chunks (hash, pack_hash, \"offset\", len) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (hash) DO NOTHING",
+                &[&chunk.hash.as_slice(), &pack.hash.as_slice(), &offset, &len],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(publish_response(&pack, true))
+    }
+
+    pub(crate) async fn catalog(&self, group: String) -> Result<Vec<CatalogEntry>, HubError> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT hash, id, version, size, variant, publisher, modules FROM packs
+                 WHERE grp = $1 ORDER BY id",
+                &[&group],
+            )
+            .await?;
+        let entries = rows
+            .iter()
+            .map(|row| {
+                CatalogColumns {
+                    hash: row.get(0),
+                    id: row.get(1),
+                    version: row.get(2),
+                    size: row.get(3),
+                    variant: row.get(4),
+                    publisher: row.get(5),
+                    modules: row.get(6),
+                }
+                .decode()
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(newest_of_each(entries))
+    }
+
+    pub(crate) async fn pack_len(&self, hash: [u8; 32]) -> Result<Option<u64>, HubError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_opt(
+                "SELECT size FROM packs WHERE hash = $1",
+                &[&hash.as_slice()],
+            )
+            .await?;
+        Ok(row.map(|r| u64::try_from(r.get::<_, i64>(0)).unwrap_or(0)))
+    }
+
+    pub(crate) async fn pack_range(
+        &self,
+        hash: [u8; 32],
+        start: i64,
+        len: i64,
+    ) -> Result<Vec<u8>, HubError> {
+        let client = self.pool.get().await?;
+        // substring on bytea takes int; the casts are from bigint, checked by the server.
+        let row = client
+            .query_one(
+                "SELECT substring(bytes from ($2::bigint + 1)::int for $3::bigint::int)
+                 FROM packs WHERE hash = $1",
+                &[&hash.as_slice(), &start, &len],
+            )
+            .await?;
+        Ok(row.get(0))
+    }
+
+    pub(crate) async fn chunk(&self, hash: [u8; 32]) -> Result<Option<Vec<u8>>, HubError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_opt(
+                "SELECT substring(p.bytes from (c.\"offset\" + 1)::int for c.len::int)
+                 FROM chunks c JOIN packs p ON p.hash = c.pack_hash WHERE c.hash = $1",
+                &[&hash.as_slice()],
+            )
+            .await?;
+        Ok(row.map(|r| r.get(0)))
+    }
+}

@@ -1,0 +1,110 @@
+//! What a trainer reads from PostgreSQL: groups, learners with their results, every stored
+//! record with its receipt time, the flagged chains and a count. Times are read out in
+//! SQLite's format, so rows are identical to SQLite's.
+
+use skillpack_core::hex;
+
+use super::{iso, PgHub};
+use crate::error::HubError;
+use crate::storage::rows::{
+    count, groups_sql, stored_record, FlagRow, GroupRow, LearnerRow, StoredResult,
+};
+
+impl PgHub {
+    pub(crate) async fn groups(&self) -> Result<Vec<GroupRow>, HubError> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(&groups_sql("extract(epoch from now())::bigint"), &[])
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| GroupRow {
+                group: r.get(0),
+                packs: count(r.get(1)),
+                devices: count(r.get(2)),
+                records: count(r.get(3)),
+                open_codes: count(r.get(4)),
+            })
+            .collect())
+    }
+
+    pub(crate) async fn learners(&self) -> Result<Vec<LearnerRow>, HubError> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT d.learner, d.grp, d.device_key, {}, count(r.id), coalesce(sum(r.passed::int), 0)::bigint
+                     FROM devices d LEFT JOIN records r ON r.device_key = d.device_key
+                     GROUP BY d.device_key, d.learner, d.grp, d.registered_at ORDER BY d.grp, d.learner",
+                    iso("d.registered_at")
+                ),
+                &[],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| LearnerRow {
+                learner: r.get(0),
+                group: r.get(1),
+                device: hex::encode(&r.get::<_, Vec<u8>>(2)),
+                registered_at: r.get(3),
+                records: count(r.get(4)),
+                passed: count(r.get(5)),
+            })
+            .collect())
+    }
+
+    pub(crate) async fn results(
+        &self,
+        group: Option<String>,
+    ) -> Result<Vec<StoredResult>, HubError> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT r.body, d.grp, {} FROM records r JOIN devices d ON d.device_key = r.device_key
+                     WHERE $1::text IS NULL OR d.grp = $1 ORDER BY r.received_at, r.id",
+                    iso("r.received_at")
+                ),
+                &[&group],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(StoredResult {
+                    record: stored_record(r.get(0))?,
+                    group: r.get(1),
+                    received_at: r.get(2),
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn flags(&self) -> Result<Vec<FlagRow>, HubError> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT device_key, seq, kind, detail FROM flags ORDER BY id",
+                &[],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| FlagRow {
+                device: hex::encode(&r.get::<_, Vec<u8>>(0)),
+                seq: count(r.get(1)),
+                kind: r.get(2),
+                detail: r.get(3),
+            })
+            .collect())
+    }
+
+    pub(crate) async fn record_count(&self) -> Result<u64, HubError> {
+        let client = self.pool.get().await?;
+        let n: i64 = client
+            .query_one("SELECT count(*) FROM records", &[])
+            .await?
+            .get(0);
+        Ok(count(n))
+    }
+}

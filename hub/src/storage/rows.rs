@@ -1,0 +1,279 @@
+//! What both engines store and give back, written once: the row types, the decoding of a
+//! catalog row, the answers to a publish and a push, the group query and the small rules
+//! (enrolment codes, a known device registering again) both engines follow. An engine only
+//! runs SQL and hands its columns to these.
+
+use skillpack_core::hex;
+use skillpack_core::keys::PublicKey;
+use skillpack_core::ledger::{flag_note, Decision, Planned, SignedRecord};
+use skillpack_core::module::parse_version;
+use skillpack_core::pack::ContentHash;
+use skillpack_core::protocol::{CatalogEntry, PublishResponse, RecordResult, RecordStatus};
+
+use crate::error::HubError;
+
+/// Letters of enrolment codes: no 0/O or 1/I, easy to read out and type.
+const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+
+/// At most this many nonces are outstanding, on either engine: a flood of nonce requests is
+/// answered "busy" rather than growing the hub's memory or table without end.
+pub const MAX_OUTSTANDING: usize = 200_000;
+
+/// A chunk of a published pack: where its stored bytes sit in the pack file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PackChunk {
+    /// SHA-256 of the chunk's stored bytes (what a device asks for).
+    pub hash: [u8; 32],
+    /// Offset in the pack file.
+    pub offset: u64,
+    /// Length in bytes.
+    pub len: u64,
+}
+
+/// What the hub needs to store a verified pack.
+#[derive(Debug, Clone)]
+pub struct NewPack {
+    /// SHA-256 of the pack's signed part.
+    pub hash: [u8; 32],
+    /// The pack's id, as its manifest names it.
+    pub id: String,
+    /// The pack's version.
+    pub version: String,
+    /// The group it is offered to.
+    pub group: String,
+    /// The publisher's key (already checked to be registered).
+    pub publisher: PublicKey,
+    /// Media variant (`full`, `low`, `text`).
+    pub variant: String,
+    /// The modules it holds, by id.
+    pub modules: Vec<String>,
+    /// The whole file.
+    pub bytes: Vec<u8>,
+    /// Where each chunk sits in `bytes`.
+    pub chunks: Vec<PackChunk>,
+}
+
+/// Why a registration was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegisterRefusal {
+    /// The code does not exist, ran out of uses or expired.
+    BadCode,
+    /// The device is registered for another learner.
+    OtherLearner,
+}
+
+/// A learner's device and how it is doing.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LearnerRow {
+    /// The learner's `did:key`.
+    pub learner: String,
+    /// The group the device registered in.
+    pub group: String,
+    /// The device's public key, lowercase hex.
+    pub device: String,
+    /// When it registered (hub time, ISO 8601 UTC with milliseconds).
+    pub registered_at: String,
+    /// Records received.
+    pub records: u64,
+    /// Of which passed.
+    pub passed: u64,
+}
+
+/// A group of learners: what is offered to it and who is in it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GroupRow {
+    /// The group's name.
+    pub group: String,
+    /// Packs published to it (every version).
+    pub packs: u64,
+    /// Devices registered in it.
+    pub devices: u64,
+    /// Records its devices have sent.
+    pub records: u64,
+    /// Enrolment codes for it that can still be used.
+    pub open_codes: u64,
+}
+
+/// A stored record with what the hub knows about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredResult {
+    /// The signed record.
+    pub record: SignedRecord,
+    /// The device's group.
+    pub group: String,
+    /// When the hub received it (hub time, ISO 8601 UTC with milliseconds).
+    pub received_at: String,
+}
+
+/// A gap or fork flagged in a device's chain.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FlagRow {
+    /// The device's public key, lowercase hex.
+    pub device: String,
+    /// The number of the record that raised it.
+    pub seq: u64,
+    /// `gap` or `fork` ([`ChainFlag::kind`](skillpack_core::ledger::ChainFlag::kind)).
+    pub kind: String,
+    /// What is wrong, for a trainer to read.
+    pub detail: String,
+}
+
+/// Every group any pack, device or enrolment code names, with its counts. The same query on
+/// both engines but for how each spells "now" in Unix seconds (`now`).
+pub(super) fn groups_sql(now: &str) -> String {
+    format!(
+        "SELECT g.grp,
+            (SELECT count(*) FROM packs p WHERE p.grp = g.grp),
+            (SELECT count(*) FROM devices d WHERE d.grp = g.grp),
+            (SELECT count(*) FROM records r JOIN devices d ON d.device_key = r.device_key
+             WHERE d.grp = g.grp),
+            (SELECT count(*) FROM enrolments e WHERE e.grp = g.grp
+             AND (e.uses_left IS NULL OR e.uses_left > 0)
+             AND (e.expires_at IS NULL OR e.expires_at >= {now}))
+         FROM (SELECT grp FROM packs UNION SELECT grp FROM devices UNION SELECT grp FROM enrolments) g
+         ORDER BY g.grp"
+    )
+}
+
+/// The columns of a catalog row, as either engine reads them.
+pub(super) struct CatalogColumns {
+    pub hash: Vec<u8>,
+    pub id: String,
+    pub version: String,
+    pub size: i64,
+    pub variant: String,
+    pub publisher: Vec<u8>,
+    pub modules: String,
+}
+
+impl CatalogColumns {
+    /// The entry a device reads.
+    pub(super) fn decode(self) -> Result<CatalogEntry, HubError> {
+        let publisher: [u8; 32] = self
+            .publisher
+            .as_slice()
+            .try_into()
+            .map_err(|_| HubError::Damaged("a publisher key".into()))?;
+        let publisher =
+            PublicKey::from_bytes(&publisher).map_err(|e| HubError::Damaged(e.to_string()))?;
+        Ok(CatalogEntry {
+            id: self.id,
+            version: self.version,
+            hash: hex::encode(&self.hash),
+            size: u64::try_from(self.size).unwrap_or(0),
+            variant: self.variant,
+            publisher: publisher.to_did_key(),
+            modules: serde_json::from_str(&self.modules)
+                .map_err(|e| HubError::Damaged(format!("a pack's module list: {e}")))?,
+        })
+    }
+}
+
+/// The answer to a publish: `created` is false when the hub already had the pack.
+pub(super) fn publish_response(pack: &NewPack, created: bool) -> PublishResponse {
+    PublishResponse {
+        id: pack.id.clone(),
+        version: pack.version.clone(),
+        hash: hex::encode(&pack.hash),
+        group: pack.group.clone(),
+        created,
+    }
+}
+
+/// A pack's module list as stored (JSON).
+pub(super) fn modules_json(pack: &NewPack) -> Result<String, HubError> {
+    serde_json::to_string(&pack.modules).map_err(|e| HubError::Encoding(e.to_string()))
+}
+
+/// The catalog a group sees: of every pack, the newest version in each variant (`full`,
+/// `low`, `text`), so each device can take the one its learner's media setting asks for.
+pub(super) fn newest_of_each(entries: Vec<CatalogEntry>) -> Vec<CatalogEntry> {
+    let mut newest: Vec<CatalogEntry> = Vec::new();
+    for entry in entries {
+        let same = newest
+            .iter_mut()
+            .find(|e| e.id == entry.id && e.variant == entry.variant);
+        match same {
+            Some(current) if parse_version(&entry.version) > parse_version(&current.version) => {
+                *current = entry
+            }
+            Some(_) => {}
+            None => newest.push(entry),
+        }
+    }
+    newest
+}
+
+/// The answer a device gets for one record of a push, from what the ledger decided.
+pub(super) fn record_result(planned: &Planned<'_>) -> RecordResult {
+    let (status, note) = match &planned.decision {
+        Decision::Store(flags) => (RecordStatus::Accepted, flag_note(flags)),
+        Decision::Duplicate => (RecordStatus::Duplicate, None),
+        Decision::IdTaken => (
+            RecordStatus::Rejected,
+            Some("another record already has this id".to_owned()),
+        ),
+    };
+    RecordResult {
+        id: planned.record.signed.record.id.clone(),
+        status,
+        note,
+    }
+}
+
+/// A stored 32-byte hash.
+pub(super) fn stored_hash(bytes: &[u8]) -> Result<ContentHash, HubError> {
+    bytes
+        .try_into()
+        .map(ContentHash)
+        .map_err(|_| HubError::Damaged("a stored record hash".into()))
+}
+
+/// A stored record's body, parsed back.
+pub(super) fn stored_record(body: &str) -> Result<SignedRecord, HubError> {
+    serde_json::from_str(body).map_err(|e| HubError::Damaged(format!("a stored record: {e}")))
+}
+
+/// A device registering again: the same learner gets its group back; another is refused.
+pub(super) fn known_device(
+    known_learner: &str,
+    group: String,
+    learner: &str,
+) -> Result<String, RegisterRefusal> {
+    if known_learner == learner {
+        Ok(group)
+    } else {
+        Err(RegisterRefusal::OtherLearner)
+    }
+}
+
+/// A count as the database returns it.
+pub(super) fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+/// A new enrolment code: 12 letters and digits, shown grouped as `XXXX-XXXX-XXXX`.
+pub(super) fn new_code() -> Result<String, HubError> {
+    let mut bytes = [0u8; 12];
+    getrandom::getrandom(&mut bytes).map_err(|e| HubError::Random(e.to_string()))?;
+    let code: String = bytes
+        .iter()
+        .map(|b| char::from(CODE_ALPHABET[usize::from(*b) % CODE_ALPHABET.len()]))
+        .collect();
+    Ok(format!("{}-{}-{}", &code[..4], &code[4..8], &code[8..]))
+}
+
+/// A new nonce: 16 random bytes.
+pub(super) fn new_nonce() -> Result<[u8; 16], HubError> {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes).map_err(|e| HubError::Random(e.to_string()))?;
+    Ok(bytes)
+}
+
+/// Normalises a typed code: upper case, no spaces or hyphens.
+pub fn normalize_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}

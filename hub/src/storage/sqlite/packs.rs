@@ -1,0 +1,160 @@
+//! Publishers and published packs on SQLite: who may publish, storing a pack once by hash,
+//! the catalog a group sees, and a pack's bytes or one chunk's read straight from the blob.
+
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use skillpack_core::keys::PublicKey;
+use skillpack_core::protocol::{CatalogEntry, PublishResponse};
+
+use super::{SqliteHub, NOW};
+use crate::error::HubError;
+use crate::storage::rows::{modules_json, newest_of_each, publish_response, CatalogColumns};
+use crate::storage::NewPack;
+
+impl SqliteHub {
+    pub(crate) async fn add_publisher(&self, key: PublicKey, name: String) -> Result<(), HubError> {
+        self.run(move |db| {
+            db.lock().execute(
+                &format!(
+                    "INSERT INTO publishers (public_key, name, added_at) VALUES (?1, ?2, {NOW})
+                     ON CONFLICT (public_key) DO UPDATE SET name = excluded.name"
+                ),
+                params![key.to_bytes().as_slice(), name],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(crate) async fn is_publisher(&self, key: PublicKey) -> Result<bool, HubError> {
+        self.run(move |db| {
+            Ok(db.read().query_row(
+                "SELECT EXISTS (SELECT 1 FROM publishers WHERE public_key = ?1)",
+                [key.to_bytes().as_slice()],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+    }
+
+    pub(crate) async fn put_pack(&self, pack: NewPack) -> Result<PublishResponse, HubError> {
+        self.run(move |db| {
+            let modules = modules_json(&pack)?;
+            let mut conn = db.lock();
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let have: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM packs WHERE hash = ?1)",
+                [pack.hash.as_slice()],
+                |r| r.get(0),
+            )?;
+            if have {
+                return Ok(publish_response(&pack, false));
+            }
+            tx.execute(
+                &format!(
+                    "INSERT INTO packs (hash, id, version, grp, publisher, variant, modules, size, bytes, published_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, {NOW})"
+                ),
+                params![
+                    pack.hash.as_slice(),
+                    pack.id,
+                    pack.version,
+                    pack.group,
+                    pack.publisher.to_bytes().as_slice(),
+                    pack.variant,
+                    modules,
+                    i64::try_from(pack.bytes.len()).unwrap_or(i64::MAX),
+                    pack.bytes
+                ],
+            )?;
+            for chunk in &pack.chunks {
+                tx.execute(
+                    "INSERT OR IGNORE INTO chunks (hash, pack_hash, offset, len) VALUES (?1, ?2, ?3, ?4)",
+                    params![
+                        chunk.hash.as_slice(),
+                        pack.hash.as_slice(),
+                        i64::try_from(chunk.offset).unwrap_or(i64::MAX),
+                        i64::try_from(chunk.len).unwrap_or(i64::MAX)
+                    ],
+                )?;
+            }
+            tx.commit()?;
+            Ok(publish_response(&pack, true))
+        })
+        .await
+    }
+
+    pub(crate) async fn catalog(&self, group: String) -> Result<Vec<CatalogEntry>, HubError> {
+        self.run(move |db| {
+            let conn = db.read();
+            let mut stmt = conn.prepare_cached(
+                "SELECT hash, id, version, size, variant, publisher, modules FROM packs WHERE grp = ?1 ORDER BY id",
+            )?;
+            let rows = stmt
+                .query_map([group], |r| {
+                    Ok(CatalogColumns {
+                        hash: r.get(0)?,
+                        id: r.get(1)?,
+                        version: r.get(2)?,
+                        size: r.get(3)?,
+                        variant: r.get(4)?,
+                        publisher: r.get(5)?,
+                        modules: r.get(6)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            let entries = rows
+                .into_iter()
+                .map(CatalogColumns::decode)
+                .collect::<Result<_, _>>()?;
+            Ok(newest_of_each(entries))
+        })
+        .await
+    }
+
+    pub(crate) async fn pack_len(&self, hash: [u8; 32]) -> Result<Option<u64>, HubError> {
+        self.run(move |db| {
+            let len: Option<i64> = db
+                .read()
+                .query_row(
+                    "SELECT size FROM packs WHERE hash = ?1",
+                    [hash.as_slice()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(len.map(|l| u64::try_from(l).unwrap_or(0)))
+        })
+        .await
+    }
+
+    pub(crate) async fn pack_range(
+        &self,
+        hash: [u8; 32],
+        start: i64,
+        len: i64,
+    ) -> Result<Vec<u8>, HubError> {
+        self.run(move |db| {
+            // substr is 1-based; it reads only the requested bytes of the blob.
+            Ok(db.read().query_row(
+                "SELECT substr(bytes, ?2, ?3) FROM packs WHERE hash = ?1",
+                params![hash.as_slice(), start + 1, len],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+    }
+
+    pub(crate) async fn chunk(&self, hash: [u8; 32]) -> Result<Option<Vec<u8>>, HubError> {
+        self.run(move |db| {
+            Ok(db
+                .read()
+                .query_row(
+                    "SELECT substr(p.bytes, c.offset + 1, c.len) FROM chunks c JOIN packs p ON p.hash = c.pack_hash
+                     WHERE c.hash = ?1",
+                    [hash.as_slice()],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        })
+        .await
+    }
+}

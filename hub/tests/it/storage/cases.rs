@@ -1,0 +1,509 @@
+//! The cases of the storage conformance suite: each takes a fresh database on some engine and
+//! checks one behaviour through `HubDb` alone, so the same body holds every engine to it.
+
+use std::time::Duration;
+
+use skillpack_core::hex;
+use skillpack_core::keys::SecretKey;
+use skillpack_core::ledger::{SignedRecord, VerifiedRecord};
+use skillpack_core::pack::ContentHash;
+use skillpack_core::protocol::{RecordResult, RecordStatus};
+use skillpack_core::testing::{publisher_key, record_chain, stranger_key};
+use skillpack_hub::error::HubError;
+use skillpack_hub::storage::{FlagRow, GroupRow, LearnerRow, NewPack, PackChunk, RegisterRefusal};
+use skillpack_hub::HubDb;
+
+use super::{Fresh, NONCE_BOUND};
+
+/// Both engines have four migration steps.
+const SCHEMA_VERSION: u32 = 4;
+
+pub async fn migrations_from_empty_reach_the_current_version(fresh: Fresh) {
+    let db = fresh.open().await;
+    assert_eq!(db.schema_version().await.unwrap(), SCHEMA_VERSION);
+    assert_eq!(db.record_count().await.unwrap(), 0);
+    assert!(db.groups().await.unwrap().is_empty());
+}
+
+pub async fn reopening_a_migrated_database_changes_nothing(fresh: Fresh) {
+    let db = fresh.open().await;
+    db.add_publisher(publisher_key().public_key(), "fixture".into())
+        .await
+        .unwrap();
+    drop(db);
+    let again = fresh.open().await;
+    assert_eq!(again.schema_version().await.unwrap(), SCHEMA_VERSION);
+    assert!(again
+        .is_publisher(publisher_key().public_key())
+        .await
+        .unwrap());
+}
+
+pub async fn a_database_newer_than_the_code_is_refused(fresh: Fresh) {
+    drop(fresh.open().await);
+    fresh.set_version(SCHEMA_VERSION + 95);
+    let refused = HubDb::open(&fresh.url).await;
+    assert!(
+        matches!(
+            refused,
+            Err(HubError::TooNew {
+                found: 99,
+                supported: SCHEMA_VERSION
+            })
+        ),
+        "{refused:?}"
+    );
+}
+
+pub async fn times_written_before_version_4_read_in_the_one_form(fresh: Fresh) {
+    let key = device(61).public_key();
+    let hex_key = hex::encode(&key.to_bytes());
+    // Each engine's old form: SQLite's datetime('now'), PostgreSQL's ISO text.
+    let old = std::thread::scope(|s| {
+        s.spawn(|| fresh.make_version_3_with_a_device(&hex_key, &learner(61)))
+            .join()
+    });
+    old.unwrap();
+    let db = fresh.open().await;
+    assert_eq!(db.schema_version().await.unwrap(), SCHEMA_VERSION);
+    let learners = db.learners().await.unwrap();
+    let registered: Vec<&str> = learners.iter().map(|l| l.registered_at.as_str()).collect();
+    let expected = if fresh.url.starts_with("sqlite") {
+        "2026-11-20T08:30:00.000Z"
+    } else {
+        "2026-11-20T08:30:00.250Z"
+    };
+    assert_eq!(registered, vec![expected]);
+    assert_eq!(
+        db.device(key).await.unwrap().map(|d| d.1),
+        Some("old".into())
+    );
+}
+
+pub async fn publishers_are_known_by_key(fresh: Fresh) {
+    let db = fresh.open().await;
+    let (publisher, stranger) = (publisher_key().public_key(), stranger_key().public_key());
+    assert!(!db.is_publisher(publisher).await.unwrap());
+    db.add_publisher(publisher, "first name".into())
+        .await
+        .unwrap();
+    db.add_publisher(publisher, "renamed".into()).await.unwrap();
+    assert!(db.is_publisher(publisher).await.unwrap());
+    assert!(!db.is_publisher(stranger).await.unwrap());
+}
+
+pub async fn a_nonce_works_once_and_only_until_it_expires(fresh: Fresh) {
+    let db = fresh.open().await;
+    let nonce = db.issue_nonce(Duration::from_secs(60)).await.unwrap();
+    assert_eq!(nonce.len(), 32);
+    assert!(db.consume_nonce(nonce.clone()).await.unwrap());
+    assert!(!db.consume_nonce(nonce).await.unwrap(), "single use");
+    let never = "00112233445566778899aabbccddeeff".to_owned();
+    assert!(!db.consume_nonce(never).await.unwrap(), "never issued");
+    assert!(!db.consume_nonce("not hex".into()).await.unwrap());
+    let short = db.issue_nonce(Duration::ZERO).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert!(!db.consume_nonce(short).await.unwrap(), "expired");
+}
+
+pub async fn outstanding_nonces_are_bounded(fresh: Fresh) {
+    let db = fresh.open().await;
+    // An expired nonce does not count against the bound.
+    db.issue_nonce(Duration::ZERO).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let mut issued = Vec::new();
+    loop {
+        match db.issue_nonce(Duration::from_secs(60)).await {
+            Ok(nonce) => issued.push(nonce),
+            Err(HubError::Busy(_)) => break,
+            Err(e) => panic!("{e}"),
+        }
+        assert!(issued.len() <= NONCE_BOUND, "the bound holds");
+    }
+    assert_eq!(issued.len(), NONCE_BOUND);
+    // Using one up makes room for one more.
+    assert!(db.consume_nonce(issued.remove(0)).await.unwrap());
+    db.issue_nonce(Duration::from_secs(60)).await.unwrap();
+    assert!(matches!(
+        db.issue_nonce(Duration::from_secs(60)).await,
+        Err(HubError::Busy(_))
+    ));
+}
+
+/// A pack as the hub stores it (storage does not read the bytes, so they need not be a pack).
+fn new_pack(id: &str, version: &str, variant: &str, group: &str) -> NewPack {
+    let bytes: Vec<u8> =
+        format!("{id} {version} {variant} pack bytes, with two chunks").into_bytes();
+    let hash = ContentHash::of(&bytes).0;
+    NewPack {
+        hash,
+        id: id.into(),
+        version: version.into(),
+        group: group.into(),
+        publisher: publisher_key().public_key(),
+        variant: variant.into(),
+        modules: vec![format!("{id}-module")],
+        chunks: vec![
+            PackChunk {
+                hash: ContentHash::of(&[&hash[..], b"1"].concat()).0,
+                offset: 0,
+                len: 4,
+            },
+            PackChunk {
+                hash: ContentHash::of(&[&hash[..], b"2"].concat()).0,
+                offset: 10,
+                len: 5,
+            },
+        ],
+        bytes,
+    }
+}
+
+pub async fn a_pack_is_stored_once_by_hash_and_read_back_in_ranges_and_chunks(fresh: Fresh) {
+    let db = fresh.open().await;
+    db.add_publisher(publisher_key().public_key(), "fixture".into())
+        .await
+        .unwrap();
+    let pack = new_pack("bikes", "1.0.0", "full", "riders");
+    let first = db.put_pack(pack.clone()).await.unwrap();
+    assert!(first.created);
+    assert_eq!(first.hash, hex::encode(&pack.hash));
+    assert_eq!(
+        (first.id.as_str(), first.group.as_str()),
+        ("bikes", "riders")
+    );
+    let again = db.put_pack(pack.clone()).await.unwrap();
+    assert!(!again.created, "the same pack again is not stored twice");
+    assert_eq!(db.catalog("riders".into()).await.unwrap().len(), 1);
+
+    let len = pack.bytes.len() as u64;
+    assert_eq!(db.pack_len(pack.hash).await.unwrap(), Some(len));
+    assert_eq!(db.pack_len([7; 32]).await.unwrap(), None);
+    assert_eq!(db.pack_range(pack.hash, 0, len).await.unwrap(), pack.bytes);
+    assert_eq!(
+        db.pack_range(pack.hash, 2, 9).await.unwrap(),
+        pack.bytes[2..9]
+    );
+    for chunk in &pack.chunks {
+        let (start, end) = (chunk.offset as usize, (chunk.offset + chunk.len) as usize);
+        assert_eq!(
+            db.chunk(chunk.hash).await.unwrap().as_deref(),
+            Some(&pack.bytes[start..end])
+        );
+    }
+    assert_eq!(db.chunk([8; 32]).await.unwrap(), None);
+}
+
+pub async fn the_catalog_offers_the_newest_version_of_each_variant(fresh: Fresh) {
+    let db = fresh.open().await;
+    db.add_publisher(publisher_key().public_key(), "fixture".into())
+        .await
+        .unwrap();
+    for (id, version, variant, group) in [
+        ("bikes", "1.2.0", "full", "riders"),
+        ("bikes", "1.10.0", "full", "riders"),
+        ("bikes", "1.0.0", "low", "riders"),
+        ("alarms", "2.0.0", "full", "riders"),
+        ("bikes", "9.0.0", "full", "cleaners"),
+    ] {
+        db.put_pack(new_pack(id, version, variant, group))
+            .await
+            .unwrap();
+    }
+    let mut offered: Vec<(String, String, String)> = db
+        .catalog("riders".into())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.id, e.version, e.variant))
+        .collect();
+    offered.sort();
+    let expected = [
+        ("alarms", "2.0.0", "full"),
+        ("bikes", "1.0.0", "low"),
+        ("bikes", "1.10.0", "full"),
+    ]
+    .map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned()));
+    assert_eq!(offered, expected);
+    let entry = &db.catalog("cleaners".into()).await.unwrap()[0];
+    assert_eq!(entry.publisher, publisher_key().public_key().to_did_key());
+    assert_eq!(entry.modules, vec!["bikes-module".to_owned()]);
+    assert!(db.catalog("nobody".into()).await.unwrap().is_empty());
+}
+
+fn learner(seed: u8) -> String {
+    SecretKey::from_seed(&[seed; 32]).public_key().to_did_key()
+}
+
+fn device(seed: u8) -> SecretKey {
+    SecretKey::from_seed(&[seed; 32])
+}
+
+pub async fn an_enrolment_code_has_its_uses_and_its_expiry(fresh: Fresh) {
+    let db = fresh.open().await;
+    let once = db.create_enrolment("riders", Some(1), None).await.unwrap();
+    assert_eq!(once.len(), 14, "XXXX-XXXX-XXXX: {once}");
+    // Typed loosely: lower case, spaces instead of hyphens.
+    let typed = once.replace('-', " ").to_lowercase();
+    let first = db.register_device(typed, device(1).public_key(), learner(101));
+    assert_eq!(first.await.unwrap(), Ok("riders".to_owned()));
+    let second = db.register_device(once, device(2).public_key(), learner(102));
+    assert_eq!(
+        second.await.unwrap(),
+        Err(RegisterRefusal::BadCode),
+        "used up"
+    );
+
+    let expired = db.create_enrolment("riders", None, Some(0)).await.unwrap();
+    let late = db.register_device(expired, device(3).public_key(), learner(103));
+    assert_eq!(
+        late.await.unwrap(),
+        Err(RegisterRefusal::BadCode),
+        "expired"
+    );
+
+    let open = db.create_enrolment("cleaners", None, None).await.unwrap();
+    for seed in 4..7 {
+        let joined = db.register_device(open.clone(), device(seed).public_key(), learner(seed));
+        assert_eq!(joined.await.unwrap(), Ok("cleaners".to_owned()));
+    }
+    let unknown = db.register_device("NOPE-NOPE-NOPE".into(), device(9).public_key(), learner(9));
+    assert_eq!(unknown.await.unwrap(), Err(RegisterRefusal::BadCode));
+}
+
+pub async fn a_device_registers_once_for_one_learner(fresh: Fresh) {
+    let db = fresh.open().await;
+    let code = db.create_enrolment("riders", Some(1), None).await.unwrap();
+    let key = device(11).public_key();
+    let joined = db
+        .register_device(code.clone(), key, learner(111))
+        .await
+        .unwrap();
+    assert_eq!(joined, Ok("riders".to_owned()));
+    // Again for the same learner: the group back, even with a used-up code.
+    let again = db
+        .register_device(code.clone(), key, learner(111))
+        .await
+        .unwrap();
+    assert_eq!(again, Ok("riders".to_owned()));
+    let other = db.register_device(code, key, learner(112)).await.unwrap();
+    assert_eq!(other, Err(RegisterRefusal::OtherLearner));
+    assert_eq!(
+        db.device(key).await.unwrap(),
+        Some((learner(111), "riders".to_owned()))
+    );
+    assert_eq!(db.device(device(12).public_key()).await.unwrap(), None);
+}
+
+pub async fn a_relayed_device_registers_without_a_code(fresh: Fresh) {
+    let db = fresh.open().await;
+    let key = device(21).public_key();
+    let relayed = db.register_relayed(key, learner(121), "village".into());
+    assert_eq!(relayed.await.unwrap(), Ok(()));
+    let again = db.register_relayed(key, learner(121), "elsewhere".into());
+    assert_eq!(
+        again.await.unwrap(),
+        Ok(()),
+        "known: kept in its first group"
+    );
+    let other = db.register_relayed(key, learner(122), "village".into());
+    assert_eq!(other.await.unwrap(), Err(RegisterRefusal::OtherLearner));
+    assert_eq!(
+        db.device(key).await.unwrap(),
+        Some((learner(121), "village".to_owned()))
+    );
+}
+
+fn verified(records: &[SignedRecord]) -> Vec<VerifiedRecord> {
+    records
+        .iter()
+        .map(|r| VerifiedRecord::verify(r.clone()).unwrap())
+        .collect()
+}
+
+fn statuses(results: &[RecordResult]) -> Vec<(RecordStatus, Option<&str>)> {
+    results
+        .iter()
+        .map(|r| (r.status, r.note.as_deref()))
+        .collect()
+}
+
+/// A registered device with a chain of `n` records, none stored yet.
+async fn registered(db: &HubDb, seed: u8, n: u64) -> (SecretKey, Vec<VerifiedRecord>) {
+    let key = device(seed);
+    let relayed = db.register_relayed(key.public_key(), learner(seed), "riders".into());
+    relayed.await.unwrap().unwrap();
+    let chain = record_chain(&key, &learner(seed), n);
+    (key, verified(&chain))
+}
+
+pub async fn records_are_stored_exactly_once(fresh: Fresh) {
+    let db = fresh.open().await;
+    let (key, chain) = registered(&db, 31, 3).await;
+    let first = db
+        .ingest(key.public_key(), chain[..2].to_vec())
+        .await
+        .unwrap();
+    let accepted = (RecordStatus::Accepted, None);
+    assert_eq!(statuses(&first), vec![accepted, accepted]);
+    // Again, with the next one and a repeat inside the batch.
+    let batch = vec![
+        chain[1].clone(),
+        chain[2].clone(),
+        chain[2].clone(),
+        chain[0].clone(),
+    ];
+    let again = db.ingest(key.public_key(), batch).await.unwrap();
+    let duplicate = (RecordStatus::Duplicate, None);
+    assert_eq!(
+        statuses(&again),
+        vec![duplicate, duplicate, accepted, duplicate]
+    );
+    assert_eq!(db.record_count().await.unwrap(), 3);
+    // Other content under a stored id is refused, not stored.
+    let mut forged = chain[1].clone();
+    forged.hash = ContentHash([9; 32]);
+    let refused = db.ingest(key.public_key(), vec![forged]).await.unwrap();
+    assert_eq!(
+        statuses(&refused),
+        vec![(
+            RecordStatus::Rejected,
+            Some("another record already has this id")
+        )]
+    );
+    assert_eq!(db.record_count().await.unwrap(), 3);
+    assert!(db.flags().await.unwrap().is_empty());
+    let stored = db.results(None).await.unwrap();
+    let ids: Vec<&str> = stored.iter().map(|r| r.record.record.id.as_str()).collect();
+    let mut expected: Vec<&str> = chain.iter().map(|r| r.signed.record.id.as_str()).collect();
+    expected.sort_unstable();
+    let mut got = ids.clone();
+    got.sort_unstable();
+    assert_eq!(got, expected);
+    assert_eq!(stored[0].record, chain[0].signed);
+}
+
+pub async fn gaps_and_forks_are_stored_and_flagged(fresh: Fresh) {
+    let db = fresh.open().await;
+    let (key, chain) = registered(&db, 41, 5).await;
+    let device_hex = hex::encode(&key.public_key().to_bytes());
+    db.ingest(key.public_key(), chain[..2].to_vec())
+        .await
+        .unwrap();
+    // Record 3 never arrives; 5 comes before 4.
+    let gap = db
+        .ingest(key.public_key(), vec![chain[4].clone()])
+        .await
+        .unwrap();
+    assert_eq!(statuses(&gap), vec![(RecordStatus::Accepted, Some("gap"))]);
+    // A second record numbered 2 (another chain's), which does not follow record 1.
+    let other = verified(&record_chain(&device(42), &learner(41), 2));
+    let fork = db
+        .ingest(key.public_key(), vec![other[1].clone()])
+        .await
+        .unwrap();
+    assert_eq!(
+        statuses(&fork),
+        vec![(RecordStatus::Accepted, Some("fork,fork"))]
+    );
+    assert_eq!(db.record_count().await.unwrap(), 4);
+    let flag = |seq, kind: &str, detail: &str| FlagRow {
+        device: device_hex.clone(),
+        seq,
+        kind: kind.into(),
+        detail: detail.into(),
+    };
+    assert_eq!(
+        db.flags().await.unwrap(),
+        vec![
+            flag(5, "gap", "record 4 has not arrived"),
+            flag(2, "fork", "a second record numbered 2"),
+            flag(2, "fork", "does not follow record 1"),
+        ]
+    );
+}
+
+/// True for a time written as every engine writes them: `2026-11-24T10:00:00.000Z`.
+fn is_hub_time(text: &str) -> bool {
+    let shape: String = text
+        .chars()
+        .map(|c| if c.is_ascii_digit() { '9' } else { c })
+        .collect();
+    shape == "9999-99-99T99:99:99.999Z"
+}
+
+pub async fn reports_give_the_same_rows_on_every_engine(fresh: Fresh) {
+    let db = fresh.open().await;
+    db.add_publisher(publisher_key().public_key(), "fixture".into())
+        .await
+        .unwrap();
+    db.put_pack(new_pack("bikes", "1.0.0", "full", "riders"))
+        .await
+        .unwrap();
+    db.create_enrolment("riders", None, None).await.unwrap();
+    db.create_enrolment("cleaners", Some(0), None)
+        .await
+        .unwrap();
+    let code = db.create_enrolment("riders", Some(1), None).await.unwrap();
+    let key = device(51);
+    db.register_device(code, key.public_key(), learner(51))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut chain = record_chain(&key, &learner(51), 2);
+    chain[1].record.passed = false;
+    let chain: Vec<VerifiedRecord> = chain
+        .into_iter()
+        .map(|r| VerifiedRecord {
+            hash: r.hash().unwrap(),
+            canonical: String::from_utf8(r.to_canonical_json().unwrap()).unwrap(),
+            signed: r,
+        })
+        .collect();
+    db.ingest(key.public_key(), chain.clone()).await.unwrap();
+
+    let groups = db.groups().await.unwrap();
+    let group = |group: &str, packs, devices, records, open_codes| GroupRow {
+        group: group.into(),
+        packs,
+        devices,
+        records,
+        open_codes,
+    };
+    assert_eq!(
+        groups,
+        vec![group("cleaners", 0, 0, 0, 0), group("riders", 1, 1, 2, 1)]
+    );
+
+    let mut learners = db.learners().await.unwrap();
+    assert_eq!(learners.len(), 1);
+    assert!(is_hub_time(&learners[0].registered_at), "{learners:?}");
+    learners[0].registered_at = "(time)".into();
+    assert_eq!(
+        learners,
+        vec![LearnerRow {
+            learner: learner(51),
+            group: "riders".into(),
+            device: hex::encode(&key.public_key().to_bytes()),
+            registered_at: "(time)".into(),
+            records: 2,
+            passed: 1,
+        }]
+    );
+
+    let results = db.results(Some("riders".into())).await.unwrap();
+    assert_eq!(results.len(), 2);
+    for (stored, sent) in results.iter().zip(&chain) {
+        assert!(is_hub_time(&stored.received_at), "{}", stored.received_at);
+        assert_eq!(
+            (&stored.record, stored.group.as_str()),
+            (&sent.signed, "riders")
+        );
+    }
+    assert!(db
+        .results(Some("cleaners".into()))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(db.results(None).await.unwrap().len(), 2);
+}

@@ -1,0 +1,169 @@
+//! One storage conformance suite, instantiated once per engine by `conformance!` (after
+//! matrix-rust-sdk's `statestore_integration_tests!`): every behaviour of `HubDb`, the
+//! migrations included, must come out the same on SQLite and PostgreSQL, down to the rows a
+//! trainer reads. The SQLite instance runs in every `cargo test`; the PostgreSQL one is
+//! ignored unless asked for (`-- --include-ignored` under `scripts/with-postgres`, as
+//! `scripts/test-all` does), and then fails rather than skips when there is no cluster.
+
+mod cases;
+
+use std::future::Future;
+
+use skillpack_hub::storage::StorageOptions;
+use skillpack_hub::HubDb;
+
+use crate::support::{fresh_postgres_database, postgres_admin};
+
+/// A fresh, empty database on one engine, which a case may open several times.
+pub struct Fresh {
+    /// The database URL.
+    pub url: String,
+    postgres: bool,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// At most this many nonces in the suite, so the bound is reached quickly on both engines.
+pub const NONCE_BOUND: usize = 50;
+
+impl Fresh {
+    fn sqlite() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        Self {
+            url: format!("sqlite://{}", dir.path().join("hub.db").display()),
+            postgres: false,
+            _dir: Some(dir),
+        }
+    }
+
+    fn postgres() -> Self {
+        Self {
+            url: fresh_postgres_database(),
+            postgres: true,
+            _dir: None,
+        }
+    }
+
+    /// Opens (and migrates) the database.
+    pub async fn open(&self) -> HubDb {
+        HubDb::open_with(
+            &self.url,
+            StorageOptions {
+                max_nonces: NONCE_BOUND,
+            },
+        )
+        .await
+        .unwrap()
+    }
+
+    /// Marks the database as written at schema `version`, as newer code would leave it.
+    pub fn set_version(&self, version: u32) {
+        if self.postgres {
+            // Cases run inside a runtime; the administrator's client brings its own.
+            let sql = format!("UPDATE schema_version SET version = {version}");
+            std::thread::scope(|s| s.spawn(|| postgres_admin(&self.url, &sql)).join()).unwrap();
+        } else {
+            let path = self.url.trim_start_matches("sqlite://");
+            let conn = rusqlite::Connection::open(path).unwrap();
+            conn.pragma_update(None, "user_version", version).unwrap();
+        }
+    }
+}
+
+impl Fresh {
+    /// Builds the schema as it was at version 3 (before times had one form) with one device
+    /// registered the way that code wrote it, as an administrator would find an old hub.
+    pub fn make_version_3_with_a_device(&self, device_hex: &str, learner: &str) {
+        if self.postgres {
+            let mut sql = String::from(
+                "CREATE TABLE schema_version (version INTEGER NOT NULL);
+                 INSERT INTO schema_version VALUES (3);",
+            );
+            for step in PG_V3 {
+                sql.push_str(step);
+            }
+            sql.push_str(&format!(
+                "INSERT INTO devices VALUES ('\\x{device_hex}', '{learner}', 'old', '2026-11-20T08:30:00.250Z');"
+            ));
+            std::thread::scope(|s| s.spawn(|| postgres_admin(&self.url, &sql)).join()).unwrap();
+        } else {
+            let path = self.url.trim_start_matches("sqlite://");
+            let conn = rusqlite::Connection::open(path).unwrap();
+            for step in SQLITE_V3 {
+                conn.execute_batch(step).unwrap();
+            }
+            conn.execute_batch(&format!(
+                "INSERT INTO devices VALUES (X'{device_hex}', '{learner}', 'old', '2026-11-20 08:30:00');
+                 PRAGMA user_version = 3;"
+            ))
+            .unwrap();
+        }
+    }
+}
+
+/// The SQLite schema steps up to version 3, as shipped.
+const SQLITE_V3: [&str; 3] = [
+    include_str!("../../../src/storage/sqlite/migrations/0001_init.sql"),
+    include_str!("../../../src/storage/sqlite/migrations/0002_devices_and_records.sql"),
+    include_str!("../../../src/storage/sqlite/migrations/0003_nonces_in_memory.sql"),
+];
+
+/// The PostgreSQL schema steps up to version 3, as shipped.
+const PG_V3: [&str; 3] = [
+    include_str!("../../../src/storage/postgres/migrations/0001_init.sql"),
+    include_str!("../../../src/storage/postgres/migrations/0002_devices_and_records.sql"),
+    include_str!("../../../src/storage/postgres/migrations/0003_unlogged_nonces.sql"),
+];
+
+/// Runs one case on a fresh database, on a runtime of its own.
+fn run<F, Fut>(case: F, fresh: Fresh)
+where
+    F: FnOnce(Fresh) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(case(fresh));
+}
+
+/// Instantiates every case of `cases` as a test in module `$engine`, each on a fresh database
+/// from `$fresh`, with any extra attributes (`#[ignore]` for PostgreSQL).
+macro_rules! conformance {
+    ($engine:ident, $fresh:expr $(, #[$attr:meta])*) => {
+        conformance!(@cases $engine, $fresh, [$(#[$attr])*],
+            migrations_from_empty_reach_the_current_version,
+            reopening_a_migrated_database_changes_nothing,
+            a_database_newer_than_the_code_is_refused,
+            times_written_before_version_4_read_in_the_one_form,
+            publishers_are_known_by_key,
+            a_nonce_works_once_and_only_until_it_expires,
+            outstanding_nonces_are_bounded,
+            a_pack_is_stored_once_by_hash_and_read_back_in_ranges_and_chunks,
+            the_catalog_offers_the_newest_version_of_each_variant,
+            an_enrolment_code_has_its_uses_and_its_expiry,
+            a_device_registers_once_for_one_learner,
+            a_relayed_device_registers_without_a_code,
+            records_are_stored_exactly_once,
+            gaps_and_forks_are_stored_and_flagged,
+            reports_give_the_same_rows_on_every_engine
+        );
+    };
+    (@cases $engine:ident, $fresh:expr, $attrs:tt, $($case:ident),+ $(,)?) => {
+        mod $engine {
+            $(conformance!(@case $attrs, $case, $fresh);)+
+        }
+    };
+    (@case [$($attr:tt)*], $case:ident, $fresh:expr) => {
+        #[test]
+        $($attr)*
+        fn $case() {
+            super::run(super::cases::$case, $fresh);
+        }
+    };
+}
+
+conformance!(sqlite, super::Fresh::sqlite());
+conformance!(
+    postgres,
+    super::Fresh::postgres(),
+    #[ignore = "PostgreSQL: run under scripts/with-postgres with -- --include-ignored"]
+);

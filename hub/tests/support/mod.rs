@@ -1,0 +1,188 @@
+//! What the hub's test binaries share: a hub running on loopback for one test, signed
+//! requests built with the protocol's own helpers, and fresh databases on either engine.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use reqwest::blocking::{Client, Response};
+use skillpack_core::keys::SecretKey;
+use skillpack_core::protocol::{endpoint, sign_request, NonceResponse, RequestParts};
+use skillpack_hub::HubDb;
+
+/// A hub running in the background for one test; stopped when dropped.
+pub struct TestHub {
+    /// Base URL, `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// The hub's database, for operator actions (run them with [`TestHub::run`]).
+    pub db: HubDb,
+    runtime: tokio::runtime::Handle,
+    _dir: tempfile::TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl TestHub {
+    /// Starts a hub on a free loopback port with a fresh database (see [`test_database_url`]).
+    pub fn start() -> Self {
+        Self::start_with_limit(skillpack_hub::limits::RateLimit::default())
+    }
+
+    /// [`TestHub::start`] with a given rate limit per signing key.
+    pub fn start_with_limit(limit: skillpack_hub::limits::RateLimit) -> Self {
+        Self::start_with(skillpack_hub::routes::HubConfig {
+            limit,
+            operators: Vec::new(),
+        })
+    }
+
+    /// [`TestHub::start`] with a given configuration.
+    pub fn start_with(config: skillpack_hub::routes::HubConfig) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = test_database_url(dir.path());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Runtime::new().unwrap();
+            let handle = runtime.handle().clone();
+            runtime.block_on(async move {
+                let db = HubDb::open(&url).await.unwrap();
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let addr: SocketAddr = listener.local_addr().unwrap();
+                ready_tx.send((addr, db.clone(), handle)).unwrap();
+                skillpack_hub::serve_with(listener, db, config, async {
+                    let _ = stopped.await;
+                })
+                .await
+                .unwrap();
+            });
+        });
+        let (addr, db, runtime) = ready_rx.recv().unwrap();
+        Self {
+            url: format!("http://{addr}"),
+            db,
+            runtime,
+            _dir: dir,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+
+    /// Runs an operator call (or any future) on the hub's runtime and waits for it.
+    pub fn run<F: Future>(&self, call: F) -> F::Output {
+        self.runtime.block_on(call)
+    }
+
+    /// A fresh nonce from the hub.
+    pub fn nonce(&self) -> String {
+        let nonce: NonceResponse = Client::new()
+            .get(format!("{}{}", self.url, endpoint::NONCE))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        nonce.nonce
+    }
+
+    /// Sends a request signed by `key` with a fresh nonce.
+    pub fn signed_post(&self, key: &SecretKey, path_and_query: &str, body: Vec<u8>) -> Response {
+        self.signed("POST", key, path_and_query, body, &self.nonce())
+    }
+
+    /// A GET signed by `key` (over an empty body) with a fresh nonce.
+    pub fn signed_get(&self, key: &SecretKey, path_and_query: &str) -> Response {
+        self.signed("GET", key, path_and_query, Vec::new(), &self.nonce())
+    }
+
+    /// Sends a request signed by `key` with a given nonce.
+    pub fn signed_post_with(
+        &self,
+        key: &SecretKey,
+        path_and_query: &str,
+        body: Vec<u8>,
+        nonce: &str,
+    ) -> Response {
+        self.signed("POST", key, path_and_query, body, nonce)
+    }
+
+    /// Sends `method` to `path_and_query`, signed by `key` over `body` with `nonce`.
+    pub fn signed(
+        &self,
+        method: &str,
+        key: &SecretKey,
+        path_and_query: &str,
+        body: Vec<u8>,
+        nonce: &str,
+    ) -> Response {
+        let headers = sign_request(
+            &RequestParts::new(method, path_and_query, &body),
+            key,
+            nonce,
+            0,
+        );
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = Client::new().request(method, format!("{}{path_and_query}", self.url));
+        for (name, value) in headers.pairs() {
+            request = request.header(name, value);
+        }
+        request.body(body).send().unwrap()
+    }
+}
+
+impl Drop for TestHub {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// True when the tests are asked to run on PostgreSQL (`SKILLPACK_HUB_TEST_ENGINE=postgres`).
+pub fn on_postgres() -> bool {
+    std::env::var("SKILLPACK_HUB_TEST_ENGINE").as_deref() == Ok("postgres")
+}
+
+/// The database a test hub uses: SQLite in `dir`, or, when `SKILLPACK_HUB_TEST_ENGINE` is
+/// `postgres`, a fresh database on the cluster `SKILLPACK_TEST_POSTGRES` points at
+/// (`scripts/with-postgres` starts one). The same tests run on both engines.
+pub fn test_database_url(dir: &std::path::Path) -> String {
+    if on_postgres() {
+        fresh_postgres_database()
+    } else {
+        format!("sqlite://{}", dir.join("hub.db").display())
+    }
+}
+
+/// A new, empty database on the cluster `SKILLPACK_TEST_POSTGRES` names; panics with how to
+/// get one when there is none (a PostgreSQL test asked to run never passes without one).
+pub fn fresh_postgres_database() -> String {
+    let admin = std::env::var("SKILLPACK_TEST_POSTGRES").expect(
+        "SKILLPACK_TEST_POSTGRES must name a PostgreSQL cluster (scripts/with-postgres starts one)",
+    );
+    let mut bytes = [0u8; 8];
+    getrandom::getrandom(&mut bytes).unwrap();
+    let name = format!("hub_{}", skillpack_core::hex::encode(&bytes));
+    postgres_admin(&admin, &format!("CREATE DATABASE {name}"));
+    let base = admin
+        .rsplit_once('/')
+        .map_or(admin.as_str(), |(base, _)| base);
+    format!("{base}/{name}")
+}
+
+/// Runs SQL on the PostgreSQL database at `url` (outside the hub, as an administrator would).
+pub fn postgres_admin(url: &str, sql: &str) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        client.batch_execute(sql).await.unwrap();
+    });
+}
