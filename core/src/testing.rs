@@ -287,7 +287,7 @@ pub fn record_chain(device: &SecretKey, learner: &str, n: u64) -> Vec<crate::led
             pack: PackRef {
                 id: "fixture".into(),
                 version: "1.0.0".into(),
-                hash: crate::pack::ContentHash::of(b"fixture"),
+                hash: crate::hash::ContentHash::of(b"fixture"),
             },
             module: "bike-check".into(),
             module_version: "1.0.0".into(),

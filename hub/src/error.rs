@@ -31,6 +31,10 @@ pub enum HubError {
     /// A value could not be encoded for storage.
     #[error("encoding: {0}")]
     Encoding(String),
+    /// The operator's command names a database that is not there (a mistyped path):
+    /// nothing was created.
+    #[error("{0} holds no hub database: `skillpack serve --db sqlite://{0}` or `skillpack hub init --db sqlite://{0}` makes one")]
+    NoDatabase(String),
     /// The database URL is not one the hub knows.
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
     BadDatabaseUrl(String),

@@ -34,6 +34,13 @@ pub struct ServeArgs {
 /// The operator's commands.
 #[derive(Subcommand)]
 pub enum HubCommand {
+    /// Make a hub database (or bring one up to date) without serving it. Every other `hub`
+    /// command needs one that exists.
+    Init {
+        /// Database: sqlite://PATH or postgres://….
+        #[arg(long, env = "SKILLPACK_DB")]
+        db: String,
+    },
     /// Register a trainer's publisher key, so they can publish.
     AddPublisher {
         /// Database: sqlite://PATH.
@@ -69,7 +76,7 @@ pub enum HubCommand {
         #[arg(long)]
         group: Option<String>,
         /// For xAPI: the system learners' accounts belong to (the hub's public URL).
-        #[arg(long, default_value = "https://www.w3.org/TR/did-core/")]
+        #[arg(long, default_value = skillpack_core::ledger::DEFAULT_HOME_PAGE)]
         home_page: String,
     },
     /// Devices whose record chains have gaps or forks.
@@ -174,6 +181,14 @@ async fn shutdown_signal() {
 /// Runs an operator command.
 pub fn run(command: HubCommand) -> CommandResult {
     match command {
+        HubCommand::Init { db } => {
+            let version = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?
+                .block_on(async { HubDb::open(&db).await?.schema_version().await })?;
+            outln!("hub database ready at schema {version}");
+            Ok(ExitCode::SUCCESS)
+        }
         HubCommand::AddPublisher { db, key, name } => {
             let public = read_public(&key).with_context(|| format!("reading {}", key.display()))?;
             let name = name.unwrap_or_else(|| file_stem(&key));
@@ -290,7 +305,7 @@ where
         .enable_all()
         .build()?;
     Ok(runtime.block_on(async {
-        let hub = HubDb::open(db).await?;
+        let hub = HubDb::open_existing(db).await?;
         call(hub).await
     })?)
 }

@@ -56,7 +56,7 @@ pub fn run(command: RelayCommand) -> CommandResult {
         }
         RelayCommand::Import { db, group, bundles } => {
             let runtime = tokio::runtime::Runtime::new()?;
-            let db = runtime.block_on(HubDb::open(&db))?;
+            let db = runtime.block_on(HubDb::open_existing(&db))?;
             let mut failed = false;
             for path in bundles {
                 let bytes =

@@ -68,6 +68,28 @@ fn results_carried_as_a_file_reach_the_hub_once_and_unchanged() {
     );
 
     let db = format!("sqlite://{}", d.join("hub.db").display());
+    // The operator's commands open a hub database that exists; a mistyped one is an error.
+    let typo = skillpack(
+        d,
+        &[
+            "relay",
+            "import",
+            "--db",
+            &format!("{db}x"),
+            "--group",
+            "village",
+            "village.json",
+        ],
+    );
+    assert!(!typo.status.success());
+    assert!(
+        text(&typo).contains("holds no hub database"),
+        "{}",
+        text(&typo)
+    );
+    assert!(!d.join("hub.dbx").exists(), "nothing was created");
+    let init = skillpack(d, &["hub", "init", "--db", &db]);
+    assert!(init.status.success(), "{}", text(&init));
     let first = skillpack(
         d,
         &[

@@ -7,7 +7,7 @@ use thiserror::Error;
 
 use super::error::LedgerError;
 use super::record::{verify_many, ResultRecord, SignedRecord};
-use crate::pack::ContentHash;
+use crate::hash::ContentHash;
 
 /// A record that passed admission, in the form a holder stores it.
 #[derive(Debug, Clone, PartialEq)]

@@ -7,7 +7,7 @@
 use std::fmt;
 
 use super::admit::VerifiedRecord;
-use crate::pack::ContentHash;
+use crate::hash::ContentHash;
 
 /// A record already held, as the chain rules see it: its number, its hash and what it
 /// points at.

@@ -27,7 +27,7 @@ pub use record::{
     SignedRecord,
 };
 pub use relay::{RelayBundle, MAX_RELAY_BYTES, RELAY_FORMAT_V1};
-pub use xapi::to_xapi;
+pub use xapi::{to_xapi, DEFAULT_HOME_PAGE};
 
 #[cfg(test)]
 mod tests;

@@ -6,6 +6,10 @@ use serde_json::{json, Value};
 
 use super::record::ResultRecord;
 
+/// The system learners' accounts belong to when the caller names none: `did:key` accounts
+/// are defined by the DID specification.
+pub const DEFAULT_HOME_PAGE: &str = "https://www.w3.org/TR/did-core/";
+
 /// ADL verb IRIs.
 const PASSED: &str = "http://adlnet.gov/expapi/verbs/passed";
 const FAILED: &str = "http://adlnet.gov/expapi/verbs/failed";

@@ -14,7 +14,6 @@ mod path;
 mod reader;
 mod writer;
 
-pub use crate::hash::ContentHash;
 pub use diff::{diff, PackDiff};
 pub use error::PackError;
 pub use format::Limits;

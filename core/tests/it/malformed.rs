@@ -4,8 +4,9 @@
 
 use std::io::Cursor;
 
+use skillpack_core::hash::ContentHash;
 use skillpack_core::pack::format::{Header, HEADER_LEN};
-use skillpack_core::pack::{ContentHash, Limits, PackError, PackReader};
+use skillpack_core::pack::{Limits, PackError, PackReader};
 use skillpack_core::testing::{open_and_verify, publisher_key, sample_pack, stranger_key, RawPack};
 
 fn raw() -> RawPack {

@@ -42,6 +42,21 @@ fn every_entry_reads_back_exactly_as_its_source() {
 }
 
 #[test]
+fn chunk_ranges_name_each_chunks_stored_bytes_in_the_file() {
+    let bytes = sample_pack();
+    let mut reader = open(&bytes);
+    let ranges = reader.chunk_ranges();
+    assert_eq!(ranges.len(), reader.manifest().chunks.len());
+    for (i, range) in ranges.iter().enumerate() {
+        let start = usize::try_from(range.offset).expect("fits");
+        let end = start + usize::try_from(range.len).expect("fits");
+        let stored = reader.read_stored_chunk(i).expect("chunk");
+        assert_eq!(&bytes[start..end], stored.as_slice(), "chunk {i}");
+        assert_eq!(skillpack_core::hash::ContentHash::of(&stored), range.hash);
+    }
+}
+
+#[test]
 fn variants_carry_full_low_or_no_media() {
     let modules = [module_files("bike-check")];
     let media = |variant| {

@@ -12,9 +12,6 @@ use super::{AppState, Operator, QueryOf};
 use crate::error::HttpError;
 use crate::storage::{results_csv, results_xapi};
 
-/// The account home page xAPI statements name when the operator gives none.
-const DEFAULT_HOME_PAGE: &str = "https://www.w3.org/TR/did-core/";
-
 pub(super) async fn groups(
     State(state): State<AppState>,
     _operator: Operator,
@@ -60,7 +57,10 @@ pub(super) async fn results(
         )
             .into_response(),
         "xapi" => {
-            let home = q.home_page.as_deref().unwrap_or(DEFAULT_HOME_PAGE);
+            let home = q
+                .home_page
+                .as_deref()
+                .unwrap_or(skillpack_core::ledger::DEFAULT_HOME_PAGE);
             (
                 [(header::CONTENT_TYPE, "application/x-ndjson")],
                 results_xapi(&results, home),

@@ -90,7 +90,6 @@ fn read_pack(
         "the pack does not verify",
     )?;
     let manifest = reader.manifest();
-    let data_start = 128 + u64::from(reader.header().manifest_stored_len);
     Ok(NewPack {
         hash: reader.pack_hash().0,
         id: manifest.pack.id.clone(),
@@ -99,13 +98,13 @@ fn read_pack(
         publisher: uploader,
         variant: manifest.pack.variant.to_string(),
         modules: manifest.modules.iter().map(|m| m.id.clone()).collect(),
-        chunks: manifest
-            .chunks
-            .iter()
+        chunks: reader
+            .chunk_ranges()
+            .into_iter()
             .map(|c| PackChunk {
                 hash: c.hash.0,
-                offset: data_start + c.offset,
-                len: c.stored_size,
+                offset: c.offset,
+                len: c.len,
             })
             .collect(),
         bytes,

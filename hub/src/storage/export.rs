@@ -1,11 +1,13 @@
 //! The trainer's exports of stored results, the same whichever engine holds them: CSV
 //! (RFC 4180) for spreadsheets and xAPI statements for a Learning Record Store.
 
+use skillpack_core::assess::points_text;
+
 use super::rows::StoredResult;
 
-/// Results as CSV (RFC 4180), one line per record after a header.
+/// Results as CSV (RFC 4180), one line per record after a header; points read as a learner
+/// reads them on the phone (`assess::points_text`).
 pub fn results_csv(results: &[StoredResult]) -> String {
-    let points = |milli: u32| (f64::from(milli) / 1000.0).to_string();
     let mut out = String::from(
         "record_id,received_at,group,learner,device,module,module_version,attempt,score,max_score,passed,started_at,ended_at,duration_ms\n",
     );
@@ -20,8 +22,8 @@ pub fn results_csv(results: &[StoredResult]) -> String {
             rec.module.clone(),
             rec.module_version.clone(),
             rec.attempt.to_string(),
-            points(rec.score),
-            points(rec.max_score),
+            points_text(rec.score),
+            points_text(rec.max_score),
             rec.passed.to_string(),
             rec.started_at.clone(),
             rec.ended_at.clone(),

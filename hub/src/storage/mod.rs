@@ -72,6 +72,18 @@ impl std::fmt::Debug for HubDb {
 }
 
 impl HubDb {
+    /// Opens the database at `url` for an operator's command: an SQLite file must already be
+    /// there (a mistyped path is an error, never a new empty hub); a PostgreSQL database must
+    /// exist on its server anyway.
+    pub async fn open_existing(url: &str) -> Result<Self, HubError> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if !std::path::Path::new(path).is_file() {
+                return Err(HubError::NoDatabase(path.to_owned()));
+            }
+        }
+        Self::open(url).await
+    }
+
     /// Opens the database at `url` (`sqlite://PATH` or `postgres://…`), creating and migrating
     /// it as needed.
     pub async fn open(url: &str) -> Result<Self, HubError> {

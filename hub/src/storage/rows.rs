@@ -3,11 +3,11 @@
 //! (enrolment codes, a known device registering again) both engines follow. An engine only
 //! runs SQL and hands its columns to these.
 
+use skillpack_core::hash::ContentHash;
 use skillpack_core::hex;
 use skillpack_core::keys::PublicKey;
 use skillpack_core::ledger::{flag_note, Decision, Planned, SignedRecord};
 use skillpack_core::module::parse_version;
-use skillpack_core::pack::ContentHash;
 use skillpack_core::protocol::{CatalogEntry, PublishResponse, RecordResult, RecordStatus};
 
 use crate::error::HubError;

@@ -3,7 +3,8 @@
 
 use reqwest::blocking::Client;
 use reqwest::StatusCode;
-use skillpack_core::pack::{ContentHash, PackReader, Variant};
+use skillpack_core::hash::ContentHash;
+use skillpack_core::pack::{PackReader, Variant};
 use skillpack_core::protocol::{endpoint, CatalogResponse, ErrorResponse, PublishResponse};
 use skillpack_core::testing::{module_files, pack_of, publisher_key, sample_pack, stranger_key};
 

@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
+use skillpack_core::hash::ContentHash;
 use skillpack_core::hex;
 use skillpack_core::keys::SecretKey;
 use skillpack_core::ledger::{SignedRecord, VerifiedRecord};
-use skillpack_core::pack::ContentHash;
 use skillpack_core::protocol::{RecordResult, RecordStatus};
 use skillpack_core::testing::{publisher_key, record_chain, stranger_key};
 use skillpack_hub::error::HubError;
