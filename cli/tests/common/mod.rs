@@ -14,6 +14,14 @@ pub fn skillpack(dir: &Path, args: &[&str]) -> Output {
         .expect("skillpack runs")
 }
 
+/// Runs `skillpack` with `args` in `dir`, which must succeed; returns what it printed on
+/// standard output.
+pub fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = skillpack(dir, args);
+    assert!(out.status.success(), "{args:?}: {}", text(&out));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Standard output and error together, for messages.
 pub fn text(out: &Output) -> String {
     format!(

@@ -6,7 +6,7 @@ use skillpack_core::authoring::load_modules;
 use skillpack_core::ledger::{verify_chain, SignedRecord};
 use skillpack_core::testing::right_answers;
 
-use super::{assets, skillpack, text};
+use super::{assets, ok, skillpack, text};
 
 fn build_sample(dir: &Path, module: &str) -> String {
     let src = assets().join("modules").join(module);
@@ -25,12 +25,6 @@ fn build_sample(dir: &Path, module: &str) -> String {
     );
     assert!(res.status.success(), "{}", text(&res));
     out
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = skillpack(dir, args);
-    assert!(out.status.success(), "{args:?}: {}", text(&out));
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]

@@ -5,7 +5,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-use super::{assets, skillpack, text};
+use super::{assets, ok, skillpack, text};
 
 struct Server(Child);
 
@@ -14,12 +14,6 @@ impl Drop for Server {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn ok(dir: &std::path::Path, args: &[&str]) -> String {
-    let out = skillpack(dir, args);
-    assert!(out.status.success(), "{args:?}: {}", text(&out));
-    text(&out)
 }
 
 #[test]

@@ -10,13 +10,7 @@ use std::process::{Command, Stdio};
 use skillpack_core::authoring::load_modules;
 use skillpack_core::testing::right_answers;
 
-use super::{assets, skillpack, text};
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = skillpack(dir, args);
-    assert!(out.status.success(), "{args:?}: {}", text(&out));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use super::{assets, ok, skillpack, text};
 
 /// A device in `d/dev` with the talking-with-customers sample installed.
 fn device_with_sample(d: &Path) {
