@@ -223,22 +223,23 @@ fun main() {
     // The cost of one call across the FFI, measured here on the JVM (JNA), as the
     // Android app pays it (figures for docs/benchmarks.md; no target is checked here).
     check("call cost is measured") {
-        val rounds = 5000
-        repeat(2000) { app.learnerDid() }
-        repeat(1000) { app.lesson("safe-riding", 0u) }
-        var t = System.nanoTime()
-        repeat(rounds) { app.lesson("safe-riding", 0u) }
-        val lessonUs = (System.nanoTime() - t) / 1000.0 / rounds
+        // The median of many short rounds, each call kind on its own: one long loop let a
+        // pause of the JVM or the disk land in whichever figure it fell on.
+        fun medianUs(rounds: Int, calls: Int, call: () -> Unit): Double {
+            repeat(calls * 10) { call() }
+            val perRound = (1..rounds).map {
+                val t = System.nanoTime()
+                repeat(calls) { call() }
+                (System.nanoTime() - t) / 1000.0 / calls
+            }.sorted()
+            return perRound[rounds / 2]
+        }
+        val trivialUs = medianUs(101, 200) { app.learnerDid() }
+        val lessonUs = medianUs(101, 20) { app.lesson("safe-riding", 0u) }
         val attempt = app.startAttempt("safe-riding")
         val q = attempt.questions.first { answerFor(it.kind) != null }
         val answer = answerFor(q.kind)!!
-        repeat(1000) { app.answer("safe-riding", q.id, answer) }
-        t = System.nanoTime()
-        repeat(rounds) { app.answer("safe-riding", q.id, answer) }
-        val answerUs = (System.nanoTime() - t) / 1000.0 / rounds
-        t = System.nanoTime()
-        repeat(rounds) { app.learnerDid() }
-        val trivialUs = (System.nanoTime() - t) / 1000.0 / rounds
+        val answerUs = medianUs(101, 20) { app.answer("safe-riding", q.id, answer) }
         println("figure: lesson call %.1f us, answer call %.1f us, trivial call %.1f us".format(lessonUs, answerUs, trivialUs))
     }
 
