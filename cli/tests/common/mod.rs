@@ -22,6 +22,26 @@ pub fn ok(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Builds the sample module `module` with the demo publisher's key into `dir`; returns the
+/// pack's file name.
+pub fn build_sample(dir: &Path, module: &str) -> String {
+    let src = assets().join("modules").join(module);
+    let key = assets().join("keys/demo-publisher.key");
+    let out = format!("{module}.skillpack");
+    ok(
+        dir,
+        &[
+            "build",
+            src.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+            "-o",
+            &out,
+        ],
+    );
+    out
+}
+
 /// Standard output and error together, for messages.
 pub fn text(out: &Output) -> String {
     format!(

@@ -6,26 +6,7 @@ use skillpack_core::authoring::load_modules;
 use skillpack_core::ledger::{verify_chain, SignedRecord};
 use skillpack_core::testing::right_answers;
 
-use super::{assets, ok, skillpack, text};
-
-fn build_sample(dir: &Path, module: &str) -> String {
-    let src = assets().join("modules").join(module);
-    let key = assets().join("keys/demo-publisher.key");
-    let out = format!("{module}.skillpack");
-    let res = skillpack(
-        dir,
-        &[
-            "build",
-            src.to_str().unwrap(),
-            "--key",
-            key.to_str().unwrap(),
-            "-o",
-            &out,
-        ],
-    );
-    assert!(res.status.success(), "{}", text(&res));
-    out
-}
+use super::{assets, build_sample, ok, skillpack, text};
 
 #[test]
 fn a_learner_installs_reads_takes_an_assessment_and_finds_a_signed_record() {

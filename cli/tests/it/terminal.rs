@@ -10,24 +10,14 @@ use std::process::{Command, Stdio};
 use skillpack_core::authoring::load_modules;
 use skillpack_core::testing::right_answers;
 
-use super::{assets, ok, skillpack, text};
+use super::{assets, build_sample, ok, skillpack, text};
 
-/// A device in `d/dev` with the talking-with-customers sample installed.
+/// A device in `d/dev` trusting the demo publisher, with the talking-with-customers sample
+/// installed; the pack is `d/t.skillpack`.
 fn device_with_sample(d: &Path) {
-    let src = assets().join("modules/talking-with-customers");
-    let key = assets().join("keys/demo-publisher.key");
+    let pack = build_sample(d, "talking-with-customers");
+    std::fs::rename(d.join(pack), d.join("t.skillpack")).unwrap();
     let trust = assets().join("keys/demo-publisher.pub");
-    ok(
-        d,
-        &[
-            "build",
-            src.to_str().unwrap(),
-            "--key",
-            key.to_str().unwrap(),
-            "-o",
-            "t.skillpack",
-        ],
-    );
     ok(
         d,
         &[
