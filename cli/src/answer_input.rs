@@ -29,16 +29,8 @@ impl Reply {
 /// What `typed` answers to a question shown as `kind` (its options numbered from 1 in the
 /// order `kind` lists them), or why it is not an answer.
 pub fn parse_answer(kind: &QuestionViewKind, typed: &str) -> Result<Reply, String> {
-    match kind {
-        QuestionViewKind::Numeric { .. } | QuestionViewKind::ShortText => {
-            Ok(Reply::Typed(typed.trim().to_owned()))
-        }
-        _ => parse_choice(kind, typed.trim()).map(Reply::Answer),
-    }
-}
-
-fn parse_choice(kind: &QuestionViewKind, typed: &str) -> Result<Answer, String> {
-    match kind {
+    let typed = typed.trim();
+    let answer = match kind {
         QuestionViewKind::Single { options } => {
             let [n] = numbers(typed, options.len())?[..] else {
                 return Err("type one option number".into());
@@ -80,10 +72,11 @@ fn parse_choice(kind: &QuestionViewKind, typed: &str) -> Result<Answer, String> 
                 .map(Answer::Matching)
         }
         QuestionViewKind::Numeric { .. } | QuestionViewKind::ShortText => {
-            Err("type the answer".into())
+            return Ok(Reply::Typed(typed.to_owned()));
         }
         QuestionViewKind::Checklist { .. } => Err("an assessor checks this in person".into()),
-    }
+    };
+    answer.map(Reply::Answer)
 }
 
 /// 1-based option numbers to 0-based positions.

@@ -6,7 +6,7 @@
 //! an error that names it before anything is recorded.
 
 use std::collections::BTreeMap;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -18,6 +18,9 @@ use skillpack_core::device::{Device, SubmitView};
 use super::{print_json, CommandResult};
 use crate::answer_input::{parse_answer, Reply};
 use crate::commands::correctness_label;
+
+/// Longest answers file read (a module's answers take a few kilobytes).
+const MAX_ANSWERS_FILE: u64 = 1 << 20;
 
 /// How an answers file is written, for `--help`.
 const ANSWERS_HELP: &str = "A JSON object keyed by question id (see `skillpack device \
@@ -108,8 +111,11 @@ pub fn list_questions(device: &Device, module: &str, json: bool) -> CommandResul
 
 /// Reads an answers file and reads each value against its question, in the author's order.
 fn read_answers(path: &Path, bank: &[QuestionView]) -> anyhow::Result<Vec<(String, Reply)>> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    if bytes.len() > 1 << 20 {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_ANSWERS_FILE + 1).read_to_end(&mut bytes))
+        .with_context(|| format!("reading {}", path.display()))?;
+    if bytes.len() as u64 > MAX_ANSWERS_FILE {
         bail!("{}: an answers file is at most 1 MiB", path.display());
     }
     let values: BTreeMap<String, serde_json::Value> = serde_json::from_slice(&bytes)
