@@ -3,7 +3,7 @@
 //! listens, so what is counted is only what was really attempted).
 
 use super::*;
-use crate::assess::Answer;
+use crate::assess::{Answer, QuestionViewKind};
 use crate::testing::{publisher_key, sample_pack};
 
 struct Fixture {
@@ -52,19 +52,22 @@ fn an_attempt_through_the_device_resumes_with_its_answers_and_signs_a_record() {
         .start_attempt_seeded("bike-check", 7)
         .expect("resumes");
     assert_eq!(seed_again.questions, view.questions, "the one in progress");
-    let true_false = view
-        .questions
-        .iter()
-        .find(|q| q.kind == crate::assess::QuestionViewKind::TrueFalse)
-        .expect("the sample draws its true-false question");
+    // Whatever the draw put first, answered in its own shape.
+    let first = &view.questions[0];
+    let answer = match &first.kind {
+        QuestionViewKind::Single { options } => Answer::Single(options[0].key),
+        QuestionViewKind::Multiple { options } => Answer::Multiple(vec![options[0].key]),
+        QuestionViewKind::Ordering { items } => {
+            Answer::Ordering(items.iter().map(|i| i.key).collect())
+        }
+        QuestionViewKind::TrueFalse => Answer::TrueFalse(true),
+        other => panic!("the sample has no {other:?} question"),
+    };
     f.device
-        .answer("bike-check", &true_false.id, Answer::TrueFalse(true))
+        .answer("bike-check", &first.id, answer.clone())
         .expect("answers");
     let resumed = f.device.start_attempt("bike-check").expect("resumes");
-    assert_eq!(
-        resumed.answers.get(&true_false.id),
-        Some(&Answer::TrueFalse(true))
-    );
+    assert_eq!(resumed.answers.get(&first.id), Some(&answer));
     let submitted = f.device.submit("bike-check").expect("submits");
     assert_eq!(submitted.seq, 1);
     let results = f.device.results().expect("results");
