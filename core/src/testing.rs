@@ -306,3 +306,19 @@ pub fn record_chain(device: &SecretKey, learner: &str, n: u64) -> Vec<crate::led
     }
     out
 }
+
+/// A registration of `device` for `learner` with `code`, carrying the learner's binding of
+/// the device, as a device sends it.
+pub fn register_request(
+    device: &SecretKey,
+    learner: &SecretKey,
+    code: &str,
+) -> crate::protocol::RegisterRequest {
+    crate::protocol::RegisterRequest {
+        enrolment_code: code.to_owned(),
+        learner: learner.public_key().to_did_key(),
+        binding: Some(
+            crate::ledger::DeviceBinding::sign(learner, &device.public_key()).expect("binds"),
+        ),
+    }
+}

@@ -6,13 +6,15 @@
 use std::sync::OnceLock;
 
 use skillpack_core::keys::PublicKey;
-use skillpack_core::ledger::{admit, Admitted, RelayBundle, SignedRecord};
+use skillpack_core::ledger::{
+    admit, Admitted, DeviceBinding, LedgerError, RelayBundle, SignedRecord,
+};
 use skillpack_core::protocol::{RecordResult, RecordStatus};
 
 use tokio::sync::Semaphore;
 
 use crate::error::HubError;
-use crate::storage::{HubDb, RegisterRefusal};
+use crate::storage::{DeviceJoin, HubDb, RegisterRefusal};
 
 /// [`admit`] on the blocking pool, at most one batch per core at a time. Without the bound, a
 /// hundred concurrent pushes verify on a hundred threads that share the cores with the one
@@ -51,38 +53,121 @@ pub async fn take_records(
     Ok(results)
 }
 
-/// What importing a relay bundle did.
-#[derive(Debug)]
-pub enum RelayImport {
-    /// The records were checked and stored (one result each).
-    Done(Vec<RecordResult>),
-    /// The device is registered to another learner than the bundle says.
+/// Why a device was not taken in, online or from a relay bundle. Each has the stable code a
+/// client or an operator acts on ([`JoinRefusal::code`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JoinRefusal {
+    /// No binding, or one the learner's key did not sign for this device.
+    #[error("the learner's key did not bind this device: {0}")]
+    BadBinding(String),
+    /// A relay bundle's enrolment is not the device's own signed statement.
+    #[error("the enrolment is not this device's own: {0}")]
+    BadEnrolment(String),
+    /// The code does not exist, ran out of uses or expired.
+    #[error("the enrolment code is unknown, used up or expired; ask the trainer for a new one")]
+    BadCode,
+    /// The device is registered for another learner.
+    #[error("this device is registered for another learner")]
     OtherLearner,
-    /// The bundle's device is not a key.
+    /// The hub does not know the device and it brought no enrolment.
+    #[error("the hub does not know this device and the bundle carries no enrolment code: enrol the device (`skillpack device enrol`) and export again")]
+    UnknownDevice,
+    /// The device named is not a key.
+    #[error("the device is not a did:key")]
     NotADevice,
 }
 
-/// Imports a bundle a trainer carried: registers its device in `group` if the hub has never
-/// seen it (the operator vouches for it by importing), then checks and stores each record.
+impl JoinRefusal {
+    /// The stable code of this refusal (as in docs/protocol.md).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadBinding(_) => "bad_binding",
+            Self::BadEnrolment(_) => "bad_enrolment",
+            Self::BadCode => "bad_enrolment_code",
+            Self::OtherLearner => "other_learner",
+            Self::UnknownDevice => "unknown_device",
+            Self::NotADevice => "bad_device",
+        }
+    }
+}
+
+impl From<RegisterRefusal> for JoinRefusal {
+    fn from(refusal: RegisterRefusal) -> Self {
+        match refusal {
+            RegisterRefusal::BadCode => Self::BadCode,
+            RegisterRefusal::OtherLearner => Self::OtherLearner,
+            RegisterRefusal::UnknownDevice => Self::UnknownDevice,
+        }
+    }
+}
+
+/// The stable code of a relay bundle refused on reading ([`RelayBundle::parse`]).
+pub fn bundle_refusal_code(error: &LedgerError) -> &'static str {
+    match error {
+        LedgerError::BindingMismatch(_) | LedgerError::BadBinding => "bad_binding",
+        LedgerError::BadEnrolment => "bad_enrolment",
+        LedgerError::OtherDevice { .. } => "other_device",
+        _ => "bad_bundle",
+    }
+}
+
+/// Takes `device` in for `learner` once the learner's `binding` of it checks out: the one
+/// rule for a device registering online and for one arriving in a relay bundle. A device the
+/// hub does not know needs an enrolment `code`. Gives the device's group.
+pub async fn join(
+    db: &HubDb,
+    device: PublicKey,
+    learner: String,
+    binding: Option<&DeviceBinding>,
+    code: Option<String>,
+) -> Result<Result<String, JoinRefusal>, HubError> {
+    let Some(binding) = binding else {
+        return Ok(Err(JoinRefusal::BadBinding(
+            "the request carries no binding: update the app".into(),
+        )));
+    };
+    if let Err(e) = binding.check(&device.to_did_key(), &learner) {
+        return Ok(Err(JoinRefusal::BadBinding(e.to_string())));
+    }
+    let binding = serde_json::to_string(binding).map_err(|e| HubError::Encoding(e.to_string()))?;
+    let join = DeviceJoin {
+        device,
+        learner,
+        binding,
+        code,
+    };
+    Ok(db.register_device(join).await?.map_err(JoinRefusal::from))
+}
+
+/// Imports a bundle a trainer carried. Its device is taken in as a registration would take
+/// it (the learner's binding, and the device's signed enrolment when the hub does not know
+/// it yet), then each record is checked and stored once. One result per record, or why the
+/// bundle was refused as a whole (nothing of it is stored then).
 pub async fn import_relay(
     db: &HubDb,
     bundle: RelayBundle,
-    group: &str,
-) -> Result<RelayImport, HubError> {
-    // `RelayBundle::parse` refuses such a bundle; one built otherwise is refused here.
+) -> Result<Result<Vec<RecordResult>, JoinRefusal>, HubError> {
     let Ok(device) = PublicKey::parse(&bundle.device) else {
-        return Ok(RelayImport::NotADevice);
+        return Ok(Err(JoinRefusal::NotADevice));
     };
-    match db
-        .register_relayed(device, bundle.learner.clone(), group.to_owned())
-        .await?
-    {
-        Ok(()) => {}
-        // A relayed registration takes no code, so another learner is its only refusal.
-        Err(RegisterRefusal::OtherLearner | RegisterRefusal::BadCode) => {
-            return Ok(RelayImport::OtherLearner)
-        }
+    let code = match &bundle.enrolment {
+        Some(enrolment) => match enrolment.check(&bundle.device, &bundle.learner) {
+            Ok(()) => Some(enrolment.code.clone()),
+            Err(e) => return Ok(Err(JoinRefusal::BadEnrolment(e.to_string()))),
+        },
+        None => None,
+    };
+    let joined = join(
+        db,
+        device,
+        bundle.learner.clone(),
+        Some(&bundle.binding),
+        code,
+    )
+    .await?;
+    if let Err(refusal) = joined {
+        return Ok(Err(refusal));
     }
     let results = take_records(db, device, bundle.learner, bundle.records).await?;
-    Ok(RelayImport::Done(results))
+    Ok(Ok(results))
 }

@@ -11,10 +11,9 @@ use std::time::{Duration, Instant};
 
 use skillpack_core::keys::SecretKey;
 use skillpack_core::protocol::{
-    endpoint, sign_request, NonceResponse, PushRequest, PushResponse, RecordStatus,
-    RegisterRequest, RequestParts,
+    endpoint, sign_request, NonceResponse, PushRequest, PushResponse, RecordStatus, RequestParts,
 };
-use skillpack_core::testing::record_chain;
+use skillpack_core::testing::{record_chain, register_request};
 
 use support::TestHub;
 
@@ -69,17 +68,13 @@ fn two_hundred_devices_push_concurrently_and_every_record_is_stored_once() {
                     d, 0xAA, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
                     21, 22, 23, 24, 25, 26, 27, 28, 29, 30,
                 ]);
-                let learner = SecretKey::from_seed(&[
+                let learner_key = SecretKey::from_seed(&[
                     d, 0xBB, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                     0, 0, 0, 0, 0, 0, 0,
-                ])
-                .public_key()
-                .to_did_key();
-                let register = serde_json::to_vec(&RegisterRequest {
-                    enrolment_code: code,
-                    learner: learner.clone(),
-                })
-                .unwrap();
+                ]);
+                let learner = learner_key.public_key().to_did_key();
+                let register =
+                    serde_json::to_vec(&register_request(&device, &learner_key, &code)).unwrap();
                 assert!(
                     signed_post(&client, &url, &device, endpoint::DEVICES, register)
                         .await

@@ -10,10 +10,8 @@ use std::time::{Duration, Instant};
 use ed25519_dalek::{Signature, VerifyingKey};
 use skillpack_core::keys::SecretKey;
 use skillpack_core::ledger::SignedRecord;
-use skillpack_core::protocol::{
-    endpoint, sign_request, NonceResponse, PushRequest, RegisterRequest, RequestParts,
-};
-use skillpack_core::testing::record_chain;
+use skillpack_core::protocol::{endpoint, sign_request, NonceResponse, PushRequest, RequestParts};
+use skillpack_core::testing::{record_chain, register_request};
 use skillpack_hub::HubDb;
 
 const DEVICES: u8 = 100;
@@ -84,11 +82,9 @@ fn main() -> anyhow::Result<()> {
 
     let (elapsed, mut latencies, cpu) = runtime.block_on(async {
         let client = reqwest::Client::new();
-        for (key, learner, _) in &devices {
-            let body = serde_json::to_vec(&RegisterRequest {
-                enrolment_code: code.clone(),
-                learner: learner.clone(),
-            })?;
+        for (d, (key, _, _)) in devices.iter().enumerate() {
+            let learner = SecretKey::from_seed(&[d as u8 ^ 0x80; 32]);
+            let body = serde_json::to_vec(&register_request(key, &learner, &code))?;
             signed_post(&client, &url, key, endpoint::DEVICES, body).await?;
         }
         // A device serialises its outbox before it finds a connection: not the hub's work.

@@ -10,7 +10,7 @@ use clap::Subcommand;
 use skillpack_core::ledger::RelayBundle;
 use skillpack_core::protocol::RecordStatus;
 use skillpack_core::store::Store;
-use skillpack_hub::ingest::{import_relay, RelayImport};
+use skillpack_hub::ingest::{bundle_refusal_code, import_relay};
 use skillpack_hub::HubDb;
 
 use super::CommandResult;
@@ -26,15 +26,16 @@ pub enum RelayCommand {
         /// The bundle to write.
         #[arg(short, long)]
         out: PathBuf,
+        /// The enrolment code the trainer gave, for a device that never reached the hub (it
+        /// is remembered; a device that registered online has one already).
+        #[arg(long)]
+        code: Option<String>,
     },
     /// Give bundles to the hub (the operator's command, on the hub's database).
     Import {
         /// Database: sqlite://PATH.
         #[arg(long, env = "SKILLPACK_DB")]
         db: String,
-        /// The group a device the hub has never seen joins.
-        #[arg(long)]
-        group: String,
         /// Bundle files.
         #[arg(required = true)]
         bundles: Vec<PathBuf>,
@@ -44,17 +45,27 @@ pub enum RelayCommand {
 /// Runs a relay command.
 pub fn run(command: RelayCommand) -> CommandResult {
     match command {
-        RelayCommand::Export { store, out } => {
+        RelayCommand::Export { store, out, code } => {
             let store = Store::open(&store)?;
+            if let Some(code) = code {
+                store.set_enrolment_code(&code)?;
+            }
             let records = store.outbox()?;
             let count = records.len();
-            let bundle = RelayBundle::new(store.device_did(), store.learner_did(), records);
+            let enrolment = store.enrolment()?;
+            if enrolment.is_none() {
+                eprintln!(
+                    "note: this device has no enrolment code; a hub that does not know it \
+                     will refuse the bundle (give one with --code)"
+                );
+            }
+            let bundle = RelayBundle::new(store.binding()?, enrolment, records);
             std::fs::write(&out, serde_json::to_vec(&bundle)?)
                 .with_context(|| format!("writing {}", out.display()))?;
             outln!("{count} records written to {} for the hub", out.display());
             Ok(ExitCode::SUCCESS)
         }
-        RelayCommand::Import { db, group, bundles } => {
+        RelayCommand::Import { db, bundles } => {
             let runtime = tokio::runtime::Runtime::new()?;
             let db = runtime.block_on(HubDb::open_existing(&db))?;
             let mut failed = false;
@@ -64,13 +75,14 @@ pub fn run(command: RelayCommand) -> CommandResult {
                 let bundle = match RelayBundle::parse(&bytes) {
                     Ok(bundle) => bundle,
                     Err(e) => {
-                        eprintln!("{}: refused: {e}", path.display());
+                        let code = bundle_refusal_code(&e);
+                        eprintln!("{}: refused ({code}): {e}", path.display());
                         failed = true;
                         continue;
                     }
                 };
-                match runtime.block_on(import_relay(&db, bundle, &group))? {
-                    RelayImport::Done(results) => {
+                match runtime.block_on(import_relay(&db, bundle))? {
+                    Ok(results) => {
                         let count = |s| results.iter().filter(|r| r.status == s).count();
                         outln!(
                             "{}: {} accepted, {} already had, {} rejected",
@@ -88,17 +100,11 @@ pub fn run(command: RelayCommand) -> CommandResult {
                             );
                         }
                     }
-                    RelayImport::OtherLearner => {
+                    Err(refusal) => {
                         eprintln!(
-                            "{}: refused: the device is registered to another learner",
-                            path.display()
-                        );
-                        failed = true;
-                    }
-                    RelayImport::NotADevice => {
-                        eprintln!(
-                            "{}: refused: the bundle's device is not a key",
-                            path.display()
+                            "{}: refused ({}): {refusal}",
+                            path.display(),
+                            refusal.code()
                         );
                         failed = true;
                     }

@@ -154,16 +154,24 @@ fn a_trainer_reads_learners_results_and_flags_as_table_csv_and_xapi() {
     let d = dir.path();
     let db = format!("sqlite://{}", d.join("hub.db").display());
     let device = SecretKey::from_seed(&[31; 32]);
-    let learner = SecretKey::from_seed(&[32; 32]).public_key().to_did_key();
+    let learner_key = SecretKey::from_seed(&[32; 32]);
+    let learner = learner_key.public_key().to_did_key();
     let chain = skillpack_core::testing::record_chain(&device, &learner, 3);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let hub = skillpack_hub::HubDb::open(&db).await.unwrap();
         let code = hub.create_enrolment("riders", None, None).await.unwrap();
-        hub.register_device(code, device.public_key(), learner.clone())
-            .await
-            .unwrap()
-            .unwrap();
+        let binding =
+            skillpack_core::ledger::DeviceBinding::sign(&learner_key, &device.public_key())
+                .unwrap();
+        let joined = skillpack_hub::ingest::join(
+            &hub,
+            device.public_key(),
+            learner.clone(),
+            Some(&binding),
+            Some(code),
+        );
+        joined.await.unwrap().unwrap();
         let verified = [&chain[0], &chain[2]]
             .into_iter()
             .map(|r| VerifiedRecord::verify(r.clone()).unwrap())

@@ -229,7 +229,10 @@ impl From<LedgerError> for SkillpackError {
             | LedgerError::BadDigest { .. }
             | LedgerError::Gap { .. }
             | LedgerError::BrokenLink { .. }
-            | LedgerError::OtherDevice { .. } => Self::Corrupt { detail },
+            | LedgerError::OtherDevice { .. }
+            | LedgerError::BindingMismatch(_)
+            | LedgerError::BadBinding => Self::Corrupt { detail },
+            LedgerError::BadEnrolment => Self::InvalidInput { detail },
         }
     }
 }

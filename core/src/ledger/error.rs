@@ -46,4 +46,14 @@ pub enum LedgerError {
         /// The record's sequence number.
         seq: u64,
     },
+    /// A device binding names another device or learner than the one it is presented for.
+    #[error("the device binding names another {0}")]
+    BindingMismatch(&'static str),
+    /// A device binding was not signed by the learner's key it names.
+    #[error("the device binding was not signed by the learner's key")]
+    BadBinding,
+    /// An enrolment is not the device's own signed statement for its learner, or its code is
+    /// empty or too long.
+    #[error("the enrolment was not signed by this device for this learner")]
+    BadEnrolment,
 }

@@ -7,6 +7,7 @@
 
 mod admit;
 mod assemble;
+mod binding;
 mod chain;
 mod error;
 mod record;
@@ -15,6 +16,7 @@ mod xapi;
 
 pub use admit::{admit, check_sender, Admitted, Refusal, Refused, VerifiedRecord};
 pub use assemble::{ChainEnd, Submission};
+pub use binding::{DeviceBinding, Enrolment, MAX_ENROLMENT_CODE};
 pub use chain::{
     chain_flags, flag_note, neighbour_seqs, plan_ingest, ChainFlag, Decision, HeldRecord, Planned,
     StoredLink,
@@ -26,7 +28,7 @@ pub use record::{
     record_id, record_time, responses_digest, verify_chain, PackRef, Response, ResultRecord,
     SignedRecord,
 };
-pub use relay::{RelayBundle, MAX_RELAY_BYTES, RELAY_FORMAT_V1};
+pub use relay::{RelayBundle, MAX_RELAY_BYTES, RELAY_FORMAT};
 pub use xapi::{to_xapi, DEFAULT_HOME_PAGE};
 
 #[cfg(test)]

@@ -377,37 +377,67 @@ fn admission_takes_only_the_senders_own_verified_records() {
     assert_eq!(admitted.refused[0].id, records[1].record.id);
 }
 
+/// A bundle from `device` for `learner` with `n` records, bound and enrolled with "GREEN-7".
+fn bundle(device: &SecretKey, learner: &SecretKey, n: u64) -> RelayBundle {
+    let learner_did = learner.public_key().to_did_key();
+    RelayBundle::new(
+        DeviceBinding::sign(learner, &device.public_key()).expect("binds"),
+        Some(Enrolment::sign(device, &learner_did, "GREEN-7").expect("enrols")),
+        crate::testing::record_chain(device, &learner_did, n),
+    )
+}
+
+fn parse(bundle: &RelayBundle) -> Result<RelayBundle, LedgerError> {
+    RelayBundle::parse(&serde_json::to_vec(bundle).expect("encodes"))
+}
+
 #[test]
 fn a_relay_bundle_with_another_learners_record_is_refused() {
-    let key = device();
-    let mut records = chain(2, &key);
-    records[1].record.learner = "did:key:z6MkSomeoneElse".into();
-    let bundle = RelayBundle::new(
-        key.public_key().to_did_key(),
-        "did:key:z6MkLearner".into(),
-        records,
-    );
-    let bytes = serde_json::to_vec(&bundle).expect("encodes");
-    assert_eq!(
-        RelayBundle::parse(&bytes),
-        Err(LedgerError::OtherDevice { seq: 2 })
-    );
+    let (key, learner) = (device(), SecretKey::from_seed(&[4; 32]));
+    let mut bundle = bundle(&key, &learner, 2);
+    assert!(parse(&bundle).is_ok());
+    bundle.records[1].record.learner = "did:key:z6MkSomeoneElse".into();
+    assert_eq!(parse(&bundle), Err(LedgerError::OtherDevice { seq: 2 }));
 }
 
 #[test]
 fn a_relay_bundle_from_a_device_that_is_not_a_key_is_refused() {
-    let key = device();
-    let mut bundle = RelayBundle::new(
-        key.public_key().to_did_key(),
-        "did:key:z6MkLearner".into(),
-        chain(1, &key),
-    );
-    let good = serde_json::to_vec(&bundle).expect("encodes");
-    assert!(RelayBundle::parse(&good).is_ok());
+    let mut bundle = bundle(&device(), &SecretKey::from_seed(&[4; 32]), 1);
     bundle.device = "did:key:zNotAKey".into();
-    let bad = serde_json::to_vec(&bundle).expect("encodes");
     assert!(matches!(
-        RelayBundle::parse(&bad),
+        parse(&bundle),
         Err(LedgerError::Encoding(why)) if why.contains("not a did:key")
+    ));
+}
+
+#[test]
+fn a_carrier_cannot_attach_a_device_to_another_learner_or_group() {
+    let (key, learner) = (device(), SecretKey::from_seed(&[4; 32]));
+    let victim = SecretKey::from_seed(&[5; 32]);
+    let victim_did = victim.public_key().to_did_key();
+    // Records in the victim's name, signed by the carrier's own device, with a binding the
+    // carrier's device made up: the victim's key never signed it.
+    let mut forged = bundle(&key, &learner, 2);
+    forged.learner = victim_did.clone();
+    forged.records = crate::testing::record_chain(&key, &victim_did, 2);
+    assert_eq!(parse(&forged), Err(LedgerError::BindingMismatch("learner")));
+    forged.binding.learner = victim_did.clone();
+    assert_eq!(parse(&forged), Err(LedgerError::BadBinding));
+    // The victim's genuine binding of another device proves nothing about this one.
+    forged.binding =
+        DeviceBinding::sign(&victim, &SecretKey::from_seed(&[6; 32]).public_key()).expect("binds");
+    assert_eq!(parse(&forged), Err(LedgerError::BindingMismatch("device")));
+    // A genuine bundle moved to another enrolment code.
+    let mut moved = bundle(&key, &learner, 1);
+    moved.enrolment.as_mut().expect("enrolled").code = "OTHER-1".into();
+    assert_eq!(parse(&moved), Err(LedgerError::BadEnrolment));
+}
+
+#[test]
+fn a_bundle_from_before_bindings_is_refused_with_a_reason() {
+    let old = br#"{"format":"skillpack-relay-v1","device":"did:key:z","learner":"did:key:z","records":[]}"#;
+    assert!(matches!(
+        RelayBundle::parse(old),
+        Err(LedgerError::Encoding(why)) if why.contains("older app")
     ));
 }

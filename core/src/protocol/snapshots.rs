@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::keys::SecretKey;
-use crate::ledger::RelayBundle;
+use crate::ledger::{DeviceBinding, Enrolment, RelayBundle};
 use crate::testing::record_chain;
 
 fn record() -> crate::ledger::SignedRecord {
@@ -50,10 +50,13 @@ fn publishing_and_the_catalog() {
 
 #[test]
 fn registering_and_pushing_records() {
-    insta::assert_json_snapshot!(RegisterRequest {
-        enrolment_code: "ABCD-EFGH-JKLM".into(),
-        learner: "did:key:z6MkLearner".into(),
-    });
+    let device = SecretKey::from_seed(&[5; 32]);
+    let learner = SecretKey::from_seed(&[6; 32]);
+    insta::assert_json_snapshot!(crate::testing::register_request(
+        &device,
+        &learner,
+        "ABCD-EFGH-JKLM"
+    ));
     insta::assert_json_snapshot!(RegisterResponse {
         group: "riders".into()
     });
@@ -83,11 +86,13 @@ fn registering_and_pushing_records() {
 
 #[test]
 fn a_relay_bundle() {
-    let record = record();
+    let device = SecretKey::from_seed(&[5; 32]);
+    let learner = SecretKey::from_seed(&[6; 32]);
+    let learner_did = learner.public_key().to_did_key();
     let bundle = RelayBundle::new(
-        record.record.device.clone(),
-        record.record.learner.clone(),
-        vec![record],
+        DeviceBinding::sign(&learner, &device.public_key()).expect("binds"),
+        Some(Enrolment::sign(&device, &learner_did, "ABCD-EFGH-JKLM").expect("enrols")),
+        crate::testing::record_chain(&device, &learner_did, 1),
     );
     insta::assert_json_snapshot!(bundle);
 }

@@ -77,6 +77,10 @@ pub struct RegisterRequest {
     pub enrolment_code: String,
     /// The learner's `did:key`.
     pub learner: String,
+    /// The learner's signed binding of this device (required: a request without one is
+    /// refused with `bad_binding`; it is optional here only so that an older app hears why).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binding: Option<crate::ledger::DeviceBinding>,
 }
 
 /// What a registration gave.

@@ -15,6 +15,7 @@ mod key {
     pub const MONTHLY_BUDGET_MB: &str = "sync.monthly_budget_mb";
     pub const HUB: &str = "hub";
     pub const GROUP: &str = "group";
+    pub const ENROLMENT_CODE: &str = "enrolment_code";
     pub const METERED_USE: &str = "sync.metered_use";
 }
 
@@ -177,6 +178,36 @@ impl Store {
             put(tx, key::HUB, &registration.hub)?;
             put(tx, key::GROUP, &registration.group)
         })
+    }
+
+    /// The enrolment code this device was given, if it was: kept so that a relay bundle can
+    /// carry the device's enrolment to a hub it never reached.
+    pub fn enrolment_code(&self) -> Result<Option<String>, StoreError> {
+        self.setting(key::ENROLMENT_CODE)
+    }
+
+    /// Remembers the enrolment code this device was given (online or on paper).
+    pub fn set_enrolment_code(&self, code: &str) -> Result<(), StoreError> {
+        let code = code.trim();
+        crate::ledger::Enrolment::sign(&self.device, &self.learner_did(), code)?;
+        let mut conn = self.lock();
+        super::db::write(&mut conn, |tx| put(tx, key::ENROLMENT_CODE, code))
+    }
+
+    /// The learner's binding of this device: what lets it speak for the learner at a hub.
+    pub fn binding(&self) -> Result<crate::ledger::DeviceBinding, StoreError> {
+        Ok(crate::ledger::DeviceBinding::sign(
+            &self.learner,
+            &self.device.public_key(),
+        )?)
+    }
+
+    /// This device's signed enrolment with the code it was given, if it was given one.
+    pub fn enrolment(&self) -> Result<Option<crate::ledger::Enrolment>, StoreError> {
+        self.enrolment_code()?
+            .map(|code| crate::ledger::Enrolment::sign(&self.device, &self.learner_did(), &code))
+            .transpose()
+            .map_err(StoreError::from)
     }
 
     fn setting(&self, name: &str) -> Result<Option<String>, StoreError> {

@@ -131,6 +131,7 @@ impl HubClient {
         let body = serde_json::to_vec(&RegisterRequest {
             enrolment_code: code.to_owned(),
             learner: store.learner_did(),
+            binding: Some(store.binding()?),
         })
         .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
         let answer: RegisterResponse =
@@ -139,6 +140,7 @@ impl HubClient {
             hub: self.base.clone(),
             group: answer.group.clone(),
         })?;
+        store.set_enrolment_code(code)?;
         Ok(answer.group)
     }
 

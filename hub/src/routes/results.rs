@@ -9,8 +9,7 @@ use skillpack_core::protocol::{PushRequest, PushResponse, RegisterRequest, Regis
 
 use super::{json_body, AppState, SignedRequest, MAX_PUSH_RECORDS};
 use crate::error::{HttpError, OrHttpErr};
-use crate::ingest::take_records;
-use crate::storage::RegisterRefusal;
+use crate::ingest::{join, take_records, JoinRefusal};
 
 pub(super) async fn register(
     State(state): State<AppState>,
@@ -22,22 +21,32 @@ pub(super) async fn register(
         "bad_learner",
         "the learner is not a did:key",
     )?;
-    match state
-        .db
-        .register_device(request.enrolment_code, signed.key, request.learner)
-        .await?
-    {
+    let joined = join(
+        &state.db,
+        signed.key,
+        request.learner,
+        request.binding.as_ref(),
+        Some(request.enrolment_code),
+    )
+    .await?;
+    match joined {
         Ok(group) => Ok((StatusCode::CREATED, Json(RegisterResponse { group }))),
-        Err(RegisterRefusal::BadCode) => Err(HttpError::new(
-            StatusCode::FORBIDDEN,
-            "bad_enrolment_code",
-            "the enrolment code is unknown, used up or expired; ask the trainer for a new one",
+        Err(refusal) => Err(HttpError::new(
+            refusal_status(&refusal),
+            refusal.code(),
+            refusal.to_string(),
         )),
-        Err(RegisterRefusal::OtherLearner) => Err(HttpError::new(
-            StatusCode::CONFLICT,
-            "other_learner",
-            "this device is registered for another learner",
-        )),
+    }
+}
+
+/// The status of a refused registration: a conflict with what the hub holds, or a refusal.
+fn refusal_status(refusal: &JoinRefusal) -> StatusCode {
+    match refusal {
+        JoinRefusal::OtherLearner => StatusCode::CONFLICT,
+        JoinRefusal::BadEnrolment(_) | JoinRefusal::NotADevice => StatusCode::BAD_REQUEST,
+        JoinRefusal::BadBinding(_) | JoinRefusal::BadCode | JoinRefusal::UnknownDevice => {
+            StatusCode::FORBIDDEN
+        }
     }
 }
 
@@ -45,11 +54,18 @@ pub(super) async fn push(
     State(state): State<AppState>,
     signed: SignedRequest,
 ) -> Result<Json<PushResponse>, HttpError> {
-    let (learner, _group) = state.db.device(signed.key).await?.or_http_err(
+    let device = state.db.device(signed.key).await?.or_http_err(
         StatusCode::FORBIDDEN,
         "unknown_device",
         "register this device with an enrolment code first",
     )?;
+    if !device.bound {
+        return Err(HttpError::new(
+            StatusCode::FORBIDDEN,
+            "unbound_device",
+            "the hub holds no binding of this device by its learner: register it again",
+        ));
+    }
     let request: PushRequest = json_body(&signed.body)?;
     if request.records.len() > MAX_PUSH_RECORDS {
         return Err(HttpError::new(
@@ -58,6 +74,6 @@ pub(super) async fn push(
             format!("at most {MAX_PUSH_RECORDS} records a push"),
         ));
     }
-    let results = take_records(&state.db, signed.key, learner, request.records).await?;
+    let results = take_records(&state.db, signed.key, device.learner, request.records).await?;
     Ok(Json(PushResponse { results }))
 }

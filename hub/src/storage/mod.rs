@@ -17,8 +17,8 @@ use skillpack_core::protocol::{CatalogEntry, PublishResponse, RecordResult};
 
 pub use export::{results_csv, results_xapi};
 pub use rows::{
-    normalize_code, FlagRow, GroupRow, LearnerRow, NewPack, PackChunk, RegisterRefusal,
-    StoredResult, MAX_OUTSTANDING,
+    normalize_code, DeviceJoin, FlagRow, GroupRow, KnownDevice, LearnerRow, NewPack, PackChunk,
+    RegisterRefusal, StoredResult, MAX_OUTSTANDING,
 };
 
 use self::postgres::PgHub;
@@ -183,28 +183,18 @@ impl HubDb {
         Ok(code)
     }
 
-    /// Registers a device with a code; the group, or why not.
+    /// Takes a device in for its learner: a device the hub knows gets its group back (and
+    /// its binding kept, if the hub had none); a new one uses up one use of its code. The
+    /// group, or why not.
     pub async fn register_device(
         &self,
-        code: String,
-        device: PublicKey,
-        learner: String,
+        join: DeviceJoin,
     ) -> Result<Result<String, RegisterRefusal>, HubError> {
-        on_engine!(self, e => e.register_device(code, device, learner))
+        on_engine!(self, e => e.register_device(join))
     }
 
-    /// Registers a device whose records arrive in a relay bundle (the importer vouches).
-    pub async fn register_relayed(
-        &self,
-        device: PublicKey,
-        learner: String,
-        group: String,
-    ) -> Result<Result<(), RegisterRefusal>, HubError> {
-        on_engine!(self, e => e.register_relayed(device, learner, group))
-    }
-
-    /// A registered device's learner and group.
-    pub async fn device(&self, device: PublicKey) -> Result<Option<(String, String)>, HubError> {
+    /// A registered device's learner, group and whether it is bound.
+    pub async fn device(&self, device: PublicKey) -> Result<Option<KnownDevice>, HubError> {
         on_engine!(self, e => e.device(device))
     }
 

@@ -53,6 +53,20 @@ pub struct NewPack {
     pub chunks: Vec<PackChunk>,
 }
 
+/// A device asking to be taken in, online or in a relay bundle, with the learner's binding
+/// already checked.
+#[derive(Debug, Clone)]
+pub struct DeviceJoin {
+    /// The device's key.
+    pub device: PublicKey,
+    /// The learner's `did:key`.
+    pub learner: String,
+    /// The learner's binding of the device, as JSON, kept for whoever audits it later.
+    pub binding: String,
+    /// The enrolment code, if the device gave one (a device the hub knows needs none).
+    pub code: Option<String>,
+}
+
 /// Why a registration was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RegisterRefusal {
@@ -60,6 +74,20 @@ pub enum RegisterRefusal {
     BadCode,
     /// The device is registered for another learner.
     OtherLearner,
+    /// The hub does not know the device and it gave no code.
+    UnknownDevice,
+}
+
+/// A registered device as the hub knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownDevice {
+    /// The learner it speaks for.
+    pub learner: String,
+    /// The group it registered in.
+    pub group: String,
+    /// Whether the hub holds the learner's binding of it (devices registered before bindings
+    /// do not, and may not push until they register again).
+    pub bound: bool,
 }
 
 /// A learner's device and how it is doing.

@@ -3,8 +3,8 @@
 
 use reqwest::StatusCode;
 use skillpack_core::keys::SecretKey;
-use skillpack_core::protocol::{endpoint, PushRequest, RegisterRequest};
-use skillpack_core::testing::record_chain;
+use skillpack_core::protocol::{endpoint, PushRequest};
+use skillpack_core::testing::{record_chain, register_request};
 
 use super::TestHub;
 
@@ -19,12 +19,9 @@ fn an_operator_reads_learners_results_and_flags_and_no_one_else_does() {
         .run(hub.db.create_enrolment("riders", None, None))
         .unwrap();
     let device = SecretKey::from_seed(&[51; 32]);
-    let learner = SecretKey::from_seed(&[52; 32]).public_key().to_did_key();
-    let register = serde_json::to_vec(&RegisterRequest {
-        enrolment_code: code,
-        learner: learner.clone(),
-    })
-    .unwrap();
+    let learner_key = SecretKey::from_seed(&[52; 32]);
+    let learner = learner_key.public_key().to_did_key();
+    let register = serde_json::to_vec(&register_request(&device, &learner_key, &code)).unwrap();
     assert!(hub
         .signed_post(&device, endpoint::DEVICES, register)
         .status()

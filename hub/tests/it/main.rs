@@ -7,6 +7,7 @@
 mod support;
 
 mod admin;
+mod binding;
 mod distribution;
 mod errors;
 mod results;

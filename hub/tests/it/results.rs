@@ -4,23 +4,22 @@
 use reqwest::StatusCode;
 use skillpack_core::keys::SecretKey;
 use skillpack_core::protocol::{
-    endpoint, ErrorResponse, PushRequest, PushResponse, RecordStatus, RegisterRequest,
-    RegisterResponse,
+    endpoint, ErrorResponse, PushRequest, PushResponse, RecordStatus, RegisterResponse,
 };
-use skillpack_core::testing::record_chain;
+use skillpack_core::testing::{record_chain, register_request};
 
 use super::TestHub;
 
+fn learner_key() -> SecretKey {
+    SecretKey::from_seed(&[21; 32])
+}
+
 fn learner() -> String {
-    SecretKey::from_seed(&[21; 32]).public_key().to_did_key()
+    learner_key().public_key().to_did_key()
 }
 
 fn register(hub: &TestHub, device: &SecretKey, code: &str) -> reqwest::blocking::Response {
-    let body = serde_json::to_vec(&RegisterRequest {
-        enrolment_code: code.into(),
-        learner: learner(),
-    })
-    .unwrap();
+    let body = serde_json::to_vec(&register_request(device, &learner_key(), code)).unwrap();
     hub.signed_post(device, endpoint::DEVICES, body)
 }
 
@@ -186,33 +185,4 @@ fn unknown_devices_and_malformed_bodies_get_4xx() {
         response.json::<ErrorResponse>().unwrap().error.code,
         "bad_json"
     );
-}
-
-#[test]
-fn a_relay_import_takes_the_records_once_and_refuses_a_device_that_is_not_a_key() {
-    use skillpack_core::ledger::RelayBundle;
-    use skillpack_hub::ingest::{import_relay, RelayImport};
-    let hub = TestHub::start();
-    let device = SecretKey::from_seed(&[81; 32]);
-    let learner = SecretKey::from_seed(&[82; 32]).public_key().to_did_key();
-    let bundle = RelayBundle::new(
-        device.public_key().to_did_key(),
-        learner.clone(),
-        record_chain(&device, &learner, 3),
-    );
-    for expected in [RecordStatus::Accepted, RecordStatus::Duplicate] {
-        let Ok(RelayImport::Done(results)) =
-            hub.run(import_relay(&hub.db, bundle.clone(), "village"))
-        else {
-            panic!("imported");
-        };
-        assert!(results.iter().all(|r| r.status == expected), "{results:?}");
-    }
-    assert_eq!(hub.run(hub.db.record_count()).unwrap(), 3);
-    let mut bad = bundle;
-    bad.device = "did:key:zNotAKey".into();
-    assert!(matches!(
-        hub.run(import_relay(&hub.db, bad, "village")),
-        Ok(RelayImport::NotADevice)
-    ));
 }

@@ -16,6 +16,8 @@ pub struct TestHub {
     pub url: String,
     /// The hub's database, for operator actions (run them with [`TestHub::run`]).
     pub db: HubDb,
+    /// Where that database is (`sqlite://…` or `postgres://…`).
+    pub db_url: String,
     runtime: tokio::runtime::Handle,
     _dir: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -40,6 +42,7 @@ impl TestHub {
     pub fn start_with(config: skillpack_hub::routes::HubConfig) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let url = test_database_url(dir.path());
+        let db_url = url.clone();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
@@ -61,10 +64,23 @@ impl TestHub {
         Self {
             url: format!("http://{addr}"),
             db,
+            db_url,
             runtime,
             _dir: dir,
             stop: Some(stop),
             thread: Some(thread),
+        }
+    }
+
+    /// Runs SQL on the hub's database behind the hub's back, as a hub of an older version or
+    /// an administrator would have written it.
+    pub fn sql(&self, sql: &str) {
+        match self.db_url.strip_prefix("sqlite://") {
+            Some(path) => rusqlite::Connection::open(path)
+                .unwrap()
+                .execute_batch(sql)
+                .unwrap(),
+            None => postgres_admin(&self.db_url, sql),
         }
     }
 

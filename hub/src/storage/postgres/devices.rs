@@ -5,7 +5,9 @@ use skillpack_core::keys::PublicKey;
 
 use super::PgHub;
 use crate::error::HubError;
-use crate::storage::rows::{known_device, normalize_code, RegisterRefusal};
+use crate::storage::rows::{
+    known_device, normalize_code, DeviceJoin, KnownDevice, RegisterRefusal,
+};
 
 impl PgHub {
     pub(crate) async fn create_enrolment(
@@ -33,23 +35,33 @@ impl PgHub {
 
     pub(crate) async fn register_device(
         &self,
-        code: String,
-        device: PublicKey,
-        learner: String,
+        join: DeviceJoin,
     ) -> Result<Result<String, RegisterRefusal>, HubError> {
-        let key = device.to_bytes();
+        let key = join.device.to_bytes();
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         if let Some(row) = tx
             .query_opt(
-                "SELECT learner, grp FROM devices WHERE device_key = $1",
+                "SELECT learner, grp FROM devices WHERE device_key = $1 FOR UPDATE",
                 &[&key.as_slice()],
             )
             .await?
         {
             let known: String = row.get(0);
-            return Ok(known_device(&known, row.get(1), &learner));
+            let answer = known_device(&known, row.get(1), &join.learner);
+            if answer.is_ok() {
+                tx.execute(
+                    "UPDATE devices SET binding = $2 WHERE device_key = $1 AND binding IS NULL",
+                    &[&key.as_slice(), &join.binding],
+                )
+                .await?;
+                tx.commit().await?;
+            }
+            return Ok(answer);
         }
+        let Some(code) = join.code else {
+            return Ok(Err(RegisterRefusal::UnknownDevice));
+        };
         let row = tx
             .query_opt(
                 "UPDATE enrolments SET uses_left = uses_left - 1
@@ -64,50 +76,27 @@ impl PgHub {
         };
         let group: String = row.get(0);
         tx.execute(
-            "INSERT INTO devices (device_key, learner, grp, registered_at) VALUES ($1, $2, $3, now())",
-            &[&key.as_slice(), &learner, &group],
+            "INSERT INTO devices (device_key, learner, grp, binding, registered_at)
+             VALUES ($1, $2, $3, $4, now())",
+            &[&key.as_slice(), &join.learner, &group, &join.binding],
         )
         .await?;
         tx.commit().await?;
         Ok(Ok(group))
     }
 
-    pub(crate) async fn register_relayed(
-        &self,
-        device: PublicKey,
-        learner: String,
-        group: String,
-    ) -> Result<Result<(), RegisterRefusal>, HubError> {
-        let key = device.to_bytes();
-        let client = self.pool.get().await?;
-        client
-            .execute(
-                "INSERT INTO devices (device_key, learner, grp, registered_at) VALUES ($1, $2, $3, now())
-                 ON CONFLICT (device_key) DO NOTHING",
-                &[&key.as_slice(), &learner, &group],
-            )
-            .await?;
-        let known: String = client
-            .query_one(
-                "SELECT learner FROM devices WHERE device_key = $1",
-                &[&key.as_slice()],
-            )
-            .await?
-            .get(0);
-        Ok(known_device(&known, group, &learner).map(drop))
-    }
-
-    pub(crate) async fn device(
-        &self,
-        device: PublicKey,
-    ) -> Result<Option<(String, String)>, HubError> {
+    pub(crate) async fn device(&self, device: PublicKey) -> Result<Option<KnownDevice>, HubError> {
         let client = self.pool.get().await?;
         let row = client
             .query_opt(
-                "SELECT learner, grp FROM devices WHERE device_key = $1",
+                "SELECT learner, grp, binding IS NOT NULL FROM devices WHERE device_key = $1",
                 &[&device.to_bytes().as_slice()],
             )
             .await?;
-        Ok(row.map(|r| (r.get(0), r.get(1))))
+        Ok(row.map(|r| KnownDevice {
+            learner: r.get(0),
+            group: r.get(1),
+            bound: r.get(2),
+        }))
     }
 }

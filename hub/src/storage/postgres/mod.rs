@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_devices_and_records.sql"),
     include_str!("migrations/0003_unlogged_nonces.sql"),
     include_str!("migrations/0004_times_as_timestamps.sql"),
+    include_str!("migrations/0006_bindings_links_audit.sql"),
 ];
 
 /// The advisory lock migrations hold: several instances may start at once.

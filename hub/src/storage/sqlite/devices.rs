@@ -6,7 +6,9 @@ use skillpack_core::keys::PublicKey;
 
 use super::{SqliteHub, NOW};
 use crate::error::HubError;
-use crate::storage::rows::{known_device, normalize_code, RegisterRefusal};
+use crate::storage::rows::{
+    known_device, normalize_code, DeviceJoin, KnownDevice, RegisterRefusal,
+};
 
 impl SqliteHub {
     pub(crate) async fn create_enrolment(
@@ -31,12 +33,10 @@ impl SqliteHub {
 
     pub(crate) async fn register_device(
         &self,
-        code: String,
-        device: PublicKey,
-        learner: String,
+        join: DeviceJoin,
     ) -> Result<Result<String, RegisterRefusal>, HubError> {
         self.run(move |db| {
-            let key = device.to_bytes();
+            let key = join.device.to_bytes();
             let mut conn = db.lock();
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let existing: Option<(String, String)> = tx
@@ -47,8 +47,19 @@ impl SqliteHub {
                 )
                 .optional()?;
             if let Some((known, group)) = existing {
-                return Ok(known_device(&known, group, &learner));
+                let answer = known_device(&known, group, &join.learner);
+                if answer.is_ok() {
+                    tx.execute(
+                        "UPDATE devices SET binding = ?2 WHERE device_key = ?1 AND binding IS NULL",
+                        params![key.as_slice(), join.binding],
+                    )?;
+                    tx.commit()?;
+                }
+                return Ok(answer);
             }
+            let Some(code) = join.code else {
+                return Ok(Err(RegisterRefusal::UnknownDevice));
+            };
             let group: Option<String> = tx
                 .query_row(
                     "UPDATE enrolments SET uses_left = uses_left - 1
@@ -64,10 +75,10 @@ impl SqliteHub {
             };
             tx.execute(
                 &format!(
-                    "INSERT INTO devices (device_key, learner, grp, registered_at)
-                     VALUES (?1, ?2, ?3, {NOW})"
+                    "INSERT INTO devices (device_key, learner, grp, binding, registered_at)
+                     VALUES (?1, ?2, ?3, ?4, {NOW})"
                 ),
-                params![key.as_slice(), learner, group],
+                params![key.as_slice(), join.learner, group, join.binding],
             )?;
             tx.commit()?;
             Ok(Ok(group))
@@ -75,43 +86,20 @@ impl SqliteHub {
         .await
     }
 
-    pub(crate) async fn register_relayed(
-        &self,
-        device: PublicKey,
-        learner: String,
-        group: String,
-    ) -> Result<Result<(), RegisterRefusal>, HubError> {
-        self.run(move |db| {
-            let key = device.to_bytes();
-            let conn = db.lock();
-            conn.execute(
-                &format!(
-                    "INSERT INTO devices (device_key, learner, grp, registered_at)
-                     VALUES (?1, ?2, ?3, {NOW}) ON CONFLICT (device_key) DO NOTHING"
-                ),
-                params![key.as_slice(), learner, group],
-            )?;
-            let known: String = conn.query_row(
-                "SELECT learner FROM devices WHERE device_key = ?1",
-                [key.as_slice()],
-                |r| r.get(0),
-            )?;
-            Ok(known_device(&known, group, &learner).map(drop))
-        })
-        .await
-    }
-
-    pub(crate) async fn device(
-        &self,
-        device: PublicKey,
-    ) -> Result<Option<(String, String)>, HubError> {
+    pub(crate) async fn device(&self, device: PublicKey) -> Result<Option<KnownDevice>, HubError> {
         self.run(move |db| {
             Ok(db
                 .read()
                 .query_row(
-                    "SELECT learner, grp FROM devices WHERE device_key = ?1",
+                    "SELECT learner, grp, binding IS NOT NULL FROM devices WHERE device_key = ?1",
                     [device.to_bytes().as_slice()],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
+                    |r| {
+                        Ok(KnownDevice {
+                            learner: r.get(0)?,
+                            group: r.get(1)?,
+                            bound: r.get(2)?,
+                        })
+                    },
                 )
                 .optional()?)
         })

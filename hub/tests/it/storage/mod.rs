@@ -141,7 +141,7 @@ macro_rules! conformance {
             the_catalog_offers_the_newest_version_of_each_variant,
             an_enrolment_code_has_its_uses_and_its_expiry,
             a_device_registers_once_for_one_learner,
-            a_relayed_device_registers_without_a_code,
+            a_known_device_needs_no_code_and_keeps_its_binding,
             records_are_stored_exactly_once,
             gaps_and_forks_are_stored_and_flagged,
             reports_give_the_same_rows_on_every_engine
