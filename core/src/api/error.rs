@@ -72,6 +72,21 @@ pub enum SkillpackError {
         /// For logs.
         detail: String,
     },
+    /// The passphrase does not open the identity backup: ask the learner again.
+    #[error("wrong passphrase")]
+    WrongPassphrase {
+        /// For logs.
+        detail: String,
+    },
+    /// The passphrase for a new identity backup is too short: ask for a longer one (at
+    /// least `min_chars` characters).
+    #[error("weak passphrase")]
+    WeakPassphrase {
+        /// The fewest characters accepted.
+        min_chars: u32,
+        /// For logs.
+        detail: String,
+    },
     /// The caller cancelled.
     #[error("cancelled")]
     Cancelled {
@@ -247,6 +262,12 @@ impl From<KeyError> for SkillpackError {
             KeyError::File { .. } | KeyError::FileTooLarge(_) | KeyError::Platform(_) => {
                 Self::Storage { detail }
             }
+            KeyError::Backup(_) => Self::InvalidInput { detail },
+            KeyError::WrongPassphrase => Self::WrongPassphrase { detail },
+            KeyError::WeakPassphrase => Self::WeakPassphrase {
+                min_chars: crate::keys::backup::MIN_PASSPHRASE_CHARS as u32,
+                detail,
+            },
         }
     }
 }

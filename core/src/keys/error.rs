@@ -31,4 +31,17 @@ pub enum KeyError {
     /// The platform's key store (Android Keystore, iOS Keychain) failed or gave a bad key.
     #[error("the platform key store: {0}")]
     Platform(String),
+    /// An identity backup could not be written or read (not the passphrase: see
+    /// [`KeyError::WrongPassphrase`]).
+    #[error("identity backup: {0}")]
+    Backup(String),
+    /// The passphrase does not open the identity backup.
+    #[error("the passphrase does not open this backup")]
+    WrongPassphrase,
+    /// The passphrase is too short to protect a backup that may be lost.
+    #[error(
+        "a backup's passphrase needs at least {} characters (a few words are easy to remember)",
+        super::backup::MIN_PASSPHRASE_CHARS
+    )]
+    WeakPassphrase,
 }

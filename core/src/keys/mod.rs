@@ -4,6 +4,7 @@
 //! It does no I/O except [`SecretKey::generate`], which reads the OS random source;
 //! key files are in [`file`].
 
+pub mod backup;
 mod error;
 pub mod file;
 
