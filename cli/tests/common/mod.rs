@@ -2,8 +2,9 @@
 //! what it printed, find the sample assets.
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 /// Runs `skillpack` with `args` in `dir`.
 pub fn skillpack(dir: &Path, args: &[&str]) -> Output {
@@ -12,6 +13,55 @@ pub fn skillpack(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .output()
         .expect("skillpack runs")
+}
+
+/// Runs `skillpack` with `args` in `dir`, with `env` set.
+pub fn skillpack_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_skillpack"))
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(dir)
+        .output()
+        .expect("skillpack runs")
+}
+
+/// A hub (`skillpack serve` on SQLite) on a free loopback port; stopped when dropped.
+pub struct Hub {
+    child: Child,
+    /// Its base URL.
+    pub url: String,
+    /// Its database (`sqlite://…`), for operator commands.
+    pub db: String,
+}
+
+impl Hub {
+    /// Starts a hub whose database is `hub.db` in `dir`.
+    pub fn start(dir: &Path) -> Self {
+        let db = format!("sqlite://{}", dir.join("hub.db").display());
+        let mut child = Command::new(env!("CARGO_BIN_EXE_skillpack"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--db", &db])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the hub starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("piped"))
+            .read_line(&mut line)
+            .expect("the hub says where it listens");
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .expect("listening on …")
+            .to_owned();
+        Self { child, url, db }
+    }
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// Runs `skillpack` with `args` in `dir`, which must succeed; returns what it printed on

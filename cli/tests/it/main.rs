@@ -5,6 +5,7 @@
 mod assets;
 mod device;
 mod hub;
+mod identity;
 mod preview;
 mod relay;
 mod sync;

@@ -2,41 +2,14 @@
 //! operator hands out a code, a device registers, syncs (gets the pack), studies and takes
 //! an assessment offline, syncs again (sends the result), and a third sync sends nothing twice.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
-use super::{assets, ok, skillpack, text};
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use super::{assets, ok, skillpack, text, Hub};
 
 #[test]
 fn a_device_syncs_with_a_hub_from_first_download_to_results() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let db = format!("sqlite://{}", d.join("hub.db").display());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_skillpack"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--db", &db])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let _server = Server(child);
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
+    let hub = Hub::start(d);
+    let (url, db) = (hub.url.clone(), hub.db.clone());
 
     let (key, public) = (
         assets().join("keys/demo-publisher.key"),

@@ -87,6 +87,13 @@ pub enum SkillpackError {
         /// For logs.
         detail: String,
     },
+    /// This phone already has results or a hub registration of its own learner, so a
+    /// restored identity cannot replace it: restore on a fresh install.
+    #[error("identity in use")]
+    IdentityInUse {
+        /// For logs.
+        detail: String,
+    },
     /// The caller cancelled.
     #[error("cancelled")]
     Cancelled {
@@ -182,6 +189,7 @@ impl From<StoreError> for SkillpackError {
             StoreError::Pack(e) => e.into(),
             StoreError::Assess(e) => e.into(),
             StoreError::Ledger(e) => e.into(),
+            StoreError::IdentityInUse => Self::IdentityInUse { detail },
             StoreError::Key(e) => e.into(),
             StoreError::Random(e) => e.into(),
         }

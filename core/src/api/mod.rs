@@ -20,12 +20,12 @@ use std::time::Duration;
 pub use error::{ApiResult, SkillpackError};
 pub use listeners::{PlatformKeyStore, ProgressListener};
 use listeners::{ShellKeys, ShellProgress};
-pub use types::{InstallView, SyncView};
+pub use types::{IdentityBackupView, InstallView, SyncView};
 
 use crate::assess::Answer;
 use crate::device::{AttemptView, Device, ResultView, SubmitView};
 use crate::keys::PublicKey;
-use crate::store::{CatalogEntry, LearnerSettings, LessonContent};
+use crate::store::{CatalogEntry, LearnerSettings, LessonContent, Store};
 
 /// The learner's app: one device store in the app's folder, with its keys.
 #[derive(uniffi::Object)]
@@ -33,6 +33,8 @@ pub struct Skillpack {
     /// The open device; calls clone the `Arc` and let go of the lock, so a long sync does
     /// not hold up a screen reading a lesson.
     device: Mutex<Option<Arc<Device>>>,
+    /// The platform's key store, when the shell gave one (files in the folder otherwise).
+    keys: Option<Arc<dyn PlatformKeyStore>>,
 }
 
 #[uniffi::export]
@@ -42,12 +44,13 @@ impl Skillpack {
     #[uniffi::constructor]
     pub fn open(dir: String, keys: Option<Arc<dyn PlatformKeyStore>>) -> ApiResult<Arc<Self>> {
         let dir = PathBuf::from(dir);
-        let device = match keys {
-            Some(keys) => Device::create_with(&dir, &ShellKeys(keys))?,
+        let device = match &keys {
+            Some(keys) => Device::create_with(&dir, &ShellKeys(keys.clone()))?,
             None => Device::create(&dir)?,
         };
         Ok(Arc::new(Self {
             device: Mutex::new(Some(Arc::new(device))),
+            keys,
         }))
     }
 
@@ -60,6 +63,28 @@ impl Skillpack {
     /// The learner's `did:key`: whom credentials and results are about.
     pub fn learner_did(&self) -> ApiResult<String> {
         self.with(|d| Ok(d.store().learner_did()))
+    }
+
+    /// The learner's key sealed under `passphrase` (at least 10 characters), as a file's text
+    /// and as the texts of a few QR codes, for the learner to keep off the phone.
+    pub fn export_identity(&self, passphrase: String) -> ApiResult<IdentityBackupView> {
+        self.with(|d| Ok(d.export_identity(&passphrase)?.try_into()?))
+    }
+
+    /// Brings the learner back on this phone from their backup (the file's text, or the QR
+    /// codes' texts one per line, in any order) and passphrase; gives the learner's
+    /// `did:key`. Only a phone with no results or registration of its own yet may do this
+    /// (`IdentityInUse` otherwise).
+    pub fn restore_identity(&self, backup: String, passphrase: String) -> ApiResult<String> {
+        let restored = self.with(|d| {
+            Ok(match &self.keys {
+                Some(keys) => d.restore_identity(&ShellKeys(keys.clone()), &backup, &passphrase),
+                None => d.restore_identity(&Store::file_keys(d.dir()), &backup, &passphrase),
+            }?)
+        })?;
+        let learner = restored.store().learner_did();
+        *self.lock() = Some(Arc::new(restored));
+        Ok(learner)
     }
 
     /// Trusts a publisher by its `did:key` (from a trainer's QR code, say).

@@ -74,3 +74,24 @@ impl From<SyncReport> for SyncView {
         }
     }
 }
+
+/// A learner's identity backup, to keep off the phone: a file's text (age's armored format)
+/// and the texts of a few QR codes that hold the same backup.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct IdentityBackupView {
+    /// The backup file's text.
+    pub armored: String,
+    /// One text per QR code (`SKID1:1/2:…`); scanned in any order, they restore the same.
+    pub qr_parts: Vec<String>,
+}
+
+impl TryFrom<crate::keys::backup::IdentityBackup> for IdentityBackupView {
+    type Error = crate::keys::KeyError;
+
+    fn try_from(backup: crate::keys::backup::IdentityBackup) -> Result<Self, Self::Error> {
+        Ok(Self {
+            armored: backup.to_armored()?,
+            qr_parts: backup.to_qr_parts(),
+        })
+    }
+}

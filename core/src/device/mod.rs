@@ -20,6 +20,7 @@ pub use attempt::{AttemptView, SubmitView};
 pub use clock::AttemptClock;
 pub use results::ResultView;
 
+use crate::keys::backup::IdentityBackup;
 use crate::store::{CatalogEntry, KeyStore, Store, StoreError};
 use crate::Result;
 
@@ -58,6 +59,34 @@ impl Device {
     /// store on a phone).
     pub fn create_with(dir: &Path, keys: &dyn KeyStore) -> Result<Self> {
         Ok(Self::with_store(dir, Store::open_with(dir, keys)?))
+    }
+
+    /// Brings the learner back on this device (a new phone) from their identity backup (its
+    /// armored file, or its QR codes' texts one per line) and passphrase: the device then
+    /// speaks for that learner, whose results and credentials stay theirs. Only a device
+    /// with no results or registration of its own learner yet may take another
+    /// ([`StoreError::IdentityInUse`]). `keys` is where the device's keys live (as given to
+    /// [`Device::create_with`]; [`Store::file_keys`] for [`Device::create`]).
+    pub fn restore_identity(
+        &self,
+        keys: &dyn KeyStore,
+        backup: &str,
+        passphrase: &str,
+    ) -> Result<Self> {
+        let learner = IdentityBackup::parse(backup)?.open(passphrase)?;
+        self.store.adopt_learner(keys, &learner)?;
+        Self::create_with(&self.dir, keys)
+    }
+
+    /// The device's folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The learner's key sealed under `passphrase`, as a file and as QR codes, for the
+    /// learner to keep off the phone.
+    pub fn export_identity(&self, passphrase: &str) -> Result<IdentityBackup> {
+        Ok(self.store.identity_backup(passphrase)?)
     }
 
     fn with_store(dir: &Path, store: Store) -> Self {

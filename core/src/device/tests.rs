@@ -180,3 +180,77 @@ mod data_budget {
         );
     }
 }
+
+const PASSPHRASE: &str = "red bicycle at the river";
+
+#[test]
+fn a_learner_moves_to_a_new_phone_with_their_backup() {
+    let old = device_with_sample();
+    let learner = old.device.store().learner_did();
+    let backup = old.device.export_identity(PASSPHRASE).expect("exports");
+
+    // A new phone: its own device key, a fresh learner until the backup is restored.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let new_dir = dir.path().join("new-phone");
+    let fresh = Device::create(&new_dir).expect("creates");
+    assert_ne!(fresh.store().learner_did(), learner);
+    let keys = Store::file_keys(&new_dir);
+
+    // A wrong passphrase changes nothing.
+    let wrong = fresh.restore_identity(&keys, &backup.to_armored().expect("armors"), "wrong one!!");
+    assert!(
+        matches!(
+            wrong,
+            Err(crate::Error::Key(crate::keys::KeyError::WrongPassphrase))
+        ),
+        "{wrong:?}"
+    );
+
+    // From the QR codes, in any order.
+    let mut parts = backup.to_qr_parts();
+    parts.reverse();
+    let restored = fresh
+        .restore_identity(&keys, &parts.join("\n"), PASSPHRASE)
+        .expect("restores");
+    drop(fresh);
+    assert_eq!(restored.store().learner_did(), learner);
+    assert_ne!(
+        restored.store().device_did(),
+        old.device.store().device_did()
+    );
+    let binding = restored.store().binding().expect("binds");
+    binding
+        .check(&restored.store().device_did(), &learner)
+        .expect("the learner's own key bound the new phone");
+    drop(restored);
+
+    // It stays restored across restarts.
+    let reopened = Device::open(&new_dir).expect("opens");
+    assert_eq!(reopened.store().learner_did(), learner);
+}
+
+#[test]
+fn a_phone_with_results_of_its_own_learner_keeps_them() {
+    let f = device_with_sample();
+    let backup = Device::create(&f._dir.path().join("other"))
+        .expect("creates")
+        .export_identity(PASSPHRASE)
+        .expect("exports");
+    f.device.start_attempt("bike-check").expect("starts");
+    let learner = f.device.store().learner_did();
+    let keys = Store::file_keys(f.device.dir());
+    let refused =
+        f.device
+            .restore_identity(&keys, &backup.to_armored().expect("armors"), PASSPHRASE);
+    assert!(
+        matches!(refused, Err(crate::Error::Store(StoreError::IdentityInUse))),
+        "{refused:?}"
+    );
+    assert_eq!(
+        Device::open(f.device.dir())
+            .expect("opens")
+            .store()
+            .learner_did(),
+        learner
+    );
+}

@@ -292,7 +292,11 @@ mod tests {
             .windows(10)
             .position(|w| w == b"-> scrypt ")
             .expect("an scrypt stanza");
-        let end = stanza + sealed[stanza..].iter().position(|&b| b == b'\n').expect("a line");
+        let end = stanza
+            + sealed[stanza..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .expect("a line");
         assert_eq!(&sealed[end - 3..end], b" 16");
         sealed[end - 2..end].copy_from_slice(b"27");
         let refused = IdentityBackup { sealed }.open(PASSPHRASE);

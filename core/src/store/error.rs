@@ -83,6 +83,10 @@ pub enum StoreError {
     /// From the ledger.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
+    /// A restored identity cannot replace this device's learner: the device already has
+    /// results or a hub registration in that learner's name.
+    #[error("this device already has results or a hub registration of its own learner; restore the backup on a fresh install of the app")]
+    IdentityInUse,
     /// The operating system gave no randomness (for a record's id).
     #[error(transparent)]
     Random(#[from] crate::random::RandomError),

@@ -53,7 +53,12 @@ impl Store {
 
     /// Opens (or creates) the store in `dir` with keys in files beside it (`dir/keys`).
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
-        Self::open_with(dir, &FileKeyStore::new(dir.join(KEYS_DIR)))
+        Self::open_with(dir, &Self::file_keys(dir))
+    }
+
+    /// The key store [`Store::open`] uses for the store in `dir`: files in `dir/keys`.
+    pub fn file_keys(dir: &Path) -> FileKeyStore {
+        FileKeyStore::new(dir.join(KEYS_DIR))
     }
 
     /// Opens (or creates) the store in `dir`, keeping keys in `keys`. On first open it makes
@@ -61,7 +66,7 @@ impl Store {
     pub fn open_with(dir: &Path, keys: &dyn KeyStore) -> Result<Self, StoreError> {
         let mut conn = db::open(dir)?;
         let device = load_or_make(keys, "device")?;
-        let learner = load_or_make(keys, "learner")?;
+        let learner = load_or_make(keys, &learner_key_name(&conn)?)?;
         db::write(&mut conn, |tx| {
             for (name, key) in [("device", &device), ("learner", &learner)] {
                 let did = key.public_key().to_did_key();
@@ -94,6 +99,65 @@ impl Store {
         };
         store.check()?;
         Ok(store)
+    }
+
+    /// Makes `learner` (restored from the learner's backup) this device's learner, in place of
+    /// the identity the store was made with. Only a store that has not yet spoken for that
+    /// identity may change it: no results and no registration with a hub. The new key goes
+    /// into `keys` under a name of its own (a key store never overwrites), and the store
+    /// must be opened again to use it.
+    pub fn adopt_learner(
+        &self,
+        keys: &dyn KeyStore,
+        learner: &SecretKey,
+    ) -> Result<(), StoreError> {
+        let did = learner.public_key().to_did_key();
+        if did == self.learner_did() {
+            return Ok(());
+        }
+        let mut conn = self.lock();
+        let records: i64 = conn.query_row("SELECT count(*) FROM records", [], |r| r.get(0))?;
+        let attempts: i64 = conn.query_row("SELECT count(*) FROM attempts", [], |r| r.get(0))?;
+        let registered: i64 =
+            conn.query_row("SELECT count(*) FROM settings WHERE key = 'hub'", [], |r| {
+                r.get(0)
+            })?;
+        if records + attempts + registered > 0 {
+            return Err(StoreError::IdentityInUse);
+        }
+        let name = format!("learner-{}", learner.public_key().fingerprint());
+        match keys.load(&name)? {
+            Some(stored) if stored.public_key() == learner.public_key() => {}
+            Some(_) => {
+                return Err(StoreError::Damaged(format!(
+                    "the key store holds another key under {name}"
+                )))
+            }
+            None => keys.save(&name, learner)?,
+        }
+        db::write(&mut conn, |tx| {
+            tx.execute(
+                "UPDATE identity SET did = ?1 WHERE name = 'learner'",
+                [&did],
+            )?;
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![LEARNER_KEY_SETTING, name],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The learner's key sealed under `passphrase`, for the learner to keep off the phone.
+    pub fn identity_backup(
+        &self,
+        passphrase: &str,
+    ) -> Result<crate::keys::backup::IdentityBackup, StoreError> {
+        Ok(crate::keys::backup::IdentityBackup::seal(
+            &self.learner,
+            passphrase,
+        )?)
     }
 
     /// The learner's `did:key`: who results and credentials are about.
@@ -175,6 +239,21 @@ impl Store {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// The setting naming the learner's key in the key store, once a backup was restored.
+const LEARNER_KEY_SETTING: &str = "learner_key";
+
+/// The name of the learner's key in the key store: `learner`, or the restored one's.
+fn learner_key_name(conn: &Connection) -> Result<String, StoreError> {
+    let restored: Option<String> = conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = ?1",
+            [LEARNER_KEY_SETTING],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(restored.unwrap_or_else(|| "learner".to_owned()))
 }
 
 fn load_or_make(keys: &dyn KeyStore, name: &str) -> Result<SecretKey, StoreError> {

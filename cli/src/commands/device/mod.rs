@@ -4,6 +4,7 @@
 //! result (JSON with `--json`). Only `init` makes a store: any other command on a folder
 //! that holds none is an error, never a new learner identity.
 
+mod identity;
 mod settings;
 mod take;
 
@@ -21,6 +22,7 @@ use skillpack_core::store::StoreError;
 use skillpack_core::sync::SyncError;
 
 use super::{human_bytes, print_json, CommandResult};
+pub use identity::IdentityCommand;
 pub use settings::SettingsArgs;
 pub use take::TakeArgs;
 
@@ -95,6 +97,9 @@ pub enum DeviceCommand {
     Take(TakeArgs),
     /// Show or change the learner's settings (language, media, data budget).
     Settings(SettingsArgs),
+    /// The learner's identity backup: export it, or restore it on a new device.
+    #[command(subcommand)]
+    Identity(IdentityCommand),
     /// Register this device with a hub, using an enrolment code from the trainer.
     Register {
         /// The store folder.
@@ -162,6 +167,7 @@ pub fn run(command: DeviceCommand) -> CommandResult {
         } => take::list_questions(&Device::open(&store)?, &module, json),
         DeviceCommand::Take(args) => take::run(args),
         DeviceCommand::Settings(args) => settings::run(args),
+        DeviceCommand::Identity(command) => identity::run(command),
         DeviceCommand::Records { store, json } => records(&Device::open(&store)?, json),
         DeviceCommand::Register { store, hub, code } => {
             let group = Device::open(&store)?.register(&hub, &code)?;
