@@ -207,6 +207,39 @@ fun main() {
         assertEquals(0u, app.syncNow(false, null).pushed, "nothing twice")
     }
 
+    check("a weak backup passphrase is refused with the fewest characters to ask for") {
+        val e = assertFailsWith<SkillpackException.WeakPassphrase> { app.exportIdentity("short") }
+        assertEquals(10u, e.minChars)
+    }
+
+    check("the identity moves to a second phone from its QR codes, which registers for the same learner") {
+        val passphrase = "blue kettle market road"
+        val backup = app.exportIdentity(passphrase)
+        assertTrue(backup.armored.startsWith("-----BEGIN AGE ENCRYPTED FILE-----"), backup.armored)
+        assertTrue(backup.qrParts.size >= 2, "${backup.qrParts}")
+        val keys = MemoryKeys()
+        val phone = Skillpack.open(File(work, "second-phone").apply { mkdirs() }.path, keys)
+        assertTrue(phone.learnerDid() != app.learnerDid(), "a fresh learner until restored")
+        assertFailsWith<SkillpackException.WrongPassphrase> { phone.restoreIdentity(backup.armored, "$passphrase!") }
+        val scanned = backup.qrParts.reversed().joinToString("\n")
+        assertEquals(app.learnerDid(), phone.restoreIdentity(scanned, passphrase))
+        assertEquals(app.learnerDid(), phone.learnerDid())
+        val reopened = Skillpack.open(File(work, "second-phone").path, keys)
+        assertEquals(app.learnerDid(), reopened.learnerDid(), "kept across restarts")
+        assertEquals("riders", phone.register(hub, code))
+        phone.trustPublisherOf(pack, "Demo trainer")
+        assertEquals(listOf("safe-riding 1.0.0"), phone.syncNow(false, null).installed)
+    }
+
+    check("a phone that already speaks for its learner refuses another identity") {
+        val stranger = Skillpack.open(File(work, "stranger").apply { mkdirs() }.path, MemoryKeys())
+        val other = stranger.exportIdentity("another long passphrase")
+        val before = app.learnerDid()
+        assertFailsWith<SkillpackException.IdentityInUse> { app.restoreIdentity(other.armored, "another long passphrase") }
+        assertEquals(before, app.learnerDid())
+        assertTrue(app.results().isNotEmpty(), "its results are untouched")
+    }
+
     check("a key store that throws becomes an error, not a crash") {
         val e = assertFailsWith<SkillpackException.Storage> {
             Skillpack.open(File(work, "broken").apply { mkdirs() }.path, BrokenKeys())
