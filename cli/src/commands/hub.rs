@@ -8,7 +8,9 @@ use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use skillpack_core::assess::points_text;
 use skillpack_core::keys::file::{read_public, read_secret};
+use skillpack_core::keys::PublicKey;
 use skillpack_core::sync::HubClient;
+use skillpack_hub::storage::LearnerLink;
 use skillpack_hub::HubDb;
 
 use super::{print_json, CommandResult};
@@ -60,6 +62,31 @@ pub enum HubCommand {
     },
     /// The learners, their devices and how many results each has sent.
     Learners {
+        /// Database: sqlite://PATH.
+        #[arg(long, env = "SKILLPACK_DB")]
+        db: String,
+    },
+    /// Link a learner's new identity (a phone lost without a backup) to the one they had,
+    /// so the hub counts them as one person; recorded in the audit trail.
+    Link {
+        /// Database: sqlite://PATH.
+        #[arg(long, env = "SKILLPACK_DB")]
+        db: String,
+        /// The learner's new identity (`did:key`).
+        #[arg(long)]
+        learner: String,
+        /// The identity they had (`did:key`).
+        #[arg(long)]
+        to: String,
+        /// Who links them (your name), for the audit trail.
+        #[arg(long)]
+        by: String,
+        /// Why (how you know it is the same person), for the audit trail.
+        #[arg(long)]
+        reason: String,
+    },
+    /// What operators and trainers changed, and why, oldest first.
+    Audit {
         /// Database: sqlite://PATH.
         #[arg(long, env = "SKILLPACK_DB")]
         db: String,
@@ -218,8 +245,13 @@ pub fn run(command: HubCommand) -> CommandResult {
         }
         HubCommand::Learners { db } => {
             for l in operate(&db, |hub| async move { hub.learners().await })? {
+                let linked = if l.person == l.learner {
+                    String::new()
+                } else {
+                    format!(" (the same person as {})", l.person)
+                };
                 outln!(
-                    "{:<12} {} {} records, {} passed (device {}…, since {})",
+                    "{:<12} {}{linked} {} records, {} passed (device {}…, since {})",
                     l.group,
                     l.learner,
                     l.records,
@@ -227,6 +259,43 @@ pub fn run(command: HubCommand) -> CommandResult {
                     &l.device[..16],
                     l.registered_at
                 );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        HubCommand::Link {
+            db,
+            learner,
+            to,
+            by,
+            reason,
+        } => {
+            for did in [&learner, &to] {
+                PublicKey::parse(did)
+                    .with_context(|| format!("{did} is not a learner's did:key"))?;
+            }
+            if by.trim().is_empty() || reason.trim().is_empty() {
+                bail!("say who links them (--by) and why (--reason): the audit trail keeps both");
+            }
+            let link = LearnerLink {
+                learner: learner.clone(),
+                person: to,
+                by,
+                reason,
+            };
+            match operate(&db, |hub| async move { hub.link_learner(link).await })? {
+                Ok(person) => {
+                    outln!("{learner} is now counted as the same person as {person}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(refusal) => {
+                    eprintln!("refused: {refusal}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        HubCommand::Audit { db } => {
+            for a in operate(&db, |hub| async move { hub.audit().await })? {
+                outln!("{} {} {} {}", a.at, a.actor, a.action, a.detail);
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -14,7 +14,7 @@ fn a_learner_restores_their_identity_on_a_new_phone_and_the_hub_sees_one_learner
     let code = ok(
         d,
         &[
-            "hub", "enrol", "--db", &hub.db, "--group", "riders", "--uses", "2",
+            "hub", "enrol", "--db", &hub.db, "--group", "riders", "--uses", "3",
         ],
     )
     .trim()

@@ -9,7 +9,7 @@ use super::rows::StoredResult;
 /// reads them on the phone (`assess::points_text`).
 pub fn results_csv(results: &[StoredResult]) -> String {
     let mut out = String::from(
-        "record_id,received_at,group,learner,device,module,module_version,attempt,score,max_score,passed,started_at,ended_at,duration_ms\n",
+        "record_id,received_at,group,learner,device,module,module_version,attempt,score,max_score,passed,started_at,ended_at,duration_ms,person\n",
     );
     for r in results {
         let rec = &r.record.record;
@@ -28,6 +28,7 @@ pub fn results_csv(results: &[StoredResult]) -> String {
             rec.started_at.clone(),
             rec.ended_at.clone(),
             rec.duration_ms.to_string(),
+            r.person.clone(),
         ];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         out.push_str(&line.join(","));

@@ -17,8 +17,8 @@ use skillpack_core::protocol::{CatalogEntry, PublishResponse, RecordResult};
 
 pub use export::{results_csv, results_xapi};
 pub use rows::{
-    normalize_code, DeviceJoin, FlagRow, GroupRow, KnownDevice, LearnerRow, NewPack, PackChunk,
-    RegisterRefusal, StoredResult, MAX_OUTSTANDING,
+    normalize_code, AuditRow, DeviceJoin, FlagRow, GroupRow, KnownDevice, LearnerLink, LearnerRow,
+    LinkRefusal, NewPack, PackChunk, RegisterRefusal, StoredResult, MAX_OUTSTANDING,
 };
 
 use self::postgres::PgHub;
@@ -220,6 +220,21 @@ impl HubDb {
     /// Every stored record (of one group, if given), in the order received.
     pub async fn results(&self, group: Option<String>) -> Result<Vec<StoredResult>, HubError> {
         on_engine!(self, e => e.results(group))
+    }
+
+    /// Links a learner's new identity to the one they had (a phone lost without a backup),
+    /// with an entry in the audit trail; gives the identity it now counts as (the first
+    /// one, when that was linked itself), or why not.
+    pub async fn link_learner(
+        &self,
+        link: LearnerLink,
+    ) -> Result<Result<String, LinkRefusal>, HubError> {
+        on_engine!(self, e => e.link_learner(link))
+    }
+
+    /// The audit trail, oldest first.
+    pub async fn audit(&self) -> Result<Vec<AuditRow>, HubError> {
+        on_engine!(self, e => e.audit())
     }
 
     /// Gaps and forks flagged so far, oldest first.

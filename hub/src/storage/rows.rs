@@ -95,6 +95,9 @@ pub struct KnownDevice {
 pub struct LearnerRow {
     /// The learner's `did:key`.
     pub learner: String,
+    /// The person: the learner's first identity at this hub, when a trainer linked this
+    /// one to it ([`LearnerLink`]); the learner's own `did:key` otherwise.
+    pub person: String,
     /// The group the device registered in.
     pub group: String,
     /// The device's public key, lowercase hex.
@@ -129,8 +132,69 @@ pub struct StoredResult {
     pub record: SignedRecord,
     /// The device's group.
     pub group: String,
+    /// The person the record's learner is (see [`LearnerRow::person`]).
+    pub person: String,
     /// When the hub received it (hub time, ISO 8601 UTC with milliseconds).
     pub received_at: String,
+}
+
+/// A trainer's link of a learner's new identity (a phone lost without a backup) to the
+/// identity they had, so that the hub's views show one person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LearnerLink {
+    /// The new identity (`did:key`).
+    pub learner: String,
+    /// The identity it is the same person as (`did:key`).
+    pub person: String,
+    /// Who links them (an operator's or trainer's name or key), for the audit trail.
+    pub by: String,
+    /// Why, for the audit trail.
+    pub reason: String,
+}
+
+/// Why a link was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LinkRefusal {
+    /// Both are the same identity.
+    #[error("a learner cannot be linked to themselves")]
+    SameLearner,
+    /// No device of this learner ever registered here.
+    #[error("no device of learner {0} is registered at this hub")]
+    UnknownLearner(String),
+    /// The new identity is linked already.
+    #[error("learner {learner} is already linked to {person}")]
+    AlreadyLinked {
+        /// The new identity.
+        learner: String,
+        /// Whom it is linked to.
+        person: String,
+    },
+    /// The identity to link to is itself linked to the new one.
+    #[error("{0} is already linked the other way")]
+    WouldLoop(String),
+}
+
+/// One entry of the audit trail: what an operator or trainer changed, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AuditRow {
+    /// When (hub time, ISO 8601 UTC with milliseconds).
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// What (`link_learner`).
+    pub action: String,
+    /// The details, as JSON.
+    pub detail: String,
+}
+
+/// The audit entry's details of a link, as JSON.
+pub(super) fn link_detail(link: &LearnerLink, person: &str) -> String {
+    serde_json::json!({
+        "learner": link.learner,
+        "person": person,
+        "reason": link.reason,
+    })
+    .to_string()
 }
 
 /// A gap or fork flagged in a device's chain.

@@ -5,6 +5,7 @@
 
 mod devices;
 mod ingest;
+mod links;
 mod nonces;
 mod packs;
 mod reports;

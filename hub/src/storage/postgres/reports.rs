@@ -33,9 +33,12 @@ impl PgHub {
         let rows = client
             .query(
                 &format!(
-                    "SELECT d.learner, d.grp, d.device_key, {}, count(r.id), coalesce(sum(r.passed::int), 0)::bigint
+                    "SELECT d.learner, d.grp, d.device_key, {}, count(r.id), coalesce(sum(r.passed::int), 0)::bigint,
+                            coalesce(l.person, d.learner)
                      FROM devices d LEFT JOIN records r ON r.device_key = d.device_key
-                     GROUP BY d.device_key, d.learner, d.grp, d.registered_at ORDER BY d.grp, d.learner",
+                     LEFT JOIN learner_links l ON l.learner = d.learner
+                     GROUP BY d.device_key, d.learner, d.grp, d.registered_at, l.person
+                     ORDER BY d.grp, coalesce(l.person, d.learner), d.learner",
                     iso("d.registered_at")
                 ),
                 &[],
@@ -50,6 +53,7 @@ impl PgHub {
                 registered_at: r.get(3),
                 records: count(r.get(4)),
                 passed: count(r.get(5)),
+                person: r.get(6),
             })
             .collect())
     }
@@ -62,7 +66,9 @@ impl PgHub {
         let rows = client
             .query(
                 &format!(
-                    "SELECT r.body, d.grp, {} FROM records r JOIN devices d ON d.device_key = r.device_key
+                    "SELECT r.body, d.grp, {}, coalesce(l.person, d.learner)
+                     FROM records r JOIN devices d ON d.device_key = r.device_key
+                     LEFT JOIN learner_links l ON l.learner = d.learner
                      WHERE $1::text IS NULL OR d.grp = $1 ORDER BY r.received_at, r.id",
                     iso("r.received_at")
                 ),
@@ -75,6 +81,7 @@ impl PgHub {
                     record: stored_record(r.get(0))?,
                     group: r.get(1),
                     received_at: r.get(2),
+                    person: r.get(3),
                 })
             })
             .collect()

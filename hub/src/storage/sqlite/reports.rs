@@ -36,9 +36,10 @@ impl SqliteHub {
             let conn = db.read();
             let mut stmt = conn.prepare_cached(
                 "SELECT d.learner, d.grp, lower(hex(d.device_key)), d.registered_at,
-                        count(r.id), coalesce(sum(r.passed), 0)
+                        count(r.id), coalesce(sum(r.passed), 0), coalesce(l.person, d.learner)
                  FROM devices d LEFT JOIN records r ON r.device_key = d.device_key
-                 GROUP BY d.device_key ORDER BY d.grp, d.learner",
+                 LEFT JOIN learner_links l ON l.learner = d.learner
+                 GROUP BY d.device_key ORDER BY d.grp, coalesce(l.person, d.learner), d.learner",
             )?;
             let rows = stmt
                 .query_map([], |r| {
@@ -49,6 +50,7 @@ impl SqliteHub {
                         registered_at: r.get(3)?,
                         records: count(r.get(4)?),
                         passed: count(r.get(5)?),
+                        person: r.get(6)?,
                     })
                 })?
                 .collect::<Result<_, _>>()?;
@@ -64,19 +66,22 @@ impl SqliteHub {
         self.run(move |db| {
             let conn = db.read();
             let mut stmt = conn.prepare_cached(
-                "SELECT r.body, d.grp, r.received_at FROM records r JOIN devices d ON d.device_key = r.device_key
+                "SELECT r.body, d.grp, r.received_at, coalesce(l.person, d.learner)
+                 FROM records r JOIN devices d ON d.device_key = r.device_key
+                 LEFT JOIN learner_links l ON l.learner = d.learner
                  WHERE ?1 IS NULL OR d.grp = ?1 ORDER BY r.received_at, r.id",
             )?;
             let rows = stmt
                 .query_map(params![group], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?))
+                    Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
                 })?
-                .collect::<Result<Vec<(String, String, String)>, _>>()?;
+                .collect::<Result<Vec<(String, String, String, String)>, _>>()?;
             rows.into_iter()
-                .map(|(body, group, received_at)| {
+                .map(|(body, group, received_at, person)| {
                     Ok(StoredResult {
                         record: stored_record(&body)?,
                         group,
+                        person,
                         received_at,
                     })
                 })

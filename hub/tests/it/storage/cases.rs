@@ -11,7 +11,8 @@ use skillpack_core::protocol::{RecordResult, RecordStatus};
 use skillpack_core::testing::{publisher_key, record_chain, stranger_key};
 use skillpack_hub::error::HubError;
 use skillpack_hub::storage::{
-    DeviceJoin, FlagRow, GroupRow, LearnerRow, NewPack, PackChunk, RegisterRefusal,
+    DeviceJoin, FlagRow, GroupRow, LearnerLink, LearnerRow, LinkRefusal, NewPack, PackChunk,
+    RegisterRefusal,
 };
 use skillpack_hub::HubDb;
 
@@ -507,6 +508,7 @@ pub async fn reports_give_the_same_rows_on_every_engine(fresh: Fresh) {
         learners,
         vec![LearnerRow {
             learner: learner(51),
+            person: learner(51),
             group: "riders".into(),
             device: hex::encode(&key.public_key().to_bytes()),
             registered_at: "(time)".into(),
@@ -530,4 +532,85 @@ pub async fn reports_give_the_same_rows_on_every_engine(fresh: Fresh) {
         .unwrap()
         .is_empty());
     assert_eq!(db.results(None).await.unwrap().len(), 2);
+}
+
+pub async fn a_trainer_links_a_new_identity_to_the_old_one_with_an_audit_entry(fresh: Fresh) {
+    let db = fresh.open().await;
+    let code = db.create_enrolment("riders", None, None).await.unwrap();
+    // Three identities of one person (two lost phones), and a stranger never seen here.
+    for seed in [71, 72, 73] {
+        let joined = db.register_device(joining(
+            Some(code.clone()),
+            device(seed).public_key(),
+            learner(seed),
+        ));
+        joined.await.unwrap().unwrap();
+    }
+    let link = |learner_seed: u8, person: String| LearnerLink {
+        learner: learner(learner_seed),
+        person,
+        by: "Amina (trainer)".into(),
+        reason: "seen in class with her ID card".into(),
+    };
+    assert_eq!(
+        db.link_learner(link(71, learner(71))).await.unwrap(),
+        Err(LinkRefusal::SameLearner)
+    );
+    assert_eq!(
+        db.link_learner(link(72, learner(99))).await.unwrap(),
+        Err(LinkRefusal::UnknownLearner(learner(99)))
+    );
+    assert_eq!(
+        db.link_learner(link(72, learner(71))).await.unwrap(),
+        Ok(learner(71))
+    );
+    assert_eq!(
+        db.link_learner(link(72, learner(73))).await.unwrap(),
+        Err(LinkRefusal::AlreadyLinked {
+            learner: learner(72),
+            person: learner(71)
+        })
+    );
+    assert_eq!(
+        db.link_learner(link(71, learner(72))).await.unwrap(),
+        Err(LinkRefusal::WouldLoop(learner(72)))
+    );
+    // Linked to a linked identity: counted as the first one, not along a chain.
+    assert_eq!(
+        db.link_learner(link(73, learner(72))).await.unwrap(),
+        Ok(learner(71))
+    );
+    let people: Vec<(String, String)> = db
+        .learners()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| (l.learner, l.person))
+        .collect();
+    for seed in [71, 72, 73] {
+        assert!(people.contains(&(learner(seed), learner(71))), "{people:?}");
+    }
+    let audit = db.audit().await.unwrap();
+    assert_eq!(audit.len(), 2, "refusals change nothing and leave no entry");
+    assert_eq!(
+        (audit[0].actor.as_str(), audit[0].action.as_str()),
+        ("Amina (trainer)", "link_learner")
+    );
+    let detail: serde_json::Value = serde_json::from_str(&audit[1].detail).unwrap();
+    assert_eq!(detail["learner"], learner(73).as_str());
+    assert_eq!(detail["person"], learner(71).as_str());
+    assert_eq!(detail["reason"], "seen in class with her ID card");
+    assert!(
+        audit[0].at.ends_with('Z') && audit[0].at.len() == 24,
+        "{}",
+        audit[0].at
+    );
+
+    // Results of the new identity read as the person's.
+    let chain = record_chain(&device(72), &learner(72), 1);
+    db.ingest(device(72).public_key(), verified(&chain))
+        .await
+        .unwrap();
+    let results = db.results(None).await.unwrap();
+    assert_eq!(results[0].person, learner(71));
 }

@@ -144,7 +144,8 @@ macro_rules! conformance {
             a_known_device_needs_no_code_and_keeps_its_binding,
             records_are_stored_exactly_once,
             gaps_and_forks_are_stored_and_flagged,
-            reports_give_the_same_rows_on_every_engine
+            reports_give_the_same_rows_on_every_engine,
+            a_trainer_links_a_new_identity_to_the_old_one_with_an_audit_entry
         );
     };
     (@cases $engine:ident, $fresh:expr, $attrs:tt, $($case:ident),+ $(,)?) => {
