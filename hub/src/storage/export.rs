@@ -49,11 +49,62 @@ pub fn results_xapi(results: &[StoredResult], home_page: &str) -> String {
     out
 }
 
-/// A CSV field, quoted when it needs to be (RFC 4180).
+/// What makes a spreadsheet read a cell as a formula when the cell starts with it (OWASP,
+/// "CSV Injection"; ASVS 5.0 1.2.10 adds NUL).
+const FORMULA_STARTS: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\0'];
+
+/// A CSV field a spreadsheet reads as text: a cell that would start a formula, also after
+/// leading spaces or quotes (which spreadsheets skip or end a quoted cell on), gets a single
+/// quote in front, as OWASP asks; then it is quoted when it needs to be (RFC 4180). Most of a
+/// record's fields are written by the device that signed it, so none is trusted here.
 fn csv_field(text: &str) -> String {
+    let lead = text.trim_start_matches([' ', '"', '\'']);
+    let text = if text.starts_with(FORMULA_STARTS) || lead.starts_with(FORMULA_STARTS) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text.to_owned()
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn cells_a_spreadsheet_would_evaluate_are_read_as_text() {
+        for (cell, want) in [
+            (
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"",
+            ),
+            ("+1", "'+1"),
+            ("-1+2", "'-1+2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "\"'\r=1\""),
+            ("  =1", "'  =1"),
+            ("\"=1", "\"'\"\"=1\""),
+            ("'=1", "''=1"),
+        ] {
+            assert_eq!(csv_field(cell), want, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn plain_cells_stay_as_they_are_and_rfc_4180_quoting_holds() {
+        assert_eq!(csv_field("7.5"), "7.5");
+        assert_eq!(csv_field("did:key:z6Mk"), "did:key:z6Mk");
+        assert_eq!(
+            csv_field("2027-01-15T08:00:00.000Z"),
+            "2027-01-15T08:00:00.000Z"
+        );
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("a=b"), "a=b");
     }
 }

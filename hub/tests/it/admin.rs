@@ -109,3 +109,53 @@ fn an_operator_reads_learners_results_and_flags_and_no_one_else_does() {
         StatusCode::BAD_REQUEST
     );
 }
+
+#[test]
+fn a_results_csv_cannot_carry_a_formula_into_the_operators_spreadsheet() {
+    let operator = SecretKey::from_seed(&[60; 32]);
+    let hub = TestHub::start_with(skillpack_hub::routes::HubConfig {
+        operators: vec![operator.public_key()],
+        ..Default::default()
+    });
+    let code = hub
+        .run(hub.db.create_enrolment("riders", None, None))
+        .unwrap();
+    let device = SecretKey::from_seed(&[61; 32]);
+    let learner_key = SecretKey::from_seed(&[62; 32]);
+    let learner = learner_key.public_key().to_did_key();
+    let register = serde_json::to_vec(&register_request(&device, &learner_key, &code)).unwrap();
+    assert!(hub
+        .signed_post(&device, endpoint::DEVICES, register)
+        .status()
+        .is_success());
+    // The device signs whatever it likes into the fields it writes.
+    let mut record = record_chain(&device, &learner, 1)[0].record.clone();
+    record.module = "=HYPERLINK(\"http://evil.example\",\"open\")".into();
+    record.started_at = " @SUM(1+1)".into();
+    let body = serde_json::to_vec(&PushRequest {
+        records: vec![record.sign(&device).unwrap()],
+    })
+    .unwrap();
+    let pushed: serde_json::Value = hub
+        .signed_post(&device, endpoint::RECORDS, body)
+        .json()
+        .unwrap();
+    assert_eq!(pushed["results"][0]["status"], "accepted", "{pushed}");
+    let csv = hub
+        .signed_get(
+            &operator,
+            &format!("{}?format=csv", endpoint::ADMIN_RESULTS),
+        )
+        .text()
+        .unwrap();
+    let row = csv.lines().nth(1).unwrap();
+    assert!(
+        row.contains(",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"open\"\")\","),
+        "{row}"
+    );
+    assert!(row.contains(",' @SUM(1+1),"), "{row}");
+    for cell in row.split(',') {
+        let lead = cell.trim_start_matches([' ', '"']);
+        assert!(!lead.starts_with(['=', '+', '@']), "{cell} in {row}");
+    }
+}
