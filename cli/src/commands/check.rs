@@ -3,8 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use skillpack_core::authoring::{read_module_folder, AuthoringError};
-use skillpack_core::module::compile;
+use skillpack_core::authoring::{compile_for_pack, read_module_folder, AuthoringError};
 
 use super::CommandResult;
 
@@ -25,7 +24,7 @@ pub fn run(dirs: &[PathBuf]) -> CommandResult {
             }
             Err(e) => return Err(e.into()),
         };
-        let compilation = compile(&files);
+        let compilation = compile_for_pack(&files);
         print_report(dir, &compilation.diagnostics);
         match &compilation.module {
             Some(m) => outln!(

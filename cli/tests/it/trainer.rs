@@ -162,3 +162,60 @@ fn diff_reports_what_an_update_downloads() {
     );
     assert!(d["changed"].as_array().unwrap().is_empty());
 }
+
+/// Copies a sample module folder into `dir`.
+fn copy_module(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_module(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn check_refuses_what_build_refuses_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, _) = new_key(dir.path(), "trainer");
+    let module = dir.path().join("riding");
+    copy_module(&super::assets().join("modules/safe-riding"), &module);
+    let picture = std::fs::read(module.join("images/pre-ride-check.png")).unwrap();
+    std::fs::write(module.join("images/aux.png"), &picture).unwrap();
+    let long = format!("{}.png", "p".repeat(240));
+    std::fs::write(module.join("images").join(&long), &picture).unwrap();
+    std::fs::write(
+        module.join("lessons/06-extra.md"),
+        format!("# Extra\n\n![A check](../images/aux.png)\n\n![A long one](../images/{long})\n"),
+    )
+    .unwrap();
+    std::fs::write(module.join("lessons/07-why?.md"), "# Why\n\nBecause.\n").unwrap();
+    std::fs::write(module.join("lessons/08-Twice.md"), "# Twice\n\nOnce.\n").unwrap();
+    std::fs::write(module.join("lessons/08-twice.md"), "# Twice\n\nTwice.\n").unwrap();
+
+    let checked = skillpack(dir.path(), &["check", "riding"]);
+    let shown = text(&checked);
+    assert!(!checked.status.success(), "{shown}");
+    for expected in [
+        "riding/lessons/06-extra.md:3: \"images/aux.png\" cannot go in a pack",
+        "riding/lessons/06-extra.md:5: \"images/pppp",
+        "riding/lessons/07-why?.md: \"lessons/07-why?.md\" cannot go in a pack",
+        "riding/lessons/08-twice.md: \"lessons/08-twice.md\" differs from \"lessons/08-Twice.md\" only by case",
+    ] {
+        assert!(shown.contains(expected), "missing {expected:?} in:\n{shown}");
+    }
+    assert!(!shown.contains(": ok:"), "{shown}");
+    let built = skillpack(
+        dir.path(),
+        &["build", "riding", "--key", &key, "-o", "riding.skillpack"],
+    );
+    assert!(!built.status.success());
+    assert!(
+        text(&built).contains("riding/lessons/06-extra.md:3:"),
+        "build reports the same: {}",
+        text(&built)
+    );
+}

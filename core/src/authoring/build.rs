@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 
 use super::error::AuthoringError;
 use super::folder::read_module_folder;
+use super::paths::compile_for_pack;
 use crate::keys::SecretKey;
 use crate::module::{
-    compile, is_valid_id, is_valid_version, media_type, CompiledModule, Diagnostics, SourceFiles,
+    is_valid_id, is_valid_version, media_type, CompiledModule, Diagnostics, SourceFiles,
 };
 use crate::pack::{
     module_json_path, BuildOptions, BuildSummary, EntryKind, ModuleEntry, NewEntry, PackBuilder,
@@ -64,7 +65,7 @@ pub fn load_modules(dirs: &[PathBuf]) -> Result<Vec<LoadedModule>, AuthoringErro
     let mut failed = Vec::new();
     for dir in dirs {
         let files = read_module_folder(dir)?;
-        let compilation = compile(&files);
+        let compilation = compile_for_pack(&files);
         match compilation.module {
             Some(compiled) => loaded.push(LoadedModule {
                 dir: dir.clone(),

@@ -5,7 +5,9 @@
 mod build;
 mod error;
 mod folder;
+mod paths;
 
 pub use build::{assemble, build_pack, load_modules, BuildRequest, BuiltPack, LoadedModule};
 pub use error::AuthoringError;
 pub use folder::{read_module_folder, MAX_FILES, MAX_FILE_BYTES, MAX_FOLDER_BYTES};
+pub use paths::compile_for_pack;

@@ -22,6 +22,8 @@ pub struct MediaFile {
     pub kind: MediaKind,
     /// The `NAME.low.EXT` file beside it, if any.
     pub low: Option<String>,
+    /// The file that first shows it and the line there, where a problem with it is reported.
+    pub shown_at: (String, usize),
 }
 
 /// Checks a text's links and images; records media references; returns the media paths.
@@ -172,6 +174,7 @@ pub(crate) fn collect_media(
             path: path.clone(),
             kind,
             low,
+            shown_at: (from.clone(), *line),
         });
     }
     out

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use super::error::PackError;
 use super::format::Limits;
 use super::manifest::{module_json_path, Chunk, Codec, EntryKind, Manifest};
-use super::path::path_problem;
+use super::path::{path_problem, EntryPaths};
 use crate::module::{is_valid_id, is_valid_version};
 
 fn invalid<T>(why: String) -> Result<T, PackError> {
@@ -118,7 +118,7 @@ impl Manifest {
     fn check_entries(&self, limits: &Limits) -> Result<Vec<bool>, PackError> {
         let modules: HashSet<&str> = self.modules.iter().map(|m| m.id.as_str()).collect();
         let mut used = vec![false; self.chunks.len()];
-        let mut folded = HashSet::new();
+        let mut folded = EntryPaths::default();
         let mut previous: Option<&str> = None;
         for entry in &self.entries {
             let path = entry.path.as_str();
@@ -132,7 +132,7 @@ impl Manifest {
             }
             previous = Some(path);
             // Phones often store files on case-insensitive storage: A.png and a.png collide.
-            if !folded.insert(path.to_lowercase()) {
+            if folded.insert(path).is_err() {
                 return invalid(format!(
                     "the entry {path} differs from another only by case"
                 ));

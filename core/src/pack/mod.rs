@@ -21,6 +21,6 @@ pub use manifest::{
     module_json_path, Chunk, Codec, Entry, EntryKind, Manifest, ModuleEntry, PackInfo, Rendition,
     Variant,
 };
-pub use path::path_problem;
+pub use path::{path_problem, EntryPaths};
 pub use reader::{entry_in_chunk, open_chunk, ChunkRange, PackReader, VerifyReport};
 pub use writer::{BuildOptions, BuildSummary, NewEntry, PackBuilder};

@@ -1,6 +1,9 @@
 //! Entry paths inside a pack: clean, relative, `/`-separated, the same on every phone.
 //! Anything that could escape a folder or mean different things on different systems is
-//! refused, so a device can store entries by path without a second thought.
+//! refused, so a device can store entries by path without a second thought. The one rule:
+//! the reader, the writer and the trainer's `check` all use it.
+
+use std::collections::HashMap;
 
 use super::format::Limits;
 
@@ -39,6 +42,24 @@ pub fn path_problem(path: &str, limits: &Limits) -> Option<&'static str> {
         return Some("an entry path is too deep");
     }
     None
+}
+
+/// Entry paths of one pack, to find two that a case-insensitive file system (most phones'
+/// shared storage, Windows, macOS) would take for one file: `A.png` and `a.png`.
+#[derive(Debug, Default)]
+pub struct EntryPaths {
+    /// Each path so far, by its case-folded form.
+    folded: HashMap<String, String>,
+}
+
+impl EntryPaths {
+    /// Adds `path`; the path added before that differs from it only by case, if any.
+    pub fn insert(&mut self, path: &str) -> Result<(), String> {
+        match self.folded.insert(path.to_lowercase(), path.to_owned()) {
+            Some(other) if other != path => Err(other),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Device names that Windows refuses as file names, with or without an extension.
@@ -87,5 +108,20 @@ mod tests {
         }
         assert!(path_problem("a/".repeat(17).trim_end_matches('/'), &limits).is_some());
         assert!(path_problem(&"a".repeat(256), &limits).is_some());
+    }
+
+    #[test]
+    fn paths_that_differ_only_by_case_collide() {
+        let mut paths = EntryPaths::default();
+        assert_eq!(paths.insert("m/Images/A.png"), Ok(()));
+        assert_eq!(paths.insert("m/images/b.png"), Ok(()));
+        assert_eq!(
+            paths.insert("m/images/b.png"),
+            Ok(()),
+            "the same path twice is one"
+        );
+        assert_eq!(paths.insert("m/images/a.png"), Err("m/Images/A.png".into()));
+        assert_eq!(paths.insert("m/niño.md"), Ok(()));
+        assert_eq!(paths.insert("m/NIÑO.md"), Err("m/niño.md".into()));
     }
 }

@@ -10,7 +10,7 @@ use super::chunking::{choose_text_codec, compress_media, plan_chunks, ChunkStore
 use super::error::PackError;
 use super::format::{signed_message, Header, Limits, FORMAT_MINOR};
 use super::manifest::{Codec, Entry, EntryKind, Manifest, ModuleEntry, PackInfo, Rendition};
-use super::path::path_problem;
+use super::path::{path_problem, EntryPaths};
 use crate::hash::ContentHash;
 use crate::keys::SecretKey;
 use crate::progress::Progress;
@@ -86,6 +86,7 @@ pub struct PackBuilder {
     info: PackInfo,
     modules: Vec<ModuleEntry>,
     entries: BTreeMap<String, NewEntry>,
+    paths: EntryPaths,
     options: BuildOptions,
     base_dictionary: Option<Vec<u8>>,
 }
@@ -97,6 +98,7 @@ impl PackBuilder {
             info,
             modules: Vec::new(),
             entries: BTreeMap::new(),
+            paths: EntryPaths::default(),
             options,
             base_dictionary: None,
         }
@@ -114,13 +116,20 @@ impl PackBuilder {
         self.modules.push(module);
     }
 
-    /// Adds a file; refuses unclean or duplicate paths.
+    /// Adds a file; refuses unclean or duplicate paths, and paths that differ from another
+    /// only by case (the rule of [`path_problem`] and [`EntryPaths`], which `check` shares).
     pub fn add_entry(&mut self, entry: NewEntry) -> Result<(), PackError> {
         if let Some(problem) = path_problem(&entry.path, &Limits::V1) {
             return Err(PackError::Build(format!("{problem}: {:?}", entry.path)));
         }
         if self.entries.contains_key(&entry.path) {
             return Err(PackError::Build(format!("{} is added twice", entry.path)));
+        }
+        if let Err(other) = self.paths.insert(&entry.path) {
+            return Err(PackError::Build(format!(
+                "{} differs from {other} only by case",
+                entry.path
+            )));
         }
         self.entries.insert(entry.path.clone(), entry);
         Ok(())

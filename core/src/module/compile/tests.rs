@@ -60,6 +60,7 @@ fn a_good_module_compiles_with_its_media_and_low_variant() {
             path: "images/smile.png".into(),
             kind: MediaKind::Image,
             low: Some("images/smile.low.webp".into()),
+            shown_at: ("lessons/01-hello.md".into(), 3),
         }]
     );
 }
