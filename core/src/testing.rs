@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use crate::assess::SeededRng;
 use crate::authoring::assemble;
 use crate::keys::SecretKey;
-use crate::module::{compile, SourceFiles};
+use crate::module::{compile, Module, SourceFiles};
 use crate::pack::format::{signed_message, Header, HEADER_LEN};
 use crate::pack::{BuildOptions, Manifest, PackInfo, PackReader, Variant};
 
@@ -86,20 +86,35 @@ pub fn fake_image(len: usize, seed: u64) -> Vec<u8> {
 
 /// A pack of the given modules' sources, built in memory and signed by `key`.
 pub fn pack_of(modules: &[SourceFiles], variant: Variant, key: &SecretKey) -> Vec<u8> {
-    let compiled: Vec<_> = modules
-        .iter()
-        .map(|files| {
-            let c = compile(files);
-            c.module
-                .unwrap_or_else(|| panic!("fixture module has errors:\n{}", c.diagnostics))
-        })
-        .collect();
-    let parts: Vec<_> = compiled.iter().zip(modules).collect();
     let info = PackInfo {
         id: "fixture".into(),
         version: "1.0.0".into(),
         variant,
     };
+    pack_with(modules, info, |_| {}, key)
+}
+
+/// A pack of the given modules' sources as the pack `info`, each compiled module changed by
+/// `edit` before it is written (to make what the compiler would refuse, as a hostile or
+/// careless publisher could by hand), signed by `key`.
+pub fn pack_with(
+    modules: &[SourceFiles],
+    info: PackInfo,
+    edit: impl Fn(&mut Module),
+    key: &SecretKey,
+) -> Vec<u8> {
+    let compiled: Vec<_> = modules
+        .iter()
+        .map(|files| {
+            let c = compile(files);
+            let mut module = c
+                .module
+                .unwrap_or_else(|| panic!("fixture module has errors:\n{}", c.diagnostics));
+            edit(&mut module.module);
+            module
+        })
+        .collect();
+    let parts: Vec<_> = compiled.iter().zip(modules).collect();
     let builder = assemble(info, &parts, BuildOptions::default()).expect("assemble");
     let mut out = Vec::new();
     builder

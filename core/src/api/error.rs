@@ -175,13 +175,16 @@ impl From<StoreError> for SkillpackError {
             StoreError::Sqlite(_) | StoreError::Io(_) | StoreError::TooNew { .. } => {
                 Self::Storage { detail }
             }
-            StoreError::Corrupt { .. } | StoreError::Damaged(_) => Self::Corrupt { detail },
+            StoreError::Corrupt { .. } | StoreError::Damaged(_) | StoreError::Unsound { .. } => {
+                Self::Corrupt { detail }
+            }
             StoreError::Untrusted(fingerprint) => Self::Untrusted {
                 fingerprint: fingerprint.to_string(),
                 detail,
             },
             StoreError::NotNewer { .. }
             | StoreError::ModuleClash { .. }
+            | StoreError::NotYourPack { .. }
             | StoreError::BadSetting(_) => Self::InvalidInput { detail },
             StoreError::NotInstalled { .. }
             | StoreError::NoAttempt(_)

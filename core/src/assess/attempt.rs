@@ -277,15 +277,22 @@ impl Attempt {
             })
             .collect();
         self.attestations = used;
-        let score_sum: u32 = results.iter().map(|r| r.score).sum();
-        let max_score: u32 = results.iter().map(|r| r.max_score).sum();
+        // Summed in u64 (no overflow for any u32 inputs): a total past u32 is no result at
+        // all, so it is capped and never passes (installs refuse such modules first).
+        let total = |f: fn(&QuestionResult) -> u32| -> u64 {
+            results.iter().map(|r| u64::from(f(r))).sum()
+        };
+        let (score_sum, max_sum) = (total(|r| r.score), total(|r| r.max_score));
+        let fits = u32::try_from(max_sum).is_ok();
+        let cap = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
         self.submitted = true;
         Ok(Outcome {
-            score: score_sum,
-            max_score,
-            passed: max_score > 0
-                && u64::from(score_sum) * 100
-                    >= u64::from(module.assessment.pass_mark) * u64::from(max_score),
+            score: cap(score_sum),
+            max_score: cap(max_sum),
+            passed: fits
+                && max_sum > 0
+                && score_sum.saturating_mul(100)
+                    >= u64::from(module.assessment.pass_mark).saturating_mul(max_sum),
             timed_out: time_up(module, elapsed).is_some(),
             results,
         })

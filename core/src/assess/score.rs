@@ -64,7 +64,7 @@ pub fn score(
     answer: Option<&Answer>,
     attestation: Option<&Attestation>,
 ) -> QuestionResult {
-    let max = q.points * MILLI;
+    let max = max_score(q);
     let (fraction, feedback) = match (&q.kind, answer) {
         (QuestionKind::Checklist { items }, _) => match attestation {
             Some(a) => (
@@ -99,11 +99,17 @@ fn result(
     QuestionResult {
         id: q.id.clone(),
         score,
-        max_score: q.points * MILLI,
+        max_score: max_score(q),
         correctness,
         feedback,
         explanation: q.explanation.clone(),
     }
+}
+
+/// A question's milli-points. Installed modules carry at most 100 points a question; this
+/// saturates anyway, so a module that slipped past that check cannot wrap a score around.
+fn max_score(q: &Question) -> u32 {
+    q.points.saturating_mul(MILLI)
 }
 
 /// A share of the points: `num / den`, with `0 <= num <= den`.

@@ -661,3 +661,22 @@ fn points_read_the_same_everywhere() {
         assert_eq!(points_text(milli), want, "{milli}");
     }
 }
+
+#[test]
+fn points_too_large_to_count_never_wrap_into_a_pass() {
+    let (mut m, mut a) = full_attempt();
+    for q in &mut m.questions {
+        q.points = u32::MAX;
+    }
+    all_right(&m, &mut a);
+    let outcome = a.submit(&m, &[], LEARNER, Duration::ZERO).expect("submits");
+    assert!(outcome.score <= outcome.max_score, "{outcome:?}");
+    assert!(
+        outcome.results.iter().all(|r| r.score <= r.max_score),
+        "{outcome:?}"
+    );
+    assert!(
+        !outcome.passed,
+        "a total past what a record holds is no pass"
+    );
+}

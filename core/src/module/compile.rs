@@ -10,6 +10,7 @@ use super::model::{LessonRef, Module};
 use super::question::{Question, QuestionKind};
 pub use super::references::MediaFile;
 use super::references::{check_links, collect_media, question_texts, MediaRefs};
+use super::sound::check_sound;
 use super::source::SourceFiles;
 use super::toml_source::{parse_module_toml, parse_toml_bank, DEFAULT_BANK};
 use super::validate::check_question;
@@ -141,6 +142,14 @@ pub fn compile(files: &SourceFiles) -> Compilation {
         }),
         _ => None,
     };
+    // The rules an installing device checks, so a trainer hears of a break first.
+    let module = module.and_then(|m| match check_sound(&m.module) {
+        Ok(()) => Some(m),
+        Err(why) => {
+            diags.error(MODULE_TOML, None, why.to_string());
+            None
+        }
+    });
     Compilation {
         module,
         diagnostics: diags,

@@ -12,6 +12,7 @@ mod media;
 mod model;
 mod question;
 mod references;
+mod sound;
 mod source;
 mod toml_source;
 mod validate;
@@ -22,7 +23,9 @@ pub use layout::{lay_out, LayoutContext, LessonBlock, Span};
 pub use media::{media_kind, media_type, MediaKind};
 pub use model::{AssessmentRules, LessonRef, Module, SkillAlignment};
 pub use question::{normalize_answer, Choice, Pair, Question, QuestionKind, Scoring};
+pub use sound::{check_sound, UnsoundModule, MAX_ATTEMPT_QUESTIONS};
 pub use source::SourceFiles;
+pub use validate::MAX_POINTS;
 
 /// True for a valid module or pack id: lowercase letters, digits and hyphens, 3–64.
 pub fn is_valid_id(id: &str) -> bool {

@@ -10,7 +10,7 @@ use super::question::{normalize_answer, Choice, Question, QuestionKind};
 /// Longest identifier (module or question id).
 const MAX_ID_LEN: usize = 64;
 /// Most points one question may carry.
-const MAX_POINTS: u32 = 100;
+pub const MAX_POINTS: u32 = 100;
 /// Most items in an ordering, matching or checklist question, or options in a choice.
 const MAX_ITEMS: usize = 20;
 

@@ -5,6 +5,7 @@ use thiserror::Error;
 use crate::assess::AssessError;
 use crate::keys::{Fingerprint, KeyError};
 use crate::ledger::LedgerError;
+use crate::module::UnsoundModule;
 use crate::pack::PackError;
 
 /// What can go wrong with the device store.
@@ -59,6 +60,24 @@ pub enum StoreError {
         module: String,
         /// The pack it came from.
         pack: String,
+    },
+    /// A module of the pack breaks a rule every module must keep (points, draw, pass mark,
+    /// question ids, options), whoever signed it.
+    #[error("module {module} cannot be installed: {why}")]
+    Unsound {
+        /// The module.
+        module: String,
+        /// The rule it breaks.
+        why: UnsoundModule,
+    },
+    /// The pack's id is installed from another publisher: an id belongs to the publisher
+    /// who first published it, so one publisher cannot replace another's pack.
+    #[error("pack {id} is installed from another publisher (fingerprint {owner})")]
+    NotYourPack {
+        /// The pack id.
+        id: String,
+        /// The fingerprint of the publisher it is installed from.
+        owner: Fingerprint,
     },
     /// Nothing with this id is installed.
     #[error("{what} {id} is not installed")]

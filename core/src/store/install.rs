@@ -10,7 +10,8 @@ use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::error::StoreError;
 use super::{db, Store};
-use crate::module::{parse_version, Module};
+use crate::keys::PublicKey;
+use crate::module::{check_sound, parse_version, Module};
 use crate::pack::{module_json_path, PackReader};
 
 /// What an install did.
@@ -30,6 +31,17 @@ pub struct InstallReport {
     pub shared_chunks: usize,
 }
 
+/// A pack on the device, and the publisher it was installed from (who owns its id here).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstalledPack {
+    /// The pack id.
+    pub id: String,
+    /// Its version.
+    pub version: String,
+    /// The key that signed it.
+    pub publisher: PublicKey,
+}
+
 impl Store {
     /// Installs (or updates) a pack from a file.
     pub fn install(&self, path: &Path) -> Result<InstallReport, StoreError> {
@@ -45,6 +57,10 @@ impl Store {
             let json = reader.read_entry(&module_json_path(&m.id))?;
             let module: Module = serde_json::from_slice(&json)
                 .map_err(|e| StoreError::Damaged(format!("module.json: {e}")))?;
+            check_sound(&module).map_err(|why| StoreError::Unsound {
+                module: m.id.clone(),
+                why,
+            })?;
             modules.push((
                 m.id.clone(),
                 String::from_utf8_lossy(&json).into_owned(),
@@ -54,8 +70,10 @@ impl Store {
         let manifest_json = serde_json::to_string(&manifest)
             .map_err(|e| StoreError::Damaged(format!("manifest: {e}")))?;
         let pack = &manifest.pack;
+        let publisher = reader.publisher();
         let mut conn = self.lock();
         db::write(&mut conn, |tx| {
+            check_owner(tx, &pack.id, &publisher)?;
             let replaced = replace_older(tx, &pack.id, &pack.version)?;
             for (id, _, _) in &modules {
                 let owner: Option<String> = tx
@@ -77,7 +95,7 @@ impl Store {
                     pack.id,
                     pack.version,
                     reader.pack_hash().0.as_slice(),
-                    reader.publisher().to_bytes().as_slice(),
+                    publisher.to_bytes().as_slice(),
                     manifest_json
                 ],
             )?;
@@ -141,6 +159,29 @@ impl Store {
     }
 }
 
+/// Refuses a pack whose id is installed from another publisher: an id belongs to the
+/// publisher that first published it, so a second trusted publisher cannot replace a pack
+/// (and the learner's progress in it) by reusing its id with a higher version.
+fn check_owner(tx: &Transaction<'_>, id: &str, publisher: &PublicKey) -> Result<(), StoreError> {
+    let owner: Option<Vec<u8>> = tx
+        .query_row("SELECT publisher FROM packs WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    match owner {
+        Some(owner) if owner.as_slice() != publisher.to_bytes().as_slice() => {
+            let owner: [u8; 32] = owner
+                .try_into()
+                .map_err(|_| StoreError::Damaged(format!("the publisher of pack {id}")))?;
+            Err(StoreError::NotYourPack {
+                id: id.to_owned(),
+                owner: PublicKey::from_bytes(&owner)?.fingerprint(),
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Removes an installed older version of the pack (keeping the learner's data); refuses an
 /// equal or newer one. Returns the version replaced.
 fn replace_older(
@@ -179,3 +220,6 @@ fn drop_unused_chunks(tx: &Transaction<'_>) -> Result<(), StoreError> {
 fn is_newer(offered: &str, installed: &str) -> bool {
     matches!((parse_version(offered), parse_version(installed)), (Some(o), Some(i)) if o > i)
 }
+
+#[cfg(test)]
+mod tests;

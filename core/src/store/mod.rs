@@ -19,7 +19,7 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::{params, Connection, OptionalExtension};
 
 pub use error::StoreError;
-pub use install::InstallReport;
+pub use install::{InstallReport, InstalledPack};
 pub use keystore::{FileKeyStore, KeyStore};
 pub use library::{CatalogEntry, LessonContent, MediaItem, ModuleState};
 pub use results::CheckReport;
@@ -180,14 +180,26 @@ impl Store {
         crate::protocol::sign_request(parts, &self.device, nonce, created)
     }
 
-    /// The installed packs as (id, version).
-    pub fn installed_packs(&self) -> Result<Vec<(String, String)>, StoreError> {
+    /// The installed packs: id, version and the publisher each is installed from.
+    pub fn installed_packs(&self) -> Result<Vec<InstalledPack>, StoreError> {
         let conn = self.lock();
-        let mut stmt = conn.prepare_cached("SELECT id, version FROM packs ORDER BY id")?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        let mut stmt =
+            conn.prepare_cached("SELECT id, version, publisher FROM packs ORDER BY id")?;
+        let rows: Vec<(String, String, Vec<u8>)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<Result<_, _>>()?;
-        Ok(rows)
+        rows.into_iter()
+            .map(|(id, version, publisher)| {
+                let key: [u8; 32] = publisher
+                    .try_into()
+                    .map_err(|_| StoreError::Damaged(format!("the publisher of pack {id}")))?;
+                Ok(InstalledPack {
+                    publisher: PublicKey::from_bytes(&key)?,
+                    id,
+                    version,
+                })
+            })
+            .collect()
     }
 
     /// Trusts the publisher who signed the pack at `pack` (after the learner has seen its

@@ -3,9 +3,11 @@
 //! metered data only what fits the rest of the month's budget. Pure, so it is tested alone.
 
 use super::SyncError;
+use crate::keys::PublicKey;
 use crate::module::parse_version;
 use crate::pack::Rendition;
 use crate::protocol::CatalogEntry;
+use crate::store::InstalledPack;
 
 /// A pack to fetch, and how many of its bytes are still to come (a cut download resumes).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,11 +42,12 @@ fn preference(media: Rendition) -> [&'static str; 3] {
 }
 
 /// Of `catalog`, the packs to install: per id the newest version in the preferred variant,
-/// if newer than the installed `(id, version)`. A hub entry with a malformed hash is refused:
-/// the hash names the download file.
+/// if newer than the installed one. An entry for an installed id from another publisher is
+/// skipped (the id belongs to the publisher the pack came from; the install would refuse
+/// it). A hub entry with a malformed hash is refused: the hash names the download file.
 pub(super) fn newer_packs(
     catalog: Vec<CatalogEntry>,
-    installed: &[(String, String)],
+    installed: &[InstalledPack],
     media: Rendition,
 ) -> Result<Vec<CatalogEntry>, SyncError> {
     let order = preference(media);
@@ -60,6 +63,10 @@ pub(super) fn newer_packs(
         let Some(version) = parse_version(&entry.version) else {
             continue;
         };
+        let owner = installed.iter().find(|p| p.id == entry.id);
+        if owner.is_some_and(|p| PublicKey::parse(&entry.publisher).ok() != Some(p.publisher)) {
+            continue;
+        }
         match best.iter_mut().find(|b| b.id == entry.id) {
             Some(current) => {
                 let current_version = parse_version(&current.version);
@@ -73,8 +80,8 @@ pub(super) fn newer_packs(
         }
     }
     best.retain(|entry| {
-        let current = installed.iter().find(|(id, _)| *id == entry.id);
-        current.is_none_or(|(_, v)| parse_version(&entry.version) > parse_version(v))
+        let current = installed.iter().find(|p| p.id == entry.id);
+        current.is_none_or(|p| parse_version(&entry.version) > parse_version(&p.version))
     });
     Ok(best)
 }
@@ -102,6 +109,8 @@ pub(super) fn within_allowance(wanted: Vec<Fetch>, allowance: Option<u64>) -> Ch
 mod tests {
     use super::*;
 
+    use crate::testing::{publisher_key, stranger_key};
+
     fn entry(id: &str, version: &str, variant: &str, size: u64) -> CatalogEntry {
         CatalogEntry {
             id: id.into(),
@@ -109,8 +118,16 @@ mod tests {
             hash: format!("{:064x}", size),
             size,
             variant: variant.into(),
-            publisher: "did:key:z6Mk".into(),
+            publisher: publisher_key().public_key().to_did_key(),
             modules: vec![id.into()],
+        }
+    }
+
+    fn installed_from(id: &str, version: &str, publisher: PublicKey) -> InstalledPack {
+        InstalledPack {
+            id: id.into(),
+            version: version.into(),
+            publisher,
         }
     }
 
@@ -123,9 +140,9 @@ mod tests {
             entry("money", "2.1.0", "text", 40),
             entry("cleaning", "1.0.0", "text", 30),
         ];
-        let installed: Vec<(String, String)> = installed
+        let installed: Vec<InstalledPack> = installed
             .iter()
-            .map(|(id, v)| (id.to_string(), v.to_string()))
+            .map(|(id, v)| installed_from(id, v, publisher_key().public_key()))
             .collect();
         newer_packs(catalog, &installed, media)
             .expect("well formed")
@@ -172,6 +189,32 @@ mod tests {
             ]
         )
         .is_empty());
+    }
+
+    #[test]
+    fn another_publishers_version_of_an_installed_id_is_skipped() {
+        let mut takeover = entry("riding", "9.0.0", "full", 900);
+        takeover.publisher = stranger_key().public_key().to_did_key();
+        let mut unreadable = entry("riding", "9.1.0", "full", 901);
+        unreadable.publisher = "not a key".into();
+        let update = entry("riding", "1.1.0", "full", 902);
+        let installed = [installed_from(
+            "riding",
+            "1.0.0",
+            publisher_key().public_key(),
+        )];
+        let chosen = newer_packs(
+            vec![takeover.clone(), unreadable, update.clone()],
+            &installed,
+            Rendition::Full,
+        )
+        .expect("well formed");
+        assert_eq!(chosen, vec![update]);
+        // Not installed: the device has no owner to hold to (the hub's catalog is the guard).
+        assert_eq!(
+            newer_packs(vec![takeover.clone()], &[], Rendition::Full).expect("well formed"),
+            vec![takeover]
+        );
     }
 
     #[test]

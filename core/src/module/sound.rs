@@ -1,0 +1,133 @@
+//! The rules every module must keep to be installed, whoever built it: a trusted publisher's
+//! key proves who made a pack, not that it makes sense. A hand-made `module.json` could
+//! carry points that overflow a score, a draw larger than the bank or a question no one can
+//! get right; the device checks these before it installs (and the compiler, so a trainer
+//! hears of them first).
+
+use std::collections::HashSet;
+
+use thiserror::Error;
+
+use super::model::Module;
+use super::question::{Choice, QuestionKind};
+use super::validate::MAX_POINTS;
+
+/// Most questions one attempt may hold (drawn ones plus practical checklists). With at most
+/// [`MAX_POINTS`] points each, counted in thousandths, a score stays below 10^8: far from
+/// overflowing the `u32` that records carry.
+pub const MAX_ATTEMPT_QUESTIONS: usize = 1000;
+
+/// Why a module cannot be installed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum UnsoundModule {
+    /// The pass mark is not a percentage.
+    #[error("the pass mark {0} is not a percentage from 0 to 100")]
+    PassMark(u32),
+    /// A question carries no points or more than any question may.
+    #[error("question {question} carries {points} points; a question carries 1 to {MAX_POINTS}")]
+    Points {
+        /// The question.
+        question: String,
+        /// Its points.
+        points: u32,
+    },
+    /// Two questions share an id (answers are keyed by it).
+    #[error("two questions have the id {0}")]
+    DuplicateQuestion(String),
+    /// An attempt would draw more questions than the bank has to answer.
+    #[error("an attempt draws {draw} questions but the bank has {bank} to answer")]
+    DrawAboveBank {
+        /// Questions drawn.
+        draw: u32,
+        /// Questions a learner answers (practical checklists are not drawn).
+        bank: usize,
+    },
+    /// An attempt would hold more questions than a score can count.
+    #[error("an attempt would hold {0} questions; at most {MAX_ATTEMPT_QUESTIONS}")]
+    AttemptTooLarge(usize),
+    /// A choice question has no right option: no one could get it right.
+    #[error("question {0} has no right option")]
+    NoRightOption(String),
+    /// A choice question has an option with no text.
+    #[error("question {0} has an empty option")]
+    EmptyOption(String),
+}
+
+/// Checks the rules a module must keep to be installed and scored.
+pub fn check_sound(module: &Module) -> Result<(), UnsoundModule> {
+    let rules = &module.assessment;
+    if rules.pass_mark > 100 {
+        return Err(UnsoundModule::PassMark(rules.pass_mark));
+    }
+    let mut ids = HashSet::new();
+    let mut practical = 0;
+    for q in &module.questions {
+        if q.points == 0 || q.points > MAX_POINTS {
+            return Err(UnsoundModule::Points {
+                question: q.id.clone(),
+                points: q.points,
+            });
+        }
+        if !ids.insert(q.id.as_str()) {
+            return Err(UnsoundModule::DuplicateQuestion(q.id.clone()));
+        }
+        match &q.kind {
+            QuestionKind::Single { options } | QuestionKind::Multiple { options, .. } => {
+                check_options(&q.id, options)?;
+            }
+            QuestionKind::Checklist { .. } => practical += 1,
+            _ => {}
+        }
+    }
+    let bank = module.questions.len() - practical;
+    if rules.draw as usize > bank {
+        return Err(UnsoundModule::DrawAboveBank {
+            draw: rules.draw,
+            bank,
+        });
+    }
+    let attempt = rules.draw as usize + practical;
+    if attempt > MAX_ATTEMPT_QUESTIONS {
+        return Err(UnsoundModule::AttemptTooLarge(attempt));
+    }
+    Ok(())
+}
+
+fn check_options(question: &str, options: &[Choice]) -> Result<(), UnsoundModule> {
+    if options.iter().any(|o| o.text.trim().is_empty()) {
+        return Err(UnsoundModule::EmptyOption(question.to_owned()));
+    }
+    if !options.iter().any(|o| o.correct) {
+        return Err(UnsoundModule::NoRightOption(question.to_owned()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::module::compile;
+    use crate::testing::module_files;
+
+    #[test]
+    fn an_attempt_too_large_to_score_is_refused() {
+        let mut module = compile(&module_files("bike-check"))
+            .module
+            .expect("compiles")
+            .module;
+        assert_eq!(check_sound(&module), Ok(()));
+        let one = module.questions[1].clone();
+        module.questions = (0..=MAX_ATTEMPT_QUESTIONS)
+            .map(|i| {
+                let mut q = one.clone();
+                q.id = format!("q{i}");
+                q
+            })
+            .collect();
+        module.assessment.draw = MAX_ATTEMPT_QUESTIONS as u32 + 1;
+        assert_eq!(
+            check_sound(&module),
+            Err(UnsoundModule::AttemptTooLarge(MAX_ATTEMPT_QUESTIONS + 1))
+        );
+    }
+}
