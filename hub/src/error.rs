@@ -6,7 +6,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use skillpack_core::protocol::{ErrorBody, ErrorResponse};
+use skillpack_core::protocol::{ErrorBody, ErrorResponse, GroupNameError};
 use skillpack_core::store::migrate::MigrationError;
 use thiserror::Error;
 
@@ -58,6 +58,9 @@ pub enum HubError {
     /// Storing a batch of records failed (it is not stored; the device pushes it again).
     #[error("storing the records failed: {0}")]
     Commit(String),
+    /// A group name breaks the one rule for group names (an operator's command or a request).
+    #[error(transparent)]
+    BadGroup(#[from] GroupNameError),
     /// The hub is at a bound it keeps to protect itself; the client should try again later.
     #[error("busy: {0}")]
     Busy(String),
@@ -139,8 +142,17 @@ impl std::error::Error for HttpError {
     }
 }
 
+impl From<GroupNameError> for HttpError {
+    fn from(e: GroupNameError) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_group", e.to_string())
+    }
+}
+
 impl From<HubError> for HttpError {
     fn from(e: HubError) -> Self {
+        if let HubError::BadGroup(e) = e {
+            return e.into();
+        }
         if let HubError::Busy(why) = &e {
             let message = format!("the hub is busy ({why}); try again shortly");
             return Self {

@@ -9,6 +9,7 @@ use clap::{Args, Subcommand};
 use skillpack_core::assess::points_text;
 use skillpack_core::keys::file::{read_public, read_secret};
 use skillpack_core::keys::PublicKey;
+use skillpack_core::protocol::GroupName;
 use skillpack_core::sync::HubClient;
 use skillpack_hub::storage::LearnerLink;
 use skillpack_hub::HubDb;
@@ -101,7 +102,7 @@ pub enum HubCommand {
         format: String,
         /// Only this group.
         #[arg(long)]
-        group: Option<String>,
+        group: Option<GroupName>,
         /// For xAPI: the system learners' accounts belong to (the hub's public URL).
         #[arg(long, default_value = skillpack_core::ledger::DEFAULT_HOME_PAGE)]
         home_page: String,
@@ -117,9 +118,9 @@ pub enum HubCommand {
         /// Database: sqlite://PATH.
         #[arg(long, env = "SKILLPACK_DB")]
         db: String,
-        /// The group the devices join (whose catalog they see).
+        /// The group the devices join (whose catalog they see): 1-64 letters, digits, - or _.
         #[arg(long)]
-        group: String,
+        group: GroupName,
         /// How many devices may use it (default: any number).
         #[arg(long)]
         uses: Option<u32>,
@@ -149,8 +150,8 @@ pub struct PublishArgs {
     /// The pack to publish.
     pack: PathBuf,
     /// The group of learners it is offered to.
-    #[arg(long, default_value = "default")]
-    group: String,
+    #[arg(long, default_value = GroupName::DEFAULT)]
+    group: GroupName,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -304,7 +305,12 @@ pub fn run(command: HubCommand) -> CommandResult {
             format,
             group,
             home_page,
-        } => results(&db, &format, group.as_deref(), &home_page),
+        } => results(
+            &db,
+            &format,
+            group.as_ref().map(GroupName::as_str),
+            &home_page,
+        ),
         HubCommand::Flags { db } => {
             let flags = operate(&db, |hub| async move { hub.flags().await })?;
             for f in &flags {
@@ -329,7 +335,7 @@ pub fn run(command: HubCommand) -> CommandResult {
         } => {
             let expires_at = expires.as_deref().map(parse_expiry).transpose()?;
             let code = operate(&db, |hub| async move {
-                hub.create_enrolment(&group, uses, expires_at).await
+                hub.create_enrolment(group.as_str(), uses, expires_at).await
             })?;
             outln!("{code}");
             Ok(ExitCode::SUCCESS)
@@ -343,7 +349,7 @@ pub fn publish(args: PublishArgs) -> CommandResult {
     let key = read_secret(&args.key)?;
     let body =
         std::fs::read(&args.pack).with_context(|| format!("reading {}", args.pack.display()))?;
-    let published = HubClient::new(&args.hub)?.publish(&key, body, &args.group)?;
+    let published = HubClient::new(&args.hub)?.publish(&key, body, args.group.as_str())?;
     if args.json {
         print_json(&published)?;
     } else {

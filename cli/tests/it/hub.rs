@@ -226,3 +226,20 @@ fn a_trainer_reads_learners_results_and_flags_as_table_csv_and_xapi() {
     let bad = skillpack(d, &["hub", "results", "--db", &db, "--format", "pdf"]);
     assert!(!bad.status.success());
 }
+
+#[test]
+fn an_operator_cannot_enrol_learners_in_a_group_no_request_could_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = format!("sqlite://{}", d.join("hub.db").display());
+    super::ok(d, &["hub", "init", "--db", &db]);
+    let long = "g".repeat(300);
+    for bad in ["a&b", "", "a b", long.as_str()] {
+        let enrol = skillpack(d, &["hub", "enrol", "--db", &db, "--group", bad]);
+        assert!(!enrol.status.success(), "{bad:?}: {}", text(&enrol));
+        assert!(text(&enrol).contains("a group name"), "{}", text(&enrol));
+    }
+    let groups = super::ok(d, &["hub", "groups", "--db", &db]);
+    assert!(!groups.contains("a&b"), "{groups}");
+    super::ok(d, &["hub", "enrol", "--db", &db, "--group", "riders_2"]);
+}

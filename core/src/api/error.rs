@@ -295,6 +295,7 @@ impl From<SyncError> for SkillpackError {
             },
             SyncError::Cancelled => Self::Cancelled { detail },
             SyncError::NotRegistered => Self::NotFound { detail },
+            SyncError::BadGroup(_) => Self::InvalidInput { detail },
             SyncError::Store(e) => e.into(),
             SyncError::Io(_) => Self::Storage { detail },
         }

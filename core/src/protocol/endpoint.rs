@@ -47,6 +47,20 @@ pub fn publish(group: &str) -> String {
     format!("{PACKS}?group={}", query_value(group))
 }
 
+/// The path and query of the operator's results: of one group or all, in a format (`json`,
+/// `csv`, `xapi`), for xAPI with the home page of the learners' accounts. Every value is
+/// percent-encoded.
+pub fn admin_results(group: Option<&str>, format: &str, home_page: Option<&str>) -> String {
+    let mut query = vec![("format", format)];
+    query.extend(group.map(|g| ("group", g)));
+    query.extend(home_page.map(|h| ("home_page", h)));
+    let query: Vec<String> = query
+        .iter()
+        .map(|(k, v)| format!("{k}={}", query_value(v)))
+        .collect();
+    format!("{ADMIN_RESULTS}?{}", query.join("&"))
+}
+
 /// Percent-encodes a query value (RFC 3986 unreserved characters stay as they are), so a
 /// group name with `&` or a space cannot change the query.
 pub fn query_value(value: &str) -> String {
@@ -91,5 +105,13 @@ mod tests {
         assert_eq!(chunk("cd"), "/v1/chunks/cd");
         assert_eq!(catalog("riders"), "/v1/catalog?group=riders");
         assert_eq!(publish("a b&c=d"), "/v1/packs?group=a%20b%26c%3Dd");
+        assert_eq!(
+            admin_results(Some("a&b"), "xapi", Some("https://hub.example.org/?x=1&y")),
+            "/v1/admin/results?format=xapi&group=a%26b&home_page=https%3A%2F%2Fhub.example.org%2F%3Fx%3D1%26y"
+        );
+        assert_eq!(
+            admin_results(None, "csv", None),
+            "/v1/admin/results?format=csv"
+        );
     }
 }

@@ -3,12 +3,14 @@
 //! so they cannot drift apart.
 
 pub mod endpoint;
+mod group;
 mod signing;
 #[cfg(test)]
 mod snapshots;
 mod version;
 mod wire;
 
+pub use group::{GroupName, GroupNameError, MAX_GROUP_LEN};
 pub use signing::{
     content_digest, sign_request, verify_request, RequestParts, SignatureError, SignatureHeaders,
     Signer, CONTENT_DIGEST, SIGNATURE, SIGNATURE_INPUT,

@@ -2,6 +2,7 @@
 
 use thiserror::Error;
 
+use crate::protocol::GroupNameError;
 use crate::store::StoreError;
 
 /// What can go wrong while syncing.
@@ -33,6 +34,9 @@ pub enum SyncError {
     /// The device is not registered with a hub yet.
     #[error("this device is not registered with a hub: register with an enrolment code first")]
     NotRegistered,
+    /// A group name breaks the one rule for group names (letters, digits, - or _).
+    #[error(transparent)]
+    BadGroup(#[from] GroupNameError),
     /// From the device store.
     #[error(transparent)]
     Store(#[from] StoreError),

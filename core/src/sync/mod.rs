@@ -20,9 +20,9 @@ pub use error::SyncError;
 use crate::keys::SecretKey;
 use crate::progress::{NoProgress, Progress};
 use crate::protocol::{
-    endpoint, sign_request, CatalogResponse, ErrorResponse, NonceResponse, PublishResponse,
-    PushRequest, PushResponse, RecordStatus, RegisterRequest, RegisterResponse, RequestParts,
-    SignatureHeaders,
+    endpoint, sign_request, CatalogResponse, ErrorResponse, GroupName, NonceResponse,
+    PublishResponse, PushRequest, PushResponse, RecordStatus, RegisterRequest, RegisterResponse,
+    RequestParts, SignatureHeaders,
 };
 use crate::store::{Registration, Store};
 use choose::{is_pack_hash, newer_packs, within_allowance, Fetch};
@@ -136,6 +136,10 @@ impl HubClient {
         .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
         let answer: RegisterResponse =
             self.json(self.signed_post(store, endpoint::DEVICES, body)?)?;
+        // The group names every later catalog request: hold it to the one rule first.
+        GroupName::parse(&answer.group).map_err(|e| {
+            SyncError::BadAnswer(format!("the hub named group {:?}: {e}", answer.group))
+        })?;
         store.set_registration(&Registration {
             hub: self.base.clone(),
             group: answer.group.clone(),
@@ -338,7 +342,8 @@ impl HubClient {
         bytes: Vec<u8>,
         group: &str,
     ) -> Result<PublishResponse, SyncError> {
-        self.json(self.signed_post(key, &endpoint::publish(group), bytes)?)
+        let group = GroupName::parse(group)?;
+        self.json(self.signed_post(key, &endpoint::publish(group.as_str()), bytes)?)
     }
 
     /// A signed POST to `target` (a path and query); if the nonce was gone by the time it

@@ -7,6 +7,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
+use skillpack_core::protocol::GroupName;
 
 use super::{AppState, Operator, QueryOf};
 use crate::error::HttpError;
@@ -42,7 +43,8 @@ pub(super) async fn results(
     QueryOf(q): QueryOf<ResultsQuery>,
     _operator: Operator,
 ) -> Result<Response, HttpError> {
-    let results = state.db.results(q.group).await?;
+    let group = q.group.as_deref().map(GroupName::parse).transpose()?;
+    let results = state.db.results(group.map(GroupName::into_inner)).await?;
     Ok(match q.format.as_deref().unwrap_or("json") {
         "json" => {
             let rows: Vec<serde_json::Value> = results

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use skillpack_core::keys::PublicKey;
 use skillpack_core::ledger::VerifiedRecord;
-use skillpack_core::protocol::{CatalogEntry, PublishResponse, RecordResult};
+use skillpack_core::protocol::{CatalogEntry, GroupName, PublishResponse, RecordResult};
 
 pub use export::{results_csv, results_xapi};
 pub use rows::{
@@ -170,15 +170,17 @@ impl HubDb {
     }
 
     /// A new enrolment code for `group` (optionally limited in uses, and valid until a Unix
-    /// time in seconds).
+    /// time in seconds); [`HubError::BadGroup`] when the name breaks the one rule for group
+    /// names, so a device never joins a group its requests cannot name.
     pub async fn create_enrolment(
         &self,
         group: &str,
         uses: Option<u32>,
         expires_at: Option<i64>,
     ) -> Result<String, HubError> {
+        let group = GroupName::parse(group)?.into_inner();
         let code = rows::new_code()?;
-        let (stored, group) = (code.clone(), group.to_owned());
+        let stored = code.clone();
         on_engine!(self, e => e.create_enrolment(stored, group, uses, expires_at))?;
         Ok(code)
     }
