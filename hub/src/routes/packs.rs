@@ -11,11 +11,11 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use skillpack_core::hex;
 use skillpack_core::pack::PackReader;
-use skillpack_core::protocol::CatalogResponse;
+use skillpack_core::protocol::{CatalogResponse, GroupName};
 
 use super::{AppState, QueryOf, SignedRequest};
 use crate::error::{HttpError, OrHttpErr};
-use crate::storage::{NewPack, PackChunk};
+use crate::storage::{HubDb, NewPack, PackChunk};
 
 /// Immutable content: cache for a year.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -25,6 +25,16 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 pub(super) struct GroupQuery {
     /// The group of learners; `default` when absent.
     group: Option<String>,
+}
+
+impl GroupQuery {
+    /// The group named, held to the one rule for group names (`bad_group` when it breaks it).
+    fn group(&self) -> Result<GroupName, HttpError> {
+        match &self.group {
+            Some(name) => Ok(GroupName::parse(name)?),
+            None => Ok(GroupName::default_group()),
+        }
+    }
 }
 
 pub(super) async fn publish(
@@ -40,23 +50,12 @@ pub(super) async fn publish(
             format!("{} is not a registered publisher", key.fingerprint()),
         ));
     }
-    let group = q.group.unwrap_or_else(|| "default".into());
-    if group.is_empty()
-        || group.len() > 64
-        || !group
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        return Err(HttpError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_group",
-            "a group is 1-64 letters, digits, - or _",
-        ));
-    }
+    let group = q.group()?.into_inner();
     let body = signed.body.to_vec();
     let pack = tokio::task::spawn_blocking(move || read_pack(body, key, group))
         .await
         .map_err(HttpError::internal)??;
+    check_owner(db, &pack).await?;
     let created = db.put_pack(pack).await?;
     let status = if created.created {
         StatusCode::CREATED
@@ -64,6 +63,21 @@ pub(super) async fn publish(
         StatusCode::OK
     };
     Ok((status, Json(created).into_response()))
+}
+
+/// Refuses a pack whose id another publisher owns (`403 not_your_pack`): an id belongs to
+/// the publisher that first published it, so no one else can replace its pack on devices by
+/// reusing the id with a higher version. Two first publications racing each other can both be
+/// stored; the catalog then offers only the first one's.
+async fn check_owner(db: &HubDb, pack: &NewPack) -> Result<(), HttpError> {
+    match db.pack_owner(&pack.id).await? {
+        Some(owner) if owner != pack.publisher => Err(HttpError::new(
+            StatusCode::FORBIDDEN,
+            "not_your_pack",
+            format!("the pack id {} belongs to another publisher", pack.id),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Re-verifies an uploaded pack completely and gathers what the hub stores about it.
@@ -116,7 +130,7 @@ pub(super) async fn catalog(
     QueryOf(q): QueryOf<GroupQuery>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    let group = q.group.unwrap_or_else(|| "default".into());
+    let group = q.group()?.into_inner();
     let body = serde_json::to_vec(&CatalogResponse {
         packs: state.db.catalog(group.clone()).await?,
         group,

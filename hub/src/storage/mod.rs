@@ -141,7 +141,24 @@ impl HubDb {
         on_engine!(self, e => e.put_pack(pack))
     }
 
-    /// The newest version of each pack (in each variant) offered to `group`.
+    /// The publisher who owns the pack id `id`: the one whose pack of that id the hub stored
+    /// first, in any group; `None` when no pack has the id yet.
+    pub async fn pack_owner(&self, id: &str) -> Result<Option<PublicKey>, HubError> {
+        let id = id.to_owned();
+        let Some(bytes) = on_engine!(self, e => e.pack_owner(id))? else {
+            return Ok(None);
+        };
+        let bytes: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| HubError::Damaged("a stored publisher key".into()))?;
+        PublicKey::from_bytes(&bytes)
+            .map(Some)
+            .map_err(|e| HubError::Damaged(format!("a stored publisher key: {e}")))
+    }
+
+    /// The newest version of each pack (in each variant) offered to `group`, of the publisher
+    /// that owns its id (see [`HubDb::pack_owner`]): another publisher's pack of an owned id
+    /// is never offered.
     pub async fn catalog(&self, group: String) -> Result<Vec<CatalogEntry>, HubError> {
         on_engine!(self, e => e.catalog(group))
     }

@@ -4,9 +4,11 @@
 use reqwest::blocking::Client;
 use reqwest::StatusCode;
 use skillpack_core::hash::ContentHash;
-use skillpack_core::pack::{PackReader, Variant};
+use skillpack_core::pack::{PackInfo, PackReader, Variant};
 use skillpack_core::protocol::{endpoint, CatalogResponse, ErrorResponse, PublishResponse};
-use skillpack_core::testing::{module_files, pack_of, publisher_key, sample_pack, stranger_key};
+use skillpack_core::testing::{
+    module_files, pack_of, pack_with, publisher_key, sample_pack, stranger_key,
+};
 
 use super::TestHub;
 
@@ -329,4 +331,83 @@ fn the_catalog_offers_the_newest_version_of_each_variant() {
             own("fixture", "low", "1.0.0")
         ]
     );
+}
+
+#[test]
+fn a_publisher_cannot_publish_a_pack_id_another_publisher_owns() {
+    let hub = TestHub::start();
+    for key in [publisher_key(), stranger_key()] {
+        hub.run(hub.db.add_publisher(key.public_key(), "publisher".into()))
+            .unwrap();
+    }
+    let files = [module_files("bike-check")];
+    let info = |version: &str| PackInfo {
+        id: "fixture".into(),
+        version: version.into(),
+        variant: Variant::Full,
+    };
+    let first = pack_with(&files, info("1.0.0"), |_| {}, &publisher_key());
+    let response = hub.signed_post(&publisher_key(), &endpoint::publish("riders"), first);
+    assert_eq!(response.status(), StatusCode::CREATED);
+    for group in ["riders", "cleaners"] {
+        let takeover = pack_with(&files, info("9.0.0"), |_| {}, &stranger_key());
+        let refused = hub.signed_post(&stranger_key(), &endpoint::publish(group), takeover);
+        assert_eq!(
+            code(refused),
+            (StatusCode::FORBIDDEN, "not_your_pack".into()),
+            "{group}"
+        );
+    }
+    let offered = catalog(&hub, "riders").packs;
+    assert_eq!(offered.len(), 1);
+    assert_eq!(
+        (offered[0].version.as_str(), offered[0].publisher.as_str()),
+        ("1.0.0", publisher_key().public_key().to_did_key().as_str())
+    );
+    assert!(catalog(&hub, "cleaners").packs.is_empty());
+    // The owner still publishes its own updates.
+    let update = pack_with(&files, info("1.1.0"), |_| {}, &publisher_key());
+    let response = hub.signed_post(&publisher_key(), &endpoint::publish("riders"), update);
+    assert_eq!(response.status(), StatusCode::CREATED);
+}
+
+#[test]
+fn a_group_name_that_breaks_the_rule_is_refused_everywhere_it_enters() {
+    let operator = skillpack_core::keys::SecretKey::from_seed(&[80; 32]);
+    let hub = TestHub::start_with(skillpack_hub::routes::HubConfig {
+        operators: vec![operator.public_key()],
+        ..Default::default()
+    });
+    hub.run(
+        hub.db
+            .add_publisher(publisher_key().public_key(), "fixture".into()),
+    )
+    .unwrap();
+    let long = "g".repeat(300);
+    for bad in ["a&b", "", "a b", long.as_str()] {
+        let get = |path: String| {
+            Client::new()
+                .get(format!("{}{path}", hub.url))
+                .send()
+                .unwrap()
+        };
+        assert_eq!(
+            code(get(endpoint::catalog(bad))),
+            (StatusCode::BAD_REQUEST, "bad_group".into()),
+            "catalog {bad:?}"
+        );
+        let publish = hub.signed_post(&publisher_key(), &endpoint::publish(bad), sample_pack());
+        assert_eq!(
+            code(publish),
+            (StatusCode::BAD_REQUEST, "bad_group".into()),
+            "publish {bad:?}"
+        );
+        let results = hub.signed_get(&operator, &endpoint::admin_results(Some(bad), "csv", None));
+        assert_eq!(
+            code(results),
+            (StatusCode::BAD_REQUEST, "bad_group".into()),
+            "results {bad:?}"
+        );
+    }
+    assert!(catalog(&hub, "a").packs.is_empty());
 }

@@ -72,12 +72,26 @@ impl PgHub {
         Ok(publish_response(&pack, true))
     }
 
+    pub(crate) async fn pack_owner(&self, id: String) -> Result<Option<Vec<u8>>, HubError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_opt(
+                "SELECT publisher FROM packs WHERE id = $1 ORDER BY published_at, hash LIMIT 1",
+                &[&id],
+            )
+            .await?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
     pub(crate) async fn catalog(&self, group: String) -> Result<Vec<CatalogEntry>, HubError> {
         let client = self.pool.get().await?;
+        // Only the owner's versions: the publisher of an id's first pack, in any group.
         let rows = client
             .query(
-                "SELECT hash, id, version, size, variant, publisher, modules FROM packs
-                 WHERE grp = $1 ORDER BY id",
+                "SELECT hash, id, version, size, variant, publisher, modules FROM packs p
+                 WHERE grp = $1 AND publisher = (SELECT o.publisher FROM packs o WHERE o.id = p.id
+                                                 ORDER BY o.published_at, o.hash LIMIT 1)
+                 ORDER BY id",
                 &[&group],
             )
             .await?;

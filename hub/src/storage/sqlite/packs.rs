@@ -83,11 +83,29 @@ impl SqliteHub {
         .await
     }
 
+    pub(crate) async fn pack_owner(&self, id: String) -> Result<Option<Vec<u8>>, HubError> {
+        self.run(move |db| {
+            Ok(db
+                .read()
+                .query_row(
+                    "SELECT publisher FROM packs WHERE id = ?1 ORDER BY published_at, rowid LIMIT 1",
+                    [id],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        })
+        .await
+    }
+
     pub(crate) async fn catalog(&self, group: String) -> Result<Vec<CatalogEntry>, HubError> {
         self.run(move |db| {
             let conn = db.read();
+            // Only the owner's versions: the publisher of an id's first pack, in any group.
             let mut stmt = conn.prepare_cached(
-                "SELECT hash, id, version, size, variant, publisher, modules FROM packs WHERE grp = ?1 ORDER BY id",
+                "SELECT hash, id, version, size, variant, publisher, modules FROM packs p
+                 WHERE grp = ?1 AND publisher = (SELECT o.publisher FROM packs o WHERE o.id = p.id
+                                                 ORDER BY o.published_at, o.rowid LIMIT 1)
+                 ORDER BY id",
             )?;
             let rows = stmt
                 .query_map([group], |r| {

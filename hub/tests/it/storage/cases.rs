@@ -234,6 +234,62 @@ pub async fn the_catalog_offers_the_newest_version_of_each_variant(fresh: Fresh)
     assert!(db.catalog("nobody".into()).await.unwrap().is_empty());
 }
 
+pub async fn a_pack_id_belongs_to_its_first_publisher_in_the_catalog(fresh: Fresh) {
+    let db = fresh.open().await;
+    for key in [publisher_key(), stranger_key()] {
+        db.add_publisher(key.public_key(), "publisher".into())
+            .await
+            .unwrap();
+    }
+    assert_eq!(db.pack_owner("bikes").await.unwrap(), None);
+    db.put_pack(new_pack("bikes", "1.0.0", "full", "riders"))
+        .await
+        .unwrap();
+    // Stored anyway (as before the rule, or by a publication racing the first): another
+    // publisher's newer version of the id, in the same group and in another.
+    for group in ["riders", "cleaners"] {
+        let mut takeover = new_pack("bikes", "9.0.0", "full", group);
+        takeover.publisher = stranger_key().public_key();
+        takeover.bytes.extend_from_slice(group.as_bytes());
+        takeover.hash = ContentHash::of(&takeover.bytes).0;
+        db.put_pack(takeover).await.unwrap();
+    }
+    let mut own = new_pack("alarms", "1.0.0", "full", "cleaners");
+    own.publisher = stranger_key().public_key();
+    db.put_pack(own).await.unwrap();
+    assert_eq!(
+        db.pack_owner("bikes").await.unwrap(),
+        Some(publisher_key().public_key())
+    );
+    let riders = db.catalog("riders".into()).await.unwrap();
+    assert_eq!(
+        riders
+            .iter()
+            .map(|e| (e.id.as_str(), e.version.as_str()))
+            .collect::<Vec<_>>(),
+        [("bikes", "1.0.0")]
+    );
+    let cleaners = db.catalog("cleaners".into()).await.unwrap();
+    assert_eq!(
+        cleaners.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+        ["alarms"],
+        "the owner's id is not offered from another publisher even where the owner offers none"
+    );
+}
+
+pub async fn group_names_keep_the_one_rule(fresh: Fresh) {
+    let db = fresh.open().await;
+    for bad in ["a&b", "", "a b", &"g".repeat(300)] {
+        let refused = db.create_enrolment(bad, None, None).await;
+        assert!(
+            matches!(refused, Err(HubError::BadGroup(_))),
+            "{bad:?}: {refused:?}"
+        );
+    }
+    assert!(db.groups().await.unwrap().is_empty(), "nothing was stored");
+    db.create_enrolment("riders_2-b", None, None).await.unwrap();
+}
+
 fn learner(seed: u8) -> String {
     SecretKey::from_seed(&[seed; 32]).public_key().to_did_key()
 }

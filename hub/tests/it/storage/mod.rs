@@ -139,6 +139,8 @@ macro_rules! conformance {
             outstanding_nonces_are_bounded,
             a_pack_is_stored_once_by_hash_and_read_back_in_ranges_and_chunks,
             the_catalog_offers_the_newest_version_of_each_variant,
+            a_pack_id_belongs_to_its_first_publisher_in_the_catalog,
+            group_names_keep_the_one_rule,
             an_enrolment_code_has_its_uses_and_its_expiry,
             a_device_registers_once_for_one_learner,
             a_known_device_needs_no_code_and_keeps_its_binding,
