@@ -58,9 +58,6 @@ pub enum HubError {
     /// Storing a batch of records failed (it is not stored; the device pushes it again).
     #[error("storing the records failed: {0}")]
     Commit(String),
-    /// The hub is at a bound it keeps to protect itself; the client should try again later.
-    #[error("busy: {0}")]
-    Busy(String),
 }
 
 impl From<MigrationError> for HubError {
@@ -141,13 +138,6 @@ impl std::error::Error for HttpError {
 
 impl From<HubError> for HttpError {
     fn from(e: HubError) -> Self {
-        if let HubError::Busy(why) = &e {
-            let message = format!("the hub is busy ({why}); try again shortly");
-            return Self {
-                source: Some(Box::new(e)),
-                ..Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message)
-            };
-        }
         Self::internal(e)
     }
 }
@@ -274,11 +264,6 @@ mod tests {
         assert_eq!(
             (error.status, error.code),
             (StatusCode::NOT_FOUND, "no_such_thing")
-        );
-        let busy = HttpError::from(HubError::Busy("too many nonces outstanding".into()));
-        assert_eq!(
-            (busy.status, busy.code),
-            (StatusCode::SERVICE_UNAVAILABLE, "busy")
         );
     }
 }

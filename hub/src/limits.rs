@@ -1,9 +1,12 @@
-//! Rate limits per signing key: each key gets a bucket of requests that refills over time,
-//! so one device (or a script with its key) cannot flood the hub. Buckets live in this
-//! process: behind a load balancer each instance limits on its own, which still bounds every
-//! key. Anyone can make keys, so the table is bounded too: when full, idle buckets go first.
+//! Rate limits per signing key and per client address: each gets a bucket of requests that
+//! refills over time, so one device (or a script with its key) cannot flood the hub, and
+//! neither can one address, signed or not. Buckets live in this process: behind a load
+//! balancer each instance limits on its own, which still bounds every key and address.
+//! Anyone can make keys, so the table is bounded too: when full, idle buckets go first.
 
 use std::collections::HashMap;
+use std::hash::Hash;
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -29,14 +32,39 @@ impl Default for RateLimit {
     }
 }
 
-/// Buckets by key.
-#[derive(Debug)]
-pub struct Limiter {
-    limit: RateLimit,
-    buckets: Mutex<HashMap<[u8; 32], (f64, Instant)>>,
+impl RateLimit {
+    /// The default per client address. Generous: behind carrier-grade NAT, hundreds of
+    /// learners may share one address, each syncing with a dozen requests; an address
+    /// flooding past it still gets no more than this share of the hub.
+    pub const PER_ADDRESS: Self = Self {
+        burst: 3000.0,
+        per_second: 300.0,
+    };
 }
 
-impl Limiter {
+/// Buckets by key: a signing key's 32 bytes, or a client's [`Address`].
+#[derive(Debug)]
+pub struct Limiter<K = [u8; 32]> {
+    limit: RateLimit,
+    buckets: Mutex<HashMap<K, (f64, Instant)>>,
+}
+
+/// What a client address is limited by: an IPv4 address, or an IPv6 address's /64 prefix
+/// (one subscriber gets a whole /64, so limiting single IPv6 addresses would bound nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Address(u128);
+
+impl From<IpAddr> for Address {
+    fn from(ip: IpAddr) -> Self {
+        match ip.to_canonical() {
+            // Bit 32 set: never equal to a prefix, whose low 64 bits are zero.
+            IpAddr::V4(v4) => Self(u128::from(u32::from(v4)) | 1 << 32),
+            IpAddr::V6(v6) => Self(u128::from(v6) >> 64 << 64),
+        }
+    }
+}
+
+impl<K: Hash + Eq + Copy> Limiter<K> {
     /// A limiter with `limit` for every key.
     pub fn new(limit: RateLimit) -> Self {
         Self {
@@ -46,11 +74,11 @@ impl Limiter {
     }
 
     /// Takes one request from `key`'s bucket; false when it is empty.
-    pub fn allow(&self, key: [u8; 32]) -> bool {
+    pub fn allow(&self, key: K) -> bool {
         self.allow_at(key, Instant::now())
     }
 
-    fn allow_at(&self, key: [u8; 32], now: Instant) -> bool {
+    fn allow_at(&self, key: K, now: Instant) -> bool {
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         if buckets.len() >= MAX_KEYS && !buckets.contains_key(&key) {
             let idle = Duration::from_secs_f64(
@@ -93,5 +121,20 @@ mod tests {
             "a second brings one back"
         );
         assert!(!limiter.allow_at([1; 32], t0 + Duration::from_secs(1)));
+    }
+
+    #[test]
+    fn an_ipv6_subscriber_is_one_address_and_ipv4_mapped_is_ipv4() {
+        let ip = |s: &str| Address::from(s.parse::<IpAddr>().expect("ip"));
+        assert_eq!(ip("2001:db8:1:2::1"), ip("2001:db8:1:2:ffff::9"));
+        assert_ne!(ip("2001:db8:1:2::1"), ip("2001:db8:1:3::1"));
+        assert_eq!(ip("::ffff:192.0.2.7"), ip("192.0.2.7"));
+        assert_ne!(ip("192.0.2.7"), ip("192.0.2.8"));
+        assert_ne!(
+            ip("::"),
+            ip("0.0.0.0"),
+            "v6 prefixes and v4 addresses never meet"
+        );
+        assert_ne!(ip("::"), ip("0.0.0.1"));
     }
 }

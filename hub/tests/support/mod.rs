@@ -32,7 +32,7 @@ impl TestHub {
     pub fn start_with_limit(limit: skillpack_hub::limits::RateLimit) -> Self {
         Self::start_with(skillpack_hub::routes::HubConfig {
             limit,
-            operators: Vec::new(),
+            ..Default::default()
         })
     }
 
