@@ -16,7 +16,7 @@ use skillpack_core::protocol::CatalogResponse;
 
 use super::{AppState, PublisherUpload, QueryOf};
 use crate::error::{HttpError, OrHttpErr};
-use crate::storage::{HubDb, NewPack, PackChunk, PIECE};
+use crate::storage::{HubDb, NewPack, PackChunk};
 
 /// Immutable content: cache for a year.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -49,9 +49,12 @@ pub(super) async fn publish(
     }
     let (file, len) = (upload.file, upload.len);
     let path = file.path().to_owned();
-    let pack = tokio::task::spawn_blocking(move || read_pack(&path, len, key, group))
-        .await
-        .map_err(HttpError::internal)??;
+    let pack = {
+        let _permit = verifiers().acquire().await.map_err(HttpError::internal)?;
+        tokio::task::spawn_blocking(move || read_pack(&path, len, key, group))
+            .await
+            .map_err(HttpError::internal)??
+    };
     let created = db.put_pack(pack).await?;
     drop(file); // stored: the temporary copy goes
     let status = if created.created {
@@ -60,6 +63,15 @@ pub(super) async fn publish(
         StatusCode::OK
     };
     Ok((status, Json(created).into_response()))
+}
+
+/// At most one pack verified per core at a time: each holds a chunk or two in memory (up to
+/// 64 MiB decompressed), so sixteen uploads at once must not verify at once.
+fn verifiers() -> &'static tokio::sync::Semaphore {
+    static VERIFIERS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    VERIFIERS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from))
+    })
 }
 
 /// Re-verifies an uploaded pack (the file at `path`, `size` bytes) completely and gathers
@@ -208,8 +220,12 @@ pub(super) async fn download_pack(
     Ok(response)
 }
 
-/// Bytes `start..end` of a pack, read a [`PIECE`] at a time as the client takes them: a
-/// client that stops reading holds one piece of the hub's memory, not the pack.
+/// Bytes of a pack sent at once: a client that stops reading holds about two of these
+/// (one being written, one read ahead) of the hub's memory, not the pack.
+const DOWNLOAD_PIECE: u64 = 256 << 10;
+
+/// Bytes `start..end` of a pack, read a [`DOWNLOAD_PIECE`] at a time as the client takes
+/// them.
 fn pieces(
     db: HubDb,
     hash: [u8; 32],
@@ -222,7 +238,7 @@ fn pieces(
             if at >= end {
                 return Ok(None);
             }
-            let to = end.min(at.saturating_add(PIECE as u64));
+            let to = end.min(at.saturating_add(DOWNLOAD_PIECE));
             let piece = db.pack_range(hash, at, to).await?;
             if piece.len() as u64 != to - at {
                 return Err(crate::error::HubError::Damaged(

@@ -10,6 +10,8 @@ mod admin;
 mod distribution;
 mod errors;
 mod results;
+mod slow_clients;
 mod storage;
+mod strangers;
 
 pub use support::TestHub;

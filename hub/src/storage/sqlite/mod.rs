@@ -26,7 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_devices_and_records.sql"),
     include_str!("migrations/0003_nonces_in_memory.sql"),
     include_str!("migrations/0004_times_in_one_format.sql"),
-    include_str!("migrations/0005_nonces_by_mac.sql"),
+    include_str!("migrations/0005_pack_bytes_apart.sql"),
 ];
 
 /// Now, as every time the hub writes reads (ISO 8601 UTC with milliseconds).

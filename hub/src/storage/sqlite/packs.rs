@@ -1,7 +1,8 @@
 //! Publishers and published packs on SQLite: who may publish, storing a pack once by hash,
-//! the catalog a group sees, and a pack's bytes or one chunk's. A pack is one blob, written
-//! and read in pieces through SQLite's incremental blob I/O: reading a blob as a column value
-//! (`substr` included) loads all of it, which for a 60 MB pack is 60 MB per request.
+//! the catalog a group sees, and a pack's bytes or one chunk's. A pack is one blob in
+//! `pack_bytes`, written and read in pieces through SQLite's incremental blob I/O: reading a
+//! blob as a column value (`substr` included) loads all of it, 60 MB per request for a 60 MB
+//! pack, and writing it whole would need it whole in memory.
 
 use std::io::Read;
 
@@ -55,8 +56,8 @@ impl SqliteHub {
             }
             tx.execute(
                 &format!(
-                    "INSERT INTO packs (hash, id, version, grp, publisher, variant, modules, size, bytes, published_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, zeroblob(?8), {NOW})"
+                    "INSERT INTO packs (hash, id, version, grp, publisher, variant, modules, size, published_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, {NOW})"
                 ),
                 params![
                     pack.hash.as_slice(),
@@ -68,6 +69,11 @@ impl SqliteHub {
                     modules,
                     i64::try_from(pack.size).unwrap_or(i64::MAX),
                 ],
+            )?;
+            // The blob last in its row: SQLite then stores the zeroes without making them.
+            tx.execute(
+                "INSERT INTO pack_bytes (hash, bytes) VALUES (?1, zeroblob(?2))",
+                params![pack.hash.as_slice(), i64::try_from(pack.size).unwrap_or(i64::MAX)],
             )?;
             let rowid = tx.last_insert_rowid();
             copy_into_blob(&tx, rowid, &pack)?;
@@ -140,7 +146,7 @@ impl SqliteHub {
         self.run(move |db| {
             let conn = db.read();
             let rowid: i64 = conn.query_row(
-                "SELECT rowid FROM packs WHERE hash = ?1",
+                "SELECT rowid FROM pack_bytes WHERE hash = ?1",
                 [hash.as_slice()],
                 |r| r.get(0),
             )?;
@@ -154,7 +160,7 @@ impl SqliteHub {
             let conn = db.read();
             let place: Option<(i64, i64, i64)> = conn
                 .query_row(
-                    "SELECT p.rowid, c.offset, c.len FROM chunks c JOIN packs p ON p.hash = c.pack_hash
+                    "SELECT b.rowid, c.offset, c.len FROM chunks c JOIN pack_bytes b ON b.hash = c.pack_hash
                      WHERE c.hash = ?1",
                     [hash.as_slice()],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -171,7 +177,7 @@ impl SqliteHub {
 /// Copies a pack's file into its row's blob (made as zeroes of the right length), a piece
 /// at a time.
 fn copy_into_blob(conn: &Connection, rowid: i64, pack: &NewPack) -> Result<(), HubError> {
-    let mut blob = conn.blob_open(MAIN_DB, c"packs", c"bytes", rowid, false)?;
+    let mut blob = conn.blob_open(MAIN_DB, c"pack_bytes", c"bytes", rowid, false)?;
     let mut file = std::fs::File::open(&pack.file)?;
     let mut piece = vec![0u8; PIECE];
     let mut at = 0usize;
@@ -193,7 +199,7 @@ fn copy_into_blob(conn: &Connection, rowid: i64, pack: &NewPack) -> Result<(), H
 
 /// `len` bytes from `start` of the pack in row `rowid`, read alone.
 fn read_blob(conn: &Connection, rowid: i64, start: i64, len: i64) -> Result<Vec<u8>, HubError> {
-    let blob = conn.blob_open(MAIN_DB, c"packs", c"bytes", rowid, true)?;
+    let blob = conn.blob_open(MAIN_DB, c"pack_bytes", c"bytes", rowid, true)?;
     let start = usize::try_from(start).map_err(|e| HubError::Encoding(e.to_string()))?;
     let len = usize::try_from(len).map_err(|e| HubError::Encoding(e.to_string()))?;
     let len = len.min(blob.len().saturating_sub(start));
