@@ -87,6 +87,35 @@ pub async fn times_written_before_version_4_read_in_the_one_form(fresh: Fresh) {
     );
 }
 
+pub async fn a_pack_stored_before_version_5_is_served_in_pieces_after(fresh: Fresh) {
+    let bytes: Vec<u8> = (0..PIECE * 3 / 2).map(|i| (i % 251) as u8).collect();
+    let hash = ContentHash::of(&bytes).0;
+    let chunk_hash = [5; 32];
+    let (offset, len) = (PIECE as u64 - 10, 20);
+    let publisher = publisher_key().public_key().to_bytes();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            fresh.make_version_4_with_a_pack(&publisher, &hash, &bytes, &chunk_hash, (offset, len))
+        })
+        .join()
+    })
+    .unwrap();
+    let db = fresh.open().await;
+    assert_eq!(db.schema_version().await.unwrap(), SCHEMA_VERSION);
+    let len_stored = bytes.len() as u64;
+    assert_eq!(db.pack_len(hash).await.unwrap(), Some(len_stored));
+    assert!(db.pack_range(hash, 0, len_stored).await.unwrap() == bytes);
+    let piece = PIECE as u64;
+    assert!(
+        db.pack_range(hash, piece - 3, piece + 3).await.unwrap() == bytes[PIECE - 3..PIECE + 3]
+    );
+    assert_eq!(
+        db.chunk(chunk_hash).await.unwrap().as_deref(),
+        Some(&bytes[offset as usize..(offset + len) as usize])
+    );
+    assert_eq!(db.catalog("riders".into()).await.unwrap().len(), 1);
+}
+
 pub async fn publishers_are_known_by_key(fresh: Fresh) {
     let db = fresh.open().await;
     let (publisher, stranger) = (publisher_key().public_key(), stranger_key().public_key());
