@@ -46,6 +46,7 @@ impl RateLimit {
 #[derive(Debug)]
 pub struct Limiter<K = [u8; 32]> {
     limit: RateLimit,
+    max_keys: usize,
     buckets: Mutex<HashMap<K, (f64, Instant)>>,
 }
 
@@ -67,8 +68,13 @@ impl From<IpAddr> for Address {
 impl<K: Hash + Eq + Copy> Limiter<K> {
     /// A limiter with `limit` for every key.
     pub fn new(limit: RateLimit) -> Self {
+        Self::with_capacity(limit, MAX_KEYS)
+    }
+
+    fn with_capacity(limit: RateLimit, max_keys: usize) -> Self {
         Self {
             limit,
+            max_keys: max_keys.max(2),
             buckets: Mutex::new(HashMap::new()),
         }
     }
@@ -80,13 +86,20 @@ impl<K: Hash + Eq + Copy> Limiter<K> {
 
     fn allow_at(&self, key: K, now: Instant) -> bool {
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        if buckets.len() >= MAX_KEYS && !buckets.contains_key(&key) {
+        if buckets.len() >= self.max_keys && !buckets.contains_key(&key) {
             let idle = Duration::from_secs_f64(
                 self.limit.burst / self.limit.per_second.max(f64::MIN_POSITIVE),
             );
             buckets.retain(|_, (_, last)| now.duration_since(*last) < idle);
-            if buckets.len() >= MAX_KEYS {
-                return false;
+            if buckets.len() >= self.max_keys {
+                // Still full of recent keys: a stranger making keys by the thousand. Refusing
+                // new keys would lock out every device that registers meanwhile, so the half
+                // least recently seen go instead (they start again with a full bucket).
+                let mut seen: Vec<Instant> = buckets.values().map(|(_, last)| *last).collect();
+                let half = seen.len() / 2;
+                let (_, cut, _) = seen.select_nth_unstable(half);
+                let cut = *cut;
+                buckets.retain(|_, (_, last)| *last > cut);
             }
         }
         let (tokens, last) = buckets.entry(key).or_insert((self.limit.burst, now));
@@ -121,6 +134,24 @@ mod tests {
             "a second brings one back"
         );
         assert!(!limiter.allow_at([1; 32], t0 + Duration::from_secs(1)));
+    }
+
+    #[test]
+    fn a_full_table_of_busy_keys_makes_room_for_a_new_key() {
+        let limiter = Limiter::with_capacity(RateLimit::default(), 1000);
+        let t0 = Instant::now();
+        for i in 0..1000u32 {
+            let mut key = [0u8; 32];
+            key[..4].copy_from_slice(&i.to_be_bytes());
+            assert!(limiter.allow_at(key, t0 + Duration::from_millis(u64::from(i))));
+        }
+        let now = t0 + Duration::from_secs(1);
+        assert!(
+            limiter.allow_at([0xFF; 32], now),
+            "a device registering still gets in"
+        );
+        let kept = limiter.buckets.lock().expect("lock").len();
+        assert!((400..=600).contains(&kept), "about half went: {kept}");
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! The hub's HTTP/1.1 server, in place of `axum::serve`, which has no header timeout: each
-//! connection is served by hyper with a header read timeout, watched for idleness (no request
-//! being answered and no byte moving either way), and counted against a bound on open
-//! connections. Each request learns its peer's address (`ConnectInfo`) for the limits per
+//! connection is served by hyper with a header read timeout, watched for idleness (no byte
+//! moving either way), and counted against a bound on open connections. Each request learns its peer's address (`ConnectInfo`) for the limits per
 //! address. Shutting down stops accepting, lets requests in flight finish, then returns.
 
 use std::convert::Infallible;
@@ -9,7 +8,7 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -31,8 +30,10 @@ pub struct ConnectionLimits {
     /// clock whenever it waits for a head, so a kept-alive connection that sends no new
     /// request within it is closed too.
     pub header_read_timeout: Duration,
-    /// A connection with no request being answered and no byte read or written for this
-    /// long is closed (a client that stopped reading a download, or stopped sending a body).
+    /// A connection with no byte read or written for this long is closed (a client that
+    /// stopped reading a download, or stopped sending a body). A request the hub itself takes
+    /// this long to answer is cut too: none comes near it (verifying a 256 MiB pack takes
+    /// seconds; the database waits at most 10 s for a lock).
     pub idle_timeout: Duration,
     /// Most connections open at once; past it, new ones wait in the listen queue.
     pub max_connections: usize,
@@ -106,13 +107,10 @@ async fn serve_connection(
         inner: stream,
         activity: Arc::clone(&activity),
     };
-    let in_flight = Arc::clone(&activity);
     let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
         request.extensions_mut().insert(ConnectInfo(peer));
-        let answering = Answering::enter(&in_flight);
         let mut router = router.clone();
         async move {
-            let _answering = answering;
             let response = router.call(request).await;
             Ok::<_, Infallible>(response.unwrap_or_else(|never| match never {}))
         }
@@ -145,12 +143,13 @@ async fn serve_connection(
     }
 }
 
-/// When a connection last moved a byte, and how many of its requests are being answered.
+/// When a connection last moved a byte. A handler at work moves none, but a stranger who
+/// sends a request head and then stops sending its body keeps a handler waiting too: were
+/// handlers at work exempt, a few thousand such requests would hold every connection.
 struct Activity {
     start: Instant,
     /// Milliseconds from `start` to the last byte read or written.
     last_ms: AtomicU64,
-    answering: AtomicUsize,
 }
 
 impl Activity {
@@ -158,7 +157,6 @@ impl Activity {
         Self {
             start: Instant::now(),
             last_ms: AtomicU64::new(0),
-            answering: AtomicUsize::new(0),
         }
     }
 
@@ -167,39 +165,16 @@ impl Activity {
         self.last_ms.store(ms, Ordering::Relaxed);
     }
 
-    /// Completes once nothing has moved and nothing was being answered for `idle`.
+    /// Completes once no byte has moved for `idle`.
     async fn idle_for(&self, idle: Duration) {
         loop {
             let last = self.start + Duration::from_millis(self.last_ms.load(Ordering::Relaxed));
             let deadline = last + idle;
             if Instant::now() >= deadline {
-                if self.answering.load(Ordering::Relaxed) == 0 {
-                    return;
-                }
-                // A handler is working (verifying a large pack, waiting for the database):
-                // that is not idleness; look again later.
-                self.touch();
-                continue;
+                return;
             }
             tokio::time::sleep_until(deadline.into()).await;
         }
-    }
-}
-
-/// Marks a request as being answered while alive.
-struct Answering(Arc<Activity>);
-
-impl Answering {
-    fn enter(activity: &Arc<Activity>) -> Self {
-        activity.answering.fetch_add(1, Ordering::Relaxed);
-        Self(Arc::clone(activity))
-    }
-}
-
-impl Drop for Answering {
-    fn drop(&mut self) {
-        self.0.answering.fetch_sub(1, Ordering::Relaxed);
-        self.0.touch();
     }
 }
 

@@ -127,6 +127,39 @@ fn idle_connections_are_closed_after_the_idle_timeout() {
 }
 
 #[test]
+fn requests_whose_body_stops_coming_are_closed_after_the_idle_timeout() {
+    let hub = hub_with(ConnectionLimits {
+        header_read_timeout: Duration::from_secs(300),
+        idle_timeout: Duration::from_secs(1),
+        ..ConnectionLimits::default()
+    });
+    let since = Instant::now();
+    let streams: Vec<TcpStream> = (0..CLIENTS)
+        .map(|i| {
+            let mut stream = connect(&hub);
+            // A push and an upload, each promising more body than it sends, signed as a
+            // stranger signs. The upload is refused on its head at once; the push's body is
+            // read before its signature, so the hub waits for it until the idle timeout.
+            let path = if i % 2 == 0 { endpoint::RECORDS } else { "/v1/packs?group=riders" };
+            write!(
+                stream,
+                "POST {path} HTTP/1.1\r\nHost: hub\r\nContent-Length: 100000\r\n\
+                 Content-Digest: sha-256=:AAAA:\r\nSignature-Input: sk=()\r\nSignature: sk=:AAAA:\r\n\r\n{{\"records\":["
+            )
+            .unwrap();
+            stream
+        })
+        .collect();
+    health(&hub);
+    let slowest = slowest_close(streams, since);
+    eprintln!("{CLIENTS} stalled bodies closed within {slowest:?}");
+    assert!(
+        slowest < Duration::from_secs(30),
+        "closed after {slowest:?}"
+    );
+}
+
+#[test]
 fn past_the_connection_bound_a_client_waits_for_a_free_slot() {
     let hub = hub_with(ConnectionLimits {
         header_read_timeout: Duration::from_secs(300),
