@@ -8,7 +8,10 @@ use std::time::Duration;
 use reqwest::blocking::Client;
 use reqwest::StatusCode;
 use skillpack_core::keys::SecretKey;
-use skillpack_core::protocol::{endpoint, ErrorResponse, NonceResponse, RegisterRequest};
+use skillpack_core::protocol::{
+    endpoint, sign_request, ErrorResponse, NonceResponse, RegisterRequest, RequestParts,
+};
+use skillpack_core::testing::{publisher_key, sample_pack, stranger_key};
 use skillpack_hub::limits::RateLimit;
 use skillpack_hub::routes::HubConfig;
 
@@ -73,6 +76,70 @@ fn a_nonce_is_good_for_one_request_on_any_endpoint() {
         body.error.message.contains("not issued"),
         "{}",
         body.error.message
+    );
+}
+
+#[test]
+fn an_upload_is_refused_on_its_head_before_its_body_is_read() {
+    use std::io::{Read, Write};
+    let hub = TestHub::start();
+    hub.run(
+        hub.db
+            .add_publisher(publisher_key().public_key(), "trainer".into()),
+    )
+    .unwrap();
+    let target = endpoint::publish("riders");
+    // A stranger's key, and a forged signature: each announces 200 MB and sends none of it.
+    // The old hub read the whole body before checking anything (4 such uploads made it
+    // 1.18 GB resident), so it never answered these.
+    let parts = RequestParts::new("POST", &target, b"x");
+    let stranger = sign_request(&parts, &stranger_key(), &hub.nonce(), 0);
+    let mut forged = sign_request(&parts, &publisher_key(), &hub.nonce(), 0);
+    forged.signature = stranger.signature.clone();
+    for (headers, code) in [(stranger, "unknown_publisher"), (forged, "bad_signature")] {
+        let address = hub.url.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let mut head =
+            format!("POST {target} HTTP/1.1\r\nHost: hub\r\nContent-Length: 200000000\r\n");
+        for (name, value) in headers.pairs() {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).unwrap();
+        let mut answer = vec![0u8; 4096];
+        let n = stream.read(&mut answer).expect("answered without the body");
+        let answer = String::from_utf8_lossy(&answer[..n]);
+        assert!(answer.contains(code), "{answer}");
+    }
+    // A body other than the signed one is refused once it has streamed by.
+    let headers = sign_request(
+        &RequestParts::new("POST", &target, b"another body"),
+        &publisher_key(),
+        &hub.nonce(),
+        0,
+    );
+    let mut request = Client::new().post(format!("{}{target}", hub.url));
+    for (name, value) in headers.pairs() {
+        request = request.header(name, value);
+    }
+    let response = request.body(sample_pack()).send().unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let body: ErrorResponse = response.json().unwrap();
+    assert_eq!(body.error.code, "bad_signature");
+    assert!(
+        body.error.message.contains("Content-Digest"),
+        "{}",
+        body.error.message
+    );
+    assert_eq!(hub.run(hub.db.catalog("riders".into())).unwrap().len(), 0);
+    let response = hub.signed_post(&publisher_key(), &target, sample_pack());
+    assert_eq!(
+        response.status(),
+        StatusCode::CREATED,
+        "the real one goes in"
     );
 }
 
