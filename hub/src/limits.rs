@@ -67,6 +67,30 @@ impl From<IpAddr> for Address {
     }
 }
 
+/// The client a request comes from: its TCP peer, unless the peer is one of the hub's own
+/// `trusted` proxies (a load balancer), in which case the nearest address in
+/// `X-Forwarded-For` that is not itself a trusted proxy. A header from anyone else is
+/// ignored, so a stranger cannot escape the limit by writing one.
+pub fn client_address(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAddr]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.contains(&ip.to_canonical());
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let Some(header) = forwarded_for else {
+        return peer;
+    };
+    let mut client = peer;
+    // Proxies append: the rightmost entries are the nearest; walk back past our own.
+    for hop in header.rsplit(',') {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(ip) if is_trusted(&ip) => client = ip,
+            Ok(ip) => return ip,
+            Err(_) => return client,
+        }
+    }
+    client
+}
+
 impl<K: Hash + Eq + Copy> Limiter<K> {
     /// A limiter with `limit` for every key.
     pub fn new(limit: RateLimit) -> Self {
@@ -154,6 +178,30 @@ mod tests {
         );
         let kept = limiter.buckets.lock().expect("lock").len();
         assert!((400..=600).contains(&kept), "about half went: {kept}");
+    }
+
+    #[test]
+    fn forwarded_for_counts_only_when_a_trusted_proxy_wrote_it() {
+        let ip = |s: &str| s.parse::<IpAddr>().expect("ip");
+        let balancer = [ip("10.0.0.2"), ip("10.0.0.3")];
+        let xff = Some("198.51.100.9, 203.0.113.5, 10.0.0.3");
+        assert_eq!(
+            client_address(ip("10.0.0.2"), xff, &balancer),
+            ip("203.0.113.5")
+        );
+        assert_eq!(
+            client_address(ip("192.0.2.1"), xff, &balancer),
+            ip("192.0.2.1")
+        );
+        assert_eq!(
+            client_address(ip("10.0.0.2"), None, &balancer),
+            ip("10.0.0.2")
+        );
+        assert_eq!(
+            client_address(ip("10.0.0.2"), Some("junk, 10.0.0.3"), &balancer),
+            ip("10.0.0.3")
+        );
+        assert_eq!(client_address(ip("10.0.0.2"), xff, &[]), ip("10.0.0.2"));
     }
 
     #[test]

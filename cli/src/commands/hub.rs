@@ -42,6 +42,10 @@ pub struct ServeArgs {
     /// folder; name one on disk where that folder is held in memory).
     #[arg(long, env = "SKILLPACK_UPLOAD_DIR")]
     upload_dir: Option<PathBuf>,
+    /// Address of a load balancer or proxy in front of the hub, whose X-Forwarded-For names
+    /// the client that rate limits per address count (repeat for several).
+    #[arg(long = "trusted-proxy")]
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// The operator's commands.
@@ -168,6 +172,7 @@ pub fn serve(args: ServeArgs) -> CommandResult {
             .upload_dir
             .clone()
             .unwrap_or(defaults.upload_dir.clone()),
+        trusted_proxies: args.trusted_proxies.clone(),
         ..defaults
     };
     let runtime = tokio::runtime::Runtime::new()?;

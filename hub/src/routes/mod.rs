@@ -25,7 +25,7 @@ use skillpack_core::protocol::{endpoint, NonceResponse};
 pub use extract::{Operator, PublisherUpload, QueryOf, SignedRequest};
 
 use crate::error::{HttpError, OrHttpErr};
-use crate::limits::{Address, Limiter, RateLimit};
+use crate::limits::{client_address, Address, Limiter, RateLimit};
 use crate::server::ConnectionLimits;
 use crate::storage::HubDb;
 
@@ -53,6 +53,10 @@ pub struct HubConfig {
     /// Requests per client address (IPv4 address or IPv6 /64), signed or not; `/health`
     /// is not limited.
     pub per_address: RateLimit,
+    /// The load balancers or proxies in front of the hub: for a request from one of them,
+    /// the client is the address it wrote in `X-Forwarded-For`. Without them, every client
+    /// behind a balancer would share the balancer's one address and its one limit.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Keys allowed to read the operator's view (`/v1/admin/…`).
     pub operators: Vec<PublicKey>,
     /// Timeouts and the bound on open connections.
@@ -67,6 +71,7 @@ impl Default for HubConfig {
         Self {
             limit: RateLimit::default(),
             per_address: RateLimit::PER_ADDRESS,
+            trusted_proxies: Vec::new(),
             operators: Vec::new(),
             connections: ConnectionLimits::default(),
             upload_dir: std::env::temp_dir(),
@@ -81,6 +86,7 @@ pub fn router_with(db: HubDb, config: HubConfig) -> Router {
         db,
         limiter: Arc::new(Limiter::new(config.limit)),
         per_address: Arc::new(Limiter::new(config.per_address)),
+        trusted_proxies: Arc::new(config.trusted_proxies),
         operators: Arc::new(config.operators),
         upload_dir: Arc::new(config.upload_dir),
     };
@@ -118,6 +124,7 @@ pub struct AppState {
     db: HubDb,
     limiter: Arc<Limiter>,
     per_address: Arc<Limiter<Address>>,
+    trusted_proxies: Arc<Vec<std::net::IpAddr>>,
     operators: Arc<Vec<PublicKey>>,
     upload_dir: Arc<std::path::PathBuf>,
 }
@@ -125,10 +132,20 @@ pub struct AppState {
 /// Refuses a request past its address's rate (`429 rate_limited`) before any work is done
 /// for it. A request without a peer address (the router driven in-process) is not limited.
 async fn per_address(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let forwarded_for = request
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok());
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| Address::from(addr.ip()));
+        .map(|ConnectInfo(addr)| {
+            Address::from(client_address(
+                addr.ip(),
+                forwarded_for,
+                &state.trusted_proxies,
+            ))
+        });
     if peer.is_some_and(|peer| !state.per_address.allow(peer)) {
         return HttpError::new(
             StatusCode::TOO_MANY_REQUESTS,

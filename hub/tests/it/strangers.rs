@@ -184,3 +184,42 @@ fn an_address_past_its_rate_is_refused_and_health_checks_still_answer() {
         "a balancer's checks are not limited"
     );
 }
+
+#[test]
+fn behind_a_trusted_balancer_each_forwarded_client_has_its_own_limit() {
+    let limited = |trusted_proxies| {
+        TestHub::start_with(HubConfig {
+            per_address: RateLimit {
+                burst: 5.0,
+                per_second: 0.01,
+            },
+            trusted_proxies,
+            ..HubConfig::default()
+        })
+    };
+    let client = Client::new();
+    let nonce = |hub: &TestHub, from: &str| {
+        client
+            .get(format!("{}{}", hub.url, endpoint::NONCE))
+            .header("x-forwarded-for", from)
+            .send()
+            .unwrap()
+            .status()
+    };
+    let behind = limited(vec!["127.0.0.1".parse().unwrap()]);
+    for _ in 0..5 {
+        assert_eq!(nonce(&behind, "203.0.113.1"), StatusCode::OK);
+    }
+    assert_eq!(nonce(&behind, "203.0.113.1"), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        nonce(&behind, "203.0.113.2"),
+        StatusCode::OK,
+        "another client"
+    );
+    // Without a trusted proxy the header is anyone's to write, and changes nothing.
+    let open = limited(Vec::new());
+    for i in 0..5 {
+        assert_eq!(nonce(&open, &format!("203.0.113.{i}")), StatusCode::OK);
+    }
+    assert_eq!(nonce(&open, "203.0.113.99"), StatusCode::TOO_MANY_REQUESTS);
+}
