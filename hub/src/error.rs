@@ -61,9 +61,6 @@ pub enum HubError {
     /// A group name breaks the one rule for group names (an operator's command or a request).
     #[error(transparent)]
     BadGroup(#[from] GroupNameError),
-    /// The hub is at a bound it keeps to protect itself; the client should try again later.
-    #[error("busy: {0}")]
-    Busy(String),
 }
 
 impl From<MigrationError> for HubError {
@@ -152,13 +149,6 @@ impl From<HubError> for HttpError {
     fn from(e: HubError) -> Self {
         if let HubError::BadGroup(e) = e {
             return e.into();
-        }
-        if let HubError::Busy(why) = &e {
-            let message = format!("the hub is busy ({why}); try again shortly");
-            return Self {
-                source: Some(Box::new(e)),
-                ..Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message)
-            };
         }
         Self::internal(e)
     }
@@ -286,11 +276,6 @@ mod tests {
         assert_eq!(
             (error.status, error.code),
             (StatusCode::NOT_FOUND, "no_such_thing")
-        );
-        let busy = HttpError::from(HubError::Busy("too many nonces outstanding".into()));
-        assert_eq!(
-            (busy.status, busy.code),
-            (StatusCode::SERVICE_UNAVAILABLE, "busy")
         );
     }
 }

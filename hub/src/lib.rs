@@ -5,7 +5,9 @@
 pub mod error;
 pub mod ingest;
 pub mod limits;
+pub mod nonce;
 pub mod routes;
+pub mod server;
 pub mod storage;
 
 use std::future::Future;
@@ -33,12 +35,12 @@ pub async fn serve_with_limit(
 ) -> std::io::Result<()> {
     let config = routes::HubConfig {
         limit,
-        operators: Vec::new(),
+        ..routes::HubConfig::default()
     };
     serve_with(listener, db, config, shutdown).await
 }
 
-/// [`serve`] with a given configuration (rate limits, operators).
+/// [`serve`] with a given configuration (rate limits, operators, connection limits).
 pub async fn serve_with(
     listener: TcpListener,
     db: HubDb,
@@ -46,7 +48,12 @@ pub async fn serve_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     tracing::info!(addr = %listener.local_addr()?, db = db.engine(), "hub listening");
-    axum::serve(listener, routes::router_with(db, config))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let connections = config.connections;
+    server::serve(
+        listener,
+        routes::router_with(db, config),
+        connections,
+        shutdown,
+    )
+    .await
 }

@@ -1,7 +1,9 @@
 //! Load, bounded and on loopback only: 200 simulated devices register and push their
 //! records concurrently, each pushing one batch twice (as a device on a flaky connection
-//! does). Afterwards every record is stored exactly once and no chain is flagged. A test
-//! target of its own: it takes seconds, and `--test it` should not wait for it.
+//! does). Afterwards every record is stored exactly once and no chain is flagged. And a
+//! stranger's flood of 210,000 nonce requests, past the 200,000 outstanding nonces the old
+//! hub held before it refused every signed request `busy` for five minutes. A test target
+//! of its own: it takes seconds, and `--test it` should not wait for it.
 #![allow(clippy::unwrap_used)]
 
 #[path = "support/mod.rs"]
@@ -130,4 +132,13 @@ fn two_hundred_devices_push_concurrently_and_every_record_is_stored_once() {
         sorted[sorted.len() / 2],
         sorted[sorted.len() * 99 / 100]
     );
+}
+
+#[test]
+fn a_nonce_flood_past_what_the_old_hub_held_locks_no_one_out() {
+    const FLOOD: usize = 210_000;
+    let hub = TestHub::start_with(support::flood_config());
+    assert_eq!(support::flood_nonces(&hub, FLOOD, 64), FLOOD);
+    assert_eq!(hub.run(hub.db.stored_nonces()).unwrap(), 0);
+    support::register_sync_and_publish(&hub);
 }

@@ -32,6 +32,23 @@ pub struct ServeArgs {
     /// Public keys (NAME.pub) allowed to read the operator's view over HTTP (/v1/admin/…).
     #[arg(long = "operator")]
     operators: Vec<PathBuf>,
+    /// Seconds a client has to send a whole request head.
+    #[arg(long, env = "SKILLPACK_HEADER_TIMEOUT", default_value_t = 10)]
+    header_timeout: u64,
+    /// Seconds without a byte moving after which a connection is closed.
+    #[arg(long, env = "SKILLPACK_IDLE_TIMEOUT", default_value_t = 60)]
+    idle_timeout: u64,
+    /// Most connections open at once (keep under the process's file limit, `ulimit -n`).
+    #[arg(long, env = "SKILLPACK_MAX_CONNECTIONS", default_value_t = 4096)]
+    max_connections: usize,
+    /// Folder where uploads wait while they are checked (default: the system's temporary
+    /// folder; name one on disk where that folder is held in memory).
+    #[arg(long, env = "SKILLPACK_UPLOAD_DIR")]
+    upload_dir: Option<PathBuf>,
+    /// Address of a load balancer or proxy in front of the hub, whose X-Forwarded-For names
+    /// the client that rate limits per address count (repeat for several).
+    #[arg(long = "trusted-proxy")]
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// The operator's commands.
@@ -171,9 +188,20 @@ pub fn serve(args: ServeArgs) -> CommandResult {
         .iter()
         .map(|p| read_public(p).with_context(|| format!("reading operator key {}", p.display())))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let defaults = skillpack_hub::routes::HubConfig::default();
     let config = skillpack_hub::routes::HubConfig {
         operators,
-        ..Default::default()
+        connections: skillpack_hub::server::ConnectionLimits {
+            header_read_timeout: std::time::Duration::from_secs(args.header_timeout),
+            idle_timeout: std::time::Duration::from_secs(args.idle_timeout),
+            max_connections: args.max_connections,
+        },
+        upload_dir: args
+            .upload_dir
+            .clone()
+            .unwrap_or(defaults.upload_dir.clone()),
+        trusted_proxies: args.trusted_proxies.clone(),
+        ..defaults
     };
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {

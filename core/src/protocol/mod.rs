@@ -12,8 +12,9 @@ mod wire;
 
 pub use group::{GroupName, GroupNameError, MAX_GROUP_LEN};
 pub use signing::{
-    content_digest, sign_request, verify_request, RequestParts, SignatureError, SignatureHeaders,
-    Signer, CONTENT_DIGEST, SIGNATURE, SIGNATURE_INPUT,
+    content_digest, content_digest_of_sha256, sign_request, verify_request, verify_request_head,
+    RequestParts, SignatureError, SignatureHeaders, Signer, CONTENT_DIGEST, SIGNATURE,
+    SIGNATURE_INPUT,
 };
 pub use version::{API_PREFIX, PROTOCOL_V1, PROTOCOL_VERSION};
 pub use wire::{

@@ -118,7 +118,12 @@ pub struct Signer {
 
 /// `sha-256=:<base64>:` for a body.
 pub fn content_digest(body: &[u8]) -> String {
-    format!("sha-256=:{}:", B64.encode(Sha256::digest(body)))
+    content_digest_of_sha256(&Sha256::digest(body).into())
+}
+
+/// `sha-256=:<base64>:` for a body whose SHA-256 was computed as it streamed by.
+pub fn content_digest_of_sha256(sha256: &[u8; 32]) -> String {
+    format!("sha-256=:{}:", B64.encode(sha256))
 }
 
 /// Signs a request with `key`, using `nonce` from the hub; `created` is informative.
@@ -146,10 +151,21 @@ pub fn verify_request(
     parts: &RequestParts<'_>,
     headers: &SignatureHeaders,
 ) -> Result<Signer, SignatureError> {
-    use SignatureError::Malformed;
     if headers.content_digest != content_digest(parts.body) {
         return Err(SignatureError::Digest);
     }
+    verify_request_head(parts, headers)
+}
+
+/// Checks a signed request's signature over its method, target and `Content-Digest` header,
+/// without the body (`parts.body` is not read): a receiver checks who signed before reading
+/// a large body, then checks the body against the digest with [`content_digest_of_sha256`]
+/// as it streams in. Until then the body is not known to be the signed one.
+pub fn verify_request_head(
+    parts: &RequestParts<'_>,
+    headers: &SignatureHeaders,
+) -> Result<Signer, SignatureError> {
+    use SignatureError::Malformed;
     let params = headers
         .signature_input
         .strip_prefix("sk=")
@@ -223,6 +239,22 @@ mod tests {
         assert_eq!(
             (signer.key, signer.nonce.as_str()),
             (key.public_key(), "ab12")
+        );
+    }
+
+    #[test]
+    fn the_head_verifies_before_the_body_and_the_digest_checks_the_body_after() {
+        let key = SecretKey::from_seed(&[8; 32]);
+        let headers = sign_request(&parts(b"pack"), &key, "ab12", 0);
+        let signer = verify_request_head(&parts(b""), &headers).expect("the head verifies");
+        assert_eq!(signer.key, key.public_key());
+        let streamed: [u8; 32] = Sha256::digest(b"pack").into();
+        assert_eq!(content_digest_of_sha256(&streamed), headers.content_digest);
+        let mut other = parts(b"");
+        other.path = "/v1/records";
+        assert_eq!(
+            verify_request_head(&other, &headers),
+            Err(SignatureError::Invalid)
         );
     }
 

@@ -1,17 +1,25 @@
 //! What a handler asks of a request, checked before it runs: [`SignedRequest`] (the signature
 //! over method, path, query and body verifies, the key is within its rate, and the nonce is
-//! used up), [`Operator`] (the same, by one of the hub's operators), and [`QueryOf`] (a query
-//! string that parses). Each refusal is the hub's JSON error with a stable code.
+//! used up), [`Operator`] (the same, by one of the hub's operators), [`PublisherUpload`] (a
+//! large body, signed by a registered publisher: the head is checked before a byte of the body
+//! is read, then the body streams to a temporary file against its digest), and [`QueryOf`] (a
+//! query string that parses). Each refusal is the hub's JSON error with a stable code.
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use futures_util::StreamExt;
+use sha2::{Digest, Sha256};
 use skillpack_core::keys::PublicKey;
-use skillpack_core::protocol::{verify_request, RequestParts, SignatureHeaders};
+use skillpack_core::protocol::{
+    content_digest_of_sha256, verify_request, verify_request_head, RequestParts, SignatureHeaders,
+    Signer,
+};
+use tokio::io::AsyncWriteExt;
 
-use super::AppState;
+use super::{AppState, MAX_PACK_BYTES};
 use crate::error::{HttpError, OrHttpErr};
 
 /// A request whose signature checked out: who signed it, and the body they signed.
@@ -28,47 +36,170 @@ impl FromRequest<AppState> for SignedRequest {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, HttpError> {
         let method = req.method().as_str().to_owned();
-        let uri = req.uri();
-        let target = uri
-            .path_and_query()
-            .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned());
-        let headers = SignatureHeaders::read(|name| {
-            req.headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        })
-        .map_err(|name| {
-            HttpError::new(
-                StatusCode::UNAUTHORIZED,
-                "unsigned",
-                format!("missing {name} header"),
-            )
-        })?;
+        let target = target_of(req.uri());
+        let headers = signature_headers(req.headers())?;
         let body = Bytes::from_request(req, state)
             .await
             .map_err(body_rejection)?;
         let signer = verify_request(&RequestParts::new(&method, &target, &body), &headers)
             .or_http_err(StatusCode::UNAUTHORIZED, "bad_signature", "")?;
-        if !state.limiter.allow(signer.key.to_bytes()) {
-            return Err(HttpError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                "too many requests from this key; wait a little and try again",
-            ));
-        }
-        if !state.db.consume_nonce(signer.nonce).await? {
-            return Err(HttpError::new(
-                StatusCode::UNAUTHORIZED,
-                "bad_nonce",
-                "the nonce was not issued by this hub, was already used, or expired; get a new one",
-            ));
-        }
+        within_rate(state, &signer)?;
+        use_nonce(state, &signer.nonce).await?;
         Ok(Self {
             key: signer.key,
             body,
         })
     }
+}
+
+/// A pack upload from a registered publisher. Before the body is read: the signature over
+/// method, target and `Content-Digest` verifies, the key is a publisher's and within its
+/// rate, and the nonce is used up. Then the body streams to a temporary file (deleted when
+/// this is dropped), at most [`MAX_PACK_BYTES`], and must match the signed digest.
+#[derive(Debug)]
+pub struct PublisherUpload {
+    /// The publisher's key.
+    pub key: PublicKey,
+    /// The body as signed, in a temporary file.
+    pub file: tempfile::NamedTempFile,
+    /// Its length in bytes.
+    pub len: u64,
+}
+
+impl FromRequest<AppState> for PublisherUpload {
+    type Rejection = HttpError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, HttpError> {
+        let (parts, body) = req.into_parts();
+        let (signer, digest) = verify_head(&parts.method, &parts.uri, &parts.headers)?;
+        let declared = parts
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        if declared.is_some_and(|len| len > MAX_PACK_BYTES as u64) {
+            return Err(too_large());
+        }
+        within_rate(state, &signer)?;
+        if !state.db.is_publisher(signer.key).await? {
+            return Err(HttpError::new(
+                StatusCode::FORBIDDEN,
+                "unknown_publisher",
+                format!("{} is not a registered publisher", signer.key.fingerprint()),
+            ));
+        }
+        use_nonce(state, &signer.nonce).await?;
+        let file =
+            tempfile::NamedTempFile::new_in(&*state.upload_dir).map_err(HttpError::internal)?;
+        let mut out = tokio::fs::File::from_std(file.reopen().map_err(HttpError::internal)?);
+        // tokio copies each write into a buffer of up to 2 MiB per file by default.
+        out.set_max_buf_size(UPLOAD_BUFFER);
+        let (mut sha, mut len) = (Sha256::new(), 0u64);
+        let mut stream = body.into_data_stream();
+        while let Some(frame) = stream.next().await {
+            let bytes = frame.map_err(|e| {
+                HttpError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_body",
+                    format!("the body was cut off: {e}"),
+                )
+            })?;
+            len += bytes.len() as u64;
+            if len > MAX_PACK_BYTES as u64 {
+                return Err(too_large());
+            }
+            sha.update(&bytes);
+            out.write_all(&bytes).await.map_err(HttpError::internal)?;
+        }
+        out.flush().await.map_err(HttpError::internal)?;
+        if content_digest_of_sha256(&sha.finalize().into()) != digest {
+            return Err(HttpError::new(
+                StatusCode::UNAUTHORIZED,
+                "bad_signature",
+                "the body does not match its Content-Digest",
+            ));
+        }
+        Ok(Self {
+            key: signer.key,
+            file,
+            len,
+        })
+    }
+}
+
+/// Bytes of an upload buffered on their way to its file.
+const UPLOAD_BUFFER: usize = 256 << 10;
+
+fn too_large() -> HttpError {
+    HttpError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body_too_large",
+        format!("a pack is at most {MAX_PACK_BYTES} bytes"),
+    )
+}
+
+/// The path and query a signature covers.
+fn target_of(uri: &Uri) -> String {
+    uri.path_and_query()
+        .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned())
+}
+
+/// The three signature headers, or `401 unsigned` naming the first one missing.
+fn signature_headers(headers: &HeaderMap) -> Result<SignatureHeaders, HttpError> {
+    SignatureHeaders::read(|name| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    })
+    .map_err(|name| {
+        HttpError::new(
+            StatusCode::UNAUTHORIZED,
+            "unsigned",
+            format!("missing {name} header"),
+        )
+    })
+}
+
+/// Verifies a request's signature over its head alone (see [`verify_request_head`]): the
+/// signer, and the signed `Content-Digest` the body must match.
+fn verify_head(
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<(Signer, String), HttpError> {
+    let signature = signature_headers(headers)?;
+    let target = target_of(uri);
+    let signer = verify_request_head(
+        &RequestParts::new(method.as_str(), &target, &[]),
+        &signature,
+    )
+    .or_http_err(StatusCode::UNAUTHORIZED, "bad_signature", "")?;
+    Ok((signer, signature.content_digest))
+}
+
+/// `429 rate_limited` when the signer's key is past its rate.
+fn within_rate(state: &AppState, signer: &Signer) -> Result<(), HttpError> {
+    if state.limiter.allow(signer.key.to_bytes()) {
+        Ok(())
+    } else {
+        Err(HttpError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many requests from this key; wait a little and try again",
+        ))
+    }
+}
+
+/// Uses up the nonce of a request whose signature verified: `401 bad_nonce` with the reason
+/// when it is not this hub's, expired or was used.
+pub(super) async fn use_nonce(state: &AppState, nonce: &str) -> Result<(), HttpError> {
+    state.db.consume_nonce(nonce).await?.map_err(|refusal| {
+        HttpError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad_nonce",
+            format!("{refusal}; get a new one"),
+        )
+    })
 }
 
 /// A signed request from one of the hub's operators (the `/v1/admin/…` views).

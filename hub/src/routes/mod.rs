@@ -11,18 +11,22 @@ mod results;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use skillpack_core::keys::PublicKey;
 use skillpack_core::protocol::{endpoint, NonceResponse};
 
-pub use extract::{Operator, QueryOf, SignedRequest};
+pub use extract::{Operator, PublisherUpload, QueryOf, SignedRequest};
 
 use crate::error::{HttpError, OrHttpErr};
-use crate::limits::{Limiter, RateLimit};
+use crate::limits::{client_address, Address, Limiter, RateLimit};
+use crate::server::ConnectionLimits;
 use crate::storage::HubDb;
 
 /// How long a nonce stays valid.
@@ -41,13 +45,38 @@ pub fn router(db: HubDb) -> Router {
     router_with(db, HubConfig::default())
 }
 
-/// How a hub runs: its rate limit per key and its operators.
-#[derive(Debug, Clone, Default)]
+/// How a hub runs: its rate limits, its operators and its connection limits.
+#[derive(Debug, Clone)]
 pub struct HubConfig {
     /// Requests per signing key.
     pub limit: RateLimit,
+    /// Requests per client address (IPv4 address or IPv6 /64), signed or not; `/health`
+    /// is not limited.
+    pub per_address: RateLimit,
+    /// The load balancers or proxies in front of the hub: for a request from one of them,
+    /// the client is the address it wrote in `X-Forwarded-For`. Without them, every client
+    /// behind a balancer would share the balancer's one address and its one limit.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Keys allowed to read the operator's view (`/v1/admin/…`).
     pub operators: Vec<PublicKey>,
+    /// Timeouts and the bound on open connections.
+    pub connections: ConnectionLimits,
+    /// Where uploads wait while they are checked (the system's temporary folder by default;
+    /// on a host whose `/tmp` is in memory, name a folder on disk).
+    pub upload_dir: std::path::PathBuf,
+}
+
+impl Default for HubConfig {
+    fn default() -> Self {
+        Self {
+            limit: RateLimit::default(),
+            per_address: RateLimit::PER_ADDRESS,
+            trusted_proxies: Vec::new(),
+            operators: Vec::new(),
+            connections: ConnectionLimits::default(),
+            upload_dir: std::env::temp_dir(),
+        }
+    }
 }
 
 /// The routes with a given configuration. Every refusal, the framework's own included (an
@@ -56,14 +85,17 @@ pub fn router_with(db: HubDb, config: HubConfig) -> Router {
     let state = AppState {
         db,
         limiter: Arc::new(Limiter::new(config.limit)),
+        per_address: Arc::new(Limiter::new(config.per_address)),
+        trusted_proxies: Arc::new(config.trusted_proxies),
         operators: Arc::new(config.operators),
+        upload_dir: Arc::new(config.upload_dir),
     };
     Router::new()
-        .route(endpoint::HEALTH, get(health))
         .route(endpoint::NONCE, get(nonce))
         .route(
             endpoint::PACKS,
-            post(packs::publish).layer(DefaultBodyLimit::max(MAX_PACK_BYTES)),
+            // The upload streams to a file under its own bound (`PublisherUpload`).
+            post(packs::publish).layer(DefaultBodyLimit::disable()),
         )
         .route(endpoint::CATALOG, get(packs::catalog))
         .route(endpoint::PACK, get(packs::download_pack))
@@ -79,16 +111,50 @@ pub fn router_with(db: HubDb, config: HubConfig) -> Router {
         .route(endpoint::ADMIN_FLAGS, get(admin::flags))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), per_address))
+        // After the layer: a balancer's health checks are never limited.
+        .route(endpoint::HEALTH, get(health))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
 
-/// What every handler may use: the database, the rate limiter and the operators' keys.
+/// What every handler may use: the database, the rate limiters and the operators' keys.
 #[derive(Clone)]
 pub struct AppState {
     db: HubDb,
     limiter: Arc<Limiter>,
+    per_address: Arc<Limiter<Address>>,
+    trusted_proxies: Arc<Vec<std::net::IpAddr>>,
     operators: Arc<Vec<PublicKey>>,
+    upload_dir: Arc<std::path::PathBuf>,
+}
+
+/// Refuses a request past its address's rate (`429 rate_limited`) before any work is done
+/// for it. A request without a peer address (the router driven in-process) is not limited.
+async fn per_address(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let forwarded_for = request
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok());
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| {
+            Address::from(client_address(
+                addr.ip(),
+                forwarded_for,
+                &state.trusted_proxies,
+            ))
+        });
+    if peer.is_some_and(|peer| !state.per_address.allow(peer)) {
+        return HttpError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many requests from this address; wait a little and try again",
+        )
+        .into_response();
+    }
+    next.run(request).await
 }
 
 async fn health(State(state): State<AppState>) -> impl IntoResponse {
@@ -98,7 +164,7 @@ async fn health(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 async fn nonce(State(state): State<AppState>) -> Result<Json<NonceResponse>, HttpError> {
-    let nonce = state.db.issue_nonce(NONCE_TTL).await?;
+    let nonce = state.db.issue_nonce(NONCE_TTL)?;
     Ok(Json(NonceResponse {
         nonce,
         expires_in: NONCE_TTL.as_secs(),

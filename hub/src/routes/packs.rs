@@ -1,6 +1,7 @@
 //! Publishing and distribution: signed uploads re-verified, the catalog with an ETag,
 //! resumable pack downloads, chunks by hash. Packs and chunks are immutable and named by
-//! hash, so they are served with long cache lifetimes and a CDN can stand in front.
+//! hash, so they are served with long cache lifetimes and a CDN can stand in front. Uploads
+//! and downloads stream in pieces: the hub's memory does not grow with a pack's size.
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -13,7 +14,7 @@ use skillpack_core::hex;
 use skillpack_core::pack::PackReader;
 use skillpack_core::protocol::{CatalogResponse, GroupName};
 
-use super::{AppState, QueryOf, SignedRequest};
+use super::{AppState, PublisherUpload, QueryOf};
 use crate::error::{HttpError, OrHttpErr};
 use crate::storage::{HubDb, NewPack, PackChunk};
 
@@ -40,23 +41,21 @@ impl GroupQuery {
 pub(super) async fn publish(
     State(state): State<AppState>,
     QueryOf(q): QueryOf<GroupQuery>,
-    signed: SignedRequest,
+    upload: PublisherUpload,
 ) -> Result<(StatusCode, Response), HttpError> {
-    let (db, key) = (&state.db, signed.key);
-    if !db.is_publisher(key).await? {
-        return Err(HttpError::new(
-            StatusCode::FORBIDDEN,
-            "unknown_publisher",
-            format!("{} is not a registered publisher", key.fingerprint()),
-        ));
-    }
+    let (db, key) = (&state.db, upload.key);
     let group = q.group()?.into_inner();
-    let body = signed.body.to_vec();
-    let pack = tokio::task::spawn_blocking(move || read_pack(body, key, group))
-        .await
-        .map_err(HttpError::internal)??;
+    let (file, len) = (upload.file, upload.len);
+    let path = file.path().to_owned();
+    let pack = {
+        let _permit = verifiers().acquire().await.map_err(HttpError::internal)?;
+        tokio::task::spawn_blocking(move || read_pack(&path, len, key, group))
+            .await
+            .map_err(HttpError::internal)??
+    };
     check_owner(db, &pack).await?;
     let created = db.put_pack(pack).await?;
+    drop(file); // stored: the temporary copy goes
     let status = if created.created {
         StatusCode::CREATED
     } else {
@@ -80,13 +79,25 @@ async fn check_owner(db: &HubDb, pack: &NewPack) -> Result<(), HttpError> {
     }
 }
 
-/// Re-verifies an uploaded pack completely and gathers what the hub stores about it.
+/// At most one pack verified per core at a time: each holds a chunk or two in memory (up to
+/// 64 MiB decompressed), so sixteen uploads at once must not verify at once.
+fn verifiers() -> &'static tokio::sync::Semaphore {
+    static VERIFIERS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    VERIFIERS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from))
+    })
+}
+
+/// Re-verifies an uploaded pack (the file at `path`, `size` bytes) completely and gathers
+/// what the hub stores about it.
 fn read_pack(
-    bytes: Vec<u8>,
+    path: &std::path::Path,
+    size: u64,
     uploader: skillpack_core::keys::PublicKey,
     group: String,
 ) -> Result<NewPack, HttpError> {
-    let mut reader = PackReader::open(std::io::Cursor::new(&bytes)).or_http_err(
+    let file = std::fs::File::open(path).map_err(HttpError::internal)?;
+    let mut reader = PackReader::open(std::io::BufReader::new(file)).or_http_err(
         StatusCode::UNPROCESSABLE_ENTITY,
         "bad_pack",
         "not a readable pack",
@@ -121,7 +132,8 @@ fn read_pack(
                 len: c.len,
             })
             .collect(),
-        bytes,
+        file: path.to_owned(),
+        size,
     })
 }
 
@@ -191,9 +203,13 @@ pub(super) async fn download_pack(
             }
         },
     };
-    let bytes = db.pack_range(hash, start, end).await?;
-    let mut response = (status, Body::from(bytes)).into_response();
+    let mut response = (
+        status,
+        Body::from_stream(pieces(db.clone(), hash, start, end)),
+    )
+        .into_response();
     let h = response.headers_mut();
+    h.insert(header::CONTENT_LENGTH, (end - start).into());
     h.insert(
         header::ACCEPT_RANGES,
         "bytes".parse().map_err(HttpError::internal)?,
@@ -216,6 +232,36 @@ pub(super) async fn download_pack(
         );
     }
     Ok(response)
+}
+
+/// Bytes of a pack sent at once: a client that stops reading holds about two of these
+/// (one being written, one read ahead) of the hub's memory, not the pack.
+const DOWNLOAD_PIECE: u64 = 256 << 10;
+
+/// Bytes `start..end` of a pack, read a [`DOWNLOAD_PIECE`] at a time as the client takes
+/// them.
+fn pieces(
+    db: HubDb,
+    hash: [u8; 32],
+    start: u64,
+    end: u64,
+) -> impl futures_util::Stream<Item = Result<Vec<u8>, crate::error::HubError>> {
+    futures_util::stream::try_unfold(start, move |at| {
+        let db = db.clone();
+        async move {
+            if at >= end {
+                return Ok(None);
+            }
+            let to = end.min(at.saturating_add(DOWNLOAD_PIECE));
+            let piece = db.pack_range(hash, at, to).await?;
+            if piece.len() as u64 != to - at {
+                return Err(crate::error::HubError::Damaged(
+                    "a stored pack is short".into(),
+                ));
+            }
+            Ok(Some((piece, to)))
+        }
+    })
 }
 
 /// One `bytes=a-b`, `bytes=a-` or `bytes=-n` range as `start..end`, if satisfiable.

@@ -1,4 +1,4 @@
-//! The hub's storage: publishers, nonces, published packs and their chunks, enrolment codes,
+//! The hub's storage: publishers, used nonces, published packs and their chunks, enrolment codes,
 //! devices, records and flags. Two engines (ADR 0001) with the same async methods, one folder
 //! each with the same file names: `sqlite/` (the default) and `postgres/`. What both share
 //! (row types, decoding, small rules) lives once in `rows`; the ledger's rules come from core.
@@ -18,12 +18,13 @@ use skillpack_core::protocol::{CatalogEntry, GroupName, PublishResponse, RecordR
 pub use export::{results_csv, results_xapi};
 pub use rows::{
     normalize_code, AuditRow, DeviceJoin, FlagRow, GroupRow, KnownDevice, LearnerLink, LearnerRow,
-    LinkRefusal, NewPack, PackChunk, RegisterRefusal, StoredResult, MAX_OUTSTANDING,
+    LinkRefusal, NewPack, PackChunk, RegisterRefusal, StoredResult, PIECE,
 };
 
 use self::postgres::PgHub;
 use self::sqlite::SqliteHub;
 use crate::error::HubError;
+use crate::nonce::{now_ms, NonceKey, NonceRefusal};
 
 /// Which engine holds the data.
 #[derive(Clone)]
@@ -43,26 +44,13 @@ macro_rules! on_engine {
     };
 }
 
-/// How a database is opened.
-#[derive(Debug, Clone, Copy)]
-pub struct StorageOptions {
-    /// At most this many nonces outstanding; past it the hub answers "busy".
-    pub max_nonces: usize,
-}
-
-impl Default for StorageOptions {
-    fn default() -> Self {
-        Self {
-            max_nonces: MAX_OUTSTANDING,
-        }
-    }
-}
-
 /// The hub's database, shared by every request; cheap to clone. Every method is async: the
 /// operator's commands call them from a runtime of their own.
 #[derive(Clone)]
 pub struct HubDb {
     engine: Engine,
+    /// The nonce secret, read once at open (see [`crate::nonce`]).
+    nonce_key: std::sync::Arc<NonceKey>,
 }
 
 impl std::fmt::Debug for HubDb {
@@ -87,19 +75,21 @@ impl HubDb {
     /// Opens the database at `url` (`sqlite://PATH` or `postgres://…`), creating and migrating
     /// it as needed.
     pub async fn open(url: &str) -> Result<Self, HubError> {
-        Self::open_with(url, StorageOptions::default()).await
-    }
-
-    /// [`HubDb::open`] with given options.
-    pub async fn open_with(url: &str, options: StorageOptions) -> Result<Self, HubError> {
         let engine = if let Some(path) = url.strip_prefix("sqlite://") {
-            Engine::Sqlite(SqliteHub::open(std::path::Path::new(path), options.max_nonces).await?)
+            Engine::Sqlite(SqliteHub::open(std::path::Path::new(path)).await?)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Engine::Postgres(PgHub::open(url, options.max_nonces).await?)
+            Engine::Postgres(PgHub::open(url).await?)
         } else {
             return Err(HubError::BadDatabaseUrl(url.to_owned()));
         };
-        Ok(Self { engine })
+        let secret = match &engine {
+            Engine::Sqlite(e) => e.nonce_secret().await?,
+            Engine::Postgres(e) => e.nonce_secret().await?,
+        };
+        Ok(Self {
+            engine,
+            nonce_key: std::sync::Arc::new(NonceKey::from_bytes(secret)),
+        })
     }
 
     /// The engine's name, for the health endpoint.
@@ -125,18 +115,39 @@ impl HubDb {
         on_engine!(self, e => e.is_publisher(key))
     }
 
-    /// A new single-use nonce valid for `ttl`; [`HubError::Busy`] when too many are
-    /// outstanding.
-    pub async fn issue_nonce(&self, ttl: Duration) -> Result<String, HubError> {
-        on_engine!(self, e => e.issue_nonce(ttl))
+    /// A new single-use nonce valid for `ttl` by the hub's clock. Nothing is stored: the
+    /// nonce carries its expiry under the hub's MAC.
+    pub fn issue_nonce(&self, ttl: Duration) -> Result<String, HubError> {
+        let ttl_ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX);
+        let random = rows::random_bytes()?;
+        Ok(self
+            .nonce_key
+            .issue(now_ms().saturating_add(ttl_ms), random))
     }
 
-    /// Uses up a nonce; false if it was never issued, already used or expired.
-    pub async fn consume_nonce(&self, nonce: String) -> Result<bool, HubError> {
-        on_engine!(self, e => e.consume_nonce(nonce))
+    /// Uses up a nonce of a request whose signature verified: checks its MAC and expiry
+    /// (the hub's clock), then remembers it until it expires; the refusal says why not.
+    pub async fn consume_nonce(&self, nonce: &str) -> Result<Result<(), NonceRefusal>, HubError> {
+        let now = now_ms();
+        let good = match self.nonce_key.check(nonce, now) {
+            Ok(good) => good,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        let fresh = on_engine!(self, e => e.remember_nonce(good, now))?;
+        Ok(if fresh {
+            Ok(())
+        } else {
+            Err(NonceRefusal::Used)
+        })
     }
 
-    /// Stores a verified pack (idempotent by hash).
+    /// How many used nonces storage remembers (for tests and the operator: nonces issued
+    /// but never used are not among them).
+    pub async fn stored_nonces(&self) -> Result<u64, HubError> {
+        on_engine!(self, e => e.stored_nonces())
+    }
+
+    /// Stores a verified pack (idempotent by hash), copying its file in pieces.
     pub async fn put_pack(&self, pack: NewPack) -> Result<PublishResponse, HubError> {
         on_engine!(self, e => e.put_pack(pack))
     }
@@ -168,7 +179,8 @@ impl HubDb {
         on_engine!(self, e => e.pack_len(hash))
     }
 
-    /// Bytes `start..end` of a pack (a range the caller checked against [`HubDb::pack_len`]).
+    /// Bytes `start..end` of a pack (a range the caller checked against [`HubDb::pack_len`]),
+    /// read without reading the rest of the pack; callers read large ranges in [`PIECE`]s.
     pub async fn pack_range(
         &self,
         hash: [u8; 32],

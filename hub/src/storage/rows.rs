@@ -15,9 +15,9 @@ use crate::error::HubError;
 /// Letters of enrolment codes: no 0/O or 1/I, easy to read out and type.
 const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 
-/// At most this many nonces are outstanding, on either engine: a flood of nonce requests is
-/// answered "busy" rather than growing the hub's memory or table without end.
-pub const MAX_OUTSTANDING: usize = 200_000;
+/// Bytes of a pack that storage reads or writes at once, and that a download sends at once:
+/// the hub holds this much of a pack per transfer, whatever the pack's size.
+pub const PIECE: usize = 1 << 20;
 
 /// A chunk of a published pack: where its stored bytes sit in the pack file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,9 +47,11 @@ pub struct NewPack {
     pub variant: String,
     /// The modules it holds, by id.
     pub modules: Vec<String>,
-    /// The whole file.
-    pub bytes: Vec<u8>,
-    /// Where each chunk sits in `bytes`.
+    /// The verified pack file, which storage copies in pieces of [`PIECE`] bytes.
+    pub file: std::path::PathBuf,
+    /// Its length in bytes.
+    pub size: u64,
+    /// Where each chunk sits in the file.
     pub chunks: Vec<PackChunk>,
 }
 
@@ -355,9 +357,9 @@ pub(super) fn new_code() -> Result<String, HubError> {
     Ok(format!("{}-{}-{}", &code[..4], &code[4..8], &code[8..]))
 }
 
-/// A new nonce: 16 random bytes.
-pub(super) fn new_nonce() -> Result<[u8; 16], HubError> {
-    let mut bytes = [0u8; 16];
+/// `N` random bytes (a nonce's random part, a nonce secret).
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], HubError> {
+    let mut bytes = [0u8; N];
     getrandom::getrandom(&mut bytes).map_err(|e| HubError::Random(e.to_string()))?;
     Ok(bytes)
 }

@@ -11,6 +11,8 @@ mod binding;
 mod distribution;
 mod errors;
 mod results;
+mod slow_clients;
 mod storage;
+mod strangers;
 
 pub use support::TestHub;

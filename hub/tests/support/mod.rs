@@ -6,8 +6,14 @@ use std::future::Future;
 use std::net::SocketAddr;
 
 use reqwest::blocking::{Client, Response};
+use reqwest::StatusCode;
 use skillpack_core::keys::SecretKey;
-use skillpack_core::protocol::{endpoint, sign_request, NonceResponse, RequestParts};
+use skillpack_core::protocol::{
+    endpoint, sign_request, NonceResponse, PushRequest, PushResponse, RecordStatus, RequestParts,
+};
+use skillpack_core::testing::{publisher_key, record_chain, sample_pack};
+use skillpack_hub::limits::RateLimit;
+use skillpack_hub::routes::HubConfig;
 use skillpack_hub::HubDb;
 
 /// A hub running in the background for one test; stopped when dropped.
@@ -34,7 +40,7 @@ impl TestHub {
     pub fn start_with_limit(limit: skillpack_hub::limits::RateLimit) -> Self {
         Self::start_with(skillpack_hub::routes::HubConfig {
             limit,
-            operators: Vec::new(),
+            ..Default::default()
         })
     }
 
@@ -201,4 +207,95 @@ pub fn postgres_admin(url: &str, sql: &str) {
         tokio::spawn(connection);
         client.batch_execute(sql).await.unwrap();
     });
+}
+
+/// A hub for a flood from loopback: the device and the trainer come from loopback too, so the
+/// limit per address is lifted to let all of the flood reach the nonce endpoint.
+pub fn flood_config() -> HubConfig {
+    HubConfig {
+        per_address: RateLimit {
+            burst: 1e9,
+            per_second: 1e9,
+        },
+        ..HubConfig::default()
+    }
+}
+
+/// Floods the hub with `count` unauthenticated nonce requests over `connections` connections
+/// at once; how many were answered 200.
+pub fn flood_nonces(hub: &TestHub, count: usize, connections: usize) -> usize {
+    let url = format!("{}{}", hub.url, endpoint::NONCE);
+    let started = std::time::Instant::now();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let served: usize = runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(connections)
+            .build()
+            .unwrap();
+        let tasks: Vec<_> = (0..connections)
+            .map(|i| {
+                let (client, url) = (client.clone(), url.clone());
+                let mine = count / connections + usize::from(i < count % connections);
+                tokio::spawn(async move {
+                    let mut ok = 0;
+                    for _ in 0..mine {
+                        let response = client.get(&url).send().await.unwrap();
+                        ok += usize::from(response.status() == StatusCode::OK);
+                        response.bytes().await.unwrap();
+                    }
+                    ok
+                })
+            })
+            .collect();
+        let mut served = 0;
+        for task in tasks {
+            served += task.await.unwrap();
+        }
+        served
+    });
+    let took = started.elapsed().as_secs_f64();
+    eprintln!(
+        "{served} nonces in {took:.1} s ({:.0}/s)",
+        served as f64 / took
+    );
+    served
+}
+
+/// A device registers and pushes three records, and a trainer publishes: each with a nonce
+/// of its own, each succeeding.
+pub fn register_sync_and_publish(hub: &TestHub) {
+    let code = hub
+        .run(hub.db.create_enrolment("riders", None, None))
+        .unwrap();
+    let device = SecretKey::from_seed(&[71; 32]);
+    let learner_key = SecretKey::from_seed(&[72; 32]);
+    let learner = learner_key.public_key().to_did_key();
+    let register = serde_json::to_vec(&skillpack_core::testing::register_request(
+        &device,
+        &learner_key,
+        &code,
+    ))
+    .unwrap();
+    let response = hub.signed_post(&device, endpoint::DEVICES, register);
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let records = record_chain(&device, &learner, 3);
+    let body = serde_json::to_vec(&PushRequest { records }).unwrap();
+    let response = hub.signed_post(&device, endpoint::RECORDS, body);
+    assert_eq!(response.status(), StatusCode::OK);
+    let pushed: PushResponse = response.json().unwrap();
+    assert!(pushed
+        .results
+        .iter()
+        .all(|r| r.status == RecordStatus::Accepted));
+    hub.run(
+        hub.db
+            .add_publisher(publisher_key().public_key(), "trainer".into()),
+    )
+    .unwrap();
+    let response = hub.signed_post(
+        &publisher_key(),
+        &endpoint::publish("riders"),
+        sample_pack(),
+    );
+    assert_eq!(response.status(), StatusCode::CREATED);
 }

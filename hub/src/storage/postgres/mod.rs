@@ -1,7 +1,7 @@
 //! The PostgreSQL engine (ADR 0001), for when one machine is not enough: tokio-postgres
 //! through a deadpool pool, async all the way (the operator's commands bring their own
 //! runtime). Several hub instances can share one database: migrations and each device's
-//! ingest take advisory locks, and nonces live in a shared unlogged table.
+//! ingest take advisory locks, and the nonce secret and used nonces are shared tables.
 
 mod devices;
 mod ingest;
@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_devices_and_records.sql"),
     include_str!("migrations/0003_unlogged_nonces.sql"),
     include_str!("migrations/0004_times_as_timestamps.sql"),
+    include_str!("migrations/0005_nonces_by_mac_and_packs_in_parts.sql"),
     include_str!("migrations/0006_bindings_links_audit.sql"),
 ];
 
@@ -36,15 +37,13 @@ fn iso(column: &str) -> String {
 #[derive(Clone)]
 pub struct PgHub {
     pool: Pool,
-    /// At most this many nonces outstanding.
-    max_nonces: usize,
-    /// When to sweep and count them.
-    nonces: std::sync::Arc<nonces::NonceCheck>,
+    /// When to sweep expired used nonces.
+    sweeps: std::sync::Arc<nonces::SweepCount>,
 }
 
 impl PgHub {
     /// Connects to `url` (`postgres://…`) and brings the schema up to date.
-    pub(super) async fn open(url: &str, max_nonces: usize) -> Result<Self, HubError> {
+    pub(super) async fn open(url: &str) -> Result<Self, HubError> {
         let config: tokio_postgres::Config = url.parse()?;
         let manager = Manager::from_config(
             config,
@@ -56,8 +55,7 @@ impl PgHub {
         let pool = Pool::builder(manager).max_size(16).build()?;
         let hub = Self {
             pool,
-            max_nonces,
-            nonces: std::sync::Arc::default(),
+            sweeps: std::sync::Arc::default(),
         };
         hub.migrate().await?;
         Ok(hub)

@@ -1,87 +1,72 @@
-//! Single-use nonces on PostgreSQL: in an unlogged table every hub instance shares (a nonce
-//! one instance issued may come back to another), bounded like SQLite's in-memory book:
-//! past `MAX_OUTSTANDING` live nonces the hub answers "busy". Sweeping and counting scan the
-//! table, so they are amortised (see [`NonceCheck`]): measured on the ingest bench, counting
-//! on every issue cost 10-15% of the records per second (2026-11-24, 2 cores).
+//! Used nonces and the nonce secret on PostgreSQL, shared by every hub instance on the
+//! database (a nonce one instance issued may come back to another). The secret is made once,
+//! by whichever instance opens the database first. A used nonce is one row until it expires;
+//! expired rows are swept every [`SWEEP_EVERY`]th use, amortised as before (counting on every
+//! issue cost 10-15% of the records per second on the ingest bench, 2026-11-24, 2 cores).
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::Duration;
-
-use skillpack_core::hex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::PgHub;
 use crate::error::HubError;
-use crate::storage::rows::new_nonce;
+use crate::nonce::GoodNonce;
+use crate::storage::rows::random_bytes;
+
+/// Uses between two sweeps of expired nonces.
+const SWEEP_EVERY: usize = 64;
+
+/// Counts uses, to sweep now and then.
+#[derive(Debug, Default)]
+pub(super) struct SweepCount(AtomicUsize);
 
 impl PgHub {
-    pub(crate) async fn issue_nonce(&self, ttl: Duration) -> Result<String, HubError> {
-        let nonce = hex::encode(&new_nonce()?);
-        let ttl_ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX);
+    /// The hub's nonce secret: made once, then read by every instance.
+    pub(crate) async fn nonce_secret(&self) -> Result<[u8; 32], HubError> {
+        let candidate = random_bytes::<32>()?;
         let client = self.pool.get().await?;
-        if self.nonces.due() {
-            client
-                .execute(
-                    "DELETE FROM nonces WHERE expires_at < clock_timestamp()",
-                    &[],
-                )
-                .await?;
-            let outstanding: i64 = client
-                .query_one("SELECT count(*) FROM nonces", &[])
-                .await?
-                .get(0);
-            let outstanding = usize::try_from(outstanding).unwrap_or(usize::MAX);
-            if !self.nonces.counted(outstanding, self.max_nonces) {
-                return Err(HubError::Busy("too many nonces outstanding".into()));
-            }
-        }
         client
             .execute(
-                "INSERT INTO nonces (nonce, expires_at)
-                 VALUES ($1, clock_timestamp() + $2::bigint * interval '1 millisecond')",
-                &[&nonce, &ttl_ms],
+                "INSERT INTO hub_secrets (name, secret) VALUES ('nonce', $1)
+                 ON CONFLICT (name) DO NOTHING",
+                &[&candidate.as_slice()],
             )
             .await?;
-        Ok(nonce)
+        let secret: Vec<u8> = client
+            .query_one("SELECT secret FROM hub_secrets WHERE name = 'nonce'", &[])
+            .await?
+            .get(0);
+        secret
+            .try_into()
+            .map_err(|_| HubError::Damaged("the nonce secret is not 32 bytes".into()))
     }
 
-    pub(crate) async fn consume_nonce(&self, nonce: String) -> Result<bool, HubError> {
+    /// Remembers a checked nonce as used; false if it was used already.
+    pub(crate) async fn remember_nonce(
+        &self,
+        nonce: GoodNonce,
+        now_ms: i64,
+    ) -> Result<bool, HubError> {
         let client = self.pool.get().await?;
-        let used = client
+        if self.sweeps.0.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == 0 {
+            client
+                .execute("DELETE FROM used_nonces WHERE expires_at < $1", &[&now_ms])
+                .await?;
+        }
+        let inserted = client
             .execute(
-                "DELETE FROM nonces WHERE nonce = $1 AND expires_at >= clock_timestamp()",
-                &[&nonce],
+                "INSERT INTO used_nonces (id, expires_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
+                &[&nonce.id.as_slice(), &nonce.expires_at_ms],
             )
             .await?;
-        Ok(used == 1)
-    }
-}
-
-/// When an instance sweeps expired nonces and counts the rest: on every [`Self::EVERY`]th
-/// issue, and on every issue once the table is within that many of the bound, so one
-/// instance never passes the bound (several sharing a database may pass it by less than
-/// `EVERY` each: the bound protects memory, it is not a quota).
-#[derive(Debug, Default)]
-pub(super) struct NonceCheck {
-    issued: AtomicUsize,
-    near_full: AtomicBool,
-}
-
-impl NonceCheck {
-    /// Issues between two sweeps while the table is far from full.
-    const EVERY: usize = 64;
-
-    /// True when this issue should sweep and count first.
-    fn due(&self) -> bool {
-        self.issued.fetch_add(1, Ordering::Relaxed) % Self::EVERY == 0
-            || self.near_full.load(Ordering::Relaxed)
+        Ok(inserted == 1)
     }
 
-    /// Records a count of `outstanding` live nonces; false when no more may be issued.
-    fn counted(&self, outstanding: usize, bound: usize) -> bool {
-        self.near_full.store(
-            outstanding.saturating_add(Self::EVERY) >= bound,
-            Ordering::Relaxed,
-        );
-        outstanding < bound
+    /// How many used nonces are remembered (expired ones may linger until the next sweep).
+    pub(crate) async fn stored_nonces(&self) -> Result<u64, HubError> {
+        let client = self.pool.get().await?;
+        let count: i64 = client
+            .query_one("SELECT count(*) FROM used_nonces", &[])
+            .await?
+            .get(0);
+        Ok(u64::try_from(count).unwrap_or(0))
     }
 }

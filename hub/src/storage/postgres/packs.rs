@@ -1,13 +1,16 @@
 //! Publishers and published packs on PostgreSQL: who may publish, storing a pack once by
-//! hash, the catalog a group sees, and a pack's bytes or one chunk's read from the bytea.
+//! hash, the catalog a group sees, and a pack's bytes or one chunk's. A pack's bytes are
+//! parts of at most [`PIECE`] bytes (`pack_parts`): a bytea is sent and received whole, so
+//! one value per pack would hold the whole pack in the hub's memory to store or serve it.
 
 use skillpack_core::keys::PublicKey;
 use skillpack_core::protocol::{CatalogEntry, PublishResponse};
+use tokio::io::AsyncReadExt;
 
 use super::PgHub;
 use crate::error::HubError;
 use crate::storage::rows::{modules_json, newest_of_each, publish_response, CatalogColumns};
-use crate::storage::NewPack;
+use crate::storage::{NewPack, PIECE};
 
 impl PgHub {
     pub(crate) async fn add_publisher(&self, key: PublicKey, name: String) -> Result<(), HubError> {
@@ -35,13 +38,13 @@ impl PgHub {
 
     pub(crate) async fn put_pack(&self, pack: NewPack) -> Result<PublishResponse, HubError> {
         let modules = modules_json(&pack)?;
-        let size = i64::try_from(pack.bytes.len()).unwrap_or(i64::MAX);
+        let size = i64::try_from(pack.size).unwrap_or(i64::MAX);
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         let inserted = tx
             .execute(
-                "INSERT INTO packs (hash, id, version, grp, publisher, variant, modules, size, bytes, published_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now()) ON CONFLICT (hash) DO NOTHING",
+                "INSERT INTO packs (hash, id, version, grp, publisher, variant, modules, size, published_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) ON CONFLICT (hash) DO NOTHING",
                 &[
                     &pack.hash.as_slice(),
                     &pack.id,
@@ -51,12 +54,34 @@ impl PgHub {
                     &pack.variant,
                     &modules,
                     &size,
-                    &pack.bytes,
                 ],
             )
             .await?;
         if inserted == 0 {
             return Ok(publish_response(&pack, false));
+        }
+        let mut file = tokio::fs::File::open(&pack.file).await?;
+        let mut start = 0i64;
+        loop {
+            let mut piece = Vec::with_capacity(PIECE);
+            (&mut file)
+                .take(PIECE as u64)
+                .read_to_end(&mut piece)
+                .await?;
+            if piece.is_empty() {
+                break;
+            }
+            tx.execute(
+                "INSERT INTO pack_parts (pack_hash, start, bytes) VALUES ($1, $2, $3)",
+                &[&pack.hash.as_slice(), &start, &piece],
+            )
+            .await?;
+            start += i64::try_from(piece.len()).unwrap_or(i64::MAX);
+        }
+        if start != size {
+            return Err(HubError::Damaged(
+                "the pack file changed while stored".into(),
+            ));
         }
         for chunk in &pack.chunks {
             let offset = i64::try_from(chunk.offset).unwrap_or(i64::MAX);
@@ -131,26 +156,49 @@ impl PgHub {
         len: i64,
     ) -> Result<Vec<u8>, HubError> {
         let client = self.pool.get().await?;
-        // substring on bytea takes int; the casts are from bigint, checked by the server.
-        let row = client
-            .query_one(
-                "SELECT substring(bytes from ($2::bigint + 1)::int for $3::bigint::int)
-                 FROM packs WHERE hash = $1",
-                &[&hash.as_slice(), &start, &len],
-            )
-            .await?;
-        Ok(row.get(0))
+        read_range(&client, hash.as_slice(), start, len).await
     }
 
     pub(crate) async fn chunk(&self, hash: [u8; 32]) -> Result<Option<Vec<u8>>, HubError> {
         let client = self.pool.get().await?;
         let row = client
             .query_opt(
-                "SELECT substring(p.bytes from (c.\"offset\" + 1)::int for c.len::int)
-                 FROM chunks c JOIN packs p ON p.hash = c.pack_hash WHERE c.hash = $1",
+                "SELECT pack_hash, \"offset\", len FROM chunks WHERE hash = $1",
                 &[&hash.as_slice()],
             )
             .await?;
-        Ok(row.map(|r| r.get(0)))
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let pack: Vec<u8> = row.get(0);
+        Ok(Some(
+            read_range(&client, &pack, row.get(1), row.get(2)).await?,
+        ))
     }
+}
+
+/// `len` bytes from `start` of a pack: the overlapping slice of each part that holds some.
+async fn read_range(
+    client: &deadpool_postgres::Client,
+    pack: &[u8],
+    start: i64,
+    len: i64,
+) -> Result<Vec<u8>, HubError> {
+    let end = start.saturating_add(len);
+    // substring on bytea takes int; a part is at most a few MiB (one old pack at most 256).
+    let rows = client
+        .query(
+            "SELECT substring(bytes from (greatest($2 - start, 0) + 1)::int
+                              for (least($3, start + length(bytes)) - greatest($2, start))::int)
+             FROM pack_parts
+             WHERE pack_hash = $1 AND start < $3 AND start + length(bytes) > $2
+             ORDER BY start",
+            &[&pack, &start, &end],
+        )
+        .await?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    for row in rows {
+        bytes.extend_from_slice(row.get::<_, &[u8]>(0));
+    }
+    Ok(bytes)
 }

@@ -18,7 +18,7 @@ use rusqlite::{Connection, OpenFlags};
 use skillpack_core::store::migrate::migrate;
 
 use self::ingest::IngestJob;
-use self::nonces::NonceBook;
+use self::nonces::UsedNonces;
 use crate::error::HubError;
 
 /// Every schema step, oldest first; a step's version is its position plus one.
@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_devices_and_records.sql"),
     include_str!("migrations/0003_nonces_in_memory.sql"),
     include_str!("migrations/0004_times_in_one_format.sql"),
+    include_str!("migrations/0005_pack_bytes_apart.sql"),
     include_str!("migrations/0006_bindings_links_audit.sql"),
 ];
 
@@ -52,17 +53,19 @@ pub(super) struct Inner {
     /// Read-only connections: in WAL mode reads go on beside a write, so a device looking up
     /// the catalog or its registration never waits behind a commit's fsync.
     readers: Vec<Mutex<Connection>>,
-    nonces: NonceBook,
+    /// Nonces used by verified requests (see `nonces`).
+    used_nonces: UsedNonces,
+    /// This process's nonce secret, drawn at open.
+    nonce_secret: [u8; 32],
     /// Batches waiting for the next group commit (see `ingest`).
     pending: Mutex<Vec<IngestJob>>,
 }
 
 impl SqliteHub {
-    /// Opens (or creates) the database file and brings its schema up to date; at most
-    /// `max_nonces` nonces are outstanding at once.
-    pub(super) async fn open(path: &Path, max_nonces: usize) -> Result<Self, HubError> {
+    /// Opens (or creates) the database file and brings its schema up to date.
+    pub(super) async fn open(path: &Path) -> Result<Self, HubError> {
         let path = path.to_owned();
-        let inner = tokio::task::spawn_blocking(move || Inner::open(&path, max_nonces)).await??;
+        let inner = tokio::task::spawn_blocking(move || Inner::open(&path)).await??;
         Ok(Self {
             inner: Arc::new(inner),
         })
@@ -90,7 +93,7 @@ impl SqliteHub {
 }
 
 impl Inner {
-    fn open(path: &Path, max_nonces: usize) -> Result<Self, HubError> {
+    fn open(path: &Path) -> Result<Self, HubError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
@@ -113,7 +116,8 @@ impl Inner {
         Ok(Self {
             conn: Mutex::new(conn),
             readers,
-            nonces: NonceBook::new(max_nonces),
+            used_nonces: UsedNonces::default(),
+            nonce_secret: crate::storage::rows::random_bytes()?,
             pending: Mutex::new(Vec::new()),
         })
     }

@@ -1,86 +1,65 @@
-//! Single-use nonces kept in memory, for a hub on SQLite (one process by nature). A nonce
-//! only has to outlive the request it was fetched for, so it is not worth an fsync: keeping
-//! them in the database cost two synchronous commits per signed request, under the one
-//! write lock every ingest needs. A restart forgets them; a device then fetches a new one.
+//! Used nonces and the nonce secret on SQLite, both in memory: a hub on SQLite is one process,
+//! so nothing needs sharing, and writing a nonce would cost a synchronous commit per signed
+//! request under the one write lock every ingest needs. The secret is drawn anew at each
+//! start, so a restart, which forgets the used nonces, also voids every nonce issued before
+//! it: nothing can be replayed across a restart (a device gets `bad_nonce` and fetches anew).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
-use skillpack_core::hex;
 
 use super::SqliteHub;
 use crate::error::HubError;
-use crate::storage::rows::new_nonce;
-#[cfg(test)]
-use crate::storage::rows::MAX_OUTSTANDING;
+use crate::nonce::{GoodNonce, RANDOM_LEN};
 
-/// Outstanding nonces and when each expires, at most `bound` of them (about 80 bytes each).
-#[derive(Debug)]
-pub(super) struct NonceBook {
-    inner: Mutex<Book>,
-    bound: usize,
+/// Nonces used by verified requests, until each expires (about 60 bytes each). Only signed
+/// requests that verified add to it, each at most once per nonce, and each entry leaves when
+/// its nonce expires, so its size follows the rate of signed requests, not of strangers.
+#[derive(Debug, Default)]
+pub(super) struct UsedNonces {
+    inner: Mutex<Used>,
 }
 
 #[derive(Debug, Default)]
-struct Book {
-    expiry: HashMap<[u8; 16], Instant>,
-    /// Expired entries are swept when the book reaches this size (amortised over issues).
+struct Used {
+    expiry: HashMap<[u8; RANDOM_LEN], i64>,
+    /// Expired entries are swept when the map reaches this size (amortised over uses).
     sweep_at: usize,
 }
 
 impl SqliteHub {
-    /// A new single-use nonce valid for `ttl`: in memory, so not on the blocking pool.
-    pub(crate) async fn issue_nonce(&self, ttl: Duration) -> Result<String, HubError> {
-        self.inner.nonces.issue(ttl)
+    /// This process's nonce secret, drawn at open.
+    pub(crate) async fn nonce_secret(&self) -> Result<[u8; 32], HubError> {
+        Ok(self.inner.nonce_secret)
     }
 
-    /// Uses up a nonce; false if it was never issued, already used or expired.
-    pub(crate) async fn consume_nonce(&self, nonce: String) -> Result<bool, HubError> {
-        Ok(self.inner.nonces.consume(&nonce))
+    /// Remembers a checked nonce as used; false if it was used already.
+    pub(crate) async fn remember_nonce(
+        &self,
+        nonce: GoodNonce,
+        now_ms: i64,
+    ) -> Result<bool, HubError> {
+        Ok(self.inner.used_nonces.remember(nonce, now_ms))
+    }
+
+    /// How many used nonces are remembered (expired ones may linger until the next sweep).
+    pub(crate) async fn stored_nonces(&self) -> Result<u64, HubError> {
+        Ok(self.inner.used_nonces.len())
     }
 }
 
-impl NonceBook {
-    /// An empty book that holds at most `bound` nonces.
-    pub(super) fn new(bound: usize) -> Self {
-        Self {
-            inner: Mutex::default(),
-            bound,
+impl UsedNonces {
+    fn remember(&self, nonce: GoodNonce, now_ms: i64) -> bool {
+        let mut used = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if used.expiry.len() >= used.sweep_at {
+            used.expiry.retain(|_, expires| *expires >= now_ms);
+            used.sweep_at = (used.expiry.len() * 2).max(1024);
         }
+        used.expiry.insert(nonce.id, nonce.expires_at_ms).is_none()
     }
 
-    /// A new single-use nonce valid for `ttl`, as 32 hex digits.
-    pub(super) fn issue(&self, ttl: Duration) -> Result<String, HubError> {
-        let bytes = new_nonce()?;
-        let now = Instant::now();
-        let mut book = self.lock();
-        if book.expiry.len() >= book.sweep_at {
-            book.expiry.retain(|_, expires| *expires >= now);
-            book.sweep_at = (book.expiry.len() * 2).clamp(1024.min(self.bound), self.bound);
-        }
-        if book.expiry.len() >= self.bound {
-            return Err(HubError::Busy("too many nonces outstanding".into()));
-        }
-        book.expiry.insert(bytes, now + ttl);
-        Ok(hex::encode(&bytes))
-    }
-
-    /// Uses up a nonce; false if it was never issued, already used or expired.
-    pub(super) fn consume(&self, nonce: &str) -> bool {
-        let Some(bytes) = hex::decode::<16>(nonce) else {
-            return false;
-        };
-        self.lock()
-            .expiry
-            .remove(&bytes)
-            .is_some_and(|expires| expires >= Instant::now())
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Book> {
-        self.inner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn len(&self) -> u64 {
+        let used = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        u64::try_from(used.expiry.len()).unwrap_or(u64::MAX)
     }
 }
 
@@ -88,44 +67,43 @@ impl NonceBook {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_nonce_works_once_and_only_until_it_expires() {
-        let book = NonceBook::new(MAX_OUTSTANDING);
-        let nonce = book.issue(Duration::from_secs(60)).expect("issues");
-        assert_eq!(nonce.len(), 32);
-        assert!(book.consume(&nonce));
-        assert!(!book.consume(&nonce), "single use");
-        assert!(
-            !book.consume("00112233445566778899aabbccddeeff"),
-            "never issued"
-        );
-        assert!(!book.consume("not hex"));
-        let short = book.issue(Duration::ZERO).expect("issues");
-        std::thread::sleep(Duration::from_millis(2));
-        assert!(!book.consume(&short), "expired");
+    fn id(i: u32) -> [u8; RANDOM_LEN] {
+        let mut id = [0u8; RANDOM_LEN];
+        id[..4].copy_from_slice(&i.to_be_bytes());
+        id
     }
 
     #[test]
-    fn expired_nonces_are_swept_and_the_book_is_bounded() {
-        let book = NonceBook::new(MAX_OUTSTANDING);
-        for _ in 0..5000 {
-            book.issue(Duration::ZERO).expect("issues");
+    fn a_nonce_is_remembered_once_and_expired_ones_are_swept_as_others_are_used() {
+        let used = UsedNonces::default();
+        for i in 0..3000 {
+            assert!(used.remember(
+                GoodNonce {
+                    id: id(i),
+                    expires_at_ms: 10
+                },
+                0
+            ));
         }
-        std::thread::sleep(Duration::from_millis(2));
-        book.issue(Duration::from_secs(60)).expect("issues");
         assert!(
-            book.lock().expiry.len() < 2100,
-            "expired ones swept as it grew"
+            !used.remember(
+                GoodNonce {
+                    id: id(0),
+                    expires_at_ms: 10
+                },
+                0
+            ),
+            "used"
         );
-        for _ in 0..MAX_OUTSTANDING {
-            if book.issue(Duration::from_secs(60)).is_err() {
-                break;
-            }
+        for i in 3000..4200 {
+            assert!(used.remember(
+                GoodNonce {
+                    id: id(i),
+                    expires_at_ms: 100
+                },
+                50
+            ));
         }
-        assert!(matches!(
-            book.issue(Duration::from_secs(60)),
-            Err(HubError::Busy(_))
-        ));
-        assert_eq!(book.lock().expiry.len(), MAX_OUTSTANDING);
+        assert_eq!(used.len(), 1200, "the 3000 expired ones were swept");
     }
 }

@@ -1,14 +1,19 @@
 //! Publishers and published packs on SQLite: who may publish, storing a pack once by hash,
-//! the catalog a group sees, and a pack's bytes or one chunk's read straight from the blob.
+//! the catalog a group sees, and a pack's bytes or one chunk's. A pack is one blob in
+//! `pack_bytes`, written and read in pieces through SQLite's incremental blob I/O: reading a
+//! blob as a column value (`substr` included) loads all of it, 60 MB per request for a 60 MB
+//! pack, and writing it whole would need it whole in memory.
 
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use std::io::Read;
+
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior, MAIN_DB};
 use skillpack_core::keys::PublicKey;
 use skillpack_core::protocol::{CatalogEntry, PublishResponse};
 
 use super::{SqliteHub, NOW};
 use crate::error::HubError;
 use crate::storage::rows::{modules_json, newest_of_each, publish_response, CatalogColumns};
-use crate::storage::NewPack;
+use crate::storage::{NewPack, PIECE};
 
 impl SqliteHub {
     pub(crate) async fn add_publisher(&self, key: PublicKey, name: String) -> Result<(), HubError> {
@@ -51,8 +56,8 @@ impl SqliteHub {
             }
             tx.execute(
                 &format!(
-                    "INSERT INTO packs (hash, id, version, grp, publisher, variant, modules, size, bytes, published_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, {NOW})"
+                    "INSERT INTO packs (hash, id, version, grp, publisher, variant, modules, size, published_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, {NOW})"
                 ),
                 params![
                     pack.hash.as_slice(),
@@ -62,10 +67,16 @@ impl SqliteHub {
                     pack.publisher.to_bytes().as_slice(),
                     pack.variant,
                     modules,
-                    i64::try_from(pack.bytes.len()).unwrap_or(i64::MAX),
-                    pack.bytes
+                    i64::try_from(pack.size).unwrap_or(i64::MAX),
                 ],
             )?;
+            // The blob last in its row: SQLite then stores the zeroes without making them.
+            tx.execute(
+                "INSERT INTO pack_bytes (hash, bytes) VALUES (?1, zeroblob(?2))",
+                params![pack.hash.as_slice(), i64::try_from(pack.size).unwrap_or(i64::MAX)],
+            )?;
+            let rowid = tx.last_insert_rowid();
+            copy_into_blob(&tx, rowid, &pack)?;
             for chunk in &pack.chunks {
                 tx.execute(
                     "INSERT OR IGNORE INTO chunks (hash, pack_hash, offset, len) VALUES (?1, ?2, ?3, ?4)",
@@ -151,28 +162,66 @@ impl SqliteHub {
         len: i64,
     ) -> Result<Vec<u8>, HubError> {
         self.run(move |db| {
-            // substr is 1-based; it reads only the requested bytes of the blob.
-            Ok(db.read().query_row(
-                "SELECT substr(bytes, ?2, ?3) FROM packs WHERE hash = ?1",
-                params![hash.as_slice(), start + 1, len],
+            let conn = db.read();
+            let rowid: i64 = conn.query_row(
+                "SELECT rowid FROM pack_bytes WHERE hash = ?1",
+                [hash.as_slice()],
                 |r| r.get(0),
-            )?)
+            )?;
+            read_blob(&conn, rowid, start, len)
         })
         .await
     }
 
     pub(crate) async fn chunk(&self, hash: [u8; 32]) -> Result<Option<Vec<u8>>, HubError> {
         self.run(move |db| {
-            Ok(db
-                .read()
+            let conn = db.read();
+            let place: Option<(i64, i64, i64)> = conn
                 .query_row(
-                    "SELECT substr(p.bytes, c.offset + 1, c.len) FROM chunks c JOIN packs p ON p.hash = c.pack_hash
+                    "SELECT b.rowid, c.offset, c.len FROM chunks c JOIN pack_bytes b ON b.hash = c.pack_hash
                      WHERE c.hash = ?1",
                     [hash.as_slice()],
-                    |r| r.get(0),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
-                .optional()?)
+                .optional()?;
+            place
+                .map(|(rowid, offset, len)| read_blob(&conn, rowid, offset, len))
+                .transpose()
         })
         .await
     }
+}
+
+/// Copies a pack's file into its row's blob (made as zeroes of the right length), a piece
+/// at a time.
+fn copy_into_blob(conn: &Connection, rowid: i64, pack: &NewPack) -> Result<(), HubError> {
+    let mut blob = conn.blob_open(MAIN_DB, c"pack_bytes", c"bytes", rowid, false)?;
+    let mut file = std::fs::File::open(&pack.file)?;
+    let mut piece = vec![0u8; PIECE];
+    let mut at = 0usize;
+    loop {
+        let n = file.read(&mut piece)?;
+        if n == 0 {
+            break;
+        }
+        let end = at.checked_add(n).filter(|end| (*end as u64) <= pack.size);
+        let end = end.ok_or_else(|| HubError::Damaged("the pack file grew".into()))?;
+        blob.write_at(&piece[..n], at)?;
+        at = end;
+    }
+    if at as u64 != pack.size {
+        return Err(HubError::Damaged("the pack file shrank".into()));
+    }
+    Ok(())
+}
+
+/// `len` bytes from `start` of the pack in row `rowid`, read alone.
+fn read_blob(conn: &Connection, rowid: i64, start: i64, len: i64) -> Result<Vec<u8>, HubError> {
+    let blob = conn.blob_open(MAIN_DB, c"pack_bytes", c"bytes", rowid, true)?;
+    let start = usize::try_from(start).map_err(|e| HubError::Encoding(e.to_string()))?;
+    let len = usize::try_from(len).map_err(|e| HubError::Encoding(e.to_string()))?;
+    let len = len.min(blob.len().saturating_sub(start));
+    let mut bytes = vec![0u8; len];
+    blob.read_at_exact(&mut bytes, start)?;
+    Ok(bytes)
 }

@@ -1,7 +1,10 @@
 //! The cases of the storage conformance suite: each takes a fresh database on some engine and
 //! checks one behaviour through `HubDb` alone, so the same body holds every engine to it.
 
+use std::io::Write;
 use std::time::Duration;
+
+use tempfile::TempPath;
 
 use skillpack_core::hash::ContentHash;
 use skillpack_core::hex;
@@ -12,14 +15,16 @@ use skillpack_core::testing::{publisher_key, record_chain, stranger_key};
 use skillpack_hub::error::HubError;
 use skillpack_hub::storage::{
     DeviceJoin, FlagRow, GroupRow, LearnerLink, LearnerRow, LinkRefusal, NewPack, PackChunk,
-    RegisterRefusal,
+    RegisterRefusal, PIECE,
 };
 use skillpack_hub::HubDb;
 
-use super::{Fresh, NONCE_BOUND};
+use skillpack_hub::nonce::NonceRefusal;
 
-/// Both engines have five migration steps.
-const SCHEMA_VERSION: u32 = 5;
+use super::Fresh;
+
+/// Both engines have six migration steps.
+const SCHEMA_VERSION: u32 = 6;
 
 pub async fn migrations_from_empty_reach_the_current_version(fresh: Fresh) {
     let db = fresh.open().await;
@@ -83,6 +88,35 @@ pub async fn times_written_before_version_4_read_in_the_one_form(fresh: Fresh) {
     );
 }
 
+pub async fn a_pack_stored_before_version_5_is_served_in_pieces_after(fresh: Fresh) {
+    let bytes: Vec<u8> = (0..PIECE * 3 / 2).map(|i| (i % 251) as u8).collect();
+    let hash = ContentHash::of(&bytes).0;
+    let chunk_hash = [5; 32];
+    let (offset, len) = (PIECE as u64 - 10, 20);
+    let publisher = publisher_key().public_key().to_bytes();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            fresh.make_version_4_with_a_pack(&publisher, &hash, &bytes, &chunk_hash, (offset, len))
+        })
+        .join()
+    })
+    .unwrap();
+    let db = fresh.open().await;
+    assert_eq!(db.schema_version().await.unwrap(), SCHEMA_VERSION);
+    let len_stored = bytes.len() as u64;
+    assert_eq!(db.pack_len(hash).await.unwrap(), Some(len_stored));
+    assert!(db.pack_range(hash, 0, len_stored).await.unwrap() == bytes);
+    let piece = PIECE as u64;
+    assert!(
+        db.pack_range(hash, piece - 3, piece + 3).await.unwrap() == bytes[PIECE - 3..PIECE + 3]
+    );
+    assert_eq!(
+        db.chunk(chunk_hash).await.unwrap().as_deref(),
+        Some(&bytes[offset as usize..(offset + len) as usize])
+    );
+    assert_eq!(db.catalog("riders".into()).await.unwrap().len(), 1);
+}
+
 pub async fn publishers_are_known_by_key(fresh: Fresh) {
     let db = fresh.open().await;
     let (publisher, stranger) = (publisher_key().public_key(), stranger_key().public_key());
@@ -97,48 +131,111 @@ pub async fn publishers_are_known_by_key(fresh: Fresh) {
 
 pub async fn a_nonce_works_once_and_only_until_it_expires(fresh: Fresh) {
     let db = fresh.open().await;
-    let nonce = db.issue_nonce(Duration::from_secs(60)).await.unwrap();
-    assert_eq!(nonce.len(), 32);
-    assert!(db.consume_nonce(nonce.clone()).await.unwrap());
-    assert!(!db.consume_nonce(nonce).await.unwrap(), "single use");
-    let never = "00112233445566778899aabbccddeeff".to_owned();
-    assert!(!db.consume_nonce(never).await.unwrap(), "never issued");
-    assert!(!db.consume_nonce("not hex".into()).await.unwrap());
-    let short = db.issue_nonce(Duration::ZERO).await.unwrap();
+    let nonce = db.issue_nonce(Duration::from_secs(60)).unwrap();
+    assert_eq!(db.consume_nonce(&nonce).await.unwrap(), Ok(()));
+    assert_eq!(
+        db.consume_nonce(&nonce).await.unwrap(),
+        Err(NonceRefusal::Used),
+        "replayed"
+    );
+    assert_eq!(db.stored_nonces().await.unwrap(), 1, "a used nonce is kept");
+    let short = db.issue_nonce(Duration::ZERO).unwrap();
     tokio::time::sleep(Duration::from_millis(20)).await;
-    assert!(!db.consume_nonce(short).await.unwrap(), "expired");
+    assert_eq!(
+        db.consume_nonce(&short).await.unwrap(),
+        Err(NonceRefusal::Expired)
+    );
+    assert_eq!(
+        db.stored_nonces().await.unwrap(),
+        1,
+        "an expired one is not"
+    );
 }
 
-pub async fn outstanding_nonces_are_bounded(fresh: Fresh) {
+pub async fn a_forged_nonce_is_refused(fresh: Fresh) {
     let db = fresh.open().await;
-    // An expired nonce does not count against the bound.
-    db.issue_nonce(Duration::ZERO).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(20)).await;
-    let mut issued = Vec::new();
-    loop {
-        match db.issue_nonce(Duration::from_secs(60)).await {
-            Ok(nonce) => issued.push(nonce),
-            Err(HubError::Busy(_)) => break,
-            Err(e) => panic!("{e}"),
-        }
-        assert!(issued.len() <= NONCE_BOUND, "the bound holds");
+    let nonce = db.issue_nonce(Duration::from_secs(60)).unwrap();
+    // The same form, one bit off in the random part, in the expiry or in the MAC.
+    for at in [0, 20, nonce.len() - 1] {
+        let mut forged = nonce.clone().into_bytes();
+        forged[at] = if forged[at] == b'0' { b'1' } else { b'0' };
+        let forged = String::from_utf8(forged).unwrap();
+        assert_eq!(
+            db.consume_nonce(&forged).await.unwrap(),
+            Err(NonceRefusal::Forged),
+            "{forged}"
+        );
     }
-    assert_eq!(issued.len(), NONCE_BOUND);
-    // Using one up makes room for one more.
-    assert!(db.consume_nonce(issued.remove(0)).await.unwrap());
-    db.issue_nonce(Duration::from_secs(60)).await.unwrap();
-    assert!(matches!(
-        db.issue_nonce(Duration::from_secs(60)).await,
-        Err(HubError::Busy(_))
-    ));
+    // Another hub's nonce (another secret) is forged here.
+    let other = Fresh::like(&fresh).open().await;
+    let theirs = other.issue_nonce(Duration::from_secs(60)).unwrap();
+    assert_eq!(
+        db.consume_nonce(&theirs).await.unwrap(),
+        Err(NonceRefusal::Forged)
+    );
+    for malformed in ["not hex", "00112233445566778899aabbccddeeff", ""] {
+        assert_eq!(
+            db.consume_nonce(malformed).await.unwrap(),
+            Err(NonceRefusal::Malformed)
+        );
+    }
+    assert_eq!(
+        db.stored_nonces().await.unwrap(),
+        0,
+        "refusals store nothing"
+    );
+    assert_eq!(db.consume_nonce(&nonce).await.unwrap(), Ok(()));
 }
 
-/// A pack as the hub stores it (storage does not read the bytes, so they need not be a pack).
-fn new_pack(id: &str, version: &str, variant: &str, group: &str) -> NewPack {
-    let bytes: Vec<u8> =
-        format!("{id} {version} {variant} pack bytes, with two chunks").into_bytes();
+pub async fn unused_nonces_cost_no_storage(fresh: Fresh) {
+    let db = fresh.open().await;
+    for _ in 0..10_000 {
+        db.issue_nonce(Duration::from_secs(300)).unwrap();
+    }
+    assert_eq!(db.stored_nonces().await.unwrap(), 0);
+}
+
+pub async fn a_nonce_from_one_instance_works_once_on_another(fresh: Fresh) {
+    let first = fresh.open().await;
+    let second = fresh.open().await;
+    let nonce = first.issue_nonce(Duration::from_secs(60)).unwrap();
+    if fresh.url.starts_with("sqlite") {
+        // One process per SQLite hub: a reopened hub draws a new secret, so nothing issued
+        // before it (and perhaps used) can be used after.
+        assert_eq!(
+            second.consume_nonce(&nonce).await.unwrap(),
+            Err(NonceRefusal::Forged)
+        );
+    } else {
+        // Instances on one PostgreSQL share the secret and the used nonces.
+        assert_eq!(second.consume_nonce(&nonce).await.unwrap(), Ok(()));
+        assert_eq!(
+            first.consume_nonce(&nonce).await.unwrap(),
+            Err(NonceRefusal::Used)
+        );
+    }
+}
+
+/// A pack as the hub stores it (storage does not read the bytes, so they need not be a pack):
+/// its file, kept while the returned path lives, and its bytes. Two and a half pieces long,
+/// so reads cross the pieces storage keeps.
+fn new_pack(id: &str, version: &str, variant: &str, group: &str) -> (NewPack, Vec<u8>, TempPath) {
+    let mut bytes: Vec<u8> =
+        format!("{id} {version} {variant} pack bytes, with three chunks").into_bytes();
+    let mut x = bytes.len() as u32;
+    bytes.extend((0..PIECE * 5 / 2).map(|_| {
+        x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        (x >> 24) as u8
+    }));
     let hash = ContentHash::of(&bytes).0;
-    NewPack {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    file.write_all(&bytes).unwrap();
+    let chunk = |n: &[u8], offset: usize, len: u64| PackChunk {
+        hash: ContentHash::of(&[&hash[..], n].concat()).0,
+        offset: offset as u64,
+        len,
+    };
+    let pack = NewPack {
         hash,
         id: id.into(),
         version: version.into(),
@@ -147,19 +244,14 @@ fn new_pack(id: &str, version: &str, variant: &str, group: &str) -> NewPack {
         variant: variant.into(),
         modules: vec![format!("{id}-module")],
         chunks: vec![
-            PackChunk {
-                hash: ContentHash::of(&[&hash[..], b"1"].concat()).0,
-                offset: 0,
-                len: 4,
-            },
-            PackChunk {
-                hash: ContentHash::of(&[&hash[..], b"2"].concat()).0,
-                offset: 10,
-                len: 5,
-            },
+            chunk(b"1", 0, 4),
+            chunk(b"2", 10, 5),
+            chunk(b"3", PIECE - 3, 10),
         ],
-        bytes,
-    }
+        file: file.path().to_owned(),
+        size: bytes.len() as u64,
+    };
+    (pack, bytes, file.into_temp_path())
 }
 
 pub async fn a_pack_is_stored_once_by_hash_and_read_back_in_ranges_and_chunks(fresh: Fresh) {
@@ -167,7 +259,7 @@ pub async fn a_pack_is_stored_once_by_hash_and_read_back_in_ranges_and_chunks(fr
     db.add_publisher(publisher_key().public_key(), "fixture".into())
         .await
         .unwrap();
-    let pack = new_pack("bikes", "1.0.0", "full", "riders");
+    let (pack, bytes, _file) = new_pack("bikes", "1.0.0", "full", "riders");
     let first = db.put_pack(pack.clone()).await.unwrap();
     assert!(first.created);
     assert_eq!(first.hash, hex::encode(&pack.hash));
@@ -179,19 +271,28 @@ pub async fn a_pack_is_stored_once_by_hash_and_read_back_in_ranges_and_chunks(fr
     assert!(!again.created, "the same pack again is not stored twice");
     assert_eq!(db.catalog("riders".into()).await.unwrap().len(), 1);
 
-    let len = pack.bytes.len() as u64;
+    let len = bytes.len() as u64;
     assert_eq!(db.pack_len(pack.hash).await.unwrap(), Some(len));
     assert_eq!(db.pack_len([7; 32]).await.unwrap(), None);
-    assert_eq!(db.pack_range(pack.hash, 0, len).await.unwrap(), pack.bytes);
-    assert_eq!(
-        db.pack_range(pack.hash, 2, 9).await.unwrap(),
-        pack.bytes[2..9]
-    );
+    assert!(db.pack_range(pack.hash, 0, len).await.unwrap() == bytes);
+    let piece = PIECE as u64;
+    for (start, end) in [
+        (2, 9),
+        (piece - 5, piece + 5),
+        (2 * piece + 1, len),
+        (0, piece),
+    ] {
+        let range = db.pack_range(pack.hash, start, end).await.unwrap();
+        assert!(
+            range == bytes[start as usize..end as usize],
+            "{start}..{end}"
+        );
+    }
     for chunk in &pack.chunks {
         let (start, end) = (chunk.offset as usize, (chunk.offset + chunk.len) as usize);
         assert_eq!(
             db.chunk(chunk.hash).await.unwrap().as_deref(),
-            Some(&pack.bytes[start..end])
+            Some(&bytes[start..end])
         );
     }
     assert_eq!(db.chunk([8; 32]).await.unwrap(), None);
@@ -209,7 +310,7 @@ pub async fn the_catalog_offers_the_newest_version_of_each_variant(fresh: Fresh)
         ("alarms", "2.0.0", "full", "riders"),
         ("bikes", "9.0.0", "full", "cleaners"),
     ] {
-        db.put_pack(new_pack(id, version, variant, group))
+        db.put_pack(new_pack(id, version, variant, group).0)
             .await
             .unwrap();
     }
@@ -242,19 +343,18 @@ pub async fn a_pack_id_belongs_to_its_first_publisher_in_the_catalog(fresh: Fres
             .unwrap();
     }
     assert_eq!(db.pack_owner("bikes").await.unwrap(), None);
-    db.put_pack(new_pack("bikes", "1.0.0", "full", "riders"))
+    db.put_pack(new_pack("bikes", "1.0.0", "full", "riders").0)
         .await
         .unwrap();
     // Stored anyway (as before the rule, or by a publication racing the first): another
     // publisher's newer version of the id, in the same group and in another.
     for group in ["riders", "cleaners"] {
-        let mut takeover = new_pack("bikes", "9.0.0", "full", group);
+        let (mut takeover, bytes, _file) = new_pack("bikes", "9.0.0", "full", group);
         takeover.publisher = stranger_key().public_key();
-        takeover.bytes.extend_from_slice(group.as_bytes());
-        takeover.hash = ContentHash::of(&takeover.bytes).0;
+        takeover.hash = ContentHash::of(&[&bytes[..], group.as_bytes()].concat()).0;
         db.put_pack(takeover).await.unwrap();
     }
-    let mut own = new_pack("alarms", "1.0.0", "full", "cleaners");
+    let (mut own, _, _file) = new_pack("alarms", "1.0.0", "full", "cleaners");
     own.publisher = stranger_key().public_key();
     db.put_pack(own).await.unwrap();
     assert_eq!(
@@ -518,7 +618,7 @@ pub async fn reports_give_the_same_rows_on_every_engine(fresh: Fresh) {
     db.add_publisher(publisher_key().public_key(), "fixture".into())
         .await
         .unwrap();
-    db.put_pack(new_pack("bikes", "1.0.0", "full", "riders"))
+    db.put_pack(new_pack("bikes", "1.0.0", "full", "riders").0)
         .await
         .unwrap();
     db.create_enrolment("riders", None, None).await.unwrap();

@@ -9,7 +9,6 @@ mod cases;
 
 use std::future::Future;
 
-use skillpack_hub::storage::StorageOptions;
 use skillpack_hub::HubDb;
 
 use crate::support::{fresh_postgres_database, postgres_admin};
@@ -21,9 +20,6 @@ pub struct Fresh {
     postgres: bool,
     _dir: Option<tempfile::TempDir>,
 }
-
-/// At most this many nonces in the suite, so the bound is reached quickly on both engines.
-pub const NONCE_BOUND: usize = 50;
 
 impl Fresh {
     fn sqlite() -> Self {
@@ -43,16 +39,19 @@ impl Fresh {
         }
     }
 
+    /// Another fresh database on the same engine as `other`.
+    pub fn like(other: &Self) -> Self {
+        if other.postgres {
+            // Cases run inside a runtime; the administrator's client brings its own.
+            std::thread::scope(|s| s.spawn(Self::postgres).join()).unwrap()
+        } else {
+            Self::sqlite()
+        }
+    }
+
     /// Opens (and migrates) the database.
     pub async fn open(&self) -> HubDb {
-        HubDb::open_with(
-            &self.url,
-            StorageOptions {
-                max_nonces: NONCE_BOUND,
-            },
-        )
-        .await
-        .unwrap()
+        HubDb::open(&self.url).await.unwrap()
     }
 
     /// Marks the database as written at schema `version`, as newer code would leave it.
@@ -100,6 +99,74 @@ impl Fresh {
     }
 }
 
+impl Fresh {
+    /// Builds the schema as it was at version 4 (a pack's bytes in one value of `packs`) with
+    /// one pack of `bytes` stored the way that code stored it, and one chunk of it at
+    /// `chunk` (offset, length) named `chunk_hash`.
+    pub fn make_version_4_with_a_pack(
+        &self,
+        publisher: &[u8; 32],
+        hash: &[u8; 32],
+        bytes: &[u8],
+        chunk_hash: &[u8; 32],
+        chunk: (u64, u64),
+    ) {
+        let (publisher, hash, chunk_hash) = (hex(publisher), hex(hash), hex(chunk_hash));
+        let (bytes, size) = (hex(bytes), bytes.len());
+        let (offset, len) = chunk;
+        if self.postgres {
+            let mut sql = String::from(
+                "CREATE TABLE schema_version (version INTEGER NOT NULL);
+                 INSERT INTO schema_version VALUES (4);",
+            );
+            for step in PG_V4 {
+                sql.push_str(step);
+            }
+            sql.push_str(&format!(
+                "INSERT INTO publishers VALUES ('\\x{publisher}', 'old', now());
+                 INSERT INTO packs VALUES ('\\x{hash}', 'old-pack', '1.0.0', 'riders', '\\x{publisher}',
+                     'full', '[\"old-module\"]', {size}, '\\x{bytes}', now());
+                 INSERT INTO chunks VALUES ('\\x{chunk_hash}', '\\x{hash}', {offset}, {len});"
+            ));
+            std::thread::scope(|s| s.spawn(|| postgres_admin(&self.url, &sql)).join()).unwrap();
+        } else {
+            let path = self.url.trim_start_matches("sqlite://");
+            let conn = rusqlite::Connection::open(path).unwrap();
+            for step in SQLITE_V4 {
+                conn.execute_batch(step).unwrap();
+            }
+            conn.execute_batch(&format!(
+                "INSERT INTO publishers VALUES (X'{publisher}', 'old', '2026-11-20T08:30:00.000Z');
+                 INSERT INTO packs VALUES (X'{hash}', 'old-pack', '1.0.0', 'riders', X'{publisher}',
+                     'full', '[\"old-module\"]', {size}, X'{bytes}', '2026-11-20T08:30:00.000Z');
+                 INSERT INTO chunks VALUES (X'{chunk_hash}', X'{hash}', {offset}, {len});
+                 PRAGMA user_version = 4;"
+            ))
+            .unwrap();
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    skillpack_core::hex::encode(bytes)
+}
+
+/// The SQLite schema steps up to version 4, as shipped.
+const SQLITE_V4: [&str; 4] = [
+    include_str!("../../../src/storage/sqlite/migrations/0001_init.sql"),
+    include_str!("../../../src/storage/sqlite/migrations/0002_devices_and_records.sql"),
+    include_str!("../../../src/storage/sqlite/migrations/0003_nonces_in_memory.sql"),
+    include_str!("../../../src/storage/sqlite/migrations/0004_times_in_one_format.sql"),
+];
+
+/// The PostgreSQL schema steps up to version 4, as shipped.
+const PG_V4: [&str; 4] = [
+    include_str!("../../../src/storage/postgres/migrations/0001_init.sql"),
+    include_str!("../../../src/storage/postgres/migrations/0002_devices_and_records.sql"),
+    include_str!("../../../src/storage/postgres/migrations/0003_unlogged_nonces.sql"),
+    include_str!("../../../src/storage/postgres/migrations/0004_times_as_timestamps.sql"),
+];
+
 /// The SQLite schema steps up to version 3, as shipped.
 const SQLITE_V3: [&str; 3] = [
     include_str!("../../../src/storage/sqlite/migrations/0001_init.sql"),
@@ -134,9 +201,12 @@ macro_rules! conformance {
             reopening_a_migrated_database_changes_nothing,
             a_database_newer_than_the_code_is_refused,
             times_written_before_version_4_read_in_the_one_form,
+            a_pack_stored_before_version_5_is_served_in_pieces_after,
             publishers_are_known_by_key,
             a_nonce_works_once_and_only_until_it_expires,
-            outstanding_nonces_are_bounded,
+            a_forged_nonce_is_refused,
+            unused_nonces_cost_no_storage,
+            a_nonce_from_one_instance_works_once_on_another,
             a_pack_is_stored_once_by_hash_and_read_back_in_ranges_and_chunks,
             the_catalog_offers_the_newest_version_of_each_variant,
             a_pack_id_belongs_to_its_first_publisher_in_the_catalog,
