@@ -130,7 +130,8 @@ impl Enrolment {
     }
 }
 
-fn check_code(code: &str) -> Result<(), LedgerError> {
+/// Whether `code` can be an enrolment code a statement carries (not empty, not too long).
+pub(crate) fn check_code(code: &str) -> Result<(), LedgerError> {
     if code.is_empty() || code.len() > MAX_ENROLMENT_CODE {
         return Err(LedgerError::BadEnrolment);
     }

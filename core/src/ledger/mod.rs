@@ -16,6 +16,7 @@ mod xapi;
 
 pub use admit::{admit, check_sender, Admitted, Refusal, Refused, VerifiedRecord};
 pub use assemble::{ChainEnd, Submission};
+pub(crate) use binding::check_code as check_enrolment_code;
 pub use binding::{DeviceBinding, Enrolment, MAX_ENROLMENT_CODE};
 pub use chain::{
     chain_flags, flag_note, neighbour_seqs, plan_ingest, ChainFlag, Decision, HeldRecord, Planned,

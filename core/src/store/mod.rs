@@ -66,7 +66,7 @@ impl Store {
     pub fn open_with(dir: &Path, keys: &dyn KeyStore) -> Result<Self, StoreError> {
         let mut conn = db::open(dir)?;
         let device = load_or_make(keys, "device")?;
-        let learner = load_or_make(keys, &learner_key_name(&conn)?)?;
+        let learner = load_or_make(keys, &settings::learner_key_name(&conn)?)?;
         db::write(&mut conn, |tx| {
             for (name, key) in [("device", &device), ("learner", &learner)] {
                 let did = key.public_key().to_did_key();
@@ -118,11 +118,7 @@ impl Store {
         let mut conn = self.lock();
         let records: i64 = conn.query_row("SELECT count(*) FROM records", [], |r| r.get(0))?;
         let attempts: i64 = conn.query_row("SELECT count(*) FROM attempts", [], |r| r.get(0))?;
-        let registered: i64 =
-            conn.query_row("SELECT count(*) FROM settings WHERE key = 'hub'", [], |r| {
-                r.get(0)
-            })?;
-        if records + attempts + registered > 0 {
+        if records + attempts > 0 || settings::is_registered(&conn)? {
             return Err(StoreError::IdentityInUse);
         }
         let name = format!("learner-{}", learner.public_key().fingerprint());
@@ -140,12 +136,7 @@ impl Store {
                 "UPDATE identity SET did = ?1 WHERE name = 'learner'",
                 [&did],
             )?;
-            tx.execute(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![LEARNER_KEY_SETTING, name],
-            )?;
-            Ok(())
+            settings::set_learner_key_name(tx, &name)
         })
     }
 
@@ -251,21 +242,6 @@ impl Store {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
-}
-
-/// The setting naming the learner's key in the key store, once a backup was restored.
-const LEARNER_KEY_SETTING: &str = "learner_key";
-
-/// The name of the learner's key in the key store: `learner`, or the restored one's.
-fn learner_key_name(conn: &Connection) -> Result<String, StoreError> {
-    let restored: Option<String> = conn
-        .query_row(
-            "SELECT value FROM settings WHERE key = ?1",
-            [LEARNER_KEY_SETTING],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(restored.unwrap_or_else(|| "learner".to_owned()))
 }
 
 fn load_or_make(keys: &dyn KeyStore, name: &str) -> Result<SecretKey, StoreError> {

@@ -16,6 +16,7 @@ mod key {
     pub const HUB: &str = "hub";
     pub const GROUP: &str = "group";
     pub const ENROLMENT_CODE: &str = "enrolment_code";
+    pub const LEARNER_KEY: &str = "learner_key";
     pub const METERED_USE: &str = "sync.metered_use";
 }
 
@@ -189,7 +190,7 @@ impl Store {
     /// Remembers the enrolment code this device was given (online or on paper).
     pub fn set_enrolment_code(&self, code: &str) -> Result<(), StoreError> {
         let code = code.trim();
-        crate::ledger::Enrolment::sign(&self.device, &self.learner_did(), code)?;
+        crate::ledger::check_enrolment_code(code)?;
         let mut conn = self.lock();
         super::db::write(&mut conn, |tx| put(tx, key::ENROLMENT_CODE, code))
     }
@@ -211,13 +212,34 @@ impl Store {
     }
 
     fn setting(&self, name: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .lock()
-            .query_row("SELECT value FROM settings WHERE key = ?1", [name], |r| {
-                r.get(0)
-            })
-            .optional()?)
+        read(&self.lock(), name)
     }
+}
+
+/// The name of the learner's key in the key store: `learner`, or a restored one's.
+pub(super) fn learner_key_name(conn: &rusqlite::Connection) -> Result<String, StoreError> {
+    Ok(read(conn, key::LEARNER_KEY)?.unwrap_or_else(|| "learner".to_owned()))
+}
+
+/// Makes `name` the learner's key in the key store (a restored identity's).
+pub(super) fn set_learner_key_name(
+    conn: &rusqlite::Connection,
+    name: &str,
+) -> Result<(), StoreError> {
+    put(conn, key::LEARNER_KEY, name)
+}
+
+/// Whether the device registered with a hub.
+pub(super) fn is_registered(conn: &rusqlite::Connection) -> Result<bool, StoreError> {
+    Ok(read(conn, key::HUB)?.is_some())
+}
+
+fn read(conn: &rusqlite::Connection, name: &str) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .query_row("SELECT value FROM settings WHERE key = ?1", [name], |r| {
+            r.get(0)
+        })
+        .optional()?)
 }
 
 fn put(conn: &rusqlite::Connection, name: &str, value: &str) -> Result<(), StoreError> {
