@@ -220,7 +220,8 @@ impl From<PackError> for SkillpackError {
             | PackError::ChunkHashMismatch { .. }
             | PackError::BadChunk { .. }
             | PackError::EntryHashMismatch { .. }
-            | PackError::NoSuchChunk(_) => Self::Corrupt { detail },
+            | PackError::NoSuchChunk(_)
+            | PackError::NotTheOneAsked { .. } => Self::Corrupt { detail },
             PackError::NoSuchEntry(_) => Self::NotFound { detail },
             PackError::Build(_) | PackError::Compress(_) => Self::Internal { detail },
             PackError::Cancelled => Self::Cancelled { detail },
@@ -287,7 +288,11 @@ impl From<SyncError> for SkillpackError {
     fn from(e: SyncError) -> Self {
         let detail = message(&e);
         match e {
-            SyncError::Offline(_) | SyncError::DataBudget => Self::Offline { detail },
+            SyncError::Offline(_) | SyncError::DataBudget | SyncError::OutOfTime => {
+                Self::Offline { detail }
+            }
+            SyncError::TooLarge { .. } | SyncError::NoRoom { .. } => Self::Storage { detail },
+            SyncError::BadPack(e) => e.into(),
             SyncError::Refused { code, .. } => Self::Server { code, detail },
             SyncError::BadAnswer(_) => Self::Server {
                 code: "bad_answer".into(),

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::store::InstallReport;
-use crate::sync::SyncReport;
+use crate::sync::{PackProblem, SyncReport};
 
 /// A moment: milliseconds since the Unix epoch across the FFI, a `DateTime<Utc>` in Rust.
 pub type Timestamp = DateTime<Utc>;
@@ -54,6 +54,14 @@ pub struct SyncView {
     pub installed: Vec<String>,
     /// Packs left for an unmetered connection or next month's budget, as `id version`.
     pub deferred: Vec<String>,
+    /// Records the hub had lost (it was restored from a backup), sent again.
+    pub resent: u32,
+    /// Packs on offer from publishers this phone does not trust: not downloaded.
+    pub untrusted: Vec<PackProblem>,
+    /// Packs whose download or install failed; tried again at the next sync.
+    pub failed: Vec<PackProblem>,
+    /// Why the sync stopped before the end, if it did; the rest goes next time.
+    pub unfinished: Option<String>,
 }
 
 impl From<SyncReport> for SyncView {
@@ -71,6 +79,10 @@ impl From<SyncReport> for SyncView {
             rejected: count(r.rejected.len()),
             installed: named(r.installed),
             deferred: named(r.deferred),
+            resent: count(r.resent),
+            untrusted: r.untrusted,
+            failed: r.failed,
+            unfinished: r.unfinished,
         }
     }
 }

@@ -66,6 +66,12 @@ pub enum PackError {
         /// The chunk's position in the manifest.
         index: usize,
     },
+    /// The bytes are a good pack, but not the one asked for (a download named by hash).
+    #[error("the file is another pack than the one asked for (its hash is {found})")]
+    NotTheOneAsked {
+        /// The hash of what arrived.
+        found: crate::hash::ContentHash,
+    },
     /// A chunk does not decompress to the size the manifest gives.
     #[error("chunk {index} is damaged: {reason}")]
     BadChunk {

@@ -12,6 +12,7 @@ pub mod format;
 mod manifest;
 mod path;
 mod reader;
+mod stream;
 mod writer;
 
 pub use diff::{diff, PackDiff};
@@ -23,4 +24,5 @@ pub use manifest::{
 };
 pub use path::{path_problem, EntryPaths};
 pub use reader::{entry_in_chunk, open_chunk, ChunkRange, PackReader, VerifyReport};
+pub use stream::PackStream;
 pub use writer::{BuildOptions, BuildSummary, NewEntry, PackBuilder};

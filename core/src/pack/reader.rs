@@ -108,19 +108,8 @@ impl<R: Read + Seek> PackReader<R> {
         }
         let mut stored_manifest = vec![0u8; header.manifest_stored_len as usize];
         source.read_exact(&mut stored_manifest)?;
-        let publisher =
-            PublicKey::from_bytes(&header.publisher).map_err(|_| PackError::BadPublisherKey)?;
-        publisher
-            .verify(
-                &signed_message(&raw_header, &stored_manifest),
-                &header.signature,
-            )
-            .map_err(|_| PackError::BadSignature)?;
-        let json = inflate(&stored_manifest, header.manifest_len as u64, None)
-            .map_err(PackError::BadManifest)?;
-        let manifest: Manifest =
-            serde_json::from_slice(&json).map_err(|e| PackError::BadManifest(e.to_string()))?;
-        manifest.check(header.data_len, limits)?;
+        let (manifest, publisher) =
+            open_signed_head(&raw_header, &header, &stored_manifest, limits)?;
         let mut entries_by_chunk = vec![Vec::new(); manifest.chunks.len()];
         for (i, entry) in manifest.entries.iter().enumerate() {
             entries_by_chunk[entry.chunk as usize].push(i);
@@ -391,6 +380,31 @@ fn entry_bytes<'a>(chunk: &'a [u8], entry: &Entry) -> Result<&'a [u8], PackError
 }
 
 /// Inflates a zstd frame that must come to exactly `size` bytes (already bounded by limits).
+/// Checks the publisher's signature over a header and its stored manifest, then inflates and
+/// checks the manifest: what both the reader and a download's check ([`super::PackStream`])
+/// need before trusting a single offset.
+pub(super) fn open_signed_head(
+    raw_header: &[u8; HEADER_LEN],
+    header: &Header,
+    stored_manifest: &[u8],
+    limits: &Limits,
+) -> Result<(Manifest, PublicKey), PackError> {
+    let publisher =
+        PublicKey::from_bytes(&header.publisher).map_err(|_| PackError::BadPublisherKey)?;
+    publisher
+        .verify(
+            &signed_message(raw_header, stored_manifest),
+            &header.signature,
+        )
+        .map_err(|_| PackError::BadSignature)?;
+    let json = inflate(stored_manifest, header.manifest_len as u64, None)
+        .map_err(PackError::BadManifest)?;
+    let manifest: Manifest =
+        serde_json::from_slice(&json).map_err(|e| PackError::BadManifest(e.to_string()))?;
+    manifest.check(header.data_len, limits)?;
+    Ok((manifest, publisher))
+}
+
 fn inflate(
     stored: &[u8],
     size: u64,

@@ -18,6 +18,7 @@ pub use signing::{
 };
 pub use version::{API_PREFIX, PROTOCOL_V1, PROTOCOL_VERSION};
 pub use wire::{
-    CatalogEntry, CatalogResponse, ErrorBody, ErrorResponse, NonceResponse, PublishResponse,
-    PushRequest, PushResponse, RecordResult, RecordStatus, RegisterRequest, RegisterResponse,
+    CatalogEntry, CatalogResponse, ErrorBody, ErrorResponse, HeldRecords, NonceResponse,
+    PublishResponse, PushRequest, PushResponse, RecordResult, RecordStatus, RegisterRequest,
+    RegisterResponse,
 };

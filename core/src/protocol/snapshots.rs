@@ -81,6 +81,10 @@ fn registering_and_pushing_records() {
                 note: Some("signed by another device than the one pushing it".into()),
             },
         ],
+        held: Some(HeldRecords {
+            count: 41,
+            last_seq: Some(42),
+        }),
     });
 }
 

@@ -121,9 +121,24 @@ pub struct RecordResult {
     pub note: Option<String>,
 }
 
-/// `POST /v1/records` answer: one result per record, in the order sent.
+/// `POST /v1/records` answer: one result per record, in the order sent, and what the hub
+/// now holds of the device that pushed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushResponse {
     /// The results.
     pub results: Vec<RecordResult>,
+    /// What the hub holds of this device's records (absent from hubs before it was added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held: Option<HeldRecords>,
+}
+
+/// How many of a device's records a hub holds, and the number of the last: a device that
+/// had more acknowledged sends the missing ones again (a hub restored from a backup heals).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldRecords {
+    /// Records held.
+    pub count: u64,
+    /// The highest `seq` among them (absent when none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seq: Option<u64>,
 }

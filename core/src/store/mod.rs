@@ -23,7 +23,7 @@ pub use install::{InstallReport, InstalledPack};
 pub use keystore::{FileKeyStore, KeyStore};
 pub use library::{CatalogEntry, LessonContent, MediaItem, ModuleState};
 pub use results::CheckReport;
-pub use settings::{LearnerSettings, Registration};
+pub use settings::{CachedCatalog, LearnerSettings, Registration};
 
 use crate::keys::{PublicKey, SecretKey};
 

@@ -177,6 +177,33 @@ impl Store {
         })
     }
 
+    /// Marks as unsent the records a hub no longer holds although it acknowledged them
+    /// once (it was restored from a backup): the hub holds `held` of this device's records,
+    /// the last numbered `last_seq`. When it holds fewer than the device had acknowledged,
+    /// those after its last go again, or all of them when what it holds is not a prefix.
+    /// Returns how many were marked.
+    pub fn resend_lost(&self, held: u64, last_seq: Option<u64>) -> Result<usize, StoreError> {
+        let mut conn = self.lock();
+        db::write(&mut conn, |tx| {
+            let acked: i64 =
+                tx.query_row("SELECT count(*) FROM records WHERE acked = 1", [], |r| {
+                    r.get(0)
+                })?;
+            if held >= acked as u64 {
+                return Ok(0);
+            }
+            // Records are numbered from 1: a prefix of n records ends at n.
+            let after = match last_seq {
+                Some(last) if last == held => last as i64,
+                _ => 0,
+            };
+            Ok(tx.execute(
+                "UPDATE records SET acked = 0 WHERE acked = 1 AND seq > ?1",
+                [after],
+            )?)
+        })
+    }
+
     /// Re-verifies every record's signature, its stored hash and the whole chain.
     pub fn check(&self) -> Result<CheckReport, StoreError> {
         let conn = self.lock();

@@ -18,6 +18,7 @@ mod key {
     pub const ENROLMENT_CODE: &str = "enrolment_code";
     pub const LEARNER_KEY: &str = "learner_key";
     pub const METERED_USE: &str = "sync.metered_use";
+    pub const CATALOG: &str = "sync.catalog";
 }
 
 /// Bytes in the megabyte of a data budget (as carriers count).
@@ -67,6 +68,18 @@ impl LearnerSettings {
     pub fn may_sync(&self, metered: bool, used_this_month: u64) -> bool {
         self.allowance(metered, used_this_month) != Some(0)
     }
+}
+
+/// A group's catalog as the hub last sent it, and its tag: an unchanged catalog then costs
+/// a `304`, and the kept copy still tells which packs are wanted.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CachedCatalog {
+    /// The group it lists.
+    pub group: String,
+    /// The hub's `ETag` for it.
+    pub etag: String,
+    /// Its JSON, as received.
+    pub body: String,
 }
 
 /// The hub a device registered with, and the learners' group it joined there.
@@ -209,6 +222,22 @@ impl Store {
             .map(|code| crate::ledger::Enrolment::sign(&self.device, &self.learner_did(), &code))
             .transpose()
             .map_err(StoreError::from)
+    }
+
+    /// The copy of the group's catalog the last sync kept, if any (a stored copy that does
+    /// not parse counts as none: the next sync fetches the catalog whole).
+    pub fn cached_catalog(&self) -> Result<Option<CachedCatalog>, StoreError> {
+        Ok(self
+            .setting(key::CATALOG)?
+            .and_then(|json| serde_json::from_str(&json).ok()))
+    }
+
+    /// Keeps a copy of the group's catalog, with the tag the hub gave it.
+    pub fn set_cached_catalog(&self, catalog: &CachedCatalog) -> Result<(), StoreError> {
+        let json = serde_json::to_string(catalog)
+            .map_err(|e| StoreError::Damaged(format!("a catalog: {e}")))?;
+        let mut conn = self.lock();
+        super::db::write(&mut conn, |tx| put(tx, key::CATALOG, &json))
     }
 
     fn setting(&self, name: &str) -> Result<Option<String>, StoreError> {

@@ -4,43 +4,43 @@
 //! request over a nonce from the hub; the device key stays in the store.
 
 mod choose;
+mod download;
 mod error;
+mod http;
+mod policy;
 
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use reqwest::blocking::{Client, Response};
+use reqwest::blocking::Client;
+use reqwest::header::{ETAG, IF_NONE_MATCH};
 use reqwest::StatusCode;
-use serde::de::DeserializeOwned;
 
 pub use error::SyncError;
+pub use policy::{Deadline, SyncPolicy, STALL_BYTES};
 
-use crate::keys::SecretKey;
+use crate::hash::ContentHash;
+use crate::keys::{PublicKey, SecretKey};
 use crate::progress::{NoProgress, Progress};
 use crate::protocol::{
-    endpoint, sign_request, CatalogResponse, ErrorResponse, GroupName, NonceResponse,
-    PublishResponse, PushRequest, PushResponse, RecordStatus, RegisterRequest, RegisterResponse,
-    RequestParts, SignatureHeaders,
+    endpoint, CatalogEntry, CatalogResponse, GroupName, PublishResponse, PushRequest, PushResponse,
+    RecordStatus, RegisterRequest, RegisterResponse,
 };
-use crate::store::{Registration, Store};
+use crate::store::{CachedCatalog, Registration, Store};
 use choose::{is_pack_hash, newer_packs, within_allowance, Fetch};
+use download::Wanted;
+use http::{Body, RequestSigner, Within};
 
 /// Records sent per request (the hub takes at most 500).
 const PUSH_BATCH: usize = 100;
-
-/// Longest JSON answer read from a hub (a catalog of thousands of packs is far smaller).
-const MAX_ANSWER: u64 = 8 << 20;
-
-/// Longest error answer read from a hub.
-const MAX_REFUSAL: u64 = 64 << 10;
 
 /// What a request costs on the wire besides its bodies (request line, headers, TLS
 /// records): an estimate, so the data budget errs on the learner's side.
 const REQUEST_OVERHEAD: u64 = 600;
 
-/// What one sync did.
+/// What one sync did. A sync that stops half way (the network went, the time ran out) still
+/// says what it did before: results the hub took are taken.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncReport {
     /// Records the hub took now.
@@ -49,41 +49,82 @@ pub struct SyncReport {
     pub already_there: usize,
     /// Records it refused, with reasons.
     pub rejected: Vec<(String, String)>,
+    /// Records the hub had acknowledged once but no longer held (it was restored from a
+    /// backup), sent again.
+    pub resent: usize,
     /// Packs installed or updated: (id, version).
     pub installed: Vec<(String, String)>,
     /// Packs left for later because they did not fit the data allowance: (id, version).
     pub deferred: Vec<(String, String)>,
+    /// Packs from publishers this device does not trust: not downloaded.
+    pub untrusted: Vec<PackProblem>,
+    /// Packs whose download or install failed: discarded (a download cut by the network
+    /// keeps what arrived, to resume), tried again at the next sync.
+    pub failed: Vec<PackProblem>,
+    /// Why the sync stopped before the end, when it did (the network went, the time ran
+    /// out, the learner cancelled); the rest goes at the next sync.
+    pub unfinished: Option<String>,
 }
 
-/// Bytes downloaded so far in one sync, reported as they come.
+impl SyncReport {
+    /// Whether the sync changed anything, on the device or at the hub.
+    fn did_something(&self) -> bool {
+        self.pushed + self.already_there + self.resent > 0
+            || !self.rejected.is_empty()
+            || !self.installed.is_empty()
+    }
+}
+
+/// A pack of the group's catalog that was not installed, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+pub struct PackProblem {
+    /// Pack id.
+    pub id: String,
+    /// Pack version.
+    pub version: String,
+    /// The publisher's `did:key`, as the catalog gives it.
+    pub publisher: String,
+    /// What went wrong.
+    pub reason: String,
+}
+
+impl PackProblem {
+    fn of(entry: &CatalogEntry, reason: impl ToString) -> Self {
+        Self {
+            id: entry.id.clone(),
+            version: entry.version.clone(),
+            publisher: entry.publisher.clone(),
+            reason: reason.to_string(),
+        }
+    }
+}
+
+/// Pack bytes downloaded so far in one sync, reported as they come.
 struct Bytes<'a> {
-    done: u64,
+    /// Bytes of the packs finished.
+    finished: u64,
+    /// Bytes of the pack under way.
+    current: u64,
     total: u64,
     progress: &'a dyn Progress,
 }
 
 impl Bytes<'_> {
     fn add(&mut self, n: u64) {
-        self.done += n;
-        self.progress
-            .on_progress(self.done, self.total.max(self.done));
+        self.reached(self.current + n);
     }
-}
 
-/// Who signs a request: the device's key inside its store, or a publisher's key.
-trait RequestSigner {
-    fn sign(&self, parts: &RequestParts<'_>, nonce: &str, created: i64) -> SignatureHeaders;
-}
-
-impl RequestSigner for Store {
-    fn sign(&self, parts: &RequestParts<'_>, nonce: &str, created: i64) -> SignatureHeaders {
-        self.sign_request(parts, nonce, created)
+    /// The pack under way has `n` bytes (a resumed download starts with some).
+    fn reached(&mut self, n: u64) {
+        self.current = n;
+        let done = self.finished + self.current;
+        self.progress.on_progress(done, self.total.max(done));
     }
-}
 
-impl RequestSigner for SecretKey {
-    fn sign(&self, parts: &RequestParts<'_>, nonce: &str, created: i64) -> SignatureHeaders {
-        sign_request(parts, self, nonce, created)
+    fn next_pack(&mut self) {
+        self.finished += self.current;
+        self.current = 0;
     }
 }
 
@@ -92,20 +133,29 @@ impl RequestSigner for SecretKey {
 pub struct HubClient {
     base: String,
     http: Client,
+    policy: SyncPolicy,
     /// Bytes sent and received so far, for the learner's data budget.
     moved: Arc<AtomicU64>,
 }
 
 impl HubClient {
-    /// A client for the hub at `base` (`https://hub.example.org`).
+    /// A client for the hub at `base` (`https://hub.example.org`), with the default policy.
     pub fn new(base: &str) -> Result<Self, SyncError> {
+        Self::with_policy(base, SyncPolicy::default())
+    }
+
+    /// A client for the hub at `base` that keeps to `policy`.
+    pub fn with_policy(base: &str, policy: SyncPolicy) -> Result<Self, SyncError> {
         let http = Client::builder()
-            .timeout(std::time::Duration::from_secs(60))
+            .connect_timeout(policy.stall)
+            // Each wait for the network; the whole of each request is bounded by ours.
+            .timeout(policy.stall)
             .build()
             .map_err(|e| SyncError::Offline(e.to_string()))?;
         Ok(Self {
             base: base.trim_end_matches('/').to_owned(),
             http,
+            policy,
             moved: Arc::new(AtomicU64::new(0)),
         })
     }
@@ -126,8 +176,25 @@ impl HubClient {
         Self::new(&registration.hub)
     }
 
+    /// The bounds of one call made on its own (not within a sync).
+    fn one_call<'a>(&self, progress: &'a dyn Progress) -> Within<'a> {
+        Within {
+            deadline: Deadline::after(self.policy.sync_deadline),
+            progress,
+        }
+    }
+
     /// Registers the device and its learner with an enrolment code; remembers hub and group.
     pub fn register(&self, store: &Store, code: &str) -> Result<String, SyncError> {
+        self.register_within(store, code, self.one_call(&NoProgress))
+    }
+
+    fn register_within(
+        &self,
+        store: &Store,
+        code: &str,
+        within: Within<'_>,
+    ) -> Result<String, SyncError> {
         let body = serde_json::to_vec(&RegisterRequest {
             enrolment_code: code.to_owned(),
             learner: store.learner_did(),
@@ -135,7 +202,7 @@ impl HubClient {
         })
         .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
         let answer: RegisterResponse =
-            self.json(self.signed_post(store, endpoint::DEVICES, body)?)?;
+            self.post_signed(store, endpoint::DEVICES, Body::Json(body), within)?;
         // The group names every later catalog request: hold it to the one rule first.
         GroupName::parse(&answer.group).map_err(|e| {
             SyncError::BadAnswer(format!("the hub named group {:?}: {e}", answer.group))
@@ -157,7 +224,10 @@ impl HubClient {
     /// and stopping with [`SyncError::Cancelled`] when asked: between batches, and between
     /// 64 KiB pieces of a download, which resumes where it stopped next time. With an
     /// `allowance` (bytes, on metered data), packs that would not fit wait for a later sync;
-    /// results always go, being small.
+    /// results always go, being small. The whole sync keeps to the policy's deadline.
+    ///
+    /// A sync that stops after it did something returns its report with
+    /// [`SyncReport::unfinished`] saying why; one that did nothing returns the error.
     pub fn sync_with(
         &self,
         store: &Store,
@@ -167,171 +237,239 @@ impl HubClient {
     ) -> Result<SyncReport, SyncError> {
         let group = store.registration()?.ok_or(SyncError::NotRegistered)?.group;
         let cap = allowance.map(|a| self.bytes_moved().saturating_add(a));
-        let mut report = self.push_outbox_with(store, progress)?;
-        (report.installed, report.deferred) =
-            self.update_packs(store, &group, downloads, progress, cap)?;
-        Ok(report)
+        let within = self.one_call(progress);
+        let mut report = SyncReport::default();
+        let done = self
+            .push_all(store, &mut report, within)
+            .and_then(|()| self.update_packs(store, &group, downloads, cap, &mut report, within));
+        match done {
+            Ok(()) => Ok(report),
+            Err(e) if report.did_something() => {
+                report.unfinished = Some(e.to_string());
+                Ok(report)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Sends every unacknowledged record; acknowledged ones are marked in the store.
     pub fn push_outbox(&self, store: &Store) -> Result<SyncReport, SyncError> {
-        self.push_outbox_with(store, &NoProgress)
+        let mut report = SyncReport::default();
+        self.push_all(store, &mut report, self.one_call(&NoProgress))?;
+        Ok(report)
     }
 
-    fn push_outbox_with(
+    /// Sends the outbox in batches (an empty one when there is nothing new, to hear what
+    /// the hub holds); when the hub says it holds fewer of this device's records than it
+    /// once acknowledged, marks the lost ones unsent and sends them again, once a sync.
+    fn push_all(
         &self,
         store: &Store,
-        progress: &dyn Progress,
-    ) -> Result<SyncReport, SyncError> {
-        let mut report = SyncReport::default();
-        let outbox = store.outbox()?;
-        let total = outbox.len() as u64;
-        progress.on_progress(0, total);
-        for batch in outbox.chunks(PUSH_BATCH) {
-            if progress.is_cancelled() {
-                return Err(SyncError::Cancelled);
+        report: &mut SyncReport,
+        within: Within<'_>,
+    ) -> Result<(), SyncError> {
+        let mut healed = false;
+        loop {
+            let outbox = store.outbox()?;
+            let total = outbox.len() as u64;
+            within.progress.on_progress(0, total);
+            let mut held = None;
+            let mut sent = 0u64;
+            for batch in outbox
+                .chunks(PUSH_BATCH)
+                .chain(outbox.is_empty().then_some(&[][..]))
+            {
+                held = self.push_batch(store, batch, report, within)?;
+                sent += batch.len() as u64;
+                within.progress.on_progress(sent, total);
             }
-            let body = serde_json::to_vec(&PushRequest {
-                records: batch.to_vec(),
-            })
-            .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
-            let answer: PushResponse =
-                self.json(self.signed_post(store, endpoint::RECORDS, body)?)?;
-            let mut acked = Vec::new();
-            for r in answer.results {
-                match r.status {
-                    RecordStatus::Accepted => report.pushed += 1,
-                    RecordStatus::Duplicate => report.already_there += 1,
-                    RecordStatus::Rejected => {
-                        report.rejected.push((r.id, r.note.unwrap_or_default()));
-                        continue;
-                    }
-                }
-                acked.push(r.id);
+            let Some(held) = held else {
+                return Ok(());
+            };
+            if healed {
+                return Ok(());
             }
-            store.acknowledge(&acked)?;
-            progress.on_progress((report.pushed + report.already_there) as u64, total);
+            let resent = store.resend_lost(held.count, held.last_seq)?;
+            if resent == 0 {
+                return Ok(());
+            }
+            report.resent += resent;
+            healed = true;
         }
-        Ok(report)
+    }
+
+    /// Sends one batch and marks what the hub acknowledged; returns what the hub holds of
+    /// this device. A hub that forgot the device (restored from a backup older than its
+    /// registration) is joined again with the device's enrolment code.
+    fn push_batch(
+        &self,
+        store: &Store,
+        batch: &[crate::ledger::SignedRecord],
+        report: &mut SyncReport,
+        within: Within<'_>,
+    ) -> Result<Option<crate::protocol::HeldRecords>, SyncError> {
+        if within.progress.is_cancelled() {
+            return Err(SyncError::Cancelled);
+        }
+        let body = serde_json::to_vec(&PushRequest {
+            records: batch.to_vec(),
+        })
+        .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+        let push = |body: Vec<u8>| -> Result<PushResponse, SyncError> {
+            self.post_signed(store, endpoint::RECORDS, Body::Json(body), within)
+        };
+        let answer = match push(body.clone()) {
+            Err(SyncError::Refused { code, .. }) if code == "unknown_device" => {
+                let code = store.enrolment_code()?.ok_or(SyncError::NotRegistered)?;
+                self.register_within(store, &code, within)?;
+                push(body)?
+            }
+            other => other?,
+        };
+        let mut acked = Vec::new();
+        for r in answer.results {
+            match r.status {
+                RecordStatus::Accepted => report.pushed += 1,
+                RecordStatus::Duplicate => report.already_there += 1,
+                RecordStatus::Rejected => {
+                    report.rejected.push((r.id, r.note.unwrap_or_default()));
+                    continue;
+                }
+            }
+            acked.push(r.id);
+        }
+        store.acknowledge(&acked)?;
+        Ok(answer.held)
     }
 
     /// Downloads and installs packs of `group` that are not installed or have a newer
     /// version, in the variant the learner's media setting asks for, until this client has
-    /// moved `cap` bytes; returns those installed and those left for later.
-    #[allow(clippy::type_complexity)]
+    /// moved `cap` bytes. A pack that fails is reported and never stops the others; one from
+    /// a publisher the device does not trust is reported and not downloaded.
     fn update_packs(
         &self,
         store: &Store,
         group: &str,
         downloads: &Path,
-        progress: &dyn Progress,
         cap: Option<u64>,
-    ) -> Result<(Vec<(String, String)>, Vec<(String, String)>), SyncError> {
-        let catalog: CatalogResponse = self.json(self.get(&endpoint::catalog(group))?)?;
-        let media = store.learner_settings()?.media;
-        let wanted = newer_packs(catalog.packs, &store.installed_packs()?, media)?
+        report: &mut SyncReport,
+        within: Within<'_>,
+    ) -> Result<(), SyncError> {
+        let catalog = self.catalog(store, group, within)?;
+        let (sound, malformed): (Vec<CatalogEntry>, Vec<CatalogEntry>) = catalog
+            .packs
             .into_iter()
-            .map(|entry| {
-                let have = partial_len(downloads, &entry.hash);
-                Fetch {
+            .partition(|e| is_pack_hash(&e.hash));
+        report.failed.extend(
+            malformed
+                .iter()
+                .map(|e| PackProblem::of(e, "the hub gave a malformed hash")),
+        );
+        let media = store.learner_settings()?.media;
+        let trusted = store.trusted()?;
+        let newer = newer_packs(sound, &store.installed_packs()?, media)?;
+        prune_downloads(downloads, &newer);
+        let mut wanted = Vec::new();
+        for entry in newer {
+            let publisher = PublicKey::parse(&entry.publisher).ok();
+            if publisher.is_some_and(|p| trusted.contains(&p)) {
+                let have = proven_part(downloads, &entry.hash);
+                wanted.push(Fetch {
                     remaining: entry.size.saturating_sub(have) + REQUEST_OVERHEAD,
                     entry,
-                }
-            })
-            .collect();
+                });
+            } else {
+                report.untrusted.push(PackProblem::of(
+                    &entry,
+                    "its publisher is not one this device trusts",
+                ));
+            }
+        }
         let allowance = cap.map(|c| c.saturating_sub(self.bytes_moved()));
         let choice = within_allowance(wanted, allowance);
+        report.deferred = choice.deferred;
         let mut bytes = Bytes {
-            done: 0,
+            finished: 0,
+            current: 0,
             total: choice.fetch.iter().map(|f| f.entry.size).sum(),
-            progress,
+            progress: within.progress,
         };
-        let mut done = Vec::new();
         for Fetch { entry, .. } in choice.fetch {
-            let path = self.download_with(&entry.hash, entry.size, downloads, &mut bytes)?;
-            store.install(&path)?;
-            let _ = std::fs::remove_file(&path);
-            done.push((entry.id, entry.version));
+            bytes.next_pack();
+            let Some(hash) = ContentHash::from_hex(&entry.hash) else {
+                continue; // well-formed: partitioned above
+            };
+            let want = Wanted {
+                hash,
+                size: entry.size,
+                trusted: &trusted,
+            };
+            match self.fetch_pack(&want, downloads, &mut bytes, within) {
+                Ok(path) => {
+                    match store.install(&path) {
+                        Ok(_) => report.installed.push((entry.id, entry.version)),
+                        Err(e) => report.failed.push(PackProblem::of(&entry, e)),
+                    }
+                    let _ = std::fs::remove_file(&path);
+                }
+                Err(
+                    e @ (SyncError::Offline(_)
+                    | SyncError::OutOfTime
+                    | SyncError::Cancelled
+                    | SyncError::Store(_)
+                    | SyncError::Io(_)),
+                ) => return Err(e),
+                Err(e) => report.failed.push(PackProblem::of(&entry, e)),
+            }
         }
-        Ok((done, choice.deferred))
+        Ok(())
     }
 
-    /// Downloads a pack into `dir`, continuing a partial file with a range request.
-    pub fn download(&self, hash: &str, size: u64, dir: &Path) -> Result<PathBuf, SyncError> {
-        let mut bytes = Bytes {
-            done: 0,
-            total: size,
-            progress: &NoProgress,
-        };
-        self.download_with(hash, size, dir, &mut bytes)
-    }
-
-    fn download_with(
+    /// The group's catalog: asked for with the tag of the copy the device keeps, so an
+    /// unchanged one costs a few bytes and the kept copy is used.
+    fn catalog(
         &self,
-        hash: &str,
-        size: u64,
-        dir: &Path,
-        bytes: &mut Bytes<'_>,
-    ) -> Result<PathBuf, SyncError> {
-        if !is_pack_hash(hash) {
-            return Err(SyncError::BadAnswer(format!("{hash:?} is not a pack hash")));
-        }
-        std::fs::create_dir_all(dir)?;
-        let path = dir.join(format!("{hash}.skillpack"));
-        let have = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        bytes.add(have.min(size));
-        if have >= size && size > 0 {
-            return Ok(path);
-        }
-        let mut request = self
-            .http
-            .get(format!("{}{}", self.base, endpoint::pack(hash)));
-        if have > 0 {
-            request = request.header("range", format!("bytes={have}-"));
-        }
-        self.count(REQUEST_OVERHEAD);
-        let response = request.send().map_err(offline)?;
-        let append = response.status() == StatusCode::PARTIAL_CONTENT;
-        let response_ok = append || response.status() == StatusCode::OK;
-        if !response_ok {
-            return Err(self.refused(response));
-        }
-        // Never more than the catalog said: a hub cannot fill the phone's storage.
-        let mut response = response.take(if append { size - have } else { size });
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .write(true)
-            .append(append)
-            .truncate(!append)
-            .open(&path)?;
-        let mut piece = vec![0u8; 64 * 1024];
-        loop {
-            if bytes.progress.is_cancelled() {
-                file.flush()?;
-                return Err(SyncError::Cancelled);
+        store: &Store,
+        group: &str,
+        within: Within<'_>,
+    ) -> Result<CatalogResponse, SyncError> {
+        let kept = store.cached_catalog()?.filter(|c| c.group == group);
+        let path = endpoint::catalog(group);
+        let (etag, body) = self.with_retries(within, |deadline| {
+            let mut request = self.http.get(self.url(&path));
+            if let Some(kept) = &kept {
+                request = request.header(IF_NONE_MATCH, &kept.etag);
             }
-            let n = response
-                .read(&mut piece)
-                .map_err(|e| SyncError::Offline(e.to_string()))?;
-            if n == 0 {
-                break;
+            self.count(REQUEST_OVERHEAD);
+            let response = request.send().map_err(http::offline)?;
+            match (response.status(), &kept) {
+                (StatusCode::NOT_MODIFIED, Some(kept)) => {
+                    Ok((kept.etag.clone(), kept.body.clone()))
+                }
+                (status, _) if status.is_success() => {
+                    let etag = response
+                        .headers()
+                        .get(ETAG)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned);
+                    let body = self.read_bounded(response, http::MAX_ANSWER, deadline)?;
+                    let body = String::from_utf8(body)
+                        .map_err(|_| SyncError::BadAnswer("the catalog is not text".into()))?;
+                    Ok((etag.unwrap_or_default(), body))
+                }
+                _ => Err(self.refused(response)),
             }
-            file.write_all(&piece[..n])?;
-            self.count(n as u64);
-            bytes.add(n as u64);
+        })?;
+        let catalog: CatalogResponse =
+            serde_json::from_str(&body).map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+        if !etag.is_empty() && kept.as_ref().is_none_or(|k| k.etag != etag) {
+            store.set_cached_catalog(&CachedCatalog {
+                group: group.to_owned(),
+                etag,
+                body,
+            })?;
         }
-        file.flush()?;
-        Ok(path)
-    }
-
-    fn get(&self, path: &str) -> Result<Response, SyncError> {
-        self.count(REQUEST_OVERHEAD);
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .map_err(offline)?;
-        self.checked(response)
+        Ok(catalog)
     }
 
     /// Publishes the pack `bytes` to `group`, signed with the publisher's `key` (a trainer's
@@ -343,101 +481,36 @@ impl HubClient {
         group: &str,
     ) -> Result<PublishResponse, SyncError> {
         let group = GroupName::parse(group)?;
-        self.json(self.signed_post(key, &endpoint::publish(group.as_str()), bytes)?)
-    }
-
-    /// A signed POST to `target` (a path and query); if the nonce was gone by the time it
-    /// arrived (the phone slept past its expiry, or the hub restarted), once more over a
-    /// fresh one.
-    fn signed_post(
-        &self,
-        signer: &dyn RequestSigner,
-        target: &str,
-        body: Vec<u8>,
-    ) -> Result<Response, SyncError> {
-        match self.signed_post_once(signer, target, body.clone()) {
-            Err(SyncError::Refused { code, .. }) if code == "bad_nonce" => {
-                self.signed_post_once(signer, target, body)
-            }
-            other => other,
-        }
-    }
-
-    fn signed_post_once(
-        &self,
-        signer: &dyn RequestSigner,
-        target: &str,
-        body: Vec<u8>,
-    ) -> Result<Response, SyncError> {
-        let nonce: NonceResponse = self.json(self.get(endpoint::NONCE)?)?;
-        let parts = RequestParts::new("POST", target, &body);
-        let headers = signer.sign(&parts, &nonce.nonce, chrono::Utc::now().timestamp());
-        self.count(REQUEST_OVERHEAD + body.len() as u64);
-        let mut request = self.http.post(format!("{}{target}", self.base));
-        for (name, value) in headers.pairs() {
-            request = request.header(name, value);
-        }
-        let response = request.body(body).send().map_err(offline)?;
-        self.checked(response)
-    }
-
-    /// The response if it is a success, else the hub's refusal.
-    fn checked(&self, response: Response) -> Result<Response, SyncError> {
-        if response.status().is_success() {
-            Ok(response)
-        } else {
-            Err(self.refused(response))
-        }
-    }
-
-    /// The hub's refusal, from its JSON error (read up to [`MAX_REFUSAL`] bytes).
-    fn refused(&self, response: Response) -> SyncError {
-        let status = response.status().as_u16();
-        let error = self
-            .read_bounded(response, MAX_REFUSAL)
-            .ok()
-            .and_then(|body| serde_json::from_slice::<ErrorResponse>(&body).ok());
-        match error {
-            Some(e) => SyncError::Refused {
-                status,
-                code: e.error.code,
-                message: e.error.message,
-            },
-            None => SyncError::Refused {
-                status,
-                code: "unknown".into(),
-                message: String::new(),
-            },
-        }
-    }
-
-    /// A JSON answer, read up to [`MAX_ANSWER`] bytes: a hub cannot fill the phone's memory.
-    fn json<T: DeserializeOwned>(&self, response: Response) -> Result<T, SyncError> {
-        let body = self.read_bounded(response, MAX_ANSWER)?;
-        serde_json::from_slice(&body).map_err(|e| SyncError::BadAnswer(e.to_string()))
-    }
-
-    fn read_bounded(&self, response: Response, limit: u64) -> Result<Vec<u8>, SyncError> {
-        let mut body = Vec::new();
-        response
-            .take(limit + 1)
-            .read_to_end(&mut body)
-            .map_err(|e| SyncError::Offline(e.to_string()))?;
-        self.count(body.len() as u64);
-        if body.len() as u64 > limit {
-            return Err(SyncError::BadAnswer(format!(
-                "the hub's answer is over {limit} bytes"
-            )));
-        }
-        Ok(body)
+        let signer: &dyn RequestSigner = key;
+        self.post_signed(
+            signer,
+            &endpoint::publish(group.as_str()),
+            Body::Raw(bytes),
+            self.one_call(&NoProgress),
+        )
     }
 }
 
-/// Bytes of a pack already in `downloads` from a cut download.
-fn partial_len(downloads: &Path, hash: &str) -> u64 {
-    std::fs::metadata(downloads.join(format!("{hash}.skillpack"))).map_or(0, |m| m.len())
+/// Bytes of a pack already proven in `downloads` by a cut download (an estimate for the
+/// data budget: the part file's length).
+fn proven_part(downloads: &Path, hash: &str) -> u64 {
+    std::fs::metadata(downloads.join(format!("{hash}.part"))).map_or(0, |m| m.len())
 }
 
-fn offline(e: reqwest::Error) -> SyncError {
-    SyncError::Offline(e.to_string())
+/// Deletes what earlier syncs left in `downloads` for packs no longer wanted (the catalog
+/// moved on, or the pack got installed another way), so no half download stays forever.
+fn prune_downloads(downloads: &Path, wanted: &[CatalogEntry]) {
+    let Ok(files) = std::fs::read_dir(downloads) else {
+        return;
+    };
+    for file in files.flatten() {
+        let name = file.file_name();
+        let name = name.to_string_lossy();
+        let hash = name
+            .strip_suffix(".part")
+            .or_else(|| name.strip_suffix(".skillpack"));
+        if hash.is_some_and(|h| !wanted.iter().any(|w| w.hash == h)) {
+            let _ = std::fs::remove_file(file.path());
+        }
+    }
 }

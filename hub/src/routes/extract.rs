@@ -19,7 +19,7 @@ use skillpack_core::protocol::{
 };
 use tokio::io::AsyncWriteExt;
 
-use super::{AppState, MAX_PACK_BYTES};
+use super::{AppState, MAX_PACK_BYTES, MAX_PUSH_BYTES};
 use crate::error::{HttpError, OrHttpErr};
 
 /// A request whose signature checked out: who signed it, and the body they signed.
@@ -38,6 +38,7 @@ impl FromRequest<AppState> for SignedRequest {
         let method = req.method().as_str().to_owned();
         let target = target_of(req.uri());
         let headers = signature_headers(req.headers())?;
+        let zstd = body_encoding(req.headers())?;
         let body = Bytes::from_request(req, state)
             .await
             .map_err(body_rejection)?;
@@ -45,6 +46,8 @@ impl FromRequest<AppState> for SignedRequest {
             .or_http_err(StatusCode::UNAUTHORIZED, "bad_signature", "")?;
         within_rate(state, &signer)?;
         use_nonce(state, &signer.nonce).await?;
+        // Inflated only once signed and fresh: a stranger cannot make the hub inflate.
+        let body = if zstd { inflate(&body)? } else { body };
         Ok(Self {
             key: signer.key,
             body,
@@ -244,6 +247,50 @@ where
 
 /// A body that could not be read: too large for the endpoint (`413 body_too_large`), or cut
 /// off (`400 bad_body`).
+/// Whether a signed body is zstd-compressed (`Content-Encoding: zstd`); any other encoding
+/// is refused with `unsupported_encoding`.
+fn body_encoding(headers: &HeaderMap) -> Result<bool, HttpError> {
+    match headers
+        .get(header::CONTENT_ENCODING)
+        .map(|v| v.to_str().unwrap_or_default())
+    {
+        None | Some("identity") => Ok(false),
+        Some("zstd") => Ok(true),
+        Some(_) => Err(HttpError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_encoding",
+            "bodies are sent as they are or zstd-compressed",
+        )),
+    }
+}
+
+/// Inflates a zstd body, to at most [`MAX_PUSH_BYTES`] (the largest JSON body a hub takes).
+fn inflate(body: &[u8]) -> Result<Bytes, HttpError> {
+    use std::io::Read;
+    let bad = |e: std::io::Error| HttpError {
+        source: Some(Box::new(e)),
+        ..HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_body",
+            "the zstd body does not inflate",
+        )
+    };
+    let mut out = Vec::new();
+    zstd::stream::read::Decoder::new(body)
+        .map_err(bad)?
+        .take(MAX_PUSH_BYTES as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(bad)?;
+    if out.len() > MAX_PUSH_BYTES {
+        return Err(HttpError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("a body inflates to at most {MAX_PUSH_BYTES} bytes"),
+        ));
+    }
+    Ok(Bytes::from(out))
+}
+
 fn body_rejection(rejection: BytesRejection) -> HttpError {
     let status = rejection.status();
     if status.is_server_error() {

@@ -148,7 +148,8 @@ pub(super) async fn catalog(
         group,
     })
     .map_err(HttpError::internal)?;
-    let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..16]));
+    // Weak: the same catalog goes out compressed or not.
+    let etag = format!("W/\"{}\"", hex::encode(&Sha256::digest(&body)[..16]));
     if headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())

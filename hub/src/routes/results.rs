@@ -75,5 +75,6 @@ pub(super) async fn push(
         ));
     }
     let results = take_records(&state.db, signed.key, device.learner, request.records).await?;
-    Ok(Json(PushResponse { results }))
+    let held = Some(state.db.held_records(signed.key).await?);
+    Ok(Json(PushResponse { results, held }))
 }

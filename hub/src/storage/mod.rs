@@ -13,7 +13,9 @@ use std::time::Duration;
 
 use skillpack_core::keys::PublicKey;
 use skillpack_core::ledger::VerifiedRecord;
-use skillpack_core::protocol::{CatalogEntry, GroupName, PublishResponse, RecordResult};
+use skillpack_core::protocol::{
+    CatalogEntry, GroupName, HeldRecords, PublishResponse, RecordResult,
+};
 
 pub use export::{results_csv, results_xapi};
 pub use rows::{
@@ -227,6 +229,11 @@ impl HubDb {
     /// A registered device's learner, group and whether it is bound.
     pub async fn device(&self, device: PublicKey) -> Result<Option<KnownDevice>, HubError> {
         on_engine!(self, e => e.device(device))
+    }
+
+    /// How many of a device's records the hub holds, and the number of the last.
+    pub async fn held_records(&self, device: PublicKey) -> Result<HeldRecords, HubError> {
+        on_engine!(self, e => e.held_records(device))
     }
 
     /// Stores admitted records of one device; one result per record, in chain order.

@@ -371,3 +371,13 @@ pub fn normalize_code(code: &str) -> String {
         .map(|c| c.to_ascii_uppercase())
         .collect()
 }
+
+pub(crate) use skillpack_core::protocol::HeldRecords;
+
+/// What a hub holds of a device, from the count and highest `seq` of its stored records.
+pub(crate) fn held(count: i64, last_seq: Option<i64>) -> HeldRecords {
+    HeldRecords {
+        count: u64::try_from(count).unwrap_or(0),
+        last_seq: last_seq.and_then(|s| u64::try_from(s).ok()),
+    }
+}

@@ -19,7 +19,7 @@ use skillpack_core::device::Device;
 use skillpack_core::keys::file::read_public;
 use skillpack_core::progress::NoProgress;
 use skillpack_core::store::StoreError;
-use skillpack_core::sync::SyncError;
+use skillpack_core::sync::{PackProblem, SyncError, SyncReport};
 
 use super::{human_bytes, print_json, CommandResult};
 pub use identity::IdentityCommand;
@@ -337,15 +337,29 @@ fn sync(device: &Device, metered: bool, json: bool) -> CommandResult {
     };
     let used = device.metered_use_this_month()?;
     if json {
+        let problems = |list: &[PackProblem]| -> Vec<serde_json::Value> {
+            list.iter()
+                .map(|p| {
+                    serde_json::json!({
+                        "id": p.id, "version": p.version,
+                        "publisher": p.publisher, "reason": p.reason,
+                    })
+                })
+                .collect()
+        };
         print_json(&serde_json::json!({
             "pushed": report.pushed,
             "already_there": report.already_there,
             "rejected": report.rejected,
+            "resent": report.resent,
             "installed": report.installed,
             "deferred": report.deferred,
+            "untrusted": problems(&report.untrusted),
+            "failed": problems(&report.failed),
+            "unfinished": report.unfinished,
             "metered_use_this_month": used,
         }))?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(finished(&report));
     }
     let named = |packs: &[(String, String)]| {
         packs
@@ -365,10 +379,31 @@ fn sync(device: &Device, metered: bool, json: bool) -> CommandResult {
             named(&report.installed)
         }
     );
+    if report.resent > 0 {
+        outln!(
+            "the hub had lost {} results it once took (restored from a backup?): sent again",
+            report.resent
+        );
+    }
     if !report.deferred.is_empty() {
         outln!(
             "left for later (over this month's data budget): {}",
             named(&report.deferred)
+        );
+    }
+    for p in &report.untrusted {
+        outln!(
+            "not downloaded: {} {} is from {}, a publisher this device does not trust \
+             (trust it with `skillpack device trust` if you know them)",
+            p.id,
+            p.version,
+            p.publisher
+        );
+    }
+    for p in &report.failed {
+        eprintln!(
+            "could not install {} {} (from {}): {}; it is tried again at the next sync",
+            p.id, p.version, p.publisher, p.reason
         );
     }
     if metered {
@@ -377,5 +412,17 @@ fn sync(device: &Device, metered: bool, json: bool) -> CommandResult {
     for (id, why) in &report.rejected {
         eprintln!("refused {id}: {why}");
     }
-    Ok(ExitCode::SUCCESS)
+    if let Some(why) = &report.unfinished {
+        eprintln!("the sync stopped early ({why}); the rest goes at the next sync");
+    }
+    Ok(finished(&report))
+}
+
+/// Success when the sync went to its end.
+fn finished(report: &SyncReport) -> ExitCode {
+    if report.unfinished.is_some() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }

@@ -6,7 +6,7 @@ use skillpack_core::keys::PublicKey;
 use super::PgHub;
 use crate::error::HubError;
 use crate::storage::rows::{
-    known_device, normalize_code, DeviceJoin, KnownDevice, RegisterRefusal,
+    held, known_device, normalize_code, DeviceJoin, HeldRecords, KnownDevice, RegisterRefusal,
 };
 
 impl PgHub {
@@ -98,5 +98,16 @@ impl PgHub {
             group: r.get(1),
             bound: r.get(2),
         }))
+    }
+
+    pub(crate) async fn held_records(&self, device: PublicKey) -> Result<HeldRecords, HubError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_one(
+                "SELECT count(*), max(seq) FROM records WHERE device_key = $1",
+                &[&device.to_bytes().as_slice()],
+            )
+            .await?;
+        Ok(held(row.get(0), row.get(1)))
     }
 }

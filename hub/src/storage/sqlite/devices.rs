@@ -7,7 +7,7 @@ use skillpack_core::keys::PublicKey;
 use super::{SqliteHub, NOW};
 use crate::error::HubError;
 use crate::storage::rows::{
-    known_device, normalize_code, DeviceJoin, KnownDevice, RegisterRefusal,
+    held, known_device, normalize_code, DeviceJoin, HeldRecords, KnownDevice, RegisterRefusal,
 };
 
 impl SqliteHub {
@@ -102,6 +102,18 @@ impl SqliteHub {
                     },
                 )
                 .optional()?)
+        })
+        .await
+    }
+
+    pub(crate) async fn held_records(&self, device: PublicKey) -> Result<HeldRecords, HubError> {
+        self.run(move |db| {
+            let (count, last): (i64, Option<i64>) = db.read().query_row(
+                "SELECT count(*), max(seq) FROM records WHERE device_key = ?1",
+                [device.to_bytes().as_slice()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            Ok(held(count, last))
         })
         .await
     }

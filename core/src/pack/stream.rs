@@ -1,0 +1,316 @@
+//! Checks a pack's bytes in order as they arrive (a download), so that a wrong byte is caught
+//! at the chunk that holds it instead of after the whole file: first the header's bounds,
+//! then the publisher's signature over the header and manifest (and that the pack is the
+//! one asked for, from a publisher the device trusts), then each chunk against its hash.
+//! The length of the prefix proven good is always known, so a download cut or spoiled half
+//! way keeps that much and fetches the rest.
+
+use sha2::{Digest, Sha256};
+
+use super::error::PackError;
+use super::format::{Header, Limits, HEADER_LEN};
+use super::reader::open_signed_head;
+use crate::hash::ContentHash;
+use crate::keys::PublicKey;
+
+/// A pack being checked as its bytes arrive.
+pub struct PackStream {
+    expected: ContentHash,
+    trusted: Vec<PublicKey>,
+    limits: Limits,
+    /// Bytes taken so far.
+    taken: u64,
+    /// The longest prefix proven good (a header and manifest, then whole chunks).
+    proven: u64,
+    stage: Stage,
+}
+
+enum Stage {
+    /// Collecting the header and the stored manifest.
+    Head(Vec<u8>),
+    /// Hashing chunk `next` (chunk ends are offsets from the start of the file).
+    Chunks {
+        ends: Vec<(u64, ContentHash)>,
+        next: usize,
+        hasher: Sha256,
+        publisher: PublicKey,
+    },
+    /// Every byte arrived and was proven.
+    Complete { publisher: PublicKey },
+}
+
+impl PackStream {
+    /// Checks the pack named `expected` (the SHA-256 of its header and stored manifest, as a
+    /// catalog gives it), signed by one of `trusted`.
+    pub fn new(expected: ContentHash, trusted: Vec<PublicKey>) -> Self {
+        Self {
+            expected,
+            trusted,
+            limits: Limits::V1,
+            taken: 0,
+            proven: 0,
+            stage: Stage::Head(Vec::new()),
+        }
+    }
+
+    /// The longest prefix proven good so far: what a download may keep when a later byte
+    /// turns out wrong.
+    pub fn proven_len(&self) -> u64 {
+        self.proven
+    }
+
+    /// Whether every byte of the pack arrived and was proven.
+    pub fn is_complete(&self) -> bool {
+        matches!(self.stage, Stage::Complete { .. })
+    }
+
+    /// The pack's whole length, once its header arrived.
+    pub fn expected_len(&self) -> Option<u64> {
+        match &self.stage {
+            Stage::Head(buf) if buf.len() < HEADER_LEN => None,
+            Stage::Head(buf) => header_of(buf, &self.limits).ok().map(|h| h.file_len()),
+            Stage::Chunks { ends, .. } => Some(ends.last().map_or(self.proven, |(end, _)| *end)),
+            Stage::Complete { .. } => Some(self.taken),
+        }
+    }
+
+    /// The publisher, once the signature was checked.
+    pub fn publisher(&self) -> Option<PublicKey> {
+        match &self.stage {
+            Stage::Head(_) => None,
+            Stage::Chunks { publisher, .. } | Stage::Complete { publisher } => Some(*publisher),
+        }
+    }
+
+    /// Forgets every byte after the proven prefix, and any error: feeding goes on from
+    /// [`PackStream::proven_len`] (a download cut or spoiled there resumes at that byte).
+    pub fn rewind(&mut self) {
+        self.taken = self.proven;
+        match &mut self.stage {
+            Stage::Head(buf) => buf.clear(),
+            Stage::Chunks { hasher, .. } => *hasher = Sha256::new(),
+            Stage::Complete { .. } => {}
+        }
+    }
+
+    /// Takes the next bytes of the file. The first wrong one is an error; [`rewind`] before
+    /// feeding more.
+    ///
+    /// [`rewind`]: PackStream::rewind
+    pub fn feed(&mut self, mut bytes: &[u8]) -> Result<(), PackError> {
+        while !bytes.is_empty() {
+            let used = match &mut self.stage {
+                Stage::Head(buf) => {
+                    let used = take_head(buf, bytes, &self.limits)?;
+                    self.taken += used as u64;
+                    if let Some(chunks) = self.head_complete()? {
+                        self.stage = chunks;
+                    }
+                    used
+                }
+                Stage::Chunks {
+                    ends,
+                    next,
+                    hasher,
+                    publisher,
+                } => {
+                    let (end, hash) = ends[*next];
+                    let want = usize::try_from(end - self.taken).unwrap_or(usize::MAX);
+                    let used = want.min(bytes.len());
+                    hasher.update(&bytes[..used]);
+                    self.taken += used as u64;
+                    if self.taken == end {
+                        if ContentHash(std::mem::take(hasher).finalize().into()) != hash {
+                            return Err(PackError::ChunkHashMismatch { index: *next });
+                        }
+                        self.proven = end;
+                        *next += 1;
+                        if *next == ends.len() {
+                            let publisher = *publisher;
+                            self.stage = Stage::Complete { publisher };
+                        }
+                    }
+                    used
+                }
+                Stage::Complete { .. } => return Err(PackError::TrailingBytes(bytes.len() as u64)),
+            };
+            bytes = &bytes[used..];
+        }
+        Ok(())
+    }
+
+    /// Once header and stored manifest are all in: checks them, and the stage that follows.
+    fn head_complete(&mut self) -> Result<Option<Stage>, PackError> {
+        let Stage::Head(buf) = &self.stage else {
+            return Ok(None);
+        };
+        if buf.len() < HEADER_LEN {
+            return Ok(None);
+        }
+        let header = header_of(buf, &self.limits)?;
+        let head_len = HEADER_LEN + header.manifest_stored_len as usize;
+        if buf.len() < head_len {
+            return Ok(None);
+        }
+        let raw_header: &[u8; HEADER_LEN] = buf[..HEADER_LEN]
+            .try_into()
+            .map_err(|_| PackError::NotAPack)?;
+        let found = ContentHash::of(&buf[..head_len]);
+        let (manifest, publisher) = open_signed_head(
+            raw_header,
+            &header,
+            &buf[HEADER_LEN..head_len],
+            &self.limits,
+        )?;
+        if found != self.expected {
+            return Err(PackError::NotTheOneAsked { found });
+        }
+        if !self.trusted.contains(&publisher) {
+            return Err(PackError::Untrusted(publisher.fingerprint()));
+        }
+        self.proven = head_len as u64;
+        let ends: Vec<(u64, ContentHash)> = manifest
+            .chunks
+            .iter()
+            .map(|c| (head_len as u64 + c.offset + c.stored_size, c.hash))
+            .collect();
+        Ok(Some(if ends.is_empty() {
+            Stage::Complete { publisher }
+        } else {
+            Stage::Chunks {
+                ends,
+                next: 0,
+                hasher: Sha256::new(),
+                publisher,
+            }
+        }))
+    }
+}
+
+/// Moves bytes of the header and stored manifest into `buf`, never more than they hold;
+/// returns how many it took. The magic is checked at once, so a web page is refused at its
+/// first bytes.
+fn take_head(buf: &mut Vec<u8>, bytes: &[u8], limits: &Limits) -> Result<usize, PackError> {
+    let magic = super::format::MAGIC;
+    let want = if buf.len() < HEADER_LEN {
+        HEADER_LEN - buf.len()
+    } else {
+        HEADER_LEN + header_of(buf, limits)?.manifest_stored_len as usize - buf.len()
+    };
+    let used = want.min(bytes.len());
+    buf.extend_from_slice(&bytes[..used]);
+    let seen = buf.len().min(magic.len());
+    if buf[..seen] != magic[..seen] {
+        return Err(PackError::NotAPack);
+    }
+    Ok(used)
+}
+
+fn header_of(buf: &[u8], limits: &Limits) -> Result<Header, PackError> {
+    let raw: &[u8; HEADER_LEN] = buf
+        .get(..HEADER_LEN)
+        .and_then(|b| b.try_into().ok())
+        .ok_or(PackError::NotAPack)?;
+    Header::decode(raw, limits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pack::PackReader;
+    use crate::testing::{publisher_key, sample_pack, stranger_key};
+
+    fn pack_and_name() -> (Vec<u8>, ContentHash) {
+        let bytes = sample_pack();
+        let hash = PackReader::open(std::io::Cursor::new(&bytes))
+            .expect("opens")
+            .pack_hash();
+        (bytes, hash)
+    }
+
+    fn trusting(hash: ContentHash) -> PackStream {
+        PackStream::new(hash, vec![publisher_key().public_key()])
+    }
+
+    #[test]
+    fn a_good_pack_is_proven_whatever_the_pieces() {
+        let (bytes, hash) = pack_and_name();
+        for piece in [1, 7, 128, 4096, bytes.len()] {
+            let mut stream = trusting(hash);
+            for part in bytes.chunks(piece) {
+                stream.feed(part).expect("good bytes");
+            }
+            assert!(stream.is_complete(), "piece {piece}");
+            assert_eq!(stream.proven_len(), bytes.len() as u64);
+            assert_eq!(stream.expected_len(), Some(bytes.len() as u64));
+            assert_eq!(stream.publisher(), Some(publisher_key().public_key()));
+        }
+    }
+
+    #[test]
+    fn a_web_page_is_refused_at_its_first_bytes() {
+        let (_, hash) = pack_and_name();
+        let mut stream = trusting(hash);
+        assert!(matches!(
+            stream.feed(b"<!DOCTYPE html><title>Sign in to the Wi-Fi</title>"),
+            Err(PackError::NotAPack)
+        ));
+        assert_eq!(stream.proven_len(), 0);
+    }
+
+    #[test]
+    fn every_flipped_byte_is_caught_and_what_came_before_it_is_kept() {
+        let (bytes, hash) = pack_and_name();
+        let step = (bytes.len() / 97).max(1);
+        for at in (0..bytes.len()).step_by(step) {
+            let mut spoiled = bytes.clone();
+            spoiled[at] ^= 0x20;
+            let mut stream = trusting(hash);
+            let result = spoiled.chunks(1000).try_for_each(|part| stream.feed(part));
+            assert!(result.is_err(), "byte {at} flipped and not caught");
+            assert!(
+                stream.proven_len() <= at as u64,
+                "byte {at} counted as proven"
+            );
+            assert_eq!(
+                bytes[..stream.proven_len() as usize],
+                spoiled[..stream.proven_len() as usize]
+            );
+        }
+    }
+
+    #[test]
+    fn after_a_spoiled_chunk_a_rewound_stream_takes_the_good_bytes_from_there() {
+        let (bytes, hash) = pack_and_name();
+        let at = bytes.len() - 10;
+        let mut spoiled = bytes.clone();
+        spoiled[at] ^= 1;
+        let mut stream = trusting(hash);
+        assert!(stream.feed(&spoiled).is_err());
+        stream.rewind();
+        let from = stream.proven_len() as usize;
+        assert!(from > 0 && from <= at);
+        stream.feed(&bytes[from..]).expect("the good rest");
+        assert!(stream.is_complete());
+    }
+
+    #[test]
+    fn another_pack_or_publisher_or_extra_bytes_are_refused() {
+        let (bytes, hash) = pack_and_name();
+        let mut other = trusting(ContentHash::of(b"another pack"));
+        assert!(matches!(
+            other.feed(&bytes),
+            Err(PackError::NotTheOneAsked { found }) if found == hash
+        ));
+        let mut untrusting = PackStream::new(hash, vec![stranger_key().public_key()]);
+        assert!(matches!(
+            untrusting.feed(&bytes),
+            Err(PackError::Untrusted(_))
+        ));
+        let mut long = trusting(hash);
+        assert!(matches!(
+            long.feed(&[bytes.as_slice(), b"x"].concat()),
+            Err(PackError::TrailingBytes(1))
+        ));
+    }
+}
