@@ -93,11 +93,13 @@ impl PackStream {
         }
     }
 
-    /// Takes the next bytes of the file. The first wrong one is an error; [`rewind`] before
-    /// feeding more.
+    /// Takes the next bytes of the file and returns how many it took: all of them, or
+    /// fewer once the pack is complete (what follows its end is not the pack's: a download
+    /// stops there). The first wrong byte is an error; [`rewind`] before feeding more.
     ///
     /// [`rewind`]: PackStream::rewind
-    pub fn feed(&mut self, mut bytes: &[u8]) -> Result<(), PackError> {
+    pub fn feed(&mut self, mut bytes: &[u8]) -> Result<usize, PackError> {
+        let given = bytes.len();
         while !bytes.is_empty() {
             let used = match &mut self.stage {
                 Stage::Head(buf) => {
@@ -132,11 +134,11 @@ impl PackStream {
                     }
                     used
                 }
-                Stage::Complete { .. } => return Err(PackError::TrailingBytes(bytes.len() as u64)),
+                Stage::Complete { .. } => break,
             };
             bytes = &bytes[used..];
         }
-        Ok(())
+        Ok(given - bytes.len())
     }
 
     /// Once header and stored manifest are all in: checks them, and the stage that follows.
@@ -266,7 +268,9 @@ mod tests {
             let mut spoiled = bytes.clone();
             spoiled[at] ^= 0x20;
             let mut stream = trusting(hash);
-            let result = spoiled.chunks(1000).try_for_each(|part| stream.feed(part));
+            let result = spoiled
+                .chunks(1000)
+                .try_for_each(|part| stream.feed(part).map(|_| ()));
             assert!(result.is_err(), "byte {at} flipped and not caught");
             assert!(
                 stream.proven_len() <= at as u64,
@@ -295,7 +299,7 @@ mod tests {
     }
 
     #[test]
-    fn another_pack_or_publisher_or_extra_bytes_are_refused() {
+    fn another_pack_or_publisher_is_refused_and_bytes_after_the_end_are_not_taken() {
         let (bytes, hash) = pack_and_name();
         let mut other = trusting(ContentHash::of(b"another pack"));
         assert!(matches!(
@@ -308,9 +312,11 @@ mod tests {
             Err(PackError::Untrusted(_))
         ));
         let mut long = trusting(hash);
-        assert!(matches!(
-            long.feed(&[bytes.as_slice(), b"x"].concat()),
-            Err(PackError::TrailingBytes(1))
-        ));
+        let taken = long
+            .feed(&[bytes.as_slice(), b"and more"].concat())
+            .expect("the pack");
+        assert_eq!(taken, bytes.len(), "nothing after its end");
+        assert!(long.is_complete());
+        assert_eq!(long.feed(b"more").expect("complete"), 0);
     }
 }

@@ -509,3 +509,34 @@ fn a_typed_answer_is_saved_and_unreadable_text_clears_it_on_disk() {
         "the refusal cleared the answer on disk"
     );
 }
+
+#[test]
+fn records_a_restored_hub_lost_go_back_to_the_outbox_and_no_others() {
+    let dev = device();
+    install_fixture(&dev);
+    let (_, first) = take_and_submit(&dev, 3, true);
+    let (_, second) = take_and_submit(&dev, 4, false);
+    let ids = [first.record.id.clone(), second.record.id.clone()];
+    let ack_all = || dev.store.acknowledge(&ids).expect("acks");
+    let outbox_seqs = || -> Vec<u64> {
+        let outbox = dev.store.outbox().expect("outbox");
+        outbox.iter().map(|r| r.record.seq).collect()
+    };
+    ack_all();
+    // Holds all (or more, carried by a relay): nothing to send.
+    assert_eq!(dev.store.resend_lost(2, Some(2)).expect("marks"), 0);
+    assert_eq!(dev.store.resend_lost(3, Some(3)).expect("marks"), 0);
+    assert!(outbox_seqs().is_empty());
+    // Holds the first only: the second goes again.
+    assert_eq!(dev.store.resend_lost(1, Some(1)).expect("marks"), 1);
+    assert_eq!(outbox_seqs(), vec![2]);
+    ack_all();
+    // Holds none.
+    assert_eq!(dev.store.resend_lost(0, None).expect("marks"), 2);
+    assert_eq!(outbox_seqs(), vec![1, 2]);
+    ack_all();
+    // Holds the second but not the first: not a prefix, so all go again.
+    assert_eq!(dev.store.resend_lost(1, Some(2)).expect("marks"), 2);
+    assert_eq!(outbox_seqs(), vec![1, 2]);
+    dev.store.check().expect("the chain is untouched");
+}

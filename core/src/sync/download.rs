@@ -48,7 +48,12 @@ impl HubClient {
         bytes: &mut Bytes<'_>,
         within: Within<'_>,
     ) -> Result<PathBuf, SyncError> {
-        if wanted.size == 0 || wanted.size > self.policy.max_pack {
+        if wanted.size == 0 {
+            return Err(SyncError::BadAnswer(
+                "the catalog gives the pack no size".into(),
+            ));
+        }
+        if wanted.size > self.policy.max_pack {
             return Err(SyncError::TooLarge {
                 size: wanted.size,
                 max: self.policy.max_pack,
@@ -56,16 +61,7 @@ impl HubClient {
         }
         std::fs::create_dir_all(dir)?;
         let part = dir.join(format!("{}.part", wanted.hash));
-        let result = self.with_retries(within, |_| {
-            self.fetch_once(wanted, &part, bytes, within)
-                .map_err(|e| match e {
-                    // A byte spoiled on the way: what came before it is kept; try again.
-                    SyncError::BadPack(PackError::ChunkHashMismatch { .. }) => {
-                        SyncError::Offline(e.to_string())
-                    }
-                    other => other,
-                })
-        });
+        let result = self.with_retries(within, |_| self.fetch_once(wanted, &part, bytes, within));
         match result {
             Ok(()) => {
                 let done = dir.join(format!("{}.skillpack", wanted.hash));
@@ -135,11 +131,16 @@ impl HubClient {
                 return Err(SyncError::Offline("the download was cut".into()));
             }
             self.count(n as u64);
-            if let Err(e) = stream.feed(&piece[..n]) {
-                stream.rewind();
-                file.set_len(stream.proven_len())?;
-                return Err(e.into());
-            }
+            let n = match stream.feed(&piece[..n]) {
+                Ok(taken) => taken,
+                Err(e) => {
+                    // Keep what this piece proved (the chunks before the wrong one).
+                    file.write_all(&piece[..n])?;
+                    stream.rewind();
+                    file.set_len(stream.proven_len())?;
+                    return Err(e.into());
+                }
+            };
             if stream
                 .expected_len()
                 .is_some_and(|len| len > self.policy.max_pack)

@@ -70,11 +70,14 @@ pub enum SyncError {
 }
 
 impl SyncError {
-    /// Whether trying again soon may succeed: the network failed, the hub was busy or
-    /// failing, or it forgot the nonce it gave (it restarted, or the phone slept).
+    /// Whether trying again soon may succeed: the network failed or spoiled a chunk on the
+    /// way (what came before it is kept), the hub was busy or failing, or it forgot the
+    /// nonce it gave (it restarted, or the phone slept).
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Offline(_) => true,
+            Self::Offline(_) | Self::BadPack(crate::pack::PackError::ChunkHashMismatch { .. }) => {
+                true
+            }
             Self::Refused { status, code, .. } => {
                 matches!(status, 429 | 500 | 502 | 503 | 504) || code == "bad_nonce"
             }

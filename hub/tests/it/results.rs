@@ -99,6 +99,28 @@ fn records_are_stored_exactly_once_however_often_they_are_pushed() {
 }
 
 #[test]
+fn every_push_answer_says_what_the_hub_holds_of_the_device() {
+    let hub = TestHub::start();
+    let code = hub
+        .run(hub.db.create_enrolment("riders", None, None))
+        .unwrap();
+    let device = SecretKey::from_seed(&[1; 32]);
+    register(&hub, &device, &code);
+    let held = |r: PushResponse| r.held.expect("held");
+    let none = held(push(&hub, &device, vec![]));
+    assert_eq!((none.count, none.last_seq), (0, None));
+    let chain = record_chain(&device, &learner(), 4);
+    let some = held(push(&hub, &device, chain[..3].to_vec()));
+    assert_eq!((some.count, some.last_seq), (3, Some(3)));
+    let all = held(push(&hub, &device, vec![chain[3].clone()]));
+    assert_eq!((all.count, all.last_seq), (4, Some(4)));
+    let other = SecretKey::from_seed(&[2; 32]);
+    register(&hub, &other, &code);
+    let theirs = held(push(&hub, &other, vec![]));
+    assert_eq!(theirs.count, 0, "one device's records are its own");
+}
+
+#[test]
 fn gaps_and_forks_are_stored_and_flagged_for_the_trainer() {
     let hub = TestHub::start();
     let code = hub
