@@ -62,7 +62,7 @@ impl ScriptedHub {
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let (log, script) = (log.clone(), script.clone());
-                std::thread::spawn(move || serve(stream, &log, &*script));
+                std::thread::spawn(move || serve(stream, &log, &script));
             }
         });
         Self { url, seen }
