@@ -19,6 +19,7 @@ mod key {
     pub const LEARNER_KEY: &str = "learner_key";
     pub const METERED_USE: &str = "sync.metered_use";
     pub const CATALOG: &str = "sync.catalog";
+    pub const HELD_CHECKED: &str = "sync.held_checked";
 }
 
 /// Bytes in the megabyte of a data budget (as carriers count).
@@ -222,6 +223,23 @@ impl Store {
             .map(|code| crate::ledger::Enrolment::sign(&self.device, &self.learner_did(), &code))
             .transpose()
             .map_err(StoreError::from)
+    }
+
+    /// When the hub last said what it holds of this device (a sync with nothing to send
+    /// asks again once the sync policy says it is time), if it ever did.
+    pub fn held_checked_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(self
+            .setting(key::HELD_CHECKED)?
+            .and_then(|v| v.parse::<i64>().ok())
+            .and_then(|t| DateTime::from_timestamp(t, 0)))
+    }
+
+    /// Remembers that the hub said what it holds of this device at `now`.
+    pub fn set_held_checked(&self, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        super::db::write(&mut conn, |tx| {
+            put(tx, key::HELD_CHECKED, &now.timestamp().to_string())
+        })
     }
 
     /// The copy of the group's catalog the last sync kept, if any (a stored copy that does

@@ -13,6 +13,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use chrono::Utc;
 use reqwest::blocking::Client;
 use reqwest::header::{ETAG, IF_NONE_MATCH};
 use reqwest::StatusCode;
@@ -259,8 +260,8 @@ impl HubClient {
         Ok(report)
     }
 
-    /// Sends the outbox in batches (an empty one when there is nothing new, to hear what
-    /// the hub holds); when the hub says it holds fewer of this device's records than it
+    /// Sends the outbox in batches (with nothing new, an empty one once a day, to hear what
+    /// the hub holds: an idle sync otherwise costs only the catalog's 304); when the hub says it holds fewer of this device's records than it
     /// once acknowledged, marks the lost ones unsent and sends them again, once a sync.
     fn push_all(
         &self,
@@ -275,9 +276,10 @@ impl HubClient {
             within.progress.on_progress(0, total);
             let mut held = None;
             let mut sent = 0u64;
+            let ask_anyway = outbox.is_empty() && self.held_check_due(store)?;
             for batch in outbox
                 .chunks(PUSH_BATCH)
-                .chain(outbox.is_empty().then_some(&[][..]))
+                .chain(ask_anyway.then_some(&[][..]))
             {
                 held = self.push_batch(store, batch, report, within)?;
                 sent += batch.len() as u64;
@@ -286,6 +288,7 @@ impl HubClient {
             let Some(held) = held else {
                 return Ok(());
             };
+            store.set_held_checked(Utc::now())?;
             if healed {
                 return Ok(());
             }
@@ -296,6 +299,16 @@ impl HubClient {
             report.resent += resent;
             healed = true;
         }
+    }
+
+    /// Whether to ask the hub what it holds of this device although there is nothing to
+    /// send: when the policy's interval has passed since it last said (or the clock went
+    /// back, or it never said).
+    fn held_check_due(&self, store: &Store) -> Result<bool, SyncError> {
+        let now = Utc::now();
+        Ok(store.held_checked_at()?.is_none_or(|at| {
+            at > now || (now - at).to_std().unwrap_or_default() >= self.policy.held_check_every
+        }))
     }
 
     /// Sends one batch and marks what the hub acknowledged; returns what the hub holds of

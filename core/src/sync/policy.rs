@@ -28,6 +28,10 @@ pub struct SyncPolicy {
     pub max_pack: u64,
     /// Storage a download must leave free on the phone, besides the pack and its install.
     pub reserve: u64,
+    /// How often a sync with nothing to send still asks the hub what it holds of the
+    /// device (so a hub restored from a backup heals); every push asks anyway. Asking costs
+    /// a signed request: an idle sync without it costs only the catalog's `304`.
+    pub held_check_every: Duration,
 }
 
 /// Bytes a download must move within [`SyncPolicy::stall`] to count as moving.
@@ -44,6 +48,7 @@ impl Default for SyncPolicy {
             max_backoff: Duration::from_secs(8),
             max_pack: 256 << 20,
             reserve: 64 << 20,
+            held_check_every: Duration::from_secs(24 * 60 * 60),
         }
     }
 }

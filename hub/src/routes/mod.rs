@@ -21,6 +21,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use skillpack_core::keys::PublicKey;
 use skillpack_core::protocol::{endpoint, NonceResponse};
+use tower_http::compression::predicate::{Predicate, SizeAbove};
 use tower_http::compression::CompressionLayer;
 
 pub use extract::{Operator, PublisherUpload, QueryOf, SignedRequest};
@@ -119,31 +120,29 @@ pub fn router_with(db: HubDb, config: HubConfig) -> Router {
         .layer(
             CompressionLayer::new()
                 .zstd(true)
-                .compress_when(worth_compressing),
+                .compress_when(worth_compressing()),
         )
         .with_state(state)
 }
 
-/// Smallest answer worth compressing: below it the frame costs what it saves.
-const MIN_COMPRESSED: u64 = 128;
+/// Smallest answer worth compressing: below it the frame and the chunked encoding cost
+/// more than they save (a nonce, a push's answer, an error).
+const MIN_COMPRESSED: u16 = 256;
 
 /// Whether an answer is compressed for a client that asks for zstd: JSON and CSV of some
 /// size. Packs and chunks are compressed already and served by byte ranges, as they are.
-fn worth_compressing(
-    _status: StatusCode,
-    _version: axum::http::Version,
-    headers: &axum::http::HeaderMap,
-    _extensions: &axum::http::Extensions,
-) -> bool {
-    let textual = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("application/json") || t.starts_with("text/csv"));
-    let size = headers
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    textual && size.is_none_or(|n| n >= MIN_COMPRESSED)
+fn worth_compressing() -> impl Predicate {
+    SizeAbove::new(MIN_COMPRESSED).and(
+        |_: StatusCode,
+         _: axum::http::Version,
+         headers: &axum::http::HeaderMap,
+         _: &axum::http::Extensions| {
+            headers
+                .get(axum::http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|t| t.starts_with("application/json") || t.starts_with("text/csv"))
+        },
+    )
 }
 
 /// What every handler may use: the database, the rate limiters and the operators' keys.
