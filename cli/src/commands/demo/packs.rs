@@ -1,141 +1,151 @@
-//! `skillpack demo`: the main job end to end on the sample content. It builds a pack per
-//! sample module and the low and text variants of all of them, verifies each against the
-//! demo trust list, shows what a one-lesson update downloads, and shows a tampered copy
-//! being refused.
+//! The trainer's packs: one per sample module, with full and with low-data pictures, signed
+//! by the demo publisher and each checked against its key; what an update of one lesson
+//! downloads; and a copy with one byte changed being refused.
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use skillpack_core::authoring::{build_pack, BuildRequest};
-use skillpack_core::keys::file::{read_public, read_secret};
+use skillpack_core::authoring::{build_pack, BuildRequest, BuiltPack};
+use skillpack_core::keys::SecretKey;
 use skillpack_core::pack::{diff, BuildOptions, PackReader, Variant};
+use skillpack_core::progress::NoProgress;
 
-use super::build::print_summary;
-use super::verify::verify;
-use super::{human_bytes, CommandResult};
+use super::assets::Assets;
+use super::{say, Steps};
+use crate::commands::human_bytes;
+use crate::commands::verify::verify;
 
-/// Runs the demo, writing into `out`.
-pub fn run(assets: Option<PathBuf>, out: &Path) -> CommandResult {
-    let assets = find_assets(assets)?;
-    let key = read_secret(&assets.join("keys/demo-publisher.key"))?;
-    let trusted = [read_public(&assets.join("keys/demo-publisher.pub"))?];
-    fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    let modules = module_dirs(&assets.join("modules"))?;
+/// One built pack file.
+pub struct DemoPack {
+    /// The module folder's name.
+    pub module: String,
+    /// Where it is.
+    pub path: PathBuf,
+    /// Its variant.
+    pub variant: Variant,
+    /// Its size in bytes.
+    pub len: u64,
+}
 
-    outln!("== Building one pack per sample module (signed by the demo publisher)");
+/// The sum of the sizes of `packs` in `variant`.
+pub fn total_len(packs: &[DemoPack], variant: Variant) -> u64 {
+    packs
+        .iter()
+        .filter(|p| p.variant == variant)
+        .map(|p| p.len)
+        .sum()
+}
+
+/// Builds every pack into `dir`, checks each, and shows an update's cost and a tampered copy
+/// refused (step 1).
+pub fn build_and_check(
+    steps: &mut Steps,
+    assets: &Assets,
+    dir: &Path,
+) -> anyhow::Result<Vec<DemoPack>> {
+    steps.next("The trainer builds a signed pack of each sample module");
+    fs::create_dir_all(dir).with_context(|| format!("making {}", dir.display()))?;
     let mut packs = Vec::new();
-    for dir in &modules {
-        let name = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let path = out.join(format!("{name}.skillpack"));
-        let built = build_pack(
-            &request(vec![dir.clone()], Variant::Full, None),
-            &key,
-            &path,
-            &skillpack_core::progress::NoProgress,
-        )?;
-        print_summary(&built, &path, Variant::Full);
-        packs.push(path);
+    for module in &assets.modules {
+        let full = build(module, Variant::Full, &assets.key, dir)?;
+        let low = build(module, Variant::Low, &assets.key, dir)?;
+        say(describe(&full, &low));
+        packs.extend([full, low]);
     }
-
-    outln!("\n== The same content for small data budgets");
-    for variant in [Variant::Low, Variant::Text] {
-        let path = out.join(format!("all-modules-{variant}.skillpack"));
-        let built = build_pack(
-            &request(modules.clone(), variant, Some("sample-modules")),
-            &key,
-            &path,
-            &skillpack_core::progress::NoProgress,
-        )?;
-        print_summary(&built, &path, variant);
-        packs.push(path);
+    for pack in &packs {
+        verify(&pack.path, &[assets.public])
+            .with_context(|| format!("checking {}", pack.path.display()))?;
     }
+    say(format!(
+        "all {} packs check out against the demo publisher's key ({})",
+        packs.len(),
+        assets.public.fingerprint()
+    ));
+    show_update(assets, dir)?;
+    show_tampered_refused(&packs, assets, dir)?;
+    Ok(packs)
+}
 
-    outln!("\n== Verifying every pack against the demo trust list");
-    for path in &packs {
-        let (publisher, report) = verify(path, &trusted)?;
-        outln!(
-            "{}: ok: {} entries, {} chunks, publisher {}",
-            path.display(),
-            report.entries,
-            report.chunks,
-            publisher.fingerprint()
-        );
-    }
+/// One line about a module's two packs.
+fn describe(full: &DemoPack, low: &DemoPack) -> String {
+    format!(
+        "{:<24} {:>9} with full pictures, {:>9} with low-data pictures",
+        full.module,
+        human_bytes(full.len),
+        human_bytes(low.len)
+    )
+}
 
-    outln!("\n== What a pack holds (skillpack inspect)");
-    super::inspect::run(&packs[0], false)?;
+/// Builds the pack of one module folder in `variant` into `dir`.
+fn build(module: &Path, variant: Variant, key: &SecretKey, dir: &Path) -> anyhow::Result<DemoPack> {
+    let name = module
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let path = dir.join(format!("{name}-{variant}.skillpack"));
+    let built = build_to(vec![module.to_owned()], variant, key, &path)?;
+    Ok(DemoPack {
+        module: name,
+        path,
+        variant,
+        len: built.summary.file_len,
+    })
+}
 
-    outln!("\n== An update: one lesson edited, version 1.0.1");
-    let (old, new) = build_update(&modules, out, &key)?;
+fn build_to(
+    module_dirs: Vec<PathBuf>,
+    variant: Variant,
+    key: &SecretKey,
+    path: &Path,
+) -> anyhow::Result<BuiltPack> {
+    let request = BuildRequest {
+        module_dirs,
+        pack_id: None,
+        version: None,
+        variant,
+        options: BuildOptions::default(),
+        base: None,
+    };
+    build_pack(&request, key, path, &NoProgress)
+        .with_context(|| format!("building {}", path.display()))
+}
+
+/// Edits one lesson of a copy of the first module, builds both versions, and says what the
+/// update downloads.
+fn show_update(assets: &Assets, dir: &Path) -> anyhow::Result<()> {
+    let source = assets.modules.first().context("no sample modules")?;
+    let copy = dir.join("update-work");
+    copy_dir(source, &copy)?;
+    let old = dir.join("update-1.0.0.skillpack");
+    build_to(vec![copy.clone()], Variant::Full, &assets.key, &old)?;
+    edit_one_lesson(&copy)?;
+    let new = dir.join("update-1.0.1.skillpack");
+    build_to(vec![copy], Variant::Full, &assets.key, &new)?;
     let (old, new) = (PackReader::open_path(&old)?, PackReader::open_path(&new)?);
     let d = diff(
         old.manifest(),
         new.manifest(),
         new.header().manifest_stored_len.into(),
     );
-    outln!("changed: {}", d.changed.join(", "));
-    outln!(
-        "an update downloads {} instead of {} ({} of {} chunks are new)",
+    say(format!(
+        "after the trainer edits one lesson, an update downloads {} instead of {}",
         human_bytes(d.download_bytes),
-        human_bytes(d.full_bytes),
-        d.new_chunks,
-        d.new_chunks + d.shared_chunks
-    );
-
-    outln!("\n== A copy with one byte changed is refused");
-    let tampered = out.join("tampered.skillpack");
-    let mut bytes = fs::read(&packs[0])?;
-    let middle = bytes.len() / 2;
-    bytes[middle] ^= 0x01;
-    fs::write(&tampered, bytes)?;
-    match verify(&tampered, &trusted) {
-        Ok(_) => bail!("a tampered pack verified: this is a bug"),
-        Err(e) => outln!("{}: refused: {e}", tampered.display()),
-    }
-    outln!("\nDemo done: packs are in {}", out.display());
-    Ok(ExitCode::SUCCESS)
+        human_bytes(d.full_bytes)
+    ));
+    Ok(())
 }
 
-fn request(module_dirs: Vec<PathBuf>, variant: Variant, id: Option<&str>) -> BuildRequest {
-    BuildRequest {
-        module_dirs,
-        pack_id: id.map(str::to_owned),
-        version: id.map(|_| "1.0.0".to_owned()),
-        variant,
-        options: BuildOptions::default(),
-        base: None,
+/// Raises the module's version to 1.0.1 and adds a sentence to its last lesson.
+fn edit_one_lesson(module: &Path) -> anyhow::Result<()> {
+    let toml_path = module.join("module.toml");
+    let toml = fs::read_to_string(&toml_path)?;
+    let edited = toml.replacen("version = \"1.0.0\"", "version = \"1.0.1\"", 1);
+    if edited == toml {
+        bail!("{}: expected version = \"1.0.0\"", toml_path.display());
     }
-}
-
-/// Copies the first module, edits its last lesson, and builds both versions.
-fn build_update(
-    modules: &[PathBuf],
-    out: &Path,
-    key: &skillpack_core::keys::SecretKey,
-) -> anyhow::Result<(PathBuf, PathBuf)> {
-    let source = modules.first().context("no sample modules")?;
-    let copy = out.join("update-work");
-    if copy.exists() {
-        fs::remove_dir_all(&copy)?;
-    }
-    copy_dir(source, &copy)?;
-    let old = out.join("update-1.0.0.skillpack");
-    build_pack(
-        &request(vec![copy.clone()], Variant::Full, None),
-        key,
-        &old,
-        &skillpack_core::progress::NoProgress,
-    )?;
-    let toml_path = copy.join("module.toml");
-    let toml =
-        fs::read_to_string(&toml_path)?.replacen("version = \"1.0.0\"", "version = \"1.0.1\"", 1);
-    fs::write(&toml_path, toml)?;
-    let mut lessons: Vec<PathBuf> = fs::read_dir(copy.join("lessons"))?
+    fs::write(&toml_path, edited)?;
+    let mut lessons: Vec<PathBuf> = fs::read_dir(module.join("lessons"))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
     lessons.sort();
@@ -143,14 +153,24 @@ fn build_update(
     let mut text = fs::read_to_string(last)?;
     text.push_str("\nRemember: ask your trainer if anything here is unclear.\n");
     fs::write(last, text)?;
-    let new = out.join("update-1.0.1.skillpack");
-    build_pack(
-        &request(vec![copy], Variant::Full, None),
-        key,
-        &new,
-        &skillpack_core::progress::NoProgress,
-    )?;
-    Ok((old, new))
+    Ok(())
+}
+
+/// Changes one byte in a copy of the first pack and shows that the copy is refused.
+fn show_tampered_refused(packs: &[DemoPack], assets: &Assets, dir: &Path) -> anyhow::Result<()> {
+    let original = packs.first().context("no packs built")?;
+    let tampered = dir.join("tampered.skillpack");
+    let mut bytes = fs::read(&original.path)?;
+    let middle = bytes.len() / 2;
+    if let Some(byte) = bytes.get_mut(middle) {
+        *byte ^= 0x01;
+    }
+    fs::write(&tampered, bytes)?;
+    match verify(&tampered, &[assets.public]) {
+        Ok(_) => bail!("a pack with a changed byte passed the check: this is a bug"),
+        Err(e) => say(format!("a copy with one byte changed is refused ({e})")),
+    }
+    Ok(())
 }
 
 fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
@@ -165,32 +185,4 @@ fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-fn module_dirs(root: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    let mut dirs: Vec<PathBuf> = fs::read_dir(root)
-        .with_context(|| format!("reading {}", root.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("module.toml").is_file())
-        .collect();
-    dirs.sort();
-    if dirs.is_empty() {
-        bail!("no module folders in {}", root.display());
-    }
-    Ok(dirs)
-}
-
-/// `--assets`, else `./assets`, else the assets folder of the source tree this was built from.
-fn find_assets(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
-    let candidates = match given {
-        Some(dir) => vec![dir],
-        None => vec![
-            PathBuf::from("assets"),
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets"),
-        ],
-    };
-    candidates
-        .into_iter()
-        .find(|d| d.join("modules").is_dir())
-        .context("sample assets not found: run from the repository root or pass --assets DIR")
 }
