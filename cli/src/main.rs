@@ -92,15 +92,10 @@ enum Command {
         /// The pack file.
         pack: PathBuf,
     },
-    /// Build and verify the sample packs from assets/ (the main job, for now).
-    Demo {
-        /// Folder of sample modules.
-        #[arg(long)]
-        assets: Option<PathBuf>,
-        /// Where to write the packs.
-        #[arg(long, default_value = "demo-out")]
-        out: PathBuf,
-    },
+    /// The whole journey on the sample content: a hub on this computer, packs published,
+    /// a learner's device that installs them, an assessment taken offline, a sync, and what
+    /// the trainer sees.
+    Demo(commands::demo::DemoArgs),
 }
 
 #[derive(Subcommand)]
@@ -130,7 +125,7 @@ fn main() -> ExitCode {
         Command::Inspect { pack, json } => commands::inspect::run(&pack, json),
         Command::Diff { old, new, json } => commands::diff::run(&old, &new, json),
         Command::Device { command } => commands::device::run(command),
-        Command::Demo { assets, out } => commands::demo::run(assets, &out),
+        Command::Demo(args) => commands::demo::run(args),
         Command::Preview { pack } => preview::run(&pack),
         Command::Serve(args) => commands::hub::serve(args),
         Command::Hub { command } => commands::hub::run(command),

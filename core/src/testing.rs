@@ -229,53 +229,11 @@ pub fn text_heavy_module(id: &str, seed: u64) -> SourceFiles {
 pub fn right_answers(
     module: &crate::module::Module,
 ) -> std::collections::BTreeMap<String, crate::assess::Answer> {
-    use crate::assess::Answer;
-    use crate::module::QuestionKind;
-    let mut out = std::collections::BTreeMap::new();
-    for q in &module.questions {
-        let keys = |n: usize| (0..n as u32).collect::<Vec<_>>();
-        let answer = match &q.kind {
-            QuestionKind::Single { options } => {
-                Answer::Single(options.iter().position(|o| o.correct).unwrap() as u32)
-            }
-            QuestionKind::Multiple { options, .. } => Answer::Multiple(
-                options
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, o)| o.correct)
-                    .map(|(i, _)| i as u32)
-                    .collect(),
-            ),
-            QuestionKind::TrueFalse { answer, .. } => Answer::TrueFalse(*answer),
-            QuestionKind::Ordering { items, .. } => Answer::Ordering(keys(items.len())),
-            QuestionKind::Matching {
-                pairs, distractors, ..
-            } => {
-                // Right choices are the distinct right sides in order, then the distractors.
-                let mut choices: Vec<String> = Vec::new();
-                for text in pairs.iter().map(|p| &p.right).chain(distractors) {
-                    let norm = crate::module::normalize_answer(text);
-                    if !choices
-                        .iter()
-                        .any(|c| crate::module::normalize_answer(c) == norm)
-                    {
-                        choices.push(text.clone());
-                    }
-                }
-                Answer::Matching(
-                    pairs
-                        .iter()
-                        .map(|p| choices.iter().position(|c| c == &p.right).map(|i| i as u32))
-                        .collect(),
-                )
-            }
-            QuestionKind::Numeric { answer, .. } => Answer::Numeric(*answer),
-            QuestionKind::ShortText { accept } => Answer::ShortText(accept[0].clone()),
-            QuestionKind::Checklist { .. } => continue,
-        };
-        out.insert(q.id.clone(), answer);
-    }
-    out
+    module
+        .questions
+        .iter()
+        .filter_map(|q| Some((q.id.clone(), crate::assess::Answer::right_for(q)?)))
+        .collect()
 }
 
 /// A device's chain of `n` signed records (numbered from 1), about `learner`.

@@ -11,7 +11,7 @@ use skillpack_core::keys::file::{read_public, read_secret};
 use skillpack_core::keys::PublicKey;
 use skillpack_core::protocol::GroupName;
 use skillpack_core::sync::HubClient;
-use skillpack_hub::storage::LearnerLink;
+use skillpack_hub::storage::{LearnerLink, StoredResult};
 use skillpack_hub::HubDb;
 
 use super::{print_json, CommandResult};
@@ -238,10 +238,7 @@ async fn shutdown_signal() {
 pub fn run(command: HubCommand) -> CommandResult {
     match command {
         HubCommand::Init { db } => {
-            let version = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?
-                .block_on(async { HubDb::open(&db).await?.schema_version().await })?;
+            let version = init(&db)?;
             outln!("hub database ready at schema {version}");
             Ok(ExitCode::SUCCESS)
         }
@@ -397,9 +394,17 @@ pub fn publish(args: PublishArgs) -> CommandResult {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Makes the hub's database at `db`, or brings it up to date; gives its schema version.
+pub(crate) fn init(db: &str) -> anyhow::Result<u32> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(async { HubDb::open(db).await?.schema_version().await })?)
+}
+
 /// Opens the hub's database and runs one operator call on it, on a runtime of its own (the
 /// storage is async; an operator's command is not).
-fn operate<T, F, Fut>(db: &str, call: F) -> anyhow::Result<T>
+pub(crate) fn operate<T, F, Fut>(db: &str, call: F) -> anyhow::Result<T>
 where
     F: FnOnce(HubDb) -> Fut,
     Fut: std::future::Future<Output = Result<T, skillpack_hub::error::HubError>>,
@@ -427,18 +432,7 @@ fn results(db: &str, format: &str, group: Option<&str>, home_page: &str) -> Comm
     match format {
         "table" => {
             for r in &results {
-                let rec = &r.record.record;
-                outln!(
-                    "{} {:<10} {:<24} attempt {} {}/{} {} {}",
-                    r.received_at,
-                    r.group,
-                    rec.module,
-                    rec.attempt,
-                    points_text(rec.score),
-                    points_text(rec.max_score),
-                    if rec.passed { "passed" } else { "failed" },
-                    rec.learner
-                );
+                outln!("{}", result_line(r));
             }
         }
         "csv" => out!("{}", skillpack_hub::storage::results_csv(&results)),
@@ -449,4 +443,21 @@ fn results(db: &str, format: &str, group: Option<&str>, home_page: &str) -> Comm
         other => bail!("unknown format {other:?}: use table, csv or xapi"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One stored result as a line of `skillpack hub results`: when it arrived, the group, the
+/// module, the attempt, the score, passed or failed, and the learner.
+pub(crate) fn result_line(r: &StoredResult) -> String {
+    let rec = &r.record.record;
+    format!(
+        "{} {:<10} {:<24} attempt {} {}/{} {} {}",
+        r.received_at,
+        r.group,
+        rec.module,
+        rec.attempt,
+        points_text(rec.score),
+        points_text(rec.max_score),
+        if rec.passed { "passed" } else { "failed" },
+        rec.learner
+    )
 }

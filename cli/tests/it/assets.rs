@@ -46,28 +46,6 @@ fn sample_modules_check_clean_and_meet_the_content_bar() {
 }
 
 #[test]
-fn demo_builds_verifies_and_refuses_a_tampered_copy() {
-    let dir = tempfile::tempdir().unwrap();
-    let out_dir = dir.path().join("out");
-    let assets = assets();
-    let out = skillpack(
-        dir.path(),
-        &[
-            "demo",
-            "--assets",
-            assets.to_str().unwrap(),
-            "--out",
-            out_dir.to_str().unwrap(),
-        ],
-    );
-    let shown = text(&out);
-    assert!(out.status.success(), "{shown}");
-    assert!(shown.contains("tampered.skillpack: refused:"), "{shown}");
-    assert!(shown.contains("an update downloads"), "{shown}");
-    assert!(out_dir.join("all-modules-text.skillpack").is_file());
-}
-
-#[test]
 fn every_sample_lesson_lays_out_with_all_its_media_in_place() {
     use skillpack_core::module::{lay_out, LayoutContext, LessonBlock};
 

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::AssessError;
-use crate::module::{normalize_answer, Pair, Question, QuestionKind};
+use crate::module::{normalize_answer, Choice, Pair, Question, QuestionKind};
 
 /// The right-hand choices of a matching question as the learner sees them: each distinct
 /// right side once (two left items may share one), then the distractors. Answers pick by
@@ -41,6 +41,49 @@ pub enum Answer {
     Numeric(f64),
     /// Typed text.
     ShortText(String),
+}
+
+impl Answer {
+    /// The fully right answer to `question`, as the engine scores it: its answer key, for a
+    /// scripted learner (the demo, tests). `None` for a practical checklist, which only an
+    /// assessor's attestation scores, and for a question with no right option (a module
+    /// that compiled has none).
+    pub fn right_for(question: &Question) -> Option<Self> {
+        let keys = |n: usize| (0..n).filter_map(|i| u32::try_from(i).ok()).collect();
+        let correct = |options: &[Choice]| -> Vec<u32> {
+            options
+                .iter()
+                .zip(0u32..)
+                .filter(|(o, _)| o.correct)
+                .map(|(_, i)| i)
+                .collect()
+        };
+        Some(match &question.kind {
+            QuestionKind::Single { options } => Self::Single(*correct(options).first()?),
+            QuestionKind::Multiple { options, .. } => Self::Multiple(correct(options)),
+            QuestionKind::TrueFalse { answer, .. } => Self::TrueFalse(*answer),
+            QuestionKind::Ordering { items, .. } => Self::Ordering(keys(items.len())),
+            QuestionKind::Matching {
+                pairs, distractors, ..
+            } => {
+                let choices = right_choices(pairs, distractors);
+                let norm = |t: &str| normalize_answer(t);
+                Self::Matching(
+                    pairs
+                        .iter()
+                        .map(|p| {
+                            let right = norm(&p.right);
+                            let at = choices.iter().position(|c| norm(c) == right)?;
+                            u32::try_from(at).ok()
+                        })
+                        .collect(),
+                )
+            }
+            QuestionKind::Numeric { answer, .. } => Self::Numeric(*answer),
+            QuestionKind::ShortText { accept } => Self::ShortText(accept.first()?.clone()),
+            QuestionKind::Checklist { .. } => return None,
+        })
+    }
 }
 
 /// Refuses an answer that does not fit `question`, saying why.

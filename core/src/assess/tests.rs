@@ -389,6 +389,26 @@ fn all_right_passes_and_practical_points_wait_for_an_assessor() {
     assert_eq!(check.correctness, Correctness::AwaitingAssessor);
 }
 
+#[test]
+fn the_answer_key_is_right_on_every_question_a_learner_answers() {
+    let (m, mut a) = full_attempt();
+    for q in &m.questions {
+        match Answer::right_for(q) {
+            Some(answer) => a.answer(&m, &q.id, answer, Duration::ZERO).expect(&q.id),
+            None => assert!(matches!(q.kind, QuestionKind::Checklist { .. }), "{}", q.id),
+        }
+    }
+    let outcome = a.submit(&m, &[], LEARNER, Duration::ZERO).expect("submits");
+    for r in &outcome.results {
+        let expected = if r.id == "check" {
+            Correctness::AwaitingAssessor
+        } else {
+            Correctness::Correct
+        };
+        assert_eq!(r.correctness, expected, "{}", r.id);
+    }
+}
+
 fn attestation(ticked: Vec<bool>, learner: &str, key: &SecretKey) -> Attestation {
     let claim = AttestationClaim {
         module_id: "m".into(),

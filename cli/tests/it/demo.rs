@@ -1,0 +1,172 @@
+//! `skillpack demo`, the README's main command, run as a user runs it: the whole journey
+//! prints its steps in order, leaves no hub answering and no files behind, and with `--keep`
+//! leaves a hub database and a device store that agree on the learner's result.
+
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::Output;
+use std::time::Duration;
+
+use skillpack_core::store::Store;
+use skillpack_hub::HubDb;
+
+use super::{assets, skillpack_env, text};
+
+/// The titles of the demo's steps, in order.
+const STEPS: &[&str] = &[
+    "1. The trainer builds a signed pack of each sample module",
+    "2. An operator sets up a hub",
+    "3. The hub starts on this computer",
+    "4. The trainer publishes the packs to the hub, over the network",
+    "5. A learner sets up the app on a phone",
+    "6. The phone joins the trainer's group with the enrolment code",
+    "7. The phone syncs: it downloads and installs the packs",
+    "8. The phone loses its connection",
+    "9. Offline, the learner reads a lesson",
+    "10. Offline, the learner takes the assessment",
+    "11. The phone tries to sync, with no connection",
+    "12. The connection is back: the phone syncs again",
+    "13. What the trainer sees (skillpack hub results)",
+    "14. The demo stops the hub",
+];
+
+/// Runs `skillpack demo` with `extra` arguments in `dir`, its temporary files under `tmp`.
+fn demo(dir: &Path, tmp: &Path, extra: &[&str]) -> Output {
+    let assets = assets();
+    let mut args = vec!["demo", "--assets", assets.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    skillpack_env(dir, &args, &[("TMPDIR", tmp.to_str().unwrap())])
+}
+
+/// Checks that every step was printed, in order, and gives the hub's address.
+fn steps_in_order(shown: &str) -> SocketAddr {
+    let mut from = 0;
+    for step in STEPS {
+        let at = shown[from..]
+            .find(step)
+            .unwrap_or_else(|| panic!("{step:?} missing or out of order in:\n{shown}"));
+        from += at + step.len();
+    }
+    let url = shown
+        .split("it listens on http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no hub address in:\n{shown}"));
+    url.parse().unwrap()
+}
+
+/// Nothing answers at `address` any more.
+fn nothing_listens(address: SocketAddr) {
+    let connected = TcpStream::connect_timeout(&address, Duration::from_secs(2));
+    assert!(connected.is_err(), "something still listens on {address}");
+}
+
+#[test]
+fn demo_runs_the_whole_journey_and_leaves_nothing_behind() {
+    let (dir, tmp) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let out = demo(dir.path(), tmp.path(), &[]);
+    let shown = text(&out);
+    assert!(out.status.success(), "{shown}");
+    let address = steps_in_order(&shown);
+    for line in [
+        "all 8 packs check out against the demo publisher's key",
+        "after the trainer edits one lesson, an update downloads",
+        "a copy with one byte changed is refused",
+        "8 packs uploaded",
+        "installed mobile-money-scams 1.0.0",
+        "of mobile data used (the packs with full pictures would take",
+        "passed (the pass mark is 70%)",
+        "no connection: nothing is lost; 1 result waiting on the phone",
+        "1 result sent and acknowledged by the hub; 0 waiting",
+        "mobile-money-scams       attempt 1 8/8 passed did:key:",
+        "in words: the learner passed the mobile-money-scams assessment",
+        "no longer answers",
+        "The demo's files are removed",
+    ] {
+        assert!(shown.contains(line), "{line:?} missing in:\n{shown}");
+    }
+    nothing_listens(address);
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert!(left.is_empty(), "the demo left {left:?}");
+    let made: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(made.is_empty(), "the demo wrote {made:?} where it ran");
+}
+
+#[test]
+fn demo_keep_leaves_a_hub_and_a_device_that_agree_on_the_result() {
+    let (dir, tmp) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let kept = dir.path().join("kept");
+    let out = demo(dir.path(), tmp.path(), &["--keep", kept.to_str().unwrap()]);
+    let shown = text(&out);
+    assert!(out.status.success(), "{shown}");
+    nothing_listens(steps_in_order(&shown));
+    assert!(shown.contains(&format!(
+        "Everything the demo made is in {}",
+        kept.display()
+    )));
+    assert!(kept
+        .join("packs/mobile-money-scams-low.skillpack")
+        .is_file());
+
+    let store = Store::open(&kept.join("device")).unwrap();
+    let records = store.records().unwrap();
+    assert_eq!(records.len(), 1, "one result on the device");
+    assert!(
+        store.outbox().unwrap().is_empty(),
+        "the hub acknowledged it"
+    );
+    let on_device = &records[0].record;
+    assert!(on_device.passed);
+
+    let db = format!("sqlite://{}", kept.join("hub.db").display());
+    let at_hub = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let hub = HubDb::open_existing(&db).await.unwrap();
+        hub.results(None).await.unwrap()
+    });
+    assert_eq!(at_hub.len(), 1, "one result at the hub");
+    assert_eq!(
+        at_hub[0].record, records[0],
+        "the very record the device signed"
+    );
+    assert_eq!(at_hub[0].group, "demo");
+    assert_eq!(on_device.module, "mobile-money-scams");
+    assert_eq!(on_device.learner, store.learner_did());
+}
+
+#[test]
+fn demo_keep_refuses_a_folder_that_holds_anything() {
+    let (dir, tmp) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+    let out = demo(dir.path(), tmp.path(), &["--keep", "."]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("is not empty"), "{}", text(&out));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn demo_without_its_assets_says_where_they_are_looked_for() {
+    let (dir, tmp) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let out = skillpack_env(
+        dir.path(),
+        &["demo", "--assets", "no-such-folder"],
+        &[("TMPDIR", tmp.path().to_str().unwrap())],
+    );
+    assert!(!out.status.success());
+    let shown = text(&out);
+    assert!(shown.contains("sample assets not found"), "{shown}");
+    assert!(shown.contains("--assets DIR"), "{shown}");
+
+    std::fs::create_dir_all(dir.path().join("keyless/modules")).unwrap();
+    let out = skillpack_env(
+        dir.path(),
+        &["demo", "--assets", "keyless"],
+        &[("TMPDIR", tmp.path().to_str().unwrap())],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("reading the demo publisher's key"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+}
