@@ -227,6 +227,11 @@ fun main() {
         val reopened = Skillpack.open(File(work, "second-phone").path, keys)
         assertEquals(app.learnerDid(), reopened.learnerDid(), "kept across restarts")
         assertEquals("riders", phone.register(hub, code))
+        val untrusting = phone.syncNow(false, null)
+        assertEquals(emptyList(), untrusting.installed, "nothing from a publisher it does not trust")
+        assertEquals(listOf("safe-riding"), untrusting.untrusted.map { it.id })
+        assertTrue(untrusting.untrusted.single().publisher.startsWith("did:key:z6Mk"), "${untrusting.untrusted}")
+        assertEquals(null, untrusting.unfinished, "the sync itself went to its end")
         phone.trustPublisherOf(pack, "Demo trainer")
         assertEquals(listOf("safe-riding 1.0.0"), phone.syncNow(false, null).installed)
     }
