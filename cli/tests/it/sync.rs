@@ -181,6 +181,25 @@ fn a_device_syncs_with_a_hub_from_first_download_to_results() {
         "{}",
         text(&refused)
     );
+
+    // A phone that does not trust the group's publisher hears which pack, and from whom.
+    let second = ok(d, &["hub", "enrol", "--db", &db, "--group", "riders"])
+        .trim()
+        .to_owned();
+    ok(d, &["device", "init", "--store", "phone3"]);
+    ok(
+        d,
+        &[
+            "device", "register", "--store", "phone3", "--hub", &url, "--code", &second,
+        ],
+    );
+    let untrusting = ok(d, &["device", "sync", "--store", "phone3"]);
+    assert!(
+        untrusting.contains("not downloaded: mobile-money-scams")
+            && untrusting.contains("from did:key:z6Mk")
+            && untrusting.contains("installed nothing new"),
+        "{untrusting}"
+    );
 }
 
 #[test]
