@@ -25,6 +25,8 @@ mod downloads;
 mod identity;
 mod mixed;
 mod offline;
+mod restore;
+mod retries;
 
 /// How many times the mixed run repeats in this process (`SKILLPACK_FAULT_RUNS`, default 1).
 fn runs() -> u64 {

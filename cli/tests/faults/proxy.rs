@@ -12,7 +12,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use skillpack_core::assess::SeededRng;
 
@@ -129,6 +129,8 @@ impl FaultPlan {
 /// A request as it reached the proxy.
 #[derive(Debug, Clone)]
 pub struct Arrival {
+    /// When.
+    pub at: Instant,
     /// Its method and target.
     pub request: String,
     /// Its `Range` header, if any (a resumed download).
@@ -323,6 +325,7 @@ impl Shared {
         }
         let draw = state.rng.next_u64();
         state.log.push(Arrival {
+            at: Instant::now(),
             request: format!("{} {}", request.method(), request.target()),
             range: request.header("range").map(str::to_owned),
             fault,
