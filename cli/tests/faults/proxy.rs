@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::io::{self, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -184,6 +184,8 @@ struct Shared {
     plan: FaultPlan,
     faults_on: AtomicBool,
     state: Mutex<State>,
+    /// Told of every request that comes in.
+    arrived: Condvar,
     sent: AtomicU64,
     received: AtomicU64,
     stopping: AtomicBool,
@@ -224,6 +226,7 @@ impl Proxy {
                 injected: BTreeMap::new(),
                 log: Vec::new(),
             }),
+            arrived: Condvar::new(),
             sent: AtomicU64::new(0),
             received: AtomicU64::new(0),
             stopping: AtomicBool::new(false),
@@ -275,6 +278,17 @@ impl Proxy {
             sent: self.shared.sent.load(Ordering::SeqCst),
             received: self.shared.received.load(Ordering::SeqCst),
         }
+    }
+
+    /// Waits until `n` requests have come in all, or `timeout` passed; whether they had.
+    pub fn wait_for_requests(&self, n: usize, timeout: Duration) -> bool {
+        let state = self.shared.state();
+        let (state, _) = self
+            .shared
+            .arrived
+            .wait_timeout_while(state, timeout, |s| s.log.len() < n)
+            .unwrap_or_else(|p| p.into_inner());
+        state.log.len() >= n
     }
 
     /// Every request so far, in the order they came.
@@ -330,6 +344,7 @@ impl Shared {
             range: request.header("range").map(str::to_owned),
             fault,
         });
+        self.arrived.notify_all();
         Decision { fault, draw }
     }
 

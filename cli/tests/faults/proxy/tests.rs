@@ -5,6 +5,7 @@ use std::io::{BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::*;
 
@@ -71,6 +72,8 @@ fn requests_on_one_kept_alive_connection_alternate_between_hubs_and_bytes_are_co
     assert_eq!(bodies, [&b"a /0"[..], b"b /1", b"a /2", b"b /3"]);
     let stats = proxy.stats();
     assert_eq!((stats.requests, stats.injected.len()), (4, 0));
+    assert!(proxy.wait_for_requests(4, Duration::ZERO));
+    assert!(!proxy.wait_for_requests(5, Duration::from_millis(10)));
     assert!(stats.sent >= 4 * 30 && stats.received >= 4 * 40, "{stats}");
 }
 
