@@ -1,6 +1,6 @@
 //! The fault test: 20 devices, 100 results each, taken in four bursts with a sync
-//! after each, through random faults while a killer thread SIGKILLs the hubs at random
-//! moments and restarts them; then clean rounds, and everything must be in place. The
+//! after each, through random faults while a killer thread SIGKILLs a hub as a random
+//! request comes through and restarts it; then clean rounds, and everything must be in place. The
 //! results' module comes on the trainer's file; each group's second pack only from the hub,
 //! so every device downloads through the faults too. With every fault, this waits for the
 //! client's download checks; until then its twin without flipped bytes keeps the rest tested.
