@@ -49,8 +49,6 @@ fn a_pack_download_cut_mid_body_resumes_where_it_stopped() {
 }
 
 #[test]
-#[ignore = "waits for the client's download checks: today a complete download with a flipped \
-            byte stays in the downloads folder and is installed again, and refused, at every sync"]
 fn a_pack_download_with_a_flipped_byte_is_discarded_and_fetched_again() {
     let (site, mut device) = riders("flipped download", &["safe-riding"]);
     site.proxy.script("/v1/packs/", [Some(Fault::Flip)]);
@@ -61,8 +59,6 @@ fn a_pack_download_with_a_flipped_byte_is_discarded_and_fetched_again() {
 }
 
 #[test]
-#[ignore = "waits for the client's download robustness: today a failed download ends the sync, \
-            so the group's other packs wait for the next one"]
 fn a_failed_download_does_not_keep_the_other_packs_from_arriving() {
     let (site, device) = riders("failed download", &["safe-riding", "mobile-money-scams"]);
     site.proxy.script("/v1/packs/", [Some(Fault::Flip)]);

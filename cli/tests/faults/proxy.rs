@@ -118,12 +118,6 @@ impl FaultPlan {
             kinds: Vec::new(),
         }
     }
-
-    /// This plan without faults of kind `fault`.
-    pub fn except(mut self, fault: Fault) -> Self {
-        self.kinds.retain(|&f| f != fault);
-        self
-    }
 }
 
 /// A request as it reached the proxy.

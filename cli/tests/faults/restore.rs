@@ -15,8 +15,6 @@ use crate::site::Site;
 const DEVICES: usize = 3;
 
 #[test]
-#[ignore = "waits for the hub's heal: today a device never sends again what a hub acknowledged, \
-            so records the restored hub lost stay lost"]
 fn a_hub_restored_from_an_old_backup_gets_back_every_record_from_the_devices() {
     let seed = crate::seed_for("restore");
     let mut site = Site::start(FaultPlan::from_env(0.2, 20), seed);

@@ -14,8 +14,6 @@ const DEVICES: usize = 6;
 const FAILURES: usize = 3;
 
 #[test]
-#[ignore = "waits for the client's retries with exponential backoff and jitter: today a 503 \
-            ends the sync"]
 fn a_busy_hub_is_retried_with_growing_jittered_waits() {
     let seed = crate::seed_for("retries");
     let mut site = Site::start(FaultPlan::quiet(), seed);
