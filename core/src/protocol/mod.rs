@@ -18,7 +18,7 @@ pub use signing::{
 };
 pub use version::{API_PREFIX, PROTOCOL_V1, PROTOCOL_VERSION};
 pub use wire::{
-    CatalogEntry, CatalogResponse, ErrorBody, ErrorResponse, HeldRecords, NonceResponse,
-    PublishResponse, PushRequest, PushResponse, RecordResult, RecordStatus, RegisterRequest,
-    RegisterResponse,
+    catalog_tag, CatalogEntry, CatalogResponse, ErrorBody, ErrorResponse, HeldRecords,
+    NonceResponse, PublishResponse, PushRequest, PushResponse, RecordResult, RecordStatus,
+    RegisterRequest, RegisterResponse,
 };

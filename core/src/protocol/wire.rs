@@ -45,6 +45,14 @@ pub struct CatalogEntry {
     pub modules: Vec<String>,
 }
 
+/// The tag a hub gives a catalog: a weak `ETag` of the first 16 bytes of the SHA-256 of its
+/// JSON (weak: the same catalog goes out compressed or not). A device checks it before it
+/// keeps the copy, so a damaged copy is never used until the catalog changes.
+pub fn catalog_tag(body: &[u8]) -> String {
+    let digest = crate::hash::ContentHash::of(body);
+    format!("W/\"{}\"", crate::hex::encode(&digest.0[..16]))
+}
+
 /// `GET /v1/catalog?group=G`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CatalogResponse {

@@ -25,8 +25,8 @@ use crate::hash::ContentHash;
 use crate::keys::{PublicKey, SecretKey};
 use crate::progress::{NoProgress, Progress};
 use crate::protocol::{
-    endpoint, CatalogEntry, CatalogResponse, GroupName, PublishResponse, PushRequest, PushResponse,
-    RecordStatus, RegisterRequest, RegisterResponse,
+    catalog_tag, endpoint, CatalogEntry, CatalogResponse, GroupName, PublishResponse, PushRequest,
+    PushResponse, RecordStatus, RegisterRequest, RegisterResponse,
 };
 use crate::store::{CachedCatalog, Registration, Store};
 use choose::{is_pack_hash, newer_packs, within_allowance, Fetch};
@@ -466,6 +466,11 @@ impl HubClient {
                         .and_then(|v| v.to_str().ok())
                         .map(str::to_owned);
                     let body = self.read_bounded(response, http::MAX_ANSWER, deadline)?;
+                    if etag.as_deref() != Some(catalog_tag(&body).as_str()) {
+                        // Kept with a wrong tag, a damaged copy would be used until the
+                        // catalog changed: try again instead.
+                        return Err(SyncError::Offline("the catalog arrived damaged".into()));
+                    }
                     let body = String::from_utf8(body)
                         .map_err(|_| SyncError::BadAnswer("the catalog is not text".into()))?;
                     Ok((etag.unwrap_or_default(), body))
@@ -475,7 +480,7 @@ impl HubClient {
         })?;
         let catalog: CatalogResponse =
             serde_json::from_str(&body).map_err(|e| SyncError::BadAnswer(e.to_string()))?;
-        if !etag.is_empty() && kept.as_ref().is_none_or(|k| k.etag != etag) {
+        if kept.as_ref().is_none_or(|k| k.etag != etag) {
             store.set_cached_catalog(&CachedCatalog {
                 group: group.to_owned(),
                 etag,

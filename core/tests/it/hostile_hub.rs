@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use skillpack_core::device::Device;
 use skillpack_core::keys::SecretKey;
 use skillpack_core::pack::{PackInfo, PackReader, Variant};
-use skillpack_core::protocol::{CatalogEntry, CatalogResponse, PushRequest};
+use skillpack_core::protocol::{catalog_tag, CatalogEntry, CatalogResponse, PushRequest};
 use skillpack_core::store::Registration;
 use skillpack_core::sync::{HubClient, SyncError, SyncPolicy, SyncReport};
 use skillpack_core::testing::{module_files, pack_with, publisher_key, stranger_key};
@@ -208,12 +208,18 @@ fn pack(id: &str, key: &SecretKey) -> (Vec<u8>, CatalogEntry) {
 }
 
 fn catalog(entries: &[CatalogEntry]) -> Answer {
-    json(
-        serde_json::to_string(&CatalogResponse {
-            group: "riders".into(),
-            packs: entries.to_vec(),
-        })
-        .unwrap(),
+    let body = serde_json::to_vec(&CatalogResponse {
+        group: "riders".into(),
+        packs: entries.to_vec(),
+    })
+    .unwrap();
+    Answer::Whole(
+        200,
+        vec![
+            ("content-type".into(), "application/json".into()),
+            ("etag".into(), catalog_tag(&body)),
+        ],
+        body,
     )
 }
 

@@ -9,10 +9,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use skillpack_core::hex;
 use skillpack_core::pack::PackReader;
-use skillpack_core::protocol::{CatalogResponse, GroupName};
+use skillpack_core::protocol::{catalog_tag, CatalogResponse, GroupName};
 
 use super::{AppState, PublisherUpload, QueryOf};
 use crate::error::{HttpError, OrHttpErr};
@@ -148,8 +147,7 @@ pub(super) async fn catalog(
         group,
     })
     .map_err(HttpError::internal)?;
-    // Weak: the same catalog goes out compressed or not.
-    let etag = format!("W/\"{}\"", hex::encode(&Sha256::digest(&body)[..16]));
+    let etag = catalog_tag(&body);
     if headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
