@@ -85,6 +85,7 @@ fn registering_and_pushing_records() {
             count: 41,
             last_seq: Some(42),
         }),
+        group: Some("riders".into()),
     });
 }
 

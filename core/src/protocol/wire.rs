@@ -138,6 +138,10 @@ pub struct PushResponse {
     /// What the hub holds of this device's records (absent from hubs before it was added).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub held: Option<HeldRecords>,
+    /// The group the hub holds the device in (absent from hubs before it was added): a
+    /// device that remembers another one (an operator moved it) follows the hub.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 /// How many of a device's records a hub holds, and the number of the last: a device that

@@ -236,13 +236,15 @@ impl HubClient {
         progress: &dyn Progress,
         allowance: Option<u64>,
     ) -> Result<SyncReport, SyncError> {
-        let group = store.registration()?.ok_or(SyncError::NotRegistered)?.group;
+        store.registration()?.ok_or(SyncError::NotRegistered)?;
         let cap = allowance.map(|a| self.bytes_moved().saturating_add(a));
         let within = self.one_call(progress);
         let mut report = SyncReport::default();
-        let done = self
-            .push_all(store, &mut report, within)
-            .and_then(|()| self.update_packs(store, &group, downloads, cap, &mut report, within));
+        let done = self.push_all(store, &mut report, within).and_then(|()| {
+            // Read after pushing: the hub's answer may have moved the device to its group.
+            let group = store.registration()?.ok_or(SyncError::NotRegistered)?.group;
+            self.update_packs(store, &group, downloads, cap, &mut report, within)
+        });
         match done {
             Ok(()) => Ok(report),
             Err(e) if report.did_something() => {
@@ -352,7 +354,25 @@ impl HubClient {
             acked.push(r.id);
         }
         store.acknowledge(&acked)?;
+        if let Some(group) = answer.group {
+            self.follow_group(store, group)?;
+        }
         Ok(answer.held)
+    }
+
+    /// Takes the group the hub holds the device in, when it differs from the remembered one
+    /// (an operator moved the device, or the registration's answer came damaged).
+    fn follow_group(&self, store: &Store, group: String) -> Result<(), SyncError> {
+        let Some(registration) = store.registration()? else {
+            return Ok(());
+        };
+        if registration.group != group && GroupName::parse(&group).is_ok() {
+            store.set_registration(&Registration {
+                group,
+                ..registration
+            })?;
+        }
+        Ok(())
     }
 
     /// Downloads and installs packs of `group` that are not installed or have a newer

@@ -76,5 +76,9 @@ pub(super) async fn push(
     }
     let results = take_records(&state.db, signed.key, device.learner, request.records).await?;
     let held = Some(state.db.held_records(signed.key).await?);
-    Ok(Json(PushResponse { results, held }))
+    Ok(Json(PushResponse {
+        results,
+        held,
+        group: Some(device.group),
+    }))
 }
