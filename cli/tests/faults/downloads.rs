@@ -61,13 +61,24 @@ fn a_pack_download_with_a_flipped_byte_is_discarded_and_fetched_again() {
 #[test]
 fn a_failed_download_does_not_keep_the_other_packs_from_arriving() {
     let (site, device) = riders("failed download", &["safe-riding", "mobile-money-scams"]);
-    site.proxy.script("/v1/packs/", [Some(Fault::Flip)]);
+    // Every try of one pack comes spoiled (a spoiled chunk is tried again from the last good
+    // one, so one flip alone would not make it fail).
+    let spoiled = site.build("safe-riding", "1.0.0");
+    let hash = skillpack_core::pack::PackReader::open_path(&spoiled.path)
+        .unwrap()
+        .pack_hash();
+    let tries = crate::device::policy().attempts as usize;
+    site.proxy
+        .script(&format!("/v1/packs/{hash}"), vec![Some(Fault::Flip); tries]);
     let report = device.connect(&site.url()).unwrap();
     assert_eq!(
-        report.installed.len(),
-        1,
+        report.installed,
+        vec![("mobile-money-scams".to_owned(), "1.0.0".to_owned())],
         "the other pack arrived: {report:?}"
     );
+    assert_eq!(report.failed.len(), 1, "{report:?}");
+    assert_eq!(report.failed[0].id, "safe-riding");
+    assert!(report.unfinished.is_none(), "{report:?}");
     let devices = [device];
     site.clean_rounds(&devices);
     site.assert_everything_in_place(&devices);
