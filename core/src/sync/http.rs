@@ -1,6 +1,6 @@
 //! How the device talks HTTP to a hub: every request bounded in time and in what it reads,
-//! JSON bodies sent zstd-compressed (answers come back compressed too: reqwest asks for and
-//! inflates them), signed requests over a fresh nonce, and failures of the network or the
+//! JSON bodies sent zstd-compressed (answers come back compressed too: the client asks for
+//! them and inflates them here, with the zstd the packs already need), signed requests over a fresh nonce, and failures of the network or the
 //! hub tried again after a jittered, growing wait, within the sync's deadline.
 
 use std::io::Read;
@@ -184,15 +184,37 @@ impl HubClient {
         serde_json::from_slice(&body).map_err(|e| SyncError::BadAnswer(e.to_string()))
     }
 
-    /// Reads an answer's body, at most `limit` bytes and until `deadline`.
+    /// Reads an answer's body, inflated when the hub sent it zstd-compressed, at most
+    /// `limit` bytes once inflated and until `deadline`. The bytes counted (the data budget)
+    /// are those on the wire.
     pub(super) fn read_bounded(
         &self,
         response: Response,
         limit: u64,
         deadline: Deadline,
     ) -> Result<Vec<u8>, SyncError> {
+        let encoding = response
+            .headers()
+            .get(CONTENT_ENCODING)
+            .map(|v| v.to_str().unwrap_or("?").to_owned());
+        let wire = Counting {
+            inner: response,
+            client: self,
+        };
+        let reader: Box<dyn Read + '_> = match encoding.as_deref() {
+            None | Some("identity") => Box::new(wire),
+            Some("zstd") => Box::new(
+                zstd::stream::read::Decoder::new(wire)
+                    .map_err(|e| SyncError::BadAnswer(e.to_string()))?,
+            ),
+            Some(other) => {
+                return Err(SyncError::BadAnswer(format!(
+                    "the hub's answer is encoded as {other:?}"
+                )))
+            }
+        };
         let mut body = Vec::new();
-        let mut reader = response.take(limit + 1);
+        let mut reader = reader.take(limit + 1);
         let mut piece = [0u8; 16 * 1024];
         loop {
             if deadline.passed() {
@@ -204,7 +226,6 @@ impl HubClient {
             if n == 0 {
                 break;
             }
-            self.count(n as u64);
             body.extend_from_slice(&piece[..n]);
         }
         if body.len() as u64 > limit {
@@ -223,4 +244,18 @@ impl HubClient {
 /// A failure to reach the hub or to hear its whole answer.
 pub(super) fn offline(e: reqwest::Error) -> SyncError {
     SyncError::Offline(e.to_string())
+}
+
+/// An answer's body as it comes off the wire, each byte counted for the data budget.
+struct Counting<'a> {
+    inner: Response,
+    client: &'a HubClient,
+}
+
+impl Read for Counting<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.client.count(n as u64);
+        Ok(n)
+    }
 }

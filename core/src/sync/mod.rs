@@ -147,7 +147,13 @@ impl HubClient {
 
     /// A client for the hub at `base` that keeps to `policy`.
     pub fn with_policy(base: &str, policy: SyncPolicy) -> Result<Self, SyncError> {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::ACCEPT_ENCODING,
+            reqwest::header::HeaderValue::from_static("zstd"),
+        );
         let http = Client::builder()
+            .default_headers(headers)
             .connect_timeout(policy.stall)
             // Each wait for the network; the whole of each request is bounded by ours.
             .timeout(policy.stall)

@@ -141,6 +141,50 @@ fn an_unchanged_catalog_costs_a_304() {
 }
 
 #[test]
+fn json_answers_go_zstd_compressed_to_clients_that_ask_and_small_ones_as_they_are() {
+    let hub = TestHub::start();
+    hub.run(
+        hub.db
+            .add_publisher(publisher_key().public_key(), "fixture".into()),
+    )
+    .unwrap();
+    hub.signed_post(&publisher_key(), &endpoint::publish("g"), sample_pack());
+    let get = |path: &str, zstd: bool| {
+        let mut request = Client::new().get(format!("{}{path}", hub.url));
+        if zstd {
+            request = request.header("accept-encoding", "zstd");
+        }
+        let response = request.send().unwrap();
+        let encoding = response
+            .headers()
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap().to_owned());
+        (encoding, response.bytes().unwrap().to_vec())
+    };
+    let (plain_encoding, plain) = get(&endpoint::catalog("g"), false);
+    let (encoding, compressed) = get(&endpoint::catalog("g"), true);
+    assert_eq!(plain_encoding, None);
+    assert_eq!(encoding.as_deref(), Some("zstd"));
+    assert!(
+        compressed.len() < plain.len(),
+        "{} of {}",
+        compressed.len(),
+        plain.len()
+    );
+    assert_eq!(zstd::decode_all(compressed.as_slice()).unwrap(), plain);
+    let (nonce_encoding, _) = get(endpoint::NONCE, true);
+    assert_eq!(nonce_encoding, None, "too small to gain");
+    let pack_hash = serde_json::from_slice::<CatalogResponse>(&plain)
+        .unwrap()
+        .packs[0]
+        .hash
+        .clone();
+    let (pack_encoding, pack) = get(&endpoint::pack(&pack_hash), true);
+    assert_eq!(pack_encoding, None, "a pack is compressed already");
+    assert_eq!(pack, sample_pack());
+}
+
+#[test]
 fn refusals_are_4xx_with_stable_codes_and_change_nothing() {
     let hub = TestHub::start();
     hub.run(
