@@ -26,8 +26,8 @@ pub use error::LedgerError;
 #[cfg(test)]
 use record::verify_many;
 pub use record::{
-    record_id, record_time, responses_digest, verify_chain, PackRef, Response, ResultRecord,
-    SignedRecord,
+    record_id, record_time, responses_digest, verify_chain, verify_chain_after, PackRef, Response,
+    ResultRecord, SignedRecord,
 };
 pub use relay::{RelayBundle, MAX_RELAY_BYTES, RELAY_FORMAT};
 pub use xapi::{to_xapi, DEFAULT_HOME_PAGE};

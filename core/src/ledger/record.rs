@@ -248,10 +248,22 @@ fn prepare_batch_item<'a>(
 /// Checks a device's records in order: each verifies, the numbers run 1, 2, 3… without a
 /// gap, every record points at the hash of the one before, and one device signed them all.
 pub fn verify_chain(records: &[SignedRecord]) -> Result<(), LedgerError> {
-    let mut previous: Option<&SignedRecord> = None;
+    verify_chain_after(None, records)
+}
+
+/// Checks records that continue a chain from `anchor`, a record already checked (or from the
+/// start when `None`): the same rules as [`verify_chain`], with the numbers running on from
+/// the anchor's and the first record pointing at the anchor's hash. The anchor itself is
+/// not verified again, which is what lets a store check only what came after its last check.
+pub fn verify_chain_after(
+    anchor: Option<&SignedRecord>,
+    records: &[SignedRecord],
+) -> Result<(), LedgerError> {
+    let mut previous = anchor;
+    let first = anchor.map_or(1, |a| a.record.seq.saturating_add(1));
     for (i, signed) in records.iter().enumerate() {
         let record = &signed.record;
-        let expected = i as u64 + 1;
+        let expected = first.saturating_add(i as u64);
         if record.seq != expected {
             return Err(LedgerError::Gap {
                 expected,

@@ -315,7 +315,7 @@ impl<R: Read + Seek> PackReader<R> {
 pub fn open_chunk(
     chunk: &Chunk,
     stored: Vec<u8>,
-    dictionary: Option<&[u8]>,
+    dictionary: Option<&DecoderDictionary<'static>>,
 ) -> Result<Vec<u8>, PackError> {
     let corrupt = |reason: String| PackError::BadChunk { index: 0, reason };
     if ContentHash::of(&stored) != chunk.hash {
@@ -324,9 +324,7 @@ pub fn open_chunk(
     match (chunk.codec, dictionary) {
         (Codec::None, _) => Ok(stored),
         (Codec::Zstd, _) => inflate(&stored, chunk.size, None).map_err(corrupt),
-        (Codec::ZstdDict, Some(d)) => {
-            inflate(&stored, chunk.size, Some(&DecoderDictionary::copy(d))).map_err(corrupt)
-        }
+        (Codec::ZstdDict, Some(d)) => inflate(&stored, chunk.size, Some(d)).map_err(corrupt),
         (Codec::ZstdDict, None) => Err(corrupt("it needs the pack's dictionary".into())),
     }
 }

@@ -61,21 +61,16 @@ impl Store {
                 module: m.id.clone(),
                 why,
             })?;
-            modules.push((
-                m.id.clone(),
-                String::from_utf8_lossy(&json).into_owned(),
-                module,
-            ));
+            modules.push((m.id.clone(), module));
         }
-        let manifest_json = serde_json::to_string(&manifest)
-            .map_err(|e| StoreError::Damaged(format!("manifest: {e}")))?;
         let pack = &manifest.pack;
         let publisher = reader.publisher();
         let mut conn = self.lock();
+        self.modules.clear();
         db::write(&mut conn, |tx| {
             check_owner(tx, &pack.id, &publisher)?;
             let replaced = replace_older(tx, &pack.id, &pack.version)?;
-            for (id, _, _) in &modules {
+            for (id, _) in &modules {
                 let owner: Option<String> = tx
                     .query_row("SELECT pack_id FROM modules WHERE id = ?1", [id], |r| {
                         r.get(0)
@@ -88,15 +83,19 @@ impl Store {
                     });
                 }
             }
+            let dictionary = manifest
+                .dictionary
+                .and_then(|d| manifest.chunks.get(d as usize))
+                .map(|c| c.hash.0.to_vec());
             tx.execute(
-                "INSERT INTO packs (id, version, hash, publisher, manifest, installed_at)
+                "INSERT INTO packs (id, version, hash, publisher, dictionary, installed_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, datetime('now'))",
                 params![
                     pack.id,
                     pack.version,
                     reader.pack_hash().0.as_slice(),
                     publisher.to_bytes().as_slice(),
-                    manifest_json
+                    dictionary
                 ],
             )?;
             let (mut new_chunks, mut shared_chunks) = (0, 0);
@@ -118,14 +117,28 @@ impl Store {
                     new_chunks += 1;
                 }
                 tx.execute(
-                    "INSERT INTO pack_chunks (pack_id, chunk_hash) VALUES (?1, ?2)",
-                    params![pack.id, hash.as_slice()],
+                    "INSERT INTO pack_chunks (pack_id, chunk_hash, codec, size) VALUES (?1, ?2, ?3, ?4)",
+                    params![
+                        pack.id,
+                        hash.as_slice(),
+                        name_of(&chunk.codec)?,
+                        i64::try_from(chunk.size).unwrap_or(i64::MAX)
+                    ],
                 )?;
             }
-            for (id, json, _) in &modules {
+            insert_entries(tx, &pack.id, &manifest)?;
+            for (id, module) in &modules {
                 tx.execute(
-                    "INSERT INTO modules (id, pack_id, module) VALUES (?1, ?2, ?3)",
-                    params![id, pack.id, json],
+                    "INSERT INTO modules (id, pack_id, title, language, minutes, lessons)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![
+                        id,
+                        pack.id,
+                        module.title,
+                        module.language,
+                        module.minutes,
+                        module.lessons.len() as i64
+                    ],
                 )?;
             }
             drop_unused_chunks(tx)?;
@@ -133,7 +146,7 @@ impl Store {
                 pack_id: pack.id.clone(),
                 version: pack.version.clone(),
                 replaced,
-                modules: modules.iter().map(|(id, _, _)| id.clone()).collect(),
+                modules: modules.iter().map(|(id, _)| id.clone()).collect(),
                 new_chunks,
                 shared_chunks,
             })
@@ -144,6 +157,7 @@ impl Store {
     /// records stay: they are the learner's, and a reinstall picks them up again.
     pub fn uninstall(&self, pack_id: &str) -> Result<(), StoreError> {
         let mut conn = self.lock();
+        self.modules.clear();
         db::write(&mut conn, |tx| {
             let removed = tx.execute("DELETE FROM packs WHERE id = ?1", [pack_id])?;
             if removed == 0 {
@@ -206,6 +220,47 @@ fn replace_older(
     }
     tx.execute("DELETE FROM packs WHERE id = ?1", [id])?;
     Ok(Some(installed))
+}
+
+/// Where each entry of the pack lives: what reading a lesson looks up.
+fn insert_entries(
+    tx: &Transaction<'_>,
+    pack_id: &str,
+    manifest: &crate::pack::Manifest,
+) -> Result<(), StoreError> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO entries (pack_id, path, kind, chunk_hash, offset, size, hash, media_type, rendition, low_of)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for entry in &manifest.entries {
+        let chunk = manifest
+            .chunks
+            .get(entry.chunk as usize)
+            .ok_or_else(|| StoreError::Damaged(format!("{} names a missing chunk", entry.path)))?;
+        insert.execute(params![
+            pack_id,
+            entry.path,
+            name_of(&entry.kind)?,
+            chunk.hash.0.as_slice(),
+            i64::try_from(entry.offset).unwrap_or(i64::MAX),
+            i64::try_from(entry.size).unwrap_or(i64::MAX),
+            entry.hash.0.as_slice(),
+            entry.media_type,
+            entry.rendition.as_ref().map(name_of).transpose()?,
+            entry.low_of
+        ])?;
+    }
+    Ok(())
+}
+
+/// The name a manifest gives a value (`lesson`, `low`…), which the store keeps as text.
+fn name_of<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => Ok(name),
+        _ => Err(StoreError::Damaged(
+            "a manifest value without a name".into(),
+        )),
+    }
 }
 
 fn drop_unused_chunks(tx: &Transaction<'_>) -> Result<(), StoreError> {

@@ -9,12 +9,12 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+use super::content::{choose_rendition, read_entry};
 use super::error::StoreError;
 use super::Store;
 use crate::assess::{next_attempt, AssessError, PastAttempt};
-use crate::hash::ContentHash;
 use crate::module::{lay_out, LayoutContext, LessonBlock, Module};
-use crate::pack::{entry_in_chunk, open_chunk, Entry, Manifest, Rendition};
+use crate::pack::module_json_path;
 
 /// Where a learner stands with a module.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,39 +107,49 @@ pub struct MediaItem {
 impl Store {
     /// Every installed module with its state at device time `now`.
     pub fn catalog(&self, now: DateTime<Utc>) -> Result<Vec<CatalogEntry>, StoreError> {
-        let conn = self.lock();
-        let mut stmt =
-            conn.prepare_cached("SELECT id, pack_id, module FROM modules ORDER BY id")?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
+        let rows = {
+            let conn = self.lock();
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, pack_id, title, language, minutes, lessons FROM modules ORDER BY id",
+            )?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, u32>(4)?,
+                        r.get::<_, u32>(5)?,
+                    ))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            rows
+        };
         rows.into_iter()
-            .map(|(id, pack_id, json)| {
-                let module = parse_module(&json)?;
-                let (opened, time_ms): (u32, i64) = conn.query_row(
-                    "SELECT count(*), coalesce(sum(time_ms), 0) FROM progress
-                     WHERE module_id = ?1 AND opened > 0",
-                    [&id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )?;
-                let history = past_attempts(&conn, &id)?;
-                let started: bool = conn.query_row(
-                    "SELECT EXISTS (SELECT 1 FROM attempts WHERE module_id = ?1)",
-                    [&id],
-                    |r| r.get(0),
-                )?;
-                let state = state_of(&module, &history, opened > 0 || started, now);
+            .map(|(id, pack_id, title, language, minutes, lessons)| {
+                let (opened, time_ms, history, started) = {
+                    let conn = self.lock();
+                    let (opened, time_ms): (u32, i64) = conn.query_row(
+                        "SELECT count(*), coalesce(sum(time_ms), 0) FROM progress
+                         WHERE module_id = ?1 AND opened > 0",
+                        [&id],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )?;
+                    let history = past_attempts(&conn, &id)?;
+                    let started: bool = conn.query_row(
+                        "SELECT EXISTS (SELECT 1 FROM attempts WHERE module_id = ?1)",
+                        [&id],
+                        |r| r.get(0),
+                    )?;
+                    (opened, time_ms, history, started)
+                };
+                let state = state_of(&history, opened > 0 || started, now, || self.module(&id))?;
                 Ok(CatalogEntry {
-                    title: module.title.clone(),
-                    language: module.language.clone(),
-                    minutes: module.minutes,
-                    lessons: module.lessons.len() as u32,
+                    title,
+                    language,
+                    minutes,
+                    lessons,
                     lessons_opened: opened,
                     time_spent_ms: time_ms.max(0) as u64,
                     attempts_used: history.len() as u32,
@@ -151,17 +161,22 @@ impl Store {
             .collect()
     }
 
-    /// An installed module's compiled description.
+    /// An installed module's compiled description, read from its pack's chunks (the few
+    /// read last are kept parsed).
     pub fn module(&self, module_id: &str) -> Result<Module, StoreError> {
-        let json: Option<String> = self
-            .lock()
-            .query_row(
-                "SELECT module FROM modules WHERE id = ?1",
-                [module_id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        parse_module(&json.ok_or_else(|| not_installed("module", module_id))?)
+        let module = self.modules.get_or_make(&module_id.to_owned(), || {
+            let conn = self.lock();
+            let json = read_entry(
+                &conn,
+                &self.dictionaries,
+                module_id,
+                &module_json_path(module_id),
+            )?
+            .ok_or_else(|| not_installed("module", module_id))?;
+            serde_json::from_slice(&json)
+                .map_err(|e| StoreError::Damaged(format!("module {module_id}: {e}")))
+        })?;
+        Ok(Module::clone(&module))
     }
 
     /// Lesson `index` (0-based) of a module, with its media in the chosen rendition.
@@ -173,8 +188,8 @@ impl Store {
             .ok_or_else(|| not_installed("lesson", &format!("{module_id} #{}", index + 1)))?;
         let rendition = self.media_rendition()?;
         let conn = self.lock();
-        let manifest = manifest_of_module(&conn, module_id)?;
-        let markdown_bytes = read_entry(&conn, &manifest, &format!("{module_id}/{}", lesson.path))?
+        let lesson_path = format!("{module_id}/{}", lesson.path);
+        let markdown_bytes = read_entry(&conn, &self.dictionaries, module_id, &lesson_path)?
             .ok_or_else(|| {
                 StoreError::Damaged(format!("{} is missing from its pack", lesson.path))
             })?;
@@ -183,14 +198,17 @@ impl Store {
         let mut media = Vec::new();
         for path in &lesson.media {
             let full = format!("{module_id}/{path}");
-            let chosen = choose_rendition(&manifest, &full, rendition);
+            let (media_type, bytes) = match choose_rendition(&conn, module_id, &full, rendition)? {
+                Some((chosen, media_type)) => (
+                    media_type,
+                    read_entry(&conn, &self.dictionaries, module_id, &chosen)?,
+                ),
+                None => (None, None),
+            };
             media.push(MediaItem {
                 path: path.clone(),
-                media_type: chosen.and_then(|e| e.media_type.clone()),
-                bytes: match chosen {
-                    Some(e) => read_entry(&conn, &manifest, &e.path)?,
-                    None => None,
-                },
+                media_type,
+                bytes,
             });
         }
         let resume_block = conn
@@ -247,10 +265,6 @@ fn not_installed(what: &'static str, id: &str) -> StoreError {
     }
 }
 
-fn parse_module(json: &str) -> Result<Module, StoreError> {
-    serde_json::from_str(json).map_err(|e| StoreError::Damaged(format!("a stored module: {e}")))
-}
-
 /// The finished attempts at a module, as the attempt policy needs them.
 pub(crate) fn past_attempts(
     conn: &Connection,
@@ -283,98 +297,26 @@ pub(crate) fn past_attempts(
         .collect()
 }
 
+/// Where a learner stands; the module's assessment rules (read only when they decide it:
+/// attempts made and none passed) come from `module`.
 fn state_of(
-    module: &Module,
     history: &[PastAttempt],
     started: bool,
     now: DateTime<Utc>,
-) -> ModuleState {
+    module: impl FnOnce() -> Result<Module, StoreError>,
+) -> Result<ModuleState, StoreError> {
     if history.iter().any(|a| a.passed) {
-        return ModuleState::Passed;
+        return Ok(ModuleState::Passed);
     }
     if history.is_empty() {
-        return if started {
+        return Ok(if started {
             ModuleState::InProgress
         } else {
             ModuleState::New
-        };
+        });
     }
-    match next_attempt(&module.assessment, history, now) {
+    Ok(match next_attempt(&module()?.assessment, history, now) {
         Err(AssessError::CoolingDown { until }) => ModuleState::CoolingDown { until },
         _ => ModuleState::Failed,
-    }
-}
-
-/// The manifest of the pack a module came from.
-pub(crate) fn manifest_of_module(
-    conn: &Connection,
-    module_id: &str,
-) -> Result<Manifest, StoreError> {
-    let json: Option<String> = conn
-        .query_row(
-            "SELECT p.manifest FROM packs p JOIN modules m ON m.pack_id = p.id WHERE m.id = ?1",
-            [module_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let json = json.ok_or_else(|| not_installed("module", module_id))?;
-    serde_json::from_str(&json).map_err(|e| StoreError::Damaged(format!("a stored manifest: {e}")))
-}
-
-/// The rendition of a media file to show: the one asked for when the pack has it, else the other.
-fn choose_rendition<'m>(
-    manifest: &'m Manifest,
-    full_path: &str,
-    wanted: Rendition,
-) -> Option<&'m Entry> {
-    let full = manifest.entry(full_path);
-    let low = manifest
-        .entries
-        .iter()
-        .find(|e| e.low_of.as_deref() == Some(full_path));
-    match wanted {
-        Rendition::Low => low.or(full),
-        Rendition::Full => full.or(low),
-    }
-}
-
-/// One entry's bytes from the stored chunks (checked against the manifest's hashes), or `None`
-/// if the pack has no such entry.
-fn read_entry(
-    conn: &Connection,
-    manifest: &Manifest,
-    path: &str,
-) -> Result<Option<Vec<u8>>, StoreError> {
-    let Some(entry) = manifest.entry(path) else {
-        return Ok(None);
-    };
-    let chunk = manifest
-        .chunks
-        .get(entry.chunk as usize)
-        .ok_or_else(|| StoreError::Damaged(format!("{path} names a missing chunk")))?;
-    let stored = stored_chunk(conn, &chunk.hash)?;
-    let dictionary = match manifest
-        .dictionary
-        .and_then(|d| manifest.chunks.get(d as usize))
-    {
-        Some(d) if chunk.codec == crate::pack::Codec::ZstdDict => {
-            Some(open_chunk(d, stored_chunk(conn, &d.hash)?, None)?)
-        }
-        _ => None,
-    };
-    let bytes = open_chunk(chunk, stored, dictionary.as_deref())
-        .map_err(|e| StoreError::Damaged(format!("a chunk of {path}: {e}")))?;
-    let slice = entry_in_chunk(chunk, &bytes, entry)
-        .map_err(|e| StoreError::Damaged(format!("{path}: {e}")))?;
-    Ok(Some(slice.to_vec()))
-}
-
-fn stored_chunk(conn: &Connection, hash: &ContentHash) -> Result<Vec<u8>, StoreError> {
-    conn.query_row(
-        "SELECT stored FROM chunks WHERE hash = ?1",
-        [hash.0.as_slice()],
-        |r| r.get(0),
-    )
-    .optional()?
-    .ok_or_else(|| StoreError::Damaged(format!("chunk {hash} is missing")))
+    })
 }

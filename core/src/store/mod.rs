@@ -1,8 +1,9 @@
 //! The learner's device: one SQLite database per device holding installed packs (their
 //! chunks shared across packs), progress, attempts, signed result records (the outbox is the
 //! part no hub has acknowledged) and settings, plus the device and learner keys through a
-//! [`KeyStore`]. Opening checks the schema and the whole record chain.
+//! [`KeyStore`]. Opening checks the schema and the records written since the last check.
 
+mod content;
 mod db;
 mod error;
 mod install;
@@ -30,9 +31,16 @@ use crate::keys::{PublicKey, SecretKey};
 /// The folder (inside the store folder) where [`FileKeyStore`] keeps keys by default.
 pub const KEYS_DIR: &str = "keys";
 
+/// How many parsed modules a store keeps at hand (the one being studied, and a few more).
+const KEPT_MODULES: usize = 4;
+
 /// An open device store.
 pub struct Store {
     conn: Mutex<Connection>,
+    /// Prepared dictionaries of the packs read last, so a lesson read does not prepare one.
+    dictionaries: content::Dictionaries,
+    /// Modules read last, parsed.
+    modules: content::Recent<String, crate::module::Module>,
     device: SecretKey,
     learner: SecretKey,
 }
@@ -62,7 +70,8 @@ impl Store {
     }
 
     /// Opens (or creates) the store in `dir`, keeping keys in `keys`. On first open it makes
-    /// the device key and the learner key. It then checks every record and the chain.
+    /// the device key and the learner key. It then checks the records written since the last
+    /// check ([`Store::check_recent`]), so opening costs the same after years of results.
     pub fn open_with(dir: &Path, keys: &dyn KeyStore) -> Result<Self, StoreError> {
         let mut conn = db::open(dir)?;
         let device = load_or_make(keys, "device")?;
@@ -94,10 +103,12 @@ impl Store {
         })?;
         let store = Self {
             conn: Mutex::new(conn),
+            dictionaries: content::Dictionaries::default(),
+            modules: content::Recent::new(KEPT_MODULES),
             device,
             learner,
         };
-        store.check()?;
+        store.check_recent()?;
         Ok(store)
     }
 

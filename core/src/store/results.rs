@@ -10,12 +10,13 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::error::StoreError;
-use super::library::{manifest_of_module, past_attempts};
+use super::library::past_attempts;
 use super::{db, Store};
 use crate::assess::{Answer, AssessError, Attempt, Attestation, Outcome};
 use crate::hash::ContentHash;
 use crate::ledger::{
-    record_id, record_time, verify_chain, ChainEnd, PackRef, ResultRecord, SignedRecord, Submission,
+    record_id, record_time, verify_chain, verify_chain_after, ChainEnd, PackRef, ResultRecord,
+    SignedRecord, Submission,
 };
 
 /// What a full check of the store found.
@@ -204,25 +205,86 @@ impl Store {
         })
     }
 
-    /// Re-verifies every record's signature, its stored hash and the whole chain.
+    /// Re-verifies every record's signature, its stored hash and the whole chain, and moves
+    /// the checkpoint [`Store::check_recent`] starts from to the last record. The full check,
+    /// on demand (`skillpack device check`): its cost grows with the learner's history.
     pub fn check(&self) -> Result<CheckReport, StoreError> {
-        let conn = self.lock();
-        let records = load_records(&conn, false)?;
+        let mut conn = self.lock();
+        let records = load_records_from(&conn, 1)?;
         verify_chain(&records)?;
-        let outbox: i64 =
-            conn.query_row("SELECT count(*) FROM records WHERE acked = 0", [], |r| {
-                r.get(0)
-            })?;
-        Ok(CheckReport {
-            records: records.len(),
-            outbox: outbox as usize,
-        })
+        if let Some(last) = records.last() {
+            db::write(&mut conn, |tx| set_checkpoint(tx, last))?;
+        }
+        outbox_report(&conn, records.len())
     }
 
-    /// The manifest of the pack a module came from (for tools that show where content lives).
-    pub fn manifest_of(&self, module_id: &str) -> Result<crate::pack::Manifest, StoreError> {
-        manifest_of_module(&self.lock(), module_id)
+    /// Checks the records written since the last check (their stored hashes, signatures and
+    /// links), starting from a checkpoint: the last record already checked, whose stored
+    /// body must still hash to what it did. What opening a store costs therefore does not
+    /// grow with the learner's history. A record changed before the checkpoint is found by
+    /// the full [`Store::check`] (and by the hub, whose copy the chain must match).
+    pub fn check_recent(&self) -> Result<CheckReport, StoreError> {
+        let mut conn = self.lock();
+        let checkpoint = read_checkpoint(&conn)?;
+        let from = checkpoint.as_ref().map_or(1, |(seq, _)| *seq);
+        let records = load_records_from(&conn, from)?;
+        let newer = match &checkpoint {
+            None => {
+                verify_chain(&records)?;
+                records.as_slice()
+            }
+            Some((seq, hash)) => {
+                let anchor = records
+                    .first()
+                    .filter(|a| a.record.seq == *seq && a.hash().ok().as_ref() == Some(hash))
+                    .ok_or_else(|| {
+                        StoreError::Damaged(format!(
+                            "record {seq} was changed or removed after it was checked"
+                        ))
+                    })?;
+                let newer = &records[1..];
+                verify_chain_after(Some(anchor), newer)?;
+                newer
+            }
+        };
+        if let Some(last) = newer.last() {
+            db::write(&mut conn, |tx| set_checkpoint(tx, last))?;
+        }
+        outbox_report(&conn, newer.len())
     }
+}
+
+fn outbox_report(conn: &Connection, checked: usize) -> Result<CheckReport, StoreError> {
+    let outbox: i64 = conn.query_row("SELECT count(*) FROM records WHERE acked = 0", [], |r| {
+        r.get(0)
+    })?;
+    Ok(CheckReport {
+        records: checked,
+        outbox: outbox as usize,
+    })
+}
+
+/// The setting that holds the checkpoint: `<seq> <hash>` of the last record checked.
+const CHECKPOINT: &str = "records.checked";
+
+fn read_checkpoint(conn: &Connection) -> Result<Option<(u64, ContentHash)>, StoreError> {
+    let Some(value) = super::settings::read(conn, CHECKPOINT)? else {
+        return Ok(None);
+    };
+    let damaged = || StoreError::Damaged(format!("the records' checkpoint \"{value}\""));
+    let (seq, hash) = value.split_once(' ').ok_or_else(damaged)?;
+    let seq: u64 = seq.parse().map_err(|_| damaged())?;
+    let hash = ContentHash::from_hex(hash).ok_or_else(damaged)?;
+    Ok(Some((seq, hash)))
+}
+
+fn set_checkpoint(tx: &Transaction<'_>, last: &SignedRecord) -> Result<(), StoreError> {
+    let hash = last.hash()?;
+    super::settings::put(
+        tx,
+        CHECKPOINT,
+        &format!("{} {}", last.record.seq, hash.to_hex()),
+    )
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
@@ -297,20 +359,34 @@ fn last_record(conn: &Connection) -> Result<Option<(u64, ContentHash)>, StoreErr
 /// Loads records in order, checking each row's stored hash against its body (an edited row
 /// shows here even before signatures are checked).
 fn load_records(conn: &Connection, outbox_only: bool) -> Result<Vec<SignedRecord>, StoreError> {
-    let sql = if outbox_only {
-        "SELECT seq, hash, body FROM records WHERE acked = 0 ORDER BY seq"
-    } else {
-        "SELECT seq, hash, body FROM records ORDER BY seq"
-    };
-    let mut stmt = conn.prepare_cached(sql)?;
+    query_records(conn, 1, outbox_only)
+}
+
+/// The records numbered `from` and after, in order, each checked against its stored hash.
+fn load_records_from(conn: &Connection, from: u64) -> Result<Vec<SignedRecord>, StoreError> {
+    query_records(conn, from, false)
+}
+
+fn query_records(
+    conn: &Connection,
+    from: u64,
+    outbox_only: bool,
+) -> Result<Vec<SignedRecord>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, hash, body FROM records WHERE seq >= ?1 AND (?2 = 0 OR acked = 0)
+         ORDER BY seq",
+    )?;
     let rows = stmt
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, Vec<u8>>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?
+        .query_map(
+            params![i64::try_from(from).unwrap_or(i64::MAX), outbox_only],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            },
+        )?
         .collect::<Result<Vec<_>, _>>()?;
     rows.into_iter()
         .map(|(seq, hash, body)| {

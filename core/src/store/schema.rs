@@ -7,7 +7,10 @@ use rusqlite::Connection;
 use super::error::StoreError;
 
 /// Every schema step, oldest first.
-pub(crate) const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+pub(crate) const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_entries.sql"),
+];
 
 /// The version this code writes (the tests compare databases against it).
 #[cfg(test)]

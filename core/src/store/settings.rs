@@ -281,7 +281,7 @@ pub(super) fn is_registered(conn: &rusqlite::Connection) -> Result<bool, StoreEr
     Ok(read(conn, key::HUB)?.is_some())
 }
 
-fn read(conn: &rusqlite::Connection, name: &str) -> Result<Option<String>, StoreError> {
+pub(super) fn read(conn: &rusqlite::Connection, name: &str) -> Result<Option<String>, StoreError> {
     Ok(conn
         .query_row("SELECT value FROM settings WHERE key = ?1", [name], |r| {
             r.get(0)
@@ -289,7 +289,7 @@ fn read(conn: &rusqlite::Connection, name: &str) -> Result<Option<String>, Store
         .optional()?)
 }
 
-fn put(conn: &rusqlite::Connection, name: &str, value: &str) -> Result<(), StoreError> {
+pub(super) fn put(conn: &rusqlite::Connection, name: &str, value: &str) -> Result<(), StoreError> {
     conn.execute(
         "INSERT INTO settings (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -316,6 +316,66 @@ fn an_edited_record_row_is_found_on_open() {
     assert!(err.to_string().contains("record 1 was changed"), "{err}");
 }
 
+/// Edits record `seq`'s body on disk the way a tamperer would; returns the body it had.
+fn tamper_record(path: &std::path::Path, seq: i64) -> String {
+    let conn = Connection::open(path.join(db::DB_FILE)).expect("open");
+    let body: String = conn
+        .query_row("SELECT body FROM records WHERE seq = ?1", [seq], |r| {
+            r.get(0)
+        })
+        .expect("body");
+    conn.execute(
+        "UPDATE records SET body = replace(body, '\"score\":', '\"score\": ') WHERE seq = ?1",
+        [seq],
+    )
+    .expect("tamper");
+    body
+}
+
+fn restore_record(path: &std::path::Path, seq: i64, body: &str) {
+    let conn = Connection::open(path.join(db::DB_FILE)).expect("open");
+    conn.execute(
+        "UPDATE records SET body = ?2 WHERE seq = ?1",
+        rusqlite::params![seq, body],
+    )
+    .expect("restore");
+}
+
+#[test]
+fn opening_checks_what_came_after_the_last_check_and_the_full_check_finds_the_rest() {
+    let mut dev = device();
+    install_fixture(&dev);
+    take_and_submit(&dev, 3, true);
+    dev.store = Store::open(&dev.path).expect("checks record 1 and keeps a checkpoint");
+    take_and_submit(&dev, 4, false);
+    dev.store = Store::open(&dev.path).expect("checks record 2 only");
+
+    // The checkpoint's own record is read at every open.
+    let body = tamper_record(&dev.path, 2);
+    let err = Store::open(&dev.path).expect_err("the checkpoint no longer holds");
+    assert!(err.to_string().contains("record 2"), "{err}");
+    restore_record(&dev.path, 2, &body);
+    Store::open(&dev.path).expect("restored");
+
+    // A record before the checkpoint is not read at open: the full check finds it.
+    tamper_record(&dev.path, 1);
+    let store = Store::open(&dev.path).expect("opening reads nothing before the checkpoint");
+    let err = store.check().expect_err("the full check reads everything");
+    assert!(err.to_string().contains("record 1"), "{err}");
+}
+
+#[test]
+fn a_record_written_after_the_last_check_is_checked_at_open() {
+    let mut dev = device();
+    install_fixture(&dev);
+    take_and_submit(&dev, 3, true);
+    dev.store = Store::open(&dev.path).expect("checkpoint at record 1");
+    take_and_submit(&dev, 4, false);
+    tamper_record(&dev.path, 2);
+    let err = Store::open(&dev.path).expect_err("record 2 is new since the check");
+    assert!(err.to_string().contains("record 2"), "{err}");
+}
+
 #[test]
 fn a_damaged_database_is_moved_aside_and_reported_never_deleted() {
     let dev = device();
@@ -370,7 +430,79 @@ fn schema_of(conn: &Connection) -> Vec<(String, String)> {
 
 /// The schema of every past version as the code of that version wrote it, frozen: index
 /// `i` is version `i + 1`. A new migration adds its file here.
-const FROZEN_SCHEMAS: &[&str] = &[include_str!("migrations/frozen/v0001.sql")];
+const FROZEN_SCHEMAS: &[&str] = &[
+    include_str!("migrations/frozen/v0001.sql"),
+    include_str!("migrations/frozen/v0002.sql"),
+];
+
+/// A device store written by the code of version 1, with data (`sqlite3 .dump`, zstd): the
+/// four sample packs installed over the network by `skillpack demo` (three since removed),
+/// a 24-module pack whose text chunks need its dictionary, lessons read and a module passed.
+const VERSION_1_STORE: &[u8] = include_bytes!("migrations/frozen/v0001-store.sql.zst");
+
+#[test]
+fn a_store_written_by_version_1_opens_and_reads_as_before() {
+    let dir = tempfile::tempdir().expect("temp");
+    let keys = dir.path().join(super::KEYS_DIR);
+    std::fs::create_dir_all(&keys).expect("keys");
+    for name in ["device.key", "learner.key"] {
+        let key = match name {
+            "device.key" => {
+                include_bytes!("migrations/frozen/v0001-store-keys/device.key").as_slice()
+            }
+            _ => include_bytes!("migrations/frozen/v0001-store-keys/learner.key").as_slice(),
+        };
+        std::fs::write(keys.join(name), key).expect("key");
+    }
+    let sql = zstd::decode_all(VERSION_1_STORE).expect("inflates");
+    let old = Connection::open(dir.path().join(super::db::DB_FILE)).expect("db");
+    // A dump creates tables in name order, so rows can come before the tables they name.
+    old.pragma_update(None, "foreign_keys", false)
+        .expect("pragma");
+    old.execute_batch(std::str::from_utf8(&sql).expect("utf-8"))
+        .expect("the version 1 store");
+    old.pragma_update(None, "user_version", 1).expect("version");
+    drop(old);
+
+    let store = Store::open(dir.path()).expect("opens and upgrades");
+    assert_eq!(store.check().expect("the chain").records, 1);
+    let now = DateTime::from_timestamp(1_800_000_000, 0).expect("valid");
+    let catalog = store.catalog(now).expect("catalog");
+    assert_eq!(
+        catalog.len(),
+        25,
+        "the sample module and the 24 of the big pack"
+    );
+    let scams = catalog
+        .iter()
+        .find(|m| m.id == "mobile-money-scams")
+        .expect("listed");
+    assert_eq!(scams.title, "Spotting mobile-money scams");
+    assert_eq!((scams.lessons, scams.lessons_opened), (5, 1));
+    assert_eq!(scams.state, ModuleState::Passed);
+    let mut media = 0;
+    for lesson in 0..5 {
+        let content = store.lesson("mobile-money-scams", lesson).expect("reads");
+        assert!(content.markdown.starts_with("# "), "lesson {lesson}");
+        for item in &content.media {
+            assert!(item.bytes.as_ref().is_some_and(|b| !b.is_empty()));
+            assert!(item.media_type.is_some());
+            media += 1;
+        }
+    }
+    assert!(media > 0, "the sample lessons show images");
+    // Text compressed with the pack's dictionary, every chunk and entry checked by its hash.
+    for module in catalog.iter().filter(|m| m.pack_id == "dict-pack") {
+        assert_eq!(module.lessons, 5);
+        for lesson in 0..5 {
+            store.lesson(&module.id, lesson).expect("reads");
+        }
+    }
+    let calming = store.lesson("talking-with-customers-7", 2).expect("reads");
+    assert_eq!(calming.title, "Calming an unhappy customer");
+    store.uninstall("dict-pack").expect("removes");
+    assert_eq!(store.catalog(now).expect("catalog").len(), 1);
+}
 
 #[test]
 fn every_version_has_a_frozen_schema_and_the_newest_is_what_fresh_stores_get() {

@@ -1,5 +1,5 @@
 -- The device store's schema at version 1, frozen as the code of that version wrote it.
--- Never edit: the upgrade test starts from here. Add v0002.sql when 0002 lands.
+-- Never edit: the upgrade test starts from here. Version 2 is in v0002.sql.
 CREATE TABLE attempts (
     module_id TEXT NOT NULL,
     number    INTEGER NOT NULL,
