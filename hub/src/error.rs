@@ -68,6 +68,7 @@ impl From<MigrationError> for HubError {
         match e {
             MigrationError::Sqlite(e) => Self::Sqlite(e),
             MigrationError::TooNew { found, supported } => Self::TooNew { found, supported },
+            MigrationError::Data(why) => Self::Commit(why),
         }
     }
 }

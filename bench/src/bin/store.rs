@@ -2,9 +2,17 @@
 //! It measures, in one run: result records scored, signed, chained and durably committed per
 //! second against plain SQLite inserts of rows of the same size in the same durability mode
 //! (WAL, synchronous=FULL, one transaction each); opening a store with 100 installed modules
-//! and listing its catalog; opening with 1,000 records (the chain is checked on open); and
-//! reading one lesson. Markdown out, for `docs/benchmarks.md`.
+//! and listing its catalog; opening with 10,000 records (only what came after the last check
+//! is checked) against the full check of them; reading one lesson from a pack of 1 module
+//! and of 300 (time and peak memory), and the store's size on disk against the pack's.
+//! Markdown out, for `docs/benchmarks.md`.
 #![allow(clippy::print_stdout, missing_docs)]
+
+#[path = "../alloc.rs"]
+mod alloc;
+
+#[global_allocator]
+static ALLOC: alloc::Tracking = alloc::Tracking;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -22,7 +30,7 @@ fn main() -> anyhow::Result<()> {
     let now: DateTime<Utc> = DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
 
     println!("## Device store\n");
-    let (store, body_len) = store_with_records(w, now, 500)?;
+    let (store, body_len) = store_with_records(w, now, RECORDS)?;
     let (per_record, per_insert) = time_interleaved(&store, now, &w.join("plain"), body_len, 300)?;
     println!("| what | per item | per second |");
     println!("|---|---|---|");
@@ -61,9 +69,19 @@ fn main() -> anyhow::Result<()> {
         std::hint::black_box(store.lesson("module-042", 1).expect("reads"));
     });
     let records_dir = w.join("records");
-    let open_records = median(5, || {
+    // The first open after the records were written checks them all and keeps a checkpoint.
+    let first_open = median(1, || {
         std::hint::black_box(Store::open(&records_dir).expect("opens"));
     });
+    let open_records = median(11, || {
+        std::hint::black_box(Store::open(&records_dir).expect("opens"));
+    });
+    let full_check = {
+        let opened = Store::open(&records_dir)?;
+        median(3, || {
+            std::hint::black_box(opened.check().expect("intact"));
+        })
+    };
     println!("| what | median |");
     println!("|---|---|");
     println!(
@@ -71,14 +89,117 @@ fn main() -> anyhow::Result<()> {
         ms(open_catalog)
     );
     println!(
-        "| open a store holding 500 records (every signature and link checked) | {} |",
+        "| open a store holding {RECORDS} records (those since the last check are checked) | {} |",
         ms(open_records)
+    );
+    println!(
+        "| the first open after they were written (all {RECORDS} checked) | {} |",
+        ms(first_open)
+    );
+    println!(
+        "| the full check on demand (`device check`: every signature and link) | {} |",
+        ms(full_check)
     );
     println!(
         "| read one lesson with its media from the store (warm) | {} |",
         ms(lesson)
     );
+    drop(store);
+
+    println!("\n### One lesson as the catalogue grows\n");
+    println!("| modules in the installed pack | read one lesson (median, warm) | peak heap of a read | pack | store on disk | what the store grew by / pack |");
+    println!("|---|---|---|---|---|---|");
+    for modules in [1, 30, 300] {
+        let dir = w.join(format!("catalogue-{modules}"));
+        let pack = dir.with_extension("skillpack");
+        let bytes = catalogue_pack(modules)?;
+        std::fs::write(&pack, &bytes)?;
+        let store = Store::open(&dir)?;
+        store.trust(&publisher_key().public_key(), "bench")?;
+        drop(store);
+        let empty = disk_size(&dir)?;
+        let store = Store::open(&dir)?;
+        store.install(&pack)?;
+        let module = format!("topic-{:03}", modules / 2);
+        store.lesson(&module, 1)?;
+        let read = median(201, || {
+            std::hint::black_box(store.lesson(&module, 1).expect("reads"));
+        });
+        let (_, peak) = alloc::peak_during(|| store.lesson(&module, 1).expect("reads"));
+        drop(store);
+        let on_disk = disk_size(&dir)?;
+        // A pack of a few KB fits in the pages an empty store already has.
+        let growth = match on_disk.saturating_sub(empty) {
+            0 => "-".to_owned(),
+            grown => format!("{:.2}", grown as f64 / bytes.len() as f64),
+        };
+        println!(
+            "| {modules} | {} | {:.1} KiB | {:.1} KB | {:.1} KB ({:.1} KB empty) | {growth} |",
+            ms(read),
+            peak as f64 / 1024.0,
+            bytes.len() as f64 / 1e3,
+            on_disk as f64 / 1e3,
+            empty as f64 / 1e3,
+        );
+    }
     Ok(())
+}
+
+/// Records in the store whose open time is measured.
+const RECORDS: usize = 10_000;
+
+/// Bytes of every file in a store folder (database, WAL, keys), so the WAL counts too.
+fn disk_size(dir: &Path) -> anyhow::Result<u64> {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let meta = entry?.metadata()?;
+        if meta.is_file() {
+            total += meta.len();
+        }
+    }
+    Ok(total)
+}
+
+/// A text pack of `modules` modules, five lessons of about 3 KB of varied prose each, as a
+/// documentation catalogue is.
+fn catalogue_pack(modules: usize) -> anyhow::Result<Vec<u8>> {
+    const WORDS: &[&str] = &[
+        "the", "rider", "checks", "brakes", "before", "every", "trip", "and", "keeps", "a", "safe",
+        "distance", "from", "cars", "customer", "order", "payment", "mobile", "money", "phone",
+        "message", "delivery", "address", "street", "helmet", "light", "night", "rain", "road",
+        "signal", "turn", "left", "right", "slow", "stop", "wait", "ask", "call", "price",
+        "receipt", "cash", "agent", "code", "never", "share", "your", "pin", "with",
+    ];
+    let mut seed = 0x2545_f491_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut all = Vec::new();
+    for m in 0..modules {
+        let id = format!("topic-{m:03}");
+        let mut files = module_files(&id);
+        for l in 0..5 {
+            let mut text = format!("# Part {l} of topic {m}\n\n");
+            while text.len() < 3_000 {
+                for _ in 0..12 {
+                    text.push_str(WORDS[(next() % WORDS.len() as u64) as usize]);
+                    text.push(' ');
+                }
+                text.push_str(".\n\n");
+            }
+            files.insert(format!("lessons/0{}-part.md", l + 4), text);
+        }
+        all.push(files);
+    }
+    let mut raw =
+        skillpack_core::testing::RawPack::parse(&pack_of(&all, Variant::Text, &publisher_key()));
+    let mut manifest = raw.manifest();
+    manifest.pack.id = format!("catalogue-{modules}");
+    raw.set_manifest(&manifest);
+    Ok(raw.seal(&publisher_key()))
 }
 
 /// A module that allows unlimited attempts with no cooldown, so the bench can submit freely.

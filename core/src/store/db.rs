@@ -10,6 +10,9 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavio
 use super::error::StoreError;
 use super::schema::migrate;
 
+/// Bytes per database page in stores made by this code.
+const PAGE_SIZE: u32 = 1024;
+
 /// The database file inside a store folder.
 pub(crate) const DB_FILE: &str = "skillpack.db";
 
@@ -27,7 +30,10 @@ pub(crate) fn open(dir: &Path) -> Result<Connection, StoreError> {
 fn open_and_prepare(path: &Path) -> Result<Connection, StoreError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
     let mut conn = Connection::open_with_flags(path, flags)?;
-    // auto_vacuum only takes effect before the first table exists; harmless afterwards.
+    // page_size and auto_vacuum only take effect before the first table exists; harmless
+    // afterwards. Small pages waste less of a phone's storage at the end of each stored chunk
+    // (half a page on average): with 4 KiB pages a store took 1.3 times its packs' size.
+    conn.pragma_update(None, "page_size", PAGE_SIZE)?;
     conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;

@@ -121,6 +121,7 @@ impl From<super::migrate::MigrationError> for StoreError {
             super::migrate::MigrationError::TooNew { found, supported } => {
                 Self::TooNew { found, supported }
             }
+            super::migrate::MigrationError::Data(why) => Self::Damaged(why),
         }
     }
 }

@@ -9,6 +9,7 @@ use std::path::Path;
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::error::StoreError;
+use super::index::ModuleIndex;
 use super::{db, Store};
 use crate::keys::PublicKey;
 use crate::module::{check_sound, parse_version, Module};
@@ -83,19 +84,14 @@ impl Store {
                     });
                 }
             }
-            let dictionary = manifest
-                .dictionary
-                .and_then(|d| manifest.chunks.get(d as usize))
-                .map(|c| c.hash.0.to_vec());
             tx.execute(
-                "INSERT INTO packs (id, version, hash, publisher, dictionary, installed_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, datetime('now'))",
+                "INSERT INTO packs (id, version, hash, publisher, installed_at)
+                 VALUES (?1, ?2, ?3, ?4, datetime('now'))",
                 params![
                     pack.id,
                     pack.version,
                     reader.pack_hash().0.as_slice(),
-                    publisher.to_bytes().as_slice(),
-                    dictionary
+                    publisher.to_bytes().as_slice()
                 ],
             )?;
             let (mut new_chunks, mut shared_chunks) = (0, 0);
@@ -117,27 +113,22 @@ impl Store {
                     new_chunks += 1;
                 }
                 tx.execute(
-                    "INSERT INTO pack_chunks (pack_id, chunk_hash, codec, size) VALUES (?1, ?2, ?3, ?4)",
-                    params![
-                        pack.id,
-                        hash.as_slice(),
-                        name_of(&chunk.codec)?,
-                        i64::try_from(chunk.size).unwrap_or(i64::MAX)
-                    ],
+                    "INSERT INTO pack_chunks (pack_id, chunk_hash) VALUES (?1, ?2)",
+                    params![pack.id, hash.as_slice()],
                 )?;
             }
-            insert_entries(tx, &pack.id, &manifest)?;
             for (id, module) in &modules {
                 tx.execute(
-                    "INSERT INTO modules (id, pack_id, title, language, minutes, lessons)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    "INSERT INTO modules (id, pack_id, title, language, minutes, lessons, contents)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     params![
                         id,
                         pack.id,
                         module.title,
                         module.language,
                         module.minutes,
-                        module.lessons.len() as i64
+                        module.lessons.len() as i64,
+                        ModuleIndex::of(&manifest, id)?.encode()?
                     ],
                 )?;
             }
@@ -220,47 +211,6 @@ fn replace_older(
     }
     tx.execute("DELETE FROM packs WHERE id = ?1", [id])?;
     Ok(Some(installed))
-}
-
-/// Where each entry of the pack lives: what reading a lesson looks up.
-fn insert_entries(
-    tx: &Transaction<'_>,
-    pack_id: &str,
-    manifest: &crate::pack::Manifest,
-) -> Result<(), StoreError> {
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO entries (pack_id, path, kind, chunk_hash, offset, size, hash, media_type, rendition, low_of)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?;
-    for entry in &manifest.entries {
-        let chunk = manifest
-            .chunks
-            .get(entry.chunk as usize)
-            .ok_or_else(|| StoreError::Damaged(format!("{} names a missing chunk", entry.path)))?;
-        insert.execute(params![
-            pack_id,
-            entry.path,
-            name_of(&entry.kind)?,
-            chunk.hash.0.as_slice(),
-            i64::try_from(entry.offset).unwrap_or(i64::MAX),
-            i64::try_from(entry.size).unwrap_or(i64::MAX),
-            entry.hash.0.as_slice(),
-            entry.media_type,
-            entry.rendition.as_ref().map(name_of).transpose()?,
-            entry.low_of
-        ])?;
-    }
-    Ok(())
-}
-
-/// The name a manifest gives a value (`lesson`, `low`…), which the store keeps as text.
-fn name_of<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(name)) => Ok(name),
-        _ => Err(StoreError::Damaged(
-            "a manifest value without a name".into(),
-        )),
-    }
 }
 
 fn drop_unused_chunks(tx: &Transaction<'_>) -> Result<(), StoreError> {

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
-use super::content::{choose_rendition, read_entry};
+use super::content::{module_index, read_entry};
 use super::error::StoreError;
 use super::Store;
 use crate::assess::{next_attempt, AssessError, PastAttempt};
@@ -166,10 +166,11 @@ impl Store {
     pub fn module(&self, module_id: &str) -> Result<Module, StoreError> {
         let module = self.modules.get_or_make(&module_id.to_owned(), || {
             let conn = self.lock();
+            let index = module_index(&conn, module_id)?;
             let json = read_entry(
                 &conn,
                 &self.dictionaries,
-                module_id,
+                &index,
                 &module_json_path(module_id),
             )?
             .ok_or_else(|| not_installed("module", module_id))?;
@@ -188,8 +189,9 @@ impl Store {
             .ok_or_else(|| not_installed("lesson", &format!("{module_id} #{}", index + 1)))?;
         let rendition = self.media_rendition()?;
         let conn = self.lock();
+        let contents = module_index(&conn, module_id)?;
         let lesson_path = format!("{module_id}/{}", lesson.path);
-        let markdown_bytes = read_entry(&conn, &self.dictionaries, module_id, &lesson_path)?
+        let markdown_bytes = read_entry(&conn, &self.dictionaries, &contents, &lesson_path)?
             .ok_or_else(|| {
                 StoreError::Damaged(format!("{} is missing from its pack", lesson.path))
             })?;
@@ -198,10 +200,10 @@ impl Store {
         let mut media = Vec::new();
         for path in &lesson.media {
             let full = format!("{module_id}/{path}");
-            let (media_type, bytes) = match choose_rendition(&conn, module_id, &full, rendition)? {
+            let (media_type, bytes) = match contents.choose_rendition(&full, rendition) {
                 Some((chosen, media_type)) => (
-                    media_type,
-                    read_entry(&conn, &self.dictionaries, module_id, &chosen)?,
+                    media_type.map(str::to_owned),
+                    read_entry(&conn, &self.dictionaries, &contents, &chosen)?,
                 ),
                 None => (None, None),
             };

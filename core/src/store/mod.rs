@@ -6,6 +6,7 @@
 mod content;
 mod db;
 mod error;
+mod index;
 mod install;
 mod keystore;
 mod library;

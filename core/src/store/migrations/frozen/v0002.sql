@@ -12,21 +12,6 @@ CREATE TABLE chunks (
     hash   BLOB PRIMARY KEY,  -- SHA-256 of `stored`
     stored BLOB NOT NULL
 ) STRICT;
-CREATE TABLE entries (
-    pack_id    TEXT NOT NULL REFERENCES packs(id) ON DELETE CASCADE,
-    path       TEXT NOT NULL,
-    kind       TEXT NOT NULL,     -- module, lesson, image or audio
-    chunk_hash BLOB NOT NULL,
-    offset     INTEGER NOT NULL,  -- where the entry starts in its chunk's inflated bytes
-    size       INTEGER NOT NULL,
-    hash       BLOB NOT NULL,     -- SHA-256 of the entry's bytes
-    media_type TEXT,
-    rendition  TEXT,              -- full or low, for media
-    low_of     TEXT,              -- for a low rendition: the path of its full one
-    PRIMARY KEY (pack_id, path),
-    FOREIGN KEY (pack_id, chunk_hash) REFERENCES pack_chunks(pack_id, chunk_hash)
-) STRICT, WITHOUT ROWID;
-CREATE INDEX entries_by_low_of ON entries(pack_id, low_of) WHERE low_of IS NOT NULL;
 CREATE TABLE identity (
     name TEXT PRIMARY KEY,   -- 'device' or 'learner'
     did  TEXT NOT NULL
@@ -34,12 +19,12 @@ CREATE TABLE identity (
 CREATE TABLE modules (
     id      TEXT PRIMARY KEY,
     pack_id TEXT NOT NULL REFERENCES packs(id) ON DELETE CASCADE,
-    title TEXT NOT NULL DEFAULT '', language TEXT NOT NULL DEFAULT '', minutes INTEGER NOT NULL DEFAULT 0, lessons INTEGER NOT NULL DEFAULT 0) STRICT;
-CREATE TABLE pack_chunks (
+    title TEXT NOT NULL DEFAULT '', language TEXT NOT NULL DEFAULT '', minutes INTEGER NOT NULL DEFAULT 0, lessons INTEGER NOT NULL DEFAULT 0, contents BLOB NOT NULL DEFAULT x'') STRICT;
+CREATE TABLE "pack_chunks" (
     pack_id    TEXT NOT NULL REFERENCES packs(id) ON DELETE CASCADE,
-    chunk_hash BLOB NOT NULL REFERENCES chunks(hash), codec TEXT NOT NULL DEFAULT 'zstd', size INTEGER NOT NULL DEFAULT 0,
+    chunk_hash BLOB NOT NULL REFERENCES chunks(hash),
     PRIMARY KEY (pack_id, chunk_hash)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE INDEX pack_chunks_by_chunk ON pack_chunks(chunk_hash);
 CREATE TABLE packs (
     id           TEXT PRIMARY KEY,
@@ -47,7 +32,7 @@ CREATE TABLE packs (
     hash         BLOB NOT NULL,   -- SHA-256 of header and stored manifest
     publisher    BLOB NOT NULL,
     installed_at TEXT NOT NULL
-, dictionary BLOB) STRICT;
+) STRICT;
 CREATE TABLE progress (
     module_id TEXT NOT NULL,
     lesson    INTEGER NOT NULL,
