@@ -77,6 +77,7 @@ pub fn run(args: BuildArgs) -> CommandResult {
         print_json(&summary_json(&built, out, variant))?;
     } else {
         print_summary(&built, out, variant);
+        print_dictionary_note(&built);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -94,6 +95,7 @@ pub fn summary_json(built: &BuiltPack, out: &Path, variant: Variant) -> serde_js
         "entries": s.entries,
         "modules": s.module_bytes,
         "dictionary_bytes": s.dictionary_len,
+        "dictionary_reused_from": built.reused_dictionary_of,
     })
 }
 
@@ -126,4 +128,21 @@ pub fn print_summary(built: &BuiltPack, out: &Path, variant: Variant) {
         s.chunks,
         human_bytes(s.content_len)
     );
+}
+
+/// Says where the text dictionary came from, and warns when a new one was trained: every
+/// text chunk then differs from any earlier version's, so an update costs all the text.
+fn print_dictionary_note(built: &BuiltPack) {
+    match &built.reused_dictionary_of {
+        Some(base) => outln!(
+            "text dictionary reused from {}: an update downloads only what changed",
+            base.display()
+        ),
+        None if built.summary.dictionary_len > 0 => eprintln!(
+            "note: a new text dictionary was trained, so every text chunk differs from an \
+             earlier version's and an update downloads all of the text; to build a new \
+             version, pass --base PREVIOUS.skillpack (or build over the previous file with -o)"
+        ),
+        None => {}
+    }
 }

@@ -219,3 +219,105 @@ fn check_refuses_what_build_refuses_with_file_and_line() {
         text(&built)
     );
 }
+
+/// Twenty-four text modules made from the samples, each with a paragraph of its own: enough
+/// text for a build to train a shared dictionary.
+fn many_modules(dir: &Path) -> Vec<String> {
+    let words = [
+        "brake", "helmet", "customer", "road", "light", "money", "phone", "order",
+    ];
+    let mut seed = 7u64;
+    let mut folders = Vec::new();
+    for base in ["safe-riding", "talking-with-customers"] {
+        for i in 0..12 {
+            let id = format!("{base}-{i}");
+            let folder = dir.join("modules").join(&id);
+            std::fs::create_dir_all(&folder).unwrap();
+            copy_module(&assets().join("modules").join(base), &folder);
+            let toml = std::fs::read_to_string(folder.join("module.toml")).unwrap();
+            let toml = toml.replacen(&format!("id = \"{base}\""), &format!("id = \"{id}\""), 1);
+            std::fs::write(folder.join("module.toml"), toml).unwrap();
+            for lesson in std::fs::read_dir(folder.join("lessons")).unwrap() {
+                let path = lesson.unwrap().path();
+                let mut text = std::fs::read_to_string(&path).unwrap();
+                text.push_str("\n\n");
+                for _ in 0..300 {
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    text.push_str(words[(seed >> 33) as usize % words.len()]);
+                    text.push(' ');
+                }
+                text.push('\n');
+                std::fs::write(&path, text).unwrap();
+            }
+            folders.push(folder.to_str().unwrap().to_owned());
+        }
+    }
+    folders
+}
+
+fn build_bundle(
+    dir: &Path,
+    key: &str,
+    folders: &[String],
+    version: &str,
+    out: &str,
+) -> std::process::Output {
+    let mut args = vec!["build", "--key", key, "--variant", "text", "--id", "bundle"];
+    args.extend(["--pack-version", version, "-o", out]);
+    args.extend(folders.iter().map(String::as_str));
+    let res = skillpack(dir, &args);
+    assert!(res.status.success(), "{}", text(&res));
+    res
+}
+
+#[test]
+fn a_new_version_built_over_the_previous_one_reuses_its_dictionary_and_otherwise_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, _) = new_key(dir.path(), "trainer");
+    let folders = many_modules(dir.path());
+    build_bundle(dir.path(), &key, &folders, "1.0.0", "bundle.skillpack");
+    std::fs::copy(
+        dir.path().join("bundle.skillpack"),
+        dir.path().join("v1.skillpack"),
+    )
+    .unwrap();
+    let lesson = Path::new(&folders[3]).join("lessons/01-pre-ride-check.md");
+    let edited = std::fs::read_to_string(&lesson)
+        .unwrap()
+        .replace("brake", "brakes");
+    std::fs::write(&lesson, edited).unwrap();
+
+    let over = build_bundle(dir.path(), &key, &folders, "1.0.1", "bundle.skillpack");
+    assert!(
+        String::from_utf8_lossy(&over.stdout)
+            .contains("text dictionary reused from bundle.skillpack"),
+        "{}",
+        text(&over)
+    );
+    let diff = skillpack(
+        dir.path(),
+        &["diff", "v1.skillpack", "bundle.skillpack", "--json"],
+    );
+    let d: serde_json::Value = serde_json::from_slice(&diff.stdout).unwrap();
+    assert_eq!(d["new_chunks"], 1, "only the edited module's text: {d}");
+    assert_eq!(
+        d["changed"],
+        serde_json::json!(["safe-riding-3/lessons/01-pre-ride-check.md"])
+    );
+
+    let fresh = build_bundle(dir.path(), &key, &folders, "1.0.1", "fresh.skillpack");
+    assert!(
+        String::from_utf8_lossy(&fresh.stderr).contains("a new text dictionary was trained"),
+        "{}",
+        text(&fresh)
+    );
+    let diff = skillpack(
+        dir.path(),
+        &["diff", "v1.skillpack", "fresh.skillpack", "--json"],
+    );
+    let d: serde_json::Value = serde_json::from_slice(&diff.stdout).unwrap();
+    assert!(
+        d["new_chunks"].as_u64().unwrap() > 20,
+        "every text chunk is new: {d}"
+    );
+}

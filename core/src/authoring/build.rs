@@ -57,6 +57,9 @@ pub struct BuiltPack {
     pub summary: BuildSummary,
     /// The modules that went in, with their warnings.
     pub modules: Vec<LoadedModule>,
+    /// The pack whose text dictionary was reused (the base given, or an earlier build of
+    /// the same pack found at the output path), if any.
+    pub reused_dictionary_of: Option<PathBuf>,
 }
 
 /// Reads and compiles every folder; returns all modules or every problem of every module.
@@ -122,11 +125,21 @@ pub fn build_pack(
         version,
         variant: request.variant,
     };
+    let info_id = info.id.clone();
     let parts: Vec<_> = modules.iter().map(|m| (&m.compiled, &m.files)).collect();
     let mut builder = assemble(info, &parts, request.options)?;
-    if let Some(base) = &request.base {
-        if let Some(dictionary) = PackReader::open_path(base)?.dictionary_bytes()? {
+    // Without a base, an earlier build of the same pack at `out` is the base: a dictionary
+    // trained afresh would change every text chunk, and every device would download all the
+    // text again for a one-word fix.
+    let base = match &request.base {
+        Some(base) => Some(base.clone()),
+        None => earlier_build_at(out, &info_id, &key.public_key()),
+    };
+    let mut reused_dictionary_of = None;
+    if let Some(base) = base {
+        if let Some(dictionary) = PackReader::open_path(&base)?.dictionary_bytes()? {
             builder.reuse_dictionary(dictionary);
+            reused_dictionary_of = Some(base);
         }
     }
     let partial = out.with_extension("skillpack.partial");
@@ -153,7 +166,18 @@ pub fn build_pack(
         }
     };
     fs::rename(&partial, out).map_err(io(out))?;
-    Ok(BuiltPack { summary, modules })
+    Ok(BuiltPack {
+        summary,
+        modules,
+        reused_dictionary_of,
+    })
+}
+
+/// `out` when it holds a pack that the same publisher built under the same id (an earlier
+/// version to build on), else nothing: any other file there is simply replaced.
+fn earlier_build_at(out: &Path, id: &str, publisher: &crate::keys::PublicKey) -> Option<PathBuf> {
+    let reader = PackReader::open_path(out).ok()?;
+    (reader.manifest().pack.id == id && reader.publisher() == *publisher).then(|| out.to_owned())
 }
 
 /// Puts compiled modules (with their source files) into a builder for the pack `info`,

@@ -4,6 +4,7 @@
 //! structure (no offset is trusted before it is checked). Chunks are checked against their
 //! stored hash before they are inflated, and entries against their own hash after.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -257,6 +258,16 @@ impl<R: Read + Seek> PackReader<R> {
     /// Reads every chunk and checks every hash; progress counts chunks, and a cancellation
     /// stops it between chunks with [`PackError::Cancelled`].
     pub fn verify(&mut self, progress: &dyn Progress) -> Result<VerifyReport, PackError> {
+        self.verify_visiting(progress, &mut |_, _| Ok(()))
+    }
+
+    /// [`verify`](Self::verify), handing each entry's bytes to `visit` once they are checked,
+    /// so a caller that needs some of them does not inflate their chunks a second time.
+    pub fn verify_visiting(
+        &mut self,
+        progress: &dyn Progress,
+        visit: &mut EntryVisitor<'_>,
+    ) -> Result<VerifyReport, PackError> {
         let total = self.manifest.chunks.len();
         let mut report = VerifyReport {
             chunks: 0,
@@ -273,11 +284,13 @@ impl<R: Read + Seek> PackReader<R> {
             let chunk = &self.manifest.chunks[index];
             for &e in &self.entries_by_chunk[index] {
                 let entry = &self.manifest.entries[e];
-                if is_whole_stored_chunk(chunk, entry) {
+                let checked = if is_whole_stored_chunk(chunk, entry) {
                     checked_whole(chunk, entry)?;
+                    bytes.as_slice()
                 } else {
-                    entry_bytes(&bytes, entry)?;
-                }
+                    entry_bytes(&bytes, entry)?
+                };
+                visit(entry, checked)?;
                 report.entries += 1;
             }
             report.chunks += 1;
@@ -293,22 +306,53 @@ impl<R: Read + Seek> PackReader<R> {
     /// Everything `skillpack verify` promises: every chunk and entry checked, and every
     /// module's `module.json` read back as the module the manifest lists.
     pub fn verify_contents(&mut self) -> Result<VerifyReport, PackError> {
-        let report = self.verify(&NoProgress)?;
-        let ids: Vec<String> = self.manifest.modules.iter().map(|m| m.id.clone()).collect();
-        for id in ids {
-            let path = module_json_path(&id);
-            let module: Module = serde_json::from_slice(&self.read_entry(&path)?)
+        self.verify_with_modules().map(|(report, _)| report)
+    }
+
+    /// [`verify_contents`](Self::verify_contents), also giving each module's id and
+    /// `module.json` bytes, taken as they were checked (every chunk is inflated once).
+    pub fn verify_with_modules(
+        &mut self,
+    ) -> Result<(VerifyReport, Vec<ModuleJson>), PackError> {
+        let wanted: BTreeMap<String, String> = self
+            .manifest
+            .modules
+            .iter()
+            .map(|m| (module_json_path(&m.id), m.id.clone()))
+            .collect();
+        let mut found: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        let report = self.verify_visiting(&NoProgress, &mut |entry, bytes| {
+            let Some(id) = wanted.get(&entry.path) else {
+                return Ok(());
+            };
+            let path = &entry.path;
+            let module: Module = serde_json::from_slice(bytes)
                 .map_err(|e| PackError::InvalidManifest(format!("{path} is not a module: {e}")))?;
-            if module.id != id {
+            if module.id != *id {
                 return Err(PackError::InvalidManifest(format!(
                     "{path} holds module {}",
                     module.id
                 )));
             }
+            found.insert(id.clone(), bytes.to_vec());
+            Ok(())
+        })?;
+        let mut modules = Vec::with_capacity(wanted.len());
+        for module in &self.manifest.modules {
+            let json = found.remove(&module.id).ok_or_else(|| {
+                PackError::InvalidManifest(format!("{} is missing", module_json_path(&module.id)))
+            })?;
+            modules.push((module.id.clone(), json));
         }
-        Ok(report)
+        Ok((report, modules))
     }
 }
+
+/// What [`PackReader::verify_visiting`] hands each checked entry's bytes to.
+pub type EntryVisitor<'a> = dyn FnMut(&Entry, &[u8]) -> Result<(), PackError> + 'a;
+
+/// A module's id and its `module.json` bytes.
+pub type ModuleJson = (String, Vec<u8>);
 
 /// Checks a chunk's stored bytes against its hash and inflates them, with the pack's
 /// dictionary when the chunk needs it: what a device does with the chunks it keeps.

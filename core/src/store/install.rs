@@ -13,7 +13,7 @@ use super::index::ModuleIndex;
 use super::{db, Store};
 use crate::keys::PublicKey;
 use crate::module::{check_sound, parse_version, Module};
-use crate::pack::{module_json_path, PackReader};
+use crate::pack::PackReader;
 
 /// What an install did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,18 +51,17 @@ impl Store {
         reader
             .check_trusted(&trusted)
             .map_err(|_| StoreError::Untrusted(reader.publisher().fingerprint()))?;
-        reader.verify_contents()?;
+        let (_, module_jsons) = reader.verify_with_modules()?;
         let manifest = reader.manifest().clone();
         let mut modules = Vec::new();
-        for m in &manifest.modules {
-            let json = reader.read_entry(&module_json_path(&m.id))?;
+        for (id, json) in module_jsons {
             let module: Module = serde_json::from_slice(&json)
                 .map_err(|e| StoreError::Damaged(format!("module.json: {e}")))?;
             check_sound(&module).map_err(|why| StoreError::Unsound {
-                module: m.id.clone(),
+                module: id.clone(),
                 why,
             })?;
-            modules.push((m.id.clone(), module));
+            modules.push((id, module));
         }
         let pack = &manifest.pack;
         let publisher = reader.publisher();
