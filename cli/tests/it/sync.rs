@@ -235,3 +235,134 @@ fn sync_without_a_reachable_hub_keeps_results_and_says_so() {
         text(&offline)
     );
 }
+
+/// Twenty modules made from the samples (with their pictures), each with a paragraph of its
+/// own; returns their folders.
+fn twenty_modules(d: &std::path::Path) -> Vec<String> {
+    let mut folders = Vec::new();
+    for (n, base) in ["safe-riding", "talking-with-customers"].iter().enumerate() {
+        for i in 0..10 {
+            let id = format!("{base}-{i}");
+            let folder = d.join("modules").join(&id);
+            copy_dir(&assets().join("modules").join(base), &folder);
+            let toml = std::fs::read_to_string(folder.join("module.toml")).unwrap();
+            let toml = toml.replacen(&format!("id = \"{base}\""), &format!("id = \"{id}\""), 1);
+            std::fs::write(folder.join("module.toml"), toml).unwrap();
+            let lesson = std::fs::read_dir(folder.join("lessons"))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .min()
+                .unwrap();
+            let mut text = std::fs::read_to_string(&lesson).unwrap();
+            text.push_str(&format!("\n\nNotes for group {n}, module {i}.\n"));
+            std::fs::write(&lesson, text).unwrap();
+            folders.push(folder.to_str().unwrap().to_owned());
+        }
+    }
+    folders
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn an_update_downloads_what_changed_not_the_whole_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let hub = Hub::start(d);
+    let (url, db) = (hub.url.clone(), hub.db.clone());
+    let key = assets().join("keys/demo-publisher.key");
+    let public = assets().join("keys/demo-publisher.pub");
+    let (key, public) = (key.to_str().unwrap(), public.to_str().unwrap());
+    let folders = twenty_modules(d);
+    let build = |version: &str| {
+        let mut args = vec!["build", "--key", key, "--id", "field-course"];
+        args.extend(["--pack-version", version, "-o", "course.skillpack"]);
+        args.extend(folders.iter().map(String::as_str));
+        ok(d, &args);
+        ok(
+            d,
+            &[
+                "publish",
+                "--hub",
+                &url,
+                "--key",
+                key,
+                "course.skillpack",
+                "--group",
+                "riders",
+            ],
+        );
+        std::fs::metadata(d.join("course.skillpack")).unwrap().len()
+    };
+    ok(d, &["hub", "add-publisher", "--db", &db, public]);
+    build("1.0.0");
+    let code = ok(d, &["hub", "enrol", "--db", &db, "--group", "riders"])
+        .trim()
+        .to_owned();
+    ok(
+        d,
+        &["device", "init", "--store", "phone", "--trust", public],
+    );
+    ok(
+        d,
+        &["device", "settings", "--store", "phone", "--media", "full"],
+    );
+    ok(
+        d,
+        &[
+            "device", "register", "--store", "phone", "--hub", &url, "--code", &code,
+        ],
+    );
+    let sync = || -> serde_json::Value {
+        serde_json::from_str(&ok(
+            d,
+            &["device", "sync", "--store", "phone", "--metered", "--json"],
+        ))
+        .unwrap()
+    };
+    let first = sync();
+    assert_eq!(
+        first["installed"],
+        serde_json::json!([["field-course", "1.0.0"]]),
+        "{first}"
+    );
+    let before = first["metered_use_this_month"].as_u64().unwrap();
+
+    // One lesson of one module changes; the trainer builds over the previous file.
+    let lesson = std::path::Path::new(&folders[7]).join("lessons/02-helmet-and-being-seen.md");
+    let edited =
+        std::fs::read_to_string(&lesson).unwrap() + "\nA helmet is replaced after a fall.\n";
+    std::fs::write(&lesson, edited).unwrap();
+    let size = build("1.0.1");
+
+    let second = sync();
+    assert_eq!(
+        second["installed"],
+        serde_json::json!([["field-course", "1.0.1"]]),
+        "{second}"
+    );
+    let update = second["metered_use_this_month"].as_u64().unwrap() - before;
+    assert!(
+        update * 10 < size,
+        "the update cost {update} bytes of a {size}-byte pack"
+    );
+    let read = ok(
+        d,
+        &["device", "lesson", "--store", "phone", "safe-riding-7", "2"],
+    );
+    assert!(
+        read.contains("A helmet is replaced after a fall."),
+        "{read}"
+    );
+    assert!(ok(d, &["device", "check", "--store", "phone"]).contains("0 waiting to sync"));
+}

@@ -17,7 +17,7 @@ mod writer;
 
 pub use diff::{diff, PackDiff};
 pub use error::PackError;
-pub use format::Limits;
+pub use format::{Header, Limits, HEADER_LEN};
 pub use manifest::{
     module_json_path, Chunk, Codec, Entry, EntryKind, Manifest, ModuleEntry, PackInfo, Rendition,
     Variant,

@@ -311,9 +311,7 @@ impl<R: Read + Seek> PackReader<R> {
 
     /// [`verify_contents`](Self::verify_contents), also giving each module's id and
     /// `module.json` bytes, taken as they were checked (every chunk is inflated once).
-    pub fn verify_with_modules(
-        &mut self,
-    ) -> Result<(VerifyReport, Vec<ModuleJson>), PackError> {
+    pub fn verify_with_modules(&mut self) -> Result<(VerifyReport, Vec<ModuleJson>), PackError> {
         let wanted: BTreeMap<String, String> = self
             .manifest
             .modules

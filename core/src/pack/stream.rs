@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::error::PackError;
 use super::format::{Header, Limits, HEADER_LEN};
+use super::manifest::Manifest;
 use super::reader::open_signed_head;
 use crate::hash::ContentHash;
 use crate::keys::PublicKey;
@@ -22,6 +23,8 @@ pub struct PackStream {
     taken: u64,
     /// The longest prefix proven good (a header and manifest, then whole chunks).
     proven: u64,
+    /// The manifest, once the header and manifest are proven.
+    manifest: Option<Manifest>,
     stage: Stage,
 }
 
@@ -49,8 +52,16 @@ impl PackStream {
             limits: Limits::V1,
             taken: 0,
             proven: 0,
+            manifest: None,
             stage: Stage::Head(Vec::new()),
         }
+    }
+
+    /// The pack's manifest, once its header and manifest arrived and were proven (signed by
+    /// a trusted publisher, the pack asked for): what an update needs to know which chunks
+    /// it lacks.
+    pub fn manifest(&self) -> Option<&Manifest> {
+        self.manifest.as_ref()
     }
 
     /// The longest prefix proven good so far: what a download may keep when a later byte
@@ -176,6 +187,7 @@ impl PackStream {
             .iter()
             .map(|c| (head_len as u64 + c.offset + c.stored_size, c.hash))
             .collect();
+        self.manifest = Some(manifest);
         Ok(Some(if ends.is_empty() {
             Stage::Complete { publisher }
         } else {

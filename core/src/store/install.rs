@@ -143,6 +143,19 @@ impl Store {
         })
     }
 
+    /// The stored bytes of a chunk the device holds (in any installed pack), if it holds it:
+    /// what an update takes from the device instead of downloading it again.
+    pub fn held_chunk(
+        &self,
+        hash: &crate::hash::ContentHash,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .lock()
+            .prepare_cached("SELECT stored FROM chunks WHERE hash = ?1")?
+            .query_row([hash.0.as_slice()], |r| r.get(0))
+            .optional()?)
+    }
+
     /// Removes a pack and the chunks no other pack uses. The learner's progress, attempts and
     /// records stay: they are the learner's, and a reinstall picks them up again.
     pub fn uninstall(&self, pack_id: &str) -> Result<(), StoreError> {

@@ -48,17 +48,7 @@ impl HubClient {
         bytes: &mut Bytes<'_>,
         within: Within<'_>,
     ) -> Result<PathBuf, SyncError> {
-        if wanted.size == 0 {
-            return Err(SyncError::BadAnswer(
-                "the catalog gives the pack no size".into(),
-            ));
-        }
-        if wanted.size > self.policy.max_pack {
-            return Err(SyncError::TooLarge {
-                size: wanted.size,
-                max: self.policy.max_pack,
-            });
-        }
+        self.check_size(wanted)?;
         std::fs::create_dir_all(dir)?;
         let part = dir.join(format!("{}.part", wanted.hash));
         let result = self.with_retries(within, |_| self.fetch_once(wanted, &part, bytes, within));
@@ -75,6 +65,23 @@ impl HubClient {
                 Err(e)
             }
         }
+    }
+
+    /// Refuses a pack the catalog gives no size, or a size over the policy's cap, before a
+    /// byte of it moves.
+    pub(super) fn check_size(&self, wanted: &Wanted<'_>) -> Result<(), SyncError> {
+        if wanted.size == 0 {
+            return Err(SyncError::BadAnswer(
+                "the catalog gives the pack no size".into(),
+            ));
+        }
+        if wanted.size > self.policy.max_pack {
+            return Err(SyncError::TooLarge {
+                size: wanted.size,
+                max: self.policy.max_pack,
+            });
+        }
+        Ok(())
     }
 
     /// One request for the rest of the pack after what `part` holds and proves.
@@ -160,7 +167,12 @@ impl HubClient {
 
     /// Fails with [`SyncError::NoRoom`] unless the phone has room for `remaining` more bytes
     /// of download, the install of a `size`-byte pack, and the reserve.
-    fn check_room(&self, part: &Path, remaining: u64, size: u64) -> Result<(), SyncError> {
+    pub(super) fn check_room(
+        &self,
+        part: &Path,
+        remaining: u64,
+        size: u64,
+    ) -> Result<(), SyncError> {
         let dir = part.parent().unwrap_or(Path::new("."));
         let free = fs4::available_space(dir)?;
         let need = remaining
@@ -206,7 +218,7 @@ fn resume(part: &Path, wanted: &Wanted<'_>) -> Result<(File, PackStream), SyncEr
     Ok((file, stream))
 }
 
-fn fresh(wanted: &Wanted<'_>) -> PackStream {
+pub(super) fn fresh(wanted: &Wanted<'_>) -> PackStream {
     PackStream::new(wanted.hash, wanted.trusted.to_vec())
 }
 

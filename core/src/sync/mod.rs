@@ -4,6 +4,7 @@
 //! request over a nonce from the hub; the device key stays in the store.
 
 mod choose;
+mod delta;
 mod download;
 mod error;
 mod http;
@@ -406,7 +407,8 @@ impl HubClient {
         );
         let media = store.learner_settings()?.media;
         let trusted = store.trusted()?;
-        let newer = newer_packs(sound, &store.installed_packs()?, media)?;
+        let installed = store.installed_packs()?;
+        let newer = newer_packs(sound, &installed, media)?;
         prune_downloads(downloads, &newer);
         let mut wanted = Vec::new();
         for entry in newer {
@@ -443,7 +445,19 @@ impl HubClient {
                 size: entry.size,
                 trusted: &trusted,
             };
-            match self.fetch_pack(&want, downloads, &mut bytes, within) {
+            let update = installed.iter().any(|p| p.id == entry.id);
+            let fetched = match update {
+                // An update costs what changed; if assembling it fails for any reason, the
+                // whole pack is downloaded instead.
+                true => self
+                    .fetch_update(&want, store, downloads, &mut bytes, within)
+                    .or_else(|e| match e {
+                        SyncError::Cancelled | SyncError::OutOfTime | SyncError::Store(_) => Err(e),
+                        _ => self.fetch_pack(&want, downloads, &mut bytes, within),
+                    }),
+                false => self.fetch_pack(&want, downloads, &mut bytes, within),
+            };
+            match fetched {
                 Ok(path) => {
                     match store.install(&path) {
                         Ok(_) => report.installed.push((entry.id, entry.version)),
@@ -550,6 +564,11 @@ fn prune_downloads(downloads: &Path, wanted: &[CatalogEntry]) {
     for file in files.flatten() {
         let name = file.file_name();
         let name = name.to_string_lossy();
+        // An update assembled half way is started again (its chunks are local), so it goes.
+        if name.ends_with(".update") {
+            let _ = std::fs::remove_file(file.path());
+            continue;
+        }
         let hash = name
             .strip_suffix(".part")
             .or_else(|| name.strip_suffix(".skillpack"));
