@@ -2,7 +2,7 @@
 //! operator hands out a code, a device registers, syncs (gets the pack), studies and takes
 //! an assessment offline, syncs again (sends the result), and a third sync sends nothing twice.
 
-use super::{assets, ok, skillpack, text, Hub};
+use super::{assets, copy_dir, ok, skillpack, text, Hub};
 
 #[test]
 fn a_device_syncs_with_a_hub_from_first_download_to_results() {
@@ -260,18 +260,6 @@ fn twenty_modules(d: &std::path::Path) -> Vec<String> {
         }
     }
     folders
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        }
-    }
 }
 
 #[test]

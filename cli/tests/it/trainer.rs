@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::{assets, skillpack, text};
+use super::{assets, copy_dir, skillpack, text};
 
 fn new_key(dir: &Path, name: &str) -> (String, String) {
     let out = skillpack(
@@ -163,26 +163,12 @@ fn diff_reports_what_an_update_downloads() {
     assert!(d["changed"].as_array().unwrap().is_empty());
 }
 
-/// Copies a sample module folder into `dir`.
-fn copy_module(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_module(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn check_refuses_what_build_refuses_with_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let (key, _) = new_key(dir.path(), "trainer");
     let module = dir.path().join("riding");
-    copy_module(&super::assets().join("modules/safe-riding"), &module);
+    copy_dir(&super::assets().join("modules/safe-riding"), &module);
     let picture = std::fs::read(module.join("images/pre-ride-check.png")).unwrap();
     std::fs::write(module.join("images/aux.png"), &picture).unwrap();
     let long = format!("{}.png", "p".repeat(240));
@@ -233,7 +219,7 @@ fn many_modules(dir: &Path) -> Vec<String> {
             let id = format!("{base}-{i}");
             let folder = dir.join("modules").join(&id);
             std::fs::create_dir_all(&folder).unwrap();
-            copy_module(&assets().join("modules").join(base), &folder);
+            copy_dir(&assets().join("modules").join(base), &folder);
             let toml = std::fs::read_to_string(folder.join("module.toml")).unwrap();
             let toml = toml.replacen(&format!("id = \"{base}\""), &format!("id = \"{id}\""), 1);
             std::fs::write(folder.join("module.toml"), toml).unwrap();
