@@ -2,7 +2,10 @@
 //! smaller corpus). It measures, in one run and on the same files, pack sizes against
 //! `zip -9`, `tar.xz -9` and a Kiwix ZIM; full verification against raw zstd decompression
 //! plus SHA-256 of the same chunks; and the time and peak heap of reading one lesson from a
-//! large pack and a small one. It prints Markdown for `docs/benchmarks.md`.
+//! large pack and a small one. It prints Markdown for `docs/benchmarks.md`. With `--real DIR`
+//! (a catalogue made by `bench/scripts/real_catalogue.py`) it adds the sizes on real
+//! documentation, every language together and each alone, and what an update of one lesson
+//! costs there.
 #![allow(clippy::print_stdout, missing_docs)]
 
 mod alloc;
@@ -86,6 +89,125 @@ fn main() -> anyhow::Result<()> {
 
     println!("\n## Text compression choices (generated lessons and question banks)\n");
     dictionary_table(&generated)?;
+
+    if let Some(real) = real_catalogue_arg() {
+        real_catalogue(&real, w, &zim_script)?;
+    }
+    Ok(())
+}
+
+/// The folder given as `--real DIR`: a catalogue made by `bench/scripts/real_catalogue.py`
+/// (one folder per language, module folders inside).
+fn real_catalogue_arg() -> Option<PathBuf> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--real")
+        .and_then(|i| args.get(i + 1))
+        .map(PathBuf::from)
+}
+
+/// Size against the peers on real documentation, every language together and each alone,
+/// and what an update costs when one sentence of one lesson changes.
+fn real_catalogue(root: &Path, work: &Path, zim_script: &Path) -> anyhow::Result<()> {
+    let mut languages: Vec<PathBuf> = fs::read_dir(root)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    languages.sort();
+    let mut all = Vec::new();
+    for language in &languages {
+        all.extend(module_dirs(language)?);
+    }
+    println!(
+        "\n## Real documentation ({} modules in {} languages)\n",
+        all.len(),
+        languages.len()
+    );
+    println!("| content | files | bytes | pack | zip -9 | tar.xz -9 | ZIM | ZIM, 64 KiB clusters | pack/zip | pack/tar.xz | pack/ZIM |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    let label = format!("all {} languages, text", languages.len());
+    let pack = size_row(&label, root, &all, Variant::Text, work, zim_script)?;
+    for language in &languages {
+        let name = language
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned());
+        let label = format!("{}, text", name.unwrap_or_default());
+        size_row(
+            &label,
+            root,
+            &module_dirs(language)?,
+            Variant::Text,
+            work,
+            zim_script,
+        )?;
+    }
+
+    // One sentence added to one lesson, the new version built on the old one's dictionary.
+    let copy = work.join("real-edited");
+    copy_tree(root, &copy)?;
+    let edited_dirs: Vec<PathBuf> = all
+        .iter()
+        .map(|d| d.strip_prefix(root).map(|r| copy.join(r)))
+        .collect::<Result<_, _>>()?;
+    let lesson = fs::read_dir(edited_dirs[0].join("lessons"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .min()
+        .ok_or_else(|| anyhow::anyhow!("a module without lessons"))?;
+    let mut text = fs::read_to_string(&lesson)?;
+    text.push_str("\nOne more sentence for the update.\n");
+    fs::write(&lesson, text)?;
+    let updated = work.join("real-updated.skillpack");
+    let request = BuildRequest {
+        module_dirs: edited_dirs,
+        pack_id: Some("bench".into()),
+        version: Some("1.0.1".into()),
+        variant: Variant::Text,
+        options: BuildOptions::default(),
+        base: Some(pack.clone()),
+    };
+    build_pack(
+        &request,
+        &publisher_key(),
+        &updated,
+        &skillpack_core::progress::NoProgress,
+    )?;
+    let old = PackReader::open_path(&pack)?;
+    let new = PackReader::open_path(&updated)?;
+    let d = skillpack_core::pack::diff(
+        old.manifest(),
+        new.manifest(),
+        u64::from(new.header().manifest_stored_len),
+    );
+    println!("\n| one sentence added to one lesson | figure |");
+    println!("|---|---|");
+    println!(
+        "| chunks new / shared | {} / {} |",
+        d.new_chunks, d.shared_chunks
+    );
+    println!(
+        "| an update downloads (header, manifest, new chunks) | {} of {} ({:.1}%) |",
+        kb(d.download_bytes),
+        kb(d.full_bytes),
+        d.download_bytes as f64 * 100.0 / d.full_bytes as f64
+    );
+    println!(
+        "| of which the manifest | {} |",
+        kb(u64::from(new.header().manifest_stored_len))
+    );
+    Ok(())
+}
+
+fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), &target)?;
+        }
+    }
     Ok(())
 }
 
