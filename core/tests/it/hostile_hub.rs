@@ -556,3 +556,168 @@ fn a_pack_from_an_unknown_publisher_is_skipped_and_named_and_results_still_go() 
         .is_empty());
     assert!(device.store().outbox().unwrap().is_empty());
 }
+
+/// Two versions of a two-module pack whose second version changes one lesson of one module,
+/// with the second version's catalog entry.
+fn two_versions() -> (Vec<u8>, Vec<u8>, CatalogEntry) {
+    let build = |version: &str, lesson: &str| {
+        let mut changed = module_files("tyres");
+        changed.insert("lessons/02-tyres.md", lesson.to_owned());
+        let info = PackInfo {
+            id: "bike-course".into(),
+            version: version.into(),
+            variant: Variant::Full,
+        };
+        pack_with(
+            &[module_files("brakes"), changed],
+            info,
+            |_| {},
+            &publisher_key(),
+        )
+    };
+    let old = build("1.0.0", "# Tyres\n\nPress each tyre.\n");
+    let new = build("1.0.1", "# Tyres\n\nPress each tyre with your thumb.\n");
+    let reader = PackReader::open(std::io::Cursor::new(&new)).unwrap();
+    let entry = CatalogEntry {
+        id: "bike-course".into(),
+        version: "1.0.1".into(),
+        hash: reader.pack_hash().to_hex(),
+        size: new.len() as u64,
+        variant: "full".into(),
+        publisher: publisher_key().public_key().to_did_key(),
+        modules: vec!["brakes".into(), "tyres".into()],
+    };
+    (old, new, entry)
+}
+
+/// The bytes a `Range: bytes=a-b` (or `a-`) header asks for, as a 206.
+fn span(bytes: &[u8], seen: &Seen) -> Answer {
+    let Some((from, to)) = seen
+        .range
+        .as_deref()
+        .and_then(|r| r.strip_prefix("bytes="))
+        .and_then(|r| r.split_once('-'))
+    else {
+        return Answer::Whole(200, vec![], bytes.to_vec());
+    };
+    let from: usize = from.parse().unwrap();
+    let to: usize = to
+        .parse()
+        .map_or(bytes.len() - 1, |t: usize| t.min(bytes.len() - 1));
+    Answer::Whole(
+        206,
+        vec![(
+            "content-range".into(),
+            format!("bytes {from}-{to}/{}", bytes.len()),
+        )],
+        bytes[from..=to].to_vec(),
+    )
+}
+
+/// The stored bytes of each chunk of a pack, by hash.
+fn chunks_of(pack: &[u8]) -> HashMap<String, Vec<u8>> {
+    let mut reader = PackReader::open(std::io::Cursor::new(pack)).unwrap();
+    let hashes: Vec<String> = reader
+        .manifest()
+        .chunks
+        .iter()
+        .map(|c| c.hash.to_hex())
+        .collect();
+    hashes
+        .into_iter()
+        .enumerate()
+        .map(|(i, h)| (h, reader.read_stored_chunk(i).unwrap()))
+        .collect()
+}
+
+fn installed_first(dir: &Path, hub: &ScriptedHub, old: &[u8]) -> Device {
+    let device = device(dir, hub);
+    let file = dir.join("old.skillpack");
+    std::fs::write(&file, old).unwrap();
+    device.store().install(&file).unwrap();
+    device
+}
+
+#[test]
+fn an_update_fetches_the_head_by_range_and_only_the_chunks_the_device_lacks() {
+    let (old, new, entry) = two_versions();
+    let held = chunks_of(&old);
+    let chunks = chunks_of(&new);
+    let lacking = chunks.keys().filter(|h| !held.contains_key(*h)).count();
+    let entries = vec![entry];
+    let hub = ScriptedHub::start(Box::new(move |seen, _| {
+        if seen.path.starts_with("/v1/catalog") {
+            return catalog(&entries);
+        }
+        match seen.path.strip_prefix("/v1/chunks/") {
+            Some(hash) => Answer::Whole(200, vec![], chunks[hash].clone()),
+            None => span(&new, seen),
+        }
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    let device = installed_first(dir.path(), &hub, &old);
+    let report = sync(&device, &hub, quick()).expect("the sync ends");
+    assert_eq!(
+        report.installed,
+        vec![("bike-course".into(), "1.0.1".into())]
+    );
+    assert!(
+        lacking > 0 && lacking < held.len(),
+        "{lacking} of {}",
+        held.len()
+    );
+    assert_eq!(hub.requests_for("/v1/chunks/").len(), lacking);
+    let packs = hub.requests_for("/v1/packs/");
+    assert_eq!(packs.len(), 2, "header, then manifest: {packs:?}");
+    assert!(
+        packs.iter().all(|p| p.range.is_some()),
+        "never the whole pack"
+    );
+    let lesson = device.store().lesson("tyres", 1).unwrap();
+    assert!(
+        lesson.markdown.contains("with your thumb"),
+        "{}",
+        lesson.markdown
+    );
+    assert!(leftovers(&device).is_empty(), "{:?}", leftovers(&device));
+}
+
+#[test]
+fn an_update_whose_chunks_come_spoiled_falls_back_to_the_whole_pack() {
+    let (old, new, entry) = two_versions();
+    let chunks = chunks_of(&new);
+    let entries = vec![entry];
+    let hub = ScriptedHub::start(Box::new(move |seen, _| {
+        if seen.path.starts_with("/v1/catalog") {
+            return catalog(&entries);
+        }
+        match seen.path.strip_prefix("/v1/chunks/") {
+            Some(hash) => {
+                let mut spoiled = chunks[hash].clone();
+                spoiled[0] ^= 1;
+                Answer::Whole(200, vec![], spoiled)
+            }
+            None => span(&new, seen),
+        }
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    let device = installed_first(dir.path(), &hub, &old);
+    let report = sync(&device, &hub, quick()).expect("the sync ends");
+    assert_eq!(
+        report.installed,
+        vec![("bike-course".into(), "1.0.1".into())]
+    );
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert_eq!(
+        hub.requests_for("/v1/chunks/").len(),
+        quick().attempts as usize,
+        "the spoiled chunk is tried again, then given up"
+    );
+    assert!(
+        hub.requests_for("/v1/packs/")
+            .iter()
+            .any(|p| p.range.is_none()),
+        "the whole pack was fetched instead"
+    );
+    assert!(leftovers(&device).is_empty(), "{:?}", leftovers(&device));
+}
