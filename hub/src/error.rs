@@ -58,6 +58,9 @@ pub enum HubError {
     /// Storing a batch of records failed (it is not stored; the device pushes it again).
     #[error("storing the records failed: {0}")]
     Commit(String),
+    /// The database's data could not be carried over to this code's schema.
+    #[error("upgrading the database: {0}")]
+    Migration(String),
     /// A group name breaks the one rule for group names (an operator's command or a request).
     #[error(transparent)]
     BadGroup(#[from] GroupNameError),
@@ -68,7 +71,7 @@ impl From<MigrationError> for HubError {
         match e {
             MigrationError::Sqlite(e) => Self::Sqlite(e),
             MigrationError::TooNew { found, supported } => Self::TooNew { found, supported },
-            MigrationError::Data(why) => Self::Commit(why),
+            MigrationError::Data(why) => Self::Migration(why),
         }
     }
 }

@@ -132,15 +132,15 @@ pub fn build_pack(
     // trained afresh would change every text chunk, and every device would download all the
     // text again for a one-word fix.
     let base = match &request.base {
-        Some(base) => Some(base.clone()),
+        Some(base) => PackReader::open_path(base)?
+            .dictionary_bytes()?
+            .map(|d| (base.clone(), d)),
         None => earlier_build_at(out, &info_id, &key.public_key()),
     };
     let mut reused_dictionary_of = None;
-    if let Some(base) = base {
-        if let Some(dictionary) = PackReader::open_path(&base)?.dictionary_bytes()? {
-            builder.reuse_dictionary(dictionary);
-            reused_dictionary_of = Some(base);
-        }
+    if let Some((base, dictionary)) = base {
+        builder.reuse_dictionary(dictionary);
+        reused_dictionary_of = Some(base);
     }
     let partial = out.with_extension("skillpack.partial");
     let io = |path: &Path| {
@@ -173,11 +173,20 @@ pub fn build_pack(
     })
 }
 
-/// `out` when it holds a pack that the same publisher built under the same id (an earlier
-/// version to build on), else nothing: any other file there is simply replaced.
-fn earlier_build_at(out: &Path, id: &str, publisher: &crate::keys::PublicKey) -> Option<PathBuf> {
-    let reader = PackReader::open_path(out).ok()?;
-    (reader.manifest().pack.id == id && reader.publisher() == *publisher).then(|| out.to_owned())
+/// `out` and its dictionary when it holds a pack that the same publisher built under the same
+/// id (an earlier version to build on), else nothing: any other file there, or one that does
+/// not read, is simply replaced.
+fn earlier_build_at(
+    out: &Path,
+    id: &str,
+    publisher: &crate::keys::PublicKey,
+) -> Option<(PathBuf, Vec<u8>)> {
+    let mut reader = PackReader::open_path(out).ok()?;
+    if reader.manifest().pack.id != id || reader.publisher() != *publisher {
+        return None;
+    }
+    let dictionary = reader.dictionary_bytes().ok()??;
+    Some((out.to_owned(), dictionary))
 }
 
 /// Puts compiled modules (with their source files) into a builder for the pack `info`,

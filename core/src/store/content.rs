@@ -112,10 +112,7 @@ pub(super) fn module_index(conn: &Connection, module_id: &str) -> Result<ModuleI
         .prepare_cached("SELECT contents FROM modules WHERE id = ?1")?
         .query_row([module_id], |r| r.get(0))
         .optional()?;
-    let stored = stored.ok_or_else(|| StoreError::NotInstalled {
-        what: "module",
-        id: module_id.to_owned(),
-    })?;
+    let stored = stored.ok_or_else(|| super::library::not_installed("module", module_id))?;
     ModuleIndex::decode(&stored)
 }
 

@@ -9,14 +9,17 @@
 //! offset and the size, all written at install from a manifest whose every entry was
 //! verified.
 
+use std::collections::{BTreeMap, HashMap};
+
 use serde::{Deserialize, Serialize};
 
 use super::error::StoreError;
 use crate::hash::ContentHash;
-use crate::pack::{Chunk, Codec, Manifest, Rendition};
+use crate::pack::{Chunk, Codec, Limits, Manifest, Rendition};
 
-/// Largest index, inflated: a module has at most a few thousand entries.
-const MAX_INDEX_LEN: usize = 4 << 20;
+/// Largest index, inflated: as large as a whole pack's manifest may be, so any module a
+/// pack may hold has an index the store can read back.
+const MAX_INDEX_LEN: usize = Limits::V1.max_manifest_len as usize;
 
 /// The index of one installed module.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,52 +69,72 @@ pub(super) struct Located {
 }
 
 impl ModuleIndex {
-    /// The index of the module `module_id` in a verified pack's manifest.
-    pub fn of(manifest: &Manifest, module_id: &str) -> Result<Self, StoreError> {
-        let prefix = format!("{module_id}/");
-        let mut chunks: Vec<IndexedChunk> = Vec::new();
-        let mut entries = Vec::new();
-        for entry in manifest
-            .entries
+    /// The index of every module of a verified pack's manifest, by module id, in one pass
+    /// over its entries (an entry's path starts with its module's folder).
+    pub fn all_of(manifest: &Manifest) -> Result<BTreeMap<String, Self>, StoreError> {
+        let mut building: BTreeMap<&str, (Self, HashMap<ContentHash, u32>)> = manifest
+            .modules
             .iter()
-            .filter(|e| e.path.starts_with(&prefix))
-        {
+            .map(|m| {
+                let empty = Self {
+                    chunks: Vec::new(),
+                    entries: Vec::new(),
+                    dictionary: None,
+                };
+                (m.id.as_str(), (empty, HashMap::new()))
+            })
+            .collect();
+        for entry in &manifest.entries {
+            let module = entry.path.split_once('/').map_or("", |(m, _)| m);
+            let Some((index, positions)) = building.get_mut(module) else {
+                return Err(StoreError::Damaged(format!(
+                    "{} is in no module of the pack",
+                    entry.path
+                )));
+            };
             let chunk = manifest
                 .chunks
                 .get(entry.chunk as usize)
                 .ok_or_else(|| StoreError::Damaged(format!("{} has no chunk", entry.path)))?;
-            let index = match chunks.iter().position(|c| c.hash == chunk.hash) {
-                Some(i) => i,
-                None => {
-                    chunks.push(IndexedChunk::from(chunk));
-                    chunks.len() - 1
-                }
-            };
-            entries.push(IndexedEntry {
-                path: entry.path[prefix.len()..].to_owned(),
-                chunk: index as u32,
+            let position = *positions.entry(chunk.hash).or_insert_with(|| {
+                index.chunks.push(IndexedChunk::from(chunk));
+                (index.chunks.len() - 1) as u32
+            });
+            index.entries.push(IndexedEntry {
+                path: in_module(&entry.path).to_owned(),
+                chunk: position,
                 offset: entry.offset,
                 size: entry.size,
                 media_type: entry.media_type.clone(),
                 low_of: entry.low_of.as_deref().map(|l| in_module(l).to_owned()),
             });
         }
-        let needs_dictionary = chunks.iter().any(|c| c.codec == Codec::ZstdDict);
-        let dictionary = match manifest.dictionary {
-            Some(d) if needs_dictionary => manifest.chunks.get(d as usize).map(IndexedChunk::from),
-            _ => None,
-        };
-        Ok(Self {
-            chunks,
-            entries,
-            dictionary,
-        })
+        let dictionary = manifest
+            .dictionary
+            .and_then(|d| manifest.chunks.get(d as usize))
+            .map(IndexedChunk::from);
+        Ok(building
+            .into_iter()
+            .map(|(id, (mut index, _))| {
+                if index.chunks.iter().any(|c| c.codec == Codec::ZstdDict) {
+                    index.dictionary = dictionary.clone();
+                }
+                (id.to_owned(), index)
+            })
+            .collect())
     }
 
     /// The index compressed, as the store keeps it.
     pub fn encode(&self) -> Result<Vec<u8>, StoreError> {
         let json =
             serde_json::to_vec(self).map_err(|e| StoreError::Damaged(format!("an index: {e}")))?;
+        if json.len() > MAX_INDEX_LEN {
+            return Err(StoreError::Damaged(format!(
+                "a module lists more files than a device keeps an index of ({} bytes, at most \
+                 {MAX_INDEX_LEN})",
+                json.len()
+            )));
+        }
         Ok(zstd::bulk::compress(&json, 19)?)
     }
 
@@ -126,7 +149,40 @@ impl ModuleIndex {
         let json = zstd::bulk::Decompressor::new()
             .and_then(|mut d| d.decompress(stored, len))
             .map_err(|e| damaged(e.to_string()))?;
-        serde_json::from_slice(&json).map_err(|e| damaged(e.to_string()))
+        let index: Self = serde_json::from_slice(&json).map_err(|e| damaged(e.to_string()))?;
+        index.check().map_err(damaged)?;
+        Ok(index)
+    }
+
+    /// The rules `of` guarantees, checked again on what the store file gives back (a file
+    /// can be edited): sizes within the format's limits, every entry inside its chunk, a
+    /// dictionary for chunks that need one.
+    fn check(&self) -> Result<(), String> {
+        let limit = Limits::V1.max_chunk_len;
+        let all = self.chunks.iter().chain(self.dictionary.iter());
+        if all.clone().any(|c| c.size > limit) {
+            return Err(format!("a chunk over {limit} bytes"));
+        }
+        if self.dictionary.is_none() && self.chunks.iter().any(|c| c.codec == Codec::ZstdDict) {
+            return Err("a chunk needs a dictionary the index does not name".into());
+        }
+        for entry in &self.entries {
+            let chunk = self
+                .chunks
+                .get(entry.chunk as usize)
+                .ok_or_else(|| format!("{} names no chunk", entry.path))?;
+            if entry
+                .offset
+                .checked_add(entry.size)
+                .is_none_or(|end| end > chunk.size)
+            {
+                return Err(format!("{} lies outside its chunk", entry.path));
+            }
+        }
+        if !self.entries.windows(2).all(|w| w[0].path < w[1].path) {
+            return Err("entries out of order".into());
+        }
+        Ok(())
     }
 
     /// Where the entry at `path` (`<module-id>/…`) is, if the module has one.
@@ -198,5 +254,60 @@ impl IndexedChunk {
             size: self.size,
             codec: self.codec,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pack::PackReader;
+
+    fn sample() -> BTreeMap<String, ModuleIndex> {
+        let bytes = crate::testing::sample_pack();
+        let reader = PackReader::open(std::io::Cursor::new(&bytes)).expect("opens");
+        ModuleIndex::all_of(reader.manifest()).expect("indexes")
+    }
+
+    #[test]
+    fn an_index_reads_back_as_written_and_finds_every_entry() {
+        for (id, index) in sample() {
+            let back = ModuleIndex::decode(&index.encode().expect("encodes")).expect("decodes");
+            assert_eq!(back, index);
+            for entry in &index.entries {
+                let found = back.locate(&format!("{id}/{}", entry.path)).expect("found");
+                assert_eq!((found.offset, found.size), (entry.offset, entry.size));
+            }
+            assert!(back.locate(&format!("{id}/nothing.md")).is_none());
+        }
+    }
+
+    #[test]
+    fn an_edited_index_is_refused_before_anything_is_read() {
+        let index = sample().into_values().next().expect("a module");
+        let mut outside = index.clone();
+        outside.entries[0].size = u64::MAX;
+        let mut huge = index.clone();
+        huge.chunks[0].size = u64::MAX;
+        let mut unordered = index.clone();
+        unordered.entries.reverse();
+        for (what, edited) in [
+            ("outside", outside),
+            ("huge", huge),
+            ("unordered", unordered),
+        ] {
+            let stored = zstd::bulk::compress(&serde_json::to_vec(&edited).expect("json"), 3)
+                .expect("compress");
+            assert!(ModuleIndex::decode(&stored).is_err(), "{what}");
+        }
+        let json = serde_json::to_vec(&index).expect("json");
+        let mut no_size = Vec::new();
+        let mut encoder = zstd::stream::write::Encoder::new(&mut no_size, 3).expect("encoder");
+        encoder.include_contentsize(false).expect("no size");
+        std::io::Write::write_all(&mut encoder, &json).expect("write");
+        encoder.finish().expect("finish");
+        assert!(
+            ModuleIndex::decode(&no_size).is_err(),
+            "a frame that does not say its size"
+        );
     }
 }

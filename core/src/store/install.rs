@@ -63,6 +63,7 @@ impl Store {
             })?;
             modules.push((id, module));
         }
+        let indexes = ModuleIndex::all_of(&manifest)?;
         let pack = &manifest.pack;
         let publisher = reader.publisher();
         let mut conn = self.lock();
@@ -127,7 +128,10 @@ impl Store {
                         module.language,
                         module.minutes,
                         module.lessons.len() as i64,
-                        ModuleIndex::of(&manifest, id)?.encode()?
+                        indexes
+                            .get(id)
+                            .ok_or_else(|| StoreError::Damaged(format!("module {id}")))?
+                            .encode()?
                     ],
                 )?;
             }

@@ -144,8 +144,14 @@ impl Store {
                     )?;
                     (opened, time_ms, history, started)
                 };
-                let state = state_of(&history, opened > 0 || started, now, || self.module(&id))?;
-                Ok(CatalogEntry {
+                let state =
+                    match state_of(&history, opened > 0 || started, now, || self.module(&id)) {
+                        Ok(state) => state,
+                        // Uninstalled while the catalog was being listed: no longer there.
+                        Err(StoreError::NotInstalled { .. }) => return Ok(None),
+                        Err(e) => return Err(e),
+                    };
+                Ok(Some(CatalogEntry {
                     title,
                     language,
                     minutes,
@@ -156,8 +162,9 @@ impl Store {
                     state,
                     id,
                     pack_id,
-                })
+                }))
             })
+            .filter_map(Result::transpose)
             .collect()
     }
 
@@ -260,7 +267,7 @@ impl Store {
     }
 }
 
-fn not_installed(what: &'static str, id: &str) -> StoreError {
+pub(super) fn not_installed(what: &'static str, id: &str) -> StoreError {
     StoreError::NotInstalled {
         what,
         id: id.to_owned(),

@@ -264,11 +264,8 @@ fn outbox_report(conn: &Connection, checked: usize) -> Result<CheckReport, Store
     })
 }
 
-/// The setting that holds the checkpoint: `<seq> <hash>` of the last record checked.
-const CHECKPOINT: &str = "records.checked";
-
 fn read_checkpoint(conn: &Connection) -> Result<Option<(u64, ContentHash)>, StoreError> {
-    let Some(value) = super::settings::read(conn, CHECKPOINT)? else {
+    let Some(value) = super::settings::read(conn, super::settings::key::RECORDS_CHECKED)? else {
         return Ok(None);
     };
     let damaged = || StoreError::Damaged(format!("the records' checkpoint \"{value}\""));
@@ -282,7 +279,7 @@ fn set_checkpoint(tx: &Transaction<'_>, last: &SignedRecord) -> Result<(), Store
     let hash = last.hash()?;
     super::settings::put(
         tx,
-        CHECKPOINT,
+        super::settings::key::RECORDS_CHECKED,
         &format!("{} {}", last.record.seq, hash.to_hex()),
     )
 }

@@ -32,26 +32,58 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 }
 
 /// Step 2's code: each installed module's index and catalog fields, from the manifest and
-/// module.json copies step 1 kept.
+/// module.json copies step 1 kept, one pack at a time. A pack whose copies cannot be carried
+/// over is removed (the learner's progress, attempts and records stay, as on any uninstall),
+/// so the store still opens and the next sync installs the pack again.
 fn index_installed_modules(tx: &Transaction<'_>) -> Result<(), MigrationError> {
-    let bad = |what: &str, e: String| MigrationError::Data(format!("{what}: {e}"));
-    let rows: Vec<(String, String, String)> = tx
-        .prepare(
-            "SELECT m.id, m.module, p.manifest FROM modules m JOIN packs p ON p.id = m.pack_id",
-        )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+    let packs: Vec<String> = tx
+        .prepare("SELECT id FROM packs ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for pack in packs {
+        if index_pack(tx, &pack)?.is_err() {
+            tx.execute("DELETE FROM packs WHERE id = ?1", [&pack])?;
+        }
+    }
+    tx.execute(
+        "DELETE FROM chunks WHERE hash NOT IN (SELECT chunk_hash FROM pack_chunks)",
+        [],
+    )?;
+    Ok(())
+}
+
+/// Indexes the modules of one pack; the inner error says why its copies could not be
+/// carried over.
+fn index_pack(tx: &Transaction<'_>, pack: &str) -> Result<Result<(), String>, MigrationError> {
+    let manifest: String =
+        tx.query_row("SELECT manifest FROM packs WHERE id = ?1", [pack], |r| {
+            r.get(0)
+        })?;
+    let indexes = match serde_json::from_str::<Manifest>(&manifest)
+        .map_err(|e| e.to_string())
+        .and_then(|m| ModuleIndex::all_of(&m).map_err(|e| e.to_string()))
+    {
+        Ok(indexes) => indexes,
+        Err(why) => return Ok(Err(why)),
+    };
+    let modules: Vec<(String, String)> = tx
+        .prepare("SELECT id, module FROM modules WHERE pack_id = ?1")?
+        .query_map([pack], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     let mut update = tx.prepare(
         "UPDATE modules SET title = ?2, language = ?3, minutes = ?4, lessons = ?5, contents = ?6
          WHERE id = ?1",
     )?;
-    for (id, module, manifest) in rows {
-        let module: Module = serde_json::from_str(&module).map_err(|e| bad(&id, e.to_string()))?;
-        let manifest: Manifest =
-            serde_json::from_str(&manifest).map_err(|e| bad(&id, e.to_string()))?;
-        let index = ModuleIndex::of(&manifest, &id)
-            .and_then(|i| i.encode())
-            .map_err(|e| bad(&id, e.to_string()))?;
+    for (id, module) in modules {
+        let module: Module = match serde_json::from_str(&module) {
+            Ok(module) => module,
+            Err(e) => return Ok(Err(e.to_string())),
+        };
+        let index = match indexes.get(&id).map(ModuleIndex::encode) {
+            Some(Ok(index)) => index,
+            Some(Err(e)) => return Ok(Err(e.to_string())),
+            None => return Ok(Err(format!("module {id} is not in its manifest"))),
+        };
         update.execute(params![
             id,
             module.title,
@@ -61,5 +93,5 @@ fn index_installed_modules(tx: &Transaction<'_>) -> Result<(), MigrationError> {
             index
         ])?;
     }
-    Ok(())
+    Ok(Ok(()))
 }

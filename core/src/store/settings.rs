@@ -8,7 +8,7 @@ use super::{Store, StoreError};
 use crate::pack::Rendition;
 
 /// Names in the `settings` table.
-mod key {
+pub(super) mod key {
     pub const LANGUAGE: &str = "language";
     pub const MEDIA: &str = "media";
     pub const UNMETERED_ONLY: &str = "sync.unmetered_only";
@@ -20,6 +20,8 @@ mod key {
     pub const METERED_USE: &str = "sync.metered_use";
     pub const CATALOG: &str = "sync.catalog";
     pub const HELD_CHECKED: &str = "sync.held_checked";
+    /// `<seq> <hash>` of the last record checked (see `Store::check_recent`).
+    pub const RECORDS_CHECKED: &str = "records.checked";
 }
 
 /// Bytes in the megabyte of a data budget (as carriers count).

@@ -440,10 +440,9 @@ const FROZEN_SCHEMAS: &[&str] = &[
 /// a 24-module pack whose text chunks need its dictionary, lessons read and a module passed.
 const VERSION_1_STORE: &[u8] = include_bytes!("migrations/frozen/v0001-store.sql.zst");
 
-#[test]
-fn a_store_written_by_version_1_opens_and_reads_as_before() {
-    let dir = tempfile::tempdir().expect("temp");
-    let keys = dir.path().join(super::KEYS_DIR);
+/// The version-1 store with data, laid out in `dir` with its keys, not yet opened.
+fn version_1_store(dir: &std::path::Path) {
+    let keys = dir.join(super::KEYS_DIR);
     std::fs::create_dir_all(&keys).expect("keys");
     for name in ["device.key", "learner.key"] {
         let key = match name {
@@ -455,15 +454,19 @@ fn a_store_written_by_version_1_opens_and_reads_as_before() {
         std::fs::write(keys.join(name), key).expect("key");
     }
     let sql = zstd::decode_all(VERSION_1_STORE).expect("inflates");
-    let old = Connection::open(dir.path().join(super::db::DB_FILE)).expect("db");
+    let old = Connection::open(dir.join(super::db::DB_FILE)).expect("db");
     // A dump creates tables in name order, so rows can come before the tables they name.
     old.pragma_update(None, "foreign_keys", false)
         .expect("pragma");
     old.execute_batch(std::str::from_utf8(&sql).expect("utf-8"))
         .expect("the version 1 store");
     old.pragma_update(None, "user_version", 1).expect("version");
-    drop(old);
+}
 
+#[test]
+fn a_store_written_by_version_1_opens_and_reads_as_before() {
+    let dir = tempfile::tempdir().expect("temp");
+    version_1_store(dir.path());
     let store = Store::open(dir.path()).expect("opens and upgrades");
     assert_eq!(store.check().expect("the chain").records, 1);
     let now = DateTime::from_timestamp(1_800_000_000, 0).expect("valid");
@@ -502,6 +505,29 @@ fn a_store_written_by_version_1_opens_and_reads_as_before() {
     assert_eq!(calming.title, "Calming an unhappy customer");
     store.uninstall("dict-pack").expect("removes");
     assert_eq!(store.catalog(now).expect("catalog").len(), 1);
+}
+
+#[test]
+fn a_version_1_pack_that_cannot_be_carried_over_is_removed_and_the_rest_opens() {
+    let dir = tempfile::tempdir().expect("temp");
+    version_1_store(dir.path());
+    let conn = Connection::open(dir.path().join(super::db::DB_FILE)).expect("db");
+    conn.execute(
+        "UPDATE packs SET manifest = '{\"not\": \"a manifest\"}' WHERE id = 'dict-pack'",
+        [],
+    )
+    .expect("spoil");
+    drop(conn);
+    let store = Store::open(dir.path()).expect("opens without the spoiled pack");
+    let installed: Vec<String> = store
+        .installed_packs()
+        .expect("packs")
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(installed, vec!["mobile-money-scams".to_owned()]);
+    assert_eq!(store.check().expect("the chain").records, 1, "results stay");
+    store.lesson("mobile-money-scams", 0).expect("reads");
 }
 
 #[test]

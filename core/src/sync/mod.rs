@@ -447,13 +447,20 @@ impl HubClient {
             };
             let update = installed.iter().any(|p| p.id == entry.id);
             let fetched = match update {
-                // An update costs what changed; if assembling it fails for any reason, the
-                // whole pack is downloaded instead.
+                // An update costs what changed. When the hub cannot serve it that way (no
+                // ranges, spoiled chunks, a wrong answer), the whole pack comes instead; a
+                // network or a phone that fails stays an error, and the next sync tries the
+                // update again rather than the whole pack over the same bad link.
                 true => self
                     .fetch_update(&want, store, downloads, &mut bytes, within)
                     .or_else(|e| match e {
-                        SyncError::Cancelled | SyncError::OutOfTime | SyncError::Store(_) => Err(e),
-                        _ => self.fetch_pack(&want, downloads, &mut bytes, within),
+                        SyncError::BadAnswer(_) | SyncError::BadPack(_) => {
+                            self.fetch_pack(&want, downloads, &mut bytes, within)
+                        }
+                        SyncError::Refused { status, .. } if (400..500).contains(&status) => {
+                            self.fetch_pack(&want, downloads, &mut bytes, within)
+                        }
+                        other => Err(other),
                     }),
                 false => self.fetch_pack(&want, downloads, &mut bytes, within),
             };

@@ -721,3 +721,43 @@ fn an_update_whose_chunks_come_spoiled_falls_back_to_the_whole_pack() {
     );
     assert!(leftovers(&device).is_empty(), "{:?}", leftovers(&device));
 }
+
+#[test]
+fn an_update_cut_by_the_network_is_tried_again_next_time_never_as_the_whole_pack() {
+    let (old, new, entry) = two_versions();
+    let chunks = chunks_of(&new);
+    let entries = vec![entry];
+    let hub = ScriptedHub::start(Box::new(move |seen, before| {
+        if seen.path.starts_with("/v1/catalog") {
+            return catalog(&entries);
+        }
+        match seen.path.strip_prefix("/v1/chunks/") {
+            // Every try of the first sync is cut half way.
+            Some(hash) if before < quick().attempts as usize => Answer::Cut {
+                len: chunks[hash].len(),
+                body: chunks[hash][..chunks[hash].len() / 2].to_vec(),
+            },
+            Some(hash) => Answer::Whole(200, vec![], chunks[hash].clone()),
+            None => span(&new, seen),
+        }
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    let device = installed_first(dir.path(), &hub, &old);
+    let first = sync(&device, &hub, quick());
+    assert!(
+        first.as_ref().map_or(true, |r| r.installed.is_empty()),
+        "{first:?}"
+    );
+    let second = sync(&device, &hub, quick()).expect("the sync ends");
+    assert_eq!(
+        second.installed,
+        vec![("bike-course".into(), "1.0.1".into())]
+    );
+    assert!(
+        hub.requests_for("/v1/packs/")
+            .iter()
+            .all(|p| p.range.is_some()),
+        "the whole pack never crossed the bad link"
+    );
+    assert!(leftovers(&device).is_empty(), "{:?}", leftovers(&device));
+}
