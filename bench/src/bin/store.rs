@@ -5,7 +5,8 @@
 //! and listing its catalog; opening with 10,000 records (only what came after the last check
 //! is checked) against the full check of them; reading one lesson from a pack of 1 module
 //! and of 300 (time and peak memory), and the store's size on disk against the pack's.
-//! Markdown out, for `docs/benchmarks.md`.
+//! Markdown out, for `docs/benchmarks.md`. `--real PACK` adds a row for a pack of real
+//! documentation.
 #![allow(clippy::print_stdout, missing_docs)]
 
 #[path = "../alloc.rs"]
@@ -20,7 +21,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use skillpack_core::module::SourceFiles;
-use skillpack_core::pack::Variant;
+use skillpack_core::pack::{PackReader, Variant};
 use skillpack_core::store::Store;
 use skillpack_core::testing::{module_files, pack_of, publisher_key, right_answers};
 
@@ -110,39 +111,74 @@ fn main() -> anyhow::Result<()> {
     println!("| modules in the installed pack | read one lesson (median, warm) | peak heap of a read | pack | store on disk | what the store grew by / pack |");
     println!("|---|---|---|---|---|---|");
     for modules in [1, 30, 300] {
-        let dir = w.join(format!("catalogue-{modules}"));
-        let pack = dir.with_extension("skillpack");
-        let bytes = catalogue_pack(modules)?;
-        std::fs::write(&pack, &bytes)?;
-        let store = Store::open(&dir)?;
-        store.trust(&publisher_key().public_key(), "bench")?;
-        drop(store);
-        let empty = disk_size(&dir)?;
-        let store = Store::open(&dir)?;
-        store.install(&pack)?;
-        let module = format!("topic-{:03}", modules / 2);
-        store.lesson(&module, 1)?;
-        let read = median(201, || {
-            std::hint::black_box(store.lesson(&module, 1).expect("reads"));
-        });
-        let (_, peak) = alloc::peak_during(|| store.lesson(&module, 1).expect("reads"));
-        drop(store);
-        let on_disk = disk_size(&dir)?;
-        // A pack of a few KB fits in the pages an empty store already has.
-        let growth = match on_disk.saturating_sub(empty) {
-            0 => "-".to_owned(),
-            grown => format!("{:.2}", grown as f64 / bytes.len() as f64),
-        };
+        let pack = w.join(format!("catalogue-{modules}.skillpack"));
+        std::fs::write(&pack, catalogue_pack(modules)?)?;
+        let row = installed_row(
+            &w.join(format!("catalogue-{modules}")),
+            &pack,
+            &format!("topic-{:03}", modules / 2),
+            1,
+        )?;
+        println!("| {modules} | {row} |");
+    }
+    if let Some(real) = real_pack_arg() {
+        let reader = PackReader::open_path(&real)?;
+        let modules = &reader.manifest().modules;
+        let module = modules
+            .get(modules.len() / 2)
+            .map(|m| m.id.clone())
+            .ok_or_else(|| anyhow::anyhow!("a pack without modules"))?;
+        let row = installed_row(&w.join("real"), &real, &module, 0)?;
+        let name = real.file_name().map(|n| n.to_string_lossy().into_owned());
         println!(
-            "| {modules} | {} | {:.1} KiB | {:.1} KB | {:.1} KB ({:.1} KB empty) | {growth} |",
-            ms(read),
-            peak as f64 / 1024.0,
-            bytes.len() as f64 / 1e3,
-            on_disk as f64 / 1e3,
-            empty as f64 / 1e3,
+            "| {} (real documentation) | {row} |",
+            name.unwrap_or_default()
         );
     }
     Ok(())
+}
+
+/// The pack given as `--real PACK`: a text pack of real documentation, such as one language
+/// of the catalogue `bench/scripts/real_catalogue.py` makes, built with `skillpack build`.
+fn real_pack_arg() -> Option<std::path::PathBuf> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--real")
+        .and_then(|i| args.get(i + 1))
+        .map(std::path::PathBuf::from)
+}
+
+/// Installs `pack` into a new store in `dir` and measures reading `lesson` of `module` and
+/// what the store grew by: the columns of the table after the first.
+fn installed_row(dir: &Path, pack: &Path, module: &str, lesson: usize) -> anyhow::Result<String> {
+    let bytes = std::fs::metadata(pack)?.len();
+    let store = Store::open(dir)?;
+    store.trust(&publisher_key().public_key(), "bench")?;
+    drop(store);
+    let empty = disk_size(dir)?;
+    let store = Store::open(dir)?;
+    store.trust(&PackReader::open_path(pack)?.publisher(), "bench")?;
+    store.install(pack)?;
+    store.lesson(module, lesson)?;
+    let read = median(201, || {
+        std::hint::black_box(store.lesson(module, lesson).expect("reads"));
+    });
+    let (_, peak) = alloc::peak_during(|| store.lesson(module, lesson).expect("reads"));
+    drop(store);
+    let on_disk = disk_size(dir)?;
+    // A pack of a few KB fits in the pages an empty store already has.
+    let growth = match on_disk.saturating_sub(empty) {
+        0 => "-".to_owned(),
+        grown => format!("{:.2}", grown as f64 / bytes as f64),
+    };
+    Ok(format!(
+        "{} | {:.1} KiB | {:.1} KB | {:.1} KB ({:.1} KB empty) | {growth}",
+        ms(read),
+        peak as f64 / 1024.0,
+        bytes as f64 / 1e3,
+        on_disk as f64 / 1e3,
+        empty as f64 / 1e3,
+    ))
 }
 
 /// Records in the store whose open time is measured.
