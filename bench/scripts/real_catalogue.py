@@ -891,8 +891,9 @@ def questions_for(index, modules, texts, doc):
     return "\n\n".join(qs) + "\n", len(qs)
 
 
-def build_language(lang, folder, out_root, per):
-    """Writes OUT_ROOT/LANG/*; returns the language's counts and its lessons' text blocks."""
+def build_language(lang, folder, out_root, per, english_keys):
+    """Writes OUT_ROOT/LANG/*; returns the language's counts, its lessons' text blocks and its
+    module keys. A module whose section the English catalogue has says it translates it."""
     texts = TEXTS.get(lang.lower(), TEXTS.get(lang.split("-")[0].lower(), TEXTS["en"]))
     doc = document_title(folder, lang)
     groups = []  # (key, md title, first paragraph, [Lesson])
@@ -913,6 +914,7 @@ def build_language(lang, folder, out_root, per):
             for text in split_lesson(lesson):
                 files.append((slug(lesson.anchor), text, lesson.title))
         modules.append({
+            "key": key,
             "id": module_id(key, lang),
             "title": fit_bytes(title or key, TITLE_MAX_BYTES),
             "md_title": escape_text(unnumbered(title) if title else key),
@@ -960,6 +962,8 @@ def build_language(lang, folder, out_root, per):
             "language = " + toml_str(bcp47(lang)),
             "minutes = %d" % reading_minutes([t for _, t, _ in module["files"]], lang),
         ]
+        if lang != "en" and module["key"] in english_keys:
+            lines.append("translates = " + toml_str(module_id(module["key"], "en")))
         if module["summary"]:
             lines.append("summary = " + toml_str(module["summary"]))
         lines.append("outcomes = [")
@@ -971,7 +975,7 @@ def build_language(lang, folder, out_root, per):
         counts["modules"] += 1
         counts["questions"] += nq
     blocks = [b for m in modules for b in m["blocks"]]
-    return counts, blocks
+    return counts, blocks, {m["key"] for m in modules}
 
 
 def untranslated_share(blocks, english):
@@ -1012,13 +1016,16 @@ def main():
 
     totals = {"modules": 0, "lessons": 0, "bytes": 0, "questions": 0}
     english = None
+    english_keys = set()
     rows = []
     for lang in langs:
         package = PACKAGE_PREFIX + lang
         version, unpacked = fetch(package, cache)
-        counts, blocks = build_language(lang, os.path.join(unpacked, HTML_DIR), args.out_dir, args.module_per)
+        counts, blocks, keys = build_language(
+            lang, os.path.join(unpacked, HTML_DIR), args.out_dir, args.module_per, english_keys)
         if lang == "en":
             english = {b for b in blocks if not b.startswith("```")}
+            english_keys = keys
         share = untranslated_share(blocks, english) if english is not None and lang != "en" else None
         rows.append((lang, package, version, counts, share))
         for k in totals:

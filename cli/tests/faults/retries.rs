@@ -58,9 +58,17 @@ fn a_busy_hub_is_retried_with_growing_jittered_waits() {
             waits
         })
         .collect();
-    let mean = |i: usize| waits.iter().map(|w| w[i]).sum::<Duration>() / DEVICES as u32;
-    let (first, last) = (mean(0), mean(FAILURES - 1));
-    assert!(last > first * 2, "the waits grow: {first:?} then {last:?}");
+    // Full jitter draws each wait below a cap that doubles: the longest of the last waits
+    // outgrows the longest of the first ones unless all six last draws fall in the lowest
+    // quarter of their range (at most 1 chance in 4,096). Comparing the means of six draws,
+    // as this test did before, fails in about 3% of runs by chance alone; it did once.
+    let longest = |i: usize| waits.iter().map(|w| w[i]).max().unwrap_or_default();
+    let (first_cap, last_cap) = (longest(0), longest(FAILURES - 1));
+    assert!(
+        last_cap > first_cap,
+        "the waits grow: at most {first_cap:?} first, at most {last_cap:?} last"
+    );
+    let first = waits.iter().map(|w| w[0]).sum::<Duration>() / DEVICES as u32;
     let firsts: Vec<Duration> = waits.iter().map(|w| w[0]).collect();
     let spread = *firsts.iter().max().unwrap() - *firsts.iter().min().unwrap();
     assert!(spread > first / 10, "jittered: first waits {firsts:?}");

@@ -42,6 +42,7 @@ fn module(draw: u32) -> Module {
         language: "en".into(),
         minutes: 10,
         summary: None,
+        translates: None,
         outcomes: vec!["o".into()],
         skills: vec![],
         assessors: vec![assessor().public_key().to_did_key()],

@@ -229,7 +229,9 @@ fn add_module(
         media_type: None,
         rendition: None,
         low_of: None,
-        cluster: Some(id.clone()),
+        // A module and its translations share clusters: what they have in common
+        // (commands, names, numbers, code) is then compressed once.
+        cluster: Some(module.translates.clone().unwrap_or_else(|| id.clone())),
     };
     builder.add_entry(text(module_json_path(id), EntryKind::Module, json))?;
     for lesson in &module.lessons {

@@ -125,6 +125,7 @@ pub fn compile(files: &SourceFiles) -> Compilation {
                 language: h.language.into_inner(),
                 minutes: h.minutes.into_inner(),
                 summary: h.summary,
+                translates: h.translates.map(toml::Spanned::into_inner),
                 outcomes: h.outcomes.into_inner(),
                 skills: h.skills.into_iter().map(|s| s.into_inner()).collect(),
                 // Stored in one form (did:key), whichever form the trainer wrote.

@@ -27,6 +27,21 @@ pub(crate) fn check_head(h: &ModuleToml, text: &str, diags: &mut Diagnostics) {
             "id must be 3-64 lowercase letters, digits and hyphens".into(),
         );
     }
+    if let Some(original) = &h.translates {
+        if !is_valid_id(original.get_ref()) {
+            err(
+                original.span(),
+                "translates must name a module id: 3-64 lowercase letters, digits and hyphens"
+                    .into(),
+            );
+        } else if original.get_ref() == h.id.get_ref() {
+            err(
+                original.span(),
+                "translates names this module itself; name the module it is a translation of"
+                    .into(),
+            );
+        }
+    }
     if !is_version(h.version.get_ref()) {
         err(
             h.version.span(),

@@ -22,6 +22,11 @@ pub struct Module {
     /// One or two sentences on what the learner gains.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
+    /// The module this one is a translation of (its id), when the trainer says so: a pack
+    /// compresses translations of one module together, which is what makes a catalogue in
+    /// several languages small.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub translates: Option<String>,
     /// What the learner can do afterwards.
     pub outcomes: Vec<String>,
     /// Alignment to ESCO skills, when the trainer states it.

@@ -22,6 +22,8 @@ pub(crate) struct ModuleToml {
     pub language: Spanned<String>,
     pub minutes: Spanned<u32>,
     pub summary: Option<String>,
+    /// The module this one translates (its id), if any.
+    pub translates: Option<Spanned<String>>,
     pub outcomes: Spanned<Vec<String>>,
     pub skills: Vec<Spanned<SkillAlignment>>,
     /// Assessors' public keys (`did:key`), who may attest practical checklists.
@@ -49,6 +51,7 @@ struct RawModule {
     language: Spanned<String>,
     minutes: Spanned<u32>,
     summary: Option<String>,
+    translates: Option<Spanned<String>>,
     outcomes: Spanned<Vec<String>>,
     #[serde(default)]
     skills: Vec<Spanned<RawSkill>>,
@@ -96,6 +99,7 @@ pub(crate) fn parse_module_toml(text: &str, diags: &mut Diagnostics) -> Option<M
         language: raw.language,
         minutes: raw.minutes,
         summary: raw.summary,
+        translates: raw.translates,
         outcomes: raw.outcomes,
         skills: raw
             .skills

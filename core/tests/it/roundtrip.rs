@@ -342,3 +342,38 @@ fn building_and_verifying_stop_when_the_caller_cancels() {
         "progress reaches the end"
     );
 }
+
+#[test]
+fn a_module_and_its_translation_share_their_text_clusters() {
+    let original = module_files("bike-a");
+    let mut translation = module_files("bike-b");
+    let toml = String::from_utf8_lossy(translation.get("module.toml").expect("toml")).replace(
+        "language = \"en\"",
+        "language = \"sw\"\ntranslates = \"bike-a\"",
+    );
+    translation.insert("module.toml", toml);
+    let together = pack_of(
+        &[original.clone(), translation],
+        Variant::Text,
+        &publisher_key(),
+    );
+    let reader = open(&together);
+    let m = reader.manifest();
+    let chunk_of = |p: &str| m.entry(p).expect(p).chunk;
+    assert_eq!(
+        chunk_of("bike-a/lessons/01-brakes.md"),
+        chunk_of("bike-b/lessons/01-brakes.md")
+    );
+    let apart = pack_of(
+        &[original, module_files("bike-b")],
+        Variant::Text,
+        &publisher_key(),
+    );
+    let reader = open(&apart);
+    let m = reader.manifest();
+    let chunk_of = |p: &str| m.entry(p).expect(p).chunk;
+    assert_ne!(
+        chunk_of("bike-a/lessons/01-brakes.md"),
+        chunk_of("bike-b/lessons/01-brakes.md")
+    );
+}

@@ -262,3 +262,32 @@ fn untitled_gift_questions_take_their_ids_from_a_slugified_file_name() {
         .collect();
     assert!(ids.contains(&"my-bank-1".to_owned()), "{ids:?}");
 }
+
+#[test]
+fn a_translation_names_the_module_it_translates_and_nothing_else() {
+    let mut f = files();
+    let translated = MODULE.replace(
+        "language = \"en\"",
+        "language = \"sw\"\ntranslates = \"greeting-en\"",
+    );
+    f.insert("module.toml", translated.as_str());
+    let compiled = compile(&f).module.expect("compiles");
+    assert_eq!(compiled.module.translates.as_deref(), Some("greeting-en"));
+
+    for (value, says) in [
+        ("greeting", "translates names this module itself"),
+        ("Greeting EN", "translates must name a module id"),
+    ] {
+        let mut f = files();
+        let wrong = MODULE.replace(
+            "language = \"en\"",
+            &format!("language = \"sw\"\ntranslates = \"{value}\""),
+        );
+        f.insert("module.toml", wrong.as_str());
+        let report = compile(&f).diagnostics.to_string();
+        assert!(
+            report.contains(&format!("module.toml:5: {says}")),
+            "{report}"
+        );
+    }
+}
