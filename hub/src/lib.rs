@@ -9,6 +9,8 @@ pub mod nonce;
 pub mod routes;
 pub mod server;
 pub mod storage;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::future::Future;
 

@@ -22,7 +22,7 @@ fn main() -> anyhow::Result<()> {
     let work = tempfile::tempdir()?;
     let postgres = std::env::args().any(|a| a == "--postgres");
     let url = if postgres {
-        fresh_postgres_database()?
+        skillpack_hub::testing::fresh_postgres_database("bench")?
     } else {
         format!("sqlite://{}", work.path().join("hub.db").display())
     };
@@ -217,28 +217,4 @@ fn cpu_time() -> Option<Duration> {
 
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1e3)
-}
-
-/// A new, empty database on the cluster `SKILLPACK_TEST_POSTGRES` names
-/// (run under `scripts/with-postgres`).
-fn fresh_postgres_database() -> anyhow::Result<String> {
-    let admin = std::env::var("SKILLPACK_TEST_POSTGRES").map_err(|_| {
-        anyhow::anyhow!("run under scripts/with-postgres (SKILLPACK_TEST_POSTGRES is not set)")
-    })?;
-    let name = format!("bench_{}", std::process::id());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls).await?;
-        tokio::spawn(connection);
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .await?;
-        anyhow::Ok(())
-    })?;
-    let base = admin
-        .rsplit_once('/')
-        .map_or(admin.as_str(), |(base, _)| base);
-    Ok(format!("{base}/{name}"))
 }

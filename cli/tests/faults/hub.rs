@@ -34,33 +34,7 @@ pub fn fresh_database(dir: &Path) -> String {
 /// A new, empty PostgreSQL database on the test cluster, its name starting with `prefix`;
 /// its URL.
 pub fn postgres_database(prefix: &str) -> String {
-    let name = format!("{prefix}_{}", random_name());
-    let admin = std::env::var("SKILLPACK_TEST_POSTGRES").expect(
-        "SKILLPACK_TEST_POSTGRES must name a PostgreSQL cluster (scripts/with-postgres starts one)",
-    );
-    postgres_admin(&admin, &format!("CREATE DATABASE {name}"));
-    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-    format!("{base}/{name}")
-}
-
-fn postgres_admin(url: &str, sql: &str) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(connection);
-        client.batch_execute(sql).await.unwrap();
-    });
-}
-
-fn random_name() -> String {
-    let mut bytes = [0u8; 8];
-    getrandom::getrandom(&mut bytes).unwrap();
-    skillpack_core::hex::encode(&bytes)
+    skillpack_hub::testing::fresh_postgres_database(prefix).unwrap()
 }
 
 /// One `skillpack serve` process; killed when dropped.

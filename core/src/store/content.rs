@@ -152,8 +152,16 @@ pub(super) fn read_entry(
 
 /// A chunk's stored bytes.
 fn stored_chunk(conn: &Connection, hash: &ContentHash) -> Result<Vec<u8>, StoreError> {
-    conn.prepare_cached("SELECT stored FROM chunks WHERE hash = ?1")?
+    held_chunk(conn, hash)?.ok_or_else(|| StoreError::Damaged(format!("chunk {hash} is missing")))
+}
+
+/// A chunk's stored bytes, if the store holds it (in any installed pack).
+pub(super) fn held_chunk(
+    conn: &Connection,
+    hash: &ContentHash,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT stored FROM chunks WHERE hash = ?1")?
         .query_row([hash.0.as_slice()], |r| r.get(0))
-        .optional()?
-        .ok_or_else(|| StoreError::Damaged(format!("chunk {hash} is missing")))
+        .optional()?)
 }

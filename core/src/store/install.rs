@@ -153,11 +153,7 @@ impl Store {
         &self,
         hash: &crate::hash::ContentHash,
     ) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self
-            .lock()
-            .prepare_cached("SELECT stored FROM chunks WHERE hash = ?1")?
-            .query_row([hash.0.as_slice()], |r| r.get(0))
-            .optional()?)
+        super::content::held_chunk(&self.lock(), hash)
     }
 
     /// Removes a pack and the chunks no other pack uses. The learner's progress, attempts and

@@ -38,11 +38,6 @@ pub enum Step {
 /// Brings the database up to `migrations.len()`, running the SQL steps it has not run yet.
 pub fn migrate(conn: &mut Connection, migrations: &[&'static str]) -> Result<(), MigrationError> {
     let steps: Vec<Step> = migrations.iter().map(|sql| Step::Sql(sql)).collect();
-    migrate_steps(conn, &steps)
-}
-
-/// Brings the database up to `steps.len()`, running the steps it has not run yet.
-pub fn migrate_steps(conn: &mut Connection, steps: &[Step]) -> Result<(), MigrationError> {
     let versions: Vec<&[Step]> = steps.iter().map(std::slice::from_ref).collect();
     migrate_versions(conn, &versions)
 }

@@ -444,13 +444,17 @@ const VERSION_1_STORE: &[u8] = include_bytes!("migrations/frozen/v0001-store.sql
 fn version_1_store(dir: &std::path::Path) {
     let keys = dir.join(super::KEYS_DIR);
     std::fs::create_dir_all(&keys).expect("keys");
-    for name in ["device.key", "learner.key"] {
-        let key = match name {
-            "device.key" => {
-                include_bytes!("migrations/frozen/v0001-store-keys/device.key").as_slice()
-            }
-            _ => include_bytes!("migrations/frozen/v0001-store-keys/learner.key").as_slice(),
-        };
+    let frozen_keys: [(&str, &[u8]); 2] = [
+        (
+            "device.key",
+            include_bytes!("migrations/frozen/v0001-store-keys/device.key"),
+        ),
+        (
+            "learner.key",
+            include_bytes!("migrations/frozen/v0001-store-keys/learner.key"),
+        ),
+    ];
+    for (name, key) in frozen_keys {
         std::fs::write(keys.join(name), key).expect("key");
     }
     let sql = zstd::decode_all(VERSION_1_STORE).expect("inflates");

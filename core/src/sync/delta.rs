@@ -9,10 +9,10 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use reqwest::header::{CONTENT_RANGE, RANGE};
+use reqwest::header::RANGE;
 use reqwest::StatusCode;
 
-use super::download::{fresh, Wanted};
+use super::download::{fresh, starts_at, Wanted};
 use super::http::Within;
 use super::{Bytes, HubClient, SyncError};
 use crate::pack::{Chunk, Header, Limits, HEADER_LEN};
@@ -126,12 +126,7 @@ impl HubClient {
                 .get(self.url(&endpoint::pack(hash)))
                 .header(RANGE, format!("bytes={start}-{}", end - 1));
             let response = self.send(request)?;
-            let starts_right = response
-                .headers()
-                .get(CONTENT_RANGE)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.starts_with(&format!("bytes {start}-")));
-            if response.status() != StatusCode::PARTIAL_CONTENT || !starts_right {
+            if response.status() != StatusCode::PARTIAL_CONTENT || !starts_at(&response, start) {
                 return Err(SyncError::BadAnswer(format!(
                     "the hub answered a range request with {}",
                     response.status()

@@ -223,7 +223,7 @@ pub(super) fn fresh(wanted: &Wanted<'_>) -> PackStream {
 }
 
 /// Whether a 206 answer's `Content-Range` starts where the download stopped.
-fn starts_at(response: &reqwest::blocking::Response, have: u64) -> bool {
+pub(super) fn starts_at(response: &reqwest::blocking::Response, have: u64) -> bool {
     response
         .headers()
         .get(CONTENT_RANGE)

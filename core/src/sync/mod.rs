@@ -445,24 +445,18 @@ impl HubClient {
                 size: entry.size,
                 trusted: &trusted,
             };
-            let update = installed.iter().any(|p| p.id == entry.id);
+            // An update costs what changed; when the hub cannot serve it that way, the whole
+            // pack comes instead (see `needs_whole_pack`).
+            let update = installed
+                .iter()
+                .any(|p| p.id == entry.id)
+                .then(|| self.fetch_update(&want, store, downloads, &mut bytes, within));
             let fetched = match update {
-                // An update costs what changed. When the hub cannot serve it that way (no
-                // ranges, spoiled chunks, a wrong answer), the whole pack comes instead; a
-                // network or a phone that fails stays an error, and the next sync tries the
-                // update again rather than the whole pack over the same bad link.
-                true => self
-                    .fetch_update(&want, store, downloads, &mut bytes, within)
-                    .or_else(|e| match e {
-                        SyncError::BadAnswer(_) | SyncError::BadPack(_) => {
-                            self.fetch_pack(&want, downloads, &mut bytes, within)
-                        }
-                        SyncError::Refused { status, .. } if (400..500).contains(&status) => {
-                            self.fetch_pack(&want, downloads, &mut bytes, within)
-                        }
-                        other => Err(other),
-                    }),
-                false => self.fetch_pack(&want, downloads, &mut bytes, within),
+                Some(Err(e)) if needs_whole_pack(&e) => {
+                    self.fetch_pack(&want, downloads, &mut bytes, within)
+                }
+                Some(result) => result,
+                None => self.fetch_pack(&want, downloads, &mut bytes, within),
             };
             match fetched {
                 Ok(path) => {
@@ -564,6 +558,18 @@ fn proven_part(downloads: &Path, hash: &str) -> u64 {
 
 /// Deletes what earlier syncs left in `downloads` for packs no longer wanted (the catalog
 /// moved on, or the pack got installed another way), so no half download stays forever.
+/// Whether an update that failed with `e` should come as the whole pack instead: the hub
+/// cannot serve it by parts (no ranges, spoiled chunks, a wrong answer). A network or a phone
+/// that fails stays an error, and the next sync tries the update again rather than the
+/// whole pack over the same bad link.
+fn needs_whole_pack(e: &SyncError) -> bool {
+    match e {
+        SyncError::BadAnswer(_) | SyncError::BadPack(_) => true,
+        SyncError::Refused { status, .. } => (400..500).contains(status),
+        _ => false,
+    }
+}
+
 fn prune_downloads(downloads: &Path, wanted: &[CatalogEntry]) {
     let Ok(files) = std::fs::read_dir(downloads) else {
         return;

@@ -223,24 +223,29 @@ fn catalog(entries: &[CatalogEntry]) -> Answer {
     )
 }
 
-/// The bytes from a `Range: bytes=N-` header on, as a 206.
+/// The bytes a `Range: bytes=a-b` or `bytes=a-` header asks for, as a 206; the whole file,
+/// as a 200, without one.
 fn ranged(bytes: &[u8], seen: &Seen) -> Answer {
-    let from = seen
+    let Some((from, to)) = seen
         .range
         .as_deref()
         .and_then(|r| r.strip_prefix("bytes="))
-        .and_then(|r| r.trim_end_matches('-').parse::<usize>().ok());
-    match from {
-        Some(from) => Answer::Whole(
-            206,
-            vec![(
-                "content-range".into(),
-                format!("bytes {from}-{}/{}", bytes.len() - 1, bytes.len()),
-            )],
-            bytes[from..].to_vec(),
-        ),
-        None => Answer::Whole(200, vec![], bytes.to_vec()),
-    }
+        .and_then(|r| r.split_once('-'))
+    else {
+        return Answer::Whole(200, vec![], bytes.to_vec());
+    };
+    let from: usize = from.parse().unwrap();
+    let to: usize = to
+        .parse()
+        .map_or(bytes.len() - 1, |t: usize| t.min(bytes.len() - 1));
+    Answer::Whole(
+        206,
+        vec![(
+            "content-range".into(),
+            format!("bytes {from}-{to}/{}", bytes.len()),
+        )],
+        bytes[from..=to].to_vec(),
+    )
 }
 
 /// A device trusting the test publisher, registered with `hub`.
@@ -590,28 +595,24 @@ fn two_versions() -> (Vec<u8>, Vec<u8>, CatalogEntry) {
     (old, new, entry)
 }
 
-/// The bytes a `Range: bytes=a-b` (or `a-`) header asks for, as a 206.
-fn span(bytes: &[u8], seen: &Seen) -> Answer {
-    let Some((from, to)) = seen
-        .range
-        .as_deref()
-        .and_then(|r| r.strip_prefix("bytes="))
-        .and_then(|r| r.split_once('-'))
-    else {
-        return Answer::Whole(200, vec![], bytes.to_vec());
-    };
-    let from: usize = from.parse().unwrap();
-    let to: usize = to
-        .parse()
-        .map_or(bytes.len() - 1, |t: usize| t.min(bytes.len() - 1));
-    Answer::Whole(
-        206,
-        vec![(
-            "content-range".into(),
-            format!("bytes {from}-{to}/{}", bytes.len()),
-        )],
-        bytes[from..=to].to_vec(),
-    )
+/// A hub whose catalog offers `entry` (the new version of [`two_versions`]), which serves
+/// `new` by ranges and answers each request for one of its chunks with
+/// `chunk(its stored bytes, how often that chunk was asked for before)`.
+fn update_hub(
+    entry: CatalogEntry,
+    new: Vec<u8>,
+    chunk: impl Fn(&[u8], usize) -> Answer + Send + Sync + 'static,
+) -> ScriptedHub {
+    let chunks = chunks_of(&new);
+    ScriptedHub::start(Box::new(move |seen, before| {
+        if seen.path.starts_with("/v1/catalog") {
+            return catalog(std::slice::from_ref(&entry));
+        }
+        match seen.path.strip_prefix("/v1/chunks/") {
+            Some(hash) => chunk(&chunks[hash], before),
+            None => ranged(&new, seen),
+        }
+    }))
 }
 
 /// The stored bytes of each chunk of a pack, by hash.
@@ -642,18 +643,13 @@ fn installed_first(dir: &Path, hub: &ScriptedHub, old: &[u8]) -> Device {
 fn an_update_fetches_the_head_by_range_and_only_the_chunks_the_device_lacks() {
     let (old, new, entry) = two_versions();
     let held = chunks_of(&old);
-    let chunks = chunks_of(&new);
-    let lacking = chunks.keys().filter(|h| !held.contains_key(*h)).count();
-    let entries = vec![entry];
-    let hub = ScriptedHub::start(Box::new(move |seen, _| {
-        if seen.path.starts_with("/v1/catalog") {
-            return catalog(&entries);
-        }
-        match seen.path.strip_prefix("/v1/chunks/") {
-            Some(hash) => Answer::Whole(200, vec![], chunks[hash].clone()),
-            None => span(&new, seen),
-        }
-    }));
+    let lacking = chunks_of(&new)
+        .keys()
+        .filter(|h| !held.contains_key(*h))
+        .count();
+    let hub = update_hub(entry, new, |stored, _| {
+        Answer::Whole(200, vec![], stored.to_vec())
+    });
     let dir = tempfile::tempdir().unwrap();
     let device = installed_first(dir.path(), &hub, &old);
     let report = sync(&device, &hub, quick()).expect("the sync ends");
@@ -685,21 +681,11 @@ fn an_update_fetches_the_head_by_range_and_only_the_chunks_the_device_lacks() {
 #[test]
 fn an_update_whose_chunks_come_spoiled_falls_back_to_the_whole_pack() {
     let (old, new, entry) = two_versions();
-    let chunks = chunks_of(&new);
-    let entries = vec![entry];
-    let hub = ScriptedHub::start(Box::new(move |seen, _| {
-        if seen.path.starts_with("/v1/catalog") {
-            return catalog(&entries);
-        }
-        match seen.path.strip_prefix("/v1/chunks/") {
-            Some(hash) => {
-                let mut spoiled = chunks[hash].clone();
-                spoiled[0] ^= 1;
-                Answer::Whole(200, vec![], spoiled)
-            }
-            None => span(&new, seen),
-        }
-    }));
+    let hub = update_hub(entry, new, |stored, _| {
+        let mut spoiled = stored.to_vec();
+        spoiled[0] ^= 1;
+        Answer::Whole(200, vec![], spoiled)
+    });
     let dir = tempfile::tempdir().unwrap();
     let device = installed_first(dir.path(), &hub, &old);
     let report = sync(&device, &hub, quick()).expect("the sync ends");
@@ -725,22 +711,17 @@ fn an_update_whose_chunks_come_spoiled_falls_back_to_the_whole_pack() {
 #[test]
 fn an_update_cut_by_the_network_is_tried_again_next_time_never_as_the_whole_pack() {
     let (old, new, entry) = two_versions();
-    let chunks = chunks_of(&new);
-    let entries = vec![entry];
-    let hub = ScriptedHub::start(Box::new(move |seen, before| {
-        if seen.path.starts_with("/v1/catalog") {
-            return catalog(&entries);
+    let hub = update_hub(entry, new, |stored, before| {
+        // Every try of the first sync is cut half way.
+        if before < quick().attempts as usize {
+            Answer::Cut {
+                len: stored.len(),
+                body: stored[..stored.len() / 2].to_vec(),
+            }
+        } else {
+            Answer::Whole(200, vec![], stored.to_vec())
         }
-        match seen.path.strip_prefix("/v1/chunks/") {
-            // Every try of the first sync is cut half way.
-            Some(hash) if before < quick().attempts as usize => Answer::Cut {
-                len: chunks[hash].len(),
-                body: chunks[hash][..chunks[hash].len() / 2].to_vec(),
-            },
-            Some(hash) => Answer::Whole(200, vec![], chunks[hash].clone()),
-            None => span(&new, seen),
-        }
-    }));
+    });
     let dir = tempfile::tempdir().unwrap();
     let device = installed_first(dir.path(), &hub, &old);
     let first = sync(&device, &hub, quick());

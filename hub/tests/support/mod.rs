@@ -14,6 +14,7 @@ use skillpack_core::protocol::{
 use skillpack_core::testing::{publisher_key, record_chain, sample_pack};
 use skillpack_hub::limits::RateLimit;
 use skillpack_hub::routes::HubConfig;
+use skillpack_hub::testing;
 use skillpack_hub::HubDb;
 
 /// A hub running in the background for one test; stopped when dropped.
@@ -178,35 +179,15 @@ pub fn test_database_url(dir: &std::path::Path) -> String {
     }
 }
 
-/// A new, empty database on the cluster `SKILLPACK_TEST_POSTGRES` names; panics with how to
-/// get one when there is none (a PostgreSQL test asked to run never passes without one).
+/// A new, empty database on the test cluster; panics with how to get one when there is none
+/// (a PostgreSQL test asked to run never passes without one).
 pub fn fresh_postgres_database() -> String {
-    let admin = std::env::var("SKILLPACK_TEST_POSTGRES").expect(
-        "SKILLPACK_TEST_POSTGRES must name a PostgreSQL cluster (scripts/with-postgres starts one)",
-    );
-    let mut bytes = [0u8; 8];
-    getrandom::getrandom(&mut bytes).unwrap();
-    let name = format!("hub_{}", skillpack_core::hex::encode(&bytes));
-    postgres_admin(&admin, &format!("CREATE DATABASE {name}"));
-    let base = admin
-        .rsplit_once('/')
-        .map_or(admin.as_str(), |(base, _)| base);
-    format!("{base}/{name}")
+    testing::fresh_postgres_database("hub").unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Runs SQL on the PostgreSQL database at `url` (outside the hub, as an administrator would).
 pub fn postgres_admin(url: &str, sql: &str) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(connection);
-        client.batch_execute(sql).await.unwrap();
-    });
+    testing::postgres_admin(url, sql).unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// A hub for a flood from loopback: the device and the trainer come from loopback too, so the
