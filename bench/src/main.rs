@@ -171,13 +171,9 @@ fn real_catalogue(root: &Path, work: &Path, zim_script: &Path) -> anyhow::Result
         &updated,
         &skillpack_core::progress::NoProgress,
     )?;
-    let old = PackReader::open_path(&pack)?;
-    let new = PackReader::open_path(&updated)?;
-    let d = skillpack_core::pack::diff(
-        old.manifest(),
-        new.manifest(),
-        u64::from(new.header().manifest_stored_len),
-    );
+    let mut old = PackReader::open_path(&pack)?;
+    let mut new = PackReader::open_path(&updated)?;
+    let d = skillpack_core::pack::diff(&mut old, &mut new)?;
     println!("\n| one sentence added to one lesson | figure |");
     println!("|---|---|");
     println!(
@@ -185,14 +181,18 @@ fn real_catalogue(root: &Path, work: &Path, zim_script: &Path) -> anyhow::Result
         d.new_chunks, d.shared_chunks
     );
     println!(
-        "| an update downloads (header, manifest, new chunks) | {} of {} ({:.1}%) |",
+        "| an update downloads (header, changed manifest pieces, new chunks) | {} of {} ({:.1}%) |",
         kb(d.download_bytes),
         kb(d.full_bytes),
         d.download_bytes as f64 * 100.0 / d.full_bytes as f64
     );
     println!(
-        "| of which the manifest | {} |",
-        kb(u64::from(new.header().manifest_stored_len))
+        "| of which the manifest (header, root, changed pages and parts) | {} |",
+        kb(d.manifest_bytes)
+    );
+    println!(
+        "| the whole manifest (root, pages and parts) | {} |",
+        kb(u64::from(new.header().manifest_stored_len) + new.manifest().index_len())
     );
     Ok(())
 }

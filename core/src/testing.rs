@@ -103,6 +103,18 @@ pub fn pack_with(
     edit: impl Fn(&mut Module),
     key: &SecretKey,
 ) -> Vec<u8> {
+    pack_in_format(modules, info, edit, key, BuildOptions::default().format)
+}
+
+/// [`pack_with`] in the given format major version (1 for the tests of reading packs that
+/// phones still share).
+pub fn pack_in_format(
+    modules: &[SourceFiles],
+    info: PackInfo,
+    edit: impl Fn(&mut Module),
+    key: &SecretKey,
+    format: u16,
+) -> Vec<u8> {
     let compiled: Vec<_> = modules
         .iter()
         .map(|files| {
@@ -115,7 +127,11 @@ pub fn pack_with(
         })
         .collect();
     let parts: Vec<_> = compiled.iter().zip(modules).collect();
-    let builder = assemble(info, &parts, BuildOptions::default()).expect("assemble");
+    let options = BuildOptions {
+        format,
+        ..BuildOptions::default()
+    };
+    let builder = assemble(info, &parts, options).expect("assemble");
     let mut out = Vec::new();
     builder
         .write(key, &mut out, &crate::progress::NoProgress)
@@ -137,13 +153,30 @@ pub fn sample_pack() -> Vec<u8> {
     .clone()
 }
 
+/// The fixture pack in format 1, which phones still share: what [`RawPack`] takes apart.
+pub fn sample_pack_v1() -> Vec<u8> {
+    static PACK: OnceLock<Vec<u8>> = OnceLock::new();
+    PACK.get_or_init(|| {
+        let info = PackInfo {
+            id: "fixture".into(),
+            version: "1.0.0".into(),
+            variant: Variant::Full,
+        };
+        let modules = [module_files("bike-check")];
+        pack_in_format(&modules, info, |_| {}, &publisher_key(), 1)
+    })
+    .clone()
+}
+
 /// Opens and fully verifies pack bytes, as `skillpack verify` does.
 pub fn open_and_verify(bytes: &[u8]) -> Result<(), crate::pack::PackError> {
     let mut reader = PackReader::open(Cursor::new(bytes))?;
     reader.verify(&crate::progress::NoProgress).map(|_| ())
 }
 
-/// A pack taken apart, to be changed and sealed again.
+/// A format 1 pack taken apart, to be changed and sealed again: its manifest is one JSON
+/// document, so a test can forge any field of it (format 2's tree is forged in its own
+/// module's tests).
 #[derive(Debug, Clone)]
 pub struct RawPack {
     /// The fixed header (lengths and signature are fixed up by [`RawPack::seal`]).
@@ -155,10 +188,11 @@ pub struct RawPack {
 }
 
 impl RawPack {
-    /// Takes a valid pack apart.
+    /// Takes a valid format 1 pack apart.
     pub fn parse(bytes: &[u8]) -> Self {
         let reader = PackReader::open(Cursor::new(bytes)).expect("valid pack");
         let header = reader.header().clone();
+        assert_eq!(header.major, 1, "RawPack takes format 1 packs");
         let start = HEADER_LEN + header.manifest_stored_len as usize;
         Self {
             manifest_json: serde_json::to_vec(reader.manifest()).expect("json"),

@@ -21,9 +21,9 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use skillpack_core::module::SourceFiles;
-use skillpack_core::pack::{PackReader, Variant};
+use skillpack_core::pack::{PackInfo, PackReader, Variant};
 use skillpack_core::store::Store;
-use skillpack_core::testing::{module_files, pack_of, publisher_key, right_answers};
+use skillpack_core::testing::{module_files, pack_of, pack_with, publisher_key, right_answers};
 
 fn main() -> anyhow::Result<()> {
     let work = tempfile::tempdir()?;
@@ -230,12 +230,12 @@ fn catalogue_pack(modules: usize) -> anyhow::Result<Vec<u8>> {
         }
         all.push(files);
     }
-    let mut raw =
-        skillpack_core::testing::RawPack::parse(&pack_of(&all, Variant::Text, &publisher_key()));
-    let mut manifest = raw.manifest();
-    manifest.pack.id = format!("catalogue-{modules}");
-    raw.set_manifest(&manifest);
-    Ok(raw.seal(&publisher_key()))
+    let info = PackInfo {
+        id: format!("catalogue-{modules}"),
+        version: "1.0.0".into(),
+        variant: Variant::Text,
+    };
+    Ok(pack_with(&all, info, |_| {}, &publisher_key()))
 }
 
 /// A module that allows unlimited attempts with no cooldown, so the bench can submit freely.
@@ -254,15 +254,12 @@ fn single_module_pack(id: &str, seed: usize) -> anyhow::Result<Vec<u8>> {
         "lessons/03-extra.md",
         format!("# Extra {seed}\n\nMore words for module {seed}.\n"),
     );
-    let mut raw = skillpack_core::testing::RawPack::parse(&pack_of(
-        &[files],
-        Variant::Full,
-        &publisher_key(),
-    ));
-    let mut manifest = raw.manifest();
-    manifest.pack.id = format!("pack-{id}");
-    raw.set_manifest(&manifest);
-    Ok(raw.seal(&publisher_key()))
+    let info = PackInfo {
+        id: format!("pack-{id}"),
+        version: "1.0.0".into(),
+        variant: Variant::Full,
+    };
+    Ok(pack_with(&[files], info, |_| {}, &publisher_key()))
 }
 
 /// A store with one endless module and `records` submitted attempts in a folder of its own

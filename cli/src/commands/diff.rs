@@ -11,15 +11,11 @@ use super::{human_bytes, print_json, CommandResult};
 
 /// Compares two packs chunk by chunk.
 pub fn run(old: &Path, new: &Path, json: bool) -> CommandResult {
-    let old_reader =
+    let mut old_reader =
         PackReader::open_path(old).with_context(|| format!("reading {}", old.display()))?;
-    let new_reader =
+    let mut new_reader =
         PackReader::open_path(new).with_context(|| format!("reading {}", new.display()))?;
-    let d = diff(
-        old_reader.manifest(),
-        new_reader.manifest(),
-        new_reader.header().manifest_stored_len.into(),
-    );
+    let d = diff(&mut old_reader, &mut new_reader).context("comparing the packs")?;
     if json {
         print_json(&d)?;
         return Ok(ExitCode::SUCCESS);

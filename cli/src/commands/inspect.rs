@@ -19,9 +19,10 @@ pub fn run(pack: &Path, json: bool) -> CommandResult {
         print_json(&serde_json::json!({
             "publisher": publisher.to_did_key(),
             "fingerprint": publisher.fingerprint().to_string(),
-            "format": format!("1.{}", reader.header().minor),
+            "format": format!("{}.{}", reader.header().major, reader.header().minor),
             "bytes": file_len,
-            "manifest_bytes": reader.header().manifest_stored_len,
+            "manifest_bytes": u64::from(reader.header().manifest_stored_len)
+                + manifest.index_len(),
             "manifest": manifest,
         }))?;
         return Ok(ExitCode::SUCCESS);

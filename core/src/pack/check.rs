@@ -24,7 +24,7 @@ fn within(what: &'static str, value: u64, limit: u64) -> Result<(), PackError> {
 
 /// The most a chunk of `size` bytes can take stored: zstd's worst case is a little over the
 /// input (about 1/256 more plus a frame header), so this leaves room and nothing more.
-fn max_stored(size: u64) -> u64 {
+pub(super) fn max_stored(size: u64) -> u64 {
     size + size / 128 + 1024
 }
 
@@ -85,10 +85,34 @@ impl Manifest {
     fn check_chunks(&self, data_len: u64, limits: &Limits) -> Result<(), PackError> {
         let mut offset = 0u64;
         let mut hashes = HashSet::new();
+        for (i, item) in self.index.iter().enumerate() {
+            if item.offset != offset {
+                return invalid(format!(
+                    "page or part {i} does not start where the one before it ends"
+                ));
+            }
+            if item.codec != Codec::Zstd {
+                return invalid(format!("page or part {i} is not a zstd frame"));
+            }
+            within(
+                "a page or part's size",
+                item.size,
+                limits.max_manifest_len.into(),
+            )?;
+            within(
+                "a page or part's stored size",
+                item.stored_size,
+                max_stored(item.size),
+            )?;
+            if !hashes.insert(item.hash) {
+                return invalid(format!("page or part {i} repeats an earlier one"));
+            }
+            offset += item.stored_size; // bounded by the limits above: no overflow
+        }
         for (i, chunk) in self.chunks.iter().enumerate() {
             if chunk.offset != offset {
                 return invalid(match i {
-                    0 => "chunk 0 does not start the data region".into(),
+                    0 => "chunk 0 does not start where the pages and parts end".into(),
                     _ => format!("chunk {i} does not start where chunk {} ends", i - 1),
                 });
             }

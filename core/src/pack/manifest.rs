@@ -28,6 +28,10 @@ pub struct Manifest {
     /// trained on the pack's own text; small packs go without (it would cost more than it saves).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dictionary: Option<u32>,
+    /// Format 2 only: the pages and parts this manifest was stored as, in file order at the
+    /// start of the chunk region (the chunks follow them). Empty for format 1.
+    #[serde(skip)]
+    pub index: Vec<Chunk>,
 }
 
 /// The pack's identity.
@@ -136,8 +140,10 @@ pub struct Entry {
     pub kind: EntryKind,
     /// Size in bytes, uncompressed.
     pub size: u64,
-    /// SHA-256 of its bytes.
-    pub hash: ContentHash,
+    /// SHA-256 of its bytes: format 1 only. Format 2 leaves it out, since the hash of the
+    /// chunk and the entry's place in it already fix its bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash: Option<ContentHash>,
     /// Index of the chunk that holds it.
     pub chunk: u32,
     /// Where it starts in the chunk's uncompressed bytes.
@@ -201,9 +207,14 @@ impl Manifest {
             .and_then(|i| self.entries.get(i))
     }
 
-    /// Total stored bytes of all chunks.
+    /// Total stored bytes of the chunk region: pages and parts (format 2), then chunks.
     pub fn data_len(&self) -> u64 {
-        self.chunks.iter().map(|c| c.stored_size).sum()
+        self.index_len() + self.chunks.iter().map(|c| c.stored_size).sum::<u64>()
+    }
+
+    /// Stored bytes of the pages and parts at the start of the chunk region (0 in format 1).
+    pub fn index_len(&self) -> u64 {
+        self.index.iter().map(|c| c.stored_size).sum()
     }
 }
 
@@ -214,7 +225,7 @@ pub fn module_json_path(module_id: &str) -> String {
 
 /// Deserializes a list of at most `N` items, failing as soon as there are more: a forged
 /// manifest cannot make the reader build lists far beyond the format's limits first.
-fn bounded<'de, D, T, const N: usize>(deserializer: D) -> Result<Vec<T>, D::Error>
+pub(super) fn bounded<'de, D, T, const N: usize>(deserializer: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,

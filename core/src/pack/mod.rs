@@ -13,6 +13,7 @@ mod manifest;
 mod path;
 mod reader;
 mod stream;
+mod tree;
 mod writer;
 
 pub use diff::{diff, PackDiff};
@@ -25,4 +26,5 @@ pub use manifest::{
 pub use path::{path_problem, EntryPaths};
 pub use reader::{entry_in_chunk, open_chunk, ChunkRange, PackReader, VerifyReport};
 pub use stream::PackStream;
+pub use tree::PAGE_PARTS;
 pub use writer::{BuildOptions, BuildSummary, NewEntry, PackBuilder};

@@ -10,8 +10,9 @@ use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use super::error::PackError;
-use super::format::{signed_message, Header, Limits, HEADER_LEN};
+use super::format::{signed_message, Header, Limits, FORMAT_MAJOR_V1, HEADER_LEN};
 use super::manifest::{module_json_path, Chunk, Codec, Entry, Manifest};
+use super::tree::TreeReader;
 use crate::hash::ContentHash;
 use crate::module::Module;
 use zstd::bulk::Decompressor;
@@ -109,15 +110,28 @@ impl<R: Read + Seek> PackReader<R> {
         }
         let mut stored_manifest = vec![0u8; header.manifest_stored_len as usize];
         source.read_exact(&mut stored_manifest)?;
-        let (manifest, publisher) =
-            open_signed_head(&raw_header, &header, &stored_manifest, limits)?;
+        let data_start = HEADER_LEN as u64 + u64::from(header.manifest_stored_len);
+        let (head, publisher) = open_signed_head(&raw_header, &header, &stored_manifest, limits)?;
+        let manifest = match head {
+            SignedHead::Whole(manifest) => manifest,
+            SignedHead::Tree(mut tree) => {
+                while let Some(item) = tree.next() {
+                    // The tree bounded the item's size and place before naming it.
+                    let mut stored = vec![0u8; item.stored_size as usize];
+                    source.seek(SeekFrom::Start(data_start + item.offset))?;
+                    source.read_exact(&mut stored)?;
+                    tree.take(&stored)?;
+                }
+                tree.finish()?
+            }
+        };
         let mut entries_by_chunk = vec![Vec::new(); manifest.chunks.len()];
         for (i, entry) in manifest.entries.iter().enumerate() {
             entries_by_chunk[entry.chunk as usize].push(i);
         }
         Ok(Self {
             source,
-            data_start: HEADER_LEN as u64 + u64::from(header.manifest_stored_len),
+            data_start,
             header,
             manifest,
             publisher,
@@ -138,12 +152,13 @@ impl<R: Read + Seek> PackReader<R> {
         self.pack_hash
     }
 
-    /// Where each chunk lies in the pack file, in manifest order: what a server needs to
-    /// serve one chunk by hash straight out of the file.
+    /// Where each chunk lies in the pack file (format 2's pages and parts first), in file
+    /// order: what a server needs to serve one chunk by hash straight out of the file.
     pub fn chunk_ranges(&self) -> Vec<ChunkRange> {
         self.manifest
-            .chunks
+            .index
             .iter()
+            .chain(&self.manifest.chunks)
             .map(|c| ChunkRange {
                 hash: c.hash,
                 offset: self.data_start + c.offset,
@@ -183,15 +198,29 @@ impl<R: Read + Seek> PackReader<R> {
             .chunks
             .get(index)
             .ok_or(PackError::NoSuchChunk(index))?;
-        // `Manifest::check` bounded stored_size by the chunk limits; try_from keeps 32-bit
-        // phones from truncating it.
-        let len = usize::try_from(chunk.stored_size).map_err(|_| PackError::NoSuchChunk(index))?;
+        let range = ChunkRange {
+            hash: chunk.hash,
+            offset: self.data_start + chunk.offset,
+            len: chunk.stored_size,
+        };
+        self.read_stored(&range).map_err(|e| match e {
+            PackError::ChunkHashMismatch { .. } => PackError::ChunkHashMismatch { index },
+            other => other,
+        })
+    }
+
+    /// The stored bytes of one of this pack's [`chunk_ranges`](Self::chunk_ranges) (a chunk,
+    /// or a page or part of a format 2 manifest), checked against its hash.
+    pub fn read_stored(&mut self, range: &ChunkRange) -> Result<Vec<u8>, PackError> {
+        // `Manifest::check` bounded every stored size by the limits; try_from keeps 32-bit
+        // phones from truncating one.
+        let len = usize::try_from(range.len)
+            .map_err(|_| PackError::limit("a chunk's stored size", range.len, usize::MAX as u64))?;
         let mut stored = vec![0u8; len];
-        self.source
-            .seek(SeekFrom::Start(self.data_start + chunk.offset))?;
+        self.source.seek(SeekFrom::Start(range.offset))?;
         self.source.read_exact(&mut stored)?;
-        if ContentHash::of(&stored) != chunk.hash {
-            return Err(PackError::ChunkHashMismatch { index });
+        if ContentHash::of(&stored) != range.hash {
+            return Err(PackError::ChunkHashMismatch { index: 0 });
         }
         Ok(stored)
     }
@@ -389,9 +418,9 @@ fn is_whole_stored_chunk(chunk: &Chunk, entry: &Entry) -> bool {
     chunk.codec == Codec::None && entry.offset == 0 && entry.size == chunk.size
 }
 
-/// For such an entry, the manifest must give it the chunk's hash.
+/// For such an entry, a format 1 manifest must give it the chunk's hash.
 fn checked_whole(chunk: &Chunk, entry: &Entry) -> Result<(), PackError> {
-    if entry.hash == chunk.hash {
+    if entry.hash.is_none_or(|hash| hash == chunk.hash) {
         Ok(())
     } else {
         Err(PackError::EntryHashMismatch {
@@ -400,7 +429,8 @@ fn checked_whole(chunk: &Chunk, entry: &Entry) -> Result<(), PackError> {
     }
 }
 
-/// The slice of a chunk an entry occupies, checked against the entry's hash.
+/// The slice of a chunk an entry occupies, checked against the entry's hash where the
+/// manifest gives one (format 1; in format 2 the chunk's hash already fixed these bytes).
 fn entry_bytes<'a>(chunk: &'a [u8], entry: &Entry) -> Result<&'a [u8], PackError> {
     // `Manifest::check` proved offset + size <= chunk size, and the chunk inflated to
     // exactly its size, so this range is in bounds; `get` keeps it panic-free regardless.
@@ -411,7 +441,10 @@ fn entry_bytes<'a>(chunk: &'a [u8], entry: &Entry) -> Result<&'a [u8], PackError
         .ok_or_else(|| PackError::EntryHashMismatch {
             path: entry.path.clone(),
         })?;
-    if ContentHash::of(bytes) != entry.hash {
+    if entry
+        .hash
+        .is_some_and(|hash| ContentHash::of(bytes) != hash)
+    {
         return Err(PackError::EntryHashMismatch {
             path: entry.path.clone(),
         });
@@ -419,16 +452,24 @@ fn entry_bytes<'a>(chunk: &'a [u8], entry: &Entry) -> Result<&'a [u8], PackError
     Ok(bytes)
 }
 
-/// Inflates a zstd frame that must come to exactly `size` bytes (already bounded by limits).
-/// Checks the publisher's signature over a header and its stored manifest, then inflates and
-/// checks the manifest: what both the reader and a download's check ([`super::PackStream`])
+/// A signed head, checked: format 1's whole manifest, or format 2's root, from which the
+/// pages and parts are read next.
+pub(super) enum SignedHead {
+    /// Format 1: the manifest, checked.
+    Whole(Manifest),
+    /// Format 2: the root, waiting for its pages and parts.
+    Tree(Box<TreeReader>),
+}
+
+/// Checks the publisher's signature over a header and its stored head, then inflates and
+/// checks the head: what both the reader and a download's check ([`super::PackStream`])
 /// need before trusting a single offset.
 pub(super) fn open_signed_head(
     raw_header: &[u8; HEADER_LEN],
     header: &Header,
     stored_manifest: &[u8],
     limits: &Limits,
-) -> Result<(Manifest, PublicKey), PackError> {
+) -> Result<(SignedHead, PublicKey), PackError> {
     let publisher =
         PublicKey::from_bytes(&header.publisher).map_err(|_| PackError::BadPublisherKey)?;
     publisher
@@ -439,13 +480,24 @@ pub(super) fn open_signed_head(
         .map_err(|_| PackError::BadSignature)?;
     let json = inflate(stored_manifest, header.manifest_len as u64, None)
         .map_err(PackError::BadManifest)?;
+    if header.major != FORMAT_MAJOR_V1 {
+        let tree = TreeReader::new(&json, header.data_len, limits)?;
+        return Ok((SignedHead::Tree(Box::new(tree)), publisher));
+    }
     let manifest: Manifest =
         serde_json::from_slice(&json).map_err(|e| PackError::BadManifest(e.to_string()))?;
+    if let Some(entry) = manifest.entries.iter().find(|e| e.hash.is_none()) {
+        return Err(PackError::InvalidManifest(format!(
+            "the entry {} has no hash, which format 1 needs",
+            entry.path
+        )));
+    }
     manifest.check(header.data_len, limits)?;
-    Ok((manifest, publisher))
+    Ok((SignedHead::Whole(manifest), publisher))
 }
 
-fn inflate(
+/// Inflates a zstd frame that must come to exactly `size` bytes (already bounded by limits).
+pub(super) fn inflate(
     stored: &[u8],
     size: u64,
     dictionary: Option<&DecoderDictionary<'static>>,

@@ -10,7 +10,8 @@ use sha2::{Digest, Sha256};
 use super::error::PackError;
 use super::format::{Header, Limits, HEADER_LEN};
 use super::manifest::Manifest;
-use super::reader::open_signed_head;
+use super::reader::{open_signed_head, SignedHead};
+use super::tree::TreeReader;
 use crate::hash::ContentHash;
 use crate::keys::PublicKey;
 
@@ -31,6 +32,13 @@ pub struct PackStream {
 enum Stage {
     /// Collecting the header and the stored manifest.
     Head(Vec<u8>),
+    /// Format 2: collecting the next page or part of the manifest (`tree` says which).
+    Tree {
+        tree: Box<TreeReader>,
+        buf: Vec<u8>,
+        file_len: u64,
+        publisher: PublicKey,
+    },
     /// Hashing chunk `next` (chunk ends are offsets from the start of the file).
     Chunks {
         ends: Vec<(u64, ContentHash)>,
@@ -64,6 +72,23 @@ impl PackStream {
         self.manifest.as_ref()
     }
 
+    /// What the stream takes next, when it stands between items after its head: the hash
+    /// and stored length of the next page, part or chunk. An update takes it from the
+    /// device or fetches it by hash.
+    pub fn next_wanted(&self) -> Option<(ContentHash, u64)> {
+        if self.taken != self.proven {
+            return None;
+        }
+        match &self.stage {
+            Stage::Tree { tree, .. } => tree.next().map(|item| (item.hash, item.stored_size)),
+            Stage::Chunks { ends, next, .. } => {
+                let (end, hash) = ends[*next];
+                Some((hash, end - self.proven))
+            }
+            Stage::Head(_) | Stage::Complete { .. } => None,
+        }
+    }
+
     /// The longest prefix proven good so far: what a download may keep when a later byte
     /// turns out wrong.
     pub fn proven_len(&self) -> u64 {
@@ -80,6 +105,7 @@ impl PackStream {
         match &self.stage {
             Stage::Head(buf) if buf.len() < HEADER_LEN => None,
             Stage::Head(buf) => header_of(buf, &self.limits).ok().map(|h| h.file_len()),
+            Stage::Tree { file_len, .. } => Some(*file_len),
             Stage::Chunks { ends, .. } => Some(ends.last().map_or(self.proven, |(end, _)| *end)),
             Stage::Complete { .. } => Some(self.taken),
         }
@@ -89,7 +115,9 @@ impl PackStream {
     pub fn publisher(&self) -> Option<PublicKey> {
         match &self.stage {
             Stage::Head(_) => None,
-            Stage::Chunks { publisher, .. } | Stage::Complete { publisher } => Some(*publisher),
+            Stage::Tree { publisher, .. }
+            | Stage::Chunks { publisher, .. }
+            | Stage::Complete { publisher } => Some(*publisher),
         }
     }
 
@@ -98,7 +126,7 @@ impl PackStream {
     pub fn rewind(&mut self) {
         self.taken = self.proven;
         match &mut self.stage {
-            Stage::Head(buf) => buf.clear(),
+            Stage::Head(buf) | Stage::Tree { buf, .. } => buf.clear(),
             Stage::Chunks { hasher, .. } => *hasher = Sha256::new(),
             Stage::Complete { .. } => {}
         }
@@ -111,6 +139,7 @@ impl PackStream {
     /// [`rewind`]: PackStream::rewind
     pub fn feed(&mut self, mut bytes: &[u8]) -> Result<usize, PackError> {
         let given = bytes.len();
+        let mut finished = None;
         while !bytes.is_empty() {
             let used = match &mut self.stage {
                 Stage::Head(buf) => {
@@ -118,6 +147,29 @@ impl PackStream {
                     self.taken += used as u64;
                     if let Some(chunks) = self.head_complete()? {
                         self.stage = chunks;
+                    }
+                    used
+                }
+                Stage::Tree {
+                    tree,
+                    buf,
+                    publisher,
+                    ..
+                } => {
+                    let want = tree.next().map_or(0, |item| item.stored_size);
+                    let want = usize::try_from(want)
+                        .unwrap_or(usize::MAX)
+                        .saturating_sub(buf.len());
+                    let used = want.min(bytes.len());
+                    buf.extend_from_slice(&bytes[..used]);
+                    self.taken += used as u64;
+                    if used == want {
+                        tree.take(buf)?;
+                        buf.clear();
+                        self.proven = self.taken;
+                        if tree.next().is_none() {
+                            finished = Some((tree.finish()?, *publisher));
+                        }
                     }
                     used
                 }
@@ -147,6 +199,9 @@ impl PackStream {
                 }
                 Stage::Complete { .. } => break,
             };
+            if let Some((manifest, publisher)) = finished.take() {
+                self.stage = self.chunks_of(manifest, publisher);
+            }
             bytes = &bytes[used..];
         }
         Ok(given - bytes.len())
@@ -169,7 +224,7 @@ impl PackStream {
             .try_into()
             .map_err(|_| PackError::NotAPack)?;
         let found = ContentHash::of(&buf[..head_len]);
-        let (manifest, publisher) = open_signed_head(
+        let (head, publisher) = open_signed_head(
             raw_header,
             &header,
             &buf[HEADER_LEN..head_len],
@@ -182,13 +237,27 @@ impl PackStream {
             return Err(PackError::Untrusted(publisher.fingerprint()));
         }
         self.proven = head_len as u64;
+        match head {
+            SignedHead::Whole(manifest) => Ok(Some(self.chunks_of(manifest, publisher))),
+            SignedHead::Tree(tree) => Ok(Some(Stage::Tree {
+                tree,
+                buf: Vec::new(),
+                file_len: header.file_len(),
+                publisher,
+            })),
+        }
+    }
+
+    /// The stage that proves the chunks of a checked manifest.
+    fn chunks_of(&mut self, manifest: Manifest, publisher: PublicKey) -> Stage {
+        let head_len = self.proven - manifest.index_len();
         let ends: Vec<(u64, ContentHash)> = manifest
             .chunks
             .iter()
-            .map(|c| (head_len as u64 + c.offset + c.stored_size, c.hash))
+            .map(|c| (head_len + c.offset + c.stored_size, c.hash))
             .collect();
         self.manifest = Some(manifest);
-        Ok(Some(if ends.is_empty() {
+        if ends.is_empty() {
             Stage::Complete { publisher }
         } else {
             Stage::Chunks {
@@ -197,7 +266,7 @@ impl PackStream {
                 hasher: Sha256::new(),
                 publisher,
             }
-        }))
+        }
     }
 }
 

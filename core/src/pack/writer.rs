@@ -8,9 +8,10 @@ use std::io::Write;
 
 use super::chunking::{choose_text_codec, compress_media, plan_chunks, ChunkStore, TextCodec};
 use super::error::PackError;
-use super::format::{signed_message, Header, Limits, FORMAT_MINOR};
+use super::format::{signed_message, Header, Limits, FORMAT_MAJOR, FORMAT_MAJOR_V1, FORMAT_MINOR};
 use super::manifest::{Codec, Entry, EntryKind, Manifest, ModuleEntry, PackInfo, Rendition};
 use super::path::{path_problem, EntryPaths};
+use super::tree::{encode, families};
 use crate::hash::ContentHash;
 use crate::keys::SecretKey;
 use crate::progress::Progress;
@@ -28,6 +29,9 @@ pub struct BuildOptions {
     /// Clusters are filled up to this many uncompressed bytes. 64 KiB: one lesson's
     /// cluster inflates in well under a millisecond, and most 15-minute modules fit in one.
     pub cluster_target: usize,
+    /// The format major version to write: [`FORMAT_MAJOR`], or [`FORMAT_MAJOR_V1`] for a
+    /// phone whose app reads only format 1 (and for the tests of reading it).
+    pub format: u16,
 }
 
 impl Default for BuildOptions {
@@ -37,6 +41,7 @@ impl Default for BuildOptions {
             text_level: 19,
             media_level: 19,
             cluster_target: 64 * 1024,
+            format: FORMAT_MAJOR,
         }
     }
 }
@@ -66,7 +71,7 @@ pub struct NewEntry {
 pub struct BuildSummary {
     /// Size of the pack file.
     pub file_len: u64,
-    /// Size of the stored (compressed) manifest.
+    /// Stored (compressed) size of the manifest: in format 2, its root, pages and parts.
     pub stored_manifest_len: u64,
     /// Number of chunks.
     pub chunks: usize,
@@ -208,6 +213,11 @@ impl PackBuilder {
                 return Err(PackError::Cancelled);
             }
         }
+        let v1 = match self.options.format {
+            FORMAT_MAJOR => false,
+            FORMAT_MAJOR_V1 => true,
+            other => return Err(PackError::Build(format!("no pack format {other}"))),
+        };
         let entries = self
             .entries
             .values()
@@ -217,7 +227,7 @@ impl PackBuilder {
                     path: e.path.clone(),
                     kind: e.kind,
                     size: e.bytes.len() as u64,
-                    hash: ContentHash::of(&e.bytes),
+                    hash: v1.then(|| ContentHash::of(&e.bytes)),
                     chunk,
                     offset,
                     media_type: e.media_type.clone(),
@@ -228,18 +238,40 @@ impl PackBuilder {
             .collect();
         let mut modules = self.modules;
         modules.sort_by(|a, b| a.id.cmp(&b.id));
-        let manifest = Manifest {
+        let mut manifest = Manifest {
             pack: self.info,
             modules,
             entries,
             chunks: store.chunks,
             dictionary,
+            index: Vec::new(),
         };
         manifest.check(manifest.data_len(), &Limits::V1)?;
-        let json = serde_json::to_vec(&manifest)
-            .map_err(|e| PackError::Build(format!("manifest: {e}")))?;
-        let stored_manifest =
-            zstd::bulk::compress(&json, self.options.text_level).map_err(PackError::Compress)?;
+        let level = self.options.text_level;
+        let (stored_head, head_len, index, order) = if v1 {
+            let json = serde_json::to_vec(&manifest)
+                .map_err(|e| PackError::Build(format!("manifest: {e}")))?;
+            let stored = zstd::bulk::compress(&json, level).map_err(PackError::Compress)?;
+            let order = (0..manifest.chunks.len()).collect();
+            (stored, json.len(), Vec::new(), order)
+        } else {
+            let families = families(
+                manifest.modules.iter().map(|m| m.id.as_str()),
+                self.entries.values().filter_map(|e| {
+                    let module = e.path.split('/').next()?;
+                    Some((module, e.cluster.as_deref()?))
+                }),
+            );
+            let encoded = encode(&manifest, &families, level)?;
+            manifest = encoded.manifest;
+            manifest.check(manifest.data_len(), &Limits::V1)?;
+            (
+                encoded.stored_root,
+                encoded.root_len,
+                encoded.index,
+                encoded.order,
+            )
+        };
         let too_big = |what, n: usize, limit: u32| {
             u32::try_from(n)
                 .ok()
@@ -248,27 +280,31 @@ impl PackBuilder {
         };
         let limits = Limits::V1;
         let mut header = Header {
+            major: self.options.format,
             minor: FORMAT_MINOR,
             publisher: key.public_key().to_bytes(),
             manifest_stored_len: too_big(
                 "the stored manifest",
-                stored_manifest.len(),
+                stored_head.len(),
                 limits.max_manifest_stored,
             )?,
-            manifest_len: too_big("the manifest", json.len(), limits.max_manifest_len)?,
+            manifest_len: too_big("the manifest", head_len, limits.max_manifest_len)?,
             data_len: manifest.data_len(),
             signature: [0; 64],
         };
-        header.signature = key.sign(&signed_message(&header.encode(), &stored_manifest));
+        header.signature = key.sign(&signed_message(&header.encode(), &stored_head));
         out.write_all(&header.encode())?;
-        out.write_all(&stored_manifest)?;
-        for bytes in &store.stored {
+        out.write_all(&stored_head)?;
+        for bytes in &index {
             out.write_all(bytes)?;
+        }
+        for &chunk in &order {
+            out.write_all(&store.stored[chunk])?;
         }
         out.flush()?;
         Ok(BuildSummary {
             file_len: header.file_len(),
-            stored_manifest_len: stored_manifest.len() as u64,
+            stored_manifest_len: stored_head.len() as u64 + manifest.index_len(),
             chunks: manifest.chunks.len(),
             entries: manifest.entries.len(),
             content_len,

@@ -95,8 +95,10 @@ impl Store {
                 ],
             )?;
             let (mut new_chunks, mut shared_chunks) = (0, 0);
-            for (index, chunk) in manifest.chunks.iter().enumerate() {
-                let hash = chunk.hash.0;
+            // Format 2's pages and parts are kept like chunks: an update takes those that
+            // did not change from here instead of downloading them.
+            for range in reader.chunk_ranges() {
+                let hash = range.hash.0;
                 let have: bool = tx.query_row(
                     "SELECT EXISTS (SELECT 1 FROM chunks WHERE hash = ?1)",
                     [hash.as_slice()],
@@ -105,7 +107,7 @@ impl Store {
                 if have {
                     shared_chunks += 1;
                 } else {
-                    let stored = reader.read_stored_chunk(index)?;
+                    let stored = reader.read_stored(&range)?;
                     tx.execute(
                         "INSERT INTO chunks (hash, stored) VALUES (?1, ?2)",
                         params![hash.as_slice(), stored],

@@ -8,8 +8,8 @@ use rusqlite::Connection;
 
 use super::*;
 use crate::assess::{Answer, AssessError};
-use crate::pack::Variant;
-use crate::testing::{module_files, pack_of, publisher_key, stranger_key};
+use crate::pack::{PackInfo, Variant};
+use crate::testing::{module_files, pack_of, pack_with, publisher_key, stranger_key};
 
 fn now() -> DateTime<Utc> {
     DateTime::from_timestamp(1_800_000_000, 0).expect("valid")
@@ -129,14 +129,13 @@ fn packs_share_chunks_and_uninstalling_frees_only_what_nothing_else_uses() {
     install_fixture(&dev);
     let chunks_one = count(&dev, "chunks");
     // Another pack whose image is the same bytes: that chunk is stored once.
-    let mut other = pack_of(&[module_files("bike-two")], Variant::Full, &publisher_key());
+    let info = PackInfo {
+        id: "fixture-two".into(),
+        version: "1.0.0".into(),
+        variant: Variant::Full,
+    };
+    let other = pack_with(&[module_files("bike-two")], info, |_| {}, &publisher_key());
     let path = write_pack(&dev, "two.skillpack", &other);
-    let mut raw = crate::testing::RawPack::parse(&other);
-    let mut m = raw.manifest();
-    m.pack.id = "fixture-two".into();
-    raw.set_manifest(&m);
-    other = raw.seal(&publisher_key());
-    std::fs::write(&path, &other).expect("write");
     let report = dev.store.install(&path).expect("installs");
     assert!(report.shared_chunks >= 2, "{report:?}");
     assert_eq!(count(&dev, "chunks"), chunks_one + report.new_chunks as i64);
@@ -161,11 +160,18 @@ fn an_update_keeps_progress_and_attempts_and_an_older_version_is_refused() {
     dev.store
         .start_attempt("bike-check", now(), 1)
         .expect("starts");
-    let mut raw = crate::testing::RawPack::parse(&crate::testing::sample_pack());
-    let mut m = raw.manifest();
-    m.pack.version = "1.1.0".into();
-    raw.set_manifest(&m);
-    let newer = write_pack(&dev, "newer.skillpack", &raw.seal(&publisher_key()));
+    let info = PackInfo {
+        id: "fixture".into(),
+        version: "1.1.0".into(),
+        variant: Variant::Full,
+    };
+    let newer = pack_with(
+        &[module_files("bike-check")],
+        info,
+        |_| {},
+        &publisher_key(),
+    );
+    let newer = write_pack(&dev, "newer.skillpack", &newer);
     let report = dev.store.install(&newer).expect("updates");
     assert_eq!(report.replaced.as_deref(), Some("1.0.0"));
     let entry = &dev.store.catalog(now()).expect("catalog")[0];

@@ -1,9 +1,10 @@
-//! Updating an installed pack by what changed. The new version's header and manifest come
+//! Updating an installed pack by what changed. The new version's header and signed head come
 //! first (two range requests), and are proven as any download's are: signed by a trusted
-//! publisher, the very pack the catalog names. The file is then assembled chunk by chunk, in
-//! order, from the chunks the device already holds and, for those it lacks, from the hub by
-//! hash; every chunk is proven as it goes, and the finished file is installed like any
-//! download, every byte checked again. Only the head and the new chunks cross the network.
+//! publisher, the very pack the catalog names. The file is then assembled item by item, in
+//! order (format 2's manifest pages and parts, then the chunks), from what the device already
+//! holds and, for what it lacks, from the hub by hash; every item is proven as it goes, and
+//! the finished file is installed like any download, every byte checked again. Only the head,
+//! the changed pages and parts and the new chunks cross the network.
 
 use std::fs::File;
 use std::io::Write;
@@ -15,7 +16,8 @@ use reqwest::StatusCode;
 use super::download::{fresh, starts_at, Wanted};
 use super::http::Within;
 use super::{Bytes, HubClient, SyncError};
-use crate::pack::{Chunk, Header, Limits, HEADER_LEN};
+use crate::hash::ContentHash;
+use crate::pack::{Header, Limits, HEADER_LEN};
 use crate::protocol::endpoint;
 use crate::store::Store;
 
@@ -83,20 +85,19 @@ impl HubClient {
             file.write_all(piece)?;
             bytes.add(piece.len() as u64);
         }
-        let chunks = stream
-            .manifest()
-            .map(|m| m.chunks.clone())
-            .ok_or_else(|| SyncError::BadAnswer("the pack's head did not prove".into()))?;
-        for chunk in &chunks {
+        // In file order: format 2's pages and parts, then the chunks; each is taken from
+        // the device when it holds it (an unchanged page, part or chunk) and fetched by hash
+        // when it does not, and proven by the stream before it is written.
+        while let Some((wanted, stored_size)) = stream.next_wanted() {
             if within.progress.is_cancelled() {
                 return Err(SyncError::Cancelled);
             }
             if within.deadline.passed() {
                 return Err(SyncError::OutOfTime);
             }
-            let stored = match store.held_chunk(&chunk.hash)? {
+            let stored = match store.held_chunk(&wanted)? {
                 Some(held) => held,
-                None => self.fetch_chunk(chunk, within)?,
+                None => self.fetch_chunk(&wanted, stored_size, within)?,
             };
             stream.feed(&stored)?;
             file.write_all(&stored)?;
@@ -140,12 +141,17 @@ impl HubClient {
         })
     }
 
-    /// One chunk's stored bytes, by its hash, checked against it.
-    fn fetch_chunk(&self, chunk: &Chunk, within: Within<'_>) -> Result<Vec<u8>, SyncError> {
+    /// One chunk's stored bytes (or a page's or part's), by its hash, checked against it.
+    fn fetch_chunk(
+        &self,
+        hash: &ContentHash,
+        stored_size: u64,
+        within: Within<'_>,
+    ) -> Result<Vec<u8>, SyncError> {
         self.with_retries(within, |deadline| {
-            let response = self.get(&endpoint::chunk(&chunk.hash.to_hex()))?;
-            let stored = self.read_bounded(response, chunk.stored_size, deadline)?;
-            if crate::hash::ContentHash::of(&stored) != chunk.hash {
+            let response = self.get(&endpoint::chunk(&hash.to_hex()))?;
+            let stored = self.read_bounded(response, stored_size, deadline)?;
+            if ContentHash::of(&stored) != *hash {
                 // Spoiled in transit, or a wrong answer: worth another try.
                 return Err(SyncError::BadPack(
                     crate::pack::PackError::ChunkHashMismatch { index: 0 },

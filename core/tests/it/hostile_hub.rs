@@ -615,19 +615,14 @@ fn update_hub(
     }))
 }
 
-/// The stored bytes of each chunk of a pack, by hash.
+/// The stored bytes of each chunk of a pack (and, in format 2, of each manifest page and
+/// part), by hash: what a hub serves at `/v1/chunks/{hash}`.
 fn chunks_of(pack: &[u8]) -> HashMap<String, Vec<u8>> {
     let mut reader = PackReader::open(std::io::Cursor::new(pack)).unwrap();
-    let hashes: Vec<String> = reader
-        .manifest()
-        .chunks
-        .iter()
-        .map(|c| c.hash.to_hex())
-        .collect();
-    hashes
+    reader
+        .chunk_ranges()
         .into_iter()
-        .enumerate()
-        .map(|(i, h)| (h, reader.read_stored_chunk(i).unwrap()))
+        .map(|range| (range.hash.to_hex(), reader.read_stored(&range).unwrap()))
         .collect()
 }
 
@@ -711,8 +706,11 @@ fn an_update_whose_chunks_come_spoiled_falls_back_to_the_whole_pack() {
 #[test]
 fn an_update_cut_by_the_network_is_tried_again_next_time_never_as_the_whole_pack() {
     let (old, new, entry) = two_versions();
-    let hub = update_hub(entry, new, |stored, before| {
-        // Every try of the first sync is cut half way.
+    let asked = std::sync::atomic::AtomicUsize::new(0);
+    let hub = update_hub(entry, new, move |stored, _| {
+        // Every try of the first sync is cut half way: the first piece it asks for (a
+        // manifest page or a chunk), as often as it tries, then it gives up.
+        let before = asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if before < quick().attempts as usize {
             Answer::Cut {
                 len: stored.len(),

@@ -7,10 +7,14 @@ use std::io::Cursor;
 use skillpack_core::hash::ContentHash;
 use skillpack_core::pack::format::{Header, HEADER_LEN};
 use skillpack_core::pack::{Limits, PackError, PackReader};
-use skillpack_core::testing::{open_and_verify, publisher_key, sample_pack, stranger_key, RawPack};
+use skillpack_core::testing::{
+    open_and_verify, publisher_key, sample_pack, sample_pack_v1, stranger_key, RawPack,
+};
 
+// Most of these forge a format 1 manifest (one JSON document, so every field is easy to
+// reach); its rules are the ones format 2's tree is checked by once read (see pack/tree.rs).
 fn raw() -> RawPack {
-    RawPack::parse(&sample_pack())
+    RawPack::parse(&sample_pack_v1())
 }
 
 fn err(bytes: &[u8]) -> PackError {
@@ -52,10 +56,10 @@ fn not_a_pack() {
 
 #[test]
 fn unknown_major_version_and_flags() {
-    let bytes = header_with(|h| h[8..10].copy_from_slice(&2u16.to_le_bytes()));
+    let bytes = header_with(|h| h[8..10].copy_from_slice(&3u16.to_le_bytes()));
     assert!(matches!(
         err(&bytes),
-        PackError::UnsupportedVersion { major: 2, minor: 0 }
+        PackError::UnsupportedVersion { major: 3, minor: 0 }
     ));
     let bytes = header_with(|h| h[12] = 1);
     assert!(matches!(err(&bytes), PackError::UnknownFlags(1)));
@@ -115,7 +119,7 @@ fn wrong_signatures_are_refused() {
     let bytes = header_with(|h| h[16..48].copy_from_slice(&stranger_key().public_key().to_bytes()));
     assert!(matches!(err(&bytes), PackError::BadSignature));
     // A signature by the right key over a different manifest.
-    let good = sample_pack();
+    let good = sample_pack_v1();
     let mut bytes = with_manifest(|m| m.pack.version = "9.9.9".into());
     bytes[64..128].copy_from_slice(&good[64..128]);
     assert!(matches!(err(&bytes), PackError::BadSignature));
@@ -365,7 +369,7 @@ fn a_module_without_its_module_json_is_refused() {
 
 #[test]
 fn an_entry_whose_hash_lies_is_caught_on_read() {
-    let bytes = with_manifest(|m| m.entries[0].hash = ContentHash::of(b"something else"));
+    let bytes = with_manifest(|m| m.entries[0].hash = Some(ContentHash::of(b"something else")));
     assert!(matches!(err(&bytes), PackError::EntryHashMismatch { .. }));
 }
 

@@ -46,14 +46,26 @@ fn chunk_ranges_name_each_chunks_stored_bytes_in_the_file() {
     let bytes = sample_pack();
     let mut reader = open(&bytes);
     let ranges = reader.chunk_ranges();
-    assert_eq!(ranges.len(), reader.manifest().chunks.len());
+    let pieces = reader.manifest().index.len();
+    assert!(pieces >= 2, "format 2: at least a page and a part");
+    assert_eq!(ranges.len(), pieces + reader.manifest().chunks.len());
+    let mut end_of_last = bytes.len() as u64 - reader.header().data_len;
     for (i, range) in ranges.iter().enumerate() {
+        assert_eq!(
+            range.offset, end_of_last,
+            "range {i} follows the one before"
+        );
+        end_of_last = range.offset + range.len;
         let start = usize::try_from(range.offset).expect("fits");
         let end = start + usize::try_from(range.len).expect("fits");
-        let stored = reader.read_stored_chunk(i).expect("chunk");
-        assert_eq!(&bytes[start..end], stored.as_slice(), "chunk {i}");
+        let stored = match i.checked_sub(pieces) {
+            Some(chunk) => reader.read_stored_chunk(chunk).expect("chunk"),
+            None => reader.read_stored(range).expect("page or part"),
+        };
+        assert_eq!(&bytes[start..end], stored.as_slice(), "range {i}");
         assert_eq!(skillpack_core::hash::ContentHash::of(&stored), range.hash);
     }
+    assert_eq!(end_of_last, bytes.len() as u64);
 }
 
 #[test]
@@ -191,12 +203,8 @@ fn diff_of_a_one_lesson_edit_downloads_only_that_cluster() {
     );
     let old = pack_of(&[old_files], Variant::Full, &publisher_key());
     let new = pack_of(&[new_files], Variant::Full, &publisher_key());
-    let (old_r, new_r) = (open(&old), open(&new));
-    let d = diff(
-        old_r.manifest(),
-        new_r.manifest(),
-        new_r.header().manifest_stored_len.into(),
-    );
+    let (mut old_r, mut new_r) = (open(&old), open(&new));
+    let d = diff(&mut old_r, &mut new_r).expect("compares");
     assert_eq!(d.changed, vec!["bike-check/lessons/02-tyres.md".to_owned()]);
     assert_eq!((d.new_chunks, d.shared_chunks, d.dropped_chunks), (1, 2, 1));
     assert!(d.download_bytes < d.full_bytes / 2, "{d:?}");
@@ -288,12 +296,8 @@ fn a_rebuild_on_a_base_reuses_its_dictionary_so_unchanged_clusters_are_shared() 
             &skillpack_core::progress::NoProgress,
         )
         .expect("write");
-    let (o, n) = (open(&old), open(&new));
-    let d = diff(
-        o.manifest(),
-        n.manifest(),
-        n.header().manifest_stored_len.into(),
-    );
+    let (mut o, mut n) = (open(&old), open(&new));
+    let d = diff(&mut o, &mut n).expect("compares");
     assert_eq!(d.new_chunks, 1, "only the edited module's cluster: {d:?}");
     assert!(d.download_bytes * 3 < d.full_bytes, "{d:?}");
 }

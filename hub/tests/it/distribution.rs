@@ -354,11 +354,17 @@ fn the_catalog_offers_the_newest_version_of_each_variant() {
         Variant::Low,
         &publisher_key(),
     );
-    let mut newer_full = skillpack_core::testing::RawPack::parse(&sample_pack());
-    let mut manifest = newer_full.manifest();
-    manifest.pack.version = "1.1.0".into();
-    newer_full.set_manifest(&manifest);
-    publish(newer_full.seal(&publisher_key()));
+    let newer_full = skillpack_core::testing::pack_with(
+        &[module_files("bike-check")],
+        skillpack_core::pack::PackInfo {
+            id: "fixture".into(),
+            version: "1.1.0".into(),
+            variant: Variant::Full,
+        },
+        |_| {},
+        &publisher_key(),
+    );
+    publish(newer_full);
     publish(sample_pack());
     publish(low);
     let mut listed: Vec<_> = catalog(&hub, "riders")

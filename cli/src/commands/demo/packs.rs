@@ -122,12 +122,8 @@ fn show_update(assets: &Assets, dir: &Path) -> anyhow::Result<()> {
     edit_one_lesson(&copy)?;
     let new = dir.join("update-1.0.1.skillpack");
     build_to(vec![copy], Variant::Full, &assets.key, &new)?;
-    let (old, new) = (PackReader::open_path(&old)?, PackReader::open_path(&new)?);
-    let d = diff(
-        old.manifest(),
-        new.manifest(),
-        new.header().manifest_stored_len.into(),
-    );
+    let (mut old, mut new) = (PackReader::open_path(&old)?, PackReader::open_path(&new)?);
+    let d = diff(&mut old, &mut new)?;
     say(format!(
         "after the trainer edits one lesson, an update downloads {} instead of {}",
         human_bytes(d.download_bytes),

@@ -1,0 +1,588 @@
+//! Format 2's manifest, stored as a tree so that an update fetches only what changed: a small
+//! signed **root** names the **pages**, each page names up to [`PAGE_PARTS`] **parts**, and
+//! each part lists one family of modules (a module and its translations, which share
+//! chunks): the modules, their entries and the chunks those entries lie in. Pages and parts
+//! are zstd JSON at the start of the chunk region, each named by the hash of its stored
+//! bytes, so a hub serves them by hash like any chunk and a device keeps them like any chunk.
+//!
+//! No record holds a file offset: the region is laid out in the order the tree is read
+//! (pages in root order, parts in page order, the dictionary, then each chunk where a part
+//! first lists it), so a changed lesson changes its chunk, its part, its page and the root,
+//! and nothing else. Entries carry no hash: a chunk's hash and an entry's place in it fix
+//! the entry's bytes. Reading in file order, every item is proven by a hash already proven
+//! before it, which is what lets a download be checked as it arrives.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use serde::{Deserialize, Serialize};
+
+use super::check::max_stored;
+use super::error::PackError;
+use super::format::Limits;
+use super::manifest::{bounded, Chunk, Codec, Entry, Manifest, ModuleEntry, PackInfo};
+use crate::hash::ContentHash;
+
+/// Most parts a page names when this code writes one: a page then costs about 2 KB, what an
+/// update pays for the page above a changed part.
+pub const PAGE_PARTS: usize = 32;
+
+/// A stored item of the chunk region named by its hash; where it lies follows from the order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct ItemRef {
+    hash: ContentHash,
+    stored_size: u64,
+    size: u64,
+}
+
+/// A chunk as a part lists it: an [`ItemRef`] with its codec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct ChunkRef {
+    hash: ContentHash,
+    stored_size: u64,
+    size: u64,
+    codec: Codec,
+}
+
+/// The signed root.
+#[derive(Debug, Serialize, Deserialize)]
+struct Root {
+    pack: PackInfo,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dictionary: Option<ChunkRef>,
+    #[serde(deserialize_with = "bounded::<_, _, { Limits::V1.max_pages }>")]
+    pages: Vec<ItemRef>,
+}
+
+/// A page: the parts it names, in file order.
+#[derive(Debug, Serialize, Deserialize)]
+struct Page {
+    #[serde(deserialize_with = "bounded::<_, _, { Limits::V1.max_parts_per_page }>")]
+    parts: Vec<ItemRef>,
+}
+
+/// A part: one family of modules, its entries (whose `chunk` indexes this part's chunks)
+/// and its chunks.
+#[derive(Debug, Serialize, Deserialize)]
+struct Part {
+    #[serde(deserialize_with = "bounded::<_, _, { Limits::V1.max_modules }>")]
+    modules: Vec<ModuleEntry>,
+    #[serde(deserialize_with = "bounded::<_, _, { Limits::V1.max_chunks }>")]
+    chunks: Vec<ChunkRef>,
+    #[serde(deserialize_with = "bounded::<_, _, { Limits::V1.max_entries }>")]
+    entries: Vec<Entry>,
+}
+
+impl ChunkRef {
+    fn of(chunk: &Chunk) -> Self {
+        Self {
+            hash: chunk.hash,
+            stored_size: chunk.stored_size,
+            size: chunk.size,
+            codec: chunk.codec,
+        }
+    }
+
+    fn at(self, offset: u64) -> Chunk {
+        Chunk {
+            hash: self.hash,
+            offset,
+            stored_size: self.stored_size,
+            size: self.size,
+            codec: self.codec,
+        }
+    }
+}
+
+/// A pack's manifest written as a tree: the stored root and the region in file order.
+pub(super) struct Encoded {
+    /// The zstd root, which the publisher signs.
+    pub stored_root: Vec<u8>,
+    /// The root's length once inflated.
+    pub root_len: usize,
+    /// The manifest as a reader will see it: the chunks in their new order and places, the
+    /// pages and parts as its index.
+    pub manifest: Manifest,
+    /// For each chunk of the new manifest, in order, its index in the manifest given.
+    pub order: Vec<usize>,
+    /// The stored pages and parts, in file order (the chunks follow them).
+    pub index: Vec<Vec<u8>>,
+}
+
+/// Writes `manifest` (entries with or without hashes; the tree keeps none) as a tree whose
+/// parts are `families` (each a sorted list of module ids sharing chunks), compressing the
+/// pages, parts and root at `level`.
+pub(super) fn encode(
+    manifest: &Manifest,
+    families: &[Vec<String>],
+    level: i32,
+) -> Result<Encoded, PackError> {
+    let compress = |json: Vec<u8>| -> Result<(Vec<u8>, ItemRef), PackError> {
+        let stored = zstd::bulk::compress(&json, level).map_err(PackError::Compress)?;
+        let item = ItemRef {
+            hash: ContentHash::of(&stored),
+            stored_size: stored.len() as u64,
+            size: json.len() as u64,
+        };
+        Ok((stored, item))
+    };
+    let family_of: HashMap<&str, usize> = families
+        .iter()
+        .enumerate()
+        .flat_map(|(i, ids)| ids.iter().map(move |id| (id.as_str(), i)))
+        .collect();
+    let mut parts: Vec<Part> = families
+        .iter()
+        .map(|ids| Part {
+            modules: manifest
+                .modules
+                .iter()
+                .filter(|m| ids.contains(&m.id))
+                .cloned()
+                .collect(),
+            chunks: Vec::new(),
+            entries: Vec::new(),
+        })
+        .collect();
+    let mut local: Vec<HashMap<usize, u32>> = vec![HashMap::new(); parts.len()];
+    for entry in &manifest.entries {
+        let module = entry.path.split('/').next().unwrap_or_default();
+        let &family = family_of
+            .get(module)
+            .ok_or_else(|| PackError::Build(format!("{} is in no part", entry.path)))?;
+        let part = &mut parts[family];
+        let chunk = entry.chunk as usize;
+        let next = part.chunks.len() as u32;
+        let index = *local[family].entry(chunk).or_insert(next);
+        if index == next {
+            part.chunks.push(ChunkRef::of(&manifest.chunks[chunk]));
+        }
+        part.entries.push(Entry {
+            hash: None,
+            chunk: index,
+            ..entry.clone()
+        });
+    }
+    // The region's order: the dictionary, then each chunk where a part first lists it.
+    let mut order: Vec<usize> = manifest
+        .dictionary
+        .map(|d| d as usize)
+        .into_iter()
+        .collect();
+    let mut placed: HashMap<usize, usize> = HashMap::new();
+    for part in &local {
+        let mut by_local: Vec<(u32, usize)> = part.iter().map(|(&g, &l)| (l, g)).collect();
+        by_local.sort_unstable();
+        for (_, global) in by_local {
+            if !placed.contains_key(&global) && Some(global as u32) != manifest.dictionary {
+                placed.insert(global, order.len());
+                order.push(global);
+            }
+        }
+    }
+    if let Some(d) = manifest.dictionary {
+        placed.insert(d as usize, 0);
+    }
+    let mut stored_parts = Vec::with_capacity(parts.len());
+    let mut part_refs = Vec::with_capacity(parts.len());
+    for part in &parts {
+        let (stored, item) = compress(to_json("a part", part)?)?;
+        stored_parts.push(stored);
+        part_refs.push(item);
+    }
+    let mut index = Vec::new();
+    let mut page_refs = Vec::new();
+    for parts in part_refs.chunks(PAGE_PARTS) {
+        let page = Page {
+            parts: parts.to_vec(),
+        };
+        let (stored, item) = compress(to_json("a page", &page)?)?;
+        index.push(stored);
+        page_refs.push(item);
+    }
+    let root = Root {
+        pack: manifest.pack.clone(),
+        dictionary: manifest
+            .dictionary
+            .map(|d| ChunkRef::of(&manifest.chunks[d as usize])),
+        pages: page_refs.clone(),
+    };
+    let root_json = to_json("the root", &root)?;
+    let root_len = root_json.len();
+    let stored_root = zstd::bulk::compress(&root_json, level).map_err(PackError::Compress)?;
+    index.extend(stored_parts);
+    let mut offset = 0u64;
+    let index_chunks = page_refs
+        .iter()
+        .chain(&part_refs)
+        .map(|item| {
+            let chunk = Chunk {
+                hash: item.hash,
+                offset,
+                stored_size: item.stored_size,
+                size: item.size,
+                codec: Codec::Zstd,
+            };
+            offset += item.stored_size;
+            chunk
+        })
+        .collect();
+    let chunks = order
+        .iter()
+        .map(|&old| {
+            let chunk = ChunkRef::of(&manifest.chunks[old]).at(offset);
+            offset += chunk.stored_size;
+            chunk
+        })
+        .collect();
+    let entries = manifest
+        .entries
+        .iter()
+        .map(|e| Entry {
+            hash: None,
+            chunk: placed[&(e.chunk as usize)] as u32,
+            ..e.clone()
+        })
+        .collect();
+    Ok(Encoded {
+        stored_root,
+        root_len,
+        manifest: Manifest {
+            pack: manifest.pack.clone(),
+            modules: manifest.modules.clone(),
+            entries,
+            chunks,
+            dictionary: manifest.dictionary.map(|_| 0),
+            index: index_chunks,
+        },
+        order,
+        index,
+    })
+}
+
+fn to_json(what: &str, value: &impl Serialize) -> Result<Vec<u8>, PackError> {
+    serde_json::to_vec(value).map_err(|e| PackError::Build(format!("{what}: {e}")))
+}
+
+/// What kind of item the tree expects next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Page,
+    Part,
+}
+
+/// A format 2 manifest being read item by item, in file order, from its proven root.
+#[derive(Debug)]
+pub(super) struct TreeReader {
+    pack: PackInfo,
+    dictionary: Option<ChunkRef>,
+    limits: Limits,
+    /// The chunk region's length, from the header.
+    data_len: u64,
+    /// Pages and parts still to read, in file order.
+    pending: VecDeque<(Kind, ItemRef)>,
+    /// Pages and parts proven so far, with their places.
+    index: Vec<Chunk>,
+    /// Where the next page or part starts in the chunk region.
+    offset: u64,
+    /// Where the last page or part queued ends.
+    queued_end: u64,
+    /// Bytes the pages and parts inflate to so far (bounded as one manifest is).
+    inflated: u64,
+    modules: Vec<ModuleEntry>,
+    entries: Vec<Entry>,
+    /// Data chunks in region order, and where each hash sits in that list.
+    chunks: Vec<ChunkRef>,
+    by_hash: HashMap<ContentHash, u32>,
+}
+
+/// The place of one page or part in the chunk region, and the hash it must have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Wanted {
+    /// The hash of its stored bytes.
+    pub hash: ContentHash,
+    /// Where it starts in the chunk region.
+    pub offset: u64,
+    /// Its stored length.
+    pub stored_size: u64,
+}
+
+fn invalid<T>(why: impl Into<String>) -> Result<T, PackError> {
+    Err(PackError::InvalidManifest(why.into()))
+}
+
+impl TreeReader {
+    /// Starts from the root's JSON (already inflated from bytes the signature covers).
+    pub fn new(root_json: &[u8], data_len: u64, limits: &Limits) -> Result<Self, PackError> {
+        let root: Root =
+            serde_json::from_slice(root_json).map_err(|e| PackError::BadManifest(e.to_string()))?;
+        if root.pages.len() > limits.max_pages {
+            return Err(PackError::limit(
+                "the number of pages",
+                root.pages.len() as u64,
+                limits.max_pages as u64,
+            ));
+        }
+        if root.pages.is_empty() {
+            return invalid("the pack holds no module");
+        }
+        let mut reader = Self {
+            pack: root.pack,
+            dictionary: root.dictionary,
+            limits: *limits,
+            data_len,
+            pending: VecDeque::new(),
+            index: Vec::new(),
+            offset: 0,
+            queued_end: 0,
+            inflated: root_json.len() as u64,
+            modules: Vec::new(),
+            entries: Vec::new(),
+            chunks: Vec::new(),
+            by_hash: HashMap::new(),
+        };
+        if let Some(dictionary) = root.dictionary {
+            reader.by_hash.insert(dictionary.hash, 0);
+            reader.chunks.push(dictionary);
+        }
+        reader.expect(Kind::Page, &root.pages)?;
+        Ok(reader)
+    }
+
+    /// The next page or part to read, if any are left.
+    pub fn next(&self) -> Option<Wanted> {
+        let (_, item) = self.pending.front()?;
+        Some(Wanted {
+            hash: item.hash,
+            offset: self.offset,
+            stored_size: item.stored_size,
+        })
+    }
+
+    /// Takes the stored bytes of the next page or part: checks them against its hash,
+    /// inflates and reads them, and learns the items they name. On an error nothing is
+    /// taken: the same item is still the next one.
+    pub fn take(&mut self, stored: &[u8]) -> Result<(), PackError> {
+        let Some(&(kind, item)) = self.pending.front() else {
+            return invalid("no page or part is left to read");
+        };
+        let position = self.index.len();
+        if stored.len() as u64 != item.stored_size || ContentHash::of(stored) != item.hash {
+            return Err(PackError::ChunkHashMismatch { index: position });
+        }
+        let json = super::reader::inflate(stored, item.size, None).map_err(|reason| {
+            PackError::BadChunk {
+                index: position,
+                reason,
+            }
+        })?;
+        let bad = |e: serde_json::Error| PackError::BadManifest(e.to_string());
+        match kind {
+            Kind::Page => {
+                let page: Page = serde_json::from_slice(&json).map_err(bad)?;
+                if page.parts.is_empty() {
+                    return invalid(format!("page {position} names no part"));
+                }
+                self.expect(Kind::Part, &page.parts)?;
+            }
+            Kind::Part => {
+                let part: Part = serde_json::from_slice(&json).map_err(bad)?;
+                self.add_part(part, position)?;
+            }
+        }
+        self.pending.pop_front();
+        self.index.push(Chunk {
+            hash: item.hash,
+            offset: self.offset,
+            stored_size: item.stored_size,
+            size: item.size,
+            codec: Codec::Zstd,
+        });
+        self.offset += item.stored_size;
+        Ok(())
+    }
+
+    /// Once every page and part is read: the manifest, laid out and checked. Called once;
+    /// the reader is spent after it.
+    pub fn finish(&mut self) -> Result<Manifest, PackError> {
+        if !self.pending.is_empty() {
+            return invalid("pages or parts are missing");
+        }
+        let mut offset = self.offset;
+        let chunks = self
+            .chunks
+            .iter()
+            .map(|c| {
+                let chunk = c.at(offset);
+                offset = offset.saturating_add(c.stored_size);
+                chunk
+            })
+            .collect();
+        let mut modules = std::mem::take(&mut self.modules);
+        modules.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut entries = std::mem::take(&mut self.entries);
+        entries.sort_by(|a, b| a.path.cmp(&b.path));
+        let manifest = Manifest {
+            pack: self.pack.clone(),
+            modules,
+            entries,
+            chunks,
+            dictionary: self.dictionary.map(|_| 0),
+            index: std::mem::take(&mut self.index),
+        };
+        manifest.check(self.data_len, &self.limits)?;
+        Ok(manifest)
+    }
+
+    /// Queues items after bounding them (all or none): nothing is allocated for an item
+    /// before this, and every item queued lies inside the chunk region.
+    fn expect(&mut self, kind: Kind, items: &[ItemRef]) -> Result<(), PackError> {
+        let budget = u64::from(self.limits.max_manifest_len);
+        let count = self.index.len() + self.pending.len() + items.len();
+        if count > self.limits.max_pages + self.limits.max_modules {
+            return invalid("the pack has more pages and parts than its modules allow");
+        }
+        let (mut inflated, mut end) = (self.inflated, self.queued_end);
+        for item in items {
+            inflated = inflated.saturating_add(item.size);
+            if inflated > budget {
+                return Err(PackError::limit("the manifest length", inflated, budget));
+            }
+            if item.stored_size > max_stored(item.size) {
+                return Err(PackError::limit(
+                    "a page or part's stored size",
+                    item.stored_size,
+                    max_stored(item.size),
+                ));
+            }
+            end = end.saturating_add(item.stored_size);
+            if end > self.data_len {
+                return invalid("the pages and parts reach past the end of the pack");
+            }
+        }
+        (self.inflated, self.queued_end) = (inflated, end);
+        self.pending.extend(items.iter().map(|item| (kind, *item)));
+        Ok(())
+    }
+
+    /// Adds a part's modules, entries and chunks (all or none).
+    fn add_part(&mut self, part: Part, position: usize) -> Result<(), PackError> {
+        if part.modules.is_empty() {
+            return invalid(format!("part {position} holds no module"));
+        }
+        let over = |what, have: usize, more: usize, limit: usize| {
+            let total = have.saturating_add(more);
+            if total > limit {
+                Err(PackError::limit(what, total as u64, limit as u64))
+            } else {
+                Ok(())
+            }
+        };
+        let limits = self.limits;
+        over(
+            "the number of modules",
+            self.modules.len(),
+            part.modules.len(),
+            limits.max_modules,
+        )?;
+        over(
+            "the number of entries",
+            self.entries.len(),
+            part.entries.len(),
+            limits.max_entries,
+        )?;
+        let mut fresh: Vec<ChunkRef> = Vec::new();
+        let mut global = Vec::with_capacity(part.chunks.len());
+        let mut listed = std::collections::HashSet::new();
+        for chunk in &part.chunks {
+            if !listed.insert(chunk.hash) {
+                return invalid(format!("part {position} lists a chunk twice"));
+            }
+            match self.by_hash.get(&chunk.hash) {
+                Some(&index) => {
+                    if self.chunks[index as usize] != *chunk
+                        || Some(index) == self.dictionary_index()
+                    {
+                        return invalid("a chunk is listed twice in different ways");
+                    }
+                    global.push(index);
+                }
+                None => {
+                    global.push((self.chunks.len() + fresh.len()) as u32);
+                    fresh.push(*chunk);
+                }
+            }
+        }
+        over(
+            "the number of chunks",
+            self.chunks.len(),
+            fresh.len(),
+            limits.max_chunks,
+        )?;
+        let mut entries = Vec::with_capacity(part.entries.len());
+        for mut entry in part.entries {
+            if entry.hash.is_some() {
+                return invalid(format!(
+                    "the entry {} carries a hash, which format 2 leaves out",
+                    entry.path
+                ));
+            }
+            let Some(&chunk) = global.get(entry.chunk as usize) else {
+                return invalid(format!(
+                    "the entry {} names a chunk that does not exist",
+                    entry.path
+                ));
+            };
+            entry.chunk = chunk;
+            entries.push(entry);
+        }
+        for chunk in fresh {
+            self.by_hash.insert(chunk.hash, self.chunks.len() as u32);
+            self.chunks.push(chunk);
+        }
+        self.entries.extend(entries);
+        self.modules.extend(part.modules);
+        Ok(())
+    }
+
+    fn dictionary_index(&self) -> Option<u32> {
+        self.dictionary.map(|_| 0)
+    }
+}
+
+/// The families of modules a builder's entries form: modules whose text shares a cluster
+/// key (a module and its translations) go in one part; every other module is alone.
+pub(super) fn families<'a>(
+    modules: impl Iterator<Item = &'a str>,
+    clusters: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Vec<Vec<String>> {
+    let mut family: BTreeMap<&str, &str> = modules.map(|m| (m, m)).collect();
+    fn root<'a>(family: &BTreeMap<&'a str, &'a str>, mut id: &'a str) -> &'a str {
+        while let Some(&up) = family.get(id) {
+            if up == id {
+                break;
+            }
+            id = up;
+        }
+        id
+    }
+    let mut first_of_key: HashMap<&str, &str> = HashMap::new();
+    for (module, key) in clusters {
+        if !family.contains_key(module) {
+            continue;
+        }
+        let other = *first_of_key.entry(key).or_insert(module);
+        let (a, b) = (root(&family, module), root(&family, other));
+        if a != b {
+            let (low, high) = if a < b { (a, b) } else { (b, a) };
+            family.insert(high, low);
+        }
+    }
+    let mut grouped: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for &id in family.keys() {
+        grouped
+            .entry(root(&family, id))
+            .or_default()
+            .push(id.to_owned());
+    }
+    grouped.into_values().collect()
+}
