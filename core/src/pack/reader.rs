@@ -12,7 +12,7 @@ use std::path::Path;
 use super::error::PackError;
 use super::format::{signed_message, Header, Limits, FORMAT_MAJOR_V1, HEADER_LEN};
 use super::manifest::{module_json_path, Chunk, Codec, Entry, Manifest};
-use super::tree::TreeReader;
+use super::tree::{inflate_piece, TreeReader};
 use crate::hash::ContentHash;
 use crate::module::Module;
 use zstd::bulk::Decompressor;
@@ -478,12 +478,14 @@ pub(super) fn open_signed_head(
             &header.signature,
         )
         .map_err(|_| PackError::BadSignature)?;
-    let json = inflate(stored_manifest, header.manifest_len as u64, None)
-        .map_err(PackError::BadManifest)?;
     if header.major != FORMAT_MAJOR_V1 {
+        let json = inflate_piece(stored_manifest, header.manifest_len as u64)
+            .map_err(PackError::BadManifest)?;
         let tree = TreeReader::new(&json, header.data_len, limits)?;
         return Ok((SignedHead::Tree(Box::new(tree)), publisher));
     }
+    let json = inflate(stored_manifest, header.manifest_len as u64, None)
+        .map_err(PackError::BadManifest)?;
     let manifest: Manifest =
         serde_json::from_slice(&json).map_err(|e| PackError::BadManifest(e.to_string()))?;
     if let Some(entry) = manifest.entries.iter().find(|e| e.hash.is_none()) {

@@ -13,6 +13,9 @@
 //! before it, which is what lets a download be checked as it arrives.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::OnceLock;
+
+use zstd::dict::DecoderDictionary;
 
 use serde::{Deserialize, Serialize};
 
@@ -22,9 +25,38 @@ use super::format::Limits;
 use super::manifest::{bounded, Chunk, Codec, Entry, Manifest, ModuleEntry, PackInfo};
 use crate::hash::ContentHash;
 
+/// Most modules a part holds when this code writes one, unless one family (a module and its
+/// translations) has more: small enough that an update pays little for the part of a changed
+/// lesson (about 2 KB), large enough that what each part repeats is paid by several modules.
+pub const PART_MODULES: usize = 8;
+
 /// Most parts a page names when this code writes one: a page then costs about 2 KB, what an
 /// update pays for the page above a changed part.
 pub const PAGE_PARTS: usize = 32;
+
+/// What pages and parts are made of (their field names and the values they repeat), given
+/// to zstd as a dictionary for every page, part and root: each is compressed on its own, and
+/// this spares a one-module part from paying for those words itself. Part of the format:
+/// changing a byte of it is a format change.
+const PIECE_DICTIONARY: &[u8] = br#"{"parts":[{"hash":"","stored_size":,"size":},{"hash":"","stored_size":,"size":}]}{"pack":{"id":"","version":"1.0.0","variant":"full"},"dictionary":{"hash":"","stored_size":,"size":,"codec":"zstd"},"pages":[{"hash":"","stored_size":,"size":}]}"variant":"text""variant":"low"{"kind":"image","size":,"chunk":0,"offset":0,"media_type":"image/png","rendition":"full"}{"kind":"image","size":,"chunk":1,"offset":0,"media_type":"image/jpeg","rendition":"low","low_of":""}{"kind":"image","size":,"chunk":2,"offset":0,"media_type":"image/webp"}{"kind":"audio","size":,"chunk":3,"offset":0,"media_type":"audio/ogg","rendition":"full"}"media_type":"audio/mpeg""codec":"none"}{"modules":[{"id":"","version":"1.0.0","title":"","language":"en","minutes":15}],"chunks":[{"hash":"","stored_size":,"size":,"codec":"zstd-dict"},{"hash":"","stored_size":,"size":,"codec":"zstd"}],"entries":[{"path":"/lessons/01-.md","kind":"lesson","size":,"chunk":0,"offset":0},{"path":"/lessons/02-.md","kind":"lesson","size":,"chunk":0,"offset":},{"path":"/lessons/03-.md","kind":"lesson","size":,"chunk":0,"offset":},{"path":"/images/.png","kind":"image","size":,"chunk":1,"offset":0,"media_type":"image/png","rendition":"full"},{"path":"/module.json","kind":"module","size":,"chunk":0,"offset":}]}"#;
+
+/// The prepared [`PIECE_DICTIONARY`], for inflating.
+fn piece_dictionary() -> &'static DecoderDictionary<'static> {
+    static PREPARED: OnceLock<DecoderDictionary<'static>> = OnceLock::new();
+    PREPARED.get_or_init(|| DecoderDictionary::copy(PIECE_DICTIONARY))
+}
+
+/// Compresses a page, part or root with the [`PIECE_DICTIONARY`].
+fn compress_piece(json: &[u8], level: i32) -> Result<Vec<u8>, PackError> {
+    zstd::bulk::Compressor::with_dictionary(level, PIECE_DICTIONARY)
+        .and_then(|mut c| c.compress(json))
+        .map_err(PackError::Compress)
+}
+
+/// Inflates a page, part or root that must come to exactly `size` bytes.
+pub(super) fn inflate_piece(stored: &[u8], size: u64) -> Result<Vec<u8>, String> {
+    super::reader::inflate(stored, size, Some(piece_dictionary()))
+}
 
 /// A stored item of the chunk region named by its hash; where it lies follows from the order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,15 +141,15 @@ pub(super) struct Encoded {
 }
 
 /// Writes `manifest` (entries with or without hashes; the tree keeps none) as a tree whose
-/// parts are `families` (each a sorted list of module ids sharing chunks), compressing the
+/// parts hold `groups` (each a sorted list of module ids, see [`parts_of`]), compressing the
 /// pages, parts and root at `level`.
 pub(super) fn encode(
     manifest: &Manifest,
-    families: &[Vec<String>],
+    groups: &[Vec<String>],
     level: i32,
 ) -> Result<Encoded, PackError> {
     let compress = |json: Vec<u8>| -> Result<(Vec<u8>, ItemRef), PackError> {
-        let stored = zstd::bulk::compress(&json, level).map_err(PackError::Compress)?;
+        let stored = compress_piece(&json, level)?;
         let item = ItemRef {
             hash: ContentHash::of(&stored),
             stored_size: stored.len() as u64,
@@ -125,12 +157,12 @@ pub(super) fn encode(
         };
         Ok((stored, item))
     };
-    let family_of: HashMap<&str, usize> = families
+    let part_of: HashMap<&str, usize> = groups
         .iter()
         .enumerate()
         .flat_map(|(i, ids)| ids.iter().map(move |id| (id.as_str(), i)))
         .collect();
-    let mut parts: Vec<Part> = families
+    let mut parts: Vec<Part> = groups
         .iter()
         .map(|ids| Part {
             modules: manifest
@@ -146,13 +178,13 @@ pub(super) fn encode(
     let mut local: Vec<HashMap<usize, u32>> = vec![HashMap::new(); parts.len()];
     for entry in &manifest.entries {
         let module = entry.path.split('/').next().unwrap_or_default();
-        let &family = family_of
+        let &at = part_of
             .get(module)
             .ok_or_else(|| PackError::Build(format!("{} is in no part", entry.path)))?;
-        let part = &mut parts[family];
+        let part = &mut parts[at];
         let chunk = entry.chunk as usize;
         let next = part.chunks.len() as u32;
-        let index = *local[family].entry(chunk).or_insert(next);
+        let index = *local[at].entry(chunk).or_insert(next);
         if index == next {
             part.chunks.push(ChunkRef::of(&manifest.chunks[chunk]));
         }
@@ -208,7 +240,7 @@ pub(super) fn encode(
     };
     let root_json = to_json("the root", &root)?;
     let root_len = root_json.len();
-    let stored_root = zstd::bulk::compress(&root_json, level).map_err(PackError::Compress)?;
+    let stored_root = compress_piece(&root_json, level)?;
     index.extend(stored_parts);
     let mut offset = 0u64;
     let index_chunks = page_refs
@@ -369,11 +401,9 @@ impl TreeReader {
         if stored.len() as u64 != item.stored_size || ContentHash::of(stored) != item.hash {
             return Err(PackError::ChunkHashMismatch { index: position });
         }
-        let json = super::reader::inflate(stored, item.size, None).map_err(|reason| {
-            PackError::BadChunk {
-                index: position,
-                reason,
-            }
+        let json = inflate_piece(stored, item.size).map_err(|reason| PackError::BadChunk {
+            index: position,
+            reason,
         })?;
         let bad = |e: serde_json::Error| PackError::BadManifest(e.to_string());
         match kind {
@@ -547,6 +577,23 @@ impl TreeReader {
     fn dictionary_index(&self) -> Option<u32> {
         self.dictionary.map(|_| 0)
     }
+}
+
+/// Groups families (in order) into parts of up to [`PART_MODULES`] modules; a family is
+/// never split, so a module and its translations, which share chunks, share a part.
+pub(super) fn parts_of(families: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    let mut parts = Vec::new();
+    let mut current: Vec<String> = Vec::new();
+    for family in families {
+        if !current.is_empty() && current.len() + family.len() > PART_MODULES {
+            parts.push(std::mem::take(&mut current));
+        }
+        current.extend(family);
+    }
+    if !current.is_empty() {
+        parts.push(current);
+    }
+    parts
 }
 
 /// The families of modules a builder's entries form: modules whose text shares a cluster

@@ -11,7 +11,7 @@ use super::error::PackError;
 use super::format::{signed_message, Header, Limits, FORMAT_MAJOR, FORMAT_MAJOR_V1, FORMAT_MINOR};
 use super::manifest::{Codec, Entry, EntryKind, Manifest, ModuleEntry, PackInfo, Rendition};
 use super::path::{path_problem, EntryPaths};
-use super::tree::{encode, families};
+use super::tree::{encode, families, parts_of};
 use crate::hash::ContentHash;
 use crate::keys::SecretKey;
 use crate::progress::Progress;
@@ -262,7 +262,7 @@ impl PackBuilder {
                     Some((module, e.cluster.as_deref()?))
                 }),
             );
-            let encoded = encode(&manifest, &families, level)?;
+            let encoded = encode(&manifest, &parts_of(families), level)?;
             manifest = encoded.manifest;
             manifest.check(manifest.data_len(), &Limits::V1)?;
             (
