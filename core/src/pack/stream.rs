@@ -316,8 +316,17 @@ mod tests {
     }
 
     #[test]
-    fn a_good_pack_is_proven_whatever_the_pieces() {
-        let (bytes, hash) = pack_and_name();
+    fn a_good_pack_is_proven_whatever_the_pieces_in_either_format() {
+        let v1 = crate::testing::sample_pack_v1();
+        let v1_hash = PackReader::open(std::io::Cursor::new(&v1))
+            .expect("opens")
+            .pack_hash();
+        for (bytes, hash) in [pack_and_name(), (v1, v1_hash)] {
+            proven_whatever_the_pieces(&bytes, hash);
+        }
+    }
+
+    fn proven_whatever_the_pieces(bytes: &[u8], hash: ContentHash) {
         for piece in [1, 7, 128, 4096, bytes.len()] {
             let mut stream = trusting(hash);
             for part in bytes.chunks(piece) {

@@ -633,3 +633,6 @@ pub(super) fn families<'a>(
     }
     grouped.into_values().collect()
 }
+
+#[cfg(test)]
+mod tests;

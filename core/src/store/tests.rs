@@ -708,3 +708,31 @@ fn records_a_restored_hub_lost_go_back_to_the_outbox_and_no_others() {
     assert_eq!(outbox_seqs(), vec![1, 2]);
     dev.store.check().expect("the chain is untouched");
 }
+
+#[test]
+fn a_format_1_pack_still_installs_and_reads_and_updates_to_format_2() {
+    let dev = device();
+    let old = write_pack(&dev, "v1.skillpack", &crate::testing::sample_pack_v1());
+    dev.store.install(&old).expect("a format 1 pack installs");
+    let lesson = dev.store.lesson("bike-check", 0).expect("reads");
+    assert!(!lesson.markdown.is_empty());
+    let info = PackInfo {
+        id: "fixture".into(),
+        version: "1.1.0".into(),
+        variant: Variant::Full,
+    };
+    let newer = pack_with(
+        &[module_files("bike-check")],
+        info,
+        |_| {},
+        &publisher_key(),
+    );
+    let newer = write_pack(&dev, "v2.skillpack", &newer);
+    let report = dev.store.install(&newer).expect("updates");
+    assert_eq!(report.replaced.as_deref(), Some("1.0.0"));
+    assert_eq!(
+        dev.store.lesson("bike-check", 0).expect("reads").markdown,
+        lesson.markdown,
+        "the same lesson, read from format 2"
+    );
+}
