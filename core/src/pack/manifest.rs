@@ -32,6 +32,9 @@ pub struct Manifest {
     /// start of the chunk region (the chunks follow them). Empty for format 1.
     #[serde(skip)]
     pub index: Vec<Chunk>,
+    /// Format 2 only: how many of `index` are pages (the parts follow them).
+    #[serde(skip)]
+    pub index_pages: usize,
 }
 
 /// The pack's identity.

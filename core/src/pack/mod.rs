@@ -26,5 +26,5 @@ pub use manifest::{
 pub use path::{path_problem, EntryPaths};
 pub use reader::{entry_in_chunk, open_chunk, ChunkRange, PackReader, VerifyReport};
 pub use stream::PackStream;
-pub use tree::{PAGE_PARTS, PART_MODULES};
+pub use tree::{read_part, PartContents, PAGE_PARTS, PART_MODULES};
 pub use writer::{BuildOptions, BuildSummary, NewEntry, PackBuilder};

@@ -285,6 +285,7 @@ pub(super) fn encode(
             chunks,
             dictionary: manifest.dictionary.map(|_| 0),
             index: index_chunks,
+            index_pages: page_refs.len(),
         },
         order,
         index,
@@ -318,6 +319,8 @@ pub(super) struct TreeReader {
     offset: u64,
     /// Where the last page or part queued ends.
     queued_end: u64,
+    /// How many pages the root named.
+    pages: usize,
     /// Bytes the pages and parts inflate to so far (bounded as one manifest is).
     inflated: u64,
     modules: Vec<ModuleEntry>,
@@ -366,6 +369,7 @@ impl TreeReader {
             index: Vec::new(),
             offset: 0,
             queued_end: 0,
+            pages: root.pages.len(),
             inflated: root_json.len() as u64,
             modules: Vec::new(),
             entries: Vec::new(),
@@ -458,6 +462,7 @@ impl TreeReader {
             chunks,
             dictionary: self.dictionary.map(|_| 0),
             index: std::mem::take(&mut self.index),
+            index_pages: self.pages,
         };
         manifest.check(self.data_len, &self.limits)?;
         Ok(manifest)
@@ -577,6 +582,36 @@ impl TreeReader {
     fn dictionary_index(&self) -> Option<u32> {
         self.dictionary.map(|_| 0)
     }
+}
+
+/// What one part lists, read back from its stored bytes (which the caller has checked
+/// against the part's hash): the modules, their entries (whose `chunk` indexes `chunks`)
+/// and the chunks they lie in (whose `offset` means nothing here). What a device store reads
+/// to find a module's files, keeping no index of its own beside the part.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartContents {
+    /// The modules the part holds.
+    pub modules: Vec<ModuleEntry>,
+    /// Their entries, as the part lists them.
+    pub entries: Vec<Entry>,
+    /// The chunks the entries lie in.
+    pub chunks: Vec<Chunk>,
+}
+
+/// Reads a part's stored bytes, which inflate to `size` bytes (at most a manifest's limit).
+pub fn read_part(stored: &[u8], size: u64) -> Result<PartContents, PackError> {
+    let limit = u64::from(Limits::V1.max_manifest_len);
+    if size > limit {
+        return Err(PackError::limit("the manifest length", size, limit));
+    }
+    let json = inflate_piece(stored, size).map_err(PackError::BadManifest)?;
+    let part: Part =
+        serde_json::from_slice(&json).map_err(|e| PackError::BadManifest(e.to_string()))?;
+    Ok(PartContents {
+        modules: part.modules,
+        entries: part.entries,
+        chunks: part.chunks.into_iter().map(|c| c.at(0)).collect(),
+    })
 }
 
 /// Groups families (in order) into parts of up to [`PART_MODULES`] modules; a family is

@@ -9,9 +9,9 @@ use rusqlite::{Connection, OptionalExtension};
 use zstd::dict::DecoderDictionary;
 
 use super::error::StoreError;
-use super::index::ModuleIndex;
+use super::index::{read_locator, ModuleIndex};
 use crate::hash::ContentHash;
-use crate::pack::{open_chunk, Chunk};
+use crate::pack::{open_chunk, read_part, Chunk, Codec};
 
 /// How many prepared dictionaries a store keeps: a learner reads in one or two packs at a
 /// time, and each costs the memory of its dictionary (about 100 KiB).
@@ -106,14 +106,44 @@ impl Dictionaries {
     }
 }
 
-/// The index of an installed module: where its files live.
+/// The index of an installed module: where its files live. A module of a format 2 pack is
+/// found through the part of the manifest that lists it; one of a format 1 pack has an
+/// index of its own.
 pub(super) fn module_index(conn: &Connection, module_id: &str) -> Result<ModuleIndex, StoreError> {
-    let stored: Option<Vec<u8>> = conn
-        .prepare_cached("SELECT contents FROM modules WHERE id = ?1")?
-        .query_row([module_id], |r| r.get(0))
+    type Row = (Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>);
+    let row: Option<Row> = conn
+        .prepare_cached(
+            "SELECT m.contents, m.part, p.dictionary FROM modules m
+             JOIN packs p ON p.id = m.pack_id WHERE m.id = ?1",
+        )?
+        .query_row([module_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    let stored = stored.ok_or_else(|| super::library::not_installed("module", module_id))?;
-    ModuleIndex::decode(&stored)
+    let (contents, part, dictionary) =
+        row.ok_or_else(|| super::library::not_installed("module", module_id))?;
+    let Some(part) = part else {
+        return ModuleIndex::decode(&contents);
+    };
+    let (hash, size) = read_locator(&part)?;
+    let stored = stored_chunk(conn, &hash)?;
+    if ContentHash::of(&stored) != hash {
+        return Err(StoreError::Damaged(format!("the part of {module_id}")));
+    }
+    let part = read_part(&stored, size)
+        .map_err(|e| StoreError::Damaged(format!("the part of {module_id}: {e}")))?;
+    let dictionary = match dictionary {
+        Some(bytes) => {
+            let (hash, size) = read_locator(&bytes)?;
+            Some(Chunk {
+                hash,
+                offset: 0,
+                stored_size: 0,
+                size,
+                codec: Codec::Zstd,
+            })
+        }
+        None => None,
+    };
+    ModuleIndex::of_part(&part, dictionary.as_ref(), module_id)
 }
 
 /// The bytes of the entry at `path` of a module, checked against the hash of its chunk, or

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::StoreError;
 use crate::hash::ContentHash;
-use crate::pack::{Chunk, Codec, Limits, Manifest, Rendition};
+use crate::pack::{Chunk, Codec, Entry, Limits, Manifest, ModuleEntry, PartContents, Rendition};
 
 /// Largest index, inflated: as large as a whole pack's manifest may be, so any module a
 /// pack may hold has an index the store can read back.
@@ -31,6 +31,26 @@ pub(super) struct ModuleIndex {
     /// The chunk holding the dictionary its `zstd-dict` chunks need.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     dictionary: Option<IndexedChunk>,
+}
+
+/// How the store names a part of a format 2 pack (or a pack's dictionary chunk): the
+/// SHA-256 of its stored bytes, then its inflated size (u64 LE).
+pub(super) fn locator(hash: &ContentHash, size: u64) -> Vec<u8> {
+    [hash.0.as_slice(), &size.to_le_bytes()].concat()
+}
+
+/// Reads back a [`locator`].
+pub(super) fn read_locator(bytes: &[u8]) -> Result<(ContentHash, u64), StoreError> {
+    let damaged = || StoreError::Damaged("a part or dictionary locator".into());
+    let hash: [u8; 32] = bytes
+        .get(..32)
+        .and_then(|h| h.try_into().ok())
+        .ok_or_else(damaged)?;
+    let size: [u8; 8] = bytes
+        .get(32..)
+        .and_then(|s| s.try_into().ok())
+        .ok_or_else(damaged)?;
+    Ok((ContentHash(hash), u64::from_le_bytes(size)))
 }
 
 /// A chunk as the index names it.
@@ -72,8 +92,43 @@ impl ModuleIndex {
     /// The index of every module of a verified pack's manifest, by module id, in one pass
     /// over its entries (an entry's path starts with its module's folder).
     pub fn all_of(manifest: &Manifest) -> Result<BTreeMap<String, Self>, StoreError> {
-        let mut building: BTreeMap<&str, (Self, HashMap<ContentHash, u32>)> = manifest
-            .modules
+        let dictionary = manifest
+            .dictionary
+            .and_then(|d| manifest.chunks.get(d as usize));
+        Self::of_listing(
+            &manifest.modules,
+            &manifest.entries,
+            &manifest.chunks,
+            dictionary,
+        )
+    }
+
+    /// The index of `module` from the part of a format 2 pack that lists it, with the
+    /// pack's dictionary chunk: how the store finds the files of such a module without an
+    /// index of its own. Checked as [`decode`](Self::decode) checks what it reads back.
+    pub fn of_part(
+        part: &PartContents,
+        dictionary: Option<&Chunk>,
+        module: &str,
+    ) -> Result<Self, StoreError> {
+        let damaged = |e: String| StoreError::Damaged(format!("the part of {module}: {e}"));
+        let mut all = Self::of_listing(&part.modules, &part.entries, &part.chunks, dictionary)?;
+        let index = all
+            .remove(module)
+            .ok_or_else(|| damaged("it does not list the module".into()))?;
+        index.check().map_err(damaged)?;
+        Ok(index)
+    }
+
+    /// The indexes of `modules` from a listing of entries (whose `chunk` indexes `chunks`),
+    /// in one pass over the entries (an entry's path starts with its module's folder).
+    fn of_listing(
+        modules: &[ModuleEntry],
+        entries: &[Entry],
+        chunks: &[Chunk],
+        dictionary: Option<&Chunk>,
+    ) -> Result<BTreeMap<String, Self>, StoreError> {
+        let mut building: BTreeMap<&str, (Self, HashMap<ContentHash, u32>)> = modules
             .iter()
             .map(|m| {
                 let empty = Self {
@@ -84,7 +139,7 @@ impl ModuleIndex {
                 (m.id.as_str(), (empty, HashMap::new()))
             })
             .collect();
-        for entry in &manifest.entries {
+        for entry in entries {
             let module = entry.path.split_once('/').map_or("", |(m, _)| m);
             let Some((index, positions)) = building.get_mut(module) else {
                 return Err(StoreError::Damaged(format!(
@@ -92,8 +147,7 @@ impl ModuleIndex {
                     entry.path
                 )));
             };
-            let chunk = manifest
-                .chunks
+            let chunk = chunks
                 .get(entry.chunk as usize)
                 .ok_or_else(|| StoreError::Damaged(format!("{} has no chunk", entry.path)))?;
             let position = *positions.entry(chunk.hash).or_insert_with(|| {
@@ -109,10 +163,7 @@ impl ModuleIndex {
                 low_of: entry.low_of.as_deref().map(|l| in_module(l).to_owned()),
             });
         }
-        let dictionary = manifest
-            .dictionary
-            .and_then(|d| manifest.chunks.get(d as usize))
-            .map(IndexedChunk::from);
+        let dictionary = dictionary.map(IndexedChunk::from);
         Ok(building
             .into_iter()
             .map(|(id, (mut index, _))| {

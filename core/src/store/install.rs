@@ -4,16 +4,17 @@
 //! many packs hold them; an update keeps the learner's progress and attempts, which are keyed
 //! by module, not by pack; removing a pack frees the chunks nothing else uses.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::error::StoreError;
-use super::index::ModuleIndex;
+use super::index::{locator, ModuleIndex};
 use super::{db, Store};
 use crate::keys::PublicKey;
 use crate::module::{check_sound, parse_version, Module};
-use crate::pack::PackReader;
+use crate::pack::{read_part, Manifest, PackReader};
 
 /// What an install did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +65,12 @@ impl Store {
             modules.push((id, module));
         }
         let indexes = ModuleIndex::all_of(&manifest)?;
+        let parts = part_of_each_module(&mut reader, &manifest)?;
+        let dictionary = manifest
+            .dictionary
+            .and_then(|d| manifest.chunks.get(d as usize))
+            .filter(|_| !parts.is_empty())
+            .map(|d| locator(&d.hash, d.size));
         let pack = &manifest.pack;
         let publisher = reader.publisher();
         let mut conn = self.lock();
@@ -85,13 +92,14 @@ impl Store {
                 }
             }
             tx.execute(
-                "INSERT INTO packs (id, version, hash, publisher, installed_at)
-                 VALUES (?1, ?2, ?3, ?4, datetime('now'))",
+                "INSERT INTO packs (id, version, hash, publisher, installed_at, dictionary)
+                 VALUES (?1, ?2, ?3, ?4, datetime('now'), ?5)",
                 params![
                     pack.id,
                     pack.version,
                     reader.pack_hash().0.as_slice(),
-                    publisher.to_bytes().as_slice()
+                    publisher.to_bytes().as_slice(),
+                    dictionary
                 ],
             )?;
             let (mut new_chunks, mut shared_chunks) = (0, 0);
@@ -120,9 +128,20 @@ impl Store {
                 )?;
             }
             for (id, module) in &modules {
+                // A module of a format 2 pack is found through its part, kept above with the
+                // chunks; one of a format 1 pack keeps an index of its own.
+                let part = parts.get(id);
+                let contents = match part {
+                    Some(_) => Vec::new(),
+                    None => indexes
+                        .get(id)
+                        .ok_or_else(|| StoreError::Damaged(format!("module {id}")))?
+                        .encode()?,
+                };
                 tx.execute(
-                    "INSERT INTO modules (id, pack_id, title, language, minutes, lessons, contents)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    "INSERT INTO modules
+                     (id, pack_id, title, language, minutes, lessons, contents, part)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                     params![
                         id,
                         pack.id,
@@ -130,10 +149,8 @@ impl Store {
                         module.language,
                         module.minutes,
                         module.lessons.len() as i64,
-                        indexes
-                            .get(id)
-                            .ok_or_else(|| StoreError::Damaged(format!("module {id}")))?
-                            .encode()?
+                        contents,
+                        part
                     ],
                 )?;
             }
@@ -176,6 +193,24 @@ impl Store {
         conn.execute_batch("PRAGMA incremental_vacuum")?;
         Ok(())
     }
+}
+
+/// For a format 2 pack, the [`locator`] of the part that lists each module (empty for a
+/// format 1 pack, whose modules keep an index of their own).
+fn part_of_each_module<R: std::io::Read + std::io::Seek>(
+    reader: &mut PackReader<R>,
+    manifest: &Manifest,
+) -> Result<BTreeMap<String, Vec<u8>>, StoreError> {
+    let mut parts = BTreeMap::new();
+    let ranges = reader.chunk_ranges();
+    let pieces = ranges.iter().zip(&manifest.index);
+    for (range, piece) in pieces.skip(manifest.index_pages) {
+        let listed = read_part(&reader.read_stored(range)?, piece.size)?;
+        for module in listed.modules {
+            parts.insert(module.id, locator(&piece.hash, piece.size));
+        }
+    }
+    Ok(parts)
 }
 
 /// Refuses a pack whose id is installed from another publisher: an id belongs to the

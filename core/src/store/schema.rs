@@ -18,6 +18,7 @@ const MIGRATIONS: &[&[Step]] = &[
         Step::Code(index_installed_modules),
         Step::Sql(include_str!("migrations/0002_drop_copies.sql")),
     ],
+    &[Step::Sql(include_str!("migrations/0003_module_parts.sql"))],
 ];
 
 /// The version this code writes (the tests compare databases against it).

@@ -439,6 +439,7 @@ fn schema_of(conn: &Connection) -> Vec<(String, String)> {
 const FROZEN_SCHEMAS: &[&str] = &[
     include_str!("migrations/frozen/v0001.sql"),
     include_str!("migrations/frozen/v0002.sql"),
+    include_str!("migrations/frozen/v0003.sql"),
 ];
 
 /// A device store written by the code of version 1, with data (`sqlite3 .dump`, zstd): the
@@ -735,4 +736,33 @@ fn a_format_1_pack_still_installs_and_reads_and_updates_to_format_2() {
         lesson.markdown,
         "the same lesson, read from format 2"
     );
+}
+
+#[test]
+fn a_module_of_a_format_2_pack_is_read_through_its_part_and_a_spoiled_part_is_damage() {
+    let dev = device();
+    install_fixture(&dev);
+    let conn = Connection::open(dev.path.join(db::DB_FILE)).expect("open");
+    let (contents, part): (Vec<u8>, Vec<u8>) = conn
+        .query_row(
+            "SELECT contents, part FROM modules WHERE id = 'bike-check'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("the module");
+    assert!(contents.is_empty(), "no index of its own beside the part");
+    dev.store
+        .lesson("bike-check", 0)
+        .expect("reads through the part");
+    conn.execute(
+        "UPDATE chunks SET stored = x'28b52ffd00' WHERE hash = ?1",
+        [&part[..32]],
+    )
+    .expect("spoil the part");
+    drop(conn);
+    let reopened = Store::open(&dev.path).expect("opens");
+    assert!(matches!(
+        reopened.lesson("bike-check", 0),
+        Err(StoreError::Damaged(_))
+    ));
 }
