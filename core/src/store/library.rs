@@ -3,6 +3,7 @@
 //! and the progress a lesson records. Reading a lesson touches only that lesson's chunk and
 //! its media's chunks.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -11,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::content::{module_index, read_entry};
 use super::error::StoreError;
-use super::Store;
+use super::{OpenModule, Store};
 use crate::assess::{next_attempt, AssessError, PastAttempt};
 use crate::module::{lay_out, LayoutContext, LessonBlock, Module};
 use crate::pack::module_json_path;
@@ -171,7 +172,12 @@ impl Store {
     /// An installed module's compiled description, read from its pack's chunks (the few
     /// read last are kept parsed).
     pub fn module(&self, module_id: &str) -> Result<Module, StoreError> {
-        let module = self.modules.get_or_make(&module_id.to_owned(), || {
+        Ok(self.open_module(module_id)?.module.clone())
+    }
+
+    /// A module parsed with the index of where its files live, kept among the few read last.
+    fn open_module(&self, module_id: &str) -> Result<Arc<OpenModule>, StoreError> {
+        self.modules.get_or_make(&module_id.to_owned(), || {
             let conn = self.lock();
             let index = module_index(&conn, module_id)?;
             let json = read_entry(
@@ -181,24 +187,24 @@ impl Store {
                 &module_json_path(module_id),
             )?
             .ok_or_else(|| not_installed("module", module_id))?;
-            serde_json::from_slice(&json)
-                .map_err(|e| StoreError::Damaged(format!("module {module_id}: {e}")))
-        })?;
-        Ok(Module::clone(&module))
+            let module = serde_json::from_slice(&json)
+                .map_err(|e| StoreError::Damaged(format!("module {module_id}: {e}")))?;
+            Ok(OpenModule { module, index })
+        })
     }
 
     /// Lesson `index` (0-based) of a module, with its media in the chosen rendition.
     pub fn lesson(&self, module_id: &str, index: usize) -> Result<LessonContent, StoreError> {
-        let module = self.module(module_id)?;
+        let open = self.open_module(module_id)?;
+        let (module, contents) = (&open.module, &open.index);
         let lesson = module
             .lessons
             .get(index)
             .ok_or_else(|| not_installed("lesson", &format!("{module_id} #{}", index + 1)))?;
         let rendition = self.media_rendition()?;
         let conn = self.lock();
-        let contents = module_index(&conn, module_id)?;
         let lesson_path = format!("{module_id}/{}", lesson.path);
-        let markdown_bytes = read_entry(&conn, &self.dictionaries, &contents, &lesson_path)?
+        let markdown_bytes = read_entry(&conn, &self.dictionaries, contents, &lesson_path)?
             .ok_or_else(|| {
                 StoreError::Damaged(format!("{} is missing from its pack", lesson.path))
             })?;
@@ -210,7 +216,7 @@ impl Store {
             let (media_type, bytes) = match contents.choose_rendition(&full, rendition) {
                 Some((chosen, media_type)) => (
                     media_type.map(str::to_owned),
-                    read_entry(&conn, &self.dictionaries, &contents, &chosen)?,
+                    read_entry(&conn, &self.dictionaries, contents, &chosen)?,
                 ),
                 None => (None, None),
             };

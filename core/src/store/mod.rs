@@ -32,6 +32,12 @@ use crate::keys::{PublicKey, SecretKey};
 /// The folder (inside the store folder) where [`FileKeyStore`] keeps keys by default.
 pub const KEYS_DIR: &str = "keys";
 
+/// A module read from its pack: its description, and where its files live.
+struct OpenModule {
+    module: crate::module::Module,
+    index: index::ModuleIndex,
+}
+
 /// How many parsed modules a store keeps at hand (the one being studied, and a few more).
 const KEPT_MODULES: usize = 4;
 
@@ -41,7 +47,7 @@ pub struct Store {
     /// Prepared dictionaries of the packs read last, so a lesson read does not prepare one.
     dictionaries: content::Dictionaries,
     /// Modules read last, parsed.
-    modules: content::Recent<String, crate::module::Module>,
+    modules: content::Recent<String, OpenModule>,
     device: SecretKey,
     learner: SecretKey,
 }
