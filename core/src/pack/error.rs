@@ -13,7 +13,7 @@ pub enum PackError {
     NotAPack,
     /// A pack format this reader does not know.
     #[error(
-        "pack format {major}.{minor} is not supported (this app reads format 1.x); update the app"
+        "pack format {major}.{minor} is not supported (this app reads formats 1.x and 2.x); update the app"
     )]
     UnsupportedVersion {
         /// The major version in the file.
