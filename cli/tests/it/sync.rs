@@ -340,6 +340,8 @@ fn an_update_downloads_what_changed_not_the_whole_pack() {
         "{second}"
     );
     let update = second["metered_use_this_month"].as_u64().unwrap() - before;
+    // The figure docs/benchmarks.md gives (`--nocapture` shows it).
+    eprintln!("one changed lesson: the sync used {update} bytes of a {size}-byte pack");
     assert!(
         update * 10 < size,
         "the update cost {update} bytes of a {size}-byte pack"
