@@ -8,6 +8,7 @@ pub mod api;
 pub mod assess;
 pub mod authoring;
 pub mod canonical;
+pub mod credential;
 pub mod device;
 mod error;
 pub mod hash;

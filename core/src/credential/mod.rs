@@ -1,0 +1,47 @@
+//! Portable credentials: a passed module becomes an Open Badges 3.0 `OpenBadgeCredential`
+//! (a W3C Verifiable Credential 2.0) that belongs to the learner and that any verifier checks
+//! offline. This layer holds the parts every credential needs: the bundled JSON-LD contexts
+//! ([`Contexts`]), canonicalisation with its guard ([`rdfc`]) and the Data Integrity proofs
+//! ([`proof`]). See docs/credentials.md.
+
+mod contexts;
+pub mod proof;
+pub mod rdfc;
+
+pub use contexts::{
+    Contexts, CREDENTIALS_V2, MICROCREDENTIAL_V1, OPEN_BADGES_EXTENSIONS, OPEN_BADGES_V3,
+};
+pub use proof::{add_proof, check_proof, did_key_method, CheckedProof, Cryptosuite, ProofOptions};
+
+/// What went wrong with a credential, naming the check that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialError {
+    /// Not a credential this library can read.
+    #[error("the credential is malformed: {0}")]
+    Malformed(String),
+    /// Bigger than a credential may be before it is canonicalised.
+    #[error("{what} is {value}, above the limit of {limit}")]
+    TooLarge {
+        /// What was too large.
+        what: &'static str,
+        /// How large it was.
+        value: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// JSON-LD expansion refused it (an undefined term, a context not bundled, a bad value).
+    #[error("the credential is not valid JSON-LD: {0}")]
+    JsonLd(String),
+    /// The proof is missing or not one this library checks.
+    #[error("the proof is not valid: {0}")]
+    BadProof(String),
+    /// The proof's key cannot be found.
+    #[error("the key {0} is not known")]
+    UnknownKey(String),
+    /// The signature does not match: the credential was changed, or signed by another key.
+    #[error("the signature does not match: the credential was changed or signed by another key")]
+    BadSignature,
+}
+
+#[cfg(test)]
+mod tests;

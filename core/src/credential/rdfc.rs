@@ -1,0 +1,149 @@
+//! RDF dataset canonicalisation (RDFC-1.0) of a JSON-LD document: what an `eddsa-rdfc-2022`
+//! proof signs. Expansion is ssi-json-ld's (the json-ld crate), with undefined terms and
+//! invalid values refused, so no field is silently dropped from what is signed; the
+//! canonical N-Quads are ssi-rdf's URDNA2015. Neither is ours. What is ours is the guard in
+//! front of them: RDFC's cost can grow with the factorial of how many blank nodes look
+//! alike, and ssi-rdf sets no limit, so a hostile document is bounded before it is read.
+
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use serde_json::Value;
+use ssi_json_ld::{CompactJsonLd, Expandable};
+use ssi_rdf::{AnyLdEnvironment, LdEnvironment};
+
+use super::contexts::Contexts;
+use super::CredentialError;
+
+/// Largest document canonicalised, as compact JSON: a credential is a few KB.
+pub const MAX_DOCUMENT_LEN: usize = 64 * 1024;
+/// Deepest nesting of JSON objects and arrays.
+pub const MAX_DEPTH: usize = 16;
+/// Most objects without an `id` (each a blank node) in one document.
+pub const MAX_BLANK_NODES: usize = 128;
+/// Most objects without an `id` in one array whose own plain values are alike: RDFC
+/// tries every order of such a group (6! = 720 at most).
+pub const MAX_ALIKE_SIBLINGS: usize = 6;
+
+/// The canonical N-Quads of `document`, one line each (with its newline), sorted.
+pub fn canonical_nquads(
+    document: &Value,
+    contexts: &Contexts,
+) -> Result<Vec<String>, CredentialError> {
+    guard(document)?;
+    let value = CompactJsonLd(json_syntax::Value::from_serde_json(document.clone()));
+    let mut ld = LdEnvironment::default();
+    let expanded = run_now(value.expand_with(&mut ld, &contexts.loader))?
+        .map_err(|e| CredentialError::JsonLd(e.to_string()))?;
+    ld.canonical_form_of(&expanded)
+        .map_err(|e| CredentialError::JsonLd(e.to_string()))
+}
+
+/// Refuses what would make canonicalisation slow or ambiguous, before it starts.
+fn guard(document: &Value) -> Result<(), CredentialError> {
+    let len = serde_json::to_vec(document)
+        .map_err(|e| CredentialError::Malformed(e.to_string()))?
+        .len();
+    if len > MAX_DOCUMENT_LEN {
+        return Err(CredentialError::TooLarge {
+            what: "the document",
+            value: len,
+            limit: MAX_DOCUMENT_LEN,
+        });
+    }
+    let mut blank = 0;
+    walk(document, 0, &mut blank)
+}
+
+fn walk(value: &Value, depth: usize, blank: &mut usize) -> Result<(), CredentialError> {
+    if depth > MAX_DEPTH {
+        return Err(CredentialError::TooLarge {
+            what: "the nesting",
+            value: depth,
+            limit: MAX_DEPTH,
+        });
+    }
+    match value {
+        Value::Object(map) => {
+            match map.get("id").or_else(|| map.get("@id")) {
+                Some(Value::String(id)) if id.starts_with("_:") => {
+                    // Named blank nodes could tie the graph in knots RDFC pays for.
+                    return Err(CredentialError::Malformed(format!(
+                        "a blank node identifier ({id}) is not accepted"
+                    )));
+                }
+                Some(_) => {}
+                None => {
+                    *blank += 1;
+                    if *blank > MAX_BLANK_NODES {
+                        return Err(CredentialError::TooLarge {
+                            what: "the objects without an id",
+                            value: *blank,
+                            limit: MAX_BLANK_NODES,
+                        });
+                    }
+                }
+            }
+            for (key, member) in map {
+                // A context is data for the loader, not part of the graph.
+                if key != "@context" {
+                    walk(member, depth + 1, blank)?;
+                }
+            }
+        }
+        Value::Array(items) => {
+            check_alike(items)?;
+            for item in items {
+                walk(item, depth + 1, blank)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Refuses an array holding more than [`MAX_ALIKE_SIBLINGS`] objects without an id whose
+/// plain (non-object) members are equal: their blank nodes would look alike to RDFC.
+fn check_alike(items: &[Value]) -> Result<(), CredentialError> {
+    let mut shapes: Vec<(Vec<(&String, &Value)>, usize)> = Vec::new();
+    for item in items {
+        let Value::Object(map) = item else { continue };
+        if map.contains_key("id") || map.contains_key("@id") {
+            continue;
+        }
+        let plain: Vec<(&String, &Value)> = map
+            .iter()
+            .filter(|(_, v)| !v.is_object() && !v.is_array())
+            .collect();
+        match shapes.iter_mut().find(|(shape, _)| *shape == plain) {
+            Some((_, count)) => {
+                *count += 1;
+                if *count > MAX_ALIKE_SIBLINGS {
+                    return Err(CredentialError::TooLarge {
+                        what: "objects alike in one list",
+                        value: *count,
+                        limit: MAX_ALIKE_SIBLINGS,
+                    });
+                }
+            }
+            None => shapes.push((plain, 1)),
+        }
+    }
+    Ok(())
+}
+
+/// Runs a future that never waits (the loader serves bundled contexts from memory) to its
+/// end on this thread; one that would wait is an error, never a hang.
+fn run_now<F: Future>(future: F) -> Result<F::Output, CredentialError> {
+    let mut future = pin!(future);
+    let mut context = Context::from_waker(Waker::noop());
+    for _ in 0..1024 {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut context) {
+            return Ok(output);
+        }
+    }
+    Err(CredentialError::JsonLd(
+        "expansion waited for something the library does not hold".into(),
+    ))
+}

@@ -1,0 +1,303 @@
+//! The credential layer against the standard vectors (1EdTech's Open Badges 3.0
+//! `eddsa-rdfc-2022` vector, W3C's `eddsa-jcs-2022` vectors), byte for byte, and against
+//! tampering and hostile input.
+
+use std::path::PathBuf;
+
+use serde_json::{json, Value};
+
+use super::*;
+use crate::hex;
+use crate::keys::{PublicKey, SecretKey};
+
+fn vectors(folder: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/vectors")
+        .join(folder)
+}
+
+fn text(folder: &str, file: &str) -> String {
+    std::fs::read_to_string(vectors(folder).join(file)).expect("vector file")
+}
+
+fn json_of(folder: &str, file: &str) -> Value {
+    serde_json::from_str(&text(folder, file)).expect("vector json")
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    crate::hash::ContentHash::of(bytes).to_hex()
+}
+
+const OB3: &str = "ob3-eddsa-rdfc-2022";
+const JCS: &str = "eddsa-jcs-2022";
+
+fn ob3_key() -> (SecretKey, Value) {
+    let keys = json_of(OB3, "keyPair-and-hashes.json");
+    let private: [u8; 64] = hex::decode(keys["privateKeyHex"].as_str().expect("hex")).expect("hex");
+    let seed: [u8; 32] = private[..32].try_into().expect("seed");
+    (SecretKey::from_seed(&seed), keys)
+}
+
+fn ob3_options(keys: &Value) -> ProofOptions {
+    ProofOptions {
+        cryptosuite: Cryptosuite::EddsaRdfc2022,
+        created: "2010-01-01T19:23:24Z".into(),
+        verification_method: keys["id"].as_str().expect("id").into(),
+    }
+}
+
+/// The vector's `https:` key, published by its controller document (our file).
+fn ob3_resolver(method: &str) -> Option<PublicKey> {
+    let controller = json_of(OB3, "controller-document.json");
+    controller["verificationMethod"]
+        .as_array()?
+        .iter()
+        .find(|m| m["id"] == method)
+        .and_then(|m| PublicKey::parse(m["publicKeyMultibase"].as_str()?).ok())
+}
+
+#[test]
+fn the_open_badges_rdfc_vector_is_reproduced_byte_for_byte() {
+    let contexts = Contexts::bundled();
+    let (key, keys) = ob3_key();
+    assert_eq!(
+        hex::encode(&key.public_key().to_bytes()),
+        keys["publicKeyHex"].as_str().expect("hex")
+    );
+    let unsigned = json_of(OB3, "unsigned-openbadgecredential.json");
+    let document = rdfc::canonical_nquads(&unsigned, &contexts).expect("canonical");
+    assert_eq!(document.concat(), text(OB3, "document-canon.txt"));
+    let options = ob3_options(&keys);
+    let configuration = proof::proof_configuration(&options, unsigned.get("@context"));
+    let config = rdfc::canonical_nquads(&configuration, &contexts).expect("canonical");
+    assert_eq!(config.concat(), text(OB3, "proof-canon.txt"));
+    assert_eq!(
+        sha256_hex(document.concat().as_bytes()),
+        keys["documentHashHex"].as_str().expect("hash")
+    );
+    assert_eq!(
+        sha256_hex(config.concat().as_bytes()),
+        keys["proofHashHex"].as_str().expect("hash")
+    );
+    let input = proof::signing_input(&unsigned, &configuration, options.cryptosuite, &contexts)
+        .expect("input");
+    assert_eq!(
+        hex::encode(&input),
+        keys["dataToSignHex"].as_str().expect("hex")
+    );
+    let signed = add_proof(&unsigned, &key, &options, &contexts).expect("signs");
+    let ours = &signed["proof"][0];
+    assert_eq!(ours["proofValue"], keys["proofValue"]);
+    assert_eq!(
+        hex::encode(&key.sign(&input)),
+        keys["signatureHex"].as_str().expect("hex")
+    );
+    // The vector's own signed credential (its proof an object, not an array) verifies too.
+    let theirs = json_of(OB3, "signed-openbadgecredential.json");
+    let checked = check_proof(&theirs, &contexts, &ob3_resolver).expect("verifies");
+    assert_eq!(checked.key, key.public_key());
+    check_proof(&signed, &contexts, &ob3_resolver).expect("ours verifies");
+}
+
+#[test]
+fn the_w3c_jcs_vectors_are_reproduced_byte_for_byte() {
+    let contexts = Contexts::bundled();
+    let pair = json_of(JCS, "keyPair.json");
+    let key = SecretKey::parse(pair["privateKeyMultibase"].as_str().expect("key")).expect("key");
+    assert_eq!(
+        key.public_key().to_multibase(),
+        pair["publicKeyMultibase"].as_str().expect("key")
+    );
+    let unsigned = json_of(JCS, "unsigned.json");
+    let canonical = crate::canonical::to_canonical_json(&unsigned).expect("jcs");
+    assert_eq!(
+        String::from_utf8(canonical.clone()).expect("utf-8"),
+        text(JCS, "canonDocJCS.txt")
+    );
+    assert_eq!(sha256_hex(&canonical), text(JCS, "docHashJCS.txt").trim());
+    let config = json_of(JCS, "proofConfigJCS.json");
+    let canonical_config = crate::canonical::to_canonical_json(&config).expect("jcs");
+    assert_eq!(
+        String::from_utf8(canonical_config.clone()).expect("utf-8"),
+        text(JCS, "proofCanonJCS.txt")
+    );
+    assert_eq!(
+        sha256_hex(&canonical_config),
+        text(JCS, "proofHashJCS.txt").trim()
+    );
+    let options = ProofOptions {
+        cryptosuite: Cryptosuite::EddsaJcs2022,
+        created: config["created"].as_str().expect("created").into(),
+        verification_method: config["verificationMethod"].as_str().expect("vm").into(),
+    };
+    let input =
+        proof::signing_input(&unsigned, &config, options.cryptosuite, &contexts).expect("input");
+    assert_eq!(hex::encode(&input), text(JCS, "combinedHashJCS.txt").trim());
+    let signature = key.sign(&input);
+    assert_eq!(hex::encode(&signature), text(JCS, "sigHexJCS.txt").trim());
+    let signed = add_proof(&unsigned, &key, &options, &contexts).expect("signs");
+    assert_eq!(
+        signed["proof"][0]["proofValue"].as_str().expect("value"),
+        text(JCS, "sigBTC58JCS.txt").trim()
+    );
+    let theirs = json_of(JCS, "signedJCS.json");
+    let checked = check_proof(&theirs, &contexts, &did_key_method).expect("verifies");
+    assert_eq!(checked.key, key.public_key());
+}
+
+fn signed_sample(cryptosuite: Cryptosuite) -> (Value, SecretKey) {
+    let key = SecretKey::from_seed(&[7; 32]);
+    let did = key.public_key().to_did_key();
+    let options = ProofOptions {
+        cryptosuite,
+        created: "2026-11-24T10:00:00Z".into(),
+        verification_method: format!("{did}#{}", key.public_key().to_multibase()),
+    };
+    let mut unsigned = json_of(OB3, "unsigned-openbadgecredential.json");
+    unsigned["issuer"]["id"] = did.into();
+    let signed = add_proof(&unsigned, &key, &options, &Contexts::bundled()).expect("signs");
+    (signed, key)
+}
+
+/// A change made to a signed credential.
+type Edit = Box<dyn Fn(&mut Value)>;
+
+#[test]
+fn any_changed_field_breaks_either_proof() {
+    let contexts = Contexts::bundled();
+    for suite in [Cryptosuite::EddsaRdfc2022, Cryptosuite::EddsaJcs2022] {
+        let (signed, _) = signed_sample(suite);
+        check_proof(&signed, &contexts, &did_key_method).expect("verifies");
+        let edits: [(&str, Edit); 5] = [
+            ("name", Box::new(|c| c["name"] = "Leadership Badge".into())),
+            (
+                "validFrom",
+                Box::new(|c| c["validFrom"] = "2011-01-01T00:00:00Z".into()),
+            ),
+            (
+                "subject",
+                Box::new(|c| c["credentialSubject"]["id"] = "did:example:someone-else".into()),
+            ),
+            (
+                "narrative",
+                Box::new(|c| {
+                    c["credentialSubject"]["achievement"]["criteria"]["narrative"] =
+                        "Anyone.".into()
+                }),
+            ),
+            (
+                "created",
+                Box::new(|c| c["proof"][0]["created"] = "2026-11-25T10:00:00Z".into()),
+            ),
+        ];
+        for (what, edit) in edits {
+            let mut tampered = signed.clone();
+            edit(&mut tampered);
+            assert!(
+                matches!(
+                    check_proof(&tampered, &contexts, &did_key_method),
+                    Err(CredentialError::BadSignature)
+                ),
+                "{what} changed under {suite:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_proof_by_another_key_or_an_unknown_key_is_refused_by_name() {
+    let contexts = Contexts::bundled();
+    let (mut signed, _) = signed_sample(Cryptosuite::EddsaRdfc2022);
+    let other = SecretKey::from_seed(&[8; 32]).public_key();
+    let claimed = format!("{}#{}", other.to_did_key(), other.to_multibase());
+    signed["proof"][0]["verificationMethod"] = claimed.into();
+    assert!(matches!(
+        check_proof(&signed, &contexts, &did_key_method),
+        Err(CredentialError::BadSignature)
+    ));
+    signed["proof"][0]["verificationMethod"] = "https://example.org/keys#1".into();
+    assert!(matches!(
+        check_proof(&signed, &contexts, &did_key_method),
+        Err(CredentialError::UnknownKey(_))
+    ));
+}
+
+#[test]
+fn undefined_terms_and_contexts_not_bundled_are_refused_not_dropped() {
+    let contexts = Contexts::bundled();
+    let mut unsigned = json_of(OB3, "unsigned-openbadgecredential.json");
+    unsigned["favouriteColour"] = "green".into();
+    assert!(matches!(
+        rdfc::canonical_nquads(&unsigned, &contexts),
+        Err(CredentialError::JsonLd(_))
+    ));
+    let mut unsigned = json_of(OB3, "unsigned-openbadgecredential.json");
+    unsigned["@context"][1] = "https://evil.example/context.json".into();
+    assert!(matches!(
+        rdfc::canonical_nquads(&unsigned, &contexts),
+        Err(CredentialError::JsonLd(_))
+    ));
+}
+
+#[test]
+fn hostile_shapes_are_refused_before_canonicalisation() {
+    let contexts = Contexts::bundled();
+    let base = json_of(OB3, "unsigned-openbadgecredential.json");
+    let mut named_blank = base.clone();
+    named_blank["credentialSubject"]["achievement"]["criteria"]["id"] = "_:b0".into();
+    assert!(matches!(
+        rdfc::canonical_nquads(&named_blank, &contexts),
+        Err(CredentialError::Malformed(_))
+    ));
+    let mut alike = base.clone();
+    alike["credentialSubject"]["achievement"]["alignment"] = Value::Array(
+        (0..12)
+            .map(|i| {
+                json!({"type": ["Alignment"], "targetName": "Same", "targetUrl": "https://example.org/same",
+                       "targetDescription": "", "extra": {"n": i}})
+            })
+            .collect(),
+    );
+    assert!(matches!(
+        rdfc::canonical_nquads(&alike, &contexts),
+        Err(CredentialError::TooLarge {
+            what: "objects alike in one list",
+            ..
+        })
+    ));
+    let mut huge = base.clone();
+    huge["name"] = "x".repeat(rdfc::MAX_DOCUMENT_LEN).into();
+    assert!(matches!(
+        rdfc::canonical_nquads(&huge, &contexts),
+        Err(CredentialError::TooLarge {
+            what: "the document",
+            ..
+        })
+    ));
+    let mut deep = json!("bottom");
+    for _ in 0..40 {
+        deep = json!({ "type": ["Alignment"], "x": deep });
+    }
+    let mut nested = base;
+    nested["credentialSubject"]["deep"] = deep;
+    assert!(matches!(
+        rdfc::canonical_nquads(&nested, &contexts),
+        Err(CredentialError::TooLarge {
+            what: "the nesting",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn every_bundled_context_is_served() {
+    let contexts = Contexts::bundled();
+    for url in [
+        CREDENTIALS_V2,
+        OPEN_BADGES_V3,
+        OPEN_BADGES_EXTENSIONS,
+        MICROCREDENTIAL_V1,
+    ] {
+        assert!(contexts.knows(url), "{url}");
+    }
+}
