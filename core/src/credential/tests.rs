@@ -301,3 +301,68 @@ fn every_bundled_context_is_served() {
         assert!(contexts.knows(url), "{url}");
     }
 }
+
+/// The Open Badges 3.0 JSON Schema (plain-JSON variant), compiled once.
+fn ob3_schema() -> jsonschema::Validator {
+    let schema = json_of("ob3", "ob_v3p0_achievementcredential_schema.json");
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft201909)
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the schema compiles")
+}
+
+/// Every way `credential` fails the Open Badges 3.0 schema.
+fn schema_errors(credential: &Value) -> Vec<String> {
+    ob3_schema()
+        .iter_errors(credential)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect()
+}
+
+#[test]
+fn the_schema_check_accepts_the_specification_examples_and_catches_a_broken_one() {
+    for example in [
+        "example-basic-openbadgecredential.json",
+        "example-complete-openbadgecredential.json",
+    ] {
+        assert_eq!(schema_errors(&json_of("ob3", example)), Vec::<String>::new(), "{example}");
+    }
+    let mut broken = json_of("ob3", "example-basic-openbadgecredential.json");
+    broken.as_object_mut().expect("object").remove("issuer");
+    assert!(!schema_errors(&broken).is_empty(), "a credential without an issuer");
+}
+
+#[test]
+fn the_micro_credential_example_expands_whole_signs_verifies_and_fits_the_schema() {
+    let contexts = Contexts::bundled();
+    let example: Value = serde_json::from_str(include_str!(
+        "examples/microcredential-unsigned.json"
+    ))
+    .expect("json");
+    let quads = rdfc::canonical_nquads(&example, &contexts).expect("every term defined");
+    let text = quads.concat();
+    for term in [
+        "notionalWorkloadMinutes",
+        "assessmentType",
+        "participationMode",
+        "qualityAssurance",
+    ] {
+        assert!(text.contains(term), "{term} reaches the signed form");
+    }
+    let key = SecretKey::from_seed(&[9; 32]);
+    let mut unsigned = example;
+    unsigned["issuer"]["id"] = key.public_key().to_did_key().into();
+    let options = ProofOptions {
+        cryptosuite: Cryptosuite::EddsaRdfc2022,
+        created: "2026-11-24T10:00:00Z".into(),
+        verification_method: format!(
+            "{}#{}",
+            key.public_key().to_did_key(),
+            key.public_key().to_multibase()
+        ),
+    };
+    let signed = add_proof(&unsigned, &key, &options, &contexts).expect("signs");
+    check_proof(&signed, &contexts, &did_key_method).expect("verifies");
+    assert_eq!(schema_errors(&signed), Vec::<String>::new());
+}
