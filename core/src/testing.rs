@@ -33,7 +33,8 @@ pub fn module_files(id: &str) -> SourceFiles {
         format!(
             "id = \"{id}\"\nversion = \"1.0.0\"\ntitle = \"Checking your bike\"\nlanguage = \"en\"\n\
              minutes = 10\noutcomes = [\"Check brakes and tyres before riding\"]\n\n\
-             [assessment]\npass_mark = 70\ndraw = 2\nattempts = 3\ncooldown_minutes = 30\n"
+             [assessment]\npass_mark = 70\ndraw = 2\nattempts = 3\ncooldown_minutes = 30\n\n\
+             [quality_assurance]\ndescription = \"Checked by two riding instructors.\"\n"
         ),
     );
     f.insert(

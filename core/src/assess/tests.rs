@@ -45,6 +45,7 @@ fn module(draw: u32) -> Module {
         translates: None,
         outcomes: vec!["o".into()],
         skills: vec![],
+        recognition: Default::default(),
         assessors: vec![assessor().public_key().to_did_key()],
         lessons: vec![],
         assessment: AssessmentRules {

@@ -326,20 +326,25 @@ fn the_schema_check_accepts_the_specification_examples_and_catches_a_broken_one(
         "example-basic-openbadgecredential.json",
         "example-complete-openbadgecredential.json",
     ] {
-        assert_eq!(schema_errors(&json_of("ob3", example)), Vec::<String>::new(), "{example}");
+        assert_eq!(
+            schema_errors(&json_of("ob3", example)),
+            Vec::<String>::new(),
+            "{example}"
+        );
     }
     let mut broken = json_of("ob3", "example-basic-openbadgecredential.json");
     broken.as_object_mut().expect("object").remove("issuer");
-    assert!(!schema_errors(&broken).is_empty(), "a credential without an issuer");
+    assert!(
+        !schema_errors(&broken).is_empty(),
+        "a credential without an issuer"
+    );
 }
 
 #[test]
 fn the_micro_credential_example_expands_whole_signs_verifies_and_fits_the_schema() {
     let contexts = Contexts::bundled();
-    let example: Value = serde_json::from_str(include_str!(
-        "examples/microcredential-unsigned.json"
-    ))
-    .expect("json");
+    let example: Value =
+        serde_json::from_str(include_str!("examples/microcredential-unsigned.json")).expect("json");
     let quads = rdfc::canonical_nquads(&example, &contexts).expect("every term defined");
     let text = quads.concat();
     for term in [

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::diagnostics::{Diagnostics, Lines};
-use super::header::check_head;
+use super::header::{check_head, check_recognition};
 use super::markdown;
 use super::model::{LessonRef, Module};
 use super::question::{Question, QuestionKind};
@@ -56,9 +56,10 @@ pub fn compile(files: &SourceFiles) -> Compilation {
             diags.error(MODULE_TOML, None, "is not UTF-8 text");
             None
         }
-        Some(Ok(text)) => {
-            parse_module_toml(text, &mut diags).inspect(|h| check_head(h, text, &mut diags))
-        }
+        Some(Ok(text)) => parse_module_toml(text, &mut diags).inspect(|h| {
+            check_head(h, text, &mut diags);
+            check_recognition(h, text, &mut diags);
+        }),
     };
     let mut used: BTreeSet<String> = BTreeSet::from([MODULE_TOML.to_owned()]);
     let mut media_refs = BTreeSet::new();
@@ -128,6 +129,7 @@ pub fn compile(files: &SourceFiles) -> Compilation {
                 translates: h.translates.map(toml::Spanned::into_inner),
                 outcomes: h.outcomes.into_inner(),
                 skills: h.skills.into_iter().map(|s| s.into_inner()).collect(),
+                recognition: h.recognition.into_model(),
                 // Stored in one form (did:key), whichever form the trainer wrote.
                 assessors: h
                     .assessors

@@ -136,6 +136,101 @@ pub(crate) fn check_head(h: &ModuleToml, text: &str, diags: &mut Diagnostics) {
     }
 }
 
+/// Checks the micro-credential keys: workload, credits, level, participation and quality
+/// assurance (docs/credentials.md), each at the line where the trainer wrote it.
+pub(crate) fn check_recognition(h: &ModuleToml, text: &str, diags: &mut Diagnostics) {
+    let lines = Lines::new(text);
+    let line = |span: std::ops::Range<usize>| Some(lines.of(span.start));
+    let r = &h.recognition;
+    let minutes = *h.minutes.get_ref();
+    let workload = r
+        .workload_minutes
+        .as_ref()
+        .map_or(minutes, |w| *w.get_ref());
+    if let Some(w) = &r.workload_minutes {
+        if *w.get_ref() < minutes {
+            diags.error(MODULE_TOML, line(w.span()), format!(
+                "workload_minutes ({}) is less than minutes ({minutes}); the notional workload includes the time spent in the app",
+                w.get_ref()
+            ));
+        }
+    }
+    if let Some(ects) = &r.ects {
+        let value = *ects.get_ref();
+        let hundredths = value * 100.0;
+        if !(value > 0.0 && value <= 60.0) {
+            diags.error(
+                MODULE_TOML,
+                line(ects.span()),
+                "ects must be more than 0 and at most 60".to_owned(),
+            );
+        } else if (hundredths - hundredths.round()).abs() > 1e-6 {
+            diags.error(
+                MODULE_TOML,
+                line(ects.span()),
+                format!(
+                    "ects = {value} has more than two decimals; write it as {:.2}",
+                    value
+                ),
+            );
+        } else {
+            let hours = f64::from(workload) / 60.0;
+            if hours < value * 12.5 || hours > value * 60.0 {
+                diags.warn(MODULE_TOML, line(ects.span()), format!(
+                    "ects = {value} stands for {:.0} to {:.0} hours of work, but the notional workload is {workload} minutes; set workload_minutes or leave ects out",
+                    value * 25.0,
+                    value * 30.0
+                ));
+            }
+        }
+    }
+    if let Some(level) = &r.level {
+        let eqf = level.get_ref().eqf.get_ref();
+        if !(1..=8).contains(eqf) {
+            diags.error(
+                MODULE_TOML,
+                line(level.get_ref().eqf.span()),
+                "level.eqf must be a whole number from 1 to 8".to_owned(),
+            );
+        }
+    }
+    if let Some(participation) = &r.participation {
+        let list = participation.get_ref();
+        if list.is_empty() {
+            diags.error(MODULE_TOML, line(participation.span()), "participation is empty; list at least one value, or leave it out for offline-on-phone".to_owned());
+        }
+        for (i, p) in list.iter().enumerate() {
+            if list[..i].contains(p) {
+                diags.error(
+                    MODULE_TOML,
+                    line(participation.span()),
+                    format!("participation lists \"{}\" twice", p.name()),
+                );
+            }
+        }
+    }
+    match &r.quality_assurance {
+        Some(qa) => {
+            let description = qa.get_ref().description.trim();
+            if description.is_empty() {
+                diags.error(MODULE_TOML, line(qa.span()), "quality_assurance.description is empty; say who checks this module's content and assessment, and how".to_owned());
+            } else if description.chars().count() > 500 {
+                diags.error(MODULE_TOML, line(qa.span()), "quality_assurance.description is longer than 500 characters; put the details behind url".to_owned());
+            }
+            if let Some(url) = &qa.get_ref().url {
+                if !starts_with_any(url, &["http://", "https://"]) {
+                    diags.error(MODULE_TOML, line(qa.span()), format!("quality_assurance.url \"{url}\" is not an http(s) URL"));
+                }
+            }
+        }
+        None => diags.warn(
+            MODULE_TOML,
+            None,
+            "no [quality_assurance]: credentials for this module are issued as a Badge, not a MicroCredential; describe how its quality is assured",
+        ),
+    }
+}
+
 fn is_language_tag(tag: &str) -> bool {
     let mut parts = tag.split('-');
     let primary = parts.next().unwrap_or_default();

@@ -21,7 +21,10 @@ pub use compile::{compile, Compilation, CompiledModule, MediaFile};
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
 pub use layout::{lay_out, LayoutContext, LessonBlock, Span};
 pub use media::{media_kind, media_type, MediaKind};
-pub use model::{AssessmentRules, LessonRef, Module, SkillAlignment};
+pub use model::{
+    AssessmentRules, LessonRef, Module, Participation, QualityAssurance, Recognition,
+    SkillAlignment,
+};
 pub use question::{normalize_answer, Choice, Pair, Question, QuestionKind, Scoring};
 pub use sound::{check_sound, UnsoundModule, MAX_ATTEMPT_QUESTIONS};
 pub use source::SourceFiles;

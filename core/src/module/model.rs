@@ -32,6 +32,10 @@ pub struct Module {
     /// Alignment to ESCO skills, when the trainer states it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skills: Vec<SkillAlignment>,
+    /// What a credential for this module states beyond the module itself (workload,
+    /// credits, level, form of participation, quality assurance), when the trainer says.
+    #[serde(default, skip_serializing_if = "Recognition::is_unstated")]
+    pub recognition: Recognition,
     /// `did:key`s of the assessors who may attest practical checklists of this module.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub assessors: Vec<String>,
@@ -50,6 +54,72 @@ pub struct SkillAlignment {
     pub uri: String,
     /// Its human-readable label.
     pub label: String,
+}
+
+/// The elements of a micro-credential (2022 EU Council Recommendation) a trainer states in
+/// `module.toml`; the rest come from the module, the result and the issuer. See
+/// docs/credentials.md.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Recognition {
+    /// Notional workload in minutes (the module's `minutes` when not stated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workload_minutes: Option<u32>,
+    /// ECTS credits, in hundredths (0.5 ECTS is 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ects_hundredths: Option<u32>,
+    /// The European Qualifications Framework level (1–8), where one applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eqf_level: Option<u8>,
+    /// How learners take part (offline on a phone when not stated).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub participation: Vec<Participation>,
+    /// How the module's quality is assured; without it a credential is a badge, not a
+    /// micro-credential.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality_assurance: Option<QualityAssurance>,
+}
+
+impl Recognition {
+    /// True when the trainer stated none of it.
+    pub fn is_unstated(&self) -> bool {
+        self == &Self::default()
+    }
+}
+
+/// A form of participation in the learning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Participation {
+    /// Online, connected.
+    Online,
+    /// Offline, on the learner's phone (Skillpack's own way).
+    OfflineOnPhone,
+    /// In person, with a trainer.
+    InPerson,
+    /// At work, observed.
+    WorkBased,
+}
+
+impl Participation {
+    /// Its name in `module.toml` and in a credential.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Online => "online",
+            Self::OfflineOnPhone => "offline-on-phone",
+            Self::InPerson => "in-person",
+            Self::WorkBased => "work-based",
+        }
+    }
+}
+
+/// How the quality of a module's content and assessment is assured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QualityAssurance {
+    /// Who checks it, and how.
+    pub description: String,
+    /// Where more is written, if anywhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 /// A lesson: a Markdown file in the pack, and the media it shows.

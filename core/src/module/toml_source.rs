@@ -6,7 +6,7 @@ use serde::Deserialize;
 use toml::{Spanned, Table, Value};
 
 use super::diagnostics::{Diagnostics, Lines};
-use super::model::{AssessmentRules, SkillAlignment};
+use super::model::{AssessmentRules, Participation, QualityAssurance, Recognition, SkillAlignment};
 use super::question::Question;
 use super::MODULE_TOML;
 
@@ -28,10 +28,45 @@ pub(crate) struct ModuleToml {
     pub skills: Vec<Spanned<SkillAlignment>>,
     /// Assessors' public keys (`did:key`), who may attest practical checklists.
     pub assessors: Vec<Spanned<String>>,
+    /// What a credential states beyond the module, as written (checked by `check_head`).
+    pub recognition: RecognitionToml,
     pub assessment: Spanned<AssessmentRules>,
     /// Where `pass_mark`, `draw` and `time_limit_minutes` are written, for messages.
     pub rule_spans: RuleSpans,
     pub banks: Vec<String>,
+}
+
+/// The micro-credential keys of `module.toml`, with their places for messages.
+#[derive(Debug, Default)]
+pub(crate) struct RecognitionToml {
+    pub workload_minutes: Option<Spanned<u32>>,
+    pub ects: Option<Spanned<f64>>,
+    pub level: Option<Spanned<LevelToml>>,
+    pub participation: Option<Spanned<Vec<Participation>>>,
+    pub quality_assurance: Option<Spanned<QualityAssurance>>,
+}
+
+impl RecognitionToml {
+    /// What the compiled module keeps (after `check_head` found no error).
+    pub(crate) fn into_model(self) -> Recognition {
+        Recognition {
+            workload_minutes: self.workload_minutes.map(Spanned::into_inner),
+            ects_hundredths: self.ects.map(|e| (e.into_inner() * 100.0).round() as u32),
+            eqf_level: self.level.map(|l| l.into_inner().eqf.into_inner()),
+            participation: self
+                .participation
+                .map(Spanned::into_inner)
+                .unwrap_or_default(),
+            quality_assurance: self.quality_assurance.map(Spanned::into_inner),
+        }
+    }
+}
+
+/// The `[level]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LevelToml {
+    pub eqf: Spanned<u8>,
 }
 
 /// Byte ranges of the assessment rules that later checks point at.
@@ -58,6 +93,11 @@ struct RawModule {
     #[serde(default)]
     assessors: Vec<Spanned<String>>,
     assessment: Spanned<RawAssessment>,
+    workload_minutes: Option<Spanned<u32>>,
+    ects: Option<Spanned<f64>>,
+    level: Option<Spanned<LevelToml>>,
+    participation: Option<Spanned<Vec<Participation>>>,
+    quality_assurance: Option<Spanned<QualityAssurance>>,
 }
 
 #[derive(Deserialize)]
@@ -122,6 +162,13 @@ pub(crate) fn parse_module_toml(text: &str, diags: &mut Diagnostics) -> Option<M
             time_limit: a.time_limit_minutes.as_ref().map(Spanned::span),
         },
         assessors: raw.assessors,
+        recognition: RecognitionToml {
+            workload_minutes: raw.workload_minutes,
+            ects: raw.ects,
+            level: raw.level,
+            participation: raw.participation,
+            quality_assurance: raw.quality_assurance,
+        },
         banks: a.banks.unwrap_or_else(|| vec![DEFAULT_BANK.to_owned()]),
         assessment: Spanned::new(
             span,

@@ -1,5 +1,6 @@
 use super::*;
 use crate::module::MediaKind;
+use crate::module::Participation;
 
 const MODULE: &str = r#"id = "greeting"
 version = "1.0.0"
@@ -13,6 +14,9 @@ pass_mark = 70
 draw = 2
 attempts = 3
 cooldown_minutes = 30
+
+[quality_assurance]
+description = "Checked by two trainers."
 "#;
 
 const BANK: &str = r#"[[question]]
@@ -290,4 +294,80 @@ fn a_translation_names_the_module_it_translates_and_nothing_else() {
             "{report}"
         );
     }
+}
+
+#[test]
+fn what_a_credential_states_is_read_from_module_toml_and_checked() {
+    let mut f = files();
+    let stated = MODULE.replace(
+        "outcomes = [\"Greet a customer\"]",
+        "outcomes = [\"Greet a customer\"]\nworkload_minutes = 30\nects = 0.5\n\
+         participation = [\"offline-on-phone\", \"in-person\"]\n\n[level]\neqf = 2",
+    );
+    f.insert("module.toml", stated.as_str());
+    let compiled = compile(&f);
+    let module = compiled.module.expect("compiles").module;
+    let r = &module.recognition;
+    assert_eq!(r.workload_minutes, Some(30));
+    assert_eq!(r.ects_hundredths, Some(50));
+    assert_eq!(r.eqf_level, Some(2));
+    assert_eq!(
+        r.participation,
+        vec![Participation::OfflineOnPhone, Participation::InPerson]
+    );
+    assert_eq!(
+        r.quality_assurance.as_ref().map(|q| q.description.as_str()),
+        Some("Checked by two trainers.")
+    );
+    assert!(
+        compiled
+            .diagnostics
+            .to_string()
+            .contains("ects = 0.5 stands for"),
+        "half a credit is not 30 minutes of work: {}",
+        compiled.diagnostics
+    );
+
+    for (line, says) in [
+        (
+            "workload_minutes = 5",
+            "workload_minutes (5) is less than minutes (10)",
+        ),
+        ("ects = 0.333", "has more than two decimals"),
+        ("ects = 0", "ects must be more than 0 and at most 60"),
+        (
+            "participation = [\"classroom\"]",
+            "unknown variant `classroom`",
+        ),
+        ("participation = []", "participation is empty"),
+        (
+            "participation = [\"online\", \"online\"]",
+            "participation lists \"online\" twice",
+        ),
+        (
+            "level = { eqf = 9 }",
+            "level.eqf must be a whole number from 1 to 8",
+        ),
+        ("level = { nqf = 2 }", "unknown field `nqf`"),
+    ] {
+        let mut f = files();
+        let wrong = MODULE.replace(
+            "outcomes = [\"Greet a customer\"]",
+            &format!("outcomes = [\"Greet a customer\"]\n{line}"),
+        );
+        f.insert("module.toml", wrong.as_str());
+        let report = compile(&f).diagnostics.to_string();
+        assert!(report.contains(says), "{line}: {report}");
+    }
+    let mut f = files();
+    let without = MODULE.replace(
+        "[quality_assurance]\ndescription = \"Checked by two trainers.\"\n",
+        "",
+    );
+    f.insert("module.toml", without.as_str());
+    let report = compile(&f).diagnostics.to_string();
+    assert!(
+        report.contains("warning: no [quality_assurance]"),
+        "{report}"
+    );
 }
