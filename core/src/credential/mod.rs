@@ -4,14 +4,20 @@
 //! ([`Contexts`]), canonicalisation with its guard ([`rdfc`]) and the Data Integrity proofs
 //! ([`proof`]). See docs/credentials.md.
 
+mod badge;
 mod contexts;
 pub mod proof;
 pub mod rdfc;
+mod verify;
 
+pub use badge::{
+    achievement_id, issue, timestamp, unsigned_credential, Award, Issuer, StatusEntry,
+};
 pub use contexts::{
     Contexts, CREDENTIALS_V2, MICROCREDENTIAL_V1, OPEN_BADGES_EXTENSIONS, OPEN_BADGES_V3,
 };
 pub use proof::{add_proof, check_proof, did_key_method, CheckedProof, Cryptosuite, ProofOptions};
+pub use verify::{verify, Revocation, Verified};
 
 /// What went wrong with a credential, naming the check that failed.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +47,23 @@ pub enum CredentialError {
     /// The signature does not match: the credential was changed, or signed by another key.
     #[error("the signature does not match: the credential was changed or signed by another key")]
     BadSignature,
+    /// The credential names one issuer and was signed by another's key.
+    #[error("the credential names {issuer} as its issuer but was signed by {signer}")]
+    IssuerMismatch {
+        /// The issuer named.
+        issuer: String,
+        /// Whose key signed.
+        signer: String,
+    },
+    /// Its validity has not begun.
+    #[error("the credential is not valid before {0}")]
+    NotYetValid(chrono::DateTime<chrono::Utc>),
+    /// It has expired.
+    #[error("the credential expired on {0}")]
+    Expired(chrono::DateTime<chrono::Utc>),
+    /// It names no subject.
+    #[error("the credential names no learner")]
+    NoSubject,
 }
 
 #[cfg(test)]

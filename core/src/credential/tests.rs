@@ -371,3 +371,146 @@ fn the_micro_credential_example_expands_whole_signs_verifies_and_fits_the_schema
     check_proof(&signed, &contexts, &did_key_method).expect("verifies");
     assert_eq!(schema_errors(&signed), Vec::<String>::new());
 }
+
+mod issued {
+    use chrono::{DateTime, Duration, Utc};
+
+    use super::*;
+    use crate::module::{compile, Module, Participation, SkillAlignment};
+
+    fn module() -> Module {
+        let mut module = compile(&crate::testing::module_files("bike-check"))
+            .module
+            .expect("compiles")
+            .module;
+        module.skills.push(SkillAlignment {
+            uri: "http://data.europa.eu/esco/skill/4cde32b5-fc2f-4257-a8b9-5b15a67ee3e5".into(),
+            label: "protect the health of others".into(),
+        });
+        module.recognition.eqf_level = Some(2);
+        module.recognition.ects_hundredths = Some(50);
+        module.recognition.participation = vec![Participation::OfflineOnPhone];
+        module
+    }
+
+    fn issuer() -> Issuer {
+        Issuer {
+            name: "Salama Riders Trust".into(),
+            url: Some("https://salama-riders.example".into()),
+            country_code: "KE".into(),
+            country: "Kenya".into(),
+            region: None,
+        }
+    }
+
+    fn awarded() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_795_000_000, 0).expect("date")
+    }
+
+    fn issue_one(key: &SecretKey, valid_until: Option<DateTime<Utc>>) -> Value {
+        let module = module();
+        let learner = SecretKey::from_seed(&[3; 32]).public_key().to_did_key();
+        let award = Award {
+            id: "urn:uuid:0b7f9c1e-3d4a-4f3e-9c1d-2a6b8e5f7d10".into(),
+            module: &module,
+            learner,
+            learner_name: Some("Achieng Otieno".into()),
+            score_percent: 88,
+            record_id: "01936f4e-2c1a-7b3d-9e8f-0a1b2c3d4e5f".into(),
+            record_hash: crate::hash::ContentHash::of(b"the signed record"),
+            awarded: awarded(),
+            valid_until,
+            status: Some(StatusEntry {
+                list: "https://hub.example/v1/status/1".into(),
+                index: 42,
+            }),
+            assessment: vec!["automated-quiz"],
+        };
+        issue(&issuer(), key, &award, &Contexts::bundled()).expect("issues")
+    }
+
+    #[test]
+    fn an_issued_credential_states_the_micro_credential_elements_fits_the_schema_and_verifies() {
+        let key = SecretKey::from_seed(&[5; 32]);
+        let credential = issue_one(&key, None);
+        assert_eq!(schema_errors(&credential), Vec::<String>::new());
+        let achievement = &credential["credentialSubject"]["achievement"];
+        assert_eq!(achievement["achievementType"], "MicroCredential");
+        assert_eq!(achievement["notionalWorkloadMinutes"], 10);
+        assert_eq!(achievement["creditsAvailable"], 0.5);
+        assert_eq!(
+            achievement["participationMode"],
+            json!(["offline-on-phone"])
+        );
+        assert_eq!(credential["issuer"]["address"]["addressCountryCode"], "KE");
+        assert!(achievement["alignment"]
+            .as_array()
+            .expect("alignments")
+            .iter()
+            .any(|a| a["targetUrl"] == "http://data.europa.eu/snb/eqf/2"));
+        let quads = rdfc::canonical_nquads(&credential, &Contexts::bundled())
+            .expect("every term defined")
+            .concat();
+        assert!(quads.contains("qualityAssurance") && quads.contains("assessmentType"));
+        let now = awarded() + Duration::days(1);
+        let verified =
+            verify(&credential, &[key.public_key()], now, &Contexts::bundled()).expect("verifies");
+        assert!(verified.trusted_issuer);
+        assert_eq!(verified.revocation, Revocation::NotChecked);
+        assert_eq!(verified.achievement, "Checking your bike");
+        let stranger = verify(&credential, &[], now, &Contexts::bundled()).expect("verifies");
+        assert!(!stranger.trusted_issuer, "valid, from an unknown issuer");
+    }
+
+    #[test]
+    fn each_failure_has_its_own_reason() {
+        let contexts = Contexts::bundled();
+        let key = SecretKey::from_seed(&[5; 32]);
+        let now = awarded() + Duration::days(1);
+        let trusted = [key.public_key()];
+        let mut changed = issue_one(&key, None);
+        changed["credentialSubject"]["result"][0]["value"] = "100".into();
+        assert!(matches!(
+            verify(&changed, &trusted, now, &contexts),
+            Err(CredentialError::BadSignature)
+        ));
+        let expiring = issue_one(&key, Some(awarded() + Duration::days(365)));
+        verify(&expiring, &trusted, now, &contexts).expect("valid for now");
+        assert!(matches!(
+            verify(
+                &expiring,
+                &trusted,
+                awarded() + Duration::days(400),
+                &contexts
+            ),
+            Err(CredentialError::Expired(_))
+        ));
+        assert!(matches!(
+            verify(
+                &expiring,
+                &trusted,
+                awarded() - Duration::days(1),
+                &contexts
+            ),
+            Err(CredentialError::NotYetValid(_))
+        ));
+        // Signed by another key than the issuer it names.
+        let other = SecretKey::from_seed(&[6; 32]);
+        let mut unsigned = issue_one(&key, None);
+        unsigned.as_object_mut().expect("object").remove("proof");
+        let options = ProofOptions {
+            cryptosuite: Cryptosuite::EddsaRdfc2022,
+            created: timestamp(&awarded()),
+            verification_method: format!(
+                "{}#{}",
+                other.public_key().to_did_key(),
+                other.public_key().to_multibase()
+            ),
+        };
+        let forged = add_proof(&unsigned, &other, &options, &contexts).expect("signs");
+        assert!(matches!(
+            verify(&forged, &trusted, now, &contexts),
+            Err(CredentialError::IssuerMismatch { .. })
+        ));
+    }
+}

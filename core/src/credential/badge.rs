@@ -1,0 +1,294 @@
+//! The Open Badges 3.0 `OpenBadgeCredential` for a passed module, carrying the elements the
+//! 2022 EU Council Recommendation asks a micro-credential to state: Open Badges' own terms
+//! where they exist, the bundled extension context for the rest (docs/credentials.md).
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{json, Map, Value};
+
+use super::contexts::{Contexts, CREDENTIALS_V2, MICROCREDENTIAL_V1, OPEN_BADGES_V3};
+use super::proof::{add_proof, Cryptosuite, ProofOptions};
+use super::CredentialError;
+use crate::hash::ContentHash;
+use crate::keys::{PublicKey, SecretKey};
+use crate::module::{Module, Participation};
+
+/// The training provider that awards credentials (the same for every module it awards).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issuer {
+    /// Its name, as learners and employers know it.
+    pub name: String,
+    /// Its website, if any.
+    pub url: Option<String>,
+    /// Its country, as an ISO 3166-1 alpha-2 code (`KE`).
+    pub country_code: String,
+    /// Its country's name (`Kenya`).
+    pub country: String,
+    /// Its region, if it says.
+    pub region: Option<String>,
+}
+
+/// Where an issued credential's revocation bit lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusEntry {
+    /// The URL of the issuer's status list credential.
+    pub list: String,
+    /// The credential's bit in it.
+    pub index: u64,
+}
+
+/// What one credential is for: a learner's passed attempt at a module.
+#[derive(Debug, Clone)]
+pub struct Award<'a> {
+    /// The credential's own id (a `urn:uuid:`).
+    pub id: String,
+    /// The module passed.
+    pub module: &'a Module,
+    /// The learner's `did:key`.
+    pub learner: String,
+    /// The name the learner chose to show, if any.
+    pub learner_name: Option<String>,
+    /// The score, in percent of the points.
+    pub score_percent: u32,
+    /// The id of the signed result record of the passing attempt.
+    pub record_id: String,
+    /// The hash of that record (what the next record of the chain points at).
+    pub record_hash: ContentHash,
+    /// When it was awarded.
+    pub awarded: DateTime<Utc>,
+    /// Until when it is valid, if it expires.
+    pub valid_until: Option<DateTime<Utc>>,
+    /// Where its revocation bit lives, if the issuer publishes a status list.
+    pub status: Option<StatusEntry>,
+    /// The types of assessment behind it (`automated-quiz`, `practical-observed`…).
+    pub assessment: Vec<&'static str>,
+}
+
+/// A date-time as credentials write it.
+pub fn timestamp(at: &DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// The stable id of a module version's achievement, wherever the issuer awards it: a name
+/// based UUID (version 8) from SHA-256 of `skillpack:module:<issuer>:<module>:<version>`.
+pub fn achievement_id(issuer: &PublicKey, module: &Module) -> String {
+    let name = format!(
+        "skillpack:module:{}:{}:{}",
+        issuer.to_did_key(),
+        module.id,
+        module.version
+    );
+    let digest = ContentHash::of(name.as_bytes()).0;
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    format!(
+        "urn:uuid:{}",
+        uuid::Builder::from_custom_bytes(bytes).into_uuid()
+    )
+}
+
+/// The credential before its proof.
+pub fn unsigned_credential(issuer: &Issuer, issuer_key: &PublicKey, award: &Award<'_>) -> Value {
+    let module = award.module;
+    let recognition = &module.recognition;
+    let achievement_id = achievement_id(issuer_key, module);
+    let micro = recognition.quality_assurance.is_some();
+    let mut alignment: Vec<Value> = module
+        .skills
+        .iter()
+        .map(|s| {
+            json!({"type": ["Alignment"], "targetName": s.label, "targetUrl": s.uri,
+                   "targetFramework": "ESCO", "targetType": "ext:ESCOSkill"})
+        })
+        .collect();
+    if let Some(eqf) = recognition.eqf_level {
+        alignment.push(
+            json!({"type": ["Alignment"], "targetName": format!("EQF level {eqf}"),
+            "targetUrl": format!("http://data.europa.eu/snb/eqf/{eqf}"),
+            "targetFramework": "European Qualifications Framework",
+            "targetCode": eqf.to_string(), "targetType": "ext:EQFLevel"}),
+        );
+    }
+    let outcomes: String = module.outcomes.iter().map(|o| format!("- {o}\n")).collect();
+    let narrative = format!(
+        "## Learning outcomes\n\nThe holder can:\n\n{outcomes}\n## How it was assessed\n\n\
+         {} (pass mark {}%).",
+        assessment_sentence(&award.assessment),
+        module.assessment.pass_mark
+    );
+    let mut achievement = match json!({
+        "id": achievement_id,
+        "type": ["Achievement"],
+        "achievementType": if micro { "MicroCredential" } else { "Badge" },
+        "name": module.title,
+        "description": module.summary.clone().unwrap_or_else(|| module.outcomes.join(" ")),
+        "humanCode": module.id,
+        "version": module.version,
+        "inLanguage": module.language,
+        "criteria": {"narrative": narrative},
+        "resultDescription": [{
+            "id": format!("{achievement_id}#score"),
+            "type": ["ResultDescription"],
+            "name": "Score",
+            "resultType": "Percent",
+            "requiredValue": module.assessment.pass_mark.to_string(),
+            "valueMin": "0",
+            "valueMax": "100"
+        }],
+        "notionalWorkloadMinutes": recognition.workload_minutes.unwrap_or(module.minutes),
+        "assessmentType": award.assessment,
+        "participationMode": participation(&recognition.participation),
+    }) {
+        Value::Object(fields) => fields,
+        _ => Map::new(),
+    };
+    if !alignment.is_empty() {
+        achievement.insert("alignment".into(), Value::Array(alignment));
+    }
+    if let Some(hundredths) = recognition.ects_hundredths {
+        achievement.insert(
+            "creditsAvailable".into(),
+            json!(f64::from(hundredths) / 100.0),
+        );
+        achievement.insert("creditSystem".into(), "ECTS".into());
+    }
+    if let Some(qa) = &recognition.quality_assurance {
+        let mut q = Map::new();
+        q.insert("description".into(), qa.description.clone().into());
+        if let Some(url) = &qa.url {
+            q.insert("url".into(), url.clone().into());
+        }
+        achievement.insert("qualityAssurance".into(), Value::Object(q));
+    }
+    let mut subject = Map::new();
+    subject.insert("id".into(), award.learner.clone().into());
+    subject.insert("type".into(), json!(["AchievementSubject"]));
+    if let Some(name) = &award.learner_name {
+        subject.insert(
+            "identifier".into(),
+            json!([{"type": "IdentityObject", "identityType": "name", "hashed": false,
+                    "identityHash": name}]),
+        );
+    }
+    subject.insert("achievement".into(), Value::Object(achievement));
+    subject.insert(
+        "result".into(),
+        json!([{"type": ["Result"], "resultDescription": format!("{achievement_id}#score"),
+                "value": award.score_percent.to_string()}]),
+    );
+    let mut address = Map::new();
+    address.insert("type".into(), json!(["Address"]));
+    address.insert("addressCountry".into(), issuer.country.clone().into());
+    address.insert(
+        "addressCountryCode".into(),
+        issuer.country_code.clone().into(),
+    );
+    if let Some(region) = &issuer.region {
+        address.insert("addressRegion".into(), region.clone().into());
+    }
+    let mut profile = Map::new();
+    profile.insert("id".into(), issuer_key.to_did_key().into());
+    profile.insert("type".into(), json!(["Profile"]));
+    profile.insert("name".into(), issuer.name.clone().into());
+    if let Some(url) = &issuer.url {
+        profile.insert("url".into(), url.clone().into());
+    }
+    profile.insert("address".into(), Value::Object(address));
+    let mut credential = Map::new();
+    credential.insert(
+        "@context".into(),
+        json!([CREDENTIALS_V2, OPEN_BADGES_V3, MICROCREDENTIAL_V1]),
+    );
+    credential.insert("id".into(), award.id.clone().into());
+    credential.insert(
+        "type".into(),
+        json!(["VerifiableCredential", "OpenBadgeCredential"]),
+    );
+    credential.insert("name".into(), module.title.clone().into());
+    credential.insert("issuer".into(), Value::Object(profile));
+    credential.insert("validFrom".into(), timestamp(&award.awarded).into());
+    if let Some(until) = &award.valid_until {
+        credential.insert("validUntil".into(), timestamp(until).into());
+    }
+    credential.insert("awardedDate".into(), timestamp(&award.awarded).into());
+    credential.insert("credentialSubject".into(), Value::Object(subject));
+    if let Some(status) = &award.status {
+        credential.insert(
+            "credentialStatus".into(),
+            json!({"id": format!("{}#{}", status.list, status.index),
+                   "type": "BitstringStatusListEntry", "statusPurpose": "revocation",
+                   "statusListIndex": status.index.to_string(),
+                   "statusListCredential": status.list}),
+        );
+    }
+    credential.insert(
+        "evidence".into(),
+        json!([{
+            "id": format!("urn:uuid:{}", award.record_id),
+            "type": ["Evidence"],
+            "name": "Signed result record of the passing attempt",
+            "narrative": format!(
+                "The result record of module {} {}, signed by the learner's device. SHA-256 of its canonical JSON: {}",
+                module.id, module.version, award.record_hash.to_hex()
+            ),
+            "digestMultibase": digest_multibase(&award.record_hash)
+        }]),
+    );
+    Value::Object(credential)
+}
+
+/// Issues the credential: built, then signed by the issuer's key with `eddsa-rdfc-2022`
+/// through its `did:key`.
+pub fn issue(
+    issuer: &Issuer,
+    key: &SecretKey,
+    award: &Award<'_>,
+    contexts: &Contexts,
+) -> Result<Value, CredentialError> {
+    let public = key.public_key();
+    let unsigned = unsigned_credential(issuer, &public, award);
+    let options = ProofOptions {
+        cryptosuite: Cryptosuite::EddsaRdfc2022,
+        created: timestamp(&award.awarded),
+        verification_method: format!("{}#{}", public.to_did_key(), public.to_multibase()),
+    };
+    add_proof(&unsigned, key, &options, contexts)
+}
+
+fn participation(list: &[Participation]) -> Vec<&'static str> {
+    if list.is_empty() {
+        vec![Participation::OfflineOnPhone.name()]
+    } else {
+        list.iter().map(|p| p.name()).collect()
+    }
+}
+
+fn assessment_sentence(kinds: &[&str]) -> String {
+    let parts: Vec<&str> = kinds
+        .iter()
+        .map(|k| match *k {
+            "automated-quiz" => {
+                "a quiz drawn at random from the module's question bank and scored by the app"
+            }
+            "practical-observed" => {
+                "a practical task observed in person by an assessor, who signed what they saw"
+            }
+            other => other,
+        })
+        .collect();
+    let mut sentence = parts.join(", and ");
+    if let Some(first) = sentence.get(..1) {
+        sentence = first.to_uppercase() + &sentence[1..];
+    }
+    sentence
+}
+
+/// A SHA-256 digest as VC 2.0 writes one: `u` and base64url (no padding) of the multihash.
+fn digest_multibase(hash: &ContentHash) -> String {
+    use base64::Engine;
+    let mut multihash = vec![0x12, 0x20];
+    multihash.extend_from_slice(&hash.0);
+    format!(
+        "u{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(multihash)
+    )
+}

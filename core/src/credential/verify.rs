@@ -1,0 +1,120 @@
+//! Verifying a credential offline, as any verifier would: the proof, that the issuer named is
+//! the key that signed, the validity dates, a subject; then whether the issuer is one the
+//! device trusts (a credential from an unknown issuer is valid, and said to be from an
+//! unknown issuer). The first check that fails is the error, by name.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::contexts::Contexts;
+use super::proof::{check_proof, did_key_method};
+use super::CredentialError;
+use crate::keys::PublicKey;
+
+/// Whether revocation was checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    /// Offline, or the credential names no status list: not checked.
+    NotChecked,
+    /// The issuer's status list was read and the credential is not revoked.
+    NotRevoked,
+}
+
+/// A credential that verified, and what it says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// The issuer's `did:key`.
+    pub issuer: String,
+    /// The issuer's name, as the credential gives it.
+    pub issuer_name: String,
+    /// Whether the issuer is one the device trusts.
+    pub trusted_issuer: bool,
+    /// The learner's `did:key`.
+    pub subject: String,
+    /// The achievement's name.
+    pub achievement: String,
+    /// Valid from.
+    pub valid_from: DateTime<Utc>,
+    /// Valid until, if it expires.
+    pub valid_until: Option<DateTime<Utc>>,
+    /// Whether revocation was checked.
+    pub revocation: Revocation,
+}
+
+/// Verifies `credential` at `now`, trusting the issuers in `trusted`.
+pub fn verify(
+    credential: &Value,
+    trusted: &[PublicKey],
+    now: DateTime<Utc>,
+    contexts: &Contexts,
+) -> Result<Verified, CredentialError> {
+    let types = credential.get("type").and_then(Value::as_array);
+    let is = |t: &str| types.is_some_and(|ts| ts.iter().any(|v| v == t));
+    if !is("VerifiableCredential") || !(is("OpenBadgeCredential") || is("AchievementCredential")) {
+        return Err(CredentialError::Malformed(
+            "not an Open Badges 3.0 credential".into(),
+        ));
+    }
+    let checked = check_proof(credential, contexts, &did_key_method)?;
+    let issuer = match credential.get("issuer") {
+        Some(Value::String(id)) => id.as_str(),
+        Some(profile) => profile.get("id").and_then(Value::as_str).unwrap_or(""),
+        None => "",
+    };
+    let signer = checked
+        .options
+        .verification_method
+        .split('#')
+        .next()
+        .unwrap_or("");
+    if issuer != signer {
+        return Err(CredentialError::IssuerMismatch {
+            issuer: issuer.to_owned(),
+            signer: signer.to_owned(),
+        });
+    }
+    let date = |name: &str| -> Result<Option<DateTime<Utc>>, CredentialError> {
+        credential
+            .get(name)
+            .map(|v| {
+                v.as_str()
+                    .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                    .map(|d| d.with_timezone(&Utc))
+                    .ok_or_else(|| CredentialError::Malformed(format!("{name} is not a date-time")))
+            })
+            .transpose()
+    };
+    let valid_from = date("validFrom")?
+        .ok_or_else(|| CredentialError::Malformed("the credential has no validFrom".into()))?;
+    if now < valid_from {
+        return Err(CredentialError::NotYetValid(valid_from));
+    }
+    let valid_until = date("validUntil")?;
+    if let Some(until) = valid_until {
+        if now >= until {
+            return Err(CredentialError::Expired(until));
+        }
+    }
+    let subject = credential
+        .pointer("/credentialSubject/id")
+        .and_then(Value::as_str)
+        .ok_or(CredentialError::NoSubject)?;
+    Ok(Verified {
+        issuer: issuer.to_owned(),
+        issuer_name: credential
+            .pointer("/issuer/name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned(),
+        trusted_issuer: trusted.contains(&checked.key),
+        subject: subject.to_owned(),
+        achievement: credential
+            .pointer("/credentialSubject/achievement/name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned(),
+        valid_from,
+        valid_until,
+        revocation: Revocation::NotChecked,
+    })
+}
