@@ -7,6 +7,7 @@
 mod badge;
 mod contexts;
 pub mod proof;
+pub mod qr;
 pub mod rdfc;
 mod verify;
 

@@ -460,6 +460,17 @@ mod issued {
         assert_eq!(verified.achievement, "Checking your bike");
         let stranger = verify(&credential, &[], now, &Contexts::bundled()).expect("verifies");
         assert!(!stranger.trusted_issuer, "valid, from an unknown issuer");
+        let payload = qr::to_payload(&credential).expect("fits one QR code");
+        let json = crate::canonical::to_canonical_json(&credential).expect("json");
+        eprintln!(
+            "an issued credential: {} bytes of JSON, a QR payload of {} characters",
+            json.len(),
+            payload.len()
+        );
+        // What a version 40 QR code holds in alphanumeric mode at error correction M.
+        assert!(payload.len() <= 3391, "{} characters", payload.len());
+        let back = qr::from_payload(&payload).expect("reads back");
+        verify(&back, &[key.public_key()], now, &Contexts::bundled()).expect("still verifies");
     }
 
     #[test]
@@ -513,4 +524,47 @@ mod issued {
             Err(CredentialError::IssuerMismatch { .. })
         ));
     }
+}
+
+#[test]
+fn base45_matches_rfc_9285_and_refuses_what_is_not_base45() {
+    for (bytes, text) in [
+        (&b"AB"[..], "BB8"),
+        (b"Hello!!", "%69 VD92EX0"),
+        (b"base-45", "UJCLQE7W581"),
+        (b"ietf!", "QED8WEX0"),
+        (b"", ""),
+    ] {
+        assert_eq!(qr::base45_encode(bytes), text);
+        assert_eq!(qr::base45_decode(text).expect("decodes"), bytes);
+    }
+    for bad in ["GGW", "ZZZ", "a", "BB8A", "::"] {
+        assert!(qr::base45_decode(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn a_credential_goes_through_a_qr_payload_and_still_verifies() {
+    let contexts = Contexts::bundled();
+    let (signed, key) = signed_sample(Cryptosuite::EddsaRdfc2022);
+    let payload = qr::to_payload(&signed).expect("fits");
+    assert!(payload.starts_with(qr::PREFIX));
+    assert!(
+        payload
+            .bytes()
+            .all(|c| b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains(&c)),
+        "only QR's alphanumeric characters"
+    );
+    let back = qr::from_payload(&payload).expect("reads back");
+    assert_eq!(back, signed);
+    let checked = check_proof(&back, &contexts, &did_key_method).expect("verifies");
+    assert_eq!(checked.key, key.public_key());
+    for bad in ["", "SP1:", "SP2:ABC", "SP1:%%%", "SP1:a lower case"] {
+        assert!(qr::from_payload(bad).is_err(), "{bad:?}");
+    }
+    let long = format!("SP1:{}", "0".repeat(qr::MAX_PAYLOAD_LEN));
+    assert!(matches!(
+        qr::from_payload(&long),
+        Err(CredentialError::TooLarge { .. })
+    ));
 }

@@ -1,0 +1,121 @@
+//! A credential in one QR code: its canonical JSON (RFC 8785), compressed with zstd and a
+//! dictionary of what credentials repeat (contexts, field names, the usual values), then
+//! written in base45 (RFC 9285), whose characters are exactly QR's alphanumeric set, behind
+//! the prefix `SP1:`. Every proof still verifies after the round trip: the JSON values are
+//! unchanged, only their spacing and order, which no proof signs.
+
+use std::sync::OnceLock;
+
+use serde_json::Value;
+use zstd::dict::DecoderDictionary;
+
+use super::rdfc::MAX_DOCUMENT_LEN;
+use super::CredentialError;
+
+/// What a payload starts with: the format and its version.
+pub const PREFIX: &str = "SP1:";
+/// Most characters a payload may have: what a version 40 QR code holds in alphanumeric mode
+/// at the lowest error correction.
+pub const MAX_PAYLOAD_LEN: usize = 4296;
+
+/// The compression dictionary: a credential's usual words. Part of the `SP1` format.
+const DICTIONARY: &[u8] = include_bytes!("qr-dictionary.json");
+
+fn prepared() -> &'static DecoderDictionary<'static> {
+    static PREPARED: OnceLock<DecoderDictionary<'static>> = OnceLock::new();
+    PREPARED.get_or_init(|| DecoderDictionary::copy(DICTIONARY))
+}
+
+/// The QR payload of a credential.
+pub fn to_payload(credential: &Value) -> Result<String, CredentialError> {
+    let json = crate::canonical::to_canonical_json(credential)
+        .map_err(|e| CredentialError::Malformed(e.to_string()))?;
+    let compressed = zstd::bulk::Compressor::with_dictionary(19, DICTIONARY)
+        .and_then(|mut c| c.compress(&json))
+        .map_err(|e| CredentialError::Malformed(format!("compressing: {e}")))?;
+    let payload = format!("{PREFIX}{}", base45_encode(&compressed));
+    if payload.len() > MAX_PAYLOAD_LEN {
+        return Err(CredentialError::TooLarge {
+            what: "the QR payload",
+            value: payload.len(),
+            limit: MAX_PAYLOAD_LEN,
+        });
+    }
+    Ok(payload)
+}
+
+/// The credential in a QR payload (bounded before anything is inflated).
+pub fn from_payload(payload: &str) -> Result<Value, CredentialError> {
+    let payload = payload.trim();
+    if payload.len() > MAX_PAYLOAD_LEN {
+        return Err(CredentialError::TooLarge {
+            what: "the QR payload",
+            value: payload.len(),
+            limit: MAX_PAYLOAD_LEN,
+        });
+    }
+    let body = payload.strip_prefix(PREFIX).ok_or_else(|| {
+        CredentialError::Malformed(format!("a credential QR code starts with {PREFIX}"))
+    })?;
+    let compressed = base45_decode(body)?;
+    let json = zstd::bulk::Decompressor::with_prepared_dictionary(prepared())
+        .and_then(|mut d| d.decompress(&compressed, MAX_DOCUMENT_LEN))
+        .map_err(|e| CredentialError::Malformed(format!("the QR payload does not inflate: {e}")))?;
+    serde_json::from_slice(&json).map_err(|e| CredentialError::Malformed(e.to_string()))
+}
+
+const BASE45: &[u8; 45] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+
+/// Base45 (RFC 9285): two bytes become three characters, a last byte two.
+pub fn base45_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() / 2 * 3 + 2);
+    for pair in bytes.chunks(2) {
+        let (mut n, digits) = match pair {
+            [a, b] => (usize::from(*a) * 256 + usize::from(*b), 3),
+            [a] => (usize::from(*a), 2),
+            _ => continue,
+        };
+        for _ in 0..digits {
+            out.push(char::from(BASE45[n % 45]));
+            n /= 45;
+        }
+    }
+    out
+}
+
+/// Reads base45 back, refusing characters outside its alphabet and values that no bytes
+/// encode to.
+pub fn base45_decode(text: &str) -> Result<Vec<u8>, CredentialError> {
+    let bad = |why: &str| CredentialError::Malformed(format!("not base45: {why}"));
+    let values: Vec<usize> = text
+        .bytes()
+        .map(|c| {
+            BASE45
+                .iter()
+                .position(|&b| b == c)
+                .ok_or_else(|| bad("a character outside its alphabet"))
+        })
+        .collect::<Result<_, _>>()?;
+    let mut out = Vec::with_capacity(values.len() / 3 * 2 + 1);
+    for group in values.chunks(3) {
+        match group {
+            [c, d, e] => {
+                let n = c + d * 45 + e * 45 * 45;
+                if n > 0xFFFF {
+                    return Err(bad("a group above 65535"));
+                }
+                out.push((n / 256) as u8);
+                out.push((n % 256) as u8);
+            }
+            [c, d] => {
+                let n = c + d * 45;
+                if n > 0xFF {
+                    return Err(bad("a last pair above 255"));
+                }
+                out.push(n as u8);
+            }
+            _ => return Err(bad("a length that leaves one character over")),
+        }
+    }
+    Ok(out)
+}
