@@ -461,12 +461,6 @@ mod issued {
         let stranger = verify(&credential, &[], now, &Contexts::bundled()).expect("verifies");
         assert!(!stranger.trusted_issuer, "valid, from an unknown issuer");
         let payload = qr::to_payload(&credential).expect("fits one QR code");
-        let json = crate::canonical::to_canonical_json(&credential).expect("json");
-        eprintln!(
-            "an issued credential: {} bytes of JSON, a QR payload of {} characters",
-            json.len(),
-            payload.len()
-        );
         // What a version 40 QR code holds in alphanumeric mode at error correction M.
         assert!(payload.len() <= 3391, "{} characters", payload.len());
         let back = qr::from_payload(&payload).expect("reads back");
