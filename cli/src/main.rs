@@ -68,6 +68,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Issue a credential offline, verify one (file or QR image), draw one as a QR code.
+    Credential {
+        #[command(subcommand)]
+        command: commands::credential::CredentialCommand,
+    },
     /// The learner's device from a terminal: install packs, read lessons, take assessments.
     Device {
         #[command(subcommand)]
@@ -125,6 +130,7 @@ fn main() -> ExitCode {
         Command::Inspect { pack, json } => commands::inspect::run(&pack, json),
         Command::Diff { old, new, json } => commands::diff::run(&old, &new, json),
         Command::Device { command } => commands::device::run(command),
+        Command::Credential { command } => commands::credential::run(command),
         Command::Demo(args) => commands::demo::run(args),
         Command::Preview { pack } => preview::run(&pack),
         Command::Serve(args) => commands::hub::serve(args),

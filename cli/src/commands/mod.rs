@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod check;
+pub mod credential;
 pub mod demo;
 pub mod device;
 pub mod diff;

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod assets;
+mod credential;
 mod demo;
 mod device;
 mod hub;

@@ -36,6 +36,15 @@ pub struct StatusEntry {
     pub index: u64,
 }
 
+/// The result record a credential names as its evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordRef {
+    /// The record's id (a UUID).
+    pub id: String,
+    /// The record's hash (what the next record of the learner's chain points at).
+    pub hash: ContentHash,
+}
+
 /// What one credential is for: a learner's passed attempt at a module.
 #[derive(Debug, Clone)]
 pub struct Award<'a> {
@@ -49,10 +58,9 @@ pub struct Award<'a> {
     pub learner_name: Option<String>,
     /// The score, in percent of the points.
     pub score_percent: u32,
-    /// The id of the signed result record of the passing attempt.
-    pub record_id: String,
-    /// The hash of that record (what the next record of the chain points at).
-    pub record_hash: ContentHash,
+    /// The signed result record of the passing attempt, when there is one (a trainer who
+    /// issues for a practical task seen in person, or for prior learning, has none).
+    pub record: Option<RecordRef>,
     /// When it was awarded.
     pub awarded: DateTime<Utc>,
     /// Until when it is valid, if it expires.
@@ -220,19 +228,21 @@ pub fn unsigned_credential(issuer: &Issuer, issuer_key: &PublicKey, award: &Awar
                    "statusListCredential": status.list}),
         );
     }
-    credential.insert(
-        "evidence".into(),
-        json!([{
-            "id": format!("urn:uuid:{}", award.record_id),
-            "type": ["Evidence"],
-            "name": "Signed result record of the passing attempt",
-            "narrative": format!(
-                "The result record of module {} {}, signed by the learner's device. SHA-256 of its canonical JSON: {}",
-                module.id, module.version, award.record_hash.to_hex()
-            ),
-            "digestMultibase": digest_multibase(&award.record_hash)
-        }]),
-    );
+    if let Some(record) = &award.record {
+        credential.insert(
+            "evidence".into(),
+            json!([{
+                "id": format!("urn:uuid:{}", record.id),
+                "type": ["Evidence"],
+                "name": "Signed result record of the passing attempt",
+                "narrative": format!(
+                    "The result record of module {} {}, signed by the learner's device. SHA-256 of its canonical JSON: {}",
+                    module.id, module.version, record.hash.to_hex()
+                ),
+                "digestMultibase": digest_multibase(&record.hash)
+            }]),
+        );
+    }
     Value::Object(credential)
 }
 

@@ -416,8 +416,10 @@ mod issued {
             learner,
             learner_name: Some("Achieng Otieno".into()),
             score_percent: 88,
-            record_id: "01936f4e-2c1a-7b3d-9e8f-0a1b2c3d4e5f".into(),
-            record_hash: crate::hash::ContentHash::of(b"the signed record"),
+            record: Some(RecordRef {
+                id: "01936f4e-2c1a-7b3d-9e8f-0a1b2c3d4e5f".into(),
+                hash: crate::hash::ContentHash::of(b"the signed record"),
+            }),
             awarded: awarded(),
             valid_until,
             status: Some(StatusEntry {

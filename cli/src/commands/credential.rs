@@ -1,0 +1,341 @@
+//! `skillpack credential`: issue a credential offline (a practical task seen in person, or
+//! prior learning recognised), verify one from its file or from a QR code image, and draw one
+//! as a QR code. Verification is the core's, offline, with the reason when it fails.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand};
+use qrcode::{EcLevel, QrCode};
+use serde::Deserialize;
+
+use skillpack_core::authoring::{compile_for_pack, read_module_folder};
+use skillpack_core::credential::{self, qr, Award, Contexts, Issuer};
+use skillpack_core::keys::file::{read_public, read_secret};
+
+use super::{print_json, CommandResult};
+
+/// What `skillpack credential` does.
+#[derive(Subcommand)]
+pub enum CredentialCommand {
+    /// Issue a credential for a module, signed with the issuer's key: for a practical task
+    /// seen in person or prior learning recognised (results taken in the app are issued by
+    /// the hub).
+    Issue(IssueArgs),
+    /// Verify a credential offline, from its JSON file or a QR code image.
+    Verify {
+        /// The credential's JSON file.
+        file: Option<PathBuf>,
+        /// A PNG image of its QR code instead.
+        #[arg(long, conflicts_with = "file")]
+        qr: Option<PathBuf>,
+        /// Issuer keys this verifier trusts (NAME.pub); others are reported as unknown.
+        #[arg(long)]
+        trust: Vec<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Draw a credential as a QR code: PNG or SVG, by the output's extension.
+    Qr {
+        /// The credential's JSON file.
+        file: PathBuf,
+        /// Where to write the image (`.png` or `.svg`).
+        #[arg(short, long)]
+        out: PathBuf,
+    },
+}
+
+/// `skillpack credential issue`.
+#[derive(Args)]
+pub struct IssueArgs {
+    /// The issuer's secret key (NAME.key).
+    #[arg(long)]
+    key: PathBuf,
+    /// The issuer's description (TOML: name, url, country_code, country, region).
+    #[arg(long)]
+    issuer: PathBuf,
+    /// The module's folder.
+    #[arg(long)]
+    module: PathBuf,
+    /// The learner's did:key.
+    #[arg(long)]
+    learner: String,
+    /// The name the learner chose to show, if any.
+    #[arg(long)]
+    name: Option<String>,
+    /// The score, in percent.
+    #[arg(long, default_value_t = 100)]
+    score: u32,
+    /// How it was assessed: practical-observed or recognition-of-prior-learning.
+    #[arg(long, default_value = "practical-observed")]
+    assessment: String,
+    /// Days the credential stays valid (no end when left out).
+    #[arg(long)]
+    valid_days: Option<u32>,
+    /// Where to write the credential's JSON.
+    #[arg(short, long)]
+    out: PathBuf,
+    /// Also draw it as a QR code here (`.png` or `.svg`).
+    #[arg(long)]
+    qr: Option<PathBuf>,
+}
+
+/// The issuer's description file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IssuerFile {
+    name: String,
+    url: Option<String>,
+    country_code: String,
+    country: String,
+    region: Option<String>,
+}
+
+/// Runs a `skillpack credential` command.
+pub fn run(command: CredentialCommand) -> CommandResult {
+    match command {
+        CredentialCommand::Issue(args) => issue(args),
+        CredentialCommand::Verify {
+            file,
+            qr,
+            trust,
+            json,
+        } => verify(file.as_deref(), qr.as_deref(), &trust, json),
+        CredentialCommand::Qr { file, out } => {
+            let credential = read_credential(&file)?;
+            let (version, level) = draw(&credential, &out)?;
+            outln!(
+                "wrote {} (QR version {version}, error correction {level})",
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn issue(args: IssueArgs) -> CommandResult {
+    let key = read_secret(&args.key).with_context(|| format!("reading {}", args.key.display()))?;
+    let text = std::fs::read_to_string(&args.issuer)
+        .with_context(|| format!("reading {}", args.issuer.display()))?;
+    let file: IssuerFile =
+        toml::from_str(&text).with_context(|| format!("reading {}", args.issuer.display()))?;
+    if file.country_code.len() != 2 || !file.country_code.chars().all(|c| c.is_ascii_uppercase()) {
+        bail!("country_code must be two capital letters (ISO 3166-1), such as KE");
+    }
+    let issuer = Issuer {
+        name: file.name,
+        url: file.url,
+        country_code: file.country_code,
+        country: file.country,
+        region: file.region,
+    };
+    let assessment = match args.assessment.as_str() {
+        "practical-observed" => "practical-observed",
+        "recognition-of-prior-learning" => "recognition-of-prior-learning",
+        other => bail!(
+            "assessment \"{other}\" is not practical-observed or recognition-of-prior-learning"
+        ),
+    };
+    if skillpack_core::keys::PublicKey::parse(&args.learner).is_err() {
+        bail!("the learner must be a did:key (did:key:z6Mk…)");
+    }
+    if args.score > 100 {
+        bail!("the score is a percentage from 0 to 100");
+    }
+    let files = read_module_folder(&args.module)?;
+    let compiled = compile_for_pack(&files);
+    let Some(compiled) = compiled.module else {
+        bail!(
+            "{} does not compile:\n{}",
+            args.module.display(),
+            compiled.diagnostics
+        );
+    };
+    let module = compiled.module;
+    if args.score < module.assessment.pass_mark {
+        bail!(
+            "a score of {}% is below the module's pass mark ({}%): no credential",
+            args.score,
+            module.assessment.pass_mark
+        );
+    }
+    let now = chrono::Utc::now();
+    let award = Award {
+        id: format!("urn:uuid:{}", random_uuid()?),
+        module: &module,
+        learner: args.learner.clone(),
+        learner_name: args.name.clone(),
+        score_percent: args.score,
+        record: None,
+        awarded: now,
+        valid_until: args
+            .valid_days
+            .map(|d| now + chrono::Duration::days(i64::from(d))),
+        status: None,
+        assessment: vec![assessment],
+    };
+    let signed = credential::issue(&issuer, &key, &award, &Contexts::bundled())?;
+    std::fs::write(&args.out, serde_json::to_vec_pretty(&signed)?)
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    outln!(
+        "issued {} to {}: {}",
+        module.title,
+        args.learner,
+        args.out.display()
+    );
+    if let Some(image) = &args.qr {
+        let (version, level) = draw(&signed, image)?;
+        outln!(
+            "wrote {} (QR version {version}, error correction {level})",
+            image.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(
+    file: Option<&Path>,
+    image: Option<&Path>,
+    trust: &[PathBuf],
+    json: bool,
+) -> CommandResult {
+    let credential = match (file, image) {
+        (Some(file), None) => read_credential(file)?,
+        (None, Some(image)) => qr::from_payload(&read_qr(image)?)?,
+        _ => bail!("give the credential's file, or --qr and its image"),
+    };
+    let trusted = trust
+        .iter()
+        .map(|p| read_public(p).with_context(|| format!("reading {}", p.display())))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let result = credential::verify(
+        &credential,
+        &trusted,
+        chrono::Utc::now(),
+        &Contexts::bundled(),
+    );
+    match result {
+        Ok(v) => {
+            if json {
+                print_json(&serde_json::json!({
+                    "valid": true,
+                    "achievement": v.achievement,
+                    "learner": v.subject,
+                    "issuer": v.issuer,
+                    "issuer_name": v.issuer_name,
+                    "trusted_issuer": v.trusted_issuer,
+                    "valid_from": v.valid_from.to_rfc3339(),
+                    "valid_until": v.valid_until.map(|d| d.to_rfc3339()),
+                    "revocation": "not checked (offline)",
+                }))?;
+            } else {
+                outln!("valid: {} for {}", v.achievement, v.subject);
+                outln!(
+                    "issued by {} ({}), {}",
+                    v.issuer_name,
+                    v.issuer,
+                    if v.trusted_issuer {
+                        "a trusted issuer"
+                    } else {
+                        "an issuer this verifier does not know"
+                    }
+                );
+                match v.valid_until {
+                    Some(until) => outln!("valid from {} until {}", v.valid_from, until),
+                    None => outln!("valid from {}", v.valid_from),
+                }
+                outln!("revocation not checked (offline)");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            if json {
+                print_json(&serde_json::json!({ "valid": false, "reason": e.to_string() }))?;
+            } else {
+                outln!("not valid: {e}");
+            }
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn read_credential(path: &Path) -> anyhow::Result<serde_json::Value> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    if bytes.len() > credential::rdfc::MAX_DOCUMENT_LEN {
+        bail!("{} is too large to be a credential", path.display());
+    }
+    serde_json::from_slice(&bytes).with_context(|| format!("{} is not JSON", path.display()))
+}
+
+/// Draws `credential` as a QR code at `out` (PNG or SVG); returns the QR version and the
+/// error correction level used: the highest level that still fits.
+fn draw(credential: &serde_json::Value, out: &Path) -> anyhow::Result<(i16, &'static str)> {
+    let payload = qr::to_payload(credential)?;
+    let (code, level) = [(EcLevel::Q, "Q"), (EcLevel::M, "M"), (EcLevel::L, "L")]
+        .into_iter()
+        .find_map(|(ec, name)| {
+            QrCode::with_error_correction_level(&payload, ec)
+                .ok()
+                .map(|c| (c, name))
+        })
+        .context("the credential does not fit one QR code")?;
+    let version = match code.version() {
+        qrcode::Version::Normal(v) | qrcode::Version::Micro(v) => v,
+    };
+    match out.extension().and_then(|e| e.to_str()) {
+        Some("svg") => {
+            let svg = code
+                .render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(600, 600)
+                .build();
+            std::fs::write(out, svg)?;
+        }
+        Some("png") => {
+            let image = code
+                .render::<image::Luma<u8>>()
+                .min_dimensions(600, 600)
+                .build();
+            image
+                .save(out)
+                .with_context(|| format!("writing {}", out.display()))?;
+        }
+        _ => bail!(
+            "{}: write the QR code to a .png or .svg file",
+            out.display()
+        ),
+    }
+    Ok((version, level))
+}
+
+/// The text of the QR code in a PNG image.
+fn read_qr(path: &Path) -> anyhow::Result<String> {
+    let image = image::open(path)
+        .with_context(|| format!("reading {}", path.display()))?
+        .to_luma8();
+    let (width, height) = image.dimensions();
+    if u64::from(width) * u64::from(height) > 64 << 20 {
+        bail!("{} is too large an image", path.display());
+    }
+    let mut prepared =
+        rqrr::PreparedImage::prepare_from_greyscale(width as usize, height as usize, |x, y| {
+            image.get_pixel(x as u32, y as u32).0[0]
+        });
+    let grids = prepared.detect_grids();
+    let grid = grids
+        .first()
+        .with_context(|| format!("no QR code found in {}", path.display()))?;
+    let (_, text) = grid
+        .decode()
+        .with_context(|| format!("the QR code in {} does not read", path.display()))?;
+    Ok(text)
+}
+
+fn random_uuid() -> anyhow::Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    Ok(uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string())
+}

@@ -1,0 +1,120 @@
+//! `skillpack credential`: a trainer issues a credential offline for a practical task, and a
+//! verifier checks it from its file and from its QR code, offline, with the reason when a
+//! changed or foreign credential fails.
+
+use std::path::Path;
+
+use crate::{ok, skillpack, text};
+
+fn did_of(dir: &Path, public: &str) -> String {
+    let text = std::fs::read_to_string(dir.join(public)).unwrap();
+    text.split_whitespace()
+        .find_map(|w| {
+            w.trim_end_matches(['.', ',', ')'])
+                .strip_prefix("did:key:")
+                .map(|k| format!("did:key:{k}"))
+        })
+        .unwrap()
+}
+
+#[test]
+fn a_credential_issued_offline_verifies_from_its_file_and_its_qr_code_and_a_changed_one_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["keys", "new", "--out", "trainer"]);
+    ok(d, &["keys", "new", "--out", "learner"]);
+    std::fs::write(
+        d.join("issuer.toml"),
+        "name = \"Salama Riders Trust\"\ncountry_code = \"KE\"\ncountry = \"Kenya\"\n",
+    )
+    .unwrap();
+    let learner = did_of(d, "learner.pub");
+    let module = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/modules/safe-riding");
+    let issued = ok(
+        d,
+        &[
+            "credential",
+            "issue",
+            "--key",
+            "trainer.key",
+            "--issuer",
+            "issuer.toml",
+            "--module",
+            module.to_str().unwrap(),
+            "--learner",
+            &learner,
+            "--score",
+            "90",
+            "-o",
+            "cred.json",
+            "--qr",
+            "cred.png",
+        ],
+    );
+    assert!(issued.contains("error correction"), "{issued}");
+    ok(d, &["credential", "qr", "cred.json", "-o", "cred.svg"]);
+    assert!(std::fs::read_to_string(d.join("cred.svg"))
+        .unwrap()
+        .starts_with("<?xml"));
+
+    let verified = ok(
+        d,
+        &[
+            "credential",
+            "verify",
+            "cred.json",
+            "--trust",
+            "trainer.pub",
+        ],
+    );
+    assert!(
+        verified.contains("valid: Safe riding") && verified.contains("a trusted issuer"),
+        "{verified}"
+    );
+    let from_qr: serde_json::Value = serde_json::from_str(&ok(
+        d,
+        &["credential", "verify", "--qr", "cred.png", "--json"],
+    ))
+    .unwrap();
+    assert_eq!(from_qr["valid"], true, "{from_qr}");
+    assert_eq!(from_qr["trusted_issuer"], false);
+    assert_eq!(from_qr["revocation"], "not checked (offline)");
+
+    let mut changed: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("cred.json")).unwrap()).unwrap();
+    changed["credentialSubject"]["result"][0]["value"] = "100".into();
+    std::fs::write(
+        d.join("changed.json"),
+        serde_json::to_vec(&changed).unwrap(),
+    )
+    .unwrap();
+    let out = skillpack(d, &["credential", "verify", "changed.json"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("not valid: the signature does not match"),
+        "{}",
+        text(&out)
+    );
+
+    let below = skillpack(
+        d,
+        &[
+            "credential",
+            "issue",
+            "--key",
+            "trainer.key",
+            "--issuer",
+            "issuer.toml",
+            "--module",
+            module.to_str().unwrap(),
+            "--learner",
+            &learner,
+            "--score",
+            "40",
+            "-o",
+            "no.json",
+        ],
+    );
+    assert!(!below.status.success() && text(&below).contains("below the module's pass mark"));
+    assert!(!d.join("no.json").exists());
+}
