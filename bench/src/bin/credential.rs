@@ -1,0 +1,112 @@
+//! What a credential costs to issue and to verify: `eddsa-rdfc-2022` (JSON-LD expansion and
+//! RDF canonicalisation, what Open Badges 3.0 asks for) and `eddsa-jcs-2022` (canonical JSON),
+//! beside one Ed25519 signature and its check as the baseline of the same run, and the size
+//! of its QR payload. `cargo run --release -p skillpack-bench --bin credential`.
+#![allow(clippy::unwrap_used, clippy::print_stdout)]
+
+use std::time::{Duration, Instant};
+
+use skillpack_core::credential::{
+    self, add_proof, check_proof, did_key_method, qr, Award, Contexts, Cryptosuite, Issuer,
+    ProofOptions, RecordRef,
+};
+use skillpack_core::keys::SecretKey;
+use skillpack_core::module::compile;
+use skillpack_core::testing::module_files;
+
+fn median(runs: usize, mut f: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[runs / 2]
+}
+
+fn main() {
+    let contexts = Contexts::bundled();
+    let key = SecretKey::from_seed(&[5; 32]);
+    let module = compile(&module_files("bike-check")).module.unwrap().module;
+    let issuer = Issuer {
+        name: "Salama Riders Trust".into(),
+        url: Some("https://salama-riders.example".into()),
+        country_code: "KE".into(),
+        country: "Kenya".into(),
+        region: None,
+    };
+    let awarded = chrono::DateTime::from_timestamp(1_795_000_000, 0).unwrap();
+    let award = Award {
+        id: "urn:uuid:0b7f9c1e-3d4a-4f3e-9c1d-2a6b8e5f7d10".into(),
+        module: &module,
+        learner: SecretKey::from_seed(&[3; 32]).public_key().to_did_key(),
+        learner_name: None,
+        score_percent: 88,
+        record: Some(RecordRef {
+            id: "01936f4e-2c1a-7b3d-9e8f-0a1b2c3d4e5f".into(),
+            hash: skillpack_core::hash::ContentHash::of(b"record"),
+        }),
+        awarded,
+        valid_until: None,
+        status: None,
+        assessment: vec!["automated-quiz"],
+    };
+    let now = awarded + chrono::Duration::days(1);
+    let trusted = [key.public_key()];
+    let rdfc = credential::issue(&issuer, &key, &award, &contexts).unwrap();
+    let unsigned = credential::unsigned_credential(&issuer, &key.public_key(), &award);
+    let public = key.public_key();
+    let jcs_options = ProofOptions {
+        cryptosuite: Cryptosuite::EddsaJcs2022,
+        created: credential::timestamp(&awarded),
+        verification_method: format!("{}#{}", public.to_did_key(), public.to_multibase()),
+    };
+    let jcs = add_proof(&unsigned, &key, &jcs_options, &contexts).unwrap();
+    let runs = 51;
+    let message = [7u8; 64];
+    let signature = key.sign(&message);
+    let sign = median(runs * 4, || {
+        std::hint::black_box(key.sign(&message));
+    });
+    let check = median(runs * 4, || {
+        public.verify(&message, &signature).unwrap();
+    });
+    let issue_rdfc = median(runs, || {
+        std::hint::black_box(credential::issue(&issuer, &key, &award, &contexts).unwrap());
+    });
+    let verify_rdfc = median(runs, || {
+        credential::verify(&rdfc, &trusted, now, &contexts).unwrap();
+    });
+    let issue_jcs = median(runs, || {
+        std::hint::black_box(add_proof(&unsigned, &key, &jcs_options, &contexts).unwrap());
+    });
+    let verify_jcs = median(runs, || {
+        check_proof(&jcs, &contexts, &did_key_method).unwrap();
+    });
+    let json = skillpack_core::canonical::to_canonical_json(&rdfc).unwrap();
+    let payload = qr::to_payload(&rdfc).unwrap();
+    let ratio = |d: Duration, base: Duration| d.as_secs_f64() / base.as_secs_f64();
+    println!("## Credentials\n");
+    println!("| what | median | against one Ed25519 signature or check of the same run |");
+    println!("|---|---|---|");
+    println!("| one Ed25519 signature / check (baseline) | {sign:.1?} / {check:.1?} | 1 |");
+    for (what, took, base) in [
+        ("issue a credential, eddsa-rdfc-2022", issue_rdfc, sign),
+        (
+            "verify it, eddsa-rdfc-2022 (proof, issuer, dates)",
+            verify_rdfc,
+            check,
+        ),
+        ("issue, eddsa-jcs-2022", issue_jcs, sign),
+        ("verify its proof, eddsa-jcs-2022", verify_jcs, check),
+    ] {
+        println!("| {what} | {took:.2?} | {:.0} |", ratio(took, base));
+    }
+    println!(
+        "\nThe credential: {} bytes of canonical JSON; its QR payload {} characters.",
+        json.len(),
+        payload.len()
+    );
+}
