@@ -261,7 +261,7 @@ fn verify(
     }
 }
 
-fn read_credential(path: &Path) -> anyhow::Result<serde_json::Value> {
+pub(crate) fn read_credential(path: &Path) -> anyhow::Result<serde_json::Value> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     if bytes.len() > credential::rdfc::MAX_DOCUMENT_LEN {
         bail!("{} is too large to be a credential", path.display());
@@ -271,7 +271,10 @@ fn read_credential(path: &Path) -> anyhow::Result<serde_json::Value> {
 
 /// Draws `credential` as a QR code at `out` (PNG or SVG); returns the QR version and the
 /// error correction level used: the highest level that still fits.
-fn draw(credential: &serde_json::Value, out: &Path) -> anyhow::Result<(i16, &'static str)> {
+pub(crate) fn draw(
+    credential: &serde_json::Value,
+    out: &Path,
+) -> anyhow::Result<(i16, &'static str)> {
     let payload = qr::to_payload(credential)?;
     let (code, level) = [(EcLevel::Q, "Q"), (EcLevel::M, "M"), (EcLevel::L, "L")]
         .into_iter()

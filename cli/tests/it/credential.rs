@@ -118,3 +118,125 @@ fn a_credential_issued_offline_verifies_from_its_file_and_its_qr_code_and_a_chan
     assert!(!below.status.success() && text(&below).contains("below the module's pass mark"));
     assert!(!d.join("no.json").exists());
 }
+
+#[test]
+fn a_learner_keeps_a_credential_given_as_a_file_lists_it_and_hands_it_out_as_a_qr_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["keys", "new", "--out", "trainer"]);
+    std::fs::write(
+        d.join("issuer.toml"),
+        "name = \"Salama Riders Trust\"\ncountry_code = \"KE\"\ncountry = \"Kenya\"\n",
+    )
+    .unwrap();
+    let init = ok(
+        d,
+        &[
+            "device",
+            "init",
+            "--store",
+            "phone",
+            "--trust",
+            "trainer.pub",
+        ],
+    );
+    let learner = init
+        .split_whitespace()
+        .find(|w| w.starts_with("did:key:"))
+        .unwrap()
+        .to_owned();
+    let module = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/modules/safe-riding");
+    ok(
+        d,
+        &[
+            "credential",
+            "issue",
+            "--key",
+            "trainer.key",
+            "--issuer",
+            "issuer.toml",
+            "--module",
+            module.to_str().unwrap(),
+            "--learner",
+            &learner,
+            "-o",
+            "cred.json",
+        ],
+    );
+    assert!(ok(d, &["device", "credentials", "--store", "phone"]).contains("no credentials yet"));
+    let kept = ok(
+        d,
+        &[
+            "device",
+            "credential",
+            "add",
+            "--store",
+            "phone",
+            "cred.json",
+        ],
+    );
+    assert!(kept.contains("kept Safe riding"), "{kept}");
+    let listed: serde_json::Value = serde_json::from_str(&ok(
+        d,
+        &["device", "credentials", "--store", "phone", "--json"],
+    ))
+    .unwrap();
+    let id = listed[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(listed[0]["module"], "safe-riding");
+    ok(
+        d,
+        &[
+            "device",
+            "credential",
+            "export",
+            "--store",
+            "phone",
+            &id,
+            "-o",
+            "out.json",
+            "--qr",
+            "out.png",
+        ],
+    );
+    let verified = ok(
+        d,
+        &[
+            "credential",
+            "verify",
+            "--qr",
+            "out.png",
+            "--trust",
+            "trainer.pub",
+        ],
+    );
+    assert!(verified.contains("a trusted issuer"), "{verified}");
+    // Someone else's credential is not kept.
+    ok(
+        d,
+        &[
+            "device",
+            "init",
+            "--store",
+            "other-phone",
+            "--trust",
+            "trainer.pub",
+        ],
+    );
+    let refused = skillpack(
+        d,
+        &[
+            "device",
+            "credential",
+            "add",
+            "--store",
+            "other-phone",
+            "cred.json",
+        ],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("another learner"),
+        "{}",
+        text(&refused)
+    );
+}

@@ -185,7 +185,8 @@ impl From<StoreError> for SkillpackError {
             StoreError::NotNewer { .. }
             | StoreError::ModuleClash { .. }
             | StoreError::NotYourPack { .. }
-            | StoreError::BadSetting(_) => Self::InvalidInput { detail },
+            | StoreError::BadSetting(_)
+            | StoreError::BadCredential(_) => Self::InvalidInput { detail },
             StoreError::NotInstalled { .. }
             | StoreError::NoAttempt(_)
             | StoreError::NoStore { .. } => Self::NotFound { detail },

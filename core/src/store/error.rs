@@ -40,6 +40,9 @@ pub enum StoreError {
     /// Stored data does not check out (an edited or damaged row).
     #[error("stored data is damaged: {0}")]
     Damaged(String),
+    /// A credential that does not verify, or is not this learner's: not kept.
+    #[error("the credential is not kept: {0}")]
+    BadCredential(String),
     /// The pack's publisher is not trusted; the shell can ask the learner.
     #[error("the pack's publisher is not trusted (fingerprint {0})")]
     Untrusted(Fingerprint),

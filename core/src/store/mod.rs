@@ -4,6 +4,7 @@
 //! [`KeyStore`]. Opening checks the schema and the records written since the last check.
 
 mod content;
+mod credentials;
 mod db;
 mod error;
 mod index;
@@ -20,6 +21,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
+pub use credentials::HeldCredential;
 pub use error::StoreError;
 pub use install::{InstallReport, InstalledPack};
 pub use keystore::{FileKeyStore, KeyStore};

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&[Step]] = &[
         Step::Sql(include_str!("migrations/0002_drop_copies.sql")),
     ],
     &[Step::Sql(include_str!("migrations/0003_module_parts.sql"))],
+    &[Step::Sql(include_str!("migrations/0004_credentials.sql"))],
 ];
 
 /// The version this code writes (the tests compare databases against it).

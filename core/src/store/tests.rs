@@ -440,6 +440,7 @@ const FROZEN_SCHEMAS: &[&str] = &[
     include_str!("migrations/frozen/v0001.sql"),
     include_str!("migrations/frozen/v0002.sql"),
     include_str!("migrations/frozen/v0003.sql"),
+    include_str!("migrations/frozen/v0004.sql"),
 ];
 
 /// A device store written by the code of version 1, with data (`sqlite3 .dump`, zstd): the
@@ -765,4 +766,65 @@ fn a_module_of_a_format_2_pack_is_read_through_its_part_and_a_spoiled_part_is_da
         reopened.lesson("bike-check", 0),
         Err(StoreError::Damaged(_))
     ));
+}
+
+#[test]
+fn a_learners_credential_is_verified_kept_listed_and_handed_out_and_others_are_not_kept() {
+    use crate::credential::{self, Award, Contexts, Issuer};
+    let dev = device();
+    let issuer_key = publisher_key();
+    let module = crate::module::compile(&module_files("bike-check"))
+        .module
+        .expect("compiles")
+        .module;
+    let issuer = Issuer {
+        name: "Salama Riders Trust".into(),
+        url: None,
+        country_code: "KE".into(),
+        country: "Kenya".into(),
+        region: None,
+    };
+    let award = |learner: String| Award {
+        id: format!("urn:uuid:{}", uuid::Uuid::from_u128(learner.len() as u128)),
+        module: &module,
+        learner,
+        learner_name: None,
+        score_percent: 90,
+        record: None,
+        awarded: now(),
+        valid_until: None,
+        status: None,
+        assessment: vec!["practical-observed"],
+    };
+    let mine = credential::issue(
+        &issuer,
+        &issuer_key,
+        &award(dev.store.learner_did()),
+        &Contexts::bundled(),
+    )
+    .expect("issues");
+    let later = now() + chrono::Duration::hours(1);
+    let held = dev.store.add_credential(&mine, later).expect("kept");
+    assert_eq!(held.achievement, "Checking your bike");
+    assert_eq!(held.module_id.as_deref(), Some("bike-check"));
+    dev.store
+        .add_credential(&mine, later)
+        .expect("kept once, twice asked");
+    assert_eq!(dev.store.credentials().expect("list"), vec![held.clone()]);
+    assert_eq!(dev.store.credential(&held.id).expect("export"), mine);
+
+    let someone = stranger_key().public_key().to_did_key();
+    let theirs = credential::issue(&issuer, &issuer_key, &award(someone), &Contexts::bundled())
+        .expect("issues");
+    assert!(matches!(
+        dev.store.add_credential(&theirs, later),
+        Err(StoreError::BadCredential(why)) if why.contains("another learner")
+    ));
+    let mut changed = mine.clone();
+    changed["credentialSubject"]["result"][0]["value"] = "100".into();
+    assert!(matches!(
+        dev.store.add_credential(&changed, later),
+        Err(StoreError::BadCredential(_))
+    ));
+    assert_eq!(dev.store.credentials().expect("list").len(), 1);
 }

@@ -4,6 +4,7 @@
 //! result (JSON with `--json`). Only `init` makes a store: any other command on a folder
 //! that holds none is an error, never a new learner identity.
 
+mod credentials;
 mod identity;
 mod settings;
 mod take;
@@ -100,6 +101,18 @@ pub enum DeviceCommand {
     /// The learner's identity backup: export it, or restore it on a new device.
     #[command(subcommand)]
     Identity(IdentityCommand),
+    /// List the learner's credentials.
+    Credentials {
+        /// The store folder.
+        #[arg(long)]
+        store: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Keep a credential received as a file, or hand one out as a file or a QR code.
+    #[command(subcommand)]
+    Credential(credentials::CredentialCommand),
     /// Register this device with a hub, using an enrolment code from the trainer.
     Register {
         /// The store folder.
@@ -168,6 +181,10 @@ pub fn run(command: DeviceCommand) -> CommandResult {
         DeviceCommand::Take(args) => take::run(args),
         DeviceCommand::Settings(args) => settings::run(args),
         DeviceCommand::Identity(command) => identity::run(command),
+        DeviceCommand::Credentials { store, json } => {
+            credentials::list(&Device::open(&store)?, json)
+        }
+        DeviceCommand::Credential(command) => credentials::run(command),
         DeviceCommand::Records { store, json } => records(&Device::open(&store)?, json),
         DeviceCommand::Register { store, hub, code } => {
             let group = Device::open(&store)?.register(&hub, &code)?;

@@ -1,0 +1,125 @@
+//! The learner's credentials on the device: each verified before it is kept (its proof, its
+//! issuer, its dates, and that it is this learner's), kept as received, listed and handed
+//! out offline as a file or a QR code.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension};
+use serde_json::Value;
+
+use super::error::StoreError;
+use super::{db, Store};
+use crate::credential::{self, Contexts};
+
+/// A credential the device keeps, as the learner's list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldCredential {
+    /// The credential's id.
+    pub id: String,
+    /// What it is for.
+    pub achievement: String,
+    /// The module it names, if any.
+    pub module_id: Option<String>,
+    /// The issuer's `did:key`.
+    pub issuer: String,
+    /// The issuer's name.
+    pub issuer_name: String,
+    /// Valid from.
+    pub valid_from: String,
+    /// Valid until, if it expires.
+    pub valid_until: Option<String>,
+}
+
+impl Store {
+    /// Verifies `credential` and keeps it, if it is this learner's; keeping one already kept
+    /// changes nothing. Issuers are checked against the publishers the device trusts.
+    pub fn add_credential(
+        &self,
+        credential: &Value,
+        now: DateTime<Utc>,
+    ) -> Result<HeldCredential, StoreError> {
+        let trusted = self.trusted()?;
+        let verified = credential::verify(credential, &trusted, now, &Contexts::bundled())
+            .map_err(|e| StoreError::BadCredential(e.to_string()))?;
+        if verified.subject != self.learner_did() {
+            return Err(StoreError::BadCredential(
+                "the credential is another learner's".into(),
+            ));
+        }
+        let id = credential
+            .get("id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| StoreError::BadCredential("the credential has no id".into()))?;
+        let body = crate::canonical::to_canonical_json(credential)
+            .map_err(|e| StoreError::BadCredential(e.to_string()))?;
+        let held = HeldCredential {
+            id: id.to_owned(),
+            achievement: verified.achievement,
+            module_id: credential
+                .pointer("/credentialSubject/achievement/humanCode")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            issuer: verified.issuer,
+            issuer_name: verified.issuer_name,
+            valid_from: credential::timestamp(&verified.valid_from),
+            valid_until: verified.valid_until.as_ref().map(credential::timestamp),
+        };
+        let mut conn = self.lock();
+        db::write(&mut conn, |tx| {
+            tx.execute(
+                "INSERT OR IGNORE INTO credentials (id, achievement, module_id, issuer,
+                 issuer_name, valid_from, valid_until, received_at, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    held.id,
+                    held.achievement,
+                    held.module_id,
+                    held.issuer,
+                    held.issuer_name,
+                    held.valid_from,
+                    held.valid_until,
+                    credential::timestamp(&now),
+                    body
+                ],
+            )?;
+            Ok(())
+        })?;
+        Ok(held)
+    }
+
+    /// The credentials the device keeps, newest first.
+    pub fn credentials(&self) -> Result<Vec<HeldCredential>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(
+            "SELECT id, achievement, module_id, issuer, issuer_name, valid_from, valid_until
+             FROM credentials ORDER BY valid_from DESC, id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(HeldCredential {
+                id: r.get(0)?,
+                achievement: r.get(1)?,
+                module_id: r.get(2)?,
+                issuer: r.get(3)?,
+                issuer_name: r.get(4)?,
+                valid_from: r.get(5)?,
+                valid_until: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// One kept credential, as received.
+    pub fn credential(&self, id: &str) -> Result<Value, StoreError> {
+        let body: Option<Vec<u8>> = self
+            .lock()
+            .query_row("SELECT body FROM credentials WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let body = body.ok_or_else(|| StoreError::NotInstalled {
+            what: "credential",
+            id: id.to_owned(),
+        })?;
+        serde_json::from_slice(&body)
+            .map_err(|e| StoreError::Damaged(format!("credential {id}: {e}")))
+    }
+}
