@@ -138,9 +138,9 @@ fn issue(args: IssueArgs) -> CommandResult {
             "assessment \"{other}\" is not practical-observed or recognition-of-prior-learning"
         ),
     };
-    if skillpack_core::keys::PublicKey::parse(&args.learner).is_err() {
-        bail!("the learner must be a did:key (did:key:z6Mk…)");
-    }
+    let learner = skillpack_core::keys::PublicKey::parse(&args.learner)
+        .map_err(|_| anyhow::anyhow!("the learner must be a did:key (did:key:z6Mk…)"))?
+        .to_did_key();
     if args.score > 100 {
         bail!("the score is a percentage from 0 to 100");
     }
@@ -162,17 +162,22 @@ fn issue(args: IssueArgs) -> CommandResult {
         );
     }
     let now = chrono::Utc::now();
+    let valid_until = match args.valid_days {
+        Some(days) => Some(
+            now.checked_add_signed(chrono::Duration::days(i64::from(days)))
+                .context("--valid-days reaches past the calendar")?,
+        ),
+        None => None,
+    };
     let award = Award {
         id: format!("urn:uuid:{}", random_uuid()?),
         module: &module,
-        learner: args.learner.clone(),
+        learner: learner.clone(),
         learner_name: args.name.clone(),
         score_percent: args.score,
         record: None,
         awarded: now,
-        valid_until: args
-            .valid_days
-            .map(|d| now + chrono::Duration::days(i64::from(d))),
+        valid_until,
         status: None,
         assessment: vec![assessment],
     };
@@ -182,7 +187,7 @@ fn issue(args: IssueArgs) -> CommandResult {
     outln!(
         "issued {} to {}: {}",
         module.title,
-        args.learner,
+        learner,
         args.out.display()
     );
     if let Some(image) = &args.qr {
@@ -314,13 +319,21 @@ pub(crate) fn draw(
 
 /// The text of the QR code in a PNG image.
 fn read_qr(path: &Path) -> anyhow::Result<String> {
-    let image = image::open(path)
+    // Bounded before decoding: a crafted PNG may claim any size.
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(8192);
+    limits.max_image_height = Some(8192);
+    limits.max_alloc = Some(256 << 20);
+    let mut reader = image::ImageReader::open(path)
+        .with_context(|| format!("reading {}", path.display()))?
+        .with_guessed_format()
+        .with_context(|| format!("reading {}", path.display()))?;
+    reader.limits(limits);
+    let image = reader
+        .decode()
         .with_context(|| format!("reading {}", path.display()))?
         .to_luma8();
     let (width, height) = image.dimensions();
-    if u64::from(width) * u64::from(height) > 64 << 20 {
-        bail!("{} is too large an image", path.display());
-    }
     let mut prepared =
         rqrr::PreparedImage::prepare_from_greyscale(width as usize, height as usize, |x, y| {
             image.get_pixel(x as u32, y as u32).0[0]

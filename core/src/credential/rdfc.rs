@@ -32,7 +32,14 @@ pub fn canonical_nquads(
     contexts: &Contexts,
 ) -> Result<Vec<String>, CredentialError> {
     guard(document)?;
-    let value = CompactJsonLd(json_syntax::Value::from_serde_json(document.clone()));
+    // Numbers in the form RFC 8785 writes them (1.0 becomes 1), as a JSON-LD processor that
+    // follows the specification reads them: the same graph whether the credential arrives
+    // as issued, from a QR code or from the store, which keep it in canonical JSON.
+    let normal: Value = crate::canonical::to_canonical_json(document)
+        .ok()
+        .and_then(|json| serde_json::from_slice(&json).ok())
+        .ok_or_else(|| CredentialError::Malformed("the credential is not plain JSON".into()))?;
+    let value = CompactJsonLd(json_syntax::Value::from_serde_json(normal));
     let mut ld = LdEnvironment::default();
     let expanded = run_now(value.expand_with(&mut ld, &contexts.loader))?
         .map_err(|e| CredentialError::JsonLd(e.to_string()))?;
@@ -40,7 +47,12 @@ pub fn canonical_nquads(
         .map_err(|e| CredentialError::JsonLd(e.to_string()))
 }
 
-/// Refuses what would make canonicalisation slow or ambiguous, before it starts.
+/// Refuses what would make canonicalisation slow, or let the JSON a reader sees differ from
+/// the graph the proof signs, before it starts. A credential keeps to a plain shape: its
+/// `@context` names bundled contexts by URL only; no other key is a JSON-LD keyword, a
+/// compact or full IRI, or an alias; no string names a blank node; no list holds a list. So
+/// each field is where a reader looks for it (no `@nest`, no full-IRI twin of `validUntil`),
+/// and blank nodes form a tree of plain objects that [`check_alike`] can bound.
 fn guard(document: &Value) -> Result<(), CredentialError> {
     let len = serde_json::to_vec(document)
         .map_err(|e| CredentialError::Malformed(e.to_string()))?
@@ -51,6 +63,20 @@ fn guard(document: &Value) -> Result<(), CredentialError> {
             value: len,
             limit: MAX_DOCUMENT_LEN,
         });
+    }
+    let Value::Object(top) = document else {
+        return Err(CredentialError::Malformed(
+            "a credential is a JSON object".into(),
+        ));
+    };
+    match top.get("@context") {
+        Some(Value::String(_)) | None => {}
+        Some(Value::Array(urls)) if urls.iter().all(Value::is_string) => {}
+        Some(_) => {
+            return Err(CredentialError::Malformed(
+                "@context may only name contexts by URL".into(),
+            ))
+        }
     }
     let mut blank = 0;
     walk(document, 0, &mut blank)
@@ -66,37 +92,45 @@ fn walk(value: &Value, depth: usize, blank: &mut usize) -> Result<(), Credential
     }
     match value {
         Value::Object(map) => {
-            match map.get("id").or_else(|| map.get("@id")) {
-                Some(Value::String(id)) if id.starts_with("_:") => {
-                    // Named blank nodes could tie the graph in knots RDFC pays for.
-                    return Err(CredentialError::Malformed(format!(
-                        "a blank node identifier ({id}) is not accepted"
-                    )));
-                }
-                Some(_) => {}
-                None => {
-                    *blank += 1;
-                    if *blank > MAX_BLANK_NODES {
-                        return Err(CredentialError::TooLarge {
-                            what: "the objects without an id",
-                            value: *blank,
-                            limit: MAX_BLANK_NODES,
-                        });
-                    }
+            if !map.contains_key("id") {
+                *blank += 1;
+                if *blank > MAX_BLANK_NODES {
+                    return Err(CredentialError::TooLarge {
+                        what: "the objects without an id",
+                        value: *blank,
+                        limit: MAX_BLANK_NODES,
+                    });
                 }
             }
             for (key, member) in map {
-                // A context is data for the loader, not part of the graph.
-                if key != "@context" {
-                    walk(member, depth + 1, blank)?;
+                if key == "@context" && depth == 0 {
+                    continue;
                 }
+                if key.starts_with('@') || key.contains(':') {
+                    return Err(CredentialError::Malformed(format!(
+                        "the key {key:?} is not accepted in a credential (keywords, aliases and \
+                         IRIs as keys could hide a field from a reader)"
+                    )));
+                }
+                walk(member, depth + 1, blank)?;
             }
         }
         Value::Array(items) => {
+            if items.iter().any(Value::is_array) {
+                return Err(CredentialError::Malformed(
+                    "a list inside a list is not accepted in a credential".into(),
+                ));
+            }
             check_alike(items)?;
             for item in items {
                 walk(item, depth + 1, blank)?;
             }
+        }
+        Value::String(text) if text.starts_with("_:") => {
+            // Named blank nodes could tie the graph in knots RDFC pays for.
+            return Err(CredentialError::Malformed(format!(
+                "a blank node identifier ({text}) is not accepted"
+            )));
         }
         _ => {}
     }

@@ -564,3 +564,58 @@ fn a_credential_goes_through_a_qr_payload_and_still_verifies() {
         Err(CredentialError::TooLarge { .. })
     ));
 }
+
+#[test]
+fn shapes_that_could_hide_a_field_or_slow_canonicalisation_are_refused_by_the_guard() {
+    let contexts = Contexts::bundled();
+    let base = json_of(OB3, "unsigned-openbadgecredential.json");
+    let refused = |edit: &dyn Fn(&mut Value)| {
+        let mut doc = base.clone();
+        edit(&mut doc);
+        matches!(
+            rdfc::canonical_nquads(&doc, &contexts),
+            Err(CredentialError::Malformed(_))
+        )
+    };
+    // validUntil moved where a reader of the JSON would not look, the graph unchanged.
+    assert!(refused(
+        &|d| d["@nest"] = json!({"validUntil": "2011-01-01T00:00:00Z"})
+    ));
+    assert!(refused(&|d| d
+        ["https://www.w3.org/2018/credentials#validUntil"] =
+        json!({"@value": "2011-01-01T00:00:00Z"})));
+    assert!(refused(
+        &|d| d["@context"] = json!([CREDENTIALS_V2, {"x": "@id"}])
+    ));
+    assert!(refused(
+        &|d| d["credentialSubject"]["achievement"]["criteria"]["@index"] = "1".into()
+    ));
+    assert!(refused(&|d| d["evidence"] = json!(["_:b0", "_:b1"])));
+    assert!(refused(&|d| d["credentialSubject"]["achievement"]
+        ["alignment"] =
+        json!([[{"type": ["Alignment"]}]])));
+    rdfc::canonical_nquads(&base, &contexts).expect("the plain shape passes");
+}
+
+#[test]
+fn whole_numbers_sign_the_same_whether_written_1_or_1_0() {
+    let contexts = Contexts::bundled();
+    let key = SecretKey::from_seed(&[9; 32]);
+    let mut unsigned: Value =
+        serde_json::from_str(include_str!("examples/microcredential-unsigned.json")).expect("json");
+    unsigned["issuer"]["id"] = key.public_key().to_did_key().into();
+    unsigned["credentialSubject"]["achievement"]["creditsAvailable"] = json!(1.0);
+    unsigned["credentialSubject"]["achievement"]["creditSystem"] = "ECTS".into();
+    let options = ProofOptions {
+        cryptosuite: Cryptosuite::EddsaRdfc2022,
+        created: "2026-11-24T10:00:00Z".into(),
+        verification_method: format!(
+            "{}#{}",
+            key.public_key().to_did_key(),
+            key.public_key().to_multibase()
+        ),
+    };
+    let signed = add_proof(&unsigned, &key, &options, &contexts).expect("signs");
+    let back = qr::from_payload(&qr::to_payload(&signed).expect("fits")).expect("reads");
+    check_proof(&back, &contexts, &did_key_method).expect("verifies after the canonical JSON");
+}

@@ -555,6 +555,13 @@ impl TreeReader {
         )?;
         let mut entries = Vec::with_capacity(part.entries.len());
         for mut entry in part.entries {
+            let module = entry.path.split('/').next().unwrap_or_default();
+            if !part.modules.iter().any(|m| m.id == module) {
+                return invalid(format!(
+                    "the entry {} is listed by a part that does not hold its module",
+                    entry.path
+                ));
+            }
             if entry.hash.is_some() {
                 return invalid(format!(
                     "the entry {} carries a hash, which format 2 leaves out",

@@ -355,3 +355,13 @@ fn families_join_translations_and_parts_never_split_one() {
     let parts = parts_of(vec![vec!["a".into()], big.clone(), vec!["z".into()]]);
     assert_eq!(parts, vec![vec!["a".to_owned()], big, vec!["z".to_owned()]]);
 }
+
+#[test]
+fn a_part_listing_another_parts_entries_is_refused() {
+    let mut beta = part("beta", 2);
+    beta.entries.push(entry("alpha/lessons/02.md", 0, 0, 10));
+    invalid_because(
+        read(&forge(&[part("alpha", 1), beta])),
+        "does not hold its module",
+    );
+}
