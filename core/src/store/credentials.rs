@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::error::StoreError;
 use super::{db, Store};
-use crate::credential::{self, Contexts};
+use crate::credential::{self, Contexts, CredentialError};
 
 /// A credential the device keeps, as the learner's list shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +27,14 @@ pub struct HeldCredential {
     pub valid_from: String,
     /// Valid until, if it expires.
     pub valid_until: Option<String>,
+    /// Whether its issuer is one the device trusts (any key may give itself any name: a
+    /// credential from an issuer the device does not know is shown as such).
+    pub trusted_issuer: bool,
 }
+
+/// How far ahead of the device's clock a credential's validity may begin and still be kept:
+/// a phone's clock is often behind, and the issuer's is the one that dated it.
+const CLOCK_SKEW: chrono::Duration = chrono::Duration::hours(24);
 
 impl Store {
     /// Verifies `credential` and keeps it, if it is this learner's; keeping one already kept
@@ -38,8 +45,14 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<HeldCredential, StoreError> {
         let trusted = self.trusted()?;
-        let verified = credential::verify(credential, &trusted, now, &Contexts::bundled())
-            .map_err(|e| StoreError::BadCredential(e.to_string()))?;
+        let contexts = Contexts::bundled();
+        let verified = match credential::verify(credential, &trusted, now, &contexts) {
+            Err(CredentialError::NotYetValid(from)) if from - now <= CLOCK_SKEW => {
+                credential::verify(credential, &trusted, from, &contexts)
+            }
+            other => other,
+        }
+        .map_err(|e| StoreError::BadCredential(e.to_string()))?;
         if verified.subject != self.learner_did() {
             return Err(StoreError::BadCredential(
                 "the credential is another learner's".into(),
@@ -62,9 +75,23 @@ impl Store {
             issuer_name: verified.issuer_name,
             valid_from: credential::timestamp(&verified.valid_from),
             valid_until: verified.valid_until.as_ref().map(credential::timestamp),
+            trusted_issuer: verified.trusted_issuer,
         };
         let mut conn = self.lock();
         db::write(&mut conn, |tx| {
+            let kept: Option<Vec<u8>> = tx
+                .query_row(
+                    "SELECT body FROM credentials WHERE id = ?1",
+                    [&held.id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if kept.is_some_and(|kept| kept != body) {
+                return Err(StoreError::BadCredential(format!(
+                    "another credential with the id {} is already kept",
+                    held.id
+                )));
+            }
             tx.execute(
                 "INSERT OR IGNORE INTO credentials (id, achievement, module_id, issuer,
                  issuer_name, valid_from, valid_until, received_at, body)
@@ -88,17 +115,20 @@ impl Store {
 
     /// The credentials the device keeps, newest first.
     pub fn credentials(&self) -> Result<Vec<HeldCredential>, StoreError> {
+        let trusted: Vec<String> = self.trusted()?.iter().map(|k| k.to_did_key()).collect();
         let conn = self.lock();
         let mut stmt = conn.prepare(
             "SELECT id, achievement, module_id, issuer, issuer_name, valid_from, valid_until
              FROM credentials ORDER BY valid_from DESC, id",
         )?;
         let rows = stmt.query_map([], |r| {
+            let issuer: String = r.get(3)?;
             Ok(HeldCredential {
+                trusted_issuer: trusted.contains(&issuer),
                 id: r.get(0)?,
                 achievement: r.get(1)?,
                 module_id: r.get(2)?,
-                issuer: r.get(3)?,
+                issuer,
                 issuer_name: r.get(4)?,
                 valid_from: r.get(5)?,
                 valid_until: r.get(6)?,

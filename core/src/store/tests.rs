@@ -827,4 +827,32 @@ fn a_learners_credential_is_verified_kept_listed_and_handed_out_and_others_are_n
         Err(StoreError::BadCredential(_))
     ));
     assert_eq!(dev.store.credentials().expect("list").len(), 1);
+
+    // The same id with another body is refused; a clock a few hours behind the issuer's
+    // still keeps a fresh credential; an issuer the device does not trust is shown as such.
+    let mut other_award = award(dev.store.learner_did());
+    other_award.score_percent = 95;
+    let same_id = credential::issue(&issuer, &issuer_key, &other_award, &Contexts::bundled())
+        .expect("issues");
+    assert!(matches!(
+        dev.store.add_credential(&same_id, later),
+        Err(StoreError::BadCredential(why)) if why.contains("already kept")
+    ));
+    let stranger = stranger_key();
+    let mut fresh = award(dev.store.learner_did());
+    fresh.id = "urn:uuid:00000000-0000-4000-8000-000000000001".into();
+    let unknown =
+        credential::issue(&issuer, &stranger, &fresh, &Contexts::bundled()).expect("issues");
+    let behind = now() - chrono::Duration::hours(3);
+    let kept = dev
+        .store
+        .add_credential(&unknown, behind)
+        .expect("kept despite the clock");
+    assert!(!kept.trusted_issuer);
+    assert!(dev
+        .store
+        .credentials()
+        .expect("list")
+        .iter()
+        .any(|c| c.id == kept.id && !c.trusted_issuer));
 }

@@ -50,6 +50,7 @@ pub fn list(device: &Device, json: bool) -> CommandResult {
                     "id": c.id, "achievement": c.achievement, "module": c.module_id,
                     "issuer": c.issuer, "issuer_name": c.issuer_name,
                     "valid_from": c.valid_from, "valid_until": c.valid_until,
+                    "trusted_issuer": c.trusted_issuer,
                 })
             })
             .collect();
@@ -61,10 +62,15 @@ pub fn list(device: &Device, json: bool) -> CommandResult {
     }
     for c in &held {
         outln!(
-            "{}  {}  from {}  valid from {}{}",
+            "{}  {}  from {}{}  valid from {}{}",
             c.id,
             c.achievement,
             c.issuer_name,
+            if c.trusted_issuer {
+                ""
+            } else {
+                " (an issuer this device does not know)"
+            },
             c.valid_from,
             c.valid_until
                 .as_deref()
