@@ -51,19 +51,19 @@ fn main() {
         awarded,
         valid_until: None,
         status: None,
-        assessment: vec!["automated-quiz"],
+        assessment: vec![credential::AssessmentType::AutomatedQuiz],
     };
     let now = awarded + chrono::Duration::days(1);
     let trusted = [key.public_key()];
-    let rdfc = credential::issue(&issuer, &key, &award, &contexts).unwrap();
+    let rdfc = credential::issue(&issuer, &key, &award, contexts).unwrap();
     let unsigned = credential::unsigned_credential(&issuer, &key.public_key(), &award);
     let public = key.public_key();
     let jcs_options = ProofOptions {
         cryptosuite: Cryptosuite::EddsaJcs2022,
         created: credential::timestamp(&awarded),
-        verification_method: format!("{}#{}", public.to_did_key(), public.to_multibase()),
+        verification_method: public.to_verification_method(),
     };
-    let jcs = add_proof(&unsigned, &key, &jcs_options, &contexts).unwrap();
+    let jcs = add_proof(&unsigned, &key, &jcs_options, contexts).unwrap();
     let runs = 51;
     let message = [7u8; 64];
     let signature = key.sign(&message);
@@ -74,16 +74,16 @@ fn main() {
         public.verify(&message, &signature).unwrap();
     });
     let issue_rdfc = median(runs, || {
-        std::hint::black_box(credential::issue(&issuer, &key, &award, &contexts).unwrap());
+        std::hint::black_box(credential::issue(&issuer, &key, &award, contexts).unwrap());
     });
     let verify_rdfc = median(runs, || {
-        credential::verify(&rdfc, &trusted, now, &contexts).unwrap();
+        credential::verify(&rdfc, &trusted, now, contexts).unwrap();
     });
     let issue_jcs = median(runs, || {
-        std::hint::black_box(add_proof(&unsigned, &key, &jcs_options, &contexts).unwrap());
+        std::hint::black_box(add_proof(&unsigned, &key, &jcs_options, contexts).unwrap());
     });
     let verify_jcs = median(runs, || {
-        check_proof(&jcs, &contexts, &did_key_method).unwrap();
+        check_proof(&jcs, contexts, &did_key_method).unwrap();
     });
     let json = skillpack_core::canonical::to_canonical_json(&rdfc).unwrap();
     let payload = qr::to_payload(&rdfc).unwrap();

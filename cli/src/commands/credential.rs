@@ -11,7 +11,7 @@ use qrcode::{EcLevel, QrCode};
 use serde::Deserialize;
 
 use skillpack_core::authoring::{compile_for_pack, read_module_folder};
-use skillpack_core::credential::{self, qr, Award, Contexts, Issuer};
+use skillpack_core::credential::{self, qr, AssessmentType, Award, Contexts, Issuer};
 use skillpack_core::keys::file::{read_public, read_secret};
 
 use super::{print_json, CommandResult};
@@ -131,11 +131,12 @@ fn issue(args: IssueArgs) -> CommandResult {
         country: file.country,
         region: file.region,
     };
-    let assessment = match args.assessment.as_str() {
-        "practical-observed" => "practical-observed",
-        "recognition-of-prior-learning" => "recognition-of-prior-learning",
-        other => bail!(
-            "assessment \"{other}\" is not practical-observed or recognition-of-prior-learning"
+    // In the app, the hub issues for quizzes; a trainer issues for what they saw themselves.
+    let assessment = match AssessmentType::from_name(&args.assessment) {
+        Some(kind) if kind != AssessmentType::AutomatedQuiz => kind,
+        _ => bail!(
+            "assessment \"{}\" is not practical-observed or recognition-of-prior-learning",
+            args.assessment
         ),
     };
     let learner = skillpack_core::keys::PublicKey::parse(&args.learner)
@@ -181,7 +182,7 @@ fn issue(args: IssueArgs) -> CommandResult {
         status: None,
         assessment: vec![assessment],
     };
-    let signed = credential::issue(&issuer, &key, &award, &Contexts::bundled())?;
+    let signed = credential::issue(&issuer, &key, &award, Contexts::bundled())?;
     std::fs::write(&args.out, serde_json::to_vec_pretty(&signed)?)
         .with_context(|| format!("writing {}", args.out.display()))?;
     outln!(
@@ -219,7 +220,7 @@ fn verify(
         &credential,
         &trusted,
         chrono::Utc::now(),
-        &Contexts::bundled(),
+        Contexts::bundled(),
     );
     match result {
         Ok(v) => {

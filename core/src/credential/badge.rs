@@ -36,6 +36,52 @@ pub struct StatusEntry {
     pub index: u64,
 }
 
+/// How a learner was assessed, as a credential states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssessmentType {
+    /// A quiz drawn from the module's bank and scored by the app.
+    AutomatedQuiz,
+    /// A practical task observed in person by an assessor.
+    PracticalObserved,
+    /// Prior learning recognised by the trainer.
+    RecognitionOfPriorLearning,
+}
+
+impl AssessmentType {
+    /// Its name in a credential (and on the command line).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::AutomatedQuiz => "automated-quiz",
+            Self::PracticalObserved => "practical-observed",
+            Self::RecognitionOfPriorLearning => "recognition-of-prior-learning",
+        }
+    }
+
+    /// The type named `name`, if any.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            Self::AutomatedQuiz,
+            Self::PracticalObserved,
+            Self::RecognitionOfPriorLearning,
+        ]
+        .into_iter()
+        .find(|t| t.name() == name)
+    }
+
+    /// How a reader of the credential is told about it.
+    fn sentence(self) -> &'static str {
+        match self {
+            Self::AutomatedQuiz => {
+                "a quiz drawn at random from the module's question bank and scored by the app"
+            }
+            Self::PracticalObserved => {
+                "a practical task observed in person by an assessor, who signed what they saw"
+            }
+            Self::RecognitionOfPriorLearning => "prior learning recognised by the trainer",
+        }
+    }
+}
+
 /// The result record a credential names as its evidence.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordRef {
@@ -67,8 +113,8 @@ pub struct Award<'a> {
     pub valid_until: Option<DateTime<Utc>>,
     /// Where its revocation bit lives, if the issuer publishes a status list.
     pub status: Option<StatusEntry>,
-    /// The types of assessment behind it (`automated-quiz`, `practical-observed`…).
-    pub assessment: Vec<&'static str>,
+    /// The types of assessment behind it.
+    pub assessment: Vec<AssessmentType>,
 }
 
 /// A date-time as credentials write it.
@@ -143,7 +189,7 @@ pub fn unsigned_credential(issuer: &Issuer, issuer_key: &PublicKey, award: &Awar
             "valueMax": "100"
         }],
         "notionalWorkloadMinutes": recognition.workload_minutes.unwrap_or(module.minutes),
-        "assessmentType": award.assessment,
+        "assessmentType": award.assessment.iter().map(|a| a.name()).collect::<Vec<_>>(),
         "participationMode": participation(&recognition.participation),
     }) {
         Value::Object(fields) => fields,
@@ -259,7 +305,7 @@ pub fn issue(
     let options = ProofOptions {
         cryptosuite: Cryptosuite::EddsaRdfc2022,
         created: timestamp(&award.awarded),
-        verification_method: format!("{}#{}", public.to_did_key(), public.to_multibase()),
+        verification_method: public.to_verification_method(),
     };
     add_proof(&unsigned, key, &options, contexts)
 }
@@ -272,24 +318,17 @@ fn participation(list: &[Participation]) -> Vec<&'static str> {
     }
 }
 
-fn assessment_sentence(kinds: &[&str]) -> String {
-    let parts: Vec<&str> = kinds
+fn assessment_sentence(kinds: &[AssessmentType]) -> String {
+    let sentence = kinds
         .iter()
-        .map(|k| match *k {
-            "automated-quiz" => {
-                "a quiz drawn at random from the module's question bank and scored by the app"
-            }
-            "practical-observed" => {
-                "a practical task observed in person by an assessor, who signed what they saw"
-            }
-            other => other,
-        })
-        .collect();
-    let mut sentence = parts.join(", and ");
-    if let Some(first) = sentence.get(..1) {
-        sentence = first.to_uppercase() + &sentence[1..];
+        .map(|k| k.sentence())
+        .collect::<Vec<_>>()
+        .join(", and ");
+    let mut chars = sentence.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => sentence,
     }
-    sentence
 }
 
 /// A SHA-256 digest as VC 2.0 writes one: `u` and base64url (no padding) of the multihash.

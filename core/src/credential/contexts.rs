@@ -4,6 +4,7 @@
 //! error, not a download.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use iref::IriBuf;
 use ssi_json_ld::RemoteDocument;
@@ -19,7 +20,7 @@ pub const OPEN_BADGES_EXTENSIONS: &str = "https://purl.imsglobal.org/spec/ob/v3p
 /// Ours: the micro-credential elements Open Badges 3.0 has no term for.
 pub const MICROCREDENTIAL_V1: &str = "https://skillpack.example/contexts/microcredential-v1.jsonld";
 
-const BUNDLED: &[(&str, &str)] = &[
+const BUNDLED_FILES: &[(&str, &str)] = &[
     (
         CREDENTIALS_V2,
         include_str!("contexts/credentials-v2.jsonld"),
@@ -45,23 +46,30 @@ pub struct Contexts {
 }
 
 impl Contexts {
-    /// The contexts bundled in the library.
-    pub fn bundled() -> Self {
-        let mut contexts = Self {
-            loader: HashMap::new(),
-        };
-        for (url, text) in BUNDLED {
-            // The bundled files are ours and tested: they always parse.
-            if let Ok(contexts_with) = contexts.clone().with(url, text) {
-                contexts = contexts_with;
+    /// The contexts bundled in the library, read once.
+    pub fn bundled() -> &'static Contexts {
+        static BUNDLED: OnceLock<Contexts> = OnceLock::new();
+        BUNDLED.get_or_init(|| {
+            let mut contexts = Contexts {
+                loader: HashMap::new(),
+            };
+            for (url, text) in BUNDLED_FILES {
+                // The bundled files are ours and a test reads every one: they parse.
+                let _ = contexts.insert(url, text);
             }
-        }
-        contexts
+            contexts
+        })
     }
 
     /// These contexts and one more, served at `url` (a verifier that knows another context;
     /// the tests of the W3C vectors, which name the examples context).
-    pub fn with(mut self, url: &str, text: &str) -> Result<Self, CredentialError> {
+    pub fn with(&self, url: &str, text: &str) -> Result<Self, CredentialError> {
+        let mut more = self.clone();
+        more.insert(url, text)?;
+        Ok(more)
+    }
+
+    fn insert(&mut self, url: &str, text: &str) -> Result<(), CredentialError> {
         let iri = IriBuf::new(url.to_owned())
             .map_err(|_| CredentialError::Malformed(format!("{url} is not a URL")))?;
         let value: serde_json::Value = serde_json::from_str(text)
@@ -72,7 +80,7 @@ impl Contexts {
             json_syntax::Value::from_serde_json(value),
         );
         self.loader.insert(iri, document);
-        Ok(self)
+        Ok(())
     }
 
     /// Whether a context is served at `url`.

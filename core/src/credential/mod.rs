@@ -12,7 +12,8 @@ pub mod rdfc;
 mod verify;
 
 pub use badge::{
-    achievement_id, issue, timestamp, unsigned_credential, Award, Issuer, RecordRef, StatusEntry,
+    achievement_id, issue, timestamp, unsigned_credential, AssessmentType, Award, Issuer,
+    RecordRef, StatusEntry,
 };
 pub use contexts::{
     Contexts, CREDENTIALS_V2, MICROCREDENTIAL_V1, OPEN_BADGES_EXTENSIONS, OPEN_BADGES_V3,

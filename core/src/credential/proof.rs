@@ -217,9 +217,9 @@ pub fn check_proof(
 /// The key of a `did:key:z6Mk…#z6Mk…` verification method (the fragment must name the
 /// same key), or `None` for any other kind of method.
 pub fn did_key_method(method: &str) -> Option<PublicKey> {
-    let (did, fragment) = method.split_once('#')?;
+    let did = method.strip_prefix("did:key:")?.split('#').next()?;
     let key = PublicKey::parse(did).ok()?;
-    (did.starts_with("did:key:") && key.to_multibase() == fragment).then_some(key)
+    (key.to_verification_method() == method).then_some(key)
 }
 
 fn decode_signature(proof_value: &str) -> Result<[u8; 64], CredentialError> {

@@ -31,14 +31,21 @@ pub fn canonical_nquads(
     document: &Value,
     contexts: &Contexts,
 ) -> Result<Vec<String>, CredentialError> {
-    guard(document)?;
     // Numbers in the form RFC 8785 writes them (1.0 becomes 1), as a JSON-LD processor that
     // follows the specification reads them: the same graph whether the credential arrives
     // as issued, from a QR code or from the store, which keep it in canonical JSON.
-    let normal: Value = crate::canonical::to_canonical_json(document)
-        .ok()
-        .and_then(|json| serde_json::from_slice(&json).ok())
-        .ok_or_else(|| CredentialError::Malformed("the credential is not plain JSON".into()))?;
+    let json = crate::canonical::to_canonical_json(document)
+        .map_err(|_| CredentialError::Malformed("the credential is not plain JSON".into()))?;
+    if json.len() > MAX_DOCUMENT_LEN {
+        return Err(CredentialError::TooLarge {
+            what: "the document",
+            value: json.len(),
+            limit: MAX_DOCUMENT_LEN,
+        });
+    }
+    let normal: Value = serde_json::from_slice(&json)
+        .map_err(|_| CredentialError::Malformed("the credential is not plain JSON".into()))?;
+    guard(&normal)?;
     let value = CompactJsonLd(json_syntax::Value::from_serde_json(normal));
     let mut ld = LdEnvironment::default();
     let expanded = run_now(value.expand_with(&mut ld, &contexts.loader))?
@@ -48,22 +55,12 @@ pub fn canonical_nquads(
 }
 
 /// Refuses what would make canonicalisation slow, or let the JSON a reader sees differ from
-/// the graph the proof signs, before it starts. A credential keeps to a plain shape: its
+/// the graph the proof signs, before it starts (the size is bounded before this). A credential keeps to a plain shape: its
 /// `@context` names bundled contexts by URL only; no other key is a JSON-LD keyword, a
 /// compact or full IRI, or an alias; no string names a blank node; no list holds a list. So
 /// each field is where a reader looks for it (no `@nest`, no full-IRI twin of `validUntil`),
 /// and blank nodes form a tree of plain objects that [`check_alike`] can bound.
 fn guard(document: &Value) -> Result<(), CredentialError> {
-    let len = serde_json::to_vec(document)
-        .map_err(|e| CredentialError::Malformed(e.to_string()))?
-        .len();
-    if len > MAX_DOCUMENT_LEN {
-        return Err(CredentialError::TooLarge {
-            what: "the document",
-            value: len,
-            limit: MAX_DOCUMENT_LEN,
-        });
-    }
     let Value::Object(top) = document else {
         return Err(CredentialError::Malformed(
             "a credential is a JSON object".into(),

@@ -65,11 +65,11 @@ fn the_open_badges_rdfc_vector_is_reproduced_byte_for_byte() {
         keys["publicKeyHex"].as_str().expect("hex")
     );
     let unsigned = json_of(OB3, "unsigned-openbadgecredential.json");
-    let document = rdfc::canonical_nquads(&unsigned, &contexts).expect("canonical");
+    let document = rdfc::canonical_nquads(&unsigned, contexts).expect("canonical");
     assert_eq!(document.concat(), text(OB3, "document-canon.txt"));
     let options = ob3_options(&keys);
     let configuration = proof::proof_configuration(&options, unsigned.get("@context"));
-    let config = rdfc::canonical_nquads(&configuration, &contexts).expect("canonical");
+    let config = rdfc::canonical_nquads(&configuration, contexts).expect("canonical");
     assert_eq!(config.concat(), text(OB3, "proof-canon.txt"));
     assert_eq!(
         sha256_hex(document.concat().as_bytes()),
@@ -79,13 +79,13 @@ fn the_open_badges_rdfc_vector_is_reproduced_byte_for_byte() {
         sha256_hex(config.concat().as_bytes()),
         keys["proofHashHex"].as_str().expect("hash")
     );
-    let input = proof::signing_input(&unsigned, &configuration, options.cryptosuite, &contexts)
+    let input = proof::signing_input(&unsigned, &configuration, options.cryptosuite, contexts)
         .expect("input");
     assert_eq!(
         hex::encode(&input),
         keys["dataToSignHex"].as_str().expect("hex")
     );
-    let signed = add_proof(&unsigned, &key, &options, &contexts).expect("signs");
+    let signed = add_proof(&unsigned, &key, &options, contexts).expect("signs");
     let ours = &signed["proof"][0];
     assert_eq!(ours["proofValue"], keys["proofValue"]);
     assert_eq!(
@@ -94,9 +94,9 @@ fn the_open_badges_rdfc_vector_is_reproduced_byte_for_byte() {
     );
     // The vector's own signed credential (its proof an object, not an array) verifies too.
     let theirs = json_of(OB3, "signed-openbadgecredential.json");
-    let checked = check_proof(&theirs, &contexts, &ob3_resolver).expect("verifies");
+    let checked = check_proof(&theirs, contexts, &ob3_resolver).expect("verifies");
     assert_eq!(checked.key, key.public_key());
-    check_proof(&signed, &contexts, &ob3_resolver).expect("ours verifies");
+    check_proof(&signed, contexts, &ob3_resolver).expect("ours verifies");
 }
 
 #[test]
@@ -131,17 +131,17 @@ fn the_w3c_jcs_vectors_are_reproduced_byte_for_byte() {
         verification_method: config["verificationMethod"].as_str().expect("vm").into(),
     };
     let input =
-        proof::signing_input(&unsigned, &config, options.cryptosuite, &contexts).expect("input");
+        proof::signing_input(&unsigned, &config, options.cryptosuite, contexts).expect("input");
     assert_eq!(hex::encode(&input), text(JCS, "combinedHashJCS.txt").trim());
     let signature = key.sign(&input);
     assert_eq!(hex::encode(&signature), text(JCS, "sigHexJCS.txt").trim());
-    let signed = add_proof(&unsigned, &key, &options, &contexts).expect("signs");
+    let signed = add_proof(&unsigned, &key, &options, contexts).expect("signs");
     assert_eq!(
         signed["proof"][0]["proofValue"].as_str().expect("value"),
         text(JCS, "sigBTC58JCS.txt").trim()
     );
     let theirs = json_of(JCS, "signedJCS.json");
-    let checked = check_proof(&theirs, &contexts, &did_key_method).expect("verifies");
+    let checked = check_proof(&theirs, contexts, &did_key_method).expect("verifies");
     assert_eq!(checked.key, key.public_key());
 }
 
@@ -155,7 +155,7 @@ fn signed_sample(cryptosuite: Cryptosuite) -> (Value, SecretKey) {
     };
     let mut unsigned = json_of(OB3, "unsigned-openbadgecredential.json");
     unsigned["issuer"]["id"] = did.into();
-    let signed = add_proof(&unsigned, &key, &options, &Contexts::bundled()).expect("signs");
+    let signed = add_proof(&unsigned, &key, &options, Contexts::bundled()).expect("signs");
     (signed, key)
 }
 
@@ -167,7 +167,7 @@ fn any_changed_field_breaks_either_proof() {
     let contexts = Contexts::bundled();
     for suite in [Cryptosuite::EddsaRdfc2022, Cryptosuite::EddsaJcs2022] {
         let (signed, _) = signed_sample(suite);
-        check_proof(&signed, &contexts, &did_key_method).expect("verifies");
+        check_proof(&signed, contexts, &did_key_method).expect("verifies");
         let edits: [(&str, Edit); 5] = [
             ("name", Box::new(|c| c["name"] = "Leadership Badge".into())),
             (
@@ -195,7 +195,7 @@ fn any_changed_field_breaks_either_proof() {
             edit(&mut tampered);
             assert!(
                 matches!(
-                    check_proof(&tampered, &contexts, &did_key_method),
+                    check_proof(&tampered, contexts, &did_key_method),
                     Err(CredentialError::BadSignature)
                 ),
                 "{what} changed under {suite:?}"
@@ -209,15 +209,15 @@ fn a_proof_by_another_key_or_an_unknown_key_is_refused_by_name() {
     let contexts = Contexts::bundled();
     let (mut signed, _) = signed_sample(Cryptosuite::EddsaRdfc2022);
     let other = SecretKey::from_seed(&[8; 32]).public_key();
-    let claimed = format!("{}#{}", other.to_did_key(), other.to_multibase());
+    let claimed = other.to_verification_method();
     signed["proof"][0]["verificationMethod"] = claimed.into();
     assert!(matches!(
-        check_proof(&signed, &contexts, &did_key_method),
+        check_proof(&signed, contexts, &did_key_method),
         Err(CredentialError::BadSignature)
     ));
     signed["proof"][0]["verificationMethod"] = "https://example.org/keys#1".into();
     assert!(matches!(
-        check_proof(&signed, &contexts, &did_key_method),
+        check_proof(&signed, contexts, &did_key_method),
         Err(CredentialError::UnknownKey(_))
     ));
 }
@@ -228,13 +228,13 @@ fn undefined_terms_and_contexts_not_bundled_are_refused_not_dropped() {
     let mut unsigned = json_of(OB3, "unsigned-openbadgecredential.json");
     unsigned["favouriteColour"] = "green".into();
     assert!(matches!(
-        rdfc::canonical_nquads(&unsigned, &contexts),
+        rdfc::canonical_nquads(&unsigned, contexts),
         Err(CredentialError::JsonLd(_))
     ));
     let mut unsigned = json_of(OB3, "unsigned-openbadgecredential.json");
     unsigned["@context"][1] = "https://evil.example/context.json".into();
     assert!(matches!(
-        rdfc::canonical_nquads(&unsigned, &contexts),
+        rdfc::canonical_nquads(&unsigned, contexts),
         Err(CredentialError::JsonLd(_))
     ));
 }
@@ -246,7 +246,7 @@ fn hostile_shapes_are_refused_before_canonicalisation() {
     let mut named_blank = base.clone();
     named_blank["credentialSubject"]["achievement"]["criteria"]["id"] = "_:b0".into();
     assert!(matches!(
-        rdfc::canonical_nquads(&named_blank, &contexts),
+        rdfc::canonical_nquads(&named_blank, contexts),
         Err(CredentialError::Malformed(_))
     ));
     let mut alike = base.clone();
@@ -259,7 +259,7 @@ fn hostile_shapes_are_refused_before_canonicalisation() {
             .collect(),
     );
     assert!(matches!(
-        rdfc::canonical_nquads(&alike, &contexts),
+        rdfc::canonical_nquads(&alike, contexts),
         Err(CredentialError::TooLarge {
             what: "objects alike in one list",
             ..
@@ -268,7 +268,7 @@ fn hostile_shapes_are_refused_before_canonicalisation() {
     let mut huge = base.clone();
     huge["name"] = "x".repeat(rdfc::MAX_DOCUMENT_LEN).into();
     assert!(matches!(
-        rdfc::canonical_nquads(&huge, &contexts),
+        rdfc::canonical_nquads(&huge, contexts),
         Err(CredentialError::TooLarge {
             what: "the document",
             ..
@@ -281,7 +281,7 @@ fn hostile_shapes_are_refused_before_canonicalisation() {
     let mut nested = base;
     nested["credentialSubject"]["deep"] = deep;
     assert!(matches!(
-        rdfc::canonical_nquads(&nested, &contexts),
+        rdfc::canonical_nquads(&nested, contexts),
         Err(CredentialError::TooLarge {
             what: "the nesting",
             ..
@@ -345,7 +345,7 @@ fn the_micro_credential_example_expands_whole_signs_verifies_and_fits_the_schema
     let contexts = Contexts::bundled();
     let example: Value =
         serde_json::from_str(include_str!("examples/microcredential-unsigned.json")).expect("json");
-    let quads = rdfc::canonical_nquads(&example, &contexts).expect("every term defined");
+    let quads = rdfc::canonical_nquads(&example, contexts).expect("every term defined");
     let text = quads.concat();
     for term in [
         "notionalWorkloadMinutes",
@@ -361,14 +361,10 @@ fn the_micro_credential_example_expands_whole_signs_verifies_and_fits_the_schema
     let options = ProofOptions {
         cryptosuite: Cryptosuite::EddsaRdfc2022,
         created: "2026-11-24T10:00:00Z".into(),
-        verification_method: format!(
-            "{}#{}",
-            key.public_key().to_did_key(),
-            key.public_key().to_multibase()
-        ),
+        verification_method: key.public_key().to_verification_method(),
     };
-    let signed = add_proof(&unsigned, &key, &options, &contexts).expect("signs");
-    check_proof(&signed, &contexts, &did_key_method).expect("verifies");
+    let signed = add_proof(&unsigned, &key, &options, contexts).expect("signs");
+    check_proof(&signed, contexts, &did_key_method).expect("verifies");
     assert_eq!(schema_errors(&signed), Vec::<String>::new());
 }
 
@@ -426,9 +422,9 @@ mod issued {
                 list: "https://hub.example/v1/status/1".into(),
                 index: 42,
             }),
-            assessment: vec!["automated-quiz"],
+            assessment: vec![AssessmentType::AutomatedQuiz],
         };
-        issue(&issuer(), key, &award, &Contexts::bundled()).expect("issues")
+        issue(&issuer(), key, &award, Contexts::bundled()).expect("issues")
     }
 
     #[test]
@@ -450,23 +446,23 @@ mod issued {
             .expect("alignments")
             .iter()
             .any(|a| a["targetUrl"] == "http://data.europa.eu/snb/eqf/2"));
-        let quads = rdfc::canonical_nquads(&credential, &Contexts::bundled())
+        let quads = rdfc::canonical_nquads(&credential, Contexts::bundled())
             .expect("every term defined")
             .concat();
         assert!(quads.contains("qualityAssurance") && quads.contains("assessmentType"));
         let now = awarded() + Duration::days(1);
         let verified =
-            verify(&credential, &[key.public_key()], now, &Contexts::bundled()).expect("verifies");
+            verify(&credential, &[key.public_key()], now, Contexts::bundled()).expect("verifies");
         assert!(verified.trusted_issuer);
         assert_eq!(verified.revocation, Revocation::NotChecked);
         assert_eq!(verified.achievement, "Checking your bike");
-        let stranger = verify(&credential, &[], now, &Contexts::bundled()).expect("verifies");
+        let stranger = verify(&credential, &[], now, Contexts::bundled()).expect("verifies");
         assert!(!stranger.trusted_issuer, "valid, from an unknown issuer");
         let payload = qr::to_payload(&credential).expect("fits one QR code");
         // What a version 40 QR code holds in alphanumeric mode at error correction M.
         assert!(payload.len() <= 3391, "{} characters", payload.len());
         let back = qr::from_payload(&payload).expect("reads back");
-        verify(&back, &[key.public_key()], now, &Contexts::bundled()).expect("still verifies");
+        verify(&back, &[key.public_key()], now, Contexts::bundled()).expect("still verifies");
     }
 
     #[test]
@@ -478,27 +474,22 @@ mod issued {
         let mut changed = issue_one(&key, None);
         changed["credentialSubject"]["result"][0]["value"] = "100".into();
         assert!(matches!(
-            verify(&changed, &trusted, now, &contexts),
+            verify(&changed, &trusted, now, contexts),
             Err(CredentialError::BadSignature)
         ));
         let expiring = issue_one(&key, Some(awarded() + Duration::days(365)));
-        verify(&expiring, &trusted, now, &contexts).expect("valid for now");
+        verify(&expiring, &trusted, now, contexts).expect("valid for now");
         assert!(matches!(
             verify(
                 &expiring,
                 &trusted,
                 awarded() + Duration::days(400),
-                &contexts
+                contexts
             ),
             Err(CredentialError::Expired(_))
         ));
         assert!(matches!(
-            verify(
-                &expiring,
-                &trusted,
-                awarded() - Duration::days(1),
-                &contexts
-            ),
+            verify(&expiring, &trusted, awarded() - Duration::days(1), contexts),
             Err(CredentialError::NotYetValid(_))
         ));
         // Signed by another key than the issuer it names.
@@ -508,15 +499,11 @@ mod issued {
         let options = ProofOptions {
             cryptosuite: Cryptosuite::EddsaRdfc2022,
             created: timestamp(&awarded()),
-            verification_method: format!(
-                "{}#{}",
-                other.public_key().to_did_key(),
-                other.public_key().to_multibase()
-            ),
+            verification_method: other.public_key().to_verification_method(),
         };
-        let forged = add_proof(&unsigned, &other, &options, &contexts).expect("signs");
+        let forged = add_proof(&unsigned, &other, &options, contexts).expect("signs");
         assert!(matches!(
-            verify(&forged, &trusted, now, &contexts),
+            verify(&forged, &trusted, now, contexts),
             Err(CredentialError::IssuerMismatch { .. })
         ));
     }
@@ -553,7 +540,7 @@ fn a_credential_goes_through_a_qr_payload_and_still_verifies() {
     );
     let back = qr::from_payload(&payload).expect("reads back");
     assert_eq!(back, signed);
-    let checked = check_proof(&back, &contexts, &did_key_method).expect("verifies");
+    let checked = check_proof(&back, contexts, &did_key_method).expect("verifies");
     assert_eq!(checked.key, key.public_key());
     for bad in ["", "SP1:", "SP2:ABC", "SP1:%%%", "SP1:a lower case"] {
         assert!(qr::from_payload(bad).is_err(), "{bad:?}");
@@ -573,7 +560,7 @@ fn shapes_that_could_hide_a_field_or_slow_canonicalisation_are_refused_by_the_gu
         let mut doc = base.clone();
         edit(&mut doc);
         matches!(
-            rdfc::canonical_nquads(&doc, &contexts),
+            rdfc::canonical_nquads(&doc, contexts),
             Err(CredentialError::Malformed(_))
         )
     };
@@ -594,7 +581,7 @@ fn shapes_that_could_hide_a_field_or_slow_canonicalisation_are_refused_by_the_gu
     assert!(refused(&|d| d["credentialSubject"]["achievement"]
         ["alignment"] =
         json!([[{"type": ["Alignment"]}]])));
-    rdfc::canonical_nquads(&base, &contexts).expect("the plain shape passes");
+    rdfc::canonical_nquads(&base, contexts).expect("the plain shape passes");
 }
 
 #[test]
@@ -609,13 +596,9 @@ fn whole_numbers_sign_the_same_whether_written_1_or_1_0() {
     let options = ProofOptions {
         cryptosuite: Cryptosuite::EddsaRdfc2022,
         created: "2026-11-24T10:00:00Z".into(),
-        verification_method: format!(
-            "{}#{}",
-            key.public_key().to_did_key(),
-            key.public_key().to_multibase()
-        ),
+        verification_method: key.public_key().to_verification_method(),
     };
-    let signed = add_proof(&unsigned, &key, &options, &contexts).expect("signs");
+    let signed = add_proof(&unsigned, &key, &options, contexts).expect("signs");
     let back = qr::from_payload(&qr::to_payload(&signed).expect("fits")).expect("reads");
-    check_proof(&back, &contexts, &did_key_method).expect("verifies after the canonical JSON");
+    check_proof(&back, contexts, &did_key_method).expect("verifies after the canonical JSON");
 }

@@ -57,6 +57,12 @@ impl PublicKey {
         format!("{DID_KEY_PREFIX}{}", self.to_multibase())
     }
 
+    /// This key as a `did:key` verification method (`did:key:z6Mk…#z6Mk…`): how a Data
+    /// Integrity proof names the key that made it.
+    pub fn to_verification_method(&self) -> String {
+        format!("{}#{}", self.to_did_key(), self.to_multibase())
+    }
+
     /// Parses a `did:key:z6Mk…` or a bare `z6Mk…` multibase key.
     pub fn parse(text: &str) -> Result<Self, KeyError> {
         let text = text.trim();

@@ -46,9 +46,9 @@ impl Store {
     ) -> Result<HeldCredential, StoreError> {
         let trusted = self.trusted()?;
         let contexts = Contexts::bundled();
-        let verified = match credential::verify(credential, &trusted, now, &contexts) {
+        let verified = match credential::verify(credential, &trusted, now, contexts) {
             Err(CredentialError::NotYetValid(from)) if from - now <= CLOCK_SKEW => {
-                credential::verify(credential, &trusted, from, &contexts)
+                credential::verify(credential, &trusted, from, contexts)
             }
             other => other,
         }
