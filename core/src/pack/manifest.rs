@@ -32,9 +32,10 @@ pub struct Manifest {
     /// start of the chunk region (the chunks follow them). Empty for format 1.
     #[serde(skip)]
     pub index: Vec<Chunk>,
-    /// Format 2 only: how many of `index` are pages (the parts follow them).
+    /// Format 2 only: for each module (in `modules` order), the position in `index` of the
+    /// part that lists it. Empty for format 1.
     #[serde(skip)]
-    pub index_pages: usize,
+    pub module_parts: Vec<u32>,
 }
 
 /// The pack's identity.

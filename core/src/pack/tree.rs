@@ -285,7 +285,15 @@ pub(super) fn encode(
             chunks,
             dictionary: manifest.dictionary.map(|_| 0),
             index: index_chunks,
-            index_pages: page_refs.len(),
+            module_parts: manifest
+                .modules
+                .iter()
+                .map(|m| {
+                    part_of
+                        .get(m.id.as_str())
+                        .map_or(0, |&at| (page_refs.len() + at) as u32)
+                })
+                .collect(),
         },
         order,
         index,
@@ -319,11 +327,12 @@ pub(super) struct TreeReader {
     offset: u64,
     /// Where the last page or part queued ends.
     queued_end: u64,
-    /// How many pages the root named.
-    pages: usize,
+
     /// Bytes the pages and parts inflate to so far (bounded as one manifest is).
     inflated: u64,
     modules: Vec<ModuleEntry>,
+    /// For each of `modules`, the position in `index` of the part that lists it.
+    module_parts: Vec<u32>,
     entries: Vec<Entry>,
     /// Data chunks in region order, and where each hash sits in that list.
     chunks: Vec<ChunkRef>,
@@ -369,9 +378,9 @@ impl TreeReader {
             index: Vec::new(),
             offset: 0,
             queued_end: 0,
-            pages: root.pages.len(),
             inflated: root_json.len() as u64,
             modules: Vec::new(),
+            module_parts: Vec::new(),
             entries: Vec::new(),
             chunks: Vec::new(),
             by_hash: HashMap::new(),
@@ -451,8 +460,12 @@ impl TreeReader {
                 chunk
             })
             .collect();
-        let mut modules = std::mem::take(&mut self.modules);
-        modules.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut listed: Vec<(ModuleEntry, u32)> = std::mem::take(&mut self.modules)
+            .into_iter()
+            .zip(std::mem::take(&mut self.module_parts))
+            .collect();
+        listed.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+        let (modules, module_parts) = listed.into_iter().unzip();
         let mut entries = std::mem::take(&mut self.entries);
         entries.sort_by(|a, b| a.path.cmp(&b.path));
         let manifest = Manifest {
@@ -462,7 +475,7 @@ impl TreeReader {
             chunks,
             dictionary: self.dictionary.map(|_| 0),
             index: std::mem::take(&mut self.index),
-            index_pages: self.pages,
+            module_parts,
         };
         manifest.check(self.data_len, &self.limits)?;
         Ok(manifest)
@@ -582,6 +595,8 @@ impl TreeReader {
             self.chunks.push(chunk);
         }
         self.entries.extend(entries);
+        self.module_parts
+            .extend(std::iter::repeat_n(position as u32, part.modules.len()));
         self.modules.extend(part.modules);
         Ok(())
     }

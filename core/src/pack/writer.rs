@@ -245,7 +245,7 @@ impl PackBuilder {
             chunks: store.chunks,
             dictionary,
             index: Vec::new(),
-            index_pages: 0,
+            module_parts: Vec::new(),
         };
         manifest.check(manifest.data_len(), &Limits::V1)?;
         let level = self.options.text_level;

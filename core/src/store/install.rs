@@ -14,7 +14,7 @@ use super::index::{locator, ModuleIndex};
 use super::{db, Store};
 use crate::keys::PublicKey;
 use crate::module::{check_sound, parse_version, Module};
-use crate::pack::{read_part, Manifest, PackReader};
+use crate::pack::{Manifest, PackReader};
 
 /// What an install did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,7 +65,7 @@ impl Store {
             modules.push((id, module));
         }
         let indexes = ModuleIndex::all_of(&manifest)?;
-        let parts = part_of_each_module(&mut reader, &manifest)?;
+        let parts = part_of_each_module(&manifest);
         let dictionary = manifest
             .dictionary
             .and_then(|d| manifest.chunks.get(d as usize))
@@ -197,20 +197,16 @@ impl Store {
 
 /// For a format 2 pack, the [`locator`] of the part that lists each module (empty for a
 /// format 1 pack, whose modules keep an index of their own).
-fn part_of_each_module<R: std::io::Read + std::io::Seek>(
-    reader: &mut PackReader<R>,
-    manifest: &Manifest,
-) -> Result<BTreeMap<String, Vec<u8>>, StoreError> {
-    let mut parts = BTreeMap::new();
-    let ranges = reader.chunk_ranges();
-    let pieces = ranges.iter().zip(&manifest.index);
-    for (range, piece) in pieces.skip(manifest.index_pages) {
-        let listed = read_part(&reader.read_stored(range)?, piece.size)?;
-        for module in listed.modules {
-            parts.insert(module.id, locator(&piece.hash, piece.size));
-        }
-    }
-    Ok(parts)
+fn part_of_each_module(manifest: &Manifest) -> BTreeMap<String, Vec<u8>> {
+    manifest
+        .modules
+        .iter()
+        .zip(&manifest.module_parts)
+        .filter_map(|(module, &at)| {
+            let part = manifest.index.get(at as usize)?;
+            Some((module.id.clone(), locator(&part.hash, part.size)))
+        })
+        .collect()
 }
 
 /// Refuses a pack whose id is installed from another publisher: an id belongs to the
