@@ -17,41 +17,54 @@ fn did_of(dir: &Path, public: &str) -> String {
         .unwrap()
 }
 
-#[test]
-fn a_credential_issued_offline_verifies_from_its_file_and_its_qr_code_and_a_changed_one_does_not() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
+/// A trainer's key pair and issuer description in `d`.
+fn trainer(d: &Path) {
     ok(d, &["keys", "new", "--out", "trainer"]);
-    ok(d, &["keys", "new", "--out", "learner"]);
     std::fs::write(
         d.join("issuer.toml"),
         "name = \"Salama Riders Trust\"\ncountry_code = \"KE\"\ncountry = \"Kenya\"\n",
     )
     .unwrap();
-    let learner = did_of(d, "learner.pub");
+}
+
+/// `skillpack credential issue` for the sample module safe-riding to `learner`, with the
+/// trainer's key and `more` arguments.
+fn issue(d: &Path, learner: &str, more: &[&str]) -> std::process::Output {
     let module = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/modules/safe-riding");
-    let issued = ok(
+    let mut args = vec![
+        "credential",
+        "issue",
+        "--key",
+        "trainer.key",
+        "--issuer",
+        "issuer.toml",
+        "--module",
+        module.to_str().unwrap(),
+        "--learner",
+        learner,
+    ];
+    args.extend_from_slice(more);
+    skillpack(d, &args)
+}
+
+#[test]
+fn a_credential_issued_offline_verifies_from_its_file_and_its_qr_code_and_a_changed_one_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    trainer(d);
+    ok(d, &["keys", "new", "--out", "learner"]);
+    let learner = did_of(d, "learner.pub");
+    let issued = issue(
         d,
-        &[
-            "credential",
-            "issue",
-            "--key",
-            "trainer.key",
-            "--issuer",
-            "issuer.toml",
-            "--module",
-            module.to_str().unwrap(),
-            "--learner",
-            &learner,
-            "--score",
-            "90",
-            "-o",
-            "cred.json",
-            "--qr",
-            "cred.png",
-        ],
+        &learner,
+        &["--score", "90", "-o", "cred.json", "--qr", "cred.png"],
     );
-    assert!(issued.contains("error correction"), "{issued}");
+    assert!(issued.status.success(), "{}", text(&issued));
+    assert!(
+        text(&issued).contains("error correction"),
+        "{}",
+        text(&issued)
+    );
     ok(d, &["credential", "qr", "cred.json", "-o", "cred.svg"]);
     assert!(std::fs::read_to_string(d.join("cred.svg"))
         .unwrap()
@@ -96,25 +109,7 @@ fn a_credential_issued_offline_verifies_from_its_file_and_its_qr_code_and_a_chan
         text(&out)
     );
 
-    let below = skillpack(
-        d,
-        &[
-            "credential",
-            "issue",
-            "--key",
-            "trainer.key",
-            "--issuer",
-            "issuer.toml",
-            "--module",
-            module.to_str().unwrap(),
-            "--learner",
-            &learner,
-            "--score",
-            "40",
-            "-o",
-            "no.json",
-        ],
-    );
+    let below = issue(d, &learner, &["--score", "40", "-o", "no.json"]);
     assert!(!below.status.success() && text(&below).contains("below the module's pass mark"));
     assert!(!d.join("no.json").exists());
 }
@@ -123,12 +118,7 @@ fn a_credential_issued_offline_verifies_from_its_file_and_its_qr_code_and_a_chan
 fn a_learner_keeps_a_credential_given_as_a_file_lists_it_and_hands_it_out_as_a_qr_code() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(d, &["keys", "new", "--out", "trainer"]);
-    std::fs::write(
-        d.join("issuer.toml"),
-        "name = \"Salama Riders Trust\"\ncountry_code = \"KE\"\ncountry = \"Kenya\"\n",
-    )
-    .unwrap();
+    trainer(d);
     let init = ok(
         d,
         &[
@@ -145,24 +135,8 @@ fn a_learner_keeps_a_credential_given_as_a_file_lists_it_and_hands_it_out_as_a_q
         .find(|w| w.starts_with("did:key:"))
         .unwrap()
         .to_owned();
-    let module = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/modules/safe-riding");
-    ok(
-        d,
-        &[
-            "credential",
-            "issue",
-            "--key",
-            "trainer.key",
-            "--issuer",
-            "issuer.toml",
-            "--module",
-            module.to_str().unwrap(),
-            "--learner",
-            &learner,
-            "-o",
-            "cred.json",
-        ],
-    );
+    let issued = issue(d, &learner, &["-o", "cred.json"]);
+    assert!(issued.status.success(), "{}", text(&issued));
     assert!(ok(d, &["device", "credentials", "--store", "phone"]).contains("no credentials yet"));
     let kept = ok(
         d,

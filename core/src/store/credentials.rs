@@ -153,3 +153,6 @@ impl Store {
             .map_err(|e| StoreError::Damaged(format!("credential {id}: {e}")))
     }
 }
+
+#[cfg(test)]
+mod tests;

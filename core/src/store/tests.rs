@@ -11,17 +11,18 @@ use crate::assess::{Answer, AssessError};
 use crate::pack::{PackInfo, Variant};
 use crate::testing::{module_files, pack_of, pack_with, publisher_key, stranger_key};
 
-fn now() -> DateTime<Utc> {
+pub(super) fn now() -> DateTime<Utc> {
     DateTime::from_timestamp(1_800_000_000, 0).expect("valid")
 }
 
-struct Device {
+/// A device store in a folder of its own that trusts the fixture publisher.
+pub(super) struct Device {
     _dir: tempfile::TempDir,
-    path: std::path::PathBuf,
-    store: Store,
+    pub(super) path: std::path::PathBuf,
+    pub(super) store: Store,
 }
 
-fn device() -> Device {
+pub(super) fn device() -> Device {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("store");
     let store = Store::open(&path).expect("opens");
@@ -766,93 +767,4 @@ fn a_module_of_a_format_2_pack_is_read_through_its_part_and_a_spoiled_part_is_da
         reopened.lesson("bike-check", 0),
         Err(StoreError::Damaged(_))
     ));
-}
-
-#[test]
-fn a_learners_credential_is_verified_kept_listed_and_handed_out_and_others_are_not_kept() {
-    use crate::credential::{self, Award, Contexts, Issuer};
-    let dev = device();
-    let issuer_key = publisher_key();
-    let module = crate::module::compile(&module_files("bike-check"))
-        .module
-        .expect("compiles")
-        .module;
-    let issuer = Issuer {
-        name: "Salama Riders Trust".into(),
-        url: None,
-        country_code: "KE".into(),
-        country: "Kenya".into(),
-        region: None,
-    };
-    let award = |learner: String| Award {
-        id: format!("urn:uuid:{}", uuid::Uuid::from_u128(learner.len() as u128)),
-        module: &module,
-        learner,
-        learner_name: None,
-        score_percent: 90,
-        record: None,
-        awarded: now(),
-        valid_until: None,
-        status: None,
-        assessment: vec![credential::AssessmentType::PracticalObserved],
-    };
-    let mine = credential::issue(
-        &issuer,
-        &issuer_key,
-        &award(dev.store.learner_did()),
-        Contexts::bundled(),
-    )
-    .expect("issues");
-    let later = now() + chrono::Duration::hours(1);
-    let held = dev.store.add_credential(&mine, later).expect("kept");
-    assert_eq!(held.achievement, "Checking your bike");
-    assert_eq!(held.module_id.as_deref(), Some("bike-check"));
-    dev.store
-        .add_credential(&mine, later)
-        .expect("kept once, twice asked");
-    assert_eq!(dev.store.credentials().expect("list"), vec![held.clone()]);
-    assert_eq!(dev.store.credential(&held.id).expect("export"), mine);
-
-    let someone = stranger_key().public_key().to_did_key();
-    let theirs = credential::issue(&issuer, &issuer_key, &award(someone), Contexts::bundled())
-        .expect("issues");
-    assert!(matches!(
-        dev.store.add_credential(&theirs, later),
-        Err(StoreError::BadCredential(why)) if why.contains("another learner")
-    ));
-    let mut changed = mine.clone();
-    changed["credentialSubject"]["result"][0]["value"] = "100".into();
-    assert!(matches!(
-        dev.store.add_credential(&changed, later),
-        Err(StoreError::BadCredential(_))
-    ));
-    assert_eq!(dev.store.credentials().expect("list").len(), 1);
-
-    // The same id with another body is refused; a clock a few hours behind the issuer's
-    // still keeps a fresh credential; an issuer the device does not trust is shown as such.
-    let mut other_award = award(dev.store.learner_did());
-    other_award.score_percent = 95;
-    let same_id =
-        credential::issue(&issuer, &issuer_key, &other_award, Contexts::bundled()).expect("issues");
-    assert!(matches!(
-        dev.store.add_credential(&same_id, later),
-        Err(StoreError::BadCredential(why)) if why.contains("already kept")
-    ));
-    let stranger = stranger_key();
-    let mut fresh = award(dev.store.learner_did());
-    fresh.id = "urn:uuid:00000000-0000-4000-8000-000000000001".into();
-    let unknown =
-        credential::issue(&issuer, &stranger, &fresh, Contexts::bundled()).expect("issues");
-    let behind = now() - chrono::Duration::hours(3);
-    let kept = dev
-        .store
-        .add_credential(&unknown, behind)
-        .expect("kept despite the clock");
-    assert!(!kept.trusted_issuer);
-    assert!(dev
-        .store
-        .credentials()
-        .expect("list")
-        .iter()
-        .any(|c| c.id == kept.id && !c.trusted_issuer));
 }

@@ -125,7 +125,11 @@ fn a_sound_tree_reads_into_a_checked_manifest_laid_out_in_reading_order() {
     let manifest = read(&forge(&[part("alpha", 1), part("beta", 2)])).expect("reads");
     assert_eq!(manifest.modules.len(), 2);
     assert_eq!(manifest.index.len(), 3, "one page, two parts");
-    assert_eq!(manifest.module_parts, vec![1, 2], "each module's part, after the page");
+    assert_eq!(
+        manifest.module_parts,
+        vec![1, 2],
+        "each module's part, after the page"
+    );
     let index_len = manifest.index_len();
     assert_eq!(manifest.chunks[0].offset, index_len);
     assert_eq!(manifest.chunks[1].offset, index_len + 100);
