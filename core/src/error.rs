@@ -6,6 +6,7 @@ use thiserror::Error;
 
 use crate::assess::AssessError;
 use crate::authoring::AuthoringError;
+use crate::credential::CredentialError;
 use crate::keys::KeyError;
 use crate::ledger::LedgerError;
 use crate::pack::PackError;
@@ -32,6 +33,9 @@ pub enum Error {
     /// From `ledger`.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
+    /// From `credential`.
+    #[error(transparent)]
+    Credential(#[from] CredentialError),
     /// From `store`.
     #[error(transparent)]
     Store(#[from] StoreError),

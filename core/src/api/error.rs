@@ -6,6 +6,7 @@
 
 use crate::assess::AssessError;
 use crate::authoring::AuthoringError;
+use crate::credential::CredentialError;
 use crate::keys::KeyError;
 use crate::ledger::LedgerError;
 use crate::pack::PackError;
@@ -141,6 +142,7 @@ impl From<crate::Error> for SkillpackError {
             crate::Error::Store(e) => e.into(),
             crate::Error::Sync(e) => e.into(),
             crate::Error::Random(e) => e.into(),
+            crate::Error::Credential(e) => e.into(),
         }
     }
 }
@@ -186,16 +188,27 @@ impl From<StoreError> for SkillpackError {
             | StoreError::ModuleClash { .. }
             | StoreError::NotYourPack { .. }
             | StoreError::BadSetting(_)
-            | StoreError::BadCredential(_) => Self::InvalidInput { detail },
+            | StoreError::OtherLearnersCredential
+            | StoreError::CredentialIdTaken(_) => Self::InvalidInput { detail },
             StoreError::NotInstalled { .. }
             | StoreError::NoAttempt(_)
             | StoreError::NoStore { .. } => Self::NotFound { detail },
             StoreError::Pack(e) => e.into(),
             StoreError::Assess(e) => e.into(),
             StoreError::Ledger(e) => e.into(),
+            StoreError::Credential(e) => e.into(),
             StoreError::IdentityInUse => Self::IdentityInUse { detail },
             StoreError::Key(e) => e.into(),
             StoreError::Random(e) => e.into(),
+        }
+    }
+}
+
+impl From<CredentialError> for SkillpackError {
+    /// A credential that does not verify is the input's fault; the detail names the check.
+    fn from(e: CredentialError) -> Self {
+        Self::InvalidInput {
+            detail: e.to_string(),
         }
     }
 }

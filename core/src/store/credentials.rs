@@ -8,7 +8,8 @@ use serde_json::Value;
 
 use super::error::StoreError;
 use super::{db, Store};
-use crate::credential::{self, Contexts, CredentialError};
+use crate::credential::{self, Contexts, CredentialError, IssuerEndorsement};
+use crate::keys::PublicKey;
 
 /// A credential the device keeps, as the learner's list shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,33 +38,80 @@ pub struct HeldCredential {
 const CLOCK_SKEW: chrono::Duration = chrono::Duration::hours(24);
 
 impl Store {
+    /// Keeps a publisher's endorsement of an issuer key, when the device trusts the publisher
+    /// and its signature checks out: credentials that key signs are then from a trusted
+    /// issuer. False when the publisher is not one the device trusts (nothing is kept).
+    pub fn add_endorsement(&self, endorsement: &IssuerEndorsement) -> Result<bool, StoreError> {
+        let endorsed = endorsement.check()?;
+        if !self.trusted()?.contains(&endorsed.publisher) {
+            return Ok(false);
+        }
+        let body = serde_json::to_vec(endorsement)
+            .map_err(|e| CredentialError::Malformed(e.to_string()))?;
+        let mut conn = self.lock();
+        db::write(&mut conn, |tx| {
+            tx.execute(
+                "INSERT INTO issuer_endorsements (issuer, publisher, body) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (issuer) DO UPDATE SET publisher = ?2, body = ?3",
+                params![
+                    endorsement.issuer,
+                    endorsed.publisher.to_bytes().to_vec(),
+                    body
+                ],
+            )?;
+            Ok(())
+        })?;
+        Ok(true)
+    }
+
+    /// The keys whose credentials the device trusts: its trusted publishers, and the issuer
+    /// keys they endorsed (an endorsement counts only while its publisher is trusted).
+    pub fn trusted_issuers(&self) -> Result<Vec<PublicKey>, StoreError> {
+        let mut trusted = self.trusted()?;
+        let endorsed: Vec<(String, Vec<u8>)> = {
+            let conn = self.lock();
+            let mut stmt = conn.prepare("SELECT issuer, publisher FROM issuer_endorsements")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        for (issuer, publisher) in endorsed {
+            let publisher_trusted = <[u8; 32]>::try_from(publisher.as_slice())
+                .ok()
+                .and_then(|bytes| PublicKey::from_bytes(&bytes).ok())
+                .is_some_and(|p| trusted.contains(&p));
+            if publisher_trusted {
+                let issuer = PublicKey::parse(&issuer)
+                    .map_err(|_| StoreError::Damaged("an endorsed issuer key".into()))?;
+                trusted.push(issuer);
+            }
+        }
+        Ok(trusted)
+    }
+
     /// Verifies `credential` and keeps it, if it is this learner's; keeping one already kept
-    /// changes nothing. Issuers are checked against the publishers the device trusts.
+    /// changes nothing. Issuers are checked against [`Store::trusted_issuers`].
     pub fn add_credential(
         &self,
         credential: &Value,
         now: DateTime<Utc>,
     ) -> Result<HeldCredential, StoreError> {
-        let trusted = self.trusted()?;
+        let trusted = self.trusted_issuers()?;
         let contexts = Contexts::bundled();
         let verified = match credential::verify(credential, &trusted, now, contexts) {
             Err(CredentialError::NotYetValid(from)) if from - now <= CLOCK_SKEW => {
                 credential::verify(credential, &trusted, from, contexts)
             }
             other => other,
-        }
-        .map_err(|e| StoreError::BadCredential(e.to_string()))?;
+        }?;
         if verified.subject != self.learner_did() {
-            return Err(StoreError::BadCredential(
-                "the credential is another learner's".into(),
-            ));
+            return Err(StoreError::OtherLearnersCredential);
         }
         let id = credential
             .get("id")
             .and_then(Value::as_str)
-            .ok_or_else(|| StoreError::BadCredential("the credential has no id".into()))?;
+            .ok_or_else(|| CredentialError::Malformed("the credential has no id".into()))?;
         let body = crate::canonical::to_canonical_json(credential)
-            .map_err(|e| StoreError::BadCredential(e.to_string()))?;
+            .map_err(|e| CredentialError::Malformed(e.to_string()))?;
         let held = HeldCredential {
             id: id.to_owned(),
             achievement: verified.achievement,
@@ -87,10 +135,7 @@ impl Store {
                 )
                 .optional()?;
             if kept.is_some_and(|kept| kept != body) {
-                return Err(StoreError::BadCredential(format!(
-                    "another credential with the id {} is already kept",
-                    held.id
-                )));
+                return Err(StoreError::CredentialIdTaken(held.id.clone()));
             }
             tx.execute(
                 "INSERT OR IGNORE INTO credentials (id, achievement, module_id, issuer,
@@ -115,7 +160,11 @@ impl Store {
 
     /// The credentials the device keeps, newest first.
     pub fn credentials(&self) -> Result<Vec<HeldCredential>, StoreError> {
-        let trusted: Vec<String> = self.trusted()?.iter().map(|k| k.to_did_key()).collect();
+        let trusted: Vec<String> = self
+            .trusted_issuers()?
+            .iter()
+            .map(|k| k.to_did_key())
+            .collect();
         let conn = self.lock();
         let mut stmt = conn.prepare(
             "SELECT id, achievement, module_id, issuer, issuer_name, valid_from, valid_until

@@ -40,9 +40,15 @@ pub enum StoreError {
     /// Stored data does not check out (an edited or damaged row).
     #[error("stored data is damaged: {0}")]
     Damaged(String),
-    /// A credential that does not verify, or is not this learner's: not kept.
+    /// A credential that does not verify: not kept.
     #[error("the credential is not kept: {0}")]
-    BadCredential(String),
+    Credential(#[from] crate::credential::CredentialError),
+    /// A credential that verifies but is another learner's: not kept.
+    #[error("the credential is not kept: it is another learner's")]
+    OtherLearnersCredential,
+    /// Another credential under an id already kept: not kept.
+    #[error("the credential is not kept: another credential with the id {0} is already kept")]
+    CredentialIdTaken(String),
     /// The pack's publisher is not trusted; the shell can ask the learner.
     #[error("the pack's publisher is not trusted (fingerprint {0})")]
     Untrusted(Fingerprint),

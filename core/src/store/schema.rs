@@ -20,6 +20,9 @@ const MIGRATIONS: &[&[Step]] = &[
     ],
     &[Step::Sql(include_str!("migrations/0003_module_parts.sql"))],
     &[Step::Sql(include_str!("migrations/0004_credentials.sql"))],
+    &[Step::Sql(include_str!(
+        "migrations/0005_issuer_endorsements.sql"
+    ))],
 ];
 
 /// The version this code writes (the tests compare databases against it).

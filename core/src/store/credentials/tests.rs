@@ -55,13 +55,13 @@ fn a_learners_credential_is_verified_kept_listed_and_handed_out_and_others_are_n
         .expect("issues");
     assert!(matches!(
         dev.store.add_credential(&theirs, later),
-        Err(StoreError::BadCredential(why)) if why.contains("another learner")
+        Err(StoreError::OtherLearnersCredential)
     ));
     let mut changed = mine.clone();
     changed["credentialSubject"]["result"][0]["value"] = "100".into();
     assert!(matches!(
         dev.store.add_credential(&changed, later),
-        Err(StoreError::BadCredential(_))
+        Err(StoreError::Credential(_))
     ));
     assert_eq!(dev.store.credentials().expect("list").len(), 1);
 
@@ -73,7 +73,7 @@ fn a_learners_credential_is_verified_kept_listed_and_handed_out_and_others_are_n
         credential::issue(&issuer, &issuer_key, &other_award, Contexts::bundled()).expect("issues");
     assert!(matches!(
         dev.store.add_credential(&same_id, later),
-        Err(StoreError::BadCredential(why)) if why.contains("already kept")
+        Err(StoreError::CredentialIdTaken(_))
     ));
     let stranger = stranger_key();
     let mut fresh = award(dev.store.learner_did());
@@ -92,4 +92,41 @@ fn a_learners_credential_is_verified_kept_listed_and_handed_out_and_others_are_n
         .expect("list")
         .iter()
         .any(|c| c.id == kept.id && !c.trusted_issuer));
+}
+
+#[test]
+fn an_issuer_key_a_trusted_publisher_endorsed_is_trusted_and_a_strangers_endorsement_is_not_kept() {
+    use crate::credential::IssuerEndorsement;
+    use crate::keys::SecretKey;
+
+    let dev = device();
+    let hub_issuer = SecretKey::generate().expect("key").public_key();
+    assert!(!dev
+        .store
+        .trusted_issuers()
+        .expect("issuers")
+        .contains(&hub_issuer));
+
+    // A stranger's endorsement is checked and not kept; a forged one is refused.
+    let by_stranger = IssuerEndorsement::sign(&stranger_key(), &hub_issuer).expect("signs");
+    assert!(!dev.store.add_endorsement(&by_stranger).expect("checked"));
+    let mut forged = IssuerEndorsement::sign(&publisher_key(), &hub_issuer).expect("signs");
+    forged.issuer = stranger_key().public_key().to_did_key();
+    assert!(matches!(
+        dev.store.add_endorsement(&forged),
+        Err(StoreError::Credential(_))
+    ));
+    assert_eq!(
+        dev.store.trusted_issuers().expect("issuers"),
+        dev.store.trusted().expect("publishers")
+    );
+
+    let endorsement = IssuerEndorsement::sign(&publisher_key(), &hub_issuer).expect("signs");
+    assert!(dev.store.add_endorsement(&endorsement).expect("kept"));
+    assert!(dev.store.add_endorsement(&endorsement).expect("kept again"));
+    assert!(dev
+        .store
+        .trusted_issuers()
+        .expect("issuers")
+        .contains(&hub_issuer));
 }
