@@ -64,6 +64,9 @@ pub enum HubError {
     /// A group name breaks the one rule for group names (an operator's command or a request).
     #[error(transparent)]
     BadGroup(#[from] GroupNameError),
+    /// A credential could not be issued or its status list signed.
+    #[error(transparent)]
+    Credential(#[from] skillpack_core::credential::CredentialError),
 }
 
 impl From<MigrationError> for HubError {

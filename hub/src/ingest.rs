@@ -14,6 +14,7 @@ use skillpack_core::protocol::{RecordResult, RecordStatus};
 use tokio::sync::Semaphore;
 
 use crate::error::HubError;
+use crate::issue::issue_pending;
 use crate::storage::{DeviceJoin, HubDb, RegisterRefusal};
 
 /// [`admit`] on the blocking pool, at most one batch per core at a time. Without the bound, a
@@ -36,15 +37,20 @@ pub async fn check_records_async(
 }
 
 /// Admits a device's records and stores those that pass: one result per record, the stored
-/// ones (in chain order) first, then the refused ones with their reason as the note.
+/// ones (in chain order) first, then the refused ones with their reason as the note. Then
+/// issues the credentials the learner's passes earned ([`issue_pending`]); a credential that
+/// cannot be issued now never fails the records, which are stored.
 pub async fn take_records(
     db: &HubDb,
     device: PublicKey,
     learner: String,
     records: Vec<SignedRecord>,
 ) -> Result<Vec<RecordResult>, HubError> {
-    let admitted = check_records_async(records, device.to_did_key(), learner).await?;
+    let admitted = check_records_async(records, device.to_did_key(), learner.clone()).await?;
     let mut results = db.ingest(device, admitted.verified).await?;
+    if let Err(e) = issue_pending(db, &learner).await {
+        tracing::warn!(%learner, error = %e, "credentials not issued");
+    }
     results.extend(admitted.refused.into_iter().map(|r| RecordResult {
         id: r.id,
         status: RecordStatus::Rejected,

@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod ingest;
+pub mod issue;
 pub mod limits;
 pub mod nonce;
 pub mod routes;

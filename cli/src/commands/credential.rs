@@ -11,8 +11,10 @@ use qrcode::{EcLevel, QrCode};
 use serde::Deserialize;
 
 use skillpack_core::authoring::{compile_for_pack, read_module_folder};
+use skillpack_core::credential::Revocation;
 use skillpack_core::credential::{self, qr, AssessmentType, Award, Contexts, Issuer};
 use skillpack_core::keys::file::{read_public, read_secret};
+use skillpack_core::sync::{check_revocation_online, RevocationCheck};
 
 use super::{print_json, CommandResult};
 
@@ -33,6 +35,9 @@ pub enum CredentialCommand {
         /// Issuer keys this verifier trusts (NAME.pub); others are reported as unknown.
         #[arg(long)]
         trust: Vec<PathBuf>,
+        /// Do not read the issuer's revocation list (revocation is then not checked).
+        #[arg(long)]
+        offline: bool,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -93,6 +98,27 @@ struct IssuerFile {
     region: Option<String>,
 }
 
+/// How long a verifier waits for an issuer's revocation list before calling it not checked.
+const STATUS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Reads an issuer's description file (issuer.toml) and checks its country code.
+pub(crate) fn read_issuer_file(path: &Path) -> anyhow::Result<Issuer> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let file: IssuerFile =
+        toml::from_str(&text).with_context(|| format!("reading {}", path.display()))?;
+    if file.country_code.len() != 2 || !file.country_code.chars().all(|c| c.is_ascii_uppercase()) {
+        bail!("country_code must be two capital letters (ISO 3166-1), such as KE");
+    }
+    Ok(Issuer {
+        name: file.name,
+        url: file.url,
+        country_code: file.country_code,
+        country: file.country,
+        region: file.region,
+    })
+}
+
 /// Runs a `skillpack credential` command.
 pub fn run(command: CredentialCommand) -> CommandResult {
     match command {
@@ -101,8 +127,9 @@ pub fn run(command: CredentialCommand) -> CommandResult {
             file,
             qr,
             trust,
+            offline,
             json,
-        } => verify(file.as_deref(), qr.as_deref(), &trust, json),
+        } => verify(file.as_deref(), qr.as_deref(), &trust, offline, json),
         CredentialCommand::Qr { file, out } => {
             let credential = read_credential(&file)?;
             let (version, level) = draw(&credential, &out)?;
@@ -117,20 +144,7 @@ pub fn run(command: CredentialCommand) -> CommandResult {
 
 fn issue(args: IssueArgs) -> CommandResult {
     let key = read_secret(&args.key).with_context(|| format!("reading {}", args.key.display()))?;
-    let text = std::fs::read_to_string(&args.issuer)
-        .with_context(|| format!("reading {}", args.issuer.display()))?;
-    let file: IssuerFile =
-        toml::from_str(&text).with_context(|| format!("reading {}", args.issuer.display()))?;
-    if file.country_code.len() != 2 || !file.country_code.chars().all(|c| c.is_ascii_uppercase()) {
-        bail!("country_code must be two capital letters (ISO 3166-1), such as KE");
-    }
-    let issuer = Issuer {
-        name: file.name,
-        url: file.url,
-        country_code: file.country_code,
-        country: file.country,
-        region: file.region,
-    };
+    let issuer = read_issuer_file(&args.issuer)?;
     // In the app, the hub issues for quizzes; a trainer issues for what they saw themselves.
     let assessment = match AssessmentType::from_name(&args.assessment) {
         Some(kind) if kind != AssessmentType::AutomatedQuiz => kind,
@@ -205,6 +219,7 @@ fn verify(
     file: Option<&Path>,
     image: Option<&Path>,
     trust: &[PathBuf],
+    offline: bool,
     json: bool,
 ) -> CommandResult {
     let credential = match (file, image) {
@@ -216,12 +231,24 @@ fn verify(
         .iter()
         .map(|p| read_public(p).with_context(|| format!("reading {}", p.display())))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let result = credential::verify(
-        &credential,
-        &trusted,
-        chrono::Utc::now(),
-        Contexts::bundled(),
-    );
+    let now = chrono::Utc::now();
+    let result = credential::verify(&credential, &trusted, now, Contexts::bundled());
+    // Online, a credential that verified is checked against its issuer's revocation list.
+    let (result, revocation) = match result {
+        Ok(v) if offline => (Ok(v), "not checked (offline)".to_owned()),
+        Ok(v) => match check_revocation_online(&credential, &v.issuer, now, STATUS_TIMEOUT) {
+            RevocationCheck::Checked(Revocation::NotRevoked) => {
+                (Ok(v), "checked: not revoked".to_owned())
+            }
+            RevocationCheck::Checked(_) => (
+                Ok(v),
+                "not checked (the credential names no revocation list)".to_owned(),
+            ),
+            RevocationCheck::NotChecked(why) => (Ok(v), format!("not checked ({why})")),
+            RevocationCheck::Failed(e) => (Err(e), String::new()),
+        },
+        Err(e) => (Err(e), String::new()),
+    };
     match result {
         Ok(v) => {
             if json {
@@ -234,7 +261,7 @@ fn verify(
                     "trusted_issuer": v.trusted_issuer,
                     "valid_from": v.valid_from.to_rfc3339(),
                     "valid_until": v.valid_until.map(|d| d.to_rfc3339()),
-                    "revocation": "not checked (offline)",
+                    "revocation": revocation,
                 }))?;
             } else {
                 outln!("valid: {} for {}", v.achievement, v.subject);
@@ -252,7 +279,7 @@ fn verify(
                     Some(until) => outln!("valid from {} until {}", v.valid_from, until),
                     None => outln!("valid from {}", v.valid_from),
                 }
-                outln!("revocation not checked (offline)");
+                outln!("revocation {revocation}");
             }
             Ok(ExitCode::SUCCESS)
         }

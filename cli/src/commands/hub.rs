@@ -11,6 +11,8 @@ use skillpack_core::keys::file::{read_public, read_secret};
 use skillpack_core::keys::PublicKey;
 use skillpack_core::protocol::GroupName;
 use skillpack_core::sync::HubClient;
+use skillpack_hub::issue::set_up_issuer as set_up_issuer_on;
+use skillpack_hub::storage::IssuerProfile;
 use skillpack_hub::storage::{LearnerLink, StoredResult};
 use skillpack_hub::HubDb;
 
@@ -130,6 +132,46 @@ pub enum HubCommand {
         #[arg(long, env = "SKILLPACK_DB")]
         db: String,
     },
+    /// Set up the issuer of a training provider: the hub makes (once) and holds a key that
+    /// signs credentials for the provider's modules, endorsed by the provider's publisher key
+    /// so learners' devices trust it. Passing results are then awarded credentials,
+    /// earlier passes included.
+    Issuer {
+        /// Database: sqlite://PATH or postgres://….
+        #[arg(long, env = "SKILLPACK_DB")]
+        db: String,
+        /// The provider's publisher key (NAME.key), registered with `hub add-publisher`.
+        #[arg(long)]
+        key: PathBuf,
+        /// What credentials say of the provider (issuer.toml: name, url, country_code,
+        /// country, region).
+        #[arg(long)]
+        issuer: PathBuf,
+        /// The hub's public URL, where verifiers read the provider's revocation list.
+        #[arg(long)]
+        hub_url: String,
+    },
+    /// The credentials the hub issued, oldest first.
+    Credentials {
+        /// Database: sqlite://PATH or postgres://….
+        #[arg(long, env = "SKILLPACK_DB")]
+        db: String,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a credential the hub issued: its bit in the issuer's status list is set, and
+    /// verifiers that check online see it revoked.
+    Revoke {
+        /// Database: sqlite://PATH or postgres://….
+        #[arg(long, env = "SKILLPACK_DB")]
+        db: String,
+        /// The credential's id (`urn:uuid:…`, as `hub credentials` lists it).
+        id: String,
+        /// Why, kept with it.
+        #[arg(long)]
+        reason: String,
+    },
     /// Make an enrolment code that a trainer hands to learners for their devices.
     Enrol {
         /// Database: sqlite://PATH.
@@ -237,6 +279,54 @@ async fn shutdown_signal() {
 /// Runs an operator command.
 pub fn run(command: HubCommand) -> CommandResult {
     match command {
+        HubCommand::Issuer {
+            db,
+            key,
+            issuer,
+            hub_url,
+        } => set_up_issuer(&db, &key, &issuer, &hub_url),
+        HubCommand::Credentials { db, json } => {
+            let rows = operate(&db, |hub| async move { hub.issued_credentials().await })?;
+            if json {
+                outln!("{}", serde_json::to_string_pretty(&rows)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            for c in rows {
+                let state = match (&c.revoked_at, &c.revoked_why) {
+                    (Some(at), why) => {
+                        format!("revoked {at}: {}", why.as_deref().unwrap_or(""))
+                    }
+                    (None, _) => "valid".to_owned(),
+                };
+                outln!(
+                    "{:>4} {} to {} (issued {}, {state})",
+                    c.number,
+                    c.id,
+                    c.learner,
+                    c.issued_at
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        HubCommand::Revoke { db, id, reason } => {
+            if reason.trim().is_empty() {
+                bail!("say why the credential is revoked (--reason)");
+            }
+            let (stored_id, why) = (id.clone(), reason.clone());
+            let revoked = operate(&db, |hub| async move {
+                hub.revoke_credential(&stored_id, &why).await
+            })?;
+            match revoked {
+                Some(true) => {
+                    outln!("revoked {id}: verifiers that check online now see it revoked")
+                }
+                Some(false) => outln!("{id} was already revoked"),
+                None => {
+                    bail!("this hub issued no credential {id} (see `skillpack hub credentials`)")
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         HubCommand::Init { db } => {
             let version = init(&db)?;
             outln!("hub database ready at schema {version}");
@@ -400,6 +490,43 @@ pub(crate) fn init(db: &str) -> anyhow::Result<u32> {
         .enable_all()
         .build()?
         .block_on(async { HubDb::open(db).await?.schema_version().await })?)
+}
+
+/// `skillpack hub issuer`.
+fn set_up_issuer(db: &str, key: &Path, issuer: &Path, hub_url: &str) -> CommandResult {
+    let publisher = read_secret(key).with_context(|| format!("reading {}", key.display()))?;
+    let issuer = super::credential::read_issuer_file(issuer)?;
+    if !(hub_url.starts_with("https://") || hub_url.starts_with("http://")) {
+        bail!("the hub's URL starts with https:// (or http:// on a local network)");
+    }
+    let profile = IssuerProfile {
+        name: issuer.name,
+        url: issuer.url,
+        country_code: issuer.country_code,
+        country: issuer.country,
+        region: issuer.region,
+    };
+    let hub_url = hub_url.to_owned();
+    let row = operate(db, |hub| async move {
+        if !hub.is_publisher(publisher.public_key()).await? {
+            return Ok(None);
+        }
+        set_up_issuer_on(&hub, &publisher, profile, &hub_url)
+            .await
+            .map(Some)
+    })?;
+    let Some(row) = row else {
+        bail!("the key is not a registered publisher: `skillpack hub add-publisher` first");
+    };
+    let issuer_key = skillpack_core::keys::SecretKey::from_seed(&row.seed).public_key();
+    outln!(
+        "issuer {} set up: it signs credentials for {} (endorsed by the publisher's key)",
+        row.id,
+        row.publisher.fingerprint()
+    );
+    outln!("  issuer key:  {}", issuer_key.to_did_key());
+    outln!("  status list: {}", row.status_list);
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Opens the hub's database and runs one operator call on it, on a runtime of its own (the

@@ -60,6 +60,8 @@ pub struct SyncView {
     pub untrusted: Vec<PackProblem>,
     /// Packs whose download or install failed; tried again at the next sync.
     pub failed: Vec<PackProblem>,
+    /// Credentials the hub issued to the learner, verified and kept now.
+    pub credentials: u32,
     /// Why the sync stopped before the end, if it did; the rest goes next time.
     pub unfinished: Option<String>,
 }
@@ -82,6 +84,7 @@ impl From<SyncReport> for SyncView {
             resent: count(r.resent),
             untrusted: r.untrusted,
             failed: r.failed,
+            credentials: count(r.credentials),
             unfinished: r.unfinished,
         }
     }

@@ -48,4 +48,10 @@ pub enum CredentialError {
     /// An issuer endorsement that does not check out.
     #[error("the issuer endorsement is not valid: {0}")]
     BadEndorsement(String),
+    /// The issuer revoked it.
+    #[error("the issuer revoked the credential")]
+    Revoked,
+    /// Its status list cannot be used to check it.
+    #[error("the status list is not usable: {0}")]
+    BadStatusList(String),
 }

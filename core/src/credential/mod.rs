@@ -11,6 +11,7 @@ mod error;
 pub mod proof;
 pub mod qr;
 pub mod rdfc;
+pub mod status;
 mod verify;
 
 pub use badge::{

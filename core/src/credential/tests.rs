@@ -507,6 +507,70 @@ mod issued {
             Err(CredentialError::IssuerMismatch { .. })
         ));
     }
+
+    #[test]
+    fn a_revoked_credential_fails_by_its_own_reason_and_only_its_issuers_list_counts() {
+        use crate::credential::status::{
+            check_status, decode_list, encode_list, status_list_credential, STATUS_LIST_BITS,
+        };
+        let contexts = Contexts::bundled();
+        let key = SecretKey::from_seed(&[5; 32]);
+        let issuer_did = key.public_key().to_did_key();
+        let credential = issue_one(&key, None);
+        let url = "https://hub.example/v1/status/1";
+        let now = awarded() + Duration::days(1);
+        let list = |key: &SecretKey, revoked: &[u64]| {
+            status_list_credential(&issuer(), key, url, revoked, now, contexts).expect("signs")
+        };
+
+        let clear = list(&key, &[41, 43]);
+        assert_eq!(schema_errors(&credential), Vec::<String>::new());
+        assert_eq!(
+            check_status(&credential, &issuer_did, &clear, now, contexts).expect("checks"),
+            Revocation::NotRevoked
+        );
+        let revoked = list(&key, &[42]);
+        assert!(matches!(
+            check_status(&credential, &issuer_did, &revoked, now, contexts),
+            Err(CredentialError::Revoked)
+        ));
+        // Another key's list, a list changed after signing, another URL's list: not used.
+        let by_stranger = list(&SecretKey::from_seed(&[6; 32]), &[]);
+        let mut changed = revoked.clone();
+        changed["credentialSubject"]["encodedList"] = encode_list(&[]).expect("encodes").into();
+        let mut elsewhere = clear.clone();
+        elsewhere["id"] = "https://elsewhere.example/list".into();
+        for bad in [by_stranger, elsewhere] {
+            assert!(matches!(
+                check_status(&credential, &issuer_did, &bad, now, contexts),
+                Err(CredentialError::BadStatusList(_))
+            ));
+        }
+        assert!(matches!(
+            check_status(&credential, &issuer_did, &changed, now, contexts),
+            Err(CredentialError::BadSignature)
+        ));
+
+        // The bits: index 0 is the first byte's highest bit; the list is the minimum size.
+        let bits = decode_list(&encode_list(&[0, 9]).expect("encodes")).expect("decodes");
+        assert_eq!(bits.len() as u64, STATUS_LIST_BITS / 8);
+        assert_eq!((bits[0], bits[1]), (0x80, 0x40));
+        assert!(encode_list(&[STATUS_LIST_BITS]).is_err());
+        // A GZIP bomb is refused, not inflated.
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        std::io::Write::write_all(&mut gzip, &vec![0u8; 8 << 20]).expect("zips");
+        let bomb = format!(
+            "u{}",
+            base64::Engine::encode(
+                &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                gzip.finish().expect("zips")
+            )
+        );
+        assert!(matches!(
+            decode_list(&bomb),
+            Err(CredentialError::BadStatusList(_))
+        ));
+    }
 }
 
 #[test]

@@ -18,6 +18,11 @@ pub const CATALOG: &str = "/v1/catalog";
 pub const DEVICES: &str = "/v1/devices";
 /// `POST` (signed by a device): push signed result records.
 pub const RECORDS: &str = "/v1/records";
+/// `POST` (signed by a device): the learner's credentials the hub issued, after a number.
+pub const CREDENTIALS: &str = "/v1/credentials";
+/// `GET`: an issuer's revocation list, a Bitstring Status List credential (the router's
+/// pattern; see [`status_list`]).
+pub const STATUS_LIST: &str = "/v1/status/{issuer}";
 /// `GET` (signed by an operator): groups, offers and members.
 pub const ADMIN_GROUPS: &str = "/v1/admin/groups";
 /// `GET` (signed by an operator): devices with their learners.
@@ -30,6 +35,11 @@ pub const ADMIN_FLAGS: &str = "/v1/admin/flags";
 /// The path of a pack's bytes.
 pub fn pack(hash: &str) -> String {
     PACK.replace("{hash}", hash)
+}
+
+/// The path of issuer number `issuer`'s status list.
+pub fn status_list(issuer: u64) -> String {
+    STATUS_LIST.replace("{issuer}", &issuer.to_string())
 }
 
 /// The path of a chunk's bytes.

@@ -86,6 +86,20 @@ fn registering_and_pushing_records() {
             last_seq: Some(42),
         }),
         group: Some("riders".into()),
+        credentials: Some(3),
+    });
+    insta::assert_json_snapshot!(CredentialsRequest { after: 2 });
+    let publisher = SecretKey::from_seed(&[7; 32]);
+    let issuer = SecretKey::from_seed(&[8; 32]).public_key();
+    insta::assert_json_snapshot!(CredentialsResponse {
+        credentials: vec![IssuedCredential {
+            number: 3,
+            credential: serde_json::json!({"id": "urn:uuid:0b7f9c1e-3d4a-4f3e-9c1d-2a6b8e5f7d10"}),
+        }],
+        endorsements: vec![
+            crate::credential::IssuerEndorsement::sign(&publisher, &issuer).expect("signs")
+        ],
+        more: false,
     });
 }
 

@@ -142,6 +142,43 @@ pub struct PushResponse {
     /// device that remembers another one (an operator moved it) follows the hub.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// The number of the newest credential the hub issued to the device's learner, if any
+    /// (absent from hubs before credentials): a device that holds an older one asks for the
+    /// rest at `POST /v1/credentials`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<u64>,
+}
+
+/// `POST /v1/credentials`: the learner's credentials numbered after `after`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialsRequest {
+    /// The number of the newest credential the device holds from this hub (0 for none).
+    pub after: u64,
+}
+
+/// Most credentials in one answer; a device asks again for the rest.
+pub const MAX_CREDENTIALS_PER_ANSWER: usize = 20;
+
+/// One credential the hub issued, with its number in the learner's list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IssuedCredential {
+    /// Its number (rising; a device asks for those after the newest it holds).
+    pub number: u64,
+    /// The signed credential.
+    pub credential: serde_json::Value,
+}
+
+/// The answer to `POST /v1/credentials`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CredentialsResponse {
+    /// Up to [`MAX_CREDENTIALS_PER_ANSWER`] credentials, oldest first.
+    pub credentials: Vec<IssuedCredential>,
+    /// The providers' endorsements of the keys that signed them (a device trusts a key only
+    /// through an endorsement by a publisher it trusts).
+    pub endorsements: Vec<crate::credential::IssuerEndorsement>,
+    /// Whether more follow the last one.
+    pub more: bool,
 }
 
 /// How many of a device's records a hub holds, and the number of the last: a device that

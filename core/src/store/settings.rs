@@ -20,6 +20,8 @@ pub(super) mod key {
     pub const METERED_USE: &str = "sync.metered_use";
     pub const CATALOG: &str = "sync.catalog";
     pub const HELD_CHECKED: &str = "sync.held_checked";
+    /// The number of the newest credential taken from the hub.
+    pub const CREDENTIALS_TAKEN: &str = "sync.credentials_taken";
     /// `<seq> <hash>` of the last record checked (see `Store::check_recent`).
     pub const RECORDS_CHECKED: &str = "records.checked";
 }
@@ -241,6 +243,22 @@ impl Store {
         let mut conn = self.lock();
         super::db::write(&mut conn, |tx| {
             put(tx, key::HELD_CHECKED, &now.timestamp().to_string())
+        })
+    }
+
+    /// The number of the newest credential taken from the hub (0 before the first).
+    pub fn credentials_taken(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .setting(key::CREDENTIALS_TAKEN)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// Remembers the number of the newest credential taken from the hub.
+    pub fn set_credentials_taken(&self, number: u64) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        super::db::write(&mut conn, |tx| {
+            put(tx, key::CREDENTIALS_TAKEN, &number.to_string())
         })
     }
 

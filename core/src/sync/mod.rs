@@ -4,11 +4,13 @@
 //! request over a nonce from the hub; the device key stays in the store.
 
 mod choose;
+mod credentials;
 mod delta;
 mod download;
 mod error;
 mod http;
 mod policy;
+mod status;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,6 +23,7 @@ use reqwest::StatusCode;
 
 pub use error::SyncError;
 pub use policy::{Deadline, SyncPolicy, STALL_BYTES};
+pub use status::{check_revocation_online, fetch_status_list, RevocationCheck};
 
 use crate::hash::ContentHash;
 use crate::keys::{PublicKey, SecretKey};
@@ -63,6 +66,10 @@ pub struct SyncReport {
     /// Packs whose download or install failed: discarded (a download cut by the network
     /// keeps what arrived, to resume), tried again at the next sync.
     pub failed: Vec<PackProblem>,
+    /// Credentials the hub issued to the learner, verified and kept now.
+    pub credentials: usize,
+    /// Credentials the hub sent that were not kept: (id, why).
+    pub credentials_refused: Vec<(String, String)>,
     /// Why the sync stopped before the end, when it did (the network went, the time ran
     /// out, the learner cancelled); the rest goes at the next sync.
     pub unfinished: Option<String>,
@@ -74,6 +81,7 @@ impl SyncReport {
         self.pushed + self.already_there + self.resent > 0
             || !self.rejected.is_empty()
             || !self.installed.is_empty()
+            || self.credentials > 0
     }
 }
 
@@ -138,6 +146,9 @@ pub struct HubClient {
     policy: SyncPolicy,
     /// Bytes sent and received so far, for the learner's data budget.
     moved: Arc<AtomicU64>,
+    /// One more than the number of the newest credential the hub last said it issued to the
+    /// learner (0: it said none).
+    announced_credentials: Arc<AtomicU64>,
 }
 
 impl HubClient {
@@ -165,6 +176,7 @@ impl HubClient {
             http,
             policy,
             moved: Arc::new(AtomicU64::new(0)),
+            announced_credentials: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -247,11 +259,19 @@ impl HubClient {
         let cap = allowance.map(|a| self.bytes_moved().saturating_add(a));
         let within = self.one_call(progress);
         let mut report = SyncReport::default();
-        let done = self.push_all(store, &mut report, within).and_then(|()| {
-            // Read after pushing: the hub's answer may have moved the device to its group.
-            let group = store.registration()?.ok_or(SyncError::NotRegistered)?.group;
-            self.update_packs(store, &group, downloads, cap, &mut report, within)
-        });
+        let done = self
+            .push_all(store, &mut report, within)
+            .and_then(
+                |()| match self.announced_credentials.load(Ordering::Relaxed) {
+                    0 => Ok(()),
+                    announced => self.take_credentials(store, announced - 1, &mut report, within),
+                },
+            )
+            .and_then(|()| {
+                // Read after pushing: the hub's answer may have moved the device to its group.
+                let group = store.registration()?.ok_or(SyncError::NotRegistered)?.group;
+                self.update_packs(store, &group, downloads, cap, &mut report, within)
+            });
         match done {
             Ok(()) => Ok(report),
             Err(e) if report.did_something() => {
@@ -363,6 +383,10 @@ impl HubClient {
         store.acknowledge(&acked)?;
         if let Some(group) = answer.group {
             self.follow_group(store, group)?;
+        }
+        if let Some(newest) = answer.credentials {
+            self.announced_credentials
+                .store(newest.saturating_add(1), Ordering::Relaxed);
         }
         Ok(answer.held)
     }

@@ -91,6 +91,7 @@ pub fn router_with(db: HubDb, config: HubConfig) -> Router {
         trusted_proxies: Arc::new(config.trusted_proxies),
         operators: Arc::new(config.operators),
         upload_dir: Arc::new(config.upload_dir),
+        status_lists: crate::issue::StatusLists::default(),
     };
     Router::new()
         .route(endpoint::NONCE, get(nonce))
@@ -107,6 +108,8 @@ pub fn router_with(db: HubDb, config: HubConfig) -> Router {
             endpoint::RECORDS,
             post(results::push).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES)),
         )
+        .route(endpoint::CREDENTIALS, post(results::credentials))
+        .route(endpoint::STATUS_LIST, get(results::status_list))
         .route(endpoint::ADMIN_GROUPS, get(admin::groups))
         .route(endpoint::ADMIN_LEARNERS, get(admin::learners))
         .route(endpoint::ADMIN_RESULTS, get(admin::results))
@@ -154,6 +157,7 @@ pub struct AppState {
     trusted_proxies: Arc<Vec<std::net::IpAddr>>,
     operators: Arc<Vec<PublicKey>>,
     upload_dir: Arc<std::path::PathBuf>,
+    status_lists: crate::issue::StatusLists,
 }
 
 /// Refuses a request past its address's rate (`429 rate_limited`) before any work is done

@@ -108,11 +108,20 @@ fn read_pack(
             "the pack is signed by another publisher than the uploader",
         ));
     }
-    reader.verify_contents().or_http_err(
+    let (_, module_files) = reader.verify_with_modules().or_http_err(
         StatusCode::UNPROCESSABLE_ENTITY,
         "bad_pack",
         "the pack does not verify",
     )?;
+    let module_bodies = module_files
+        .into_iter()
+        .map(|(id, json)| String::from_utf8(json).map(|json| (id, json)))
+        .collect::<Result<_, _>>()
+        .or_http_err(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_pack",
+            "a module.json is not UTF-8",
+        )?;
     let manifest = reader.manifest();
     Ok(NewPack {
         hash: reader.pack_hash().0,
@@ -122,6 +131,7 @@ fn read_pack(
         publisher: uploader,
         variant: manifest.pack.variant.to_string(),
         modules: manifest.modules.iter().map(|m| m.id.clone()).collect(),
+        module_bodies,
         chunks: reader
             .chunk_ranges()
             .into_iter()

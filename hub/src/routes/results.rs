@@ -1,11 +1,15 @@
 //! Devices and their results: registration with an enrolment code, and pushes of signed
 //! records, admitted by core's rule and stored once by the storage layer.
 
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use skillpack_core::keys::PublicKey;
-use skillpack_core::protocol::{PushRequest, PushResponse, RegisterRequest, RegisterResponse};
+use skillpack_core::protocol::{
+    CredentialsRequest, CredentialsResponse, IssuedCredential, PushRequest, PushResponse,
+    RegisterRequest, RegisterResponse, MAX_CREDENTIALS_PER_ANSWER,
+};
 
 use super::{json_body, AppState, SignedRequest, MAX_PUSH_RECORDS};
 use crate::error::{HttpError, OrHttpErr};
@@ -74,11 +78,88 @@ pub(super) async fn push(
             format!("at most {MAX_PUSH_RECORDS} records a push"),
         ));
     }
-    let results = take_records(&state.db, signed.key, device.learner, request.records).await?;
+    let results = take_records(
+        &state.db,
+        signed.key,
+        device.learner.clone(),
+        request.records,
+    )
+    .await?;
     let held = Some(state.db.held_records(signed.key).await?);
     Ok(Json(PushResponse {
         results,
         held,
         group: Some(device.group),
+        credentials: state.db.newest_credential(&device.learner).await?,
     }))
+}
+
+/// The learner's credentials after the number the device holds, with the endorsements of
+/// the keys that signed them; for a bound device only.
+pub(super) async fn credentials(
+    State(state): State<AppState>,
+    signed: SignedRequest,
+) -> Result<Json<CredentialsResponse>, HttpError> {
+    let device = state.db.device(signed.key).await?.or_http_err(
+        StatusCode::FORBIDDEN,
+        "unknown_device",
+        "register this device with an enrolment code first",
+    )?;
+    if !device.bound {
+        return Err(HttpError::new(
+            StatusCode::FORBIDDEN,
+            "unbound_device",
+            "the hub holds no binding of this device by its learner: register it again",
+        ));
+    }
+    let request: CredentialsRequest = json_body(&signed.body)?;
+    let limit = u32::try_from(MAX_CREDENTIALS_PER_ANSWER).unwrap_or(u32::MAX);
+    let mut rows = state
+        .db
+        .credentials_after(&device.learner, request.after, limit + 1)
+        .await?;
+    let more = rows.len() > MAX_CREDENTIALS_PER_ANSWER;
+    rows.truncate(MAX_CREDENTIALS_PER_ANSWER);
+    let mut endorsements = Vec::new();
+    let mut issuers = Vec::new();
+    let mut credentials = Vec::with_capacity(rows.len());
+    for (number, body, issuer) in rows {
+        let credential = serde_json::from_str(&body).map_err(HttpError::internal)?;
+        credentials.push(IssuedCredential { number, credential });
+        if issuers.contains(&issuer) {
+            continue;
+        }
+        issuers.push(issuer);
+        if let Some(row) = state.db.issuer(issuer).await? {
+            endorsements.push(serde_json::from_str(&row.endorsement).map_err(HttpError::internal)?);
+        }
+    }
+    Ok(Json(CredentialsResponse {
+        credentials,
+        endorsements,
+        more,
+    }))
+}
+
+/// `GET /v1/status/{issuer}`: an issuer's signed revocation list, public (verifiers anywhere
+/// read it), kept signed until a credential of the issuer is revoked.
+pub(super) async fn status_list(
+    State(state): State<AppState>,
+    Path(issuer): Path<String>,
+) -> Result<Response, HttpError> {
+    let not_found = || HttpError::new(StatusCode::NOT_FOUND, "no_such_list", "no such status list");
+    let issuer: u64 = issuer.parse().map_err(|_| not_found())?;
+    let body = state
+        .status_lists
+        .get(&state.db, issuer)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vc+ld+json"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        body.as_ref().clone(),
+    )
+        .into_response())
 }

@@ -19,9 +19,12 @@ use skillpack_core::protocol::{
 
 pub use export::{results_csv, results_xapi};
 pub use rows::{
-    normalize_code, AuditRow, DeviceJoin, FlagRow, GroupRow, KnownDevice, LearnerLink, LearnerRow,
-    LinkRefusal, NewPack, PackChunk, RegisterRefusal, StoredResult, PIECE,
+    normalize_code, AuditRow, CredentialInsert, DeviceJoin, FlagRow, GroupRow, IssuedRow,
+    IssuerProfile, IssuerRow, KnownDevice, LearnerLink, LearnerRow, LinkRefusal, NewCredential,
+    NewPack, PackChunk, RegisterRefusal, StoredResult, UnissuedPass, PIECE,
 };
+
+pub(crate) use rows::random_bytes;
 
 use self::postgres::PgHub;
 use self::sqlite::SqliteHub;
@@ -283,5 +286,85 @@ impl HubDb {
     /// How many records the hub holds.
     pub async fn record_count(&self) -> Result<u64, HubError> {
         on_engine!(self, e => e.record_count())
+    }
+
+    /// Sets a provider's issuer (its key, profile, endorsement and status list), replacing
+    /// what the hub held for that publisher; gives the issuer's number.
+    pub async fn set_issuer(&self, issuer: IssuerRow) -> Result<u64, HubError> {
+        on_engine!(self, e => e.set_issuer(issuer))
+    }
+
+    /// The issuer of a provider, by its publisher key.
+    pub async fn issuer_of(&self, publisher: PublicKey) -> Result<Option<IssuerRow>, HubError> {
+        on_engine!(self, e => e.issuer_of(publisher.to_bytes()))
+    }
+
+    /// An issuer by its number.
+    pub async fn issuer(&self, id: u64) -> Result<Option<IssuerRow>, HubError> {
+        on_engine!(self, e => e.issuer(id))
+    }
+
+    /// Up to `limit` of a learner's passing records that no credential names yet, oldest
+    /// first.
+    pub async fn unissued_passes(
+        &self,
+        learner: &str,
+        limit: u32,
+    ) -> Result<Vec<UnissuedPass>, HubError> {
+        let learner = learner.to_owned();
+        on_engine!(self, e => e.unissued_passes(learner, limit))
+    }
+
+    /// A module of a stored pack as compiled, with the pack's publisher key.
+    pub async fn pack_module(
+        &self,
+        pack: [u8; 32],
+        module: &str,
+    ) -> Result<Option<(Vec<u8>, String)>, HubError> {
+        let module = module.to_owned();
+        on_engine!(self, e => e.pack_module(pack, module))
+    }
+
+    /// Stores an issued credential, unless its record has one or its status bit is taken.
+    pub async fn add_credential(
+        &self,
+        credential: NewCredential,
+    ) -> Result<CredentialInsert, HubError> {
+        on_engine!(self, e => e.add_credential(credential))
+    }
+
+    /// Up to `limit` of a learner's credentials numbered after `after`, oldest first: each
+    /// number, credential (JSON) and issuer number.
+    pub async fn credentials_after(
+        &self,
+        learner: &str,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<(u64, String, u64)>, HubError> {
+        let learner = learner.to_owned();
+        on_engine!(self, e => e.credentials_after(learner, after, limit))
+    }
+
+    /// The number of a learner's newest credential, if they have one.
+    pub async fn newest_credential(&self, learner: &str) -> Result<Option<u64>, HubError> {
+        let learner = learner.to_owned();
+        on_engine!(self, e => e.newest_credential(learner))
+    }
+
+    /// Revokes a credential by its id: `Some(true)` when revoked now, `Some(false)` when it
+    /// already was, `None` when the hub issued no such credential.
+    pub async fn revoke_credential(&self, id: &str, why: &str) -> Result<Option<bool>, HubError> {
+        let (id, why) = (id.to_owned(), why.to_owned());
+        on_engine!(self, e => e.revoke_credential(id, why))
+    }
+
+    /// The status bits of an issuer's revoked credentials.
+    pub async fn revoked_indexes(&self, issuer: u64) -> Result<Vec<u64>, HubError> {
+        on_engine!(self, e => e.revoked_indexes(issuer))
+    }
+
+    /// Every credential the hub issued, in the order issued.
+    pub async fn issued_credentials(&self) -> Result<Vec<IssuedRow>, HubError> {
+        on_engine!(self, e => e.issued_credentials())
     }
 }

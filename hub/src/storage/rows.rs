@@ -47,6 +47,8 @@ pub struct NewPack {
     pub variant: String,
     /// The modules it holds, by id.
     pub modules: Vec<String>,
+    /// Each module as compiled (its id and `module.json`), which a credential states.
+    pub module_bodies: Vec<(String, String)>,
     /// The verified pack file, which storage copies in pieces of [`PIECE`] bytes.
     pub file: std::path::PathBuf,
     /// Its length in bytes.
@@ -380,4 +382,130 @@ pub(crate) fn held(count: i64, last_seq: Option<i64>) -> HeldRecords {
         count: u64::try_from(count).unwrap_or(0),
         last_seq: last_seq.and_then(|s| u64::try_from(s).ok()),
     }
+}
+
+/// A training provider's issuer as the hub holds it: the key it signs credentials with, what
+/// the credentials say of the provider, the provider's endorsement of the key, and where its
+/// revocation list is published.
+#[derive(Clone)]
+pub struct IssuerRow {
+    /// Its number (names its status list).
+    pub id: u64,
+    /// The provider's publisher key.
+    pub publisher: PublicKey,
+    /// The issuer key's seed.
+    pub seed: [u8; 32],
+    /// The provider as credentials name it (JSON of [`IssuerProfile`]).
+    pub profile: String,
+    /// The provider's signed endorsement of the issuer key (JSON).
+    pub endorsement: String,
+    /// The URL of its Bitstring Status List credential.
+    pub status_list: String,
+}
+
+impl std::fmt::Debug for IssuerRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuerRow")
+            .field("id", &self.id)
+            .field("publisher", &self.publisher.to_did_key())
+            .field("profile", &self.profile)
+            .field("status_list", &self.status_list)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The provider as its credentials name it, stored as JSON beside its issuer key.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct IssuerProfile {
+    /// Its name.
+    pub name: String,
+    /// Its website, if any.
+    pub url: Option<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country_code: String,
+    /// The country's name.
+    pub country: String,
+    /// Its region, if it says.
+    pub region: Option<String>,
+}
+
+/// A passing record the hub holds that no credential names yet.
+#[derive(Debug, Clone)]
+pub struct UnissuedPass {
+    /// The record's id.
+    pub record_id: String,
+    /// Its hash.
+    pub hash: [u8; 32],
+    /// The signed record, as stored (JSON).
+    pub body: String,
+}
+
+/// A credential the hub issued, to store.
+#[derive(Debug, Clone)]
+pub struct NewCredential {
+    /// Its id (`urn:uuid:…`).
+    pub id: String,
+    /// The record it was issued for.
+    pub record_id: String,
+    /// The learner's `did:key`.
+    pub learner: String,
+    /// The issuer's number.
+    pub issuer: u64,
+    /// Its bit in the issuer's status list.
+    pub status_index: u64,
+    /// The signed credential (JSON).
+    pub body: String,
+}
+
+/// What storing a new credential came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialInsert {
+    /// Stored, with its number.
+    Stored(u64),
+    /// The record already has a credential (another request issued it first).
+    RecordTaken,
+    /// The status bit is another credential's: draw another.
+    IndexTaken,
+}
+
+/// An issued credential, as the operator's list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct IssuedRow {
+    /// Its number.
+    pub number: u64,
+    /// Its id.
+    pub id: String,
+    /// The learner's `did:key`.
+    pub learner: String,
+    /// The record it was issued for.
+    pub record_id: Option<String>,
+    /// The issuer's number.
+    pub issuer: u64,
+    /// When it was issued.
+    pub issued_at: String,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<String>,
+    /// Why, if it was.
+    pub revoked_why: Option<String>,
+}
+
+/// Reads a stored issuer row's keys; a damaged one is an error, never a panic.
+pub(super) fn issuer_row(
+    id: i64,
+    publisher: &[u8],
+    seed: &[u8],
+    profile: String,
+    endorsement: String,
+    status_list: String,
+) -> Result<IssuerRow, HubError> {
+    let damaged = || HubError::Damaged("a stored issuer key".into());
+    let publisher: [u8; 32] = publisher.try_into().map_err(|_| damaged())?;
+    Ok(IssuerRow {
+        id: count(id),
+        publisher: PublicKey::from_bytes(&publisher).map_err(|_| damaged())?,
+        seed: seed.try_into().map_err(|_| damaged())?,
+        profile,
+        endorsement,
+        status_list,
+    })
 }

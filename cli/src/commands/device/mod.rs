@@ -373,6 +373,8 @@ fn sync(device: &Device, metered: bool, json: bool) -> CommandResult {
             "deferred": report.deferred,
             "untrusted": problems(&report.untrusted),
             "failed": problems(&report.failed),
+            "credentials": report.credentials,
+            "credentials_refused": report.credentials_refused,
             "unfinished": report.unfinished,
             "metered_use_this_month": used,
         }))?;
@@ -396,6 +398,19 @@ fn sync(device: &Device, metered: bool, json: bool) -> CommandResult {
             named(&report.installed)
         }
     );
+    if report.credentials > 0 {
+        outln!(
+            "received {} (see `skillpack device credentials`)",
+            if report.credentials == 1 {
+                "a new credential".to_owned()
+            } else {
+                format!("{} new credentials", report.credentials)
+            }
+        );
+    }
+    for (id, why) in &report.credentials_refused {
+        eprintln!("the hub sent a credential that was not kept ({id}): {why}");
+    }
     if report.resent > 0 {
         outln!(
             "the hub had lost {} results it once took (restored from a backup?): sent again",

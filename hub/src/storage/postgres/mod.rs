@@ -3,6 +3,7 @@
 //! runtime). Several hub instances can share one database: migrations and each device's
 //! ingest take advisory locks, and the nonce secret and used nonces are shared tables.
 
+mod credentials;
 mod devices;
 mod ingest;
 mod links;
@@ -23,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_times_as_timestamps.sql"),
     include_str!("migrations/0005_nonces_by_mac_and_packs_in_parts.sql"),
     include_str!("migrations/0006_bindings_links_audit.sql"),
+    include_str!("migrations/0007_credentials.sql"),
 ];
 
 /// The advisory lock migrations hold: several instances may start at once.

@@ -93,6 +93,14 @@ impl PgHub {
             )
             .await?;
         }
+        for (module, body) in &pack.module_bodies {
+            tx.execute(
+                "INSERT INTO pack_modules (pack_hash, module_id, body) VALUES ($1, $2, $3)
+                 ON CONFLICT DO NOTHING",
+                &[&pack.hash.as_slice(), module, body],
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(publish_response(&pack, true))
     }

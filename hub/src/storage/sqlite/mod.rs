@@ -3,6 +3,7 @@
 //! `synchronous = FULL`, migrations through the device store's runner. rusqlite blocks, so
 //! every call runs on tokio's blocking pool through [`SqliteHub::run`].
 
+mod credentials;
 mod devices;
 mod ingest;
 mod links;
@@ -29,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_times_in_one_format.sql"),
     include_str!("migrations/0005_pack_bytes_apart.sql"),
     include_str!("migrations/0006_bindings_links_audit.sql"),
+    include_str!("migrations/0007_credentials.sql"),
 ];
 
 /// Now, as every time the hub writes reads (ISO 8601 UTC with milliseconds).

@@ -88,6 +88,12 @@ impl SqliteHub {
                     ],
                 )?;
             }
+            for (module, body) in &pack.module_bodies {
+                tx.execute(
+                    "INSERT OR IGNORE INTO pack_modules (pack_hash, module_id, body) VALUES (?1, ?2, ?3)",
+                    params![pack.hash.as_slice(), module, body],
+                )?;
+            }
             tx.commit()?;
             Ok(publish_response(&pack, true))
         })

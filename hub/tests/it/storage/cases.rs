@@ -243,6 +243,7 @@ fn new_pack(id: &str, version: &str, variant: &str, group: &str) -> (NewPack, Ve
         publisher: publisher_key().public_key(),
         variant: variant.into(),
         modules: vec![format!("{id}-module")],
+        module_bodies: vec![],
         chunks: vec![
             chunk(b"1", 0, 4),
             chunk(b"2", 10, 5),

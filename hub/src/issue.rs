@@ -1,0 +1,252 @@
+//! Issuing credentials for passing results. When the hub takes a passing record, the
+//! provider whose pack holds the module (its publisher) awards the learner an Open Badges 3.0
+//! credential, signed with the issuer key the hub holds for that provider, naming the record
+//! as its evidence and a bit of the provider's status list for revocation. A provider without
+//! an issuer set up (`skillpack hub issuer`) awards nothing yet; its learners' passes get
+//! their credentials once it has one. Also here: each provider's status list credential.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::Utc;
+use skillpack_core::credential::status::{status_list_credential, STATUS_LIST_BITS};
+use skillpack_core::credential::{
+    self, AssessmentType, Award, Contexts, Issuer, RecordRef, StatusEntry,
+};
+use skillpack_core::hash::ContentHash;
+use skillpack_core::keys::{PublicKey, SecretKey};
+use skillpack_core::ledger::SignedRecord;
+use skillpack_core::module::Module;
+
+use crate::error::HubError;
+use crate::storage::{
+    random_bytes, CredentialInsert, HubDb, IssuerProfile, IssuerRow, NewCredential, UnissuedPass,
+};
+
+/// Most passes one call issues for (a learner has a handful; the rest wait for the next).
+const ISSUE_BATCH: u32 = 50;
+
+/// Draws of a status bit before giving up on a credential (a list of 131,072 bits is
+/// nowhere near full: a second draw is already rare).
+const STATUS_DRAWS: usize = 8;
+
+/// Issues a credential for each of `learner`'s passing records that has none, where the
+/// module's provider has an issuer; gives how many were issued. A record that cannot be
+/// issued for now (no issuer, a pack stored before the hub kept modules) is left for later.
+pub async fn issue_pending(db: &HubDb, learner: &str) -> Result<usize, HubError> {
+    let mut issued = 0;
+    for pass in db.unissued_passes(learner, ISSUE_BATCH).await? {
+        match issue_for(db, learner, &pass).await {
+            Ok(true) => issued += 1,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(record = %pass.record_id, error = %e, "not issued"),
+        }
+    }
+    Ok(issued)
+}
+
+/// Issues for one pass; false when its provider has no issuer or the module is not known.
+async fn issue_for(db: &HubDb, learner: &str, pass: &UnissuedPass) -> Result<bool, HubError> {
+    let signed: SignedRecord =
+        serde_json::from_str(&pass.body).map_err(|e| HubError::Damaged(e.to_string()))?;
+    let record = signed.record;
+    let Some((publisher, module)) = db.pack_module(record.pack.hash.0, &record.module).await?
+    else {
+        return Ok(false);
+    };
+    let publisher: [u8; 32] = publisher
+        .try_into()
+        .map_err(|_| HubError::Damaged("a stored publisher key".into()))?;
+    let publisher = PublicKey::from_bytes(&publisher)
+        .map_err(|e| HubError::Damaged(format!("a stored publisher key: {e}")))?;
+    let Some(issuer) = db.issuer_of(publisher).await? else {
+        return Ok(false);
+    };
+    let module: Module =
+        serde_json::from_str(&module).map_err(|e| HubError::Damaged(e.to_string()))?;
+    let mut assessment = vec![AssessmentType::AutomatedQuiz];
+    if !record.attestations.is_empty() {
+        assessment.push(AssessmentType::PracticalObserved);
+    }
+    let score_percent = (u64::from(record.score) * 100)
+        .checked_div(u64::from(record.max_score))
+        .and_then(|p| u32::try_from(p).ok())
+        .unwrap_or(0);
+    let module = Arc::new(module);
+    for _ in 0..STATUS_DRAWS {
+        let status_index = u64::from_le_bytes(random_bytes()?) % STATUS_LIST_BITS;
+        let award = OwnedAward {
+            id: format!("urn:uuid:{}", uuid_v4()?),
+            learner: learner.to_owned(),
+            score_percent,
+            record: RecordRef {
+                id: pass.record_id.clone(),
+                hash: ContentHash(pass.hash),
+            },
+            status: StatusEntry {
+                list: issuer.status_list.clone(),
+                index: status_index,
+            },
+            assessment: assessment.clone(),
+        };
+        let id = award.id.clone();
+        let body = sign_award(&issuer, Arc::clone(&module), award).await?;
+        let stored = db
+            .add_credential(NewCredential {
+                id,
+                record_id: pass.record_id.clone(),
+                learner: learner.to_owned(),
+                issuer: issuer.id,
+                status_index,
+                body,
+            })
+            .await?;
+        match stored {
+            CredentialInsert::Stored(_) => return Ok(true),
+            CredentialInsert::RecordTaken => return Ok(false),
+            CredentialInsert::IndexTaken => {}
+        }
+    }
+    Err(HubError::Encoding(
+        "no free bit in the issuer's status list".into(),
+    ))
+}
+
+/// What a credential for a pass states besides its module and issuer.
+struct OwnedAward {
+    id: String,
+    learner: String,
+    score_percent: u32,
+    record: RecordRef,
+    status: StatusEntry,
+    assessment: Vec<AssessmentType>,
+}
+
+/// Signs an award now with the issuer's key, off the async threads (canonicalisation takes
+/// milliseconds); gives the credential's JSON.
+async fn sign_award(
+    issuer: &IssuerRow,
+    module: Arc<Module>,
+    owned: OwnedAward,
+) -> Result<String, HubError> {
+    let profile = issuer_profile(issuer)?;
+    let key = SecretKey::from_seed(&issuer.seed);
+    let credential = tokio::task::spawn_blocking(move || {
+        let award = Award {
+            id: owned.id,
+            module: &module,
+            learner: owned.learner,
+            learner_name: None,
+            score_percent: owned.score_percent,
+            record: Some(owned.record),
+            awarded: Utc::now(),
+            valid_until: None,
+            status: Some(owned.status),
+            assessment: owned.assessment,
+        };
+        credential::issue(&profile, &key, &award, Contexts::bundled())
+    })
+    .await??;
+    serde_json::to_string(&credential).map_err(|e| HubError::Encoding(e.to_string()))
+}
+
+/// Sets up (or updates) the issuer of the provider whose publisher key is `publisher`: the
+/// hub's issuer key for it (made now the first time, kept after), what credentials say of
+/// the provider, the provider's endorsement of the key, and the status list at `hub_url`.
+/// The publisher must be registered.
+pub async fn set_up_issuer(
+    db: &HubDb,
+    publisher: &SecretKey,
+    profile: IssuerProfile,
+    hub_url: &str,
+) -> Result<IssuerRow, HubError> {
+    let publisher_key = publisher.public_key();
+    let seed = match db.issuer_of(publisher_key).await? {
+        Some(known) => known.seed,
+        None => SecretKey::generate()
+            .map_err(|e| HubError::Random(e.to_string()))?
+            .to_seed(),
+    };
+    let issuer_key = SecretKey::from_seed(&seed).public_key();
+    let endorsement = credential::IssuerEndorsement::sign(publisher, &issuer_key)?;
+    let mut row = IssuerRow {
+        id: 0,
+        publisher: publisher_key,
+        seed,
+        profile: serde_json::to_string(&profile).map_err(|e| HubError::Encoding(e.to_string()))?,
+        endorsement: serde_json::to_string(&endorsement)
+            .map_err(|e| HubError::Encoding(e.to_string()))?,
+        status_list: String::new(),
+    };
+    // The list is named by the issuer's number, known once the row is stored.
+    row.id = db.set_issuer(row.clone()).await?;
+    row.status_list = format!(
+        "{}{}",
+        hub_url.trim_end_matches('/'),
+        skillpack_core::protocol::endpoint::status_list(row.id)
+    );
+    db.set_issuer(row.clone()).await?;
+    Ok(row)
+}
+
+/// The provider as credentials name it, from the stored profile.
+fn issuer_profile(issuer: &IssuerRow) -> Result<Issuer, HubError> {
+    let profile: IssuerProfile =
+        serde_json::from_str(&issuer.profile).map_err(|e| HubError::Damaged(e.to_string()))?;
+    Ok(Issuer {
+        name: profile.name,
+        url: profile.url,
+        country_code: profile.country_code,
+        country: profile.country,
+        region: profile.region,
+    })
+}
+
+/// A random (version 4) UUID.
+fn uuid_v4() -> Result<uuid::Uuid, HubError> {
+    Ok(uuid::Builder::from_random_bytes(random_bytes()?).into_uuid())
+}
+
+/// Each issuer's signed status list, kept while its revoked bits stay the same: signing one
+/// takes milliseconds, and anyone may ask for it.
+#[derive(Clone, Default)]
+pub struct StatusLists {
+    signed: Arc<Mutex<HashMap<u64, SignedList>>>,
+}
+
+/// A signed list and the revoked bits it was signed with.
+type SignedList = (Vec<u64>, Arc<Vec<u8>>);
+
+impl StatusLists {
+    /// Issuer `id`'s status list credential (JSON), or `None` when there is no such issuer.
+    pub async fn get(&self, db: &HubDb, id: u64) -> Result<Option<Arc<Vec<u8>>>, HubError> {
+        let Some(issuer) = db.issuer(id).await? else {
+            return Ok(None);
+        };
+        let mut revoked = db.revoked_indexes(id).await?;
+        revoked.sort_unstable();
+        if let Some((bits, body)) = self.lock().get(&id) {
+            if *bits == revoked {
+                return Ok(Some(Arc::clone(body)));
+            }
+        }
+        let profile = issuer_profile(&issuer)?;
+        let key = SecretKey::from_seed(&issuer.seed);
+        let url = issuer.status_list.clone();
+        let bits = revoked.clone();
+        let list = tokio::task::spawn_blocking(move || {
+            status_list_credential(&profile, &key, &url, &bits, Utc::now(), Contexts::bundled())
+        })
+        .await??;
+        let body =
+            Arc::new(serde_json::to_vec(&list).map_err(|e| HubError::Encoding(e.to_string()))?);
+        self.lock().insert(id, (revoked, Arc::clone(&body)));
+        Ok(Some(body))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, SignedList>> {
+        self.signed
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
