@@ -8,6 +8,7 @@ mod demo;
 mod device;
 mod hub;
 mod identity;
+mod issuing;
 mod preview;
 mod relay;
 mod sync;

@@ -14,8 +14,8 @@ use skillpack_core::protocol::{RecordResult, RecordStatus};
 use skillpack_core::testing::{publisher_key, record_chain, stranger_key};
 use skillpack_hub::error::HubError;
 use skillpack_hub::storage::{
-    DeviceJoin, FlagRow, GroupRow, LearnerLink, LearnerRow, LinkRefusal, NewPack, PackChunk,
-    RegisterRefusal, PIECE,
+    CredentialInsert, DeviceJoin, FlagRow, GroupRow, IssuerRow, LearnerLink, LearnerRow,
+    LinkRefusal, NewCredential, NewPack, PackChunk, RegisterRefusal, PIECE,
 };
 use skillpack_hub::HubDb;
 
@@ -23,8 +23,8 @@ use skillpack_hub::nonce::NonceRefusal;
 
 use super::Fresh;
 
-/// Both engines have six migration steps.
-const SCHEMA_VERSION: u32 = 6;
+/// Both engines have seven migration steps.
+const SCHEMA_VERSION: u32 = 7;
 
 pub async fn migrations_from_empty_reach_the_current_version(fresh: Fresh) {
     let db = fresh.open().await;
@@ -770,4 +770,118 @@ pub async fn a_trainer_links_a_new_identity_to_the_old_one_with_an_audit_entry(f
         .unwrap();
     let results = db.results(None).await.unwrap();
     assert_eq!(results[0].person, learner(71));
+}
+
+pub async fn credentials_are_stored_once_per_record_numbered_and_revoked_by_bit(fresh: Fresh) {
+    let db = fresh.open().await;
+    let publisher = publisher_key().public_key();
+    db.add_publisher(publisher, "fixture".into()).await.unwrap();
+    let issuer = IssuerRow {
+        id: 0,
+        publisher,
+        seed: [9; 32],
+        profile: r#"{"name":"Salama Riders Trust","url":null,"country_code":"KE","country":"Kenya","region":null}"#.into(),
+        endorsement: "{}".into(),
+        status_list: "https://hub.example/v1/status/1".into(),
+    };
+    let id = db.set_issuer(issuer.clone()).await.unwrap();
+    // Setting it again updates the same issuer.
+    let again = IssuerRow {
+        status_list: format!("https://hub.example/v1/status/{id}"),
+        ..issuer
+    };
+    assert_eq!(db.set_issuer(again.clone()).await.unwrap(), id);
+    let held = db.issuer_of(publisher).await.unwrap().expect("set up");
+    assert_eq!((held.id, held.seed), (id, [9; 32]));
+    assert_eq!(held.status_list, again.status_list);
+    assert_eq!(db.issuer(id).await.unwrap().expect("by number").id, id);
+    assert!(db
+        .issuer_of(stranger_key().public_key())
+        .await
+        .unwrap()
+        .is_none());
+
+    let (key, chain) = registered(&db, 81, 3).await;
+    db.ingest(key.public_key(), chain.clone()).await.unwrap();
+    let who = learner(81);
+    let unissued = db.unissued_passes(&who, 10).await.unwrap();
+    assert_eq!(
+        unissued.len(),
+        3,
+        "every record of the fixture chain passed"
+    );
+    assert_eq!(unissued[0].record_id, chain[0].signed.record.id);
+    assert_eq!(db.newest_credential(&who).await.unwrap(), None);
+
+    let credential = |n: u64, record: usize, index: u64| NewCredential {
+        id: format!("urn:uuid:00000000-0000-4000-8000-00000000000{n}"),
+        record_id: chain[record].signed.record.id.clone(),
+        learner: who.clone(),
+        issuer: id,
+        status_index: index,
+        body: format!("{{\"n\":{n}}}"),
+    };
+    let CredentialInsert::Stored(first) = db.add_credential(credential(1, 0, 7)).await.unwrap()
+    else {
+        panic!("stored");
+    };
+    assert_eq!(
+        db.add_credential(credential(2, 0, 8)).await.unwrap(),
+        CredentialInsert::RecordTaken
+    );
+    assert_eq!(
+        db.add_credential(credential(3, 1, 7)).await.unwrap(),
+        CredentialInsert::IndexTaken
+    );
+    let CredentialInsert::Stored(second) = db.add_credential(credential(4, 1, 9)).await.unwrap()
+    else {
+        panic!("stored");
+    };
+    assert!(second > first);
+    assert_eq!(db.unissued_passes(&who, 10).await.unwrap().len(), 1);
+    assert_eq!(db.newest_credential(&who).await.unwrap(), Some(second));
+    let all = db.credentials_after(&who, 0, 10).await.unwrap();
+    assert_eq!(
+        all,
+        vec![
+            (first, "{\"n\":1}".to_owned(), id),
+            (second, "{\"n\":4}".to_owned(), id)
+        ]
+    );
+    assert_eq!(
+        db.credentials_after(&who, first, 10).await.unwrap().len(),
+        1
+    );
+    assert_eq!(db.credentials_after(&who, 0, 1).await.unwrap().len(), 1);
+    assert!(db
+        .credentials_after("did:key:z6MkOther", 0, 10)
+        .await
+        .unwrap()
+        .is_empty());
+
+    assert!(db.revoked_indexes(id).await.unwrap().is_empty());
+    let revoked_id = "urn:uuid:00000000-0000-4000-8000-000000000004";
+    assert_eq!(
+        db.revoke_credential(revoked_id, "a mistake").await.unwrap(),
+        Some(true)
+    );
+    assert_eq!(
+        db.revoke_credential(revoked_id, "again").await.unwrap(),
+        Some(false)
+    );
+    assert_eq!(
+        db.revoke_credential("urn:uuid:nobody", "none")
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(db.revoked_indexes(id).await.unwrap(), vec![9]);
+    let listed = db.issued_credentials().await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[1].revoked_why.as_deref(), Some("a mistake"));
+    assert!(listed[1]
+        .revoked_at
+        .as_deref()
+        .is_some_and(|t| t.ends_with('Z')));
+    assert!(listed[0].issued_at.ends_with('Z') && listed[0].revoked_at.is_none());
 }

@@ -217,7 +217,8 @@ macro_rules! conformance {
             records_are_stored_exactly_once,
             gaps_and_forks_are_stored_and_flagged,
             reports_give_the_same_rows_on_every_engine,
-            a_trainer_links_a_new_identity_to_the_old_one_with_an_audit_entry
+            a_trainer_links_a_new_identity_to_the_old_one_with_an_audit_entry,
+            credentials_are_stored_once_per_record_numbered_and_revoked_by_bit
         );
     };
     (@cases $engine:ident, $fresh:expr, $attrs:tt, $($case:ident),+ $(,)?) => {
