@@ -271,10 +271,27 @@ pub fn right_answers(
         .collect()
 }
 
-/// A device's chain of `n` signed records (numbered from 1), about `learner`.
+/// A device's chain of `n` signed records (numbered from 1), about `learner`, each a pass of
+/// bike-check in a pack that is not anywhere.
 pub fn record_chain(device: &SecretKey, learner: &str, n: u64) -> Vec<crate::ledger::SignedRecord> {
+    let pack = crate::ledger::PackRef {
+        id: "fixture".into(),
+        version: "1.0.0".into(),
+        hash: crate::hash::ContentHash::of(b"fixture"),
+    };
+    record_chain_in(device, learner, n, &pack)
+}
+
+/// [`record_chain`] with each record naming `pack` (the [`sample_pack`], say, once a hub
+/// holds it).
+pub fn record_chain_in(
+    device: &SecretKey,
+    learner: &str,
+    n: u64,
+    pack: &crate::ledger::PackRef,
+) -> Vec<crate::ledger::SignedRecord> {
     use crate::assess::Answer;
-    use crate::ledger::{record_id, responses_digest, PackRef, Response, ResultRecord};
+    use crate::ledger::{record_id, responses_digest, Response, ResultRecord};
     let mut out: Vec<crate::ledger::SignedRecord> = Vec::new();
     for seq in 1..=n {
         let responses = vec![Response {
@@ -292,11 +309,7 @@ pub fn record_chain(device: &SecretKey, learner: &str, n: u64) -> Vec<crate::led
             prev: out.last().map(|r| r.hash().unwrap()),
             learner: learner.to_owned(),
             device: device.public_key().to_did_key(),
-            pack: PackRef {
-                id: "fixture".into(),
-                version: "1.0.0".into(),
-                hash: crate::hash::ContentHash::of(b"fixture"),
-            },
+            pack: pack.clone(),
             module: "bike-check".into(),
             module_version: "1.0.0".into(),
             attempt: seq as u32,

@@ -8,6 +8,7 @@ mod support;
 
 mod admin;
 mod binding;
+mod credentials;
 mod distribution;
 mod errors;
 mod results;
