@@ -261,12 +261,7 @@ impl HubClient {
         let mut report = SyncReport::default();
         let done = self
             .push_all(store, &mut report, within)
-            .and_then(
-                |()| match self.announced_credentials.load(Ordering::Relaxed) {
-                    0 => Ok(()),
-                    announced => self.take_credentials(store, announced - 1, &mut report, within),
-                },
-            )
+            .and_then(|()| self.take_announced_credentials(store, &mut report, within))
             .and_then(|()| {
                 // Read after pushing: the hub's answer may have moved the device to its group.
                 let group = store.registration()?.ok_or(SyncError::NotRegistered)?.group;
@@ -279,6 +274,30 @@ impl HubClient {
                 Ok(report)
             }
             Err(e) => Err(e),
+        }
+    }
+
+    /// Takes the credentials the hub announced in its answer to a push, if it announced any.
+    /// A hub that answers badly (a refusal, a malformed or disordered page) is reported and
+    /// the sync goes on to the packs; only a lost network or a cancel stops it.
+    fn take_announced_credentials(
+        &self,
+        store: &Store,
+        report: &mut SyncReport,
+        within: Within<'_>,
+    ) -> Result<(), SyncError> {
+        let newest = match self.announced_credentials.load(Ordering::Relaxed) {
+            0 => return Ok(()),
+            announced => announced - 1,
+        };
+        match self.take_credentials(store, newest, report, within) {
+            Err(e @ (SyncError::BadAnswer(_) | SyncError::Refused { .. })) => {
+                report
+                    .credentials_refused
+                    .push(("(the hub's answer)".into(), e.to_string()));
+                Ok(())
+            }
+            other => other,
         }
     }
 
