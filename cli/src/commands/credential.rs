@@ -32,9 +32,10 @@ pub enum CredentialCommand {
         /// A PNG image of its QR code instead.
         #[arg(long, conflicts_with = "file")]
         qr: Option<PathBuf>,
-        /// Issuer keys this verifier trusts (NAME.pub); others are reported as unknown.
+        /// Issuers this verifier trusts: a key file (NAME.pub) or a did:key (as `skillpack
+        /// hub issuer` prints it); others are reported as unknown.
         #[arg(long)]
-        trust: Vec<PathBuf>,
+        trust: Vec<String>,
         /// Do not read the issuer's revocation list (revocation is then not checked).
         #[arg(long)]
         offline: bool,
@@ -218,7 +219,7 @@ fn issue(args: IssueArgs) -> CommandResult {
 fn verify(
     file: Option<&Path>,
     image: Option<&Path>,
-    trust: &[PathBuf],
+    trust: &[String],
     offline: bool,
     json: bool,
 ) -> CommandResult {
@@ -229,7 +230,14 @@ fn verify(
     };
     let trusted = trust
         .iter()
-        .map(|p| read_public(p).with_context(|| format!("reading {}", p.display())))
+        .map(|t| {
+            if t.starts_with("did:key:") {
+                skillpack_core::keys::PublicKey::parse(t)
+                    .with_context(|| format!("{t} is not an Ed25519 did:key"))
+            } else {
+                read_public(Path::new(t)).with_context(|| format!("reading {t}"))
+            }
+        })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let now = chrono::Utc::now();
     let result = credential::verify(&credential, &trusted, now, Contexts::bundled());
@@ -346,7 +354,7 @@ pub(crate) fn draw(
 }
 
 /// The text of the QR code in a PNG image.
-fn read_qr(path: &Path) -> anyhow::Result<String> {
+pub(crate) fn read_qr(path: &Path) -> anyhow::Result<String> {
     // Bounded before decoding: a crafted PNG may claim any size.
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(8192);

@@ -91,7 +91,10 @@ fn a_credential_issued_offline_verifies_from_its_file_and_its_qr_code_and_a_chan
     .unwrap();
     assert_eq!(from_qr["valid"], true, "{from_qr}");
     assert_eq!(from_qr["trusted_issuer"], false);
-    assert_eq!(from_qr["revocation"], "not checked (offline)");
+    assert_eq!(
+        from_qr["revocation"],
+        "not checked (the credential names no revocation list)"
+    );
 
     let mut changed: serde_json::Value =
         serde_json::from_slice(&std::fs::read(d.join("cred.json")).unwrap()).unwrap();

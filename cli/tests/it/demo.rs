@@ -17,17 +17,19 @@ const STEPS: &[&str] = &[
     "1. The trainer builds a signed pack of each sample module",
     "2. An operator sets up a hub",
     "3. The hub starts on this computer",
-    "4. The trainer publishes the packs to the hub, over the network",
-    "5. A learner sets up the app on a phone",
-    "6. The phone joins the trainer's group with the enrolment code",
-    "7. The phone syncs: it downloads and installs the packs",
-    "8. The phone loses its connection",
-    "9. Offline, the learner reads a lesson",
-    "10. Offline, the learner takes the assessment",
-    "11. The phone tries to sync, with no connection",
-    "12. The connection is back: the phone syncs again",
-    "13. What the trainer sees (skillpack hub results)",
-    "14. The demo stops the hub",
+    "4. The trainer sets up credentials for the provider (skillpack hub issuer)",
+    "5. The trainer publishes the packs to the hub, over the network",
+    "6. A learner sets up the app on a phone",
+    "7. The phone joins the trainer's group with the enrolment code",
+    "8. The phone syncs: it downloads and installs the packs",
+    "9. The phone loses its connection",
+    "10. Offline, the learner reads a lesson",
+    "11. Offline, the learner takes the assessment",
+    "12. The phone tries to sync, with no connection",
+    "13. The connection is back: the phone syncs again",
+    "14. What the trainer sees (skillpack hub results)",
+    "15. The learner's credential: an Open Badges 3.0 credential on the phone",
+    "16. The demo stops the hub",
 ];
 
 /// Runs `skillpack demo` with `extra` arguments in `dir`, its temporary files under `tmp`.
@@ -131,6 +133,94 @@ fn demo_keep_leaves_a_hub_and_a_device_that_agree_on_the_result() {
     assert_eq!(at_hub[0].group, "demo");
     assert_eq!(on_device.module, "mobile-money-scams");
     assert_eq!(on_device.learner, store.learner_did());
+
+    the_kept_credential_is_the_learners_and_verifies_anywhere(&kept, &store, &records[0]);
+}
+
+/// The credential `--keep` leaves: the learner's, for the passing record, verified offline by
+/// the core and by `skillpack credential verify` from its file and from its QR code's PNG,
+/// stating the micro-credential elements, and valid under the Open Badges 3.0 JSON Schema.
+fn the_kept_credential_is_the_learners_and_verifies_anywhere(
+    kept: &Path,
+    store: &Store,
+    record: &skillpack_core::ledger::SignedRecord,
+) {
+    use skillpack_core::credential::{self, Contexts};
+
+    let file = kept.join("credential.json");
+    let credential: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let verified = credential::verify(
+        &credential,
+        &store.trusted_issuers().unwrap(),
+        chrono::Utc::now(),
+        Contexts::bundled(),
+    )
+    .unwrap();
+    assert!(verified.trusted_issuer, "endorsed by the demo publisher");
+    assert_eq!(verified.subject, store.learner_did());
+    let evidence = credential["evidence"][0]["id"].as_str().unwrap();
+    assert_eq!(evidence, format!("urn:uuid:{}", record.record.id));
+    assert!(credential["evidence"][0]["narrative"]
+        .as_str()
+        .unwrap()
+        .contains(&record.hash().unwrap().to_hex()));
+
+    // The elements of the 2022 Council Recommendation a reader looks for.
+    let achievement = &credential["credentialSubject"]["achievement"];
+    assert_eq!(credential["issuer"]["address"]["addressCountryCode"], "KE");
+    assert_eq!(credential["issuer"]["name"], "Salama Riders Trust");
+    assert_eq!(achievement["name"], "Spotting mobile-money scams");
+    for element in [
+        "criteria",
+        "notionalWorkloadMinutes",
+        "assessmentType",
+        "participationMode",
+        "qualityAssurance",
+        "inLanguage",
+    ] {
+        assert!(achievement.get(element).is_some(), "{element} missing");
+    }
+    assert!(credential.get("validFrom").is_some());
+    assert!(credential.get("credentialStatus").is_some());
+
+    let schema: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../core/tests/vectors/ob3/ob_v3p0_achievementcredential_schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft201909)
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&credential)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert_eq!(errors, Vec::<String>::new());
+
+    for how in [vec!["credential.json"], vec!["--qr", "credential.png"]] {
+        let mut args = vec![
+            "credential",
+            "verify",
+            "--offline",
+            "--json",
+            "--trust",
+            &verified.issuer,
+        ];
+        args.extend(how.iter().copied());
+        let out = super::skillpack(kept, &args);
+        assert!(out.status.success(), "{how:?}: {}", text(&out));
+        let said: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(said["valid"], true);
+        assert_eq!(said["learner"], store.learner_did());
+        assert_eq!(said["trusted_issuer"], true, "the issuer's did:key given");
+        assert_eq!(said["revocation"], "not checked (offline)");
+    }
 }
 
 #[test]

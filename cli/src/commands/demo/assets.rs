@@ -1,4 +1,5 @@
-//! The sample assets the demo runs on: the module folders and the demo publisher's keys.
+//! The sample assets the demo runs on: the module folders, the demo publisher's keys and the
+//! provider its credentials name.
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +15,8 @@ pub struct Assets {
     pub key: SecretKey,
     /// Its public key, which the hub registers and the device trusts.
     pub public: PublicKey,
+    /// The training provider its credentials name (`issuer.toml`).
+    pub issuer: skillpack_core::credential::Issuer,
 }
 
 impl Assets {
@@ -53,6 +56,7 @@ impl Assets {
             modules: module_dirs(&dir.join("modules"))?,
             key,
             public,
+            issuer: crate::commands::credential::read_issuer_file(&dir.join("issuer.toml"))?,
         })
     }
 }

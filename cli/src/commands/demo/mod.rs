@@ -2,12 +2,13 @@
 //! real parts. A trainer builds and checks the sample packs; an operator sets up a hub on an
 //! embedded SQLite database and starts it on loopback; the trainer publishes over HTTP; a
 //! learner's device registers with an enrolment code, installs the packs over the network,
-//! reads a lesson and takes an assessment offline, then syncs; and the demo shows what the
-//! trainer sees. Every step is printed plainly, numbered, with its figures. It leaves nothing
+//! reads a lesson and takes an assessment offline, then syncs; the demo shows what the
+//! trainer sees, and the credential the pass earned, handed out as a file and a QR code. Every step is printed plainly, numbered, with its figures. It leaves nothing
 //! running: the hub's thread is joined, on an error too. Its files go to a temporary folder
 //! that is removed at the end, or stay in the folder `--keep` names.
 
 mod assets;
+mod credential;
 mod learner;
 mod local_hub;
 mod packs;
@@ -47,7 +48,8 @@ pub fn run(args: DemoArgs) -> CommandResult {
     match &work {
         WorkDir::Kept(dir) => outln!(
             "\nDone. Everything the demo made is in {}: the hub's database (hub.db), the \
-             learner's device (device/) and the packs (packs/).",
+             learner's device (device/), the packs (packs/) and the learner's credential \
+             (credential.json, and its QR code credential.png).",
             dir.display()
         ),
         WorkDir::Temporary(_) => outln!(
@@ -70,6 +72,7 @@ fn journey(assets: &Assets, dir: &Path) -> anyhow::Result<()> {
         "it listens on {} (only this computer can reach it)",
         hub.url()
     ));
+    trainer::set_up_issuer(&mut steps, &db, assets, &hub.url())?;
     trainer::publish(&mut steps, &hub.url(), assets, &packs, GROUP)?;
     let device = learner::set_up(&mut steps, &dir.join("device"), assets, &hub.url(), &code)?;
     learner::sync_packs(&mut steps, &device, &packs)?;
@@ -82,6 +85,7 @@ fn journey(assets: &Assets, dir: &Path) -> anyhow::Result<()> {
     let hub = LocalHub::start(&db, address, dir)?;
     learner::sync_results(&mut steps, &device, &hub.url())?;
     trainer::show_results(&mut steps, &db, GROUP, &module)?;
+    credential::hand_out(&mut steps, &device, &module, dir)?;
     let url = hub.url();
     hub.stop()?;
     steps.next("The demo stops the hub");

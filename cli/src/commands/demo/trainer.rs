@@ -10,6 +10,8 @@ use super::packs::DemoPack;
 use super::{say, Steps};
 use crate::commands::hub::{init, operate, result_line};
 use crate::commands::human_bytes;
+use skillpack_hub::issue::set_up_issuer as set_up_issuer_on;
+use skillpack_hub::storage::IssuerProfile;
 
 /// Makes the hub's database, registers the demo publisher and makes an enrolment code for
 /// `group`; gives the code.
@@ -37,6 +39,36 @@ pub fn set_up_hub(
         "the group \"{group}\" is open; the trainer hands learners its enrolment code {code}"
     ));
     Ok(code)
+}
+
+/// Sets up the demo provider's issuer on the hub at `url`: the hub makes and keeps the key
+/// that signs its credentials, endorsed by the trainer's publisher key.
+pub fn set_up_issuer(
+    steps: &mut Steps,
+    db: &str,
+    assets: &Assets,
+    url: &str,
+) -> anyhow::Result<()> {
+    steps.next("The trainer sets up credentials for the provider (skillpack hub issuer)");
+    let issuer = &assets.issuer;
+    let profile = IssuerProfile {
+        name: issuer.name.clone(),
+        url: issuer.url.clone(),
+        country_code: issuer.country_code.clone(),
+        country: issuer.country.clone(),
+        region: issuer.region.clone(),
+    };
+    let (key, url) = (assets.key.to_seed(), url.to_owned());
+    let row = operate(db, |hub| async move {
+        let key = skillpack_core::keys::SecretKey::from_seed(&key);
+        set_up_issuer_on(&hub, &key, profile, &url).await
+    })?;
+    say(format!(
+        "the hub keeps a key that signs credentials for {} ({}), endorsed by the trainer's key",
+        issuer.name, issuer.country
+    ));
+    say(format!("its revocation list: {}", row.status_list));
+    Ok(())
 }
 
 /// Uploads every pack to the hub at `url` for `group`, signed with the demo publisher's key.

@@ -1,0 +1,116 @@
+//! The learner's credential, the end of the journey: the hub issued it when it took the
+//! passing result, the phone took it at the same sync and verified it. The demo hands it out
+//! as a verifier would receive it (a JSON file and a QR code as a PNG), reads the QR code back
+//! from the image, verifies both offline as any verifier would, and checks the provider's
+//! revocation list while the hub is up.
+
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use chrono::Utc;
+use serde_json::Value;
+use skillpack_core::credential::{self, qr, Contexts};
+use skillpack_core::device::Device;
+use skillpack_core::sync::{check_revocation_online, RevocationCheck};
+
+use super::{say, Steps};
+use crate::commands::credential::{draw, read_qr};
+
+/// How long the demo waits for the revocation list (the hub is on this computer).
+const STATUS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Writes the learner's credential for `module` to `dir` as `credential.json` and
+/// `credential.png`, and checks both as a verifier would.
+pub fn hand_out(
+    steps: &mut Steps,
+    device: &Device,
+    module: &str,
+    dir: &Path,
+) -> anyhow::Result<()> {
+    steps.next("The learner's credential: an Open Badges 3.0 credential on the phone");
+    let held = device.store().credentials()?;
+    let Some(one) = held.iter().find(|c| c.module_id.as_deref() == Some(module)) else {
+        bail!("the phone holds no credential for {module} after the sync");
+    };
+    say(format!(
+        "issued by {} ({}), taken at the sync and verified on the phone",
+        one.issuer_name,
+        if one.trusted_issuer {
+            "an issuer the phone trusts: the trainer's key endorsed it"
+        } else {
+            "an issuer the phone does not know"
+        }
+    ));
+    let credential = device.store().credential(&one.id)?;
+    say(format!("it states: {}", elements(&credential)));
+
+    let json_path = dir.join("credential.json");
+    let text = serde_json::to_string_pretty(&credential)?;
+    std::fs::write(&json_path, &text)
+        .with_context(|| format!("writing {}", json_path.display()))?;
+    let png_path = dir.join("credential.png");
+    let (version, level) = draw(&credential, &png_path)?;
+    say(format!(
+        "handed out as {} ({} bytes) and as one QR code, {} (version {version}, error \
+         correction {level}, {} characters)",
+        json_path.display(),
+        text.len(),
+        png_path.display(),
+        qr::to_payload(&credential)?.len()
+    ));
+
+    let trusted = device.store().trusted_issuers()?;
+    let now = Utc::now();
+    let from_file = credential::verify(&credential, &trusted, now, Contexts::bundled())?;
+    let scanned = qr::from_payload(&read_qr(&png_path)?)?;
+    if scanned != credential {
+        bail!("the QR code read back from the image is not the credential");
+    }
+    credential::verify(&scanned, &trusted, now, Contexts::bundled())?;
+    say(format!(
+        "verified offline from the file and from the QR code read back from the PNG: valid, \
+         for {}, from {}",
+        from_file.subject, from_file.issuer
+    ));
+    match check_revocation_online(&credential, &from_file.issuer, now, STATUS_TIMEOUT) {
+        RevocationCheck::Checked(_) => {
+            say("the provider's revocation list, read from the hub: not revoked")
+        }
+        RevocationCheck::NotChecked(why) => say(format!("revocation not checked: {why}")),
+        RevocationCheck::Failed(e) => bail!("the credential failed its revocation check: {e}"),
+    }
+    say(format!(
+        "anyone can check it: skillpack credential verify {} (or --qr {})",
+        json_path.display(),
+        png_path.display()
+    ));
+    Ok(())
+}
+
+/// The micro-credential elements the credential states, in a line.
+fn elements(credential: &Value) -> String {
+    let achievement = &credential["credentialSubject"]["achievement"];
+    let text = |v: &Value| v.as_str().unwrap_or("?").to_owned();
+    let outcomes = achievement["criteria"]["narrative"]
+        .as_str()
+        .map_or(0, |n| n.lines().filter(|l| l.starts_with("- ")).count());
+    format!(
+        "\"{}\" by {} ({}), {} minutes of study, {} learning outcomes, assessed by {}, \
+         participation {}, quality assured: {}",
+        text(&achievement["name"]),
+        text(&credential["issuer"]["name"]),
+        text(&credential["issuer"]["address"]["addressCountry"]),
+        achievement["notionalWorkloadMinutes"],
+        outcomes,
+        text(&achievement["assessmentType"][0]),
+        achievement["participationMode"]
+            .as_array()
+            .map(|m| m.iter().map(text).collect::<Vec<_>>().join(", "))
+            .unwrap_or_default(),
+        if achievement.get("qualityAssurance").is_some() {
+            "yes"
+        } else {
+            "no"
+        }
+    )
+}
