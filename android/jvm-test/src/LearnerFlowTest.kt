@@ -19,6 +19,7 @@ import org.skillpack.core.ModuleState
 import org.skillpack.core.PlatformKeyStore
 import org.skillpack.core.ProgressListener
 import org.skillpack.core.QuestionViewKind
+import org.skillpack.core.RevocationView
 import org.skillpack.core.pointsText
 import org.skillpack.core.Rendition
 import org.skillpack.core.Skillpack
@@ -205,6 +206,38 @@ fun main() {
         assertTrue(app.results().all { it.synced })
         assertTrue(app.catalog().any { it.id == "safe-riding" })
         assertEquals(0u, app.syncNow(false, null).pushed, "nothing twice")
+    }
+
+    check("a passed module earns a credential the phone takes at sync, hands out and verifies") {
+        val phone = Skillpack.open(File(work, "graduate").apply { mkdirs() }.path, MemoryKeys())
+        phone.trustPublisherOf(pack, "Demo trainer")
+        assertEquals("graduates", phone.register(hub, env("SKILLPACK_GRADUATES_CODE")))
+        assertEquals(listOf("road-signs 1.0.0"), phone.syncNow(false, null).installed)
+        val quiz = "road-signs"
+        for (question in phone.startAttempt(quiz).questions) {
+            phone.answer(quiz, question.id, answerFor(question.kind)!!)
+        }
+        assertTrue(phone.submit(quiz).outcome.passed)
+        val report = phone.syncNow(false, null)
+        assertEquals(1u, report.pushed)
+        assertEquals(1u, report.credentials, "taken at the sync that sent the pass")
+        val held = phone.credentials().single()
+        assertEquals(quiz, held.moduleId)
+        assertTrue(held.trustedIssuer, "the hub's issuer key, endorsed by the trusted publisher")
+        assertEquals("Salama Riders Trust", held.issuerName)
+        val json = phone.credentialJson(held.id)
+        val online = phone.verifyCredential(json, true)
+        assertTrue(online.valid, "${online.problem}")
+        assertEquals(RevocationView.NotRevoked, online.revocation)
+        assertEquals(phone.learnerDid(), online.learner)
+        val qr = phone.credentialQr(held.id)
+        assertTrue(qr.startsWith("SP1:") && qr.length < json.length, "${qr.length} characters")
+        assertTrue(phone.verifyCredential(qr, false).valid)
+        val changed = phone.verifyCredential(json.replace("Reading road signs", "Reading maps"), false)
+        assertEquals(false, changed.valid)
+        assertTrue(changed.problem!!.contains("signature"), changed.problem)
+        val e = assertFailsWith<SkillpackException.InvalidInput> { app.addCredential(json) }
+        assertTrue(e.detail.contains("another learner"), e.detail)
     }
 
     check("a weak backup passphrase is refused with the fewest characters to ask for") {

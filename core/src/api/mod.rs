@@ -3,10 +3,10 @@
 //! dispatcher, BackgroundTasks). Each method converts its input, delegates to the
 //! [`Device`] (the same object `skillpack device` drives) and converts the result; the rules
 //! live in the core, so both apps and the terminal behave alike.
-//!
-//! Not here yet: credentials (list, export, QR payload, verify) arrive with the credential
-//! concern.
+//! The learner's credentials (list, export as JSON or a QR payload, keep one given as a
+//! file, verify any) are in `credentials`.
 
+mod credentials;
 mod error;
 mod listeners;
 #[cfg(test)]
@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+pub use credentials::{CredentialCheck, CredentialView, RevocationView};
 pub use error::{ApiResult, SkillpackError};
 pub use listeners::{PlatformKeyStore, ProgressListener};
 use listeners::{ShellKeys, ShellProgress};

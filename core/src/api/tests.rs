@@ -155,3 +155,75 @@ fn a_resumed_attempt_gives_back_what_was_typed_and_the_core_reads_it() {
         Some(&crate::assess::Answer::Numeric(2.5))
     );
 }
+
+#[test]
+fn a_credential_given_as_a_file_is_kept_listed_handed_out_and_verified_and_a_changed_one_names_its_fault(
+) {
+    use crate::credential::{self, AssessmentType, Award, Contexts, Issuer};
+    use crate::testing::{module_files, publisher_key};
+
+    let dir = tempfile::tempdir().expect("temp");
+    let app = Skillpack::open(dir.path().display().to_string(), None).expect("opens");
+    app.trust_publisher(publisher_key().public_key().to_did_key(), "trainer".into())
+        .expect("trusts");
+    let module = crate::module::compile(&module_files("bike-check"))
+        .module
+        .expect("compiles")
+        .module;
+    let award = Award {
+        id: "urn:uuid:00000000-0000-4000-8000-0000000000aa".into(),
+        module: &module,
+        learner: app.learner_did().expect("did"),
+        learner_name: None,
+        score_percent: 90,
+        record: None,
+        awarded: Utc::now() - chrono::Duration::hours(1),
+        valid_until: None,
+        status: None,
+        assessment: vec![AssessmentType::PracticalObserved],
+    };
+    let issuer = Issuer {
+        name: "Salama Riders Trust".into(),
+        url: None,
+        country_code: "KE".into(),
+        country: "Kenya".into(),
+        region: None,
+    };
+    let issued =
+        credential::issue(&issuer, &publisher_key(), &award, Contexts::bundled()).expect("issues");
+    let kept = app.add_credential(issued.to_string()).expect("kept");
+    assert!(kept.trusted_issuer);
+    assert_eq!(app.credentials().expect("list"), vec![kept.clone()]);
+
+    let json = app.credential_json(kept.id.clone()).expect("json");
+    let payload = app.credential_qr(kept.id.clone()).expect("qr");
+    for text in [json.clone(), payload] {
+        let check = app.verify_credential(text, false).expect("checks");
+        assert!(check.valid, "{check:?}");
+        assert!(check.trusted_issuer);
+        assert_eq!(
+            check.revocation,
+            RevocationView::NotChecked {
+                why: "offline".into()
+            }
+        );
+    }
+    let online = app.verify_credential(json.clone(), true).expect("checks");
+    assert!(matches!(
+        online.revocation,
+        RevocationView::NotChecked { .. }
+    ));
+
+    let changed = json.replace("Checking your bike", "Checking a lorry");
+    let check = app.verify_credential(changed, false).expect("checks");
+    assert!(!check.valid);
+    assert!(check.problem.expect("named").contains("signature"));
+    let garbage = app
+        .verify_credential("SP1:not base45 ~".into(), false)
+        .expect("checks");
+    assert!(!garbage.valid && garbage.problem.is_some());
+    assert!(matches!(
+        app.credential_json("urn:uuid:nothing".into()),
+        Err(SkillpackError::NotFound { .. })
+    ));
+}
