@@ -303,11 +303,14 @@ fn verify(
 }
 
 pub(crate) fn read_credential(path: &Path) -> anyhow::Result<serde_json::Value> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    if bytes.len() > credential::rdfc::MAX_DOCUMENT_LEN {
-        bail!("{} is too large to be a credential", path.display());
-    }
-    serde_json::from_slice(&bytes).with_context(|| format!("{} is not JSON", path.display()))
+    use std::io::Read;
+    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    // Read one byte past the limit, so a file too large is told apart without reading it all.
+    let mut bytes = Vec::new();
+    file.take(credential::rdfc::MAX_DOCUMENT_LEN as u64 + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("reading {}", path.display()))?;
+    credential::json::parse(&bytes).with_context(|| format!("reading {}", path.display()))
 }
 
 /// Draws `credential` as a QR code at `out` (PNG or SVG); returns the QR version and the

@@ -178,14 +178,7 @@ fn parse(text: &str) -> Result<serde_json::Value, CredentialError> {
     if text.starts_with(qr::PREFIX) {
         return qr::from_payload(text);
     }
-    if text.len() > credential::rdfc::MAX_DOCUMENT_LEN {
-        return Err(CredentialError::TooLarge {
-            what: "the credential",
-            value: text.len(),
-            limit: credential::rdfc::MAX_DOCUMENT_LEN,
-        });
-    }
-    serde_json::from_str(text).map_err(|e| CredentialError::Malformed(e.to_string()))
+    credential::json::parse(text.as_bytes())
 }
 
 impl From<HeldCredential> for CredentialView {

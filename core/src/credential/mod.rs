@@ -8,6 +8,7 @@ mod badge;
 mod contexts;
 mod endorsement;
 mod error;
+pub mod json;
 pub mod proof;
 pub mod qr;
 pub mod rdfc;

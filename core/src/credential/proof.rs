@@ -190,9 +190,15 @@ pub fn check_proof(
             "the proof's purpose is not assertionMethod".into(),
         ));
     }
+    // `created` is optional in a Data Integrity proof; when absent it is absent from the
+    // configuration that was signed too.
+    let created = match proof.get("created") {
+        None => String::new(),
+        Some(_) => field("created")?.to_owned(),
+    };
     let options = ProofOptions {
         cryptosuite,
-        created: field("created")?.to_owned(),
+        created,
         verification_method: field("verificationMethod")?.to_owned(),
     };
     let key = resolve(&options.verification_method)
@@ -201,6 +207,7 @@ pub fn check_proof(
     let mut document = map.clone();
     document.remove("proof");
     let document = Value::Object(document);
+    proof_context_leads(proof, &document)?;
     let mut configuration = proof.clone();
     if let Value::Object(c) = &mut configuration {
         c.remove("proofValue");
@@ -212,6 +219,27 @@ pub fn check_proof(
     key.verify(&input, &signature)
         .map_err(|_| CredentialError::BadSignature)?;
     Ok(CheckedProof { options, key })
+}
+
+/// A proof that states its own `@context` is checked against the document's, as the
+/// cryptosuites ask: the document's list must start with the proof's, in the same order. (The
+/// configuration is then signed under the document's context.)
+fn proof_context_leads(proof: &Value, document: &Value) -> Result<(), CredentialError> {
+    let Some(stated) = proof.get("@context") else {
+        return Ok(());
+    };
+    let as_list = |v: &Value| match v {
+        Value::Array(items) => items.clone(),
+        other => vec![other.clone()],
+    };
+    let stated = as_list(stated);
+    let document = document.get("@context").map(as_list).unwrap_or_default();
+    if document.len() < stated.len() || document[..stated.len()] != stated[..] {
+        return Err(CredentialError::BadProof(
+            "the proof's @context is not where the credential's begins".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// The key of a `did:key:z6Mk…#z6Mk…` verification method (the fragment must name the

@@ -61,7 +61,7 @@ pub fn from_payload(payload: &str) -> Result<Value, CredentialError> {
     let json = zstd::bulk::Decompressor::with_prepared_dictionary(prepared())
         .and_then(|mut d| d.decompress(&compressed, MAX_DOCUMENT_LEN))
         .map_err(|e| CredentialError::Malformed(format!("the QR payload does not inflate: {e}")))?;
-    serde_json::from_slice(&json).map_err(|e| CredentialError::Malformed(e.to_string()))
+    super::json::parse(&json)
 }
 
 const BASE45: &[u8; 45] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";

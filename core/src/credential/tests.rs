@@ -145,6 +145,54 @@ fn the_w3c_jcs_vectors_are_reproduced_byte_for_byte() {
     assert_eq!(checked.key, key.public_key());
 }
 
+#[test]
+fn a_proof_whose_context_does_not_lead_the_documents_is_refused_and_created_is_optional() {
+    let contexts = Contexts::bundled();
+    let theirs = json_of(JCS, "signedJCS.json");
+    // The W3C's signed example states the proof's @context, and it leads the document's.
+    assert!(
+        theirs["proof"].get("@context").is_some() || theirs["proof"][0].get("@context").is_some()
+    );
+    let mut moved = theirs.clone();
+    let proof = if moved["proof"].is_array() {
+        &mut moved["proof"][0]
+    } else {
+        &mut moved["proof"]
+    };
+    proof["@context"] = json!(["https://www.w3.org/ns/credentials/examples/v2"]);
+    assert!(matches!(
+        check_proof(&moved, contexts, &did_key_method),
+        Err(CredentialError::BadProof(why)) if why.contains("@context")
+    ));
+
+    // A proof signed without `created` verifies without it, and not with one added.
+    let key = SecretKey::from_seed(&[9; 32]);
+    let (sample, _) = signed_sample(Cryptosuite::EddsaJcs2022);
+    let mut unsigned = sample.clone();
+    unsigned.as_object_mut().expect("object").remove("proof");
+    let mut config = json!({
+        "type": "DataIntegrityProof",
+        "cryptosuite": "eddsa-jcs-2022",
+        "verificationMethod": key.public_key().to_verification_method(),
+        "proofPurpose": "assertionMethod",
+        "@context": unsigned["@context"].clone(),
+    });
+    let input = proof::signing_input(&unsigned, &config, Cryptosuite::EddsaJcs2022, contexts)
+        .expect("input");
+    let signature = key.sign(&input);
+    config.as_object_mut().expect("object").remove("@context");
+    config["proofValue"] = format!("z{}", bs58::encode(signature).into_string()).into();
+    let mut signed = unsigned.clone();
+    signed["proof"] = json!([config]);
+    let checked = check_proof(&signed, contexts, &did_key_method).expect("verifies");
+    assert_eq!(checked.options.created, "");
+    signed["proof"][0]["created"] = "2026-01-01T00:00:00Z".into();
+    assert!(matches!(
+        check_proof(&signed, contexts, &did_key_method),
+        Err(CredentialError::BadSignature)
+    ));
+}
+
 fn signed_sample(cryptosuite: Cryptosuite) -> (Value, SecretKey) {
     let key = SecretKey::from_seed(&[7; 32]);
     let did = key.public_key().to_did_key();
