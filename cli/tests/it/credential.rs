@@ -217,3 +217,111 @@ fn a_learner_keeps_a_credential_given_as_a_file_lists_it_and_hands_it_out_as_a_q
         text(&refused)
     );
 }
+
+/// A PNG of `width` x `height` pixels by its header, with one tiny compressed row of data:
+/// what a crafted image that claims a huge size looks like.
+fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+    png_with(
+        width,
+        height,
+        &[0x78, 0x9c, 0x63, 0x60, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01],
+    )
+}
+
+/// A whole white greyscale PNG of `side` x `side` pixels (zlib's stored blocks: no
+/// compression needed to write one).
+fn png_white(side: u32) -> Vec<u8> {
+    let mut raw = Vec::new();
+    for _ in 0..side {
+        raw.push(0); // no filter
+        raw.extend(std::iter::repeat_n(255u8, side as usize));
+    }
+    let mut zlib = vec![0x78, 0x01, 0x01];
+    zlib.extend_from_slice(&(raw.len() as u16).to_le_bytes());
+    zlib.extend_from_slice(&(!(raw.len() as u16)).to_le_bytes());
+    zlib.extend_from_slice(&raw);
+    let (mut a, mut b) = (1u32, 0u32);
+    for &byte in &raw {
+        a = (a + u32::from(byte)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    zlib.extend_from_slice(&((b << 16) | a).to_be_bytes());
+    png_with(side, side, &zlib)
+}
+
+/// A greyscale PNG of `width` x `height` pixels by its header, with `zlib` as its data.
+fn png_with(width: u32, height: u32, zlib: &[u8]) -> Vec<u8> {
+    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let start = out.len();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        let crc = crc32(&out[start..]);
+        out.extend_from_slice(&crc.to_be_bytes());
+    }
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xffff_ffffu32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xedb8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut header = Vec::new();
+    header.extend_from_slice(&width.to_be_bytes());
+    header.extend_from_slice(&height.to_be_bytes());
+    header.extend_from_slice(&[8, 0, 0, 0, 0]); // 8-bit greyscale
+    chunk(&mut out, b"IHDR", &header);
+    // A zlib stream of a few zero bytes: far less than the image claims.
+    chunk(&mut out, b"IDAT", zlib);
+    chunk(&mut out, b"IEND", &[]);
+    out
+}
+
+#[test]
+fn a_qr_image_that_is_huge_broken_or_empty_is_refused_with_a_reason_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut noise = vec![0u8; 4096];
+    for (i, b) in noise.iter_mut().enumerate() {
+        *b = (i * 131 % 251) as u8;
+    }
+    let cases: [(&str, Vec<u8>, &str); 4] = [
+        ("huge.png", png_claiming(60_000, 60_000), "reading"),
+        ("short.png", png_claiming(300, 300), "reading"),
+        ("noise.png", noise, "reading"),
+        (
+            "truncated.png",
+            png_claiming(300, 300)[..20].to_vec(),
+            "reading",
+        ),
+    ];
+    for (name, bytes, said) in cases {
+        std::fs::write(d.join(name), bytes).unwrap();
+        let started = std::time::Instant::now();
+        let out = skillpack(d, &["credential", "verify", "--qr", name]);
+        assert!(!out.status.success(), "{name}");
+        let shown = text(&out);
+        assert!(
+            shown.contains(said) && !shown.contains("panicked"),
+            "{name}: {shown}"
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "{name} took {:?}",
+            started.elapsed()
+        );
+    }
+    // A real image with no QR code in it says so.
+    std::fs::write(d.join("blank.png"), png_white(64)).unwrap();
+    let out = skillpack(d, &["credential", "verify", "--qr", "blank.png"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("no QR code"), "{}", text(&out));
+}
