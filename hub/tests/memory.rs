@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use skillpack_core::module::SourceFiles;
 use skillpack_core::pack::Variant;
 use skillpack_core::protocol::{endpoint, sign_request, NonceResponse, RequestParts};
-use skillpack_core::testing::{fake_image, module_files, pack_of, publisher_key};
+use skillpack_core::testing::{fake_image, module_files, pack_with, publisher_key};
 use skillpack_hub::HubDb;
 
 /// Set (to a database URL) in the child that runs the hub.
@@ -145,7 +145,13 @@ fn large_pack() -> Vec<u8> {
         lesson.push_str(&format!("![Picture {i}](../images/large-{i}.png)\n\n"));
     }
     files.insert("lessons/03-pictures.md", lesson);
-    pack_of(&[files], Variant::Full, &publisher_key())
+    // A pack id of its own: the hub refuses other content under a version it holds.
+    let info = skillpack_core::pack::PackInfo {
+        id: "large-media".into(),
+        version: "1.0.0".into(),
+        variant: Variant::Full,
+    };
+    pack_with(&[files], info, |_| {}, &publisher_key())
 }
 
 async fn publish(client: &reqwest::Client, base: &str, pack: bytes::Bytes) -> u16 {

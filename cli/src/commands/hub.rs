@@ -172,6 +172,35 @@ pub enum HubCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Withdraw a pack (every version and variant) from a group: its devices no longer see
+    /// it in their catalog; the pack stays stored for other groups.
+    Withdraw {
+        /// Database: sqlite://PATH or postgres://….
+        #[arg(long, env = "SKILLPACK_DB")]
+        db: String,
+        /// The group.
+        #[arg(long)]
+        group: GroupName,
+        /// The pack's id.
+        id: String,
+    },
+    /// The enrolment codes, by group: uses left, last day, revoked or not.
+    Codes {
+        /// Database: sqlite://PATH or postgres://….
+        #[arg(long, env = "SKILLPACK_DB")]
+        db: String,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke an enrolment code: no device joins with it from now on (those that did stay).
+    RevokeCode {
+        /// Database: sqlite://PATH or postgres://….
+        #[arg(long, env = "SKILLPACK_DB")]
+        db: String,
+        /// The code.
+        code: String,
+    },
     /// Make an enrolment code that a trainer hands to learners for their devices.
     Enrol {
         /// Database: sqlite://PATH.
@@ -206,8 +235,9 @@ pub struct PublishArgs {
     /// The publisher's secret key (NAME.key).
     #[arg(long)]
     key: PathBuf,
-    /// The pack to publish.
-    pack: PathBuf,
+    /// The packs to publish (every variant of a pack at once, say).
+    #[arg(required = true)]
+    packs: Vec<PathBuf>,
     /// The group of learners it is offered to.
     #[arg(long, default_value = GroupName::DEFAULT)]
     group: GroupName,
@@ -285,6 +315,45 @@ pub fn run(command: HubCommand) -> CommandResult {
             issuer,
             hub_url,
         } => set_up_issuer(&db, &key, &issuer, &hub_url),
+        HubCommand::Withdraw { db, group, id } => {
+            let (g, pack) = (group.as_str().to_owned(), id.clone());
+            let ended = operate(&db, |hub| async move { hub.withdraw(&g, &pack).await })?;
+            if ended == 0 {
+                bail!("group {group} is not offered {id}");
+            }
+            outln!("{id} withdrawn from group {group} ({ended} offers ended)");
+            Ok(ExitCode::SUCCESS)
+        }
+        HubCommand::Codes { db, json } => {
+            let codes = operate(&db, |hub| async move { hub.enrolment_codes().await })?;
+            if json {
+                outln!("{}", serde_json::to_string_pretty(&codes)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            for c in codes {
+                let uses = c.uses_left.map_or("any number of uses".to_owned(), |n| {
+                    format!("{n} uses left")
+                });
+                let until = c.expires_at.map_or(String::new(), |t| {
+                    chrono::DateTime::from_timestamp(t, 0).map_or(String::new(), |d| {
+                        format!(", until {}", d.format("%Y-%m-%d"))
+                    })
+                });
+                let state = c
+                    .revoked_at
+                    .map_or(String::new(), |at| format!(", revoked {at}"));
+                outln!("{:<12} {} {uses}{until}{state}", c.group, c.code);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        HubCommand::RevokeCode { db, code } => {
+            let typed = code.clone();
+            if !operate(&db, |hub| async move { hub.revoke_code(&typed).await })? {
+                bail!("no enrolment code {code} that is not revoked already (see `skillpack hub codes`)");
+            }
+            outln!("{code} revoked: no device joins with it from now on");
+            Ok(ExitCode::SUCCESS)
+        }
         HubCommand::Credentials { db, json } => {
             let rows = operate(&db, |hub| async move { hub.issued_credentials().await })?;
             if json {
@@ -367,7 +436,7 @@ pub fn run(command: HubCommand) -> CommandResult {
                     format!(" (the same person as {})", l.person)
                 };
                 outln!(
-                    "{:<12} {}{linked} {} records, {} passed (device {}…, since {})",
+                    "{:<12} {}{linked} {} records, {} modules passed (device {}…, since {})",
                     l.group,
                     l.learner,
                     l.records,
@@ -462,26 +531,43 @@ pub fn run(command: HubCommand) -> CommandResult {
 /// core's hub client (its retry over a fresh nonce, its bounded reads).
 pub fn publish(args: PublishArgs) -> CommandResult {
     let key = read_secret(&args.key)?;
-    let body =
-        std::fs::read(&args.pack).with_context(|| format!("reading {}", args.pack.display()))?;
-    let published = HubClient::new(&args.hub)?.publish(&key, body, args.group.as_str())?;
-    if args.json {
-        print_json(&published)?;
-    } else {
-        outln!(
-            "{} {} {} for group {} ({})",
-            published.id,
-            published.version,
-            if published.created {
-                "published"
-            } else {
-                "was already published"
-            },
-            published.group,
-            published.hash
-        );
+    let client = HubClient::new(&args.hub)?;
+    let mut answers = Vec::new();
+    let mut failed = 0;
+    for pack in &args.packs {
+        let body = std::fs::read(pack).with_context(|| format!("reading {}", pack.display()))?;
+        match client.publish(&key, body, args.group.as_str()) {
+            Ok(published) => {
+                if !args.json {
+                    outln!(
+                        "{} {} {} for group {} ({})",
+                        published.id,
+                        published.version,
+                        match (published.created, published.offered) {
+                            (true, _) => "published",
+                            (false, true) => "was stored already; now offered",
+                            (false, false) => "was already published",
+                        },
+                        published.group,
+                        published.hash
+                    );
+                }
+                answers.push(published);
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("{}: {e}", pack.display());
+            }
+        }
     }
-    Ok(ExitCode::SUCCESS)
+    if args.json {
+        print_json(&answers)?;
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// Makes the hub's database at `db`, or brings it up to date; gives its schema version.

@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 
 use skillpack_core::protocol::CatalogResponse;
 
-use super::{assets, skillpack, text};
+use super::{assets, ok, skillpack, text};
 
 #[test]
 fn an_operator_registers_a_trainer_who_publishes_to_a_running_hub() {
@@ -72,7 +72,7 @@ fn an_operator_registers_a_trainer_who_publishes_to_a_running_hub() {
     );
     assert!(published.status.success(), "{}", text(&published));
     let body: serde_json::Value = serde_json::from_slice(&published.stdout).unwrap();
-    assert_eq!(body["created"], true);
+    assert_eq!(body[0]["created"], true);
 
     let catalog: CatalogResponse = reqwest::blocking::get(format!("{url}/v1/catalog?group=riders"))
         .unwrap()
@@ -181,7 +181,9 @@ fn a_trainer_reads_learners_results_and_flags_as_table_csv_and_xapi() {
 
     let learners = skillpack(d, &["hub", "learners", "--db", &db]);
     assert!(
-        text(&learners).contains(&format!("riders       {learner} 2 records, 2 passed")),
+        text(&learners).contains(&format!(
+            "riders       {learner} 2 records, 1 modules passed"
+        )),
         "{}",
         text(&learners)
     );
@@ -242,4 +244,188 @@ fn an_operator_cannot_enrol_learners_in_a_group_no_request_could_name() {
     let groups = super::ok(d, &["hub", "groups", "--db", &db]);
     assert!(!groups.contains("a&b"), "{groups}");
     super::ok(d, &["hub", "enrol", "--db", &db, "--group", "riders_2"]);
+}
+
+/// The catalog of `group` at the hub `url`, as (id, version, variant).
+fn offered(url: &str, group: &str) -> Vec<(String, String, String)> {
+    let catalog: CatalogResponse =
+        reqwest::blocking::get(format!("{url}/v1/catalog?group={group}"))
+            .unwrap()
+            .json()
+            .unwrap();
+    let mut packs: Vec<_> = catalog
+        .packs
+        .into_iter()
+        .map(|p| (p.id, p.version, p.variant))
+        .collect();
+    packs.sort();
+    packs
+}
+
+#[test]
+fn a_pack_is_offered_to_two_groups_withdrawn_from_one_and_a_version_never_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let hub = super::Hub::start(d);
+    let (url, db) = (hub.url.clone(), hub.db.clone());
+    let key = assets().join("keys/demo-publisher.key");
+    let (key, public) = (
+        key.to_str().unwrap(),
+        assets().join("keys/demo-publisher.pub"),
+    );
+    let src = assets().join("modules/safe-riding");
+    for variant in ["full", "low"] {
+        let out = format!("safe-{variant}.skillpack");
+        ok(
+            d,
+            &[
+                "build",
+                src.to_str().unwrap(),
+                "--key",
+                key,
+                "--variant",
+                variant,
+                "-o",
+                &out,
+            ],
+        );
+    }
+    ok(
+        d,
+        &[
+            "hub",
+            "add-publisher",
+            "--db",
+            &db,
+            public.to_str().unwrap(),
+        ],
+    );
+
+    // Both variants at once, to two groups: stored once, offered to each.
+    let both = ["safe-full.skillpack", "safe-low.skillpack"];
+    let first = ok(
+        d,
+        &[
+            &["publish", "--hub", &url, "--key", key, "--group", "riders"][..],
+            &both[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(
+        first.matches(" published for group riders").count(),
+        2,
+        "{first}"
+    );
+    let second = ok(
+        d,
+        &[
+            &[
+                "publish", "--hub", &url, "--key", key, "--group", "cleaners",
+            ][..],
+            &both[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(
+        second.matches("was stored already; now offered").count(),
+        2,
+        "{second}"
+    );
+    let safe = |variant: &str| {
+        (
+            "safe-riding".to_owned(),
+            "1.0.0".to_owned(),
+            variant.to_owned(),
+        )
+    };
+    for group in ["riders", "cleaners"] {
+        assert_eq!(
+            offered(&url, group),
+            vec![safe("full"), safe("low")],
+            "{group}"
+        );
+    }
+
+    // Other content under the same version is refused with what to do.
+    let changed = d.join("changed-source");
+    super::copy_dir(&src, &changed);
+    let lesson = changed.join("lessons/01-pre-ride-check.md");
+    let text_before = std::fs::read_to_string(&lesson).unwrap();
+    std::fs::write(&lesson, format!("{text_before}\nOne more line.\n")).unwrap();
+    ok(
+        d,
+        &[
+            "build",
+            changed.to_str().unwrap(),
+            "--key",
+            key,
+            "-o",
+            "changed.skillpack",
+        ],
+    );
+    let refused = skillpack(
+        d,
+        &[
+            "publish",
+            "--hub",
+            &url,
+            "--key",
+            key,
+            "--group",
+            "riders",
+            "changed.skillpack",
+        ],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("version_exists") && text(&refused).contains("new version"),
+        "{}",
+        text(&refused)
+    );
+
+    // Withdrawn from one group, still offered to the other.
+    ok(
+        d,
+        &[
+            "hub",
+            "withdraw",
+            "--db",
+            &db,
+            "--group",
+            "riders",
+            "safe-riding",
+        ],
+    );
+    assert!(offered(&url, "riders").is_empty());
+    assert_eq!(offered(&url, "cleaners").len(), 2);
+
+    // Codes are listed and revoked.
+    let code = ok(
+        d,
+        &[
+            "hub", "enrol", "--db", &db, "--group", "riders", "--uses", "5",
+        ],
+    )
+    .trim()
+    .to_owned();
+    let codes = ok(d, &["hub", "codes", "--db", &db]);
+    assert!(
+        codes.contains(&code) && codes.contains("5 uses left"),
+        "{codes}"
+    );
+    ok(d, &["hub", "revoke-code", "--db", &db, &code]);
+    assert!(ok(d, &["hub", "codes", "--db", &db]).contains("revoked"));
+    ok(d, &["device", "init", "--store", "phone"]);
+    let refused = skillpack(
+        d,
+        &[
+            "device", "register", "--store", "phone", "--hub", &url, "--code", &code,
+        ],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("bad_enrolment_code"),
+        "{}",
+        text(&refused)
+    );
 }

@@ -33,6 +33,7 @@ fn publishing_and_the_catalog() {
         hash: "ab".repeat(32),
         group: "riders".into(),
         created: true,
+        offered: true,
     });
     insta::assert_json_snapshot!(CatalogResponse {
         group: "riders".into(),

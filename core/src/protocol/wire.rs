@@ -24,6 +24,10 @@ pub struct PublishResponse {
     pub group: String,
     /// False when the hub already had this exact pack.
     pub created: bool,
+    /// True when the group was not offered the pack before (a pack already stored is
+    /// offered to a second group this way); absent from hubs before offers.
+    #[serde(default)]
+    pub offered: bool,
 }
 
 /// One pack on offer.

@@ -53,9 +53,11 @@ pub(super) async fn publish(
             .map_err(HttpError::internal)??
     };
     check_owner(db, &pack).await?;
-    let created = db.put_pack(pack).await?;
+    let created = db.put_pack(pack).await?.map_err(|refusal| {
+        HttpError::new(StatusCode::CONFLICT, "version_exists", refusal.to_string())
+    })?;
     drop(file); // stored: the temporary copy goes
-    let status = if created.created {
+    let status = if created.created || created.offered {
         StatusCode::CREATED
     } else {
         StatusCode::OK

@@ -19,9 +19,9 @@ use skillpack_core::protocol::{
 
 pub use export::{results_csv, results_xapi};
 pub use rows::{
-    normalize_code, AuditRow, CredentialInsert, DeviceJoin, FlagRow, GroupRow, IssuedRow,
+    normalize_code, AuditRow, CodeRow, CredentialInsert, DeviceJoin, FlagRow, GroupRow, IssuedRow,
     IssuerProfile, IssuerRow, KnownDevice, LearnerLink, LearnerRow, LinkRefusal, NewCredential,
-    NewPack, PackChunk, RegisterRefusal, StoredResult, UnissuedPass, PIECE,
+    NewPack, PackChunk, PublishRefusal, RegisterRefusal, StoredResult, UnissuedPass, PIECE,
 };
 
 pub(crate) use rows::random_bytes;
@@ -152,9 +152,33 @@ impl HubDb {
         on_engine!(self, e => e.stored_nonces())
     }
 
-    /// Stores a verified pack (idempotent by hash), copying its file in pieces.
-    pub async fn put_pack(&self, pack: NewPack) -> Result<PublishResponse, HubError> {
+    /// Stores a verified pack once by hash, copying its file in pieces, and offers it to its
+    /// group (a pack already stored is offered to a second group so); refused when other
+    /// content already has its id, version and variant.
+    pub async fn put_pack(
+        &self,
+        pack: NewPack,
+    ) -> Result<Result<PublishResponse, PublishRefusal>, HubError> {
         on_engine!(self, e => e.put_pack(pack))
+    }
+
+    /// Withdraws every version of pack `id` from `group` (stored packs stay, for other
+    /// groups); gives how many offers ended.
+    pub async fn withdraw(&self, group: &str, id: &str) -> Result<u64, HubError> {
+        let (group, id) = (group.to_owned(), id.to_owned());
+        on_engine!(self, e => e.withdraw(group, id))
+    }
+
+    /// Every enrolment code, by group, oldest first.
+    pub async fn enrolment_codes(&self) -> Result<Vec<CodeRow>, HubError> {
+        on_engine!(self, e => e.enrolment_codes())
+    }
+
+    /// Revokes an enrolment code (typed in any case, with or without hyphens): no device
+    /// joins with it after. False when there is no such code or it was revoked before.
+    pub async fn revoke_code(&self, code: &str) -> Result<bool, HubError> {
+        let code = normalize_code(code);
+        on_engine!(self, e => e.revoke_code(code))
     }
 
     /// The publisher who owns the pack id `id`: the one whose pack of that id the hub stored

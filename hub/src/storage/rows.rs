@@ -110,7 +110,7 @@ pub struct LearnerRow {
     pub registered_at: String,
     /// Records received.
     pub records: u64,
-    /// Of which passed.
+    /// Modules passed (each counted once, however many passing records).
     pub passed: u64,
 }
 
@@ -219,14 +219,14 @@ pub struct FlagRow {
 pub(super) fn groups_sql(now: &str) -> String {
     format!(
         "SELECT g.grp,
-            (SELECT count(*) FROM packs p WHERE p.grp = g.grp),
+            (SELECT count(*) FROM offers p WHERE p.grp = g.grp),
             (SELECT count(*) FROM devices d WHERE d.grp = g.grp),
             (SELECT count(*) FROM records r JOIN devices d ON d.device_key = r.device_key
              WHERE d.grp = g.grp),
             (SELECT count(*) FROM enrolments e WHERE e.grp = g.grp
              AND (e.uses_left IS NULL OR e.uses_left > 0)
-             AND (e.expires_at IS NULL OR e.expires_at >= {now}))
-         FROM (SELECT grp FROM packs UNION SELECT grp FROM devices UNION SELECT grp FROM enrolments) g
+             AND (e.expires_at IS NULL OR e.expires_at >= {now}) AND e.revoked_at IS NULL)
+         FROM (SELECT grp FROM offers UNION SELECT grp FROM devices UNION SELECT grp FROM enrolments) g
          ORDER BY g.grp"
     )
 }
@@ -266,14 +266,58 @@ impl CatalogColumns {
 }
 
 /// The answer to a publish: `created` is false when the hub already had the pack.
-pub(super) fn publish_response(pack: &NewPack, created: bool) -> PublishResponse {
+pub(super) fn publish_response(pack: &NewPack, created: bool, offered: bool) -> PublishResponse {
     PublishResponse {
         id: pack.id.clone(),
         version: pack.version.clone(),
         hash: hex::encode(&pack.hash),
         group: pack.group.clone(),
         created,
+        offered,
     }
+}
+
+/// Why a verified pack was not stored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PublishRefusal {
+    /// The hub holds other content under the same id, version and variant: a version is
+    /// immutable, so devices that installed it never silently keep a different one.
+    #[error("{id} {version} ({variant}) is already on this hub with other content: give the changed pack a new version")]
+    VersionTaken {
+        /// The pack id.
+        id: String,
+        /// Its version.
+        version: String,
+        /// Its variant.
+        variant: String,
+    },
+}
+
+/// An enrolment code as the trainer's list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CodeRow {
+    /// The code, grouped as handed out (`XXXX-XXXX-XXXX`).
+    pub code: String,
+    /// Its group.
+    pub group: String,
+    /// Uses left (`None`: any number).
+    pub uses_left: Option<u32>,
+    /// Its last moment, Unix seconds (`None`: no end).
+    pub expires_at: Option<i64>,
+    /// When it was made.
+    pub created_at: String,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<String>,
+}
+
+/// A stored code in the groups of four it is handed out in.
+pub(super) fn grouped_code(stored: &str) -> String {
+    stored
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// A pack's module list as stored (JSON).

@@ -67,6 +67,7 @@ impl PgHub {
                 "UPDATE enrolments SET uses_left = uses_left - 1
                  WHERE code = $1 AND (uses_left IS NULL OR uses_left > 0)
                    AND (expires_at IS NULL OR expires_at >= extract(epoch from now())::bigint)
+                   AND revoked_at IS NULL
                  RETURNING grp",
                 &[&normalize_code(&code)],
             )

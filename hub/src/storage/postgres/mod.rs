@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_nonces_by_mac_and_packs_in_parts.sql"),
     include_str!("migrations/0006_bindings_links_audit.sql"),
     include_str!("migrations/0007_credentials.sql"),
+    include_str!("migrations/0008_offers.sql"),
 ];
 
 /// The advisory lock migrations hold: several instances may start at once.

@@ -7,9 +7,13 @@ use skillpack_core::keys::PublicKey;
 use skillpack_core::protocol::{CatalogEntry, PublishResponse};
 use tokio::io::AsyncReadExt;
 
+use super::iso;
 use super::PgHub;
 use crate::error::HubError;
-use crate::storage::rows::{modules_json, newest_of_each, publish_response, CatalogColumns};
+use crate::storage::rows::{
+    grouped_code, modules_json, newest_of_each, publish_response, CatalogColumns, CodeRow,
+    PublishRefusal,
+};
 use crate::storage::{NewPack, PIECE};
 
 impl PgHub {
@@ -36,30 +40,58 @@ impl PgHub {
         Ok(row.get(0))
     }
 
-    pub(crate) async fn put_pack(&self, pack: NewPack) -> Result<PublishResponse, HubError> {
+    pub(crate) async fn put_pack(
+        &self,
+        pack: NewPack,
+    ) -> Result<Result<PublishResponse, PublishRefusal>, HubError> {
         let modules = modules_json(&pack)?;
         let size = i64::try_from(pack.size).unwrap_or(i64::MAX);
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let inserted = tx
-            .execute(
-                "INSERT INTO packs (hash, id, version, grp, publisher, variant, modules, size, published_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) ON CONFLICT (hash) DO NOTHING",
-                &[
-                    &pack.hash.as_slice(),
-                    &pack.id,
-                    &pack.version,
-                    &pack.group,
-                    &pack.publisher.to_bytes().as_slice(),
-                    &pack.variant,
-                    &modules,
-                    &size,
-                ],
-            )
+        // One publication of an id at a time across hub instances, so two uploads of one
+        // version with different content cannot both be stored.
+        tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&pack.id])
             .await?;
-        if inserted == 0 {
-            return Ok(publish_response(&pack, false));
+        let have = tx
+            .query_opt(
+                "SELECT 1 FROM packs WHERE hash = $1",
+                &[&pack.hash.as_slice()],
+            )
+            .await?
+            .is_some();
+        if have {
+            let offered = offer(&tx, &pack).await?;
+            tx.commit().await?;
+            return Ok(Ok(publish_response(&pack, false, offered)));
         }
+        let other = tx
+            .query_opt(
+                "SELECT 1 FROM packs WHERE id = $1 AND version = $2 AND variant = $3",
+                &[&pack.id, &pack.version, &pack.variant],
+            )
+            .await?
+            .is_some();
+        if other {
+            return Ok(Err(PublishRefusal::VersionTaken {
+                id: pack.id.clone(),
+                version: pack.version.clone(),
+                variant: pack.variant.clone(),
+            }));
+        }
+        tx.execute(
+            "INSERT INTO packs (hash, id, version, publisher, variant, modules, size, published_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, now())",
+            &[
+                &pack.hash.as_slice(),
+                &pack.id,
+                &pack.version,
+                &pack.publisher.to_bytes().as_slice(),
+                &pack.variant,
+                &modules,
+                &size,
+            ],
+        )
+        .await?;
         let mut file = tokio::fs::File::open(&pack.file).await?;
         let mut start = 0i64;
         loop {
@@ -101,8 +133,9 @@ impl PgHub {
             )
             .await?;
         }
+        offer(&tx, &pack).await?;
         tx.commit().await?;
-        Ok(publish_response(&pack, true))
+        Ok(Ok(publish_response(&pack, true, true)))
     }
 
     pub(crate) async fn pack_owner(&self, id: String) -> Result<Option<Vec<u8>>, HubError> {
@@ -121,10 +154,11 @@ impl PgHub {
         // Only the owner's versions: the publisher of an id's first pack, in any group.
         let rows = client
             .query(
-                "SELECT hash, id, version, size, variant, publisher, modules FROM packs p
-                 WHERE grp = $1 AND publisher = (SELECT o.publisher FROM packs o WHERE o.id = p.id
-                                                 ORDER BY o.published_at, o.hash LIMIT 1)
-                 ORDER BY id",
+                "SELECT p.hash, p.id, p.version, p.size, p.variant, p.publisher, p.modules
+                 FROM offers f JOIN packs p ON p.hash = f.pack_hash
+                 WHERE f.grp = $1 AND p.publisher = (SELECT o.publisher FROM packs o WHERE o.id = p.id
+                                                     ORDER BY o.published_at, o.hash LIMIT 1)
+                 ORDER BY p.id",
                 &[&group],
             )
             .await?;
@@ -209,4 +243,68 @@ async fn read_range(
         bytes.extend_from_slice(row.get::<_, &[u8]>(0));
     }
     Ok(bytes)
+}
+
+/// Offers a stored pack to the pack's group; true when it was not offered there before.
+async fn offer(tx: &deadpool_postgres::Transaction<'_>, pack: &NewPack) -> Result<bool, HubError> {
+    let added = tx
+        .execute(
+            "INSERT INTO offers (pack_hash, grp, offered_at) VALUES ($1, $2, now())
+             ON CONFLICT DO NOTHING",
+            &[&pack.hash.as_slice(), &pack.group],
+        )
+        .await?;
+    Ok(added > 0)
+}
+
+impl PgHub {
+    pub(crate) async fn withdraw(&self, group: String, id: String) -> Result<u64, HubError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .execute(
+                "DELETE FROM offers WHERE grp = $1
+                 AND pack_hash IN (SELECT hash FROM packs WHERE id = $2)",
+                &[&group, &id],
+            )
+            .await?)
+    }
+
+    pub(crate) async fn enrolment_codes(&self) -> Result<Vec<CodeRow>, HubError> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT code, grp, uses_left, expires_at, {}, {} FROM enrolments
+                     ORDER BY grp, created_at, code",
+                    iso("created_at"),
+                    iso("revoked_at")
+                ),
+                &[],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| CodeRow {
+                code: grouped_code(&r.get::<_, String>(0)),
+                group: r.get(1),
+                uses_left: r
+                    .get::<_, Option<i64>>(2)
+                    .map(|n| u32::try_from(n).unwrap_or(0)),
+                expires_at: r.get(3),
+                created_at: r.get(4),
+                revoked_at: r.get(5),
+            })
+            .collect())
+    }
+
+    pub(crate) async fn revoke_code(&self, code: String) -> Result<bool, HubError> {
+        let client = self.pool.get().await?;
+        let changed = client
+            .execute(
+                "UPDATE enrolments SET revoked_at = now() WHERE code = $1 AND revoked_at IS NULL",
+                &[&code],
+            )
+            .await?;
+        Ok(changed > 0)
+    }
 }

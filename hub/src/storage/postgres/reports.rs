@@ -33,7 +33,7 @@ impl PgHub {
         let rows = client
             .query(
                 &format!(
-                    "SELECT d.learner, d.grp, d.device_key, {}, count(r.id), coalesce(sum(r.passed::int), 0)::bigint,
+                    "SELECT d.learner, d.grp, d.device_key, {}, count(r.id), count(DISTINCT CASE WHEN r.passed THEN r.module END),
                             coalesce(l.person, d.learner)
                      FROM devices d LEFT JOIN records r ON r.device_key = d.device_key
                      LEFT JOIN learner_links l ON l.learner = d.learner

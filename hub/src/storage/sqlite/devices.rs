@@ -65,6 +65,7 @@ impl SqliteHub {
                     "UPDATE enrolments SET uses_left = uses_left - 1
                      WHERE code = ?1 AND (uses_left IS NULL OR uses_left > 0)
                        AND (expires_at IS NULL OR expires_at >= unixepoch())
+                       AND revoked_at IS NULL
                      RETURNING grp",
                     [normalize_code(&code)],
                     |r| r.get(0),

@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_pack_bytes_apart.sql"),
     include_str!("migrations/0006_bindings_links_audit.sql"),
     include_str!("migrations/0007_credentials.sql"),
+    include_str!("migrations/0008_offers.sql"),
 ];
 
 /// Now, as every time the hub writes reads (ISO 8601 UTC with milliseconds).

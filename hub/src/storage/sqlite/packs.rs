@@ -12,7 +12,10 @@ use skillpack_core::protocol::{CatalogEntry, PublishResponse};
 
 use super::{SqliteHub, NOW};
 use crate::error::HubError;
-use crate::storage::rows::{modules_json, newest_of_each, publish_response, CatalogColumns};
+use crate::storage::rows::{
+    grouped_code, modules_json, newest_of_each, publish_response, CatalogColumns, CodeRow,
+    PublishRefusal,
+};
 use crate::storage::{NewPack, PIECE};
 
 impl SqliteHub {
@@ -41,7 +44,10 @@ impl SqliteHub {
         .await
     }
 
-    pub(crate) async fn put_pack(&self, pack: NewPack) -> Result<PublishResponse, HubError> {
+    pub(crate) async fn put_pack(
+        &self,
+        pack: NewPack,
+    ) -> Result<Result<PublishResponse, PublishRefusal>, HubError> {
         self.run(move |db| {
             let modules = modules_json(&pack)?;
             let mut conn = db.lock();
@@ -52,18 +58,31 @@ impl SqliteHub {
                 |r| r.get(0),
             )?;
             if have {
-                return Ok(publish_response(&pack, false));
+                let offered = offer(&tx, &pack)?;
+                tx.commit()?;
+                return Ok(Ok(publish_response(&pack, false, offered)));
+            }
+            let other: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM packs WHERE id = ?1 AND version = ?2 AND variant = ?3)",
+                params![pack.id, pack.version, pack.variant],
+                |r| r.get(0),
+            )?;
+            if other {
+                return Ok(Err(PublishRefusal::VersionTaken {
+                    id: pack.id.clone(),
+                    version: pack.version.clone(),
+                    variant: pack.variant.clone(),
+                }));
             }
             tx.execute(
                 &format!(
-                    "INSERT INTO packs (hash, id, version, grp, publisher, variant, modules, size, published_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, {NOW})"
+                    "INSERT INTO packs (hash, id, version, publisher, variant, modules, size, published_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, {NOW})"
                 ),
                 params![
                     pack.hash.as_slice(),
                     pack.id,
                     pack.version,
-                    pack.group,
                     pack.publisher.to_bytes().as_slice(),
                     pack.variant,
                     modules,
@@ -94,8 +113,9 @@ impl SqliteHub {
                     params![pack.hash.as_slice(), module, body],
                 )?;
             }
+            offer(&tx, &pack)?;
             tx.commit()?;
-            Ok(publish_response(&pack, true))
+            Ok(Ok(publish_response(&pack, true, true)))
         })
         .await
     }
@@ -119,10 +139,11 @@ impl SqliteHub {
             let conn = db.read();
             // Only the owner's versions: the publisher of an id's first pack, in any group.
             let mut stmt = conn.prepare_cached(
-                "SELECT hash, id, version, size, variant, publisher, modules FROM packs p
-                 WHERE grp = ?1 AND publisher = (SELECT o.publisher FROM packs o WHERE o.id = p.id
-                                                 ORDER BY o.published_at, o.rowid LIMIT 1)
-                 ORDER BY id",
+                "SELECT p.hash, p.id, p.version, p.size, p.variant, p.publisher, p.modules
+                 FROM offers f JOIN packs p ON p.hash = f.pack_hash
+                 WHERE f.grp = ?1 AND p.publisher = (SELECT o.publisher FROM packs o WHERE o.id = p.id
+                                                     ORDER BY o.published_at, o.rowid LIMIT 1)
+                 ORDER BY p.id",
             )?;
             let rows = stmt
                 .query_map([group], |r| {
@@ -230,4 +251,66 @@ fn read_blob(conn: &Connection, rowid: i64, start: i64, len: i64) -> Result<Vec<
     let mut bytes = vec![0u8; len];
     blob.read_at_exact(&mut bytes, start)?;
     Ok(bytes)
+}
+
+/// Offers a stored pack to the pack's group; true when it was not offered there before.
+fn offer(tx: &rusqlite::Transaction<'_>, pack: &NewPack) -> Result<bool, HubError> {
+    let added = tx.execute(
+        &format!(
+            "INSERT OR IGNORE INTO offers (pack_hash, grp, offered_at) VALUES (?1, ?2, {NOW})"
+        ),
+        params![pack.hash.as_slice(), pack.group],
+    )?;
+    Ok(added > 0)
+}
+
+impl SqliteHub {
+    pub(crate) async fn withdraw(&self, group: String, id: String) -> Result<u64, HubError> {
+        self.run(move |db| {
+            let removed = db.lock().execute(
+                "DELETE FROM offers WHERE grp = ?1
+                 AND pack_hash IN (SELECT hash FROM packs WHERE id = ?2)",
+                params![group, id],
+            )?;
+            Ok(removed as u64)
+        })
+        .await
+    }
+
+    pub(crate) async fn enrolment_codes(&self) -> Result<Vec<CodeRow>, HubError> {
+        self.run(|db| {
+            let conn = db.read();
+            let mut stmt = conn.prepare_cached(
+                "SELECT code, grp, uses_left, expires_at, created_at, revoked_at FROM enrolments
+                 ORDER BY grp, created_at, code",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(CodeRow {
+                    code: grouped_code(&r.get::<_, String>(0)?),
+                    group: r.get(1)?,
+                    uses_left: r
+                        .get::<_, Option<i64>>(2)?
+                        .map(|n| u32::try_from(n).unwrap_or(0)),
+                    expires_at: r.get(3)?,
+                    created_at: r.get(4)?,
+                    revoked_at: r.get(5)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    pub(crate) async fn revoke_code(&self, code: String) -> Result<bool, HubError> {
+        self.run(move |db| {
+            let changed = db.lock().execute(
+                &format!(
+                    "UPDATE enrolments SET revoked_at = {NOW} WHERE code = ?1 AND revoked_at IS NULL"
+                ),
+                [code],
+            )?;
+            Ok(changed > 0)
+        })
+        .await
+    }
 }

@@ -36,7 +36,8 @@ impl SqliteHub {
             let conn = db.read();
             let mut stmt = conn.prepare_cached(
                 "SELECT d.learner, d.grp, lower(hex(d.device_key)), d.registered_at,
-                        count(r.id), coalesce(sum(r.passed), 0), coalesce(l.person, d.learner)
+                        count(r.id), count(DISTINCT CASE WHEN r.passed = 1 THEN r.module END),
+                        coalesce(l.person, d.learner)
                  FROM devices d LEFT JOIN records r ON r.device_key = d.device_key
                  LEFT JOIN learner_links l ON l.learner = d.learner
                  GROUP BY d.device_key ORDER BY d.grp, coalesce(l.person, d.learner), d.learner",

@@ -15,7 +15,7 @@ use skillpack_core::testing::{publisher_key, record_chain, stranger_key};
 use skillpack_hub::error::HubError;
 use skillpack_hub::storage::{
     CredentialInsert, DeviceJoin, FlagRow, GroupRow, IssuerRow, LearnerLink, LearnerRow,
-    LinkRefusal, NewCredential, NewPack, PackChunk, RegisterRefusal, PIECE,
+    LinkRefusal, NewCredential, NewPack, PackChunk, PublishRefusal, RegisterRefusal, PIECE,
 };
 use skillpack_hub::HubDb;
 
@@ -23,8 +23,8 @@ use skillpack_hub::nonce::NonceRefusal;
 
 use super::Fresh;
 
-/// Both engines have seven migration steps.
-const SCHEMA_VERSION: u32 = 7;
+/// Both engines have eight migration steps.
+const SCHEMA_VERSION: u32 = 8;
 
 pub async fn migrations_from_empty_reach_the_current_version(fresh: Fresh) {
     let db = fresh.open().await;
@@ -261,15 +261,16 @@ pub async fn a_pack_is_stored_once_by_hash_and_read_back_in_ranges_and_chunks(fr
         .await
         .unwrap();
     let (pack, bytes, _file) = new_pack("bikes", "1.0.0", "full", "riders");
-    let first = db.put_pack(pack.clone()).await.unwrap();
-    assert!(first.created);
+    let first = db.put_pack(pack.clone()).await.unwrap().unwrap();
+    assert!(first.created && first.offered);
     assert_eq!(first.hash, hex::encode(&pack.hash));
     assert_eq!(
         (first.id.as_str(), first.group.as_str()),
         ("bikes", "riders")
     );
-    let again = db.put_pack(pack.clone()).await.unwrap();
+    let again = db.put_pack(pack.clone()).await.unwrap().unwrap();
     assert!(!again.created, "the same pack again is not stored twice");
+    assert!(!again.offered, "nor offered twice to one group");
     assert_eq!(db.catalog("riders".into()).await.unwrap().len(), 1);
 
     let len = bytes.len() as u64;
@@ -313,6 +314,7 @@ pub async fn the_catalog_offers_the_newest_version_of_each_variant(fresh: Fresh)
     ] {
         db.put_pack(new_pack(id, version, variant, group).0)
             .await
+            .unwrap()
             .unwrap();
     }
     let mut offered: Vec<(String, String, String)> = db
@@ -346,18 +348,19 @@ pub async fn a_pack_id_belongs_to_its_first_publisher_in_the_catalog(fresh: Fres
     assert_eq!(db.pack_owner("bikes").await.unwrap(), None);
     db.put_pack(new_pack("bikes", "1.0.0", "full", "riders").0)
         .await
+        .unwrap()
         .unwrap();
     // Stored anyway (as before the rule, or by a publication racing the first): another
     // publisher's newer version of the id, in the same group and in another.
     for group in ["riders", "cleaners"] {
         let (mut takeover, bytes, _file) = new_pack("bikes", "9.0.0", "full", group);
         takeover.publisher = stranger_key().public_key();
-        takeover.hash = ContentHash::of(&[&bytes[..], group.as_bytes()].concat()).0;
-        db.put_pack(takeover).await.unwrap();
+        takeover.hash = ContentHash::of(&[&bytes[..], b"takeover"].concat()).0;
+        db.put_pack(takeover).await.unwrap().unwrap();
     }
     let (mut own, _, _file) = new_pack("alarms", "1.0.0", "full", "cleaners");
     own.publisher = stranger_key().public_key();
-    db.put_pack(own).await.unwrap();
+    db.put_pack(own).await.unwrap().unwrap();
     assert_eq!(
         db.pack_owner("bikes").await.unwrap(),
         Some(publisher_key().public_key())
@@ -621,6 +624,7 @@ pub async fn reports_give_the_same_rows_on_every_engine(fresh: Fresh) {
         .unwrap();
     db.put_pack(new_pack("bikes", "1.0.0", "full", "riders").0)
         .await
+        .unwrap()
         .unwrap();
     db.create_enrolment("riders", None, None).await.unwrap();
     db.create_enrolment("cleaners", Some(0), None)
@@ -884,4 +888,73 @@ pub async fn credentials_are_stored_once_per_record_numbered_and_revoked_by_bit(
         .as_deref()
         .is_some_and(|t| t.ends_with('Z')));
     assert!(listed[0].issued_at.ends_with('Z') && listed[0].revoked_at.is_none());
+}
+
+pub async fn a_pack_is_offered_to_many_groups_a_version_is_immutable_and_codes_are_revoked(
+    fresh: Fresh,
+) {
+    let db = fresh.open().await;
+    db.add_publisher(publisher_key().public_key(), "fixture".into())
+        .await
+        .unwrap();
+    let (pack, bytes, _file) = new_pack("bikes", "1.0.0", "full", "riders");
+    db.put_pack(pack.clone()).await.unwrap().unwrap();
+    let second = NewPack {
+        group: "cleaners".into(),
+        ..pack.clone()
+    };
+    let offered = db.put_pack(second).await.unwrap().unwrap();
+    assert!(
+        !offered.created && offered.offered,
+        "stored once, offered twice"
+    );
+    for group in ["riders", "cleaners"] {
+        assert_eq!(db.catalog(group.into()).await.unwrap().len(), 1, "{group}");
+    }
+    let groups = db.groups().await.unwrap();
+    assert!(groups.iter().all(|g| g.packs == 1), "{groups:?}");
+
+    // Other content under the same id, version and variant is refused; another variant is not.
+    let (mut changed, _, _file2) = new_pack("bikes", "1.0.0", "full", "riders");
+    changed.hash = ContentHash::of(&[&bytes[..], b"changed"].concat()).0;
+    let refused = db.put_pack(changed.clone()).await.unwrap();
+    assert!(
+        matches!(&refused, Err(PublishRefusal::VersionTaken { version, .. }) if version == "1.0.0"),
+        "{refused:?}"
+    );
+    assert!(refused.unwrap_err().to_string().contains("new version"));
+    let (low, _, _file3) = new_pack("bikes", "1.0.0", "low", "riders");
+    assert!(db.put_pack(low).await.unwrap().unwrap().created);
+
+    // Withdrawn from one group, still offered to the other.
+    assert_eq!(db.withdraw("riders", "bikes").await.unwrap(), 2);
+    assert!(db.catalog("riders".into()).await.unwrap().is_empty());
+    assert_eq!(db.catalog("cleaners".into()).await.unwrap().len(), 1);
+    assert_eq!(db.withdraw("riders", "bikes").await.unwrap(), 0);
+    assert_eq!(
+        db.pack_len(pack.hash).await.unwrap(),
+        Some(bytes.len() as u64)
+    );
+
+    // Codes are listed, and a revoked one lets no device in.
+    let code = db.create_enrolment("riders", Some(3), None).await.unwrap();
+    let codes = db.enrolment_codes().await.unwrap();
+    assert_eq!(codes.len(), 1);
+    assert_eq!(codes[0].code, code);
+    assert_eq!(
+        (codes[0].group.as_str(), codes[0].uses_left),
+        ("riders", Some(3))
+    );
+    assert!(db
+        .revoke_code(&code.to_lowercase().replace('-', ""))
+        .await
+        .unwrap());
+    assert!(!db.revoke_code(&code).await.unwrap(), "once");
+    assert!(db.enrolment_codes().await.unwrap()[0].revoked_at.is_some());
+    let key = device(91);
+    let joined = db
+        .register_device(joining(Some(code), key.public_key(), learner(91)))
+        .await
+        .unwrap();
+    assert_eq!(joined, Err(RegisterRefusal::BadCode));
 }
