@@ -341,5 +341,6 @@ pub fn register_request(
         binding: Some(
             crate::ledger::DeviceBinding::sign(learner, &device.public_key()).expect("binds"),
         ),
+        name: None,
     }
 }

@@ -88,7 +88,11 @@ fn two_hundred_devices_push_concurrently_and_every_record_is_stored_once() {
                 batches.push(batches[0].clone()); // the flaky connection: one batch again
                 let mut times = Vec::new();
                 for batch in batches {
-                    let body = serde_json::to_vec(&PushRequest { records: batch }).unwrap();
+                    let body = serde_json::to_vec(&PushRequest {
+                        records: batch,
+                        name: None,
+                    })
+                    .unwrap();
                     let t = Instant::now();
                     let response: PushResponse =
                         signed_post(&client, &url, &device, endpoint::RECORDS, body)

@@ -96,6 +96,7 @@ fn main() -> anyhow::Result<()> {
                     .map(|batch| {
                         serde_json::to_vec(&PushRequest {
                             records: batch.to_vec(),
+                            name: None,
                         })
                     })
                     .collect::<Result<_, _>>()?;

@@ -12,7 +12,7 @@ use skillpack_core::keys::PublicKey;
 use skillpack_core::protocol::GroupName;
 use skillpack_core::sync::HubClient;
 use skillpack_hub::issue::set_up_issuer as set_up_issuer_on;
-use skillpack_hub::storage::IssuerProfile;
+use skillpack_hub::storage::{IssuerProfile, LearnerLabel};
 use skillpack_hub::storage::{LearnerLink, StoredResult};
 use skillpack_hub::HubDb;
 
@@ -104,6 +104,22 @@ pub enum HubCommand {
         /// Why (how you know it is the same person), for the audit trail.
         #[arg(long)]
         reason: String,
+    },
+    /// Label a learner with the name a trainer knows them by (shown before any name the
+    /// learner chose); recorded in the audit trail.
+    Label {
+        /// Database: sqlite://PATH or postgres://….
+        #[arg(long, env = "SKILLPACK_DB")]
+        db: String,
+        /// The learner (`did:key`).
+        #[arg(long)]
+        learner: String,
+        /// The label (an empty value removes it).
+        #[arg(long)]
+        name: String,
+        /// Who labels them (your name), for the audit trail.
+        #[arg(long)]
+        by: String,
     },
     /// What operators and trainers changed, and why, oldest first.
     Audit {
@@ -315,6 +331,34 @@ pub fn run(command: HubCommand) -> CommandResult {
             issuer,
             hub_url,
         } => set_up_issuer(&db, &key, &issuer, &hub_url),
+        HubCommand::Label {
+            db,
+            learner,
+            name,
+            by,
+        } => {
+            PublicKey::parse(&learner)
+                .with_context(|| format!("{learner} is not a learner's did:key"))?;
+            let label = if name.trim().is_empty() {
+                None
+            } else {
+                Some(skillpack_core::protocol::display_name(&name)?)
+            };
+            let shown = label.clone();
+            let row = LearnerLabel {
+                learner: learner.clone(),
+                label,
+                by,
+            };
+            if !operate(&db, |hub| async move { hub.label_learner(row).await })? {
+                bail!("no device of {learner} is registered at this hub");
+            }
+            match shown {
+                Some(name) => outln!("{learner} is shown as {name}"),
+                None => outln!("{learner}'s label removed"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         HubCommand::Withdraw { db, group, id } => {
             let (g, pack) = (group.as_str().to_owned(), id.clone());
             let ended = operate(&db, |hub| async move { hub.withdraw(&g, &pack).await })?;
@@ -435,8 +479,9 @@ pub fn run(command: HubCommand) -> CommandResult {
                 } else {
                     format!(" (the same person as {})", l.person)
                 };
+                let named = l.name.as_ref().map_or(String::new(), |n| format!("{n} "));
                 outln!(
-                    "{:<12} {}{linked} {} records, {} modules passed (device {}…, since {})",
+                    "{:<12} {named}{}{linked} {} records, {} modules passed (device {}…, since {})",
                     l.group,
                     l.learner,
                     l.records,
@@ -671,6 +716,9 @@ pub(crate) fn result_line(r: &StoredResult) -> String {
         points_text(rec.score),
         points_text(rec.max_score),
         if rec.passed { "passed" } else { "failed" },
-        rec.learner
+        match &r.name {
+            Some(name) => format!("{name} ({})", rec.learner),
+            None => rec.learner.clone(),
+        }
     )
 }

@@ -9,6 +9,7 @@ mod device;
 mod hub;
 mod identity;
 mod issuing;
+mod names;
 mod preview;
 mod relay;
 mod sync;

@@ -63,6 +63,7 @@ fn registering_and_pushing_records() {
     });
     insta::assert_json_snapshot!(PushRequest {
         records: vec![record()],
+        name: None,
     });
     insta::assert_json_snapshot!(PushResponse {
         results: vec![

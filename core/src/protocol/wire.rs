@@ -93,6 +93,10 @@ pub struct RegisterRequest {
     /// refused with `bad_binding`; it is optional here only so that an older app hears why).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub binding: Option<crate::ledger::DeviceBinding>,
+    /// The name the learner chose to show the group's trainers, if any (see
+    /// [`crate::protocol::display_name`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// What a registration gave.
@@ -107,6 +111,10 @@ pub struct RegisterResponse {
 pub struct PushRequest {
     /// The records, in any order.
     pub records: Vec<crate::ledger::SignedRecord>,
+    /// The name the learner shows the group's trainers, when it changed since the hub last
+    /// took it (`""` to stop showing one); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// What became of one pushed record.

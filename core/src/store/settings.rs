@@ -22,6 +22,9 @@ pub(super) mod key {
     pub const HELD_CHECKED: &str = "sync.held_checked";
     /// The number of the newest credential taken from the hub.
     pub const CREDENTIALS_TAKEN: &str = "sync.credentials_taken";
+    pub const DISPLAY_NAME: &str = "display_name";
+    /// The display name as the hub last took it (`""` for none).
+    pub const NAME_SENT: &str = "sync.name_sent";
     /// `<seq> <hash>` of the last record checked (see `Store::check_recent`).
     pub const RECORDS_CHECKED: &str = "records.checked";
 }
@@ -44,6 +47,9 @@ pub struct LearnerSettings {
     pub unmetered_only: bool,
     /// Most megabytes a month the app may use on metered data (0: no limit).
     pub monthly_budget_mb: u32,
+    /// The name the learner chooses to show the trainers of the groups they enrol in (none:
+    /// trainers see only the learner's key).
+    pub display_name: Option<String>,
 }
 
 impl Default for LearnerSettings {
@@ -53,6 +59,7 @@ impl Default for LearnerSettings {
             media: Rendition::Full,
             unmetered_only: false,
             monthly_budget_mb: 0,
+            display_name: None,
         }
     }
 }
@@ -110,6 +117,7 @@ impl Store {
                 .setting(key::MONTHLY_BUDGET_MB)?
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(defaults.monthly_budget_mb),
+            display_name: self.setting(key::DISPLAY_NAME)?,
         })
     }
 
@@ -119,6 +127,12 @@ impl Store {
         if let Some(language) = &settings.language {
             check_language(language)?;
         }
+        let display_name = settings
+            .display_name
+            .as_deref()
+            .map(crate::protocol::display_name)
+            .transpose()
+            .map_err(|e| StoreError::BadSetting(e.to_string()))?;
         let mut values = vec![
             (key::MEDIA, rendition_name(settings.media).to_owned()),
             (key::UNMETERED_ONLY, settings.unmetered_only.to_string()),
@@ -130,10 +144,16 @@ impl Store {
         if let Some(language) = &settings.language {
             values.push((key::LANGUAGE, language.clone()));
         }
+        if let Some(name) = &display_name {
+            values.push((key::DISPLAY_NAME, name.clone()));
+        }
         let mut conn = self.lock();
         super::db::write(&mut conn, |tx| {
             if settings.language.is_none() {
                 tx.execute("DELETE FROM settings WHERE key = ?1", [key::LANGUAGE])?;
+            }
+            if display_name.is_none() {
+                tx.execute("DELETE FROM settings WHERE key = ?1", [key::DISPLAY_NAME])?;
             }
             for (name, value) in &values {
                 put(tx, name, value)?;
@@ -244,6 +264,21 @@ impl Store {
         super::db::write(&mut conn, |tx| {
             put(tx, key::HELD_CHECKED, &now.timestamp().to_string())
         })
+    }
+
+    /// The display name to send the hub with the next push: the learner's name when it
+    /// differs from what the hub last took (`""` when the learner stopped showing one), or
+    /// `None` when the hub has it already.
+    pub fn name_to_send(&self) -> Result<Option<String>, StoreError> {
+        let chosen = self.setting(key::DISPLAY_NAME)?.unwrap_or_default();
+        let sent = self.setting(key::NAME_SENT)?;
+        Ok((sent.as_deref() != Some(chosen.as_str())).then_some(chosen))
+    }
+
+    /// Remembers that the hub took `name` (`""`: no name).
+    pub fn set_name_sent(&self, name: &str) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        super::db::write(&mut conn, |tx| put(tx, key::NAME_SENT, name))
     }
 
     /// The number of the newest credential taken from the hub (0 before the first).

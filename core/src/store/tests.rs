@@ -596,8 +596,24 @@ fn settings_persist_and_a_bad_one_changes_nothing() {
         media: crate::pack::Rendition::Low,
         unmetered_only: true,
         monthly_budget_mb: 200,
+        display_name: Some("Achieng Otieno".into()),
     };
     dev.store.set_learner_settings(&chosen).expect("saves");
+    assert_eq!(
+        dev.store.name_to_send().expect("read").as_deref(),
+        Some("Achieng Otieno"),
+        "a new name goes to the hub"
+    );
+    dev.store.set_name_sent("Achieng Otieno").expect("saves");
+    assert_eq!(dev.store.name_to_send().expect("read"), None, "once");
+    let spoofed = LearnerSettings {
+        display_name: Some("Achieng\u{202E}gnieh".into()),
+        ..chosen.clone()
+    };
+    assert!(matches!(
+        dev.store.set_learner_settings(&spoofed),
+        Err(StoreError::BadSetting(_))
+    ));
     let bad = LearnerSettings {
         language: Some("sw KE".into()),
         monthly_budget_mb: 1,
@@ -611,10 +627,16 @@ fn settings_persist_and_a_bad_one_changes_nothing() {
     assert_eq!(reopened.learner_settings().expect("read"), chosen);
     let cleared = LearnerSettings {
         language: None,
+        display_name: None,
         ..chosen
     };
     reopened.set_learner_settings(&cleared).expect("saves");
     assert_eq!(reopened.learner_settings().expect("read"), cleared);
+    assert_eq!(
+        reopened.name_to_send().expect("read").as_deref(),
+        Some(""),
+        "the hub hears the learner stopped showing a name"
+    );
     let registration = Registration {
         hub: "https://hub.example.org".into(),
         group: "riders".into(),

@@ -215,10 +215,12 @@ impl HubClient {
         code: &str,
         within: Within<'_>,
     ) -> Result<String, SyncError> {
+        let name = store.learner_settings()?.display_name;
         let body = serde_json::to_vec(&RegisterRequest {
             enrolment_code: code.to_owned(),
             learner: store.learner_did(),
             binding: Some(store.binding()?),
+            name: name.clone(),
         })
         .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
         let answer: RegisterResponse =
@@ -232,6 +234,7 @@ impl HubClient {
             group: answer.group.clone(),
         })?;
         store.set_enrolment_code(code)?;
+        store.set_name_sent(name.as_deref().unwrap_or(""))?;
         Ok(answer.group)
     }
 
@@ -324,7 +327,10 @@ impl HubClient {
             within.progress.on_progress(0, total);
             let mut held = None;
             let mut sent = 0u64;
-            let ask_anyway = outbox.is_empty() && self.held_check_due(store)?;
+            // With nothing to send, an empty push still goes once a day (to hear what the hub
+            // holds) and when the learner's name changed.
+            let ask_anyway = outbox.is_empty()
+                && (self.held_check_due(store)? || store.name_to_send()?.is_some());
             for batch in outbox
                 .chunks(PUSH_BATCH)
                 .chain(ask_anyway.then_some(&[][..]))
@@ -372,8 +378,10 @@ impl HubClient {
         if within.progress.is_cancelled() {
             return Err(SyncError::Cancelled);
         }
+        let name = store.name_to_send()?;
         let body = serde_json::to_vec(&PushRequest {
             records: batch.to_vec(),
+            name: name.clone(),
         })
         .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
         let push = |body: Vec<u8>| -> Result<PushResponse, SyncError> {
@@ -402,6 +410,9 @@ impl HubClient {
         store.acknowledge(&acked)?;
         if let Some(group) = answer.group {
             self.follow_group(store, group)?;
+        }
+        if let Some(name) = name {
+            store.set_name_sent(&name)?;
         }
         if let Some(newest) = answer.credentials {
             self.announced_credentials

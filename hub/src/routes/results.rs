@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use skillpack_core::keys::PublicKey;
 use skillpack_core::protocol::{
-    CredentialsRequest, CredentialsResponse, IssuedCredential, PushRequest, PushResponse,
-    RegisterRequest, RegisterResponse, MAX_CREDENTIALS_PER_ANSWER,
+    display_name, CredentialsRequest, CredentialsResponse, IssuedCredential, PushRequest,
+    PushResponse, RegisterRequest, RegisterResponse, MAX_CREDENTIALS_PER_ANSWER,
 };
 
 use super::{json_body, AppState, SignedRequest, MAX_PUSH_RECORDS};
@@ -28,11 +28,16 @@ pub(super) async fn register(
     let joined = join(
         &state.db,
         signed.key,
-        request.learner,
+        request.learner.clone(),
         request.binding.as_ref(),
         Some(request.enrolment_code),
     )
     .await?;
+    if joined.is_ok() {
+        if let Some(name) = &request.name {
+            keep_name(&state, &request.learner, name).await?;
+        }
+    }
     match joined {
         Ok(group) => Ok((StatusCode::CREATED, Json(RegisterResponse { group }))),
         Err(refusal) => Err(HttpError::new(
@@ -41,6 +46,20 @@ pub(super) async fn register(
             refusal.to_string(),
         )),
     }
+}
+
+/// Keeps the name a learner's device sent (`""`: the learner stopped showing one). A name
+/// that breaks the rule is not kept and refuses nothing: the records still go in.
+async fn keep_name(state: &AppState, learner: &str, name: &str) -> Result<(), HttpError> {
+    if name.is_empty() {
+        state.db.set_learner_name(learner, None).await?;
+        return Ok(());
+    }
+    match display_name(name) {
+        Ok(name) => state.db.set_learner_name(learner, Some(name)).await?,
+        Err(e) => tracing::warn!(%learner, error = %e, "a learner's name not kept"),
+    }
+    Ok(())
 }
 
 /// The status of a refused registration: a conflict with what the hub holds, or a refusal.
@@ -77,6 +96,9 @@ pub(super) async fn push(
             "batch_too_large",
             format!("at most {MAX_PUSH_RECORDS} records a push"),
         ));
+    }
+    if let Some(name) = &request.name {
+        keep_name(&state, &device.learner, name).await?;
     }
     let results = take_records(
         &state.db,

@@ -9,7 +9,7 @@ use super::rows::StoredResult;
 /// reads them on the phone (`assess::points_text`).
 pub fn results_csv(results: &[StoredResult]) -> String {
     let mut out = String::from(
-        "record_id,received_at,group,learner,device,module,module_version,attempt,score,max_score,passed,started_at,ended_at,duration_ms,person\n",
+        "record_id,received_at,group,learner,name,device,module,module_version,attempt,score,max_score,passed,started_at,ended_at,duration_ms,person\n",
     );
     for r in results {
         let rec = &r.record.record;
@@ -18,6 +18,7 @@ pub fn results_csv(results: &[StoredResult]) -> String {
             r.received_at.clone(),
             r.group.clone(),
             rec.learner.clone(),
+            r.name.clone().unwrap_or_default(),
             rec.device.clone(),
             rec.module.clone(),
             rec.module_version.clone(),
@@ -41,8 +42,11 @@ pub fn results_csv(results: &[StoredResult]) -> String {
 pub fn results_xapi(results: &[StoredResult], home_page: &str) -> String {
     let mut out = String::new();
     for r in results {
-        let statement =
+        let mut statement =
             skillpack_core::ledger::to_xapi(&r.record.record, home_page, Some(&r.received_at));
+        if let Some(name) = &r.name {
+            statement["actor"]["name"] = name.clone().into();
+        }
         out.push_str(&statement.to_string());
         out.push('\n');
     }

@@ -20,8 +20,9 @@ use skillpack_core::protocol::{
 pub use export::{results_csv, results_xapi};
 pub use rows::{
     normalize_code, AuditRow, CodeRow, CredentialInsert, DeviceJoin, FlagRow, GroupRow, IssuedRow,
-    IssuerProfile, IssuerRow, KnownDevice, LearnerLink, LearnerRow, LinkRefusal, NewCredential,
-    NewPack, PackChunk, PublishRefusal, RegisterRefusal, StoredResult, UnissuedPass, PIECE,
+    IssuerProfile, IssuerRow, KnownDevice, LearnerLabel, LearnerLink, LearnerRow, LinkRefusal,
+    NewCredential, NewPack, PackChunk, PublishRefusal, RegisterRefusal, StoredResult, UnissuedPass,
+    PIECE,
 };
 
 pub(crate) use rows::random_bytes;
@@ -295,6 +296,23 @@ impl HubDb {
         link: LearnerLink,
     ) -> Result<Result<String, LinkRefusal>, HubError> {
         on_engine!(self, e => e.link_learner(link))
+    }
+
+    /// Keeps the name a learner chose to show the trainers of their group (`None`: they
+    /// stopped showing one). The caller checked it with `protocol::display_name`.
+    pub async fn set_learner_name(
+        &self,
+        learner: &str,
+        name: Option<String>,
+    ) -> Result<(), HubError> {
+        let learner = learner.to_owned();
+        on_engine!(self, e => e.set_learner_name(learner, name))
+    }
+
+    /// Writes (or removes) a trainer's label for a learner the hub knows, with an entry in
+    /// the audit trail; false when no device of that learner is registered.
+    pub async fn label_learner(&self, label: LearnerLabel) -> Result<bool, HubError> {
+        on_engine!(self, e => e.label_learner(label))
     }
 
     /// The audit trail, oldest first.

@@ -112,6 +112,9 @@ pub struct LearnerRow {
     pub records: u64,
     /// Modules passed (each counted once, however many passing records).
     pub passed: u64,
+    /// The learner's name as trainers see it: a trainer's label, else the name the learner
+    /// chose to show; `None` when neither is known.
+    pub name: Option<String>,
 }
 
 /// A group of learners: what is offered to it and who is in it.
@@ -140,6 +143,8 @@ pub struct StoredResult {
     pub person: String,
     /// When the hub received it (hub time, ISO 8601 UTC with milliseconds).
     pub received_at: String,
+    /// The learner's name as trainers see it (see [`LearnerRow::name`]).
+    pub name: Option<String>,
 }
 
 /// A trainer's link of a learner's new identity (a phone lost without a backup) to the
@@ -154,6 +159,23 @@ pub struct LearnerLink {
     pub by: String,
     /// Why, for the audit trail.
     pub reason: String,
+}
+
+/// A trainer's label for a learner (how the trainer knows them), shown before any name the
+/// learner chose; recorded in the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LearnerLabel {
+    /// The learner (`did:key`).
+    pub learner: String,
+    /// The label (checked with `protocol::display_name`), or `None` to remove it.
+    pub label: Option<String>,
+    /// Who wrote it, for the audit trail.
+    pub by: String,
+}
+
+/// The audit entry of a label.
+pub(super) fn label_detail(label: &LearnerLabel) -> String {
+    serde_json::json!({ "learner": label.learner, "label": label.label }).to_string()
 }
 
 /// Why a link was refused.

@@ -29,6 +29,7 @@ fn an_operator_reads_learners_results_and_flags_and_no_one_else_does() {
     let chain = record_chain(&device, &learner, 3);
     let body = serde_json::to_vec(&PushRequest {
         records: vec![chain[0].clone(), chain[2].clone()],
+        name: None,
     })
     .unwrap();
     assert!(hub
@@ -134,6 +135,7 @@ fn a_results_csv_cannot_carry_a_formula_into_the_operators_spreadsheet() {
     record.started_at = " @SUM(1+1)".into();
     let body = serde_json::to_vec(&PushRequest {
         records: vec![record.sign(&device).unwrap()],
+        name: None,
     })
     .unwrap();
     let pushed: serde_json::Value = hub

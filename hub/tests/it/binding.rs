@@ -36,7 +36,11 @@ fn push_status(
     learner: &SecretKey,
 ) -> reqwest::blocking::Response {
     let records = record_chain(device, &did(learner), 1);
-    let body = serde_json::to_vec(&PushRequest { records }).unwrap();
+    let body = serde_json::to_vec(&PushRequest {
+        records,
+        name: None,
+    })
+    .unwrap();
     hub.signed_post(device, endpoint::RECORDS, body)
 }
 

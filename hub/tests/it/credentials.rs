@@ -78,7 +78,11 @@ fn a_pass_earns_a_credential_its_device_alone_fetches_and_revocation_changes_the
         hash: reader.pack_hash(),
     };
     let records = record_chain_in(&device, &learner, 2, &pack_ref);
-    let body = serde_json::to_vec(&PushRequest { records }).unwrap();
+    let body = serde_json::to_vec(&PushRequest {
+        records,
+        name: None,
+    })
+    .unwrap();
     let pushed: PushResponse = hub
         .signed_post(&device, endpoint::RECORDS, body)
         .json()
@@ -102,7 +106,11 @@ fn a_pass_earns_a_credential_its_device_alone_fetches_and_revocation_changes_the
 
     // Pushing the same records again issues nothing more.
     let records = record_chain_in(&device, &learner, 2, &pack_ref);
-    let body = serde_json::to_vec(&PushRequest { records }).unwrap();
+    let body = serde_json::to_vec(&PushRequest {
+        records,
+        name: None,
+    })
+    .unwrap();
     let again: PushResponse = hub
         .signed_post(&device, endpoint::RECORDS, body)
         .json()

@@ -28,7 +28,11 @@ fn push(
     device: &SecretKey,
     records: Vec<skillpack_core::ledger::SignedRecord>,
 ) -> PushResponse {
-    let body = serde_json::to_vec(&PushRequest { records }).unwrap();
+    let body = serde_json::to_vec(&PushRequest {
+        records,
+        name: None,
+    })
+    .unwrap();
     let response = hub.signed_post(device, endpoint::RECORDS, body);
     assert_eq!(response.status(), StatusCode::OK);
     response.json().unwrap()
@@ -190,7 +194,11 @@ fn bad_records_are_rejected_by_name_and_change_nothing() {
 fn unknown_devices_and_malformed_bodies_get_4xx() {
     let hub = TestHub::start();
     let stranger = SecretKey::from_seed(&[4; 32]);
-    let body = serde_json::to_vec(&PushRequest { records: vec![] }).unwrap();
+    let body = serde_json::to_vec(&PushRequest {
+        records: vec![],
+        name: None,
+    })
+    .unwrap();
     let response = hub.signed_post(&stranger, endpoint::RECORDS, body);
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(

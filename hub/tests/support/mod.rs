@@ -260,7 +260,11 @@ pub fn register_sync_and_publish(hub: &TestHub) {
     let response = hub.signed_post(&device, endpoint::DEVICES, register);
     assert_eq!(response.status(), StatusCode::CREATED);
     let records = record_chain(&device, &learner, 3);
-    let body = serde_json::to_vec(&PushRequest { records }).unwrap();
+    let body = serde_json::to_vec(&PushRequest {
+        records,
+        name: None,
+    })
+    .unwrap();
     let response = hub.signed_post(&device, endpoint::RECORDS, body);
     assert_eq!(response.status(), StatusCode::OK);
     let pushed: PushResponse = response.json().unwrap();

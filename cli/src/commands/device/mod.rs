@@ -38,6 +38,10 @@ pub enum DeviceCommand {
         /// Publisher keys (NAME.pub) whose packs this device installs.
         #[arg(long)]
         trust: Vec<PathBuf>,
+        /// The name the learner shows the trainers of the groups they join (none by default:
+        /// trainers see only the learner's key).
+        #[arg(long)]
+        name: Option<String>,
     },
     /// Trust one more publisher.
     Trust {
@@ -159,7 +163,15 @@ pub enum DeviceCommand {
 /// Runs a device command.
 pub fn run(command: DeviceCommand) -> CommandResult {
     match command {
-        DeviceCommand::Init { store, trust } => init(&Device::create(&store)?, &trust),
+        DeviceCommand::Init { store, trust, name } => {
+            let device = Device::create(&store)?;
+            if let Some(name) = name {
+                let mut settings = device.store().learner_settings()?;
+                settings.display_name = Some(name);
+                device.store().set_learner_settings(&settings)?;
+            }
+            init(&device, &trust)
+        }
         DeviceCommand::Trust { store, key } => init(&Device::open(&store)?, &[key]),
         DeviceCommand::Install { store, pack } => install(&store, &pack),
         DeviceCommand::Uninstall { store, pack_id } => {

@@ -29,6 +29,10 @@ pub struct SettingsArgs {
     /// Sync only on unmetered connections (Wi-Fi): `true` or `false`.
     #[arg(long, value_name = "BOOL")]
     unmetered_only: Option<bool>,
+    /// The name to show the trainers of the groups this device joins (an empty value stops
+    /// showing one); it goes to the hub at the next sync.
+    #[arg(long)]
+    name: Option<String>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -62,6 +66,9 @@ pub fn run(args: SettingsArgs) -> CommandResult {
     if let Some(only) = args.unmetered_only {
         settings.unmetered_only = only;
     }
+    if let Some(name) = args.name {
+        settings.display_name = Some(name).filter(|n| !n.trim().is_empty());
+    }
     device.store().set_learner_settings(&settings)?;
     let settings = device.store().learner_settings()?;
     let used = device.metered_use_this_month()?;
@@ -75,10 +82,18 @@ pub fn run(args: SettingsArgs) -> CommandResult {
             "media": media,
             "monthly_budget_mb": settings.monthly_budget_mb,
             "unmetered_only": settings.unmetered_only,
+            "name": settings.display_name,
             "metered_use_this_month": used,
         }))?;
         return Ok(ExitCode::SUCCESS);
     }
+    outln!(
+        "name            {}",
+        settings
+            .display_name
+            .as_deref()
+            .unwrap_or("(none: trainers see only the learner's key)")
+    );
     outln!(
         "language        {}",
         settings.language.as_deref().unwrap_or("(not chosen)")

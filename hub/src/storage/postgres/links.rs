@@ -3,7 +3,9 @@
 
 use super::{iso, PgHub};
 use crate::error::HubError;
-use crate::storage::rows::{link_detail, AuditRow, LearnerLink, LinkRefusal};
+use crate::storage::rows::{
+    label_detail, link_detail, AuditRow, LearnerLabel, LearnerLink, LinkRefusal,
+};
 
 impl PgHub {
     pub(crate) async fn link_learner(
@@ -89,5 +91,51 @@ impl PgHub {
                 detail: r.get(3),
             })
             .collect())
+    }
+}
+
+impl PgHub {
+    pub(crate) async fn set_learner_name(
+        &self,
+        learner: String,
+        name: Option<String>,
+    ) -> Result<(), HubError> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "INSERT INTO learner_names (learner, name, updated_at) VALUES ($1, $2, now())
+                 ON CONFLICT (learner) DO UPDATE SET name = $2, updated_at = now()",
+                &[&learner, &name],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn label_learner(&self, label: LearnerLabel) -> Result<bool, HubError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let known = tx
+            .query_opt(
+                "SELECT 1 FROM devices WHERE learner = $1 LIMIT 1",
+                &[&label.learner],
+            )
+            .await?
+            .is_some();
+        if !known {
+            return Ok(false);
+        }
+        tx.execute(
+            "INSERT INTO learner_names (learner, label, updated_at) VALUES ($1, $2, now())
+             ON CONFLICT (learner) DO UPDATE SET label = $2, updated_at = now()",
+            &[&label.learner, &label.label],
+        )
+        .await?;
+        tx.execute(
+            "INSERT INTO audit (at, actor, action, detail) VALUES (now(), $1, 'label_learner', $2)",
+            &[&label.by, &label_detail(&label)],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }

@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_bindings_links_audit.sql"),
     include_str!("migrations/0007_credentials.sql"),
     include_str!("migrations/0008_offers.sql"),
+    include_str!("migrations/0009_learner_names.sql"),
 ];
 
 /// The advisory lock migrations hold: several instances may start at once.

@@ -34,10 +34,11 @@ impl PgHub {
             .query(
                 &format!(
                     "SELECT d.learner, d.grp, d.device_key, {}, count(r.id), count(DISTINCT CASE WHEN r.passed THEN r.module END),
-                            coalesce(l.person, d.learner)
+                            coalesce(l.person, d.learner), coalesce(n.label, n.name)
                      FROM devices d LEFT JOIN records r ON r.device_key = d.device_key
                      LEFT JOIN learner_links l ON l.learner = d.learner
-                     GROUP BY d.device_key, d.learner, d.grp, d.registered_at, l.person
+                     LEFT JOIN learner_names n ON n.learner = d.learner
+                     GROUP BY d.device_key, d.learner, d.grp, d.registered_at, l.person, n.label, n.name
                      ORDER BY d.grp, coalesce(l.person, d.learner), d.learner",
                     iso("d.registered_at")
                 ),
@@ -54,6 +55,7 @@ impl PgHub {
                 records: count(r.get(4)),
                 passed: count(r.get(5)),
                 person: r.get(6),
+                name: r.get(7),
             })
             .collect())
     }
@@ -66,9 +68,10 @@ impl PgHub {
         let rows = client
             .query(
                 &format!(
-                    "SELECT r.body, d.grp, {}, coalesce(l.person, d.learner)
+                    "SELECT r.body, d.grp, {}, coalesce(l.person, d.learner), coalesce(n.label, n.name)
                      FROM records r JOIN devices d ON d.device_key = r.device_key
                      LEFT JOIN learner_links l ON l.learner = d.learner
+                     LEFT JOIN learner_names n ON n.learner = d.learner
                      WHERE $1::text IS NULL OR d.grp = $1 ORDER BY r.received_at, r.id",
                     iso("r.received_at")
                 ),
@@ -82,6 +85,7 @@ impl PgHub {
                     group: r.get(1),
                     received_at: r.get(2),
                     person: r.get(3),
+                    name: r.get(4),
                 })
             })
             .collect()

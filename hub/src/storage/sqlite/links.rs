@@ -5,7 +5,9 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::{SqliteHub, NOW};
 use crate::error::HubError;
-use crate::storage::rows::{link_detail, AuditRow, LearnerLink, LinkRefusal};
+use crate::storage::rows::{
+    label_detail, link_detail, AuditRow, LearnerLabel, LearnerLink, LinkRefusal,
+};
 
 impl SqliteHub {
     pub(crate) async fn link_learner(
@@ -95,6 +97,58 @@ impl SqliteHub {
                 })?
                 .collect::<Result<_, _>>()?;
             Ok(rows)
+        })
+        .await
+    }
+}
+
+impl SqliteHub {
+    pub(crate) async fn set_learner_name(
+        &self,
+        learner: String,
+        name: Option<String>,
+    ) -> Result<(), HubError> {
+        self.run(move |db| {
+            db.lock().execute(
+                &format!(
+                    "INSERT INTO learner_names (learner, name, updated_at) VALUES (?1, ?2, {NOW})
+                     ON CONFLICT (learner) DO UPDATE SET name = ?2, updated_at = {NOW}"
+                ),
+                params![learner, name],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(crate) async fn label_learner(&self, label: LearnerLabel) -> Result<bool, HubError> {
+        self.run(move |db| {
+            let mut conn = db.lock();
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let known: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM devices WHERE learner = ?1)",
+                [&label.learner],
+                |r| r.get(0),
+            )?;
+            if !known {
+                return Ok(false);
+            }
+            tx.execute(
+                &format!(
+                    "INSERT INTO learner_names (learner, label, updated_at) VALUES (?1, ?2, {NOW})
+                     ON CONFLICT (learner) DO UPDATE SET label = ?2, updated_at = {NOW}"
+                ),
+                params![label.learner, label.label],
+            )?;
+            tx.execute(
+                &format!(
+                    "INSERT INTO audit (at, actor, action, detail)
+                     VALUES ({NOW}, ?1, 'label_learner', ?2)"
+                ),
+                params![label.by, label_detail(&label)],
+            )?;
+            tx.commit()?;
+            Ok(true)
         })
         .await
     }

@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_bindings_links_audit.sql"),
     include_str!("migrations/0007_credentials.sql"),
     include_str!("migrations/0008_offers.sql"),
+    include_str!("migrations/0009_learner_names.sql"),
 ];
 
 /// Now, as every time the hub writes reads (ISO 8601 UTC with milliseconds).

@@ -37,9 +37,10 @@ impl SqliteHub {
             let mut stmt = conn.prepare_cached(
                 "SELECT d.learner, d.grp, lower(hex(d.device_key)), d.registered_at,
                         count(r.id), count(DISTINCT CASE WHEN r.passed = 1 THEN r.module END),
-                        coalesce(l.person, d.learner)
+                        coalesce(l.person, d.learner), coalesce(n.label, n.name)
                  FROM devices d LEFT JOIN records r ON r.device_key = d.device_key
                  LEFT JOIN learner_links l ON l.learner = d.learner
+                 LEFT JOIN learner_names n ON n.learner = d.learner
                  GROUP BY d.device_key ORDER BY d.grp, coalesce(l.person, d.learner), d.learner",
             )?;
             let rows = stmt
@@ -52,6 +53,7 @@ impl SqliteHub {
                         records: count(r.get(4)?),
                         passed: count(r.get(5)?),
                         person: r.get(6)?,
+                        name: r.get(7)?,
                     })
                 })?
                 .collect::<Result<_, _>>()?;
@@ -67,23 +69,32 @@ impl SqliteHub {
         self.run(move |db| {
             let conn = db.read();
             let mut stmt = conn.prepare_cached(
-                "SELECT r.body, d.grp, r.received_at, coalesce(l.person, d.learner)
+                "SELECT r.body, d.grp, r.received_at, coalesce(l.person, d.learner),
+                        coalesce(n.label, n.name)
                  FROM records r JOIN devices d ON d.device_key = r.device_key
                  LEFT JOIN learner_links l ON l.learner = d.learner
+                 LEFT JOIN learner_names n ON n.learner = d.learner
                  WHERE ?1 IS NULL OR d.grp = ?1 ORDER BY r.received_at, r.id",
             )?;
             let rows = stmt
                 .query_map(params![group], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                    ))
                 })?
-                .collect::<Result<Vec<(String, String, String, String)>, _>>()?;
+                .collect::<Result<Vec<(String, String, String, String, Option<String>)>, _>>()?;
             rows.into_iter()
-                .map(|(body, group, received_at, person)| {
+                .map(|(body, group, received_at, person, name)| {
                     Ok(StoredResult {
                         record: stored_record(&body)?,
                         group,
                         person,
                         received_at,
+                        name,
                     })
                 })
                 .collect()

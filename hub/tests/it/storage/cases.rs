@@ -14,8 +14,9 @@ use skillpack_core::protocol::{RecordResult, RecordStatus};
 use skillpack_core::testing::{publisher_key, record_chain, stranger_key};
 use skillpack_hub::error::HubError;
 use skillpack_hub::storage::{
-    CredentialInsert, DeviceJoin, FlagRow, GroupRow, IssuerRow, LearnerLink, LearnerRow,
-    LinkRefusal, NewCredential, NewPack, PackChunk, PublishRefusal, RegisterRefusal, PIECE,
+    CredentialInsert, DeviceJoin, FlagRow, GroupRow, IssuerRow, LearnerLabel, LearnerLink,
+    LearnerRow, LinkRefusal, NewCredential, NewPack, PackChunk, PublishRefusal, RegisterRefusal,
+    PIECE,
 };
 use skillpack_hub::HubDb;
 
@@ -23,8 +24,8 @@ use skillpack_hub::nonce::NonceRefusal;
 
 use super::Fresh;
 
-/// Both engines have eight migration steps.
-const SCHEMA_VERSION: u32 = 8;
+/// Both engines have nine migration steps.
+const SCHEMA_VERSION: u32 = 9;
 
 pub async fn migrations_from_empty_reach_the_current_version(fresh: Fresh) {
     let db = fresh.open().await;
@@ -675,7 +676,47 @@ pub async fn reports_give_the_same_rows_on_every_engine(fresh: Fresh) {
             registered_at: "(time)".into(),
             records: 2,
             passed: 1,
+            name: None,
         }]
+    );
+
+    // A learner's chosen name shows, and a trainer's label shows before it.
+    db.set_learner_name(&learner(51), Some("Achieng".into()))
+        .await
+        .unwrap();
+    assert_eq!(
+        db.learners().await.unwrap()[0].name.as_deref(),
+        Some("Achieng")
+    );
+    let label = LearnerLabel {
+        learner: learner(51),
+        label: Some("Achieng O. (Tuesday class)".into()),
+        by: "trainer Wanjiru".into(),
+    };
+    assert!(db.label_learner(label.clone()).await.unwrap());
+    assert_eq!(
+        db.results(None).await.unwrap()[0].name.as_deref(),
+        Some("Achieng O. (Tuesday class)")
+    );
+    db.set_learner_name(&learner(51), None).await.unwrap();
+    assert_eq!(
+        db.learners().await.unwrap()[0].name.as_deref(),
+        Some("Achieng O. (Tuesday class)"),
+        "the label stays when the learner stops showing a name"
+    );
+    assert!(db
+        .audit()
+        .await
+        .unwrap()
+        .iter()
+        .any(|a| a.action == "label_learner"));
+    let stranger = LearnerLabel {
+        learner: learner(52),
+        ..label
+    };
+    assert!(
+        !db.label_learner(stranger).await.unwrap(),
+        "no such learner here"
     );
 
     let results = db.results(Some("riders".into())).await.unwrap();

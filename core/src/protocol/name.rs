@@ -1,0 +1,67 @@
+//! A learner's display name: the one rule for what a learner may choose and a trainer may
+//! write as a label, checked on the device before it is sent and at the hub before it is
+//! kept. A name is shown on trainers' pages, in exports and in xAPI statements, so it is
+//! short, one line, and holds no control or formatting characters that could disguise it.
+
+/// Most characters in a display name.
+pub const MAX_NAME_CHARS: usize = 64;
+
+/// Why a name was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    /// Nothing but spaces.
+    #[error("a name cannot be empty")]
+    Empty,
+    /// Longer than [`MAX_NAME_CHARS`].
+    #[error("a name has at most {MAX_NAME_CHARS} characters")]
+    TooLong,
+    /// A control or invisible formatting character (a line break, a direction override).
+    #[error("a name is one line of visible characters")]
+    Invisible,
+}
+
+/// The name as kept: spaces trimmed at both ends and runs of spaces made one.
+pub fn display_name(text: &str) -> Result<String, NameError> {
+    let name = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
+        return Err(NameError::Empty);
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(NameError::TooLong);
+    }
+    let invisible = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+    };
+    if name.chars().any(invisible) {
+        return Err(NameError::Invisible);
+    }
+    Ok(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_one_line_short_and_visible() {
+        assert_eq!(
+            display_name("  Achieng   Otieno ").unwrap(),
+            "Achieng Otieno"
+        );
+        assert_eq!(display_name("Nguyễn Thị Hoa").unwrap(), "Nguyễn Thị Hoa");
+        assert_eq!(display_name("   "), Err(NameError::Empty));
+        assert_eq!(display_name(&"a".repeat(65)), Err(NameError::TooLong));
+        assert!(
+            display_name(&"é".repeat(64)).is_ok(),
+            "characters, not bytes"
+        );
+        assert_eq!(display_name("Ann\u{202E}olleh"), Err(NameError::Invisible));
+        assert_eq!(display_name("Ann\u{0007}"), Err(NameError::Invisible));
+        assert_eq!(
+            display_name("Ann\nBob").unwrap(),
+            "Ann Bob",
+            "a line break is a space"
+        );
+    }
+}
