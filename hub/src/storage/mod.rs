@@ -11,6 +11,7 @@ mod sqlite;
 
 use std::time::Duration;
 
+use skillpack_core::hex;
 use skillpack_core::keys::PublicKey;
 use skillpack_core::ledger::VerifiedRecord;
 use skillpack_core::protocol::{
@@ -19,7 +20,7 @@ use skillpack_core::protocol::{
 
 pub use export::{results_csv, results_xapi};
 pub use rows::{
-    normalize_code, AuditRow, CodeRow, CredentialInsert, DeviceJoin, FlagRow, GroupRow, IssuedRow,
+    normalize_code, AuditRow, CodeRow, PackRow, WebGrant, WebSession, CredentialInsert, DeviceJoin, FlagRow, GroupRow, IssuedRow,
     IssuerProfile, IssuerRow, KnownDevice, LearnerLabel, LearnerLink, LearnerRow, LinkRefusal,
     NewCredential, NewPack, PackChunk, PublishRefusal, RegisterRefusal, StoredResult, UnissuedPass,
     PIECE,
@@ -409,4 +410,60 @@ impl HubDb {
     pub async fn issued_credentials(&self) -> Result<Vec<IssuedRow>, HubError> {
         on_engine!(self, e => e.issued_credentials())
     }
+
+    /// A one-time sign-in link's secret for `grant`, valid for `ttl` (only its hash is kept).
+    pub async fn create_web_link(&self, grant: WebGrant, ttl: Duration) -> Result<String, HubError> {
+        let secret = hex::encode(&rows::random_bytes::<32>()?);
+        let expires_at = now_ms() / 1000 + i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX / 2);
+        let hash = secret_hash(&secret);
+        on_engine!(self, e => e.create_web_link(hash, grant, expires_at))?;
+        Ok(secret)
+    }
+
+    /// Uses up a sign-in link: a new session's cookie secret and the session, or `None` for
+    /// a link unknown, used or expired.
+    pub async fn redeem_web_link(
+        &self,
+        token: &str,
+        session_ttl: Duration,
+    ) -> Result<Option<(String, WebSession)>, HubError> {
+        let secret = hex::encode(&rows::random_bytes::<32>()?);
+        let csrf = hex::encode(&rows::random_bytes::<16>()?);
+        let now = now_ms() / 1000;
+        let until = now + i64::try_from(session_ttl.as_secs()).unwrap_or(i64::MAX / 2);
+        let (token_hash, session_hash) = (secret_hash(token), secret_hash(&secret));
+        let session =
+            on_engine!(self, e => e.redeem_web_link(token_hash, session_hash, csrf, now, until))?;
+        Ok(session.map(|s| (secret, s)))
+    }
+
+    /// The session whose cookie secret is `secret`, if it is open.
+    pub async fn web_session(&self, secret: &str) -> Result<Option<WebSession>, HubError> {
+        let hash = secret_hash(secret);
+        on_engine!(self, e => e.web_session(hash, now_ms() / 1000))
+    }
+
+    /// Ends a session (signing out).
+    pub async fn end_web_session(&self, secret: &str) -> Result<(), HubError> {
+        let hash = secret_hash(secret);
+        on_engine!(self, e => e.end_web_session(hash))
+    }
+
+    /// Offers a stored pack to `group`; false when it was offered there already or the hub
+    /// holds no such pack.
+    pub async fn offer_stored(&self, hash: [u8; 32], group: &str) -> Result<bool, HubError> {
+        let group = GroupName::parse(group)?.into_inner();
+        on_engine!(self, e => e.offer_stored(hash, group))
+    }
+
+    /// Every stored pack with the groups it is offered to.
+    pub async fn stored_packs(&self) -> Result<Vec<PackRow>, HubError> {
+        on_engine!(self, e => e.stored_packs())
+    }
+}
+
+/// SHA-256 of a web secret: what is stored in its place.
+fn secret_hash(secret: &str) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(secret.as_bytes()).into()
 }

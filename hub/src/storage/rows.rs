@@ -575,3 +575,75 @@ pub(super) fn issuer_row(
         status_list,
     })
 }
+
+/// Who a web session is for, and what it may see.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WebGrant {
+    /// An operator sees every group; a trainer, the groups named.
+    pub operator: bool,
+    /// The groups a trainer sees (empty for an operator).
+    pub groups: Vec<String>,
+    /// Who it is for (a name), for the audit trail and the page's header.
+    pub label: String,
+}
+
+impl WebGrant {
+    /// Whether the session may see `group`.
+    pub fn sees(&self, group: &str) -> bool {
+        self.operator || self.groups.iter().any(|g| g == group)
+    }
+}
+
+/// A signed-in session of the web pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSession {
+    /// Who, and what they see.
+    pub grant: WebGrant,
+    /// The token each of the session's forms carries (a request without it is refused).
+    pub csrf: String,
+}
+
+/// A grant as stored: the role's name and the groups as JSON.
+pub(super) fn grant_columns(grant: &WebGrant) -> Result<(&'static str, String), HubError> {
+    let groups =
+        serde_json::to_string(&grant.groups).map_err(|e| HubError::Encoding(e.to_string()))?;
+    Ok((if grant.operator { "operator" } else { "trainer" }, groups))
+}
+
+/// A stored grant, read back.
+pub(super) fn grant_of(role: &str, groups: &str, label: String) -> Result<WebGrant, HubError> {
+    Ok(WebGrant {
+        operator: role == "operator",
+        groups: serde_json::from_str(groups)
+            .map_err(|e| HubError::Damaged(format!("a web grant's groups: {e}")))?,
+        label,
+    })
+}
+
+/// A stored pack, as the packs page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PackRow {
+    /// Its hash, hex.
+    pub hash: String,
+    /// Its id.
+    pub id: String,
+    /// Its version.
+    pub version: String,
+    /// Its variant.
+    pub variant: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// When it was stored.
+    pub published_at: String,
+    /// The groups it is offered to.
+    pub groups: Vec<String>,
+}
+
+/// Group names joined with commas, split again (group names hold no commas).
+pub(super) fn split_groups(joined: &str) -> Vec<String> {
+    joined
+        .split(',')
+        .filter(|g| !g.is_empty())
+        .map(str::to_owned)
+        .collect()
+}

@@ -10,6 +10,7 @@ mod links;
 mod nonces;
 mod packs;
 mod reports;
+mod web;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
@@ -27,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_credentials.sql"),
     include_str!("migrations/0008_offers.sql"),
     include_str!("migrations/0009_learner_names.sql"),
+    include_str!("migrations/0010_web_sign_in.sql"),
 ];
 
 /// The advisory lock migrations hold: several instances may start at once.

@@ -10,6 +10,7 @@ mod links;
 mod nonces;
 mod packs;
 mod reports;
+mod web;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -33,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_credentials.sql"),
     include_str!("migrations/0008_offers.sql"),
     include_str!("migrations/0009_learner_names.sql"),
+    include_str!("migrations/0010_web_sign_in.sql"),
 ];
 
 /// Now, as every time the hub writes reads (ISO 8601 UTC with milliseconds).
