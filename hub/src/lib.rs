@@ -12,6 +12,7 @@ pub mod server;
 pub mod storage;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod web;
 
 use std::future::Future;
 

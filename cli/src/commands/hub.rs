@@ -121,6 +121,22 @@ pub enum HubCommand {
         #[arg(long)]
         by: String,
     },
+    /// Print a one-time link that signs in to the hub's web pages (works once, for 30
+    /// minutes): for an operator (every group), or with --group for a trainer of those groups.
+    Signin {
+        /// Database: sqlite://PATH or postgres://….
+        #[arg(long, env = "SKILLPACK_DB")]
+        db: String,
+        /// The hub's public URL, as the person opens it.
+        #[arg(long)]
+        hub_url: String,
+        /// Who it is for (shown on the pages and kept in the audit trail).
+        #[arg(long)]
+        name: String,
+        /// A group the trainer sees (repeat for several); none: an operator, who sees all.
+        #[arg(long)]
+        group: Vec<GroupName>,
+    },
     /// What operators and trainers changed, and why, oldest first.
     Audit {
         /// Database: sqlite://PATH.
@@ -357,6 +373,25 @@ pub fn run(command: HubCommand) -> CommandResult {
                 Some(name) => outln!("{learner} is shown as {name}"),
                 None => outln!("{learner}'s label removed"),
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        HubCommand::Signin {
+            db,
+            hub_url,
+            name,
+            group,
+        } => {
+            let label = skillpack_core::protocol::display_name(&name)?;
+            let grant = skillpack_hub::storage::WebGrant {
+                operator: group.is_empty(),
+                groups: group.iter().map(|g| g.as_str().to_owned()).collect(),
+                label,
+            };
+            let token = operate(&db, |hub| async move {
+                hub.create_web_link(grant, skillpack_hub::web::LINK_TTL)
+                    .await
+            })?;
+            outln!("{}/web/signin/{token}", hub_url.trim_end_matches('/'));
             Ok(ExitCode::SUCCESS)
         }
         HubCommand::Withdraw { db, group, id } => {

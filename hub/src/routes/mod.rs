@@ -5,7 +5,7 @@
 
 mod admin;
 mod extract;
-mod packs;
+pub(crate) mod packs;
 mod results;
 
 use std::sync::Arc;
@@ -114,6 +114,7 @@ pub fn router_with(db: HubDb, config: HubConfig) -> Router {
         .route(endpoint::ADMIN_LEARNERS, get(admin::learners))
         .route(endpoint::ADMIN_RESULTS, get(admin::results))
         .route(endpoint::ADMIN_FLAGS, get(admin::flags))
+        .merge(crate::web::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), per_address))
@@ -158,6 +159,18 @@ pub struct AppState {
     operators: Arc<Vec<PublicKey>>,
     upload_dir: Arc<std::path::PathBuf>,
     status_lists: crate::issue::StatusLists,
+}
+
+impl AppState {
+    /// The hub's database.
+    pub(crate) fn db(&self) -> &HubDb {
+        &self.db
+    }
+
+    /// Where uploads wait while they are checked.
+    pub(crate) fn upload_dir(&self) -> &std::path::Path {
+        &self.upload_dir
+    }
 }
 
 /// Refuses a request past its address's rate (`429 rate_limited`) before any work is done

@@ -42,27 +42,47 @@ pub(super) async fn publish(
     QueryOf(q): QueryOf<GroupQuery>,
     upload: PublisherUpload,
 ) -> Result<(StatusCode, Response), HttpError> {
-    let (db, key) = (&state.db, upload.key);
     let group = q.group()?.into_inner();
-    let (file, len) = (upload.file, upload.len);
-    let path = file.path().to_owned();
-    let pack = {
-        let _permit = verifiers().acquire().await.map_err(HttpError::internal)?;
-        tokio::task::spawn_blocking(move || read_pack(&path, len, key, group))
-            .await
-            .map_err(HttpError::internal)??
-    };
-    check_owner(db, &pack).await?;
-    let created = db.put_pack(pack).await?.map_err(|refusal| {
-        HttpError::new(StatusCode::CONFLICT, "version_exists", refusal.to_string())
-    })?;
-    drop(file); // stored: the temporary copy goes
+    let path = upload.file.path().to_owned();
+    let created = store_pack_file(&state.db, &path, upload.len, Some(upload.key), group).await?;
+    drop(upload.file); // stored: the temporary copy goes
     let status = if created.created || created.offered {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
     Ok((status, Json(created).into_response()))
+}
+
+/// Verifies the pack file at `path` (`len` bytes) completely and stores it for `group`: the
+/// one way in for a pack, whether a publisher's tool uploaded it (`uploader`, which must be
+/// the pack's signer) or a trainer on the web pages did (then the pack's signer must be a
+/// registered publisher).
+pub(crate) async fn store_pack_file(
+    db: &HubDb,
+    path: &std::path::Path,
+    len: u64,
+    uploader: Option<skillpack_core::keys::PublicKey>,
+    group: String,
+) -> Result<skillpack_core::protocol::PublishResponse, HttpError> {
+    let owned = path.to_owned();
+    let pack = {
+        let _permit = verifiers().acquire().await.map_err(HttpError::internal)?;
+        tokio::task::spawn_blocking(move || read_pack(&owned, len, uploader, group))
+            .await
+            .map_err(HttpError::internal)??
+    };
+    if uploader.is_none() && !db.is_publisher(pack.publisher).await? {
+        return Err(HttpError::new(
+            StatusCode::FORBIDDEN,
+            "unknown_publisher",
+            "the pack is signed by a key that is not a registered publisher of this hub",
+        ));
+    }
+    check_owner(db, &pack).await?;
+    db.put_pack(pack).await?.map_err(|refusal| {
+        HttpError::new(StatusCode::CONFLICT, "version_exists", refusal.to_string())
+    })
 }
 
 /// Refuses a pack whose id another publisher owns (`403 not_your_pack`): an id belongs to
@@ -94,7 +114,7 @@ fn verifiers() -> &'static tokio::sync::Semaphore {
 fn read_pack(
     path: &std::path::Path,
     size: u64,
-    uploader: skillpack_core::keys::PublicKey,
+    uploader: Option<skillpack_core::keys::PublicKey>,
     group: String,
 ) -> Result<NewPack, HttpError> {
     let file = std::fs::File::open(path).map_err(HttpError::internal)?;
@@ -103,6 +123,7 @@ fn read_pack(
         "bad_pack",
         "not a readable pack",
     )?;
+    let uploader = uploader.unwrap_or_else(|| reader.publisher());
     if reader.publisher() != uploader {
         return Err(HttpError::new(
             StatusCode::FORBIDDEN,

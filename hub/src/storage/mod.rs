@@ -20,10 +20,10 @@ use skillpack_core::protocol::{
 
 pub use export::{results_csv, results_xapi};
 pub use rows::{
-    normalize_code, AuditRow, CodeRow, PackRow, WebGrant, WebSession, CredentialInsert, DeviceJoin, FlagRow, GroupRow, IssuedRow,
+    normalize_code, AuditRow, CodeRow, CredentialInsert, DeviceJoin, FlagRow, GroupRow, IssuedRow,
     IssuerProfile, IssuerRow, KnownDevice, LearnerLabel, LearnerLink, LearnerRow, LinkRefusal,
-    NewCredential, NewPack, PackChunk, PublishRefusal, RegisterRefusal, StoredResult, UnissuedPass,
-    PIECE,
+    NewCredential, NewPack, PackChunk, PackRow, PublishRefusal, RegisterRefusal, StoredResult,
+    UnissuedPass, WebGrant, WebSession, PIECE,
 };
 
 pub(crate) use rows::random_bytes;
@@ -412,7 +412,11 @@ impl HubDb {
     }
 
     /// A one-time sign-in link's secret for `grant`, valid for `ttl` (only its hash is kept).
-    pub async fn create_web_link(&self, grant: WebGrant, ttl: Duration) -> Result<String, HubError> {
+    pub async fn create_web_link(
+        &self,
+        grant: WebGrant,
+        ttl: Duration,
+    ) -> Result<String, HubError> {
         let secret = hex::encode(&rows::random_bytes::<32>()?);
         let expires_at = now_ms() / 1000 + i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX / 2);
         let hash = secret_hash(&secret);

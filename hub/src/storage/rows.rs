@@ -607,7 +607,14 @@ pub struct WebSession {
 pub(super) fn grant_columns(grant: &WebGrant) -> Result<(&'static str, String), HubError> {
     let groups =
         serde_json::to_string(&grant.groups).map_err(|e| HubError::Encoding(e.to_string()))?;
-    Ok((if grant.operator { "operator" } else { "trainer" }, groups))
+    Ok((
+        if grant.operator {
+            "operator"
+        } else {
+            "trainer"
+        },
+        groups,
+    ))
 }
 
 /// A stored grant, read back.

@@ -21,7 +21,13 @@ impl PgHub {
             .execute(
                 "INSERT INTO web_links (token_hash, role, groups, label, expires_at)
                  VALUES ($1, $2, $3, $4, $5)",
-                &[&token_hash.as_slice(), &role, &groups, &grant.label, &expires_at],
+                &[
+                    &token_hash.as_slice(),
+                    &role,
+                    &groups,
+                    &grant.label,
+                    &expires_at,
+                ],
             )
             .await?;
         Ok(())
@@ -52,7 +58,14 @@ impl PgHub {
         tx.execute(
             "INSERT INTO web_sessions (id_hash, role, groups, label, csrf, expires_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
-            &[&session_hash.as_slice(), &role, &groups, &label, &csrf, &session_expires_at],
+            &[
+                &session_hash.as_slice(),
+                &role,
+                &groups,
+                &label,
+                &csrf,
+                &session_expires_at,
+            ],
         )
         .await?;
         let detail = serde_json::json!({ "role": role, "groups": groups }).to_string();
@@ -103,7 +116,11 @@ impl PgHub {
         Ok(())
     }
 
-    pub(crate) async fn offer_stored(&self, hash: [u8; 32], group: String) -> Result<bool, HubError> {
+    pub(crate) async fn offer_stored(
+        &self,
+        hash: [u8; 32],
+        group: String,
+    ) -> Result<bool, HubError> {
         let client = self.pool.get().await?;
         let added = client
             .execute(

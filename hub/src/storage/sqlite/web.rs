@@ -109,7 +109,11 @@ impl SqliteHub {
         .await
     }
 
-    pub(crate) async fn offer_stored(&self, hash: [u8; 32], group: String) -> Result<bool, HubError> {
+    pub(crate) async fn offer_stored(
+        &self,
+        hash: [u8; 32],
+        group: String,
+    ) -> Result<bool, HubError> {
         self.run(move |db| {
             let added = db.lock().execute(
                 &format!(
@@ -123,7 +127,9 @@ impl SqliteHub {
         .await
     }
 
-    pub(crate) async fn stored_packs(&self) -> Result<Vec<crate::storage::rows::PackRow>, HubError> {
+    pub(crate) async fn stored_packs(
+        &self,
+    ) -> Result<Vec<crate::storage::rows::PackRow>, HubError> {
         self.run(|db| {
             let conn = db.read();
             let mut stmt = conn.prepare_cached(
