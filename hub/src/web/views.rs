@@ -258,10 +258,13 @@ pub fn result_lines(results: &[&StoredResult]) -> Vec<ResultLine> {
     lines
 }
 
-/// A module's figures from every result of it the visitor may see.
-pub fn module_figures(
+/// A module's page from every result of it the visitor may see.
+pub fn module_page(
+    who: Option<String>,
+    csrf: String,
+    module: String,
     results: &[&StoredResult],
-) -> (usize, usize, u64, u64, Vec<(String, u64, u64)>) {
+) -> ModulePage {
     let attempts = results.len();
     let learners: BTreeSet<&str> = results
         .iter()
