@@ -148,9 +148,12 @@ pub enum HubCommand {
         /// Database: sqlite://PATH.
         #[arg(long, env = "SKILLPACK_DB")]
         db: String,
-        /// table, csv or xapi.
+        /// table, csv (a row per attempt), summary-csv (a row per learner and module) or xapi.
         #[arg(long, default_value = "table")]
         format: String,
+        /// For CSV: begin with a UTF-8 byte-order mark (for Excel on Windows).
+        #[arg(long)]
+        bom: bool,
         /// Only this group.
         #[arg(long)]
         group: Option<GroupName>,
@@ -569,11 +572,13 @@ pub fn run(command: HubCommand) -> CommandResult {
             format,
             group,
             home_page,
+            bom,
         } => results(
             &db,
             &format,
             group.as_ref().map(GroupName::as_str),
             &home_page,
+            bom,
         ),
         HubCommand::Flags { db } => {
             let flags = operate(&db, |hub| async move { hub.flags().await })?;
@@ -718,7 +723,13 @@ fn file_stem(path: &Path) -> String {
 }
 
 /// Prints every stored result in the format asked for.
-fn results(db: &str, format: &str, group: Option<&str>, home_page: &str) -> CommandResult {
+fn results(
+    db: &str,
+    format: &str,
+    group: Option<&str>,
+    home_page: &str,
+    bom: bool,
+) -> CommandResult {
     let results = operate(db, |hub| async move {
         hub.results(group.map(str::to_owned)).await
     })?;
@@ -728,12 +739,26 @@ fn results(db: &str, format: &str, group: Option<&str>, home_page: &str) -> Comm
                 outln!("{}", result_line(r));
             }
         }
-        "csv" => out!("{}", skillpack_hub::storage::results_csv(&results)),
+        "csv" | "summary-csv" => {
+            let titles = operate(db, |hub| async move { hub.module_titles().await })?;
+            let options = skillpack_hub::storage::CsvOptions { bom };
+            if format == "csv" {
+                out!(
+                    "{}",
+                    skillpack_hub::storage::results_csv(&results, &titles, options)
+                );
+            } else {
+                out!(
+                    "{}",
+                    skillpack_hub::storage::summary_csv(&results, &titles, options)
+                );
+            }
+        }
         "xapi" => out!(
             "{}",
             skillpack_hub::storage::results_xapi(&results, home_page)
         ),
-        other => bail!("unknown format {other:?}: use table, csv or xapi"),
+        other => bail!("unknown format {other:?}: use table, csv, summary-csv or xapi"),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -125,6 +125,7 @@ fn a_learners_chosen_name_and_a_trainers_label_show_where_the_trainer_looks() {
     let csv = ok(d, &["hub", "results", "--db", &db, "--format", "csv"]);
     assert!(csv.lines().next().unwrap().contains(",name,"), "{csv}");
     assert!(csv.contains(",Achieng Otieno,"), "{csv}");
+    the_csv_reads_as_a_spreadsheet_reads_it(d, &db);
 
     // A changed name goes at the next sync, though nothing else is waiting.
     ok(
@@ -181,4 +182,62 @@ fn a_learners_chosen_name_and_a_trainers_label_show_where_the_trainer_looks() {
         "{table}"
     );
     assert!(ok(d, &["hub", "audit", "--db", &db]).contains("label_learner"));
+}
+
+/// The CSV as a spreadsheet reads it: a byte-order mark when asked, CRLF line ends, module
+/// titles beside ids, whole numbers only (no decimal separator for a locale to misread), a
+/// row per attempt, and the summary a row per learner and module.
+fn the_csv_reads_as_a_spreadsheet_reads_it(d: &std::path::Path, db: &str) {
+    let out = skillpack(
+        d,
+        &["hub", "results", "--db", db, "--format", "csv", "--bom"],
+    );
+    assert!(out.status.success());
+    let bytes = out.stdout;
+    assert!(
+        bytes.starts_with("\u{FEFF}".as_bytes()),
+        "a byte-order mark"
+    );
+    let csv = String::from_utf8(bytes).unwrap();
+    let csv = csv.trim_start_matches('\u{FEFF}');
+    assert!(
+        csv.ends_with("\r\n") && !csv.replace("\r\n", "").contains('\n'),
+        "CRLF only"
+    );
+    let rows: Vec<Vec<&str>> = csv
+        .split_terminator("\r\n")
+        .map(|l| l.split(',').collect())
+        .collect();
+    let header = &rows[0];
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    assert_eq!(rows.len(), 3, "a header and one row per attempt: {csv}");
+    for row in &rows[1..] {
+        assert_eq!(row[at("module_title")], "Spotting mobile-money scams");
+        for number in [
+            "percent",
+            "points",
+            "max_points",
+            "attempt",
+            "duration_seconds",
+        ] {
+            let cell = row[at(number)];
+            assert!(
+                !cell.is_empty() && cell.bytes().all(|b| b.is_ascii_digit()),
+                "{number}: {cell}"
+            );
+        }
+        assert!(["yes", "no"].contains(&row[at("passed")]));
+    }
+    let summary = ok(
+        d,
+        &["hub", "results", "--db", db, "--format", "summary-csv"],
+    );
+    let lines: Vec<&str> = summary.split_terminator("\r\n").collect();
+    assert!(lines[0].starts_with("learner,name,group,module,module_title,attempts,best_percent"));
+    assert_eq!(lines.len(), 3, "one row per learner and module: {summary}");
+    assert!(
+        lines.iter().any(|l| l
+            .contains(",Achieng Otieno,riders,mobile-money-scams,Spotting mobile-money scams,1,")),
+        "{summary}"
+    );
 }

@@ -11,7 +11,7 @@ use skillpack_core::protocol::GroupName;
 
 use super::{AppState, Operator, QueryOf};
 use crate::error::HttpError;
-use crate::storage::{results_csv, results_xapi};
+use crate::storage::{results_csv, results_xapi, summary_csv, CsvOptions};
 
 pub(super) async fn groups(
     State(state): State<AppState>,
@@ -27,13 +27,17 @@ pub(super) async fn learners(
     Ok(Json(state.db.learners().await?).into_response())
 }
 
-/// `?group=G&format=json|csv|xapi&home_page=URL`.
+/// `?group=G&format=json|csv|summary-csv|xapi&bom=true&home_page=URL`.
 #[derive(Deserialize)]
 pub(super) struct ResultsQuery {
     /// Only this group.
     group: Option<String>,
-    /// json (default), csv or xapi.
+    /// json (default), csv (a row per attempt), summary-csv (a row per learner and module)
+    /// or xapi.
     format: Option<String>,
+    /// For CSV: begin with a UTF-8 byte-order mark.
+    #[serde(default)]
+    bom: bool,
     /// For xAPI: the system learners' accounts belong to.
     home_page: Option<String>,
 }
@@ -53,11 +57,16 @@ pub(super) async fn results(
                 .collect();
             Json(rows).into_response()
         }
-        "csv" => (
-            [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
-            results_csv(&results),
-        )
-            .into_response(),
+        "csv" | "summary-csv" => {
+            let titles = state.db.module_titles().await?;
+            let options = CsvOptions { bom: q.bom };
+            let body = if q.format.as_deref() == Some("csv") {
+                results_csv(&results, &titles, options)
+            } else {
+                summary_csv(&results, &titles, options)
+            };
+            ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response()
+        }
         "xapi" => {
             let home = q
                 .home_page
@@ -73,7 +82,7 @@ pub(super) async fn results(
             return Err(HttpError::new(
                 StatusCode::BAD_REQUEST,
                 "bad_format",
-                format!("unknown format {other:?}: use json, csv or xapi"),
+                format!("unknown format {other:?}: use json, csv, summary-csv or xapi"),
             ))
         }
     })

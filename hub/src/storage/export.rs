@@ -1,41 +1,167 @@
 //! The trainer's exports of stored results, the same whichever engine holds them: CSV
 //! (RFC 4180) for spreadsheets and xAPI statements for a Learning Record Store.
 
-use skillpack_core::assess::points_text;
-
 use super::rows::StoredResult;
 
-/// Results as CSV (RFC 4180), one line per record after a header; points read as a learner
-/// reads them on the phone (`assess::points_text`).
-pub fn results_csv(results: &[StoredResult]) -> String {
-    let mut out = String::from(
-        "record_id,received_at,group,learner,name,device,module,module_version,attempt,score,max_score,passed,started_at,ended_at,duration_ms,person\n",
+/// How a CSV export is written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CsvOptions {
+    /// Begin with a UTF-8 byte-order mark, so spreadsheets that guess the encoding (Excel on
+    /// Windows) read names with accents right.
+    pub bom: bool,
+}
+
+/// Module titles by module id, for exports to name modules as trainers know them.
+pub type Titles = std::collections::BTreeMap<String, String>;
+
+/// Results as CSV (RFC 4180: CRLF line ends), one row per attempt after a header. Numbers
+/// are whole (percent, points rounded to the nearest whole point, seconds), so no locale
+/// misreads a decimal separator.
+pub fn results_csv(results: &[StoredResult], titles: &Titles, options: CsvOptions) -> String {
+    let mut out = csv_start(options);
+    csv_row(
+        &mut out,
+        &[
+            "record_id",
+            "received_at",
+            "group",
+            "learner",
+            "name",
+            "device",
+            "module",
+            "module_title",
+            "module_version",
+            "attempt",
+            "percent",
+            "points",
+            "max_points",
+            "passed",
+            "started_at",
+            "ended_at",
+            "duration_seconds",
+            "person",
+        ],
     );
     for r in results {
         let rec = &r.record.record;
-        let fields = [
-            rec.id.clone(),
-            r.received_at.clone(),
-            r.group.clone(),
-            rec.learner.clone(),
-            r.name.clone().unwrap_or_default(),
-            rec.device.clone(),
-            rec.module.clone(),
-            rec.module_version.clone(),
-            rec.attempt.to_string(),
-            points_text(rec.score),
-            points_text(rec.max_score),
-            rec.passed.to_string(),
-            rec.started_at.clone(),
-            rec.ended_at.clone(),
-            rec.duration_ms.to_string(),
-            r.person.clone(),
-        ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push('\n');
+        csv_row(
+            &mut out,
+            &[
+                &rec.id,
+                &r.received_at,
+                &r.group,
+                &rec.learner,
+                r.name.as_deref().unwrap_or(""),
+                &rec.device,
+                &rec.module,
+                titles.get(&rec.module).map_or("", String::as_str),
+                &rec.module_version,
+                &rec.attempt.to_string(),
+                &percent(rec.score, rec.max_score).to_string(),
+                &whole_points(rec.score).to_string(),
+                &whole_points(rec.max_score).to_string(),
+                if rec.passed { "yes" } else { "no" },
+                &rec.started_at,
+                &rec.ended_at,
+                &(rec.duration_ms / 1000).to_string(),
+                &r.person,
+            ],
+        );
     }
     out
+}
+
+/// One row per learner and module: attempts, the best percent, whether and when they first
+/// passed, and their last attempt.
+pub fn summary_csv(results: &[StoredResult], titles: &Titles, options: CsvOptions) -> String {
+    #[derive(Default)]
+    struct Standing<'a> {
+        name: &'a str,
+        group: &'a str,
+        attempts: u32,
+        best: u64,
+        first_pass: Option<&'a str>,
+        last: &'a str,
+    }
+    let mut standings: std::collections::BTreeMap<(&str, &str), Standing<'_>> =
+        std::collections::BTreeMap::new();
+    for r in results {
+        let rec = &r.record.record;
+        let s = standings
+            .entry((r.person.as_str(), rec.module.as_str()))
+            .or_default();
+        s.name = r.name.as_deref().unwrap_or(s.name);
+        s.group = &r.group;
+        s.attempts += 1;
+        s.best = s.best.max(percent(rec.score, rec.max_score));
+        if rec.passed && s.first_pass.is_none_or(|t| rec.ended_at.as_str() < t) {
+            s.first_pass = Some(&rec.ended_at);
+        }
+        if rec.ended_at.as_str() > s.last {
+            s.last = &rec.ended_at;
+        }
+    }
+    let mut out = csv_start(options);
+    csv_row(
+        &mut out,
+        &[
+            "learner",
+            "name",
+            "group",
+            "module",
+            "module_title",
+            "attempts",
+            "best_percent",
+            "passed",
+            "first_passed_at",
+            "last_attempt_at",
+        ],
+    );
+    for ((person, module), s) in &standings {
+        csv_row(
+            &mut out,
+            &[
+                person,
+                s.name,
+                s.group,
+                module,
+                titles.get(*module).map_or("", String::as_str),
+                &s.attempts.to_string(),
+                &s.best.to_string(),
+                if s.first_pass.is_some() { "yes" } else { "no" },
+                s.first_pass.unwrap_or(""),
+                s.last,
+            ],
+        );
+    }
+    out
+}
+
+fn csv_start(options: CsvOptions) -> String {
+    if options.bom {
+        String::from("\u{FEFF}")
+    } else {
+        String::new()
+    }
+}
+
+fn csv_row(out: &mut String, fields: &[&str]) {
+    let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+    out.push_str(&line.join(","));
+    out.push_str("\r\n");
+}
+
+/// The score in whole percent of the points, rounded down (so 69.9% never reads as a pass
+/// mark of 70).
+fn percent(score: u32, max: u32) -> u64 {
+    (u64::from(score) * 100)
+        .checked_div(u64::from(max))
+        .unwrap_or(0)
+}
+
+/// Points (kept in thousandths) rounded to the nearest whole point.
+fn whole_points(milli: u32) -> u64 {
+    (u64::from(milli) + 500) / 1000
 }
 
 /// Results as xAPI statements, one JSON object per line.
@@ -77,7 +203,17 @@ fn csv_field(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::csv_field;
+    use super::{csv_field, percent, whole_points};
+
+    #[test]
+    fn numbers_are_whole_so_no_locale_misreads_them() {
+        assert_eq!((percent(6990, 10_000), percent(7000, 10_000)), (69, 70));
+        assert_eq!(percent(1, 0), 0);
+        assert_eq!(
+            (whole_points(7500), whole_points(7499), whole_points(0)),
+            (8, 7, 0)
+        );
+    }
 
     #[test]
     fn cells_a_spreadsheet_would_evaluate_are_read_as_text() {

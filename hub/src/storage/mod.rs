@@ -18,7 +18,7 @@ use skillpack_core::protocol::{
     CatalogEntry, GroupName, HeldRecords, PublishResponse, RecordResult,
 };
 
-pub use export::{results_csv, results_xapi};
+pub use export::{results_csv, results_xapi, summary_csv, CsvOptions, Titles};
 pub use rows::{
     normalize_code, AuditRow, CodeRow, CredentialInsert, DeviceJoin, FlagRow, GroupRow, IssuedRow,
     IssuerProfile, IssuerRow, KnownDevice, LearnerLabel, LearnerLink, LearnerRow, LinkRefusal,
@@ -463,6 +463,11 @@ impl HubDb {
     /// Every stored pack with the groups it is offered to.
     pub async fn stored_packs(&self) -> Result<Vec<PackRow>, HubError> {
         on_engine!(self, e => e.stored_packs())
+    }
+
+    /// Every module's title by its id (of the newest pack that holds it), for exports.
+    pub async fn module_titles(&self) -> Result<Titles, HubError> {
+        on_engine!(self, e => e.module_titles())
     }
 }
 

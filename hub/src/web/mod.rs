@@ -42,6 +42,10 @@ pub fn router() -> Router<AppState> {
         .route("/web/signout", post(pages::sign_out))
         .route("/web/groups/{group}", get(pages::group))
         .route("/web/groups/{group}/results.csv", get(pages::export_csv))
+        .route(
+            "/web/groups/{group}/summary.csv",
+            get(pages::export_summary),
+        )
         .route("/web/groups/{group}/results.xapi", get(pages::export_xapi))
         .route("/web/learners/{did}", get(pages::learner))
         .route("/web/modules/{id}", get(pages::module))

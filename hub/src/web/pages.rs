@@ -14,7 +14,7 @@ use tokio::io::AsyncWriteExt;
 use super::views::{self, STALE_DAYS};
 use super::{cleared_cookie, failure, not_found, page_message, render, session_cookie, Signed};
 use crate::routes::{AppState, MAX_PACK_BYTES};
-use crate::storage::{results_csv, results_xapi, StoredResult};
+use crate::storage::{results_csv, results_xapi, summary_csv, CsvOptions, StoredResult};
 
 type Page = Result<Response, Response>;
 
@@ -162,10 +162,25 @@ pub(super) async fn export_csv(
     Path(group): Path<String>,
 ) -> Page {
     let results = group_results(&state, &signed, &group).await?;
+    let titles = db(state.db().module_titles().await)?;
     Ok(download(
         "text/csv; charset=utf-8",
         format!("{group}-results.csv"),
-        results_csv(&results),
+        results_csv(&results, &titles, CsvOptions { bom: true }),
+    ))
+}
+
+pub(super) async fn export_summary(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(group): Path<String>,
+) -> Page {
+    let results = group_results(&state, &signed, &group).await?;
+    let titles = db(state.db().module_titles().await)?;
+    Ok(download(
+        "text/csv; charset=utf-8",
+        format!("{group}-summary.csv"),
+        summary_csv(&results, &titles, CsvOptions { bom: true }),
     ))
 }
 

@@ -160,4 +160,22 @@ impl PgHub {
             })
             .collect())
     }
+
+    pub(crate) async fn module_titles(&self) -> Result<crate::storage::Titles, HubError> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT m.module_id, (m.body::json)->>'title' FROM pack_modules m
+                 JOIN packs p ON p.hash = m.pack_hash ORDER BY p.published_at, p.hash",
+                &[],
+            )
+            .await?;
+        let mut titles = crate::storage::Titles::new();
+        for row in rows {
+            if let Some(title) = row.get::<_, Option<String>>(1) {
+                titles.insert(row.get(0), title);
+            }
+        }
+        Ok(titles)
+    }
 }

@@ -153,4 +153,25 @@ impl SqliteHub {
         })
         .await
     }
+
+    pub(crate) async fn module_titles(&self) -> Result<crate::storage::Titles, HubError> {
+        self.run(|db| {
+            let conn = db.read();
+            let mut stmt = conn.prepare_cached(
+                "SELECT m.module_id, json_extract(m.body, '$.title') FROM pack_modules m
+                 JOIN packs p ON p.hash = m.pack_hash ORDER BY p.published_at, p.rowid",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+            })?;
+            let mut titles = crate::storage::Titles::new();
+            for row in rows {
+                if let (id, Some(title)) = row? {
+                    titles.insert(id, title);
+                }
+            }
+            Ok(titles)
+        })
+        .await
+    }
 }
