@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use axum::routing::post;
 use skillpack_core::device::Device;
-use skillpack_core::ledger::to_xapi;
+use skillpack_core::ledger::{xapi_statements, XapiContext};
 use skillpack_core::pack::Variant;
 use skillpack_core::sync::{HubClient, SyncPolicy};
 use skillpack_core::testing::{module_files, pack_of, publisher_key, right_answers};
@@ -98,7 +98,14 @@ fn main() -> anyhow::Result<()> {
     let statements = runtime.block_on(proxy(lrs_addr))?;
     let lrs_client = reqwest::blocking::Client::new();
     for record in &records {
-        let statement = to_xapi(&record.record, "https://hub.example.org", None);
+        let context = XapiContext {
+            home_page: "https://hub.example.org",
+            name: None,
+            received_at: None,
+            publisher: "did:key:z6MkBench",
+            module: None,
+        };
+        let statement = xapi_statements(&record.record, &context).remove(0);
         let response = lrs_client
             .post(format!("{}/xAPI/statements", statements.0))
             .header("x-experience-api-version", "1.0.3")

@@ -754,10 +754,16 @@ fn results(
                 );
             }
         }
-        "xapi" => out!(
-            "{}",
-            skillpack_hub::storage::results_xapi(&results, home_page)
-        ),
+        "xapi" => {
+            let stored = results.clone();
+            let book = operate(db, |hub| async move {
+                skillpack_hub::storage::module_book(&hub, &stored).await
+            })?;
+            out!(
+                "{}",
+                skillpack_hub::storage::results_xapi(&results, &book, home_page)
+            );
+        }
         other => bail!("unknown format {other:?}: use table, csv, summary-csv or xapi"),
     }
     Ok(ExitCode::SUCCESS)

@@ -214,7 +214,17 @@ fn a_trainer_reads_learners_results_and_flags_as_table_csv_and_xapi() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(statements.len(), 2);
+    let verbs = |verb: &str| {
+        statements
+            .iter()
+            .filter(|s| s["verb"]["id"] == format!("http://adlnet.gov/expapi/verbs/{verb}"))
+            .count()
+    };
+    assert_eq!(
+        (verbs("passed"), verbs("answered"), statements.len()),
+        (2, 2, 4),
+        "each record's module statement, then one per answered question"
+    );
     assert_eq!(
         statements[0]["verb"]["id"],
         "http://adlnet.gov/expapi/verbs/passed"

@@ -149,6 +149,7 @@ fn a_learners_chosen_name_and_a_trainers_label_show_where_the_trainer_looks() {
         actors.iter().any(|a| a["name"] == "Achieng O."),
         "{actors:?}"
     );
+    statements_read_as_an_lrs_reads_them(&xapi);
     assert!(
         actors.iter().any(|a| a.get("name").is_none()),
         "the anonymous learner has none"
@@ -240,4 +241,95 @@ fn the_csv_reads_as_a_spreadsheet_reads_it(d: &std::path::Path, db: &str) {
             .contains(",Achieng Otieno,riders,mobile-money-scams,Spotting mobile-money scams,1,")),
         "{summary}"
     );
+}
+
+/// The statements as a Learning Record Store and its users read them (xAPI 1.0.3 / IEEE
+/// 9274.1.1): unique UUID ids, no `stored`, the module's statement and one `answered` per
+/// question with a valid interaction type, activities namespaced by publisher with names in
+/// the module's language, a context with language, platform, a registration per attempt and
+/// the pack, durations to a hundredth of a second.
+fn statements_read_as_an_lrs_reads_them(xapi: &str) {
+    let statements: Vec<serde_json::Value> = xapi
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut ids = std::collections::HashSet::new();
+    let uuid = |v: &serde_json::Value| {
+        let s = v.as_str().unwrap_or("");
+        s.len() == 36 && s.chars().filter(|c| *c == '-').count() == 4
+    };
+    for s in &statements {
+        assert!(
+            uuid(&s["id"]) && ids.insert(s["id"].as_str().unwrap().to_owned()),
+            "{s}"
+        );
+        assert!(s.get("stored").is_none(), "the LRS sets stored: {s}");
+        assert!(uuid(&s["context"]["registration"]), "{s}");
+        assert_eq!(s["context"]["platform"], "Skillpack");
+        assert_eq!(s["context"]["language"], "en");
+        let object = s["object"]["id"].as_str().unwrap();
+        assert!(
+            object.starts_with("urn:skillpack:module:z6Mk"),
+            "namespaced by publisher: {object}"
+        );
+        assert!(
+            s["context"]["extensions"]["https://skillpack.example/xapi/extensions/received"]
+                .is_string()
+        );
+        assert!(s["timestamp"].as_str().unwrap().ends_with('Z'));
+    }
+    let modules: Vec<_> = statements
+        .iter()
+        .filter(|s| s["verb"]["id"] != "http://adlnet.gov/expapi/verbs/answered")
+        .collect();
+    let answered: Vec<_> = statements
+        .iter()
+        .filter(|s| s["verb"]["id"] == "http://adlnet.gov/expapi/verbs/answered")
+        .collect();
+    assert_eq!(modules.len(), 2, "one per attempt");
+    for m in &modules {
+        assert_eq!(
+            m["object"]["definition"]["name"]["en"],
+            "Spotting mobile-money scams"
+        );
+        let duration = m["result"]["duration"].as_str().unwrap();
+        let fraction = duration
+            .split('.')
+            .nth(1)
+            .map_or(0, |f| f.trim_end_matches('S').len());
+        assert!(duration.starts_with("PT") && fraction <= 2, "{duration}");
+    }
+    assert!(
+        answered.iter().all(|a| modules
+            .iter()
+            .any(|m| m["context"]["registration"] == a["context"]["registration"])),
+        "each answer is in the registration of its attempt"
+    );
+    const TYPES: [&str; 10] = [
+        "true-false",
+        "choice",
+        "fill-in",
+        "long-fill-in",
+        "matching",
+        "performance",
+        "sequencing",
+        "likert",
+        "numeric",
+        "other",
+    ];
+    for a in &answered {
+        let kind = a["object"]["definition"]["interactionType"]
+            .as_str()
+            .unwrap();
+        assert!(TYPES.contains(&kind) && kind != "other", "{kind}");
+        assert_eq!(
+            a["object"]["definition"]["type"],
+            "http://adlnet.gov/expapi/activities/cmi.interaction"
+        );
+        assert!(a["result"]["response"].is_string());
+        assert!(a["context"]["contextActivities"]["parent"][0]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("urn:skillpack:module:"));
+    }
 }

@@ -30,7 +30,7 @@ pub use record::{
     ResultRecord, SignedRecord,
 };
 pub use relay::{RelayBundle, MAX_RELAY_BYTES, RELAY_FORMAT};
-pub use xapi::{to_xapi, DEFAULT_HOME_PAGE};
+pub use xapi::{statements as xapi_statements, XapiContext, DEFAULT_HOME_PAGE};
 
 #[cfg(test)]
 mod tests;

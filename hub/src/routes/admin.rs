@@ -11,7 +11,7 @@ use skillpack_core::protocol::GroupName;
 
 use super::{AppState, Operator, QueryOf};
 use crate::error::HttpError;
-use crate::storage::{results_csv, results_xapi, summary_csv, CsvOptions};
+use crate::storage::{module_book, results_csv, results_xapi, summary_csv, CsvOptions};
 
 pub(super) async fn groups(
     State(state): State<AppState>,
@@ -72,9 +72,10 @@ pub(super) async fn results(
                 .home_page
                 .as_deref()
                 .unwrap_or(skillpack_core::ledger::DEFAULT_HOME_PAGE);
+            let book = module_book(&state.db, &results).await?;
             (
                 [(header::CONTENT_TYPE, "application/x-ndjson")],
-                results_xapi(&results, home),
+                results_xapi(&results, &book, home),
             )
                 .into_response()
         }

@@ -1,7 +1,13 @@
 //! The trainer's exports of stored results, the same whichever engine holds them: CSV
 //! (RFC 4180) for spreadsheets and xAPI statements for a Learning Record Store.
 
+use skillpack_core::hash::ContentHash;
+use skillpack_core::keys::PublicKey;
+use skillpack_core::ledger::{xapi_statements, XapiContext};
+use skillpack_core::module::Module;
+
 use super::rows::StoredResult;
+use crate::error::HubError;
 
 /// How a CSV export is written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -164,17 +170,56 @@ fn whole_points(milli: u32) -> u64 {
     (u64::from(milli) + 500) / 1000
 }
 
-/// Results as xAPI statements, one JSON object per line.
-pub fn results_xapi(results: &[StoredResult], home_page: &str) -> String {
+/// The modules the results name, as compiled, with their publishers: what the statements
+/// say of each activity.
+pub type ModuleBook = std::collections::HashMap<(ContentHash, String), (String, Module)>;
+
+/// Gathers the [`ModuleBook`] of `results` from storage (one lookup per module of a pack).
+pub async fn module_book(
+    db: &super::HubDb,
+    results: &[StoredResult],
+) -> Result<ModuleBook, HubError> {
+    let mut book = ModuleBook::new();
+    for r in results {
+        let rec = &r.record.record;
+        let key = (rec.pack.hash, rec.module.clone());
+        if book.contains_key(&key) {
+            continue;
+        }
+        let Some((publisher, body)) = db.pack_module(rec.pack.hash.0, &rec.module).await? else {
+            continue;
+        };
+        let publisher: [u8; 32] = publisher
+            .try_into()
+            .map_err(|_| HubError::Damaged("a stored publisher key".into()))?;
+        let publisher = PublicKey::from_bytes(&publisher)
+            .map_err(|e| HubError::Damaged(format!("a stored publisher key: {e}")))?;
+        let module: Module =
+            serde_json::from_str(&body).map_err(|e| HubError::Damaged(e.to_string()))?;
+        book.insert(key, (publisher.to_did_key(), module));
+    }
+    Ok(book)
+}
+
+/// Results as xAPI statements, one JSON object per line: for each record the module's
+/// statement and one per answered question. `home_page` is the hub's public URL, which
+/// learners' accounts belong to.
+pub fn results_xapi(results: &[StoredResult], book: &ModuleBook, home_page: &str) -> String {
     let mut out = String::new();
     for r in results {
-        let mut statement =
-            skillpack_core::ledger::to_xapi(&r.record.record, home_page, Some(&r.received_at));
-        if let Some(name) = &r.name {
-            statement["actor"]["name"] = name.clone().into();
+        let rec = &r.record.record;
+        let known = book.get(&(rec.pack.hash, rec.module.clone()));
+        let context = XapiContext {
+            home_page,
+            name: r.name.as_deref(),
+            received_at: Some(&r.received_at),
+            publisher: known.map_or("unknown", |(p, _)| p.as_str()),
+            module: known.map(|(_, m)| m),
+        };
+        for statement in xapi_statements(rec, &context) {
+            out.push_str(&statement.to_string());
+            out.push('\n');
         }
-        out.push_str(&statement.to_string());
-        out.push('\n');
     }
     out
 }

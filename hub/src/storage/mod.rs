@@ -18,7 +18,9 @@ use skillpack_core::protocol::{
     CatalogEntry, GroupName, HeldRecords, PublishResponse, RecordResult,
 };
 
-pub use export::{results_csv, results_xapi, summary_csv, CsvOptions, Titles};
+pub use export::{
+    module_book, results_csv, results_xapi, summary_csv, CsvOptions, ModuleBook, Titles,
+};
 pub use rows::{
     normalize_code, AuditRow, CodeRow, CredentialInsert, DeviceJoin, FlagRow, GroupRow, IssuedRow,
     IssuerProfile, IssuerRow, KnownDevice, LearnerLabel, LearnerLink, LearnerRow, LinkRefusal,

@@ -14,7 +14,9 @@ use tokio::io::AsyncWriteExt;
 use super::views::{self, STALE_DAYS};
 use super::{cleared_cookie, failure, not_found, page_message, render, session_cookie, Signed};
 use crate::routes::{AppState, MAX_PACK_BYTES};
-use crate::storage::{results_csv, results_xapi, summary_csv, CsvOptions, StoredResult};
+use crate::storage::{
+    module_book, results_csv, results_xapi, summary_csv, CsvOptions, StoredResult,
+};
 
 type Page = Result<Response, Response>;
 
@@ -188,12 +190,26 @@ pub(super) async fn export_xapi(
     State(state): State<AppState>,
     signed: Signed,
     Path(group): Path<String>,
+    headers: axum::http::HeaderMap,
 ) -> Page {
     let results = group_results(&state, &signed, &group).await?;
+    let book = db(module_book(state.db(), &results).await)?;
+    // Learners' accounts belong to this hub: its address as the trainer's browser names it.
+    let home = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .map_or_else(
+            || DEFAULT_HOME_PAGE.to_owned(),
+            |host| format!("http://{host}/"),
+        );
     Ok(download(
         "application/x-ndjson",
         format!("{group}-statements.jsonl"),
-        results_xapi(&results, DEFAULT_HOME_PAGE),
+        results_xapi(&results, &book, &home),
     ))
 }
 
