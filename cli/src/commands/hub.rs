@@ -9,6 +9,7 @@ use clap::{Args, Subcommand};
 use skillpack_core::assess::points_text;
 use skillpack_core::keys::file::{read_public, read_secret};
 use skillpack_core::keys::PublicKey;
+use skillpack_core::protocol::endpoint;
 use skillpack_core::protocol::GroupName;
 use skillpack_core::sync::HubClient;
 use skillpack_hub::issue::set_up_issuer as set_up_issuer_on;
@@ -76,15 +77,13 @@ pub enum HubCommand {
     },
     /// The groups: packs offered to each, devices, results and open enrolment codes.
     Groups {
-        /// Database: sqlite://PATH.
-        #[arg(long, env = "SKILLPACK_DB")]
-        db: String,
+        #[command(flatten)]
+        from: Source,
     },
     /// The learners, their devices and how many results each has sent.
     Learners {
-        /// Database: sqlite://PATH.
-        #[arg(long, env = "SKILLPACK_DB")]
-        db: String,
+        #[command(flatten)]
+        from: Source,
     },
     /// Link a learner's new identity (a phone lost without a backup) to the one they had,
     /// so the hub counts them as one person; recorded in the audit trail.
@@ -145,9 +144,8 @@ pub enum HubCommand {
     },
     /// The results received, as a table, CSV or xAPI statements (JSON lines).
     Results {
-        /// Database: sqlite://PATH.
-        #[arg(long, env = "SKILLPACK_DB")]
-        db: String,
+        #[command(flatten)]
+        from: Source,
         /// table, csv (a row per attempt), summary-csv (a row per learner and module) or xapi.
         #[arg(long, default_value = "table")]
         format: String,
@@ -163,9 +161,8 @@ pub enum HubCommand {
     },
     /// Devices whose record chains have gaps or forks.
     Flags {
-        /// Database: sqlite://PATH.
-        #[arg(long, env = "SKILLPACK_DB")]
-        db: String,
+        #[command(flatten)]
+        from: Source,
     },
     /// Set up the issuer of a training provider: the hub makes (once) and holds a key that
     /// signs credentials for the provider's modules, endorsed by the provider's publisher key
@@ -497,8 +494,12 @@ pub fn run(command: HubCommand) -> CommandResult {
             );
             Ok(ExitCode::SUCCESS)
         }
-        HubCommand::Groups { db } => {
-            for g in operate(&db, |hub| async move { hub.groups().await })? {
+        HubCommand::Groups { from } => {
+            let groups: Vec<skillpack_hub::storage::GroupRow> = match from.hub()? {
+                Some((client, key)) => admin_json(&client, &key, endpoint::ADMIN_GROUPS)?,
+                None => operate(from.db()?, |hub| async move { hub.groups().await })?,
+            };
+            for g in groups {
                 outln!(
                     "{:<12} {} packs, {} devices, {} results, {} open codes",
                     g.group,
@@ -510,8 +511,12 @@ pub fn run(command: HubCommand) -> CommandResult {
             }
             Ok(ExitCode::SUCCESS)
         }
-        HubCommand::Learners { db } => {
-            for l in operate(&db, |hub| async move { hub.learners().await })? {
+        HubCommand::Learners { from } => {
+            let learners: Vec<skillpack_hub::storage::LearnerRow> = match from.hub()? {
+                Some((client, key)) => admin_json(&client, &key, endpoint::ADMIN_LEARNERS)?,
+                None => operate(from.db()?, |hub| async move { hub.learners().await })?,
+            };
+            for l in learners {
                 let linked = if l.person == l.learner {
                     String::new()
                 } else {
@@ -568,20 +573,33 @@ pub fn run(command: HubCommand) -> CommandResult {
             Ok(ExitCode::SUCCESS)
         }
         HubCommand::Results {
-            db,
+            from,
             format,
             group,
             home_page,
             bom,
-        } => results(
-            &db,
-            &format,
-            group.as_ref().map(GroupName::as_str),
-            &home_page,
-            bom,
-        ),
-        HubCommand::Flags { db } => {
-            let flags = operate(&db, |hub| async move { hub.flags().await })?;
+        } => match from.hub()? {
+            Some((client, key)) => remote_results(
+                &client,
+                &key,
+                &format,
+                group.as_ref().map(GroupName::as_str),
+                &home_page,
+                bom,
+            ),
+            None => results(
+                from.db()?,
+                &format,
+                group.as_ref().map(GroupName::as_str),
+                &home_page,
+                bom,
+            ),
+        },
+        HubCommand::Flags { from } => {
+            let flags: Vec<skillpack_hub::storage::FlagRow> = match from.hub()? {
+                Some((client, key)) => admin_json(&client, &key, endpoint::ADMIN_FLAGS)?,
+                None => operate(from.db()?, |hub| async move { hub.flags().await })?,
+            };
             for f in &flags {
                 outln!(
                     "device {}… record {}: {}: {}",
@@ -720,6 +738,102 @@ fn file_stem(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+/// Where an operator's view reads from: the hub's database on its machine, or a running hub
+/// through the operator's signed API (`/v1/admin/…`).
+#[derive(Args)]
+pub struct Source {
+    /// Database: sqlite://PATH or postgres://… (on the hub's machine).
+    #[arg(long, env = "SKILLPACK_DB")]
+    db: Option<String>,
+    /// A running hub instead, such as https://hub.example.org, read with --key.
+    #[arg(long, requires = "key")]
+    hub: Option<String>,
+    /// The operator's secret key (NAME.key), whose public key `skillpack serve --operator`
+    /// names.
+    #[arg(long)]
+    key: Option<PathBuf>,
+}
+
+impl Source {
+    /// The running hub and the operator's key, when --hub names one.
+    fn hub(&self) -> anyhow::Result<Option<(HubClient, skillpack_core::keys::SecretKey)>> {
+        let (Some(url), Some(key)) = (&self.hub, &self.key) else {
+            return Ok(None);
+        };
+        let secret = read_secret(key).with_context(|| format!("reading {}", key.display()))?;
+        Ok(Some((HubClient::new(url)?, secret)))
+    }
+
+    /// The database, when no --hub is given.
+    fn db(&self) -> anyhow::Result<&str> {
+        self.db
+            .as_deref()
+            .context("name the hub's database (--db) or a running hub (--hub and --key)")
+    }
+}
+
+/// One of the operator's views of a running hub, as JSON.
+fn admin_json<T: serde::de::DeserializeOwned>(
+    client: &HubClient,
+    key: &skillpack_core::keys::SecretKey,
+    target: &str,
+) -> anyhow::Result<T> {
+    let body = client.admin(key, target)?;
+    serde_json::from_slice(&body).context("the hub's answer is not what this view reads")
+}
+
+/// Prints a running hub's results in the format asked for (it renders CSV and xAPI itself).
+fn remote_results(
+    client: &HubClient,
+    key: &skillpack_core::keys::SecretKey,
+    format: &str,
+    group: Option<&str>,
+    home_page: &str,
+    bom: bool,
+) -> CommandResult {
+    let mut query = vec![(
+        "format",
+        if format == "table" { "json" } else { format }.to_owned(),
+    )];
+    if let Some(group) = group {
+        query.push(("group", group.to_owned()));
+    }
+    if bom {
+        query.push(("bom", "true".to_owned()));
+    }
+    if format == "xapi" {
+        query.push(("home_page", home_page.to_owned()));
+    }
+    let encoded: Vec<String> = query
+        .iter()
+        .map(|(k, v)| format!("{k}={}", url_encode(v)))
+        .collect();
+    let target = format!("{}?{}", endpoint::ADMIN_RESULTS, encoded.join("&"));
+    if format == "table" {
+        let results: Vec<StoredResult> = admin_json(client, key, &target)?;
+        for r in &results {
+            outln!("{}", result_line(r));
+        }
+    } else {
+        let body = client.admin(key, &target)?;
+        out!("{}", String::from_utf8_lossy(&body));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A query value with everything but unreserved characters percent-encoded.
+fn url_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// Prints every stored result in the format asked for.

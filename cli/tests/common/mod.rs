@@ -37,9 +37,15 @@ pub struct Hub {
 impl Hub {
     /// Starts a hub whose database is `hub.db` in `dir`.
     pub fn start(dir: &Path) -> Self {
+        Self::start_with(dir, &[])
+    }
+
+    /// Starts such a hub with more arguments for `skillpack serve` (`--operator KEY.pub`).
+    pub fn start_with(dir: &Path, more: &[&str]) -> Self {
         let db = format!("sqlite://{}", dir.join("hub.db").display());
         let mut child = Command::new(env!("CARGO_BIN_EXE_skillpack"))
             .args(["serve", "--listen", "127.0.0.1:0", "--db", &db])
+            .args(more)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

@@ -333,3 +333,68 @@ fn statements_read_as_an_lrs_reads_them(xapi: &str) {
             .starts_with("urn:skillpack:module:"));
     }
 }
+
+#[test]
+fn the_operators_views_read_a_running_hub_with_the_operators_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["keys", "new", "--out", "operator"]);
+    ok(d, &["keys", "new", "--out", "stranger"]);
+    let operator = d.join("operator.pub");
+    let hub = Hub::start_with(d, &["--operator", operator.to_str().unwrap()]);
+    let (url, db) = (hub.url.clone(), hub.db.clone());
+    let code = ok(d, &["hub", "enrol", "--db", &db, "--group", "riders"])
+        .trim()
+        .to_owned();
+    ok(
+        d,
+        &[
+            "device",
+            "init",
+            "--store",
+            "phone",
+            "--name",
+            "Achieng Otieno",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "device", "register", "--store", "phone", "--hub", &url, "--code", &code,
+        ],
+    );
+
+    let remote = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--hub", url.as_str(), "--key", "operator.key"]);
+        ok(d, &all)
+    };
+    let groups = remote(&["hub", "groups"]);
+    assert_eq!(
+        groups,
+        ok(d, &["hub", "groups", "--db", &db]),
+        "the same view either way"
+    );
+    assert!(
+        groups.contains("riders       0 packs, 1 devices"),
+        "{groups}"
+    );
+    let learners = remote(&["hub", "learners"]);
+    assert!(learners.contains("Achieng Otieno did:key:"), "{learners}");
+    assert!(remote(&["hub", "flags"]).contains("no gaps or forks"));
+    let csv = remote(&["hub", "results", "--format", "csv", "--group", "riders"]);
+    assert!(csv.starts_with("record_id,"), "{csv}");
+
+    let refused = skillpack(
+        d,
+        &["hub", "groups", "--hub", &url, "--key", "stranger.key"],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("not_operator"),
+        "{}",
+        text(&refused)
+    );
+    let neither = skillpack(d, &["hub", "groups"]);
+    assert!(!neither.status.success());
+}

@@ -106,6 +106,27 @@ impl HubClient {
         self.send(self.http.get(self.url(path)))
     }
 
+    /// A GET of `target` signed over an empty body (the operator's `/v1/admin/…` views), its
+    /// answer read up to `limit` bytes, tried again on failure over a fresh nonce.
+    pub(super) fn get_signed(
+        &self,
+        signer: &dyn RequestSigner,
+        target: &str,
+        limit: u64,
+        within: Within<'_>,
+    ) -> Result<Vec<u8>, SyncError> {
+        self.with_retries(within, |deadline| {
+            let nonce: NonceResponse = self.json(self.get(endpoint::NONCE)?, deadline)?;
+            let parts = RequestParts::new("GET", target, &[]);
+            let headers = signer.sign(&parts, &nonce.nonce, chrono::Utc::now().timestamp());
+            let mut request = self.http.get(self.url(target));
+            for (name, value) in headers.pairs() {
+                request = request.header(name, value);
+            }
+            self.read_bounded(self.send(request)?, limit, deadline)
+        })
+    }
+
     /// A signed POST of `body` to `target` (a path and query), answered in JSON, tried again
     /// on failure, each try over a fresh nonce (so one the hub forgot, because the phone
     /// slept past its expiry or the hub restarted, costs one try).

@@ -585,6 +585,13 @@ impl HubClient {
         Ok(catalog)
     }
 
+    /// One of the operator's views (`/v1/admin/…`, with its query), signed with the
+    /// operator's key: the answer's bytes, at most 256 MiB.
+    pub fn admin(&self, key: &SecretKey, target: &str) -> Result<Vec<u8>, SyncError> {
+        let signer: &dyn RequestSigner = key;
+        self.get_signed(signer, target, 256 << 20, self.one_call(&NoProgress))
+    }
+
     /// Publishes the pack `bytes` to `group`, signed with the publisher's `key` (a trainer's
     /// `skillpack publish`): the same signed, retried and bounded requests as a device's.
     pub fn publish(

@@ -50,13 +50,7 @@ pub(super) async fn results(
     let group = q.group.as_deref().map(GroupName::parse).transpose()?;
     let results = state.db.results(group.map(GroupName::into_inner)).await?;
     Ok(match q.format.as_deref().unwrap_or("json") {
-        "json" => {
-            let rows: Vec<serde_json::Value> = results
-                .iter()
-                .map(|r| serde_json::json!({ "group": r.group, "received_at": r.received_at, "record": r.record }))
-                .collect();
-            Json(rows).into_response()
-        }
+        "json" => Json(results).into_response(),
         "csv" | "summary-csv" => {
             let titles = state.db.module_titles().await?;
             let options = CsvOptions { bom: q.bom };

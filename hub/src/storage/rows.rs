@@ -95,7 +95,7 @@ pub struct KnownDevice {
 }
 
 /// A learner's device and how it is doing.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LearnerRow {
     /// The learner's `did:key`.
     pub learner: String,
@@ -118,7 +118,7 @@ pub struct LearnerRow {
 }
 
 /// A group of learners: what is offered to it and who is in it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct GroupRow {
     /// The group's name.
     pub group: String,
@@ -133,7 +133,7 @@ pub struct GroupRow {
 }
 
 /// A stored record with what the hub knows about it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StoredResult {
     /// The signed record.
     pub record: SignedRecord,
@@ -224,7 +224,7 @@ pub(super) fn link_detail(link: &LearnerLink, person: &str) -> String {
 }
 
 /// A gap or fork flagged in a device's chain.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FlagRow {
     /// The device's public key, lowercase hex.
     pub device: String,
