@@ -1,11 +1,13 @@
 //! Imports question banks written in Moodle's GIFT format, so trainers reuse what they have.
 //!
 //! Supported: `//` comments, `::title::` (becomes the question id), `[markdown]`, `[plain]`
-//! and `[moodle]` text formats, multiple choice (`=right ~wrong`, with `#feedback`),
+//! and `[moodle]` text formats (stripped from answers and feedback too, as Moodle strips
+//! them, `[html]` there as well when no markup follows), multiple choice (`=right ~wrong`, with `#feedback`),
 //! multiple answers (`~%50%a ~%50%b ~%-100%c`, equal positive weights), true/false
 //! (`{T}`, `{FALSE#wrong-answer feedback#right-answer feedback}`), short answer
 //! (`{=a =b}`), matching (`{=a -> 1 =b -> 2 = -> distractor}`), numeric (`{#5:0.5}`,
-//! `{#4..6}`), missing word (text after the braces), general feedback (`####…`) and the
+//! `{#4..6}`, and `{#=%100%5:0.5#}` as Moodle's exporter writes it), missing word (text
+//! after the braces; punctuation right after them stays right after the blank), general feedback (`####…`) and the
 //! escapes `\~ \= \# \{ \} \: \\ \n`. Everything else (essays, descriptions, `[html]`,
 //! partial-credit weights our scoring cannot express, several answer blocks) is an error
 //! with its line, never silently dropped. `$CATEGORY:` lines are ignored with a warning.
@@ -90,14 +92,21 @@ fn parse_question(block: &str, stem: &str, number: usize) -> Result<Question, St
     }
     let before = text_of(&chars[..open]);
     let after = text_of(&chars[close + 1..]);
+    // Moodle writes the blank where the braces were: punctuation right after them stays
+    // right after the blank.
     let prompt = if after.is_empty() {
         before
+    } else if after.starts_with(['.', ',', ';', ':', '!', '?', ')', '»', '"', '\'']) {
+        format!("{before} _____{after}")
     } else {
         format!("{before} _____ {after}")
     };
     let body = &chars[open + 1..close];
     let (body, explanation) = match find_seq(body, "####") {
-        Some(at) => (&body[..at], Some(text_of(&body[at + 4..]))),
+        Some(at) => (
+            &body[..at],
+            Some(without_format(text_of(&body[at + 4..])).map_err(|m| ctx(&m))?),
+        ),
         None => (body, None),
     };
     let kind = parse_answers(body).map_err(|m| ctx(&m))?;
@@ -130,8 +139,13 @@ fn parse_answers(body: &[(char, bool)]) -> Result<QuestionKind, String> {
             return Err("a true/false answer takes at most two feedbacks".into());
         }
         let answer = word.starts_with('T');
-        let wrong = head.get(1).map(|f| text_of(f)).filter(|f| !f.is_empty());
-        let right = head.get(2).map(|f| text_of(f)).filter(|f| !f.is_empty());
+        let feedback = |n: usize| -> Result<Option<String>, String> {
+            head.get(n)
+                .map(|f| without_format(text_of(f)))
+                .transpose()
+                .map(|f| f.filter(|f| !f.is_empty()))
+        };
+        let (wrong, right) = (feedback(1)?, feedback(2)?);
         let (feedback_true, feedback_false) = if answer {
             (right, wrong)
         } else {
@@ -211,8 +225,12 @@ fn answers(body: &[(char, bool)]) -> Result<Vec<Answer>, String> {
         out.push(Answer {
             marked_right: body[start].0 == '=',
             weight,
-            text: text_of(pieces[0]),
-            feedback: pieces.get(1).map(|f| text_of(f)).filter(|f| !f.is_empty()),
+            text: without_format(text_of(pieces[0]))?,
+            feedback: pieces
+                .get(1)
+                .map(|f| without_format(text_of(f)))
+                .transpose()?
+                .filter(|f| !f.is_empty()),
         });
     }
     Ok(out)
@@ -302,6 +320,8 @@ fn parse_numeric(body: &[(char, bool)]) -> Result<QuestionKind, String> {
     match answers.as_slice() {
         [one] => {
             let one = one.strip_prefix("%100%").unwrap_or(one);
+            // Moodle's exporter writes an empty feedback after each answer (`=%100%3:2#`).
+            let one = one.strip_suffix('#').map_or(one, str::trim_end);
             if one.starts_with('%') {
                 return Err("partial credit for numeric answers (=%50%…) is not supported".into());
             }
@@ -378,6 +398,24 @@ fn take_format(chars: &mut Chars) -> Result<(), String> {
         "html" => Err("[html] text is not supported; write the question in Markdown".into()),
         _ => Ok(()),
     }
+}
+
+/// A text without the format marker Moodle lets answers and feedback begin with
+/// (`[plain]`, `[markdown]`, `[moodle]`, `[html]`): Moodle strips it, and so must we, or the
+/// learner reads it. HTML markup after `[html]` is refused: the app shows text, not HTML.
+fn without_format(text: String) -> Result<String, String> {
+    let trimmed = text.trim_start();
+    for marker in ["[plain]", "[markdown]", "[moodle]", "[html]"] {
+        if let Some(rest) = trimmed.strip_prefix(marker) {
+            if marker == "[html]" && rest.contains('<') {
+                return Err(format!(
+                    "\"{rest}\" is HTML; the app shows answers and feedback as text, so write it without tags"
+                ));
+            }
+            return Ok(rest.trim().to_owned());
+        }
+    }
+    Ok(text)
 }
 
 /// `¿Qué hacer?` → `que-hacer`: accents folded as in answers, anything else a hyphen.

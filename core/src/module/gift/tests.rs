@@ -138,3 +138,49 @@ fn moodle_export_habits_are_accepted() {
     let q = one("::मदद::Q{T}").expect("a title with no Latin letters falls back");
     assert_eq!(q.id, "bank-1");
 }
+
+#[test]
+fn banks_as_moodle_exports_them_read_as_moodle_shows_them() {
+    // Moodle's exporter puts a format marker before every text, answers and feedback too,
+    // and an empty feedback after a numeric answer.
+    let q = one(
+        "::Q1::[html]Who is buried in Grant's tomb?{\n\t~[plain]Grant#[plain]No.\n\t=[moodle]no one#[markdown]Right!\n}",
+    )
+    .expect_err("a question in [html] is refused as before");
+    assert!(q.contains("[html]"), "{q}");
+    let q = one("::Q1::[markdown]Who is buried?{\n\t~[plain]Grant#[plain]No.\n\t=[moodle]no one#[markdown]Right!\n####[plain]Nobody is.}")
+        .expect("parses");
+    let QuestionKind::Single { options } = &q.kind else {
+        panic!("not single: {:?}", q.kind)
+    };
+    let texts: Vec<&str> = options.iter().map(|o| o.text.as_str()).collect();
+    assert_eq!(texts, ["Grant", "no one"], "no marker shown to learners");
+    assert_eq!(options[1].feedback.as_deref(), Some("Right!"));
+    assert_eq!(q.explanation.as_deref(), Some("Nobody is."));
+    let q =
+        one("::TF::[plain]The sun is a star.{TRUE#[plain]Look again.#[html]Yes.}").expect("parses");
+    assert!(
+        matches!(q.kind, QuestionKind::TrueFalse { ref feedback_true, .. } if feedback_true.as_deref() == Some("Yes."))
+    );
+    assert!(
+        one("Q{=[html]<b>bold</b> ~no}").is_err(),
+        "HTML markup in an answer is refused"
+    );
+
+    let q = one("::N::[plain]How far?{#\n\t=%100%3:2#\n}").expect("numeric as exported");
+    assert!(
+        matches!(q.kind, QuestionKind::Numeric { answer, tolerance, .. } if answer == 3.0 && tolerance == 2.0)
+    );
+    assert!(
+        one("Q{#=%100%3:2#Well done}").is_err(),
+        "per-answer feedback is still refused"
+    );
+
+    let q = one("The sun rises in the {=east}.").expect("missing word");
+    assert_eq!(
+        q.prompt, "The sun rises in the _____.",
+        "no space before the full stop"
+    );
+    let q = one("Two {=plus} two is four").expect("missing word");
+    assert_eq!(q.prompt, "Two _____ two is four");
+}
