@@ -355,7 +355,19 @@ fn a_trainer_signs_in_sets_up_two_groups_and_sees_who_passed_by_name() {
             .await
             .unwrap();
         assert!(body_text(&browser).await.contains("not passed"));
+        // The trainer labels the learner as they know them; the grid shows the label.
+        fill(&browser, "#label", "Baraka M. (evening class)").await;
+        click(&browser, "#save-label").await;
+        text_when(&browser, "h1", |t| t.contains("evening class")).await;
         shot(&browser, "09-learner").await;
+        browser
+            .goto(&format!("{url}/web/groups/cleaners"))
+            .await
+            .unwrap();
+        text_when(&browser, "#grid", |t| {
+            t.contains("Baraka M. (evening class)")
+        })
+        .await;
         browser
             .goto(&format!("{url}/web/modules/mobile-money-scams"))
             .await
@@ -391,7 +403,7 @@ fn a_trainer_signs_in_sets_up_two_groups_and_sees_who_passed_by_name() {
             .unwrap();
         let statement: serde_json::Value =
             serde_json::from_str(xapi.lines().next().unwrap()).unwrap();
-        assert_eq!(statement["actor"]["name"], "Baraka Mwangi");
+        assert_eq!(statement["actor"]["name"], "Baraka M. (evening class)");
         // A forged form (no CSRF token) changes nothing.
         let forged = http
             .post(format!("{url}/web/codes"))

@@ -248,6 +248,7 @@ pub(super) async fn learner(
     Ok(render(&views::Learner {
         who: signed.who(),
         csrf: signed.csrf(),
+        label: first.name.clone().unwrap_or_default(),
         shown,
         results: views::result_lines(&mine),
         devices: devices
@@ -266,6 +267,43 @@ pub(super) async fn learner(
         credentials,
         did,
     }))
+}
+
+/// The form that labels a learner.
+#[derive(Deserialize)]
+pub(super) struct LabelForm {
+    csrf: String,
+    label: String,
+}
+
+pub(super) async fn label(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(did): Path<String>,
+    Form(form): Form<LabelForm>,
+) -> Page {
+    signed.check_csrf(&form.csrf)?;
+    let visible = db(state.db().learners().await)?
+        .iter()
+        .any(|l| l.learner == did && signed.session.grant.sees(&l.group));
+    if !visible {
+        return Err(not_found());
+    }
+    let label = if form.label.trim().is_empty() {
+        None
+    } else {
+        Some(
+            skillpack_core::protocol::display_name(&form.label)
+                .map_err(|e| page_message(StatusCode::BAD_REQUEST, "Not saved", &e.to_string()))?,
+        )
+    };
+    let labelled = crate::storage::LearnerLabel {
+        learner: did.clone(),
+        label,
+        by: signed.session.grant.label.clone(),
+    };
+    db(state.db().label_learner(labelled).await)?;
+    Ok(Redirect::to(&format!("/web/learners/{did}")).into_response())
 }
 
 pub(super) async fn module(

@@ -67,6 +67,8 @@ pub struct Learner {
     pub csrf: String,
     pub shown: String,
     pub did: String,
+    /// The name now shown (what the label field starts with).
+    pub label: String,
     pub results: Vec<ResultLine>,
     pub devices: Vec<String>,
     pub flags: Vec<String>,
