@@ -52,6 +52,10 @@ pub struct ServeArgs {
     /// the client that rate limits per address count (repeat for several).
     #[arg(long = "trusted-proxy")]
     trusted_proxies: Vec<std::net::IpAddr>,
+    /// The hub's public URL. When it is https (TLS ends at a proxy in front of the hub),
+    /// the web pages' session cookie is marked Secure, so a browser never sends it in clear.
+    #[arg(long)]
+    public_url: Option<String>,
 }
 
 /// The operator's commands.
@@ -305,6 +309,10 @@ pub fn serve(args: ServeArgs) -> CommandResult {
             .clone()
             .unwrap_or(defaults.upload_dir.clone()),
         trusted_proxies: args.trusted_proxies.clone(),
+        secure_cookies: args
+            .public_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("https://")),
         ..defaults
     };
     let runtime = tokio::runtime::Runtime::new()?;

@@ -66,6 +66,9 @@ pub struct HubConfig {
     /// Where uploads wait while they are checked (the system's temporary folder by default;
     /// on a host whose `/tmp` is in memory, name a folder on disk).
     pub upload_dir: std::path::PathBuf,
+    /// Whether the web pages' session cookie is marked Secure (the hub is reached over
+    /// https, through a proxy that ends TLS).
+    pub secure_cookies: bool,
 }
 
 impl Default for HubConfig {
@@ -77,6 +80,7 @@ impl Default for HubConfig {
             operators: Vec::new(),
             connections: ConnectionLimits::default(),
             upload_dir: std::env::temp_dir(),
+            secure_cookies: false,
         }
     }
 }
@@ -92,6 +96,7 @@ pub fn router_with(db: HubDb, config: HubConfig) -> Router {
         operators: Arc::new(config.operators),
         upload_dir: Arc::new(config.upload_dir),
         status_lists: crate::issue::StatusLists::default(),
+        secure_cookies: config.secure_cookies,
     };
     Router::new()
         .route(endpoint::NONCE, get(nonce))
@@ -159,6 +164,7 @@ pub struct AppState {
     operators: Arc<Vec<PublicKey>>,
     upload_dir: Arc<std::path::PathBuf>,
     status_lists: crate::issue::StatusLists,
+    secure_cookies: bool,
 }
 
 impl AppState {
@@ -170,6 +176,11 @@ impl AppState {
     /// Where uploads wait while they are checked.
     pub(crate) fn upload_dir(&self) -> &std::path::Path {
         &self.upload_dir
+    }
+
+    /// Whether the web pages' session cookie is marked Secure.
+    pub(crate) fn secure_cookies(&self) -> bool {
+        self.secure_cookies
     }
 }
 

@@ -130,11 +130,12 @@ mod subtle_eq {
     }
 }
 
-/// The cookie that opens a session.
-fn session_cookie(secret: &str) -> HeaderValue {
+/// The cookie that opens a session; `secure` when the hub is reached over https.
+fn session_cookie(secret: &str, secure: bool) -> HeaderValue {
     let value = format!(
-        "{COOKIE}={secret}; Path=/web; HttpOnly; SameSite=Strict; Max-Age={}",
-        SESSION_TTL.as_secs()
+        "{COOKIE}={secret}; Path=/web; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        SESSION_TTL.as_secs(),
+        if secure { "; Secure" } else { "" }
     );
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
 }

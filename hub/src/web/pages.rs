@@ -58,7 +58,10 @@ pub(super) async fn sign_in(State(state): State<AppState>, Path(token): Path<Str
     };
     match redeemed {
         Ok(Some((secret, _))) => (
-            [(header::SET_COOKIE, session_cookie(&secret))],
+            [(
+                header::SET_COOKIE,
+                session_cookie(&secret, state.secure_cookies()),
+            )],
             Redirect::to("/web/"),
         )
             .into_response(),

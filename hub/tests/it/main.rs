@@ -15,5 +15,6 @@ mod results;
 mod slow_clients;
 mod storage;
 mod strangers;
+mod web;
 
 pub use support::TestHub;
