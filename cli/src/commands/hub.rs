@@ -222,9 +222,8 @@ pub enum HubCommand {
     },
     /// The enrolment codes, by group: uses left, last day, revoked or not.
     Codes {
-        /// Database: sqlite://PATH or postgres://….
-        #[arg(long, env = "SKILLPACK_DB")]
-        db: String,
+        #[command(flatten)]
+        from: Source,
         /// As JSON.
         #[arg(long)]
         json: bool,
@@ -411,8 +410,11 @@ pub fn run(command: HubCommand) -> CommandResult {
             outln!("{id} withdrawn from group {group} ({ended} offers ended)");
             Ok(ExitCode::SUCCESS)
         }
-        HubCommand::Codes { db, json } => {
-            let codes = operate(&db, |hub| async move { hub.enrolment_codes().await })?;
+        HubCommand::Codes { from, json } => {
+            let codes: Vec<skillpack_hub::storage::CodeRow> = match from.hub()? {
+                Some((client, key)) => admin_json(&client, &key, endpoint::ADMIN_CODES)?,
+                None => operate(from.db()?, |hub| async move { hub.enrolment_codes().await })?,
+            };
             if json {
                 outln!("{}", serde_json::to_string_pretty(&codes)?);
                 return Ok(ExitCode::SUCCESS);
@@ -801,24 +803,12 @@ fn remote_results(
     home_page: &str,
     bom: bool,
 ) -> CommandResult {
-    let mut query = vec![(
-        "format",
-        if format == "table" { "json" } else { format }.to_owned(),
-    )];
-    if let Some(group) = group {
-        query.push(("group", group.to_owned()));
-    }
+    let wire = if format == "table" { "json" } else { format };
+    let home = (format == "xapi").then_some(home_page);
+    let mut target = endpoint::admin_results(group, wire, home);
     if bom {
-        query.push(("bom", "true".to_owned()));
+        target.push_str("&bom=true");
     }
-    if format == "xapi" {
-        query.push(("home_page", home_page.to_owned()));
-    }
-    let encoded: Vec<String> = query
-        .iter()
-        .map(|(k, v)| format!("{k}={}", url_encode(v)))
-        .collect();
-    let target = format!("{}?{}", endpoint::ADMIN_RESULTS, encoded.join("&"));
     if format == "table" {
         let results: Vec<StoredResult> = admin_json(client, key, &target)?;
         for r in &results {
@@ -829,19 +819,6 @@ fn remote_results(
         out!("{}", String::from_utf8_lossy(&body));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A query value with everything but unreserved characters percent-encoded.
-fn url_encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Prints every stored result in the format asked for.

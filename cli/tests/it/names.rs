@@ -382,6 +382,11 @@ fn the_operators_views_read_a_running_hub_with_the_operators_key() {
     let learners = remote(&["hub", "learners"]);
     assert!(learners.contains("Achieng Otieno did:key:"), "{learners}");
     assert!(remote(&["hub", "flags"]).contains("no gaps or forks"));
+    assert_eq!(
+        remote(&["hub", "codes"]),
+        ok(d, &["hub", "codes", "--db", &db]),
+        "the codes either way"
+    );
     let csv = remote(&["hub", "results", "--format", "csv", "--group", "riders"]);
     assert!(csv.starts_with("record_id,"), "{csv}");
 

@@ -29,6 +29,9 @@ pub const ADMIN_GROUPS: &str = "/v1/admin/groups";
 pub const ADMIN_LEARNERS: &str = "/v1/admin/learners";
 /// `GET` (signed by an operator): stored results, `?group=G&format=csv|xapi|json`.
 pub const ADMIN_RESULTS: &str = "/v1/admin/results";
+/// `GET` (signed by an operator): enrolment codes by group, with uses left, last day and
+/// whether revoked.
+pub const ADMIN_CODES: &str = "/v1/admin/codes";
 /// `GET` (signed by an operator): gaps and forks flagged in devices' chains.
 pub const ADMIN_FLAGS: &str = "/v1/admin/flags";
 
@@ -104,6 +107,9 @@ mod tests {
             ADMIN_LEARNERS,
             ADMIN_RESULTS,
             ADMIN_FLAGS,
+            ADMIN_CODES,
+            CREDENTIALS,
+            STATUS_LIST,
         ] {
             assert!(path.starts_with(&format!("{API_PREFIX}/")), "{path}");
         }

@@ -20,6 +20,13 @@ pub(super) async fn groups(
     Ok(Json(state.db.groups().await?).into_response())
 }
 
+pub(super) async fn codes(
+    State(state): State<AppState>,
+    _operator: Operator,
+) -> Result<Response, HttpError> {
+    Ok(Json(state.db.enrolment_codes().await?).into_response())
+}
+
 pub(super) async fn learners(
     State(state): State<AppState>,
     _operator: Operator,

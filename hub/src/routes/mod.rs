@@ -119,6 +119,7 @@ pub fn router_with(db: HubDb, config: HubConfig) -> Router {
         .route(endpoint::ADMIN_LEARNERS, get(admin::learners))
         .route(endpoint::ADMIN_RESULTS, get(admin::results))
         .route(endpoint::ADMIN_FLAGS, get(admin::flags))
+        .route(endpoint::ADMIN_CODES, get(admin::codes))
         .merge(crate::web::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

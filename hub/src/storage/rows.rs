@@ -316,7 +316,7 @@ pub enum PublishRefusal {
 }
 
 /// An enrolment code as the trainer's list shows it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CodeRow {
     /// The code, grouped as handed out (`XXXX-XXXX-XXXX`).
     pub code: String,
