@@ -14,13 +14,13 @@ use skillpack_core::credential::{
     self, AssessmentType, Award, Contexts, Issuer, RecordRef, StatusEntry,
 };
 use skillpack_core::hash::ContentHash;
-use skillpack_core::keys::{PublicKey, SecretKey};
+use skillpack_core::keys::SecretKey;
 use skillpack_core::ledger::SignedRecord;
 use skillpack_core::module::Module;
 
 use crate::error::HubError;
 use crate::storage::{
-    random_bytes, CredentialInsert, HubDb, IssuerProfile, IssuerRow, NewCredential, UnissuedPass,
+    random_bytes, CredentialInsert, HubDb, IssuerRow, NewCredential, UnissuedPass,
 };
 
 /// Most passes one call issues for (a learner has a handful; the rest wait for the next).
@@ -54,24 +54,14 @@ async fn issue_for(db: &HubDb, learner: &str, pass: &UnissuedPass) -> Result<boo
     else {
         return Ok(false);
     };
-    let publisher: [u8; 32] = publisher
-        .try_into()
-        .map_err(|_| HubError::Damaged("a stored publisher key".into()))?;
-    let publisher = PublicKey::from_bytes(&publisher)
-        .map_err(|e| HubError::Damaged(format!("a stored publisher key: {e}")))?;
     let Some(issuer) = db.issuer_of(publisher).await? else {
         return Ok(false);
     };
-    let module: Module =
-        serde_json::from_str(&module).map_err(|e| HubError::Damaged(e.to_string()))?;
     let mut assessment = vec![AssessmentType::AutomatedQuiz];
     if !record.attestations.is_empty() {
         assessment.push(AssessmentType::PracticalObserved);
     }
-    let score_percent = (u64::from(record.score) * 100)
-        .checked_div(u64::from(record.max_score))
-        .and_then(|p| u32::try_from(p).ok())
-        .unwrap_or(0);
+    let score_percent = record.percent();
     let module = Arc::new(module);
     for _ in 0..STATUS_DRAWS {
         let status_index = u64::from_le_bytes(random_bytes()?) % STATUS_LIST_BITS;
@@ -157,7 +147,7 @@ async fn sign_award(
 pub async fn set_up_issuer(
     db: &HubDb,
     publisher: &SecretKey,
-    profile: IssuerProfile,
+    profile: Issuer,
     hub_url: &str,
 ) -> Result<IssuerRow, HubError> {
     let publisher_key = publisher.public_key();
@@ -191,15 +181,7 @@ pub async fn set_up_issuer(
 
 /// The provider as credentials name it, from the stored profile.
 fn issuer_profile(issuer: &IssuerRow) -> Result<Issuer, HubError> {
-    let profile: IssuerProfile =
-        serde_json::from_str(&issuer.profile).map_err(|e| HubError::Damaged(e.to_string()))?;
-    Ok(Issuer {
-        name: profile.name,
-        url: profile.url,
-        country_code: profile.country_code,
-        country: profile.country,
-        region: profile.region,
-    })
+    serde_json::from_str(&issuer.profile).map_err(|e| HubError::Damaged(e.to_string()))
 }
 
 /// A random (version 4) UUID.

@@ -1,22 +1,23 @@
 //! The hub from the command line: `skillpack serve` runs it; `skillpack hub …` is the
-//! operator's direct access to its database; `skillpack publish` is the trainer's upload.
+//! operator's direct access to its database (its views also read a running hub:
+//! `hub_views`); `skillpack publish` is the trainer's upload.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
-use skillpack_core::assess::points_text;
 use skillpack_core::keys::file::{read_public, read_secret};
 use skillpack_core::keys::PublicKey;
 use skillpack_core::protocol::endpoint;
 use skillpack_core::protocol::GroupName;
 use skillpack_core::sync::HubClient;
 use skillpack_hub::issue::set_up_issuer as set_up_issuer_on;
-use skillpack_hub::storage::{IssuerProfile, LearnerLabel};
-use skillpack_hub::storage::{LearnerLink, StoredResult};
+use skillpack_hub::storage::LearnerLabel;
+use skillpack_hub::storage::LearnerLink;
 use skillpack_hub::HubDb;
 
+use super::hub_views::{admin_json, remote_results, results, Source};
 use super::{print_json, CommandResult};
 
 /// The arguments of `skillpack serve`.
@@ -698,19 +699,12 @@ fn set_up_issuer(db: &str, key: &Path, issuer: &Path, hub_url: &str) -> CommandR
     if !(hub_url.starts_with("https://") || hub_url.starts_with("http://")) {
         bail!("the hub's URL starts with https:// (or http:// on a local network)");
     }
-    let profile = IssuerProfile {
-        name: issuer.name,
-        url: issuer.url,
-        country_code: issuer.country_code,
-        country: issuer.country,
-        region: issuer.region,
-    };
     let hub_url = hub_url.to_owned();
     let row = operate(db, |hub| async move {
         if !hub.is_publisher(publisher.public_key()).await? {
             return Ok(None);
         }
-        set_up_issuer_on(&hub, &publisher, profile, &hub_url)
+        set_up_issuer_on(&hub, &publisher, issuer, &hub_url)
             .await
             .map(Some)
     })?;
@@ -748,142 +742,4 @@ fn file_stem(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default()
-}
-
-/// Where an operator's view reads from: the hub's database on its machine, or a running hub
-/// through the operator's signed API (`/v1/admin/…`).
-#[derive(Args)]
-pub struct Source {
-    /// Database: sqlite://PATH or postgres://… (on the hub's machine).
-    #[arg(long, env = "SKILLPACK_DB")]
-    db: Option<String>,
-    /// A running hub instead, such as https://hub.example.org, read with --key.
-    #[arg(long, requires = "key")]
-    hub: Option<String>,
-    /// The operator's secret key (NAME.key), whose public key `skillpack serve --operator`
-    /// names.
-    #[arg(long)]
-    key: Option<PathBuf>,
-}
-
-impl Source {
-    /// The running hub and the operator's key, when --hub names one.
-    fn hub(&self) -> anyhow::Result<Option<(HubClient, skillpack_core::keys::SecretKey)>> {
-        let (Some(url), Some(key)) = (&self.hub, &self.key) else {
-            return Ok(None);
-        };
-        let secret = read_secret(key).with_context(|| format!("reading {}", key.display()))?;
-        Ok(Some((HubClient::new(url)?, secret)))
-    }
-
-    /// The database, when no --hub is given.
-    fn db(&self) -> anyhow::Result<&str> {
-        self.db
-            .as_deref()
-            .context("name the hub's database (--db) or a running hub (--hub and --key)")
-    }
-}
-
-/// One of the operator's views of a running hub, as JSON.
-fn admin_json<T: serde::de::DeserializeOwned>(
-    client: &HubClient,
-    key: &skillpack_core::keys::SecretKey,
-    target: &str,
-) -> anyhow::Result<T> {
-    let body = client.admin(key, target)?;
-    serde_json::from_slice(&body).context("the hub's answer is not what this view reads")
-}
-
-/// Prints a running hub's results in the format asked for (it renders CSV and xAPI itself).
-fn remote_results(
-    client: &HubClient,
-    key: &skillpack_core::keys::SecretKey,
-    format: &str,
-    group: Option<&str>,
-    home_page: &str,
-    bom: bool,
-) -> CommandResult {
-    let wire = if format == "table" { "json" } else { format };
-    let home = (format == "xapi").then_some(home_page);
-    let mut target = endpoint::admin_results(group, wire, home);
-    if bom {
-        target.push_str("&bom=true");
-    }
-    if format == "table" {
-        let results: Vec<StoredResult> = admin_json(client, key, &target)?;
-        for r in &results {
-            outln!("{}", result_line(r));
-        }
-    } else {
-        let body = client.admin(key, &target)?;
-        out!("{}", String::from_utf8_lossy(&body));
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Prints every stored result in the format asked for.
-fn results(
-    db: &str,
-    format: &str,
-    group: Option<&str>,
-    home_page: &str,
-    bom: bool,
-) -> CommandResult {
-    let results = operate(db, |hub| async move {
-        hub.results(group.map(str::to_owned)).await
-    })?;
-    match format {
-        "table" => {
-            for r in &results {
-                outln!("{}", result_line(r));
-            }
-        }
-        "csv" | "summary-csv" => {
-            let titles = operate(db, |hub| async move { hub.module_titles().await })?;
-            let options = skillpack_hub::storage::CsvOptions { bom };
-            if format == "csv" {
-                out!(
-                    "{}",
-                    skillpack_hub::storage::results_csv(&results, &titles, options)
-                );
-            } else {
-                out!(
-                    "{}",
-                    skillpack_hub::storage::summary_csv(&results, &titles, options)
-                );
-            }
-        }
-        "xapi" => {
-            let stored = results.clone();
-            let book = operate(db, |hub| async move {
-                skillpack_hub::storage::module_book(&hub, &stored).await
-            })?;
-            out!(
-                "{}",
-                skillpack_hub::storage::results_xapi(&results, &book, home_page)
-            );
-        }
-        other => bail!("unknown format {other:?}: use table, csv, summary-csv or xapi"),
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// One stored result as a line of `skillpack hub results`: when it arrived, the group, the
-/// module, the attempt, the score, passed or failed, and the learner.
-pub(crate) fn result_line(r: &StoredResult) -> String {
-    let rec = &r.record.record;
-    format!(
-        "{} {:<10} {:<24} attempt {} {}/{} {} {}",
-        r.received_at,
-        r.group,
-        rec.module,
-        rec.attempt,
-        points_text(rec.score),
-        points_text(rec.max_score),
-        if rec.passed { "passed" } else { "failed" },
-        match &r.name {
-            Some(name) => format!("{name} ({})", rec.learner),
-            None => rec.learner.clone(),
-        }
-    )
 }

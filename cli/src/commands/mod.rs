@@ -7,6 +7,7 @@ pub mod demo;
 pub mod device;
 pub mod diff;
 pub mod hub;
+pub mod hub_views;
 pub mod inspect;
 pub mod keys;
 pub mod relay;

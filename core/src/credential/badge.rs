@@ -12,8 +12,9 @@ use crate::hash::ContentHash;
 use crate::keys::{PublicKey, SecretKey};
 use crate::module::{Module, Participation};
 
-/// The training provider that awards credentials (the same for every module it awards).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The training provider that awards credentials (the same for every module it awards); a
+/// hub keeps it as JSON beside the provider's issuer key.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Issuer {
     /// Its name, as learners and employers know it.
     pub name: String,

@@ -109,6 +109,14 @@ pub fn record_id(unix_ms: u64, random: [u8; 10]) -> String {
 }
 
 impl ResultRecord {
+    /// The score in whole percent of the points, rounded down (so 69.9% never reads as a
+    /// pass mark of 70); 0 when the attempt had no points to earn.
+    pub fn percent(&self) -> u32 {
+        (u64::from(self.score) * 100)
+            .checked_div(u64::from(self.max_score))
+            .map_or(0, |p| u32::try_from(p).unwrap_or(u32::MAX))
+    }
+
     /// Signs the record with the device key.
     pub fn sign(self, device: &SecretKey) -> Result<SignedRecord, LedgerError> {
         let message =

@@ -447,3 +447,14 @@ fn a_bundle_from_before_bindings_is_refused_with_a_reason() {
         Err(LedgerError::Encoding(why)) if why.contains("older app")
     ));
 }
+
+#[test]
+fn a_records_percent_is_whole_and_rounded_down() {
+    let mut r = record(1, None, &device());
+    (r.score, r.max_score) = (6990, 10_000);
+    assert_eq!(r.percent(), 69, "69.9% never reads as a pass mark of 70");
+    r.score = 7000;
+    assert_eq!(r.percent(), 70);
+    (r.score, r.max_score) = (1, 0);
+    assert_eq!(r.percent(), 0, "no points to earn");
+}

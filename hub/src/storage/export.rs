@@ -2,7 +2,6 @@
 //! (RFC 4180) for spreadsheets and xAPI statements for a Learning Record Store.
 
 use skillpack_core::hash::ContentHash;
-use skillpack_core::keys::PublicKey;
 use skillpack_core::ledger::{xapi_statements, XapiContext};
 use skillpack_core::module::Module;
 
@@ -63,7 +62,7 @@ pub fn results_csv(results: &[StoredResult], titles: &Titles, options: CsvOption
                 titles.get(&rec.module).map_or("", String::as_str),
                 &rec.module_version,
                 &rec.attempt.to_string(),
-                &percent(rec.score, rec.max_score).to_string(),
+                &rec.percent().to_string(),
                 &whole_points(rec.score).to_string(),
                 &whole_points(rec.max_score).to_string(),
                 if rec.passed { "yes" } else { "no" },
@@ -85,7 +84,7 @@ pub fn summary_csv(results: &[StoredResult], titles: &Titles, options: CsvOption
         name: &'a str,
         group: &'a str,
         attempts: u32,
-        best: u64,
+        best: u32,
         first_pass: Option<&'a str>,
         last: &'a str,
     }
@@ -99,7 +98,7 @@ pub fn summary_csv(results: &[StoredResult], titles: &Titles, options: CsvOption
         s.name = r.name.as_deref().unwrap_or(s.name);
         s.group = &r.group;
         s.attempts += 1;
-        s.best = s.best.max(percent(rec.score, rec.max_score));
+        s.best = s.best.max(rec.percent());
         if rec.passed && s.first_pass.is_none_or(|t| rec.ended_at.as_str() < t) {
             s.first_pass = Some(&rec.ended_at);
         }
@@ -157,14 +156,6 @@ fn csv_row(out: &mut String, fields: &[&str]) {
     out.push_str("\r\n");
 }
 
-/// The score in whole percent of the points, rounded down (so 69.9% never reads as a pass
-/// mark of 70).
-fn percent(score: u32, max: u32) -> u64 {
-    (u64::from(score) * 100)
-        .checked_div(u64::from(max))
-        .unwrap_or(0)
-}
-
 /// Points (kept in thousandths) rounded to the nearest whole point.
 fn whole_points(milli: u32) -> u64 {
     (u64::from(milli) + 500) / 1000
@@ -186,16 +177,9 @@ pub async fn module_book(
         if book.contains_key(&key) {
             continue;
         }
-        let Some((publisher, body)) = db.pack_module(rec.pack.hash.0, &rec.module).await? else {
+        let Some((publisher, module)) = db.pack_module(rec.pack.hash.0, &rec.module).await? else {
             continue;
         };
-        let publisher: [u8; 32] = publisher
-            .try_into()
-            .map_err(|_| HubError::Damaged("a stored publisher key".into()))?;
-        let publisher = PublicKey::from_bytes(&publisher)
-            .map_err(|e| HubError::Damaged(format!("a stored publisher key: {e}")))?;
-        let module: Module =
-            serde_json::from_str(&body).map_err(|e| HubError::Damaged(e.to_string()))?;
         book.insert(key, (publisher.to_did_key(), module));
     }
     Ok(book)
@@ -248,12 +232,10 @@ fn csv_field(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{csv_field, percent, whole_points};
+    use super::{csv_field, whole_points};
 
     #[test]
     fn numbers_are_whole_so_no_locale_misreads_them() {
-        assert_eq!((percent(6990, 10_000), percent(7000, 10_000)), (69, 70));
-        assert_eq!(percent(1, 0), 0);
         assert_eq!(
             (whole_points(7500), whole_points(7499), whole_points(0)),
             (8, 7, 0)

@@ -23,9 +23,9 @@ pub use export::{
 };
 pub use rows::{
     normalize_code, AuditRow, CodeRow, CredentialInsert, DeviceJoin, FlagRow, GroupRow, IssuedRow,
-    IssuerProfile, IssuerRow, KnownDevice, LearnerLabel, LearnerLink, LearnerRow, LinkRefusal,
-    NewCredential, NewPack, PackChunk, PackRow, PublishRefusal, RegisterRefusal, StoredResult,
-    UnissuedPass, WebGrant, WebSession, PIECE,
+    IssuerRow, KnownDevice, LearnerLabel, LearnerLink, LearnerRow, LinkRefusal, NewCredential,
+    NewPack, PackChunk, PackRow, PublishRefusal, RegisterRefusal, StoredResult, UnissuedPass,
+    WebGrant, WebSession, PIECE,
 };
 
 pub(crate) use rows::random_bytes;
@@ -192,12 +192,7 @@ impl HubDb {
         let Some(bytes) = on_engine!(self, e => e.pack_owner(id))? else {
             return Ok(None);
         };
-        let bytes: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| HubError::Damaged("a stored publisher key".into()))?;
-        PublicKey::from_bytes(&bytes)
-            .map(Some)
-            .map_err(|e| HubError::Damaged(format!("a stored publisher key: {e}")))
+        stored_publisher(&bytes).map(Some)
     }
 
     /// The newest version of each pack (in each variant) offered to `group`, of the publisher
@@ -365,9 +360,14 @@ impl HubDb {
         &self,
         pack: [u8; 32],
         module: &str,
-    ) -> Result<Option<(Vec<u8>, String)>, HubError> {
+    ) -> Result<Option<(PublicKey, skillpack_core::module::Module)>, HubError> {
         let module = module.to_owned();
-        on_engine!(self, e => e.pack_module(pack, module))
+        let Some((publisher, body)) = on_engine!(self, e => e.pack_module(pack, module))? else {
+            return Ok(None);
+        };
+        let module = serde_json::from_str(&body)
+            .map_err(|e| HubError::Damaged(format!("a stored module: {e}")))?;
+        Ok(Some((stored_publisher(&publisher)?, module)))
     }
 
     /// Stores an issued credential, unless its record has one or its status bit is taken.
@@ -471,6 +471,15 @@ impl HubDb {
     pub async fn module_titles(&self) -> Result<Titles, HubError> {
         on_engine!(self, e => e.module_titles())
     }
+}
+
+/// A publisher key as stored (32 bytes); a damaged one is an error, never a panic.
+fn stored_publisher(bytes: &[u8]) -> Result<PublicKey, HubError> {
+    let bytes: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| HubError::Damaged("a stored publisher key".into()))?;
+    PublicKey::from_bytes(&bytes)
+        .map_err(|e| HubError::Damaged(format!("a stored publisher key: {e}")))
 }
 
 /// SHA-256 of a web secret: what is stored in its place.

@@ -461,7 +461,7 @@ pub struct IssuerRow {
     pub publisher: PublicKey,
     /// The issuer key's seed.
     pub seed: [u8; 32],
-    /// The provider as credentials name it (JSON of [`IssuerProfile`]).
+    /// The provider as credentials name it (JSON of `credential::Issuer`).
     pub profile: String,
     /// The provider's signed endorsement of the issuer key (JSON).
     pub endorsement: String,
@@ -478,21 +478,6 @@ impl std::fmt::Debug for IssuerRow {
             .field("status_list", &self.status_list)
             .finish_non_exhaustive()
     }
-}
-
-/// The provider as its credentials name it, stored as JSON beside its issuer key.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct IssuerProfile {
-    /// Its name.
-    pub name: String,
-    /// Its website, if any.
-    pub url: Option<String>,
-    /// ISO 3166-1 alpha-2 country code.
-    pub country_code: String,
-    /// The country's name.
-    pub country: String,
-    /// Its region, if it says.
-    pub region: Option<String>,
 }
 
 /// A passing record the hub holds that no credential names yet.

@@ -161,18 +161,30 @@ fn download(kind: &'static str, name: String, body: String) -> Response {
         .into_response()
 }
 
+/// A group's results as CSV for a spreadsheet: `write` is the row per attempt or the
+/// summary, `name` the file's.
+async fn csv_download(
+    state: &AppState,
+    signed: &Signed,
+    group: &str,
+    name: &str,
+    write: fn(&[StoredResult], &crate::storage::Titles, CsvOptions) -> String,
+) -> Page {
+    let results = group_results(state, signed, group).await?;
+    let titles = db(state.db().module_titles().await)?;
+    Ok(download(
+        "text/csv; charset=utf-8",
+        format!("{group}-{name}.csv"),
+        write(&results, &titles, CsvOptions { bom: true }),
+    ))
+}
+
 pub(super) async fn export_csv(
     State(state): State<AppState>,
     signed: Signed,
     Path(group): Path<String>,
 ) -> Page {
-    let results = group_results(&state, &signed, &group).await?;
-    let titles = db(state.db().module_titles().await)?;
-    Ok(download(
-        "text/csv; charset=utf-8",
-        format!("{group}-results.csv"),
-        results_csv(&results, &titles, CsvOptions { bom: true }),
-    ))
+    csv_download(&state, &signed, &group, "results", results_csv).await
 }
 
 pub(super) async fn export_summary(
@@ -180,13 +192,7 @@ pub(super) async fn export_summary(
     signed: Signed,
     Path(group): Path<String>,
 ) -> Page {
-    let results = group_results(&state, &signed, &group).await?;
-    let titles = db(state.db().module_titles().await)?;
-    Ok(download(
-        "text/csv; charset=utf-8",
-        format!("{group}-summary.csv"),
-        summary_csv(&results, &titles, CsvOptions { bom: true }),
-    ))
+    csv_download(&state, &signed, &group, "summary", summary_csv).await
 }
 
 pub(super) async fn export_xapi(

@@ -203,11 +203,7 @@ fn cell(results: &[&StoredResult], module: &str) -> Cell {
     if let Some(pass) = tries.iter().find(|r| r.passed) {
         return Cell {
             class: "passed",
-            text: format!(
-                "passed, attempt {} ({})",
-                pass.attempt,
-                percent(pass.score, pass.max_score)
-            ),
+            text: format!("passed, attempt {} ({})", pass.attempt, percent(pass)),
         };
     }
     match tries.iter().max_by_key(|r| r.attempt) {
@@ -216,7 +212,7 @@ fn cell(results: &[&StoredResult], module: &str) -> Cell {
             text: format!(
                 "not passed: {} attempts, last {}",
                 tries.len(),
-                percent(last.score, last.max_score)
+                percent(last)
             ),
         },
         None => Cell {
@@ -226,13 +222,11 @@ fn cell(results: &[&StoredResult], module: &str) -> Cell {
     }
 }
 
-fn percent(score: u32, max: u32) -> String {
-    match u64::from(score)
-        .saturating_mul(100)
-        .checked_div(u64::from(max))
-    {
-        Some(p) => format!("{p}%"),
-        None => format!("{} points", points_text(score)),
+fn percent(record: &skillpack_core::ledger::ResultRecord) -> String {
+    if record.max_score == 0 {
+        format!("{} points", points_text(record.score))
+    } else {
+        format!("{}%", record.percent())
     }
 }
 

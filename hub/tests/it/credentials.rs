@@ -5,7 +5,7 @@
 
 use reqwest::StatusCode;
 use skillpack_core::credential::status::check_status;
-use skillpack_core::credential::{self, Contexts, CredentialError, Revocation};
+use skillpack_core::credential::{self, Contexts, CredentialError, Issuer, Revocation};
 use skillpack_core::keys::SecretKey;
 use skillpack_core::ledger::PackRef;
 use skillpack_core::pack::PackReader;
@@ -14,12 +14,11 @@ use skillpack_core::protocol::{
 };
 use skillpack_core::testing::{publisher_key, record_chain_in, register_request, sample_pack};
 use skillpack_hub::issue::set_up_issuer;
-use skillpack_hub::storage::IssuerProfile;
 
 use super::TestHub;
 
-fn profile() -> IssuerProfile {
-    IssuerProfile {
+fn profile() -> Issuer {
+    Issuer {
         name: "Salama Riders Trust".into(),
         url: Some("https://salama-riders.example".into()),
         country_code: "KE".into(),

@@ -8,10 +8,10 @@ use skillpack_core::sync::HubClient;
 use super::assets::Assets;
 use super::packs::DemoPack;
 use super::{say, Steps};
-use crate::commands::hub::{init, operate, result_line};
+use crate::commands::hub::{init, operate};
+use crate::commands::hub_views::result_line;
 use crate::commands::human_bytes;
 use skillpack_hub::issue::set_up_issuer as set_up_issuer_on;
-use skillpack_hub::storage::IssuerProfile;
 
 /// Makes the hub's database, registers the demo publisher and makes an enrolment code for
 /// `group`; gives the code.
@@ -51,13 +51,7 @@ pub fn set_up_issuer(
 ) -> anyhow::Result<()> {
     steps.next("The trainer sets up credentials for the provider (skillpack hub issuer)");
     let issuer = &assets.issuer;
-    let profile = IssuerProfile {
-        name: issuer.name.clone(),
-        url: issuer.url.clone(),
-        country_code: issuer.country_code.clone(),
-        country: issuer.country.clone(),
-        region: issuer.region.clone(),
-    };
+    let profile = issuer.clone();
     let (key, url) = (assets.key.to_seed(), url.to_owned());
     let row = operate(db, |hub| async move {
         let key = skillpack_core::keys::SecretKey::from_seed(&key);
