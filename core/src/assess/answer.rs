@@ -59,7 +59,7 @@ impl Answer {
                 .collect()
         };
         Some(match &question.kind {
-            QuestionKind::Single { options } => Self::Single(*correct(options).first()?),
+            QuestionKind::Single { options, .. } => Self::Single(*correct(options).first()?),
             QuestionKind::Multiple { options, .. } => Self::Multiple(correct(options)),
             QuestionKind::TrueFalse { answer, .. } => Self::TrueFalse(*answer),
             QuestionKind::Ordering { items, .. } => Self::Ordering(keys(items.len())),
@@ -101,7 +101,9 @@ pub(crate) fn check_fits(question: &Question, answer: &Answer) -> Result<(), Ass
         seen.windows(2).all(|w| w[0] != w[1])
     };
     match (&question.kind, answer) {
-        (QuestionKind::Single { options }, Answer::Single(k)) if (*k as usize) < options.len() => {
+        (QuestionKind::Single { options, .. }, Answer::Single(k))
+            if (*k as usize) < options.len() =>
+        {
             Ok(())
         }
         (QuestionKind::Single { .. }, Answer::Single(_)) => why("no such option"),

@@ -312,7 +312,9 @@ fn question<'m>(module: &'m Module, id: &str) -> Option<&'m Question> {
 /// How many things a question shows in a shuffled order.
 fn shuffled_len(q: &Question) -> usize {
     match &q.kind {
-        QuestionKind::Single { options } | QuestionKind::Multiple { options, .. } => options.len(),
+        QuestionKind::Single { options, .. } | QuestionKind::Multiple { options, .. } => {
+            options.len()
+        }
         QuestionKind::Ordering { items, .. } => items.len(),
         QuestionKind::Matching {
             pairs, distractors, ..
@@ -327,7 +329,7 @@ impl QuestionView {
     /// file is numbered this way), never for showing an attempt, which is shuffled.
     pub fn in_author_order(q: &Question) -> Self {
         let choices = match &q.kind {
-            QuestionKind::Single { options } | QuestionKind::Multiple { options, .. } => {
+            QuestionKind::Single { options, .. } | QuestionKind::Multiple { options, .. } => {
                 options.len()
             }
             QuestionKind::Ordering { items, .. } => items.len(),
@@ -353,7 +355,7 @@ fn view(q: &Question, order: &[u32]) -> QuestionView {
             .collect()
     };
     let kind = match &q.kind {
-        QuestionKind::Single { options } => QuestionViewKind::Single {
+        QuestionKind::Single { options, .. } => QuestionViewKind::Single {
             options: pick(&options.iter().map(|o| o.text.clone()).collect::<Vec<_>>()),
         },
         QuestionKind::Multiple { options, .. } => QuestionViewKind::Multiple {

@@ -1,12 +1,14 @@
 //! Scoring, one rule per question type, exactly as `docs/authoring.md` states them. Points
 //! are counted in thousandths (milli-points) so that partial credit stays exact in integers
-//! and records never carry floating-point scores; fractions round down.
+//! and records never carry floating-point scores; fractions round down, except a weighted
+//! question's, which round to the nearest milli-point (its weights are written to five
+//! decimals, and three options of 33.33333 % are all of the points, as in Moodle).
 
 use serde::{Deserialize, Serialize};
 
 use super::answer::{right_choices, Answer};
 use super::attestation::Attestation;
-use crate::module::{normalize_answer, Question, QuestionKind, Scoring};
+use crate::module::{normalize_answer, Choice, Question, QuestionKind, Scoring, WeightSum};
 
 /// Milli-points in one point.
 pub const MILLI: u32 = 1000;
@@ -68,7 +70,10 @@ pub fn score(
     let (fraction, feedback) = match (&q.kind, answer) {
         (QuestionKind::Checklist { items }, _) => match attestation {
             Some(a) => (
-                Some(Fraction::new(a.ticked_count(items.len()), items.len())),
+                Some(Share::Part(Fraction::new(
+                    a.ticked_count(items.len()),
+                    items.len(),
+                ))),
                 vec![],
             ),
             None => return result(q, 0, Correctness::AwaitingAssessor, vec![]),
@@ -76,10 +81,10 @@ pub fn score(
         (_, None) => return result(q, 0, Correctness::Unanswered, vec![]),
         (kind, Some(answer)) => score_answer(kind, answer),
     };
-    let Some(fraction) = fraction else {
+    let Some(share) = fraction else {
         return result(q, 0, Correctness::Wrong, feedback);
     };
-    let earned = fraction.of(max);
+    let earned = share.of(max);
     let correctness = if earned == max {
         Correctness::Correct
     } else if earned == 0 {
@@ -144,23 +149,50 @@ impl Fraction {
     }
 }
 
+/// What an answer earns: a fraction of the points, or the sum of the chosen options' weights.
+#[derive(Debug, Clone, Copy)]
+enum Share {
+    Part(Fraction),
+    Weights(WeightSum),
+}
+
+impl Share {
+    fn of(self, max: u32) -> u32 {
+        match self {
+            Self::Part(fraction) => fraction.of(max),
+            Self::Weights(sum) => sum.share_of(max),
+        }
+    }
+}
+
+/// The weights of the chosen options added up.
+fn chosen_weights<'a>(chosen: impl IntoIterator<Item = &'a Choice>) -> Share {
+    Share::Weights(WeightSum::of(
+        chosen.into_iter().map(Choice::weight_or_none),
+    ))
+}
+
 /// The share earned, or `None` for a plainly wrong answer, and the feedback to show.
-fn score_answer(kind: &QuestionKind, answer: &Answer) -> (Option<Fraction>, Vec<String>) {
+fn score_answer(kind: &QuestionKind, answer: &Answer) -> (Option<Share>, Vec<String>) {
     let exact = |right: bool| {
-        Some(if right {
+        Some(Share::Part(if right {
             Fraction::all()
         } else {
             Fraction::none()
-        })
+        }))
     };
     match (kind, answer) {
-        (QuestionKind::Single { options }, Answer::Single(k)) => {
+        (QuestionKind::Single { options, scoring }, Answer::Single(k)) => {
             let chosen = options.get(*k as usize);
             let feedback = chosen
                 .and_then(|o| o.feedback.clone())
                 .into_iter()
                 .collect();
-            (exact(chosen.is_some_and(|o| o.correct)), feedback)
+            let share = match scoring {
+                Scoring::Weighted => Some(chosen_weights(chosen)),
+                _ => exact(chosen.is_some_and(|o| o.correct)),
+            };
+            (share, feedback)
         }
         (QuestionKind::Multiple { options, scoring }, Answer::Multiple(keys)) => {
             let chosen: Vec<_> = keys
@@ -175,9 +207,10 @@ fn score_answer(kind: &QuestionKind, answer: &Answer) -> (Option<Fraction>, Vec<
             let net = Fraction::new(right.saturating_sub(wrong), right_total);
             let exact_set = right == right_total && wrong == 0;
             let share = match scoring {
-                Scoring::Partial => net,
-                Scoring::AllOrNothing if exact_set => Fraction::all(),
-                Scoring::AllOrNothing => Fraction::none(),
+                Scoring::Partial => Share::Part(net),
+                Scoring::AllOrNothing if exact_set => Share::Part(Fraction::all()),
+                Scoring::AllOrNothing => Share::Part(Fraction::none()),
+                Scoring::Weighted => chosen_weights(chosen),
             };
             (Some(share), feedback)
         }
@@ -258,9 +291,11 @@ fn score_answer(kind: &QuestionKind, answer: &Answer) -> (Option<Fraction>, Vec<
     }
 }
 
-fn apply(scoring: Scoring, share: Fraction) -> Fraction {
-    match scoring {
-        Scoring::Partial => share,
+/// A fraction under a question's scoring. Only choice questions have weights: a module that
+/// asks to weigh other questions is refused before install, and here scores as partial.
+fn apply(scoring: Scoring, share: Fraction) -> Share {
+    Share::Part(match scoring {
+        Scoring::Partial | Scoring::Weighted => share,
         Scoring::AllOrNothing => share.all_or_nothing(),
-    }
+    })
 }

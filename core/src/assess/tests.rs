@@ -10,6 +10,8 @@ use super::*;
 use crate::keys::SecretKey;
 use crate::module::{AssessmentRules, Choice, Module, Pair, Question, QuestionKind, Scoring};
 
+mod weighted;
+
 fn q(id: &str, points: u32, kind: QuestionKind) -> Question {
     Question {
         id: id.into(),
@@ -25,6 +27,7 @@ fn choice(text: &str, correct: bool, feedback: Option<&str>) -> Choice {
         text: text.into(),
         correct,
         feedback: feedback.map(Into::into),
+        weight: None,
     }
 }
 
@@ -65,6 +68,7 @@ fn module(draw: u32) -> Module {
                         choice("b", true, Some("yes b")),
                         choice("c", false, None),
                     ],
+                    scoring: Scoring::AllOrNothing,
                 },
             ),
             q(

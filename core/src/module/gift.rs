@@ -1,20 +1,27 @@
 //! Imports question banks written in Moodle's GIFT format, so trainers reuse what they have.
 //!
-//! Supported: `//` comments, `::title::` (becomes the question id), `[markdown]`, `[plain]`
-//! and `[moodle]` text formats (stripped from answers and feedback too, as Moodle strips
-//! them, `[html]` there as well when no markup follows), multiple choice (`=right ~wrong`, with `#feedback`),
-//! multiple answers (`~%50%a ~%50%b ~%-100%c`, equal positive weights), true/false
-//! (`{T}`, `{FALSE#wrong-answer feedback#right-answer feedback}`), short answer
-//! (`{=a =b}`), matching (`{=a -> 1 =b -> 2 = -> distractor}`), numeric (`{#5:0.5}`,
-//! `{#4..6}`, and `{#=%100%5:0.5#}` as Moodle's exporter writes it), missing word (text
-//! after the braces; punctuation right after them stays right after the blank), general feedback (`####…`) and the
-//! escapes `\~ \= \# \{ \} \: \\ \n`. Everything else (essays, descriptions, `[html]`,
-//! partial-credit weights our scoring cannot express, several answer blocks) is an error
-//! with its line, never silently dropped. `$CATEGORY:` lines are ignored with a warning.
+//! Supported, read as Moodle reads them:
+//! - `//` comments, `::title::` (becomes the question id), `$CATEGORY:` (ignored, warned);
+//! - `[markdown]`, `[plain]` and `[moodle]` formats, stripped from answers and feedback too
+//!   (`[html]` there as well when no markup follows);
+//! - multiple choice (`=right ~wrong`, with `#feedback`), with weights scored as Moodle
+//!   scores them: `{=a ~%50%b}` is single choice with partial credit, and
+//!   `{~%50%a ~%50%b ~%-100%c}` multiple answers, the chosen weights summed and floored at
+//!   zero;
+//! - true/false (`{T}`, `{FALSE#wrong-answer feedback#right-answer feedback}`), short
+//!   answer (`{=a =b}`), matching (`{=a -> 1 =b -> 2 = -> distractor}`);
+//! - numeric (`{#5:0.5}`, `{#4..6}`, and `{#=%100%5:0.5#}` as Moodle's exporter writes it);
+//! - missing word (text after the braces; punctuation right after them stays right after
+//!   the blank), general feedback (`####…`), and the escapes `\~ \= \# \{ \} \: \\ \n`.
+//!
+//! Everything else (essays, descriptions, `[html]` markup, weights our scoring cannot
+//! express such as a negative one in a single-choice question, several answer blocks) is an
+//! error with its line, never silently dropped or changed.
 
 use super::diagnostics::Diagnostics;
 use super::question::{normalize_answer, Choice, Pair, Question, QuestionKind, Scoring};
 use super::validate::is_slug;
+use super::weight::Weight;
 
 mod lex;
 
@@ -236,50 +243,61 @@ fn answers(body: &[(char, bool)]) -> Result<Vec<Answer>, String> {
     Ok(out)
 }
 
+/// A multiple-choice question, read as Moodle reads it: with an `=` answer it is single
+/// choice, each `~%w%` answer earning its weight; with none, multiple answers, each chosen
+/// option earning its weight (negative ones taking away), the sum floored at zero.
 fn choices(answers: Vec<Answer>) -> Result<QuestionKind, String> {
+    let fully_right = answers.iter().filter(|a| a.marked_right).count();
     let weighted = answers.iter().any(|a| a.weight.is_some());
-    if !weighted {
-        let right = answers.iter().filter(|a| a.marked_right).count();
-        if right != 1 {
-            return Err(format!(
-                "multiple choice needs exactly one =right answer, found {right}"
-            ));
-        }
+    if !weighted && fully_right != 1 {
+        return Err(format!(
+            "multiple choice needs exactly one =right answer, or weights (~%50%…) for \
+             several, found {fully_right} =right"
+        ));
     }
-    let positive: Vec<f64> = answers
-        .iter()
-        .filter_map(|a| match (a.marked_right, a.weight) {
-            (true, None) => Some(100.0),
-            (_, Some(w)) if w > 0.0 => Some(w),
-            _ => None,
-        })
-        .collect();
-    if weighted && positive.windows(2).any(|w| (w[0] - w[1]).abs() > 0.5) {
-        return Err(
-            "the correct answers have different weights; Skillpack gives each \
-                    correct answer the same share, so give them equal weights"
-                .into(),
-        );
-    }
-    let options: Vec<Choice> = answers
-        .into_iter()
-        .map(|a| Choice {
-            correct: match a.weight {
-                Some(w) => w > 0.0,
-                None => a.marked_right,
-            },
+    let mut options = Vec::with_capacity(answers.len());
+    for a in answers {
+        let weight = match (a.marked_right, a.weight) {
+            (true, Some(w)) if !is_full(w) => {
+                return Err(format!(
+                    "=%{w}% marks an answer fully right and partly right at once; write a \
+                     partly right answer as ~%{w}%…"
+                ))
+            }
+            (true, _) => Weight::FULL,
+            (false, None) => Weight::default(),
+            (false, Some(w)) => Weight::from_percent(w)
+                .ok_or_else(|| format!("the weight %{w}% is not a percentage from -100 to 100"))?,
+        };
+        options.push(Choice {
             text: a.text,
+            correct: false,
             feedback: a.feedback,
-        })
-        .collect();
-    Ok(if weighted {
+            weight: Some(weight),
+        });
+    }
+    let mut kind = if fully_right == 0 {
         QuestionKind::Multiple {
             options,
-            scoring: Scoring::Partial,
+            scoring: Scoring::Weighted,
+        }
+    } else if weighted || fully_right > 1 {
+        QuestionKind::Single {
+            options,
+            scoring: Scoring::Weighted,
         }
     } else {
-        QuestionKind::Single { options }
-    })
+        for o in &mut options {
+            o.correct = o.weight == Some(Weight::FULL);
+            o.weight = None;
+        }
+        QuestionKind::Single {
+            options,
+            scoring: Scoring::AllOrNothing,
+        }
+    };
+    kind.mark_right_by_weight();
+    Ok(kind)
 }
 
 fn matching(answers: &[Answer]) -> Result<QuestionKind, String> {

@@ -16,6 +16,7 @@ mod sound;
 mod source;
 mod toml_source;
 mod validate;
+mod weight;
 
 pub use compile::{compile, Compilation, CompiledModule, MediaFile};
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
@@ -29,6 +30,8 @@ pub use question::{normalize_answer, Choice, Pair, Question, QuestionKind, Scori
 pub use sound::{check_sound, UnsoundModule, MAX_ATTEMPT_QUESTIONS};
 pub use source::SourceFiles;
 pub use validate::MAX_POINTS;
+pub use weight::Weight;
+pub(crate) use weight::WeightSum;
 
 /// True for a valid module or pack id: lowercase letters, digits and hyphens, 3–64.
 pub fn is_valid_id(id: &str) -> bool {

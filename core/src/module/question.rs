@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 
+use super::weight::Weight;
+
 /// One question of a module's bank.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Question {
@@ -35,6 +37,12 @@ pub enum QuestionKind {
     Single {
         /// The options, in the author's order (the engine shuffles).
         options: Vec<Choice>,
+        /// All or nothing, or by the chosen option's weight.
+        #[serde(
+            default = "Scoring::all_or_nothing",
+            skip_serializing_if = "Scoring::is_all_or_nothing"
+        )]
+        scoring: Scoring,
     },
     /// One or more options are correct.
     Multiple {
@@ -124,6 +132,17 @@ pub struct Choice {
     /// Shown when the learner chooses it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feedback: Option<String>,
+    /// The share of the question's points choosing it earns, in a weighted question; an
+    /// option without one earns nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<Weight>,
+}
+
+impl Choice {
+    /// The option's weight in a weighted question (none counts as 0 %).
+    pub fn weight_or_none(&self) -> Weight {
+        self.weight.unwrap_or_default()
+    }
 }
 
 /// A correct pair of a matching question.
@@ -144,11 +163,52 @@ pub enum Scoring {
     Partial,
     /// Full points only for a completely right answer, otherwise none.
     AllOrNothing,
+    /// For choice questions, as Moodle scores them: each chosen option earns its weight (a
+    /// negative one takes away), and the question earns the sum, from nothing to all.
+    Weighted,
 }
 
 impl Scoring {
     fn all_or_nothing() -> Self {
         Self::AllOrNothing
+    }
+
+    fn is_all_or_nothing(&self) -> bool {
+        *self == Self::AllOrNothing
+    }
+}
+
+impl QuestionKind {
+    /// Which options of a weighted choice question are right, from their weights: in a
+    /// single-choice question those worth all the points, in a multiple-choice one every
+    /// option that earns something. `None` for any other question. Authors write weights;
+    /// the rest of the engine (the review, a scripted learner, xAPI's right answers) reads
+    /// each option's `correct`, which must agree.
+    pub(crate) fn rights_by_weight(&self) -> Option<Vec<bool>> {
+        let (options, right): (_, fn(Weight) -> bool) = match self {
+            Self::Single {
+                options,
+                scoring: Scoring::Weighted,
+            } => (options, Weight::is_full),
+            Self::Multiple {
+                options,
+                scoring: Scoring::Weighted,
+            } => (options, Weight::is_positive),
+            _ => return None,
+        };
+        Some(options.iter().map(|o| right(o.weight_or_none())).collect())
+    }
+
+    /// Marks the right options of a weighted choice question from their weights.
+    pub(crate) fn mark_right_by_weight(&mut self) {
+        let Some(rights) = self.rights_by_weight() else {
+            return;
+        };
+        if let Self::Single { options, .. } | Self::Multiple { options, .. } = self {
+            for (option, right) in options.iter_mut().zip(rights) {
+                option.correct = right;
+            }
+        }
     }
 }
 

@@ -90,7 +90,7 @@ pub(crate) fn question_texts(q: &Question) -> Vec<&str> {
     let mut texts = vec![q.prompt.as_str()];
     texts.extend(q.explanation.as_deref());
     match &q.kind {
-        QuestionKind::Single { options } | QuestionKind::Multiple { options, .. } => {
+        QuestionKind::Single { options, .. } | QuestionKind::Multiple { options, .. } => {
             for o in options {
                 texts.push(&o.text);
                 texts.extend(o.feedback.as_deref());

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use thiserror::Error;
 
 use super::model::Module;
-use super::question::{Choice, QuestionKind};
+use super::question::{Choice, QuestionKind, Scoring};
 use super::validate::MAX_POINTS;
 
 /// Most questions one attempt may hold (drawn ones plus practical checklists). With at most
@@ -51,6 +51,10 @@ pub enum UnsoundModule {
     /// A choice question has an option with no text.
     #[error("question {0} has an empty option")]
     EmptyOption(String),
+    /// A weighted question marks other options right than its weights make right, or cannot
+    /// earn full points, or weighs a question that is not a choice.
+    #[error("question {0} has weights that do not make sense")]
+    Weights(String),
 }
 
 /// Checks the rules a module must keep to be installed and scored.
@@ -71,8 +75,9 @@ pub fn check_sound(module: &Module) -> Result<(), UnsoundModule> {
         if !ids.insert(q.id.as_str()) {
             return Err(UnsoundModule::DuplicateQuestion(q.id.clone()));
         }
+        check_weights(&q.id, &q.kind)?;
         match &q.kind {
-            QuestionKind::Single { options } | QuestionKind::Multiple { options, .. } => {
+            QuestionKind::Single { options, .. } | QuestionKind::Multiple { options, .. } => {
                 check_options(&q.id, options)?;
             }
             QuestionKind::Checklist { .. } => practical += 1,
@@ -91,6 +96,30 @@ pub fn check_sound(module: &Module) -> Result<(), UnsoundModule> {
         return Err(UnsoundModule::AttemptTooLarge(attempt));
     }
     Ok(())
+}
+
+/// A weighted question must mark right what its weights make right (or the review shows a
+/// wrong answer as right), and only choice questions have weights.
+fn check_weights(question: &str, kind: &QuestionKind) -> Result<(), UnsoundModule> {
+    let sound = match kind {
+        QuestionKind::Single { options, .. } | QuestionKind::Multiple { options, .. } => {
+            kind.rights_by_weight().is_none_or(|rights| {
+                options
+                    .iter()
+                    .zip(rights)
+                    .all(|(o, right)| o.correct == right)
+            })
+        }
+        QuestionKind::Ordering { scoring, .. } | QuestionKind::Matching { scoring, .. } => {
+            *scoring != Scoring::Weighted
+        }
+        _ => true,
+    };
+    if sound {
+        Ok(())
+    } else {
+        Err(UnsoundModule::Weights(question.to_owned()))
+    }
 }
 
 fn check_options(question: &str, options: &[Choice]) -> Result<(), UnsoundModule> {

@@ -196,7 +196,7 @@ const COMMON_KEYS: &[&str] = &["id", "type", "prompt", "points", "explanation"];
 /// The keys each question type adds, and the keys of its nested tables.
 fn type_keys(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {
-        "single" => &["options"],
+        "single" => &["options", "scoring"],
         "multiple" => &["options", "scoring"],
         "true-false" => &["answer", "feedback_true", "feedback_false"],
         "ordering" => &["items", "scoring"],
@@ -260,8 +260,15 @@ pub(crate) fn parse_toml_bank(
             );
             continue;
         }
+        if let Some(message) = correct_beside_weights(&table) {
+            diags.error(file, Some(line), format!("{label}: {message}"));
+            continue;
+        }
         match Question::deserialize(Value::Table(table)) {
-            Ok(q) => out.push((q, line)),
+            Ok(mut q) => {
+                q.kind.mark_right_by_weight();
+                out.push((q, line));
+            }
             Err(e) => diags.error(file, Some(line), format!("{label}: {}", e.message().trim())),
         }
     }
@@ -276,10 +283,27 @@ fn unknown_keys(table: &Table, common: &[&str], extra: &[&str]) -> Vec<String> {
         .collect()
 }
 
+/// In a weighted question the weights say which options are right: `correct` beside them
+/// could only disagree.
+fn correct_beside_weights(table: &Table) -> Option<&'static str> {
+    let weighted = table.get("scoring").and_then(Value::as_str) == Some("weighted");
+    let Some(Value::Array(options)) = table.get("options") else {
+        return None;
+    };
+    let has_correct = options
+        .iter()
+        .filter_map(Value::as_table)
+        .any(|o| o.contains_key("correct"));
+    (weighted && has_correct).then_some(
+        "in a weighted question each option's weight says how right it is; leave out \
+         correct = …",
+    )
+}
+
 /// Unknown keys inside `options = [...]` and `pairs = [...]`.
 fn nested_unknown_keys(table: &Table) -> Vec<String> {
     let nested: [(&str, &[&str]); 2] = [
-        ("options", &["text", "correct", "feedback"]),
+        ("options", &["text", "correct", "feedback", "weight"]),
         ("pairs", &["left", "right"]),
     ];
     let mut out = Vec::new();

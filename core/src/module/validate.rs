@@ -5,7 +5,8 @@
 use std::collections::HashSet;
 
 use super::diagnostics::Diagnostics;
-use super::question::{normalize_answer, Choice, Question, QuestionKind};
+use super::question::{normalize_answer, Choice, Question, QuestionKind, Scoring};
+use super::weight::WeightSum;
 
 /// Longest identifier (module or question id).
 const MAX_ID_LEN: usize = 64;
@@ -39,8 +40,18 @@ pub(crate) fn check_question(q: &Question, file: &str, line: usize, diags: &mut 
         err(format!("points must be between 1 and {MAX_POINTS}"));
     }
     match &q.kind {
-        QuestionKind::Single { options } => {
-            check_choices(options, &mut err);
+        QuestionKind::Single {
+            options,
+            scoring: Scoring::Weighted,
+        } => {
+            check_choices(options, Scoring::Weighted, &mut err);
+            check_single_weights(options, &mut err);
+        }
+        QuestionKind::Single { options, scoring } => {
+            check_choices(options, *scoring, &mut err);
+            if *scoring == Scoring::Partial {
+                err("a single-choice question scores all or nothing, or weighted".into());
+            }
             let right = options.iter().filter(|o| o.correct).count();
             if right != 1 {
                 err(format!(
@@ -49,17 +60,30 @@ pub(crate) fn check_question(q: &Question, file: &str, line: usize, diags: &mut 
                 ));
             }
         }
-        QuestionKind::Multiple { options, .. } => {
-            check_choices(options, &mut err);
+        QuestionKind::Multiple {
+            options,
+            scoring: Scoring::Weighted,
+        } => {
+            check_choices(options, Scoring::Weighted, &mut err);
+            check_multiple_weights(options, &mut err);
+        }
+        QuestionKind::Multiple { options, scoring } => {
+            check_choices(options, *scoring, &mut err);
             if !options.iter().any(|o| o.correct) {
                 err("mark at least one option correct = true".into());
             }
         }
         QuestionKind::TrueFalse { .. } => {}
-        QuestionKind::Ordering { items, .. } => check_list("items", items, 2, &mut err),
+        QuestionKind::Ordering { items, scoring } => {
+            check_list("items", items, 2, &mut err);
+            check_unweighted(*scoring, &mut err);
+        }
         QuestionKind::Matching {
-            pairs, distractors, ..
+            pairs,
+            distractors,
+            scoring,
         } => {
+            check_unweighted(*scoring, &mut err);
             let lefts: Vec<String> = pairs.iter().map(|p| p.left.clone()).collect();
             check_list("pairs", &lefts, 2, &mut err);
             if pairs.iter().any(|p| p.right.trim().is_empty()) {
@@ -127,9 +151,54 @@ pub(crate) fn check_question(q: &Question, file: &str, line: usize, diags: &mut 
     }
 }
 
-fn check_choices(options: &[Choice], err: &mut impl FnMut(String)) {
+fn check_choices(options: &[Choice], scoring: Scoring, err: &mut impl FnMut(String)) {
     let texts: Vec<String> = options.iter().map(|o| o.text.clone()).collect();
     check_list("options", &texts, 2, err);
+    if scoring != Scoring::Weighted && options.iter().any(|o| o.weight.is_some()) {
+        err("an option has a weight, which counts only with scoring = \"weighted\"".into());
+    }
+}
+
+fn check_unweighted(scoring: Scoring, err: &mut impl FnMut(String)) {
+    if scoring == Scoring::Weighted {
+        err("only single- and multiple-choice questions are scored by weights".into());
+    }
+}
+
+/// Moodle's rule for a weighted single-choice question: an option worth all the points, so
+/// that full marks can be had. Skillpack adds one: no option below zero. Moodle would take
+/// points away from the whole quiz for it; a Skillpack question scores from nothing up.
+fn check_single_weights(options: &[Choice], err: &mut impl FnMut(String)) {
+    if !options.iter().any(|o| o.weight_or_none().is_full()) {
+        err("one option must weigh 100 so that full points can be earned".into());
+    }
+    if let Some(o) = options.iter().find(|o| o.weight_or_none().is_negative()) {
+        err(format!(
+            "the option \"{}\" weighs {}: a single-choice question cannot score below zero \
+             in Skillpack (Moodle would take the points from the rest of the quiz); give it \
+             0 or make the question multiple-choice",
+            o.text.trim(),
+            o.weight_or_none().percent()
+        ));
+    }
+}
+
+/// Moodle's rule for a weighted multiple-choice question: the options that earn something
+/// add up to 100 %, so that choosing all of them, and only them, earns full points.
+fn check_multiple_weights(options: &[Choice], err: &mut impl FnMut(String)) {
+    let positive = WeightSum::of(
+        options
+            .iter()
+            .map(Choice::weight_or_none)
+            .filter(|w| w.is_positive()),
+    );
+    if !positive.is_full() {
+        err(format!(
+            "the positive weights add up to {}%; they must add up to 100% so that choosing \
+             every right option earns full points",
+            positive.percent()
+        ));
+    }
 }
 
 /// Checks a list shown to the learner: long enough, short enough for a phone, nothing

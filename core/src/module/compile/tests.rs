@@ -371,3 +371,5 @@ fn what_a_credential_states_is_read_from_module_toml_and_checked() {
         "{report}"
     );
 }
+
+mod weights;

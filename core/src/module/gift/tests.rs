@@ -18,7 +18,7 @@ fn single_choice_with_feedback_and_title() {
             .expect("parses");
     assert_eq!(q.id, "grant-tomb");
     assert_eq!(q.prompt, "Who is buried in Grant's tomb?");
-    let QuestionKind::Single { options } = q.kind else {
+    let QuestionKind::Single { options, .. } = q.kind else {
         panic!("not single: {:?}", q.kind)
     };
     assert_eq!(options.len(), 3);
@@ -84,7 +84,7 @@ fn multiple_answers_with_equal_weights_and_general_feedback() {
 fn escapes_are_honoured() {
     let q = one(r"What is 1\=1?{=yes \{really\} ~no}").expect("parses");
     assert_eq!(q.prompt, "What is 1=1?");
-    let QuestionKind::Single { options } = q.kind else {
+    let QuestionKind::Single { options, .. } = q.kind else {
         panic!("not single")
     };
     assert_eq!(options[0].text, "yes {really}");
@@ -96,14 +96,15 @@ fn unsupported_features_are_clear_errors_with_lines() {
         ("Write an essay.{}", "essay"),
         ("Just a description.", "description"),
         ("[html]<b>Q</b>{T}", "[html]"),
-        ("Q{~%50%a ~%25%b ~c}", "different weights"),
+        ("Q{=a ~%-50%b ~%150%c}", "not a percentage from -100 to 100"),
+        ("Q{=%50%a ~b}", "fully right and partly right"),
+        ("Q{~a ~b}", "exactly one =right answer, or weights"),
         ("Q{=%50%a =b}", "partial credit"),
         ("Q{#=1:0 =%50%2:0}", "several numeric answers"),
         ("Q{#=%50%2:0}", "partial credit for numeric"),
         ("Q{=a#fine =b}", "per-answer #feedback"),
         ("Q{#5:1#close}", "per-answer #feedback"),
         ("Q{=a ~b} and {=c ~d}", "more than one"),
-        ("Q{=a =b ~c}", "exactly one"),
         ("Q{=a", "closing"),
     ];
     for (text, expected) in cases {
@@ -150,7 +151,7 @@ fn banks_as_moodle_exports_them_read_as_moodle_shows_them() {
     assert!(q.contains("[html]"), "{q}");
     let q = one("::Q1::[markdown]Who is buried?{\n\t~[plain]Grant#[plain]No.\n\t=[moodle]no one#[markdown]Right!\n####[plain]Nobody is.}")
         .expect("parses");
-    let QuestionKind::Single { options } = &q.kind else {
+    let QuestionKind::Single { options, .. } = &q.kind else {
         panic!("not single: {:?}", q.kind)
     };
     let texts: Vec<&str> = options.iter().map(|o| o.text.as_str()).collect();

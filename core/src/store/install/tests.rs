@@ -90,7 +90,7 @@ fn refused(edit: impl Fn(&mut Module)) -> UnsoundModule {
 fn options_of<'m>(m: &'m mut Module, id: &str) -> &'m mut Vec<Choice> {
     let q = m.questions.iter_mut().find(|q| q.id == id).expect("exists");
     match &mut q.kind {
-        QuestionKind::Single { options } => options,
+        QuestionKind::Single { options, .. } => options,
         other => panic!("not single choice: {other:?}"),
     }
 }
