@@ -91,6 +91,7 @@ fn two_hundred_devices_push_concurrently_and_every_record_is_stored_once() {
                     let body = serde_json::to_vec(&PushRequest {
                         records: batch,
                         name: None,
+                        grants_after: None,
                     })
                     .unwrap();
                     let t = Instant::now();

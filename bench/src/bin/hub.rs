@@ -97,6 +97,7 @@ fn main() -> anyhow::Result<()> {
                         serde_json::to_vec(&PushRequest {
                             records: batch.to_vec(),
                             name: None,
+                            grants_after: None,
                         })
                     })
                     .collect::<Result<_, _>>()?;

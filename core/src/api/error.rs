@@ -255,7 +255,8 @@ impl From<AssessError> for SkillpackError {
             | AssessError::InvalidAnswer { .. }
             | AssessError::TimeUp { .. }
             | AssessError::AlreadySubmitted
-            | AssessError::BadAttestation(_) => Self::InvalidInput { detail },
+            | AssessError::BadAttestation(_)
+            | AssessError::BadGrant(_) => Self::InvalidInput { detail },
         }
     }
 }

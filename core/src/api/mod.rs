@@ -169,6 +169,11 @@ impl Skillpack {
         self.with(|d| Ok(d.results()?))
     }
 
+    /// The more attempts trainers granted the learner, newest first.
+    pub fn grants(&self) -> ApiResult<Vec<crate::store::HeldGrant>> {
+        self.with(|d| Ok(d.store().grants()?))
+    }
+
     /// The learner's settings.
     pub fn settings(&self) -> ApiResult<LearnerSettings> {
         self.with(|d| Ok(d.store().learner_settings()?))

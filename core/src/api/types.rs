@@ -62,6 +62,8 @@ pub struct SyncView {
     pub failed: Vec<PackProblem>,
     /// Credentials the hub issued to the learner, verified and kept now.
     pub credentials: u32,
+    /// More attempts a trainer granted, checked and kept now (show them to the learner).
+    pub grants: Vec<crate::store::HeldGrant>,
     /// Why the sync stopped before the end, if it did; the rest goes next time.
     pub unfinished: Option<String>,
 }
@@ -85,6 +87,7 @@ impl From<SyncReport> for SyncView {
             untrusted: r.untrusted,
             failed: r.failed,
             credentials: count(r.credentials),
+            grants: r.grants,
             unfinished: r.unfinished,
         }
     }

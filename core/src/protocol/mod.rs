@@ -21,7 +21,7 @@ pub use signing::{
 pub use version::{API_PREFIX, PROTOCOL_V1, PROTOCOL_VERSION};
 pub use wire::{
     catalog_tag, CatalogEntry, CatalogResponse, CredentialsRequest, CredentialsResponse, ErrorBody,
-    ErrorResponse, HeldRecords, IssuedCredential, NonceResponse, PublishResponse, PushRequest,
-    PushResponse, RecordResult, RecordStatus, RegisterRequest, RegisterResponse,
-    MAX_CREDENTIALS_PER_ANSWER,
+    ErrorResponse, HeldRecords, IssuedCredential, NonceResponse, NumberedGrant, PublishResponse,
+    PushRequest, PushResponse, RecordResult, RecordStatus, RegisterRequest, RegisterResponse,
+    MAX_CREDENTIALS_PER_ANSWER, MAX_GRANTS_PER_ANSWER,
 };

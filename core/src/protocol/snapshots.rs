@@ -64,7 +64,24 @@ fn registering_and_pushing_records() {
     insta::assert_json_snapshot!(PushRequest {
         records: vec![record()],
         name: None,
+        grants_after: Some(1),
     });
+    let publisher = SecretKey::from_seed(&[7; 32]);
+    let grant = crate::assess::AttemptGrant::sign(
+        crate::assess::GrantTerms {
+            id: "0123456789abcdef0123456789abcdef".into(),
+            learner: learner.public_key().to_did_key(),
+            publisher: publisher.public_key().to_did_key(),
+            module: "safe-riding".into(),
+            attempts: 1,
+            granted_by: "Amina Njeri".into(),
+            granted_at: "2026-11-25T09:30:00Z".into(),
+            signer: String::new(),
+        },
+        &publisher,
+        None,
+    )
+    .expect("a grant");
     insta::assert_json_snapshot!(PushResponse {
         results: vec![
             RecordResult {
@@ -89,9 +106,9 @@ fn registering_and_pushing_records() {
         }),
         group: Some("riders".into()),
         credentials: Some(3),
+        grants: vec![crate::protocol::NumberedGrant { number: 2, grant }],
     });
     insta::assert_json_snapshot!(CredentialsRequest { after: 2 });
-    let publisher = SecretKey::from_seed(&[7; 32]);
     let issuer = SecretKey::from_seed(&[8; 32]).public_key();
     insta::assert_json_snapshot!(CredentialsResponse {
         credentials: vec![IssuedCredential {

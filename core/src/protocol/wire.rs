@@ -115,6 +115,23 @@ pub struct PushRequest {
     /// took it (`""` to stop showing one); absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The number of the newest grant of attempts the device took from this hub (0 for
+    /// none): the hub answers with the learner's grants after it. Absent from devices that
+    /// do not take grants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grants_after: Option<u64>,
+}
+
+/// Most grants of attempts in one answer to a push; the rest come with the next push.
+pub const MAX_GRANTS_PER_ANSWER: usize = 20;
+
+/// A grant of attempts a trainer gave the learner, with its number at the hub.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumberedGrant {
+    /// Its number (rising; a device asks for those after the newest it took).
+    pub number: u64,
+    /// The signed grant.
+    pub grant: crate::assess::AttemptGrant,
 }
 
 /// What became of one pushed record.
@@ -159,6 +176,10 @@ pub struct PushResponse {
     /// rest at `POST /v1/credentials`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<u64>,
+    /// The learner's grants of attempts after the request's `grants_after`, oldest first, at
+    /// most [`MAX_GRANTS_PER_ANSWER`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<NumberedGrant>,
 }
 
 /// `POST /v1/credentials`: the learner's credentials numbered after `after`.

@@ -73,6 +73,8 @@ pub struct CatalogEntry {
     pub time_spent_ms: u64,
     /// Attempts submitted.
     pub attempts_used: u32,
+    /// Attempts a trainer granted beyond the module's own.
+    pub attempts_granted: u32,
     /// Where the learner stands.
     pub state: ModuleState,
 }
@@ -129,7 +131,7 @@ impl Store {
         };
         rows.into_iter()
             .map(|(id, pack_id, title, language, minutes, lessons)| {
-                let (opened, time_ms, history, started) = {
+                let (opened, time_ms, history, started, granted) = {
                     let conn = self.lock();
                     let (opened, time_ms): (u32, i64) = conn.query_row(
                         "SELECT count(*), coalesce(sum(time_ms), 0) FROM progress
@@ -143,15 +145,17 @@ impl Store {
                         [&id],
                         |r| r.get(0),
                     )?;
-                    (opened, time_ms, history, started)
+                    let granted = super::grants::granted_attempts(&conn, &id)?;
+                    (opened, time_ms, history, started, granted)
                 };
-                let state =
-                    match state_of(&history, opened > 0 || started, now, || self.module(&id)) {
-                        Ok(state) => state,
-                        // Uninstalled while the catalog was being listed: no longer there.
-                        Err(StoreError::NotInstalled { .. }) => return Ok(None),
-                        Err(e) => return Err(e),
-                    };
+                let state = match state_of(&history, opened > 0 || started, now, || {
+                    self.module_with_grants(&id)
+                }) {
+                    Ok(state) => state,
+                    // Uninstalled while the catalog was being listed: no longer there.
+                    Err(StoreError::NotInstalled { .. }) => return Ok(None),
+                    Err(e) => return Err(e),
+                };
                 Ok(Some(CatalogEntry {
                     title,
                     language,
@@ -160,6 +164,7 @@ impl Store {
                     lessons_opened: opened,
                     time_spent_ms: time_ms.max(0) as u64,
                     attempts_used: history.len() as u32,
+                    attempts_granted: granted,
                     state,
                     id,
                     pack_id,

@@ -7,6 +7,7 @@ mod content;
 mod credentials;
 mod db;
 mod error;
+mod grants;
 mod index;
 mod install;
 mod keystore;
@@ -23,6 +24,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 pub use credentials::HeldCredential;
 pub use error::StoreError;
+pub use grants::HeldGrant;
 pub use install::{InstallReport, InstalledPack};
 pub use keystore::{FileKeyStore, KeyStore};
 pub use library::{CatalogEntry, LessonContent, MediaItem, ModuleState};

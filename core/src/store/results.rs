@@ -36,7 +36,7 @@ impl Store {
         now: DateTime<Utc>,
         seed: u64,
     ) -> Result<Attempt, StoreError> {
-        let module = self.module(module_id)?;
+        let module = self.module_with_grants(module_id)?;
         let mut conn = self.lock();
         db::write(&mut conn, |tx| {
             if let Some(open) = open_attempt(tx, module_id)? {

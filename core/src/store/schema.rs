@@ -23,6 +23,9 @@ const MIGRATIONS: &[&[Step]] = &[
     &[Step::Sql(include_str!(
         "migrations/0005_issuer_endorsements.sql"
     ))],
+    &[Step::Sql(include_str!(
+        "migrations/0006_attempt_grants.sql"
+    ))],
 ];
 
 /// The version this code writes (the tests compare databases against it).

@@ -22,6 +22,8 @@ pub(super) mod key {
     pub const HELD_CHECKED: &str = "sync.held_checked";
     /// The number of the newest credential taken from the hub.
     pub const CREDENTIALS_TAKEN: &str = "sync.credentials_taken";
+    /// The number of the newest grant of attempts taken from the hub.
+    pub const GRANTS_TAKEN: &str = "sync.grants_taken";
     pub const DISPLAY_NAME: &str = "display_name";
     /// The display name as the hub last took it (`""` for none).
     pub const NAME_SENT: &str = "sync.name_sent";

@@ -8,6 +8,7 @@ mod credentials;
 mod delta;
 mod download;
 mod error;
+mod grants;
 mod http;
 mod policy;
 mod status;
@@ -35,6 +36,7 @@ use crate::protocol::{
 use crate::store::{CachedCatalog, Registration, Store};
 use choose::{is_pack_hash, newer_packs, within_allowance, Fetch};
 use download::Wanted;
+use grants::take_grants;
 use http::{Body, RequestSigner, Within};
 
 /// Records sent per request (the hub takes at most 500).
@@ -70,6 +72,10 @@ pub struct SyncReport {
     pub credentials: usize,
     /// Credentials the hub sent that were not kept: (id, why).
     pub credentials_refused: Vec<(String, String)>,
+    /// Grants of more attempts a trainer gave the learner, checked and kept now.
+    pub grants: Vec<crate::store::HeldGrant>,
+    /// Grants the hub sent that were not kept: (module, why).
+    pub grants_refused: Vec<(String, String)>,
     /// Why the sync stopped before the end, when it did (the network went, the time ran
     /// out, the learner cancelled); the rest goes at the next sync.
     pub unfinished: Option<String>,
@@ -82,6 +88,7 @@ impl SyncReport {
             || !self.rejected.is_empty()
             || !self.installed.is_empty()
             || self.credentials > 0
+            || !self.grants.is_empty()
     }
 }
 
@@ -328,9 +335,12 @@ impl HubClient {
             let mut held = None;
             let mut sent = 0u64;
             // With nothing to send, an empty push still goes once a day (to hear what the hub
-            // holds) and when the learner's name changed.
+            // holds), when the learner's name changed, and while a module has no attempt
+            // left (its answer brings any grant of more).
             let ask_anyway = outbox.is_empty()
-                && (self.held_check_due(store)? || store.name_to_send()?.is_some());
+                && (self.held_check_due(store)?
+                    || store.name_to_send()?.is_some()
+                    || store.awaits_grant()?);
             for batch in outbox
                 .chunks(PUSH_BATCH)
                 .chain(ask_anyway.then_some(&[][..]))
@@ -382,6 +392,7 @@ impl HubClient {
         let body = serde_json::to_vec(&PushRequest {
             records: batch.to_vec(),
             name: name.clone(),
+            grants_after: Some(store.grants_taken()?),
         })
         .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
         let push = |body: Vec<u8>| -> Result<PushResponse, SyncError> {
@@ -418,6 +429,7 @@ impl HubClient {
             self.announced_credentials
                 .store(newest.saturating_add(1), Ordering::Relaxed);
         }
+        take_grants(store, answer.grants, report)?;
         Ok(answer.held)
     }
 

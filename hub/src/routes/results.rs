@@ -7,13 +7,15 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use skillpack_core::keys::PublicKey;
 use skillpack_core::protocol::{
-    display_name, CredentialsRequest, CredentialsResponse, IssuedCredential, PushRequest,
-    PushResponse, RegisterRequest, RegisterResponse, MAX_CREDENTIALS_PER_ANSWER,
+    display_name, CredentialsRequest, CredentialsResponse, IssuedCredential, NumberedGrant,
+    PushRequest, PushResponse, RegisterRequest, RegisterResponse, MAX_CREDENTIALS_PER_ANSWER,
+    MAX_GRANTS_PER_ANSWER,
 };
 
 use super::{json_body, AppState, SignedRequest, MAX_PUSH_RECORDS};
-use crate::error::{HttpError, OrHttpErr};
+use crate::error::{HttpError, HubError, OrHttpErr};
 use crate::ingest::{join, take_records, JoinRefusal};
+use crate::HubDb;
 
 pub(super) async fn register(
     State(state): State<AppState>,
@@ -108,12 +110,45 @@ pub(super) async fn push(
     )
     .await?;
     let held = Some(state.db.held_records(signed.key).await?);
+    let grants = match request.grants_after {
+        Some(after) => grants_after(&state.db, &device.learner, after).await?,
+        None => Vec::new(),
+    };
     Ok(Json(PushResponse {
         results,
         held,
         group: Some(device.group),
         credentials: state.db.newest_credential(&device.learner).await?,
+        grants,
     }))
+}
+
+/// The learner's grants of attempts after `after`. A device that took more than the hub
+/// holds (the hub was restored from a backup) gets them all again: it keeps each one once.
+async fn grants_after(
+    db: &HubDb,
+    learner: &str,
+    after: u64,
+) -> Result<Vec<NumberedGrant>, HubError> {
+    let limit = MAX_GRANTS_PER_ANSWER as u32;
+    let mut rows = db.grants_after(learner, after, limit).await?;
+    if rows.is_empty() && after > 0 {
+        let newest = db
+            .learner_grants(learner)
+            .await?
+            .last()
+            .map_or(0, |g| g.number);
+        if newest < after {
+            rows = db.grants_after(learner, 0, limit).await?;
+        }
+    }
+    rows.into_iter()
+        .map(|(number, body)| {
+            let grant = serde_json::from_str(&body)
+                .map_err(|e| HubError::Damaged(format!("a stored grant: {e}")))?;
+            Ok(NumberedGrant { number, grant })
+        })
+        .collect()
 }
 
 /// The learner's credentials after the number the device holds, with the endorsements of

@@ -22,10 +22,10 @@ pub use export::{
     module_book, results_csv, results_xapi, summary_csv, CsvOptions, ModuleBook, Titles,
 };
 pub use rows::{
-    normalize_code, AuditRow, CodeRow, CredentialInsert, DeviceJoin, FlagRow, GroupRow, IssuedRow,
-    IssuerRow, KnownDevice, LearnerLabel, LearnerLink, LearnerRow, LinkRefusal, NewCredential,
-    NewPack, PackChunk, PackRow, PublishRefusal, RegisterRefusal, StoredResult, UnissuedPass,
-    WebGrant, WebSession, PIECE,
+    normalize_code, AttemptGrantRow, AuditRow, CodeRow, CredentialInsert, DeviceJoin, FlagRow,
+    GroupRow, IssuedRow, IssuerRow, KnownDevice, LearnerLabel, LearnerLink, LearnerRow,
+    LinkRefusal, NewAttemptGrant, NewCredential, NewPack, PackChunk, PackRow, PublishRefusal,
+    RegisterRefusal, StoredResult, UnissuedPass, WebGrant, WebSession, PIECE,
 };
 
 pub(crate) use rows::random_bytes;
@@ -406,6 +406,29 @@ impl HubDb {
     /// The status bits of an issuer's revoked credentials.
     pub async fn revoked_indexes(&self, issuer: u64) -> Result<Vec<u64>, HubError> {
         on_engine!(self, e => e.revoked_indexes(issuer))
+    }
+
+    /// Stores a signed grant of more attempts (audited); gives its number.
+    pub async fn add_grant(&self, grant: NewAttemptGrant) -> Result<u64, HubError> {
+        on_engine!(self, e => e.add_grant(grant))
+    }
+
+    /// Up to `limit` of a learner's grants numbered after `after`, oldest first: each number
+    /// and signed grant (JSON).
+    pub async fn grants_after(
+        &self,
+        learner: &str,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<(u64, String)>, HubError> {
+        let learner = learner.to_owned();
+        on_engine!(self, e => e.grants_after(learner, after, limit))
+    }
+
+    /// Every grant a learner was given, oldest first.
+    pub async fn learner_grants(&self, learner: &str) -> Result<Vec<AttemptGrantRow>, HubError> {
+        let learner = learner.to_owned();
+        on_engine!(self, e => e.learner_grants(learner))
     }
 
     /// Every credential the hub issued, in the order issued.

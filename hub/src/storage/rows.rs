@@ -639,3 +639,50 @@ pub(super) fn split_groups(joined: &str) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
+
+/// A grant of more attempts to store: signed already, kept as JSON for the learner's devices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAttemptGrant {
+    /// The grant's random id.
+    pub id: String,
+    /// The learner (`did:key`).
+    pub learner: String,
+    /// The module.
+    pub module_id: String,
+    /// How many more attempts.
+    pub attempts: u32,
+    /// The trainer who granted them (for the audit trail too).
+    pub granted_by: String,
+    /// When (RFC 3339).
+    pub granted_at: String,
+    /// The signed grant (JSON).
+    pub body: String,
+}
+
+impl NewAttemptGrant {
+    /// The audit entry of the grant.
+    pub(super) fn audit_detail(&self) -> String {
+        serde_json::json!({
+            "grant": self.id,
+            "learner": self.learner,
+            "module": self.module_id,
+            "attempts": self.attempts,
+        })
+        .to_string()
+    }
+}
+
+/// A grant of more attempts, as the learner's page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AttemptGrantRow {
+    /// Its number in the hub's sequence.
+    pub number: u64,
+    /// The module.
+    pub module_id: String,
+    /// How many more attempts.
+    pub attempts: u32,
+    /// The trainer who granted them.
+    pub granted_by: String,
+    /// When (ISO 8601).
+    pub granted_at: String,
+}

@@ -30,6 +30,7 @@ fn an_operator_reads_learners_results_and_flags_and_no_one_else_does() {
     let body = serde_json::to_vec(&PushRequest {
         records: vec![chain[0].clone(), chain[2].clone()],
         name: None,
+        grants_after: None,
     })
     .unwrap();
     assert!(hub
@@ -136,6 +137,7 @@ fn a_results_csv_cannot_carry_a_formula_into_the_operators_spreadsheet() {
     let body = serde_json::to_vec(&PushRequest {
         records: vec![record.sign(&device).unwrap()],
         name: None,
+        grants_after: None,
     })
     .unwrap();
     let pushed: serde_json::Value = hub

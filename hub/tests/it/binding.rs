@@ -39,6 +39,7 @@ fn push_status(
     let body = serde_json::to_vec(&PushRequest {
         records,
         name: None,
+        grants_after: None,
     })
     .unwrap();
     hub.signed_post(device, endpoint::RECORDS, body)

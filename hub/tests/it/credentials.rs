@@ -80,6 +80,7 @@ fn a_pass_earns_a_credential_its_device_alone_fetches_and_revocation_changes_the
     let body = serde_json::to_vec(&PushRequest {
         records,
         name: None,
+        grants_after: None,
     })
     .unwrap();
     let pushed: PushResponse = hub
@@ -108,6 +109,7 @@ fn a_pass_earns_a_credential_its_device_alone_fetches_and_revocation_changes_the
     let body = serde_json::to_vec(&PushRequest {
         records,
         name: None,
+        grants_after: None,
     })
     .unwrap();
     let again: PushResponse = hub

@@ -31,6 +31,7 @@ fn push(
     let body = serde_json::to_vec(&PushRequest {
         records,
         name: None,
+        grants_after: None,
     })
     .unwrap();
     let response = hub.signed_post(device, endpoint::RECORDS, body);
@@ -197,6 +198,7 @@ fn unknown_devices_and_malformed_bodies_get_4xx() {
     let body = serde_json::to_vec(&PushRequest {
         records: vec![],
         name: None,
+        grants_after: None,
     })
     .unwrap();
     let response = hub.signed_post(&stranger, endpoint::RECORDS, body);

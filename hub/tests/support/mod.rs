@@ -263,6 +263,7 @@ pub fn register_sync_and_publish(hub: &TestHub) {
     let body = serde_json::to_vec(&PushRequest {
         records,
         name: None,
+        grants_after: None,
     })
     .unwrap();
     let response = hub.signed_post(&device, endpoint::RECORDS, body);

@@ -5,6 +5,7 @@
 
 mod credentials;
 mod devices;
+mod grants;
 mod ingest;
 mod links;
 mod nonces;
@@ -29,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_offers.sql"),
     include_str!("migrations/0009_learner_names.sql"),
     include_str!("migrations/0010_web_sign_in.sql"),
+    include_str!("migrations/0011_attempt_grants.sql"),
 ];
 
 /// The advisory lock migrations hold: several instances may start at once.

@@ -1,0 +1,152 @@
+//! More attempts a trainer granted the learner. A grant is kept only when its signature
+//! checks out, it is this learner's, and a publisher the device trusts stands behind it; it
+//! counts for the module of that id installed from that publisher. A module allows its own
+//! attempts plus every attempt granted for it.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::error::StoreError;
+use super::library::past_attempts;
+use super::settings::{key, put, read};
+use super::{db, Store};
+use crate::assess::{AssessError, AttemptGrant};
+use crate::module::Module;
+
+/// A grant the device keeps, as the learner sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+pub struct HeldGrant {
+    /// The module it is for.
+    pub module_id: String,
+    /// How many more attempts it gives.
+    pub attempts: u32,
+    /// The trainer who granted them.
+    pub granted_by: String,
+    /// When (the hub's clock, RFC 3339).
+    pub granted_at: String,
+}
+
+impl Store {
+    /// Checks `grant` and keeps it; false when it was kept already (the same grant taken
+    /// twice counts once).
+    pub fn add_grant(&self, grant: &AttemptGrant, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let checked = grant.check()?;
+        let refused = |why: &str| StoreError::Assess(AssessError::BadGrant(why.to_owned()));
+        if checked.terms.learner != self.learner_did() {
+            return Err(refused("it is for another learner"));
+        }
+        if !self.trusted()?.contains(&checked.publisher) {
+            return Err(refused("its publisher is not one this device trusts"));
+        }
+        let body = serde_json::to_vec(grant).map_err(|e| refused(&e.to_string()))?;
+        let t = &checked.terms;
+        let mut conn = self.lock();
+        db::write(&mut conn, |tx| {
+            let added = tx.execute(
+                "INSERT INTO attempt_grants
+                   (id, publisher, module_id, attempts, granted_by, granted_at, received_at, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
+                params![
+                    t.id,
+                    checked.publisher.to_bytes().to_vec(),
+                    t.module,
+                    t.attempts,
+                    t.granted_by,
+                    t.granted_at,
+                    now.to_rfc3339(),
+                    body
+                ],
+            )?;
+            Ok(added == 1)
+        })
+    }
+
+    /// The grants kept, newest first.
+    pub fn grants(&self) -> Result<Vec<HeldGrant>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(
+            "SELECT module_id, attempts, granted_by, granted_at FROM attempt_grants
+             ORDER BY granted_at DESC, id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(HeldGrant {
+                module_id: r.get(0)?,
+                attempts: r.get(1)?,
+                granted_by: r.get(2)?,
+                granted_at: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The number of the newest grant taken from the hub (0 for none).
+    pub fn grants_taken(&self) -> Result<u64, StoreError> {
+        Ok(read(&self.lock(), key::GRANTS_TAKEN)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// Remembers the number of the newest grant taken from the hub.
+    pub fn set_grants_taken(&self, number: u64) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        db::write(&mut conn, |tx| {
+            put(tx, key::GRANTS_TAKEN, &number.to_string())
+        })
+    }
+
+    /// Whether some installed module has no attempt left and none passed: the learner waits
+    /// for a grant, so a sync asks the hub even with nothing to send.
+    pub fn awaits_grant(&self) -> Result<bool, StoreError> {
+        let ids: Vec<String> = {
+            let conn = self.lock();
+            let mut stmt = conn.prepare(
+                "SELECT DISTINCT module_id FROM attempts a WHERE ended_at IS NOT NULL
+                 AND NOT EXISTS (SELECT 1 FROM attempts p WHERE p.module_id = a.module_id
+                                 AND p.passed = 1)",
+            )?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        for id in ids {
+            let module = match self.module_with_grants(&id) {
+                Ok(module) => module,
+                Err(StoreError::NotInstalled { .. }) => continue,
+                Err(e) => return Err(e),
+            };
+            let allowed = module.assessment.attempts;
+            let used = past_attempts(&self.lock(), &id)?.len();
+            if allowed > 0 && used >= allowed as usize {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// An installed module with the attempts granted for it added to its own (a module that
+    /// allows any number of attempts stays so).
+    pub(crate) fn module_with_grants(&self, module_id: &str) -> Result<Module, StoreError> {
+        let mut module = self.module(module_id)?;
+        if module.assessment.attempts > 0 {
+            let granted = granted_attempts(&self.lock(), module_id)?;
+            module.assessment.attempts = module.assessment.attempts.saturating_add(granted);
+        }
+        Ok(module)
+    }
+}
+
+/// Attempts granted for `module_id` by the publisher of the pack it is installed from.
+pub(super) fn granted_attempts(conn: &Connection, module_id: &str) -> Result<u32, StoreError> {
+    let granted: Option<i64> = conn
+        .query_row(
+            "SELECT sum(g.attempts) FROM attempt_grants g
+             JOIN modules m ON m.id = g.module_id
+             JOIN packs p ON p.id = m.pack_id AND p.publisher = g.publisher
+             WHERE g.module_id = ?1",
+            [module_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    Ok(u32::try_from(granted.unwrap_or(0).max(0)).unwrap_or(u32::MAX))
+}

@@ -1,0 +1,47 @@
+//! Taking the grants of more attempts that come with the hub's answer to a push. The device
+//! tells the hub the number of the newest grant it took; the hub answers with the learner's
+//! grants after it (all of them again when the hub's numbers start over, after a restore).
+//! Each is checked and kept by the store: one for another learner, or behind a publisher the
+//! device does not trust, is reported and not kept.
+
+use chrono::Utc;
+
+use super::{SyncError, SyncReport};
+use crate::protocol::{NumberedGrant, MAX_GRANTS_PER_ANSWER};
+use crate::store::{HeldGrant, Store, StoreError};
+
+/// Keeps the grants of a push's answer and remembers the newest number taken.
+pub(super) fn take_grants(
+    store: &Store,
+    grants: Vec<NumberedGrant>,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let mut last = None;
+    for numbered in grants.into_iter().take(MAX_GRANTS_PER_ANSWER) {
+        if last.is_some_and(|last| numbered.number <= last) {
+            report.grants_refused.push((
+                "(the hub's answer)".into(),
+                "the hub's grants are not in rising order".into(),
+            ));
+            break;
+        }
+        last = Some(numbered.number);
+        let terms = &numbered.grant.terms;
+        let module: String = terms.module.chars().take(64).collect();
+        match store.add_grant(&numbered.grant, Utc::now()) {
+            Ok(true) => report.grants.push(HeldGrant {
+                module_id: terms.module.clone(),
+                attempts: terms.attempts,
+                granted_by: terms.granted_by.clone(),
+                granted_at: terms.granted_at.clone(),
+            }),
+            Ok(false) => {}
+            Err(StoreError::Assess(e)) => report.grants_refused.push((module, e.to_string())),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if let Some(last) = last {
+        store.set_grants_taken(last)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,115 @@
+//! More attempts for a learner who used all of theirs. A trainer grants them; the hub signs
+//! the grant with the provider's issuer key (which the provider's endorsement, carried in
+//! the grant, lets devices trust), or with the publisher's own key when the trainer gives it;
+//! the learner's devices take it with the answer to their next push.
+
+use chrono::Utc;
+use skillpack_core::assess::{AttemptGrant, GrantTerms};
+use skillpack_core::credential::IssuerEndorsement;
+use skillpack_core::keys::{PublicKey, SecretKey};
+
+use crate::error::HubError;
+use crate::storage::{HubDb, NewAttemptGrant};
+
+/// What a trainer asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantRequest {
+    /// The learner (`did:key`).
+    pub learner: String,
+    /// The module.
+    pub module_id: String,
+    /// How many more attempts.
+    pub attempts: u32,
+    /// The trainer's name, as the learner will see it.
+    pub granted_by: String,
+}
+
+/// Why a grant was not made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GrantRefusal {
+    /// The hub holds no result of the learner for the module, so it cannot tell whose
+    /// module it is (and there is no attempt to add to).
+    #[error("the hub holds no result of this learner for module {0}; a grant is for a learner who has tried it")]
+    NoAttempt(String),
+    /// No key to sign with: the provider has no issuer here and no publisher key was given.
+    #[error("the provider of module {0} has no issuer on this hub: set one up with `skillpack hub issuer`, or grant with the publisher's key (--key)")]
+    NoIssuer(String),
+    /// The key given is not the module's publisher's.
+    #[error("the key given is not the publisher of module {0}")]
+    WrongKey(String),
+    /// The terms do not hold (attempts out of range, a name that is not a display name).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Signs and stores a grant; gives its number at the hub. `publisher_key` signs when given
+/// (it must be the module's publisher); otherwise the provider's issuer key does.
+pub async fn grant_attempts(
+    db: &HubDb,
+    request: GrantRequest,
+    publisher_key: Option<&SecretKey>,
+) -> Result<Result<AttemptGrant, GrantRefusal>, HubError> {
+    let module = request.module_id.clone();
+    let Some(publisher) = publisher_of_attempted(db, &request.learner, &module).await? else {
+        return Ok(Err(GrantRefusal::NoAttempt(module)));
+    };
+    let (signer, endorsement) = match publisher_key {
+        Some(key) if key.public_key() == publisher => (SecretKey::from_seed(&key.to_seed()), None),
+        Some(_) => return Ok(Err(GrantRefusal::WrongKey(module))),
+        None => {
+            let Some(issuer) = db.issuer_of(publisher).await? else {
+                return Ok(Err(GrantRefusal::NoIssuer(module)));
+            };
+            let endorsement: IssuerEndorsement = serde_json::from_str(&issuer.endorsement)
+                .map_err(|e| HubError::Damaged(format!("an issuer's endorsement: {e}")))?;
+            (SecretKey::from_seed(&issuer.seed), Some(endorsement))
+        }
+    };
+    let signed = GrantTerms::new(
+        &request.learner,
+        &publisher,
+        &module,
+        request.attempts,
+        &request.granted_by,
+        Utc::now(),
+    )
+    .and_then(|terms| AttemptGrant::sign(terms, &signer, endorsement));
+    let grant = match signed {
+        Ok(grant) => grant,
+        Err(e) => return Ok(Err(GrantRefusal::Invalid(e.to_string()))),
+    };
+    let t = &grant.terms;
+    db.add_grant(NewAttemptGrant {
+        id: t.id.clone(),
+        learner: t.learner.clone(),
+        module_id: t.module.clone(),
+        attempts: t.attempts,
+        granted_by: t.granted_by.clone(),
+        granted_at: t.granted_at.clone(),
+        body: serde_json::to_string(&grant).map_err(|e| HubError::Encoding(e.to_string()))?,
+    })
+    .await?;
+    Ok(Ok(grant))
+}
+
+/// The publisher of the module as the learner last attempted it (from the pack their newest
+/// result names), if the hub holds a result of theirs for it.
+async fn publisher_of_attempted(
+    db: &HubDb,
+    learner: &str,
+    module: &str,
+) -> Result<Option<PublicKey>, HubError> {
+    let results = db.results(None).await?;
+    let Some(newest) = results
+        .iter()
+        .rev()
+        .map(|r| &r.record.record)
+        .find(|r| r.learner == learner && r.module == module)
+    else {
+        return Ok(None);
+    };
+    Ok(db
+        .pack_module(newest.pack.hash.0, module)
+        .await?
+        .map(|(publisher, _)| publisher))
+}
