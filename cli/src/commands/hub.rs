@@ -125,6 +125,29 @@ pub enum HubCommand {
         #[arg(long)]
         by: String,
     },
+    /// Give a learner who used all their attempts at a module more: a grant their devices
+    /// take at their next sync. Signed with the provider's issuer key on this hub, or with
+    /// the publisher's key (--key); recorded in the audit trail.
+    Grant {
+        /// Database: sqlite://PATH or postgres://….
+        #[arg(long, env = "SKILLPACK_DB")]
+        db: String,
+        /// The learner (`did:key`).
+        #[arg(long)]
+        learner: String,
+        /// The module.
+        #[arg(long)]
+        module: String,
+        /// How many more attempts (1 to 10).
+        #[arg(long, default_value_t = 1)]
+        attempts: u32,
+        /// Your name, as the learner will see it.
+        #[arg(long)]
+        by: String,
+        /// The publisher's key file, to sign with it instead of the provider's issuer key.
+        #[arg(long)]
+        key: Option<PathBuf>,
+    },
     /// Print a one-time link that signs in to the hub's web pages (works once, for 30
     /// minutes): for an operator (every group), or with --group for a trainer of those groups.
     Signin {
@@ -383,6 +406,14 @@ pub fn run(command: HubCommand) -> CommandResult {
             }
             Ok(ExitCode::SUCCESS)
         }
+        HubCommand::Grant {
+            db,
+            learner,
+            module,
+            attempts,
+            by,
+            key,
+        } => grant(&db, learner, module, attempts, by, key.as_deref()),
         HubCommand::Signin {
             db,
             hub_url,
@@ -693,6 +724,39 @@ pub(crate) fn init(db: &str) -> anyhow::Result<u32> {
 }
 
 /// `skillpack hub issuer`.
+fn grant(
+    db: &str,
+    learner: String,
+    module_id: String,
+    attempts: u32,
+    granted_by: String,
+    key: Option<&Path>,
+) -> CommandResult {
+    PublicKey::parse(&learner).with_context(|| format!("{learner} is not a learner's did:key"))?;
+    let key = key
+        .map(|k| read_secret(k).with_context(|| format!("reading {}", k.display())))
+        .transpose()?;
+    let request = skillpack_hub::grant::GrantRequest {
+        learner: learner.clone(),
+        module_id,
+        attempts,
+        granted_by,
+    };
+    let made = operate(db, |hub| async move {
+        skillpack_hub::grant::grant_attempts(&hub, request, key.as_ref()).await
+    })?;
+    let grant = made?;
+    let t = &grant.terms;
+    let plural = if t.attempts == 1 { "" } else { "s" };
+    outln!(
+        "{} more attempt{plural} at {} granted to {learner} by {}; their devices take it at their next sync",
+        t.attempts,
+        t.module,
+        t.granted_by
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 fn set_up_issuer(db: &str, key: &Path, issuer: &Path, hub_url: &str) -> CommandResult {
     let publisher = read_secret(key).with_context(|| format!("reading {}", key.display()))?;
     let issuer = super::credential::read_issuer_file(issuer)?;

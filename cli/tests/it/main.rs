@@ -6,6 +6,7 @@ mod assets;
 mod credential;
 mod demo;
 mod device;
+mod grants;
 mod hub;
 mod identity;
 mod issuing;

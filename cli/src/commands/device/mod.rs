@@ -265,8 +265,12 @@ fn catalog(device: &Device, json: bool) -> CommandResult {
         return Ok(ExitCode::SUCCESS);
     }
     for e in &entries {
+        let granted = match e.attempts_granted {
+            0 => String::new(),
+            n => format!(" (+{n} granted)"),
+        };
         outln!(
-            "{:<28} [{}] {:>2} min  lessons {}/{}  attempts {}  {}  {}",
+            "{:<28} [{}] {:>2} min  lessons {}/{}  attempts {}{granted}  {}  {}",
             e.id,
             e.language,
             e.minutes,
@@ -387,6 +391,13 @@ fn sync(device: &Device, metered: bool, json: bool) -> CommandResult {
             "failed": problems(&report.failed),
             "credentials": report.credentials,
             "credentials_refused": report.credentials_refused,
+            "grants": report.grants.iter().map(|g| serde_json::json!({
+                "module": g.module_id,
+                "attempts": g.attempts,
+                "granted_by": g.granted_by,
+                "granted_at": g.granted_at,
+            })).collect::<Vec<_>>(),
+            "grants_refused": report.grants_refused,
             "unfinished": report.unfinished,
             "metered_use_this_month": used,
         }))?;
@@ -422,6 +433,18 @@ fn sync(device: &Device, metered: bool, json: bool) -> CommandResult {
     }
     for (id, why) in &report.credentials_refused {
         eprintln!("the hub sent a credential that was not kept ({id}): {why}");
+    }
+    for g in &report.grants {
+        let plural = if g.attempts == 1 { "" } else { "s" };
+        outln!(
+            "{} gave you {} more attempt{plural} at {}",
+            g.granted_by,
+            g.attempts,
+            g.module_id
+        );
+    }
+    for (module, why) in &report.grants_refused {
+        eprintln!("the hub sent a grant of attempts at {module} that was not kept: {why}");
     }
     if report.resent > 0 {
         outln!(
