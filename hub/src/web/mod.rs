@@ -49,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .route("/web/groups/{group}/results.xapi", get(pages::export_xapi))
         .route("/web/learners/{did}", get(pages::learner))
         .route("/web/learners/{did}/label", post(pages::label))
+        .route("/web/learners/{did}/grants", post(pages::grant))
         .route("/web/modules/{id}", get(pages::module))
         .route("/web/codes", get(pages::codes).post(pages::make_code))
         .route("/web/codes/{code}/revoke", post(pages::revoke_code))

@@ -254,10 +254,32 @@ pub(super) async fn learner(
             None => format!("{} issued {}", c.id, c.issued_at),
         })
         .collect();
+    let mut not_passed: Vec<String> = Vec::new();
+    for r in &mine {
+        let rec = &r.record.record;
+        let passed = mine
+            .iter()
+            .any(|p| p.record.record.module == rec.module && p.record.record.passed);
+        if !passed && !not_passed.contains(&rec.module) {
+            not_passed.push(rec.module.clone());
+        }
+    }
+    let grants = db(state.db().learner_grants(&did).await)?
+        .into_iter()
+        .map(|g| {
+            let plural = if g.attempts == 1 { "" } else { "s" };
+            format!(
+                "{} gave {} more attempt{plural} at {} on {}",
+                g.granted_by, g.attempts, g.module_id, g.granted_at
+            )
+        })
+        .collect();
     Ok(render(&views::Learner {
         who: signed.who(),
         csrf: signed.csrf(),
         label: first.name.clone().unwrap_or_default(),
+        not_passed,
+        grants,
         shown,
         results: views::result_lines(&mine),
         devices: devices
@@ -312,6 +334,38 @@ pub(super) async fn label(
         by: signed.session.grant.label.clone(),
     };
     db(state.db().label_learner(labelled).await)?;
+    Ok(Redirect::to(&format!("/web/learners/{did}")).into_response())
+}
+
+/// The form that gives a learner more attempts at a module.
+#[derive(Deserialize)]
+pub(super) struct GrantForm {
+    csrf: String,
+    module: String,
+    attempts: u32,
+}
+
+pub(super) async fn grant(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(did): Path<String>,
+    Form(form): Form<GrantForm>,
+) -> Page {
+    signed.check_csrf(&form.csrf)?;
+    let visible = db(state.db().learners().await)?
+        .iter()
+        .any(|l| l.learner == did && signed.session.grant.sees(&l.group));
+    if !visible {
+        return Err(not_found());
+    }
+    let request = crate::grant::GrantRequest {
+        learner: did.clone(),
+        module_id: form.module,
+        attempts: form.attempts,
+        granted_by: signed.session.grant.label.clone(),
+    };
+    db(crate::grant::grant_attempts(state.db(), request, None).await)?
+        .map_err(|e| page_message(StatusCode::BAD_REQUEST, "Not granted", &e.to_string()))?;
     Ok(Redirect::to(&format!("/web/learners/{did}")).into_response())
 }
 

@@ -73,6 +73,10 @@ pub struct Learner {
     pub devices: Vec<String>,
     pub flags: Vec<String>,
     pub credentials: Vec<String>,
+    /// Modules the learner tried and has not passed: another attempt may be granted.
+    pub not_passed: Vec<String>,
+    /// Attempts granted so far, as sentences.
+    pub grants: Vec<String>,
 }
 
 /// One result on a learner's page.

@@ -24,7 +24,7 @@ use skillpack_hub::nonce::NonceRefusal;
 use super::Fresh;
 
 /// Both engines have ten migration steps.
-const SCHEMA_VERSION: u32 = 10;
+const SCHEMA_VERSION: u32 = 11;
 
 pub async fn migrations_from_empty_reach_the_current_version(fresh: Fresh) {
     let db = fresh.open().await;
