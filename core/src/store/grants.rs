@@ -150,3 +150,72 @@ pub(super) fn granted_attempts(conn: &Connection, module_id: &str) -> Result<u32
         .flatten();
     Ok(u32::try_from(granted.unwrap_or(0).max(0)).unwrap_or(u32::MAX))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::assess::GrantTerms;
+    use crate::keys::SecretKey;
+    use crate::store::tests::{device, now};
+    use crate::testing::{publisher_key, sample_pack, stranger_key};
+
+    fn grant(learner: &str, publisher: &SecretKey, attempts: u32) -> AttemptGrant {
+        let terms = GrantTerms::new(
+            learner,
+            &publisher.public_key(),
+            "bike-check",
+            attempts,
+            "Wanjiru",
+            now(),
+        )
+        .expect("terms");
+        AttemptGrant::sign(terms, publisher, None).expect("signs")
+    }
+
+    #[test]
+    fn a_trusted_publishers_grant_to_this_learner_adds_attempts_once() {
+        let dev = device();
+        let pack = dev.path.parent().expect("dir").join("bike.skillpack");
+        std::fs::write(&pack, sample_pack()).expect("write");
+        dev.store.install(&pack).expect("installs");
+        let allowed = dev
+            .store
+            .module("bike-check")
+            .expect("module")
+            .assessment
+            .attempts;
+        let me = dev.store.learner_did();
+
+        let two = grant(&me, &publisher_key(), 2);
+        assert!(dev.store.add_grant(&two, now()).expect("kept"));
+        assert!(
+            !dev.store.add_grant(&two, now()).expect("once"),
+            "counted once"
+        );
+        let with = dev.store.module_with_grants("bike-check").expect("module");
+        assert_eq!(with.assessment.attempts, allowed + 2);
+        let entry = dev.store.catalog(now()).expect("catalog");
+        assert_eq!(entry[0].attempts_granted, 2);
+        assert_eq!(dev.store.grants().expect("grants")[0].granted_by, "Wanjiru");
+
+        let someone_else = SecretKey::from_seed(&[77; 32]).public_key().to_did_key();
+        let theirs = dev
+            .store
+            .add_grant(&grant(&someone_else, &publisher_key(), 1), now());
+        assert!(
+            matches!(&theirs, Err(StoreError::Assess(AssessError::BadGrant(why))) if why.contains("another learner")),
+            "{theirs:?}"
+        );
+        let strangers = dev.store.add_grant(&grant(&me, &stranger_key(), 5), now());
+        assert!(
+            matches!(&strangers, Err(StoreError::Assess(AssessError::BadGrant(why))) if why.contains("trusts")),
+            "{strangers:?}"
+        );
+        let with = dev.store.module_with_grants("bike-check").expect("module");
+        assert_eq!(
+            with.assessment.attempts,
+            allowed + 2,
+            "nothing else counted"
+        );
+    }
+}
