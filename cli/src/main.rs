@@ -79,7 +79,7 @@ enum Command {
         command: commands::device::DeviceCommand,
     },
     /// Run the hub: distribution and sync server.
-    Serve(commands::hub::ServeArgs),
+    Serve(commands::serve::ServeArgs),
     /// The hub operator's commands (on its database).
     Hub {
         #[command(subcommand)]
@@ -133,7 +133,7 @@ fn main() -> ExitCode {
         Command::Credential { command } => commands::credential::run(command),
         Command::Demo(args) => commands::demo::run(args),
         Command::Preview { pack } => preview::run(&pack),
-        Command::Serve(args) => commands::hub::serve(args),
+        Command::Serve(args) => commands::serve::serve(args),
         Command::Hub { command } => commands::hub::run(command),
         Command::Publish(args) => commands::hub::publish(args),
         Command::Relay { command } => commands::relay::run(command),

@@ -11,6 +11,7 @@ pub mod hub_views;
 pub mod inspect;
 pub mod keys;
 pub mod relay;
+pub mod serve;
 pub mod verify;
 
 use std::process::ExitCode;

@@ -28,9 +28,13 @@ pub struct HeldGrant {
 }
 
 impl Store {
-    /// Checks `grant` and keeps it; false when it was kept already (the same grant taken
-    /// twice counts once).
-    pub fn add_grant(&self, grant: &AttemptGrant, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    /// Checks `grant` and keeps it; gives it as the learner sees it, or `None` when it was
+    /// kept already (the same grant taken twice counts once).
+    pub fn add_grant(
+        &self,
+        grant: &AttemptGrant,
+        now: DateTime<Utc>,
+    ) -> Result<Option<HeldGrant>, StoreError> {
         let checked = grant.check()?;
         let refused = |why: &str| StoreError::Assess(AssessError::BadGrant(why.to_owned()));
         if checked.terms.learner != self.learner_did() {
@@ -58,7 +62,12 @@ impl Store {
                     body
                 ],
             )?;
-            Ok(added == 1)
+            Ok((added == 1).then(|| HeldGrant {
+                module_id: t.module.clone(),
+                attempts: t.attempts,
+                granted_by: t.granted_by.clone(),
+                granted_at: t.granted_at.clone(),
+            }))
         })
     }
 
@@ -187,9 +196,9 @@ mod tests {
         let me = dev.store.learner_did();
 
         let two = grant(&me, &publisher_key(), 2);
-        assert!(dev.store.add_grant(&two, now()).expect("kept"));
+        assert!(dev.store.add_grant(&two, now()).expect("kept").is_some());
         assert!(
-            !dev.store.add_grant(&two, now()).expect("once"),
+            dev.store.add_grant(&two, now()).expect("once").is_none(),
             "counted once"
         );
         let with = dev.store.module_with_grants("bike-check").expect("module");

@@ -8,7 +8,7 @@ use chrono::Utc;
 
 use super::{SyncError, SyncReport};
 use crate::protocol::{NumberedGrant, MAX_GRANTS_PER_ANSWER};
-use crate::store::{HeldGrant, Store, StoreError};
+use crate::store::{Store, StoreError};
 
 /// Keeps the grants of a push's answer and remembers the newest number taken.
 pub(super) fn take_grants(
@@ -26,17 +26,13 @@ pub(super) fn take_grants(
             break;
         }
         last = Some(numbered.number);
-        let terms = &numbered.grant.terms;
-        let module: String = terms.module.chars().take(64).collect();
         match store.add_grant(&numbered.grant, Utc::now()) {
-            Ok(true) => report.grants.push(HeldGrant {
-                module_id: terms.module.clone(),
-                attempts: terms.attempts,
-                granted_by: terms.granted_by.clone(),
-                granted_at: terms.granted_at.clone(),
-            }),
-            Ok(false) => {}
-            Err(StoreError::Assess(e)) => report.grants_refused.push((module, e.to_string())),
+            Ok(Some(held)) => report.grants.push(held),
+            Ok(None) => {}
+            Err(StoreError::Assess(e)) => {
+                let module = numbered.grant.terms.module.chars().take(64).collect();
+                report.grants_refused.push((module, e.to_string()));
+            }
             Err(e) => return Err(e.into()),
         }
     }

@@ -300,6 +300,18 @@ pub(super) async fn learner(
     }))
 }
 
+/// Refuses, as not found, a learner with no device in a group the session sees.
+async fn learner_in_sight(state: &AppState, signed: &Signed, did: &str) -> Result<(), Response> {
+    let visible = db(state.db().learners().await)?
+        .iter()
+        .any(|l| l.learner == did && signed.session.grant.sees(&l.group));
+    if visible {
+        Ok(())
+    } else {
+        Err(not_found())
+    }
+}
+
 /// The form that labels a learner.
 #[derive(Deserialize)]
 pub(super) struct LabelForm {
@@ -314,12 +326,7 @@ pub(super) async fn label(
     Form(form): Form<LabelForm>,
 ) -> Page {
     signed.check_csrf(&form.csrf)?;
-    let visible = db(state.db().learners().await)?
-        .iter()
-        .any(|l| l.learner == did && signed.session.grant.sees(&l.group));
-    if !visible {
-        return Err(not_found());
-    }
+    learner_in_sight(&state, &signed, &did).await?;
     let label = if form.label.trim().is_empty() {
         None
     } else {
@@ -352,12 +359,7 @@ pub(super) async fn grant(
     Form(form): Form<GrantForm>,
 ) -> Page {
     signed.check_csrf(&form.csrf)?;
-    let visible = db(state.db().learners().await)?
-        .iter()
-        .any(|l| l.learner == did && signed.session.grant.sees(&l.group));
-    if !visible {
-        return Err(not_found());
-    }
+    learner_in_sight(&state, &signed, &did).await?;
     let request = crate::grant::GrantRequest {
         learner: did.clone(),
         module_id: form.module,

@@ -1,0 +1,115 @@
+//! `skillpack serve`: runs the hub (its API and the trainers' web pages) until Ctrl-C or
+//! SIGTERM, with the limits and keys the operator gives.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use skillpack_core::keys::file::read_public;
+use skillpack_hub::HubDb;
+
+use super::CommandResult;
+
+/// The arguments of `skillpack serve`.
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free one).
+    #[arg(long, env = "SKILLPACK_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Database: sqlite://PATH or postgres://….
+    #[arg(
+        long,
+        env = "SKILLPACK_DB",
+        default_value = "sqlite://skillpack-hub.db"
+    )]
+    db: String,
+    /// Public keys (NAME.pub) allowed to read the operator's view over HTTP (/v1/admin/…).
+    #[arg(long = "operator")]
+    operators: Vec<PathBuf>,
+    /// Seconds a client has to send a whole request head.
+    #[arg(long, env = "SKILLPACK_HEADER_TIMEOUT", default_value_t = 10)]
+    header_timeout: u64,
+    /// Seconds without a byte moving after which a connection is closed.
+    #[arg(long, env = "SKILLPACK_IDLE_TIMEOUT", default_value_t = 60)]
+    idle_timeout: u64,
+    /// Most connections open at once (keep under the process's file limit, `ulimit -n`).
+    #[arg(long, env = "SKILLPACK_MAX_CONNECTIONS", default_value_t = 4096)]
+    max_connections: usize,
+    /// Folder where uploads wait while they are checked (default: the system's temporary
+    /// folder; name one on disk where that folder is held in memory).
+    #[arg(long, env = "SKILLPACK_UPLOAD_DIR")]
+    upload_dir: Option<PathBuf>,
+    /// Address of a load balancer or proxy in front of the hub, whose X-Forwarded-For names
+    /// the client that rate limits per address count (repeat for several).
+    #[arg(long = "trusted-proxy")]
+    trusted_proxies: Vec<std::net::IpAddr>,
+    /// The hub's public URL. When it is https (TLS ends at a proxy in front of the hub),
+    /// the web pages' session cookie is marked Secure, so a browser never sends it in clear.
+    #[arg(long)]
+    public_url: Option<String>,
+}
+
+/// Runs the hub until Ctrl-C or SIGTERM, then lets requests in flight finish.
+pub fn serve(args: ServeArgs) -> CommandResult {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let operators = args
+        .operators
+        .iter()
+        .map(|p| read_public(p).with_context(|| format!("reading operator key {}", p.display())))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let defaults = skillpack_hub::routes::HubConfig::default();
+    let config = skillpack_hub::routes::HubConfig {
+        operators,
+        connections: skillpack_hub::server::ConnectionLimits {
+            header_read_timeout: std::time::Duration::from_secs(args.header_timeout),
+            idle_timeout: std::time::Duration::from_secs(args.idle_timeout),
+            max_connections: args.max_connections,
+        },
+        upload_dir: args
+            .upload_dir
+            .clone()
+            .unwrap_or(defaults.upload_dir.clone()),
+        trusted_proxies: args.trusted_proxies.clone(),
+        secure_cookies: args
+            .public_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("https://")),
+        ..defaults
+    };
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let db = HubDb::open(&args.db).await?;
+        let listener = tokio::net::TcpListener::bind(&args.listen)
+            .await
+            .with_context(|| format!("listening on {}", args.listen))?;
+        // Scripts and tests read the real address from this first line.
+        outln!("listening on http://{}", listener.local_addr()?);
+        skillpack_hub::serve_with(listener, db, config, shutdown_signal()).await?;
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
