@@ -1,4 +1,5 @@
-//! `skillpack verify`: every byte of a pack, and optionally its publisher, checked.
+//! `skillpack verify`: a pack checked as a device checks it before installing (every byte,
+//! every module sound), and optionally its publisher.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -6,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use skillpack_core::keys::file::read_public;
 use skillpack_core::keys::PublicKey;
-use skillpack_core::pack::{PackError, PackReader, VerifyReport};
+use skillpack_core::pack::{check_pack, PackError, PackReader, VerifyReport};
 
 use super::{print_json, CommandResult};
 
@@ -53,12 +54,10 @@ pub fn run(pack: &Path, trust: &[PathBuf], json: bool) -> CommandResult {
     }
 }
 
-/// Opens the pack, checks its publisher against `trusted` (when given) and every byte.
+/// Checks the pack as a device checks it before installing: its publisher against `trusted`
+/// (when given), every byte, and every module's soundness.
 pub fn verify(pack: &Path, trusted: &[PublicKey]) -> Result<(PublicKey, VerifyReport), PackError> {
-    let mut reader = PackReader::open_path(pack)?;
-    if !trusted.is_empty() {
-        reader.check_trusted(trusted)?;
-    }
-    let report = reader.verify_contents()?;
-    Ok((reader.publisher(), report))
+    let trusted = (!trusted.is_empty()).then_some(trusted);
+    let checked = check_pack(PackReader::open_path(pack)?, trusted)?;
+    Ok((checked.reader.publisher(), checked.report))
 }

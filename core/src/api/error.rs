@@ -177,13 +177,7 @@ impl From<StoreError> for SkillpackError {
             StoreError::Sqlite(_) | StoreError::Io(_) | StoreError::TooNew { .. } => {
                 Self::Storage { detail }
             }
-            StoreError::Corrupt { .. } | StoreError::Damaged(_) | StoreError::Unsound { .. } => {
-                Self::Corrupt { detail }
-            }
-            StoreError::Untrusted(fingerprint) => Self::Untrusted {
-                fingerprint: fingerprint.to_string(),
-                detail,
-            },
+            StoreError::Corrupt { .. } | StoreError::Damaged(_) => Self::Corrupt { detail },
             StoreError::NotNewer { .. }
             | StoreError::ModuleClash { .. }
             | StoreError::NotYourPack { .. }
@@ -235,7 +229,9 @@ impl From<PackError> for SkillpackError {
             | PackError::BadChunk { .. }
             | PackError::EntryHashMismatch { .. }
             | PackError::NoSuchChunk(_)
-            | PackError::NotTheOneAsked { .. } => Self::Corrupt { detail },
+            | PackError::NotTheOneAsked { .. }
+            | PackError::BadModule { .. }
+            | PackError::Unsound { .. } => Self::Corrupt { detail },
             PackError::NoSuchEntry(_) => Self::NotFound { detail },
             PackError::Build(_) | PackError::Compress(_) => Self::Internal { detail },
             PackError::Cancelled => Self::Cancelled { detail },

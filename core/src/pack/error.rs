@@ -4,6 +4,7 @@
 use thiserror::Error;
 
 use crate::keys::Fingerprint;
+use crate::module::UnsoundModule;
 
 /// What can go wrong reading, verifying or writing a pack.
 #[derive(Debug, Error)]
@@ -92,6 +93,23 @@ pub enum PackError {
     /// No entry has this path.
     #[error("the pack has no entry {0}")]
     NoSuchEntry(String),
+    /// A module's `module.json` verifies but is not a module this app reads.
+    #[error("module {module} cannot be read: {detail}")]
+    BadModule {
+        /// The module.
+        module: String,
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// A module breaks a rule no device installs past (points, draws, pass mark, duplicate
+    /// question ids, options), whoever signed it.
+    #[error("module {module} cannot be installed: {why}")]
+    Unsound {
+        /// The module.
+        module: String,
+        /// The rule it breaks.
+        why: UnsoundModule,
+    },
     /// The pack being written is not valid (empty, duplicate paths, bad path).
     #[error("cannot build the pack: {0}")]
     Build(String),

@@ -4,6 +4,7 @@
 //! fetch only changed chunks on update. The layout is in `docs/pack-format.md`.
 
 mod check;
+mod checked;
 mod chunking;
 mod diff;
 mod error;
@@ -16,6 +17,7 @@ mod stream;
 mod tree;
 mod writer;
 
+pub use checked::{check_pack, CheckedModule, CheckedPack};
 pub use diff::{diff, PackDiff};
 pub use error::PackError;
 pub use format::{Header, Limits, HEADER_LEN};

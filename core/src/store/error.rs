@@ -5,7 +5,6 @@ use thiserror::Error;
 use crate::assess::AssessError;
 use crate::keys::{Fingerprint, KeyError};
 use crate::ledger::LedgerError;
-use crate::module::UnsoundModule;
 use crate::pack::PackError;
 
 /// What can go wrong with the device store.
@@ -49,9 +48,6 @@ pub enum StoreError {
     /// Another credential under an id already kept: not kept.
     #[error("the credential is not kept: another credential with the id {0} is already kept")]
     CredentialIdTaken(String),
-    /// The pack's publisher is not trusted; the shell can ask the learner.
-    #[error("the pack's publisher is not trusted (fingerprint {0})")]
-    Untrusted(Fingerprint),
     /// A newer (or the same) version of the pack is already installed.
     #[error("pack {id} {installed} is installed; {offered} is not newer")]
     NotNewer {
@@ -69,15 +65,6 @@ pub enum StoreError {
         module: String,
         /// The pack it came from.
         pack: String,
-    },
-    /// A module of the pack breaks a rule every module must keep (points, draw, pass mark,
-    /// question ids, options), whoever signed it.
-    #[error("module {module} cannot be installed: {why}")]
-    Unsound {
-        /// The module.
-        module: String,
-        /// The rule it breaks.
-        why: UnsoundModule,
     },
     /// The pack's id is installed from another publisher: an id belongs to the publisher
     /// who first published it, so one publisher cannot replace another's pack.

@@ -1,5 +1,5 @@
 //! Installing and removing packs. A pack is checked completely (publisher trusted, every
-//! byte verified, every module readable) before anything is written, then stored in one
+//! byte verified, every module readable and sound, `pack::check_pack`) before anything is written, then stored in one
 //! transaction: after a crash it is fully there or not at all. Chunks are kept once however
 //! many packs hold them; an update keeps the learner's progress and attempts, which are keyed
 //! by module, not by pack; removing a pack frees the chunks nothing else uses.
@@ -13,8 +13,8 @@ use super::error::StoreError;
 use super::index::{locator, ModuleIndex};
 use super::{db, Store};
 use crate::keys::PublicKey;
-use crate::module::{check_sound, parse_version, Module};
-use crate::pack::{Manifest, PackReader};
+use crate::module::{parse_version, Module};
+use crate::pack::{check_pack, Manifest, PackReader};
 
 /// What an install did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,22 +48,14 @@ impl Store {
     /// Installs (or updates) a pack from a file.
     pub fn install(&self, path: &Path) -> Result<InstallReport, StoreError> {
         let trusted = self.trusted()?;
-        let mut reader = PackReader::open_path(path)?;
-        reader
-            .check_trusted(&trusted)
-            .map_err(|_| StoreError::Untrusted(reader.publisher().fingerprint()))?;
-        let (_, module_jsons) = reader.verify_with_modules()?;
+        let checked = check_pack(PackReader::open_path(path)?, Some(&trusted))?;
+        let mut reader = checked.reader;
         let manifest = reader.manifest().clone();
-        let mut modules = Vec::new();
-        for (id, json) in module_jsons {
-            let module: Module = serde_json::from_slice(&json)
-                .map_err(|e| StoreError::Damaged(format!("module.json: {e}")))?;
-            check_sound(&module).map_err(|why| StoreError::Unsound {
-                module: id.clone(),
-                why,
-            })?;
-            modules.push((id, module));
-        }
+        let modules: Vec<(String, Module)> = checked
+            .modules
+            .into_iter()
+            .map(|m| (m.id, m.module))
+            .collect();
         let indexes = ModuleIndex::all_of(&manifest)?;
         let parts = part_of_each_module(&manifest);
         let dictionary = manifest

@@ -8,7 +8,7 @@ use rusqlite::Connection;
 
 use super::*;
 use crate::assess::{Answer, AssessError};
-use crate::pack::{PackInfo, Variant};
+use crate::pack::{PackError, PackInfo, Variant};
 use crate::testing::{module_files, pack_of, pack_with, publisher_key, stranger_key};
 
 pub(super) fn now() -> DateTime<Utc> {
@@ -106,7 +106,9 @@ fn an_untrusted_publisher_is_refused_with_its_fingerprint_and_nothing_is_stored(
         ),
     );
     match dev.store.install(&pack) {
-        Err(StoreError::Untrusted(fp)) => assert_eq!(fp, stranger_key().public_key().fingerprint()),
+        Err(StoreError::Pack(PackError::Untrusted(fp))) => {
+            assert_eq!(fp, stranger_key().public_key().fingerprint())
+        }
         other => panic!("expected Untrusted, got {other:?}"),
     }
     assert_eq!(count(&dev, "packs"), 0);

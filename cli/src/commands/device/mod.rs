@@ -18,6 +18,7 @@ use clap::Subcommand;
 use skillpack_core::assess::points_text;
 use skillpack_core::device::Device;
 use skillpack_core::keys::file::read_public;
+use skillpack_core::pack::PackError;
 use skillpack_core::progress::NoProgress;
 use skillpack_core::store::StoreError;
 use skillpack_core::sync::{PackProblem, SyncError, SyncReport};
@@ -245,7 +246,7 @@ fn install(dir: &Path, pack: &Path) -> CommandResult {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Err(StoreError::Untrusted(fp)) => {
+        Err(StoreError::Pack(PackError::Untrusted(fp))) => {
             eprintln!(
                 "{}: not installed: the publisher (fingerprint {fp}) is not trusted on this device; \
                  if the trainer confirms this fingerprint, run `skillpack device trust --store {} THEIR.pub`",

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::module::{Choice, QuestionKind, UnsoundModule};
-use crate::pack::{PackInfo, Variant};
+use crate::pack::{PackError, PackInfo, Variant};
 use crate::testing::{module_files, pack_with, publisher_key, stranger_key};
 
 struct Device {
@@ -77,7 +77,7 @@ fn a_second_trusted_publisher_cannot_take_over_an_installed_pack_id() {
 fn refused(edit: impl Fn(&mut Module)) -> UnsoundModule {
     let dev = device();
     let why = match dev.install_edited(edit) {
-        Err(StoreError::Unsound { module, why }) => {
+        Err(StoreError::Pack(PackError::Unsound { module, why })) => {
             assert_eq!(module, "bike-check");
             why
         }
