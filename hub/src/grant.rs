@@ -6,10 +6,10 @@
 use chrono::Utc;
 use skillpack_core::assess::{AttemptGrant, GrantTerms};
 use skillpack_core::credential::IssuerEndorsement;
-use skillpack_core::keys::{PublicKey, SecretKey};
+use skillpack_core::keys::SecretKey;
 
 use crate::error::HubError;
-use crate::storage::{HubDb, NewAttemptGrant};
+use crate::storage::{HubDb, NewAttemptGrant, ResultQuery, Scope, StoredResult};
 
 /// What a trainer asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +31,9 @@ pub enum GrantRefusal {
     /// module it is (and there is no attempt to add to).
     #[error("the hub holds no result of this learner for module {0}; a grant is for a learner who has tried it")]
     NoAttempt(String),
+    /// The learner passed the module: more attempts are for a learner who has not.
+    #[error("the learner passed module {0}; more attempts are for a module not passed yet")]
+    Passed(String),
     /// No key to sign with: the provider has no issuer here and no publisher key was given.
     #[error("the provider of module {0} has no issuer on this hub: set one up with `skillpack hub issuer`, or grant with the publisher's key (--key)")]
     NoIssuer(String),
@@ -42,15 +45,63 @@ pub enum GrantRefusal {
     Invalid(String),
 }
 
-/// Signs and stores a grant; gives its number at the hub. `publisher_key` signs when given
-/// (it must be the module's publisher); otherwise the provider's issuer key does.
+/// The modules `learner` may be given more attempts at, of those `scope` sees: each they
+/// tried and have not passed, in the order first tried.
+pub async fn grantable_modules(
+    db: &HubDb,
+    scope: &Scope,
+    learner: &str,
+) -> Result<Vec<String>, HubError> {
+    let results = db
+        .results(ResultQuery::new(scope.clone()).of_learner(learner))
+        .await?;
+    Ok(not_passed(&results))
+}
+
+/// The modules of `results` tried and never passed, in the order first tried.
+fn not_passed(results: &[StoredResult]) -> Vec<String> {
+    let mut modules: Vec<String> = Vec::new();
+    for r in results {
+        let module = &r.record.record.module;
+        let passed = results
+            .iter()
+            .any(|p| &p.record.record.module == module && p.record.record.passed);
+        if !passed && !modules.contains(module) {
+            modules.push(module.clone());
+        }
+    }
+    modules
+}
+
+/// Signs and stores a grant; gives it as signed. Only a module the learner tried in a group
+/// `scope` sees, and has not passed, is granted. `publisher_key` signs when given (it must
+/// be the module's publisher); otherwise the provider's issuer key does.
 pub async fn grant_attempts(
     db: &HubDb,
+    scope: &Scope,
     request: GrantRequest,
     publisher_key: Option<&SecretKey>,
 ) -> Result<Result<AttemptGrant, GrantRefusal>, HubError> {
     let module = request.module_id.clone();
-    let Some(publisher) = publisher_of_attempted(db, &request.learner, &module).await? else {
+    let results = db
+        .results(
+            ResultQuery::new(scope.clone())
+                .of_learner(&request.learner)
+                .of_module(&module),
+        )
+        .await?;
+    let Some(newest) = results.last() else {
+        return Ok(Err(GrantRefusal::NoAttempt(module)));
+    };
+    if not_passed(&results).is_empty() {
+        return Ok(Err(GrantRefusal::Passed(module)));
+    }
+    // The publisher of the module as the learner last attempted it, from the pack their
+    // newest result names.
+    let Some((publisher, _)) = db
+        .pack_module(newest.record.record.pack.hash.0, &module)
+        .await?
+    else {
         return Ok(Err(GrantRefusal::NoAttempt(module)));
     };
     let (signer, endorsement) = match publisher_key {
@@ -90,26 +141,4 @@ pub async fn grant_attempts(
     })
     .await?;
     Ok(Ok(grant))
-}
-
-/// The publisher of the module as the learner last attempted it (from the pack their newest
-/// result names), if the hub holds a result of theirs for it.
-async fn publisher_of_attempted(
-    db: &HubDb,
-    learner: &str,
-    module: &str,
-) -> Result<Option<PublicKey>, HubError> {
-    let results = db.results(None).await?;
-    let Some(newest) = results
-        .iter()
-        .rev()
-        .map(|r| &r.record.record)
-        .find(|r| r.learner == learner && r.module == module)
-    else {
-        return Ok(None);
-    };
-    Ok(db
-        .pack_module(newest.pack.hash.0, module)
-        .await?
-        .map(|(publisher, _)| publisher))
 }

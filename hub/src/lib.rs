@@ -8,8 +8,10 @@ pub mod ingest;
 pub mod issue;
 pub mod limits;
 pub mod nonce;
+pub mod publish;
 pub mod routes;
 pub mod server;
+pub mod state;
 pub mod storage;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -38,9 +40,9 @@ pub async fn serve_with_limit(
     limit: limits::RateLimit,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let config = routes::HubConfig {
+    let config = state::HubConfig {
         limit,
-        ..routes::HubConfig::default()
+        ..state::HubConfig::default()
     };
     serve_with(listener, db, config, shutdown).await
 }
@@ -49,7 +51,7 @@ pub async fn serve_with_limit(
 pub async fn serve_with(
     listener: TcpListener,
     db: HubDb,
-    config: routes::HubConfig,
+    config: state::HubConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     tracing::info!(addr = %listener.local_addr()?, db = db.engine(), "hub listening");

@@ -17,6 +17,7 @@ use skillpack_core::protocol::{
 };
 use skillpack_core::testing::{record_chain, register_request};
 
+use skillpack_hub::storage::Scope;
 use support::TestHub;
 
 const DEVICES: u8 = 200;
@@ -125,7 +126,9 @@ fn two_hundred_devices_push_concurrently_and_every_record_is_stored_once() {
         u64::from(DEVICES) * RECORDS_PER_DEVICE
     );
     assert!(
-        hub.run(hub.db.flags()).unwrap().is_empty(),
+        hub.run(hub.db.flags(&Scope::Everything, None))
+            .unwrap()
+            .is_empty(),
         "no chain was broken by concurrency"
     );
     let mut sorted = latencies;

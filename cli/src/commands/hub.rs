@@ -15,6 +15,7 @@ use skillpack_core::sync::HubClient;
 use skillpack_hub::issue::set_up_issuer as set_up_issuer_on;
 use skillpack_hub::storage::LearnerLabel;
 use skillpack_hub::storage::LearnerLink;
+use skillpack_hub::storage::Scope;
 use skillpack_hub::HubDb;
 
 use super::hub_views::{admin_json, remote_results, results, Source};
@@ -342,7 +343,9 @@ pub fn run(command: HubCommand) -> CommandResult {
         HubCommand::Codes { from, json } => {
             let codes: Vec<skillpack_hub::storage::CodeRow> = match from.hub()? {
                 Some((client, key)) => admin_json(&client, &key, endpoint::ADMIN_CODES)?,
-                None => operate(from.db()?, |hub| async move { hub.enrolment_codes().await })?,
+                None => operate(from.db()?, |hub| async move {
+                    hub.enrolment_codes(&Scope::Everything).await
+                })?,
             };
             if json {
                 outln!("{}", serde_json::to_string_pretty(&codes)?);
@@ -373,7 +376,7 @@ pub fn run(command: HubCommand) -> CommandResult {
             Ok(ExitCode::SUCCESS)
         }
         HubCommand::Credentials { db, json } => {
-            let rows = operate(&db, |hub| async move { hub.issued_credentials().await })?;
+            let rows = operate(&db, |hub| async move { hub.issued_credentials(None).await })?;
             if json {
                 outln!("{}", serde_json::to_string_pretty(&rows)?);
                 return Ok(ExitCode::SUCCESS);
@@ -436,7 +439,9 @@ pub fn run(command: HubCommand) -> CommandResult {
         HubCommand::Groups { from } => {
             let groups: Vec<skillpack_hub::storage::GroupRow> = match from.hub()? {
                 Some((client, key)) => admin_json(&client, &key, endpoint::ADMIN_GROUPS)?,
-                None => operate(from.db()?, |hub| async move { hub.groups().await })?,
+                None => operate(from.db()?, |hub| async move {
+                    hub.groups(&Scope::Everything).await
+                })?,
             };
             for g in groups {
                 outln!(
@@ -453,7 +458,9 @@ pub fn run(command: HubCommand) -> CommandResult {
         HubCommand::Learners { from } => {
             let learners: Vec<skillpack_hub::storage::LearnerRow> = match from.hub()? {
                 Some((client, key)) => admin_json(&client, &key, endpoint::ADMIN_LEARNERS)?,
-                None => operate(from.db()?, |hub| async move { hub.learners().await })?,
+                None => operate(from.db()?, |hub| async move {
+                    hub.learners(&Scope::Everything, None).await
+                })?,
             };
             for l in learners {
                 let linked = if l.person == l.learner {
@@ -537,7 +544,9 @@ pub fn run(command: HubCommand) -> CommandResult {
         HubCommand::Flags { from } => {
             let flags: Vec<skillpack_hub::storage::FlagRow> = match from.hub()? {
                 Some((client, key)) => admin_json(&client, &key, endpoint::ADMIN_FLAGS)?,
-                None => operate(from.db()?, |hub| async move { hub.flags().await })?,
+                None => operate(from.db()?, |hub| async move {
+                    hub.flags(&Scope::Everything, None).await
+                })?,
             };
             for f in &flags {
                 outln!(
@@ -620,7 +629,7 @@ pub(crate) fn init(db: &str) -> anyhow::Result<u32> {
         .block_on(async { HubDb::open(db).await?.schema_version().await })?)
 }
 
-/// `skillpack hub issuer`.
+/// `skillpack hub grant`.
 fn grant(
     db: &str,
     learner: String,
@@ -640,7 +649,7 @@ fn grant(
         granted_by,
     };
     let made = operate(db, |hub| async move {
-        skillpack_hub::grant::grant_attempts(&hub, request, key.as_ref()).await
+        skillpack_hub::grant::grant_attempts(&hub, &Scope::Everything, request, key.as_ref()).await
     })?;
     let grant = made?;
     let t = &grant.terms;

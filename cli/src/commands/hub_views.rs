@@ -11,7 +11,7 @@ use skillpack_core::assess::points_text;
 use skillpack_core::keys::file::read_secret;
 use skillpack_core::protocol::endpoint;
 use skillpack_core::sync::HubClient;
-use skillpack_hub::storage::StoredResult;
+use skillpack_hub::storage::{ResultQuery, StoredResult};
 
 use super::hub::operate;
 use super::CommandResult;
@@ -98,7 +98,8 @@ pub(crate) fn results(
     bom: bool,
 ) -> CommandResult {
     let results = operate(db, |hub| async move {
-        hub.results(group.map(str::to_owned)).await
+        hub.results(ResultQuery::everything().in_group(group.map(str::to_owned)))
+            .await
     })?;
     match format {
         "table" => {

@@ -64,8 +64,8 @@ pub fn serve(args: ServeArgs) -> CommandResult {
         .iter()
         .map(|p| read_public(p).with_context(|| format!("reading operator key {}", p.display())))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let defaults = skillpack_hub::routes::HubConfig::default();
-    let config = skillpack_hub::routes::HubConfig {
+    let defaults = skillpack_hub::state::HubConfig::default();
+    let config = skillpack_hub::state::HubConfig {
         operators,
         connections: skillpack_hub::server::ConnectionLimits {
             header_read_timeout: std::time::Duration::from_secs(args.header_timeout),

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use skillpack_hub::storage::{FlagRow, LearnerRow, StoredResult};
+use skillpack_hub::storage::{FlagRow, LearnerRow, ResultQuery, Scope, StoredResult};
 use skillpack_hub::HubDb;
 
 use crate::common::{assets, ok};
@@ -221,9 +221,9 @@ impl HubView {
         runtime.block_on(async {
             let hub = HubDb::open_existing(db).await.unwrap();
             Self {
-                results: hub.results(None).await.unwrap(),
-                learners: hub.learners().await.unwrap(),
-                flags: hub.flags().await.unwrap(),
+                results: hub.results(ResultQuery::everything()).await.unwrap(),
+                learners: hub.learners(&Scope::Everything, None).await.unwrap(),
+                flags: hub.flags(&Scope::Everything, None).await.unwrap(),
             }
         })
     }

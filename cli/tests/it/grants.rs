@@ -2,7 +2,7 @@
 //! loopback: the learner fails the one attempt a module allows and syncs; the trainer grants
 //! another (refused until something can sign it, then signed with the provider's issuer key);
 //! at the next sync, with nothing to send, the device takes the grant, tells the learner who
-//! gave it, and the learner may try again.
+//! gave it, and the learner may try again; once they pass, no more is granted.
 
 use super::{assets, ok, skillpack, text, Hub};
 
@@ -216,4 +216,19 @@ fn a_trainers_grant_reaches_the_learner_at_the_next_sync_and_opens_another_attem
     // Taken once: another sync brings nothing more.
     let synced = ok(d, &["device", "sync", "--store", "phone"]);
     assert!(!synced.contains("gave you"), "{synced}");
+    // Passed now: the command line refuses more attempts at it, as the web page does.
+    let after_pass = grant(&[]);
+    assert!(!after_pass.status.success());
+    assert!(
+        text(&after_pass).contains("the learner passed module one-try"),
+        "{}",
+        text(&after_pass)
+    );
+    assert_eq!(
+        ok(d, &["hub", "audit", "--db", &db])
+            .matches("grant_attempts")
+            .count(),
+        1,
+        "nothing more was granted"
+    );
 }

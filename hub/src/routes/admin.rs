@@ -9,29 +9,32 @@ use axum::Json;
 use serde::Deserialize;
 use skillpack_core::protocol::GroupName;
 
-use super::{AppState, Operator, QueryOf};
+use super::{Operator, QueryOf};
 use crate::error::HttpError;
-use crate::storage::{module_book, results_csv, results_xapi, summary_csv, CsvOptions};
+use crate::state::AppState;
+use crate::storage::{
+    module_book, results_csv, results_xapi, summary_csv, CsvOptions, ResultQuery, Scope,
+};
 
 pub(super) async fn groups(
     State(state): State<AppState>,
     _operator: Operator,
 ) -> Result<Response, HttpError> {
-    Ok(Json(state.db.groups().await?).into_response())
+    Ok(Json(state.db.groups(&Scope::Everything).await?).into_response())
 }
 
 pub(super) async fn codes(
     State(state): State<AppState>,
     _operator: Operator,
 ) -> Result<Response, HttpError> {
-    Ok(Json(state.db.enrolment_codes().await?).into_response())
+    Ok(Json(state.db.enrolment_codes(&Scope::Everything).await?).into_response())
 }
 
 pub(super) async fn learners(
     State(state): State<AppState>,
     _operator: Operator,
 ) -> Result<Response, HttpError> {
-    Ok(Json(state.db.learners().await?).into_response())
+    Ok(Json(state.db.learners(&Scope::Everything, None).await?).into_response())
 }
 
 /// `?group=G&format=json|csv|summary-csv|xapi&bom=true&home_page=URL`.
@@ -55,7 +58,8 @@ pub(super) async fn results(
     _operator: Operator,
 ) -> Result<Response, HttpError> {
     let group = q.group.as_deref().map(GroupName::parse).transpose()?;
-    let results = state.db.results(group.map(GroupName::into_inner)).await?;
+    let query = ResultQuery::everything().in_group(group.map(GroupName::into_inner));
+    let results = state.db.results(query).await?;
     Ok(match q.format.as_deref().unwrap_or("json") {
         "json" => Json(results).into_response(),
         "csv" | "summary-csv" => {
@@ -94,5 +98,5 @@ pub(super) async fn flags(
     State(state): State<AppState>,
     _operator: Operator,
 ) -> Result<Response, HttpError> {
-    Ok(Json(state.db.flags().await?).into_response())
+    Ok(Json(state.db.flags(&Scope::Everything, None).await?).into_response())
 }

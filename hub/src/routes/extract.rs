@@ -1,6 +1,7 @@
 //! What a handler asks of a request, checked before it runs: [`SignedRequest`] (the signature
 //! over method, path, query and body verifies, the key is within its rate, and the nonce is
-//! used up), [`Operator`] (the same, by one of the hub's operators), [`PublisherUpload`] (a
+//! used up), [`Operator`] (the same, by one of the hub's operators), [`BoundDevice`] (the
+//! same, by a registered device its learner bound), [`PublisherUpload`] (a
 //! large body, signed by a registered publisher: the head is checked before a byte of the body
 //! is read, then the body streams to a temporary file against its digest), and [`QueryOf`] (a
 //! query string that parses). Each refusal is the hub's JSON error with a stable code.
@@ -19,8 +20,10 @@ use skillpack_core::protocol::{
 };
 use tokio::io::AsyncWriteExt;
 
-use super::{AppState, MAX_PACK_BYTES, MAX_PUSH_BYTES};
+use super::{MAX_PACK_BYTES, MAX_PUSH_BYTES};
 use crate::error::{HttpError, OrHttpErr};
+use crate::state::AppState;
+use crate::storage::KnownDevice;
 
 /// A request whose signature checked out: who signed it, and the body they signed.
 #[derive(Debug)]
@@ -223,6 +226,43 @@ impl FromRequest<AppState> for Operator {
                 "this key is not one of the hub's operators",
             ))
         }
+    }
+}
+
+/// A signed request from a registered device that its learner bound to them (pushes, the
+/// learner's credentials): the device as the hub knows it, and the body it signed.
+#[derive(Debug)]
+pub struct BoundDevice {
+    /// The device's key.
+    pub key: PublicKey,
+    /// Its learner and group.
+    pub device: KnownDevice,
+    /// The body, as signed.
+    pub body: Bytes,
+}
+
+impl FromRequest<AppState> for BoundDevice {
+    type Rejection = HttpError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, HttpError> {
+        let signed = SignedRequest::from_request(req, state).await?;
+        let device = state.db.device(signed.key).await?.or_http_err(
+            StatusCode::FORBIDDEN,
+            "unknown_device",
+            "register this device with an enrolment code first",
+        )?;
+        if !device.bound {
+            return Err(HttpError::new(
+                StatusCode::FORBIDDEN,
+                "unbound_device",
+                "the hub holds no binding of this device by its learner: register it again",
+            ));
+        }
+        Ok(Self {
+            key: signed.key,
+            device,
+            body: signed.body,
+        })
     }
 }
 

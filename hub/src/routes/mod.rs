@@ -5,13 +5,11 @@
 
 mod admin;
 mod extract;
-pub(crate) mod packs;
+mod packs;
 mod results;
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::http::StatusCode;
@@ -19,16 +17,15 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use skillpack_core::keys::PublicKey;
 use skillpack_core::protocol::{endpoint, NonceResponse};
 use tower_http::compression::predicate::{Predicate, SizeAbove};
 use tower_http::compression::CompressionLayer;
 
-pub use extract::{Operator, PublisherUpload, QueryOf, SignedRequest};
+pub use extract::{BoundDevice, Operator, PublisherUpload, QueryOf, SignedRequest};
 
 use crate::error::{HttpError, OrHttpErr};
-use crate::limits::{client_address, Address, Limiter, RateLimit};
-use crate::server::ConnectionLimits;
+use crate::limits::{client_address, Address};
+use crate::state::{AppState, HubConfig};
 use crate::storage::HubDb;
 
 /// How long a nonce stays valid.
@@ -47,57 +44,10 @@ pub fn router(db: HubDb) -> Router {
     router_with(db, HubConfig::default())
 }
 
-/// How a hub runs: its rate limits, its operators and its connection limits.
-#[derive(Debug, Clone)]
-pub struct HubConfig {
-    /// Requests per signing key.
-    pub limit: RateLimit,
-    /// Requests per client address (IPv4 address or IPv6 /64), signed or not; `/health`
-    /// is not limited.
-    pub per_address: RateLimit,
-    /// The load balancers or proxies in front of the hub: for a request from one of them,
-    /// the client is the address it wrote in `X-Forwarded-For`. Without them, every client
-    /// behind a balancer would share the balancer's one address and its one limit.
-    pub trusted_proxies: Vec<std::net::IpAddr>,
-    /// Keys allowed to read the operator's view (`/v1/admin/…`).
-    pub operators: Vec<PublicKey>,
-    /// Timeouts and the bound on open connections.
-    pub connections: ConnectionLimits,
-    /// Where uploads wait while they are checked (the system's temporary folder by default;
-    /// on a host whose `/tmp` is in memory, name a folder on disk).
-    pub upload_dir: std::path::PathBuf,
-    /// Whether the web pages' session cookie is marked Secure (the hub is reached over
-    /// https, through a proxy that ends TLS).
-    pub secure_cookies: bool,
-}
-
-impl Default for HubConfig {
-    fn default() -> Self {
-        Self {
-            limit: RateLimit::default(),
-            per_address: RateLimit::PER_ADDRESS,
-            trusted_proxies: Vec::new(),
-            operators: Vec::new(),
-            connections: ConnectionLimits::default(),
-            upload_dir: std::env::temp_dir(),
-            secure_cookies: false,
-        }
-    }
-}
-
 /// The routes with a given configuration. Every refusal, the framework's own included (an
 /// unknown path, a wrong method, a body too large), is the JSON error of `docs/protocol.md`.
 pub fn router_with(db: HubDb, config: HubConfig) -> Router {
-    let state = AppState {
-        db,
-        limiter: Arc::new(Limiter::new(config.limit)),
-        per_address: Arc::new(Limiter::new(config.per_address)),
-        trusted_proxies: Arc::new(config.trusted_proxies),
-        operators: Arc::new(config.operators),
-        upload_dir: Arc::new(config.upload_dir),
-        status_lists: crate::issue::StatusLists::default(),
-        secure_cookies: config.secure_cookies,
-    };
+    let state = AppState::new(db, config);
     Router::new()
         .route(endpoint::NONCE, get(nonce))
         .route(
@@ -153,36 +103,6 @@ fn worth_compressing() -> impl Predicate {
                 .is_some_and(|t| t.starts_with("application/json") || t.starts_with("text/csv"))
         },
     )
-}
-
-/// What every handler may use: the database, the rate limiters and the operators' keys.
-#[derive(Clone)]
-pub struct AppState {
-    db: HubDb,
-    limiter: Arc<Limiter>,
-    per_address: Arc<Limiter<Address>>,
-    trusted_proxies: Arc<Vec<std::net::IpAddr>>,
-    operators: Arc<Vec<PublicKey>>,
-    upload_dir: Arc<std::path::PathBuf>,
-    status_lists: crate::issue::StatusLists,
-    secure_cookies: bool,
-}
-
-impl AppState {
-    /// The hub's database.
-    pub(crate) fn db(&self) -> &HubDb {
-        &self.db
-    }
-
-    /// Where uploads wait while they are checked.
-    pub(crate) fn upload_dir(&self) -> &std::path::Path {
-        &self.upload_dir
-    }
-
-    /// Whether the web pages' session cookie is marked Secure.
-    pub(crate) fn secure_cookies(&self) -> bool {
-        self.secure_cookies
-    }
 }
 
 /// Refuses a request past its address's rate (`429 rate_limited`) before any work is done

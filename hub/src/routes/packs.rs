@@ -10,12 +10,13 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use skillpack_core::hex;
-use skillpack_core::pack::PackReader;
 use skillpack_core::protocol::{catalog_tag, CatalogResponse, GroupName};
 
-use super::{AppState, PublisherUpload, QueryOf};
+use super::{PublisherUpload, QueryOf};
 use crate::error::{HttpError, OrHttpErr};
-use crate::storage::{HubDb, NewPack, PackChunk};
+use crate::publish::{publish_file, PublishError};
+use crate::state::AppState;
+use crate::storage::HubDb;
 
 /// Immutable content: cache for a year.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -44,7 +45,7 @@ pub(super) async fn publish(
 ) -> Result<(StatusCode, Response), HttpError> {
     let group = q.group()?.into_inner();
     let path = upload.file.path().to_owned();
-    let created = store_pack_file(&state.db, &path, upload.len, Some(upload.key), group).await?;
+    let created = publish_file(&state.db, &path, upload.len, Some(upload.key), group).await?;
     drop(upload.file); // stored: the temporary copy goes
     let status = if created.created || created.offered {
         StatusCode::CREATED
@@ -54,119 +55,22 @@ pub(super) async fn publish(
     Ok((status, Json(created).into_response()))
 }
 
-/// Verifies the pack file at `path` (`len` bytes) completely and stores it for `group`: the
-/// one way in for a pack, whether a publisher's tool uploaded it (`uploader`, which must be
-/// the pack's signer) or a trainer on the web pages did (then the pack's signer must be a
-/// registered publisher).
-pub(crate) async fn store_pack_file(
-    db: &HubDb,
-    path: &std::path::Path,
-    len: u64,
-    uploader: Option<skillpack_core::keys::PublicKey>,
-    group: String,
-) -> Result<skillpack_core::protocol::PublishResponse, HttpError> {
-    let owned = path.to_owned();
-    let pack = {
-        let _permit = verifiers().acquire().await.map_err(HttpError::internal)?;
-        tokio::task::spawn_blocking(move || read_pack(&owned, len, uploader, group))
-            .await
-            .map_err(HttpError::internal)??
-    };
-    if uploader.is_none() && !db.is_publisher(pack.publisher).await? {
-        return Err(HttpError::new(
-            StatusCode::FORBIDDEN,
-            "unknown_publisher",
-            "the pack is signed by a key that is not a registered publisher of this hub",
-        ));
+impl From<PublishError> for HttpError {
+    fn from(e: PublishError) -> Self {
+        let (status, code) = match &e {
+            PublishError::Unreadable(_) | PublishError::DoesNotVerify(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "bad_pack")
+            }
+            PublishError::Unsound(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unsound_module"),
+            PublishError::NotTheUploaders | PublishError::NotYourId(_) => {
+                (StatusCode::FORBIDDEN, "not_your_pack")
+            }
+            PublishError::UnknownPublisher => (StatusCode::FORBIDDEN, "unknown_publisher"),
+            PublishError::Refused(_) => (StatusCode::CONFLICT, "version_exists"),
+            PublishError::Hub(_) => return HttpError::internal(e),
+        };
+        HttpError::new(status, code, e.to_string())
     }
-    check_owner(db, &pack).await?;
-    db.put_pack(pack).await?.map_err(|refusal| {
-        HttpError::new(StatusCode::CONFLICT, "version_exists", refusal.to_string())
-    })
-}
-
-/// Refuses a pack whose id another publisher owns (`403 not_your_pack`): an id belongs to
-/// the publisher that first published it, so no one else can replace its pack on devices by
-/// reusing the id with a higher version. Two first publications racing each other can both be
-/// stored; the catalog then offers only the first one's.
-async fn check_owner(db: &HubDb, pack: &NewPack) -> Result<(), HttpError> {
-    match db.pack_owner(&pack.id).await? {
-        Some(owner) if owner != pack.publisher => Err(HttpError::new(
-            StatusCode::FORBIDDEN,
-            "not_your_pack",
-            format!("the pack id {} belongs to another publisher", pack.id),
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// At most one pack verified per core at a time: each holds a chunk or two in memory (up to
-/// 64 MiB decompressed), so sixteen uploads at once must not verify at once.
-fn verifiers() -> &'static tokio::sync::Semaphore {
-    static VERIFIERS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    VERIFIERS.get_or_init(|| {
-        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from))
-    })
-}
-
-/// Re-verifies an uploaded pack (the file at `path`, `size` bytes) completely and gathers
-/// what the hub stores about it.
-fn read_pack(
-    path: &std::path::Path,
-    size: u64,
-    uploader: Option<skillpack_core::keys::PublicKey>,
-    group: String,
-) -> Result<NewPack, HttpError> {
-    let file = std::fs::File::open(path).map_err(HttpError::internal)?;
-    let mut reader = PackReader::open(std::io::BufReader::new(file)).or_http_err(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "bad_pack",
-        "not a readable pack",
-    )?;
-    let uploader = uploader.unwrap_or_else(|| reader.publisher());
-    if reader.publisher() != uploader {
-        return Err(HttpError::new(
-            StatusCode::FORBIDDEN,
-            "not_your_pack",
-            "the pack is signed by another publisher than the uploader",
-        ));
-    }
-    let (_, module_files) = reader.verify_with_modules().or_http_err(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "bad_pack",
-        "the pack does not verify",
-    )?;
-    let module_bodies = module_files
-        .into_iter()
-        .map(|(id, json)| String::from_utf8(json).map(|json| (id, json)))
-        .collect::<Result<_, _>>()
-        .or_http_err(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "bad_pack",
-            "a module.json is not UTF-8",
-        )?;
-    let manifest = reader.manifest();
-    Ok(NewPack {
-        hash: reader.pack_hash().0,
-        id: manifest.pack.id.clone(),
-        version: manifest.pack.version.clone(),
-        group,
-        publisher: uploader,
-        variant: manifest.pack.variant.to_string(),
-        modules: manifest.modules.iter().map(|m| m.id.clone()).collect(),
-        module_bodies,
-        chunks: reader
-            .chunk_ranges()
-            .into_iter()
-            .map(|c| PackChunk {
-                hash: c.hash.0,
-                offset: c.offset,
-                len: c.len,
-            })
-            .collect(),
-        file: path.to_owned(),
-        size,
-    })
 }
 
 pub(super) async fn catalog(

@@ -12,9 +12,10 @@ use skillpack_core::protocol::{
     MAX_GRANTS_PER_ANSWER,
 };
 
-use super::{json_body, AppState, SignedRequest, MAX_PUSH_RECORDS};
+use super::{json_body, BoundDevice, SignedRequest, MAX_PUSH_RECORDS};
 use crate::error::{HttpError, HubError, OrHttpErr};
 use crate::ingest::{join, take_records, JoinRefusal};
+use crate::state::AppState;
 use crate::HubDb;
 
 pub(super) async fn register(
@@ -77,21 +78,9 @@ fn refusal_status(refusal: &JoinRefusal) -> StatusCode {
 
 pub(super) async fn push(
     State(state): State<AppState>,
-    signed: SignedRequest,
+    BoundDevice { key, device, body }: BoundDevice,
 ) -> Result<Json<PushResponse>, HttpError> {
-    let device = state.db.device(signed.key).await?.or_http_err(
-        StatusCode::FORBIDDEN,
-        "unknown_device",
-        "register this device with an enrolment code first",
-    )?;
-    if !device.bound {
-        return Err(HttpError::new(
-            StatusCode::FORBIDDEN,
-            "unbound_device",
-            "the hub holds no binding of this device by its learner: register it again",
-        ));
-    }
-    let request: PushRequest = json_body(&signed.body)?;
+    let request: PushRequest = json_body(&body)?;
     if request.records.len() > MAX_PUSH_RECORDS {
         return Err(HttpError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -102,14 +91,8 @@ pub(super) async fn push(
     if let Some(name) = &request.name {
         keep_name(&state, &device.learner, name).await?;
     }
-    let results = take_records(
-        &state.db,
-        signed.key,
-        device.learner.clone(),
-        request.records,
-    )
-    .await?;
-    let held = Some(state.db.held_records(signed.key).await?);
+    let results = take_records(&state.db, key, device.learner.clone(), request.records).await?;
+    let held = Some(state.db.held_records(key).await?);
     let grants = match request.grants_after {
         Some(after) => grants_after(&state.db, &device.learner, after).await?,
         None => Vec::new(),
@@ -155,21 +138,9 @@ async fn grants_after(
 /// the keys that signed them; for a bound device only.
 pub(super) async fn credentials(
     State(state): State<AppState>,
-    signed: SignedRequest,
+    BoundDevice { device, body, .. }: BoundDevice,
 ) -> Result<Json<CredentialsResponse>, HttpError> {
-    let device = state.db.device(signed.key).await?.or_http_err(
-        StatusCode::FORBIDDEN,
-        "unknown_device",
-        "register this device with an enrolment code first",
-    )?;
-    if !device.bound {
-        return Err(HttpError::new(
-            StatusCode::FORBIDDEN,
-            "unbound_device",
-            "the hub holds no binding of this device by its learner: register it again",
-        ));
-    }
-    let request: CredentialsRequest = json_body(&signed.body)?;
+    let request: CredentialsRequest = json_body(&body)?;
     let limit = u32::try_from(MAX_CREDENTIALS_PER_ANSWER).unwrap_or(u32::MAX);
     let mut rows = state
         .db

@@ -1,12 +1,14 @@
 //! The hub's storage: publishers, used nonces, published packs and their chunks, enrolment codes,
 //! devices, records and flags. Two engines (ADR 0001) with the same async methods, one folder
 //! each with the same file names: `sqlite/` (the default) and `postgres/`. What both share
-//! (row types, decoding, small rules) lives once in `rows`; the ledger's rules come from core.
+//! (row types) lives once in `rows`, the decoding and small rules in `rules`, what a reader may see in `scope`; the ledger's rules come from core.
 //! [`HubDb`] picks the engine once, at open, and each method hands the call to it.
 
 mod export;
 mod postgres;
 mod rows;
+mod rules;
+mod scope;
 mod sqlite;
 
 use std::time::Duration;
@@ -22,13 +24,15 @@ pub use export::{
     module_book, results_csv, results_xapi, summary_csv, CsvOptions, ModuleBook, Titles,
 };
 pub use rows::{
-    normalize_code, AttemptGrantRow, AuditRow, CodeRow, CredentialInsert, DeviceJoin, FlagRow,
-    GroupRow, IssuedRow, IssuerRow, KnownDevice, LearnerLabel, LearnerLink, LearnerRow,
-    LinkRefusal, NewAttemptGrant, NewCredential, NewPack, PackChunk, PackRow, PublishRefusal,
-    RegisterRefusal, StoredResult, UnissuedPass, WebGrant, WebSession, PIECE,
+    AttemptGrantRow, AuditRow, CodeRow, CredentialInsert, DeviceJoin, FlagRow, GroupRow, IssuedRow,
+    IssuerRow, KnownDevice, LearnerLabel, LearnerLink, LearnerRow, LinkRefusal, NewAttemptGrant,
+    NewCredential, NewPack, PackChunk, PackRow, PublishRefusal, RegisterRefusal, StoredResult,
+    UnissuedPass, WebGrant, WebSession,
 };
+pub use rules::{normalize_code, PIECE};
 
-pub(crate) use rows::random_bytes;
+pub(crate) use rules::random_bytes;
+pub use scope::{ResultQuery, Scope};
 
 use self::postgres::PgHub;
 use self::sqlite::SqliteHub;
@@ -128,7 +132,7 @@ impl HubDb {
     /// nonce carries its expiry under the hub's MAC.
     pub fn issue_nonce(&self, ttl: Duration) -> Result<String, HubError> {
         let ttl_ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX);
-        let random = rows::random_bytes()?;
+        let random = rules::random_bytes()?;
         Ok(self
             .nonce_key
             .issue(now_ms().saturating_add(ttl_ms), random))
@@ -173,9 +177,10 @@ impl HubDb {
         on_engine!(self, e => e.withdraw(group, id))
     }
 
-    /// Every enrolment code, by group, oldest first.
-    pub async fn enrolment_codes(&self) -> Result<Vec<CodeRow>, HubError> {
-        on_engine!(self, e => e.enrolment_codes())
+    /// The enrolment codes of the groups in `scope`, by group, oldest first.
+    pub async fn enrolment_codes(&self, scope: &Scope) -> Result<Vec<CodeRow>, HubError> {
+        let scope = scope.clone();
+        on_engine!(self, e => e.enrolment_codes(scope))
     }
 
     /// Revokes an enrolment code (typed in any case, with or without hyphens): no device
@@ -236,7 +241,7 @@ impl HubDb {
         expires_at: Option<i64>,
     ) -> Result<String, HubError> {
         let group = GroupName::parse(group)?.into_inner();
-        let code = rows::new_code()?;
+        let code = rules::new_code()?;
         let stored = code.clone();
         on_engine!(self, e => e.create_enrolment(stored, group, uses, expires_at))?;
         Ok(code)
@@ -271,19 +276,26 @@ impl HubDb {
         on_engine!(self, e => e.ingest(device, records))
     }
 
-    /// Every group with what is offered to it and who is in it.
-    pub async fn groups(&self) -> Result<Vec<GroupRow>, HubError> {
-        on_engine!(self, e => e.groups())
+    /// The groups in `scope`, with what is offered to each and who is in it.
+    pub async fn groups(&self, scope: &Scope) -> Result<Vec<GroupRow>, HubError> {
+        let scope = scope.clone();
+        on_engine!(self, e => e.groups(scope))
     }
 
-    /// Every registered device with its learner and results.
-    pub async fn learners(&self) -> Result<Vec<LearnerRow>, HubError> {
-        on_engine!(self, e => e.learners())
+    /// The registered devices in `scope` (of one learner, when given), with their learners
+    /// and results.
+    pub async fn learners(
+        &self,
+        scope: &Scope,
+        learner: Option<&str>,
+    ) -> Result<Vec<LearnerRow>, HubError> {
+        let (scope, learner) = (scope.clone(), learner.map(str::to_owned));
+        on_engine!(self, e => e.learners(scope, learner))
     }
 
-    /// Every stored record (of one group, if given), in the order received.
-    pub async fn results(&self, group: Option<String>) -> Result<Vec<StoredResult>, HubError> {
-        on_engine!(self, e => e.results(group))
+    /// The stored records `query` asks for, in the order received.
+    pub async fn results(&self, query: ResultQuery) -> Result<Vec<StoredResult>, HubError> {
+        on_engine!(self, e => e.results(query))
     }
 
     /// Links a learner's new identity to the one they had (a phone lost without a backup),
@@ -318,9 +330,15 @@ impl HubDb {
         on_engine!(self, e => e.audit())
     }
 
-    /// Gaps and forks flagged so far, oldest first.
-    pub async fn flags(&self) -> Result<Vec<FlagRow>, HubError> {
-        on_engine!(self, e => e.flags())
+    /// Gaps and forks flagged so far in the chains of devices in `scope` (of one learner,
+    /// when given), oldest first.
+    pub async fn flags(
+        &self,
+        scope: &Scope,
+        learner: Option<&str>,
+    ) -> Result<Vec<FlagRow>, HubError> {
+        let (scope, learner) = (scope.clone(), learner.map(str::to_owned));
+        on_engine!(self, e => e.flags(scope, learner))
     }
 
     /// How many records the hub holds.
@@ -431,9 +449,13 @@ impl HubDb {
         on_engine!(self, e => e.learner_grants(learner))
     }
 
-    /// Every credential the hub issued, in the order issued.
-    pub async fn issued_credentials(&self) -> Result<Vec<IssuedRow>, HubError> {
-        on_engine!(self, e => e.issued_credentials())
+    /// The credentials the hub issued (to one learner, when given), in the order issued.
+    pub async fn issued_credentials(
+        &self,
+        learner: Option<&str>,
+    ) -> Result<Vec<IssuedRow>, HubError> {
+        let learner = learner.map(str::to_owned);
+        on_engine!(self, e => e.issued_credentials(learner))
     }
 
     /// A one-time sign-in link's secret for `grant`, valid for `ttl` (only its hash is kept).
@@ -442,7 +464,7 @@ impl HubDb {
         grant: WebGrant,
         ttl: Duration,
     ) -> Result<String, HubError> {
-        let secret = hex::encode(&rows::random_bytes::<32>()?);
+        let secret = hex::encode(&rules::random_bytes::<32>()?);
         let expires_at = now_ms() / 1000 + i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX / 2);
         let hash = secret_hash(&secret);
         on_engine!(self, e => e.create_web_link(hash, grant, expires_at))?;
@@ -456,8 +478,8 @@ impl HubDb {
         token: &str,
         session_ttl: Duration,
     ) -> Result<Option<(String, WebSession)>, HubError> {
-        let secret = hex::encode(&rows::random_bytes::<32>()?);
-        let csrf = hex::encode(&rows::random_bytes::<16>()?);
+        let secret = hex::encode(&rules::random_bytes::<32>()?);
+        let csrf = hex::encode(&rules::random_bytes::<16>()?);
         let now = now_ms() / 1000;
         let until = now + i64::try_from(session_ttl.as_secs()).unwrap_or(i64::MAX / 2);
         let (token_hash, session_hash) = (secret_hash(token), secret_hash(&secret));

@@ -8,6 +8,10 @@
 
 // Handlers answer a page either way: an error page is a `Response` as large as any other.
 #[allow(clippy::result_large_err)]
+mod exports;
+#[allow(clippy::result_large_err)]
+mod forms;
+#[allow(clippy::result_large_err)]
 mod pages;
 mod views;
 
@@ -20,8 +24,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::routes::AppState;
-use crate::storage::WebSession;
+use crate::state::AppState;
+use crate::storage::{Scope, WebSession};
 
 /// The session cookie's name.
 const COOKIE: &str = "skillpack_session";
@@ -39,29 +43,32 @@ pub fn router() -> Router<AppState> {
         .route("/web/", get(pages::groups))
         .route("/web/signin", get(pages::sign_in_help))
         .route("/web/signin/{token}", get(pages::sign_in))
-        .route("/web/signout", post(pages::sign_out))
+        .route("/web/signout", post(forms::sign_out))
         .route("/web/groups/{group}", get(pages::group))
-        .route("/web/groups/{group}/results.csv", get(pages::export_csv))
+        .route("/web/groups/{group}/results.csv", get(exports::export_csv))
         .route(
             "/web/groups/{group}/summary.csv",
-            get(pages::export_summary),
+            get(exports::export_summary),
         )
-        .route("/web/groups/{group}/results.xapi", get(pages::export_xapi))
+        .route(
+            "/web/groups/{group}/results.xapi",
+            get(exports::export_xapi),
+        )
         .route("/web/learners/{did}", get(pages::learner))
-        .route("/web/learners/{did}/label", post(pages::label))
-        .route("/web/learners/{did}/grants", post(pages::grant))
+        .route("/web/learners/{did}/label", post(forms::label))
+        .route("/web/learners/{did}/grants", post(forms::grant))
         .route("/web/modules/{id}", get(pages::module))
-        .route("/web/codes", get(pages::codes).post(pages::make_code))
-        .route("/web/codes/{code}/revoke", post(pages::revoke_code))
+        .route("/web/codes", get(pages::codes).post(forms::make_code))
+        .route("/web/codes/{code}/revoke", post(forms::revoke_code))
         .route("/web/codes/{code}/sheet", get(pages::code_sheet))
         .route(
             "/web/packs",
             get(pages::packs)
-                .post(pages::upload)
+                .post(forms::upload)
                 .layer(DefaultBodyLimit::disable()),
         )
-        .route("/web/packs/{hash}/offer", post(pages::offer))
-        .route("/web/packs/{hash}/withdraw", post(pages::withdraw))
+        .route("/web/packs/{hash}/offer", post(forms::offer))
+        .route("/web/packs/{hash}/withdraw", post(forms::withdraw))
 }
 
 /// A signed-in visitor: their session and its cookie secret.
@@ -90,7 +97,7 @@ impl FromRequestParts<AppState> for Signed {
         let Some(secret) = secret else {
             return Err(Redirect::to("/web/signin").into_response());
         };
-        match state.db().web_session(&secret).await {
+        match state.db.web_session(&secret).await {
             Ok(Some(session)) => Ok(Self { session, secret }),
             Ok(None) => Err(Redirect::to("/web/signin").into_response()),
             Err(e) => Err(failure(&e.to_string())),
@@ -114,9 +121,14 @@ impl Signed {
         }
     }
 
+    /// What the session may see.
+    fn scope(&self) -> Scope {
+        self.session.grant.scope()
+    }
+
     /// Refuses a group the session may not see (as if it did not exist).
     fn sees(&self, group: &str) -> Result<(), Response> {
-        if self.session.grant.sees(group) {
+        if self.scope().sees(group) {
             Ok(())
         } else {
             Err(not_found())

@@ -8,7 +8,7 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 use skillpack_core::assess::points_text;
 
-use crate::storage::{CodeRow, GroupRow, LearnerRow, PackRow, StoredResult};
+use crate::storage::{normalize_code, CodeRow, GroupRow, LearnerRow, PackRow, StoredResult};
 
 /// Days without a sync after which a device is flagged on the group's page.
 pub const STALE_DAYS: i64 = 14;
@@ -153,16 +153,16 @@ pub fn shown(name: Option<&str>, did: &str) -> String {
     }
 }
 
-/// The grid of `group`: each learner with a device in it, by each module offered to it.
+/// The grid of a group from its learners' devices and its results: each learner by each
+/// module offered to it.
 pub fn grid(
-    group: &str,
     modules: &[String],
     learners: &[LearnerRow],
     results: &[StoredResult],
     now: DateTime<Utc>,
 ) -> Vec<GridRow> {
     let mut people: BTreeMap<&str, (Option<&str>, String)> = BTreeMap::new();
-    for l in learners.iter().filter(|l| l.group == group) {
+    for l in learners {
         let entry = people
             .entry(l.learner.as_str())
             .or_insert((l.name.as_deref(), l.registered_at.clone()));
@@ -170,13 +170,17 @@ pub fn grid(
             entry.1 = l.registered_at.clone();
         }
     }
+    let mut by_learner: BTreeMap<&str, Vec<&StoredResult>> = BTreeMap::new();
+    for r in results {
+        by_learner
+            .entry(r.record.record.learner.as_str())
+            .or_default()
+            .push(r);
+    }
     let mut rows: Vec<GridRow> = people
         .into_iter()
         .map(|(did, (name, registered))| {
-            let mine: Vec<&StoredResult> = results
-                .iter()
-                .filter(|r| r.record.record.learner == did)
-                .collect();
+            let mine = by_learner.remove(did).unwrap_or_default();
             let last = mine
                 .iter()
                 .map(|r| r.received_at.clone())
@@ -235,7 +239,7 @@ fn percent(record: &skillpack_core::ledger::ResultRecord) -> String {
 }
 
 /// A learner's results, newest first.
-pub fn result_lines(results: &[&StoredResult]) -> Vec<ResultLine> {
+pub fn result_lines(results: &[StoredResult]) -> Vec<ResultLine> {
     let mut lines: Vec<ResultLine> = results
         .iter()
         .map(|r| {
@@ -263,7 +267,7 @@ pub fn module_page(
     who: Option<String>,
     csrf: String,
     module: String,
-    results: &[&StoredResult],
+    results: &[StoredResult],
 ) -> ModulePage {
     let attempts = results.len();
     let learners: BTreeSet<&str> = results
@@ -323,7 +327,7 @@ pub fn code_lines(codes: Vec<CodeRow>, now: i64) -> Vec<CodeLine> {
                 (None, false, false) => ("open", true),
             };
             CodeLine {
-                plain: c.code.replace('-', ""),
+                plain: normalize_code(&c.code),
                 code: c.code,
                 group: c.group,
                 uses: c.uses_left.map_or("any".to_owned(), |n| n.to_string()),

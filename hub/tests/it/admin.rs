@@ -11,7 +11,7 @@ use super::TestHub;
 #[test]
 fn an_operator_reads_learners_results_and_flags_and_no_one_else_does() {
     let operator = SecretKey::from_seed(&[50; 32]);
-    let hub = TestHub::start_with(skillpack_hub::routes::HubConfig {
+    let hub = TestHub::start_with(skillpack_hub::state::HubConfig {
         operators: vec![operator.public_key()],
         ..Default::default()
     });
@@ -115,7 +115,7 @@ fn an_operator_reads_learners_results_and_flags_and_no_one_else_does() {
 #[test]
 fn a_results_csv_cannot_carry_a_formula_into_the_operators_spreadsheet() {
     let operator = SecretKey::from_seed(&[60; 32]);
-    let hub = TestHub::start_with(skillpack_hub::routes::HubConfig {
+    let hub = TestHub::start_with(skillpack_hub::state::HubConfig {
         operators: vec![operator.public_key()],
         ..Default::default()
     });

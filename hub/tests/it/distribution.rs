@@ -424,7 +424,7 @@ fn a_publisher_cannot_publish_a_pack_id_another_publisher_owns() {
 #[test]
 fn a_group_name_that_breaks_the_rule_is_refused_everywhere_it_enters() {
     let operator = skillpack_core::keys::SecretKey::from_seed(&[80; 32]);
-    let hub = TestHub::start_with(skillpack_hub::routes::HubConfig {
+    let hub = TestHub::start_with(skillpack_hub::state::HubConfig {
         operators: vec![operator.public_key()],
         ..Default::default()
     });
@@ -460,4 +460,46 @@ fn a_group_name_that_breaks_the_rule_is_refused_everywhere_it_enters() {
         );
     }
     assert!(catalog(&hub, "a").packs.is_empty());
+}
+
+/// A pack signed by a registered publisher whose module breaks a rule every device holds it
+/// to (here a pass mark over 100%).
+pub(crate) fn unsound_pack() -> Vec<u8> {
+    let info = PackInfo {
+        id: "fixture".into(),
+        version: "1.0.0".into(),
+        variant: Variant::Text,
+    };
+    pack_with(
+        &[module_files("bike-check")],
+        info,
+        |m| m.assessment.pass_mark = 101,
+        &publisher_key(),
+    )
+}
+
+#[test]
+fn an_unsound_pack_is_refused_at_publish_in_the_words_a_device_uses() {
+    let hub = TestHub::start();
+    hub.run(
+        hub.db
+            .add_publisher(publisher_key().public_key(), "fixture".into()),
+    )
+    .unwrap();
+    let refused = hub.signed_post(&publisher_key(), &endpoint::publish("g"), unsound_pack());
+    let status = refused.status();
+    let body: ErrorResponse = refused.json().unwrap();
+    assert_eq!(
+        (status, body.error.code.as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "unsound_module")
+    );
+    // The words a device gives when it refuses to install the same pack.
+    let device_says = skillpack_core::pack::PackError::Unsound {
+        module: "bike-check".into(),
+        why: skillpack_core::module::UnsoundModule::PassMark(101),
+    }
+    .to_string();
+    assert_eq!(body.error.message, device_says);
+    assert!(catalog(&hub, "g").packs.is_empty(), "nothing was offered");
+    assert!(hub.run(hub.db.stored_packs()).unwrap().is_empty());
 }

@@ -72,8 +72,13 @@ fn a_trainers_grant_from_the_web_page_reaches_the_learners_device_once() {
         version: reader.manifest().pack.version.clone(),
         hash: reader.pack_hash(),
     };
+    // The learner tried the module and did not pass: a grant is for them.
+    let mut tried = record_chain_in(&device, &learner, 1, &pack_ref)[0]
+        .record
+        .clone();
+    tried.passed = false;
     let body = serde_json::to_vec(&PushRequest {
-        records: record_chain_in(&device, &learner, 1, &pack_ref),
+        records: vec![tried.sign(&device).unwrap()],
         name: None,
         grants_after: Some(0),
     })

@@ -9,6 +9,7 @@ use skillpack_core::protocol::{
 use skillpack_core::testing::{record_chain, register_request};
 
 use super::TestHub;
+use skillpack_hub::storage::Scope;
 
 fn learner_key() -> SecretKey {
     SecretKey::from_seed(&[21; 32])
@@ -100,7 +101,10 @@ fn records_are_stored_exactly_once_however_often_they_are_pushed() {
         .concat()
     );
     assert_eq!(hub.run(hub.db.record_count()).unwrap(), 5);
-    assert!(hub.run(hub.db.flags()).unwrap().is_empty());
+    assert!(hub
+        .run(hub.db.flags(&Scope::Everything, None))
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
@@ -149,7 +153,7 @@ fn gaps_and_forks_are_stored_and_flagged_for_the_trainer() {
     let late = push(&hub, &device, vec![chain[1].clone()]);
     assert_eq!(late.results[0].note.as_deref(), Some("fork"));
     let kinds: Vec<String> = hub
-        .run(hub.db.flags())
+        .run(hub.db.flags(&Scope::Everything, None))
         .unwrap()
         .into_iter()
         .map(|f| f.kind)

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use reqwest::blocking::Client;
 use reqwest::StatusCode;
 use skillpack_core::protocol::endpoint;
-use skillpack_hub::routes::HubConfig;
 use skillpack_hub::server::ConnectionLimits;
+use skillpack_hub::state::HubConfig;
 
 use super::TestHub;
 

@@ -13,7 +13,7 @@ use skillpack_core::protocol::{
 };
 use skillpack_core::testing::{publisher_key, sample_pack, stranger_key};
 use skillpack_hub::limits::RateLimit;
-use skillpack_hub::routes::HubConfig;
+use skillpack_hub::state::HubConfig;
 
 use crate::support;
 use crate::TestHub;

@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use skillpack_hub::routes::HubConfig;
-use skillpack_hub::storage::WebGrant;
+use skillpack_hub::state::HubConfig;
+use skillpack_hub::storage::{Scope, WebGrant};
 
 use super::TestHub;
 
@@ -82,6 +82,92 @@ fn a_link_signs_in_once_and_its_cookie_is_held_tight() {
             .send()
             .unwrap();
         assert_eq!(forged_form.status(), StatusCode::FORBIDDEN);
-        assert!(hub.run(hub.db.enrolment_codes()).unwrap().is_empty());
+        assert!(hub
+            .run(hub.db.enrolment_codes(&Scope::Everything))
+            .unwrap()
+            .is_empty());
     }
+}
+
+/// Signs in a trainer of riders; gives the session cookie and the CSRF token of its forms.
+fn trainer_session(hub: &TestHub) -> (reqwest::blocking::Client, String, String) {
+    let http = no_redirects();
+    let signed = http.get(link(hub)).send().unwrap();
+    let cookie = signed.headers()["set-cookie"].to_str().unwrap();
+    let session = cookie.split(';').next().unwrap().to_owned();
+    let page = http
+        .get(format!("{}/web/packs", hub.url))
+        .header("cookie", &session)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    (http, session, csrf)
+}
+
+/// The upload form's body, as a browser sends it (`multipart/form-data`): the token, the
+/// group, then the pack.
+fn upload_form(csrf: &str, group: &str, pack: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----skillpack-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in [("csrf", csrf), ("group", group)] {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"pack\"; filename=\"p.skillpack\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(pack);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[test]
+fn the_upload_form_refuses_an_unsound_pack_in_the_words_a_device_uses() {
+    let hub = TestHub::start();
+    let publisher = skillpack_core::testing::publisher_key();
+    hub.run(
+        hub.db
+            .add_publisher(publisher.public_key(), "fixture".into()),
+    )
+    .unwrap();
+    let (http, session, csrf) = trainer_session(&hub);
+    let upload = |pack: &[u8]| {
+        let (kind, body) = upload_form(&csrf, "riders", pack);
+        http.post(format!("{}/web/packs", hub.url))
+            .header("cookie", &session)
+            .header("content-type", kind)
+            .body(body)
+            .send()
+            .unwrap()
+    };
+    let refused = upload(&super::distribution::unsound_pack());
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let page = refused.text().unwrap();
+    let device_says = skillpack_core::pack::PackError::Unsound {
+        module: "bike-check".into(),
+        why: skillpack_core::module::UnsoundModule::PassMark(101),
+    }
+    .to_string();
+    assert!(page.contains(&device_says), "{page}");
+    assert!(hub.run(hub.db.stored_packs()).unwrap().is_empty());
+
+    // The same form takes a sound pack.
+    let taken = upload(&skillpack_core::testing::sample_pack());
+    assert_eq!(taken.status(), StatusCode::SEE_OTHER);
+    assert_eq!(hub.run(hub.db.stored_packs()).unwrap().len(), 1);
 }

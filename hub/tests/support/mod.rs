@@ -13,7 +13,7 @@ use skillpack_core::protocol::{
 };
 use skillpack_core::testing::{publisher_key, record_chain, sample_pack};
 use skillpack_hub::limits::RateLimit;
-use skillpack_hub::routes::HubConfig;
+use skillpack_hub::state::HubConfig;
 use skillpack_hub::testing;
 use skillpack_hub::HubDb;
 
@@ -39,14 +39,14 @@ impl TestHub {
 
     /// [`TestHub::start`] with a given rate limit per signing key.
     pub fn start_with_limit(limit: skillpack_hub::limits::RateLimit) -> Self {
-        Self::start_with(skillpack_hub::routes::HubConfig {
+        Self::start_with(skillpack_hub::state::HubConfig {
             limit,
             ..Default::default()
         })
     }
 
     /// [`TestHub::start`] with a given configuration.
-    pub fn start_with(config: skillpack_hub::routes::HubConfig) -> Self {
+    pub fn start_with(config: skillpack_hub::state::HubConfig) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let url = test_database_url(dir.path());
         let db_url = url.clone();

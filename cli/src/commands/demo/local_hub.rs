@@ -10,7 +10,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
-use skillpack_hub::routes::HubConfig;
+use skillpack_hub::state::HubConfig;
 use skillpack_hub::HubDb;
 use tokio::sync::oneshot;
 

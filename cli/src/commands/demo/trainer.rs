@@ -4,6 +4,7 @@
 
 use anyhow::{bail, Context};
 use skillpack_core::sync::HubClient;
+use skillpack_hub::storage::ResultQuery;
 
 use super::assets::Assets;
 use super::packs::DemoPack;
@@ -103,7 +104,10 @@ pub fn publish(
 pub fn show_results(steps: &mut Steps, db: &str, group: &str, module: &str) -> anyhow::Result<()> {
     steps.next("What the trainer sees (skillpack hub results)");
     let owned = group.to_owned();
-    let results = operate(db, |hub| async move { hub.results(Some(owned)).await })?;
+    let results = operate(db, |hub| async move {
+        hub.results(ResultQuery::everything().in_group(Some(owned)))
+            .await
+    })?;
     for r in &results {
         say(result_line(r));
     }

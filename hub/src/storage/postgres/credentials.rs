@@ -4,9 +4,8 @@
 
 use super::{iso, PgHub};
 use crate::error::HubError;
-use crate::storage::rows::{
-    count, issuer_row, CredentialInsert, IssuedRow, IssuerRow, NewCredential, UnissuedPass,
-};
+use crate::storage::rows::{CredentialInsert, IssuedRow, IssuerRow, NewCredential, UnissuedPass};
+use crate::storage::rules::{count, issuer_row};
 
 const ISSUER_COLUMNS: &str = "id, publisher, secret_key, profile, endorsement, status_list";
 
@@ -223,17 +222,20 @@ impl PgHub {
         Ok(rows.iter().map(|r| count(r.get(0))).collect())
     }
 
-    pub(crate) async fn issued_credentials(&self) -> Result<Vec<IssuedRow>, HubError> {
+    pub(crate) async fn issued_credentials(
+        &self,
+        learner: Option<String>,
+    ) -> Result<Vec<IssuedRow>, HubError> {
         let client = self.pool.get().await?;
         let rows = client
             .query(
                 &format!(
                     "SELECT number, id, learner, record_id, issuer, {}, {}, revoked_why
-                     FROM credentials ORDER BY number",
+                     FROM credentials WHERE $1::text IS NULL OR learner = $1 ORDER BY number",
                     iso("issued_at"),
                     iso("revoked_at")
                 ),
-                &[],
+                &[&learner],
             )
             .await?;
         Ok(rows

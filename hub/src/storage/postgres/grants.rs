@@ -3,7 +3,8 @@
 
 use super::{iso, PgHub};
 use crate::error::HubError;
-use crate::storage::rows::{count, AttemptGrantRow, NewAttemptGrant};
+use crate::storage::rows::{AttemptGrantRow, NewAttemptGrant};
+use crate::storage::rules::count;
 
 impl PgHub {
     pub(crate) async fn add_grant(&self, grant: NewAttemptGrant) -> Result<u64, HubError> {

@@ -11,7 +11,7 @@ use skillpack_core::protocol::RecordResult;
 
 use super::PgHub;
 use crate::error::HubError;
-use crate::storage::rows::{record_result, stored_hash};
+use crate::storage::rules::{record_result, stored_hash};
 
 impl PgHub {
     pub(crate) async fn ingest(

@@ -3,9 +3,8 @@
 
 use super::{iso, PgHub};
 use crate::error::HubError;
-use crate::storage::rows::{
-    label_detail, link_detail, AuditRow, LearnerLabel, LearnerLink, LinkRefusal,
-};
+use crate::storage::rows::{AuditRow, LearnerLabel, LearnerLink, LinkRefusal};
+use crate::storage::rules::{label_detail, link_detail};
 
 impl PgHub {
     pub(crate) async fn link_learner(

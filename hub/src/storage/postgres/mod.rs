@@ -36,6 +36,12 @@ const MIGRATIONS: &[&str] = &[
 /// The advisory lock migrations hold: several instances may start at once.
 const MIGRATION_LOCK: i64 = 7301;
 
+/// The SQL condition that `column` names a group in the scope bound at `param` (a `text[]`,
+/// `Scope::groups`): every group when it is NULL.
+fn in_scope(column: &str, param: &str) -> String {
+    format!("({param}::text[] IS NULL OR {column} = ANY({param}::text[]))")
+}
+
 /// A `timestamptz` column read out as SQLite stores times (ISO 8601 UTC, milliseconds).
 fn iso(column: &str) -> String {
     format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')")

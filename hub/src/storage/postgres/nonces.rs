@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use super::PgHub;
 use crate::error::HubError;
 use crate::nonce::GoodNonce;
-use crate::storage::rows::random_bytes;
+use crate::storage::rules::random_bytes;
 
 /// Uses between two sweeps of expired nonces.
 const SWEEP_EVERY: usize = 64;

@@ -7,14 +7,13 @@ use skillpack_core::keys::PublicKey;
 use skillpack_core::protocol::{CatalogEntry, PublishResponse};
 use tokio::io::AsyncReadExt;
 
-use super::iso;
-use super::PgHub;
+use super::{in_scope, iso, PgHub};
 use crate::error::HubError;
-use crate::storage::rows::{
-    grouped_code, modules_json, newest_of_each, publish_response, CatalogColumns, CodeRow,
-    PublishRefusal,
+use crate::storage::rows::{CodeRow, PublishRefusal};
+use crate::storage::rules::{
+    grouped_code, modules_json, newest_of_each, publish_response, CatalogColumns,
 };
-use crate::storage::{NewPack, PIECE};
+use crate::storage::{NewPack, Scope, PIECE};
 
 impl PgHub {
     pub(crate) async fn add_publisher(&self, key: PublicKey, name: String) -> Result<(), HubError> {
@@ -269,17 +268,18 @@ impl PgHub {
             .await?)
     }
 
-    pub(crate) async fn enrolment_codes(&self) -> Result<Vec<CodeRow>, HubError> {
+    pub(crate) async fn enrolment_codes(&self, scope: Scope) -> Result<Vec<CodeRow>, HubError> {
         let client = self.pool.get().await?;
         let rows = client
             .query(
                 &format!(
                     "SELECT code, grp, uses_left, expires_at, {}, {} FROM enrolments
-                     ORDER BY grp, created_at, code",
+                     WHERE {} ORDER BY grp, created_at, code",
                     iso("created_at"),
-                    iso("revoked_at")
+                    iso("revoked_at"),
+                    in_scope("grp", "$1")
                 ),
-                &[],
+                &[&scope.groups()],
             )
             .await?;
         Ok(rows

@@ -4,18 +4,20 @@
 
 use skillpack_core::hex;
 
-use super::{iso, PgHub};
+use super::{in_scope, iso, PgHub};
 use crate::error::HubError;
-use crate::storage::rows::{
-    count, groups_sql, stored_record, FlagRow, GroupRow, LearnerRow, StoredResult,
-};
+use crate::storage::rows::{FlagRow, GroupRow, LearnerRow, StoredResult};
+use crate::storage::rules::{count, groups_sql, stored_record};
+use crate::storage::{ResultQuery, Scope};
 
 impl PgHub {
-    pub(crate) async fn groups(&self) -> Result<Vec<GroupRow>, HubError> {
+    pub(crate) async fn groups(&self, scope: Scope) -> Result<Vec<GroupRow>, HubError> {
         let client = self.pool.get().await?;
-        let rows = client
-            .query(&groups_sql("extract(epoch from now())::bigint"), &[])
-            .await?;
+        let sql = groups_sql(
+            "extract(epoch from now())::bigint",
+            &in_scope("g.grp", "$1"),
+        );
+        let rows = client.query(&sql, &[&scope.groups()]).await?;
         Ok(rows
             .iter()
             .map(|r| GroupRow {
@@ -28,7 +30,11 @@ impl PgHub {
             .collect())
     }
 
-    pub(crate) async fn learners(&self) -> Result<Vec<LearnerRow>, HubError> {
+    pub(crate) async fn learners(
+        &self,
+        scope: Scope,
+        learner: Option<String>,
+    ) -> Result<Vec<LearnerRow>, HubError> {
         let client = self.pool.get().await?;
         let rows = client
             .query(
@@ -38,11 +44,13 @@ impl PgHub {
                      FROM devices d LEFT JOIN records r ON r.device_key = d.device_key
                      LEFT JOIN learner_links l ON l.learner = d.learner
                      LEFT JOIN learner_names n ON n.learner = d.learner
+                     WHERE {} AND ($2::text IS NULL OR d.learner = $2)
                      GROUP BY d.device_key, d.learner, d.grp, d.registered_at, l.person, n.label, n.name
                      ORDER BY d.grp, coalesce(l.person, d.learner), d.learner",
-                    iso("d.registered_at")
+                    iso("d.registered_at"),
+                    in_scope("d.grp", "$1")
                 ),
-                &[],
+                &[&scope.groups(), &learner],
             )
             .await?;
         Ok(rows
@@ -60,10 +68,7 @@ impl PgHub {
             .collect())
     }
 
-    pub(crate) async fn results(
-        &self,
-        group: Option<String>,
-    ) -> Result<Vec<StoredResult>, HubError> {
+    pub(crate) async fn results(&self, query: ResultQuery) -> Result<Vec<StoredResult>, HubError> {
         let client = self.pool.get().await?;
         let rows = client
             .query(
@@ -72,10 +77,18 @@ impl PgHub {
                      FROM records r JOIN devices d ON d.device_key = r.device_key
                      LEFT JOIN learner_links l ON l.learner = d.learner
                      LEFT JOIN learner_names n ON n.learner = d.learner
-                     WHERE $1::text IS NULL OR d.grp = $1 ORDER BY r.received_at, r.id",
-                    iso("r.received_at")
+                     WHERE {} AND ($2::text IS NULL OR d.grp = $2)
+                       AND ($3::text IS NULL OR r.learner = $3) AND ($4::text IS NULL OR r.module = $4)
+                     ORDER BY r.received_at, r.id",
+                    iso("r.received_at"),
+                    in_scope("d.grp", "$1")
                 ),
-                &[&group],
+                &[
+                    &query.scope.groups(),
+                    &query.group,
+                    &query.learner,
+                    &query.module,
+                ],
             )
             .await?;
         rows.iter()
@@ -91,12 +104,21 @@ impl PgHub {
             .collect()
     }
 
-    pub(crate) async fn flags(&self) -> Result<Vec<FlagRow>, HubError> {
+    pub(crate) async fn flags(
+        &self,
+        scope: Scope,
+        learner: Option<String>,
+    ) -> Result<Vec<FlagRow>, HubError> {
         let client = self.pool.get().await?;
         let rows = client
             .query(
-                "SELECT device_key, seq, kind, detail FROM flags ORDER BY id",
-                &[],
+                &format!(
+                    "SELECT f.device_key, f.seq, f.kind, f.detail
+                     FROM flags f LEFT JOIN devices d ON d.device_key = f.device_key
+                     WHERE {} AND ($2::text IS NULL OR d.learner = $2) ORDER BY f.id",
+                    in_scope("d.grp", "$1")
+                ),
+                &[&scope.groups(), &learner],
             )
             .await?;
         Ok(rows

@@ -4,9 +4,8 @@ use skillpack_core::hex;
 
 use super::{iso, PgHub};
 use crate::error::HubError;
-use crate::storage::rows::{
-    count, grant_columns, grant_of, split_groups, PackRow, WebGrant, WebSession,
-};
+use crate::storage::rows::{PackRow, WebGrant, WebSession};
+use crate::storage::rules::{count, grant_columns, grant_of, split_groups};
 
 impl PgHub {
     pub(crate) async fn create_web_link(

@@ -6,9 +6,8 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::{SqliteHub, NOW};
 use crate::error::HubError;
-use crate::storage::rows::{
-    count, issuer_row, CredentialInsert, IssuedRow, IssuerRow, NewCredential, UnissuedPass,
-};
+use crate::storage::rows::{CredentialInsert, IssuedRow, IssuerRow, NewCredential, UnissuedPass};
+use crate::storage::rules::{count, issuer_row};
 
 const ISSUER_COLUMNS: &str = "id, publisher, secret_key, profile, endorsement, status_list";
 
@@ -256,14 +255,17 @@ impl SqliteHub {
         .await
     }
 
-    pub(crate) async fn issued_credentials(&self) -> Result<Vec<IssuedRow>, HubError> {
-        self.run(|db| {
+    pub(crate) async fn issued_credentials(
+        &self,
+        learner: Option<String>,
+    ) -> Result<Vec<IssuedRow>, HubError> {
+        self.run(move |db| {
             let conn = db.read();
             let mut stmt = conn.prepare_cached(
                 "SELECT number, id, learner, record_id, issuer, issued_at, revoked_at, revoked_why
-                 FROM credentials ORDER BY number",
+                 FROM credentials WHERE ?1 IS NULL OR learner = ?1 ORDER BY number",
             )?;
-            let rows = stmt.query_map([], |r| {
+            let rows = stmt.query_map([learner], |r| {
                 Ok(IssuedRow {
                     number: count(r.get(0)?),
                     id: r.get(1)?,

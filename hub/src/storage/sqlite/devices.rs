@@ -6,9 +6,8 @@ use skillpack_core::keys::PublicKey;
 
 use super::{SqliteHub, NOW};
 use crate::error::HubError;
-use crate::storage::rows::{
-    held, known_device, normalize_code, DeviceJoin, HeldRecords, KnownDevice, RegisterRefusal,
-};
+use crate::storage::rows::{DeviceJoin, KnownDevice, RegisterRefusal};
+use crate::storage::rules::{held, known_device, normalize_code, HeldRecords};
 
 impl SqliteHub {
     pub(crate) async fn create_enrolment(

@@ -5,7 +5,8 @@ use rusqlite::{params, TransactionBehavior};
 
 use super::{SqliteHub, NOW};
 use crate::error::HubError;
-use crate::storage::rows::{count, AttemptGrantRow, NewAttemptGrant};
+use crate::storage::rows::{AttemptGrantRow, NewAttemptGrant};
+use crate::storage::rules::count;
 
 impl SqliteHub {
     pub(crate) async fn add_grant(&self, grant: NewAttemptGrant) -> Result<u64, HubError> {

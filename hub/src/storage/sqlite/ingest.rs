@@ -14,7 +14,7 @@ use skillpack_core::protocol::RecordResult;
 
 use super::{Inner, SqliteHub, NOW};
 use crate::error::HubError;
-use crate::storage::rows::{record_result, stored_hash};
+use crate::storage::rules::{record_result, stored_hash};
 
 /// A batch of one device's records waiting for the next group commit.
 pub(super) struct IngestJob {

@@ -5,9 +5,8 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::{SqliteHub, NOW};
 use crate::error::HubError;
-use crate::storage::rows::{
-    label_detail, link_detail, AuditRow, LearnerLabel, LearnerLink, LinkRefusal,
-};
+use crate::storage::rows::{AuditRow, LearnerLabel, LearnerLink, LinkRefusal};
+use crate::storage::rules::{label_detail, link_detail};
 
 impl SqliteHub {
     pub(crate) async fn link_learner(

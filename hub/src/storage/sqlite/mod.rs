@@ -23,6 +23,7 @@ use skillpack_core::store::migrate::migrate;
 use self::ingest::IngestJob;
 use self::nonces::UsedNonces;
 use crate::error::HubError;
+use crate::storage::Scope;
 
 /// Every schema step, oldest first; a step's version is its position plus one.
 const MIGRATIONS: &[&str] = &[
@@ -41,6 +42,21 @@ const MIGRATIONS: &[&str] = &[
 
 /// Now, as every time the hub writes reads (ISO 8601 UTC with milliseconds).
 pub(super) const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+/// The SQL condition that `column` names a group in the scope bound at `param` (see
+/// [`scope_param`]): every group when it is NULL.
+pub(super) fn in_scope(column: &str, param: &str) -> String {
+    format!("({param} IS NULL OR {column} IN (SELECT value FROM json_each({param})))")
+}
+
+/// A scope as the parameter [`in_scope`] reads: NULL for every group, else a JSON array.
+pub(super) fn scope_param(scope: &Scope) -> Result<Option<String>, HubError> {
+    scope
+        .groups()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| HubError::Encoding(e.to_string()))
+}
 
 /// How many read-only connections a hub keeps open.
 const READERS: usize = 4;
@@ -125,7 +141,7 @@ impl Inner {
             conn: Mutex::new(conn),
             readers,
             used_nonces: UsedNonces::default(),
-            nonce_secret: crate::storage::rows::random_bytes()?,
+            nonce_secret: crate::storage::rules::random_bytes()?,
             pending: Mutex::new(Vec::new()),
         })
     }

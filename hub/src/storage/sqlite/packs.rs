@@ -10,13 +10,13 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior, MAIN_
 use skillpack_core::keys::PublicKey;
 use skillpack_core::protocol::{CatalogEntry, PublishResponse};
 
-use super::{SqliteHub, NOW};
+use super::{in_scope, scope_param, SqliteHub, NOW};
 use crate::error::HubError;
-use crate::storage::rows::{
-    grouped_code, modules_json, newest_of_each, publish_response, CatalogColumns, CodeRow,
-    PublishRefusal,
+use crate::storage::rows::{CodeRow, PublishRefusal};
+use crate::storage::rules::{
+    grouped_code, modules_json, newest_of_each, publish_response, CatalogColumns,
 };
-use crate::storage::{NewPack, PIECE};
+use crate::storage::{NewPack, Scope, PIECE};
 
 impl SqliteHub {
     pub(crate) async fn add_publisher(&self, key: PublicKey, name: String) -> Result<(), HubError> {
@@ -277,14 +277,16 @@ impl SqliteHub {
         .await
     }
 
-    pub(crate) async fn enrolment_codes(&self) -> Result<Vec<CodeRow>, HubError> {
-        self.run(|db| {
+    pub(crate) async fn enrolment_codes(&self, scope: Scope) -> Result<Vec<CodeRow>, HubError> {
+        let scope = scope_param(&scope)?;
+        self.run(move |db| {
             let conn = db.read();
-            let mut stmt = conn.prepare_cached(
+            let mut stmt = conn.prepare_cached(&format!(
                 "SELECT code, grp, uses_left, expires_at, created_at, revoked_at FROM enrolments
-                 ORDER BY grp, created_at, code",
-            )?;
-            let rows = stmt.query_map([], |r| {
+                 WHERE {} ORDER BY grp, created_at, code",
+                in_scope("grp", "?1")
+            ))?;
+            let rows = stmt.query_map([scope], |r| {
                 Ok(CodeRow {
                     code: grouped_code(&r.get::<_, String>(0)?),
                     group: r.get(1)?,

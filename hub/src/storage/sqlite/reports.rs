@@ -4,19 +4,21 @@
 
 use rusqlite::params;
 
-use super::SqliteHub;
+use super::{in_scope, scope_param, SqliteHub};
 use crate::error::HubError;
-use crate::storage::rows::{
-    count, groups_sql, stored_record, FlagRow, GroupRow, LearnerRow, StoredResult,
-};
+use crate::storage::rows::{FlagRow, GroupRow, LearnerRow, StoredResult};
+use crate::storage::rules::{count, groups_sql, stored_record};
+use crate::storage::{ResultQuery, Scope};
 
 impl SqliteHub {
-    pub(crate) async fn groups(&self) -> Result<Vec<GroupRow>, HubError> {
-        self.run(|db| {
+    pub(crate) async fn groups(&self, scope: Scope) -> Result<Vec<GroupRow>, HubError> {
+        let scope = scope_param(&scope)?;
+        self.run(move |db| {
             let conn = db.read();
-            let mut stmt = conn.prepare_cached(&groups_sql("unixepoch()"))?;
+            let mut stmt =
+                conn.prepare_cached(&groups_sql("unixepoch()", &in_scope("g.grp", "?1")))?;
             let rows = stmt
-                .query_map([], |r| {
+                .query_map([scope], |r| {
                     Ok(GroupRow {
                         group: r.get(0)?,
                         packs: count(r.get(1)?),
@@ -31,20 +33,27 @@ impl SqliteHub {
         .await
     }
 
-    pub(crate) async fn learners(&self) -> Result<Vec<LearnerRow>, HubError> {
-        self.run(|db| {
+    pub(crate) async fn learners(
+        &self,
+        scope: Scope,
+        learner: Option<String>,
+    ) -> Result<Vec<LearnerRow>, HubError> {
+        let scope = scope_param(&scope)?;
+        self.run(move |db| {
             let conn = db.read();
-            let mut stmt = conn.prepare_cached(
+            let mut stmt = conn.prepare_cached(&format!(
                 "SELECT d.learner, d.grp, lower(hex(d.device_key)), d.registered_at,
                         count(r.id), count(DISTINCT CASE WHEN r.passed = 1 THEN r.module END),
                         coalesce(l.person, d.learner), coalesce(n.label, n.name)
                  FROM devices d LEFT JOIN records r ON r.device_key = d.device_key
                  LEFT JOIN learner_links l ON l.learner = d.learner
                  LEFT JOIN learner_names n ON n.learner = d.learner
+                 WHERE {} AND (?2 IS NULL OR d.learner = ?2)
                  GROUP BY d.device_key ORDER BY d.grp, coalesce(l.person, d.learner), d.learner",
-            )?;
+                in_scope("d.grp", "?1")
+            ))?;
             let rows = stmt
-                .query_map([], |r| {
+                .query_map(params![scope, learner], |r| {
                     Ok(LearnerRow {
                         learner: r.get(0)?,
                         group: r.get(1)?,
@@ -62,30 +71,34 @@ impl SqliteHub {
         .await
     }
 
-    pub(crate) async fn results(
-        &self,
-        group: Option<String>,
-    ) -> Result<Vec<StoredResult>, HubError> {
+    pub(crate) async fn results(&self, query: ResultQuery) -> Result<Vec<StoredResult>, HubError> {
+        let scope = scope_param(&query.scope)?;
         self.run(move |db| {
             let conn = db.read();
-            let mut stmt = conn.prepare_cached(
+            let mut stmt = conn.prepare_cached(&format!(
                 "SELECT r.body, d.grp, r.received_at, coalesce(l.person, d.learner),
                         coalesce(n.label, n.name)
                  FROM records r JOIN devices d ON d.device_key = r.device_key
                  LEFT JOIN learner_links l ON l.learner = d.learner
                  LEFT JOIN learner_names n ON n.learner = d.learner
-                 WHERE ?1 IS NULL OR d.grp = ?1 ORDER BY r.received_at, r.id",
-            )?;
+                 WHERE {} AND (?2 IS NULL OR d.grp = ?2) AND (?3 IS NULL OR r.learner = ?3)
+                   AND (?4 IS NULL OR r.module = ?4)
+                 ORDER BY r.received_at, r.id",
+                in_scope("d.grp", "?1")
+            ))?;
             let rows = stmt
-                .query_map(params![group], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                    ))
-                })?
+                .query_map(
+                    params![scope, query.group, query.learner, query.module],
+                    |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                        ))
+                    },
+                )?
                 .collect::<Result<Vec<(String, String, String, String, Option<String>)>, _>>()?;
             rows.into_iter()
                 .map(|(body, group, received_at, person, name)| {
@@ -102,14 +115,22 @@ impl SqliteHub {
         .await
     }
 
-    pub(crate) async fn flags(&self) -> Result<Vec<FlagRow>, HubError> {
-        self.run(|db| {
+    pub(crate) async fn flags(
+        &self,
+        scope: Scope,
+        learner: Option<String>,
+    ) -> Result<Vec<FlagRow>, HubError> {
+        let scope = scope_param(&scope)?;
+        self.run(move |db| {
             let conn = db.read();
-            let mut stmt = conn.prepare_cached(
-                "SELECT lower(hex(device_key)), seq, kind, detail FROM flags ORDER BY id",
-            )?;
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT lower(hex(f.device_key)), f.seq, f.kind, f.detail
+                 FROM flags f LEFT JOIN devices d ON d.device_key = f.device_key
+                 WHERE {} AND (?2 IS NULL OR d.learner = ?2) ORDER BY f.id",
+                in_scope("d.grp", "?1")
+            ))?;
             let rows = stmt
-                .query_map([], |r| {
+                .query_map(params![scope, learner], |r| {
                     Ok(FlagRow {
                         device: r.get(0)?,
                         seq: count(r.get(1)?),

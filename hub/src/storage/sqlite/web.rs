@@ -5,7 +5,8 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::{SqliteHub, NOW};
 use crate::error::HubError;
-use crate::storage::rows::{grant_columns, grant_of, WebGrant, WebSession};
+use crate::storage::rows::{WebGrant, WebSession};
+use crate::storage::rules::{grant_columns, grant_of};
 
 impl SqliteHub {
     pub(crate) async fn create_web_link(
@@ -144,9 +145,9 @@ impl SqliteHub {
                     id: r.get(1)?,
                     version: r.get(2)?,
                     variant: r.get(3)?,
-                    size: crate::storage::rows::count(r.get(4)?),
+                    size: crate::storage::rules::count(r.get(4)?),
                     published_at: r.get(5)?,
-                    groups: crate::storage::rows::split_groups(&r.get::<_, String>(6)?),
+                    groups: crate::storage::rules::split_groups(&r.get::<_, String>(6)?),
                 })
             })?;
             Ok(rows.collect::<Result<_, _>>()?)

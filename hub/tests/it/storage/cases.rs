@@ -15,7 +15,7 @@ use skillpack_core::testing::{publisher_key, record_chain, stranger_key};
 use skillpack_hub::error::HubError;
 use skillpack_hub::storage::{
     DeviceJoin, FlagRow, GroupRow, LearnerLabel, LearnerLink, LearnerRow, LinkRefusal, NewPack,
-    PackChunk, RegisterRefusal, PIECE,
+    PackChunk, RegisterRefusal, ResultQuery, Scope, PIECE,
 };
 use skillpack_hub::HubDb;
 
@@ -30,7 +30,7 @@ pub async fn migrations_from_empty_reach_the_current_version(fresh: Fresh) {
     let db = fresh.open().await;
     assert_eq!(db.schema_version().await.unwrap(), SCHEMA_VERSION);
     assert_eq!(db.record_count().await.unwrap(), 0);
-    assert!(db.groups().await.unwrap().is_empty());
+    assert!(db.groups(&Scope::Everything).await.unwrap().is_empty());
 }
 
 pub async fn reopening_a_migrated_database_changes_nothing(fresh: Fresh) {
@@ -74,7 +74,7 @@ pub async fn times_written_before_version_4_read_in_the_one_form(fresh: Fresh) {
     old.unwrap();
     let db = fresh.open().await;
     assert_eq!(db.schema_version().await.unwrap(), SCHEMA_VERSION);
-    let learners = db.learners().await.unwrap();
+    let learners = db.learners(&Scope::Everything, None).await.unwrap();
     let registered: Vec<&str> = learners.iter().map(|l| l.registered_at.as_str()).collect();
     let expected = if fresh.url.starts_with("sqlite") {
         "2026-11-20T08:30:00.000Z"
@@ -390,7 +390,10 @@ pub async fn group_names_keep_the_one_rule(fresh: Fresh) {
             "{bad:?}: {refused:?}"
         );
     }
-    assert!(db.groups().await.unwrap().is_empty(), "nothing was stored");
+    assert!(
+        db.groups(&Scope::Everything).await.unwrap().is_empty(),
+        "nothing was stored"
+    );
     db.create_enrolment("riders_2-b", None, None).await.unwrap();
 }
 
@@ -557,8 +560,8 @@ pub async fn records_are_stored_exactly_once(fresh: Fresh) {
         )]
     );
     assert_eq!(db.record_count().await.unwrap(), 3);
-    assert!(db.flags().await.unwrap().is_empty());
-    let stored = db.results(None).await.unwrap();
+    assert!(db.flags(&Scope::Everything, None).await.unwrap().is_empty());
+    let stored = db.results(ResultQuery::everything()).await.unwrap();
     let ids: Vec<&str> = stored.iter().map(|r| r.record.record.id.as_str()).collect();
     let mut expected: Vec<&str> = chain.iter().map(|r| r.signed.record.id.as_str()).collect();
     expected.sort_unstable();
@@ -599,7 +602,7 @@ pub async fn gaps_and_forks_are_stored_and_flagged(fresh: Fresh) {
         detail: detail.into(),
     };
     assert_eq!(
-        db.flags().await.unwrap(),
+        db.flags(&Scope::Everything, None).await.unwrap(),
         vec![
             flag(5, "gap", "record 4 has not arrived"),
             flag(2, "fork", "a second record numbered 2"),
@@ -648,7 +651,7 @@ pub async fn reports_give_the_same_rows_on_every_engine(fresh: Fresh) {
         .collect();
     db.ingest(key.public_key(), chain.clone()).await.unwrap();
 
-    let groups = db.groups().await.unwrap();
+    let groups = db.groups(&Scope::Everything).await.unwrap();
     let group = |group: &str, packs, devices, records, open_codes| GroupRow {
         group: group.into(),
         packs,
@@ -661,7 +664,7 @@ pub async fn reports_give_the_same_rows_on_every_engine(fresh: Fresh) {
         vec![group("cleaners", 0, 0, 0, 0), group("riders", 1, 1, 2, 1)]
     );
 
-    let mut learners = db.learners().await.unwrap();
+    let mut learners = db.learners(&Scope::Everything, None).await.unwrap();
     assert_eq!(learners.len(), 1);
     assert!(is_hub_time(&learners[0].registered_at), "{learners:?}");
     learners[0].registered_at = "(time)".into();
@@ -684,7 +687,9 @@ pub async fn reports_give_the_same_rows_on_every_engine(fresh: Fresh) {
         .await
         .unwrap();
     assert_eq!(
-        db.learners().await.unwrap()[0].name.as_deref(),
+        db.learners(&Scope::Everything, None).await.unwrap()[0]
+            .name
+            .as_deref(),
         Some("Achieng")
     );
     let label = LearnerLabel {
@@ -694,12 +699,16 @@ pub async fn reports_give_the_same_rows_on_every_engine(fresh: Fresh) {
     };
     assert!(db.label_learner(label.clone()).await.unwrap());
     assert_eq!(
-        db.results(None).await.unwrap()[0].name.as_deref(),
+        db.results(ResultQuery::everything()).await.unwrap()[0]
+            .name
+            .as_deref(),
         Some("Achieng O. (Tuesday class)")
     );
     db.set_learner_name(&learner(51), None).await.unwrap();
     assert_eq!(
-        db.learners().await.unwrap()[0].name.as_deref(),
+        db.learners(&Scope::Everything, None).await.unwrap()[0]
+            .name
+            .as_deref(),
         Some("Achieng O. (Tuesday class)"),
         "the label stays when the learner stops showing a name"
     );
@@ -718,7 +727,10 @@ pub async fn reports_give_the_same_rows_on_every_engine(fresh: Fresh) {
         "no such learner here"
     );
 
-    let results = db.results(Some("riders".into())).await.unwrap();
+    let results = db
+        .results(ResultQuery::everything().in_group(Some("riders".into())))
+        .await
+        .unwrap();
     assert_eq!(results.len(), 2);
     for (stored, sent) in results.iter().zip(&chain) {
         assert!(is_hub_time(&stored.received_at), "{}", stored.received_at);
@@ -728,11 +740,14 @@ pub async fn reports_give_the_same_rows_on_every_engine(fresh: Fresh) {
         );
     }
     assert!(db
-        .results(Some("cleaners".into()))
+        .results(ResultQuery::everything().in_group(Some("cleaners".into())))
         .await
         .unwrap()
         .is_empty());
-    assert_eq!(db.results(None).await.unwrap().len(), 2);
+    assert_eq!(
+        db.results(ResultQuery::everything()).await.unwrap().len(),
+        2
+    );
 }
 
 pub async fn a_trainer_links_a_new_identity_to_the_old_one_with_an_audit_entry(fresh: Fresh) {
@@ -782,7 +797,7 @@ pub async fn a_trainer_links_a_new_identity_to_the_old_one_with_an_audit_entry(f
         Ok(learner(71))
     );
     let people: Vec<(String, String)> = db
-        .learners()
+        .learners(&Scope::Everything, None)
         .await
         .unwrap()
         .into_iter()
@@ -812,9 +827,11 @@ pub async fn a_trainer_links_a_new_identity_to_the_old_one_with_an_audit_entry(f
     db.ingest(device(72).public_key(), verified(&chain))
         .await
         .unwrap();
-    let results = db.results(None).await.unwrap();
+    let results = db.results(ResultQuery::everything()).await.unwrap();
     assert_eq!(results[0].person, learner(71));
 }
 
 mod issued_and_offered;
+mod scoped;
 pub use issued_and_offered::*;
+pub use scoped::*;

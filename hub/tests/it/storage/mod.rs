@@ -219,7 +219,8 @@ macro_rules! conformance {
             reports_give_the_same_rows_on_every_engine,
             a_trainer_links_a_new_identity_to_the_old_one_with_an_audit_entry,
             credentials_are_stored_once_per_record_numbered_and_revoked_by_bit,
-            a_pack_is_offered_to_many_groups_a_version_is_immutable_and_codes_are_revoked
+            a_pack_is_offered_to_many_groups_a_version_is_immutable_and_codes_are_revoked,
+            a_scope_sees_only_its_groups_in_every_view
         );
     };
     (@cases $engine:ident, $fresh:expr, $attrs:tt, $($case:ident),+ $(,)?) => {

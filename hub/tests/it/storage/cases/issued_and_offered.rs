@@ -5,7 +5,7 @@
 use skillpack_core::hash::ContentHash;
 use skillpack_core::testing::{publisher_key, stranger_key};
 use skillpack_hub::storage::{
-    CredentialInsert, IssuerRow, NewCredential, NewPack, PublishRefusal, RegisterRefusal,
+    CredentialInsert, IssuerRow, NewCredential, NewPack, PublishRefusal, RegisterRefusal, Scope,
 };
 
 use super::{device, joining, learner, new_pack, registered};
@@ -115,7 +115,7 @@ pub async fn credentials_are_stored_once_per_record_numbered_and_revoked_by_bit(
         None
     );
     assert_eq!(db.revoked_indexes(id).await.unwrap(), vec![9]);
-    let listed = db.issued_credentials().await.unwrap();
+    let listed = db.issued_credentials(None).await.unwrap();
     assert_eq!(listed.len(), 2);
     assert_eq!(listed[1].revoked_why.as_deref(), Some("a mistake"));
     assert!(listed[1]
@@ -146,7 +146,7 @@ pub async fn a_pack_is_offered_to_many_groups_a_version_is_immutable_and_codes_a
     for group in ["riders", "cleaners"] {
         assert_eq!(db.catalog(group.into()).await.unwrap().len(), 1, "{group}");
     }
-    let groups = db.groups().await.unwrap();
+    let groups = db.groups(&Scope::Everything).await.unwrap();
     assert!(groups.iter().all(|g| g.packs == 1), "{groups:?}");
 
     // Other content under the same id, version and variant is refused; another variant is not.
@@ -173,7 +173,7 @@ pub async fn a_pack_is_offered_to_many_groups_a_version_is_immutable_and_codes_a
 
     // Codes are listed, and a revoked one lets no device in.
     let code = db.create_enrolment("riders", Some(3), None).await.unwrap();
-    let codes = db.enrolment_codes().await.unwrap();
+    let codes = db.enrolment_codes(&Scope::Everything).await.unwrap();
     assert_eq!(codes.len(), 1);
     assert_eq!(codes[0].code, code);
     assert_eq!(
@@ -185,7 +185,9 @@ pub async fn a_pack_is_offered_to_many_groups_a_version_is_immutable_and_codes_a
         .await
         .unwrap());
     assert!(!db.revoke_code(&code).await.unwrap(), "once");
-    assert!(db.enrolment_codes().await.unwrap()[0].revoked_at.is_some());
+    assert!(db.enrolment_codes(&Scope::Everything).await.unwrap()[0]
+        .revoked_at
+        .is_some());
     let key = device(91);
     let joined = db
         .register_device(joining(Some(code), key.public_key(), learner(91)))

@@ -1,0 +1,264 @@
+//! The handlers of the web pages' forms: each checks the session's CSRF token first, then
+//! that what the form names is in the session's scope, and hands the change to a service
+//! (`publish`, `grant`) or to storage. Nothing is changed by a form that fails a check.
+
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use skillpack_core::hex;
+use skillpack_core::protocol::GroupName;
+use tokio::io::AsyncWriteExt;
+
+use super::pages::{code_in_sight, db, Page};
+use super::{cleared_cookie, failure, not_found, page_message, Signed};
+use crate::routes::MAX_PACK_BYTES;
+use crate::state::AppState;
+
+/// A form that carries only the CSRF token.
+#[derive(Deserialize)]
+pub(super) struct Plain {
+    csrf: String,
+}
+
+pub(super) async fn sign_out(
+    State(state): State<AppState>,
+    signed: Signed,
+    Form(form): Form<Plain>,
+) -> Page {
+    signed.check_csrf(&form.csrf)?;
+    db(state.db.end_web_session(&signed.secret).await)?;
+    Ok((
+        [(header::SET_COOKIE, cleared_cookie())],
+        Redirect::to("/web/signin"),
+    )
+        .into_response())
+}
+
+/// Refuses, as not found, a learner with no device in a group the session sees.
+async fn learner_in_sight(state: &AppState, signed: &Signed, did: &str) -> Result<(), Response> {
+    let devices = db(state.db.learners(&signed.scope(), Some(did)).await)?;
+    if devices.is_empty() {
+        Err(not_found())
+    } else {
+        Ok(())
+    }
+}
+
+/// The form that labels a learner.
+#[derive(Deserialize)]
+pub(super) struct LabelForm {
+    csrf: String,
+    label: String,
+}
+
+pub(super) async fn label(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(did): Path<String>,
+    Form(form): Form<LabelForm>,
+) -> Page {
+    signed.check_csrf(&form.csrf)?;
+    learner_in_sight(&state, &signed, &did).await?;
+    let label = if form.label.trim().is_empty() {
+        None
+    } else {
+        Some(
+            skillpack_core::protocol::display_name(&form.label)
+                .map_err(|e| page_message(StatusCode::BAD_REQUEST, "Not saved", &e.to_string()))?,
+        )
+    };
+    let labelled = crate::storage::LearnerLabel {
+        learner: did.clone(),
+        label,
+        by: signed.session.grant.label.clone(),
+    };
+    db(state.db.label_learner(labelled).await)?;
+    Ok(Redirect::to(&format!("/web/learners/{did}")).into_response())
+}
+
+/// The form that gives a learner more attempts at a module.
+#[derive(Deserialize)]
+pub(super) struct GrantForm {
+    csrf: String,
+    module: String,
+    attempts: u32,
+}
+
+pub(super) async fn grant(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(did): Path<String>,
+    Form(form): Form<GrantForm>,
+) -> Page {
+    signed.check_csrf(&form.csrf)?;
+    learner_in_sight(&state, &signed, &did).await?;
+    let request = crate::grant::GrantRequest {
+        learner: did.clone(),
+        module_id: form.module,
+        attempts: form.attempts,
+        granted_by: signed.session.grant.label.clone(),
+    };
+    db(crate::grant::grant_attempts(&state.db, &signed.scope(), request, None).await)?
+        .map_err(|e| page_message(StatusCode::BAD_REQUEST, "Not granted", &e.to_string()))?;
+    Ok(Redirect::to(&format!("/web/learners/{did}")).into_response())
+}
+
+/// The form that makes a code.
+#[derive(Deserialize)]
+pub(super) struct NewCode {
+    csrf: String,
+    group: String,
+    #[serde(default)]
+    uses: String,
+    #[serde(default)]
+    days: String,
+}
+
+/// A whole number typed in a form field; empty is none.
+fn number(text: &str, what: &str) -> Result<Option<u32>, Response> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse::<u32>().map(Some).map_err(|_| {
+        page_message(
+            StatusCode::BAD_REQUEST,
+            "Not made",
+            &format!("{what} is a whole number (or empty)."),
+        )
+    })
+}
+
+pub(super) async fn make_code(
+    State(state): State<AppState>,
+    signed: Signed,
+    Form(form): Form<NewCode>,
+) -> Page {
+    signed.check_csrf(&form.csrf)?;
+    let group = GroupName::parse(form.group.trim())
+        .map_err(|e| page_message(StatusCode::BAD_REQUEST, "Not made", &e.to_string()))?;
+    signed.sees(group.as_str())?;
+    let uses = number(&form.uses, "How many devices")?;
+    let expires_at = number(&form.days, "Days")?
+        .map(|days| chrono::Utc::now().timestamp() + i64::from(days) * 86_400);
+    db(state
+        .db
+        .create_enrolment(group.as_str(), uses, expires_at)
+        .await)?;
+    Ok(Redirect::to("/web/codes").into_response())
+}
+
+pub(super) async fn revoke_code(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(code): Path<String>,
+    Form(form): Form<Plain>,
+) -> Page {
+    signed.check_csrf(&form.csrf)?;
+    let known = code_in_sight(&state, &signed, &code).await?;
+    db(state.db.revoke_code(&known.code).await)?;
+    Ok(Redirect::to("/web/codes").into_response())
+}
+
+/// The form that offers a stored pack to a group or withdraws it from one.
+#[derive(Deserialize)]
+pub(super) struct GroupForm {
+    csrf: String,
+    group: String,
+}
+
+/// The hash in a pack's path, checked.
+fn pack_hash(text: &str) -> Result<[u8; 32], Response> {
+    hex::decode::<32>(text).ok_or_else(not_found)
+}
+
+pub(super) async fn offer(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(hash): Path<String>,
+    Form(form): Form<GroupForm>,
+) -> Page {
+    signed.check_csrf(&form.csrf)?;
+    let hash = pack_hash(&hash)?;
+    let group = GroupName::parse(form.group.trim())
+        .map_err(|e| page_message(StatusCode::BAD_REQUEST, "Not offered", &e.to_string()))?;
+    signed.sees(group.as_str())?;
+    db(state.db.offer_stored(hash, group.as_str()).await)?;
+    Ok(Redirect::to("/web/packs").into_response())
+}
+
+pub(super) async fn withdraw(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(hash): Path<String>,
+    Form(form): Form<GroupForm>,
+) -> Page {
+    signed.check_csrf(&form.csrf)?;
+    let hash = pack_hash(&hash)?;
+    signed.sees(&form.group)?;
+    let packs = db(state.db.stored_packs().await)?;
+    let Some(pack) = packs.iter().find(|p| p.hash == hex::encode(&hash)) else {
+        return Err(not_found());
+    };
+    db(state.db.withdraw(&form.group, &pack.id).await)?;
+    Ok(Redirect::to("/web/packs").into_response())
+}
+
+/// Uploads a pack from the page: streamed to a file under the same bound as the API's, then
+/// verified and stored as any publication (the pack's own signature names its publisher).
+pub(super) async fn upload(
+    State(state): State<AppState>,
+    signed: Signed,
+    mut form: Multipart,
+) -> Page {
+    let refused = |why: &str| page_message(StatusCode::BAD_REQUEST, "Not published", why);
+    let (mut csrf, mut group, mut file) = (None, None, None);
+    while let Some(mut field) = form
+        .next_field()
+        .await
+        .map_err(|e| refused(&e.to_string()))?
+    {
+        match field.name() {
+            Some("csrf") => csrf = Some(field.text().await.map_err(|e| refused(&e.to_string()))?),
+            Some("group") => group = Some(field.text().await.map_err(|e| refused(&e.to_string()))?),
+            Some("pack") => {
+                // The token comes first in the form: nothing is written before it checks.
+                signed.check_csrf(csrf.as_deref().unwrap_or(""))?;
+                let temp = tempfile::NamedTempFile::new_in(state.upload_dir.as_path())
+                    .map_err(|e| failure(&e.to_string()))?;
+                let mut out = tokio::fs::File::create(temp.path())
+                    .await
+                    .map_err(|e| failure(&e.to_string()))?;
+                let mut len = 0usize;
+                while let Some(piece) = field.chunk().await.map_err(|e| refused(&e.to_string()))? {
+                    len += piece.len();
+                    if len > MAX_PACK_BYTES {
+                        return Err(refused("The pack is larger than this hub takes."));
+                    }
+                    out.write_all(&piece)
+                        .await
+                        .map_err(|e| failure(&e.to_string()))?;
+                }
+                out.flush().await.map_err(|e| failure(&e.to_string()))?;
+                file = Some((temp, len as u64));
+            }
+            _ => {}
+        }
+    }
+    signed.check_csrf(csrf.as_deref().unwrap_or(""))?;
+    let (Some(group), Some((temp, len))) = (group, file) else {
+        return Err(refused("Choose a pack file and a group."));
+    };
+    let group = GroupName::parse(group.trim()).map_err(|e| refused(&e.to_string()))?;
+    signed.sees(group.as_str())?;
+    let stored =
+        crate::publish::publish_file(&state.db, temp.path(), len, None, group.into_inner()).await;
+    drop(temp);
+    match stored {
+        Ok(_) => Ok(Redirect::to("/web/packs").into_response()),
+        Err(crate::publish::PublishError::Hub(e)) => Err(failure(&e.to_string())),
+        Err(e) => Err(refused(&e.to_string())),
+    }
+}
