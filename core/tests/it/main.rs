@@ -3,5 +3,6 @@
 
 mod hostile_hub;
 mod malformed;
+mod map;
 mod roundtrip;
 mod tamper;
