@@ -1,4 +1,5 @@
-//! The trainer's commands: keys, check, build, verify, inspect, diff.
+//! The trainer's commands: keys, check, build, verify (which holds modules to what a device
+//! installs), inspect, diff.
 
 use std::path::Path;
 
@@ -106,6 +107,32 @@ fn verify_with_a_trust_list_refuses_another_publisher() {
     assert!(!out.status.success());
     assert!(
         text(&out).contains("untrusted publisher (fingerprint"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn verify_refuses_a_signed_pack_whose_module_no_device_would_install() {
+    use skillpack_core::pack::{PackInfo, Variant};
+    use skillpack_core::testing::{module_files, pack_with, publisher_key};
+    let dir = tempfile::tempdir().unwrap();
+    let info = PackInfo {
+        id: "fixture".into(),
+        version: "1.0.0".into(),
+        variant: Variant::Text,
+    };
+    let unsound = pack_with(
+        &[module_files("bike-check")],
+        info,
+        |m| m.assessment.draw = 99,
+        &publisher_key(),
+    );
+    std::fs::write(dir.path().join("unsound.skillpack"), unsound).unwrap();
+    let out = skillpack(dir.path(), &["verify", "unsound.skillpack"]);
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("module bike-check cannot be installed: "),
         "{}",
         text(&out)
     );
