@@ -91,7 +91,7 @@ enum Command {
         command: commands::relay::RelayCommand,
     },
     /// Upload a pack to a hub, signed with the publisher's key.
-    Publish(commands::hub::PublishArgs),
+    Publish(commands::publish::PublishArgs),
     /// Read a pack's lessons and take its assessment as a learner would, in the terminal.
     Preview {
         /// The pack file.
@@ -135,7 +135,7 @@ fn main() -> ExitCode {
         Command::Preview { pack } => preview::run(&pack),
         Command::Serve(args) => commands::serve::serve(args),
         Command::Hub { command } => commands::hub::run(command),
-        Command::Publish(args) => commands::hub::publish(args),
+        Command::Publish(args) => commands::publish::publish(args),
         Command::Relay { command } => commands::relay::run(command),
     };
     match result {

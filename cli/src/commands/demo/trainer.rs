@@ -9,8 +9,8 @@ use skillpack_hub::storage::ResultQuery;
 use super::assets::Assets;
 use super::packs::DemoPack;
 use super::{say, Steps};
+use crate::commands::hub::result_line;
 use crate::commands::hub::{init, operate};
-use crate::commands::hub_views::result_line;
 use crate::commands::human_bytes;
 use skillpack_hub::issue::set_up_issuer as set_up_issuer_on;
 

@@ -11,10 +11,10 @@ use skillpack_core::assess::points_text;
 use skillpack_core::keys::file::read_secret;
 use skillpack_core::protocol::endpoint;
 use skillpack_core::sync::HubClient;
-use skillpack_hub::storage::{ResultQuery, StoredResult};
+use skillpack_hub::storage::{ResultQuery, Scope, StoredResult};
 
-use super::hub::operate;
-use super::CommandResult;
+use super::operate;
+use crate::commands::CommandResult;
 
 /// Where an operator's view reads from: the hub's database on its machine, or a running hub
 /// through the operator's signed API (`/v1/admin/…`).
@@ -155,4 +155,138 @@ pub(crate) fn result_line(r: &StoredResult) -> String {
             None => rec.learner.clone(),
         }
     )
+}
+
+/// `skillpack hub codes`: the enrolment codes and their state.
+pub(super) fn codes(from: Source, json: bool) -> CommandResult {
+    let codes: Vec<skillpack_hub::storage::CodeRow> = match from.hub()? {
+        Some((client, key)) => admin_json(&client, &key, endpoint::ADMIN_CODES)?,
+        None => operate(from.db()?, |hub| async move {
+            hub.enrolment_codes(&Scope::Everything).await
+        })?,
+    };
+    if json {
+        outln!("{}", serde_json::to_string_pretty(&codes)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    for c in codes {
+        let uses = c.uses_left.map_or("any number of uses".to_owned(), |n| {
+            format!("{n} uses left")
+        });
+        let until = c.expires_at.map_or(String::new(), |t| {
+            chrono::DateTime::from_timestamp(t, 0).map_or(String::new(), |d| {
+                format!(", until {}", d.format("%Y-%m-%d"))
+            })
+        });
+        let state = c
+            .revoked_at
+            .map_or(String::new(), |at| format!(", revoked {at}"));
+        outln!("{:<12} {} {uses}{until}{state}", c.group, c.code);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `skillpack hub credentials`: every credential the hub issued.
+pub(super) fn credentials(db: String, json: bool) -> CommandResult {
+    let rows = operate(&db, |hub| async move { hub.issued_credentials(None).await })?;
+    if json {
+        outln!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    for c in rows {
+        let state = match (&c.revoked_at, &c.revoked_why) {
+            (Some(at), why) => {
+                format!("revoked {at}: {}", why.as_deref().unwrap_or(""))
+            }
+            (None, _) => "valid".to_owned(),
+        };
+        outln!(
+            "{:>4} {} to {} (issued {}, {state})",
+            c.number,
+            c.id,
+            c.learner,
+            c.issued_at
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `skillpack hub groups`: each group with its counts.
+pub(super) fn groups(from: Source) -> CommandResult {
+    let groups: Vec<skillpack_hub::storage::GroupRow> = match from.hub()? {
+        Some((client, key)) => admin_json(&client, &key, endpoint::ADMIN_GROUPS)?,
+        None => operate(from.db()?, |hub| async move {
+            hub.groups(&Scope::Everything).await
+        })?,
+    };
+    for g in groups {
+        outln!(
+            "{:<12} {} packs, {} devices, {} results, {} open codes",
+            g.group,
+            g.packs,
+            g.devices,
+            g.records,
+            g.open_codes
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `skillpack hub learners`: each learner's device with its results.
+pub(super) fn learners(from: Source) -> CommandResult {
+    let learners: Vec<skillpack_hub::storage::LearnerRow> = match from.hub()? {
+        Some((client, key)) => admin_json(&client, &key, endpoint::ADMIN_LEARNERS)?,
+        None => operate(from.db()?, |hub| async move {
+            hub.learners(&Scope::Everything, None).await
+        })?,
+    };
+    for l in learners {
+        let linked = if l.person == l.learner {
+            String::new()
+        } else {
+            format!(" (the same person as {})", l.person)
+        };
+        let named = l.name.as_ref().map_or(String::new(), |n| format!("{n} "));
+        outln!(
+            "{:<12} {named}{}{linked} {} records, {} modules passed (device {}…, since {})",
+            l.group,
+            l.learner,
+            l.records,
+            l.passed,
+            &l.device[..16],
+            l.registered_at
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `skillpack hub flags`: gaps and forks in devices' chains.
+pub(super) fn flags(from: Source) -> CommandResult {
+    let flags: Vec<skillpack_hub::storage::FlagRow> = match from.hub()? {
+        Some((client, key)) => admin_json(&client, &key, endpoint::ADMIN_FLAGS)?,
+        None => operate(from.db()?, |hub| async move {
+            hub.flags(&Scope::Everything, None).await
+        })?,
+    };
+    for f in &flags {
+        outln!(
+            "device {}… record {}: {}: {}",
+            &f.device[..16],
+            f.seq,
+            f.kind,
+            f.detail
+        );
+    }
+    if flags.is_empty() {
+        outln!("no gaps or forks");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `skillpack hub audit`: what operators and trainers changed, oldest first.
+pub(super) fn audit(db: String) -> CommandResult {
+    for a in operate(&db, |hub| async move { hub.audit().await })? {
+        outln!("{} {} {} {}", a.at, a.actor, a.action, a.detail);
+    }
+    Ok(ExitCode::SUCCESS)
 }
