@@ -7,9 +7,10 @@ use chrono::Utc;
 use skillpack_core::assess::{AttemptGrant, GrantTerms};
 use skillpack_core::credential::IssuerEndorsement;
 use skillpack_core::keys::SecretKey;
+use skillpack_core::protocol::{NumberedGrant, MAX_GRANTS_PER_ANSWER};
 
 use crate::error::HubError;
-use crate::storage::{HubDb, NewAttemptGrant, ResultQuery, Scope, StoredResult};
+use crate::storage::{HubDb, NewAttemptGrant, PackModule, ResultQuery, Scope, StoredResult};
 
 /// What a trainer asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,7 +99,7 @@ pub async fn grant_attempts(
     }
     // The publisher of the module as the learner last attempted it, from the pack their
     // newest result names.
-    let Some((publisher, _)) = db
+    let Some(PackModule { publisher, .. }) = db
         .pack_module(newest.record.record.pack.hash.0, &module)
         .await?
     else {
@@ -141,4 +142,35 @@ pub async fn grant_attempts(
     })
     .await?;
     Ok(Ok(grant))
+}
+
+/// The learner's grants of attempts after `after`. A device that took more than the hub
+/// holds (the hub was restored from a backup) gets them all again: it keeps each one once.
+pub async fn grants_after(
+    db: &HubDb,
+    learner: &str,
+    after: u64,
+) -> Result<Vec<NumberedGrant>, HubError> {
+    let limit = MAX_GRANTS_PER_ANSWER as u32;
+    let mut rows = db.grants_after(learner, after, limit).await?;
+    if rows.is_empty() && after > 0 {
+        let newest = db
+            .learner_grants(learner)
+            .await?
+            .last()
+            .map_or(0, |g| g.number);
+        if newest < after {
+            rows = db.grants_after(learner, 0, limit).await?;
+        }
+    }
+    rows.into_iter()
+        .map(|row| {
+            let grant = serde_json::from_str(&row.body)
+                .map_err(|e| HubError::Damaged(format!("a stored grant: {e}")))?;
+            Ok(NumberedGrant {
+                number: row.number,
+                grant,
+            })
+        })
+        .collect()
 }

@@ -3,7 +3,8 @@
 //! credential, signed with the issuer key the hub holds for that provider, naming the record
 //! as its evidence and a bit of the provider's status list for revocation. A provider without
 //! an issuer set up (`skillpack hub issuer`) awards nothing yet; its learners' passes get
-//! their credentials once it has one. Also here: each provider's status list credential.
+//! their credentials once it has one. Also here: a learner's credentials as their devices take
+//! them, and each provider's status list credential.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -17,10 +18,11 @@ use skillpack_core::hash::ContentHash;
 use skillpack_core::keys::SecretKey;
 use skillpack_core::ledger::SignedRecord;
 use skillpack_core::module::Module;
+use skillpack_core::protocol::{CredentialsResponse, IssuedCredential, MAX_CREDENTIALS_PER_ANSWER};
 
 use crate::error::HubError;
 use crate::storage::{
-    random_bytes, CredentialInsert, HubDb, IssuerRow, NewCredential, UnissuedPass,
+    random_bytes, CredentialInsert, HubDb, IssuerRow, NewCredential, PackModule, UnissuedPass,
 };
 
 /// Most passes one call issues for (a learner has a handful; the rest wait for the next).
@@ -45,12 +47,49 @@ pub async fn issue_pending(db: &HubDb, learner: &str) -> Result<usize, HubError>
     Ok(issued)
 }
 
+/// The learner's credentials numbered after `after` (as many as one answer carries), with
+/// the endorsements of the keys that signed them, for the learner's bound device.
+pub async fn credentials_after(
+    db: &HubDb,
+    learner: &str,
+    after: u64,
+) -> Result<CredentialsResponse, HubError> {
+    let limit = u32::try_from(MAX_CREDENTIALS_PER_ANSWER).unwrap_or(u32::MAX);
+    let mut rows = db.credentials_after(learner, after, limit + 1).await?;
+    let more = rows.len() > MAX_CREDENTIALS_PER_ANSWER;
+    rows.truncate(MAX_CREDENTIALS_PER_ANSWER);
+    let damaged = |e: serde_json::Error| HubError::Damaged(format!("a stored credential: {e}"));
+    let mut endorsements = Vec::new();
+    let mut issuers = Vec::new();
+    let mut credentials = Vec::with_capacity(rows.len());
+    for row in rows {
+        let credential = serde_json::from_str(&row.body).map_err(damaged)?;
+        credentials.push(IssuedCredential {
+            number: row.number,
+            credential,
+        });
+        if issuers.contains(&row.issuer) {
+            continue;
+        }
+        issuers.push(row.issuer);
+        if let Some(issuer) = db.issuer(row.issuer).await? {
+            endorsements.push(serde_json::from_str(&issuer.endorsement).map_err(damaged)?);
+        }
+    }
+    Ok(CredentialsResponse {
+        credentials,
+        endorsements,
+        more,
+    })
+}
+
 /// Issues for one pass; false when its provider has no issuer or the module is not known.
 async fn issue_for(db: &HubDb, learner: &str, pass: &UnissuedPass) -> Result<bool, HubError> {
     let signed: SignedRecord =
         serde_json::from_str(&pass.body).map_err(|e| HubError::Damaged(e.to_string()))?;
     let record = signed.record;
-    let Some((publisher, module)) = db.pack_module(record.pack.hash.0, &record.module).await?
+    let Some(PackModule { publisher, module }) =
+        db.pack_module(record.pack.hash.0, &record.module).await?
     else {
         return Ok(false);
     };

@@ -7,16 +7,14 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use skillpack_core::keys::PublicKey;
 use skillpack_core::protocol::{
-    display_name, CredentialsRequest, CredentialsResponse, IssuedCredential, NumberedGrant,
-    PushRequest, PushResponse, RegisterRequest, RegisterResponse, MAX_CREDENTIALS_PER_ANSWER,
-    MAX_GRANTS_PER_ANSWER,
+    display_name, CredentialsRequest, CredentialsResponse, PushRequest, PushResponse,
+    RegisterRequest, RegisterResponse,
 };
 
 use super::{json_body, BoundDevice, SignedRequest, MAX_PUSH_RECORDS};
-use crate::error::{HttpError, HubError, OrHttpErr};
+use crate::error::{HttpError, OrHttpErr};
 use crate::ingest::{join, take_records, JoinRefusal};
 use crate::state::AppState;
-use crate::HubDb;
 
 pub(super) async fn register(
     State(state): State<AppState>,
@@ -94,7 +92,7 @@ pub(super) async fn push(
     let results = take_records(&state.db, key, device.learner.clone(), request.records).await?;
     let held = Some(state.db.held_records(key).await?);
     let grants = match request.grants_after {
-        Some(after) => grants_after(&state.db, &device.learner, after).await?,
+        Some(after) => crate::grant::grants_after(&state.db, &device.learner, after).await?,
         None => Vec::new(),
     };
     Ok(Json(PushResponse {
@@ -106,34 +104,6 @@ pub(super) async fn push(
     }))
 }
 
-/// The learner's grants of attempts after `after`. A device that took more than the hub
-/// holds (the hub was restored from a backup) gets them all again: it keeps each one once.
-async fn grants_after(
-    db: &HubDb,
-    learner: &str,
-    after: u64,
-) -> Result<Vec<NumberedGrant>, HubError> {
-    let limit = MAX_GRANTS_PER_ANSWER as u32;
-    let mut rows = db.grants_after(learner, after, limit).await?;
-    if rows.is_empty() && after > 0 {
-        let newest = db
-            .learner_grants(learner)
-            .await?
-            .last()
-            .map_or(0, |g| g.number);
-        if newest < after {
-            rows = db.grants_after(learner, 0, limit).await?;
-        }
-    }
-    rows.into_iter()
-        .map(|(number, body)| {
-            let grant = serde_json::from_str(&body)
-                .map_err(|e| HubError::Damaged(format!("a stored grant: {e}")))?;
-            Ok(NumberedGrant { number, grant })
-        })
-        .collect()
-}
-
 /// The learner's credentials after the number the device holds, with the endorsements of
 /// the keys that signed them; for a bound device only.
 pub(super) async fn credentials(
@@ -141,32 +111,9 @@ pub(super) async fn credentials(
     BoundDevice { device, body, .. }: BoundDevice,
 ) -> Result<Json<CredentialsResponse>, HttpError> {
     let request: CredentialsRequest = json_body(&body)?;
-    let limit = u32::try_from(MAX_CREDENTIALS_PER_ANSWER).unwrap_or(u32::MAX);
-    let mut rows = state
-        .db
-        .credentials_after(&device.learner, request.after, limit + 1)
-        .await?;
-    let more = rows.len() > MAX_CREDENTIALS_PER_ANSWER;
-    rows.truncate(MAX_CREDENTIALS_PER_ANSWER);
-    let mut endorsements = Vec::new();
-    let mut issuers = Vec::new();
-    let mut credentials = Vec::with_capacity(rows.len());
-    for (number, body, issuer) in rows {
-        let credential = serde_json::from_str(&body).map_err(HttpError::internal)?;
-        credentials.push(IssuedCredential { number, credential });
-        if issuers.contains(&issuer) {
-            continue;
-        }
-        issuers.push(issuer);
-        if let Some(row) = state.db.issuer(issuer).await? {
-            endorsements.push(serde_json::from_str(&row.endorsement).map_err(HttpError::internal)?);
-        }
-    }
-    Ok(Json(CredentialsResponse {
-        credentials,
-        endorsements,
-        more,
-    }))
+    Ok(Json(
+        crate::issue::credentials_after(&state.db, &device.learner, request.after).await?,
+    ))
 }
 
 /// `GET /v1/status/{issuer}`: an issuer's signed revocation list, public (verifiers anywhere

@@ -177,7 +177,9 @@ pub async fn module_book(
         if book.contains_key(&key) {
             continue;
         }
-        let Some((publisher, module)) = db.pack_module(rec.pack.hash.0, &rec.module).await? else {
+        let Some(super::PackModule { publisher, module }) =
+            db.pack_module(rec.pack.hash.0, &rec.module).await?
+        else {
             continue;
         };
         book.insert(key, (publisher.to_did_key(), module));

@@ -24,10 +24,11 @@ pub use export::{
     module_book, results_csv, results_xapi, summary_csv, CsvOptions, ModuleBook, Titles,
 };
 pub use rows::{
-    AttemptGrantRow, AuditRow, CodeRow, CredentialInsert, DeviceJoin, FlagRow, GroupRow, IssuedRow,
-    IssuerRow, KnownDevice, LearnerLabel, LearnerLink, LearnerRow, LinkRefusal, NewAttemptGrant,
-    NewCredential, NewPack, PackChunk, PackRow, PublishRefusal, RegisterRefusal, StoredResult,
-    UnissuedPass, WebGrant, WebSession,
+    AttemptGrantRow, AuditRow, CodeRow, CredentialInsert, DeviceJoin, FlagRow, GroupRow,
+    HeldCredentialRow, HeldGrantRow, IssuedRow, IssuerRow, KnownDevice, LearnerLabel, LearnerLink,
+    LearnerRow, LinkRefusal, NewAttemptGrant, NewCredential, NewPack, OpenedSession, PackChunk,
+    PackModule, PackRow, PublishRefusal, RegisterRefusal, StoredResult, UnissuedPass, WebGrant,
+    WebSession,
 };
 pub use rules::{normalize_code, PIECE};
 
@@ -378,14 +379,17 @@ impl HubDb {
         &self,
         pack: [u8; 32],
         module: &str,
-    ) -> Result<Option<(PublicKey, skillpack_core::module::Module)>, HubError> {
+    ) -> Result<Option<PackModule>, HubError> {
         let module = module.to_owned();
         let Some((publisher, body)) = on_engine!(self, e => e.pack_module(pack, module))? else {
             return Ok(None);
         };
         let module = serde_json::from_str(&body)
             .map_err(|e| HubError::Damaged(format!("a stored module: {e}")))?;
-        Ok(Some((stored_publisher(&publisher)?, module)))
+        Ok(Some(PackModule {
+            publisher: stored_publisher(&publisher)?,
+            module,
+        }))
     }
 
     /// Stores an issued credential, unless its record has one or its status bit is taken.
@@ -396,14 +400,13 @@ impl HubDb {
         on_engine!(self, e => e.add_credential(credential))
     }
 
-    /// Up to `limit` of a learner's credentials numbered after `after`, oldest first: each
-    /// number, credential (JSON) and issuer number.
+    /// Up to `limit` of a learner's credentials numbered after `after`, oldest first.
     pub async fn credentials_after(
         &self,
         learner: &str,
         after: u64,
         limit: u32,
-    ) -> Result<Vec<(u64, String, u64)>, HubError> {
+    ) -> Result<Vec<HeldCredentialRow>, HubError> {
         let learner = learner.to_owned();
         on_engine!(self, e => e.credentials_after(learner, after, limit))
     }
@@ -431,14 +434,13 @@ impl HubDb {
         on_engine!(self, e => e.add_grant(grant))
     }
 
-    /// Up to `limit` of a learner's grants numbered after `after`, oldest first: each number
-    /// and signed grant (JSON).
+    /// Up to `limit` of a learner's grants numbered after `after`, oldest first.
     pub async fn grants_after(
         &self,
         learner: &str,
         after: u64,
         limit: u32,
-    ) -> Result<Vec<(u64, String)>, HubError> {
+    ) -> Result<Vec<HeldGrantRow>, HubError> {
         let learner = learner.to_owned();
         on_engine!(self, e => e.grants_after(learner, after, limit))
     }
@@ -477,7 +479,7 @@ impl HubDb {
         &self,
         token: &str,
         session_ttl: Duration,
-    ) -> Result<Option<(String, WebSession)>, HubError> {
+    ) -> Result<Option<OpenedSession>, HubError> {
         let secret = hex::encode(&rules::random_bytes::<32>()?);
         let csrf = hex::encode(&rules::random_bytes::<16>()?);
         let now = now_ms() / 1000;
@@ -485,7 +487,7 @@ impl HubDb {
         let (token_hash, session_hash) = (secret_hash(token), secret_hash(&secret));
         let session =
             on_engine!(self, e => e.redeem_web_link(token_hash, session_hash, csrf, now, until))?;
-        Ok(session.map(|s| (secret, s)))
+        Ok(session.map(|session| OpenedSession { secret, session }))
     }
 
     /// The session whose cookie secret is `secret`, if it is open.

@@ -428,3 +428,43 @@ pub struct AttemptGrantRow {
     /// When (ISO 8601).
     pub granted_at: String,
 }
+
+/// A learner's credential as the hub keeps it for their devices: its number, the credential
+/// (JSON) and the number of the issuer that signed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldCredentialRow {
+    /// Its number among the learner's credentials (devices ask for those after theirs).
+    pub number: u64,
+    /// The signed credential, as JSON.
+    pub body: String,
+    /// The issuer that signed it.
+    pub issuer: u64,
+}
+
+/// A learner's grant of attempts as the hub keeps it for their devices: its number and the
+/// signed grant (JSON).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldGrantRow {
+    /// Its number among the learner's grants (devices ask for those after theirs).
+    pub number: u64,
+    /// The signed grant, as JSON.
+    pub body: String,
+}
+
+/// A module of a stored pack, with the key that signed the pack.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PackModule {
+    /// The pack's publisher.
+    pub publisher: PublicKey,
+    /// The module as compiled.
+    pub module: skillpack_core::module::Module,
+}
+
+/// A session just opened by a sign-in link: the cookie's secret and the session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenedSession {
+    /// The secret the session's cookie carries (the hub keeps only its hash).
+    pub secret: String,
+    /// The session.
+    pub session: WebSession,
+}

@@ -51,10 +51,10 @@ pub(super) async fn sign_in(State(state): State<AppState>, Path(token): Path<Str
         Ok(None)
     };
     match redeemed {
-        Ok(Some((secret, _))) => (
+        Ok(Some(opened)) => (
             [(
                 header::SET_COOKIE,
-                session_cookie(&secret, state.secure_cookies),
+                session_cookie(&opened.secret, state.secure_cookies),
             )],
             Redirect::to("/web/"),
         )

@@ -4,7 +4,9 @@
 
 use super::{iso, PgHub};
 use crate::error::HubError;
-use crate::storage::rows::{CredentialInsert, IssuedRow, IssuerRow, NewCredential, UnissuedPass};
+use crate::storage::rows::{
+    CredentialInsert, HeldCredentialRow, IssuedRow, IssuerRow, NewCredential, UnissuedPass,
+};
 use crate::storage::rules::{count, issuer_row};
 
 const ISSUER_COLUMNS: &str = "id, publisher, secret_key, profile, endorsement, status_list";
@@ -162,7 +164,7 @@ impl PgHub {
         learner: String,
         after: u64,
         limit: u32,
-    ) -> Result<Vec<(u64, String, u64)>, HubError> {
+    ) -> Result<Vec<HeldCredentialRow>, HubError> {
         let client = self.pool.get().await?;
         let rows = client
             .query(
@@ -173,7 +175,11 @@ impl PgHub {
             .await?;
         Ok(rows
             .iter()
-            .map(|r| (count(r.get(0)), r.get(1), count(r.get(2))))
+            .map(|r| HeldCredentialRow {
+                number: count(r.get(0)),
+                body: r.get(1),
+                issuer: count(r.get(2)),
+            })
             .collect())
     }
 

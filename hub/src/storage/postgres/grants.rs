@@ -3,7 +3,7 @@
 
 use super::{iso, PgHub};
 use crate::error::HubError;
-use crate::storage::rows::{AttemptGrantRow, NewAttemptGrant};
+use crate::storage::rows::{AttemptGrantRow, HeldGrantRow, NewAttemptGrant};
 use crate::storage::rules::count;
 
 impl PgHub {
@@ -42,7 +42,7 @@ impl PgHub {
         learner: String,
         after: u64,
         limit: u32,
-    ) -> Result<Vec<(u64, String)>, HubError> {
+    ) -> Result<Vec<HeldGrantRow>, HubError> {
         let client = self.pool.get().await?;
         let after = i64::try_from(after).unwrap_or(i64::MAX);
         let rows = client
@@ -52,7 +52,13 @@ impl PgHub {
                 &[&learner, &after, &i64::from(limit)],
             )
             .await?;
-        Ok(rows.iter().map(|r| (count(r.get(0)), r.get(1))).collect())
+        Ok(rows
+            .iter()
+            .map(|r| HeldGrantRow {
+                number: count(r.get(0)),
+                body: r.get(1),
+            })
+            .collect())
     }
 
     pub(crate) async fn learner_grants(

@@ -6,7 +6,9 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::{SqliteHub, NOW};
 use crate::error::HubError;
-use crate::storage::rows::{CredentialInsert, IssuedRow, IssuerRow, NewCredential, UnissuedPass};
+use crate::storage::rows::{
+    CredentialInsert, HeldCredentialRow, IssuedRow, IssuerRow, NewCredential, UnissuedPass,
+};
 use crate::storage::rules::{count, issuer_row};
 
 const ISSUER_COLUMNS: &str = "id, publisher, secret_key, profile, endorsement, status_list";
@@ -183,7 +185,7 @@ impl SqliteHub {
         learner: String,
         after: u64,
         limit: u32,
-    ) -> Result<Vec<(u64, String, u64)>, HubError> {
+    ) -> Result<Vec<HeldCredentialRow>, HubError> {
         let after = i64::try_from(after).unwrap_or(i64::MAX);
         self.run(move |db| {
             let conn = db.read();
@@ -192,7 +194,11 @@ impl SqliteHub {
                  ORDER BY number LIMIT ?3",
             )?;
             let rows = stmt.query_map(params![learner, after, limit], |r| {
-                Ok((count(r.get(0)?), r.get(1)?, count(r.get(2)?)))
+                Ok(HeldCredentialRow {
+                    number: count(r.get(0)?),
+                    body: r.get(1)?,
+                    issuer: count(r.get(2)?),
+                })
             })?;
             Ok(rows.collect::<Result<_, _>>()?)
         })

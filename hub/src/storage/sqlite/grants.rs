@@ -5,7 +5,7 @@ use rusqlite::{params, TransactionBehavior};
 
 use super::{SqliteHub, NOW};
 use crate::error::HubError;
-use crate::storage::rows::{AttemptGrantRow, NewAttemptGrant};
+use crate::storage::rows::{AttemptGrantRow, HeldGrantRow, NewAttemptGrant};
 use crate::storage::rules::count;
 
 impl SqliteHub {
@@ -46,7 +46,7 @@ impl SqliteHub {
         learner: String,
         after: u64,
         limit: u32,
-    ) -> Result<Vec<(u64, String)>, HubError> {
+    ) -> Result<Vec<HeldGrantRow>, HubError> {
         let after = i64::try_from(after).unwrap_or(i64::MAX);
         self.run(move |db| {
             let conn = db.read();
@@ -55,7 +55,10 @@ impl SqliteHub {
                  ORDER BY number LIMIT ?3",
             )?;
             let rows = stmt.query_map(params![learner, after, limit], |r| {
-                Ok((count(r.get(0)?), r.get(1)?))
+                Ok(HeldGrantRow {
+                    number: count(r.get(0)?),
+                    body: r.get(1)?,
+                })
             })?;
             Ok(rows.collect::<Result<_, _>>()?)
         })

@@ -5,7 +5,8 @@
 use skillpack_core::hash::ContentHash;
 use skillpack_core::testing::{publisher_key, stranger_key};
 use skillpack_hub::storage::{
-    CredentialInsert, IssuerRow, NewCredential, NewPack, PublishRefusal, RegisterRefusal, Scope,
+    CredentialInsert, HeldCredentialRow, IssuerRow, NewCredential, NewPack, PublishRefusal,
+    RegisterRefusal, Scope,
 };
 
 use super::{device, joining, learner, new_pack, registered};
@@ -83,8 +84,16 @@ pub async fn credentials_are_stored_once_per_record_numbered_and_revoked_by_bit(
     assert_eq!(
         all,
         vec![
-            (first, "{\"n\":1}".to_owned(), id),
-            (second, "{\"n\":4}".to_owned(), id)
+            HeldCredentialRow {
+                number: first,
+                body: "{\"n\":1}".to_owned(),
+                issuer: id
+            },
+            HeldCredentialRow {
+                number: second,
+                body: "{\"n\":4}".to_owned(),
+                issuer: id
+            }
         ]
     );
     assert_eq!(
