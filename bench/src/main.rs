@@ -11,17 +11,19 @@
 mod alloc;
 mod corpus;
 mod peers;
+mod timing;
 
 use std::fs;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context;
 use sha2::{Digest, Sha256};
 use skillpack_core::authoring::{build_pack, BuildRequest};
 use skillpack_core::pack::{BuildOptions, Codec, PackReader, Variant};
 use skillpack_core::testing::publisher_key;
+use timing::median;
 
 #[global_allocator]
 static ALLOC: alloc::Tracking = alloc::Tracking;
@@ -447,18 +449,6 @@ fn dictionary_table(dirs: &[PathBuf]) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-fn median(runs: usize, mut f: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[runs / 2]
 }
 
 fn kb(n: u64) -> String {

@@ -1,8 +1,8 @@
 //! Test fixtures shared by the core's tests, the CLI's tests, the benchmark and the fuzzer:
 //! a fixed key, a small module with a lesson, an image and its low variant, packs built in
 //! memory, and a way to forge packs byte by byte (validly signed by any key) so the reader
-//! can be tested against what an attacker could make. Compiled only for tests and with the
-//! `testing` feature.
+//! can be tested against what an attacker could make; with `client`, signed requests to a
+//! hub (`signed.rs`). Compiled only for tests and with the `testing` feature.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Cursor;
@@ -14,6 +14,11 @@ use crate::keys::SecretKey;
 use crate::module::{compile, Module, SourceFiles};
 use crate::pack::format::{signed_message, Header, HEADER_LEN};
 use crate::pack::{BuildOptions, Manifest, PackInfo, PackReader, Variant};
+
+#[cfg(feature = "client")]
+mod signed;
+#[cfg(feature = "client")]
+pub use signed::{signed_headers, signed_post};
 
 /// The publisher key of the fixtures.
 pub fn publisher_key() -> SecretKey {

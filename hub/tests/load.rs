@@ -12,10 +12,8 @@ mod support;
 use std::time::{Duration, Instant};
 
 use skillpack_core::keys::SecretKey;
-use skillpack_core::protocol::{
-    endpoint, sign_request, NonceResponse, PushRequest, PushResponse, RecordStatus, RequestParts,
-};
-use skillpack_core::testing::{record_chain, register_request};
+use skillpack_core::protocol::{endpoint, PushRequest, PushResponse, RecordStatus};
+use skillpack_core::testing::{record_chain, register_request, signed_post};
 
 use skillpack_hub::storage::Scope;
 use support::TestHub;
@@ -23,34 +21,6 @@ use support::TestHub;
 const DEVICES: u8 = 200;
 const RECORDS_PER_DEVICE: u64 = 20;
 const BATCH: usize = 5;
-
-async fn signed_post(
-    client: &reqwest::Client,
-    url: &str,
-    key: &SecretKey,
-    path: &str,
-    body: Vec<u8>,
-) -> reqwest::Response {
-    let nonce: NonceResponse = client
-        .get(format!("{url}{}", endpoint::NONCE))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let headers = sign_request(
-        &RequestParts::new("POST", path, &body),
-        key,
-        &nonce.nonce,
-        0,
-    );
-    let mut request = client.post(format!("{url}{path}"));
-    for (name, value) in headers.pairs() {
-        request = request.header(name, value);
-    }
-    request.body(body).send().await.unwrap()
-}
 
 #[test]
 fn two_hundred_devices_push_concurrently_and_every_record_is_stored_once() {
@@ -81,6 +51,7 @@ fn two_hundred_devices_push_concurrently_and_every_record_is_stored_once() {
                 assert!(
                     signed_post(&client, &url, &device, endpoint::DEVICES, register)
                         .await
+                        .unwrap()
                         .status()
                         .is_success()
                 );
@@ -99,6 +70,7 @@ fn two_hundred_devices_push_concurrently_and_every_record_is_stored_once() {
                     let response: PushResponse =
                         signed_post(&client, &url, &device, endpoint::RECORDS, body)
                             .await
+                            .unwrap()
                             .json()
                             .await
                             .unwrap();

@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 
 use skillpack_core::module::SourceFiles;
 use skillpack_core::pack::Variant;
-use skillpack_core::protocol::{endpoint, sign_request, NonceResponse, RequestParts};
-use skillpack_core::testing::{fake_image, module_files, pack_with, publisher_key};
+use skillpack_core::protocol::endpoint;
+use skillpack_core::testing::{fake_image, module_files, pack_with, publisher_key, signed_post};
 use skillpack_hub::HubDb;
 
 /// Set (to a database URL) in the child that runs the hub.
@@ -155,26 +155,9 @@ fn large_pack() -> Vec<u8> {
 }
 
 async fn publish(client: &reqwest::Client, base: &str, pack: bytes::Bytes) -> u16 {
-    let nonce: NonceResponse = client
-        .get(format!("{base}{}", endpoint::NONCE))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
     let target = endpoint::publish("riders");
-    let headers = sign_request(
-        &RequestParts::new("POST", &target, &pack),
-        &publisher_key(),
-        &nonce.nonce,
-        0,
-    );
-    let mut request = client.post(format!("{base}{target}"));
-    for (name, value) in headers.pairs() {
-        request = request.header(name, value);
-    }
-    request.body(pack).send().await.unwrap().status().as_u16()
+    let response = signed_post(client, base, &publisher_key(), &target, pack).await;
+    response.unwrap().status().as_u16()
 }
 
 fn memory_stays_bounded_with_large_uploads_and_stalled_downloads() {

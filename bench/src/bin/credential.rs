@@ -4,7 +4,10 @@
 //! of its QR payload. `cargo run --release -p skillpack-bench --bin credential`.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
-use std::time::{Duration, Instant};
+#[path = "../timing.rs"]
+mod timing;
+
+use std::time::Duration;
 
 use skillpack_core::credential::{
     self, add_proof, check_proof, did_key_method, qr, Award, Contexts, Cryptosuite, Issuer,
@@ -13,18 +16,7 @@ use skillpack_core::credential::{
 use skillpack_core::keys::SecretKey;
 use skillpack_core::module::compile;
 use skillpack_core::testing::module_files;
-
-fn median(runs: usize, mut f: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[runs / 2]
-}
+use timing::median;
 
 fn main() {
     let contexts = Contexts::bundled();

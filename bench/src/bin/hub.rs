@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use ed25519_dalek::{Signature, VerifyingKey};
 use skillpack_core::keys::SecretKey;
 use skillpack_core::ledger::SignedRecord;
-use skillpack_core::protocol::{endpoint, sign_request, NonceResponse, PushRequest, RequestParts};
-use skillpack_core::testing::{record_chain, register_request};
+use skillpack_core::protocol::{endpoint, PushRequest};
+use skillpack_core::testing::{record_chain, register_request, signed_post};
 use skillpack_hub::HubDb;
 
 const DEVICES: u8 = 100;
@@ -85,7 +85,9 @@ fn main() -> anyhow::Result<()> {
         for (d, (key, _, _)) in devices.iter().enumerate() {
             let learner = SecretKey::from_seed(&[d as u8 ^ 0x80; 32]);
             let body = serde_json::to_vec(&register_request(key, &learner, &code))?;
-            signed_post(&client, &url, key, endpoint::DEVICES, body).await?;
+            signed_post(&client, &url, key, endpoint::DEVICES, body)
+                .await?
+                .error_for_status()?;
         }
         // A device serialises its outbox before it finds a connection: not the hub's work.
         let pushes: Vec<(SecretKey, Vec<Vec<u8>>)> = devices
@@ -115,6 +117,7 @@ fn main() -> anyhow::Result<()> {
                     let t = Instant::now();
                     signed_post(&client, &url, &key, endpoint::RECORDS, body)
                         .await
+                        .and_then(reqwest::Response::error_for_status)
                         .expect("push");
                     times.push(t.elapsed());
                 }
@@ -171,38 +174,6 @@ fn main() -> anyhow::Result<()> {
     println!(
         "| push of {BATCH} records under that load, p99 | {} |",
         ms(pct(99))
-    );
-    Ok(())
-}
-
-async fn signed_post(
-    client: &reqwest::Client,
-    url: &str,
-    key: &SecretKey,
-    path: &str,
-    body: Vec<u8>,
-) -> anyhow::Result<()> {
-    let nonce: NonceResponse = client
-        .get(format!("{url}{}", endpoint::NONCE))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let headers = sign_request(
-        &RequestParts::new("POST", path, &body),
-        key,
-        &nonce.nonce,
-        0,
-    );
-    let mut request = client.post(format!("{url}{path}"));
-    for (name, value) in headers.pairs() {
-        request = request.header(name, value);
-    }
-    let response = request.body(body).send().await?;
-    anyhow::ensure!(
-        response.status().is_success(),
-        "{path}: {}",
-        response.status()
     );
     Ok(())
 }

@@ -11,6 +11,8 @@
 
 #[path = "../alloc.rs"]
 mod alloc;
+#[path = "../timing.rs"]
+mod timing;
 
 #[global_allocator]
 static ALLOC: alloc::Tracking = alloc::Tracking;
@@ -24,6 +26,7 @@ use skillpack_core::module::SourceFiles;
 use skillpack_core::pack::{PackInfo, PackReader, Variant};
 use skillpack_core::store::Store;
 use skillpack_core::testing::{module_files, pack_of, pack_with, publisher_key, right_answers};
+use timing::{median, median_of};
 
 fn main() -> anyhow::Result<()> {
     let work = tempfile::tempdir()?;
@@ -352,21 +355,7 @@ fn time_interleaved(
         conn.execute("COMMIT", [])?;
         inserts.push(start.elapsed());
     }
-    submits.sort();
-    inserts.sort();
-    Ok((submits[n / 2], inserts[n / 2]))
-}
-
-fn median(runs: usize, mut f: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[runs / 2]
+    Ok((median_of(submits), median_of(inserts)))
 }
 
 fn ms(d: Duration) -> String {

@@ -9,7 +9,7 @@ mod chunking;
 mod diff;
 mod error;
 pub mod format;
-
+mod inflate;
 mod manifest;
 mod path;
 mod reader;

@@ -11,11 +11,11 @@ use std::path::Path;
 
 use super::error::PackError;
 use super::format::{signed_message, Header, Limits, FORMAT_MAJOR_V1, HEADER_LEN};
+use super::inflate::inflate;
 use super::manifest::{module_json_path, Chunk, Codec, Entry, Manifest};
 use super::tree::{inflate_piece, TreeReader};
 use crate::hash::ContentHash;
 use crate::module::Module;
-use zstd::bulk::Decompressor;
 use zstd::dict::DecoderDictionary;
 
 use crate::keys::PublicKey;
@@ -496,28 +496,4 @@ pub(super) fn open_signed_head(
     }
     manifest.check(header.data_len, limits)?;
     Ok((SignedHead::Whole(manifest), publisher))
-}
-
-/// Inflates a zstd frame that must come to exactly `size` bytes (already bounded by limits).
-pub(super) fn inflate(
-    stored: &[u8],
-    size: u64,
-    dictionary: Option<&DecoderDictionary<'static>>,
-) -> Result<Vec<u8>, String> {
-    let capacity = usize::try_from(size).map_err(|_| "too large for this device".to_owned())?;
-    let mut decompressor = match dictionary {
-        Some(d) => Decompressor::with_prepared_dictionary(d),
-        None => Decompressor::new(),
-    }
-    .map_err(|e| e.to_string())?;
-    let bytes = decompressor
-        .decompress(stored, capacity)
-        .map_err(|e| e.to_string())?;
-    if bytes.len() != capacity {
-        return Err(format!(
-            "inflates to {} bytes, the manifest says {capacity}",
-            bytes.len()
-        ));
-    }
-    Ok(bytes)
 }

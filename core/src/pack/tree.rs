@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use super::check::max_stored;
 use super::error::PackError;
 use super::format::Limits;
+use super::inflate::inflate;
 use super::manifest::{bounded, Chunk, Codec, Entry, Manifest, ModuleEntry, PackInfo};
 use crate::hash::ContentHash;
 
@@ -59,7 +60,7 @@ fn compress_piece(json: &[u8], level: i32) -> Result<Vec<u8>, PackError> {
 
 /// Inflates a page, part or root that must come to exactly `size` bytes.
 pub(super) fn inflate_piece(stored: &[u8], size: u64) -> Result<Vec<u8>, String> {
-    super::reader::inflate(stored, size, Some(piece_dictionary()))
+    inflate(stored, size, Some(piece_dictionary()))
 }
 
 /// A stored item of the chunk region named by its hash; where it lies follows from the order.

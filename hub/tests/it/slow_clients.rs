@@ -140,7 +140,11 @@ fn requests_whose_body_stops_coming_are_closed_after_the_idle_timeout() {
             // A push and an upload, each promising more body than it sends, signed as a
             // stranger signs. The upload is refused on its head at once; the push's body is
             // read before its signature, so the hub waits for it until the idle timeout.
-            let path = if i % 2 == 0 { endpoint::RECORDS } else { "/v1/packs?group=riders" };
+            let path = if i % 2 == 0 {
+                endpoint::RECORDS.to_owned()
+            } else {
+                endpoint::publish("riders")
+            };
             write!(
                 stream,
                 "POST {path} HTTP/1.1\r\nHost: hub\r\nContent-Length: 100000\r\n\

@@ -11,7 +11,7 @@ use skillpack_core::keys::SecretKey;
 use skillpack_core::protocol::{
     endpoint, sign_request, ErrorResponse, NonceResponse, RequestParts,
 };
-use skillpack_core::testing::{publisher_key, sample_pack, stranger_key};
+use skillpack_core::testing::{publisher_key, sample_pack, signed_headers, stranger_key};
 use skillpack_hub::limits::RateLimit;
 use skillpack_hub::state::HubConfig;
 
@@ -114,17 +114,19 @@ fn an_upload_is_refused_on_its_head_before_its_body_is_read() {
         assert!(answer.contains(code), "{answer}");
     }
     // A body other than the signed one is refused once it has streamed by.
-    let headers = sign_request(
-        &RequestParts::new("POST", &target, b"another body"),
+    let headers = signed_headers(
+        "POST",
+        &target,
+        b"another body",
         &publisher_key(),
         &hub.nonce(),
-        0,
     );
-    let mut request = Client::new().post(format!("{}{target}", hub.url));
-    for (name, value) in headers.pairs() {
-        request = request.header(name, value);
-    }
-    let response = request.body(sample_pack()).send().unwrap();
+    let response = Client::new()
+        .post(format!("{}{target}", hub.url))
+        .headers(headers)
+        .body(sample_pack())
+        .send()
+        .unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     let body: ErrorResponse = response.json().unwrap();
     assert_eq!(body.error.code, "bad_signature");

@@ -8,10 +8,8 @@ use std::net::SocketAddr;
 use reqwest::blocking::{Client, Response};
 use reqwest::StatusCode;
 use skillpack_core::keys::SecretKey;
-use skillpack_core::protocol::{
-    endpoint, sign_request, NonceResponse, PushRequest, PushResponse, RecordStatus, RequestParts,
-};
-use skillpack_core::testing::{publisher_key, record_chain, sample_pack};
+use skillpack_core::protocol::{endpoint, NonceResponse, PushRequest, PushResponse, RecordStatus};
+use skillpack_core::testing::{publisher_key, record_chain, sample_pack, signed_headers};
 use skillpack_hub::limits::RateLimit;
 use skillpack_hub::state::HubConfig;
 use skillpack_hub::testing;
@@ -137,18 +135,14 @@ impl TestHub {
         body: Vec<u8>,
         nonce: &str,
     ) -> Response {
-        let headers = sign_request(
-            &RequestParts::new(method, path_and_query, &body),
-            key,
-            nonce,
-            0,
-        );
+        let headers = signed_headers(method, path_and_query, &body, key, nonce);
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut request = Client::new().request(method, format!("{}{path_and_query}", self.url));
-        for (name, value) in headers.pairs() {
-            request = request.header(name, value);
-        }
-        request.body(body).send().unwrap()
+        Client::new()
+            .request(method, format!("{}{path_and_query}", self.url))
+            .headers(headers)
+            .body(body)
+            .send()
+            .unwrap()
     }
 }
 
