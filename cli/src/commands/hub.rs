@@ -286,7 +286,7 @@ pub fn run(command: HubCommand) -> CommandResult {
             let label = if name.trim().is_empty() {
                 None
             } else {
-                Some(skillpack_core::protocol::display_name(&name)?)
+                Some(skillpack_core::name::display_name(&name)?)
             };
             let shown = label.clone();
             let row = LearnerLabel {
@@ -317,7 +317,7 @@ pub fn run(command: HubCommand) -> CommandResult {
             name,
             group,
         } => {
-            let label = skillpack_core::protocol::display_name(&name)?;
+            let label = skillpack_core::name::display_name(&name)?;
             let grant = skillpack_hub::storage::WebGrant {
                 operator: group.is_empty(),
                 groups: group.iter().map(|g| g.as_str().to_owned()).collect(),

@@ -7,6 +7,7 @@
 use chrono::Utc;
 
 use super::{SyncError, SyncReport};
+use crate::ledger::LedgerError;
 use crate::protocol::{NumberedGrant, MAX_GRANTS_PER_ANSWER};
 use crate::store::{Store, StoreError};
 
@@ -29,7 +30,7 @@ pub(super) fn take_grants(
         match store.add_grant(&numbered.grant, Utc::now()) {
             Ok(Some(held)) => report.grants.push(held),
             Ok(None) => {}
-            Err(StoreError::Assess(e)) => {
+            Err(StoreError::Ledger(e @ LedgerError::BadGrant(_))) => {
                 let module = numbered.grant.terms.module.chars().take(64).collect();
                 report.grants_refused.push((module, e.to_string()));
             }

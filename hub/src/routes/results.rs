@@ -6,9 +6,10 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use skillpack_core::keys::PublicKey;
+use skillpack_core::name::display_name;
 use skillpack_core::protocol::{
-    display_name, CredentialsRequest, CredentialsResponse, IssuedCredential, NumberedGrant,
-    PushRequest, PushResponse, RegisterRequest, RegisterResponse, MAX_CREDENTIALS_PER_ANSWER,
+    CredentialsRequest, CredentialsResponse, IssuedCredential, NumberedGrant, PushRequest,
+    PushResponse, RegisterRequest, RegisterResponse, MAX_CREDENTIALS_PER_ANSWER,
     MAX_GRANTS_PER_ANSWER,
 };
 
