@@ -19,7 +19,7 @@ import org.skillpack.core.ModuleState
 import org.skillpack.core.PlatformKeyStore
 import org.skillpack.core.ProgressListener
 import org.skillpack.core.QuestionViewKind
-import org.skillpack.core.RevocationView
+import org.skillpack.core.RevocationStatus
 import org.skillpack.core.pointsText
 import org.skillpack.core.Rendition
 import org.skillpack.core.Skillpack
@@ -228,7 +228,7 @@ fun main() {
         val json = phone.credentialJson(held.id)
         val online = phone.verifyCredential(json, true)
         assertTrue(online.valid, "${online.problem}")
-        assertEquals(RevocationView.NotRevoked, online.revocation)
+        assertEquals(RevocationStatus.NotRevoked, online.revocation)
         assertEquals(phone.learnerDid(), online.learner)
         val qr = phone.credentialQr(held.id)
         assertTrue(qr.startsWith("SP1:") && qr.length < json.length, "${qr.length} characters")

@@ -24,7 +24,9 @@ use reqwest::StatusCode;
 
 pub use error::SyncError;
 pub use policy::{Deadline, SyncPolicy, STALL_BYTES};
-pub use status::{check_revocation_online, fetch_status_list, RevocationCheck};
+pub use status::{
+    check_credential, fetch_status_list, CheckedCredential, RevocationStatus, STATUS_TIMEOUT,
+};
 
 use crate::hash::ContentHash;
 use crate::keys::{PublicKey, SecretKey};
