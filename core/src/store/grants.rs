@@ -12,7 +12,7 @@ use super::{db, Store};
 use crate::ledger::{AttemptGrant, LedgerError};
 
 /// A grant the device keeps, as the learner sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct HeldGrant {
     /// The module it is for.

@@ -65,8 +65,8 @@ pub fn sync_packs(steps: &mut Steps, device: &Device, packs: &[DemoPack]) -> any
     if report.installed.is_empty() {
         bail!("the sync installed nothing");
     }
-    for (id, version) in &report.installed {
-        say(format!("installed {id} {version}"));
+    for pack in &report.installed {
+        say(format!("installed {} {}", pack.id, pack.version));
     }
     say(format!(
         "{} of mobile data used (the packs with full pictures would take {})",
@@ -208,7 +208,7 @@ pub fn sync_results(steps: &mut Steps, device: &Device, url: &str) -> anyhow::Re
     let waiting = device.store().outbox()?.len();
     say(format!(
         "{} sent and acknowledged by the hub; {waiting} waiting; {} updated",
-        count(report.pushed, "result"),
+        count(report.pushed as usize, "result"),
         count(report.installed.len(), "pack")
     ));
     say(format!("{} of mobile data used", human_bytes(used)));
