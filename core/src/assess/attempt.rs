@@ -330,17 +330,7 @@ impl QuestionView {
     /// so each one's position is its key. For tools that list a bank (a terminal's answers
     /// file is numbered this way), never for showing an attempt, which is shuffled.
     pub fn in_author_order(q: &Question) -> Self {
-        let choices = match &q.kind {
-            QuestionKind::Single { options, .. } | QuestionKind::Multiple { options, .. } => {
-                options.len()
-            }
-            QuestionKind::Ordering { items, .. } => items.len(),
-            QuestionKind::Matching {
-                pairs, distractors, ..
-            } => right_choices(pairs, distractors).len(),
-            _ => 0,
-        };
-        view(q, &(0..choices as u32).collect::<Vec<_>>())
+        view(q, &(0..shuffled_len(q) as u32).collect::<Vec<_>>())
     }
 }
 

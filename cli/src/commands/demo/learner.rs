@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
-use skillpack_core::assess::{points_text, Answer};
+use skillpack_core::assess::Answer;
 use skillpack_core::device::Device;
 use skillpack_core::module::QuestionKind;
 use skillpack_core::pack::{Rendition, Variant};
@@ -164,14 +164,8 @@ fn take_assessment(steps: &mut Steps, device: &Device, module_id: &str) -> anyho
     let submitted = device.submit(module_id)?;
     let outcome = &submitted.outcome;
     say(format!(
-        "scored on the phone: {} of {} points, {} (the pass mark is {}%)",
-        points_text(outcome.score),
-        points_text(outcome.max_score),
-        if outcome.passed {
-            "passed"
-        } else {
-            "not passed"
-        },
+        "scored on the phone: {} (the pass mark is {}%)",
+        outcome.summary(),
         module.assessment.pass_mark
     ));
     say(format!(
