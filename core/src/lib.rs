@@ -16,6 +16,7 @@ pub mod hex;
 pub mod keys;
 pub mod ledger;
 pub mod module;
+pub mod name;
 pub mod pack;
 pub mod prelude;
 pub mod progress;

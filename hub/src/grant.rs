@@ -4,9 +4,9 @@
 //! the learner's devices take it with the answer to their next push.
 
 use chrono::Utc;
-use skillpack_core::assess::{AttemptGrant, GrantTerms};
 use skillpack_core::credential::IssuerEndorsement;
 use skillpack_core::keys::SecretKey;
+use skillpack_core::ledger::{AttemptGrant, GrantTerms};
 use skillpack_core::protocol::{NumberedGrant, MAX_GRANTS_PER_ANSWER};
 
 use crate::error::HubError;
@@ -117,7 +117,9 @@ pub async fn grant_attempts(
             (SecretKey::from_seed(&issuer.seed), Some(endorsement))
         }
     };
+    let id = skillpack_core::random::bytes().map_err(|e| HubError::Random(e.to_string()))?;
     let signed = GrantTerms::new(
+        id,
         &request.learner,
         &publisher,
         &module,

@@ -11,7 +11,7 @@ import SkillpackCore
 enum SyncRun {
     /// The learner's data settings say not now.
     case skipped
-    case done(SyncView)
+    case done(SyncReport)
 }
 
 enum SyncRunner {

@@ -19,7 +19,7 @@ import org.skillpack.core.ModuleState
 import org.skillpack.core.PlatformKeyStore
 import org.skillpack.core.ProgressListener
 import org.skillpack.core.QuestionViewKind
-import org.skillpack.core.RevocationView
+import org.skillpack.core.RevocationStatus
 import org.skillpack.core.pointsText
 import org.skillpack.core.Rendition
 import org.skillpack.core.Skillpack
@@ -195,7 +195,7 @@ fun main() {
         val listener = CountingListener()
         val report = app.syncNow(true, listener)
         assertEquals(1u, report.pushed)
-        assertEquals(listOf("safe-riding 1.0.0"), report.installed)
+        assertEquals(listOf("safe-riding 1.0.0"), report.installed.map { "${it.id} ${it.version}" })
         assertEquals(emptyList(), report.deferred, "it fits the 50 MB budget")
         val used = app.meteredUseThisMonth()
         assertTrue(used > listener.last.second, "counted $used bytes, more than the pack's ${listener.last.second}")
@@ -212,7 +212,7 @@ fun main() {
         val phone = Skillpack.open(File(work, "graduate").apply { mkdirs() }.path, MemoryKeys())
         phone.trustPublisherOf(pack, "Demo trainer")
         assertEquals("graduates", phone.register(hub, env("SKILLPACK_GRADUATES_CODE")))
-        assertEquals(listOf("road-signs 1.0.0"), phone.syncNow(false, null).installed)
+        assertEquals(listOf("road-signs 1.0.0"), phone.syncNow(false, null).installed.map { "${it.id} ${it.version}" })
         val quiz = "road-signs"
         for (question in phone.startAttempt(quiz).questions) {
             phone.answer(quiz, question.id, answerFor(question.kind)!!)
@@ -228,7 +228,7 @@ fun main() {
         val json = phone.credentialJson(held.id)
         val online = phone.verifyCredential(json, true)
         assertTrue(online.valid, "${online.problem}")
-        assertEquals(RevocationView.NotRevoked, online.revocation)
+        assertEquals(RevocationStatus.NotRevoked, online.revocation)
         assertEquals(phone.learnerDid(), online.learner)
         val qr = phone.credentialQr(held.id)
         assertTrue(qr.startsWith("SP1:") && qr.length < json.length, "${qr.length} characters")
@@ -266,7 +266,7 @@ fun main() {
         assertTrue(untrusting.untrusted.single().publisher.startsWith("did:key:z6Mk"), "${untrusting.untrusted}")
         assertEquals(null, untrusting.unfinished, "the sync itself went to its end")
         phone.trustPublisherOf(pack, "Demo trainer")
-        assertEquals(listOf("safe-riding 1.0.0"), phone.syncNow(false, null).installed)
+        assertEquals(listOf("safe-riding 1.0.0"), phone.syncNow(false, null).installed.map { "${it.id} ${it.version}" })
     }
 
     check("a phone that already speaks for its learner refuses another identity") {

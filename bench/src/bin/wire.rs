@@ -67,7 +67,11 @@ fn main() -> anyhow::Result<()> {
     let push = runtime.block_on(proxy(hub_addr))?;
     let client = HubClient::new(&push.0)?;
     let report = client.push_outbox(device.store())?;
-    anyhow::ensure!(report.pushed == RESULTS, "pushed {}", report.pushed);
+    anyhow::ensure!(
+        report.pushed as usize == RESULTS,
+        "pushed {}",
+        report.pushed
+    );
     std::thread::sleep(Duration::from_millis(100));
     let skillpack_bytes = push.1.total();
 

@@ -11,10 +11,9 @@ use qrcode::{EcLevel, QrCode};
 use serde::Deserialize;
 
 use skillpack_core::authoring::{compile_for_pack, read_module_folder};
-use skillpack_core::credential::Revocation;
 use skillpack_core::credential::{self, qr, AssessmentType, Award, Contexts, Issuer};
 use skillpack_core::keys::file::{read_public, read_secret};
-use skillpack_core::sync::{check_revocation_online, RevocationCheck};
+use skillpack_core::sync::check_credential;
 
 use super::{print_json, CommandResult};
 
@@ -98,9 +97,6 @@ struct IssuerFile {
     country: String,
     region: Option<String>,
 }
-
-/// How long a verifier waits for an issuer's revocation list before calling it not checked.
-const STATUS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Reads an issuer's description file (issuer.toml) and checks its country code.
 pub(crate) fn read_issuer_file(path: &Path) -> anyhow::Result<Issuer> {
@@ -239,26 +235,10 @@ fn verify(
             }
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let now = chrono::Utc::now();
-    let result = credential::verify(&credential, &trusted, now, Contexts::bundled());
     // Online, a credential that verified is checked against its issuer's revocation list.
-    let (result, revocation) = match result {
-        Ok(v) if offline => (Ok(v), "not checked (offline)".to_owned()),
-        Ok(v) => match check_revocation_online(&credential, &v.issuer, now, STATUS_TIMEOUT) {
-            RevocationCheck::Checked(Revocation::NotRevoked) => {
-                (Ok(v), "checked: not revoked".to_owned())
-            }
-            RevocationCheck::Checked(_) => (
-                Ok(v),
-                "not checked (the credential names no revocation list)".to_owned(),
-            ),
-            RevocationCheck::NotChecked(why) => (Ok(v), format!("not checked ({why})")),
-            RevocationCheck::Failed(e) => (Err(e), String::new()),
-        },
-        Err(e) => (Err(e), String::new()),
-    };
-    match result {
-        Ok(v) => {
+    match check_credential(&credential, &trusted, chrono::Utc::now(), !offline) {
+        Ok(checked) => {
+            let (v, revocation) = (checked.verified, checked.revocation);
             if json {
                 print_json(&serde_json::json!({
                     "valid": true,
@@ -269,7 +249,7 @@ fn verify(
                     "trusted_issuer": v.trusted_issuer,
                     "valid_from": v.valid_from.to_rfc3339(),
                     "valid_until": v.valid_until.map(|d| d.to_rfc3339()),
-                    "revocation": revocation,
+                    "revocation": revocation.to_string(),
                 }))?;
             } else {
                 outln!("valid: {} for {}", v.achievement, v.subject);

@@ -120,16 +120,7 @@ fn screen_text(app: &App) -> (String, Text<'static>, u16) {
         Screen::Outcome {
             outcome, scroll, ..
         } => {
-            let mut lines = vec![Line::from(format!(
-                "Score {} of {}: {}",
-                points_text(outcome.score),
-                points_text(outcome.max_score),
-                if outcome.passed {
-                    "PASSED"
-                } else {
-                    "not passed"
-                }
-            ))];
+            let mut lines = vec![Line::from(format!("Score {}", outcome.summary()))];
             for r in &outcome.results {
                 let how = correctness_label(r.correctness);
                 lines.push(Line::from(format!(

@@ -3,6 +3,8 @@
 //! discarded and fetched again; and a failed download never keeps the rest of the group's
 //! packs from arriving in the same sync.
 
+use skillpack_core::sync::PackVersion;
+
 use crate::device::TestDevice;
 use crate::proxy::{Fault, FaultPlan};
 use crate::site::Site;
@@ -73,7 +75,7 @@ fn a_failed_download_does_not_keep_the_other_packs_from_arriving() {
     let report = device.connect(&site.url()).unwrap();
     assert_eq!(
         report.installed,
-        vec![("mobile-money-scams".to_owned(), "1.0.0".to_owned())],
+        vec![PackVersion::new("mobile-money-scams", "1.0.0")],
         "the other pack arrived: {report:?}"
     );
     assert_eq!(report.failed.len(), 1, "{report:?}");

@@ -4,6 +4,8 @@
 
 use chrono::{Duration, Utc};
 
+use skillpack_core::sync::PackVersion;
+
 use crate::device::TestDevice;
 use crate::proxy::FaultPlan;
 use crate::site::Site;
@@ -32,11 +34,11 @@ fn a_device_offline_for_sixty_days_sends_its_500_results_in_one_sync() {
     }
 
     let report = device.connect(&url).unwrap();
-    assert_eq!(report.pushed, RESULTS, "{report:?}");
+    assert_eq!(report.pushed as usize, RESULTS, "{report:?}");
     assert!(report.rejected.is_empty(), "{report:?}");
     assert_eq!(
         report.installed,
-        [("talking-with-customers".to_owned(), "1.1.0".to_owned())]
+        [PackVersion::new("talking-with-customers", "1.1.0")]
     );
     let devices = [device];
     assert_eq!(site.clean_rounds(&devices), 1, "nothing was left for later");

@@ -155,6 +155,7 @@ fn the_kept_credential_is_the_learners_and_verifies_anywhere(
         &credential,
         &store.trusted_issuers().unwrap(),
         chrono::Utc::now(),
+        credential::CLOCK_TOLERANCE,
         Contexts::bundled(),
     )
     .unwrap();

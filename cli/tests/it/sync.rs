@@ -115,7 +115,7 @@ fn a_device_syncs_with_a_hub_from_first_download_to_results() {
     .unwrap();
     assert_eq!(
         first["installed"],
-        serde_json::json!([["mobile-money-scams", "1.0.0"]]),
+        serde_json::json!([{"id": "mobile-money-scams", "version": "1.0.0"}]),
         "{first}"
     );
     let pack_size = std::fs::metadata(d.join("scams.skillpack")).unwrap().len();
@@ -321,7 +321,7 @@ fn an_update_downloads_what_changed_not_the_whole_pack() {
     let first = sync();
     assert_eq!(
         first["installed"],
-        serde_json::json!([["field-course", "1.0.0"]]),
+        serde_json::json!([{"id": "field-course", "version": "1.0.0"}]),
         "{first}"
     );
     let before = first["metered_use_this_month"].as_u64().unwrap();
@@ -336,7 +336,7 @@ fn an_update_downloads_what_changed_not_the_whole_pack() {
     let second = sync();
     assert_eq!(
         second["installed"],
-        serde_json::json!([["field-course", "1.0.1"]]),
+        serde_json::json!([{"id": "field-course", "version": "1.0.1"}]),
         "{second}"
     );
     let update = second["metered_use_this_month"].as_u64().unwrap() - before;

@@ -251,8 +251,7 @@ impl From<AssessError> for SkillpackError {
             | AssessError::InvalidAnswer { .. }
             | AssessError::TimeUp { .. }
             | AssessError::AlreadySubmitted
-            | AssessError::BadAttestation(_)
-            | AssessError::BadGrant(_) => Self::InvalidInput { detail },
+            | AssessError::BadAttestation(_) => Self::InvalidInput { detail },
         }
     }
 }
@@ -270,7 +269,7 @@ impl From<LedgerError> for SkillpackError {
             | LedgerError::OtherDevice { .. }
             | LedgerError::BindingMismatch(_)
             | LedgerError::BadBinding => Self::Corrupt { detail },
-            LedgerError::BadEnrolment => Self::InvalidInput { detail },
+            LedgerError::BadEnrolment | LedgerError::BadGrant(_) => Self::InvalidInput { detail },
         }
     }
 }

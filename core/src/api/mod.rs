@@ -17,16 +17,17 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-pub use credentials::{CredentialCheck, CredentialView, RevocationView};
+pub use credentials::CredentialView;
 pub use error::{ApiResult, SkillpackError};
 pub use listeners::{PlatformKeyStore, ProgressListener};
 use listeners::{ShellKeys, ShellProgress};
-pub use types::{IdentityBackupView, InstallView, SyncView};
+pub use types::{IdentityBackupView, InstallView};
 
 use crate::assess::Answer;
 use crate::device::{AttemptView, Device, ResultView, SubmitView};
 use crate::keys::PublicKey;
 use crate::store::{CatalogEntry, LearnerSettings, LessonContent, Store};
+use crate::sync::SyncReport;
 
 /// The learner's app: one device store in the app's folder, with its keys.
 #[derive(uniffi::Object)]
@@ -204,14 +205,14 @@ impl Skillpack {
     /// Sends results waiting to sync and installs new packs of the learner's group, in the
     /// chosen media variant, with progress and cancellation through `listener`. On a
     /// `metered` connection it counts what it uses, and packs that do not fit what is left
-    /// of the month's budget wait (`SyncView.deferred`); when the settings allow nothing on
+    /// of the month's budget wait (`SyncReport.deferred`); when the settings allow nothing on
     /// this connection now (see `may_sync`) it is `Offline`, to try again later.
     pub fn sync_now(
         &self,
         metered: bool,
         listener: Option<Arc<dyn ProgressListener>>,
-    ) -> ApiResult<SyncView> {
-        self.with(|d| Ok(d.sync(metered, &ShellProgress(listener))?.into()))
+    ) -> ApiResult<SyncReport> {
+        self.with(|d| Ok(d.sync(metered, &ShellProgress(listener))?))
     }
 }
 

@@ -203,7 +203,7 @@ fn a_credential_given_as_a_file_is_kept_listed_handed_out_and_verified_and_a_cha
         assert!(check.trusted_issuer);
         assert_eq!(
             check.revocation,
-            RevocationView::NotChecked {
+            crate::sync::RevocationStatus::NotChecked {
                 why: "offline".into()
             }
         );
@@ -211,7 +211,7 @@ fn a_credential_given_as_a_file_is_kept_listed_handed_out_and_verified_and_a_cha
     let online = app.verify_credential(json.clone(), true).expect("checks");
     assert!(matches!(
         online.revocation,
-        RevocationView::NotChecked { .. }
+        crate::sync::RevocationStatus::NotChecked { .. }
     ));
 
     let changed = json.replace("Checking your bike", "Checking a lorry");

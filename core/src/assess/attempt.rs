@@ -136,14 +136,16 @@ pub enum QuestionViewKind {
 impl Attempt {
     /// Starts the learner's next attempt, if the rules allow one now: draws `draw` of the
     /// questions a learner answers, shuffles them and their options from `seed`, and adds
-    /// every practical checklist at the end for an assessor.
+    /// every practical checklist at the end for an assessor. `granted` is the attempts a
+    /// trainer granted beyond the module's own; `history` the learner's finished attempts.
     pub fn start(
         module: &Module,
+        granted: u32,
         history: &[PastAttempt],
         now: DateTime<Utc>,
         seed: u64,
     ) -> Result<Self, AssessError> {
-        let number = next_attempt(&module.assessment, history, now)?;
+        let number = next_attempt(&module.assessment, granted, history, now)?;
         let mut rng = SeededRng::new(seed);
         let (practical, mut pool): (Vec<&Question>, Vec<&Question>) = module
             .questions
@@ -328,17 +330,7 @@ impl QuestionView {
     /// so each one's position is its key. For tools that list a bank (a terminal's answers
     /// file is numbered this way), never for showing an attempt, which is shuffled.
     pub fn in_author_order(q: &Question) -> Self {
-        let choices = match &q.kind {
-            QuestionKind::Single { options, .. } | QuestionKind::Multiple { options, .. } => {
-                options.len()
-            }
-            QuestionKind::Ordering { items, .. } => items.len(),
-            QuestionKind::Matching {
-                pairs, distractors, ..
-            } => right_choices(pairs, distractors).len(),
-            _ => 0,
-        };
-        view(q, &(0..choices as u32).collect::<Vec<_>>())
+        view(q, &(0..shuffled_len(q) as u32).collect::<Vec<_>>())
     }
 }
 

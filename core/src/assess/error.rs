@@ -45,7 +45,4 @@ pub enum AssessError {
     /// An assessor's attestation cannot be used.
     #[error("attestation refused: {0}")]
     BadAttestation(String),
-    /// A grant of more attempts cannot be used.
-    #[error("grant of attempts refused: {0}")]
-    BadGrant(String),
 }

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::answer::{right_choices, Answer};
+use super::attempt::Outcome;
 use super::attestation::Attestation;
 use crate::module::{normalize_answer, Choice, Question, QuestionKind, Scoring, WeightSum};
 
@@ -22,6 +23,19 @@ pub fn points_text(milli_points: u32) -> String {
         (tenths / 10).to_string()
     } else {
         format!("{}.{}", tenths / 10, tenths % 10)
+    }
+}
+
+impl Outcome {
+    /// The outcome in one line, as the terminal, its preview and the demo print it:
+    /// `7.5 of 10 points, passed` (or `not passed`).
+    pub fn summary(&self) -> String {
+        format!(
+            "{} of {} points, {}",
+            points_text(self.score),
+            points_text(self.max_score),
+            if self.passed { "passed" } else { "not passed" }
+        )
     }
 }
 

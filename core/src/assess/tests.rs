@@ -191,7 +191,7 @@ fn t0() -> DateTime<Utc> {
 /// An attempt holding every answerable question (draw = all of them).
 fn full_attempt() -> (Module, Attempt) {
     let m = module(10);
-    let a = Attempt::start(&m, &[], t0(), 42).expect("starts");
+    let a = Attempt::start(&m, 0, &[], t0(), 42).expect("starts");
     (m, a)
 }
 
@@ -574,14 +574,14 @@ fn the_time_limit_holds_to_the_second_and_is_inclusive() {
 #[test]
 fn the_draw_is_determined_by_the_seed() {
     let m = module(4);
-    let a = Attempt::start(&m, &[], t0(), 7).expect("starts");
-    let b = Attempt::start(&m, &[], t0(), 7).expect("starts");
+    let a = Attempt::start(&m, 0, &[], t0(), 7).expect("starts");
+    let b = Attempt::start(&m, 0, &[], t0(), 7).expect("starts");
     assert_eq!(a, b);
     assert_eq!(a.questions.len(), 5, "4 drawn plus the practical checklist");
     assert_eq!(a.questions.last().map(|q| q.id.as_str()), Some("check"));
     let draws: std::collections::HashSet<Vec<String>> = (0..20)
         .map(|seed| {
-            Attempt::start(&m, &[], t0(), seed)
+            Attempt::start(&m, 0, &[], t0(), seed)
                 .expect("starts")
                 .questions
                 .into_iter()
@@ -611,7 +611,7 @@ fn a_module_with_nothing_to_draw_cannot_start() {
     let mut m = module(1);
     m.questions.clear();
     assert_eq!(
-        Attempt::start(&m, &[], t0(), 1),
+        Attempt::start(&m, 0, &[], t0(), 1),
         Err(AssessError::EmptyBank)
     );
 }
@@ -624,11 +624,11 @@ fn starting_respects_attempts_and_cooldown() {
         ended_at: t0(),
         passed: false,
     }];
-    let err = Attempt::start(&m, &history, t0(), 1).expect_err("cooling down");
+    let err = Attempt::start(&m, 0, &history, t0(), 1).expect_err("cooling down");
     assert!(matches!(err, AssessError::CoolingDown { .. }));
     let later = t0() + chrono::Duration::minutes(30);
     assert_eq!(
-        Attempt::start(&m, &history, later, 1)
+        Attempt::start(&m, 0, &history, later, 1)
             .expect("opens")
             .number,
         2

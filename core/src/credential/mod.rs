@@ -25,7 +25,7 @@ pub use contexts::{
 pub use endorsement::{Endorsed, IssuerEndorsement};
 pub use error::CredentialError;
 pub use proof::{add_proof, check_proof, did_key_method, CheckedProof, Cryptosuite, ProofOptions};
-pub use verify::{verify, Revocation, Verified};
+pub use verify::{verify, Revocation, Verified, CLOCK_TOLERANCE};
 
 #[cfg(test)]
 mod tests;

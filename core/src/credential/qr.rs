@@ -26,6 +26,16 @@ fn prepared() -> &'static DecoderDictionary<'static> {
     PREPARED.get_or_init(|| DecoderDictionary::copy(DICTIONARY))
 }
 
+/// A credential from its JSON or from a QR code's text (by its prefix), bounded before
+/// parsing: what a learner pastes or scans.
+pub fn read_text(text: &str) -> Result<Value, CredentialError> {
+    let text = text.trim();
+    if text.starts_with(PREFIX) {
+        return from_payload(text);
+    }
+    super::json::parse(text.as_bytes())
+}
+
 /// The QR payload of a credential.
 pub fn to_payload(credential: &Value) -> Result<String, CredentialError> {
     let json = crate::canonical::to_canonical_json(credential)

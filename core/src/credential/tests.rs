@@ -499,18 +499,32 @@ mod issued {
             .concat();
         assert!(quads.contains("qualityAssurance") && quads.contains("assessmentType"));
         let now = awarded() + Duration::days(1);
-        let verified =
-            verify(&credential, &[key.public_key()], now, Contexts::bundled()).expect("verifies");
+        let verified = verify(
+            &credential,
+            &[key.public_key()],
+            now,
+            Duration::zero(),
+            Contexts::bundled(),
+        )
+        .expect("verifies");
         assert!(verified.trusted_issuer);
         assert_eq!(verified.revocation, Revocation::NotChecked);
         assert_eq!(verified.achievement, "Checking your bike");
-        let stranger = verify(&credential, &[], now, Contexts::bundled()).expect("verifies");
+        let stranger =
+            verify(&credential, &[], now, Duration::zero(), Contexts::bundled()).expect("verifies");
         assert!(!stranger.trusted_issuer, "valid, from an unknown issuer");
         let payload = qr::to_payload(&credential).expect("fits one QR code");
         // What a version 40 QR code holds in alphanumeric mode at error correction M.
         assert!(payload.len() <= 3391, "{} characters", payload.len());
         let back = qr::from_payload(&payload).expect("reads back");
-        verify(&back, &[key.public_key()], now, Contexts::bundled()).expect("still verifies");
+        verify(
+            &back,
+            &[key.public_key()],
+            now,
+            Duration::zero(),
+            Contexts::bundled(),
+        )
+        .expect("still verifies");
     }
 
     #[test]
@@ -522,22 +536,29 @@ mod issued {
         let mut changed = issue_one(&key, None);
         changed["credentialSubject"]["result"][0]["value"] = "100".into();
         assert!(matches!(
-            verify(&changed, &trusted, now, contexts),
+            verify(&changed, &trusted, now, Duration::zero(), contexts),
             Err(CredentialError::BadSignature)
         ));
         let expiring = issue_one(&key, Some(awarded() + Duration::days(365)));
-        verify(&expiring, &trusted, now, contexts).expect("valid for now");
+        verify(&expiring, &trusted, now, Duration::zero(), contexts).expect("valid for now");
         assert!(matches!(
             verify(
                 &expiring,
                 &trusted,
                 awarded() + Duration::days(400),
+                Duration::zero(),
                 contexts
             ),
             Err(CredentialError::Expired(_))
         ));
         assert!(matches!(
-            verify(&expiring, &trusted, awarded() - Duration::days(1), contexts),
+            verify(
+                &expiring,
+                &trusted,
+                awarded() - Duration::days(1),
+                Duration::zero(),
+                contexts
+            ),
             Err(CredentialError::NotYetValid(_))
         ));
         // Signed by another key than the issuer it names.
@@ -551,7 +572,7 @@ mod issued {
         };
         let forged = add_proof(&unsigned, &other, &options, contexts).expect("signs");
         assert!(matches!(
-            verify(&forged, &trusted, now, contexts),
+            verify(&forged, &trusted, now, Duration::zero(), contexts),
             Err(CredentialError::IssuerMismatch { .. })
         ));
     }

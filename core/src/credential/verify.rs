@@ -1,15 +1,23 @@
 //! Verifying a credential offline, as any verifier would: the proof, that the issuer named is
 //! the key that signed, the validity dates, a subject; then whether the issuer is one the
 //! device trusts (a credential from an unknown issuer is valid, and said to be from an
-//! unknown issuer). The first check that fails is the error, by name.
+//! unknown issuer). The first check that fails is the error, by name. How far a credential
+//! may be dated ahead of the verifier's clock is an argument; every verifier of ours passes
+//! [`CLOCK_TOLERANCE`].
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
 use super::contexts::Contexts;
 use super::proof::{check_proof, did_key_method};
 use super::CredentialError;
 use crate::keys::PublicKey;
+
+/// How far ahead of a verifier's clock a credential's validity may begin and still verify:
+/// a phone's clock is often behind, and the issuer's is the one that dated it. The store
+/// keeping a credential, the device checking one and the terminal's verifier all pass this
+/// one, so a credential a phone kept never reads "not yet valid" on the same phone.
+pub const CLOCK_TOLERANCE: Duration = Duration::hours(24);
 
 /// Whether revocation was checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,11 +49,13 @@ pub struct Verified {
     pub revocation: Revocation,
 }
 
-/// Verifies `credential` at `now`, trusting the issuers in `trusted`.
+/// Verifies `credential` at `now`, trusting the issuers in `trusted`; a validity that begins
+/// at most `tolerance` after `now` counts as begun (the verifier's clock may be behind).
 pub fn verify(
     credential: &Value,
     trusted: &[PublicKey],
     now: DateTime<Utc>,
+    tolerance: Duration,
     contexts: &Contexts,
 ) -> Result<Verified, CredentialError> {
     let types = credential.get("type").and_then(Value::as_array);
@@ -86,7 +96,7 @@ pub fn verify(
     };
     let valid_from = date("validFrom")?
         .ok_or_else(|| CredentialError::Malformed("the credential has no validFrom".into()))?;
-    if now < valid_from {
+    if valid_from - now > tolerance {
         return Err(CredentialError::NotYetValid(valid_from));
     }
     let valid_until = date("validUntil")?;

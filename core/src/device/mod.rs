@@ -1,11 +1,12 @@
 //! The learner's device: one object that the phones' facade (`api`) and the terminal
 //! (`skillpack device`, `skillpack preview`) both drive, so a rule of the learner's side has
 //! one home and a terminal reproduces what a phone does. It owns the store, the attempt's
-//! seed and monotonic clock, and, with feature `client`, syncing within the learner's data
-//! settings. The facade only converts; the store keeps every byte.
+//! seed and monotonic clock, the learner's credentials (`credentials`), and, with feature
+//! `client`, syncing within the learner's data settings. The facade only converts; the store keeps every byte.
 
 mod attempt;
 mod clock;
+mod credentials;
 #[cfg(feature = "client")]
 mod hub;
 mod results;
@@ -18,6 +19,8 @@ use chrono::Utc;
 
 pub use attempt::{AttemptView, SubmitView};
 pub use clock::AttemptClock;
+#[cfg(feature = "client")]
+pub use credentials::CredentialCheck;
 pub use results::ResultView;
 
 use crate::keys::backup::IdentityBackup;

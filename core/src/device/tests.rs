@@ -254,3 +254,78 @@ fn a_phone_with_results_of_its_own_learner_keeps_them() {
         learner
     );
 }
+
+/// A credential dated ahead of the phone's clock (the phone's clock behind the issuer's):
+/// what the device keeps it also calls valid, and what it calls not yet valid it does not
+/// keep. One tolerance for both, so a kept credential never reads "not yet valid".
+#[cfg(feature = "client")]
+#[test]
+fn the_clock_tolerance_is_the_same_for_a_kept_and_a_verified_credential() {
+    use crate::credential::CLOCK_TOLERANCE;
+    use crate::credential::{self, AssessmentType, Award, Contexts, CredentialError, Issuer};
+
+    let f = device_with_sample();
+    let module = f.device.store().module("bike-check").expect("module");
+    let issuer = Issuer {
+        name: "Salama Riders Trust".into(),
+        url: None,
+        country_code: "KE".into(),
+        country: "Kenya".into(),
+        region: None,
+    };
+    let dated_ahead = |ahead: chrono::Duration| {
+        let award = Award {
+            id: format!(
+                "urn:uuid:{}",
+                uuid::Uuid::from_u128(ahead.num_hours() as u128)
+            ),
+            module: &module,
+            learner: f.device.store().learner_did(),
+            learner_name: None,
+            score_percent: 90,
+            record: None,
+            awarded: Utc::now() + ahead,
+            valid_until: None,
+            status: None,
+            assessment: vec![AssessmentType::PracticalObserved],
+        };
+        credential::issue(&issuer, &publisher_key(), &award, Contexts::bundled()).expect("issues")
+    };
+    let hour = chrono::Duration::hours(1);
+
+    let within = dated_ahead(CLOCK_TOLERANCE - hour);
+    let check = f
+        .device
+        .verify_credential(&within.to_string(), false)
+        .expect("checks");
+    assert!(check.valid, "{check:?}");
+    let kept = f.device.add_credential(&within.to_string()).expect("kept");
+    let again = f.device.credential_json(&kept.id).expect("json");
+    let check = f.device.verify_credential(&again, false).expect("checks");
+    assert!(check.valid, "the kept one reads valid: {check:?}");
+
+    let beyond = dated_ahead(CLOCK_TOLERANCE + hour);
+    let check = f
+        .device
+        .verify_credential(&beyond.to_string(), false)
+        .expect("checks");
+    assert!(!check.valid);
+    assert!(
+        check
+            .problem
+            .as_deref()
+            .is_some_and(|p| p.contains("not valid before")),
+        "{check:?}"
+    );
+    let refused = f.device.add_credential(&beyond.to_string());
+    assert!(
+        matches!(
+            refused,
+            Err(crate::Error::Store(StoreError::Credential(
+                CredentialError::NotYetValid(_)
+            )))
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(f.device.credentials().expect("list"), vec![kept]);
+}

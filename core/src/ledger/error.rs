@@ -1,4 +1,5 @@
-//! Errors of the `ledger` concern: records that do not verify or do not chain.
+//! Errors of the `ledger` concern: records that do not verify or do not chain, bindings and
+//! grants that do not check out.
 
 use thiserror::Error;
 
@@ -56,4 +57,8 @@ pub enum LedgerError {
     /// empty or too long.
     #[error("the enrolment was not signed by this device for this learner")]
     BadEnrolment,
+    /// A grant of more attempts does not check out (its terms, its signature, who signed
+    /// it), or is not for this device's learner or a publisher it trusts.
+    #[error("grant of attempts refused: {0}")]
+    BadGrant(String),
 }

@@ -1,15 +1,17 @@
-//! Signed result records and their hash chain. Every submitted attempt becomes a record
-//! signed by the device key, numbered, and chained by hash to the one before, so whoever
-//! holds the records (the learner's phone, a trainer's relay file, the hub) can see a gap,
-//! a fork or an edit. Pure: ids, times and keys come in as arguments. `admit` decides which
-//! records a holder takes from a device; `chain` what a holder makes of records that arrive
-//! out of order (gaps and forks, flagged rather than refused).
+//! Signed statements: result records and their hash chain, a learner's binding of a device
+//! (`binding`), and a publisher's grant of more attempts (`grant`). Every submitted attempt
+//! becomes a record signed by the device key, numbered, and chained by hash to the one
+//! before, so whoever holds the records (the learner's phone, a trainer's relay file, the
+//! hub) can see a gap, a fork or an edit. Pure: ids, times and keys come in as arguments.
+//! `admit` decides which records a holder takes from a device; `chain` what a holder makes
+//! of records that arrive out of order (gaps and forks, flagged rather than refused).
 
 mod admit;
 mod assemble;
 mod binding;
 mod chain;
 mod error;
+mod grant;
 mod record;
 mod relay;
 mod xapi;
@@ -23,6 +25,7 @@ pub use chain::{
     StoredLink,
 };
 pub use error::LedgerError;
+pub use grant::{AttemptGrant, CheckedGrant, GrantTerms, MAX_GRANTED_ATTEMPTS};
 #[cfg(test)]
 use record::verify_many;
 pub use record::{

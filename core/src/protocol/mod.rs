@@ -4,7 +4,6 @@
 
 pub mod endpoint;
 mod group;
-mod name;
 mod signing;
 #[cfg(test)]
 mod snapshots;
@@ -12,7 +11,6 @@ mod version;
 mod wire;
 
 pub use group::{GroupName, GroupNameError, MAX_GROUP_LEN};
-pub use name::{display_name, NameError, MAX_NAME_CHARS};
 pub use signing::{
     content_digest, content_digest_of_sha256, sign_request, verify_request, verify_request_head,
     RequestParts, SignatureError, SignatureHeaders, Signer, CONTENT_DIGEST, SIGNATURE,

@@ -67,8 +67,8 @@ fn registering_and_pushing_records() {
         grants_after: Some(1),
     });
     let publisher = SecretKey::from_seed(&[7; 32]);
-    let grant = crate::assess::AttemptGrant::sign(
-        crate::assess::GrantTerms {
+    let grant = crate::ledger::AttemptGrant::sign(
+        crate::ledger::GrantTerms {
             id: "0123456789abcdef0123456789abcdef".into(),
             learner: learner.public_key().to_did_key(),
             publisher: publisher.public_key().to_did_key(),

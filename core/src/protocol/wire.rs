@@ -94,7 +94,7 @@ pub struct RegisterRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub binding: Option<crate::ledger::DeviceBinding>,
     /// The name the learner chose to show the group's trainers, if any (see
-    /// [`crate::protocol::display_name`]).
+    /// [`crate::name::display_name`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
@@ -131,7 +131,7 @@ pub struct NumberedGrant {
     /// Its number (rising; a device asks for those after the newest it took).
     pub number: u64,
     /// The signed grant.
-    pub grant: crate::assess::AttemptGrant,
+    pub grant: crate::ledger::AttemptGrant,
 }
 
 /// What became of one pushed record.

@@ -33,10 +33,6 @@ pub struct HeldCredential {
     pub trusted_issuer: bool,
 }
 
-/// How far ahead of the device's clock a credential's validity may begin and still be kept:
-/// a phone's clock is often behind, and the issuer's is the one that dated it.
-const CLOCK_SKEW: chrono::Duration = chrono::Duration::hours(24);
-
 impl Store {
     /// Keeps a publisher's endorsement of an issuer key, when the device trusts the publisher
     /// and its signature checks out: credentials that key signs are then from a trusted
@@ -89,20 +85,21 @@ impl Store {
     }
 
     /// Verifies `credential` and keeps it, if it is this learner's; keeping one already kept
-    /// changes nothing. Issuers are checked against [`Store::trusted_issuers`].
+    /// changes nothing. Issuers are checked against [`Store::trusted_issuers`], the dates
+    /// within [`credential::CLOCK_TOLERANCE`] of `now`, as every verifier of ours does.
     pub fn add_credential(
         &self,
         credential: &Value,
         now: DateTime<Utc>,
     ) -> Result<HeldCredential, StoreError> {
         let trusted = self.trusted_issuers()?;
-        let contexts = Contexts::bundled();
-        let verified = match credential::verify(credential, &trusted, now, contexts) {
-            Err(CredentialError::NotYetValid(from)) if from - now <= CLOCK_SKEW => {
-                credential::verify(credential, &trusted, from, contexts)
-            }
-            other => other,
-        }?;
+        let verified = credential::verify(
+            credential,
+            &trusted,
+            now,
+            credential::CLOCK_TOLERANCE,
+            Contexts::bundled(),
+        )?;
         if verified.subject != self.learner_did() {
             return Err(StoreError::OtherLearnersCredential);
         }

@@ -4,17 +4,15 @@
 //! attempts plus every attempt granted for it.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::params;
 
 use super::error::StoreError;
-use super::library::past_attempts;
 use super::settings::{key, put, read};
 use super::{db, Store};
-use crate::assess::{AssessError, AttemptGrant};
-use crate::module::Module;
+use crate::ledger::{AttemptGrant, LedgerError};
 
 /// A grant the device keeps, as the learner sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct HeldGrant {
     /// The module it is for.
@@ -36,7 +34,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Option<HeldGrant>, StoreError> {
         let checked = grant.check()?;
-        let refused = |why: &str| StoreError::Assess(AssessError::BadGrant(why.to_owned()));
+        let refused = |why: &str| StoreError::Ledger(LedgerError::BadGrant(why.to_owned()));
         if checked.terms.learner != self.learner_did() {
             return Err(refused("it is for another learner"));
         }
@@ -118,58 +116,28 @@ impl Store {
             rows.collect::<Result<_, _>>()?
         };
         for id in ids {
-            let module = match self.module_with_grants(&id) {
-                Ok(module) => module,
-                Err(StoreError::NotInstalled { .. }) => continue,
+            match self.attempts_left(&id) {
+                Ok(left) if left.none_left() => return Ok(true),
+                Ok(_) | Err(StoreError::NotInstalled { .. }) => {}
                 Err(e) => return Err(e),
-            };
-            let allowed = module.assessment.attempts;
-            let used = past_attempts(&self.lock(), &id)?.len();
-            if allowed > 0 && used >= allowed as usize {
-                return Ok(true);
             }
         }
         Ok(false)
     }
-
-    /// An installed module with the attempts granted for it added to its own (a module that
-    /// allows any number of attempts stays so).
-    pub(crate) fn module_with_grants(&self, module_id: &str) -> Result<Module, StoreError> {
-        let mut module = self.module(module_id)?;
-        if module.assessment.attempts > 0 {
-            let granted = granted_attempts(&self.lock(), module_id)?;
-            module.assessment.attempts = module.assessment.attempts.saturating_add(granted);
-        }
-        Ok(module)
-    }
-}
-
-/// Attempts granted for `module_id` by the publisher of the pack it is installed from.
-pub(super) fn granted_attempts(conn: &Connection, module_id: &str) -> Result<u32, StoreError> {
-    let granted: Option<i64> = conn
-        .query_row(
-            "SELECT sum(g.attempts) FROM attempt_grants g
-             JOIN modules m ON m.id = g.module_id
-             JOIN packs p ON p.id = m.pack_id AND p.publisher = g.publisher
-             WHERE g.module_id = ?1",
-            [module_id],
-            |r| r.get(0),
-        )
-        .optional()?
-        .flatten();
-    Ok(u32::try_from(granted.unwrap_or(0).max(0)).unwrap_or(u32::MAX))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::assess::GrantTerms;
+    use crate::assess::AttemptsLeft;
     use crate::keys::SecretKey;
+    use crate::ledger::GrantTerms;
     use crate::store::tests::{device, now};
     use crate::testing::{publisher_key, sample_pack, stranger_key};
 
     fn grant(learner: &str, publisher: &SecretKey, attempts: u32) -> AttemptGrant {
         let terms = GrantTerms::new(
+            crate::random::bytes().expect("random"),
             learner,
             &publisher.public_key(),
             "bike-check",
@@ -201,8 +169,12 @@ mod tests {
             dev.store.add_grant(&two, now()).expect("once").is_none(),
             "counted once"
         );
-        let with = dev.store.module_with_grants("bike-check").expect("module");
-        assert_eq!(with.assessment.attempts, allowed + 2);
+        let with = dev.store.attempts_left("bike-check").expect("module");
+        let plus_two = AttemptsLeft::Limited {
+            left: allowed + 2,
+            allowed: allowed + 2,
+        };
+        assert_eq!(with, plus_two);
         let entry = dev.store.catalog(now()).expect("catalog");
         assert_eq!(entry[0].attempts_granted, 2);
         assert_eq!(dev.store.grants().expect("grants")[0].granted_by, "Wanjiru");
@@ -212,19 +184,15 @@ mod tests {
             .store
             .add_grant(&grant(&someone_else, &publisher_key(), 1), now());
         assert!(
-            matches!(&theirs, Err(StoreError::Assess(AssessError::BadGrant(why))) if why.contains("another learner")),
+            matches!(&theirs, Err(StoreError::Ledger(LedgerError::BadGrant(why))) if why.contains("another learner")),
             "{theirs:?}"
         );
         let strangers = dev.store.add_grant(&grant(&me, &stranger_key(), 5), now());
         assert!(
-            matches!(&strangers, Err(StoreError::Assess(AssessError::BadGrant(why))) if why.contains("trusts")),
+            matches!(&strangers, Err(StoreError::Ledger(LedgerError::BadGrant(why))) if why.contains("trusts")),
             "{strangers:?}"
         );
-        let with = dev.store.module_with_grants("bike-check").expect("module");
-        assert_eq!(
-            with.assessment.attempts,
-            allowed + 2,
-            "nothing else counted"
-        );
+        let with = dev.store.attempts_left("bike-check").expect("module");
+        assert_eq!(with, plus_two, "nothing else counted");
     }
 }

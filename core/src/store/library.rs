@@ -7,11 +7,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::content::{module_index, read_entry};
 use super::error::StoreError;
+use super::history::{granted_attempts, past_attempts};
 use super::{OpenModule, Store};
 use crate::assess::{next_attempt, AssessError, PastAttempt};
 use crate::module::{lay_out, LayoutContext, LessonBlock, Module};
@@ -145,11 +146,11 @@ impl Store {
                         [&id],
                         |r| r.get(0),
                     )?;
-                    let granted = super::grants::granted_attempts(&conn, &id)?;
+                    let granted = granted_attempts(&conn, &id)?;
                     (opened, time_ms, history, started, granted)
                 };
-                let state = match state_of(&history, opened > 0 || started, now, || {
-                    self.module_with_grants(&id)
+                let state = match state_of(&history, granted, opened > 0 || started, now, || {
+                    self.module(&id)
                 }) {
                     Ok(state) => state,
                     // Uninstalled while the catalog was being listed: no longer there.
@@ -285,42 +286,12 @@ pub(super) fn not_installed(what: &'static str, id: &str) -> StoreError {
     }
 }
 
-/// The finished attempts at a module, as the attempt policy needs them.
-pub(crate) fn past_attempts(
-    conn: &Connection,
-    module_id: &str,
-) -> Result<Vec<PastAttempt>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT number, ended_at, passed FROM attempts
-         WHERE module_id = ?1 AND ended_at IS NOT NULL ORDER BY number",
-    )?;
-    let rows = stmt
-        .query_map([module_id], |r| {
-            Ok((
-                r.get::<_, u32>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, bool>(2)?,
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    rows.into_iter()
-        .map(|(number, ended_at, passed)| {
-            let ended_at = DateTime::parse_from_rfc3339(&ended_at)
-                .map_err(|_| StoreError::Damaged(format!("attempt {number} has a bad end time")))?
-                .with_timezone(&Utc);
-            Ok(PastAttempt {
-                number,
-                ended_at,
-                passed,
-            })
-        })
-        .collect()
-}
-
-/// Where a learner stands; the module's assessment rules (read only when they decide it:
-/// attempts made and none passed) come from `module`.
+/// Where a learner stands, with `granted` attempts beyond the module's own; the module's
+/// assessment rules (read only when they decide it: attempts made and none passed) come
+/// from `module`.
 fn state_of(
     history: &[PastAttempt],
+    granted: u32,
     started: bool,
     now: DateTime<Utc>,
     module: impl FnOnce() -> Result<Module, StoreError>,
@@ -335,8 +306,10 @@ fn state_of(
             ModuleState::New
         });
     }
-    Ok(match next_attempt(&module()?.assessment, history, now) {
-        Err(AssessError::CoolingDown { until }) => ModuleState::CoolingDown { until },
-        _ => ModuleState::Failed,
-    })
+    Ok(
+        match next_attempt(&module()?.assessment, granted, history, now) {
+            Err(AssessError::CoolingDown { until }) => ModuleState::CoolingDown { until },
+            _ => ModuleState::Failed,
+        },
+    )
 }

@@ -8,6 +8,7 @@ mod credentials;
 mod db;
 mod error;
 mod grants;
+mod history;
 mod index;
 mod install;
 mod keystore;

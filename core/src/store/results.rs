@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::error::StoreError;
-use super::library::past_attempts;
+use super::history::{granted_attempts, past_attempts};
 use super::{db, Store};
 use crate::assess::{Answer, AssessError, Attempt, Attestation, Outcome};
 use crate::hash::ContentHash;
@@ -36,13 +36,15 @@ impl Store {
         now: DateTime<Utc>,
         seed: u64,
     ) -> Result<Attempt, StoreError> {
-        let module = self.module_with_grants(module_id)?;
+        let module = self.module(module_id)?;
         let mut conn = self.lock();
         db::write(&mut conn, |tx| {
             if let Some(open) = open_attempt(tx, module_id)? {
                 return Ok(open);
             }
-            let attempt = Attempt::start(&module, &past_attempts(tx, module_id)?, now, seed)?;
+            let granted = granted_attempts(tx, module_id)?;
+            let history = past_attempts(tx, module_id)?;
+            let attempt = Attempt::start(&module, granted, &history, now, seed)?;
             save_attempt(tx, &attempt, true)?;
             Ok(attempt)
         })

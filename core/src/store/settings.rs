@@ -132,7 +132,7 @@ impl Store {
         let display_name = settings
             .display_name
             .as_deref()
-            .map(crate::protocol::display_name)
+            .map(crate::name::display_name)
             .transpose()
             .map_err(|e| StoreError::BadSetting(e.to_string()))?;
         let mut values = vec![

@@ -2,7 +2,7 @@
 //! the learner's media setting asks for; only when newer than what is installed; and on
 //! metered data only what fits the rest of the month's budget. Pure, so it is tested alone.
 
-use super::SyncError;
+use super::{PackVersion, SyncError};
 use crate::keys::PublicKey;
 use crate::module::parse_version;
 use crate::pack::Rendition;
@@ -18,13 +18,13 @@ pub(super) struct Fetch {
     pub remaining: u64,
 }
 
-/// The packs to fetch now, and those left for later (over the allowance) as (id, version).
+/// The packs to fetch now, and those left for later (over the allowance).
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(super) struct Choice {
     /// Fetch these, in this order.
     pub fetch: Vec<Fetch>,
     /// These wait for an unmetered connection or next month's budget.
-    pub deferred: Vec<(String, String)>,
+    pub deferred: Vec<PackVersion>,
 }
 
 /// Whether `hash` is a pack hash (64 hex digits): it names the download's file.
@@ -93,9 +93,7 @@ pub(super) fn within_allowance(wanted: Vec<Fetch>, allowance: Option<u64>) -> Ch
     let mut choice = Choice::default();
     for fetch in wanted {
         match left {
-            Some(l) if fetch.remaining > l => choice
-                .deferred
-                .push((fetch.entry.id.clone(), fetch.entry.version.clone())),
+            Some(l) if fetch.remaining > l => choice.deferred.push(PackVersion::of(&fetch.entry)),
             _ => {
                 left = left.map(|l| l - fetch.remaining);
                 choice.fetch.push(fetch);
@@ -237,7 +235,11 @@ mod tests {
         let choice = within_allowance(wanted.clone(), Some(700));
         let fetched: Vec<_> = choice.fetch.iter().map(|f| f.entry.id.as_str()).collect();
         assert_eq!(fetched, vec!["a", "c"]);
-        assert_eq!(choice.deferred, vec![("b".into(), "1.0.0".into())]);
+        let b = PackVersion {
+            id: "b".into(),
+            version: "1.0.0".into(),
+        };
+        assert_eq!(choice.deferred, vec![b]);
         assert_eq!(within_allowance(wanted.clone(), None).fetch.len(), 3);
         assert_eq!(within_allowance(wanted, Some(0)).deferred.len(), 3);
     }

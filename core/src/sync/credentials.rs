@@ -8,7 +8,7 @@
 use chrono::Utc;
 
 use super::http::{Body, Within};
-use super::{HubClient, SyncError, SyncReport};
+use super::{HubClient, RefusedCredential, SyncError, SyncReport};
 use crate::protocol::{endpoint, CredentialsRequest, CredentialsResponse};
 use crate::store::{Store, StoreError};
 
@@ -61,8 +61,8 @@ impl HubClient {
                         e @ (StoreError::Credential(_)
                         | StoreError::OtherLearnersCredential
                         | StoreError::CredentialIdTaken(_)),
-                    ) => report.credentials_refused.push((
-                        issued
+                    ) => report.credentials_refused.push(RefusedCredential {
+                        id: issued
                             .credential
                             .get("id")
                             .and_then(|id| id.as_str())
@@ -70,8 +70,8 @@ impl HubClient {
                             .chars()
                             .take(100)
                             .collect(),
-                        e.to_string(),
-                    )),
+                        reason: e.to_string(),
+                    }),
                     Err(e) => return Err(e.into()),
                 }
             }

@@ -6,7 +6,8 @@
 
 use chrono::Utc;
 
-use super::{SyncError, SyncReport};
+use super::{RefusedGrant, SyncError, SyncReport};
+use crate::ledger::LedgerError;
 use crate::protocol::{NumberedGrant, MAX_GRANTS_PER_ANSWER};
 use crate::store::{Store, StoreError};
 
@@ -19,19 +20,21 @@ pub(super) fn take_grants(
     let mut last = None;
     for numbered in grants.into_iter().take(MAX_GRANTS_PER_ANSWER) {
         if last.is_some_and(|last| numbered.number <= last) {
-            report.grants_refused.push((
-                "(the hub's answer)".into(),
-                "the hub's grants are not in rising order".into(),
-            ));
+            report.grants_refused.push(RefusedGrant {
+                module_id: "(the hub's answer)".into(),
+                reason: "the hub's grants are not in rising order".into(),
+            });
             break;
         }
         last = Some(numbered.number);
         match store.add_grant(&numbered.grant, Utc::now()) {
             Ok(Some(held)) => report.grants.push(held),
             Ok(None) => {}
-            Err(StoreError::Assess(e)) => {
-                let module = numbered.grant.terms.module.chars().take(64).collect();
-                report.grants_refused.push((module, e.to_string()));
+            Err(StoreError::Ledger(e @ LedgerError::BadGrant(_))) => {
+                report.grants_refused.push(RefusedGrant {
+                    module_id: numbered.grant.terms.module.chars().take(64).collect(),
+                    reason: e.to_string(),
+                });
             }
             Err(e) => return Err(e.into()),
         }

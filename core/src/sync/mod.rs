@@ -11,6 +11,7 @@ mod error;
 mod grants;
 mod http;
 mod policy;
+mod report;
 mod status;
 
 use std::path::Path;
@@ -24,7 +25,12 @@ use reqwest::StatusCode;
 
 pub use error::SyncError;
 pub use policy::{Deadline, SyncPolicy, STALL_BYTES};
-pub use status::{check_revocation_online, fetch_status_list, RevocationCheck};
+pub use report::{
+    PackProblem, PackVersion, RefusedCredential, RefusedGrant, RefusedRecord, SyncReport,
+};
+pub use status::{
+    check_credential, fetch_status_list, CheckedCredential, RevocationStatus, STATUS_TIMEOUT,
+};
 
 use crate::hash::ContentHash;
 use crate::keys::{PublicKey, SecretKey};
@@ -45,77 +51,6 @@ const PUSH_BATCH: usize = 100;
 /// What a request costs on the wire besides its bodies (request line, headers, TLS
 /// records): an estimate, so the data budget errs on the learner's side.
 const REQUEST_OVERHEAD: u64 = 600;
-
-/// What one sync did. A sync that stops half way (the network went, the time ran out) still
-/// says what it did before: results the hub took are taken.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SyncReport {
-    /// Records the hub took now.
-    pub pushed: usize,
-    /// Records it already had (now marked as acknowledged too).
-    pub already_there: usize,
-    /// Records it refused, with reasons.
-    pub rejected: Vec<(String, String)>,
-    /// Records the hub had acknowledged once but no longer held (it was restored from a
-    /// backup), sent again.
-    pub resent: usize,
-    /// Packs installed or updated: (id, version).
-    pub installed: Vec<(String, String)>,
-    /// Packs left for later because they did not fit the data allowance: (id, version).
-    pub deferred: Vec<(String, String)>,
-    /// Packs from publishers this device does not trust: not downloaded.
-    pub untrusted: Vec<PackProblem>,
-    /// Packs whose download or install failed: discarded (a download cut by the network
-    /// keeps what arrived, to resume), tried again at the next sync.
-    pub failed: Vec<PackProblem>,
-    /// Credentials the hub issued to the learner, verified and kept now.
-    pub credentials: usize,
-    /// Credentials the hub sent that were not kept: (id, why).
-    pub credentials_refused: Vec<(String, String)>,
-    /// Grants of more attempts a trainer gave the learner, checked and kept now.
-    pub grants: Vec<crate::store::HeldGrant>,
-    /// Grants the hub sent that were not kept: (module, why).
-    pub grants_refused: Vec<(String, String)>,
-    /// Why the sync stopped before the end, when it did (the network went, the time ran
-    /// out, the learner cancelled); the rest goes at the next sync.
-    pub unfinished: Option<String>,
-}
-
-impl SyncReport {
-    /// Whether the sync changed anything, on the device or at the hub.
-    fn did_something(&self) -> bool {
-        self.pushed + self.already_there + self.resent > 0
-            || !self.rejected.is_empty()
-            || !self.installed.is_empty()
-            || self.credentials > 0
-            || !self.grants.is_empty()
-    }
-}
-
-/// A pack of the group's catalog that was not installed, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
-pub struct PackProblem {
-    /// Pack id.
-    pub id: String,
-    /// Pack version.
-    pub version: String,
-    /// The publisher's `did:key`, as the catalog gives it.
-    pub publisher: String,
-    /// What went wrong.
-    pub reason: String,
-}
-
-impl PackProblem {
-    fn of(entry: &CatalogEntry, reason: impl ToString) -> Self {
-        Self {
-            id: entry.id.clone(),
-            version: entry.version.clone(),
-            publisher: entry.publisher.clone(),
-            reason: reason.to_string(),
-        }
-    }
-}
 
 /// Pack bytes downloaded so far in one sync, reported as they come.
 struct Bytes<'a> {
@@ -302,9 +237,10 @@ impl HubClient {
         };
         match self.take_credentials(store, newest, report, within) {
             Err(e @ (SyncError::BadAnswer(_) | SyncError::Refused { .. })) => {
-                report
-                    .credentials_refused
-                    .push(("(the hub's answer)".into(), e.to_string()));
+                report.credentials_refused.push(RefusedCredential {
+                    id: "(the hub's answer)".into(),
+                    reason: e.to_string(),
+                });
                 Ok(())
             }
             other => other,
@@ -360,7 +296,7 @@ impl HubClient {
             if resent == 0 {
                 return Ok(());
             }
-            report.resent += resent;
+            report.resent += u32::try_from(resent).unwrap_or(u32::MAX);
             healed = true;
         }
     }
@@ -412,7 +348,10 @@ impl HubClient {
                 RecordStatus::Accepted => report.pushed += 1,
                 RecordStatus::Duplicate => report.already_there += 1,
                 RecordStatus::Rejected => {
-                    report.rejected.push((r.id, r.note.unwrap_or_default()));
+                    report.rejected.push(RefusedRecord {
+                        id: r.id,
+                        reason: r.note.unwrap_or_default(),
+                    });
                     continue;
                 }
             }
@@ -527,7 +466,7 @@ impl HubClient {
             match fetched {
                 Ok(path) => {
                     match store.install(&path) {
-                        Ok(_) => report.installed.push((entry.id, entry.version)),
+                        Ok(_) => report.installed.push(PackVersion::of(&entry)),
                         Err(e) => report.failed.push(PackProblem::of(&entry, e)),
                     }
                     let _ = std::fs::remove_file(&path);

@@ -1,8 +1,11 @@
-//! Reading an issuer's revocation list over the network, for a verifier that is online: one
-//! bounded GET of the URL the credential names, under a deadline, then the core's check
-//! ([`crate::credential::status::check_status`]). Offline, a verifier reports revocation as
-//! not checked; it never fails a credential for want of a network.
+//! Verifying a credential as a verifier does, online or not: the core's offline checks
+//! ([`credential::verify`] with the one [`CLOCK_TOLERANCE`]), then, online, one bounded GET of
+//! the revocation list the credential names under one deadline ([`STATUS_TIMEOUT`]) and the
+//! core's check ([`crate::credential::status::check_status`]). The one path of the phone
+//! (through the `Device`), the terminal's verifier and the demo. Offline, revocation is
+//! reported as not checked; a credential never fails for want of a network.
 
+use std::fmt;
 use std::io::Read;
 use std::time::Duration;
 
@@ -11,39 +14,91 @@ use serde_json::Value;
 
 use super::SyncError;
 use crate::credential::status::{check_status, revocation_entry, MAX_STATUS_LIST_CREDENTIAL_BYTES};
-use crate::credential::{Contexts, CredentialError, Revocation};
+use crate::credential::{self, Contexts, CredentialError, Revocation, Verified, CLOCK_TOLERANCE};
+use crate::keys::PublicKey;
 
-/// What checking a credential's revocation came to.
-#[derive(Debug)]
-pub enum RevocationCheck {
-    /// The list was read: the credential is not revoked, or names no list.
-    Checked(Revocation),
-    /// The list could not be read (offline, the issuer's server down): not checked.
-    NotChecked(String),
-    /// The list was read and says the credential is revoked, or the list is not usable.
-    Failed(CredentialError),
+/// How long a verifier waits for an issuer's revocation list before calling it not checked.
+pub const STATUS_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Whether a verified credential's revocation was checked, and how it came out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
+pub enum RevocationStatus {
+    /// Read from the issuer's list: not revoked.
+    NotRevoked,
+    /// Not checked: offline, the list could not be read, or the credential names none.
+    NotChecked {
+        /// Why, for the screen.
+        why: String,
+    },
+}
+
+impl fmt::Display for RevocationStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RevocationStatus::NotRevoked => f.write_str("checked: not revoked"),
+            RevocationStatus::NotChecked { why } => write!(f, "not checked ({why})"),
+        }
+    }
+}
+
+/// A credential that verified, and whether its revocation was checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedCredential {
+    /// What it says.
+    pub verified: Verified,
+    /// Whether its revocation was checked, and how it came out.
+    pub revocation: RevocationStatus,
+}
+
+/// Verifies `credential` at `now` as any verifier would, trusting the issuers in `trusted`;
+/// when `online`, also against the revocation list it names, read within
+/// [`STATUS_TIMEOUT`]. The error is the one check that failed (a revoked credential's too).
+pub fn check_credential(
+    credential: &Value,
+    trusted: &[PublicKey],
+    now: DateTime<Utc>,
+    online: bool,
+) -> Result<CheckedCredential, CredentialError> {
+    let contexts = Contexts::bundled();
+    let verified = credential::verify(credential, trusted, now, CLOCK_TOLERANCE, contexts)?;
+    let revocation = if online {
+        revocation_online(credential, &verified.issuer, now)?
+    } else {
+        not_checked("offline")
+    };
+    Ok(CheckedCredential {
+        verified,
+        revocation,
+    })
 }
 
 /// Checks a verified credential from `issuer` (its `did:key`) against the status list it
-/// names, fetched now within `timeout`.
-pub fn check_revocation_online(
+/// names, fetched now.
+fn revocation_online(
     credential: &Value,
     issuer: &str,
     now: DateTime<Utc>,
-    timeout: Duration,
-) -> RevocationCheck {
-    let url = match revocation_entry(credential) {
-        Ok(Some((url, _))) => url,
-        Ok(None) => return RevocationCheck::Checked(Revocation::NotChecked),
-        Err(e) => return RevocationCheck::Failed(e),
+) -> Result<RevocationStatus, CredentialError> {
+    let no_list = || not_checked("the credential names no revocation list");
+    let Some((url, _)) = revocation_entry(credential)? else {
+        return Ok(no_list());
     };
-    let list = match fetch_status_list(&url, timeout) {
+    let list = match fetch_status_list(&url, STATUS_TIMEOUT) {
         Ok(list) => list,
-        Err(e) => return RevocationCheck::NotChecked(e.to_string()),
+        Err(e) => return Ok(not_checked(&e.to_string())),
     };
-    match check_status(credential, issuer, &list, now, Contexts::bundled()) {
-        Ok(revocation) => RevocationCheck::Checked(revocation),
-        Err(e) => RevocationCheck::Failed(e),
+    Ok(
+        match check_status(credential, issuer, &list, now, Contexts::bundled())? {
+            Revocation::NotRevoked => RevocationStatus::NotRevoked,
+            Revocation::NotChecked => no_list(),
+        },
+    )
+}
+
+fn not_checked(why: &str) -> RevocationStatus {
+    RevocationStatus::NotChecked {
+        why: why.to_owned(),
     }
 }
 

@@ -17,7 +17,7 @@ use skillpack_core::keys::SecretKey;
 use skillpack_core::pack::{PackInfo, PackReader, Variant};
 use skillpack_core::protocol::{catalog_tag, CatalogEntry, CatalogResponse, PushRequest};
 use skillpack_core::store::Registration;
-use skillpack_core::sync::{HubClient, SyncError, SyncPolicy, SyncReport};
+use skillpack_core::sync::{HubClient, PackVersion, SyncError, SyncPolicy, SyncReport};
 use skillpack_core::testing::{module_files, pack_with, publisher_key, stranger_key};
 
 /// What the scripted hub sends back for one request.
@@ -351,8 +351,8 @@ fn a_portal_page_a_spoiled_pack_and_a_pack_that_never_ends_are_discarded_and_the
     assert_eq!(
         report.installed,
         vec![
-            ("endless-pack".into(), "1.0.0".into()),
-            ("good-pack".into(), "1.0.0".into())
+            PackVersion::new("endless-pack", "1.0.0"),
+            PackVersion::new("good-pack", "1.0.0")
         ]
     );
     assert_eq!(
@@ -399,7 +399,7 @@ fn a_download_spliced_from_a_cut_and_a_wrong_range_resumes_after_its_last_good_c
     let report = sync(&device, &hub, quick()).expect("the sync ends");
     assert_eq!(
         report.installed,
-        vec![("spliced-pack".into(), "1.0.0".into())]
+        vec![PackVersion::new("spliced-pack", "1.0.0")]
     );
     let tries = hub.requests_for("/v1/packs/");
     assert_eq!(tries.len(), 3, "{tries:?}");
@@ -560,7 +560,10 @@ fn a_pack_from_an_unknown_publisher_is_skipped_and_named_and_results_still_go() 
 
     let report = sync(&device, &hub, quick()).expect("the sync ends");
     assert_eq!(report.pushed, 1, "{report:?}");
-    assert_eq!(report.installed, vec![("good-pack".into(), "1.0.0".into())]);
+    assert_eq!(
+        report.installed,
+        vec![PackVersion::new("good-pack", "1.0.0")]
+    );
     assert_eq!(ids(&report.untrusted), vec!["foreign-pack"]);
     assert_eq!(
         report.untrusted[0].publisher,
@@ -660,7 +663,7 @@ fn an_update_fetches_the_head_by_range_and_only_the_chunks_the_device_lacks() {
     let report = sync(&device, &hub, quick()).expect("the sync ends");
     assert_eq!(
         report.installed,
-        vec![("bike-course".into(), "1.0.1".into())]
+        vec![PackVersion::new("bike-course", "1.0.1")]
     );
     assert!(
         lacking > 0 && lacking < held.len(),
@@ -696,7 +699,7 @@ fn an_update_whose_chunks_come_spoiled_falls_back_to_the_whole_pack() {
     let report = sync(&device, &hub, quick()).expect("the sync ends");
     assert_eq!(
         report.installed,
-        vec![("bike-course".into(), "1.0.1".into())]
+        vec![PackVersion::new("bike-course", "1.0.1")]
     );
     assert!(report.failed.is_empty(), "{:?}", report.failed);
     assert_eq!(
@@ -740,7 +743,7 @@ fn an_update_cut_by_the_network_is_tried_again_next_time_never_as_the_whole_pack
     let second = sync(&device, &hub, quick()).expect("the sync ends");
     assert_eq!(
         second.installed,
-        vec![("bike-course".into(), "1.0.1".into())]
+        vec![PackVersion::new("bike-course", "1.0.1")]
     );
     assert!(
         hub.requests_for("/v1/packs/")

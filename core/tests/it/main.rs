@@ -1,6 +1,7 @@
 //! Integration tests of skillpack-core: one binary, a module per area.
 #![allow(clippy::unwrap_used)]
 
+mod architecture;
 mod hostile_hub;
 mod malformed;
 mod map;

@@ -6,9 +6,10 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use skillpack_core::keys::PublicKey;
+use skillpack_core::name::display_name;
 use skillpack_core::protocol::{
-    display_name, CredentialsRequest, CredentialsResponse, PushRequest, PushResponse,
-    RegisterRequest, RegisterResponse,
+    CredentialsRequest, CredentialsResponse, PushRequest, PushResponse, RegisterRequest,
+    RegisterResponse,
 };
 
 use super::{json_body, BoundDevice, SignedRequest, MAX_PUSH_RECORDS};

@@ -310,7 +310,7 @@ impl HubDb {
     }
 
     /// Keeps the name a learner chose to show the trainers of their group (`None`: they
-    /// stopped showing one). The caller checked it with `protocol::display_name`.
+    /// stopped showing one). The caller checked it with `name::display_name`.
     pub async fn set_learner_name(
         &self,
         learner: &str,

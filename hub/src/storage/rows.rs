@@ -155,7 +155,7 @@ pub struct LearnerLink {
 pub struct LearnerLabel {
     /// The learner (`did:key`).
     pub learner: String,
-    /// The label (checked with `protocol::display_name`), or `None` to remove it.
+    /// The label (checked with `name::display_name`), or `None` to remove it.
     pub label: Option<String>,
     /// Who wrote it, for the audit trail.
     pub by: String,

@@ -65,7 +65,7 @@ pub(super) async fn label(
         None
     } else {
         Some(
-            skillpack_core::protocol::display_name(&form.label)
+            skillpack_core::name::display_name(&form.label)
                 .map_err(|e| page_message(StatusCode::BAD_REQUEST, "Not saved", &e.to_string()))?,
         )
     };

@@ -137,9 +137,10 @@ private struct SyncSection: View {
                 case .skipped:
                     status = String(localized: "Not synced: your data settings allow it only on Wi-Fi or within this month's data budget.")
                 case .done(let view):
-                    var lines = [String(localized: "Sent \(view.pushed) results (\(view.alreadyThere) already there, \(view.rejected) refused). \(view.installed.count) packs new or updated.")]
+                    var lines = [String(localized: "Sent \(view.pushed) results (\(view.alreadyThere) already there, \(view.rejected.count) refused). \(view.installed.count) packs new or updated.")]
                     if !view.deferred.isEmpty {
-                        lines.append(String(localized: "Waiting for Wi-Fi or next month's data budget: \(view.deferred.joined(separator: ", "))"))
+                        let waiting = view.deferred.map { "\($0.id) \($0.version)" }.joined(separator: ", ")
+                        lines.append(String(localized: "Waiting for Wi-Fi or next month's data budget: \(waiting)"))
                     }
                     status = lines.joined(separator: "\n")
                 }

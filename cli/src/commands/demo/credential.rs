@@ -7,17 +7,13 @@
 use std::path::Path;
 
 use anyhow::{bail, Context};
-use chrono::Utc;
 use serde_json::Value;
-use skillpack_core::credential::{self, qr, Contexts};
+use skillpack_core::credential::qr;
 use skillpack_core::device::Device;
-use skillpack_core::sync::{check_revocation_online, RevocationCheck};
+use skillpack_core::sync::RevocationStatus;
 
 use super::{say, Steps};
 use crate::commands::credential::{draw, read_qr};
-
-/// How long the demo waits for the revocation list (the hub is on this computer).
-const STATUS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Writes the learner's credential for `module` to `dir` as `credential.json` and
 /// `credential.png`, and checks both as a verifier would.
@@ -28,7 +24,7 @@ pub fn hand_out(
     dir: &Path,
 ) -> anyhow::Result<()> {
     steps.next("The learner's credential: an Open Badges 3.0 credential on the phone");
-    let held = device.store().credentials()?;
+    let held = device.credentials()?;
     let Some(one) = held.iter().find(|c| c.module_id.as_deref() == Some(module)) else {
         bail!("the phone holds no credential for {module} after the sync");
     };
@@ -41,7 +37,7 @@ pub fn hand_out(
             "an issuer the phone does not know"
         }
     ));
-    let credential = device.store().credential(&one.id)?;
+    let credential = device.credential(&one.id)?;
     say(format!("it states: {}", elements(&credential)));
 
     let json_path = dir.join("credential.json");
@@ -59,25 +55,31 @@ pub fn hand_out(
         qr::to_payload(&credential)?.len()
     ));
 
-    let trusted = device.store().trusted_issuers()?;
-    let now = Utc::now();
-    let from_file = credential::verify(&credential, &trusted, now, Contexts::bundled())?;
-    let scanned = qr::from_payload(&read_qr(&png_path)?)?;
-    if scanned != credential {
+    let scanned = read_qr(&png_path)?;
+    if qr::from_payload(&scanned)? != credential {
         bail!("the QR code read back from the image is not the credential");
     }
-    credential::verify(&scanned, &trusted, now, Contexts::bundled())?;
+    let from_file = device.verify_credential(&text, false)?;
+    let from_qr = device.verify_credential(&scanned, false)?;
+    for check in [&from_file, &from_qr] {
+        if let Some(problem) = &check.problem {
+            bail!("the credential does not verify: {problem}");
+        }
+    }
     say(format!(
         "verified offline from the file and from the QR code read back from the PNG: valid, \
          for {}, from {}",
-        from_file.subject, from_file.issuer
+        from_file.learner, from_file.issuer
     ));
-    match check_revocation_online(&credential, &from_file.issuer, now, STATUS_TIMEOUT) {
-        RevocationCheck::Checked(_) => {
+    let online = device.verify_credential(&text, true)?;
+    match (&online.problem, &online.revocation) {
+        (Some(problem), _) => bail!("the credential failed its revocation check: {problem}"),
+        (None, RevocationStatus::NotRevoked) => {
             say("the provider's revocation list, read from the hub: not revoked")
         }
-        RevocationCheck::NotChecked(why) => say(format!("revocation not checked: {why}")),
-        RevocationCheck::Failed(e) => bail!("the credential failed its revocation check: {e}"),
+        (None, RevocationStatus::NotChecked { why }) => {
+            say(format!("revocation not checked: {why}"))
+        }
     }
     say(format!(
         "anyone can check it: skillpack credential verify {} (or --qr {})",

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
-use skillpack_core::assess::{points_text, Answer};
+use skillpack_core::assess::Answer;
 use skillpack_core::device::Device;
 use skillpack_core::module::QuestionKind;
 use skillpack_core::pack::{Rendition, Variant};
@@ -65,8 +65,8 @@ pub fn sync_packs(steps: &mut Steps, device: &Device, packs: &[DemoPack]) -> any
     if report.installed.is_empty() {
         bail!("the sync installed nothing");
     }
-    for (id, version) in &report.installed {
-        say(format!("installed {id} {version}"));
+    for pack in &report.installed {
+        say(format!("installed {} {}", pack.id, pack.version));
     }
     say(format!(
         "{} of mobile data used (the packs with full pictures would take {})",
@@ -164,14 +164,8 @@ fn take_assessment(steps: &mut Steps, device: &Device, module_id: &str) -> anyho
     let submitted = device.submit(module_id)?;
     let outcome = &submitted.outcome;
     say(format!(
-        "scored on the phone: {} of {} points, {} (the pass mark is {}%)",
-        points_text(outcome.score),
-        points_text(outcome.max_score),
-        if outcome.passed {
-            "passed"
-        } else {
-            "not passed"
-        },
+        "scored on the phone: {} (the pass mark is {}%)",
+        outcome.summary(),
         module.assessment.pass_mark
     ));
     say(format!(
@@ -208,7 +202,7 @@ pub fn sync_results(steps: &mut Steps, device: &Device, url: &str) -> anyhow::Re
     let waiting = device.store().outbox()?.len();
     say(format!(
         "{} sent and acknowledged by the hub; {waiting} waiting; {} updated",
-        count(report.pushed, "result"),
+        count(report.pushed as usize, "result"),
         count(report.installed.len(), "pack")
     ));
     say(format!("{} of mobile data used", human_bytes(used)));

@@ -41,7 +41,7 @@ pub enum CredentialCommand {
 
 /// Lists the credentials the device keeps.
 pub fn list(device: &Device, json: bool) -> CommandResult {
-    let held = device.store().credentials()?;
+    let held = device.credentials()?;
     if json {
         let rows: Vec<_> = held
             .iter()
@@ -88,8 +88,7 @@ pub fn run(command: CredentialCommand) -> CommandResult {
             let device = Device::open(&store)?;
             let credential = read_credential(&file)?;
             let held = device
-                .store()
-                .add_credential(&credential, chrono::Utc::now())
+                .add_credential(&credential.to_string())
                 .with_context(|| format!("adding {}", file.display()))?;
             outln!(
                 "kept {} ({}), from {}",
@@ -103,7 +102,7 @@ pub fn run(command: CredentialCommand) -> CommandResult {
             if out.is_none() && qr.is_none() {
                 bail!("say where: -o FILE.json, --qr FILE.png or --qr FILE.svg");
             }
-            let credential = Device::open(&store)?.store().credential(&id)?;
+            let credential = Device::open(&store)?.credential(&id)?;
             if let Some(out) = &out {
                 std::fs::write(out, serde_json::to_vec_pretty(&credential)?)
                     .with_context(|| format!("writing {}", out.display()))?;

@@ -21,7 +21,7 @@ use skillpack_core::keys::file::read_public;
 use skillpack_core::pack::PackError;
 use skillpack_core::progress::NoProgress;
 use skillpack_core::store::StoreError;
-use skillpack_core::sync::{PackProblem, SyncError, SyncReport};
+use skillpack_core::sync::{PackVersion, SyncError, SyncReport};
 
 use super::{human_bytes, print_json, CommandResult};
 pub use identity::IdentityCommand;
@@ -371,43 +371,23 @@ fn sync(device: &Device, metered: bool, json: bool) -> CommandResult {
     };
     let used = device.metered_use_this_month()?;
     if json {
-        let problems = |list: &[PackProblem]| -> Vec<serde_json::Value> {
-            list.iter()
-                .map(|p| {
-                    serde_json::json!({
-                        "id": p.id, "version": p.version,
-                        "publisher": p.publisher, "reason": p.reason,
-                    })
-                })
-                .collect()
-        };
-        print_json(&serde_json::json!({
-            "pushed": report.pushed,
-            "already_there": report.already_there,
-            "rejected": report.rejected,
-            "resent": report.resent,
-            "installed": report.installed,
-            "deferred": report.deferred,
-            "untrusted": problems(&report.untrusted),
-            "failed": problems(&report.failed),
-            "credentials": report.credentials,
-            "credentials_refused": report.credentials_refused,
-            "grants": report.grants.iter().map(|g| serde_json::json!({
-                "module": g.module_id,
-                "attempts": g.attempts,
-                "granted_by": g.granted_by,
-                "granted_at": g.granted_at,
-            })).collect::<Vec<_>>(),
-            "grants_refused": report.grants_refused,
-            "unfinished": report.unfinished,
-            "metered_use_this_month": used,
-        }))?;
+        /// The report as it is, with what syncs used on metered data this month.
+        #[derive(serde::Serialize)]
+        struct SyncJson<'a> {
+            #[serde(flatten)]
+            report: &'a SyncReport,
+            metered_use_this_month: u64,
+        }
+        print_json(&SyncJson {
+            report: &report,
+            metered_use_this_month: used,
+        })?;
         return Ok(finished(&report));
     }
-    let named = |packs: &[(String, String)]| {
+    let named = |packs: &[PackVersion]| {
         packs
             .iter()
-            .map(|(id, v)| format!("{id} {v}"))
+            .map(|p| format!("{} {}", p.id, p.version))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -432,8 +412,11 @@ fn sync(device: &Device, metered: bool, json: bool) -> CommandResult {
             }
         );
     }
-    for (id, why) in &report.credentials_refused {
-        eprintln!("the hub sent a credential that was not kept ({id}): {why}");
+    for refused in &report.credentials_refused {
+        eprintln!(
+            "the hub sent a credential that was not kept ({}): {}",
+            refused.id, refused.reason
+        );
     }
     for g in &report.grants {
         let plural = if g.attempts == 1 { "" } else { "s" };
@@ -444,8 +427,11 @@ fn sync(device: &Device, metered: bool, json: bool) -> CommandResult {
             g.module_id
         );
     }
-    for (module, why) in &report.grants_refused {
-        eprintln!("the hub sent a grant of attempts at {module} that was not kept: {why}");
+    for refused in &report.grants_refused {
+        eprintln!(
+            "the hub sent a grant of attempts at {} that was not kept: {}",
+            refused.module_id, refused.reason
+        );
     }
     if report.resent > 0 {
         outln!(
@@ -477,8 +463,8 @@ fn sync(device: &Device, metered: bool, json: bool) -> CommandResult {
     if metered {
         outln!("metered data used this month: {}", human_bytes(used));
     }
-    for (id, why) in &report.rejected {
-        eprintln!("refused {id}: {why}");
+    for refused in &report.rejected {
+        eprintln!("refused {}: {}", refused.id, refused.reason);
     }
     if let Some(why) = &report.unfinished {
         eprintln!("the sync stopped early ({why}); the rest goes at the next sync");

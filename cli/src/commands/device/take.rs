@@ -296,14 +296,8 @@ fn print_outcome(submitted: &SubmitView, json: bool) -> CommandResult {
         }
     }
     outln!(
-        "score {} of {} ({}), record {} (#{}) signed and kept for sync",
-        points_text(outcome.score),
-        points_text(outcome.max_score),
-        if outcome.passed {
-            "passed"
-        } else {
-            "not passed"
-        },
+        "score {}, record {} (#{}) signed and kept for sync",
+        outcome.summary(),
         submitted.record_id,
         submitted.seq
     );

@@ -22,7 +22,7 @@ pub(super) fn label(db: String, learner: String, name: String, by: String) -> Co
     let label = if name.trim().is_empty() {
         None
     } else {
-        Some(skillpack_core::protocol::display_name(&name)?)
+        Some(skillpack_core::name::display_name(&name)?)
     };
     let shown = label.clone();
     let row = LearnerLabel {
@@ -47,7 +47,7 @@ pub(super) fn sign_in(
     name: String,
     group: Vec<GroupName>,
 ) -> CommandResult {
-    let label = skillpack_core::protocol::display_name(&name)?;
+    let label = skillpack_core::name::display_name(&name)?;
     let grant = skillpack_hub::storage::WebGrant {
         operator: group.is_empty(),
         groups: group.iter().map(|g| g.as_str().to_owned()).collect(),

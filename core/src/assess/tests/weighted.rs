@@ -73,7 +73,7 @@ fn choose(m: &Module, id: &str, options: &[&str]) -> (u32, Correctness, Vec<Stri
         QuestionKind::Single { .. } => Answer::Single(keys[0]),
         _ => Answer::Multiple(keys),
     };
-    let mut attempt = Attempt::start(m, &[], t0(), 7).expect("starts");
+    let mut attempt = Attempt::start(m, 0, &[], t0(), 7).expect("starts");
     attempt
         .answer(m, id, answer, Duration::ZERO)
         .expect("answer fits");

@@ -139,7 +139,7 @@ fn a_hub_whose_credential_pages_are_out_of_order_is_reported_and_packs_still_com
         report
             .credentials_refused
             .iter()
-            .any(|(_, why)| why.contains("rising order")),
+            .any(|refused| refused.reason.contains("rising order")),
         "{report:?}"
     );
 }

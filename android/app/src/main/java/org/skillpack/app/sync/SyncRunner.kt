@@ -7,14 +7,14 @@ import android.content.Context
 import android.net.ConnectivityManager
 import org.skillpack.core.ProgressListener
 import org.skillpack.core.Skillpack
-import org.skillpack.core.SyncView
+import org.skillpack.core.SyncReport
 
 object SyncRunner {
     sealed interface Run {
         /** The learner's data settings say not now. */
         data object Skipped : Run
 
-        data class Done(val view: SyncView) : Run
+        data class Done(val view: SyncReport) : Run
     }
 
     /** Blocking: call from a worker or the core thread. Throws what `syncNow` throws. */

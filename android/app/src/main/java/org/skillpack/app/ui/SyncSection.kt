@@ -89,9 +89,9 @@ fun SyncNow(vm: AppViewModel) {
                             is SyncRunner.Run.Skipped -> context.getString(R.string.sync_skipped)
                             is SyncRunner.Run.Done -> listOfNotNull(
                                 context.getString(R.string.sync_done, run.view.pushed.toInt(),
-                                    run.view.alreadyThere.toInt(), run.view.rejected.toInt(), run.view.installed.size),
+                                    run.view.alreadyThere.toInt(), run.view.rejected.size, run.view.installed.size),
                                 run.view.deferred.takeIf { it.isNotEmpty() }
-                                    ?.let { context.getString(R.string.sync_deferred, it.joinToString(", ")) },
+                                    ?.let { context.getString(R.string.sync_deferred, it.joinToString(", ") { p -> "${p.id} ${p.version}" }) },
                             ).joinToString("\n")
                         }
                     } catch (e: SkillpackException) {

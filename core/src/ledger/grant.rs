@@ -3,18 +3,19 @@
 //! publisher endorsed (the key a hub holds for the provider, so a trainer can grant from the
 //! web page), and the learner's device takes it at its next sync. The device keeps a grant
 //! only when a publisher it trusts stands behind it: a hub cannot hand out attempts on its
-//! own word.
+//! own word. Pure like the rest of the ledger: the grant's random id and its time come in
+//! as arguments.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::error::AssessError;
+use super::error::LedgerError;
 use crate::canonical::signing_input;
 use crate::credential::IssuerEndorsement;
 use crate::hex;
 use crate::keys::{PublicKey, SecretKey};
 use crate::module::is_valid_id;
-use crate::protocol::display_name;
+use crate::name::display_name;
 
 /// Domain separation for grant signatures.
 const CONTEXT: &[u8] = b"skillpack attempt grant v1\0";
@@ -70,17 +71,18 @@ pub struct CheckedGrant {
 }
 
 impl GrantTerms {
-    /// Terms for `attempts` more attempts at `module`, with a fresh id; the signer is set
-    /// when they are signed.
+    /// Terms for `attempts` more attempts at `module`; `id` is fresh randomness the caller
+    /// drew (`crate::random::bytes`), so the same grant taken twice counts once. The signer
+    /// is set when they are signed.
     pub fn new(
+        id: [u8; 16],
         learner: &str,
         publisher: &PublicKey,
         module: &str,
         attempts: u32,
         granted_by: &str,
         granted_at: DateTime<Utc>,
-    ) -> Result<Self, AssessError> {
-        let id = crate::random::bytes::<16>().map_err(|e| bad(&e.to_string()))?;
+    ) -> Result<Self, LedgerError> {
         Ok(Self {
             id: hex::encode(&id),
             learner: learner.to_owned(),
@@ -101,7 +103,7 @@ impl AttemptGrant {
         mut terms: GrantTerms,
         signer: &SecretKey,
         endorsement: Option<IssuerEndorsement>,
-    ) -> Result<Self, AssessError> {
+    ) -> Result<Self, LedgerError> {
         terms.signer = signer.public_key().to_did_key();
         let message = signing_input(CONTEXT, &terms).map_err(|e| bad(&e.to_string()))?;
         let grant = Self {
@@ -115,7 +117,7 @@ impl AttemptGrant {
 
     /// Checks the terms, the signature, and that the signer is the publisher or a key the
     /// publisher endorsed. Whether the device trusts the publisher is the caller's to check.
-    pub fn check(&self) -> Result<CheckedGrant, AssessError> {
+    pub fn check(&self) -> Result<CheckedGrant, LedgerError> {
         let t = &self.terms;
         if t.id.len() != 32 || hex::decode::<16>(&t.id).is_none() {
             return Err(bad("its id is not 32 hex digits"));
@@ -164,8 +166,8 @@ impl AttemptGrant {
     }
 }
 
-fn bad(why: &str) -> AssessError {
-    AssessError::BadGrant(why.to_owned())
+fn bad(why: &str) -> LedgerError {
+    LedgerError::BadGrant(why.to_owned())
 }
 
 #[cfg(test)]
@@ -182,6 +184,7 @@ mod tests {
     fn grant(signer: &SecretKey, endorsement: Option<IssuerEndorsement>) -> AttemptGrant {
         let (publisher, _, learner) = keys();
         let terms = GrantTerms::new(
+            [5; 16],
             &learner,
             &publisher.public_key(),
             "safe-riding",

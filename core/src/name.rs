@@ -2,6 +2,7 @@
 //! write as a label, checked on the device before it is sent and at the hub before it is
 //! kept. A name is shown on trainers' pages, in exports and in xAPI statements, so it is
 //! short, one line, and holds no control or formatting characters that could disguise it.
+//! A utility: the wire, the signed grants and the store all hold names to it.
 
 /// Most characters in a display name.
 pub const MAX_NAME_CHARS: usize = 64;

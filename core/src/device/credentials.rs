@@ -1,0 +1,114 @@
+//! The learner's credentials as the phones and the terminal drive them: list them, hand one
+//! out as JSON or as a QR code's text, keep one a trainer gave as a file, and verify any
+//! credential as a verifier would (offline, or online with the issuer's revocation list,
+//! feature `client`). The store keeps and checks; this is where the device's clock enters,
+//! and the one verifying path (`sync::check_credential`) is called with the device's trust.
+
+use chrono::Utc;
+use serde_json::Value;
+
+use super::Device;
+use crate::credential::{qr, CredentialError};
+use crate::store::HeldCredential;
+#[cfg(feature = "client")]
+use crate::sync::{check_credential, RevocationStatus};
+use crate::Result;
+
+/// What verifying a credential found: valid, or the one check that failed.
+#[cfg(feature = "client")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+pub struct CredentialCheck {
+    /// True when every check passed.
+    pub valid: bool,
+    /// The check that failed, in words, when one did (a changed credential, a wrong key,
+    /// expired, not yet valid, revoked, …).
+    pub problem: Option<String>,
+    /// What it is for.
+    pub achievement: String,
+    /// The learner's `did:key`.
+    pub learner: String,
+    /// The issuer's `did:key`.
+    pub issuer: String,
+    /// The issuer's name, as the credential gives it.
+    pub issuer_name: String,
+    /// Whether the issuer is one this device trusts.
+    pub trusted_issuer: bool,
+    /// Whether revocation was checked.
+    pub revocation: RevocationStatus,
+}
+
+#[cfg(feature = "client")]
+impl CredentialCheck {
+    fn failed(problem: &CredentialError) -> Self {
+        Self {
+            valid: false,
+            problem: Some(problem.to_string()),
+            achievement: String::new(),
+            learner: String::new(),
+            issuer: String::new(),
+            issuer_name: String::new(),
+            trusted_issuer: false,
+            revocation: RevocationStatus::NotChecked {
+                why: "the credential did not verify".into(),
+            },
+        }
+    }
+}
+
+impl Device {
+    /// The credentials the device keeps, newest first.
+    pub fn credentials(&self) -> Result<Vec<HeldCredential>> {
+        Ok(self.store.credentials()?)
+    }
+
+    /// One kept credential, as received.
+    pub fn credential(&self, id: &str) -> Result<Value> {
+        Ok(self.store.credential(id)?)
+    }
+
+    /// One kept credential as JSON, to save or share as a file.
+    pub fn credential_json(&self, id: &str) -> Result<String> {
+        serde_json::to_string_pretty(&self.credential(id)?)
+            .map_err(|e| CredentialError::Malformed(e.to_string()).into())
+    }
+
+    /// One kept credential as the text of a single QR code (`SP1:…`), for a screen to draw.
+    pub fn credential_qr(&self, id: &str) -> Result<String> {
+        Ok(qr::to_payload(&self.credential(id)?)?)
+    }
+
+    /// Keeps a credential a trainer gave as a file (its JSON, or a QR code's text), once it
+    /// verifies (as of now, within the one clock tolerance) and is this learner's.
+    pub fn add_credential(&self, text: &str) -> Result<HeldCredential> {
+        let credential = qr::read_text(text)?;
+        Ok(self.store.add_credential(&credential, Utc::now())?)
+    }
+
+    /// Verifies a credential (its JSON, or a QR code's text) as any verifier would, now,
+    /// trusting the issuers this device trusts; `online`, also against the issuer's
+    /// revocation list. A credential that fails a check is a result naming it, not an error.
+    #[cfg(feature = "client")]
+    pub fn verify_credential(&self, text: &str, online: bool) -> Result<CredentialCheck> {
+        let credential = match qr::read_text(text) {
+            Ok(credential) => credential,
+            Err(e) => return Ok(CredentialCheck::failed(&e)),
+        };
+        let trusted = self.store.trusted_issuers()?;
+        Ok(
+            match check_credential(&credential, &trusted, Utc::now(), online) {
+                Ok(checked) => CredentialCheck {
+                    valid: true,
+                    problem: None,
+                    achievement: checked.verified.achievement,
+                    learner: checked.verified.subject,
+                    issuer: checked.verified.issuer,
+                    issuer_name: checked.verified.issuer_name,
+                    trusted_issuer: checked.verified.trusted_issuer,
+                    revocation: checked.revocation,
+                },
+                Err(e) => CredentialCheck::failed(&e),
+            },
+        )
+    }
+}
