@@ -9,6 +9,7 @@ mod contexts;
 mod endorsement;
 mod error;
 pub mod json;
+mod literal;
 pub mod proof;
 pub mod qr;
 pub mod rdfc;

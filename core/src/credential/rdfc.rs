@@ -1,9 +1,11 @@
 //! RDF dataset canonicalisation (RDFC-1.0) of a JSON-LD document: what an `eddsa-rdfc-2022`
 //! proof signs. Expansion is ssi-json-ld's (the json-ld crate), with undefined terms and
 //! invalid values refused, so no field is silently dropped from what is signed; the
-//! canonical N-Quads are ssi-rdf's URDNA2015. Neither is ours. What is ours is the guard in
-//! front of them: RDFC's cost can grow with the factorial of how many blank nodes look
-//! alike, and ssi-rdf sets no limit, so a hostile document is bounded before it is read.
+//! canonical N-Quads are ssi-rdf's URDNA2015. Neither is ours; between them, native booleans
+//! and numbers become RDF literals as the JSON-LD API says (`credential::literal`). What is
+//! ours is the guard in front of them: RDFC's cost can grow with the factorial of how many
+//! blank nodes look alike, and ssi-rdf sets no limit, so a hostile document is bounded before
+//! it is read.
 
 use std::future::Future;
 use std::pin::pin;
@@ -50,7 +52,7 @@ pub fn canonical_nquads(
     let mut ld = LdEnvironment::default();
     let expanded = run_now(value.expand_with(&mut ld, &contexts.loader))?
         .map_err(|e| CredentialError::JsonLd(e.to_string()))?;
-    ld.canonical_form_of(&expanded)
+    ld.canonical_form_of(&super::literal::with_rdf_literals(expanded))
         .map_err(|e| CredentialError::JsonLd(e.to_string()))
 }
 

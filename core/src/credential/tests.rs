@@ -735,3 +735,17 @@ fn whole_numbers_sign_the_same_whether_written_1_or_1_0() {
     let back = qr::from_payload(&qr::to_payload(&signed).expect("fits")).expect("reads");
     check_proof(&back, contexts, &did_key_method).expect("verifies after the canonical JSON");
 }
+
+/// The canonical N-Quads of a credential with a learner's name (`hashed`, a boolean Open
+/// Badges types with its own IRI) and half an ECTS credit (`creditsAvailable`, a number with a
+/// fraction) are those jsonld.js writes: `examples/microcredential-named-ects.nq` is its
+/// output for the JSON beside it (`scripts/rdfc-golden`), not ours.
+#[test]
+fn typed_booleans_and_fractions_canonicalise_as_jsonld_js_does() {
+    let document: Value =
+        serde_json::from_str(include_str!("examples/microcredential-named-ects.json"))
+            .expect("json");
+    let ours = rdfc::canonical_nquads(&document, Contexts::bundled()).expect("canonical");
+    let golden = include_str!("examples/microcredential-named-ects.nq");
+    assert_eq!(ours.concat(), golden);
+}
