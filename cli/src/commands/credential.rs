@@ -11,9 +11,11 @@ use qrcode::{EcLevel, QrCode};
 use serde::Deserialize;
 
 use skillpack_core::authoring::{compile_for_pack, read_module_folder};
-use skillpack_core::credential::{self, qr, AssessmentType, Award, Contexts, Issuer};
+use skillpack_core::credential::{
+    self, qr, AssessmentType, Award, Contexts, CredentialError, Issuer,
+};
 use skillpack_core::keys::file::{read_public, read_secret};
-use skillpack_core::sync::check_credential;
+use skillpack_core::sync::{check_credential, CheckedCredential, RevocationStatus};
 
 use super::{print_json, CommandResult};
 
@@ -24,7 +26,10 @@ pub enum CredentialCommand {
     /// seen in person or prior learning recognised (results taken in the app are issued by
     /// the hub).
     Issue(IssueArgs),
-    /// Verify a credential offline, from its JSON file or a QR code image.
+    /// Verify a credential, from its JSON file or a QR code image, and (unless --offline)
+    /// whether its issuer revoked it. Exit codes: 0 valid and not revoked, 1 not valid,
+    /// 3 revoked, 4 valid but revocation not checked, 5 valid but not from an issuer --trust
+    /// names.
     Verify {
         /// The credential's JSON file.
         file: Option<PathBuf>,
@@ -236,49 +241,135 @@ fn verify(
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     // Online, a credential that verified is checked against its issuer's revocation list.
-    match check_credential(&credential, &trusted, chrono::Utc::now(), !offline) {
-        Ok(checked) => {
-            let (v, revocation) = (checked.verified, checked.revocation);
-            if json {
-                print_json(&serde_json::json!({
-                    "valid": true,
-                    "achievement": v.achievement,
-                    "learner": v.subject,
-                    "issuer": v.issuer,
-                    "issuer_name": v.issuer_name,
-                    "trusted_issuer": v.trusted_issuer,
-                    "valid_from": v.valid_from.to_rfc3339(),
-                    "valid_until": v.valid_until.map(|d| d.to_rfc3339()),
-                    "revocation": revocation.to_string(),
-                }))?;
-            } else {
-                outln!("valid: {} for {}", v.achievement, v.subject);
-                outln!(
-                    "issued by {} ({}), {}",
-                    v.issuer_name,
-                    v.issuer,
-                    if v.trusted_issuer {
-                        "a trusted issuer"
-                    } else {
-                        "an issuer this verifier does not know"
-                    }
-                );
-                match v.valid_until {
-                    Some(until) => outln!("valid from {} until {}", v.valid_from, until),
-                    None => outln!("valid from {}", v.valid_from),
+    let outcome = match check_credential(&credential, &trusted, chrono::Utc::now(), !offline) {
+        Ok(checked) => Verdict::of(checked, !trusted.is_empty()),
+        Err(CredentialError::Revoked) => Verdict::Revoked,
+        Err(e) => Verdict::Invalid(e),
+    };
+    outcome.print(json)?;
+    Ok(ExitCode::from(outcome.code()))
+}
+
+/// What `skillpack credential verify` concluded, each with an exit code of its own so that no
+/// script (or reader) takes one for another: 0 valid and checked against the issuer's
+/// revocation list, 1 not valid, 3 revoked, 4 valid but revocation not checked (offline, the
+/// list unreachable, or none named), 5 valid but from an issuer none of `--trust` names.
+enum Verdict {
+    /// Every check passed, revocation included.
+    Valid(CheckedCredential),
+    /// Valid, but whether the issuer revoked it is not known.
+    NotChecked(CheckedCredential, String),
+    /// Valid, from an issuer the verifier was not told to trust.
+    Untrusted(CheckedCredential),
+    /// The issuer revoked it.
+    Revoked,
+    /// A check failed.
+    Invalid(CredentialError),
+}
+
+impl Verdict {
+    /// The verdict on a credential that verified; `trust_given` when the verifier named the
+    /// issuers it trusts.
+    fn of(checked: CheckedCredential, trust_given: bool) -> Self {
+        if trust_given && !checked.verified.trusted_issuer {
+            return Self::Untrusted(checked);
+        }
+        match &checked.revocation {
+            RevocationStatus::NotRevoked => Self::Valid(checked),
+            RevocationStatus::NotChecked { why } => {
+                let why = why.clone();
+                Self::NotChecked(checked, why)
+            }
+        }
+    }
+
+    /// The exit code (see the type's doc).
+    fn code(&self) -> u8 {
+        match self {
+            Self::Valid(_) => 0,
+            Self::Invalid(_) => 1,
+            Self::Revoked => 3,
+            Self::NotChecked(..) => 4,
+            Self::Untrusted(_) => 5,
+        }
+    }
+
+    /// The verdict's name in JSON.
+    fn status(&self) -> &'static str {
+        match self {
+            Self::Valid(_) => "valid",
+            Self::Invalid(_) => "invalid",
+            Self::Revoked => "revoked",
+            Self::NotChecked(..) => "valid_revocation_not_checked",
+            Self::Untrusted(_) => "valid_issuer_not_trusted",
+        }
+    }
+
+    /// Prints the verdict, its first words saying which it is.
+    fn print(&self, json: bool) -> anyhow::Result<()> {
+        let checked = match self {
+            Self::Valid(c) | Self::NotChecked(c, _) | Self::Untrusted(c) => c,
+            Self::Revoked | Self::Invalid(_) => {
+                let reason = match self {
+                    Self::Invalid(e) => e.to_string(),
+                    _ => CredentialError::Revoked.to_string(),
+                };
+                if json {
+                    print_json(&serde_json::json!({
+                        "valid": false, "status": self.status(), "reason": reason,
+                    }))?;
+                } else if let Self::Revoked = self {
+                    outln!("REVOKED: {reason}");
+                } else {
+                    outln!("not valid: {reason}");
                 }
-                outln!("revocation {revocation}");
+                return Ok(());
             }
-            Ok(ExitCode::SUCCESS)
+        };
+        let (v, revocation) = (&checked.verified, &checked.revocation);
+        if json {
+            return print_json(&serde_json::json!({
+                "valid": true,
+                "status": self.status(),
+                "achievement": v.achievement,
+                "learner": v.subject,
+                "issuer": v.issuer,
+                "issuer_name": v.issuer_name,
+                "trusted_issuer": v.trusted_issuer,
+                "valid_from": v.valid_from.to_rfc3339(),
+                "valid_until": v.valid_until.map(|d| d.to_rfc3339()),
+                "revocation": revocation.to_string(),
+            }));
         }
-        Err(e) => {
-            if json {
-                print_json(&serde_json::json!({ "valid": false, "reason": e.to_string() }))?;
+        match self {
+            Self::NotChecked(_, why) => outln!(
+                "valid, but NOT checked for revocation ({why}): {} for {}",
+                v.achievement,
+                v.subject
+            ),
+            Self::Untrusted(_) => outln!(
+                "valid, but NOT from an issuer you trust: {} for {}",
+                v.achievement,
+                v.subject
+            ),
+            _ => outln!("valid: {} for {}", v.achievement, v.subject),
+        }
+        outln!(
+            "issued by {} ({}), {}",
+            v.issuer_name,
+            v.issuer,
+            if v.trusted_issuer {
+                "a trusted issuer"
             } else {
-                outln!("not valid: {e}");
+                "an issuer this verifier does not know"
             }
-            Ok(ExitCode::FAILURE)
+        );
+        match v.valid_until {
+            Some(until) => outln!("valid from {} until {}", v.valid_from, until),
+            None => outln!("valid from {}", v.valid_from),
         }
+        outln!("revocation {revocation}");
+        Ok(())
     }
 }
 

@@ -70,7 +70,8 @@ fn a_credential_issued_offline_verifies_from_its_file_and_its_qr_code_and_a_chan
         .unwrap()
         .starts_with("<?xml"));
 
-    let verified = ok(
+    // Issued offline, it names no revocation list: valid, and said to be unchecked (exit 4).
+    let out = skillpack(
         d,
         &[
             "credential",
@@ -80,16 +81,37 @@ fn a_credential_issued_offline_verifies_from_its_file_and_its_qr_code_and_a_chan
             "trainer.pub",
         ],
     );
+    let verified = text(&out);
+    assert_eq!(out.status.code(), Some(4), "{verified}");
     assert!(
-        verified.contains("valid: Safe riding") && verified.contains("a trusted issuer"),
+        verified.starts_with("valid, but NOT checked for revocation")
+            && verified.contains("Safe riding")
+            && verified.contains("a trusted issuer"),
         "{verified}"
     );
-    let from_qr: serde_json::Value = serde_json::from_str(&ok(
+    // Trusting only another key: valid, but not from an issuer the verifier trusts (exit 5).
+    let stranger = super::assets().join("keys/demo-assessor.pub");
+    let out = skillpack(
         d,
-        &["credential", "verify", "--qr", "cred.png", "--json"],
-    ))
-    .unwrap();
+        &[
+            "credential",
+            "verify",
+            "cred.json",
+            "--trust",
+            stranger.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out));
+    assert!(
+        text(&out).starts_with("valid, but NOT from an issuer you trust"),
+        "{}",
+        text(&out)
+    );
+    let out = skillpack(d, &["credential", "verify", "--qr", "cred.png", "--json"]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    let from_qr: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(from_qr["valid"], true, "{from_qr}");
+    assert_eq!(from_qr["status"], "valid_revocation_not_checked");
     assert_eq!(from_qr["trusted_issuer"], false);
     assert_eq!(
         from_qr["revocation"],
@@ -105,7 +127,7 @@ fn a_credential_issued_offline_verifies_from_its_file_and_its_qr_code_and_a_chan
     )
     .unwrap();
     let out = skillpack(d, &["credential", "verify", "changed.json"]);
-    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out).contains("not valid: the signature does not match"),
         "{}",
@@ -175,7 +197,7 @@ fn a_learner_keeps_a_credential_given_as_a_file_lists_it_and_hands_it_out_as_a_q
             "out.png",
         ],
     );
-    let verified = ok(
+    let out = skillpack(
         d,
         &[
             "credential",
@@ -186,6 +208,8 @@ fn a_learner_keeps_a_credential_given_as_a_file_lists_it_and_hands_it_out_as_a_q
             "trainer.pub",
         ],
     );
+    let verified = text(&out);
+    assert_eq!(out.status.code(), Some(4), "no revocation list: {verified}");
     assert!(verified.contains("a trusted issuer"), "{verified}");
     // Someone else's credential is not kept.
     ok(

@@ -170,11 +170,16 @@ fn a_passing_result_earns_a_hub_credential_the_device_keeps_and_revocation_reach
         ],
     );
     let revoked = skillpack(d, &["credential", "verify", "mine.json"]);
-    assert!(!revoked.status.success());
-    assert!(text(&revoked).contains("revoked"), "{}", text(&revoked));
-    let offline = ok(d, &["credential", "verify", "mine.json", "--offline"]);
+    assert_eq!(revoked.status.code(), Some(3), "{}", text(&revoked));
+    assert!(text(&revoked).starts_with("REVOKED"), "{}", text(&revoked));
+    // Offline nothing can say it was revoked: never a plain "valid", and an exit code of its
+    // own.
+    let out = skillpack(d, &["credential", "verify", "mine.json", "--offline"]);
+    let offline = text(&out);
+    assert_eq!(out.status.code(), Some(4), "{offline}");
     assert!(
-        offline.contains("valid:") && offline.contains("revocation not checked (offline)"),
+        offline.starts_with("valid, but NOT checked for revocation (offline)")
+            && offline.contains("revocation not checked (offline)"),
         "{offline}"
     );
     let listed = ok(d, &["hub", "credentials", "--db", &db]);
@@ -196,6 +201,7 @@ fn a_passing_result_earns_a_hub_credential_the_device_keeps_and_revocation_reach
     // With the hub gone, a verifier is told revocation was not checked, and why.
     drop(hub);
     let gone = skillpack(d, &["credential", "verify", "mine.json"]);
+    assert_eq!(gone.status.code(), Some(4), "{}", text(&gone));
     assert!(
         text(&gone).contains("revocation not checked"),
         "{}",
