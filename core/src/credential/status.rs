@@ -107,6 +107,28 @@ pub fn status_list_credential(
     add_proof(&unsigned, key, &options, contexts)
 }
 
+/// Whether a verifier reads a status list from `url`: over https, or over plain http only
+/// from this machine's own loopback (a hub tried out on one computer, and the tests). A list
+/// fetched over plain http from anywhere else could be swapped or replayed by anyone on the
+/// way, so it is not read, and the credential's revocation stays "not checked".
+pub fn is_readable_status_url(url: &str) -> bool {
+    if url.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return false;
+    }
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().map(|h| format!("[{h}]")),
+        None => authority.split(':').next().map(str::to_owned),
+    };
+    matches!(host.as_deref(), Some("127.0.0.1" | "localhost" | "[::1]"))
+}
+
 /// Where a credential's revocation bit lives: the status list credential's URL and the bit.
 /// `None` when the credential names no revocation list (it cannot be revoked).
 pub fn revocation_entry(credential: &Value) -> Result<Option<(String, u64)>, CredentialError> {

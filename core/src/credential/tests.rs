@@ -749,3 +749,26 @@ fn typed_booleans_and_fractions_canonicalise_as_jsonld_js_does() {
     let golden = include_str!("examples/microcredential-named-ects.nq");
     assert_eq!(ours.concat(), golden);
 }
+
+#[test]
+fn revocation_lists_are_read_over_https_or_from_loopback_only() {
+    use super::status::is_readable_status_url as readable;
+    for url in [
+        "https://hub.example.org/v1/status/1",
+        "http://127.0.0.1:8080/v1/status/1",
+        "http://localhost/v1/status/1",
+        "http://[::1]:9/v1/status/1",
+    ] {
+        assert!(readable(url), "{url}");
+    }
+    for url in [
+        "http://hub.example.org/v1/status/1",
+        "http://192.168.1.10/v1/status/1",
+        "http://127.0.0.1@evil.example/v1/status/1",
+        "http://127.0.0.1.evil.example/v1/status/1",
+        "ftp://127.0.0.1/list",
+        "file:///etc/passwd",
+    ] {
+        assert!(!readable(url), "{url}");
+    }
+}

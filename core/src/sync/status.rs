@@ -13,7 +13,9 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::SyncError;
-use crate::credential::status::{check_status, revocation_entry, MAX_STATUS_LIST_CREDENTIAL_BYTES};
+use crate::credential::status::{
+    check_status, is_readable_status_url, revocation_entry, MAX_STATUS_LIST_CREDENTIAL_BYTES,
+};
 use crate::credential::{self, Contexts, CredentialError, Revocation, Verified, CLOCK_TOLERANCE};
 use crate::keys::PublicKey;
 
@@ -102,12 +104,13 @@ fn not_checked(why: &str) -> RevocationStatus {
     }
 }
 
-/// The status list credential at `url` (http or https), at most
-/// [`MAX_STATUS_LIST_CREDENTIAL_BYTES`], read within `timeout`.
+/// The status list credential at `url` (https, or http on loopback:
+/// [`is_readable_status_url`]), at most [`MAX_STATUS_LIST_CREDENTIAL_BYTES`], read within
+/// `timeout`.
 pub fn fetch_status_list(url: &str, timeout: Duration) -> Result<Value, SyncError> {
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
+    if !is_readable_status_url(url) {
         return Err(SyncError::BadAnswer(format!(
-            "the status list's address is not a web address: {url}"
+            "the status list's address is not https: {url}"
         )));
     }
     let client = reqwest::blocking::Client::builder()

@@ -152,8 +152,12 @@ pub(super) fn grant(
 pub(super) fn set_up_issuer(db: &str, key: &Path, issuer: &Path, hub_url: &str) -> CommandResult {
     let publisher = read_secret(key).with_context(|| format!("reading {}", key.display()))?;
     let issuer = crate::commands::credential::read_issuer_file(issuer)?;
-    if !(hub_url.starts_with("https://") || hub_url.starts_with("http://")) {
-        bail!("the hub's URL starts with https:// (or http:// on a local network)");
+    // The status list is published under it: a verifier reads it only over https.
+    if !skillpack_core::credential::status::is_readable_status_url(hub_url) {
+        bail!(
+            "the hub's URL starts with https:// (verifiers read revocation lists only over \
+             https; plain http only on this computer's loopback, for trying it out)"
+        );
     }
     let hub_url = hub_url.to_owned();
     let row = operate(db, |hub| async move {
