@@ -235,8 +235,12 @@ pub struct StatusLists {
     signed: Arc<Mutex<HashMap<u64, SignedList>>>,
 }
 
-/// A signed list and the revoked bits it was signed with.
-type SignedList = (Vec<u64>, Arc<Vec<u8>>);
+/// A signed list, the revoked bits it was signed with and when it was signed.
+type SignedList = (Vec<u64>, Arc<Vec<u8>>, chrono::DateTime<Utc>);
+
+/// A list is signed again once it is this old, long before its `validUntil`
+/// (`STATUS_LIST_LIFETIME`), so what verifiers fetch is always fresh.
+const RESIGN_AFTER: chrono::Duration = chrono::Duration::hours(1);
 
 impl StatusLists {
     /// Issuer `id`'s status list credential (JSON), or `None` when there is no such issuer.
@@ -246,8 +250,9 @@ impl StatusLists {
         };
         let mut revoked = db.revoked_indexes(id).await?;
         revoked.sort_unstable();
-        if let Some((bits, body)) = self.lock().get(&id) {
-            if *bits == revoked {
+        let now = Utc::now();
+        if let Some((bits, body, signed_at)) = self.lock().get(&id) {
+            if *bits == revoked && now - *signed_at < RESIGN_AFTER {
                 return Ok(Some(Arc::clone(body)));
             }
         }
@@ -256,12 +261,12 @@ impl StatusLists {
         let url = issuer.status_list.clone();
         let bits = revoked.clone();
         let list = tokio::task::spawn_blocking(move || {
-            status_list_credential(&profile, &key, &url, &bits, Utc::now(), Contexts::bundled())
+            status_list_credential(&profile, &key, &url, &bits, now, Contexts::bundled())
         })
         .await??;
         let body =
             Arc::new(serde_json::to_vec(&list).map_err(|e| HubError::Encoding(e.to_string()))?);
-        self.lock().insert(id, (revoked, Arc::clone(&body)));
+        self.lock().insert(id, (revoked, Arc::clone(&body), now));
         Ok(Some(body))
     }
 

@@ -30,6 +30,11 @@ const MAX_LIST_BYTES: u64 = 2 << 20;
 /// Largest status list credential a verifier reads.
 pub const MAX_STATUS_LIST_CREDENTIAL_BYTES: u64 = 256 << 10;
 
+/// How long a signed list holds (`validUntil`): a list is fresh for a day, so a list from
+/// before a revocation, replayed by whoever stands between the verifier and the issuer, is
+/// refused a day after it was signed at the latest. The hub signs a new one well before.
+pub const STATUS_LIST_LIFETIME: chrono::Duration = chrono::Duration::days(1);
+
 /// The purpose the hub's lists serve.
 const REVOCATION: &str = "revocation";
 
@@ -73,7 +78,8 @@ pub fn decode_list(encoded: &str) -> Result<Vec<u8>, CredentialError> {
     Ok(bits)
 }
 
-/// The issuer's status list credential at `url`, signed now with `eddsa-rdfc-2022`.
+/// The issuer's status list credential at `url`, signed now with `eddsa-rdfc-2022`, valid
+/// for [`STATUS_LIST_LIFETIME`].
 pub fn status_list_credential(
     issuer: &Issuer,
     key: &SecretKey,
@@ -92,6 +98,7 @@ pub fn status_list_credential(
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": profile,
         "validFrom": timestamp(&now),
+        "validUntil": timestamp(&(now + STATUS_LIST_LIFETIME)),
         "credentialSubject": {
             "id": format!("{url}#list"),
             "type": "BitstringStatusList",
@@ -183,14 +190,15 @@ pub fn check_status(
             "the list is signed by another key than the credential's issuer",
         ));
     }
-    if let Some(until) = list.get("validUntil") {
-        let until = until
-            .as_str()
-            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-            .ok_or_else(|| bad("the list's validUntil is not a date-time"))?;
-        if now >= until {
-            return Err(bad("the list has expired"));
-        }
+    // A list that says nothing of how long it holds could be replayed for ever.
+    let until = list
+        .get("validUntil")
+        .ok_or_else(|| bad("the list does not say until when it holds (no validUntil)"))?
+        .as_str()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .ok_or_else(|| bad("the list's validUntil is not a date-time"))?;
+    if now >= until {
+        return Err(bad("the list has expired: an old list, or a replayed one"));
     }
     let subject = list
         .get("credentialSubject")

@@ -90,12 +90,14 @@ fn revocation_online(
         Ok(list) => list,
         Err(e) => return Ok(not_checked(&e.to_string())),
     };
-    Ok(
-        match check_status(credential, issuer, &list, now, Contexts::bundled())? {
-            Revocation::NotRevoked => RevocationStatus::NotRevoked,
-            Revocation::NotChecked => no_list(),
-        },
-    )
+    // A list that cannot be used (expired, replayed, another's) leaves revocation unknown:
+    // said so, never taken as "not revoked", and never as the credential being invalid.
+    match check_status(credential, issuer, &list, now, Contexts::bundled()) {
+        Ok(Revocation::NotRevoked) => Ok(RevocationStatus::NotRevoked),
+        Ok(Revocation::NotChecked) => Ok(no_list()),
+        Err(CredentialError::BadStatusList(why)) => Ok(not_checked(&why)),
+        Err(e) => Err(e),
+    }
 }
 
 fn not_checked(why: &str) -> RevocationStatus {
