@@ -5,5 +5,6 @@ mod architecture;
 mod hostile_hub;
 mod malformed;
 mod map;
+mod rdf_canon;
 mod roundtrip;
 mod tamper;

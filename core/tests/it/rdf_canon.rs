@@ -1,0 +1,150 @@
+//! The RDFC-1.0 canonicalisation an `eddsa-rdfc-2022` proof signs (ssi-rdf's URDNA2015, which
+//! `credential::rdfc` calls) held to the W3C RDF Dataset Canonicalization test suite: each
+//! case's input, read as N-Quads, must canonicalise to the suite's expected output byte for
+//! byte. The cases within the size bounds of `credential::rdfc`'s guard are run; the data and
+//! where it comes from are in `rdf_canon/README.md`.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use nquads_syntax::Parse;
+use skillpack_core::credential::{rdfc, Contexts};
+use ssi_rdf::urdna2015;
+use ssi_rdf::LexicalQuad;
+
+/// The suite's RDFC-1.0 evaluation tests run here, by test id: every one within the guard's
+/// bounds (at most 19 blank nodes, well under 128, and no group of more than 6 alike), less
+/// those in [`KNOWN_DIFFERENT`]. Some go beyond the tree shape a credential has (the shared
+/// and cyclic blank nodes of test016-test030 and test064-test069, the named graphs of
+/// test057-test059 and test070-test073); they run too, since they are small and the same
+/// algorithm serves both.
+///
+/// Skipped, and not copied:
+/// - test044, test045, test046 (poison graphs, "evil"): built to make RDFC-1.0 slow, 12
+///   blank nodes in one tangled, symmetric cluster; the guard's bound on alike siblings and
+///   its tree shape keep a credential from being one.
+/// - test074 (poison clique, an `RDFC10NegativeEvalTest`): 10 blank nodes all linked to each
+///   other; the suite expects a processor to give up. ssi-rdf sets no limit, which is why
+///   `credential::rdfc::guard` refuses such shapes before canonicalisation.
+/// - test075 (SHA-384): ssi-rdf hashes with SHA-256 only, which is what `eddsa-rdfc-2022`
+///   uses; the suite's SHA-384 option is not a credential's.
+const CASES: &[&str] = &[
+    "test001", "test002", "test003", "test004", "test005", "test006", "test008", "test009",
+    "test010", "test011", "test013", "test014", "test016", "test017", "test018", "test019",
+    "test020", "test021", "test022", "test023", "test024", "test025", "test026", "test027",
+    "test028", "test029", "test030", "test033", "test034", "test035", "test036", "test038",
+    "test039", "test040", "test043", "test047", "test048", "test053", "test054", "test055",
+    "test056", "test057", "test058", "test059", "test061", "test062", "test063", "test064",
+    "test065", "test066", "test067", "test068", "test069", "test070", "test071", "test072",
+    "test073", "test076", "test077",
+];
+
+/// Cases that differ from the suite today, run only with `--ignored`
+/// (`known_differences_from_the_suite`), so the gap stays in view until it is fixed.
+///
+/// - test060 (N-Quads escaping): ssi-rdf writes literals through rdf-types 0.22's
+///   `RdfDisplay for str`, which escapes only `"`, `\`, LF and CR. RDFC-1.0's canonical
+///   N-Quads also escape BS, TAB and FF (`\b`, `\t`, `\f`) and write the other characters
+///   U+0000-U+001F and U+007F as `\uXXXX`; ssi-rdf writes them raw. This is **within** what a
+///   credential can hold: the guard does not look inside strings, and JSON allows a tab in a
+///   description or a criteria narrative (see `a_tab_in_a_credential_is_escaped_as_rdfc_says`).
+///   Such a credential's signature would not verify in a verifier that follows RDFC-1.0, as
+///   rdf-canonize 4.0.0 and later do (Digital Bazaar's eddsa-rdfc-2022 cryptosuite 1.3.0 uses
+///   rdf-canonize 5); rdf-canonize 3.x (jsonld.js 8) escapes as ssi-rdf does.
+const KNOWN_DIFFERENT: &[&str] = &["test060"];
+
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/rdf_canon")
+}
+
+fn read(name: &str) -> String {
+    let path = data_dir().join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The canonical N-Quads of a case's input, as `urdna2015::normalize` writes them.
+fn canonicalise(id: &str) -> String {
+    let input = read(&format!("{id}-in.nq"));
+    let document = nquads_syntax::Document::parse_str(&input)
+        .unwrap_or_else(|e| panic!("{id}-in.nq is not N-Quads: {e:?}"));
+    let quads: Vec<LexicalQuad> = document
+        .into_value()
+        .into_iter()
+        .map(|quad| quad.into_value())
+        .map(nquads_syntax::strip_quad)
+        .collect();
+    urdna2015::normalize(quads.iter().map(LexicalQuad::as_lexical_quad_ref))
+        .into_nquads_lines()
+        .concat()
+}
+
+/// The cases among `ids` whose canonical form differs from the suite's, each with both forms.
+fn differing(ids: &[&str]) -> Vec<String> {
+    ids.iter()
+        .filter_map(|id| {
+            let expected = read(&format!("{id}-rdfc10.nq"));
+            let actual = canonicalise(id);
+            (actual != expected)
+                .then(|| format!("{id}:\n--- expected\n{expected}--- ssi-rdf\n{actual}"))
+        })
+        .collect()
+}
+
+#[test]
+fn canonical_form_equals_w3c_suite_output_on_cases_within_the_guard() {
+    let failed = differing(CASES);
+    assert!(
+        failed.is_empty(),
+        "{} of {} cases differ from the suite:\n{}",
+        failed.len(),
+        CASES.len(),
+        failed.join("\n")
+    );
+}
+
+#[test]
+#[ignore = "ssi-rdf writes TAB, BS, FF and other control characters in literals raw (test060)"]
+fn known_differences_from_the_suite() {
+    let failed = differing(KNOWN_DIFFERENT);
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
+#[test]
+#[ignore = "ssi-rdf writes a tab in a literal raw where RDFC-1.0 writes \\t (suite test060)"]
+fn a_tab_in_a_credential_is_escaped_as_rdfc_says() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/vectors/ob3-eddsa-rdfc-2022/unsigned-openbadgecredential.json");
+    let mut credential: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    credential["credentialSubject"]["achievement"]["criteria"]["narrative"] =
+        "Steps:\tnominated by peers".into();
+    let lines = rdfc::canonical_nquads(&credential, Contexts::bundled()).unwrap();
+    let narrative = lines
+        .iter()
+        .find(|line| line.contains("nominated by peers"))
+        .unwrap();
+    assert!(
+        narrative.contains(r#""Steps:\tnominated by peers""#),
+        "{narrative:?}"
+    );
+}
+
+#[test]
+fn every_case_copied_from_the_suite_is_run() {
+    let copied: BTreeSet<String> = std::fs::read_dir(data_dir())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .filter_map(|name| {
+            let id = name
+                .strip_suffix("-in.nq")
+                .or(name.strip_suffix("-rdfc10.nq"))?;
+            Some(id.to_owned())
+        })
+        .collect();
+    let run: BTreeSet<String> = CASES
+        .iter()
+        .chain(KNOWN_DIFFERENT)
+        .map(|id| (*id).to_owned())
+        .collect();
+    assert_eq!(copied, run, "the data folder names the cases listed here");
+}
