@@ -1,6 +1,6 @@
-// Canonical N-Quads (RDFC-1.0, which jsonld 8 names by its draft name URDNA2015) of a
-// JSON-LD document as jsonld.js computes them: the
-// independent reference for core's golden files (core/src/credential/examples/*.nq).
+// Canonical N-Quads (RDFC-1.0, through rdf-canonize 5, which escapes as RDFC-1.0 says) of a
+// JSON-LD document as jsonld.js computes them: the independent reference for core's golden
+// files (core/src/credential/examples/*.nq).
 // Contexts come only from core's bundled copies; any other URL is refused.
 // Use: node canonize.mjs DOCUMENT.json > DOCUMENT.nq   (after `npm install` here)
 import { readFileSync } from 'node:fs';
@@ -25,6 +25,6 @@ const documentLoader = async (url) => {
 
 const doc = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const nquads = await jsonld.canonize(doc, {
-  algorithm: 'URDNA2015', format: 'application/n-quads', documentLoader, safe: true,
+  algorithm: 'RDFC-1.0', format: 'application/n-quads', documentLoader, safe: true,
 });
 process.stdout.write(nquads);

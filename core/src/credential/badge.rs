@@ -290,7 +290,32 @@ pub fn unsigned_credential(issuer: &Issuer, issuer_key: &PublicKey, award: &Awar
             }]),
         );
     }
-    Value::Object(credential)
+    let mut credential = Value::Object(credential);
+    without_unsafe_controls(&mut credential);
+    credential
+}
+
+/// Turns every control character that canonicalisers write differently (a tab pasted into a
+/// module's summary, say) into a space, so what is signed verifies everywhere
+/// (`rdfc::is_unsafe_control`).
+fn without_unsafe_controls(value: &mut Value) {
+    match value {
+        Value::String(text) if text.chars().any(super::rdfc::is_unsafe_control) => {
+            *text = text
+                .chars()
+                .map(|c| {
+                    if super::rdfc::is_unsafe_control(c) {
+                        ' '
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+        }
+        Value::Array(items) => items.iter_mut().for_each(without_unsafe_controls),
+        Value::Object(map) => map.values_mut().for_each(without_unsafe_controls),
+        _ => {}
+    }
 }
 
 /// Issues the credential: built, then signed by the issuer's key with `eddsa-rdfc-2022`

@@ -81,6 +81,15 @@ fn guard(document: &Value) -> Result<(), CredentialError> {
     walk(document, 0, &mut blank)
 }
 
+/// A control character that RDFC-1.0 writes escaped in N-Quads (`\t`, `\b`, `\f`,
+/// `\uXXXX`) and ssi-rdf (through rdf-types 0.22) writes raw: the two canonical forms, and so
+/// the signatures, would differ (W3C rdf-canon test060). Line feeds and carriage returns are
+/// escaped alike by both. A credential with one is refused before it is read; Skillpack writes
+/// none (`credential::badge` turns them into spaces).
+pub(super) fn is_unsafe_control(c: char) -> bool {
+    (c <= '\u{1f}' && c != '\n' && c != '\r') || c == '\u{7f}'
+}
+
 fn walk(value: &Value, depth: usize, blank: &mut usize) -> Result<(), CredentialError> {
     if depth > MAX_DEPTH {
         return Err(CredentialError::TooLarge {
@@ -130,6 +139,15 @@ fn walk(value: &Value, depth: usize, blank: &mut usize) -> Result<(), Credential
             return Err(CredentialError::Malformed(format!(
                 "a blank node identifier ({text}) is not accepted"
             )));
+        }
+        Value::String(text) => {
+            if let Some(c) = text.chars().find(|&c| is_unsafe_control(c)) {
+                return Err(CredentialError::Malformed(format!(
+                    "a text holds the control character U+{:04X}, which canonicalisers write \
+                     differently (a signature over it would verify in some and not others)",
+                    u32::from(c)
+                )));
+            }
         }
         _ => {}
     }

@@ -475,6 +475,40 @@ mod issued {
         issue(&issuer(), key, &award, Contexts::bundled()).expect("issues")
     }
 
+    /// A tab a trainer pasted into a summary is a space in the credential: canonicalisers
+    /// write tabs differently (W3C rdf-canon test060), and what is signed must verify in all.
+    #[test]
+    fn a_tab_in_a_modules_text_is_a_space_in_its_credential_which_verifies() {
+        let key = SecretKey::from_seed(&[5; 32]);
+        let mut module = module();
+        module.summary = Some("Check\tyour brakes\u{7}.".into());
+        let award = Award {
+            id: "urn:uuid:0b7f9c1e-3d4a-4f3e-9c1d-2a6b8e5f7d10".into(),
+            module: &module,
+            learner: SecretKey::from_seed(&[3; 32]).public_key().to_did_key(),
+            learner_name: None,
+            score_percent: 88,
+            record: None,
+            awarded: awarded(),
+            valid_until: None,
+            status: None,
+            assessment: vec![AssessmentType::AutomatedQuiz],
+        };
+        let credential = issue(&issuer(), &key, &award, Contexts::bundled()).expect("issues");
+        assert_eq!(
+            credential["credentialSubject"]["achievement"]["description"],
+            "Check your brakes ."
+        );
+        verify(
+            &credential,
+            &[key.public_key()],
+            awarded(),
+            CLOCK_TOLERANCE,
+            Contexts::bundled(),
+        )
+        .expect("verifies");
+    }
+
     #[test]
     fn an_issued_credential_states_the_micro_credential_elements_fits_the_schema_and_verifies() {
         let key = SecretKey::from_seed(&[5; 32]);
@@ -771,4 +805,21 @@ fn revocation_lists_are_read_over_https_or_from_loopback_only() {
     ] {
         assert!(!readable(url), "{url}");
     }
+}
+
+/// A credential from elsewhere with a tab in a text is refused before it is canonicalised, with
+/// the reason: ssi-rdf would write the tab raw where RDFC-1.0 writes `\t`, so its signature
+/// could verify here and not elsewhere, or the other way round.
+#[test]
+fn a_credential_holding_a_tab_is_refused_before_it_is_read() {
+    let mut document: Value =
+        serde_json::from_str(include_str!("examples/microcredential-named-ects.json"))
+            .expect("json");
+    document["credentialSubject"]["achievement"]["criteria"]["narrative"] =
+        "Steps:\tnominated by peers".into();
+    let refused = rdfc::canonical_nquads(&document, Contexts::bundled());
+    assert!(
+        matches!(&refused, Err(CredentialError::Malformed(why)) if why.contains("U+0009")),
+        "{refused:?}"
+    );
 }
