@@ -167,7 +167,14 @@ fn a_passing_result_earns_a_hub_credential_the_device_keeps_and_revocation_reach
             &id,
             "--reason",
             "the assessment was taken by someone else",
+            "--by",
+            "Wanjiru",
         ],
+    );
+    let audit = ok(d, &["hub", "audit", "--db", &db]);
+    assert!(
+        audit.contains("Wanjiru revoke_credential") && audit.contains("taken by someone else"),
+        "{audit}"
     );
     let revoked = skillpack(d, &["credential", "verify", "mine.json"]);
     assert_eq!(revoked.status.code(), Some(3), "{}", text(&revoked));
@@ -194,6 +201,8 @@ fn a_passing_result_earns_a_hub_credential_the_device_keeps_and_revocation_reach
             "urn:uuid:00000000-0000-4000-8000-000000000000",
             "--reason",
             "none",
+            "--by",
+            "W",
         ],
     );
     assert!(!unknown.status.success());

@@ -24,11 +24,11 @@ pub use export::{
     module_book, results_csv, results_xapi, summary_csv, CsvOptions, ModuleBook, Titles,
 };
 pub use rows::{
-    AttemptGrantRow, AuditRow, CodeRow, CredentialInsert, DeviceJoin, FlagRow, GroupRow,
-    HeldCredentialRow, HeldGrantRow, IssuedRow, IssuerRow, KnownDevice, LearnerLabel, LearnerLink,
-    LearnerRow, LinkRefusal, NewAttemptGrant, NewCredential, NewPack, OpenedSession, PackChunk,
-    PackModule, PackRow, PublishRefusal, RegisterRefusal, StoredResult, UnissuedPass, WebGrant,
-    WebSession,
+    AttemptGrantRow, AuditRow, CodeRow, CredentialInsert, CredentialRevocation, DeviceJoin,
+    FlagRow, GroupRow, HeldCredentialRow, HeldGrantRow, IssuedRow, IssuerRow, KnownDevice,
+    LearnerLabel, LearnerLink, LearnerRow, LinkRefusal, NewAttemptGrant, NewCredential, NewPack,
+    OpenedSession, PackChunk, PackModule, PackRow, PublishRefusal, RegisterRefusal, StoredResult,
+    UnissuedPass, WebGrant, WebSession,
 };
 pub use rules::{normalize_code, PIECE};
 
@@ -417,11 +417,14 @@ impl HubDb {
         on_engine!(self, e => e.newest_credential(learner))
     }
 
-    /// Revokes a credential by its id: `Some(true)` when revoked now, `Some(false)` when it
-    /// already was, `None` when the hub issued no such credential.
-    pub async fn revoke_credential(&self, id: &str, why: &str) -> Result<Option<bool>, HubError> {
-        let (id, why) = (id.to_owned(), why.to_owned());
-        on_engine!(self, e => e.revoke_credential(id, why))
+    /// Revokes a credential by its id, with an entry in the audit trail: `Some(true)` when
+    /// revoked now, `Some(false)` when it already was, `None` when the hub issued no such
+    /// credential.
+    pub async fn revoke_credential(
+        &self,
+        revocation: CredentialRevocation,
+    ) -> Result<Option<bool>, HubError> {
+        on_engine!(self, e => e.revoke_credential(revocation))
     }
 
     /// The status bits of an issuer's revoked credentials.

@@ -468,3 +468,22 @@ pub struct OpenedSession {
     /// The session.
     pub session: WebSession,
 }
+
+/// A credential revoked by an operator or a trainer, with why and by whom; recorded in the
+/// audit trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialRevocation {
+    /// The credential's id.
+    pub id: String,
+    /// Why, kept with it.
+    pub reason: String,
+    /// Who revoked it, for the audit trail.
+    pub by: String,
+}
+
+impl CredentialRevocation {
+    /// The audit entry's details, as JSON.
+    pub(super) fn audit_detail(&self) -> String {
+        serde_json::json!({"credential": self.id, "reason": self.reason}).to_string()
+    }
+}

@@ -105,6 +105,45 @@ pub(super) async fn grant(
     Ok(Redirect::to(&format!("/web/learners/{did}")).into_response())
 }
 
+/// The form that revokes one of a learner's credentials.
+#[derive(Deserialize)]
+pub(super) struct RevokeForm {
+    csrf: String,
+    id: String,
+    reason: String,
+}
+
+/// Most characters of a revocation's reason.
+const MAX_REASON: usize = 200;
+
+pub(super) async fn revoke_credential(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(did): Path<String>,
+    Form(form): Form<RevokeForm>,
+) -> Page {
+    signed.check_csrf(&form.csrf)?;
+    learner_in_sight(&state, &signed, &did).await?;
+    let refused = |why: &str| page_message(StatusCode::BAD_REQUEST, "Not revoked", why);
+    let reason = form.reason.trim();
+    if reason.is_empty() || reason.chars().count() > MAX_REASON {
+        return Err(refused("Say why, in at most 200 characters."));
+    }
+    let theirs = db(state.db.issued_credentials(Some(&did)).await)?
+        .iter()
+        .any(|c| c.id == form.id);
+    if !theirs {
+        return Err(not_found());
+    }
+    let revocation = crate::storage::CredentialRevocation {
+        id: form.id,
+        reason: reason.to_owned(),
+        by: signed.session.grant.label.clone(),
+    };
+    db(state.db.revoke_credential(revocation).await)?;
+    Ok(Redirect::to(&format!("/web/learners/{did}")).into_response())
+}
+
 /// The form that makes a code.
 #[derive(Deserialize)]
 pub(super) struct NewCode {

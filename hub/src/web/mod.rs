@@ -57,6 +57,10 @@ pub fn router() -> Router<AppState> {
         .route("/web/learners/{did}", get(pages::learner))
         .route("/web/learners/{did}/label", post(forms::label))
         .route("/web/learners/{did}/grants", post(forms::grant))
+        .route(
+            "/web/learners/{did}/credentials/revoke",
+            post(forms::revoke_credential),
+        )
         .route("/web/modules/{id}", get(pages::module))
         .route("/web/codes", get(pages::codes).post(forms::make_code))
         .route("/web/codes/{code}/revoke", post(forms::revoke_code))

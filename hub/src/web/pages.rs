@@ -130,9 +130,18 @@ pub(super) async fn learner(
         .collect();
     let credentials = db(state.db.issued_credentials(Some(&did)).await)?
         .into_iter()
-        .map(|c| match c.revoked_at {
-            Some(at) => format!("{} issued {}, revoked {at}", c.id, c.issued_at),
-            None => format!("{} issued {}", c.id, c.issued_at),
+        .map(|c| views::CredentialLine {
+            text: match (&c.revoked_at, &c.revoked_why) {
+                (Some(at), why) => format!(
+                    "{} issued {}, revoked {at}: {}",
+                    c.id,
+                    c.issued_at,
+                    why.as_deref().unwrap_or("")
+                ),
+                (None, _) => format!("{} issued {}", c.id, c.issued_at),
+            },
+            revoked: c.revoked_at.is_some(),
+            id: c.id,
         })
         .collect();
     let not_passed = db(crate::grant::grantable_modules(&state.db, &scope, &did).await)?;

@@ -72,11 +72,21 @@ pub struct Learner {
     pub results: Vec<ResultLine>,
     pub devices: Vec<String>,
     pub flags: Vec<String>,
-    pub credentials: Vec<String>,
+    pub credentials: Vec<CredentialLine>,
     /// Modules the learner tried and has not passed: another attempt may be granted.
     pub not_passed: Vec<String>,
     /// Attempts granted so far, as sentences.
     pub grants: Vec<String>,
+}
+
+/// A credential on a learner's page, with a revoke form while it stands.
+pub struct CredentialLine {
+    /// Its id.
+    pub id: String,
+    /// What the page says of it.
+    pub text: String,
+    /// Whether it is revoked already.
+    pub revoked: bool,
 }
 
 /// One result on a learner's page.

@@ -3,6 +3,8 @@
 //! only; the provider's revocation list is public, signed, and changes when the operator
 //! revokes one. Strangers, unbound devices and malformed requests are refused by name.
 
+use std::time::Duration;
+
 use reqwest::StatusCode;
 use skillpack_core::credential::status::check_status;
 use skillpack_core::credential::{self, Contexts, CredentialError, Issuer, Revocation};
@@ -14,6 +16,7 @@ use skillpack_core::protocol::{
 };
 use skillpack_core::testing::{publisher_key, record_chain_in, register_request, sample_pack};
 use skillpack_hub::issue::set_up_issuer;
+use skillpack_hub::storage::WebGrant;
 
 use super::TestHub;
 
@@ -141,10 +144,84 @@ fn a_pass_earns_a_credential_its_device_alone_fetches_and_revocation_changes_the
         check_status(first, &verified.issuer, &clear, now, Contexts::bundled()).unwrap(),
         Revocation::NotRevoked
     );
+    // A trainer of the learner's group revokes it from the learner's page, with a reason.
     let id = first["id"].as_str().unwrap();
+    let http = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let grant = WebGrant {
+        operator: false,
+        groups: vec!["riders".into()],
+        label: "Wanjiru".into(),
+    };
+    let token = hub
+        .run(hub.db.create_web_link(grant, Duration::from_secs(60)))
+        .unwrap();
+    let signed = http
+        .get(format!("{}/web/signin/{token}", hub.url))
+        .send()
+        .unwrap();
+    let cookie = signed.headers()["set-cookie"].to_str().unwrap();
+    let session = cookie.split(';').next().unwrap().to_owned();
+    let page = http
+        .get(format!("{}/web/learners/{learner}", hub.url))
+        .header("cookie", &session)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let revoke = |csrf: &str, id: &str, reason: &str| {
+        http.post(format!(
+            "{}/web/learners/{learner}/credentials/revoke",
+            hub.url
+        ))
+        .header("cookie", &session)
+        .form(&[("csrf", csrf), ("id", id), ("reason", reason)])
+        .send()
+        .unwrap()
+        .status()
+    };
+    assert_eq!(revoke("forged", id, "a mistake"), StatusCode::FORBIDDEN);
+    assert_eq!(revoke(&csrf, id, "  "), StatusCode::BAD_REQUEST, "a reason");
     assert_eq!(
-        hub.run(hub.db.revoke_credential(id, "a mistake")).unwrap(),
-        Some(true)
+        revoke(&csrf, "urn:uuid:00000000-0000-4000-8000-000000000000", "x"),
+        StatusCode::NOT_FOUND,
+        "not one of this learner's"
+    );
+    let revocations = || {
+        hub.run(hub.db.audit())
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.action == "revoke_credential")
+            .count()
+    };
+    assert_eq!(revocations(), 0, "nothing revoked by a refused form");
+    assert_eq!(revoke(&csrf, id, "a mistake"), StatusCode::SEE_OTHER);
+    assert_eq!(revocations(), 1);
+    let audit = hub.run(hub.db.audit()).unwrap();
+    assert!(
+        audit.iter().any(|a| a.action == "revoke_credential"
+            && a.actor == "Wanjiru"
+            && a.detail.contains("a mistake")),
+        "{audit:?}"
+    );
+    let page = http
+        .get(format!("{}/web/learners/{learner}", hub.url))
+        .header("cookie", &session)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        page.contains("revoked") && page.contains("a mistake"),
+        "{page}"
     );
     let revoked = list(&list_url);
     assert!(matches!(

@@ -11,7 +11,7 @@ use skillpack_core::keys::file::read_secret;
 use skillpack_core::keys::PublicKey;
 use skillpack_core::protocol::GroupName;
 use skillpack_hub::issue::set_up_issuer as set_up_issuer_on;
-use skillpack_hub::storage::{LearnerLabel, LearnerLink, Scope};
+use skillpack_hub::storage::{CredentialRevocation, LearnerLabel, LearnerLink, Scope};
 
 use super::operate;
 use crate::commands::CommandResult;
@@ -94,14 +94,19 @@ pub(super) fn link(
 }
 
 /// `skillpack hub revoke`: a credential revoked, with the reason.
-pub(super) fn revoke(db: String, id: String, reason: String) -> CommandResult {
-    if reason.trim().is_empty() {
-        bail!("say why the credential is revoked (--reason)");
+pub(super) fn revoke(db: String, id: String, reason: String, by: String) -> CommandResult {
+    if reason.trim().is_empty() || by.trim().is_empty() {
+        bail!("say why the credential is revoked (--reason) and who revokes it (--by): the audit trail keeps both");
     }
-    let (stored_id, why) = (id.clone(), reason.clone());
-    let revoked = operate(&db, |hub| async move {
-        hub.revoke_credential(&stored_id, &why).await
-    })?;
+    let revocation = CredentialRevocation {
+        id: id.clone(),
+        reason,
+        by,
+    };
+    let revoked = operate(
+        &db,
+        |hub| async move { hub.revoke_credential(revocation).await },
+    )?;
     match revoked {
         Some(true) => {
             outln!("revoked {id}: verifiers that check online now see it revoked")

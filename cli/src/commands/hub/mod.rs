@@ -192,6 +192,9 @@ pub enum HubCommand {
         /// Why, kept with it.
         #[arg(long)]
         reason: String,
+        /// Who revokes it (a name), for the audit trail.
+        #[arg(long)]
+        by: String,
     },
     /// Withdraw a pack (every version and variant) from a group: its devices no longer see
     /// it in their catalog; the pack stays stored for other groups.
@@ -294,7 +297,7 @@ pub fn run(command: HubCommand) -> CommandResult {
             Ok(ExitCode::SUCCESS)
         }
         HubCommand::Credentials { db, json } => views::credentials(db, json),
-        HubCommand::Revoke { db, id, reason } => changes::revoke(db, id, reason),
+        HubCommand::Revoke { db, id, reason, by } => changes::revoke(db, id, reason, by),
         HubCommand::Init { db } => {
             let version = init(&db)?;
             outln!("hub database ready at schema {version}");

@@ -5,7 +5,8 @@
 use super::{iso, PgHub};
 use crate::error::HubError;
 use crate::storage::rows::{
-    CredentialInsert, HeldCredentialRow, IssuedRow, IssuerRow, NewCredential, UnissuedPass,
+    CredentialInsert, CredentialRevocation, HeldCredentialRow, IssuedRow, IssuerRow, NewCredential,
+    UnissuedPass,
 };
 use crate::storage::rules::{count, issuer_row};
 
@@ -196,22 +197,29 @@ impl PgHub {
 
     pub(crate) async fn revoke_credential(
         &self,
-        id: String,
-        why: String,
+        revocation: CredentialRevocation,
     ) -> Result<Option<bool>, HubError> {
-        let client = self.pool.get().await?;
-        let updated = client
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let updated = tx
             .execute(
                 "UPDATE credentials SET revoked_at = now(), revoked_why = $2
                  WHERE id = $1 AND revoked_at IS NULL",
-                &[&id, &why],
+                &[&revocation.id, &revocation.reason],
             )
             .await?;
         if updated > 0 {
+            tx.execute(
+                "INSERT INTO audit (at, actor, action, detail)
+                 VALUES (now(), $1, 'revoke_credential', $2)",
+                &[&revocation.by, &revocation.audit_detail()],
+            )
+            .await?;
+            tx.commit().await?;
             return Ok(Some(true));
         }
-        let known = client
-            .query_opt("SELECT 1 FROM credentials WHERE id = $1", &[&id])
+        let known = tx
+            .query_opt("SELECT 1 FROM credentials WHERE id = $1", &[&revocation.id])
             .await?
             .is_some();
         Ok(known.then_some(false))

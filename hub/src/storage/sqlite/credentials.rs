@@ -7,7 +7,8 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use super::{SqliteHub, NOW};
 use crate::error::HubError;
 use crate::storage::rows::{
-    CredentialInsert, HeldCredentialRow, IssuedRow, IssuerRow, NewCredential, UnissuedPass,
+    CredentialInsert, CredentialRevocation, HeldCredentialRow, IssuedRow, IssuerRow, NewCredential,
+    UnissuedPass,
 };
 use crate::storage::rules::{count, issuer_row};
 
@@ -219,15 +220,15 @@ impl SqliteHub {
 
     pub(crate) async fn revoke_credential(
         &self,
-        id: String,
-        why: String,
+        revocation: CredentialRevocation,
     ) -> Result<Option<bool>, HubError> {
         self.run(move |db| {
-            let conn = db.lock();
-            let revoked: Option<Option<String>> = conn
+            let mut conn = db.lock();
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let revoked: Option<Option<String>> = tx
                 .query_row(
                     "SELECT revoked_at FROM credentials WHERE id = ?1",
-                    [&id],
+                    [&revocation.id],
                     |r| r.get(0),
                 )
                 .optional()?;
@@ -235,12 +236,20 @@ impl SqliteHub {
                 None => Ok(None),
                 Some(Some(_)) => Ok(Some(false)),
                 Some(None) => {
-                    conn.execute(
+                    tx.execute(
                         &format!(
                             "UPDATE credentials SET revoked_at = {NOW}, revoked_why = ?2 WHERE id = ?1"
                         ),
-                        params![id, why],
+                        params![revocation.id, revocation.reason],
                     )?;
+                    tx.execute(
+                        &format!(
+                            "INSERT INTO audit (at, actor, action, detail)
+                             VALUES ({NOW}, ?1, 'revoke_credential', ?2)"
+                        ),
+                        params![revocation.by, revocation.audit_detail()],
+                    )?;
+                    tx.commit()?;
                     Ok(Some(true))
                 }
             }

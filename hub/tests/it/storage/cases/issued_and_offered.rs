@@ -5,8 +5,8 @@
 use skillpack_core::hash::ContentHash;
 use skillpack_core::testing::{publisher_key, stranger_key};
 use skillpack_hub::storage::{
-    CredentialInsert, HeldCredentialRow, IssuerRow, NewCredential, NewPack, PublishRefusal,
-    RegisterRefusal, Scope,
+    CredentialInsert, CredentialRevocation, HeldCredentialRow, IssuerRow, NewCredential, NewPack,
+    PublishRefusal, RegisterRefusal, Scope,
 };
 
 use super::{device, joining, learner, new_pack, registered};
@@ -109,20 +109,39 @@ pub async fn credentials_are_stored_once_per_record_numbered_and_revoked_by_bit(
 
     assert!(db.revoked_indexes(id).await.unwrap().is_empty());
     let revoked_id = "urn:uuid:00000000-0000-4000-8000-000000000004";
+    let revoke = |id: &str, reason: &str| CredentialRevocation {
+        id: id.into(),
+        reason: reason.into(),
+        by: "Wanjiru".into(),
+    };
     assert_eq!(
-        db.revoke_credential(revoked_id, "a mistake").await.unwrap(),
+        db.revoke_credential(revoke(revoked_id, "a mistake"))
+            .await
+            .unwrap(),
         Some(true)
     );
     assert_eq!(
-        db.revoke_credential(revoked_id, "again").await.unwrap(),
+        db.revoke_credential(revoke(revoked_id, "again"))
+            .await
+            .unwrap(),
         Some(false)
     );
     assert_eq!(
-        db.revoke_credential("urn:uuid:nobody", "none")
+        db.revoke_credential(revoke("urn:uuid:nobody", "none"))
             .await
             .unwrap(),
         None
     );
+    let audited: Vec<_> = db
+        .audit()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.action == "revoke_credential")
+        .collect();
+    assert_eq!(audited.len(), 1, "revoked once, audited once");
+    assert_eq!(audited[0].actor, "Wanjiru");
+    assert!(audited[0].detail.contains(revoked_id) && audited[0].detail.contains("a mistake"));
     assert_eq!(db.revoked_indexes(id).await.unwrap(), vec![9]);
     let listed = db.issued_credentials(None).await.unwrap();
     assert_eq!(listed.len(), 2);
