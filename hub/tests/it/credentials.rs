@@ -3,8 +3,6 @@
 //! only; the provider's revocation list is public, signed, and changes when the operator
 //! revokes one. Strangers, unbound devices and malformed requests are refused by name.
 
-use std::time::Duration;
-
 use reqwest::StatusCode;
 use skillpack_core::credential::status::check_status;
 use skillpack_core::credential::{self, Contexts, CredentialError, Issuer, Revocation};
@@ -146,47 +144,20 @@ fn a_pass_earns_a_credential_its_device_alone_fetches_and_revocation_changes_the
     );
     // A trainer of the learner's group revokes it from the learner's page, with a reason.
     let id = first["id"].as_str().unwrap();
-    let http = reqwest::blocking::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let grant = WebGrant {
+    let trainer = hub.sign_in(WebGrant {
         operator: false,
         groups: vec!["riders".into()],
         label: "Wanjiru".into(),
-    };
-    let token = hub
-        .run(hub.db.create_web_link(grant, Duration::from_secs(60)))
-        .unwrap();
-    let signed = http
-        .get(format!("{}/web/signin/{token}", hub.url))
-        .send()
-        .unwrap();
-    let cookie = signed.headers()["set-cookie"].to_str().unwrap();
-    let session = cookie.split(';').next().unwrap().to_owned();
-    let page = http
-        .get(format!("{}/web/learners/{learner}", hub.url))
-        .header("cookie", &session)
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap()
-        .to_owned();
+    });
+    let learner_page = format!("/web/learners/{learner}");
+    let csrf = trainer.csrf(&learner_page);
     let revoke = |csrf: &str, id: &str, reason: &str| {
-        http.post(format!(
-            "{}/web/learners/{learner}/credentials/revoke",
-            hub.url
-        ))
-        .header("cookie", &session)
-        .form(&[("csrf", csrf), ("id", id), ("reason", reason)])
-        .send()
-        .unwrap()
-        .status()
+        trainer
+            .post_form(
+                &format!("{learner_page}/credentials/revoke"),
+                &[("csrf", csrf), ("id", id), ("reason", reason)],
+            )
+            .status()
     };
     assert_eq!(revoke("forged", id, "a mistake"), StatusCode::FORBIDDEN);
     assert_eq!(revoke(&csrf, id, "  "), StatusCode::BAD_REQUEST, "a reason");
@@ -212,13 +183,7 @@ fn a_pass_earns_a_credential_its_device_alone_fetches_and_revocation_changes_the
             && a.detail.contains("a mistake")),
         "{audit:?}"
     );
-    let page = http
-        .get(format!("{}/web/learners/{learner}", hub.url))
-        .header("cookie", &session)
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let page = trainer.page(&learner_page);
     assert!(
         page.contains("revoked") && page.contains("a mistake"),
         "{page}"

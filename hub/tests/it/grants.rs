@@ -4,8 +4,6 @@
 //! than the hub holds (a restored hub) gets them all again. A forged form, or terms out of
 //! range, store nothing.
 
-use std::time::Duration;
-
 use reqwest::StatusCode;
 use skillpack_core::credential::Issuer;
 use skillpack_core::keys::SecretKey;
@@ -89,48 +87,24 @@ fn a_trainers_grant_from_the_web_page_reaches_the_learners_device_once() {
         .unwrap();
     assert!(first.grants.is_empty());
 
-    let http = reqwest::blocking::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let grant = WebGrant {
+    let trainer = hub.sign_in(WebGrant {
         operator: false,
         groups: vec!["riders".into()],
         label: "Wanjiru".into(),
-    };
-    let token = hub
-        .run(hub.db.create_web_link(grant, Duration::from_secs(60)))
-        .unwrap();
-    let signed = http
-        .get(format!("{}/web/signin/{token}", hub.url))
-        .send()
-        .unwrap();
-    let cookie = signed.headers()["set-cookie"].to_str().unwrap();
-    let session = cookie.split(';').next().unwrap().to_owned();
-    let page = http
-        .get(format!("{}/web/learners/{learner}", hub.url))
-        .header("cookie", &session)
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    });
+    let learner_page = format!("/web/learners/{learner}");
+    let page = trainer.page(&learner_page);
     assert!(page.contains("None granted."), "{page}");
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap()
-        .to_owned();
+    let csrf = trainer.csrf(&learner_page);
     let give = |csrf: &str, attempts: &str| {
-        http.post(format!("{}/web/learners/{learner}/grants", hub.url))
-            .header("cookie", &session)
-            .form(&[
+        trainer.post_form(
+            &format!("{learner_page}/grants"),
+            &[
                 ("csrf", csrf),
                 ("module", "bike-check"),
                 ("attempts", attempts),
-            ])
-            .send()
-            .unwrap()
+            ],
+        )
     };
     assert_eq!(give("forged", "1").status(), StatusCode::FORBIDDEN);
     let too_many = give(&csrf, "11");
@@ -139,13 +113,7 @@ fn a_trainers_grant_from_the_web_page_reaches_the_learners_device_once() {
     assert!(hub.run(hub.db.learner_grants(&learner)).unwrap().is_empty());
 
     assert_eq!(give(&csrf, "2").status(), StatusCode::SEE_OTHER);
-    let page = http
-        .get(format!("{}/web/learners/{learner}", hub.url))
-        .header("cookie", &session)
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let page = trainer.page(&learner_page);
     assert!(
         page.contains("Wanjiru gave 2 more attempts at bike-check"),
         "{page}"

@@ -89,28 +89,6 @@ fn a_link_signs_in_once_and_its_cookie_is_held_tight() {
     }
 }
 
-/// Signs in a trainer of riders; gives the session cookie and the CSRF token of its forms.
-fn trainer_session(hub: &TestHub) -> (reqwest::blocking::Client, String, String) {
-    let http = no_redirects();
-    let signed = http.get(link(hub)).send().unwrap();
-    let cookie = signed.headers()["set-cookie"].to_str().unwrap();
-    let session = cookie.split(';').next().unwrap().to_owned();
-    let page = http
-        .get(format!("{}/web/packs", hub.url))
-        .header("cookie", &session)
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap()
-        .to_owned();
-    (http, session, csrf)
-}
-
 /// The upload form's body, as a browser sends it (`multipart/form-data`): the token, the
 /// group, then the pack.
 fn upload_form(csrf: &str, group: &str, pack: &[u8]) -> (String, Vec<u8>) {
@@ -145,15 +123,15 @@ fn the_upload_form_refuses_an_unsound_pack_in_the_words_a_device_uses() {
             .add_publisher(publisher.public_key(), "fixture".into()),
     )
     .unwrap();
-    let (http, session, csrf) = trainer_session(&hub);
+    let trainer = hub.sign_in(WebGrant {
+        operator: false,
+        groups: vec!["riders".into()],
+        label: "Wanjiru".into(),
+    });
+    let csrf = trainer.csrf("/web/packs");
     let upload = |pack: &[u8]| {
         let (kind, body) = upload_form(&csrf, "riders", pack);
-        http.post(format!("{}/web/packs", hub.url))
-            .header("cookie", &session)
-            .header("content-type", kind)
-            .body(body)
-            .send()
-            .unwrap()
+        trainer.post_body("/web/packs", &kind, body)
     };
     let refused = upload(&super::distribution::unsound_pack());
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);

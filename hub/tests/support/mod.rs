@@ -279,3 +279,83 @@ pub fn register_sync_and_publish(hub: &TestHub) {
     );
     assert_eq!(response.status(), StatusCode::CREATED);
 }
+
+/// A trainer or operator signed in to the web pages through a one-time link, as a browser
+/// is: the session's cookie, sent with every page and form (redirects are not followed, so a
+/// form's answer can be checked).
+pub struct WebVisit {
+    http: Client,
+    base: String,
+    /// The `name=value` of the session cookie.
+    pub cookie: String,
+}
+
+impl TestHub {
+    /// Signs in to the web pages with a one-time link for `grant`.
+    pub fn sign_in(&self, grant: skillpack_hub::storage::WebGrant) -> WebVisit {
+        let http = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let token = self
+            .run(
+                self.db
+                    .create_web_link(grant, std::time::Duration::from_secs(60)),
+            )
+            .unwrap();
+        let signed = http
+            .get(format!("{}/web/signin/{token}", self.url))
+            .send()
+            .unwrap();
+        let cookie = signed.headers()["set-cookie"].to_str().unwrap();
+        WebVisit {
+            cookie: cookie.split(';').next().unwrap().to_owned(),
+            http,
+            base: self.url.clone(),
+        }
+    }
+}
+
+impl WebVisit {
+    /// A page's HTML.
+    pub fn page(&self, path: &str) -> String {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .send()
+            .unwrap()
+            .text()
+            .unwrap()
+    }
+
+    /// The CSRF token the forms of the page at `path` carry.
+    pub fn csrf(&self, path: &str) -> String {
+        self.page(path)
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Sends a form to `path`.
+    pub fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .form(form)
+            .send()
+            .unwrap()
+    }
+
+    /// Sends a body of its own type to `path` (an upload form, say).
+    pub fn post_body(&self, path: &str, content_type: &str, body: Vec<u8>) -> Response {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .unwrap()
+    }
+}
