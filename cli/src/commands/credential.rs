@@ -339,6 +339,7 @@ impl Verdict {
                 "valid_from": v.valid_from.to_rfc3339(),
                 "valid_until": v.valid_until.map(|d| d.to_rfc3339()),
                 "revocation": revocation.to_string(),
+                "old_form": v.old_form,
             }));
         }
         match self {
@@ -369,6 +370,12 @@ impl Verdict {
             None => outln!("valid from {}", v.valid_from),
         }
         outln!("revocation {revocation}");
+        if v.old_form {
+            outln!(
+                "old form: issued by an early Skillpack, in terms only Skillpack reads; other \
+                 verifiers refuse it, so ask the issuer for a new one"
+            );
+        }
         Ok(())
     }
 }

@@ -1,11 +1,12 @@
 //! The Open Badges 3.0 `OpenBadgeCredential` for a passed module, carrying the elements the
 //! 2022 EU Council Recommendation asks a micro-credential to state: Open Badges' own terms
-//! where they exist, the bundled extension context for the rest (docs/credentials.md).
+//! where they exist, the European Learning Model's for the rest, through an inline context
+//! every verifier expands without loading anything (docs/credentials.md, ADR 0005).
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Map, Value};
 
-use super::contexts::{Contexts, CREDENTIALS_V2, MICROCREDENTIAL_V1, OPEN_BADGES_V3};
+use super::contexts::{elm_terms, Contexts, CREDENTIALS_V2, OPEN_BADGES_V3};
 use super::proof::{add_proof, Cryptosuite, ProofOptions};
 use super::CredentialError;
 use crate::hash::ContentHash;
@@ -67,6 +68,17 @@ impl AssessmentType {
         ]
         .into_iter()
         .find(|t| t.name() == name)
+    }
+
+    /// Its concept in the EU's "Assessment type" list, as the credential's inline context
+    /// names it (ELM `provenBy` … `dcType`). The list has none for recognition of prior
+    /// learning, which the narrative states in words only.
+    fn eu_assessment_type(self) -> Option<&'static str> {
+        match self {
+            Self::AutomatedQuiz => Some("quiz"),
+            Self::PracticalObserved => Some("practical-assessment"),
+            Self::RecognitionOfPriorLearning => None,
+        }
     }
 
     /// How a reader of the credential is told about it.
@@ -189,9 +201,6 @@ pub fn unsigned_credential(issuer: &Issuer, issuer_key: &PublicKey, award: &Awar
             "valueMin": "0",
             "valueMax": "100"
         }],
-        "notionalWorkloadMinutes": recognition.workload_minutes.unwrap_or(module.minutes),
-        "assessmentType": award.assessment.iter().map(|a| a.name()).collect::<Vec<_>>(),
-        "participationMode": participation(&recognition.participation),
     }) {
         Value::Object(fields) => fields,
         _ => Map::new(),
@@ -200,19 +209,43 @@ pub fn unsigned_credential(issuer: &Issuer, issuer_key: &PublicKey, award: &Awar
         achievement.insert("alignment".into(), Value::Array(alignment));
     }
     if let Some(hundredths) = recognition.ects_hundredths {
+        // Open Badges' own field, which its displays read; ELM's `creditPoint` below says
+        // which credit system the number counts in.
         achievement.insert(
             "creditsAvailable".into(),
             json!(f64::from(hundredths) / 100.0),
         );
-        achievement.insert("creditSystem".into(), "ECTS".into());
     }
+    achievement.insert(
+        "volumeOfLearning".into(),
+        iso_duration(recognition.workload_minutes.unwrap_or(module.minutes)).into(),
+    );
+    if let Some(hundredths) = recognition.ects_hundredths {
+        achievement.insert(
+            "creditPoint".into(),
+            json!([{"type": ["CreditPoint"], "framework": "ECTS",
+                    "point": decimal_hundredths(hundredths)}]),
+        );
+    }
+    let proven_by: Vec<Value> = award
+        .assessment
+        .iter()
+        .filter_map(|kind| kind.eu_assessment_type())
+        .map(|eu| json!({"type": ["LearningAssessmentSpecification"], "dcType": eu}))
+        .collect();
+    if !proven_by.is_empty() {
+        achievement.insert("provenBy".into(), Value::Array(proven_by));
+    }
+    achievement.insert("mode".into(), json!(eu_modes(&recognition.participation)));
     if let Some(qa) = &recognition.quality_assurance {
-        let mut q = Map::new();
-        q.insert("description".into(), qa.description.clone().into());
+        let mut note = Map::new();
+        note.insert("type".into(), json!(["Note"]));
+        note.insert("subject".into(), "quality-assurance".into());
+        note.insert("noteLiteral".into(), qa.description.clone().into());
         if let Some(url) = &qa.url {
-            q.insert("url".into(), url.clone().into());
+            note.insert("url".into(), url.clone().into());
         }
-        achievement.insert("qualityAssurance".into(), Value::Object(q));
+        achievement.insert("additionalNote".into(), json!([Value::Object(note)]));
     }
     let mut subject = Map::new();
     subject.insert("id".into(), award.learner.clone().into());
@@ -251,7 +284,7 @@ pub fn unsigned_credential(issuer: &Issuer, issuer_key: &PublicKey, award: &Awar
     let mut credential = Map::new();
     credential.insert(
         "@context".into(),
-        json!([CREDENTIALS_V2, OPEN_BADGES_V3, MICROCREDENTIAL_V1]),
+        json!([CREDENTIALS_V2, OPEN_BADGES_V3, elm_terms()]),
     );
     credential.insert("id".into(), award.id.clone().into());
     credential.insert(
@@ -336,11 +369,48 @@ pub fn issue(
     add_proof(&unsigned, key, &options, contexts)
 }
 
-fn participation(list: &[Participation]) -> Vec<&'static str> {
-    if list.is_empty() {
-        vec![Participation::OfflineOnPhone.name()]
+/// The forms of participation as the EU's "Mode of learning and assessment" list names them
+/// (ELM `mode`), each once: learning on the phone, offline, counts as online learning there;
+/// a module that names none is learnt on the phone.
+fn eu_modes(list: &[Participation]) -> Vec<&'static str> {
+    let mut modes: Vec<&'static str> = Vec::new();
+    let named = if list.is_empty() {
+        &[Participation::OfflineOnPhone][..]
     } else {
-        list.iter().map(|p| p.name()).collect()
+        list
+    };
+    for participation in named {
+        let mode = match participation {
+            Participation::Online | Participation::OfflineOnPhone => "online",
+            Participation::InPerson => "presential",
+            Participation::WorkBased => "workbased",
+        };
+        if !modes.contains(&mode) {
+            modes.push(mode);
+        }
+    }
+    modes
+}
+
+/// Minutes as an ISO 8601 duration of hours and minutes (`PT15M`, `PT2H`, `PT1H30M`), as
+/// ELM's `volumeOfLearning` takes it. The `T` is always written: `P60M` is sixty months.
+fn iso_duration(minutes: u32) -> String {
+    let (hours, minutes) = (minutes / 60, minutes % 60);
+    match (hours, minutes) {
+        (0, m) => format!("PT{m}M"),
+        (h, 0) => format!("PT{h}H"),
+        (h, m) => format!("PT{h}H{m}M"),
+    }
+}
+
+/// Hundredths as the shortest decimal text (`50` is `0.5`, `100` is `1`, `125` is `1.25`):
+/// ELM's credit `point` is a string, so no number form enters the canonical form.
+fn decimal_hundredths(hundredths: u32) -> String {
+    let (whole, part) = (hundredths / 100, hundredths % 100);
+    match part {
+        0 => whole.to_string(),
+        p if p % 10 == 0 => format!("{whole}.{}", p / 10),
+        p => format!("{whole}.{p:02}"),
     }
 }
 

@@ -17,8 +17,12 @@ pub const CREDENTIALS_V2: &str = "https://www.w3.org/ns/credentials/v2";
 pub const OPEN_BADGES_V3: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
 /// 1EdTech's extensions to Open Badges 3.0 (validators and revocation list types).
 pub const OPEN_BADGES_EXTENSIONS: &str = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json";
-/// Ours: the micro-credential elements Open Badges 3.0 has no term for.
-pub const MICROCREDENTIAL_V1: &str = "https://skillpack.example/contexts/microcredential-v1.jsonld";
+/// The placeholder context of Skillpack's first credentials, whose terms expand to a
+/// namespace of ours that no other verifier can load. It is bundled so that credentials
+/// issued with it keep verifying in Skillpack, reported as the old form; nothing writes it
+/// now (docs/adr/0005-eu-elements-in-published-vocabularies.md).
+pub const OLD_MICROCREDENTIAL_V1: &str =
+    "https://skillpack.example/contexts/microcredential-v1.jsonld";
 
 const BUNDLED_FILES: &[(&str, &str)] = &[
     (
@@ -34,10 +38,32 @@ const BUNDLED_FILES: &[(&str, &str)] = &[
         include_str!("contexts/ob-v3p0-extensions.json"),
     ),
     (
-        MICROCREDENTIAL_V1,
+        OLD_MICROCREDENTIAL_V1,
         include_str!("contexts/skillpack-microcredential-v1.jsonld"),
     ),
 ];
+
+/// The inline context every credential carries as its third `@context` entry: the EU
+/// micro-credential elements Open Badges 3.0 has no field for, mapped to the European
+/// Learning Model's properties and the EU's concept IRIs, so any verifier expands them
+/// without loading anything of ours (ADR 0005).
+pub fn elm_terms() -> &'static serde_json::Value {
+    static TERMS: OnceLock<serde_json::Value> = OnceLock::new();
+    TERMS.get_or_init(|| {
+        // The file is ours and a test reads it: it parses.
+        serde_json::from_str(include_str!("contexts/elm-terms.json"))
+            .unwrap_or(serde_json::Value::Null)
+    })
+}
+
+/// Whether a credential names the placeholder context of the first releases (the old form,
+/// which verifies only in Skillpack).
+pub fn is_old_form(credential: &serde_json::Value) -> bool {
+    credential
+        .get("@context")
+        .and_then(serde_json::Value::as_array)
+        .is_some_and(|list| list.iter().any(|c| c == OLD_MICROCREDENTIAL_V1))
+}
 
 /// A set of contexts served by URL: the document loader of canonicalisation.
 #[derive(Debug, Clone)]

@@ -21,7 +21,8 @@ pub use badge::{
     RecordRef, StatusEntry,
 };
 pub use contexts::{
-    Contexts, CREDENTIALS_V2, MICROCREDENTIAL_V1, OPEN_BADGES_EXTENSIONS, OPEN_BADGES_V3,
+    elm_terms, is_old_form, Contexts, CREDENTIALS_V2, OLD_MICROCREDENTIAL_V1,
+    OPEN_BADGES_EXTENSIONS, OPEN_BADGES_V3,
 };
 pub use endorsement::{Endorsed, IssuerEndorsement};
 pub use error::CredentialError;

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::contexts::Contexts;
-use super::rdfc::canonical_nquads;
+use super::rdfc::{canonical_nquads_with, Literals};
 use super::CredentialError;
 use crate::keys::{PublicKey, SecretKey};
 
@@ -89,11 +89,28 @@ pub fn signing_input(
     cryptosuite: Cryptosuite,
     contexts: &Contexts,
 ) -> Result<[u8; 64], CredentialError> {
+    signing_input_with(
+        document,
+        configuration,
+        cryptosuite,
+        contexts,
+        Literals::JsonLdApi,
+    )
+}
+
+/// [`signing_input`], with native values made literals the way `literals` says.
+pub(super) fn signing_input_with(
+    document: &Value,
+    configuration: &Value,
+    cryptosuite: Cryptosuite,
+    contexts: &Contexts,
+    literals: Literals,
+) -> Result<[u8; 64], CredentialError> {
     let hash = |value: &Value| -> Result<[u8; 32], CredentialError> {
         let mut hasher = Sha256::new();
         match cryptosuite {
             Cryptosuite::EddsaRdfc2022 => {
-                for line in canonical_nquads(value, contexts)? {
+                for line in canonical_nquads_with(value, contexts, literals)? {
                     hasher.update(line.as_bytes());
                 }
             }
@@ -216,9 +233,45 @@ pub fn check_proof(
         }
     }
     let input = signing_input(&document, &configuration, cryptosuite, contexts)?;
-    key.verify(&input, &signature)
-        .map_err(|_| CredentialError::BadSignature)?;
+    if key.verify(&input, &signature).is_err()
+        && !signed_by_first_release(
+            &document,
+            &configuration,
+            &options,
+            contexts,
+            &key,
+            &signature,
+        )?
+    {
+        return Err(CredentialError::BadSignature);
+    }
     Ok(CheckedProof { options, key })
+}
+
+/// Whether a credential of the old form carries a signature over the canonical form
+/// Skillpack's first releases wrote, which differs from the JSON-LD API's for a learner's
+/// name (a boolean) and fractional credits: such credentials keep verifying here, as the old
+/// form (`contexts::is_old_form`); no other credential gets this second reading.
+fn signed_by_first_release(
+    document: &Value,
+    configuration: &Value,
+    options: &ProofOptions,
+    contexts: &Contexts,
+    key: &PublicKey,
+    signature: &[u8; 64],
+) -> Result<bool, CredentialError> {
+    if options.cryptosuite != Cryptosuite::EddsaRdfc2022 || !super::contexts::is_old_form(document)
+    {
+        return Ok(false);
+    }
+    let input = signing_input_with(
+        document,
+        configuration,
+        options.cryptosuite,
+        contexts,
+        Literals::FirstReleases,
+    )?;
+    Ok(key.verify(&input, signature).is_ok())
 }
 
 /// A proof that states its own `@context` is checked against the document's, as the

@@ -28,10 +28,29 @@ pub const MAX_BLANK_NODES: usize = 128;
 /// tries every order of such a group (6! = 720 at most).
 pub const MAX_ALIKE_SIBLINGS: usize = 6;
 
+/// How a document's native booleans and numbers become RDF literals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Literals {
+    /// As the JSON-LD API says, and every other verifier writes them.
+    JsonLdApi,
+    /// As Skillpack's first releases wrote them (the json-ld crate's own way): only for
+    /// checking credentials of the old form signed then (`credential::literal`).
+    FirstReleases,
+}
+
 /// The canonical N-Quads of `document`, one line each (with its newline), sorted.
 pub fn canonical_nquads(
     document: &Value,
     contexts: &Contexts,
+) -> Result<Vec<String>, CredentialError> {
+    canonical_nquads_with(document, contexts, Literals::JsonLdApi)
+}
+
+/// [`canonical_nquads`], with native values made literals the way `literals` says.
+pub(super) fn canonical_nquads_with(
+    document: &Value,
+    contexts: &Contexts,
+    literals: Literals,
 ) -> Result<Vec<String>, CredentialError> {
     // Numbers in the form RFC 8785 writes them (1.0 becomes 1), as a JSON-LD processor that
     // follows the specification reads them: the same graph whether the credential arrives
@@ -52,13 +71,20 @@ pub fn canonical_nquads(
     let mut ld = LdEnvironment::default();
     let expanded = run_now(value.expand_with(&mut ld, &contexts.loader))?
         .map_err(|e| CredentialError::JsonLd(e.to_string()))?;
-    ld.canonical_form_of(&super::literal::with_rdf_literals(expanded))
+    refuse_invalid_ids(&expanded)?;
+    let expanded = match literals {
+        Literals::JsonLdApi => super::literal::with_rdf_literals(expanded),
+        Literals::FirstReleases => expanded,
+    };
+    ld.canonical_form_of(&expanded)
         .map_err(|e| CredentialError::JsonLd(e.to_string()))
 }
 
 /// Refuses what would make canonicalisation slow, or let the JSON a reader sees differ from
-/// the graph the proof signs, before it starts (the size is bounded before this). A credential keeps to a plain shape: its
-/// `@context` names bundled contexts by URL only; no other key is a JSON-LD keyword, a
+/// the graph the proof signs, before it starts (the size is bounded before this). A credential
+/// keeps to a plain shape: its `@context` names bundled contexts by URL, and holds no inline
+/// context but the one every Skillpack credential carries, exactly ([`super::elm_terms`]),
+/// so no document can redefine a term a reader relies on; no other key is a JSON-LD keyword, a
 /// compact or full IRI, or an alias; no string names a blank node; no list holds a list. So
 /// each field is where a reader looks for it (no `@nest`, no full-IRI twin of `validUntil`),
 /// and blank nodes form a tree of plain objects that [`check_alike`] can bound.
@@ -70,15 +96,59 @@ fn guard(document: &Value) -> Result<(), CredentialError> {
     };
     match top.get("@context") {
         Some(Value::String(_)) | None => {}
-        Some(Value::Array(urls)) if urls.iter().all(Value::is_string) => {}
+        Some(Value::Array(entries))
+            if entries
+                .iter()
+                .all(|e| e.is_string() || e == super::contexts::elm_terms()) => {}
         Some(_) => {
             return Err(CredentialError::Malformed(
-                "@context may only name contexts by URL".into(),
+                "@context may only name contexts by URL, or be Skillpack's map to the \
+                 European Learning Model"
+                    .into(),
             ))
         }
     }
     let mut blank = 0;
     walk(document, 0, &mut blank)
+}
+
+/// Refuses an expanded document in which an `id`, a `type` or a value of an `@vocab` term is
+/// not an IRI (`mode: ["classroom"]`, a word outside the term's closed list): the json-ld
+/// crate would make it a blank node, so two different words would sign alike, where JSON-LD
+/// safe mode (jsonld.js, the Data Integrity libraries) refuses the document.
+fn refuse_invalid_ids(
+    document: &ssi_json_ld::json_ld::ExpandedDocument,
+) -> Result<(), CredentialError> {
+    use ssi_json_ld::json_ld::{BlankIdBuf, IriBuf};
+    use ssi_json_ld::json_ld::{Id, Object};
+    type Indexed = ssi_json_ld::json_ld::IndexedObject<IriBuf, BlankIdBuf>;
+    fn check(object: &Indexed) -> Result<(), CredentialError> {
+        let invalid = |id: &Id| match id {
+            Id::Invalid(text) => Err(CredentialError::JsonLd(format!(
+                "\"{text}\" is not an IRI here (a word outside a term's list, or a relative \
+                 reference)"
+            ))),
+            Id::Valid(_) => Ok(()),
+        };
+        match object.inner() {
+            Object::Value(_) => Ok(()),
+            Object::List(list) => list.iter().try_for_each(check),
+            Object::Node(node) => {
+                if let Some(id) = &node.id {
+                    invalid(id)?;
+                }
+                node.types().iter().try_for_each(invalid)?;
+                for (_, objects) in node.properties().iter() {
+                    objects.iter().try_for_each(check)?;
+                }
+                match node.graph() {
+                    Some(graph) => graph.iter().try_for_each(check),
+                    None => Ok(()),
+                }
+            }
+        }
+    }
+    document.iter().try_for_each(check)
 }
 
 /// A control character that RDFC-1.0 writes escaped in N-Quads (`\t`, `\b`, `\f`,

@@ -344,10 +344,14 @@ fn every_bundled_context_is_served() {
         CREDENTIALS_V2,
         OPEN_BADGES_V3,
         OPEN_BADGES_EXTENSIONS,
-        MICROCREDENTIAL_V1,
+        OLD_MICROCREDENTIAL_V1,
     ] {
         assert!(contexts.knows(url), "{url}");
     }
+    assert!(
+        elm_terms().get("volumeOfLearning").is_some(),
+        "the inline context parses"
+    );
 }
 
 /// The Open Badges 3.0 JSON Schema (plain-JSON variant), compiled once.
@@ -395,14 +399,17 @@ fn the_micro_credential_example_expands_whole_signs_verifies_and_fits_the_schema
         serde_json::from_str(include_str!("examples/microcredential-unsigned.json")).expect("json");
     let quads = rdfc::canonical_nquads(&example, contexts).expect("every term defined");
     let text = quads.concat();
-    for term in [
-        "notionalWorkloadMinutes",
-        "assessmentType",
-        "participationMode",
-        "qualityAssurance",
+    for iri in [
+        "http://data.europa.eu/snb/model/elm/volumeOfLearning",
+        "http://data.europa.eu/snb/model/elm/provenBy",
+        "http://data.europa.eu/snb/assessment/b1b68f6735",
+        "http://data.europa.eu/snb/model/elm/mode",
+        "http://data.europa.eu/snb/learning-assessment/920fbb3cbe",
+        "http://data.europa.eu/snb/model/elm/additionalNote",
     ] {
-        assert!(text.contains(term), "{term} reaches the signed form");
+        assert!(text.contains(iri), "{iri} reaches the signed form");
     }
+    assert!(!text.contains(".example/ns"), "no placeholder vocabulary");
     let key = SecretKey::from_seed(&[9; 32]);
     let mut unsigned = example;
     unsigned["issuer"]["id"] = key.public_key().to_did_key().into();
@@ -516,12 +523,22 @@ mod issued {
         assert_eq!(schema_errors(&credential), Vec::<String>::new());
         let achievement = &credential["credentialSubject"]["achievement"];
         assert_eq!(achievement["achievementType"], "MicroCredential");
-        assert_eq!(achievement["notionalWorkloadMinutes"], 10);
+        assert_eq!(achievement["volumeOfLearning"], "PT10M");
         assert_eq!(achievement["creditsAvailable"], 0.5);
         assert_eq!(
-            achievement["participationMode"],
-            json!(["offline-on-phone"])
+            achievement["creditPoint"],
+            json!([{"type": ["CreditPoint"], "framework": "ECTS", "point": "0.5"}])
         );
+        assert_eq!(achievement["mode"], json!(["online"]));
+        assert_eq!(
+            achievement["provenBy"],
+            json!([{"type": ["LearningAssessmentSpecification"], "dcType": "quiz"}])
+        );
+        assert_eq!(
+            achievement["additionalNote"][0]["subject"],
+            "quality-assurance"
+        );
+        assert_eq!(credential["@context"][2], *elm_terms());
         assert_eq!(credential["issuer"]["address"]["addressCountryCode"], "KE");
         assert!(achievement["alignment"]
             .as_array()
@@ -531,7 +548,11 @@ mod issued {
         let quads = rdfc::canonical_nquads(&credential, Contexts::bundled())
             .expect("every term defined")
             .concat();
-        assert!(quads.contains("qualityAssurance") && quads.contains("assessmentType"));
+        assert!(quads.contains("http://data.europa.eu/snb/model/elm/noteLiteral"));
+        assert!(
+            !quads.contains("skillpack.example"),
+            "no placeholder vocabulary"
+        );
         let now = awarded() + Duration::days(1);
         let verified = verify(
             &credential,
@@ -759,7 +780,6 @@ fn whole_numbers_sign_the_same_whether_written_1_or_1_0() {
         serde_json::from_str(include_str!("examples/microcredential-unsigned.json")).expect("json");
     unsigned["issuer"]["id"] = key.public_key().to_did_key().into();
     unsigned["credentialSubject"]["achievement"]["creditsAvailable"] = json!(1.0);
-    unsigned["credentialSubject"]["achievement"]["creditSystem"] = "ECTS".into();
     let options = ProofOptions {
         cryptosuite: Cryptosuite::EddsaRdfc2022,
         created: "2026-11-24T10:00:00Z".into(),
@@ -771,3 +791,233 @@ fn whole_numbers_sign_the_same_whether_written_1_or_1_0() {
 }
 
 mod canonical;
+
+/// The EU elements in the words ELM takes: hours and minutes as an ISO 8601 duration with its
+/// `T` (so 60 minutes never reads as 60 months), credits as the shortest decimal text, and our
+/// finer forms of participation as the EU's modes, each once.
+mod eu_elements {
+    use super::*;
+    use crate::module::{compile, Participation};
+
+    fn achievement_of(
+        edit: impl Fn(&mut crate::module::Module),
+        kinds: Vec<AssessmentType>,
+    ) -> Value {
+        let mut module = compile(&crate::testing::module_files("bike-check"))
+            .module
+            .expect("compiles")
+            .module;
+        edit(&mut module);
+        let award = Award {
+            id: "urn:uuid:0b7f9c1e-3d4a-4f3e-9c1d-2a6b8e5f7d10".into(),
+            module: &module,
+            learner: SecretKey::from_seed(&[3; 32]).public_key().to_did_key(),
+            learner_name: None,
+            score_percent: 90,
+            record: None,
+            awarded: chrono::DateTime::from_timestamp(1_795_000_000, 0).expect("date"),
+            valid_until: None,
+            status: None,
+            assessment: kinds,
+        };
+        let issuer = Issuer {
+            name: "Salama Riders Trust".into(),
+            url: None,
+            country_code: "KE".into(),
+            country: "Kenya".into(),
+            region: None,
+        };
+        let key = SecretKey::from_seed(&[5; 32]).public_key();
+        unsigned_credential(&issuer, &key, &award)["credentialSubject"]["achievement"].clone()
+    }
+
+    #[test]
+    fn workload_is_an_iso_duration_of_hours_and_minutes() {
+        for (minutes, duration) in [(15, "PT15M"), (60, "PT1H"), (90, "PT1H30M"), (600, "PT10H")] {
+            let achievement = achievement_of(
+                |m| m.recognition.workload_minutes = Some(minutes),
+                vec![AssessmentType::AutomatedQuiz],
+            );
+            assert_eq!(
+                achievement["volumeOfLearning"], duration,
+                "{minutes} minutes"
+            );
+        }
+    }
+
+    #[test]
+    fn credits_are_the_shortest_decimal_text_beside_open_badges_number() {
+        for (hundredths, point, number) in [
+            (50, "0.5", 0.5),
+            (100, "1", 1.0),
+            (125, "1.25", 1.25),
+            (205, "2.05", 2.05),
+        ] {
+            let achievement = achievement_of(
+                |m| m.recognition.ects_hundredths = Some(hundredths),
+                vec![AssessmentType::AutomatedQuiz],
+            );
+            assert_eq!(achievement["creditPoint"][0]["point"], point);
+            assert_eq!(achievement["creditPoint"][0]["framework"], "ECTS");
+            assert_eq!(achievement["creditsAvailable"], number);
+        }
+        let none = achievement_of(|m| m.recognition.ects_hundredths = None, vec![]);
+        assert!(none.get("creditPoint").is_none() && none.get("creditsAvailable").is_none());
+    }
+
+    #[test]
+    fn participation_becomes_the_eu_modes_each_once() {
+        let achievement = achievement_of(
+            |m| {
+                m.recognition.participation = vec![
+                    Participation::OfflineOnPhone,
+                    Participation::Online,
+                    Participation::InPerson,
+                    Participation::WorkBased,
+                ]
+            },
+            vec![AssessmentType::PracticalObserved],
+        );
+        assert_eq!(
+            achievement["mode"],
+            json!(["online", "presential", "workbased"])
+        );
+        let default = achievement_of(|m| m.recognition.participation.clear(), vec![]);
+        assert_eq!(default["mode"], json!(["online"]));
+    }
+
+    /// The EU's assessment types have no concept for recognition of prior learning: such a
+    /// credential says it in its narrative, and names no type rather than a wrong one.
+    #[test]
+    fn assessment_types_are_the_eu_concepts_and_prior_learning_is_told_in_words() {
+        let both = achievement_of(
+            |_| {},
+            vec![
+                AssessmentType::AutomatedQuiz,
+                AssessmentType::PracticalObserved,
+            ],
+        );
+        assert_eq!(
+            both["provenBy"],
+            json!([
+                {"type": ["LearningAssessmentSpecification"], "dcType": "quiz"},
+                {"type": ["LearningAssessmentSpecification"], "dcType": "practical-assessment"}
+            ])
+        );
+        let prior = achievement_of(|_| {}, vec![AssessmentType::RecognitionOfPriorLearning]);
+        assert!(prior.get("provenBy").is_none());
+        assert!(prior["criteria"]["narrative"]
+            .as_str()
+            .expect("narrative")
+            .contains("Prior learning recognised by the trainer"));
+    }
+
+    /// A value outside the closed lists expands to nothing a verifier accepts: canonicalising
+    /// refuses it, as JSON-LD safe mode does, rather than signing a blank node that any other
+    /// word would sign alike.
+    #[test]
+    fn a_mode_outside_the_eu_list_is_refused_when_signing() {
+        let mut document: Value =
+            serde_json::from_str(include_str!("examples/microcredential-unsigned.json"))
+                .expect("json");
+        rdfc::canonical_nquads(&document, Contexts::bundled()).expect("the example canonicalises");
+        for (field, word) in [
+            ("mode", json!(["offline-on-phone"])),
+            ("mode", json!(["classroom"])),
+        ] {
+            let mut changed = document.clone();
+            changed["credentialSubject"]["achievement"][field] = word.clone();
+            assert!(
+                matches!(
+                    rdfc::canonical_nquads(&changed, Contexts::bundled()),
+                    Err(CredentialError::JsonLd(why)) if why.contains("not an IRI")
+                ),
+                "{field}: {word}"
+            );
+        }
+        document["credentialSubject"]["achievement"]["provenBy"][0]["dcType"] = "exam".into();
+        assert!(rdfc::canonical_nquads(&document, Contexts::bundled()).is_err());
+        let mut framework = document.clone();
+        framework["credentialSubject"]["achievement"]["provenBy"][0]["dcType"] = "quiz".into();
+        rdfc::canonical_nquads(&framework, Contexts::bundled()).expect("back to a listed word");
+    }
+}
+
+/// Credentials of the first releases (the placeholder context, and for a learner's name or
+/// fractional credits the json-ld crate's own literals) keep verifying here, reported as the
+/// old form; the second reading is never given to a credential of the current form.
+mod old_form {
+    use super::*;
+
+    fn sign_as_first_release(unsigned: &Value, key: &SecretKey) -> Value {
+        let options = ProofOptions {
+            cryptosuite: Cryptosuite::EddsaRdfc2022,
+            created: "2026-11-24T10:00:00Z".into(),
+            verification_method: key.public_key().to_verification_method(),
+        };
+        let configuration = proof::proof_configuration(&options, unsigned.get("@context"));
+        let input = proof::signing_input_with(
+            unsigned,
+            &configuration,
+            Cryptosuite::EddsaRdfc2022,
+            Contexts::bundled(),
+            rdfc::Literals::FirstReleases,
+        )
+        .expect("canonical");
+        let mut proof = proof::proof_configuration(&options, None);
+        proof["proofValue"] = format!("z{}", bs58::encode(key.sign(&input)).into_string()).into();
+        let mut signed = unsigned.clone();
+        signed["proof"] = json!([proof]);
+        signed
+    }
+
+    fn at() -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::from_timestamp(1_795_000_000, 0).expect("date")
+    }
+
+    #[test]
+    fn an_old_form_credential_with_a_name_and_half_a_credit_verifies_as_the_old_form() {
+        let key = SecretKey::from_seed(&[9; 32]);
+        let mut unsigned: Value =
+            serde_json::from_str(include_str!("examples/old-form-named-ects.json")).expect("json");
+        unsigned["issuer"]["id"] = key.public_key().to_did_key().into();
+        let signed = sign_as_first_release(&unsigned, &key);
+        let verified =
+            verify(&signed, &[], at(), CLOCK_TOLERANCE, Contexts::bundled()).expect("verifies");
+        assert!(verified.old_form);
+        let mut changed = signed.clone();
+        changed["credentialSubject"]["achievement"]["name"] = "Safe riding, advanced".into();
+        assert!(matches!(
+            verify(&changed, &[], at(), CLOCK_TOLERANCE, Contexts::bundled()),
+            Err(CredentialError::BadSignature)
+        ));
+    }
+
+    #[test]
+    fn a_current_credential_signed_over_the_old_literals_is_refused() {
+        let key = SecretKey::from_seed(&[9; 32]);
+        let mut unsigned: Value =
+            serde_json::from_str(include_str!("examples/microcredential-named-ects.json"))
+                .expect("json");
+        unsigned["issuer"]["id"] = key.public_key().to_did_key().into();
+        let signed = sign_as_first_release(&unsigned, &key);
+        assert!(matches!(
+            verify(&signed, &[], at(), CLOCK_TOLERANCE, Contexts::bundled()),
+            Err(CredentialError::BadSignature)
+        ));
+        let current = add_proof(
+            &unsigned,
+            &key,
+            &ProofOptions {
+                cryptosuite: Cryptosuite::EddsaRdfc2022,
+                created: "2026-11-24T10:00:00Z".into(),
+                verification_method: key.public_key().to_verification_method(),
+            },
+            Contexts::bundled(),
+        )
+        .expect("signs");
+        let verified =
+            verify(&current, &[], at(), CLOCK_TOLERANCE, Contexts::bundled()).expect("verifies");
+        assert!(!verified.old_form);
+    }
+}

@@ -47,6 +47,9 @@ pub struct Verified {
     pub valid_until: Option<DateTime<Utc>>,
     /// Whether revocation was checked.
     pub revocation: Revocation,
+    /// Whether it is in the old form of the first releases, whose terms only Skillpack can
+    /// read ([`super::OLD_MICROCREDENTIAL_V1`]): valid here, refused by other verifiers.
+    pub old_form: bool,
 }
 
 /// Verifies `credential` at `now`, trusting the issuers in `trusted`; a validity that begins
@@ -126,5 +129,6 @@ pub fn verify(
         valid_from,
         valid_until,
         revocation: Revocation::NotChecked,
+        old_form: super::contexts::is_old_form(credential),
     })
 }

@@ -89,27 +89,36 @@ pub fn hand_out(
     Ok(())
 }
 
-/// The micro-credential elements the credential states, in a line.
+/// The micro-credential elements the credential states, in a line, in the EU's words (the
+/// European Learning Model's codes as the credential's inline context names them).
 fn elements(credential: &Value) -> String {
     let achievement = &credential["credentialSubject"]["achievement"];
     let text = |v: &Value| v.as_str().unwrap_or("?").to_owned();
+    let list = |v: &Value, field: &str| {
+        v.as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|item| text(if field.is_empty() { item } else { &item[field] }))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_else(|| "none".into())
+    };
     let outcomes = achievement["criteria"]["narrative"]
         .as_str()
         .map_or(0, |n| n.lines().filter(|l| l.starts_with("- ")).count());
     format!(
-        "\"{}\" by {} ({}), {} minutes of study, {} learning outcomes, assessed by {}, \
-         participation {}, quality assured: {}",
+        "\"{}\" by {} ({}), volume of learning {}, {} learning outcomes, assessed by {}, \
+         mode {}, quality assured: {}",
         text(&achievement["name"]),
         text(&credential["issuer"]["name"]),
         text(&credential["issuer"]["address"]["addressCountry"]),
-        achievement["notionalWorkloadMinutes"],
+        text(&achievement["volumeOfLearning"]),
         outcomes,
-        text(&achievement["assessmentType"][0]),
-        achievement["participationMode"]
-            .as_array()
-            .map(|m| m.iter().map(text).collect::<Vec<_>>().join(", "))
-            .unwrap_or_default(),
-        if achievement.get("qualityAssurance").is_some() {
+        list(&achievement["provenBy"], "dcType"),
+        list(&achievement["mode"], ""),
+        if achievement.get("additionalNote").is_some() {
             "yes"
         } else {
             "no"

@@ -21,6 +21,19 @@ fn typed_booleans_and_fractions_canonicalise_as_jsonld_js_does() {
     assert_eq!(ours.concat(), golden);
 }
 
+/// The old form (the placeholder context of the first releases) still canonicalises as
+/// jsonld.js reads it with that context supplied: `examples/old-form-named-ects.nq`.
+#[test]
+fn the_old_form_canonicalises_as_jsonld_js_does_with_its_context_supplied() {
+    let document: Value =
+        serde_json::from_str(include_str!("../examples/old-form-named-ects.json")).expect("json");
+    let ours = rdfc::canonical_nquads(&document, Contexts::bundled()).expect("canonical");
+    assert_eq!(
+        ours.concat(),
+        include_str!("../examples/old-form-named-ects.nq")
+    );
+}
+
 #[test]
 fn revocation_lists_are_read_over_https_or_from_loopback_only() {
     use super::super::status::is_readable_status_url as readable;
