@@ -47,6 +47,26 @@ pub async fn issue_pending(db: &HubDb, learner: &str) -> Result<usize, HubError>
     Ok(issued)
 }
 
+/// The learner's credential numbered `number`, as issued, if the hub issued it to them.
+pub async fn credential_of(
+    db: &HubDb,
+    learner: &str,
+    number: u64,
+) -> Result<Option<serde_json::Value>, HubError> {
+    let Some(before) = number.checked_sub(1) else {
+        return Ok(None);
+    };
+    let rows = db.credentials_after(learner, before, 1).await?;
+    match rows.into_iter().next() {
+        Some(row) if row.number == number => {
+            Ok(Some(serde_json::from_str(&row.body).map_err(|e| {
+                HubError::Damaged(format!("a stored credential: {e}"))
+            })?))
+        }
+        _ => Ok(None),
+    }
+}
+
 /// The learner's credentials numbered after `after` (as many as one answer carries), with
 /// the endorsements of the keys that signed them, for the learner's bound device.
 pub async fn credentials_after(

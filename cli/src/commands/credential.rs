@@ -26,12 +26,12 @@ pub enum CredentialCommand {
     /// seen in person or prior learning recognised (results taken in the app are issued by
     /// the hub).
     Issue(IssueArgs),
-    /// Verify a credential, from its JSON file or a QR code image, and (unless --offline)
+    /// Verify a credential, from its JSON file, a baked badge (PNG) or a QR code image, and (unless --offline)
     /// whether its issuer revoked it. Exit codes: 0 valid and not revoked, 1 not valid,
     /// 3 revoked, 4 valid but revocation not checked, 5 valid but not from an issuer --trust
     /// names.
     Verify {
-        /// The credential's JSON file.
+        /// The credential's JSON file, or a PNG it is baked into.
         file: Option<PathBuf>,
         /// A PNG image of its QR code instead.
         #[arg(long, conflicts_with = "file")]
@@ -46,6 +46,19 @@ pub enum CredentialCommand {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Bake a credential into a PNG image, as Open Badges 3.0 says (an `iTXt` chunk named
+    /// `openbadgecredential`), for badge platforms and wallets that import baked badges; the
+    /// picture is the credential's own QR code unless --image gives another.
+    Bake {
+        /// The credential's JSON file.
+        file: PathBuf,
+        /// The picture to bake it into (a PNG); by default its QR code.
+        #[arg(long)]
+        image: Option<PathBuf>,
+        /// Where to write the baked image (`.png`).
+        #[arg(short, long)]
+        out: PathBuf,
     },
     /// Draw a credential as a QR code: PNG or SVG, by the output's extension.
     Qr {
@@ -132,6 +145,25 @@ pub fn run(command: CredentialCommand) -> CommandResult {
             offline,
             json,
         } => verify(file.as_deref(), qr.as_deref(), &trust, offline, json),
+        CredentialCommand::Bake { file, image, out } => {
+            let credential = read_credential(&file)?;
+            let picture = match &image {
+                Some(path) => read_png(path)?,
+                None => qr_png(&credential)?.0,
+            };
+            let baked = credential::baked::bake(&picture, &credential)?;
+            std::fs::write(&out, &baked).with_context(|| format!("writing {}", out.display()))?;
+            outln!(
+                "wrote {} ({} bytes): the credential baked into {}",
+                out.display(),
+                baked.len(),
+                match &image {
+                    Some(path) => path.display().to_string(),
+                    None => "its QR code".into(),
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         CredentialCommand::Qr { file, out } => {
             let credential = read_credential(&file)?;
             let (version, level) = draw(&credential, &out)?;
@@ -380,15 +412,31 @@ impl Verdict {
     }
 }
 
+/// A credential from a file: its JSON, or a PNG it is baked into (by the PNG signature).
 pub(crate) fn read_credential(path: &Path) -> anyhow::Result<serde_json::Value> {
+    let bytes = read_bounded(path, credential::baked::MAX_PNG_LEN)?;
+    if bytes.starts_with(b"\x89PNG") {
+        return credential::baked::unbake(&bytes)
+            .with_context(|| format!("reading {}", path.display()));
+    }
+    credential::json::parse(&bytes).with_context(|| format!("reading {}", path.display()))
+}
+
+/// A PNG picture to bake a credential into, bounded.
+fn read_png(path: &Path) -> anyhow::Result<Vec<u8>> {
+    read_bounded(path, credential::baked::MAX_PNG_LEN)
+}
+
+/// A file's bytes, at most `limit` of them: one byte past the limit is read, so a file too
+/// large is told apart (and refused by the reader's own bound) without reading it all.
+fn read_bounded(path: &Path, limit: usize) -> anyhow::Result<Vec<u8>> {
     use std::io::Read;
     let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
-    // Read one byte past the limit, so a file too large is told apart without reading it all.
     let mut bytes = Vec::new();
-    file.take(credential::rdfc::MAX_DOCUMENT_LEN as u64 + 1)
+    file.take(limit as u64 + 1)
         .read_to_end(&mut bytes)
         .with_context(|| format!("reading {}", path.display()))?;
-    credential::json::parse(&bytes).with_context(|| format!("reading {}", path.display()))
+    Ok(bytes)
 }
 
 /// Draws `credential` as a QR code at `out` (PNG or SVG); returns the QR version and the
@@ -397,6 +445,47 @@ pub(crate) fn draw(
     credential: &serde_json::Value,
     out: &Path,
 ) -> anyhow::Result<(i16, &'static str)> {
+    match out.extension().and_then(|e| e.to_str()) {
+        Some("svg") => {
+            let (code, version, level) = qr_code(credential)?;
+            let svg = code
+                .render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(600, 600)
+                .build();
+            std::fs::write(out, svg).with_context(|| format!("writing {}", out.display()))?;
+            Ok((version, level))
+        }
+        Some("png") => {
+            let (png, version, level) = qr_png(credential)?;
+            std::fs::write(out, png).with_context(|| format!("writing {}", out.display()))?;
+            Ok((version, level))
+        }
+        _ => bail!(
+            "{}: write the QR code to a .png or .svg file",
+            out.display()
+        ),
+    }
+}
+
+/// `credential`'s QR code as a PNG, with its version and error correction level.
+pub(crate) fn qr_png(
+    credential: &serde_json::Value,
+) -> anyhow::Result<(Vec<u8>, i16, &'static str)> {
+    let (code, version, level) = qr_code(credential)?;
+    let image = code
+        .render::<image::Luma<u8>>()
+        .min_dimensions(600, 600)
+        .build();
+    let mut png = Vec::new();
+    image
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .context("drawing the QR code")?;
+    Ok((png, version, level))
+}
+
+/// `credential`'s QR code at the highest error correction that fits, with its version and
+/// that level's name.
+fn qr_code(credential: &serde_json::Value) -> anyhow::Result<(QrCode, i16, &'static str)> {
     let payload = qr::to_payload(credential)?;
     let (code, level) = [(EcLevel::Q, "Q"), (EcLevel::M, "M"), (EcLevel::L, "L")]
         .into_iter()
@@ -409,29 +498,7 @@ pub(crate) fn draw(
     let version = match code.version() {
         qrcode::Version::Normal(v) | qrcode::Version::Micro(v) => v,
     };
-    match out.extension().and_then(|e| e.to_str()) {
-        Some("svg") => {
-            let svg = code
-                .render::<qrcode::render::svg::Color<'_>>()
-                .min_dimensions(600, 600)
-                .build();
-            std::fs::write(out, svg)?;
-        }
-        Some("png") => {
-            let image = code
-                .render::<image::Luma<u8>>()
-                .min_dimensions(600, 600)
-                .build();
-            image
-                .save(out)
-                .with_context(|| format!("writing {}", out.display()))?;
-        }
-        _ => bail!(
-            "{}: write the QR code to a .png or .svg file",
-            out.display()
-        ),
-    }
-    Ok((version, level))
+    Ok((code, version, level))
 }
 
 /// The text of the QR code in a PNG image.

@@ -349,3 +349,81 @@ fn a_qr_image_that_is_huge_broken_or_empty_is_refused_with_a_reason_not_a_crash(
     assert!(!out.status.success());
     assert!(text(&out).contains("no QR code"), "{}", text(&out));
 }
+
+/// The Python interpreter whose Pillow (Debian's `python3-pil`, which .ci/run installs)
+/// reads PNG text chunks: a reader of baked badges that is not ours.
+fn python_with_pillow() -> &'static str {
+    for python in ["/usr/bin/python3", "python3"] {
+        let found = std::process::Command::new(python)
+            .args(["-c", "import PIL"])
+            .status()
+            .is_ok_and(|s| s.success());
+        if found {
+            return python;
+        }
+    }
+    panic!("no python3 with Pillow: install python3-pil (.ci/run does)");
+}
+
+#[test]
+fn a_baked_badge_round_trips_verifies_and_pillow_reads_the_credential_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    trainer(d);
+    ok(d, &["keys", "new", "--out", "learner"]);
+    let learner = did_of(d, "learner.pub");
+    let issued = issue(d, &learner, &["--score", "90", "-o", "cred.json"]);
+    assert!(issued.status.success(), "{}", text(&issued));
+
+    // Baked into its own QR code by default: the picture still scans, and holds the credential.
+    let baked = ok(d, &["credential", "bake", "cred.json", "-o", "badge.png"]);
+    assert!(baked.contains("baked into its QR code"), "{baked}");
+    let out = skillpack(d, &["credential", "verify", "badge.png", "--json"]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    let out = skillpack(d, &["credential", "verify", "--qr", "badge.png", "--json"]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+
+    // Into a trainer's own picture.
+    let picture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../assets/modules/safe-riding/images/pre-ride-check.low.png");
+    ok(
+        d,
+        &[
+            "credential",
+            "bake",
+            "cred.json",
+            "--image",
+            picture.to_str().unwrap(),
+            "-o",
+            "art.png",
+        ],
+    );
+    let original: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("cred.json")).unwrap()).unwrap();
+
+    // Pillow opens both as images and finds the credential under Open Badges' keyword.
+    let script = "import json, sys\nfrom PIL import Image\nfor path in sys.argv[1:]:\n    \
+                  image = Image.open(path)\n    image.load()\n    \
+                  print(json.dumps(json.loads(image.text['openbadgecredential']), sort_keys=True))\n";
+    let read = std::process::Command::new(python_with_pillow())
+        .current_dir(d)
+        .args(["-c", script, "badge.png", "art.png"])
+        .output()
+        .unwrap();
+    assert!(read.status.success(), "{}", text(&read));
+    let lines: Vec<serde_json::Value> = String::from_utf8(read.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines, vec![original.clone(), original]);
+
+    // A picture with one byte changed is refused by name, not read as something else.
+    let mut broken = std::fs::read(d.join("art.png")).unwrap();
+    let middle = broken.len() / 2;
+    broken[middle] ^= 0x40;
+    std::fs::write(d.join("broken.png"), broken).unwrap();
+    let out = skillpack(d, &["credential", "verify", "broken.png"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("not a PNG image"), "{}", text(&out));
+}

@@ -6,6 +6,7 @@
 //! The learner's credentials (list, export as JSON or a QR payload, keep one given as a
 //! file, verify any) are in `credentials`.
 
+mod badges;
 mod credentials;
 mod error;
 mod listeners;

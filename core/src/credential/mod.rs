@@ -5,6 +5,7 @@
 //! ([`proof`]). See docs/credentials.md.
 
 mod badge;
+pub mod baked;
 mod contexts;
 mod endorsement;
 mod error;

@@ -1021,3 +1021,4 @@ mod old_form {
         assert!(!verified.old_form);
     }
 }
+mod baked;

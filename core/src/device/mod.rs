@@ -5,6 +5,7 @@
 //! `client`, syncing within the learner's data settings. The facade only converts; the store keeps every byte.
 
 mod attempt;
+mod badges;
 mod clock;
 mod credentials;
 #[cfg(feature = "client")]

@@ -1,5 +1,6 @@
 //! The downloads of a group's results: CSV for a spreadsheet (a row per attempt, or a
-//! summary per learner and module) and xAPI statements, each of a group the session sees.
+//! summary per learner and module) and xAPI statements, each of a group the session sees;
+//! and a learner's credential as a baked Open Badges image, for a learner the session sees.
 
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -97,4 +98,37 @@ pub(super) async fn export_xapi(
         format!("{group}-statements.jsonl"),
         results_xapi(&results, &book, &home),
     ))
+}
+
+/// The picture a learner's credential is baked into when downloaded from their page.
+const BADGE_PICTURE: &[u8] = include_bytes!("badge.png");
+
+/// A learner's credential baked into the badge picture (Open Badges 3.0 baking), to hand to
+/// the learner or upload to a badge platform: only a credential the hub issued to a learner
+/// the session sees.
+pub(super) async fn credential_badge(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((did, number)): Path<(String, u64)>,
+) -> Page {
+    if db(state.db.learners(&signed.scope(), Some(&did)).await)?.is_empty() {
+        return Err(super::not_found());
+    }
+    let Some(credential) = db(crate::issue::credential_of(&state.db, &did, number).await)? else {
+        return Err(super::not_found());
+    };
+    let baked = skillpack_core::credential::baked::bake(BADGE_PICTURE, &credential)
+        .map_err(|e| super::failure(&format!("baking credential {number}: {e}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/png".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"credential-{number}.png\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        baked,
+    )
+        .into_response())
 }

@@ -141,6 +141,7 @@ pub(super) async fn learner(
                 (None, _) => format!("{} issued {}", c.id, c.issued_at),
             },
             revoked: c.revoked_at.is_some(),
+            number: c.number,
             id: c.id,
         })
         .collect();

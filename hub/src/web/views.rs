@@ -81,6 +81,8 @@ pub struct Learner {
 
 /// A credential on a learner's page, with a revoke form while it stands.
 pub struct CredentialLine {
+    /// Its number on the hub (what its badge download names).
+    pub number: u64,
     /// Its id.
     pub id: String,
     /// What the page says of it.

@@ -199,6 +199,42 @@ fn a_pass_earns_a_credential_its_device_alone_fetches_and_revocation_changes_the
         Revocation::NotRevoked,
         "only the revoked one's bit is set"
     );
+
+    // The learner's page hands each credential out baked into a badge image, the credential
+    // inside as issued; only for a learner the trainer sees, and only the learner's own.
+    let number = answer.credentials[1].number;
+    let badge = trainer.get(&format!("{learner_page}/credentials/{number}/badge.png"));
+    assert_eq!(badge.status(), StatusCode::OK);
+    assert_eq!(badge.headers()["content-type"], "image/png");
+    let baked = credential::baked::unbake(&badge.bytes().unwrap()).unwrap();
+    assert_eq!(&baked, second);
+    assert!(
+        page.contains(&format!("/credentials/{number}/badge.png")),
+        "{page}"
+    );
+    for missing in [
+        format!("{learner_page}/credentials/999/badge.png"),
+        format!("{learner_page}/credentials/0/badge.png"),
+        format!("/web/learners/did:key:z6MkNobody/credentials/{number}/badge.png"),
+    ] {
+        assert_eq!(
+            trainer.get(&missing).status(),
+            StatusCode::NOT_FOUND,
+            "{missing}"
+        );
+    }
+    let other = hub.sign_in(WebGrant {
+        operator: false,
+        groups: vec!["cleaners".into()],
+        label: "Otieno".into(),
+    });
+    assert_eq!(
+        other
+            .get(&format!("{learner_page}/credentials/{number}/badge.png"))
+            .status(),
+        StatusCode::NOT_FOUND,
+        "a trainer of another group"
+    );
     for missing in ["/v1/status/999", "/v1/status/one", "/v1/status/-1"] {
         let response = reqwest::blocking::get(format!("{}{missing}", hub.url)).unwrap();
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{missing}");

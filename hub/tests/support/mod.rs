@@ -317,6 +317,15 @@ impl TestHub {
 }
 
 impl WebVisit {
+    /// The answer to a GET of `path`, whatever it holds (a download, an error).
+    pub fn get(&self, path: &str) -> Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .send()
+            .unwrap()
+    }
+
     /// A page's HTML.
     pub fn page(&self, path: &str) -> String {
         self.http

@@ -1,19 +1,19 @@
 //! The learner's credential, the end of the journey: the hub issued it when it took the
 //! passing result, the phone took it at the same sync and verified it. The demo hands it out
-//! as a verifier would receive it (a JSON file and a QR code as a PNG), reads the QR code back
-//! from the image, verifies both offline as any verifier would, and checks the provider's
-//! revocation list while the hub is up.
+//! as a verifier would receive it (a JSON file, and a PNG of its QR code with the credential
+//! baked in as Open Badges bakes it), reads both back from the image, verifies them offline
+//! as any verifier would, and checks the provider's revocation list while the hub is up.
 
 use std::path::Path;
 
 use anyhow::{bail, Context};
 use serde_json::Value;
-use skillpack_core::credential::qr;
+use skillpack_core::credential::{self, qr};
 use skillpack_core::device::Device;
 use skillpack_core::sync::RevocationStatus;
 
 use super::{say, Steps};
-use crate::commands::credential::{draw, read_qr};
+use crate::commands::credential::{qr_png, read_qr};
 
 /// Writes the learner's credential for `module` to `dir` as `credential.json` and
 /// `credential.png`, and checks both as a verifier would.
@@ -45,10 +45,13 @@ pub fn hand_out(
     std::fs::write(&json_path, &text)
         .with_context(|| format!("writing {}", json_path.display()))?;
     let png_path = dir.join("credential.png");
-    let (version, level) = draw(&credential, &png_path)?;
+    let (code, version, level) = qr_png(&credential)?;
+    let baked = device.credential_baked(&one.id, &code)?;
+    std::fs::write(&png_path, &baked).with_context(|| format!("writing {}", png_path.display()))?;
     say(format!(
-        "handed out as {} ({} bytes) and as one QR code, {} (version {version}, error \
-         correction {level}, {} characters)",
+        "handed out as {} ({} bytes) and as one picture, {}: its QR code (version {version}, \
+         error correction {level}, {} characters) with the credential baked in, as Open \
+         Badges platforms import it",
         json_path.display(),
         text.len(),
         png_path.display(),
@@ -58,6 +61,9 @@ pub fn hand_out(
     let scanned = read_qr(&png_path)?;
     if qr::from_payload(&scanned)? != credential {
         bail!("the QR code read back from the image is not the credential");
+    }
+    if credential::baked::unbake(&std::fs::read(&png_path)?)? != credential {
+        bail!("the credential baked into the image is not the credential");
     }
     let from_file = device.verify_credential(&text, false)?;
     let from_qr = device.verify_credential(&scanned, false)?;
@@ -82,9 +88,9 @@ pub fn hand_out(
         }
     }
     say(format!(
-        "anyone can check it: skillpack credential verify {} (or --qr {})",
-        json_path.display(),
-        png_path.display()
+        "anyone can check it: skillpack credential verify {json} (or {png}, or --qr {png})",
+        json = json_path.display(),
+        png = png_path.display()
     ));
     Ok(())
 }
