@@ -102,6 +102,15 @@ fn issued_credentials_verify_with_digital_bazaar_and_verifier_core_and_bad_ones_
         "the verifiers are not installed: run `npm ci` in scripts/independent-verify \
          (scripts/test-all does)"
     );
+    // The verifiers get the same bytes of each published context as our issuer signs under.
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/src/credential/contexts");
+    for file in ["credentials-v2.jsonld", "ob-v3p0-context-3.0.3.json"] {
+        assert!(
+            std::fs::read(bundled.join(file)).unwrap()
+                == std::fs::read(harness().join("contexts").join(file)).unwrap(),
+            "core's {file} and the verifiers' differ"
+        );
+    }
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
 
