@@ -78,7 +78,7 @@ export class Reach {
   }
 
   fromHub(url) {
-    return this.hub !== null && new URL(url).origin === this.hub;
+    return this.hub !== null && URL.canParse(url) && new URL(url).origin === this.hub;
   }
 
   /** The controller document for `url` (its id, or a verification method in it), if given. */

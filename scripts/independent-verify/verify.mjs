@@ -3,12 +3,13 @@
 //
 //   node verify.mjs [--hub http://127.0.0.1:PORT] [--controller FILE]... EXPECTED=FILE...
 //
-// EXPECTED is valid, invalid (the proof or a date fails) or revoked (the issuer's status
-// list says so). --hub is the loopback hub whose status lists may be read; --controller
-// serves a controller document at its id (only for a published vector whose issuer is no
-// did:key). One line per credential per verifier; verifier-core's issuer-registry and schema
-// checks each get a line of their own, marked "info", that decides nothing. Exits 1 when any
-// verdict is not the one expected, or rests on a URL the loader refused.
+// EXPECTED is valid, revoked (the issuer's status list says so) or invalid (anything else
+// fails: the proof, a date, a status list that cannot be used). --hub is the loopback hub
+// whose status lists may be read; --controller serves a controller document at its id (only
+// for a published vector whose issuer is no did:key). One line per credential per verifier;
+// verifier-core's issuer-registry and schema checks each get a line of their own, marked
+// "info", that decides nothing. Exits 1 when any verdict is not the one expected, or rests on
+// a URL the loader refused; 2 when the script itself fails.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
