@@ -42,9 +42,19 @@ impl Hub {
 
     /// Starts such a hub with more arguments for `skillpack serve` (`--operator KEY.pub`).
     pub fn start_with(dir: &Path, more: &[&str]) -> Self {
+        Self::serve(dir, "127.0.0.1:0", more)
+    }
+
+    /// Starts the hub whose database is `hub.db` in `dir` on the address `listen`: the one
+    /// a hub before it used, so that the URLs it put in credentials answer again.
+    pub fn start_at(dir: &Path, listen: &str) -> Self {
+        Self::serve(dir, listen, &[])
+    }
+
+    fn serve(dir: &Path, listen: &str, more: &[&str]) -> Self {
         let db = format!("sqlite://{}", dir.join("hub.db").display());
         let mut child = Command::new(env!("CARGO_BIN_EXE_skillpack"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--db", &db])
+            .args(["serve", "--listen", listen, "--db", &db])
             .args(more)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -1,0 +1,243 @@
+//! The credentials `skillpack` issues, checked by verifiers that are not ours: Digital
+//! Bazaar's libraries and the DCC's verifier-core, both from the npm registry, run by
+//! `scripts/independent-verify/verify.mjs` (its README says what each is given). The
+//! credentials come from the real binary: the demo's, one with the learner's name, one with
+//! half an ECTS credit, a copy of the demo's with one character of the achievement's name
+//! changed, and the demo's again once its hub has revoked it. The published Open Badges 3.0
+//! `eddsa-rdfc-2022` vector goes with them, so a failure of ours is told apart from a harness
+//! that cannot say "valid". Needs `node` and `npm ci` in scripts/independent-verify
+//! (scripts/test-all runs it; `.ci/run` installs npm): without them this test fails, it
+//! never skips.
+#![allow(clippy::unwrap_used)]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{assets, ok, text, Hub};
+use serde_json::Value;
+
+/// The harness: scripts/independent-verify in the repository.
+fn harness() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/independent-verify")
+}
+
+/// Runs verify.mjs with `args`; it must agree with every expectation. Returns its lines.
+fn verify(args: &[&str]) -> String {
+    let out = Command::new("node")
+        .arg(harness().join("verify.mjs"))
+        .args(args)
+        .output()
+        .expect("node runs (.ci/run installs it with npm; apt-get install npm)");
+    let shown = text(&out);
+    println!("{shown}");
+    assert!(out.status.success(), "node verify.mjs {args:?}:\n{shown}");
+    shown
+}
+
+/// The learner's did:key that `keys new` printed into `NAME.pub`.
+fn did_of(dir: &Path, public: &str) -> String {
+    let text = std::fs::read_to_string(dir.join(public)).unwrap();
+    text.split_whitespace()
+        .find_map(|w| {
+            w.trim_end_matches(['.', ',', ')'])
+                .strip_prefix("did:key:")
+                .map(|k| format!("did:key:{k}"))
+        })
+        .unwrap()
+}
+
+/// `skillpack credential issue` for the module in `module` to `learner`, signed with the
+/// trainer's key in `d`, written to `out`.
+fn issue(d: &Path, module: &Path, learner: &str, more: &[&str], out: &str) {
+    let mut args = vec![
+        "credential",
+        "issue",
+        "--key",
+        "trainer.key",
+        "--issuer",
+        "issuer.toml",
+        "--module",
+        module.to_str().unwrap(),
+        "--learner",
+        learner,
+        "-o",
+        out,
+    ];
+    args.extend_from_slice(more);
+    ok(d, &args);
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// A copy of `credential` whose achievement's name has its first letter's case flipped: one
+/// character, which its proof covers.
+fn tampered(credential: &Value) -> Value {
+    let mut copy = credential.clone();
+    let name = &mut copy["credentialSubject"]["achievement"]["name"];
+    let old = name.as_str().unwrap().to_owned();
+    let mut chars = old.chars();
+    let first = chars.next().unwrap();
+    let flipped = if first.is_uppercase() {
+        first.to_lowercase().collect::<String>()
+    } else {
+        first.to_uppercase().collect::<String>()
+    };
+    *name = Value::String(flipped + chars.as_str());
+    assert_ne!(copy, *credential, "one character of {old:?} changed");
+    copy
+}
+
+#[test]
+fn issued_credentials_verify_with_digital_bazaar_and_verifier_core_and_bad_ones_do_not() {
+    assert!(
+        harness().join("node_modules/@digitalbazaar/vc").is_dir()
+            && harness()
+                .join("node_modules/@digitalcredentials/verifier-core")
+                .is_dir(),
+        "the verifiers are not installed: run `npm ci` in scripts/independent-verify \
+         (scripts/test-all does)"
+    );
+    // The verifiers get the same bytes of each published context as our issuer signs under.
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/src/credential/contexts");
+    for file in ["credentials-v2.jsonld", "ob-v3p0-context-3.0.3.json"] {
+        assert!(
+            std::fs::read(bundled.join(file)).unwrap()
+                == std::fs::read(harness().join("contexts").join(file)).unwrap(),
+            "core's {file} and the verifiers' differ"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+
+    // The demo's credential, from the demo's hub brought back on the address its credential
+    // names, so that its revocation list answers.
+    let demo = d.join("demo");
+    ok(
+        d,
+        &[
+            "demo",
+            "--assets",
+            assets().to_str().unwrap(),
+            "--keep",
+            demo.to_str().unwrap(),
+        ],
+    );
+    let credential = read_json(&demo.join("credential.json"));
+    let list = credential["credentialStatus"]["statusListCredential"]
+        .as_str()
+        .expect("the demo's credential names its revocation list");
+    let address = list
+        .strip_prefix("http://")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap();
+    let hub = Hub::start_at(&demo, address);
+
+    // A trainer issues for what they saw: once with the learner's name, once for a module
+    // worth half an ECTS credit (12.5 hours of notional workload).
+    ok(d, &["keys", "new", "--out", "trainer"]);
+    ok(d, &["keys", "new", "--out", "learner"]);
+    std::fs::write(
+        d.join("issuer.toml"),
+        "name = \"Salama Riders Trust\"\ncountry_code = \"KE\"\ncountry = \"Kenya\"\n",
+    )
+    .unwrap();
+    let learner = did_of(d, "learner.pub");
+    let safe_riding = assets().join("modules/safe-riding");
+    issue(
+        d,
+        &safe_riding,
+        &learner,
+        &["--name", "Amina Wanjiru"],
+        "named.json",
+    );
+    assert_eq!(
+        read_json(&d.join("named.json"))["credentialSubject"]["identifier"][0]["identityHash"],
+        "Amina Wanjiru",
+        "the name the learner chose, as Open Badges 3.0 carries it"
+    );
+    let half = d.join("half-credit");
+    copy_dir(&safe_riding, &half);
+    let toml = std::fs::read_to_string(half.join("module.toml")).unwrap();
+    std::fs::write(
+        half.join("module.toml"),
+        format!("ects = 0.5\nworkload_minutes = 750\n{toml}"),
+    )
+    .unwrap();
+    issue(d, &half, &learner, &[], "half-ects.json");
+    assert_eq!(
+        read_json(&d.join("half-ects.json"))["credentialSubject"]["achievement"]
+            ["creditsAvailable"],
+        0.5
+    );
+
+    std::fs::write(
+        d.join("tampered.json"),
+        serde_json::to_vec_pretty(&tampered(&credential)).unwrap(),
+    )
+    .unwrap();
+    let vector = harness().join("vectors/ob3-eddsa-rdfc-2022");
+    let signed = read_json(&vector.join("signed-openbadgecredential.json"));
+    std::fs::write(
+        d.join("vector-tampered.json"),
+        serde_json::to_vec_pretty(&tampered(&signed)).unwrap(),
+    )
+    .unwrap();
+
+    let path = |name: &str| d.join(name).to_str().unwrap().to_owned();
+    verify(&[
+        "--hub",
+        &hub.url,
+        "--controller",
+        vector.join("controller-document.json").to_str().unwrap(),
+        &format!(
+            "valid={}",
+            vector.join("signed-openbadgecredential.json").display()
+        ),
+        &format!("invalid={}", path("vector-tampered.json")),
+        &format!("valid={}", demo.join("credential.json").display()),
+        &format!("valid={}", path("named.json")),
+        &format!("valid={}", path("half-ects.json")),
+        &format!("invalid={}", path("tampered.json")),
+    ]);
+
+    // The same credential once the operator revoked it: both read the hub's list again.
+    std::fs::copy(demo.join("credential.json"), d.join("revoked.json")).unwrap();
+    ok(
+        d,
+        &[
+            "hub",
+            "revoke",
+            "--db",
+            &hub.db,
+            credential["id"].as_str().unwrap(),
+            "--reason",
+            "the assessment was taken by someone else",
+            "--by",
+            "Wanjiru",
+        ],
+    );
+    verify(&[
+        "--hub",
+        &hub.url,
+        &format!("revoked={}", path("revoked.json")),
+    ]);
+}
+
+/// Copies a folder and what it holds to `to`, made if missing.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
