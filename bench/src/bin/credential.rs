@@ -77,6 +77,30 @@ fn main() {
     let verify_jcs = median(runs, || {
         check_proof(&jcs, contexts, &did_key_method).unwrap();
     });
+    // What the inline ELM context costs: the same example credential signed in the current
+    // form and in the old form (placeholder context, bundled), in the same run.
+    let rdfc_options = ProofOptions {
+        cryptosuite: Cryptosuite::EddsaRdfc2022,
+        created: credential::timestamp(&awarded),
+        verification_method: public.to_verification_method(),
+    };
+    let example = |text: &str| {
+        let mut value: serde_json::Value = serde_json::from_str(text).unwrap();
+        value["issuer"]["id"] = public.to_did_key().into();
+        value
+    };
+    let current_form = example(include_str!(
+        "../../../core/src/credential/examples/microcredential-named-ects.json"
+    ));
+    let old_form = example(include_str!(
+        "../../../core/src/credential/examples/old-form-named-ects.json"
+    ));
+    let sign_current = median(runs, || {
+        std::hint::black_box(add_proof(&current_form, &key, &rdfc_options, contexts).unwrap());
+    });
+    let sign_old = median(runs, || {
+        std::hint::black_box(add_proof(&old_form, &key, &rdfc_options, contexts).unwrap());
+    });
     let json = skillpack_core::canonical::to_canonical_json(&rdfc).unwrap();
     let payload = qr::to_payload(&rdfc).unwrap();
     let ratio = |d: Duration, base: Duration| d.as_secs_f64() / base.as_secs_f64();
@@ -91,14 +115,60 @@ fn main() {
             verify_rdfc,
             check,
         ),
+        (
+            "sign the example, current form (ELM inline context)",
+            sign_current,
+            sign,
+        ),
+        (
+            "sign the example, old form (placeholder context)",
+            sign_old,
+            sign,
+        ),
         ("issue, eddsa-jcs-2022", issue_jcs, sign),
         ("verify its proof, eddsa-jcs-2022", verify_jcs, check),
     ] {
         println!("| {what} | {took:.2?} | {:.0} |", ratio(took, base));
     }
     println!(
-        "\nThe credential: {} bytes of canonical JSON; its QR payload {} characters.",
+        "\nThe credential: {} bytes of canonical JSON; its QR payload {} characters ({}).",
         json.len(),
-        payload.len()
+        payload.len(),
+        qr_versions(&payload)
     );
+    // The demo's credential as the hub issued it (ELM inline context, evidence, status), in the
+    // first QR format (written by the zstd tool, core's fixture) and in the current one.
+    let demo: serde_json::Value = serde_json::from_str(include_str!(
+        "../../../core/src/credential/examples/sp1-credential.json"
+    ))
+    .unwrap();
+    let sp1 = include_str!("../../../core/src/credential/examples/sp1-payload.txt").trim();
+    let sp2 = qr::to_payload(&demo).unwrap();
+    println!(
+        "The demo's credential: {} bytes of canonical JSON; SP1 {} characters ({}); SP2 {} \
+         characters ({}).",
+        skillpack_core::canonical::to_canonical_json(&demo)
+            .unwrap()
+            .len(),
+        sp1.len(),
+        qr_versions(sp1),
+        sp2.len(),
+        qr_versions(&sp2)
+    );
+}
+
+/// The smallest QR version that holds `payload` at error correction M and at Q.
+fn qr_versions(payload: &str) -> String {
+    use qrcode::{EcLevel, QrCode};
+    let version = |level| match QrCode::with_error_correction_level(payload, level) {
+        Ok(code) => match code.version() {
+            qrcode::Version::Normal(v) | qrcode::Version::Micro(v) => v.to_string(),
+        },
+        Err(_) => "none".into(),
+    };
+    format!(
+        "version {} at M, {} at Q",
+        version(EcLevel::M),
+        version(EcLevel::Q)
+    )
 }

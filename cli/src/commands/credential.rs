@@ -483,22 +483,26 @@ pub(crate) fn qr_png(
     Ok((png, version, level))
 }
 
-/// `credential`'s QR code at the highest error correction that fits, with its version and
-/// that level's name.
+/// `credential`'s QR code, with its version and error correction level's name: the smallest
+/// version at level M (what a cheap phone's camera reads at arm's length depends on the
+/// modules' size, so the version counts most), at Q instead when Q fits the same version,
+/// and at L only when M does not fit at all.
 fn qr_code(credential: &serde_json::Value) -> anyhow::Result<(QrCode, i16, &'static str)> {
     let payload = qr::to_payload(credential)?;
-    let (code, level) = [(EcLevel::Q, "Q"), (EcLevel::M, "M"), (EcLevel::L, "L")]
-        .into_iter()
-        .find_map(|(ec, name)| {
-            QrCode::with_error_correction_level(&payload, ec)
-                .ok()
-                .map(|c| (c, name))
-        })
-        .context("the credential does not fit one QR code")?;
-    let version = match code.version() {
+    let number = |code: &QrCode| match code.version() {
         qrcode::Version::Normal(v) | qrcode::Version::Micro(v) => v,
     };
-    Ok((code, version, level))
+    let Ok(at_m) = QrCode::with_error_correction_level(&payload, EcLevel::M) else {
+        let at_l = QrCode::with_error_correction_level(&payload, EcLevel::L)
+            .context("the credential does not fit one QR code")?;
+        let version = number(&at_l);
+        return Ok((at_l, version, "L"));
+    };
+    let version = number(&at_m);
+    match QrCode::with_version(&payload, at_m.version(), EcLevel::Q) {
+        Ok(at_q) => Ok((at_q, version, "Q")),
+        Err(_) => Ok((at_m, version, "M")),
+    }
 }
 
 /// The text of the QR code in a PNG image.

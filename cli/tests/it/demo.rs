@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 
+use base64::Engine;
 use skillpack_core::store::Store;
 use skillpack_hub::storage::ResultQuery;
 use skillpack_hub::HubDb;
@@ -163,10 +164,16 @@ fn the_kept_credential_is_the_learners_and_verifies_anywhere(
     assert_eq!(verified.subject, store.learner_did());
     let evidence = credential["evidence"][0]["id"].as_str().unwrap();
     assert_eq!(evidence, format!("urn:uuid:{}", record.record.id));
-    assert!(credential["evidence"][0]["narrative"]
-        .as_str()
-        .unwrap()
-        .contains(&record.hash().unwrap().to_hex()));
+    // The record's SHA-256, as VC 2.0 writes a digest: u, then base64url of the multihash.
+    let mut multihash = vec![0x12, 0x20];
+    multihash.extend_from_slice(&record.hash().unwrap().0);
+    assert_eq!(
+        credential["evidence"][0]["digestMultibase"],
+        format!(
+            "u{}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(multihash)
+        )
+    );
 
     // The elements of the 2022 Council Recommendation a reader looks for.
     let achievement = &credential["credentialSubject"]["achievement"];

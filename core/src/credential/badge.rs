@@ -315,9 +315,12 @@ pub fn unsigned_credential(issuer: &Issuer, issuer_key: &PublicKey, award: &Awar
                 "id": format!("urn:uuid:{}", record.id),
                 "type": ["Evidence"],
                 "name": "Signed result record of the passing attempt",
+                // The digest is said once, in digestMultibase: a second copy in hex would
+                // cost a QR code about 40 bytes and prove nothing more.
                 "narrative": format!(
-                    "The result record of module {} {}, signed by the learner's device. SHA-256 of its canonical JSON: {}",
-                    module.id, module.version, record.hash.to_hex()
+                    "The result record of module {} {}, signed by the learner's device; \
+                     digestMultibase is the SHA-256 of its canonical JSON (RFC 8785).",
+                    module.id, module.version
                 ),
                 "digestMultibase": digest_multibase(&record.hash)
             }]),

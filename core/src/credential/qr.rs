@@ -1,48 +1,77 @@
-//! A credential in one QR code: its canonical JSON (RFC 8785), compressed with zstd and a
-//! dictionary of what credentials repeat (contexts, field names, the usual values), then
-//! written in base45 (RFC 9285), whose characters are exactly QR's alphanumeric set, behind
-//! the prefix `SP1:`. Every proof still verifies after the round trip: the JSON values are
-//! unchanged, only their spacing and order, which no proof signs.
+//! A credential in one QR code, for Skillpack to Skillpack (a wallet takes a credential
+//! through the hub's exchange or a baked badge instead): its canonical JSON (RFC 8785),
+//! compressed with zstd and a dictionary of what credentials repeat (the inline context,
+//! field names, the usual values and sentences), then written in base45 (RFC 9285), whose
+//! characters are exactly QR's alphanumeric set, behind the prefix `SP2:`. Every proof still
+//! verifies after the round trip: the JSON values are unchanged, only their spacing and
+//! order, which no proof signs. Codes of the first format, `SP1:`, are still read.
 
 use std::sync::OnceLock;
 
 use serde_json::Value;
 use zstd::dict::DecoderDictionary;
+use zstd::zstd_safe::CParameter;
 
 use super::rdfc::MAX_DOCUMENT_LEN;
 use super::CredentialError;
 
 /// What a payload starts with: the format and its version.
-pub const PREFIX: &str = "SP1:";
+pub const PREFIX: &str = "SP2:";
+/// The first format's prefix, read and no longer written.
+pub const PREFIX_SP1: &str = "SP1:";
 /// Most characters a payload may have: what a version 40 QR code holds in alphanumeric mode
 /// at the lowest error correction.
 pub const MAX_PAYLOAD_LEN: usize = 4296;
 
-/// The compression dictionary: a credential's usual words. Part of the `SP1` format.
-const DICTIONARY: &[u8] = include_bytes!("qr-dictionary.json");
+/// The compression dictionary of `SP2`: the sentences Skillpack writes into credentials,
+/// then a credential as the hub issues it (the ELM inline context included), in the order
+/// of its canonical JSON. Part of the format: changing one byte needs a new prefix.
+const DICTIONARY: &[u8] = include_bytes!("qr-dictionary-sp2.txt");
+/// The dictionary of `SP1`, for codes printed before `SP2`.
+const DICTIONARY_SP1: &[u8] = include_bytes!("qr-dictionary-sp1.json");
 
-fn prepared() -> &'static DecoderDictionary<'static> {
-    static PREPARED: OnceLock<DecoderDictionary<'static>> = OnceLock::new();
-    PREPARED.get_or_init(|| DecoderDictionary::copy(DICTIONARY))
+fn prepared(format: Format) -> &'static DecoderDictionary<'static> {
+    static SP1: OnceLock<DecoderDictionary<'static>> = OnceLock::new();
+    static SP2: OnceLock<DecoderDictionary<'static>> = OnceLock::new();
+    match format {
+        Format::Sp1 => SP1.get_or_init(|| DecoderDictionary::copy(DICTIONARY_SP1)),
+        Format::Sp2 => SP2.get_or_init(|| DecoderDictionary::copy(DICTIONARY)),
+    }
+}
+
+/// The payload formats read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Sp1,
+    Sp2,
 }
 
 /// A credential from its JSON or from a QR code's text (by its prefix), bounded before
 /// parsing: what a learner pastes or scans.
 pub fn read_text(text: &str) -> Result<Value, CredentialError> {
     let text = text.trim();
-    if text.starts_with(PREFIX) {
+    if text.starts_with(PREFIX) || text.starts_with(PREFIX_SP1) {
         return from_payload(text);
     }
     super::json::parse(text.as_bytes())
 }
 
-/// The QR payload of a credential.
+/// The QR payload of a credential. The zstd frame leaves out what the format fixes (the
+/// dictionary's id, a checksum, the content's size): the signature checks the content.
 pub fn to_payload(credential: &Value) -> Result<String, CredentialError> {
     let json = crate::canonical::to_canonical_json(credential)
         .map_err(|e| CredentialError::Malformed(e.to_string()))?;
-    let compressed = zstd::bulk::Compressor::with_dictionary(19, DICTIONARY)
-        .and_then(|mut c| c.compress(&json))
-        .map_err(|e| CredentialError::Malformed(format!("compressing: {e}")))?;
+    let compressing = |e: std::io::Error| CredentialError::Malformed(format!("compressing: {e}"));
+    let mut compressor =
+        zstd::bulk::Compressor::with_dictionary(19, DICTIONARY).map_err(compressing)?;
+    for parameter in [
+        CParameter::DictIdFlag(false),
+        CParameter::ChecksumFlag(false),
+        CParameter::ContentSizeFlag(false),
+    ] {
+        compressor.set_parameter(parameter).map_err(compressing)?;
+    }
+    let compressed = compressor.compress(&json).map_err(compressing)?;
     let payload = format!("{PREFIX}{}", base45_encode(&compressed));
     if payload.len() > MAX_PAYLOAD_LEN {
         return Err(CredentialError::TooLarge {
@@ -64,11 +93,17 @@ pub fn from_payload(payload: &str) -> Result<Value, CredentialError> {
             limit: MAX_PAYLOAD_LEN,
         });
     }
-    let body = payload.strip_prefix(PREFIX).ok_or_else(|| {
-        CredentialError::Malformed(format!("a credential QR code starts with {PREFIX}"))
-    })?;
+    let (format, body) = if let Some(body) = payload.strip_prefix(PREFIX) {
+        (Format::Sp2, body)
+    } else if let Some(body) = payload.strip_prefix(PREFIX_SP1) {
+        (Format::Sp1, body)
+    } else {
+        return Err(CredentialError::Malformed(format!(
+            "a credential QR code starts with {PREFIX}"
+        )));
+    };
     let compressed = base45_decode(body)?;
-    let json = zstd::bulk::Decompressor::with_prepared_dictionary(prepared())
+    let json = zstd::bulk::Decompressor::with_prepared_dictionary(prepared(format))
         .and_then(|mut d| d.decompress(&compressed, MAX_DOCUMENT_LEN))
         .map_err(|e| CredentialError::Malformed(format!("the QR payload does not inflate: {e}")))?;
     super::json::parse(&json)

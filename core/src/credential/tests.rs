@@ -730,14 +730,44 @@ fn a_credential_goes_through_a_qr_payload_and_still_verifies() {
     assert_eq!(back, signed);
     let checked = check_proof(&back, contexts, &did_key_method).expect("verifies");
     assert_eq!(checked.key, key.public_key());
-    for bad in ["", "SP1:", "SP2:ABC", "SP1:%%%", "SP1:a lower case"] {
+    for bad in [
+        "",
+        "SP1:",
+        "SP2:",
+        "SP2:ABC",
+        "SP3:ABC",
+        "SP1:%%%",
+        "SP2:a lower case",
+    ] {
         assert!(qr::from_payload(bad).is_err(), "{bad:?}");
     }
-    let long = format!("SP1:{}", "0".repeat(qr::MAX_PAYLOAD_LEN));
-    assert!(matches!(
-        qr::from_payload(&long),
-        Err(CredentialError::TooLarge { .. })
-    ));
+    for prefix in ["SP1:", "SP2:"] {
+        let long = format!("{prefix}{}", "0".repeat(qr::MAX_PAYLOAD_LEN));
+        assert!(matches!(
+            qr::from_payload(&long),
+            Err(CredentialError::TooLarge { .. })
+        ));
+    }
+}
+
+/// A QR code of the first format (`SP1:`, printed before `SP2:`) still reads: this payload
+/// was written by the zstd command-line tool with the first format's dictionary, not by us.
+#[test]
+fn a_qr_code_of_the_first_format_still_reads_and_verifies() {
+    let payload = include_str!("examples/sp1-payload.txt");
+    let expected: Value =
+        serde_json::from_str(include_str!("examples/sp1-credential.json")).expect("json");
+    let back = qr::read_text(payload).expect("reads");
+    assert_eq!(back, expected);
+    check_proof(&back, Contexts::bundled(), &did_key_method).expect("verifies");
+    let again = qr::to_payload(&back).expect("fits");
+    assert!(again.starts_with("SP2:"), "written in the current format");
+    assert!(
+        again.len() * 10 < payload.trim().len() * 7,
+        "SP2 {} characters against SP1 {}",
+        again.len(),
+        payload.trim().len()
+    );
 }
 
 #[test]
