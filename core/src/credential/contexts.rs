@@ -17,6 +17,9 @@ pub const CREDENTIALS_V2: &str = "https://www.w3.org/ns/credentials/v2";
 pub const OPEN_BADGES_V3: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
 /// 1EdTech's extensions to Open Badges 3.0 (validators and revocation list types).
 pub const OPEN_BADGES_EXTENSIONS: &str = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json";
+/// The `Ed25519Signature2020` proof suite's context: what the Learner Credential Wallet signs
+/// its DID authentications with (`credential::presentation`). No credential names it.
+pub const ED25519_SIGNATURE_2020_V1: &str = "https://w3id.org/security/suites/ed25519-2020/v1";
 /// The placeholder context of Skillpack's first credentials, whose terms expand to a
 /// namespace of ours that no other verifier can load. It is bundled so that credentials
 /// issued with it keep verifying in Skillpack, reported as the old form; nothing writes it
@@ -36,6 +39,10 @@ const BUNDLED_FILES: &[(&str, &str)] = &[
     (
         OPEN_BADGES_EXTENSIONS,
         include_str!("contexts/ob-v3p0-extensions.json"),
+    ),
+    (
+        ED25519_SIGNATURE_2020_V1,
+        include_str!("contexts/ed25519-signature-2020-v1.jsonld"),
     ),
     (
         OLD_MICROCREDENTIAL_V1,

@@ -11,6 +11,7 @@ mod endorsement;
 mod error;
 pub mod json;
 mod literal;
+pub mod presentation;
 pub mod proof;
 pub mod qr;
 pub mod rdfc;
@@ -22,8 +23,8 @@ pub use badge::{
     RecordRef, StatusEntry,
 };
 pub use contexts::{
-    elm_terms, is_old_form, Contexts, CREDENTIALS_V2, OLD_MICROCREDENTIAL_V1,
-    OPEN_BADGES_EXTENSIONS, OPEN_BADGES_V3,
+    elm_terms, is_old_form, Contexts, CREDENTIALS_V2, ED25519_SIGNATURE_2020_V1,
+    OLD_MICROCREDENTIAL_V1, OPEN_BADGES_EXTENSIONS, OPEN_BADGES_V3,
 };
 pub use endorsement::{Endorsed, IssuerEndorsement};
 pub use error::CredentialError;

@@ -277,7 +277,7 @@ fn signed_by_first_release(
 /// A proof that states its own `@context` is checked against the document's, as the
 /// cryptosuites ask: the document's list must start with the proof's, in the same order. (The
 /// configuration is then signed under the document's context.)
-fn proof_context_leads(proof: &Value, document: &Value) -> Result<(), CredentialError> {
+pub(super) fn proof_context_leads(proof: &Value, document: &Value) -> Result<(), CredentialError> {
     let Some(stated) = proof.get("@context") else {
         return Ok(());
     };
@@ -303,7 +303,7 @@ pub fn did_key_method(method: &str) -> Option<PublicKey> {
     (key.to_verification_method() == method).then_some(key)
 }
 
-fn decode_signature(proof_value: &str) -> Result<[u8; 64], CredentialError> {
+pub(super) fn decode_signature(proof_value: &str) -> Result<[u8; 64], CredentialError> {
     let bad = || CredentialError::BadProof("the proofValue is not a base58btc signature".into());
     let text = proof_value.strip_prefix('z').ok_or_else(bad)?;
     if text.len() > 100 {
