@@ -20,6 +20,15 @@ pub const DEVICES: &str = "/v1/devices";
 pub const RECORDS: &str = "/v1/records";
 /// `POST` (signed by a device): the learner's credentials the hub issued, after a number.
 pub const CREDENTIALS: &str = "/v1/credentials";
+/// `POST` (signed by a device): an exchange through which a wallet takes one of the learner's
+/// credentials, bound to the wallet's DID (docs/protocol.md, "Into a wallet").
+pub const EXCHANGES: &str = "/v1/exchanges";
+/// `POST`: a wallet's messages in an exchange, as W3C VCALM says (the router's pattern; see
+/// [`exchange`]). The id in the path is the exchange's only key.
+pub const EXCHANGE: &str = "/v1/exchanges/{id}";
+/// `GET` with `?iuv=1`: an exchange's interaction URL, the one a QR code carries (the router's
+/// pattern; see [`interaction`]).
+pub const INTERACTION: &str = "/v1/interactions/{id}";
 /// `GET`: an issuer's revocation list, a Bitstring Status List credential (the router's
 /// pattern; see [`status_list`]).
 pub const STATUS_LIST: &str = "/v1/status/{issuer}";
@@ -43,6 +52,16 @@ pub fn pack(hash: &str) -> String {
 /// The path of issuer number `issuer`'s status list.
 pub fn status_list(issuer: u64) -> String {
     STATUS_LIST.replace("{issuer}", &issuer.to_string())
+}
+
+/// The path of exchange `id`, where a wallet posts its messages.
+pub fn exchange(id: &str) -> String {
+    EXCHANGE.replace("{id}", id)
+}
+
+/// The path and query of exchange `id`'s interaction URL (version 1 of VCALM's, `iuv=1`).
+pub fn interaction(id: &str) -> String {
+    format!("{}?iuv=1", INTERACTION.replace("{id}", id))
 }
 
 /// The path of a chunk's bytes.
@@ -110,6 +129,9 @@ mod tests {
             ADMIN_CODES,
             CREDENTIALS,
             STATUS_LIST,
+            EXCHANGES,
+            EXCHANGE,
+            INTERACTION,
         ] {
             assert!(path.starts_with(&format!("{API_PREFIX}/")), "{path}");
         }
@@ -119,6 +141,8 @@ mod tests {
     fn paths_are_built_from_the_patterns() {
         assert_eq!(pack("ab"), "/v1/packs/ab");
         assert_eq!(chunk("cd"), "/v1/chunks/cd");
+        assert_eq!(exchange("ef"), "/v1/exchanges/ef");
+        assert_eq!(interaction("ef"), "/v1/interactions/ef?iuv=1");
         assert_eq!(catalog("riders"), "/v1/catalog?group=riders");
         assert_eq!(publish("a b&c=d"), "/v1/packs?group=a%20b%26c%3Dd");
         assert_eq!(

@@ -3,6 +3,7 @@
 //! so they cannot drift apart.
 
 pub mod endpoint;
+mod exchange;
 mod group;
 mod signing;
 #[cfg(test)]
@@ -10,6 +11,11 @@ mod snapshots;
 mod version;
 mod wire;
 
+pub use exchange::{
+    AcceptedCryptosuite, AcceptedMethod, DidAuthQuery, ExchangeMessage, ExchangeReply, Interact,
+    InteractService, InteractionProtocols, PresentationRequest, Protocols, WalletExchangeRequest,
+    WalletExchangeResponse,
+};
 pub use group::{GroupName, GroupNameError, MAX_GROUP_LEN};
 pub use signing::{
     content_digest, content_digest_of_sha256, sign_request, verify_request, verify_request_head,

@@ -123,6 +123,37 @@ fn registering_and_pushing_records() {
 }
 
 #[test]
+fn a_wallet_exchange() {
+    use crate::protocol::{
+        ExchangeMessage, ExchangeReply, InteractionProtocols, PresentationRequest, Protocols,
+        WalletExchangeRequest, WalletExchangeResponse,
+    };
+    insta::assert_json_snapshot!(WalletExchangeRequest {
+        credential: "urn:uuid:0b7f9c1e-3d4a-4f3e-9c1d-2a6b8e5f7d10".into(),
+    });
+    insta::assert_json_snapshot!(WalletExchangeResponse {
+        interaction_url: "https://hub.example/v1/interactions/5f1c?iuv=1".into(),
+        expires_in: 600,
+    });
+    insta::assert_json_snapshot!(InteractionProtocols {
+        protocols: Protocols {
+            vcapi: "https://hub.example/v1/exchanges/5f1c".into(),
+        },
+    });
+    insta::assert_json_snapshot!(ExchangeReply {
+        verifiable_presentation_request: Some(PresentationRequest::did_authentication(
+            "6c1f0c1a2b3d4e5f60718293a4b5c6d7".into(),
+            "https://hub.example".into(),
+            "https://hub.example/v1/exchanges/5f1c".into(),
+        )),
+        verifiable_presentation: None,
+    });
+    insta::assert_json_snapshot!(ExchangeMessage {
+        verifiable_presentation: Some(serde_json::json!({"type": ["VerifiablePresentation"]})),
+    });
+}
+
+#[test]
 fn a_relay_bundle() {
     let device = SecretKey::from_seed(&[5; 32]);
     let learner = SecretKey::from_seed(&[6; 32]);
