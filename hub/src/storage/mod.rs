@@ -25,10 +25,10 @@ pub use export::{
 };
 pub use rows::{
     AttemptGrantRow, AuditRow, CodeRow, CredentialInsert, CredentialRevocation, DeviceJoin,
-    FlagRow, GroupRow, HeldCredentialRow, HeldGrantRow, IssuedRow, IssuerRow, KnownDevice,
-    LearnerLabel, LearnerLink, LearnerRow, LinkRefusal, NewAttemptGrant, NewCredential, NewPack,
-    OpenedSession, PackChunk, PackModule, PackRow, PublishRefusal, RegisterRefusal, StoredResult,
-    UnissuedPass, WebGrant, WebSession,
+    ExchangeCompletion, ExchangeRow, FlagRow, GroupRow, HeldCredentialRow, HeldGrantRow, IssuedRow,
+    IssuerRow, KnownDevice, LearnerLabel, LearnerLink, LearnerRow, LinkRefusal, NewAttemptGrant,
+    NewCredential, NewExchange, NewPack, OpenedSession, PackChunk, PackModule, PackRow,
+    PublishRefusal, RegisterRefusal, StoredResult, UnissuedPass, WalletCopy, WebGrant, WebSession,
 };
 pub use rules::{normalize_code, PIECE};
 
@@ -461,6 +461,36 @@ impl HubDb {
     ) -> Result<Vec<IssuedRow>, HubError> {
         let learner = learner.map(str::to_owned);
         on_engine!(self, e => e.issued_credentials(learner))
+    }
+
+    /// Opens an exchange for one of a learner's credentials, with an entry in the audit trail;
+    /// exchanges that expired more than a day ago go.
+    pub async fn open_exchange(&self, exchange: NewExchange) -> Result<(), HubError> {
+        let hash = secret_hash(&exchange.id);
+        on_engine!(self, e => e.open_exchange(hash, exchange, now_ms() / 1000))
+    }
+
+    /// The exchange whose id is `id`, if there is one.
+    pub async fn exchange(&self, id: &str) -> Result<Option<ExchangeRow>, HubError> {
+        let hash = secret_hash(id);
+        on_engine!(self, e => e.exchange(hash))
+    }
+
+    /// Completes an exchange: stores the credential issued to the wallet and uses the exchange
+    /// up, with an entry in the audit trail, in one transaction; or says why not (used,
+    /// expired, the learner's credential revoked, the bit taken).
+    pub async fn complete_exchange(
+        &self,
+        copy: WalletCopy,
+    ) -> Result<ExchangeCompletion, HubError> {
+        let hash = secret_hash(&copy.exchange);
+        on_engine!(self, e => e.complete_exchange(hash, copy, now_ms() / 1000))
+    }
+
+    /// A stored record by its id, as a pass to issue for (its hash and signed body).
+    pub async fn stored_record(&self, record_id: &str) -> Result<Option<UnissuedPass>, HubError> {
+        let record_id = record_id.to_owned();
+        on_engine!(self, e => e.stored_record(record_id))
     }
 
     /// A one-time sign-in link's secret for `grant`, valid for `ttl` (only its hash is kept).

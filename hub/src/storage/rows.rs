@@ -330,6 +330,11 @@ pub struct IssuedRow {
     pub revoked_at: Option<String>,
     /// Why, if it was.
     pub revoked_why: Option<String>,
+    /// For a credential issued to a learner's wallet: the number of the learner's credential
+    /// it copies.
+    pub copy_of: Option<u64>,
+    /// For a credential issued to a learner's wallet: the wallet's DID, its subject.
+    pub wallet: Option<String>,
 }
 
 /// Who a web session is for, and what it may see.
@@ -485,5 +490,109 @@ impl CredentialRevocation {
     /// The audit entry's details, as JSON.
     pub(super) fn audit_detail(&self) -> String {
         serde_json::json!({"credential": self.id, "reason": self.reason}).to_string()
+    }
+
+    /// This revocation, then the same for each of the credential's copies in the learner's
+    /// wallets (their ids): what revoking a learner's credential revokes.
+    pub(super) fn with_copies(&self, copies: Vec<String>) -> Vec<CredentialRevocation> {
+        let mut all = vec![self.clone()];
+        all.extend(copies.into_iter().map(|id| CredentialRevocation {
+            id,
+            reason: self.reason.clone(),
+            by: self.by.clone(),
+        }));
+        all
+    }
+}
+
+/// An exchange to open for one of a learner's credentials (see `crate::exchange`).
+#[derive(Debug, Clone)]
+pub struct NewExchange {
+    /// The exchange's id, as its URLs carry it (only its SHA-256 is stored).
+    pub id: String,
+    /// The number of the learner's credential it hands on.
+    pub credential: u64,
+    /// That credential's id, for the audit trail.
+    pub credential_id: String,
+    /// The challenge the wallet's DID authentication signs.
+    pub challenge: String,
+    /// The hub's URL, as the credential's issuer names it.
+    pub hub_url: String,
+    /// Who asked for it (a trainer's name, or the learner's device), for the audit trail.
+    pub asked_by: String,
+    /// When it expires (Unix seconds, hub time).
+    pub expires_at: i64,
+}
+
+/// An exchange as a wallet finds it, with the learner's credential it hands on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExchangeRow {
+    /// The learner's credential: its number.
+    pub credential: u64,
+    /// Its id.
+    pub credential_id: String,
+    /// The learner's `did:key`.
+    pub learner: String,
+    /// The record it was issued for.
+    pub record_id: Option<String>,
+    /// Its issuer's number.
+    pub issuer: u64,
+    /// The challenge the wallet's DID authentication must sign.
+    pub challenge: String,
+    /// The hub's URL, as the credential's issuer names it.
+    pub hub_url: String,
+    /// When it expires (Unix seconds, hub time).
+    pub expires_at: i64,
+    /// Whether a wallet took its credential already.
+    pub used: bool,
+    /// Whether the learner's credential was revoked.
+    pub revoked: bool,
+}
+
+/// A credential issued to a wallet, stored as its exchange completes.
+#[derive(Debug, Clone)]
+pub struct WalletCopy {
+    /// The exchange's id, as its URLs carry it.
+    pub exchange: String,
+    /// The new credential's id (`urn:uuid:…`).
+    pub id: String,
+    /// The wallet's DID, the credential's subject.
+    pub wallet: String,
+    /// Its own bit in the issuer's status list.
+    pub status_index: u64,
+    /// The signed credential (JSON).
+    pub body: String,
+}
+
+/// What completing an exchange came to. Only the first of any two wallets gets the credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExchangeCompletion {
+    /// Stored, with its number; the exchange is used up.
+    Issued(u64),
+    /// No such exchange.
+    Unknown,
+    /// A wallet took its credential already.
+    Used,
+    /// It expired.
+    Expired,
+    /// The learner's credential was revoked meanwhile.
+    Revoked,
+    /// The status bit is another credential's: draw another.
+    IndexTaken,
+}
+
+impl WalletCopy {
+    /// The audit entry's details, as JSON.
+    pub(super) fn audit_detail(&self, original: &str) -> String {
+        serde_json::json!({"credential": original, "issued": self.id, "wallet": self.wallet})
+            .to_string()
+    }
+}
+
+impl NewExchange {
+    /// The audit entry's details, as JSON.
+    pub(super) fn audit_detail(&self) -> String {
+        serde_json::json!({"credential": self.credential_id, "expires_at": self.expires_at})
+            .to_string()
     }
 }

@@ -169,7 +169,8 @@ impl PgHub {
         let client = self.pool.get().await?;
         let rows = client
             .query(
-                "SELECT number, body, issuer FROM credentials WHERE learner = $1 AND number > $2
+                "SELECT number, body, issuer FROM credentials
+                 WHERE learner = $1 AND number > $2 AND copy_of IS NULL
                  ORDER BY number LIMIT $3",
                 &[&learner, &to_i64(after), &i64::from(limit)],
             )
@@ -188,7 +189,7 @@ impl PgHub {
         let client = self.pool.get().await?;
         let row = client
             .query_one(
-                "SELECT max(number) FROM credentials WHERE learner = $1",
+                "SELECT max(number) FROM credentials WHERE learner = $1 AND copy_of IS NULL",
                 &[&learner],
             )
             .await?;
@@ -202,19 +203,30 @@ impl PgHub {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         let updated = tx
-            .execute(
+            .query_opt(
                 "UPDATE credentials SET revoked_at = now(), revoked_why = $2
-                 WHERE id = $1 AND revoked_at IS NULL",
+                 WHERE id = $1 AND revoked_at IS NULL RETURNING number",
                 &[&revocation.id, &revocation.reason],
             )
             .await?;
-        if updated > 0 {
-            tx.execute(
-                "INSERT INTO audit (at, actor, action, detail)
-                 VALUES (now(), $1, 'revoke_credential', $2)",
-                &[&revocation.by, &revocation.audit_detail()],
-            )
-            .await?;
+        if let Some(row) = updated {
+            // The copies in the learner's wallets go with it, each audited.
+            let copies = tx
+                .query(
+                    "UPDATE credentials SET revoked_at = now(), revoked_why = $2
+                     WHERE copy_of = $1 AND revoked_at IS NULL RETURNING id",
+                    &[&row.get::<_, i64>(0), &revocation.reason],
+                )
+                .await?;
+            let copies = copies.iter().map(|r| r.get(0)).collect();
+            for revoked in revocation.with_copies(copies) {
+                tx.execute(
+                    "INSERT INTO audit (at, actor, action, detail)
+                     VALUES (now(), $1, 'revoke_credential', $2)",
+                    &[&revoked.by, &revoked.audit_detail()],
+                )
+                .await?;
+            }
             tx.commit().await?;
             return Ok(Some(true));
         }
@@ -244,7 +256,8 @@ impl PgHub {
         let rows = client
             .query(
                 &format!(
-                    "SELECT number, id, learner, record_id, issuer, {}, {}, revoked_why
+                    "SELECT number, id, learner, record_id, issuer, {}, {}, revoked_why, copy_of,
+                            wallet
                      FROM credentials WHERE $1::text IS NULL OR learner = $1 ORDER BY number",
                     iso("issued_at"),
                     iso("revoked_at")
@@ -263,6 +276,8 @@ impl PgHub {
                 issued_at: r.get(5),
                 revoked_at: r.get(6),
                 revoked_why: r.get(7),
+                copy_of: r.get::<_, Option<i64>>(8).map(count),
+                wallet: r.get(9),
             })
             .collect())
     }

@@ -191,7 +191,8 @@ impl SqliteHub {
         self.run(move |db| {
             let conn = db.read();
             let mut stmt = conn.prepare_cached(
-                "SELECT number, body, issuer FROM credentials WHERE learner = ?1 AND number > ?2
+                "SELECT number, body, issuer FROM credentials
+                 WHERE learner = ?1 AND number > ?2 AND copy_of IS NULL
                  ORDER BY number LIMIT ?3",
             )?;
             let rows = stmt.query_map(params![learner, after, limit], |r| {
@@ -209,7 +210,7 @@ impl SqliteHub {
     pub(crate) async fn newest_credential(&self, learner: String) -> Result<Option<u64>, HubError> {
         self.run(move |db| {
             let newest: Option<i64> = db.read().query_row(
-                "SELECT max(number) FROM credentials WHERE learner = ?1",
+                "SELECT max(number) FROM credentials WHERE learner = ?1 AND copy_of IS NULL",
                 [learner],
                 |r| r.get(0),
             )?;
@@ -225,30 +226,39 @@ impl SqliteHub {
         self.run(move |db| {
             let mut conn = db.lock();
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let revoked: Option<Option<String>> = tx
+            let revoked: Option<(i64, Option<String>)> = tx
                 .query_row(
-                    "SELECT revoked_at FROM credentials WHERE id = ?1",
+                    "SELECT number, revoked_at FROM credentials WHERE id = ?1",
                     [&revocation.id],
-                    |r| r.get(0),
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
             match revoked {
                 None => Ok(None),
-                Some(Some(_)) => Ok(Some(false)),
-                Some(None) => {
-                    tx.execute(
-                        &format!(
-                            "UPDATE credentials SET revoked_at = {NOW}, revoked_why = ?2 WHERE id = ?1"
-                        ),
-                        params![revocation.id, revocation.reason],
-                    )?;
-                    tx.execute(
-                        &format!(
-                            "INSERT INTO audit (at, actor, action, detail)
-                             VALUES ({NOW}, ?1, 'revoke_credential', ?2)"
-                        ),
-                        params![revocation.by, revocation.audit_detail()],
-                    )?;
+                Some((_, Some(_))) => Ok(Some(false)),
+                Some((number, None)) => {
+                    // The copies in the learner's wallets go with it, each audited.
+                    let copies: Vec<String> = tx
+                        .prepare(
+                            "SELECT id FROM credentials WHERE copy_of = ?1 AND revoked_at IS NULL",
+                        )?
+                        .query_map([number], |r| r.get(0))?
+                        .collect::<Result<_, _>>()?;
+                    for revoked in revocation.with_copies(copies) {
+                        tx.execute(
+                            &format!(
+                                "UPDATE credentials SET revoked_at = {NOW}, revoked_why = ?2 WHERE id = ?1"
+                            ),
+                            params![revoked.id, revoked.reason],
+                        )?;
+                        tx.execute(
+                            &format!(
+                                "INSERT INTO audit (at, actor, action, detail)
+                                 VALUES ({NOW}, ?1, 'revoke_credential', ?2)"
+                            ),
+                            params![revoked.by, revoked.audit_detail()],
+                        )?;
+                    }
                     tx.commit()?;
                     Ok(Some(true))
                 }
@@ -277,7 +287,8 @@ impl SqliteHub {
         self.run(move |db| {
             let conn = db.read();
             let mut stmt = conn.prepare_cached(
-                "SELECT number, id, learner, record_id, issuer, issued_at, revoked_at, revoked_why
+                "SELECT number, id, learner, record_id, issuer, issued_at, revoked_at, revoked_why,
+                        copy_of, wallet
                  FROM credentials WHERE ?1 IS NULL OR learner = ?1 ORDER BY number",
             )?;
             let rows = stmt.query_map([learner], |r| {
@@ -290,6 +301,8 @@ impl SqliteHub {
                     issued_at: r.get(5)?,
                     revoked_at: r.get(6)?,
                     revoked_why: r.get(7)?,
+                    copy_of: r.get::<_, Option<i64>>(8)?.map(count),
+                    wallet: r.get(9)?,
                 })
             })?;
             Ok(rows.collect::<Result<_, _>>()?)

@@ -5,6 +5,7 @@
 
 mod credentials;
 mod devices;
+mod exchanges;
 mod grants;
 mod ingest;
 mod links;
@@ -38,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_learner_names.sql"),
     include_str!("migrations/0010_web_sign_in.sql"),
     include_str!("migrations/0011_attempt_grants.sql"),
+    include_str!("migrations/0012_wallet_exchanges.sql"),
 ];
 
 /// Now, as every time the hub writes reads (ISO 8601 UTC with milliseconds).

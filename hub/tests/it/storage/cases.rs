@@ -22,8 +22,8 @@ use skillpack_hub::nonce::NonceRefusal;
 
 use super::Fresh;
 
-/// Both engines have ten migration steps.
-const SCHEMA_VERSION: u32 = 11;
+/// Both engines have twelve migration steps.
+const SCHEMA_VERSION: u32 = 12;
 
 pub async fn migrations_from_empty_reach_the_current_version(fresh: Fresh) {
     let db = fresh.open().await;
@@ -610,9 +610,11 @@ pub async fn gaps_and_forks_are_stored_and_flagged(fresh: Fresh) {
     );
 }
 
+mod exchanges;
 mod issued_and_offered;
 mod reports;
 mod scoped;
+pub use exchanges::*;
 pub use issued_and_offered::*;
 pub use reports::*;
 pub use scoped::*;
