@@ -4,7 +4,8 @@
 //! as its evidence and a bit of the provider's status list for revocation. A provider without
 //! an issuer set up (`skillpack hub issuer`) awards nothing yet; its learners' passes get
 //! their credentials once it has one. Also here: a learner's credentials as their devices take
-//! them, and each provider's status list credential.
+//! them, each provider's status list credential, and the same award issued again to a
+//! learner's wallet through an exchange (`crate::exchange`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -22,7 +23,8 @@ use skillpack_core::protocol::{CredentialsResponse, IssuedCredential, MAX_CREDEN
 
 use crate::error::HubError;
 use crate::storage::{
-    random_bytes, CredentialInsert, HubDb, IssuerRow, NewCredential, PackModule, UnissuedPass,
+    random_bytes, CredentialInsert, ExchangeCompletion, ExchangeRow, HubDb, IssuerRow,
+    NewCredential, PackModule, UnissuedPass, WalletCopy,
 };
 
 /// Most passes one call issues for (a learner has a handful; the rest wait for the next).
@@ -105,47 +107,20 @@ pub async fn credentials_after(
 
 /// Issues for one pass; false when its provider has no issuer or the module is not known.
 async fn issue_for(db: &HubDb, learner: &str, pass: &UnissuedPass) -> Result<bool, HubError> {
-    let signed: SignedRecord =
-        serde_json::from_str(&pass.body).map_err(|e| HubError::Damaged(e.to_string()))?;
-    let record = signed.record;
-    let Some(PackModule { publisher, module }) =
-        db.pack_module(record.pack.hash.0, &record.module).await?
-    else {
+    let Some(terms) = pass_terms(db, pass, None).await? else {
         return Ok(false);
     };
-    let Some(issuer) = db.issuer_of(publisher).await? else {
-        return Ok(false);
-    };
-    let mut assessment = vec![AssessmentType::AutomatedQuiz];
-    if !record.attestations.is_empty() {
-        assessment.push(AssessmentType::PracticalObserved);
-    }
-    let score_percent = record.percent();
-    let module = Arc::new(module);
     for _ in 0..STATUS_DRAWS {
-        let status_index = u64::from_le_bytes(random_bytes()?) % STATUS_LIST_BITS;
-        let award = OwnedAward {
-            id: format!("urn:uuid:{}", uuid_v4()?),
-            learner: learner.to_owned(),
-            score_percent,
-            record: RecordRef {
-                id: pass.record_id.clone(),
-                hash: ContentHash(pass.hash),
-            },
-            status: StatusEntry {
-                list: issuer.status_list.clone(),
-                index: status_index,
-            },
-            assessment: assessment.clone(),
-        };
+        let status_index = draw_status_index()?;
+        let award = terms.award(learner, status_index)?;
         let id = award.id.clone();
-        let body = sign_award(&issuer, Arc::clone(&module), award).await?;
+        let body = sign_award(&terms.issuer, Arc::clone(&terms.module), award).await?;
         let stored = db
             .add_credential(NewCredential {
                 id,
                 record_id: pass.record_id.clone(),
                 learner: learner.to_owned(),
-                issuer: issuer.id,
+                issuer: terms.issuer.id,
                 status_index,
                 body,
             })
@@ -159,6 +134,121 @@ async fn issue_for(db: &HubDb, learner: &str, pass: &UnissuedPass) -> Result<boo
     Err(HubError::Encoding(
         "no free bit in the issuer's status list".into(),
     ))
+}
+
+/// Issues the credential an exchange hands on again, to the wallet whose DID authenticated:
+/// the same achievement, evidence and issuer as the learner's, the wallet's DID as its
+/// subject and a status bit of its own; stored as the exchange `id` completes. Gives the
+/// credential, or why the exchange could not complete (used, expired, revoked meanwhile).
+pub async fn issue_to_wallet(
+    db: &HubDb,
+    id: &str,
+    exchange: &ExchangeRow,
+    wallet: &str,
+) -> Result<Result<serde_json::Value, ExchangeCompletion>, HubError> {
+    let damaged = || HubError::Damaged(format!("credential {}", exchange.credential_id));
+    let record = exchange.record_id.as_deref().ok_or_else(damaged)?;
+    let pass = db.stored_record(record).await?.ok_or_else(damaged)?;
+    let terms = pass_terms(db, &pass, Some(exchange.issuer))
+        .await?
+        .ok_or_else(damaged)?;
+    for _ in 0..STATUS_DRAWS {
+        let status_index = draw_status_index()?;
+        let award = terms.award(wallet, status_index)?;
+        let credential_id = award.id.clone();
+        let body = sign_award(&terms.issuer, Arc::clone(&terms.module), award).await?;
+        let copy = WalletCopy {
+            exchange: id.to_owned(),
+            id: credential_id,
+            wallet: wallet.to_owned(),
+            status_index,
+            body: body.clone(),
+        };
+        match db.complete_exchange(copy).await? {
+            ExchangeCompletion::Issued(_) => {
+                return serde_json::from_str(&body)
+                    .map(Ok)
+                    .map_err(|e| HubError::Encoding(e.to_string()))
+            }
+            ExchangeCompletion::IndexTaken => {}
+            refused => return Ok(Err(refused)),
+        }
+    }
+    Err(HubError::Encoding(
+        "no free bit in the issuer's status list".into(),
+    ))
+}
+
+/// What a credential for a pass states, whoever it is for: the module and the issuer, the
+/// score, the record as evidence and the types of assessment.
+struct PassTerms {
+    issuer: IssuerRow,
+    module: Arc<Module>,
+    score_percent: u32,
+    record: RecordRef,
+    assessment: Vec<AssessmentType>,
+}
+
+/// The terms of a credential for `pass`, signed by issuer number `issuer`, or by the
+/// issuer of the module's provider when `None`; `None` when the module is not known or the
+/// issuer is not there.
+async fn pass_terms(
+    db: &HubDb,
+    pass: &UnissuedPass,
+    issuer: Option<u64>,
+) -> Result<Option<PassTerms>, HubError> {
+    let signed: SignedRecord =
+        serde_json::from_str(&pass.body).map_err(|e| HubError::Damaged(e.to_string()))?;
+    let record = signed.record;
+    let Some(PackModule { publisher, module }) =
+        db.pack_module(record.pack.hash.0, &record.module).await?
+    else {
+        return Ok(None);
+    };
+    let issuer = match issuer {
+        Some(id) => db.issuer(id).await?,
+        None => db.issuer_of(publisher).await?,
+    };
+    let Some(issuer) = issuer else {
+        return Ok(None);
+    };
+    let mut assessment = vec![AssessmentType::AutomatedQuiz];
+    if !record.attestations.is_empty() {
+        assessment.push(AssessmentType::PracticalObserved);
+    }
+    Ok(Some(PassTerms {
+        score_percent: record.percent(),
+        record: RecordRef {
+            id: pass.record_id.clone(),
+            hash: ContentHash(pass.hash),
+        },
+        issuer,
+        module: Arc::new(module),
+        assessment,
+    }))
+}
+
+impl PassTerms {
+    /// The award to `subject` (a learner's or a wallet's DID) with status bit `status_index`
+    /// and a new random id.
+    fn award(&self, subject: &str, status_index: u64) -> Result<OwnedAward, HubError> {
+        Ok(OwnedAward {
+            id: format!("urn:uuid:{}", uuid_v4()?),
+            learner: subject.to_owned(),
+            score_percent: self.score_percent,
+            record: self.record.clone(),
+            status: StatusEntry {
+                list: self.issuer.status_list.clone(),
+                index: status_index,
+            },
+            assessment: self.assessment.clone(),
+        })
+    }
+}
+
+/// A random bit of a status list: numbers then say nothing of the order of issue.
+fn draw_status_index() -> Result<u64, HubError> {
+    Ok(u64::from_le_bytes(random_bytes()?) % STATUS_LIST_BITS)
 }
 
 /// What a credential for a pass states besides its module and issuer.

@@ -3,6 +3,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod error;
+pub mod exchange;
 pub mod grant;
 pub mod ingest;
 pub mod issue;

@@ -331,7 +331,7 @@ fn inflate(body: &[u8]) -> Result<Bytes, HttpError> {
     Ok(Bytes::from(out))
 }
 
-fn body_rejection(rejection: BytesRejection) -> HttpError {
+pub(super) fn body_rejection(rejection: BytesRejection) -> HttpError {
     let status = rejection.status();
     if status.is_server_error() {
         return HttpError::internal(rejection);

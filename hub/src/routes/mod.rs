@@ -1,9 +1,11 @@
 //! The HTTP endpoints of protocol version 1, mounted from `protocol::endpoint`. Handlers
 //! check and convert; storage and core do the rest. `packs` serves publishing and
-//! distribution, `results` devices and their records, `admin` the operator's view; the
+//! distribution, `results` devices and their records, `exchanges` a learner's credential into
+//! a wallet (W3C VCALM), `admin` the operator's view; the
 //! extractors in `extract` check signatures before a handler runs.
 
 mod admin;
+mod exchanges;
 mod extract;
 mod packs;
 mod results;
@@ -65,6 +67,12 @@ pub fn router_with(db: HubDb, config: HubConfig) -> Router {
         )
         .route(endpoint::CREDENTIALS, post(results::credentials))
         .route(endpoint::STATUS_LIST, get(results::status_list))
+        .route(endpoint::EXCHANGES, post(exchanges::open))
+        .route(
+            endpoint::EXCHANGE,
+            post(exchanges::message).layer(DefaultBodyLimit::max(exchanges::MAX_EXCHANGE_BODY)),
+        )
+        .route(endpoint::INTERACTION, get(exchanges::interaction))
         .route(endpoint::ADMIN_GROUPS, get(admin::groups))
         .route(endpoint::ADMIN_LEARNERS, get(admin::learners))
         .route(endpoint::ADMIN_RESULTS, get(admin::results))

@@ -144,6 +144,51 @@ pub(super) async fn revoke_credential(
     Ok(Redirect::to(&format!("/web/learners/{did}")).into_response())
 }
 
+/// The form that hands one of a learner's credentials to their wallet.
+#[derive(Deserialize)]
+pub(super) struct WalletForm {
+    csrf: String,
+    id: String,
+}
+
+/// Opens an exchange for the credential and shows its interaction URL as a QR code and a link
+/// (the page is the form's answer: the URL is shown once, never stored in the clear).
+pub(super) async fn to_wallet(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(did): Path<String>,
+    Form(form): Form<WalletForm>,
+) -> Page {
+    signed.check_csrf(&form.csrf)?;
+    learner_in_sight(&state, &signed, &did).await?;
+    let asked_by = signed.session.grant.label.clone();
+    let opened = db(crate::exchange::open(&state.db, &did, &form.id, asked_by).await)?.map_err(
+        |e| match e {
+            crate::exchange::OpenRefusal::NoSuchCredential(_) => not_found(),
+            refused => page_message(StatusCode::CONFLICT, "Not sent", &refused.to_string()),
+        },
+    )?;
+    let devices = db(state.db.learners(&signed.scope(), Some(&did)).await)?;
+    let shown = super::views::shown(devices.first().and_then(|d| d.name.as_deref()), &did);
+    let qr =
+        qrcode::QrCode::with_error_correction_level(&opened.interaction_url, qrcode::EcLevel::M)
+            .map_err(|e| failure(&e.to_string()))?;
+    let qr_svg = qr
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(320, 320)
+        .build();
+    Ok(super::render(&super::views::WalletExchange {
+        who: signed.who(),
+        csrf: signed.csrf(),
+        did,
+        shown,
+        credential: form.id,
+        url: opened.interaction_url,
+        qr_svg,
+        minutes: opened.expires_in / 60,
+    }))
+}
+
 /// The form that makes a code.
 #[derive(Deserialize)]
 pub(super) struct NewCode {

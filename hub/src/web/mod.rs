@@ -65,6 +65,10 @@ pub fn router() -> Router<AppState> {
             "/web/learners/{did}/credentials/{number}/badge.png",
             get(exports::credential_badge),
         )
+        .route(
+            "/web/learners/{did}/credentials/wallet",
+            post(forms::to_wallet),
+        )
         .route("/web/modules/{id}", get(pages::module))
         .route("/web/codes", get(pages::codes).post(forms::make_code))
         .route("/web/codes/{code}/revoke", post(forms::revoke_code))

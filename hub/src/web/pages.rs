@@ -20,7 +20,7 @@ pub(super) fn db<T>(result: Result<T, crate::error::HubError>) -> Result<T, Resp
 }
 
 impl Signed {
-    fn who(&self) -> Option<String> {
+    pub(super) fn who(&self) -> Option<String> {
         let grant = &self.session.grant;
         Some(if grant.operator {
             format!("{} (operator)", grant.label)
@@ -29,7 +29,7 @@ impl Signed {
         })
     }
 
-    fn csrf(&self) -> String {
+    pub(super) fn csrf(&self) -> String {
         self.session.csrf.clone()
     }
 }
@@ -139,9 +139,14 @@ pub(super) async fn learner(
                     why.as_deref().unwrap_or("")
                 ),
                 (None, _) => format!("{} issued {}", c.id, c.issued_at),
-            },
+            } + &c
+                .wallet
+                .as_deref()
+                .map(|wallet| format!(" (a copy in the wallet {wallet})"))
+                .unwrap_or_default(),
             revoked: c.revoked_at.is_some(),
             number: c.number,
+            own: c.copy_of.is_none(),
             id: c.id,
         })
         .collect();

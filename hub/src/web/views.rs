@@ -89,6 +89,23 @@ pub struct CredentialLine {
     pub text: String,
     /// Whether it is revoked already.
     pub revoked: bool,
+    /// Whether it is the learner's own (not a copy in a wallet): only that one is handed on.
+    pub own: bool,
+}
+
+/// The page that hands a credential to the learner's wallet: the exchange's interaction URL
+/// as a QR code and as a link.
+#[derive(Template)]
+#[template(path = "wallet.html")]
+pub struct WalletExchange {
+    pub who: Option<String>,
+    pub csrf: String,
+    pub did: String,
+    pub shown: String,
+    pub credential: String,
+    pub url: String,
+    pub qr_svg: String,
+    pub minutes: u64,
 }
 
 /// One result on a learner's page.

@@ -11,6 +11,7 @@ mod binding;
 mod credentials;
 mod distribution;
 mod errors;
+mod exchange;
 mod grants;
 mod results;
 mod slow_clients;
