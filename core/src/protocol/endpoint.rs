@@ -20,6 +20,8 @@ pub const DEVICES: &str = "/v1/devices";
 pub const RECORDS: &str = "/v1/records";
 /// `POST` (signed by a device): the learner's credentials the hub issued, after a number.
 pub const CREDENTIALS: &str = "/v1/credentials";
+/// `POST` (signed by a device): the hub's reasons for the learner's revoked credentials.
+pub const REVOCATIONS: &str = "/v1/revocations";
 /// `GET`: an issuer's revocation list, a Bitstring Status List credential (the router's
 /// pattern; see [`status_list`]).
 pub const STATUS_LIST: &str = "/v1/status/{issuer}";
@@ -109,6 +111,7 @@ mod tests {
             ADMIN_FLAGS,
             ADMIN_CODES,
             CREDENTIALS,
+            REVOCATIONS,
             STATUS_LIST,
         ] {
             assert!(path.starts_with(&format!("{API_PREFIX}/")), "{path}");

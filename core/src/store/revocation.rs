@@ -70,6 +70,8 @@ pub struct RevocationTarget {
     pub issuer: String,
     /// The credential as received (it names its list and its bit).
     pub credential: Value,
+    /// When a list was last read for it (RFC 3339), if ever.
+    pub checked_at: Option<String>,
 }
 
 /// What one credential's bit in a list that was read came to.
@@ -105,19 +107,21 @@ impl Store {
     /// Every kept credential, with its issuer and body, for a sync to check its revocation.
     pub fn revocation_targets(&self) -> Result<Vec<RevocationTarget>, StoreError> {
         let conn = self.lock();
-        let mut stmt =
-            conn.prepare_cached("SELECT id, issuer, body FROM credentials ORDER BY id")?;
-        let rows: Vec<(String, String, Vec<u8>)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, issuer, body, revocation_checked_at FROM credentials ORDER BY id",
+        )?;
+        let rows: Vec<(String, String, Vec<u8>, Option<String>)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
             .collect::<Result<_, _>>()?;
         rows.into_iter()
-            .map(|(id, issuer, body)| {
+            .map(|(id, issuer, body, checked_at)| {
                 let credential = serde_json::from_slice(&body)
                     .map_err(|e| StoreError::Damaged(format!("credential {id}: {e}")))?;
                 Ok(RevocationTarget {
                     id,
                     issuer,
                     credential,
+                    checked_at,
                 })
             })
             .collect()

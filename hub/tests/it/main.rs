@@ -13,6 +13,7 @@ mod distribution;
 mod errors;
 mod grants;
 mod results;
+mod revocations;
 mod slow_clients;
 mod storage;
 mod strangers;

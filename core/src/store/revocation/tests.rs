@@ -154,7 +154,7 @@ fn an_unreadable_list_leaves_the_last_known_state_and_a_good_read_clears_the_pro
         .expect("kept")
         .id;
     dev.store
-        .record_revocation_unchecked(&[id.clone()], "offline")
+        .record_revocation_unchecked(std::slice::from_ref(&id), "offline")
         .expect("recorded");
     let never = held(&dev.store, &id);
     assert_eq!(never.revocation, RevocationState::Unknown, "never checked");
@@ -165,7 +165,7 @@ fn an_unreadable_list_leaves_the_last_known_state_and_a_good_read_clears_the_pro
         .expect("recorded");
     assert_eq!(held(&dev.store, &id).revocation_problem, None);
     dev.store
-        .record_revocation_unchecked(&[id.clone()], "the list's server answered 503")
+        .record_revocation_unchecked(std::slice::from_ref(&id), "the list's server answered 503")
         .expect("recorded");
     let stale = held(&dev.store, &id);
     assert_eq!(
