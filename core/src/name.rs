@@ -2,7 +2,8 @@
 //! write as a label, checked on the device before it is sent and at the hub before it is
 //! kept. A name is shown on trainers' pages, in exports and in xAPI statements, so it is
 //! short, one line, and holds no control or formatting characters that could disguise it.
-//! A utility: the wire, the signed grants and the store all hold names to it.
+//! A utility: the wire, the signed grants and the store all hold names to it. Other words
+//! from elsewhere that a screen shows (a revocation's reason) are made safe by the same rule.
 
 /// Most characters in a display name.
 pub const MAX_NAME_CHARS: usize = 64;
@@ -30,14 +31,34 @@ pub fn display_name(text: &str) -> Result<String, NameError> {
     if name.chars().count() > MAX_NAME_CHARS {
         return Err(NameError::TooLong);
     }
-    let invisible = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
-    };
     if name.chars().any(invisible) {
         return Err(NameError::Invisible);
     }
     Ok(name)
+}
+
+/// Words from elsewhere made fit to show, never refused: one line, runs of spaces made one,
+/// control and invisible formatting characters dropped (a direction override cannot turn
+/// them around), at most `max_chars` characters.
+pub fn visible_text(text: &str, max_chars: usize) -> String {
+    let shown: String = text
+        .chars()
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .filter(|&c| !invisible(c))
+        .collect();
+    shown
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(max_chars)
+        .collect()
+}
+
+/// A control or invisible formatting character (zero-width, direction marks and overrides).
+fn invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 #[cfg(test)]
@@ -64,5 +85,15 @@ mod tests {
             "Ann Bob",
             "a line break is a space"
         );
+    }
+
+    #[test]
+    fn words_from_elsewhere_are_shown_on_one_line_without_invisible_characters() {
+        assert_eq!(
+            visible_text(" taken by\nsomeone\t else\u{202E}!\u{0007} ", 200),
+            "taken by someone else!"
+        );
+        assert_eq!(visible_text(&"é".repeat(300), 200), "é".repeat(200));
+        assert_eq!(visible_text("\u{200B}\u{0000}", 10), "");
     }
 }

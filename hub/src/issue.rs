@@ -4,8 +4,8 @@
 //! as its evidence and a bit of the provider's status list for revocation. A provider without
 //! an issuer set up (`skillpack hub issuer`) awards nothing yet; its learners' passes get
 //! their credentials once it has one. Also here: a learner's credentials as their devices take
-//! them, each provider's status list credential, and the same award issued again to a
-//! learner's wallet through an exchange (`crate::exchange`).
+//! them, the reasons for those revoked, each provider's status list credential, and the same
+//! award issued again to a learner's wallet through an exchange (`crate::exchange`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -19,7 +19,10 @@ use skillpack_core::hash::ContentHash;
 use skillpack_core::keys::SecretKey;
 use skillpack_core::ledger::SignedRecord;
 use skillpack_core::module::Module;
-use skillpack_core::protocol::{CredentialsResponse, IssuedCredential, MAX_CREDENTIALS_PER_ANSWER};
+use skillpack_core::protocol::{
+    CredentialsResponse, IssuedCredential, RevocationNotice, RevocationsResponse,
+    MAX_CREDENTIALS_PER_ANSWER, MAX_REVOCATIONS_PER_ANSWER, MAX_REVOCATION_REASON_CHARS,
+};
 
 use crate::error::HubError;
 use crate::storage::{
@@ -287,6 +290,34 @@ async fn sign_award(
     })
     .await??;
     serde_json::to_string(&credential).map_err(|e| HubError::Encoding(e.to_string()))
+}
+
+/// The learner's revoked credentials with the reasons given, the most recently revoked first,
+/// as many as one answer carries, each reason one line of at most
+/// [`MAX_REVOCATION_REASON_CHARS`] characters; for the learner's bound device. Words to show
+/// only: the device takes a credential as revoked from its issuer's signed list alone.
+pub async fn revocations_of(db: &HubDb, learner: &str) -> Result<RevocationsResponse, HubError> {
+    let mut revoked: Vec<_> = db
+        .issued_credentials(Some(learner))
+        .await?
+        .into_iter()
+        .filter_map(|c| Some((c.revoked_at?, c.number, c.id, c.revoked_why)))
+        .collect();
+    revoked.sort_unstable_by(|a, b| (&b.0, b.1).cmp(&(&a.0, a.1)));
+    revoked.truncate(MAX_REVOCATIONS_PER_ANSWER);
+    Ok(RevocationsResponse {
+        revocations: revoked
+            .into_iter()
+            .map(|(revoked_at, _, id, why)| RevocationNotice {
+                id,
+                reason: skillpack_core::name::visible_text(
+                    why.as_deref().unwrap_or(""),
+                    MAX_REVOCATION_REASON_CHARS,
+                ),
+                revoked_at,
+            })
+            .collect(),
+    })
 }
 
 /// Sets up (or updates) the issuer of the provider whose publisher key is `publisher`: the

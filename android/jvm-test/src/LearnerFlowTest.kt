@@ -4,6 +4,9 @@
 //   SKILLPACK_PACK   a pack signed by the demo publisher (talking-with-customers)
 //   SKILLPACK_HUB    the hub's URL; it offers safe-riding to group "riders"
 //   SKILLPACK_CODE   an enrolment code for group "riders"
+//   SKILLPACK_GRADUATES_CODE  an enrolment code for group "graduates", whose quiz earns a credential
+//   SKILLPACK_BIN    the skillpack command, for what the trainer does at the hub
+//   SKILLPACK_DB     the hub's database, for the trainer's `skillpack hub revoke`
 //   SKILLPACK_WORK   a scratch folder
 // Prints `N passed, M failed` last.
 
@@ -22,6 +25,7 @@ import org.skillpack.core.QuestionViewKind
 import org.skillpack.core.RevocationStatus
 import org.skillpack.core.pointsText
 import org.skillpack.core.Rendition
+import org.skillpack.core.RevocationView
 import org.skillpack.core.Skillpack
 import org.skillpack.core.SkillpackException
 
@@ -208,8 +212,9 @@ fun main() {
         assertEquals(0u, app.syncNow(false, null).pushed, "nothing twice")
     }
 
+    val graduateKeys = MemoryKeys()
     check("a passed module earns a credential the phone takes at sync, hands out and verifies") {
-        val phone = Skillpack.open(File(work, "graduate").apply { mkdirs() }.path, MemoryKeys())
+        val phone = Skillpack.open(File(work, "graduate").apply { mkdirs() }.path, graduateKeys)
         phone.trustPublisherOf(pack, "Demo trainer")
         assertEquals("graduates", phone.register(hub, env("SKILLPACK_GRADUATES_CODE")))
         assertEquals(listOf("road-signs 1.0.0"), phone.syncNow(false, null).installed.map { "${it.id} ${it.version}" })
@@ -223,6 +228,8 @@ fun main() {
         assertEquals(1u, report.credentials, "taken at the sync that sent the pass")
         val held = phone.credentials().single()
         assertEquals(quiz, held.moduleId)
+        assertTrue(held.revocation is RevocationView.NotRevoked, "checked at the same sync: ${held.revocation}")
+        assertEquals(null, held.revocationProblem)
         assertTrue(held.trustedIssuer, "the hub's issuer key, endorsed by the trusted publisher")
         assertEquals("Salama Riders Trust", held.issuerName)
         val json = phone.credentialJson(held.id)
@@ -238,6 +245,29 @@ fun main() {
         assertTrue(changed.problem!!.contains("signature"), changed.problem)
         val e = assertFailsWith<SkillpackException.InvalidInput> { app.addCredential(json) }
         assertTrue(e.detail.contains("another learner"), e.detail)
+    }
+
+    check("a credential the trainer revoked shows as revoked, with the trainer's reason, after one sync") {
+        val phone = Skillpack.open(File(work, "graduate").path, graduateKeys)
+        val id = phone.credentials().single().id
+        val reason = "the quiz was taken by someone else"
+        val revoke = ProcessBuilder(
+            env("SKILLPACK_BIN"), "hub", "revoke", "--db", env("SKILLPACK_DB"), id,
+            "--reason", reason, "--by", "Wanjiru",
+        ).redirectErrorStream(true).start()
+        val said = revoke.inputStream.bufferedReader().readText()
+        assertEquals(0, revoke.waitFor(), said)
+        val report = phone.syncNow(false, null)
+        assertEquals(listOf(id), report.revoked.map { it.id })
+        assertEquals(reason, report.revoked.single().reason)
+        assertEquals(emptyList(), report.listsUnread)
+        val held = phone.credentials().single()
+        val revoked = held.revocation as RevocationView.Revoked
+        assertEquals(reason, revoked.reason)
+        assertTrue(Math.abs(revoked.seenAt - System.currentTimeMillis()) < 600_000, "seen at ${revoked.seenAt}")
+        assertEquals(emptyList(), phone.syncNow(false, null).revoked, "told once")
+        assertTrue(phone.credentials().single().revocation is RevocationView.Revoked, "still revoked")
+        phone.closeStore()
     }
 
     check("a weak backup passphrase is refused with the fewest characters to ask for") {

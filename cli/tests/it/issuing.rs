@@ -2,8 +2,9 @@
 //! its issuer on the hub, a learner passes a module offline and syncs, the device takes the
 //! credential the hub issued (trusted through the provider's endorsement), hands it out, a
 //! verifier checks it online against the provider's revocation list, and once the operator
-//! revokes it, the verifier says so, by that reason; offline it says revocation was not
-//! checked.
+//! revokes it, the verifier says so, by that reason, and the learner's device says so first,
+//! with the reason, after one sync, and keeps saying so with the hub gone; offline a verifier
+//! says revocation was not checked.
 
 use skillpack_core::authoring::load_modules;
 use skillpack_core::testing::right_answers;
@@ -123,6 +124,10 @@ fn a_passing_result_earns_a_hub_credential_the_device_keeps_and_revocation_reach
     assert_eq!(held.len(), 1, "{held:?}");
     assert_eq!(held[0]["trusted_issuer"], true, "endorsed by the publisher");
     assert_eq!(held[0]["module"], "mobile-money-scams");
+    assert_eq!(
+        held[0]["revocation"]["state"], "not_revoked",
+        "checked at the sync that took it: {held:?}"
+    );
     let id = held[0]["id"].as_str().unwrap().to_owned();
     ok(
         d,
@@ -176,6 +181,27 @@ fn a_passing_result_earns_a_hub_credential_the_device_keeps_and_revocation_reach
         audit.contains("Wanjiru revoke_credential") && audit.contains("taken by someone else"),
         "{audit}"
     );
+    let synced = ok(d, &["device", "sync", "--store", "phone"]);
+    assert!(
+        synced.starts_with("REVOKED: Spotting mobile-money scams (urn:uuid:")
+            && synced.contains("): the assessment was taken by someone else"),
+        "{synced}"
+    );
+    let listed = ok(d, &["device", "credentials", "--store", "phone"]);
+    assert!(
+        listed.starts_with("REVOKED: the assessment was taken by someone else  urn:uuid:"),
+        "{listed}"
+    );
+    let held: serde_json::Value = serde_json::from_str(&ok(
+        d,
+        &["device", "credentials", "--store", "phone", "--json"],
+    ))
+    .unwrap();
+    assert_eq!(held[0]["revocation"]["state"], "revoked");
+    assert_eq!(
+        held[0]["revocation"]["reason"],
+        "the assessment was taken by someone else"
+    );
     let revoked = skillpack(d, &["credential", "verify", "mine.json"]);
     assert_eq!(revoked.status.code(), Some(3), "{}", text(&revoked));
     assert!(text(&revoked).starts_with("REVOKED"), "{}", text(&revoked));
@@ -207,8 +233,11 @@ fn a_passing_result_earns_a_hub_credential_the_device_keeps_and_revocation_reach
     );
     assert!(!unknown.status.success());
 
-    // With the hub gone, a verifier is told revocation was not checked, and why.
+    // With the hub gone, a verifier is told revocation was not checked, and why; the
+    // learner's device still shows what it learned.
     drop(hub);
+    let listed = ok(d, &["device", "credentials", "--store", "phone"]);
+    assert!(listed.starts_with("REVOKED: "), "{listed}");
     let gone = skillpack(d, &["credential", "verify", "mine.json"]);
     assert_eq!(gone.status.code(), Some(4), "{}", text(&gone));
     assert!(

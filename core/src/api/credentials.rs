@@ -1,6 +1,7 @@
-//! The learner's credentials through the facade: list them, hand one out as JSON or as a QR
-//! payload (the shell draws the code), keep one a trainer gave as a file, and verify any
-//! credential as a verifier would. Each call converts and delegates to the `Device`.
+//! The learner's credentials through the facade: list them (each with what the last sync read
+//! of its revocation), hand one out as JSON or as a QR payload (the shell draws the code),
+//! keep one a trainer gave as a file, and verify any credential as a verifier would. Each
+//! call converts and delegates to the `Device`.
 
 use chrono::{DateTime, Utc};
 
@@ -8,7 +9,7 @@ use super::error::ApiResult;
 use super::types::Timestamp;
 use super::Skillpack;
 use crate::device::CredentialCheck;
-use crate::store::HeldCredential;
+use crate::store::{HeldCredential, RevocationState};
 
 /// A credential the phone keeps, as the learner's list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -30,6 +31,32 @@ pub struct CredentialView {
     /// Whether its issuer is one the phone trusts (a trusted publisher, or a key one
     /// endorsed): any key may give itself any name.
     pub trusted_issuer: bool,
+    /// What the issuer's signed revocation list last said of it, and when. Show a revoked
+    /// credential as revoked, with the reason, before anything else about it.
+    pub revocation: RevocationView,
+    /// Why the latest sync could not use its revocation list, when it could not: then
+    /// `revocation` is as of its own date ("not checked since …").
+    pub revocation_problem: Option<String>,
+}
+
+/// What the phone knows of a kept credential's revocation, from its issuer's signed list.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum RevocationView {
+    /// No list has been read for it yet (no sync since it came, or it names no list).
+    Unknown,
+    /// Its issuer's list, read at `checked_at`, did not revoke it.
+    NotRevoked {
+        /// When that list was read (the phone's clock).
+        checked_at: Timestamp,
+    },
+    /// Its issuer's list revoked it (first read so at `seen_at`, the phone's clock). It
+    /// stays revoked.
+    Revoked {
+        /// When the phone first read it revoked.
+        seen_at: Timestamp,
+        /// Why, in the hub's words (words to show: the issuer's list decided), if given.
+        reason: Option<String>,
+    },
 }
 
 #[uniffi::export]
@@ -63,13 +90,15 @@ impl Skillpack {
     }
 }
 
+/// A time the store keeps as RFC 3339 text (the epoch if it were ever damaged).
+fn time(text: &str) -> Timestamp {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_default()
+}
+
 impl From<HeldCredential> for CredentialView {
     fn from(c: HeldCredential) -> Self {
-        let time = |text: &str| {
-            DateTime::parse_from_rfc3339(text)
-                .map(|t| t.with_timezone(&Utc))
-                .unwrap_or_default()
-        };
         Self {
             valid_from: time(&c.valid_from),
             valid_until: c.valid_until.as_deref().map(time),
@@ -79,6 +108,23 @@ impl From<HeldCredential> for CredentialView {
             issuer: c.issuer,
             issuer_name: c.issuer_name,
             trusted_issuer: c.trusted_issuer,
+            revocation: c.revocation.into(),
+            revocation_problem: c.revocation_problem,
+        }
+    }
+}
+
+impl From<RevocationState> for RevocationView {
+    fn from(state: RevocationState) -> Self {
+        match state {
+            RevocationState::Unknown => Self::Unknown,
+            RevocationState::NotRevoked { checked_at } => Self::NotRevoked {
+                checked_at: time(&checked_at),
+            },
+            RevocationState::Revoked { seen_at, reason } => Self::Revoked {
+                seen_at: time(&seen_at),
+                reason,
+            },
         }
     }
 }

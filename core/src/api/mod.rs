@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-pub use credentials::CredentialView;
+pub use credentials::{CredentialView, RevocationView};
 pub use error::{ApiResult, SkillpackError};
 pub use listeners::{PlatformKeyStore, ProgressListener};
 use listeners::{ShellKeys, ShellProgress};

@@ -193,6 +193,12 @@ fn a_credential_given_as_a_file_is_kept_listed_handed_out_and_verified_and_a_cha
         credential::issue(&issuer, &publisher_key(), &award, Contexts::bundled()).expect("issues");
     let kept = app.add_credential(issued.to_string()).expect("kept");
     assert!(kept.trusted_issuer);
+    assert_eq!(
+        kept.revocation,
+        super::RevocationView::Unknown,
+        "not checked before a sync"
+    );
+    assert_eq!(kept.revocation_problem, None);
     assert_eq!(app.credentials().expect("list"), vec![kept.clone()]);
 
     let json = app.credential_json(kept.id.clone()).expect("json");

@@ -29,6 +29,8 @@ pub const EXCHANGE: &str = "/v1/exchanges/{id}";
 /// `GET` with `?iuv=1`: an exchange's interaction URL, the one a QR code carries (the router's
 /// pattern; see [`interaction`]).
 pub const INTERACTION: &str = "/v1/interactions/{id}";
+/// `POST` (signed by a device): the hub's reasons for the learner's revoked credentials.
+pub const REVOCATIONS: &str = "/v1/revocations";
 /// `GET`: an issuer's revocation list, a Bitstring Status List credential (the router's
 /// pattern; see [`status_list`]).
 pub const STATUS_LIST: &str = "/v1/status/{issuer}";
@@ -128,6 +130,7 @@ mod tests {
             ADMIN_FLAGS,
             ADMIN_CODES,
             CREDENTIALS,
+            REVOCATIONS,
             STATUS_LIST,
             EXCHANGES,
             EXCHANGE,

@@ -27,5 +27,6 @@ pub use wire::{
     catalog_tag, CatalogEntry, CatalogResponse, CredentialsRequest, CredentialsResponse, ErrorBody,
     ErrorResponse, HeldRecords, IssuedCredential, NonceResponse, NumberedGrant, PublishResponse,
     PushRequest, PushResponse, RecordResult, RecordStatus, RegisterRequest, RegisterResponse,
-    MAX_CREDENTIALS_PER_ANSWER, MAX_GRANTS_PER_ANSWER,
+    RevocationNotice, RevocationsRequest, RevocationsResponse, MAX_CREDENTIALS_PER_ANSWER,
+    MAX_GRANTS_PER_ANSWER, MAX_REVOCATIONS_PER_ANSWER, MAX_REVOCATION_REASON_CHARS,
 };

@@ -154,6 +154,18 @@ fn a_wallet_exchange() {
 }
 
 #[test]
+fn revocations_and_their_reasons() {
+    insta::assert_json_snapshot!(RevocationsRequest {});
+    insta::assert_json_snapshot!(RevocationsResponse {
+        revocations: vec![RevocationNotice {
+            id: "urn:uuid:0b7f9c1e-3d4a-4f3e-9c1d-2a6b8e5f7d10".into(),
+            reason: "the assessment was taken by someone else".into(),
+            revoked_at: "2026-12-01T08:15:00Z".into(),
+        }],
+    });
+}
+
+#[test]
 fn a_relay_bundle() {
     let device = SecretKey::from_seed(&[5; 32]);
     let learner = SecretKey::from_seed(&[6; 32]);

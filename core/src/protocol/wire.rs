@@ -214,6 +214,39 @@ pub struct CredentialsResponse {
     pub more: bool,
 }
 
+/// `POST /v1/revocations`: the hub's reasons for the learner's revoked credentials. It
+/// carries nothing (unknown fields refused): the hub answers for the signing device's learner.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevocationsRequest {}
+
+/// Most revocations in one answer (the newest); a learner has a handful.
+pub const MAX_REVOCATIONS_PER_ANSWER: usize = 50;
+
+/// Most characters of a revocation's reason on the wire (a trainer writes at most 200).
+pub const MAX_REVOCATION_REASON_CHARS: usize = 200;
+
+/// One of the learner's credentials the hub revoked, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevocationNotice {
+    /// The credential's id.
+    pub id: String,
+    /// Why, in the trainer's words (at most [`MAX_REVOCATION_REASON_CHARS`] characters).
+    /// Words to show, not a verdict: a device takes a credential as revoked only from its
+    /// issuer's signed status list.
+    pub reason: String,
+    /// When the hub revoked it (RFC 3339).
+    pub revoked_at: String,
+}
+
+/// The answer to `POST /v1/revocations`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevocationsResponse {
+    /// At most [`MAX_REVOCATIONS_PER_ANSWER`] of the learner's revoked credentials, the most
+    /// recently revoked first.
+    pub revocations: Vec<RevocationNotice>,
+}
+
 /// How many of a device's records a hub holds, and the number of the last: a device that
 /// had more acknowledged sends the missing ones again (a hub restored from a backup heals).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

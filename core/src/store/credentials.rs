@@ -1,12 +1,14 @@
 //! The learner's credentials on the device: each verified before it is kept (its proof, its
-//! issuer, its dates, and that it is this learner's), kept as received, listed and handed
-//! out offline as a file or a QR code.
+//! issuer, its dates, and that it is this learner's), kept as received, listed with what
+//! the last sync learned of its revocation (`revocation.rs`), and handed out offline as a
+//! file or a QR code.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 use serde_json::Value;
 
 use super::error::StoreError;
+use super::revocation::RevocationState;
 use super::{db, Store};
 use crate::credential::{self, Contexts, CredentialError, IssuerEndorsement};
 use crate::keys::PublicKey;
@@ -31,6 +33,38 @@ pub struct HeldCredential {
     /// Whether its issuer is one the device trusts (any key may give itself any name: a
     /// credential from an issuer the device does not know is shown as such).
     pub trusted_issuer: bool,
+    /// What the issuer's signed revocation list last said of it, and when.
+    pub revocation: RevocationState,
+    /// Why the latest sync could not use its revocation list, when it could not:
+    /// [`HeldCredential::revocation`] is then as of its own date ("not checked since").
+    pub revocation_problem: Option<String>,
+}
+
+/// The columns [`HeldCredential`] is read from, in the order [`held_credential`] reads them.
+const HELD_COLUMNS: &str = "id, achievement, module_id, issuer, issuer_name, valid_from,
+    valid_until, revocation, revocation_checked_at, revoked_seen_at, revocation_reason,
+    revocation_problem";
+
+/// A row of [`HELD_COLUMNS`], its issuer trusted when `trusted` names it.
+fn held_credential(r: &rusqlite::Row<'_>, trusted: &[String]) -> rusqlite::Result<HeldCredential> {
+    let issuer: String = r.get(3)?;
+    Ok(HeldCredential {
+        trusted_issuer: trusted.contains(&issuer),
+        id: r.get(0)?,
+        achievement: r.get(1)?,
+        module_id: r.get(2)?,
+        issuer,
+        issuer_name: r.get(4)?,
+        valid_from: r.get(5)?,
+        valid_until: r.get(6)?,
+        revocation: RevocationState::from_columns(
+            r.get::<_, String>(7)?.as_str(),
+            r.get(8)?,
+            r.get(9)?,
+            r.get(10)?,
+        ),
+        revocation_problem: r.get(11)?,
+    })
 }
 
 impl Store {
@@ -109,50 +143,61 @@ impl Store {
             .ok_or_else(|| CredentialError::Malformed("the credential has no id".into()))?;
         let body = crate::canonical::to_canonical_json(credential)
             .map_err(|e| CredentialError::Malformed(e.to_string()))?;
-        let held = HeldCredential {
-            id: id.to_owned(),
-            achievement: verified.achievement,
-            module_id: credential
-                .pointer("/credentialSubject/achievement/humanCode")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            issuer: verified.issuer,
-            issuer_name: verified.issuer_name,
-            valid_from: credential::timestamp(&verified.valid_from),
-            valid_until: verified.valid_until.as_ref().map(credential::timestamp),
-            trusted_issuer: verified.trusted_issuer,
-        };
+        let module_id = credential
+            .pointer("/credentialSubject/achievement/humanCode")
+            .and_then(Value::as_str);
         let mut conn = self.lock();
         db::write(&mut conn, |tx| {
             let kept: Option<Vec<u8>> = tx
-                .query_row(
-                    "SELECT body FROM credentials WHERE id = ?1",
-                    [&held.id],
-                    |r| r.get(0),
-                )
+                .query_row("SELECT body FROM credentials WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
                 .optional()?;
             if kept.is_some_and(|kept| kept != body) {
-                return Err(StoreError::CredentialIdTaken(held.id.clone()));
+                return Err(StoreError::CredentialIdTaken(id.to_owned()));
             }
             tx.execute(
                 "INSERT OR IGNORE INTO credentials (id, achievement, module_id, issuer,
                  issuer_name, valid_from, valid_until, received_at, body)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
-                    held.id,
-                    held.achievement,
-                    held.module_id,
-                    held.issuer,
-                    held.issuer_name,
-                    held.valid_from,
-                    held.valid_until,
+                    id,
+                    verified.achievement,
+                    module_id,
+                    verified.issuer,
+                    verified.issuer_name,
+                    credential::timestamp(&verified.valid_from),
+                    verified.valid_until.as_ref().map(credential::timestamp),
                     credential::timestamp(&now),
                     body
                 ],
             )?;
             Ok(())
         })?;
-        Ok(held)
+        drop(conn);
+        // As kept: one kept before keeps what syncs learned of its revocation.
+        self.held_credential(id, &trusted)
+    }
+
+    /// One kept credential as the list shows it.
+    fn held_credential(
+        &self,
+        id: &str,
+        trusted: &[PublicKey],
+    ) -> Result<HeldCredential, StoreError> {
+        let trusted: Vec<String> = trusted.iter().map(|k| k.to_did_key()).collect();
+        let conn = self.lock();
+        let held = conn
+            .query_row(
+                &format!("SELECT {HELD_COLUMNS} FROM credentials WHERE id = ?1"),
+                [id],
+                |r| held_credential(r, &trusted),
+            )
+            .optional()?;
+        held.ok_or_else(|| StoreError::NotInstalled {
+            what: "credential",
+            id: id.to_owned(),
+        })
     }
 
     /// The credentials the device keeps, newest first.
@@ -163,23 +208,10 @@ impl Store {
             .map(|k| k.to_did_key())
             .collect();
         let conn = self.lock();
-        let mut stmt = conn.prepare(
-            "SELECT id, achievement, module_id, issuer, issuer_name, valid_from, valid_until
-             FROM credentials ORDER BY valid_from DESC, id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            let issuer: String = r.get(3)?;
-            Ok(HeldCredential {
-                trusted_issuer: trusted.contains(&issuer),
-                id: r.get(0)?,
-                achievement: r.get(1)?,
-                module_id: r.get(2)?,
-                issuer,
-                issuer_name: r.get(4)?,
-                valid_from: r.get(5)?,
-                valid_until: r.get(6)?,
-            })
-        })?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {HELD_COLUMNS} FROM credentials ORDER BY valid_from DESC, id"
+        ))?;
+        let rows = stmt.query_map([], |r| held_credential(r, &trusted))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

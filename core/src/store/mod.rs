@@ -15,6 +15,7 @@ mod keystore;
 mod library;
 pub mod migrate;
 mod results;
+mod revocation;
 mod schema;
 mod settings;
 
@@ -30,6 +31,9 @@ pub use install::{InstallReport, InstalledPack};
 pub use keystore::{FileKeyStore, KeyStore};
 pub use library::{CatalogEntry, LessonContent, MediaItem, ModuleState};
 pub use results::CheckReport;
+pub use revocation::{
+    ListReading, ListRecorded, RevocationState, RevocationTarget, MAX_REASON_CHARS,
+};
 pub use settings::{CachedCatalog, LearnerSettings, Registration};
 
 use crate::keys::{PublicKey, SecretKey};

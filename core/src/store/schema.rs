@@ -26,6 +26,9 @@ const MIGRATIONS: &[&[Step]] = &[
     &[Step::Sql(include_str!(
         "migrations/0006_attempt_grants.sql"
     ))],
+    &[Step::Sql(include_str!(
+        "migrations/0007_revocation_checks.sql"
+    ))],
 ];
 
 /// The version this code writes (the tests compare databases against it).

@@ -1,7 +1,8 @@
 //! The hub client on the device (feature `client`): register with an enrolment code, push the
-//! outbox and mark what the hub acknowledged, and fetch the group's catalog and the packs that
-//! are new or updated, resuming a cut download with an HTTP range. Every write is a signed
-//! request over a nonce from the hub; the device key stays in the store.
+//! outbox and mark what the hub acknowledged, take the learner's credentials and check every
+//! kept one against its issuer's revocation list, and fetch the group's catalog and the
+//! packs that are new or updated, resuming a cut download with an HTTP range. Every write is
+//! a signed request over a nonce from the hub; the device key stays in the store.
 
 mod choose;
 mod credentials;
@@ -12,6 +13,7 @@ mod grants;
 mod http;
 mod policy;
 mod report;
+mod revocation;
 mod status;
 
 use std::path::Path;
@@ -26,7 +28,8 @@ use reqwest::StatusCode;
 pub use error::SyncError;
 pub use policy::{Deadline, SyncPolicy, STALL_BYTES};
 pub use report::{
-    PackProblem, PackVersion, RefusedCredential, RefusedGrant, RefusedRecord, SyncReport,
+    PackProblem, PackVersion, RefusedCredential, RefusedGrant, RefusedRecord, RevokedCredential,
+    SyncReport, UnreadList,
 };
 pub use status::{
     check_credential, fetch_status_list, CheckedCredential, RevocationStatus, STATUS_TIMEOUT,
@@ -180,7 +183,8 @@ impl HubClient {
         Ok(answer.group)
     }
 
-    /// Pushes the outbox, then installs new or updated packs of the device's group.
+    /// Pushes the outbox, takes new credentials, checks the kept ones' revocation, then
+    /// installs new or updated packs of the device's group.
     pub fn sync(&self, store: &Store, downloads: &Path) -> Result<SyncReport, SyncError> {
         self.sync_with(store, downloads, &NoProgress, None)
     }
@@ -207,6 +211,9 @@ impl HubClient {
         let done = self
             .push_all(store, &mut report, within)
             .and_then(|()| self.take_announced_credentials(store, &mut report, within))
+            // Before the packs, which may take the rest of the sync's time: a learner who
+            // syncs learns at once what a trainer revoked.
+            .and_then(|()| self.check_revocations(store, &mut report, within))
             .and_then(|()| {
                 // Read after pushing: the hub's answer may have moved the device to its group.
                 let group = store.registration()?.ok_or(SyncError::NotRegistered)?.group;

@@ -40,6 +40,12 @@ pub struct SyncReport {
     pub grants: Vec<HeldGrant>,
     /// Grants the hub sent that were not kept.
     pub grants_refused: Vec<RefusedGrant>,
+    /// Credentials the issuers' signed revocation lists showed revoked for the first time
+    /// now, with the hub's reason when it gave one (show them to the learner).
+    pub revoked: Vec<RevokedCredential>,
+    /// Revocation lists that could not be read or used now: their credentials keep what was
+    /// last known of them, "not checked since" then.
+    pub lists_unread: Vec<UnreadList>,
     /// Why the sync stopped before the end, when it did (the network went, the time ran
     /// out, the learner cancelled); the rest goes at the next sync.
     pub unfinished: Option<String>,
@@ -53,6 +59,7 @@ impl SyncReport {
             || !self.installed.is_empty()
             || self.credentials > 0
             || !self.grants.is_empty()
+            || !self.revoked.is_empty()
     }
 }
 
@@ -84,6 +91,30 @@ pub struct RefusedCredential {
     /// answer itself was refused.
     pub id: String,
     /// Why it was not kept.
+    pub reason: String,
+}
+
+/// A kept credential its issuer's signed list now says is revoked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+pub struct RevokedCredential {
+    /// The credential's id.
+    pub id: String,
+    /// What it was for.
+    pub achievement: String,
+    /// Why, in the hub's words (display text: the list's bit decided), when it gave one.
+    pub reason: Option<String>,
+}
+
+/// A revocation list a sync could not read or use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+pub struct UnreadList {
+    /// Its address (at most 200 characters).
+    pub url: String,
+    /// How many kept credentials name it.
+    pub credentials: u32,
+    /// Why it could not be used.
     pub reason: String,
 }
 

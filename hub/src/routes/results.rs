@@ -9,7 +9,7 @@ use skillpack_core::keys::PublicKey;
 use skillpack_core::name::display_name;
 use skillpack_core::protocol::{
     CredentialsRequest, CredentialsResponse, PushRequest, PushResponse, RegisterRequest,
-    RegisterResponse,
+    RegisterResponse, RevocationsRequest, RevocationsResponse,
 };
 
 use super::{json_body, BoundDevice, SignedRequest, MAX_PUSH_RECORDS};
@@ -114,6 +114,18 @@ pub(super) async fn credentials(
     let request: CredentialsRequest = json_body(&body)?;
     Ok(Json(
         crate::issue::credentials_after(&state.db, &device.learner, request.after).await?,
+    ))
+}
+
+/// The hub's reasons for the learner's revoked credentials; for a bound device only, and
+/// only of its own learner.
+pub(super) async fn revocations(
+    State(state): State<AppState>,
+    BoundDevice { device, body, .. }: BoundDevice,
+) -> Result<Json<RevocationsResponse>, HttpError> {
+    let RevocationsRequest {} = json_body(&body)?;
+    Ok(Json(
+        crate::issue::revocations_of(&state.db, &device.learner).await?,
     ))
 }
 

@@ -14,6 +14,7 @@ mod errors;
 mod exchange;
 mod grants;
 mod results;
+mod revocations;
 mod slow_clients;
 mod storage;
 mod strangers;

@@ -1,6 +1,7 @@
 //! `skillpack device credentials` and `skillpack device credential`: the learner's
-//! credentials on the device: list them, keep one received as a file (a trainer issued it
-//! offline), hand one out as a JSON file or a QR code.
+//! credentials on the device: list them (a revoked one says so first, with the reason; the
+//! others say when their revocation was last checked), keep one received as a file (a
+//! trainer issued it offline), hand one out as a JSON file or a QR code.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,6 +9,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::Subcommand;
 use skillpack_core::device::Device;
+use skillpack_core::store::{HeldCredential, RevocationState};
 
 use super::super::credential::{draw, read_credential};
 use super::super::{print_json, CommandResult};
@@ -51,6 +53,8 @@ pub fn list(device: &Device, json: bool) -> CommandResult {
                     "issuer": c.issuer, "issuer_name": c.issuer_name,
                     "valid_from": c.valid_from, "valid_until": c.valid_until,
                     "trusted_issuer": c.trusted_issuer,
+                    "revocation": revocation_json(&c.revocation),
+                    "revocation_problem": c.revocation_problem,
                 })
             })
             .collect();
@@ -62,7 +66,8 @@ pub fn list(device: &Device, json: bool) -> CommandResult {
     }
     for c in &held {
         outln!(
-            "{}  {}  from {}{}  valid from {}{}",
+            "{}{}  {}  from {}{}  valid from {}{}{}",
+            revoked_first(c),
             c.id,
             c.achievement,
             c.issuer_name,
@@ -75,10 +80,51 @@ pub fn list(device: &Device, json: bool) -> CommandResult {
             c.valid_until
                 .as_deref()
                 .map(|u| format!(" until {u}"))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            revocation_after(c)
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What opens a revoked credential's line, so that no reader can miss it.
+fn revoked_first(c: &HeldCredential) -> String {
+    match &c.revocation {
+        RevocationState::Revoked { reason, .. } => format!(
+            "REVOKED: {}  ",
+            reason.as_deref().unwrap_or("(the hub gave no reason)")
+        ),
+        _ => String::new(),
+    }
+}
+
+/// What ends a credential's line: when its revocation was checked, or since when not.
+fn revocation_after(c: &HeldCredential) -> String {
+    let problem = c.revocation_problem.as_deref();
+    match (&c.revocation, problem) {
+        (RevocationState::Revoked { seen_at, .. }, _) => format!("  (revoked, seen {seen_at})"),
+        (RevocationState::NotRevoked { checked_at }, None) => {
+            format!("  (not revoked, checked {checked_at})")
+        }
+        (RevocationState::NotRevoked { checked_at }, Some(why)) => {
+            format!("  (not revoked as of {checked_at}; not checked since: {why})")
+        }
+        (RevocationState::Unknown, None) => "  (revocation not checked yet: sync)".to_owned(),
+        (RevocationState::Unknown, Some(why)) => format!("  (revocation not checked: {why})"),
+    }
+}
+
+/// The revocation state as `--json` writes it.
+fn revocation_json(state: &RevocationState) -> serde_json::Value {
+    match state {
+        RevocationState::Unknown => serde_json::json!({"state": "unknown"}),
+        RevocationState::NotRevoked { checked_at } => {
+            serde_json::json!({"state": "not_revoked", "checked_at": checked_at})
+        }
+        RevocationState::Revoked { seen_at, reason } => {
+            serde_json::json!({"state": "revoked", "seen_at": seen_at, "reason": reason})
+        }
+    }
 }
 
 /// Runs a `skillpack device credential` command.

@@ -384,6 +384,15 @@ fn sync(device: &Device, metered: bool, json: bool) -> CommandResult {
         })?;
         return Ok(finished(&report));
     }
+    // What a trainer revoked comes first: a learner must not miss it.
+    for r in &report.revoked {
+        outln!(
+            "REVOKED: {} ({}): {}",
+            r.achievement,
+            r.id,
+            r.reason.as_deref().unwrap_or("the hub gave no reason")
+        );
+    }
     let named = |packs: &[PackVersion]| {
         packs
             .iter()
@@ -410,6 +419,16 @@ fn sync(device: &Device, metered: bool, json: bool) -> CommandResult {
             } else {
                 format!("{} new credentials", report.credentials)
             }
+        );
+    }
+    for unread in &report.lists_unread {
+        eprintln!(
+            "revocation not checked for {} credential{} (their list at {}): {}; what was known \
+             before stands",
+            unread.credentials,
+            if unread.credentials == 1 { "" } else { "s" },
+            unread.url,
+            unread.reason
         );
     }
     for refused in &report.credentials_refused {
