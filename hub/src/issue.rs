@@ -155,9 +155,20 @@ pub async fn issue_to_wallet(
     let terms = pass_terms(db, &pass, Some(exchange.issuer))
         .await?
         .ok_or_else(damaged)?;
+    // The wallet's copy states when the award was first made, as the learner's does.
+    let original = credential_of(db, &exchange.learner, exchange.credential)
+        .await?
+        .ok_or_else(damaged)?;
+    let first_awarded = original
+        .get("awardedDate")
+        .and_then(serde_json::Value::as_str)
+        .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
+        .map(|d| d.with_timezone(&Utc))
+        .ok_or_else(damaged)?;
     for _ in 0..STATUS_DRAWS {
         let status_index = draw_status_index()?;
-        let award = terms.award(wallet, status_index)?;
+        let mut award = terms.award(wallet, status_index)?;
+        award.first_awarded = Some(first_awarded);
         let credential_id = award.id.clone();
         let body = sign_award(&terms.issuer, Arc::clone(&terms.module), award).await?;
         let copy = WalletCopy {
@@ -237,6 +248,7 @@ impl PassTerms {
     fn award(&self, subject: &str, status_index: u64) -> Result<OwnedAward, HubError> {
         Ok(OwnedAward {
             id: format!("urn:uuid:{}", uuid_v4()?),
+            first_awarded: None,
             learner: subject.to_owned(),
             score_percent: self.score_percent,
             record: self.record.clone(),
@@ -257,6 +269,8 @@ fn draw_status_index() -> Result<u64, HubError> {
 /// What a credential for a pass states besides its module and issuer.
 struct OwnedAward {
     id: String,
+    /// When the award was first made, for a copy issued again; `None` for a new award.
+    first_awarded: Option<chrono::DateTime<Utc>>,
     learner: String,
     score_percent: u32,
     record: RecordRef,
@@ -282,6 +296,7 @@ async fn sign_award(
             score_percent: owned.score_percent,
             record: Some(owned.record),
             awarded: Utc::now(),
+            first_awarded: owned.first_awarded,
             valid_until: None,
             status: Some(owned.status),
             assessment: owned.assessment,

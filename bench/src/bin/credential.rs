@@ -41,6 +41,7 @@ fn main() {
             hash: skillpack_core::hash::ContentHash::of(b"record"),
         }),
         awarded,
+        first_awarded: None,
         valid_until: None,
         status: None,
         assessment: vec![credential::AssessmentType::AutomatedQuiz],

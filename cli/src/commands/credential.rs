@@ -226,6 +226,7 @@ fn issue(args: IssueArgs) -> CommandResult {
         score_percent: args.score,
         record: None,
         awarded: now,
+        first_awarded: None,
         valid_until,
         status: None,
         assessment: vec![assessment],

@@ -178,6 +178,7 @@ fn a_credential_given_as_a_file_is_kept_listed_handed_out_and_verified_and_a_cha
         score_percent: 90,
         record: None,
         awarded: Utc::now() - chrono::Duration::hours(1),
+        first_awarded: None,
         valid_until: None,
         status: None,
         assessment: vec![AssessmentType::PracticalObserved],

@@ -120,8 +120,11 @@ pub struct Award<'a> {
     /// The signed result record of the passing attempt, when there is one (a trainer who
     /// issues for a practical task seen in person, or for prior learning, has none).
     pub record: Option<RecordRef>,
-    /// When it was awarded.
+    /// When it was awarded: its `validFrom` and its proof's date.
     pub awarded: DateTime<Utc>,
+    /// When the award was first made, when that is earlier than `awarded` (the same award
+    /// issued again, to the learner's wallet): its `awardedDate`. `None` is `awarded`.
+    pub first_awarded: Option<DateTime<Utc>>,
     /// Until when it is valid, if it expires.
     pub valid_until: Option<DateTime<Utc>>,
     /// Where its revocation bit lives, if the issuer publishes a status list.
@@ -297,7 +300,10 @@ pub fn unsigned_credential(issuer: &Issuer, issuer_key: &PublicKey, award: &Awar
     if let Some(until) = &award.valid_until {
         credential.insert("validUntil".into(), timestamp(until).into());
     }
-    credential.insert("awardedDate".into(), timestamp(&award.awarded).into());
+    credential.insert(
+        "awardedDate".into(),
+        timestamp(&award.first_awarded.unwrap_or(award.awarded)).into(),
+    );
     credential.insert("credentialSubject".into(), Value::Object(subject));
     if let Some(status) = &award.status {
         credential.insert(

@@ -472,6 +472,7 @@ mod issued {
                 hash: crate::hash::ContentHash::of(b"the signed record"),
             }),
             awarded: awarded(),
+            first_awarded: None,
             valid_until,
             status: Some(StatusEntry {
                 list: "https://hub.example/v1/status/1".into(),
@@ -497,6 +498,7 @@ mod issued {
             score_percent: 88,
             record: None,
             awarded: awarded(),
+            first_awarded: None,
             valid_until: None,
             status: None,
             assessment: vec![AssessmentType::AutomatedQuiz],
@@ -846,6 +848,7 @@ mod eu_elements {
             score_percent: 90,
             record: None,
             awarded: chrono::DateTime::from_timestamp(1_795_000_000, 0).expect("date"),
+            first_awarded: None,
             valid_until: None,
             status: None,
             assessment: kinds,

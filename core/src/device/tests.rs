@@ -285,6 +285,7 @@ fn the_clock_tolerance_is_the_same_for_a_kept_and_a_verified_credential() {
             score_percent: 90,
             record: None,
             awarded: Utc::now() + ahead,
+            first_awarded: None,
             valid_until: None,
             status: None,
             assessment: vec![AssessmentType::PracticalObserved],

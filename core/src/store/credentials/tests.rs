@@ -29,6 +29,7 @@ fn a_learners_credential_is_verified_kept_listed_and_handed_out_and_others_are_n
         score_percent: 90,
         record: None,
         awarded: now(),
+        first_awarded: None,
         valid_until: None,
         status: None,
         assessment: vec![credential::AssessmentType::PracticalObserved],

@@ -35,6 +35,7 @@ fn issued(learner: String, index: u64) -> serde_json::Value {
         score_percent: 90,
         record: None,
         awarded: now(),
+        first_awarded: None,
         valid_until: None,
         status: Some(StatusEntry {
             list: LIST.into(),

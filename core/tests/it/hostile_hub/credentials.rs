@@ -26,6 +26,7 @@ fn credential_for(learner: &str, key: &SecretKey, id: u8) -> serde_json::Value {
         score_percent: 100,
         record: None,
         awarded: chrono::Utc::now() - chrono::Duration::hours(1),
+        first_awarded: None,
         valid_until: None,
         status: None,
         assessment: vec![AssessmentType::AutomatedQuiz],

@@ -213,6 +213,9 @@ fn a_scripted_wallet_takes_a_credential_through_the_exchange_and_verifies_it() {
         json!([{"method": "key"}])
     );
     assert_eq!(request["challenge"].as_str().unwrap().len(), 32);
+    // A second on, so the copy's signing time differs from the learner's award (dates are
+    // written to the second) and its awardedDate is seen to be the learner's, not now.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     let presentation = wallet.did_authentication(
         Suite::Ed25519Signature2020,
         request["challenge"].as_str().unwrap(),
@@ -246,6 +249,14 @@ fn a_scripted_wallet_takes_a_credential_through_the_exchange_and_verifies_it() {
     assert_eq!(
         taken["evidence"], passed.credential["evidence"],
         "the same evidence"
+    );
+    assert_eq!(
+        taken["awardedDate"], passed.credential["awardedDate"],
+        "awarded when the learner's was, whenever it reached the wallet"
+    );
+    assert_ne!(
+        taken["validFrom"], passed.credential["validFrom"],
+        "signed when it reached the wallet"
     );
     assert_ne!(
         taken["credentialStatus"]["statusListIndex"],
