@@ -211,19 +211,17 @@ pub fn unsigned_credential(issuer: &Issuer, issuer_key: &PublicKey, award: &Awar
     if !alignment.is_empty() {
         achievement.insert("alignment".into(), Value::Array(alignment));
     }
-    if let Some(hundredths) = recognition.ects_hundredths {
-        // Open Badges' own field, which its displays read; ELM's `creditPoint` below says
-        // which credit system the number counts in.
-        achievement.insert(
-            "creditsAvailable".into(),
-            json!(f64::from(hundredths) / 100.0),
-        );
-    }
     achievement.insert(
         "volumeOfLearning".into(),
         iso_duration(recognition.workload_minutes.unwrap_or(module.minutes)).into(),
     );
     if let Some(hundredths) = recognition.ects_hundredths {
+        // Open Badges' own field, which its displays read; ELM's `creditPoint` says which
+        // credit system the number counts in.
+        achievement.insert(
+            "creditsAvailable".into(),
+            json!(f64::from(hundredths) / 100.0),
+        );
         achievement.insert(
             "creditPoint".into(),
             json!([{"type": ["CreditPoint"], "framework": "ECTS",
