@@ -301,7 +301,7 @@ async fn sign_award(
             status: Some(owned.status),
             assessment: owned.assessment,
         };
-        credential::issue(&profile, &key, &award, Contexts::bundled())
+        credential::issue(&profile, &key, &award, None, Contexts::bundled())
     })
     .await??;
     serde_json::to_string(&credential).map_err(|e| HubError::Encoding(e.to_string()))

@@ -48,7 +48,7 @@ fn main() {
     };
     let now = awarded + chrono::Duration::days(1);
     let trusted = [key.public_key()];
-    let rdfc = credential::issue(&issuer, &key, &award, contexts).unwrap();
+    let rdfc = credential::issue(&issuer, &key, &award, None, contexts).unwrap();
     let unsigned = credential::unsigned_credential(&issuer, &key.public_key(), &award);
     let public = key.public_key();
     let jcs_options = ProofOptions {
@@ -67,7 +67,7 @@ fn main() {
         public.verify(&message, &signature).unwrap();
     });
     let issue_rdfc = median(runs, || {
-        std::hint::black_box(credential::issue(&issuer, &key, &award, contexts).unwrap());
+        std::hint::black_box(credential::issue(&issuer, &key, &award, None, contexts).unwrap());
     });
     let verify_rdfc = median(runs, || {
         credential::verify(&rdfc, &trusted, now, credential::CLOCK_TOLERANCE, contexts).unwrap();

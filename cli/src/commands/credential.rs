@@ -231,7 +231,7 @@ fn issue(args: IssueArgs) -> CommandResult {
         status: None,
         assessment: vec![assessment],
     };
-    let signed = credential::issue(&issuer, &key, &award, Contexts::bundled())?;
+    let signed = credential::issue(&issuer, &key, &award, None, Contexts::bundled())?;
     std::fs::write(&args.out, serde_json::to_vec_pretty(&signed)?)
         .with_context(|| format!("writing {}", args.out.display()))?;
     outln!(

@@ -190,8 +190,8 @@ fn a_credential_given_as_a_file_is_kept_listed_handed_out_and_verified_and_a_cha
         country: "Kenya".into(),
         region: None,
     };
-    let issued =
-        credential::issue(&issuer, &publisher_key(), &award, Contexts::bundled()).expect("issues");
+    let issued = credential::issue(&issuer, &publisher_key(), &award, None, Contexts::bundled())
+        .expect("issues");
     let kept = app.add_credential(issued.to_string()).expect("kept");
     assert!(kept.trusted_issuer);
     assert_eq!(

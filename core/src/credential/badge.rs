@@ -358,16 +358,32 @@ fn without_unsafe_controls(value: &mut Value) {
     }
 }
 
-/// Issues the credential: built, then signed by the issuer's key with `eddsa-rdfc-2022`
-/// through its `did:key`.
+/// Issues the credential: built, with `endorsement` (the provider's
+/// `EndorsementCredential` of `key`, ADR 0006) in the issuer's profile when given, then signed
+/// by the issuer's key with `eddsa-rdfc-2022` through its `did:key`. An endorsement of another
+/// key is refused: every verifier would refuse the credential.
 pub fn issue(
     issuer: &Issuer,
     key: &SecretKey,
     award: &Award<'_>,
+    endorsement: Option<&Value>,
     contexts: &Contexts,
 ) -> Result<Value, CredentialError> {
     let public = key.public_key();
-    let unsigned = unsigned_credential(issuer, &public, award);
+    let mut unsigned = unsigned_credential(issuer, &public, award);
+    if let Some(endorsement) = endorsement {
+        let endorsed = endorsement
+            .pointer("/credentialSubject/id")
+            .and_then(Value::as_str);
+        if endorsed != Some(public.to_did_key().as_str()) {
+            return Err(CredentialError::BadEndorsement(format!(
+                "it endorses {}, not the issuer key {}",
+                endorsed.unwrap_or("no key"),
+                public.to_did_key()
+            )));
+        }
+        unsigned["issuer"]["endorsement"] = Value::Array(vec![endorsement.clone()]);
+    }
     let options = ProofOptions {
         cryptosuite: Cryptosuite::EddsaRdfc2022,
         created: timestamp(&award.awarded),

@@ -8,6 +8,7 @@ mod badge;
 pub mod baked;
 mod contexts;
 mod endorsement;
+mod endorsement_credential;
 mod error;
 pub mod json;
 mod literal;
@@ -27,9 +28,13 @@ pub use contexts::{
     OLD_MICROCREDENTIAL_V1, OPEN_BADGES_EXTENSIONS, OPEN_BADGES_V3,
 };
 pub use endorsement::{Endorsed, IssuerEndorsement};
+pub use endorsement_credential::{
+    check_endorsement, endorse, endorsement_context, CheckedEndorsement, MAX_ENDORSEMENTS,
+    MAX_PROVIDER_NAME_CHARS,
+};
 pub use error::CredentialError;
 pub use proof::{add_proof, check_proof, did_key_method, CheckedProof, Cryptosuite, ProofOptions};
-pub use verify::{verify, Revocation, Verified, CLOCK_TOLERANCE};
+pub use verify::{verify, Revocation, Trust, Verified, CLOCK_TOLERANCE};
 
 #[cfg(test)]
 mod tests;

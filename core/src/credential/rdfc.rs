@@ -16,6 +16,7 @@ use ssi_json_ld::{CompactJsonLd, Expandable};
 use ssi_rdf::{AnyLdEnvironment, LdEnvironment};
 
 use super::contexts::Contexts;
+use super::endorsement_credential::MAX_ENDORSEMENTS;
 use super::CredentialError;
 
 /// Largest document canonicalised, as compact JSON: a credential is a few KB.
@@ -87,7 +88,10 @@ pub(super) fn canonical_nquads_with(
 /// so no document can redefine a term a reader relies on; no other key is a JSON-LD keyword, a
 /// compact or full IRI, or an alias; no string names a blank node; no list holds a list. So
 /// each field is where a reader looks for it (no `@nest`, no full-IRI twin of `validUntil`),
-/// and blank nodes form a tree of plain objects that [`check_alike`] can bound.
+/// and blank nodes form a tree of plain objects that [`check_alike`] can bound. One nested
+/// `@context` is accepted: that of each of at most [`MAX_ENDORSEMENTS`] endorsements in
+/// `issuer.endorsement`, which must be exactly the two published contexts an
+/// `EndorsementCredential` names (ADR 0006), so it redefines nothing.
 fn guard(document: &Value) -> Result<(), CredentialError> {
     let Value::Object(top) = document else {
         return Err(CredentialError::Malformed(
@@ -109,7 +113,42 @@ fn guard(document: &Value) -> Result<(), CredentialError> {
         }
     }
     let mut blank = 0;
-    walk(document, 0, &mut blank)
+    walk(document, Place::Top, 0, &mut blank)
+}
+
+/// Where in a credential the guard is: only an endorsement of the issuer may hold a
+/// `@context` below the top.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// The document itself.
+    Top,
+    /// The issuer's profile.
+    Issuer,
+    /// The issuer's list of endorsements.
+    Endorsements,
+    /// One endorsement of the issuer.
+    Endorsement,
+    /// Anywhere else.
+    Other,
+}
+
+impl Place {
+    /// Where `key`, a member of an object here, leads.
+    fn member(self, key: &str) -> Place {
+        match (self, key) {
+            (Place::Top, "issuer") => Place::Issuer,
+            (Place::Issuer, "endorsement") => Place::Endorsements,
+            _ => Place::Other,
+        }
+    }
+
+    /// Where an item of an array here leads.
+    fn item(self) -> Place {
+        match self {
+            Place::Endorsements => Place::Endorsement,
+            _ => Place::Other,
+        }
+    }
 }
 
 /// Refuses an expanded document in which an `id`, a `type` or a value of an `@vocab` term is
@@ -160,7 +199,12 @@ pub(super) fn is_unsafe_control(c: char) -> bool {
     (c <= '\u{1f}' && c != '\n' && c != '\r') || c == '\u{7f}'
 }
 
-fn walk(value: &Value, depth: usize, blank: &mut usize) -> Result<(), CredentialError> {
+fn walk(
+    value: &Value,
+    place: Place,
+    depth: usize,
+    blank: &mut usize,
+) -> Result<(), CredentialError> {
     if depth > MAX_DEPTH {
         return Err(CredentialError::TooLarge {
             what: "the nesting",
@@ -181,7 +225,17 @@ fn walk(value: &Value, depth: usize, blank: &mut usize) -> Result<(), Credential
                 }
             }
             for (key, member) in map {
-                if key == "@context" && depth == 0 {
+                if key == "@context" && place == Place::Top {
+                    continue;
+                }
+                if key == "@context" && place == Place::Endorsement {
+                    if *member != super::endorsement_credential::endorsement_context() {
+                        return Err(CredentialError::Malformed(
+                            "an endorsement of the issuer may only name the VC 2.0 and Open \
+                             Badges 3.0.3 contexts, in that order"
+                                .into(),
+                        ));
+                    }
                     continue;
                 }
                 if key.starts_with('@') || key.contains(':') {
@@ -190,7 +244,7 @@ fn walk(value: &Value, depth: usize, blank: &mut usize) -> Result<(), Credential
                          IRIs as keys could hide a field from a reader)"
                     )));
                 }
-                walk(member, depth + 1, blank)?;
+                walk(member, place.member(key), depth + 1, blank)?;
             }
         }
         Value::Array(items) => {
@@ -199,9 +253,16 @@ fn walk(value: &Value, depth: usize, blank: &mut usize) -> Result<(), Credential
                     "a list inside a list is not accepted in a credential".into(),
                 ));
             }
+            if place == Place::Endorsements && items.len() > MAX_ENDORSEMENTS {
+                return Err(CredentialError::TooLarge {
+                    what: "the issuer's endorsements",
+                    value: items.len(),
+                    limit: MAX_ENDORSEMENTS,
+                });
+            }
             check_alike(items)?;
             for item in items {
-                walk(item, depth + 1, blank)?;
+                walk(item, place.item(), depth + 1, blank)?;
             }
         }
         Value::String(text) if text.starts_with("_:") => {

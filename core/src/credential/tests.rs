@@ -480,7 +480,7 @@ mod issued {
             }),
             assessment: vec![AssessmentType::AutomatedQuiz],
         };
-        issue(&issuer(), key, &award, Contexts::bundled()).expect("issues")
+        issue(&issuer(), key, &award, None, Contexts::bundled()).expect("issues")
     }
 
     /// A tab a trainer pasted into a summary is a space in the credential: canonicalisers
@@ -503,7 +503,7 @@ mod issued {
             status: None,
             assessment: vec![AssessmentType::AutomatedQuiz],
         };
-        let credential = issue(&issuer(), &key, &award, Contexts::bundled()).expect("issues");
+        let credential = issue(&issuer(), &key, &award, None, Contexts::bundled()).expect("issues");
         assert_eq!(
             credential["credentialSubject"]["achievement"]["description"],
             "Check your brakes ."
@@ -825,5 +825,6 @@ fn whole_numbers_sign_the_same_whether_written_1_or_1_0() {
 mod canonical;
 
 mod baked;
+mod endorsed;
 mod eu_elements;
 mod old_form;

@@ -1,7 +1,8 @@
 //! Verifying a credential offline, as any verifier would: the proof, that the issuer named is
-//! the key that signed, the validity dates, a subject; then whether the issuer is one the
-//! device trusts (a credential from an unknown issuer is valid, and said to be from an
-//! unknown issuer). The first check that fails is the error, by name. How far a credential
+//! the key that signed, the validity dates, a subject, and each endorsement of the issuer it
+//! carries, checked as a credential of its own (ADR 0006); then whether the issuer is one the
+//! verifier trusts, by its own key or through an endorsement by a trusted key (a credential
+//! from an unknown issuer is valid, and said to be from an unknown issuer). The first check that fails is the error, by name. How far a credential
 //! may be dated ahead of the verifier's clock is an argument; every verifier of ours passes
 //! [`CLOCK_TOLERANCE`].
 
@@ -9,6 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
 use super::contexts::Contexts;
+use super::endorsement_credential::{check_endorsement, CheckedEndorsement};
 use super::proof::{check_proof, did_key_method};
 use super::CredentialError;
 use crate::keys::PublicKey;
@@ -28,6 +30,35 @@ pub enum Revocation {
     NotRevoked,
 }
 
+/// Why the issuer of a credential is trusted, or that it is not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trust {
+    /// Its issuer's own key is a trusted key (a trainer's offline credential).
+    Signed {
+        /// The issuer's key.
+        key: PublicKey,
+    },
+    /// Its issuer carries an endorsement, checked, by a trusted key.
+    Endorsed {
+        /// The trusted key that endorsed the issuer.
+        publisher: PublicKey,
+        /// The provider's name as the endorsement states it, if it does.
+        provider: Option<String>,
+    },
+    /// Neither: valid, from an issuer the verifier does not know.
+    Unknown {
+        /// The first endorsement it carries, if any (by a key the verifier does not trust).
+        endorsed_by: Option<CheckedEndorsement>,
+    },
+}
+
+impl Trust {
+    /// Whether the issuer is trusted, by its own key or through an endorsement.
+    pub fn is_trusted(&self) -> bool {
+        !matches!(self, Trust::Unknown { .. })
+    }
+}
+
 /// A credential that verified, and what it says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
@@ -35,8 +66,12 @@ pub struct Verified {
     pub issuer: String,
     /// The issuer's name, as the credential gives it.
     pub issuer_name: String,
-    /// Whether the issuer is one the device trusts.
+    /// Whether the issuer is one the verifier trusts (as [`Trust::is_trusted`]).
     pub trusted_issuer: bool,
+    /// Why the issuer is trusted, or that it is not.
+    pub trust: Trust,
+    /// The endorsements of the issuer it carries, each checked, in its order.
+    pub endorsements: Vec<CheckedEndorsement>,
     /// The learner's `did:key`.
     pub subject: String,
     /// The achievement's name.
@@ -52,8 +87,10 @@ pub struct Verified {
     pub old_form: bool,
 }
 
-/// Verifies `credential` at `now`, trusting the issuers in `trusted`; a validity that begins
-/// at most `tolerance` after `now` counts as begun (the verifier's clock may be behind).
+/// Verifies `credential` at `now`, trusting the keys in `trusted` (and issuers they endorse);
+/// a validity that begins at most `tolerance` after `now` counts as begun (the verifier's
+/// clock may be behind). An endorsement of the issuer that does not check out, or that
+/// endorses another key, makes the credential not valid, as Open Badges 3.0 says.
 pub fn verify(
     credential: &Value,
     trusted: &[PublicKey],
@@ -112,6 +149,19 @@ pub fn verify(
         .pointer("/credentialSubject/id")
         .and_then(Value::as_str)
         .ok_or(CredentialError::NoSubject)?;
+    let endorsements = endorsements_of(credential, &checked.key, now, tolerance, contexts)?;
+    let trust = if trusted.contains(&checked.key) {
+        Trust::Signed { key: checked.key }
+    } else if let Some(by) = endorsements.iter().find(|e| trusted.contains(&e.publisher)) {
+        Trust::Endorsed {
+            publisher: by.publisher,
+            provider: by.provider.clone(),
+        }
+    } else {
+        Trust::Unknown {
+            endorsed_by: endorsements.first().cloned(),
+        }
+    };
     Ok(Verified {
         issuer: issuer.to_owned(),
         issuer_name: credential
@@ -119,7 +169,9 @@ pub fn verify(
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_owned(),
-        trusted_issuer: trusted.contains(&checked.key),
+        trusted_issuer: trust.is_trusted(),
+        trust,
+        endorsements,
         subject: subject.to_owned(),
         achievement: credential
             .pointer("/credentialSubject/achievement/name")
@@ -131,4 +183,37 @@ pub fn verify(
         revocation: Revocation::NotChecked,
         old_form: super::contexts::is_old_form(credential),
     })
+}
+
+/// Each endorsement in `issuer.endorsement`, checked as a credential of its own, and each
+/// endorsing `signer`, the key that signed the credential.
+fn endorsements_of(
+    credential: &Value,
+    signer: &PublicKey,
+    now: DateTime<Utc>,
+    tolerance: Duration,
+    contexts: &Contexts,
+) -> Result<Vec<CheckedEndorsement>, CredentialError> {
+    let Some(listed) = credential.pointer("/issuer/endorsement") else {
+        return Ok(Vec::new());
+    };
+    let Value::Array(listed) = listed else {
+        return Err(CredentialError::BadEndorsement(
+            "the issuer's endorsements are not a list".into(),
+        ));
+    };
+    listed
+        .iter()
+        .map(|endorsement| {
+            let checked = check_endorsement(endorsement, now, tolerance, contexts)?;
+            if checked.issuer != *signer {
+                return Err(CredentialError::BadEndorsement(format!(
+                    "it endorses {}, not {}, the key that signed the credential",
+                    checked.issuer.to_did_key(),
+                    signer.to_did_key()
+                )));
+            }
+            Ok(checked)
+        })
+        .collect()
 }

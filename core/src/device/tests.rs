@@ -290,7 +290,8 @@ fn the_clock_tolerance_is_the_same_for_a_kept_and_a_verified_credential() {
             status: None,
             assessment: vec![AssessmentType::PracticalObserved],
         };
-        credential::issue(&issuer, &publisher_key(), &award, Contexts::bundled()).expect("issues")
+        credential::issue(&issuer, &publisher_key(), &award, None, Contexts::bundled())
+            .expect("issues")
     };
     let hour = chrono::Duration::hours(1);
 

@@ -38,6 +38,7 @@ fn a_learners_credential_is_verified_kept_listed_and_handed_out_and_others_are_n
         &issuer,
         &issuer_key,
         &award(dev.store.learner_did()),
+        None,
         Contexts::bundled(),
     )
     .expect("issues");
@@ -52,8 +53,14 @@ fn a_learners_credential_is_verified_kept_listed_and_handed_out_and_others_are_n
     assert_eq!(dev.store.credential(&held.id).expect("export"), mine);
 
     let someone = stranger_key().public_key().to_did_key();
-    let theirs = credential::issue(&issuer, &issuer_key, &award(someone), Contexts::bundled())
-        .expect("issues");
+    let theirs = credential::issue(
+        &issuer,
+        &issuer_key,
+        &award(someone),
+        None,
+        Contexts::bundled(),
+    )
+    .expect("issues");
     assert!(matches!(
         dev.store.add_credential(&theirs, later),
         Err(StoreError::OtherLearnersCredential)
@@ -70,8 +77,14 @@ fn a_learners_credential_is_verified_kept_listed_and_handed_out_and_others_are_n
     // still keeps a fresh credential; an issuer the device does not trust is shown as such.
     let mut other_award = award(dev.store.learner_did());
     other_award.score_percent = 95;
-    let same_id =
-        credential::issue(&issuer, &issuer_key, &other_award, Contexts::bundled()).expect("issues");
+    let same_id = credential::issue(
+        &issuer,
+        &issuer_key,
+        &other_award,
+        None,
+        Contexts::bundled(),
+    )
+    .expect("issues");
     assert!(matches!(
         dev.store.add_credential(&same_id, later),
         Err(StoreError::CredentialIdTaken(_))
@@ -80,7 +93,7 @@ fn a_learners_credential_is_verified_kept_listed_and_handed_out_and_others_are_n
     let mut fresh = award(dev.store.learner_did());
     fresh.id = "urn:uuid:00000000-0000-4000-8000-000000000001".into();
     let unknown =
-        credential::issue(&issuer, &stranger, &fresh, Contexts::bundled()).expect("issues");
+        credential::issue(&issuer, &stranger, &fresh, None, Contexts::bundled()).expect("issues");
     let behind = now() - chrono::Duration::hours(3);
     let kept = dev
         .store

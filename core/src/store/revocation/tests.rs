@@ -43,7 +43,7 @@ fn issued(learner: String, index: u64) -> serde_json::Value {
         }),
         assessment: vec![credential::AssessmentType::AutomatedQuiz],
     };
-    credential::issue(&issuer, &publisher_key(), &award, Contexts::bundled()).expect("issues")
+    credential::issue(&issuer, &publisher_key(), &award, None, Contexts::bundled()).expect("issues")
 }
 
 fn held(store: &Store, id: &str) -> HeldCredential {

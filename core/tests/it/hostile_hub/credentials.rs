@@ -38,7 +38,7 @@ fn credential_for(learner: &str, key: &SecretKey, id: u8) -> serde_json::Value {
         country: "Kenya".into(),
         region: None,
     };
-    credential::issue(&issuer, key, &award, Contexts::bundled()).unwrap()
+    credential::issue(&issuer, key, &award, None, Contexts::bundled()).unwrap()
 }
 
 #[test]
