@@ -48,7 +48,7 @@ pub enum Trust {
     /// Neither: valid, from an issuer the verifier does not know.
     Unknown {
         /// The first endorsement it carries, if any (by a key the verifier does not trust).
-        endorsed_by: Option<CheckedEndorsement>,
+        endorsed_by: Option<Box<CheckedEndorsement>>,
     },
 }
 
@@ -159,7 +159,7 @@ pub fn verify(
         }
     } else {
         Trust::Unknown {
-            endorsed_by: endorsements.first().cloned(),
+            endorsed_by: endorsements.first().cloned().map(Box::new),
         }
     };
     Ok(Verified {
