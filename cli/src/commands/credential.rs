@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use skillpack_core::authoring::{compile_for_pack, read_module_folder};
 use skillpack_core::credential::{
-    self, qr, AssessmentType, Award, Contexts, CredentialError, Issuer,
+    self, qr, AssessmentType, Award, Contexts, CredentialError, Issuer, Trust,
 };
 use skillpack_core::keys::file::{read_public, read_secret};
 use skillpack_core::sync::{check_credential, CheckedCredential, RevocationStatus};
@@ -369,6 +369,13 @@ impl Verdict {
                 "issuer": v.issuer,
                 "issuer_name": v.issuer_name,
                 "trusted_issuer": v.trusted_issuer,
+                "trust": trust_json(v),
+                "endorsements": v.endorsements.iter().map(|e| serde_json::json!({
+                    "publisher": e.publisher.to_did_key(),
+                    "fingerprint": e.publisher.fingerprint().to_string(),
+                    "name": e.provider,
+                    "valid_from": e.valid_from.to_rfc3339(),
+                })).collect::<Vec<_>>(),
                 "valid_from": v.valid_from.to_rfc3339(),
                 "valid_until": v.valid_until.map(|d| d.to_rfc3339()),
                 "revocation": revocation.to_string(),
@@ -388,16 +395,8 @@ impl Verdict {
             ),
             _ => outln!("valid: {} for {}", v.achievement, v.subject),
         }
-        outln!(
-            "issued by {} ({}), {}",
-            v.issuer_name,
-            v.issuer,
-            if v.trusted_issuer {
-                "a trusted issuer"
-            } else {
-                "an issuer this verifier does not know"
-            }
-        );
+        outln!("issued by {} ({})", v.issuer_name, v.issuer);
+        outln!("{}", trust_line(v, matches!(self, Self::Untrusted(_))));
         match v.valid_until {
             Some(until) => outln!("valid from {} until {}", v.valid_from, until),
             None => outln!("valid from {}", v.valid_from),
@@ -411,6 +410,66 @@ impl Verdict {
         }
         Ok(())
     }
+}
+
+/// The line saying why the issuer is trusted, or that it is not; `untrusted` when
+/// `--trust` was given and names neither the issuer nor a key that endorsed it.
+fn trust_line(v: &credential::Verified, untrusted: bool) -> String {
+    let provider = |named: &Option<String>| named.clone().unwrap_or_else(|| v.issuer_name.clone());
+    match &v.trust {
+        Trust::Signed { key } => format!(
+            "trusted: {}, signed by {}",
+            v.issuer_name,
+            key.fingerprint()
+        ),
+        Trust::Endorsed {
+            publisher,
+            provider: named,
+        } => format!(
+            "trusted: {}, endorsed by {}",
+            provider(named),
+            publisher.fingerprint()
+        ),
+        Trust::Unknown {
+            endorsed_by: Some(by),
+        } if untrusted => format!(
+            "not trusted: endorsed by {} ({}), a key --trust does not name",
+            by.publisher.fingerprint(),
+            provider(&by.provider)
+        ),
+        Trust::Unknown { endorsed_by: None } if untrusted => {
+            "not trusted: no endorsement, and --trust does not name the issuer".to_owned()
+        }
+        Trust::Unknown {
+            endorsed_by: Some(by),
+        } => format!(
+            "endorsed by {} ({}): give --trust with that publisher's key to trust it",
+            by.publisher.fingerprint(),
+            provider(&by.provider)
+        ),
+        Trust::Unknown { endorsed_by: None } => {
+            "not endorsed: give --trust with the issuer's key to trust it".to_owned()
+        }
+    }
+}
+
+/// The `trust` object of `--json`: by what the issuer is trusted (`signed`, `endorsed` or
+/// null), and the key that decided it.
+fn trust_json(v: &credential::Verified) -> serde_json::Value {
+    let (by, key, provider) = match &v.trust {
+        Trust::Signed { key } => (Some("signed"), Some(*key), Some(v.issuer_name.clone())),
+        Trust::Endorsed {
+            publisher,
+            provider,
+        } => (Some("endorsed"), Some(*publisher), provider.clone()),
+        Trust::Unknown { .. } => (None, None, None),
+    };
+    serde_json::json!({
+        "by": by,
+        "key": key.map(|k| k.to_did_key()),
+        "fingerprint": key.map(|k| k.fingerprint().to_string()),
+        "provider": provider,
+    })
 }
 
 /// A credential from a file: its JSON, or a PNG it is baked into (by the PNG signature).

@@ -146,6 +146,23 @@ impl Store {
         let module_id = credential
             .pointer("/credentialSubject/achievement/humanCode")
             .and_then(Value::as_str);
+        // The endorsements it carries by publishers the device trusts, kept as received: the
+        // issuer key is then trusted for the grants it signs too (ADR 0006).
+        let publishers = self.trusted()?;
+        let mut endorsements = Vec::new();
+        for (checked, embedded) in verified.endorsements.iter().zip(
+            credential
+                .pointer("/issuer/endorsement")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten(),
+        ) {
+            if publishers.contains(&checked.publisher) {
+                let body = crate::canonical::to_canonical_json(embedded)
+                    .map_err(|e| CredentialError::Malformed(e.to_string()))?;
+                endorsements.push((checked.issuer.to_did_key(), checked.publisher, body));
+            }
+        }
         let mut conn = self.lock();
         db::write(&mut conn, |tx| {
             let kept: Option<Vec<u8>> = tx
@@ -172,11 +189,18 @@ impl Store {
                     body
                 ],
             )?;
+            for (issuer, publisher, body) in &endorsements {
+                tx.execute(
+                    "INSERT INTO issuer_endorsements (issuer, publisher, body) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (issuer) DO UPDATE SET publisher = ?2, body = ?3",
+                    params![issuer, publisher.to_bytes().to_vec(), body],
+                )?;
+            }
             Ok(())
         })?;
         drop(conn);
         // As kept: one kept before keeps what syncs learned of its revocation.
-        self.held_credential(id, &trusted)
+        self.held_credential(id, &self.trusted_issuers()?)
     }
 
     /// One kept credential as the list shows it.

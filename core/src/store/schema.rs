@@ -29,6 +29,9 @@ const MIGRATIONS: &[&[Step]] = &[
     &[Step::Sql(include_str!(
         "migrations/0007_revocation_checks.sql"
     ))],
+    &[Step::Sql(include_str!(
+        "migrations/0008_take_credentials_again.sql"
+    ))],
 ];
 
 /// The version this code writes (the tests compare databases against it).

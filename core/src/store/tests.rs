@@ -447,6 +447,7 @@ const FROZEN_SCHEMAS: &[&str] = &[
     include_str!("migrations/frozen/v0005.sql"),
     include_str!("migrations/frozen/v0006.sql"),
     include_str!("migrations/frozen/v0007.sql"),
+    include_str!("migrations/frozen/v0008.sql"),
 ];
 
 /// A device store written by the code of version 1, with data (`sqlite3 .dump`, zstd): the
@@ -585,6 +586,33 @@ fn upgrading_from_every_frozen_schema_gives_exactly_the_fresh_schema() {
             "upgrading from version {version}"
         );
     }
+}
+
+/// Step 8: apps before it refused credentials carrying an embedded endorsement and counted
+/// past them, so an upgraded store takes every credential from the hub again.
+#[test]
+fn upgrading_to_version_8_takes_every_credential_again() {
+    let mut old = Connection::open_in_memory().expect("memory");
+    old.execute_batch(FROZEN_SCHEMAS[6]).expect("frozen schema");
+    old.pragma_update(None, "user_version", 7).expect("version");
+    old.execute(
+        "INSERT INTO settings (key, value) VALUES ('sync.credentials_taken', '12'),
+         ('sync.name_sent', 'Achieng')",
+        [],
+    )
+    .expect("settings");
+    schema::migrate(&mut old).expect("upgrades");
+    let settings: Vec<(String, String)> = old
+        .prepare("SELECT key, value FROM settings ORDER BY key")
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(
+        settings,
+        vec![("sync.name_sent".to_owned(), "Achieng".to_owned())]
+    );
 }
 
 #[test]

@@ -144,3 +144,82 @@ fn an_issuer_key_a_trusted_publisher_endorsed_is_trusted_and_a_strangers_endorse
         .expect("issuers")
         .contains(&hub_issuer));
 }
+
+/// A hub's credential carries the provider's endorsement of its issuer key (ADR 0006): the
+/// device trusts it with no endorsement learnt at sync, and keeps the endorsement so the key's
+/// grants are trusted too. One endorsed by a stranger is kept as from an unknown issuer, and
+/// its endorsement is not kept.
+#[test]
+fn a_credential_endorsed_by_a_trusted_publisher_is_trusted_from_the_credential_alone() {
+    use crate::keys::SecretKey;
+
+    let dev = device();
+    let hub_key = SecretKey::generate().expect("key");
+    let module = crate::module::compile(&module_files("bike-check"))
+        .module
+        .expect("compiles")
+        .module;
+    let issuer = Issuer {
+        name: "Salama Riders Trust".into(),
+        url: None,
+        country_code: "KE".into(),
+        country: "Kenya".into(),
+        region: None,
+    };
+    let issue_endorsed_by = |publisher: &SecretKey, number: u128| {
+        let award = Award {
+            id: format!("urn:uuid:{}", uuid::Uuid::from_u128(number)),
+            module: &module,
+            learner: dev.store.learner_did(),
+            learner_name: None,
+            score_percent: 90,
+            record: None,
+            awarded: now(),
+            first_awarded: None,
+            valid_until: None,
+            status: None,
+            assessment: vec![credential::AssessmentType::AutomatedQuiz],
+        };
+        let endorsement = credential::endorse(
+            publisher,
+            &hub_key.public_key(),
+            Some("Salama Riders Trust"),
+            now() - chrono::Duration::days(1),
+            Contexts::bundled(),
+        )
+        .expect("endorses");
+        credential::issue(
+            &issuer,
+            &hub_key,
+            &award,
+            Some(&endorsement),
+            Contexts::bundled(),
+        )
+        .expect("issues")
+    };
+    let by_stranger = issue_endorsed_by(&stranger_key(), 1);
+    let held = dev.store.add_credential(&by_stranger, now()).expect("kept");
+    assert!(!held.trusted_issuer);
+    assert!(!dev
+        .store
+        .trusted_issuers()
+        .expect("issuers")
+        .contains(&hub_key.public_key()));
+
+    let endorsed = issue_endorsed_by(&publisher_key(), 2);
+    let held = dev.store.add_credential(&endorsed, now()).expect("kept");
+    assert!(held.trusted_issuer);
+    assert!(dev
+        .store
+        .trusted_issuers()
+        .expect("issuers")
+        .contains(&hub_key.public_key()));
+    assert!(
+        dev.store
+            .credentials()
+            .expect("list")
+            .iter()
+            .all(|c| c.trusted_issuer),
+        "the key is trusted for every credential it signed, the stranger-endorsed one included"
+    );
+}
