@@ -73,6 +73,11 @@ enum Command {
         #[command(subcommand)]
         command: commands::credential::CredentialCommand,
     },
+    /// A training provider's endorsement of the issuer key a hub keeps for it.
+    Issuer {
+        #[command(subcommand)]
+        command: commands::issuer::IssuerCommand,
+    },
     /// The learner's device from a terminal: install packs, read lessons, take assessments.
     Device {
         #[command(subcommand)]
@@ -131,6 +136,7 @@ fn main() -> ExitCode {
         Command::Diff { old, new, json } => commands::diff::run(&old, &new, json),
         Command::Device { command } => commands::device::run(command),
         Command::Credential { command } => commands::credential::run(command),
+        Command::Issuer { command } => commands::issuer::run(command),
         Command::Demo(args) => commands::demo::run(args),
         Command::Preview { pack } => preview::run(&pack),
         Command::Serve(args) => commands::serve::serve(args),

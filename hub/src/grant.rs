@@ -35,8 +35,9 @@ pub enum GrantRefusal {
     /// The learner passed the module: more attempts are for a learner who has not.
     #[error("the learner passed module {0}; more attempts are for a module not passed yet")]
     Passed(String),
-    /// No key to sign with: the provider has no issuer here and no publisher key was given.
-    #[error("the provider of module {0} has no issuer on this hub: set one up with `skillpack hub issuer`, or grant with the publisher's key (--key)")]
+    /// No key to sign with: no publisher key was given, and the provider has no issuer here
+    /// endorsed in the own format devices take with a grant.
+    #[error("the provider of module {0} has no issuer on this hub whose grants devices trust (set one up with `skillpack hub issuer --key`), so grant with the publisher's key (--key)")]
     NoIssuer(String),
     /// The key given is not the module's publisher's.
     #[error("the key given is not the publisher of module {0}")]
@@ -109,10 +110,16 @@ pub async fn grant_attempts(
         Some(key) if key.public_key() == publisher => (SecretKey::from_seed(&key.to_seed()), None),
         Some(_) => return Ok(Err(GrantRefusal::WrongKey(module))),
         None => {
-            let Some(issuer) = db.issuer_of(publisher).await? else {
+            // Devices take an issuer-signed grant with the own-format endorsement; an issuer
+            // endorsed only as an EndorsementCredential cannot sign grants they would trust.
+            let Some((issuer, own_format)) = db
+                .issuer_of(publisher)
+                .await?
+                .and_then(|i| i.endorsement.clone().map(|e| (i, e)))
+            else {
                 return Ok(Err(GrantRefusal::NoIssuer(module)));
             };
-            let endorsement: IssuerEndorsement = serde_json::from_str(&issuer.endorsement)
+            let endorsement: IssuerEndorsement = serde_json::from_str(&own_format)
                 .map_err(|e| HubError::Damaged(format!("an issuer's endorsement: {e}")))?;
             (SecretKey::from_seed(&issuer.seed), Some(endorsement))
         }

@@ -97,8 +97,10 @@ pub async fn credentials_after(
             continue;
         }
         issuers.push(row.issuer);
-        if let Some(issuer) = db.issuer(row.issuer).await? {
-            endorsements.push(serde_json::from_str(&issuer.endorsement).map_err(damaged)?);
+        // Older apps learn the issuer key's endorsement here, in the own format; newer ones
+        // find it inside each credential.
+        if let Some(own_format) = db.issuer(row.issuer).await?.and_then(|i| i.endorsement) {
+            endorsements.push(serde_json::from_str(&own_format).map_err(damaged)?);
         }
     }
     Ok(CredentialsResponse {
@@ -223,7 +225,8 @@ async fn pass_terms(
         Some(id) => db.issuer(id).await?,
         None => db.issuer_of(publisher).await?,
     };
-    let Some(issuer) = issuer else {
+    // An issuer the provider has not endorsed yet issues nothing: the pass waits for it.
+    let Some(issuer) = issuer.filter(IssuerRow::is_endorsed) else {
         return Ok(None);
     };
     let mut assessment = vec![AssessmentType::AutomatedQuiz];
@@ -287,6 +290,12 @@ async fn sign_award(
 ) -> Result<String, HubError> {
     let profile = issuer_profile(issuer)?;
     let key = SecretKey::from_seed(&issuer.seed);
+    let endorsement: Option<serde_json::Value> = issuer
+        .endorsement_credential
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| HubError::Damaged(format!("an issuer's endorsement: {e}")))?;
     let credential = tokio::task::spawn_blocking(move || {
         let award = Award {
             id: owned.id,
@@ -301,7 +310,13 @@ async fn sign_award(
             status: Some(owned.status),
             assessment: owned.assessment,
         };
-        credential::issue(&profile, &key, &award, None, Contexts::bundled())
+        credential::issue(
+            &profile,
+            &key,
+            &award,
+            endorsement.as_ref(),
+            Contexts::bundled(),
+        )
     })
     .await??;
     serde_json::to_string(&credential).map_err(|e| HubError::Encoding(e.to_string()))
@@ -333,45 +348,6 @@ pub async fn revocations_of(db: &HubDb, learner: &str) -> Result<RevocationsResp
             })
             .collect(),
     })
-}
-
-/// Sets up (or updates) the issuer of the provider whose publisher key is `publisher`: the
-/// hub's issuer key for it (made now the first time, kept after), what credentials say of
-/// the provider, the provider's endorsement of the key, and the status list at `hub_url`.
-/// The publisher must be registered.
-pub async fn set_up_issuer(
-    db: &HubDb,
-    publisher: &SecretKey,
-    profile: Issuer,
-    hub_url: &str,
-) -> Result<IssuerRow, HubError> {
-    let publisher_key = publisher.public_key();
-    let seed = match db.issuer_of(publisher_key).await? {
-        Some(known) => known.seed,
-        None => SecretKey::generate()
-            .map_err(|e| HubError::Random(e.to_string()))?
-            .to_seed(),
-    };
-    let issuer_key = SecretKey::from_seed(&seed).public_key();
-    let endorsement = credential::IssuerEndorsement::sign(publisher, &issuer_key)?;
-    let mut row = IssuerRow {
-        id: 0,
-        publisher: publisher_key,
-        seed,
-        profile: serde_json::to_string(&profile).map_err(|e| HubError::Encoding(e.to_string()))?,
-        endorsement: serde_json::to_string(&endorsement)
-            .map_err(|e| HubError::Encoding(e.to_string()))?,
-        status_list: String::new(),
-    };
-    // The list is named by the issuer's number, known once the row is stored.
-    row.id = db.set_issuer(row.clone()).await?;
-    row.status_list = format!(
-        "{}{}",
-        hub_url.trim_end_matches('/'),
-        skillpack_core::protocol::endpoint::status_list(row.id)
-    );
-    db.set_issuer(row.clone()).await?;
-    Ok(row)
 }
 
 /// The provider as credentials name it, from the stored profile.

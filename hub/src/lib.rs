@@ -7,6 +7,7 @@ pub mod exchange;
 pub mod grant;
 pub mod ingest;
 pub mod issue;
+pub mod issuer;
 pub mod limits;
 pub mod nonce;
 pub mod publish;

@@ -8,6 +8,7 @@ pub mod device;
 pub mod diff;
 pub mod hub;
 pub mod inspect;
+pub mod issuer;
 pub mod keys;
 pub mod publish;
 pub mod relay;

@@ -26,9 +26,10 @@ pub use export::{
 pub use rows::{
     AttemptGrantRow, AuditRow, CodeRow, CredentialInsert, CredentialRevocation, DeviceJoin,
     ExchangeCompletion, ExchangeRow, FlagRow, GroupRow, HeldCredentialRow, HeldGrantRow, IssuedRow,
-    IssuerRow, KnownDevice, LearnerLabel, LearnerLink, LearnerRow, LinkRefusal, NewAttemptGrant,
-    NewCredential, NewExchange, NewPack, OpenedSession, PackChunk, PackModule, PackRow,
-    PublishRefusal, RegisterRefusal, StoredResult, UnissuedPass, WalletCopy, WebGrant, WebSession,
+    IssuerChange, IssuerRow, KnownDevice, LearnerLabel, LearnerLink, LearnerRow, LinkRefusal,
+    NewAttemptGrant, NewCredential, NewExchange, NewPack, OpenedSession, PackChunk, PackModule,
+    PackRow, PublishRefusal, RegisterRefusal, StoredResult, UnissuedPass, WalletCopy, WebGrant,
+    WebSession,
 };
 pub use rules::{normalize_code, PIECE};
 
@@ -347,10 +348,15 @@ impl HubDb {
         on_engine!(self, e => e.record_count())
     }
 
-    /// Sets a provider's issuer (its key, profile, endorsement and status list), replacing
-    /// what the hub held for that publisher; gives the issuer's number.
-    pub async fn set_issuer(&self, issuer: IssuerRow) -> Result<u64, HubError> {
-        on_engine!(self, e => e.set_issuer(issuer))
+    /// Sets a provider's issuer (its key, profile, endorsements and status list), replacing
+    /// what the hub held for that publisher, with an entry in the audit trail; gives the
+    /// issuer's number.
+    pub async fn set_issuer(
+        &self,
+        issuer: IssuerRow,
+        change: IssuerChange,
+    ) -> Result<u64, HubError> {
+        on_engine!(self, e => e.set_issuer(issuer, change))
     }
 
     /// The issuer of a provider, by its publisher key.

@@ -255,10 +255,31 @@ pub struct IssuerRow {
     pub seed: [u8; 32],
     /// The provider as credentials name it (JSON of `credential::Issuer`).
     pub profile: String,
-    /// The provider's signed endorsement of the issuer key (JSON).
-    pub endorsement: String,
+    /// The provider's endorsement of the issuer key in the own format of earlier hubs
+    /// (JSON of `credential::IssuerEndorsement`), for older apps' grants and sync; `None`
+    /// for an issuer set up without the trainer's secret key.
+    pub endorsement: Option<String>,
+    /// The provider's `EndorsementCredential` of the issuer key (JSON, as the trainer
+    /// signed it), embedded in every credential issued while it is held (ADR 0006).
+    pub endorsement_credential: Option<String>,
     /// The URL of its Bitstring Status List credential.
     pub status_list: String,
+}
+
+impl IssuerRow {
+    /// Whether it may issue: the provider endorsed its key, in either form.
+    pub fn is_endorsed(&self) -> bool {
+        self.endorsement.is_some() || self.endorsement_credential.is_some()
+    }
+}
+
+/// Who changed an issuer, and how, for the audit trail.
+#[derive(Debug, Clone)]
+pub struct IssuerChange {
+    /// Who made the change (the operator's name, or the command).
+    pub by: String,
+    /// What changed, in words.
+    pub detail: String,
 }
 
 impl std::fmt::Debug for IssuerRow {

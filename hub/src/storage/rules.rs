@@ -223,6 +223,7 @@ pub(super) fn issuer_row(
     seed: &[u8],
     profile: String,
     endorsement: String,
+    endorsement_credential: Option<String>,
     status_list: String,
 ) -> Result<IssuerRow, HubError> {
     let damaged = || HubError::Damaged("a stored issuer key".into());
@@ -232,9 +233,16 @@ pub(super) fn issuer_row(
         publisher: PublicKey::from_bytes(&publisher).map_err(|_| damaged())?,
         seed: seed.try_into().map_err(|_| damaged())?,
         profile,
-        endorsement,
+        // The column holds JSON: `null` when the provider gave no own-format endorsement.
+        endorsement: (endorsement != "null").then_some(endorsement),
+        endorsement_credential,
         status_list,
     })
+}
+
+/// An issuer's own-format endorsement as its column holds it: JSON, `null` for none.
+pub(super) fn endorsement_column(issuer: &IssuerRow) -> &str {
+    issuer.endorsement.as_deref().unwrap_or("null")
 }
 
 /// A grant as stored: the role's name and the groups as JSON.

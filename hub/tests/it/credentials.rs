@@ -13,7 +13,7 @@ use skillpack_core::protocol::{
     endpoint, CredentialsRequest, CredentialsResponse, ErrorResponse, PushRequest, PushResponse,
 };
 use skillpack_core::testing::{publisher_key, record_chain_in, register_request, sample_pack};
-use skillpack_hub::issue::set_up_issuer;
+use skillpack_hub::issuer::set_up_endorsed_issuer;
 use skillpack_hub::storage::WebGrant;
 
 use super::TestHub;
@@ -49,7 +49,12 @@ fn a_pass_earns_a_credential_its_device_alone_fetches_and_revocation_changes_the
     let published = hub.signed_post(&publisher, &endpoint::publish("riders"), sample_pack());
     assert_eq!(published.status(), StatusCode::CREATED);
     let issuer = hub
-        .run(set_up_issuer(&hub.db, &publisher, profile(), &hub.url))
+        .run(set_up_endorsed_issuer(
+            &hub.db,
+            &publisher,
+            profile(),
+            &hub.url,
+        ))
         .unwrap();
     assert_eq!(
         issuer.status_list,

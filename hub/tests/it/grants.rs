@@ -11,7 +11,7 @@ use skillpack_core::ledger::PackRef;
 use skillpack_core::pack::PackReader;
 use skillpack_core::protocol::{endpoint, PushRequest, PushResponse};
 use skillpack_core::testing::{publisher_key, record_chain_in, register_request, sample_pack};
-use skillpack_hub::issue::set_up_issuer;
+use skillpack_hub::issuer::set_up_endorsed_issuer;
 use skillpack_hub::storage::WebGrant;
 
 use super::TestHub;
@@ -47,7 +47,9 @@ fn a_trainers_grant_from_the_web_page_reaches_the_learners_device_once() {
         region: None,
     };
     let issuer = hub
-        .run(set_up_issuer(&hub.db, &publisher, profile, &hub.url))
+        .run(set_up_endorsed_issuer(
+            &hub.db, &publisher, profile, &hub.url,
+        ))
         .unwrap();
     let code = hub
         .run(hub.db.create_enrolment("riders", None, None))

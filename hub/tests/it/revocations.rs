@@ -28,7 +28,7 @@ use skillpack_core::sync::{HubClient, SyncError, SyncPolicy, SyncReport};
 use skillpack_core::testing::{
     publisher_key, record_chain_in, register_request, right_answers, sample_pack,
 };
-use skillpack_hub::issue::set_up_issuer;
+use skillpack_hub::issuer::set_up_endorsed_issuer;
 use skillpack_hub::storage::CredentialRevocation;
 
 use super::TestHub;
@@ -146,8 +146,13 @@ fn a_learner_with_a_credential(lists: &ListServer) -> (TestHub, Phone) {
     .unwrap();
     let published = hub.signed_post(&publisher, &endpoint::publish("riders"), sample_pack());
     assert_eq!(published.status(), StatusCode::CREATED);
-    hub.run(set_up_issuer(&hub.db, &publisher, profile(), &lists.url))
-        .unwrap();
+    hub.run(set_up_endorsed_issuer(
+        &hub.db,
+        &publisher,
+        profile(),
+        &lists.url,
+    ))
+    .unwrap();
     let code = hub
         .run(hub.db.create_enrolment("riders", None, None))
         .unwrap();
@@ -403,8 +408,13 @@ fn the_hub_gives_reasons_only_to_a_bound_device_of_its_own_learner_and_bounded()
     .unwrap();
     let published = hub.signed_post(&publisher, &endpoint::publish("riders"), sample_pack());
     assert_eq!(published.status(), StatusCode::CREATED);
-    hub.run(set_up_issuer(&hub.db, &publisher, profile(), &hub.url))
-        .unwrap();
+    hub.run(set_up_endorsed_issuer(
+        &hub.db,
+        &publisher,
+        profile(),
+        &hub.url,
+    ))
+    .unwrap();
     let code = hub
         .run(hub.db.create_enrolment("riders", None, None))
         .unwrap();

@@ -12,7 +12,7 @@ use super::{say, Steps};
 use crate::commands::hub::result_line;
 use crate::commands::hub::{init, operate};
 use crate::commands::human_bytes;
-use skillpack_hub::issue::set_up_issuer as set_up_issuer_on;
+use skillpack_hub::issuer::set_up_endorsed_issuer;
 
 /// Makes the hub's database, registers the demo publisher and makes an enrolment code for
 /// `group`; gives the code.
@@ -56,7 +56,7 @@ pub fn set_up_issuer(
     let (key, url) = (assets.key.to_seed(), url.to_owned());
     let row = operate(db, |hub| async move {
         let key = skillpack_core::keys::SecretKey::from_seed(&key);
-        set_up_issuer_on(&hub, &key, profile, &url).await
+        set_up_endorsed_issuer(&hub, &key, profile, &url).await
     })?;
     say(format!(
         "the hub keeps a key that signs credentials for {} ({}), endorsed by the trainer's key",

@@ -3,14 +3,14 @@
 //! granted, a one-time sign-in link to the web pages, the provider's issuer key and a
 //! credential revoked.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use skillpack_core::keys::file::read_secret;
+use skillpack_core::keys::file::{read_public, read_secret};
 use skillpack_core::keys::PublicKey;
 use skillpack_core::protocol::GroupName;
-use skillpack_hub::issue::set_up_issuer as set_up_issuer_on;
+use skillpack_hub::issuer::{attach_endorsement, set_up_endorsed_issuer, set_up_issuer};
 use skillpack_hub::storage::{CredentialRevocation, LearnerLabel, LearnerLink, Scope};
 
 use super::operate;
@@ -153,10 +153,109 @@ pub(super) fn grant(
     Ok(ExitCode::SUCCESS)
 }
 
-/// `skillpack hub issuer`: the provider's issuer key, endorsed by the publisher's.
-pub(super) fn set_up_issuer(db: &str, key: &Path, issuer: &Path, hub_url: &str) -> CommandResult {
-    let publisher = read_secret(key).with_context(|| format!("reading {}", key.display()))?;
-    let issuer = crate::commands::credential::read_issuer_file(issuer)?;
+/// What `skillpack hub issuer` was given.
+pub(super) struct IssuerArgs {
+    /// The provider's publisher key (a NAME.pub file or a did:key).
+    pub publisher: Option<String>,
+    /// The provider's secret key, to endorse at once.
+    pub key: Option<PathBuf>,
+    /// The issuer.toml and the hub's URL, to set up or update the issuer.
+    pub profile: Option<(PathBuf, String)>,
+    /// An endorsement to give the hub.
+    pub endorsement: Option<PathBuf>,
+}
+
+/// The audit trail's name for changes made here.
+const ISSUER_ACTOR: &str = "skillpack hub issuer";
+
+/// `skillpack hub issuer`: sets up the provider's issuer (endorsed at once with --key), takes
+/// the trainer's endorsement (--endorsement), and prints the issuer's state and what to do
+/// next.
+pub(super) fn issuer(db: &str, args: IssuerArgs) -> CommandResult {
+    if args.publisher.is_none() && args.key.is_none() && args.endorsement.is_none() {
+        bail!(
+            "give --publisher (or --key) with --issuer and --hub-url to set up an issuer, or \
+             --endorsement with the trainer's endorsement"
+        );
+    }
+    let mut shown = None;
+    if let Some(key) = &args.key {
+        let (profile, hub_url) = profile_and_url(args.profile.as_ref())?;
+        let secret = read_secret(key).with_context(|| format!("reading {}", key.display()))?;
+        let publisher = secret.public_key();
+        let row = operate(db, |hub| async move {
+            if !hub.is_publisher(secret.public_key()).await? {
+                return Ok(None);
+            }
+            set_up_endorsed_issuer(&hub, &secret, profile, &hub_url)
+                .await
+                .map(Some)
+        })?;
+        if row.is_none() {
+            bail!("the key is not a registered publisher: `skillpack hub add-publisher` first");
+        }
+        outln!("endorsed with the publisher's key given (--key), on this computer");
+        shown = Some(publisher);
+    } else if let Some(publisher) = &args.publisher {
+        let publisher = read_publisher(publisher)?;
+        if let Some(profile) = &args.profile {
+            let (profile, hub_url) = profile_and_url(Some(profile))?;
+            let row = operate(db, |hub| async move {
+                if !hub.is_publisher(publisher).await? {
+                    return Ok(None);
+                }
+                set_up_issuer(&hub, publisher, profile, &hub_url, ISSUER_ACTOR)
+                    .await
+                    .map(Some)
+            })?;
+            if row.is_none() {
+                bail!(
+                    "{} is not a registered publisher: `skillpack hub add-publisher` first",
+                    publisher.fingerprint()
+                );
+            }
+        }
+        shown = Some(publisher);
+    }
+    if let Some(file) = &args.endorsement {
+        let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        let endorsement = skillpack_core::credential::json::parse(&bytes)
+            .with_context(|| format!("reading {}", file.display()))?;
+        let taken = operate(db, |hub| async move {
+            attach_endorsement(&hub, &endorsement, chrono::Utc::now(), ISSUER_ACTOR).await
+        })?;
+        let (row, checked) = match taken {
+            Ok(taken) => taken,
+            Err(refused) => bail!("{refused}"),
+        };
+        let profile: skillpack_core::credential::Issuer = serde_json::from_str(&row.profile)?;
+        if let Some(named) = checked.provider.as_deref().filter(|n| *n != profile.name) {
+            outln!(
+                "note: the endorsement names the provider {named:?}, and issuer.toml {:?}; \
+                 credentials show issuer.toml's name, and verifiers the endorsement's",
+                profile.name
+            );
+        }
+        outln!(
+            "took the endorsement by publisher {}: credentials issued from now on carry it",
+            checked.publisher.fingerprint()
+        );
+        shown = Some(checked.publisher);
+    }
+    if let Some(publisher) = shown {
+        print_issuer_state(db, publisher)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The issuer's description and the hub's URL, checked.
+fn profile_and_url(
+    given: Option<&(PathBuf, String)>,
+) -> anyhow::Result<(skillpack_core::credential::Issuer, String)> {
+    let Some((file, hub_url)) = given else {
+        bail!("give --issuer (issuer.toml) and --hub-url to set up an issuer");
+    };
+    let profile = crate::commands::credential::read_issuer_file(file)?;
     // The status list is published under it: a verifier reads it only over https.
     if !skillpack_core::credential::status::is_readable_status_url(hub_url) {
         bail!(
@@ -164,25 +263,54 @@ pub(super) fn set_up_issuer(db: &str, key: &Path, issuer: &Path, hub_url: &str) 
              https; plain http only on this computer's loopback, for trying it out)"
         );
     }
-    let hub_url = hub_url.to_owned();
-    let row = operate(db, |hub| async move {
-        if !hub.is_publisher(publisher.public_key()).await? {
-            return Ok(None);
-        }
-        set_up_issuer_on(&hub, &publisher, issuer, &hub_url)
-            .await
-            .map(Some)
-    })?;
-    let Some(row) = row else {
-        bail!("the key is not a registered publisher: `skillpack hub add-publisher` first");
+    Ok((profile, hub_url.clone()))
+}
+
+/// A publisher key from a NAME.pub file or a did:key.
+fn read_publisher(given: &str) -> anyhow::Result<PublicKey> {
+    if given.starts_with("did:key:") {
+        PublicKey::parse(given).with_context(|| format!("{given} is not an Ed25519 did:key"))
+    } else {
+        read_public(Path::new(given)).with_context(|| format!("reading {given}"))
+    }
+}
+
+/// Prints the publisher's issuer on this hub: its key, its status list, its endorsement and,
+/// while it has none, the commands that give it one.
+fn print_issuer_state(db: &str, publisher: PublicKey) -> anyhow::Result<()> {
+    let Some(row) = operate(db, |hub| async move { hub.issuer_of(publisher).await })? else {
+        bail!(
+            "publisher {} has no issuer on this hub: give --publisher, --issuer and --hub-url",
+            publisher.fingerprint()
+        );
     };
     let issuer_key = skillpack_core::keys::SecretKey::from_seed(&row.seed).public_key();
+    let state = match (&row.endorsement_credential, &row.endorsement) {
+        (Some(_), _) => "endorsed: credentials carry the endorsement",
+        (None, Some(_)) => {
+            "endorsed in the own format only: it issues, but its credentials carry no \
+             endorsement, so verifiers elsewhere cannot tell it speaks for the provider"
+        }
+        (None, None) => "not endorsed yet: it issues nothing until it is",
+    };
     outln!(
-        "issuer {} set up: it signs credentials for {} (endorsed by the publisher's key)",
+        "issuer {} for publisher {}: {state}",
         row.id,
         row.publisher.fingerprint()
     );
-    outln!("  issuer key:  {}", issuer_key.to_did_key());
+    outln!(
+        "  issuer key:  {}   (fingerprint {})",
+        issuer_key.to_did_key(),
+        issuer_key.fingerprint()
+    );
     outln!("  status list: {}", row.status_list);
-    Ok(ExitCode::SUCCESS)
+    if row.endorsement_credential.is_none() {
+        outln!("The trainer signs, on their own computer:");
+        outln!(
+            "  skillpack issuer endorse --key NAME.key --issuer {} --name \"PROVIDER\" -o endorsement.json",
+            issuer_key.to_did_key()
+        );
+        outln!("then, here: skillpack hub issuer --endorsement endorsement.json");
+    }
+    Ok(())
 }

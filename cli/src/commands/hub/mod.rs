@@ -154,23 +154,32 @@ pub enum HubCommand {
         from: Source,
     },
     /// Set up the issuer of a training provider: the hub makes (once) and holds a key that
-    /// signs credentials for the provider's modules, endorsed by the provider's publisher key
-    /// so learners' devices trust it. Passing results are then awarded credentials,
-    /// earlier passes included.
+    /// signs credentials for the provider's modules. It issues once the provider endorses that
+    /// key: the trainer runs `skillpack issuer endorse` on their own computer, and you give the
+    /// file here with --endorsement. Passing results are then awarded credentials, earlier
+    /// passes included. On the trainer's own computer, --key endorses it at once.
     Issuer {
         /// Database: sqlite://PATH or postgres://….
         #[arg(long, env = "SKILLPACK_DB")]
         db: String,
-        /// The provider's publisher key (NAME.key), registered with `hub add-publisher`.
+        /// The provider's publisher key (NAME.pub, or its did:key), registered with `hub
+        /// add-publisher`.
+        #[arg(long, conflicts_with = "key")]
+        publisher: Option<String>,
+        /// The provider's secret publisher key (NAME.key), to endorse the issuer key at once:
+        /// only on the trainer's own computer.
         #[arg(long)]
-        key: PathBuf,
+        key: Option<PathBuf>,
         /// What credentials say of the provider (issuer.toml: name, url, country_code,
         /// country, region).
-        #[arg(long)]
-        issuer: PathBuf,
+        #[arg(long, requires = "hub_url")]
+        issuer: Option<PathBuf>,
         /// The hub's public URL, where verifiers read the provider's revocation list.
+        #[arg(long, requires = "issuer")]
+        hub_url: Option<String>,
+        /// The provider's endorsement of the issuer key, as `skillpack issuer endorse` wrote it.
         #[arg(long)]
-        hub_url: String,
+        endorsement: Option<PathBuf>,
     },
     /// The credentials the hub issued, oldest first.
     Credentials {
@@ -254,10 +263,20 @@ pub fn run(command: HubCommand) -> CommandResult {
     match command {
         HubCommand::Issuer {
             db,
+            publisher,
             key,
             issuer,
             hub_url,
-        } => changes::set_up_issuer(&db, &key, &issuer, &hub_url),
+            endorsement,
+        } => changes::issuer(
+            &db,
+            changes::IssuerArgs {
+                publisher,
+                key,
+                profile: issuer.zip(hub_url),
+                endorsement,
+            },
+        ),
         HubCommand::Label {
             db,
             learner,

@@ -5,12 +5,13 @@
 use super::{iso, PgHub};
 use crate::error::HubError;
 use crate::storage::rows::{
-    CredentialInsert, CredentialRevocation, HeldCredentialRow, IssuedRow, IssuerRow, NewCredential,
-    UnissuedPass,
+    CredentialInsert, CredentialRevocation, HeldCredentialRow, IssuedRow, IssuerChange, IssuerRow,
+    NewCredential, UnissuedPass,
 };
-use crate::storage::rules::{count, issuer_row};
+use crate::storage::rules::{count, endorsement_column, issuer_row};
 
-const ISSUER_COLUMNS: &str = "id, publisher, secret_key, profile, endorsement, status_list";
+const ISSUER_COLUMNS: &str =
+    "id, publisher, secret_key, profile, endorsement, endorsement_credential, status_list";
 
 fn read_issuer(r: &tokio_postgres::Row) -> Result<IssuerRow, HubError> {
     issuer_row(
@@ -20,6 +21,7 @@ fn read_issuer(r: &tokio_postgres::Row) -> Result<IssuerRow, HubError> {
         r.get(3),
         r.get(4),
         r.get(5),
+        r.get(6),
     )
 }
 
@@ -28,24 +30,37 @@ fn to_i64(n: u64) -> i64 {
 }
 
 impl PgHub {
-    pub(crate) async fn set_issuer(&self, issuer: IssuerRow) -> Result<u64, HubError> {
-        let client = self.pool.get().await?;
-        let row = client
+    pub(crate) async fn set_issuer(
+        &self,
+        issuer: IssuerRow,
+        change: IssuerChange,
+    ) -> Result<u64, HubError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let row = tx
             .query_one(
-                "INSERT INTO issuers (publisher, secret_key, profile, endorsement, status_list, created_at)
-                 VALUES ($1, $2, $3, $4, $5, now())
+                "INSERT INTO issuers (publisher, secret_key, profile, endorsement,
+                     endorsement_credential, status_list, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, now())
                  ON CONFLICT (publisher) DO UPDATE SET secret_key = $2, profile = $3,
-                     endorsement = $4, status_list = $5
+                     endorsement = $4, endorsement_credential = $5, status_list = $6
                  RETURNING id",
                 &[
                     &issuer.publisher.to_bytes().as_slice(),
                     &issuer.seed.as_slice(),
                     &issuer.profile,
-                    &issuer.endorsement,
+                    &endorsement_column(&issuer),
+                    &issuer.endorsement_credential,
                     &issuer.status_list,
                 ],
             )
             .await?;
+        tx.execute(
+            "INSERT INTO audit (at, actor, action, detail) VALUES (now(), $1, 'set_issuer', $2)",
+            &[&change.by, &change.detail],
+        )
+        .await?;
+        tx.commit().await?;
         Ok(count(row.get(0)))
     }
 

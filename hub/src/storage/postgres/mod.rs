@@ -33,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_web_sign_in.sql"),
     include_str!("migrations/0011_attempt_grants.sql"),
     include_str!("migrations/0012_wallet_exchanges.sql"),
+    include_str!("migrations/0013_endorsement_credentials.sql"),
 ];
 
 /// The advisory lock migrations hold: several instances may start at once.

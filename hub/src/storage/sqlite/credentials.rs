@@ -7,12 +7,13 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use super::{SqliteHub, NOW};
 use crate::error::HubError;
 use crate::storage::rows::{
-    CredentialInsert, CredentialRevocation, HeldCredentialRow, IssuedRow, IssuerRow, NewCredential,
-    UnissuedPass,
+    CredentialInsert, CredentialRevocation, HeldCredentialRow, IssuedRow, IssuerChange, IssuerRow,
+    NewCredential, UnissuedPass,
 };
-use crate::storage::rules::{count, issuer_row};
+use crate::storage::rules::{count, endorsement_column, issuer_row};
 
-const ISSUER_COLUMNS: &str = "id, publisher, secret_key, profile, endorsement, status_list";
+const ISSUER_COLUMNS: &str =
+    "id, publisher, secret_key, profile, endorsement, endorsement_credential, status_list";
 
 fn read_issuer(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<IssuerRow, HubError>> {
     Ok(issuer_row(
@@ -22,30 +23,46 @@ fn read_issuer(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<IssuerRow, HubE
         r.get(3)?,
         r.get(4)?,
         r.get(5)?,
+        r.get(6)?,
     ))
 }
 
 impl SqliteHub {
-    pub(crate) async fn set_issuer(&self, issuer: IssuerRow) -> Result<u64, HubError> {
+    pub(crate) async fn set_issuer(
+        &self,
+        issuer: IssuerRow,
+        change: IssuerChange,
+    ) -> Result<u64, HubError> {
         self.run(move |db| {
-            let conn = db.lock();
-            let id: i64 = conn.query_row(
+            let mut conn = db.lock();
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let id: i64 = tx.query_row(
                 &format!(
-                    "INSERT INTO issuers (publisher, secret_key, profile, endorsement, status_list, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, {NOW})
+                    "INSERT INTO issuers (publisher, secret_key, profile, endorsement,
+                         endorsement_credential, status_list, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, {NOW})
                      ON CONFLICT (publisher) DO UPDATE SET secret_key = ?2, profile = ?3,
-                         endorsement = ?4, status_list = ?5
+                         endorsement = ?4, endorsement_credential = ?5, status_list = ?6
                      RETURNING id"
                 ),
                 params![
                     issuer.publisher.to_bytes().as_slice(),
                     issuer.seed.as_slice(),
                     issuer.profile,
-                    issuer.endorsement,
+                    endorsement_column(&issuer),
+                    issuer.endorsement_credential,
                     issuer.status_list
                 ],
                 |r| r.get(0),
             )?;
+            tx.execute(
+                &format!(
+                    "INSERT INTO audit (at, actor, action, detail)
+                     VALUES ({NOW}, ?1, 'set_issuer', ?2)"
+                ),
+                params![change.by, change.detail],
+            )?;
+            tx.commit()?;
             Ok(count(id))
         })
         .await

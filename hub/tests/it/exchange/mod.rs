@@ -19,7 +19,7 @@ use skillpack_core::protocol::{
     WalletExchangeRequest, WalletExchangeResponse,
 };
 use skillpack_core::testing::{publisher_key, record_chain_in, register_request, sample_pack};
-use skillpack_hub::issue::set_up_issuer;
+use skillpack_hub::issuer::set_up_endorsed_issuer;
 use skillpack_hub::storage::{CredentialRevocation, WebGrant};
 
 use self::wallet::{Suite, Wallet};
@@ -50,8 +50,10 @@ fn passed() -> Passed {
         country: "Kenya".into(),
         region: None,
     };
-    hub.run(set_up_issuer(&hub.db, &publisher, profile, &hub.url))
-        .unwrap();
+    hub.run(set_up_endorsed_issuer(
+        &hub.db, &publisher, profile, &hub.url,
+    ))
+    .unwrap();
     let code = hub
         .run(hub.db.create_enrolment("riders", None, None))
         .unwrap();

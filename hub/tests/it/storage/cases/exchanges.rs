@@ -5,8 +5,8 @@
 
 use skillpack_core::testing::publisher_key;
 use skillpack_hub::storage::{
-    CredentialInsert, CredentialRevocation, ExchangeCompletion, IssuerRow, NewCredential,
-    NewExchange, WalletCopy,
+    CredentialInsert, CredentialRevocation, ExchangeCompletion, IssuerChange, IssuerRow,
+    NewCredential, NewExchange, WalletCopy,
 };
 
 use super::{learner, registered};
@@ -19,14 +19,21 @@ pub async fn an_exchange_issues_to_one_wallet_once_and_the_copy_goes_with_the_or
     let publisher = publisher_key().public_key();
     db.add_publisher(publisher, "fixture".into()).await.unwrap();
     let issuer = db
-        .set_issuer(IssuerRow {
-            id: 0,
-            publisher,
-            seed: [9; 32],
-            profile: "{}".into(),
-            endorsement: "{}".into(),
-            status_list: "https://hub.example/v1/status/1".into(),
-        })
+        .set_issuer(
+            IssuerRow {
+                id: 0,
+                publisher,
+                seed: [9; 32],
+                profile: "{}".into(),
+                endorsement: Some("{}".into()),
+                endorsement_credential: None,
+                status_list: "https://hub.example/v1/status/1".into(),
+            },
+            IssuerChange {
+                by: "operator".into(),
+                detail: "set up".into(),
+            },
+        )
         .await
         .unwrap();
     let (key, chain) = registered(&db, 91, 1).await;

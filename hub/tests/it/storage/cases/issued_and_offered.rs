@@ -5,8 +5,8 @@
 use skillpack_core::hash::ContentHash;
 use skillpack_core::testing::{publisher_key, stranger_key};
 use skillpack_hub::storage::{
-    CredentialInsert, CredentialRevocation, HeldCredentialRow, IssuerRow, NewCredential, NewPack,
-    PublishRefusal, RegisterRefusal, Scope,
+    CredentialInsert, CredentialRevocation, HeldCredentialRow, IssuerChange, IssuerRow,
+    NewCredential, NewPack, PublishRefusal, RegisterRefusal, Scope,
 };
 
 use super::{device, joining, learner, new_pack, registered};
@@ -21,19 +21,55 @@ pub async fn credentials_are_stored_once_per_record_numbered_and_revoked_by_bit(
         publisher,
         seed: [9; 32],
         profile: r#"{"name":"Salama Riders Trust","url":null,"country_code":"KE","country":"Kenya","region":null}"#.into(),
-        endorsement: "{}".into(),
+        endorsement: None,
+        endorsement_credential: None,
         status_list: "https://hub.example/v1/status/1".into(),
     };
-    let id = db.set_issuer(issuer.clone()).await.unwrap();
-    // Setting it again updates the same issuer.
+    let change = |detail: &str| IssuerChange {
+        by: "operator".into(),
+        detail: detail.into(),
+    };
+    let id = db
+        .set_issuer(issuer.clone(), change("set up"))
+        .await
+        .unwrap();
+    let held = db.issuer_of(publisher).await.unwrap().expect("set up");
+    assert_eq!(
+        (
+            held.is_endorsed(),
+            held.endorsement,
+            held.endorsement_credential
+        ),
+        (false, None, None),
+        "an issuer set up without the trainer's key holds no endorsement"
+    );
+    // Setting it again updates the same issuer, each form of endorsement kept as given.
     let again = IssuerRow {
         status_list: format!("https://hub.example/v1/status/{id}"),
+        endorsement: Some(r#"{"own":"format"}"#.into()),
+        endorsement_credential: Some(r#"{"type":["EndorsementCredential"]}"#.into()),
         ..issuer
     };
-    assert_eq!(db.set_issuer(again.clone()).await.unwrap(), id);
+    assert_eq!(
+        db.set_issuer(again.clone(), change("endorsed"))
+            .await
+            .unwrap(),
+        id
+    );
     let held = db.issuer_of(publisher).await.unwrap().expect("set up");
     assert_eq!((held.id, held.seed), (id, [9; 32]));
     assert_eq!(held.status_list, again.status_list);
+    assert_eq!(held.endorsement, again.endorsement);
+    assert_eq!(held.endorsement_credential, again.endorsement_credential);
+    let audited: Vec<String> = db
+        .audit()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.action == "set_issuer")
+        .map(|a| a.detail)
+        .collect();
+    assert_eq!(audited, ["set up", "endorsed"]);
     assert_eq!(db.issuer(id).await.unwrap().expect("by number").id, id);
     assert!(db
         .issuer_of(stranger_key().public_key())
