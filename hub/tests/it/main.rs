@@ -10,6 +10,7 @@ mod admin;
 mod binding;
 mod credentials;
 mod distribution;
+mod endorsed_issuer;
 mod errors;
 mod exchange;
 mod grants;
