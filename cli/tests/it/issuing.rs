@@ -41,6 +41,8 @@ fn a_passing_result_earns_a_hub_credential_the_device_keeps_and_revocation_reach
          country_code = \"KE\"\ncountry = \"Kenya\"\n",
     )
     .unwrap();
+    // The operator sets up the issuer with the provider's public key only; it issues nothing
+    // until the trainer, on their own computer, endorses the key it prints.
     let set_up = ok(
         d,
         &[
@@ -48,8 +50,8 @@ fn a_passing_result_earns_a_hub_credential_the_device_keeps_and_revocation_reach
             "issuer",
             "--db",
             &db,
-            "--key",
-            key,
+            "--publisher",
+            public,
             "--issuer",
             "issuer.toml",
             "--hub-url",
@@ -57,6 +59,74 @@ fn a_passing_result_earns_a_hub_credential_the_device_keeps_and_revocation_reach
         ],
     );
     assert!(set_up.contains("/v1/status/1"), "{set_up}");
+    assert!(set_up.contains("not endorsed yet"), "{set_up}");
+    assert!(set_up.contains("skillpack issuer endorse"), "{set_up}");
+    let issuer_did = set_up
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("issuer key:"))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("the issuer key")
+        .to_owned();
+    assert_eq!(
+        ok(d, &["hub", "issuer", "--db", &db, "--publisher", public]),
+        set_up
+            .lines()
+            .skip_while(|l| !l.starts_with("issuer 1 "))
+            .map(|l| format!("{l}\n"))
+            .collect::<String>(),
+        "asked again, the same issuer, the same state"
+    );
+    let own = std::fs::read_to_string(public).unwrap();
+    let own_did = own.lines().last().unwrap().trim();
+    for wrong in [
+        own_did,
+        "did:key:z6MkNotAKey",
+        "z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+    ] {
+        let refused = skillpack(
+            d,
+            &[
+                "issuer", "endorse", "--key", key, "--issuer", wrong, "-o", "e.json",
+            ],
+        );
+        assert!(!refused.status.success(), "{wrong}: {}", text(&refused));
+    }
+    let endorsed = ok(
+        d,
+        &[
+            "issuer",
+            "endorse",
+            "--key",
+            key,
+            "--issuer",
+            &issuer_did,
+            "--name",
+            "Salama Riders Trust",
+            "-o",
+            "endorsement.json",
+        ],
+    );
+    let issuer_fingerprint = set_up
+        .lines()
+        .find_map(|l| l.split("(fingerprint ").nth(1))
+        .and_then(|l| l.strip_suffix(')'))
+        .expect("the issuer key's fingerprint");
+    assert!(endorsed.contains(issuer_fingerprint), "{endorsed}");
+    let taken = ok(
+        d,
+        &[
+            "hub",
+            "issuer",
+            "--db",
+            &db,
+            "--endorsement",
+            "endorsement.json",
+        ],
+    );
+    assert!(
+        taken.contains("took the endorsement") && taken.contains("credentials carry"),
+        "{taken}"
+    );
     ok(
         d,
         &[
@@ -154,11 +224,69 @@ fn a_passing_result_earns_a_hub_credential_the_device_keeps_and_revocation_reach
         format!("{url}/v1/status/1")
     );
 
+    assert_eq!(
+        mine["issuer"]["endorsement"][0],
+        serde_json::from_slice::<serde_json::Value>(
+            &std::fs::read(d.join("endorsement.json")).unwrap()
+        )
+        .unwrap(),
+        "the trainer's endorsement, inside the credential"
+    );
     let checked = ok(d, &["credential", "verify", "mine.json"]);
     assert!(
-        checked.contains("revocation checked: not revoked"),
+        checked.contains("revocation checked: not revoked")
+            && checked.contains("(Salama Riders Trust): give --trust with that publisher's key"),
         "{checked}"
     );
+    // The verifier knows only the provider's publisher key: trusted through the endorsement.
+    let publisher_fingerprint = endorsed
+        .split("signed by your key ")
+        .nth(1)
+        .and_then(|l| l.lines().next())
+        .expect("the publisher's fingerprint")
+        .to_owned();
+    let trusted = ok(d, &["credential", "verify", "mine.json", "--trust", public]);
+    assert!(
+        trusted.contains(&format!(
+            "trusted: Salama Riders Trust, endorsed by {publisher_fingerprint}"
+        )),
+        "{trusted}"
+    );
+    let stranger = assets().join("keys/demo-assessor.pub");
+    let out = skillpack(
+        d,
+        &[
+            "credential",
+            "verify",
+            "mine.json",
+            "--trust",
+            stranger.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!(
+            "not trusted: endorsed by {publisher_fingerprint} (Salama Riders Trust), a key \
+             --trust does not name"
+        )),
+        "{}",
+        text(&out)
+    );
+    let json: serde_json::Value = serde_json::from_str(&ok(
+        d,
+        &[
+            "credential",
+            "verify",
+            "mine.json",
+            "--trust",
+            public,
+            "--json",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(json["trust"]["by"], "endorsed");
+    assert_eq!(json["trust"]["fingerprint"], publisher_fingerprint.as_str());
+    assert_eq!(json["endorsements"][0]["name"], "Salama Riders Trust");
     let listed = ok(d, &["hub", "credentials", "--db", &db]);
     assert!(listed.contains(&id) && listed.contains("valid"), "{listed}");
 
