@@ -105,6 +105,7 @@ pub async fn set_up_endorsed_issuer(
         publisher,
         &issuer_key,
         Some(&name),
+        skillpack_core::random::bytes().map_err(|e| HubError::Random(e.to_string()))?,
         Utc::now(),
         Contexts::bundled(),
     )?;

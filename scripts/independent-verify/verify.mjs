@@ -1,5 +1,7 @@
 // Checks credentials with two verifiers that are not ours, Digital Bazaar's libraries and the
-// DCC's verifier-core, and compares each verdict with what is expected of it.
+// DCC's verifier-core, and compares each verdict with what is expected of it. Each endorsement
+// of the issuer a credential carries is also verified on its own with Digital Bazaar's library,
+// one "endorsement" line each: neither library checks embedded endorsements itself.
 //
 //   node verify.mjs [--hub http://127.0.0.1:PORT] [--controller FILE]... EXPECTED=FILE...
 //
@@ -96,6 +98,32 @@ async function digitalBazaar(credential, reach) {
   return { verdict: 'valid', reason: result.statusResult ? 'status list read: bit not set' : '' };
 }
 
+/**
+ * Each endorsement of the issuer the credential carries (`issuer.endorsement[]`, Open Badges
+ * 3.0 EndorsementCredentials), verified as a credential of its own with Digital Bazaar's
+ * library: neither library does this when it verifies the credential holding them. Gives the
+ * verdict on each and the did:key that signed it.
+ */
+async function endorsements(credential, reach) {
+  const found = credential?.issuer?.endorsement ?? [];
+  const outcomes = [];
+  for (const endorsement of found) {
+    const suite = new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 });
+    const result = await vc.verifyCredential({
+      credential: endorsement,
+      suite,
+      documentLoader: reach.documentLoader,
+    });
+    const signer = String(endorsement?.proof?.[0]?.verificationMethod ?? '').split('#')[0];
+    outcomes.push(
+      result.verified
+        ? { verdict: 'valid', reason: `signed by ${signer}, endorses ${endorsement.credentialSubject?.id}` }
+        : { verdict: 'invalid', reason: reasonOf(result.error ?? result.results?.[0]?.error) },
+    );
+  }
+  return outcomes;
+}
+
 /** The DCC's verifier-core, with its own document loader (bundled contexts, did:key). */
 async function verifierCore(credential) {
   const result = await quietly(() => dccVerifyCredential({ credential, knownDIDRegistries: [] }));
@@ -179,6 +207,7 @@ async function main() {
   const reach = new Reach({ hub, controllers });
   reach.guardFetch();
   let unexpected = 0;
+  let endorsementsChecked = 0;
   const width = Math.max(...credentials.map(({ file }) => basename(file).length));
   const say = (mark, name, verifier, text) =>
     console.log(`${mark.padEnd(6)}${name.padEnd(width + 2)}${verifier.padEnd(15)}${text}`);
@@ -207,8 +236,27 @@ async function main() {
       say(agrees ? 'ok' : 'FAIL', name, verifier, text + note);
       for (const line of outcome.info ?? []) say('info', name, verifier, line);
     }
+    // An endorsement inside a credential expected valid or revoked must verify on its own;
+    // inside one expected invalid, its verdict is information.
+    let outcomes;
+    try {
+      outcomes = await endorsements(credential, reach);
+    } catch (error) {
+      outcomes = [{ verdict: 'invalid', reason: `the library threw: ${reasonOf(error)}` }];
+    }
+    for (const outcome of outcomes) {
+      const text = `${outcome.verdict}: ${outcome.reason}`;
+      if (expected === 'invalid') {
+        say('info', name, 'endorsement', text);
+        continue;
+      }
+      const agrees = outcome.verdict === 'valid';
+      endorsementsChecked++;
+      if (!agrees) unexpected++;
+      say(agrees ? 'ok' : 'FAIL', name, 'endorsement', text + (agrees ? '' : '  [expected valid]'));
+    }
   }
-  const total = credentials.length * 2;
+  const total = credentials.length * 2 + endorsementsChecked;
   console.log(`${total - unexpected} of ${total} verdicts as expected`);
   process.exitCode = unexpected === 0 ? 0 : 1;
 }

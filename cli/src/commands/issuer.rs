@@ -63,6 +63,7 @@ pub fn run(command: IssuerCommand) -> CommandResult {
                 &publisher,
                 &issuer_key,
                 name.as_deref(),
+                skillpack_core::random::bytes()?,
                 chrono::Utc::now(),
                 Contexts::bundled(),
             )?;

@@ -3,7 +3,9 @@
 //! `scripts/independent-verify/verify.mjs` (its README says what each is given). The
 //! credentials come from the real binary: the demo's, one with the learner's name, one with
 //! half an ECTS credit, a copy of the demo's with one character of the achievement's name
-//! changed, and the demo's again once its hub has revoked it. The published Open Badges 3.0
+//! changed, the provider's endorsement of the hub's issuer key that the demo's credential
+//! carries (alone, and changed inside a copy), and the demo's again once its hub has revoked
+//! it. The published Open Badges 3.0
 //! `eddsa-rdfc-2022` vector goes with them, so a failure of ours is told apart from a harness
 //! that cannot say "valid". Needs `node` and `npm ci` in scripts/independent-verify
 //! (scripts/test-all runs it; `.ci/run` installs npm): without them this test fails, it
@@ -188,8 +190,29 @@ fn issued_credentials_verify_with_digital_bazaar_and_verifier_core_and_bad_ones_
     )
     .unwrap();
 
+    // The provider's endorsement of the hub's issuer key, inside the demo's credential (ADR
+    // 0006): copied out into a file of its own, and changed by one character inside a copy,
+    // which breaks the credential's own proof.
+    let endorsement = &credential["issuer"]["endorsement"][0];
+    assert_eq!(endorsement["type"][1], "EndorsementCredential");
+    std::fs::write(
+        d.join("endorsement.json"),
+        serde_json::to_vec_pretty(endorsement).unwrap(),
+    )
+    .unwrap();
+    let mut changed = credential.clone();
+    let comment =
+        &mut changed["issuer"]["endorsement"][0]["credentialSubject"]["endorsementComment"];
+    *comment = Value::String(comment.as_str().unwrap().replace("issues", "Issues"));
+    assert_ne!(changed, credential);
+    std::fs::write(
+        d.join("endorsement-tampered.json"),
+        serde_json::to_vec_pretty(&changed).unwrap(),
+    )
+    .unwrap();
+
     let path = |name: &str| d.join(name).to_str().unwrap().to_owned();
-    verify(&[
+    let said = verify(&[
         "--hub",
         &hub.url,
         "--controller",
@@ -203,7 +226,20 @@ fn issued_credentials_verify_with_digital_bazaar_and_verifier_core_and_bad_ones_
         &format!("valid={}", path("named.json")),
         &format!("valid={}", path("half-ects.json")),
         &format!("invalid={}", path("tampered.json")),
+        &format!("valid={}", path("endorsement.json")),
+        &format!("invalid={}", path("endorsement-tampered.json")),
     ]);
+    // Digital Bazaar's library, called on the endorsement inside the demo's credential, says
+    // it is valid and that the demo's publisher key signed it.
+    let publisher = std::fs::read_to_string(assets().join("keys/demo-publisher.pub")).unwrap();
+    let publisher = publisher.lines().last().unwrap().trim();
+    assert!(
+        said.lines().any(|l| l.starts_with("ok")
+            && l.contains("credential.json")
+            && l.contains("endorsement")
+            && l.contains(&format!("valid: signed by {publisher}"))),
+        "{said}"
+    );
 
     // The same credential once the operator revoked it: both read the hub's list again.
     std::fs::copy(demo.join("credential.json"), d.join("revoked.json")).unwrap();

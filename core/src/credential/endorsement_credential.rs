@@ -40,13 +40,15 @@ pub fn endorsement_context() -> Value {
 }
 
 /// The provider whose publisher key is `publisher` endorses `issuer` to issue its credentials,
-/// at `at`, under the name `provider` if given. The endorsement has no end date: an
+/// at `at`, under the name `provider` if given; `id_bytes` (16 random bytes) make its id, a
+/// version 4 UUID. The endorsement has no end date: an
 /// OB3 verifier judges an embedded endorsement when it verifies, and an expired one would make
 /// every credential issued under it look bad years later.
 pub fn endorse(
     publisher: &SecretKey,
     issuer: &PublicKey,
     provider: Option<&str>,
+    id_bytes: [u8; 16],
     at: DateTime<Utc>,
     contexts: &Contexts,
 ) -> Result<Value, CredentialError> {
@@ -83,7 +85,7 @@ pub fn endorse(
                 .to_owned(),
         ),
     };
-    let id = uuid::Builder::from_random_bytes(random_bytes()?).into_uuid();
+    let id = uuid::Builder::from_random_bytes(id_bytes).into_uuid();
     let unsigned = json!({
         "@context": endorsement_context(),
         "id": format!("urn:uuid:{id}"),
@@ -190,10 +192,4 @@ pub fn check_endorsement(
         provider,
         valid_from,
     })
-}
-
-fn random_bytes() -> Result<[u8; 16], CredentialError> {
-    let mut bytes = [0u8; 16];
-    getrandom::getrandom(&mut bytes).map_err(|e| CredentialError::Random(e.to_string()))?;
-    Ok(bytes)
 }

@@ -51,9 +51,6 @@ pub enum CredentialError {
     /// The issuer revoked it.
     #[error("the issuer revoked the credential")]
     Revoked,
-    /// The system gave no randomness for a new id.
-    #[error("no randomness for a new id: {0}")]
-    Random(String),
     /// Its status list cannot be used to check it.
     #[error("the status list is not usable: {0}")]
     BadStatusList(String),

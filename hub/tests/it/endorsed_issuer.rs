@@ -34,6 +34,7 @@ fn endorsement(publisher: &SecretKey, issuer: &skillpack_core::keys::PublicKey) 
         publisher,
         issuer,
         Some("Salama Riders Trust"),
+        skillpack_core::random::bytes().unwrap(),
         chrono::Utc::now() - chrono::Duration::minutes(1),
         Contexts::bundled(),
     )
@@ -141,8 +142,15 @@ fn an_issuer_endorsed_later_issues_the_passes_that_waited_with_the_endorsement_i
     ));
     // Dated two hours ahead of the hub's clock: the trainer's clock is wrong.
     let later = chrono::Utc::now() + chrono::Duration::hours(2);
-    let ahead =
-        credential::endorse(&publisher, &issuer_key, None, later, Contexts::bundled()).unwrap();
+    let ahead = credential::endorse(
+        &publisher,
+        &issuer_key,
+        None,
+        skillpack_core::random::bytes().unwrap(),
+        later,
+        Contexts::bundled(),
+    )
+    .unwrap();
     assert!(matches!(
         attach(&ahead),
         Err(EndorsementRefusal::NotValid(_))

@@ -165,6 +165,7 @@ fn endorsement_by(publisher: &SecretKey, issuer: &PublicKey) -> Value {
         publisher,
         issuer,
         Some("Salama Riders Trust"),
+        [9; 16],
         signed,
         Contexts::bundled(),
     )
@@ -377,6 +378,7 @@ fn a_key_cannot_endorse_itself_and_a_name_is_one_short_line() {
         &k.publisher,
         &k.publisher.public_key(),
         None,
+        [9; 16],
         at(),
         Contexts::bundled(),
     );
@@ -387,6 +389,7 @@ fn a_key_cannot_endorse_itself_and_a_name_is_one_short_line() {
             &k.publisher,
             &k.issuer.public_key(),
             Some(name),
+            [9; 16],
             at(),
             Contexts::bundled(),
         );
@@ -396,6 +399,7 @@ fn a_key_cannot_endorse_itself_and_a_name_is_one_short_line() {
         &k.publisher,
         &k.issuer.public_key(),
         None,
+        [9; 16],
         at(),
         Contexts::bundled(),
     )

@@ -184,6 +184,7 @@ fn a_credential_endorsed_by_a_trusted_publisher_is_trusted_from_the_credential_a
             publisher,
             &hub_key.public_key(),
             Some("Salama Riders Trust"),
+            [5; 16],
             now() - chrono::Duration::days(1),
             Contexts::bundled(),
         )
