@@ -238,7 +238,7 @@ fun main() {
         assertEquals(RevocationStatus.NotRevoked, online.revocation)
         assertEquals(phone.learnerDid(), online.learner)
         val qr = phone.credentialQr(held.id)
-        assertTrue(qr.startsWith("SP2:") && qr.length < json.length, "${qr.length} characters")
+        assertTrue(qr.startsWith("SP3:") && qr.length < json.length, "${qr.length} characters")
         assertTrue(phone.verifyCredential(qr, false).valid)
         val changed = phone.verifyCredential(json.replace("Reading road signs", "Reading maps"), false)
         assertEquals(false, changed.valid)

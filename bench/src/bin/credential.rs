@@ -72,6 +72,31 @@ fn main() {
     let verify_rdfc = median(runs, || {
         credential::verify(&rdfc, &trusted, now, credential::CLOCK_TOLERANCE, contexts).unwrap();
     });
+    // The same award from a hub's issuer key, carrying the provider's endorsement (ADR 0006):
+    // a second, small RDFC verification and a larger outer document.
+    let hub_key = SecretKey::from_seed(&[12; 32]);
+    let endorsement = credential::endorse(
+        &key,
+        &hub_key.public_key(),
+        Some("Salama Riders Trust"),
+        [5; 16],
+        awarded,
+        contexts,
+    )
+    .unwrap();
+    let endorsed =
+        credential::issue(&issuer, &hub_key, &award, Some(&endorsement), contexts).unwrap();
+    let verify_endorsed = median(runs, || {
+        let verified = credential::verify(
+            &endorsed,
+            &trusted,
+            now,
+            credential::CLOCK_TOLERANCE,
+            contexts,
+        )
+        .unwrap();
+        assert!(verified.trusted_issuer);
+    });
     let issue_jcs = median(runs, || {
         std::hint::black_box(add_proof(&unsigned, &key, &jcs_options, contexts).unwrap());
     });
@@ -117,6 +142,11 @@ fn main() {
             check,
         ),
         (
+            "verify a hub's credential with the provider's endorsement inside",
+            verify_endorsed,
+            check,
+        ),
+        (
             "sign the example, current form (ELM inline context)",
             sign_current,
             sign,
@@ -144,17 +174,27 @@ fn main() {
     ))
     .unwrap();
     let sp1 = include_str!("../../../core/src/credential/examples/sp1-payload.txt").trim();
-    let sp2 = qr::to_payload(&demo).unwrap();
+    let current = qr::to_payload(&demo).unwrap();
     println!(
-        "The demo's credential: {} bytes of canonical JSON; SP1 {} characters ({}); SP2 {} \
+        "The demo's credential: {} bytes of canonical JSON; SP1 {} characters ({}); now {} \
          characters ({}).",
         skillpack_core::canonical::to_canonical_json(&demo)
             .unwrap()
             .len(),
         sp1.len(),
         qr_versions(sp1),
-        sp2.len(),
-        qr_versions(&sp2)
+        current.len(),
+        qr_versions(&current)
+    );
+    let endorsed_payload = qr::to_payload(&endorsed).unwrap();
+    println!(
+        "An award from a hub's key with the provider's endorsement inside: {} bytes of \
+         canonical JSON; its QR payload {} characters ({}).",
+        skillpack_core::canonical::to_canonical_json(&endorsed)
+            .unwrap()
+            .len(),
+        endorsed_payload.len(),
+        qr_versions(&endorsed_payload)
     );
 }
 

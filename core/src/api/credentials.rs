@@ -71,7 +71,7 @@ impl Skillpack {
         self.with(|d| Ok(d.credential_json(&id)?))
     }
 
-    /// One kept credential as the text of a single QR code (`SP2:…`), for the shell to draw.
+    /// One kept credential as the text of a single QR code (`SP3:…`), for the shell to draw.
     pub fn credential_qr(&self, id: String) -> ApiResult<String> {
         self.with(|d| Ok(d.credential_qr(&id)?))
     }

@@ -2,9 +2,10 @@
 //! through the hub's exchange or a baked badge instead): its canonical JSON (RFC 8785),
 //! compressed with zstd and a dictionary of what credentials repeat (the inline context,
 //! field names, the usual values and sentences), then written in base45 (RFC 9285), whose
-//! characters are exactly QR's alphanumeric set, behind the prefix `SP2:`. Every proof still
+//! characters are exactly QR's alphanumeric set, behind the prefix `SP3:`. Every proof still
 //! verifies after the round trip: the JSON values are unchanged, only their spacing and
-//! order, which no proof signs. Codes of the first format, `SP1:`, are still read.
+//! order, which no proof signs. Codes of the earlier formats, `SP1:` and `SP2:`, are still
+//! read.
 
 use std::sync::OnceLock;
 
@@ -16,26 +17,35 @@ use super::rdfc::MAX_DOCUMENT_LEN;
 use super::CredentialError;
 
 /// What a payload starts with: the format and its version.
-pub const PREFIX: &str = "SP2:";
+pub const PREFIX: &str = "SP3:";
+/// The second format's prefix (its dictionary knew no endorsement), read and no longer
+/// written.
+pub const PREFIX_SP2: &str = "SP2:";
 /// The first format's prefix, read and no longer written.
 pub const PREFIX_SP1: &str = "SP1:";
 /// Most characters a payload may have: what a version 40 QR code holds in alphanumeric mode
 /// at the lowest error correction.
 pub const MAX_PAYLOAD_LEN: usize = 4296;
 
-/// The compression dictionary of `SP2`: the sentences Skillpack writes into credentials,
-/// then a credential as the hub issues it (the ELM inline context included), in the order
-/// of its canonical JSON. Part of the format: changing one byte needs a new prefix.
-const DICTIONARY: &[u8] = include_bytes!("qr-dictionary-sp2.txt");
+/// The compression dictionary of `SP3`: `SP2`'s (the sentences Skillpack writes into
+/// credentials, then a credential as the hub issues it, the ELM inline context included, in
+/// the order of its canonical JSON), then the provider's endorsement of the issuer key as the
+/// hub embeds it (ADR 0006), its keys, signature, id and dates left out. Part of the format:
+/// changing one byte needs a new prefix.
+const DICTIONARY: &[u8] = include_bytes!("qr-dictionary-sp3.txt");
+/// The dictionary of `SP2`, for codes printed before `SP3`.
+const DICTIONARY_SP2: &[u8] = include_bytes!("qr-dictionary-sp2.txt");
 /// The dictionary of `SP1`, for codes printed before `SP2`.
 const DICTIONARY_SP1: &[u8] = include_bytes!("qr-dictionary-sp1.json");
 
 fn prepared(format: Format) -> &'static DecoderDictionary<'static> {
     static SP1: OnceLock<DecoderDictionary<'static>> = OnceLock::new();
     static SP2: OnceLock<DecoderDictionary<'static>> = OnceLock::new();
+    static SP3: OnceLock<DecoderDictionary<'static>> = OnceLock::new();
     match format {
         Format::Sp1 => SP1.get_or_init(|| DecoderDictionary::copy(DICTIONARY_SP1)),
-        Format::Sp2 => SP2.get_or_init(|| DecoderDictionary::copy(DICTIONARY)),
+        Format::Sp2 => SP2.get_or_init(|| DecoderDictionary::copy(DICTIONARY_SP2)),
+        Format::Sp3 => SP3.get_or_init(|| DecoderDictionary::copy(DICTIONARY)),
     }
 }
 
@@ -44,13 +54,17 @@ fn prepared(format: Format) -> &'static DecoderDictionary<'static> {
 enum Format {
     Sp1,
     Sp2,
+    Sp3,
 }
 
 /// A credential from its JSON or from a QR code's text (by its prefix), bounded before
 /// parsing: what a learner pastes or scans.
 pub fn read_text(text: &str) -> Result<Value, CredentialError> {
     let text = text.trim();
-    if text.starts_with(PREFIX) || text.starts_with(PREFIX_SP1) {
+    if [PREFIX, PREFIX_SP2, PREFIX_SP1]
+        .iter()
+        .any(|prefix| text.starts_with(prefix))
+    {
         return from_payload(text);
     }
     super::json::parse(text.as_bytes())
@@ -94,6 +108,8 @@ pub fn from_payload(payload: &str) -> Result<Value, CredentialError> {
         });
     }
     let (format, body) = if let Some(body) = payload.strip_prefix(PREFIX) {
+        (Format::Sp3, body)
+    } else if let Some(body) = payload.strip_prefix(PREFIX_SP2) {
         (Format::Sp2, body)
     } else if let Some(body) = payload.strip_prefix(PREFIX_SP1) {
         (Format::Sp1, body)

@@ -743,7 +743,7 @@ fn a_credential_goes_through_a_qr_payload_and_still_verifies() {
     ] {
         assert!(qr::from_payload(bad).is_err(), "{bad:?}");
     }
-    for prefix in ["SP1:", "SP2:"] {
+    for prefix in ["SP1:", "SP2:", "SP3:"] {
         let long = format!("{prefix}{}", "0".repeat(qr::MAX_PAYLOAD_LEN));
         assert!(matches!(
             qr::from_payload(&long),
@@ -763,10 +763,10 @@ fn a_qr_code_of_the_first_format_still_reads_and_verifies() {
     assert_eq!(back, expected);
     check_proof(&back, Contexts::bundled(), &did_key_method).expect("verifies");
     let again = qr::to_payload(&back).expect("fits");
-    assert!(again.starts_with("SP2:"), "written in the current format");
+    assert!(again.starts_with("SP3:"), "written in the current format");
     assert!(
         again.len() * 10 < payload.trim().len() * 7,
-        "SP2 {} characters against SP1 {}",
+        "SP3 {} characters against SP1 {}",
         again.len(),
         payload.trim().len()
     );
@@ -828,3 +828,50 @@ mod baked;
 mod endorsed;
 mod eu_elements;
 mod old_form;
+
+/// A QR code of the second format (`SP2:`, whose dictionary knew no endorsement) still reads
+/// and verifies: this payload was written by the `SP2` writer before `SP3`.
+#[test]
+fn a_qr_code_of_the_second_format_still_reads_and_verifies() {
+    let payload = include_str!("examples/sp2-payload.txt");
+    assert!(payload.starts_with("SP2:"));
+    let expected: Value =
+        serde_json::from_str(include_str!("examples/sp1-credential.json")).expect("json");
+    let back = qr::read_text(payload).expect("reads");
+    assert_eq!(back, expected);
+    check_proof(&back, Contexts::bundled(), &did_key_method).expect("verifies");
+}
+
+/// A credential carrying the provider's endorsement round-trips through `SP3` and still
+/// verifies, its endorsement included, and costs fewer characters than under `SP2`'s
+/// dictionary, which knew no endorsement.
+#[test]
+fn an_endorsed_credential_round_trips_in_one_qr_code() {
+    let document: Value =
+        serde_json::from_str(include_str!("examples/microcredential-endorsed.json")).expect("json");
+    let payload = qr::to_payload(&document).expect("fits");
+    assert!(payload.starts_with("SP3:"));
+    assert_eq!(qr::from_payload(&payload).expect("reads"), document);
+    let endorsement = &document["issuer"]["endorsement"][0];
+    let checked = check_endorsement(
+        endorsement,
+        chrono::Utc::now(),
+        CLOCK_TOLERANCE,
+        Contexts::bundled(),
+    )
+    .expect("its endorsement checks after the round trip");
+    assert_eq!(checked.issuer.to_did_key(), document["issuer"]["id"]);
+    let without: Value = {
+        let mut d = document.clone();
+        d["issuer"]
+            .as_object_mut()
+            .expect("issuer")
+            .remove("endorsement");
+        d
+    };
+    let cost = payload.len() - qr::to_payload(&without).expect("fits").len();
+    assert!(
+        cost < 300,
+        "the endorsement costs {cost} characters in a QR code with SP3's dictionary"
+    );
+}

@@ -73,7 +73,7 @@ impl Device {
             .map_err(|e| CredentialError::Malformed(e.to_string()).into())
     }
 
-    /// One kept credential as the text of a single QR code (`SP2:…`), for a screen to draw.
+    /// One kept credential as the text of a single QR code (`SP3:…`), for a screen to draw.
     pub fn credential_qr(&self, id: &str) -> Result<String> {
         Ok(qr::to_payload(&self.credential(id)?)?)
     }
