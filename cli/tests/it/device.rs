@@ -105,6 +105,21 @@ fn an_untrusted_pack_is_refused_with_the_fingerprint_to_check() {
     );
     let catalog = ok(d, &["device", "catalog", "--store", "dev"]);
     assert!(catalog.contains("no modules installed"));
+    // The publisher's did:key, as a sync names a publisher the device does not trust, is
+    // enough to trust it; a malformed one is refused and trusts nothing.
+    let public = std::fs::read_to_string(super::assets().join("keys/demo-publisher.pub")).unwrap();
+    let did = public.lines().last().unwrap().trim();
+    let refused = skillpack(
+        d,
+        &["device", "trust", "--store", "dev", "did:key:z6MkNotAKey"],
+    );
+    assert!(!refused.status.success(), "{}", text(&refused));
+    let trusted = ok(d, &["device", "trust", "--store", "dev", did]);
+    assert!(
+        trusted.contains("trusts publisher 1b98-7b50-11ab-2ab2-a046-a4f0"),
+        "{trusted}"
+    );
+    ok(d, &["device", "install", "--store", "dev", &pack]);
 }
 
 #[test]

@@ -36,9 +36,10 @@ pub enum DeviceCommand {
         /// The store folder (made if it does not exist).
         #[arg(long)]
         store: PathBuf,
-        /// Publisher keys (NAME.pub) whose packs this device installs.
+        /// Publisher keys whose packs this device installs: a key file (NAME.pub) or a
+        /// did:key, as a sync names a publisher it does not trust.
         #[arg(long)]
-        trust: Vec<PathBuf>,
+        trust: Vec<String>,
         /// The name the learner shows the trainers of the groups they join (none by default:
         /// trainers see only the learner's key).
         #[arg(long)]
@@ -49,8 +50,9 @@ pub enum DeviceCommand {
         /// The store folder.
         #[arg(long)]
         store: PathBuf,
-        /// The publisher's key (NAME.pub).
-        key: PathBuf,
+        /// The publisher's key: a key file (NAME.pub) or its did:key, as a sync names a
+        /// publisher it does not trust.
+        key: String,
     },
     /// Install or update a pack from a file.
     Install {
@@ -213,19 +215,32 @@ pub fn run(command: DeviceCommand) -> CommandResult {
     }
 }
 
-fn init(device: &Device, trust: &[PathBuf]) -> CommandResult {
-    for path in trust {
-        let key = read_public(path).with_context(|| format!("reading {}", path.display()))?;
-        let label = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+fn init(device: &Device, trust: &[String]) -> CommandResult {
+    for given in trust {
+        let (key, label) = publisher_key(given)?;
         device.store().trust(&key, &label)?;
         outln!("trusts {label} ({})", key.fingerprint());
     }
     outln!("learner {}", device.store().learner_did());
     outln!("device  {}", device.store().device_did());
     Ok(ExitCode::SUCCESS)
+}
+
+/// A publisher's key and the label the device keeps for it, from a key file (NAME.pub,
+/// labelled NAME) or a did:key (labelled by its fingerprint).
+fn publisher_key(given: &str) -> anyhow::Result<(skillpack_core::keys::PublicKey, String)> {
+    if given.starts_with("did:key:") {
+        let key = skillpack_core::keys::PublicKey::parse(given)
+            .with_context(|| format!("{given} is not an Ed25519 did:key"))?;
+        return Ok((key, format!("publisher {}", key.fingerprint())));
+    }
+    let path = Path::new(given);
+    let key = read_public(path).with_context(|| format!("reading {}", path.display()))?;
+    let label = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok((key, label))
 }
 
 fn install(dir: &Path, pack: &Path) -> CommandResult {
