@@ -110,11 +110,16 @@ pub async fn credentials_after(
     })
 }
 
-/// Issues for one pass; false when its provider has no issuer or the module is not known.
+/// Issues for one pass; false when its provider has no endorsed issuer, the module is not
+/// known, or the learner already holds the credential for that achievement.
 async fn issue_for(db: &HubDb, learner: &str, pass: &UnissuedPass) -> Result<bool, HubError> {
     let Some(terms) = pass_terms(db, pass, None).await? else {
         return Ok(false);
     };
+    // A learner holds one credential per achievement: a second pass of the module (another
+    // attempt, another device) is covered by the first's, which the store decides.
+    let issuer_key = SecretKey::from_seed(&terms.issuer.seed).public_key();
+    let achievement = credential::achievement_id(&issuer_key, &terms.module);
     for _ in 0..STATUS_DRAWS {
         let status_index = draw_status_index()?;
         let award = terms.award(learner, status_index)?;
@@ -128,11 +133,14 @@ async fn issue_for(db: &HubDb, learner: &str, pass: &UnissuedPass) -> Result<boo
                 issuer: terms.issuer.id,
                 status_index,
                 body,
+                achievement: achievement.clone(),
             })
             .await?;
         match stored {
             CredentialInsert::Stored(_) => return Ok(true),
-            CredentialInsert::RecordTaken => return Ok(false),
+            CredentialInsert::RecordTaken | CredentialInsert::AchievementHeld(_) => {
+                return Ok(false)
+            }
             CredentialInsert::IndexTaken => {}
         }
     }

@@ -319,6 +319,8 @@ pub struct NewCredential {
     pub status_index: u64,
     /// The signed credential (JSON).
     pub body: String,
+    /// Its achievement's id: the learner holds at most one credential for each.
+    pub achievement: String,
 }
 
 /// What storing a new credential came to.
@@ -330,6 +332,10 @@ pub enum CredentialInsert {
     RecordTaken,
     /// The status bit is another credential's: draw another.
     IndexTaken,
+    /// The learner already holds credential number N for this achievement (another pass, on
+    /// another device, or a push at the same moment): the pass is recorded as covered by it,
+    /// and earns nothing of its own.
+    AchievementHeld(u64),
 }
 
 /// An issued credential, as the operator's list shows it.

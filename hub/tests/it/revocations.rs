@@ -29,7 +29,7 @@ use skillpack_core::testing::{
     publisher_key, record_chain_in, register_request, right_answers, sample_pack,
 };
 use skillpack_hub::issuer::set_up_endorsed_issuer;
-use skillpack_hub::storage::CredentialRevocation;
+use skillpack_hub::storage::{CredentialInsert, CredentialRevocation, NewCredential};
 
 use super::TestHub;
 
@@ -408,13 +408,14 @@ fn the_hub_gives_reasons_only_to_a_bound_device_of_its_own_learner_and_bounded()
     .unwrap();
     let published = hub.signed_post(&publisher, &endpoint::publish("riders"), sample_pack());
     assert_eq!(published.status(), StatusCode::CREATED);
-    hub.run(set_up_endorsed_issuer(
-        &hub.db,
-        &publisher,
-        profile(),
-        &hub.url,
-    ))
-    .unwrap();
+    let issuer = hub
+        .run(set_up_endorsed_issuer(
+            &hub.db,
+            &publisher,
+            profile(),
+            &hub.url,
+        ))
+        .unwrap();
     let code = hub
         .run(hub.db.create_enrolment("riders", None, None))
         .unwrap();
@@ -448,6 +449,22 @@ fn the_hub_gives_reasons_only_to_a_bound_device_of_its_own_learner_and_bounded()
         .unwrap();
         let pushed = hub.signed_post(&device, endpoint::RECORDS, body);
         assert_eq!(pushed.status(), StatusCode::OK);
+    }
+    // The chain's passes are all of one module, which earns one credential; the learner's
+    // other credentials are stored here as if for other modules.
+    for (n, record) in records.iter().enumerate().skip(1) {
+        let stored = hub
+            .run(hub.db.add_credential(NewCredential {
+                id: format!("urn:uuid:00000000-0000-4000-8000-{n:012}"),
+                record_id: record.record.id.clone(),
+                learner: learner.clone(),
+                issuer: issuer.id,
+                status_index: 1_000 + n as u64,
+                body: "{}".into(),
+                achievement: format!("urn:uuid:00000000-0000-8000-8000-{n:012}"),
+            }))
+            .unwrap();
+        assert!(matches!(stored, CredentialInsert::Stored(_)), "{stored:?}");
     }
     let issued = hub.run(hub.db.issued_credentials(Some(&learner))).unwrap();
     assert_eq!(issued.len() as u64, many);

@@ -104,6 +104,7 @@ impl PgHub {
                 "SELECT r.id, r.hash, r.body FROM records r
                  WHERE r.learner = $1 AND r.passed
                    AND NOT EXISTS (SELECT 1 FROM credentials c WHERE c.record_id = r.id)
+                   AND NOT EXISTS (SELECT 1 FROM covered_passes p WHERE p.record_id = r.id)
                  ORDER BY r.received_at, r.id LIMIT $2",
                 &[&learner, &i64::from(limit)],
             )
@@ -145,8 +146,9 @@ impl PgHub {
         let client = self.pool.get().await?;
         let stored = client
             .query_opt(
-                "INSERT INTO credentials (id, record_id, learner, issuer, status_index, body, issued_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, now())
+                "INSERT INTO credentials (id, record_id, learner, issuer, status_index, body,
+                     achievement, issued_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, now())
                  ON CONFLICT DO NOTHING RETURNING number",
                 &[
                     &credential.id,
@@ -155,6 +157,7 @@ impl PgHub {
                     &to_i64(credential.issuer),
                     &to_i64(credential.status_index),
                     &credential.body,
+                    &credential.achievement,
                 ],
             )
             .await?;
@@ -168,11 +171,29 @@ impl PgHub {
             )
             .await?
             .is_some();
-        Ok(if record_taken {
-            CredentialInsert::RecordTaken
-        } else {
-            CredentialInsert::IndexTaken
-        })
+        if record_taken {
+            return Ok(CredentialInsert::RecordTaken);
+        }
+        // The unique index on (learner, achievement) decides between two pushes at once: the
+        // one that lost finds the winner's credential here.
+        let held = client
+            .query_opt(
+                "SELECT number FROM credentials WHERE learner = $1 AND achievement = $2",
+                &[&credential.learner, &credential.achievement],
+            )
+            .await?;
+        if let Some(held) = held {
+            let number: i64 = held.get(0);
+            client
+                .execute(
+                    "INSERT INTO covered_passes (record_id, credential, covered_at)
+                     VALUES ($1, $2, now()) ON CONFLICT DO NOTHING",
+                    &[&credential.record_id, &number],
+                )
+                .await?;
+            return Ok(CredentialInsert::AchievementHeld(count(number)));
+        }
+        Ok(CredentialInsert::IndexTaken)
     }
 
     pub(crate) async fn credentials_after(

@@ -111,6 +111,7 @@ impl SqliteHub {
                 "SELECT r.id, r.hash, r.body FROM records r
                  WHERE r.learner = ?1 AND r.passed = 1
                    AND NOT EXISTS (SELECT 1 FROM credentials c WHERE c.record_id = r.id)
+                   AND NOT EXISTS (SELECT 1 FROM covered_passes p WHERE p.record_id = r.id)
                  ORDER BY r.rowid LIMIT ?2",
             )?;
             let rows = stmt.query_map(params![learner, limit], |r| {
@@ -167,6 +168,24 @@ impl SqliteHub {
             if taken {
                 return Ok(CredentialInsert::RecordTaken);
             }
+            let held: Option<i64> = tx
+                .query_row(
+                    "SELECT number FROM credentials WHERE learner = ?1 AND achievement = ?2",
+                    params![credential.learner, credential.achievement],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(held) = held {
+                tx.execute(
+                    &format!(
+                        "INSERT INTO covered_passes (record_id, credential, covered_at)
+                         VALUES (?1, ?2, {NOW}) ON CONFLICT DO NOTHING"
+                    ),
+                    params![credential.record_id, held],
+                )?;
+                tx.commit()?;
+                return Ok(CredentialInsert::AchievementHeld(count(held)));
+            }
             let issuer = i64::try_from(credential.issuer).unwrap_or(i64::MAX);
             let index = i64::try_from(credential.status_index).unwrap_or(i64::MAX);
             let index_taken: bool = tx.query_row(
@@ -179,8 +198,9 @@ impl SqliteHub {
             }
             tx.execute(
                 &format!(
-                    "INSERT INTO credentials (id, record_id, learner, issuer, status_index, body, issued_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, {NOW})"
+                    "INSERT INTO credentials (id, record_id, learner, issuer, status_index, body,
+                         achievement, issued_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, {NOW})"
                 ),
                 params![
                     credential.id,
@@ -188,7 +208,8 @@ impl SqliteHub {
                     credential.learner,
                     issuer,
                     index,
-                    credential.body
+                    credential.body,
+                    credential.achievement
                 ],
             )?;
             let number = tx.last_insert_rowid();

@@ -219,6 +219,7 @@ macro_rules! conformance {
             reports_give_the_same_rows_on_every_engine,
             a_trainer_links_a_new_identity_to_the_old_one_with_an_audit_entry,
             credentials_are_stored_once_per_record_numbered_and_revoked_by_bit,
+            two_passes_of_one_achievement_at_once_get_exactly_one_credential,
             an_exchange_issues_to_one_wallet_once_and_the_copy_goes_with_the_original,
             a_pack_is_offered_to_many_groups_a_version_is_immutable_and_codes_are_revoked,
             a_scope_sees_only_its_groups_in_every_view

@@ -48,6 +48,7 @@ pub async fn an_exchange_issues_to_one_wallet_once_and_the_copy_goes_with_the_or
             issuer,
             status_index: 1,
             body: "{\"n\":1}".into(),
+            achievement: "urn:uuid:00000000-0000-8000-8000-000000000091".into(),
         })
         .await
         .unwrap()

@@ -96,6 +96,9 @@ pub async fn credentials_are_stored_once_per_record_numbered_and_revoked_by_bit(
         issuer: id,
         status_index: index,
         body: format!("{{\"n\":{n}}}"),
+        // Each record of the fixture chain is for an achievement of its own here; the next
+        // case has two passes of one achievement.
+        achievement: format!("urn:uuid:00000000-0000-8000-8000-00000000000{record}"),
     };
     let CredentialInsert::Stored(first) = db.add_credential(credential(1, 0, 7)).await.unwrap()
     else {
@@ -115,6 +118,17 @@ pub async fn credentials_are_stored_once_per_record_numbered_and_revoked_by_bit(
     };
     assert!(second > first);
     assert_eq!(db.unissued_passes(&who, 10).await.unwrap().len(), 1);
+    // The third pass is of the first's achievement: covered by it, earning nothing, and not
+    // tried again.
+    let again = NewCredential {
+        achievement: credential(1, 0, 7).achievement,
+        ..credential(5, 2, 10)
+    };
+    assert_eq!(
+        db.add_credential(again).await.unwrap(),
+        CredentialInsert::AchievementHeld(first)
+    );
+    assert!(db.unissued_passes(&who, 10).await.unwrap().is_empty());
     assert_eq!(db.newest_credential(&who).await.unwrap(), Some(second));
     let all = db.credentials_after(&who, 0, 10).await.unwrap();
     assert_eq!(
@@ -258,4 +272,55 @@ pub async fn a_pack_is_offered_to_many_groups_a_version_is_immutable_and_codes_a
         .await
         .unwrap();
     assert_eq!(joined, Err(RegisterRefusal::BadCode));
+}
+
+/// Two devices of one learner push passes of the same module at the same moment: exactly one
+/// credential is stored, and the other pass is covered by it, on every engine.
+pub async fn two_passes_of_one_achievement_at_once_get_exactly_one_credential(fresh: Fresh) {
+    let db = fresh.open().await;
+    let publisher = publisher_key().public_key();
+    db.add_publisher(publisher, "fixture".into()).await.unwrap();
+    let issuer = db
+        .set_issuer(
+            IssuerRow {
+                id: 0,
+                publisher,
+                seed: [9; 32],
+                profile: "{}".into(),
+                endorsement: Some("{}".into()),
+                endorsement_credential: None,
+                status_list: "https://hub.example/v1/status/1".into(),
+            },
+            IssuerChange {
+                by: "operator".into(),
+                detail: "set up".into(),
+            },
+        )
+        .await
+        .unwrap();
+    for round in 0..8u8 {
+        let (key, chain) = registered(&db, 100 + round, 2).await;
+        db.ingest(key.public_key(), chain.clone()).await.unwrap();
+        let who = learner(100 + round);
+        let pass = |n: usize| NewCredential {
+            id: format!("urn:uuid:00000000-0000-4000-8000-0000000{round:02}{n:03}"),
+            record_id: chain[n].signed.record.id.clone(),
+            learner: who.clone(),
+            issuer,
+            status_index: u64::from(round) * 10 + n as u64,
+            body: "{}".into(),
+            achievement: "urn:uuid:00000000-0000-8000-8000-0000000000aa".into(),
+        };
+        let (a, b) = tokio::join!(db.add_credential(pass(0)), db.add_credential(pass(1)));
+        let mut outcomes = [a.unwrap(), b.unwrap()];
+        outcomes.sort_by_key(|o| matches!(o, CredentialInsert::AchievementHeld(_)));
+        match outcomes {
+            [CredentialInsert::Stored(n), CredentialInsert::AchievementHeld(held)] => {
+                assert_eq!(n, held, "round {round}")
+            }
+            other => panic!("round {round}: {other:?}"),
+        }
+        assert_eq!(db.credentials_after(&who, 0, 10).await.unwrap().len(), 1);
+        assert!(db.unissued_passes(&who, 10).await.unwrap().is_empty());
+    }
 }
