@@ -81,6 +81,9 @@ pub enum JoinRefusal {
     /// The device named is not a key.
     #[error("the device is not a did:key")]
     NotADevice,
+    /// A trainer or operator retired the device (lost, or held by someone else).
+    #[error("this device was retired ({0}): nothing more is taken from it")]
+    Retired(String),
 }
 
 impl JoinRefusal {
@@ -93,6 +96,7 @@ impl JoinRefusal {
             Self::OtherLearner => "other_learner",
             Self::UnknownDevice => "unknown_device",
             Self::NotADevice => "bad_device",
+            Self::Retired(_) => "device_retired",
         }
     }
 }
@@ -134,6 +138,9 @@ pub async fn join(
     };
     if let Err(e) = binding.check(&device.to_did_key(), &learner) {
         return Ok(Err(JoinRefusal::BadBinding(e.to_string())));
+    }
+    if let Some(why) = db.device(device).await?.and_then(|known| known.retired) {
+        return Ok(Err(JoinRefusal::Retired(why)));
     }
     let binding = serde_json::to_string(binding).map_err(|e| HubError::Encoding(e.to_string()))?;
     let join = DeviceJoin {

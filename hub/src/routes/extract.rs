@@ -251,6 +251,16 @@ impl FromRequest<AppState> for BoundDevice {
             "unknown_device",
             "register this device with an enrolment code first",
         )?;
+        if let Some(why) = &device.retired {
+            return Err(HttpError::new(
+                StatusCode::FORBIDDEN,
+                "device_retired",
+                format!(
+                    "this device was retired ({why}): nothing more is taken from it; the learner \
+                     goes on from another phone"
+                ),
+            ));
+        }
         if !device.bound {
             return Err(HttpError::new(
                 StatusCode::FORBIDDEN,

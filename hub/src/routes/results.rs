@@ -69,9 +69,10 @@ fn refusal_status(refusal: &JoinRefusal) -> StatusCode {
     match refusal {
         JoinRefusal::OtherLearner => StatusCode::CONFLICT,
         JoinRefusal::BadEnrolment(_) | JoinRefusal::NotADevice => StatusCode::BAD_REQUEST,
-        JoinRefusal::BadBinding(_) | JoinRefusal::BadCode | JoinRefusal::UnknownDevice => {
-            StatusCode::FORBIDDEN
-        }
+        JoinRefusal::BadBinding(_)
+        | JoinRefusal::BadCode
+        | JoinRefusal::UnknownDevice
+        | JoinRefusal::Retired(_) => StatusCode::FORBIDDEN,
     }
 }
 

@@ -25,11 +25,11 @@ pub use export::{
 };
 pub use rows::{
     AttemptGrantRow, AuditRow, CodeRow, CredentialInsert, CredentialRevocation, DeviceJoin,
-    ExchangeCompletion, ExchangeRow, FlagRow, GroupRow, HeldCredentialRow, HeldGrantRow, IssuedRow,
-    IssuerChange, IssuerRow, KnownDevice, LearnerLabel, LearnerLink, LearnerRow, LinkRefusal,
-    NewAttemptGrant, NewCredential, NewExchange, NewPack, OpenedSession, PackChunk, PackModule,
-    PackRow, PublishRefusal, RegisterRefusal, StoredResult, UnissuedPass, WalletCopy, WebGrant,
-    WebSession,
+    DeviceRetirement, ExchangeCompletion, ExchangeRow, FlagRow, GroupRow, HeldCredentialRow,
+    HeldGrantRow, IssuedRow, IssuerChange, IssuerRow, KnownDevice, LearnerLabel, LearnerLink,
+    LearnerRow, LinkRefusal, NewAttemptGrant, NewCredential, NewExchange, NewPack, OpenedSession,
+    PackChunk, PackModule, PackRow, PublishRefusal, RegisterRefusal, Retired, StoredResult,
+    UnissuedPass, WalletCopy, WebGrant, WebSession,
 };
 pub use rules::{normalize_code, PIECE};
 
@@ -298,6 +298,12 @@ impl HubDb {
     /// The stored records `query` asks for, in the order received.
     pub async fn results(&self, query: ResultQuery) -> Result<Vec<StoredResult>, HubError> {
         on_engine!(self, e => e.results(query))
+    }
+
+    /// Retires a device (lost, or held by someone else), with an entry in the audit trail:
+    /// its later pushes, registrations and relay bundles are refused; its records stay.
+    pub async fn retire_device(&self, retirement: DeviceRetirement) -> Result<Retired, HubError> {
+        on_engine!(self, e => e.retire_device(retirement))
     }
 
     /// Links a learner's new identity to the one they had (a phone lost without a backup),

@@ -80,6 +80,40 @@ pub struct KnownDevice {
     /// Whether the hub holds the learner's binding of it (devices registered before bindings
     /// do not, and may not push until they register again).
     pub bound: bool,
+    /// Why it was retired, when a trainer or operator retired it: nothing more is taken from
+    /// it.
+    pub retired: Option<String>,
+}
+
+/// A device retired: lost, or held by someone else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRetirement {
+    /// The device's key.
+    pub device: PublicKey,
+    /// Why, kept with it and shown when it is refused.
+    pub reason: String,
+    /// Who retired it, for the audit trail.
+    pub by: String,
+}
+
+impl DeviceRetirement {
+    /// The audit entry's details, as JSON.
+    pub(super) fn audit_detail(&self, learner: &str) -> String {
+        serde_json::json!({"device": self.device.to_did_key(), "learner": learner,
+                           "reason": self.reason})
+        .to_string()
+    }
+}
+
+/// What retiring a device came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Retired {
+    /// Retired now; the learner it spoke for.
+    Now(String),
+    /// It was retired before (nothing changed).
+    Already,
+    /// The hub does not know the device.
+    Unknown,
 }
 
 /// A learner's device and how it is doing.

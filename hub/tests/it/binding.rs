@@ -9,6 +9,7 @@ use skillpack_core::ledger::{DeviceBinding, Enrolment, RelayBundle};
 use skillpack_core::protocol::{endpoint, ErrorResponse, PushRequest, RecordStatus};
 use skillpack_core::testing::{record_chain, register_request};
 use skillpack_hub::ingest::{bundle_refusal_code, import_relay, JoinRefusal};
+use skillpack_hub::storage::{DeviceRetirement, Retired};
 
 use super::TestHub;
 
@@ -247,4 +248,74 @@ fn a_bundle_from_a_device_that_is_not_a_key_is_refused() {
     let mut bad = bundle(&key(51), &key(52), None, 1);
     bad.device = "did:key:zNotAKey".into();
     assert_eq!(refusal(&hub, bad).code(), "bad_device");
+}
+
+/// A lost phone, retired by the operator with a reason (audited): its pushes, a registration
+/// with a fresh code and a relay bundle it made are all refused with `device_retired`; what
+/// it sent before stays, and the learner's other phone goes on.
+#[test]
+fn a_retired_device_is_refused_everywhere_and_its_records_stay() {
+    let hub = TestHub::start();
+    let code = enrol(&hub);
+    let (lost, learner, new_phone) = (key(41), key(42), key(43));
+    for device in [&lost, &new_phone] {
+        let registered = hub.signed_post(
+            device,
+            endpoint::DEVICES,
+            serde_json::to_vec(&register_request(device, &learner, &code)).unwrap(),
+        );
+        assert_eq!(registered.status(), StatusCode::CREATED);
+    }
+    assert_eq!(push_status(&hub, &lost, &learner).status(), StatusCode::OK);
+    let held = hub.run(hub.db.record_count()).unwrap();
+    let retire = |device: &SecretKey| {
+        hub.run(hub.db.retire_device(DeviceRetirement {
+            device: device.public_key(),
+            reason: "phone stolen at the stage".into(),
+            by: "Wanjiru".into(),
+        }))
+        .unwrap()
+    };
+    assert_eq!(retire(&lost), Retired::Now(did(&learner)));
+    assert_eq!(retire(&lost), Retired::Already);
+    assert_eq!(retire(&key(49)), Retired::Unknown);
+    let audit = hub.run(hub.db.audit()).unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|a| a.action == "retire_device" && a.actor == "Wanjiru")
+            .count(),
+        1
+    );
+
+    let refused = push_status(&hub, &lost, &learner);
+    let body = refused.text().unwrap();
+    assert!(
+        body.contains("device_retired") && body.contains("phone stolen"),
+        "{body}"
+    );
+    let fresh_code = enrol(&hub);
+    let again = hub.signed_post(
+        &lost,
+        endpoint::DEVICES,
+        serde_json::to_vec(&register_request(&lost, &learner, &fresh_code)).unwrap(),
+    );
+    assert_eq!(
+        code_of(again),
+        (StatusCode::FORBIDDEN, "device_retired".into())
+    );
+    assert!(matches!(
+        refusal(&hub, bundle(&lost, &learner, Some(&fresh_code), 2)),
+        JoinRefusal::Retired(_)
+    ));
+    assert_eq!(
+        hub.run(hub.db.record_count()).unwrap(),
+        held,
+        "the records it sent before stay, and nothing more is taken"
+    );
+    assert_eq!(
+        push_status(&hub, &new_phone, &learner).status(),
+        StatusCode::OK,
+        "the learner's other phone goes on"
+    );
 }

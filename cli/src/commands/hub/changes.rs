@@ -11,7 +11,9 @@ use skillpack_core::keys::file::{read_public, read_secret};
 use skillpack_core::keys::PublicKey;
 use skillpack_core::protocol::GroupName;
 use skillpack_hub::issuer::{attach_endorsement, set_up_endorsed_issuer, set_up_issuer};
-use skillpack_hub::storage::{CredentialRevocation, LearnerLabel, LearnerLink, Scope};
+use skillpack_hub::storage::{
+    CredentialRevocation, DeviceRetirement, LearnerLabel, LearnerLink, Retired, Scope,
+};
 
 use super::operate;
 use crate::commands::CommandResult;
@@ -115,6 +117,44 @@ pub(super) fn revoke(db: String, id: String, reason: String, by: String) -> Comm
         None => {
             bail!("this hub issued no credential {id} (see `skillpack hub credentials`)")
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `skillpack hub retire-device`: retires a lost device, audited.
+pub(super) fn retire_device(db: &str, device: &str, reason: String, by: String) -> CommandResult {
+    let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+    if reason.is_empty() || by.trim().is_empty() {
+        bail!("say why the device is retired (--reason) and who retires it (--by): the audit trail keeps both");
+    }
+    if reason.chars().count() > 200 {
+        bail!("the reason is one line of at most 200 characters");
+    }
+    let key = if device.starts_with("did:key:") {
+        PublicKey::parse(device).with_context(|| format!("{device} is not a device's did:key"))?
+    } else {
+        skillpack_core::hex::decode::<32>(device)
+            .and_then(|bytes| PublicKey::from_bytes(&bytes).ok())
+            .with_context(|| {
+                format!("{device} is neither a did:key nor a device key in hex (`hub learners`)")
+            })?
+    };
+    let retirement = DeviceRetirement {
+        device: key,
+        reason,
+        by,
+    };
+    match operate(db, |hub| async move { hub.retire_device(retirement).await })? {
+        Retired::Now(learner) => outln!(
+            "retired {} ({}), a device of {learner}: nothing more is taken from it",
+            key.to_did_key(),
+            key.fingerprint()
+        ),
+        Retired::Already => outln!("{} was already retired", key.to_did_key()),
+        Retired::Unknown => bail!(
+            "this hub knows no device {} (see `skillpack hub learners`)",
+            key.to_did_key()
+        ),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -205,6 +205,22 @@ pub enum HubCommand {
         #[arg(long)]
         by: String,
     },
+    /// Retire a learner's device (lost, or held by someone else): its later pushes,
+    /// registrations and relay bundles are refused (`device_retired`); what it sent before
+    /// stays. The learner goes on from another phone.
+    RetireDevice {
+        /// Database: sqlite://PATH or postgres://….
+        #[arg(long, env = "SKILLPACK_DB")]
+        db: String,
+        /// The device: its did:key, or its key in hex as `hub learners` lists it.
+        device: String,
+        /// Why, kept with it and told to the device when it is refused.
+        #[arg(long)]
+        reason: String,
+        /// Who retires it (a name), for the audit trail.
+        #[arg(long)]
+        by: String,
+    },
     /// Withdraw a pack (every version and variant) from a group: its devices no longer see
     /// it in their catalog; the pack stays stored for other groups.
     Withdraw {
@@ -317,6 +333,12 @@ pub fn run(command: HubCommand) -> CommandResult {
         }
         HubCommand::Credentials { db, json } => views::credentials(db, json),
         HubCommand::Revoke { db, id, reason, by } => changes::revoke(db, id, reason, by),
+        HubCommand::RetireDevice {
+            db,
+            device,
+            reason,
+            by,
+        } => changes::retire_device(&db, &device, reason, by),
         HubCommand::Init { db } => {
             let version = init(&db)?;
             outln!("hub database ready at schema {version}");

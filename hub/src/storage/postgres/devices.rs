@@ -5,10 +5,44 @@ use skillpack_core::keys::PublicKey;
 
 use super::PgHub;
 use crate::error::HubError;
-use crate::storage::rows::{DeviceJoin, KnownDevice, RegisterRefusal};
+use crate::storage::rows::{DeviceJoin, DeviceRetirement, KnownDevice, RegisterRefusal, Retired};
 use crate::storage::rules::{held, known_device, normalize_code, HeldRecords};
 
 impl PgHub {
+    pub(crate) async fn retire_device(
+        &self,
+        retirement: DeviceRetirement,
+    ) -> Result<Retired, HubError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let key = retirement.device.to_bytes();
+        let known = tx
+            .query_opt(
+                "SELECT learner, retired_at IS NOT NULL FROM devices WHERE device_key = $1
+                 FOR UPDATE",
+                &[&key.as_slice()],
+            )
+            .await?;
+        let learner: String = match known {
+            None => return Ok(Retired::Unknown),
+            Some(row) if row.get::<_, bool>(1) => return Ok(Retired::Already),
+            Some(row) => row.get(0),
+        };
+        tx.execute(
+            "UPDATE devices SET retired_at = now(), retired_why = $2 WHERE device_key = $1",
+            &[&key.as_slice(), &retirement.reason],
+        )
+        .await?;
+        tx.execute(
+            "INSERT INTO audit (at, actor, action, detail)
+             VALUES (now(), $1, 'retire_device', $2)",
+            &[&retirement.by, &retirement.audit_detail(&learner)],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Retired::Now(learner))
+    }
+
     pub(crate) async fn create_enrolment(
         &self,
         code: String,
@@ -89,7 +123,7 @@ impl PgHub {
         let client = self.pool.get().await?;
         let row = client
             .query_opt(
-                "SELECT learner, grp, binding IS NOT NULL FROM devices WHERE device_key = $1",
+                "SELECT learner, grp, binding IS NOT NULL, retired_why FROM devices WHERE device_key = $1",
                 &[&device.to_bytes().as_slice()],
             )
             .await?;
@@ -97,6 +131,7 @@ impl PgHub {
             learner: r.get(0),
             group: r.get(1),
             bound: r.get(2),
+            retired: r.get(3),
         }))
     }
 

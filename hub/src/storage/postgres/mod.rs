@@ -35,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0012_wallet_exchanges.sql"),
     include_str!("migrations/0013_endorsement_credentials.sql"),
     include_str!("migrations/0014_one_credential_per_achievement.sql"),
+    include_str!("migrations/0015_retired_devices.sql"),
 ];
 
 /// The advisory lock migrations hold: several instances may start at once.

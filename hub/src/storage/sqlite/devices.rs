@@ -6,10 +6,49 @@ use skillpack_core::keys::PublicKey;
 
 use super::{SqliteHub, NOW};
 use crate::error::HubError;
-use crate::storage::rows::{DeviceJoin, KnownDevice, RegisterRefusal};
+use crate::storage::rows::{DeviceJoin, DeviceRetirement, KnownDevice, RegisterRefusal, Retired};
 use crate::storage::rules::{held, known_device, normalize_code, HeldRecords};
 
 impl SqliteHub {
+    pub(crate) async fn retire_device(
+        &self,
+        retirement: DeviceRetirement,
+    ) -> Result<Retired, HubError> {
+        self.run(move |db| {
+            let mut conn = db.lock();
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let key = retirement.device.to_bytes();
+            let known: Option<(String, Option<String>)> = tx
+                .query_row(
+                    "SELECT learner, retired_at FROM devices WHERE device_key = ?1",
+                    [key.as_slice()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let learner = match known {
+                None => return Ok(Retired::Unknown),
+                Some((_, Some(_))) => return Ok(Retired::Already),
+                Some((learner, None)) => learner,
+            };
+            tx.execute(
+                &format!(
+                    "UPDATE devices SET retired_at = {NOW}, retired_why = ?2 WHERE device_key = ?1"
+                ),
+                params![key.as_slice(), retirement.reason],
+            )?;
+            tx.execute(
+                &format!(
+                    "INSERT INTO audit (at, actor, action, detail)
+                     VALUES ({NOW}, ?1, 'retire_device', ?2)"
+                ),
+                params![retirement.by, retirement.audit_detail(&learner)],
+            )?;
+            tx.commit()?;
+            Ok(Retired::Now(learner))
+        })
+        .await
+    }
+
     pub(crate) async fn create_enrolment(
         &self,
         code: String,
@@ -91,13 +130,14 @@ impl SqliteHub {
             Ok(db
                 .read()
                 .query_row(
-                    "SELECT learner, grp, binding IS NOT NULL FROM devices WHERE device_key = ?1",
+                    "SELECT learner, grp, binding IS NOT NULL, retired_why FROM devices WHERE device_key = ?1",
                     [device.to_bytes().as_slice()],
                     |r| {
                         Ok(KnownDevice {
                             learner: r.get(0)?,
                             group: r.get(1)?,
                             bound: r.get(2)?,
+                            retired: r.get(3)?,
                         })
                     },
                 )
