@@ -2,7 +2,7 @@
 //! codes), restored on another device, which then registers with the hub under the same
 //! learner; a phone that already speaks for its own learner refuses a restore.
 
-use super::{ok, skillpack, skillpack_env, text, Hub};
+use super::{assets, ok, skillpack, skillpack_env, text, Hub};
 
 const PASSPHRASE: (&str, &str) = ("SKILLPACK_PASSPHRASE", "blue kettle market road");
 
@@ -181,4 +181,208 @@ fn learner_of(d: &std::path::Path, phone: &str) -> String {
         .find_map(|l| l.strip_prefix("learner "))
         .unwrap_or_else(|| panic!("no learner in {out:?}"))
         .to_owned()
+}
+
+/// A learner passes on phone A, backs up her identity, and restores it on phone B: after one
+/// sync, B shows the module passed with the same attempts left as A, and holds her credential.
+/// An "attempt 1" pushed again from a stale copy of A earns no second credential.
+#[test]
+fn a_restored_phone_gets_the_learners_history_and_credential_back() {
+    use skillpack_core::authoring::load_modules;
+    use skillpack_core::testing::right_answers;
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let hub = Hub::start(d);
+    let (key, public) = (
+        assets().join("keys/demo-publisher.key"),
+        assets().join("keys/demo-publisher.pub"),
+    );
+    let (key, public) = (key.to_str().unwrap(), public.to_str().unwrap());
+    let src = assets().join("modules/mobile-money-scams");
+    ok(
+        d,
+        &[
+            "build",
+            src.to_str().unwrap(),
+            "--key",
+            key,
+            "-o",
+            "scams.skillpack",
+        ],
+    );
+    ok(d, &["hub", "add-publisher", "--db", &hub.db, public]);
+    std::fs::write(
+        d.join("issuer.toml"),
+        "name = \"Salama Riders Trust\"\ncountry_code = \"KE\"\ncountry = \"Kenya\"\n",
+    )
+    .unwrap();
+    ok(
+        d,
+        &[
+            "hub",
+            "issuer",
+            "--db",
+            &hub.db,
+            "--key",
+            key,
+            "--issuer",
+            "issuer.toml",
+            "--hub-url",
+            &hub.url,
+        ],
+    );
+    ok(
+        d,
+        &[
+            "publish",
+            "--hub",
+            &hub.url,
+            "--key",
+            key,
+            "scams.skillpack",
+            "--group",
+            "riders",
+        ],
+    );
+    let code = ok(
+        d,
+        &[
+            "hub", "enrol", "--db", &hub.db, "--group", "riders", "--uses", "3",
+        ],
+    )
+    .trim()
+    .to_owned();
+    let join = |phone: &str| {
+        ok(
+            d,
+            &[
+                "device", "register", "--store", phone, "--hub", &hub.url, "--code", &code,
+            ],
+        )
+    };
+    ok(
+        d,
+        &["device", "init", "--store", "phone-a", "--trust", public],
+    );
+    join("phone-a");
+    ok(d, &["device", "sync", "--store", "phone-a"]);
+    let module = load_modules(&[src]).unwrap().remove(0).compiled.module;
+    std::fs::write(
+        d.join("right.json"),
+        serde_json::to_vec(&right_answers(&module)).unwrap(),
+    )
+    .unwrap();
+    // A copy of phone A as it was before the learner took the assessment: a stale backup of
+    // the whole phone.
+    copy_dir(&d.join("phone-a"), &d.join("stale-copy"));
+    ok(
+        d,
+        &[
+            "device",
+            "take",
+            "--store",
+            "phone-a",
+            "mobile-money-scams",
+            "--answers",
+            "right.json",
+        ],
+    );
+    let synced = ok(d, &["device", "sync", "--store", "phone-a"]);
+    assert!(synced.contains("credential"), "{synced}");
+    let catalog_of = |phone: &str| -> serde_json::Value {
+        serde_json::from_str(&ok(d, &["device", "catalog", "--store", phone, "--json"])).unwrap()
+    };
+    let on_a = catalog_of("phone-a");
+
+    let export = skillpack_env(
+        d,
+        &[
+            "device", "identity", "export", "--store", "phone-a", "-o", "me.age",
+        ],
+        &[PASSPHRASE],
+    );
+    assert!(export.status.success(), "{}", text(&export));
+    ok(
+        d,
+        &["device", "init", "--store", "phone-b", "--trust", public],
+    );
+    let restored = skillpack_env(
+        d,
+        &[
+            "device", "identity", "import", "--store", "phone-b", "me.age",
+        ],
+        &[PASSPHRASE],
+    );
+    assert!(restored.status.success(), "{}", text(&restored));
+    join("phone-b");
+    let synced = ok(d, &["device", "sync", "--store", "phone-b"]);
+    assert!(
+        synced.contains("took back 1 attempt") && synced.contains("credential"),
+        "{synced}"
+    );
+    let on_b = catalog_of("phone-b");
+    let scams = |catalog: &serde_json::Value| {
+        catalog
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == "mobile-money-scams")
+            .cloned()
+            .unwrap()
+    };
+    let (a, b) = (scams(&on_a), scams(&on_b));
+    for field in [
+        "state",
+        "attempts_used",
+        "attempts_left",
+        "attempts_granted",
+    ] {
+        assert_eq!(a[field], b[field], "{field}: A {a} B {b}");
+    }
+    assert_eq!(b["attempts_used"], 1, "{b}");
+    let held: serde_json::Value = serde_json::from_str(&ok(
+        d,
+        &["device", "credentials", "--store", "phone-b", "--json"],
+    ))
+    .unwrap();
+    assert_eq!(held.as_array().unwrap().len(), 1, "{held}");
+    // Another sync takes nothing again.
+    let again = ok(d, &["device", "sync", "--store", "phone-b"]);
+    assert!(!again.contains("took back"), "{again}");
+
+    // The stale copy of phone A takes "attempt 1" again and pushes it: the hub flags the
+    // second record with that number from one device, and issues no second credential.
+    ok(
+        d,
+        &[
+            "device",
+            "take",
+            "--store",
+            "stale-copy",
+            "mobile-money-scams",
+            "--answers",
+            "right.json",
+        ],
+    );
+    ok(d, &["device", "sync", "--store", "stale-copy"]);
+    let credentials = ok(d, &["hub", "credentials", "--db", &hub.db, "--json"]);
+    let credentials: serde_json::Value = serde_json::from_str(&credentials).unwrap();
+    assert_eq!(credentials.as_array().unwrap().len(), 1, "{credentials}");
+    let flags = ok(d, &["hub", "flags", "--db", &hub.db]);
+    assert!(flags.contains("fork"), "{flags}");
+}
+
+/// Copies a folder and what it holds to `to`.
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
 }

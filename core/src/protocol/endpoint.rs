@@ -20,6 +20,9 @@ pub const DEVICES: &str = "/v1/devices";
 pub const RECORDS: &str = "/v1/records";
 /// `POST` (signed by a device): the learner's credentials the hub issued, after a number.
 pub const CREDENTIALS: &str = "/v1/credentials";
+/// `POST` (signed by a device): the learner's signed records from their other devices, after
+/// one, so a restored or second phone knows what was attempted and passed.
+pub const HISTORY: &str = "/v1/history";
 /// `POST` (signed by a device): an exchange through which a wallet takes one of the learner's
 /// credentials, bound to the wallet's DID (docs/protocol.md, "Into a wallet").
 pub const EXCHANGES: &str = "/v1/exchanges";

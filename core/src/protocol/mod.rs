@@ -25,8 +25,9 @@ pub use signing::{
 pub use version::{API_PREFIX, PROTOCOL_V1, PROTOCOL_VERSION};
 pub use wire::{
     catalog_tag, CatalogEntry, CatalogResponse, CredentialsRequest, CredentialsResponse, ErrorBody,
-    ErrorResponse, HeldRecords, IssuedCredential, NonceResponse, NumberedGrant, PublishResponse,
-    PushRequest, PushResponse, RecordResult, RecordStatus, RegisterRequest, RegisterResponse,
-    RevocationNotice, RevocationsRequest, RevocationsResponse, MAX_CREDENTIALS_PER_ANSWER,
-    MAX_GRANTS_PER_ANSWER, MAX_REVOCATIONS_PER_ANSWER, MAX_REVOCATION_REASON_CHARS,
+    ErrorResponse, HeldRecords, HistoryRecord, HistoryRequest, HistoryResponse, IssuedCredential,
+    NonceResponse, NumberedGrant, PublishResponse, PushRequest, PushResponse, RecordResult,
+    RecordStatus, RegisterRequest, RegisterResponse, RevocationNotice, RevocationsRequest,
+    RevocationsResponse, MAX_CREDENTIALS_PER_ANSWER, MAX_GRANTS_PER_ANSWER, MAX_HISTORY_PER_ANSWER,
+    MAX_REVOCATIONS_PER_ANSWER, MAX_REVOCATION_REASON_CHARS,
 };

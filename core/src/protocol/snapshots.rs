@@ -107,6 +107,7 @@ fn registering_and_pushing_records() {
         group: Some("riders".into()),
         credentials: Some(3),
         grants: vec![crate::protocol::NumberedGrant { number: 2, grant }],
+        history: Some(2),
     });
     insta::assert_json_snapshot!(CredentialsRequest { after: 2 });
     let issuer = SecretKey::from_seed(&[8; 32]).public_key();
@@ -190,4 +191,26 @@ fn signature_headers() {
         1_800_000_000,
     );
     insta::assert_debug_snapshot!(headers.pairs());
+}
+
+#[test]
+fn a_restored_phones_history() {
+    use crate::ledger::DeviceBinding;
+    use crate::protocol::{HistoryRecord, HistoryRequest, HistoryResponse};
+    let (device, learner) = (
+        SecretKey::from_seed(&[11; 32]),
+        SecretKey::from_seed(&[12; 32]),
+    );
+    let record =
+        crate::testing::record_chain(&device, &learner.public_key().to_did_key(), 1).remove(0);
+    insta::assert_json_snapshot!(HistoryRequest {
+        after: Some(record.record.id.clone()),
+    });
+    insta::assert_json_snapshot!(HistoryResponse {
+        records: vec![HistoryRecord {
+            binding: DeviceBinding::sign(&learner, &device.public_key()).expect("binds"),
+            record,
+        }],
+        more: false,
+    });
 }

@@ -180,6 +180,43 @@ pub struct PushResponse {
     /// most [`MAX_GRANTS_PER_ANSWER`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub grants: Vec<NumberedGrant>,
+    /// How many of the learner's records the hub holds from their other devices (absent from
+    /// hubs before it was added): a device that took fewer asks `POST /v1/history`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<u64>,
+}
+
+/// `POST /v1/history`: the learner's records from their other devices, after one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryRequest {
+    /// The id of the last record taken (none for the first page).
+    pub after: Option<String>,
+}
+
+/// Most records in one history answer; a device asks again for the rest.
+pub const MAX_HISTORY_PER_ANSWER: usize = 100;
+
+/// `POST /v1/history` answer: the learner's signed records from their other devices, in order
+/// of id, each with the learner's binding of the device that signed it, so the device checks
+/// that the learner's own key stands behind every one (a hub cannot invent an attempt).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryResponse {
+    /// The records, at most [`MAX_HISTORY_PER_ANSWER`].
+    pub records: Vec<HistoryRecord>,
+    /// Whether more follow the last.
+    pub more: bool,
+}
+
+/// One record of another device of the learner's, with that device's binding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryRecord {
+    /// The record, as its device signed it.
+    pub record: crate::ledger::SignedRecord,
+    /// The learner's binding of that device.
+    pub binding: crate::ledger::DeviceBinding,
 }
 
 /// `POST /v1/credentials`: the learner's credentials numbered after `after`.

@@ -1,5 +1,5 @@
-//! A learner's past at a module, as the attempt policy needs it: the finished attempts and
-//! the attempts trainers granted. Read here once for the catalog, the attempt's start and
+//! A learner's past at a module, as the attempt policy needs it: the finished attempts (on
+//! this device and on the learner's other devices) and the attempts trainers granted. Read here once for the catalog, the attempt's start and
 //! the sync's wait for a grant; what they allow is decided by `assess::attempts_left` alone.
 
 use chrono::{DateTime, Utc};
@@ -21,14 +21,18 @@ impl Store {
     }
 }
 
-/// The finished attempts at a module, oldest first.
+/// The finished attempts at a module, this device's and those the learner made on their
+/// other devices (`elsewhere`), by number then time.
 pub(super) fn past_attempts(
     conn: &Connection,
     module_id: &str,
 ) -> Result<Vec<PastAttempt>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT number, ended_at, passed FROM attempts
-         WHERE module_id = ?1 AND ended_at IS NOT NULL ORDER BY number",
+         WHERE module_id = ?1 AND ended_at IS NOT NULL
+         UNION ALL
+         SELECT number, ended_at, passed FROM attempts_elsewhere WHERE module_id = ?1
+         ORDER BY 1, 2",
     )?;
     let rows = stmt
         .query_map([module_id], |r| {

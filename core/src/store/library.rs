@@ -142,7 +142,8 @@ impl Store {
                     )?;
                     let history = past_attempts(&conn, &id)?;
                     let started: bool = conn.query_row(
-                        "SELECT EXISTS (SELECT 1 FROM attempts WHERE module_id = ?1)",
+                        "SELECT EXISTS (SELECT 1 FROM attempts WHERE module_id = ?1)
+                             OR EXISTS (SELECT 1 FROM attempts_elsewhere WHERE module_id = ?1)",
                         [&id],
                         |r| r.get(0),
                     )?;

@@ -6,6 +6,7 @@
 mod content;
 mod credentials;
 mod db;
+mod elsewhere;
 mod error;
 mod grants;
 mod history;
@@ -25,6 +26,7 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::{params, Connection, OptionalExtension};
 
 pub use credentials::HeldCredential;
+pub use elsewhere::HistoryTaken;
 pub use error::StoreError;
 pub use grants::HeldGrant;
 pub use install::{InstallReport, InstalledPack};

@@ -32,6 +32,9 @@ const MIGRATIONS: &[&[Step]] = &[
     &[Step::Sql(include_str!(
         "migrations/0008_take_credentials_again.sql"
     ))],
+    &[Step::Sql(include_str!(
+        "migrations/0009_attempts_elsewhere.sql"
+    ))],
 ];
 
 /// The version this code writes (the tests compare databases against it).

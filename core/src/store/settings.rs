@@ -24,6 +24,8 @@ pub(super) mod key {
     pub const CREDENTIALS_TAKEN: &str = "sync.credentials_taken";
     /// The number of the newest grant of attempts taken from the hub.
     pub const GRANTS_TAKEN: &str = "sync.grants_taken";
+    /// The id of the last record of the learner's other devices taken from the hub.
+    pub const HISTORY_AFTER: &str = "sync.history_after";
     pub const DISPLAY_NAME: &str = "display_name";
     /// The display name as the hub last took it (`""` for none).
     pub const NAME_SENT: &str = "sync.name_sent";
@@ -315,7 +317,7 @@ impl Store {
         super::db::write(&mut conn, |tx| put(tx, key::CATALOG, &json))
     }
 
-    fn setting(&self, name: &str) -> Result<Option<String>, StoreError> {
+    pub(super) fn setting(&self, name: &str) -> Result<Option<String>, StoreError> {
         read(&self.lock(), name)
     }
 }

@@ -10,6 +10,7 @@ mod delta;
 mod download;
 mod error;
 mod grants;
+mod history;
 mod http;
 mod policy;
 mod report;
@@ -94,6 +95,9 @@ pub struct HubClient {
     /// One more than the number of the newest credential the hub last said it issued to the
     /// learner (0: it said none).
     announced_credentials: Arc<AtomicU64>,
+    /// How many records of the learner's other devices the hub's last push answer said it
+    /// holds, plus one (0: it did not say).
+    announced_history: Arc<AtomicU64>,
 }
 
 impl HubClient {
@@ -122,6 +126,7 @@ impl HubClient {
             policy,
             moved: Arc::new(AtomicU64::new(0)),
             announced_credentials: Arc::new(AtomicU64::new(0)),
+            announced_history: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -211,6 +216,7 @@ impl HubClient {
         let done = self
             .push_all(store, &mut report, within)
             .and_then(|()| self.take_announced_credentials(store, &mut report, within))
+            .and_then(|()| self.take_announced_history(store, &mut report, within))
             // Before the packs, which may take the rest of the sync's time: a learner who
             // syncs learns at once what a trainer revoked.
             .and_then(|()| self.check_revocations(store, &mut report, within))
@@ -248,6 +254,30 @@ impl HubClient {
                     id: "(the hub's answer)".into(),
                     reason: e.to_string(),
                 });
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    /// Takes the learner's records from their other devices that the hub announced in its
+    /// answer to a push, when the device keeps fewer. A hub that answers badly is reported and
+    /// the sync goes on; only a lost network or a cancel stops it.
+    fn take_announced_history(
+        &self,
+        store: &Store,
+        report: &mut SyncReport,
+        within: Within<'_>,
+    ) -> Result<(), SyncError> {
+        let held = match self.announced_history.load(Ordering::Relaxed) {
+            0 => return Ok(()),
+            announced => announced - 1,
+        };
+        match self.take_history(store, held, report, within) {
+            Err(e @ (SyncError::BadAnswer(_) | SyncError::Refused { .. })) => {
+                report
+                    .history_refused
+                    .push(format!("the hub's answer: {e}"));
                 Ok(())
             }
             other => other,
@@ -374,6 +404,10 @@ impl HubClient {
         if let Some(newest) = answer.credentials {
             self.announced_credentials
                 .store(newest.saturating_add(1), Ordering::Relaxed);
+        }
+        if let Some(held) = answer.history {
+            self.announced_history
+                .store(held.saturating_add(1), Ordering::Relaxed);
         }
         take_grants(store, answer.grants, report)?;
         Ok(answer.held)

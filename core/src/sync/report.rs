@@ -46,6 +46,11 @@ pub struct SyncReport {
     /// Revocation lists that could not be read or used now: their credentials keep what was
     /// last known of them, "not checked since" then.
     pub lists_unread: Vec<UnreadList>,
+    /// Attempts the learner made on their other devices (a restored or second phone), taken
+    /// from the hub and kept now: they count with this device's own.
+    pub history: u32,
+    /// Records of the learner's other devices the hub sent that were not kept, each with why.
+    pub history_refused: Vec<String>,
     /// Why the sync stopped before the end, when it did (the network went, the time ran
     /// out, the learner cancelled); the rest goes at the next sync.
     pub unfinished: Option<String>,
@@ -58,6 +63,7 @@ impl SyncReport {
             || !self.rejected.is_empty()
             || !self.installed.is_empty()
             || self.credentials > 0
+            || self.history > 0
             || !self.grants.is_empty()
             || !self.revoked.is_empty()
     }

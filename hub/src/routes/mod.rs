@@ -66,6 +66,7 @@ pub fn router_with(db: HubDb, config: HubConfig) -> Router {
             post(results::push).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES)),
         )
         .route(endpoint::CREDENTIALS, post(results::credentials))
+        .route(endpoint::HISTORY, post(results::history))
         .route(endpoint::REVOCATIONS, post(results::revocations))
         .route(endpoint::STATUS_LIST, get(results::status_list))
         .route(endpoint::EXCHANGES, post(exchanges::open))

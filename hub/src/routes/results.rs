@@ -8,12 +8,13 @@ use axum::Json;
 use skillpack_core::keys::PublicKey;
 use skillpack_core::name::display_name;
 use skillpack_core::protocol::{
-    CredentialsRequest, CredentialsResponse, PushRequest, PushResponse, RegisterRequest,
-    RegisterResponse, RevocationsRequest, RevocationsResponse,
+    CredentialsRequest, CredentialsResponse, HistoryRecord, HistoryRequest, HistoryResponse,
+    PushRequest, PushResponse, RegisterRequest, RegisterResponse, RevocationsRequest,
+    RevocationsResponse, MAX_HISTORY_PER_ANSWER,
 };
 
 use super::{json_body, BoundDevice, SignedRequest, MAX_PUSH_RECORDS};
-use crate::error::{HttpError, OrHttpErr};
+use crate::error::{HttpError, HubError, OrHttpErr};
 use crate::ingest::{join, take_records, JoinRefusal};
 use crate::state::AppState;
 
@@ -103,7 +104,36 @@ pub(super) async fn push(
         group: Some(device.group),
         credentials: state.db.newest_credential(&device.learner).await?,
         grants,
+        history: Some(state.db.history_count(&device.learner, key).await?),
     }))
+}
+
+/// The learner's records from their other devices after the one the device names, each with
+/// the learner's binding of the device that signed it; for a bound device only. A record
+/// whose device has no binding at the hub (registered before bindings) is left out: the
+/// phone could not check it.
+pub(super) async fn history(
+    State(state): State<AppState>,
+    BoundDevice { key, device, body }: BoundDevice,
+) -> Result<Json<HistoryResponse>, HttpError> {
+    let request: HistoryRequest = json_body(&body)?;
+    let limit = u32::try_from(MAX_HISTORY_PER_ANSWER).unwrap_or(u32::MAX);
+    let mut rows = state
+        .db
+        .learner_history(&device.learner, key, request.after, limit + 1)
+        .await?;
+    let more = rows.len() > MAX_HISTORY_PER_ANSWER;
+    rows.truncate(MAX_HISTORY_PER_ANSWER);
+    let damaged = |e: serde_json::Error| HubError::Damaged(format!("a stored record: {e}"));
+    let mut records = Vec::with_capacity(rows.len());
+    for row in rows {
+        let Some(binding) = row.binding else { continue };
+        records.push(HistoryRecord {
+            record: serde_json::from_str(&row.body).map_err(damaged)?,
+            binding: serde_json::from_str(&binding).map_err(damaged)?,
+        });
+    }
+    Ok(Json(HistoryResponse { records, more }))
 }
 
 /// The learner's credentials after the number the device holds, with the endorsements of

@@ -26,10 +26,10 @@ pub use export::{
 pub use rows::{
     AttemptGrantRow, AuditRow, CodeRow, CredentialInsert, CredentialRevocation, DeviceJoin,
     DeviceRetirement, ExchangeCompletion, ExchangeRow, FlagRow, GroupRow, HeldCredentialRow,
-    HeldGrantRow, IssuedRow, IssuerChange, IssuerRow, KnownDevice, LearnerLabel, LearnerLink,
-    LearnerRow, LinkRefusal, NewAttemptGrant, NewCredential, NewExchange, NewPack, OpenedSession,
-    PackChunk, PackModule, PackRow, PublishRefusal, RegisterRefusal, Retired, StoredResult,
-    UnissuedPass, WalletCopy, WebGrant, WebSession,
+    HeldGrantRow, HistoryRow, IssuedRow, IssuerChange, IssuerRow, KnownDevice, LearnerLabel,
+    LearnerLink, LearnerRow, LinkRefusal, NewAttemptGrant, NewCredential, NewExchange, NewPack,
+    OpenedSession, PackChunk, PackModule, PackRow, PublishRefusal, RegisterRefusal, Retired,
+    StoredResult, UnissuedPass, WalletCopy, WebGrant, WebSession,
 };
 pub use rules::{normalize_code, PIECE};
 
@@ -298,6 +298,26 @@ impl HubDb {
     /// The stored records `query` asks for, in the order received.
     pub async fn results(&self, query: ResultQuery) -> Result<Vec<StoredResult>, HubError> {
         on_engine!(self, e => e.results(query))
+    }
+
+    /// The learner's records from their devices other than `except`, in order of id after
+    /// `after`, at most `limit`: what a restored or second phone takes back.
+    pub async fn learner_history(
+        &self,
+        learner: &str,
+        except: PublicKey,
+        after: Option<String>,
+        limit: u32,
+    ) -> Result<Vec<HistoryRow>, HubError> {
+        let learner = learner.to_owned();
+        on_engine!(self, e => e.learner_history(learner, except, after, limit))
+    }
+
+    /// How many of the learner's records the hub holds from their devices other than
+    /// `except`.
+    pub async fn history_count(&self, learner: &str, except: PublicKey) -> Result<u64, HubError> {
+        let learner = learner.to_owned();
+        on_engine!(self, e => e.history_count(learner, except))
     }
 
     /// Retires a device (lost, or held by someone else), with an entry in the audit trail:

@@ -85,6 +85,17 @@ pub struct KnownDevice {
     pub retired: Option<String>,
 }
 
+/// One of a learner's records from another of their devices, for their phone's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryRow {
+    /// The record's id.
+    pub id: String,
+    /// The signed record, as stored (canonical JSON).
+    pub body: String,
+    /// The learner's binding of the device that signed it (JSON), if the hub holds one.
+    pub binding: Option<String>,
+}
+
 /// A device retired: lost, or held by someone else.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceRetirement {

@@ -436,6 +436,17 @@ fn sync(device: &Device, metered: bool, json: bool) -> CommandResult {
             }
         );
     }
+    if report.history > 0 {
+        outln!(
+            "took back {} attempt{} you made on your other phone{}: they count here too",
+            report.history,
+            if report.history == 1 { "" } else { "s" },
+            if report.history == 1 { "" } else { "s" }
+        );
+    }
+    for refused in &report.history_refused {
+        eprintln!("the hub sent a record of your other phones that was not kept: {refused}");
+    }
     for unread in &report.lists_unread {
         eprintln!(
             "revocation not checked for {} credential{} (their list at {}): {}; what was known \

@@ -5,10 +5,60 @@ use skillpack_core::keys::PublicKey;
 
 use super::PgHub;
 use crate::error::HubError;
-use crate::storage::rows::{DeviceJoin, DeviceRetirement, KnownDevice, RegisterRefusal, Retired};
+use crate::storage::rows::{
+    DeviceJoin, DeviceRetirement, HistoryRow, KnownDevice, RegisterRefusal, Retired,
+};
 use crate::storage::rules::{held, known_device, normalize_code, HeldRecords};
 
 impl PgHub {
+    pub(crate) async fn learner_history(
+        &self,
+        learner: String,
+        except: PublicKey,
+        after: Option<String>,
+        limit: u32,
+    ) -> Result<Vec<HistoryRow>, HubError> {
+        let client = self.pool.get().await?;
+        // Byte order, as SQLite compares: the device pages by the last id it took.
+        let rows = client
+            .query(
+                "SELECT r.id, r.body, d.binding FROM records r
+                 JOIN devices d ON d.device_key = r.device_key
+                 WHERE r.learner = $1 AND r.device_key != $2 AND r.id COLLATE \"C\" > $3
+                 ORDER BY r.id COLLATE \"C\" LIMIT $4",
+                &[
+                    &learner,
+                    &except.to_bytes().as_slice(),
+                    &after.unwrap_or_default(),
+                    &i64::from(limit),
+                ],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| HistoryRow {
+                id: r.get(0),
+                body: r.get(1),
+                binding: r.get(2),
+            })
+            .collect())
+    }
+
+    pub(crate) async fn history_count(
+        &self,
+        learner: String,
+        except: PublicKey,
+    ) -> Result<u64, HubError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_one(
+                "SELECT count(*) FROM records WHERE learner = $1 AND device_key != $2",
+                &[&learner, &except.to_bytes().as_slice()],
+            )
+            .await?;
+        Ok(u64::try_from(row.get::<_, i64>(0)).unwrap_or(0))
+    }
+
     pub(crate) async fn retire_device(
         &self,
         retirement: DeviceRetirement,

@@ -6,10 +6,63 @@ use skillpack_core::keys::PublicKey;
 
 use super::{SqliteHub, NOW};
 use crate::error::HubError;
-use crate::storage::rows::{DeviceJoin, DeviceRetirement, KnownDevice, RegisterRefusal, Retired};
+use crate::storage::rows::{
+    DeviceJoin, DeviceRetirement, HistoryRow, KnownDevice, RegisterRefusal, Retired,
+};
 use crate::storage::rules::{held, known_device, normalize_code, HeldRecords};
 
 impl SqliteHub {
+    pub(crate) async fn learner_history(
+        &self,
+        learner: String,
+        except: PublicKey,
+        after: Option<String>,
+        limit: u32,
+    ) -> Result<Vec<HistoryRow>, HubError> {
+        self.run(move |db| {
+            let conn = db.read();
+            let mut stmt = conn.prepare_cached(
+                "SELECT r.id, r.body, d.binding FROM records r
+                 JOIN devices d ON d.device_key = r.device_key
+                 WHERE r.learner = ?1 AND r.device_key != ?2 AND r.id > ?3
+                 ORDER BY r.id LIMIT ?4",
+            )?;
+            let rows = stmt.query_map(
+                params![
+                    learner,
+                    except.to_bytes().as_slice(),
+                    after.unwrap_or_default(),
+                    limit
+                ],
+                |r| {
+                    Ok(HistoryRow {
+                        id: r.get(0)?,
+                        body: r.get(1)?,
+                        binding: r.get(2)?,
+                    })
+                },
+            )?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    pub(crate) async fn history_count(
+        &self,
+        learner: String,
+        except: PublicKey,
+    ) -> Result<u64, HubError> {
+        self.run(move |db| {
+            let n: i64 = db.read().query_row(
+                "SELECT count(*) FROM records WHERE learner = ?1 AND device_key != ?2",
+                params![learner, except.to_bytes().as_slice()],
+                |r| r.get(0),
+            )?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+        .await
+    }
+
     pub(crate) async fn retire_device(
         &self,
         retirement: DeviceRetirement,
