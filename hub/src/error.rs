@@ -64,6 +64,14 @@ pub enum HubError {
     /// A group name breaks the one rule for group names (an operator's command or a request).
     #[error(transparent)]
     BadGroup(#[from] GroupNameError),
+    /// A group name that differs from one the hub holds only in letter case.
+    #[error("there is already a group called {held}: use that name ({given} would be a second, empty group)")]
+    GroupNamedOtherwise {
+        /// The name given.
+        given: String,
+        /// The group the hub holds.
+        held: String,
+    },
     /// A credential could not be issued or its status list signed.
     #[error(transparent)]
     Credential(#[from] skillpack_core::credential::CredentialError),
@@ -156,6 +164,9 @@ impl From<HubError> for HttpError {
     fn from(e: HubError) -> Self {
         if let HubError::BadGroup(e) = e {
             return e.into();
+        }
+        if let HubError::GroupNamedOtherwise { .. } = &e {
+            return Self::new(StatusCode::CONFLICT, "group_exists", e.to_string());
         }
         Self::internal(e)
     }

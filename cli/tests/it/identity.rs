@@ -266,6 +266,19 @@ fn a_restored_phone_gets_the_learners_history_and_credential_back() {
         &["device", "init", "--store", "phone-a", "--trust", public],
     );
     join("phone-a");
+    let again = join("phone-a");
+    assert!(
+        again.contains("already registered") && again.contains("was not used"),
+        "{again}"
+    );
+    // A group named like "riders" in other letters would be a second, empty group: refused.
+    let twin = skillpack(d, &["hub", "enrol", "--db", &hub.db, "--group", "Riders"]);
+    assert!(!twin.status.success());
+    assert!(
+        text(&twin).contains("already a group called riders"),
+        "{}",
+        text(&twin)
+    );
     ok(d, &["device", "sync", "--store", "phone-a"]);
     let module = load_modules(&[src]).unwrap().remove(0).compiled.module;
     std::fs::write(

@@ -169,7 +169,27 @@ impl HubDb {
         &self,
         pack: NewPack,
     ) -> Result<Result<PublishResponse, PublishRefusal>, HubError> {
+        self.one_group_name(&pack.group).await?;
         on_engine!(self, e => e.put_pack(pack))
+    }
+
+    /// `group`, checked against the one rule, unless another group the hub holds has the same
+    /// name in other letter case ([`HubError::GroupNamedOtherwise`]): `nairobi-cbd` beside
+    /// `Nairobi-CBD` would be a second, empty group whose learners see no packs.
+    pub async fn one_group_name(&self, group: &str) -> Result<String, HubError> {
+        let group = GroupName::parse(group)?.into_inner();
+        let alike = self
+            .groups(&Scope::Everything)
+            .await?
+            .into_iter()
+            .find(|held| held.group != group && held.group.eq_ignore_ascii_case(&group));
+        match alike {
+            Some(held) => Err(HubError::GroupNamedOtherwise {
+                given: group,
+                held: held.group,
+            }),
+            None => Ok(group),
+        }
     }
 
     /// Withdraws every version of pack `id` from `group` (stored packs stay, for other
@@ -242,7 +262,7 @@ impl HubDb {
         uses: Option<u32>,
         expires_at: Option<i64>,
     ) -> Result<String, HubError> {
-        let group = GroupName::parse(group)?.into_inner();
+        let group = self.one_group_name(group).await?;
         let code = rules::new_code()?;
         let stored = code.clone();
         on_engine!(self, e => e.create_enrolment(stored, group, uses, expires_at))?;
@@ -570,7 +590,7 @@ impl HubDb {
     /// Offers a stored pack to `group`; false when it was offered there already or the hub
     /// holds no such pack.
     pub async fn offer_stored(&self, hash: [u8; 32], group: &str) -> Result<bool, HubError> {
-        let group = GroupName::parse(group)?.into_inner();
+        let group = self.one_group_name(group).await?;
         on_engine!(self, e => e.offer_stored(hash, group))
     }
 

@@ -202,8 +202,20 @@ pub fn run(command: DeviceCommand) -> CommandResult {
         DeviceCommand::Credential(command) => credentials::run(command),
         DeviceCommand::Records { store, json } => records(&Device::open(&store)?, json),
         DeviceCommand::Register { store, hub, code } => {
-            let group = Device::open(&store)?.register(&hub, &code)?;
-            outln!("registered with {hub} in group {group}");
+            let device = Device::open(&store)?;
+            // A device the hub knows keeps its group; the hub uses no code for it.
+            let known = device
+                .store()
+                .registration()?
+                .is_some_and(|r| r.hub.trim_end_matches('/') == hub.trim_end_matches('/'));
+            let group = device.register(&hub, &code)?;
+            if known {
+                outln!(
+                    "already registered with {hub}, in group {group}: the code {code} was not used"
+                );
+            } else {
+                outln!("registered with {hub} in group {group}");
+            }
             Ok(ExitCode::SUCCESS)
         }
         DeviceCommand::Sync {

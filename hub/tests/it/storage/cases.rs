@@ -394,6 +394,20 @@ pub async fn group_names_keep_the_one_rule(fresh: Fresh) {
         "nothing was stored"
     );
     db.create_enrolment("riders_2-b", None, None).await.unwrap();
+    // One group, one name: the same letters in another case are refused with the held name,
+    // for codes and for offers alike.
+    for twin in ["Riders_2-B", "RIDERS_2-B"] {
+        let refused = db.create_enrolment(twin, None, None).await;
+        assert!(
+            matches!(&refused, Err(HubError::GroupNamedOtherwise { held, .. }) if held == "riders_2-b"),
+            "{twin}: {refused:?}"
+        );
+        assert!(matches!(
+            db.offer_stored([0; 32], twin).await,
+            Err(HubError::GroupNamedOtherwise { .. })
+        ));
+    }
+    assert_eq!(db.groups(&Scope::Everything).await.unwrap().len(), 1);
 }
 
 fn learner(seed: u8) -> String {
