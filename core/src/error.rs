@@ -46,6 +46,9 @@ pub enum Error {
     /// The operating system gave no randomness.
     #[error(transparent)]
     Random(#[from] RandomError),
+    /// An enrolment link that cannot be used (`protocol::JoinLink`).
+    #[error(transparent)]
+    JoinLink(#[from] crate::protocol::JoinLinkError),
 }
 
 /// The core's result type.

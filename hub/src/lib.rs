@@ -8,6 +8,7 @@ pub mod grant;
 pub mod ingest;
 pub mod issue;
 pub mod issuer;
+pub mod join;
 pub mod limits;
 pub mod nonce;
 pub mod publish;

@@ -33,6 +33,9 @@ pub struct HubConfig {
     /// Whether the web pages' session cookie is marked Secure (the hub is reached over
     /// https, through a proxy that ends TLS).
     pub secure_cookies: bool,
+    /// The hub's public URL, when the operator gave it: code sheets then carry the enrolment
+    /// link (the hub, the code and the group's publishers) a phone joins with in one scan.
+    pub public_url: Option<String>,
 }
 
 impl Default for HubConfig {
@@ -45,6 +48,7 @@ impl Default for HubConfig {
             connections: ConnectionLimits::default(),
             upload_dir: std::env::temp_dir(),
             secure_cookies: false,
+            public_url: None,
         }
     }
 }
@@ -60,6 +64,7 @@ pub struct AppState {
     pub(crate) upload_dir: Arc<std::path::PathBuf>,
     pub(crate) status_lists: crate::issue::StatusLists,
     pub(crate) secure_cookies: bool,
+    pub(crate) public_url: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -74,6 +79,7 @@ impl AppState {
             upload_dir: Arc::new(config.upload_dir),
             status_lists: crate::issue::StatusLists::default(),
             secure_cookies: config.secure_cookies,
+            public_url: config.public_url.map(Arc::from),
         }
     }
 }

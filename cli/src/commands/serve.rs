@@ -45,7 +45,8 @@ pub struct ServeArgs {
     #[arg(long = "trusted-proxy")]
     trusted_proxies: Vec<std::net::IpAddr>,
     /// The hub's public URL. When it is https (TLS ends at a proxy in front of the hub),
-    /// the web pages' session cookie is marked Secure, so a browser never sends it in clear.
+    /// the web pages' session cookie is marked Secure, so a browser never sends it in clear;
+    /// code sheets carry the enrolment link with it, which a phone joins with in one scan.
     #[arg(long)]
     public_url: Option<String>,
 }
@@ -81,6 +82,7 @@ pub fn serve(args: ServeArgs) -> CommandResult {
             .public_url
             .as_deref()
             .is_some_and(|url| url.starts_with("https://")),
+        public_url: args.public_url.clone(),
         ..defaults
     };
     let runtime = tokio::runtime::Runtime::new()?;

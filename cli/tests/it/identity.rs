@@ -399,3 +399,91 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// A new learner joins from the enrolment link on the trainer's code sheet alone: the link
+/// names the hub, the code and the group's publisher, so the first sync installs the group's
+/// pack with nothing else typed; a link changed to another hub's plain http is refused.
+#[test]
+fn a_phone_joins_from_the_enrolment_link_alone_and_installs_the_groups_packs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let hub = Hub::start(d);
+    let (key, public) = (
+        assets().join("keys/demo-publisher.key"),
+        assets().join("keys/demo-publisher.pub"),
+    );
+    let (key, public) = (key.to_str().unwrap(), public.to_str().unwrap());
+    let src = assets().join("modules/mobile-money-scams");
+    ok(
+        d,
+        &[
+            "build",
+            src.to_str().unwrap(),
+            "--key",
+            key,
+            "-o",
+            "scams.skillpack",
+        ],
+    );
+    ok(d, &["hub", "add-publisher", "--db", &hub.db, public]);
+    ok(
+        d,
+        &[
+            "publish",
+            "--hub",
+            &hub.url,
+            "--key",
+            key,
+            "scams.skillpack",
+            "--group",
+            "riders",
+        ],
+    );
+    let enrolled = ok(
+        d,
+        &[
+            "hub",
+            "enrol",
+            "--db",
+            &hub.db,
+            "--group",
+            "riders",
+            "--hub-url",
+            &hub.url,
+        ],
+    );
+    let link = enrolled
+        .lines()
+        .find(|l| l.starts_with("skillpack://join?"))
+        .unwrap_or_else(|| panic!("{enrolled}"))
+        .to_owned();
+    let publisher = std::fs::read_to_string(public).unwrap();
+    let publisher = publisher.lines().last().unwrap().trim().to_owned();
+    assert!(link.contains(&publisher.replace(':', "%3A")), "{link}");
+
+    ok(d, &["device", "init", "--store", "phone"]);
+    let forged = link.replace("http%3A%2F%2F127.0.0.1", "http%3A%2F%2Fhub.example.org");
+    let refused = skillpack(
+        d,
+        &["device", "register", "--store", "phone", "--join", &forged],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("not an https address"),
+        "{}",
+        text(&refused)
+    );
+    let joined = ok(
+        d,
+        &["device", "register", "--store", "phone", "--join", &link],
+    );
+    assert!(
+        joined.contains("trusts publisher 1b98-7b50-11ab-2ab2-a046-a4f0")
+            && joined.contains("in group riders"),
+        "{joined}"
+    );
+    let synced = ok(d, &["device", "sync", "--store", "phone"]);
+    assert!(synced.contains("mobile-money-scams"), "{synced}");
+    let catalog = ok(d, &["device", "catalog", "--store", "phone"]);
+    assert!(catalog.contains("mobile-money-scams"), "{catalog}");
+}

@@ -143,6 +143,9 @@ impl From<crate::Error> for SkillpackError {
             crate::Error::Sync(e) => e.into(),
             crate::Error::Random(e) => e.into(),
             crate::Error::Credential(e) => e.into(),
+            crate::Error::JoinLink(e) => Self::InvalidInput {
+                detail: message(&e),
+            },
         }
     }
 }

@@ -203,6 +203,13 @@ impl Skillpack {
         self.with(|d| Ok(d.register(&hub_url, &code)?))
     }
 
+    /// Joins the group of a trainer's enrolment link as scanned from the code sheet
+    /// (`skillpack://join?…`): trusts the publishers it names and registers with its hub;
+    /// returns the group. `InvalidInput` for text that is not such a link.
+    pub fn join_group(&self, link: String) -> ApiResult<String> {
+        self.with(|d| Ok(d.join(&link)?))
+    }
+
     /// Sends results waiting to sync and installs new packs of the learner's group, in the
     /// chosen media variant, with progress and cancellation through `listener`. On a
     /// `metered` connection it counts what it uses, and packs that do not fit what is left

@@ -23,6 +23,18 @@ impl Device {
         Ok(self.store.metered_use(Utc::now())?)
     }
 
+    /// Joins the group a trainer's enrolment link names (scanned from the code sheet, or
+    /// pasted): trusts the publishers it names, then registers with its hub by its code;
+    /// returns the group. A link that cannot be used changes nothing.
+    pub fn join(&self, link: &str) -> Result<String> {
+        let link = crate::protocol::JoinLink::parse(link)?;
+        for publisher in &link.publishers {
+            self.store
+                .trust(publisher, &format!("publisher {}", publisher.fingerprint()))?;
+        }
+        self.register(&link.hub, &link.code)
+    }
+
     /// Registers this device with the hub at `hub_url` using a trainer's enrolment code;
     /// returns the group it joined.
     pub fn register(&self, hub_url: &str, code: &str) -> Result<String> {

@@ -5,6 +5,7 @@
 pub mod endpoint;
 mod exchange;
 mod group;
+mod join;
 mod signing;
 #[cfg(test)]
 mod snapshots;
@@ -17,6 +18,7 @@ pub use exchange::{
     WalletExchangeResponse,
 };
 pub use group::{GroupName, GroupNameError, MAX_GROUP_LEN};
+pub use join::{JoinLink, JoinLinkError, JOIN_PREFIX, MAX_JOIN_LINK_LEN, MAX_JOIN_PUBLISHERS};
 pub use signing::{
     content_digest, content_digest_of_sha256, sign_request, verify_request, verify_request_head,
     RequestParts, SignatureError, SignatureHeaders, Signer, CONTENT_DIGEST, SIGNATURE,

@@ -231,8 +231,19 @@ pub(super) async fn code_sheet(
     Path(code): Path<String>,
 ) -> Page {
     let known = code_in_sight(&state, &signed, &code).await?;
-    let qr = qrcode::QrCode::with_error_correction_level(&known.code, qrcode::EcLevel::M)
-        .map_err(|e| failure(&e.to_string()))?;
+    // With the hub's public address known, the code travels in the enrolment link: one scan
+    // joins the group and trusts its publishers. Without it, the code alone.
+    let link = match state.public_url.as_deref() {
+        Some(url) => Some(
+            db(crate::join::join_link(&state.db, url, &known.group, &known.code).await)?.to_text(),
+        ),
+        None => None,
+    };
+    let qr = qrcode::QrCode::with_error_correction_level(
+        link.as_deref().unwrap_or(&known.code),
+        qrcode::EcLevel::M,
+    )
+    .map_err(|e| failure(&e.to_string()))?;
     let svg = qr
         .render::<qrcode::render::svg::Color<'_>>()
         .min_dimensions(320, 320)
@@ -243,6 +254,7 @@ pub(super) async fn code_sheet(
         code: known.code,
         group: known.group,
         qr_svg: svg,
+        link,
     }))
 }
 

@@ -162,6 +162,8 @@ pub struct Sheet {
     pub code: String,
     pub group: String,
     pub qr_svg: String,
+    /// The enrolment link the QR code holds, when the hub knows its public address.
+    pub link: Option<String>,
 }
 
 /// The packs page.

@@ -126,11 +126,15 @@ pub enum DeviceCommand {
         #[arg(long)]
         store: PathBuf,
         /// The hub, such as https://hub.example.org.
-        #[arg(long)]
-        hub: String,
+        #[arg(long, required_unless_present = "join", requires = "code")]
+        hub: Option<String>,
         /// The enrolment code.
-        #[arg(long)]
-        code: String,
+        #[arg(long, requires = "hub")]
+        code: Option<String>,
+        /// The enrolment link from the trainer's code sheet (`skillpack://join?…`) instead:
+        /// it names the hub, the code and the publishers to trust.
+        #[arg(long, conflicts_with_all = ["hub", "code"])]
+        join: Option<String>,
     },
     /// Send unsent results to the hub and install new or updated packs of the group, in
     /// the media variant the settings choose.
@@ -201,7 +205,26 @@ pub fn run(command: DeviceCommand) -> CommandResult {
         }
         DeviceCommand::Credential(command) => credentials::run(command),
         DeviceCommand::Records { store, json } => records(&Device::open(&store)?, json),
-        DeviceCommand::Register { store, hub, code } => {
+        DeviceCommand::Register {
+            store,
+            join: Some(link),
+            ..
+        } => {
+            let device = Device::open(&store)?;
+            let group = device.join(&link)?;
+            let parsed = skillpack_core::protocol::JoinLink::parse(&link)?;
+            for publisher in &parsed.publishers {
+                outln!("trusts publisher {}", publisher.fingerprint());
+            }
+            outln!("registered with {} in group {group}", parsed.hub);
+            Ok(ExitCode::SUCCESS)
+        }
+        DeviceCommand::Register {
+            store,
+            hub: Some(hub),
+            code: Some(code),
+            ..
+        } => {
             let device = Device::open(&store)?;
             // A device the hub knows keeps its group; the hub uses no code for it.
             let known = device
@@ -217,6 +240,9 @@ pub fn run(command: DeviceCommand) -> CommandResult {
                 outln!("registered with {hub} in group {group}");
             }
             Ok(ExitCode::SUCCESS)
+        }
+        DeviceCommand::Register { .. } => {
+            anyhow::bail!("give --join with the enrolment link, or --hub and --code")
         }
         DeviceCommand::Sync {
             store,

@@ -263,6 +263,10 @@ pub enum HubCommand {
         /// The last day it works, YYYY-MM-DD (default: no end).
         #[arg(long)]
         expires: Option<String>,
+        /// The hub's public URL: also print the enrolment link (the hub, the code and the
+        /// group's publishers), which a phone joins with in one scan.
+        #[arg(long)]
+        hub_url: Option<String>,
     },
 }
 
@@ -397,12 +401,24 @@ pub fn run(command: HubCommand) -> CommandResult {
             group,
             uses,
             expires,
+            hub_url,
         } => {
             let expires_at = expires.as_deref().map(parse_expiry).transpose()?;
+            let named = group.as_str().to_owned();
             let code = operate(&db, |hub| async move {
                 hub.create_enrolment(group.as_str(), uses, expires_at).await
             })?;
             outln!("{code}");
+            if let Some(url) = hub_url {
+                let (group, typed) = (named, code.clone());
+                let link = operate(&db, |hub| async move {
+                    skillpack_hub::join::join_link(&hub, &url, &group, &typed).await
+                })?;
+                let text = link.to_text();
+                skillpack_core::protocol::JoinLink::parse(&text)
+                    .context("the hub's URL is not one a phone may join (https)")?;
+                outln!("{text}");
+            }
             Ok(ExitCode::SUCCESS)
         }
     }
