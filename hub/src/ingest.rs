@@ -181,6 +181,13 @@ pub async fn import_relay(
     if let Err(refusal) = joined {
         return Ok(Err(refusal));
     }
+    // The learner's chosen name, under the one rule for display names; one that breaks it
+    // is not kept and refuses nothing.
+    if let Some(name) = bundle.name.as_deref() {
+        if let Ok(name) = skillpack_core::name::display_name(name) {
+            db.set_learner_name(&bundle.learner, Some(name)).await?;
+        }
+    }
     let results = take_records(db, device, bundle.learner, bundle.records).await?;
     Ok(Ok(results))
 }

@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod answer;
 pub mod error;
 pub mod exchange;
 pub mod grant;

@@ -163,3 +163,201 @@ fn results_carried_as_a_file_reach_the_hub_once_and_unchanged() {
             .success()
     );
 }
+
+/// The village gets its answer back by file: a learner who never reaches the hub passes, the
+/// trainer carries the bundle to the hub and the answer back, and the phone keeps the
+/// credential the pass earned (verified, from a trusted issuer, checked against the carried
+/// revocation list); the hub shows the learner's chosen name. Once the trainer revokes it, the
+/// next answer marks it revoked on the phone, with the reason. Another learner's phone takes
+/// nothing of an answer.
+#[test]
+fn a_village_learners_credential_and_its_revocation_return_by_file() {
+    use skillpack_core::authoring::load_modules;
+    use skillpack_core::testing::right_answers;
+
+    use super::{ok, Hub};
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let hub = Hub::start(d);
+    let (key, public) = (
+        assets().join("keys/demo-publisher.key"),
+        assets().join("keys/demo-publisher.pub"),
+    );
+    let (key, public) = (key.to_str().unwrap(), public.to_str().unwrap());
+    let src = assets().join("modules/mobile-money-scams");
+    ok(
+        d,
+        &[
+            "build",
+            src.to_str().unwrap(),
+            "--key",
+            key,
+            "-o",
+            "scams.skillpack",
+        ],
+    );
+    ok(d, &["hub", "add-publisher", "--db", &hub.db, public]);
+    std::fs::write(
+        d.join("issuer.toml"),
+        "name = \"Salama Riders Trust\"\ncountry_code = \"KE\"\ncountry = \"Kenya\"\n",
+    )
+    .unwrap();
+    ok(
+        d,
+        &[
+            "hub",
+            "issuer",
+            "--db",
+            &hub.db,
+            "--key",
+            key,
+            "--issuer",
+            "issuer.toml",
+            "--hub-url",
+            &hub.url,
+        ],
+    );
+    ok(
+        d,
+        &[
+            "publish",
+            "--hub",
+            &hub.url,
+            "--key",
+            key,
+            "scams.skillpack",
+            "--group",
+            "village",
+        ],
+    );
+    let code = ok(d, &["hub", "enrol", "--db", &hub.db, "--group", "village"])
+        .trim()
+        .to_owned();
+
+    // In the village: the pack from a memory card, the assessment passed, nothing synced.
+    ok(
+        d,
+        &[
+            "device",
+            "init",
+            "--store",
+            "phone",
+            "--trust",
+            public,
+            "--name",
+            "Amina Wanjiru",
+        ],
+    );
+    ok(
+        d,
+        &["device", "install", "--store", "phone", "scams.skillpack"],
+    );
+    let module = load_modules(&[src]).unwrap().remove(0).compiled.module;
+    std::fs::write(
+        d.join("right.json"),
+        serde_json::to_vec(&right_answers(&module)).unwrap(),
+    )
+    .unwrap();
+    ok(
+        d,
+        &[
+            "device",
+            "take",
+            "--store",
+            "phone",
+            "mobile-money-scams",
+            "--answers",
+            "right.json",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "relay",
+            "export",
+            "--store",
+            "phone",
+            "-o",
+            "amina.bundle",
+            "--code",
+            &code,
+        ],
+    );
+
+    // At the hub: the bundle in, the answer out.
+    let imported = ok(
+        d,
+        &[
+            "relay",
+            "import",
+            "--db",
+            &hub.db,
+            "amina.bundle",
+            "--answers",
+            "answers",
+        ],
+    );
+    assert!(imported.contains("1 credentials"), "{imported}");
+    let learners = ok(d, &["hub", "learners", "--db", &hub.db]);
+    assert!(learners.contains("Amina Wanjiru"), "{learners}");
+
+    // Back in the village: the phone keeps the credential, trusted and checked.
+    let answer = "answers/amina.answer.json";
+    ok(
+        d,
+        &["device", "init", "--store", "neighbour", "--trust", public],
+    );
+    let refused = skillpack(d, &["relay", "take", "--store", "neighbour", answer]);
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("another learner"),
+        "{}",
+        text(&refused)
+    );
+    let taken = ok(d, &["relay", "take", "--store", "phone", answer]);
+    assert!(taken.contains("took 1 credential,"), "{taken}");
+    let held: serde_json::Value = serde_json::from_str(&ok(
+        d,
+        &["device", "credentials", "--store", "phone", "--json"],
+    ))
+    .unwrap();
+    let held = held.as_array().unwrap();
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert_eq!(held[0]["trusted_issuer"], true);
+    assert_eq!(held[0]["revocation"]["state"], "not_revoked", "{held:?}");
+    let id = held[0]["id"].as_str().unwrap().to_owned();
+
+    // The trainer revokes it; the next answer carries the list that says so.
+    ok(
+        d,
+        &[
+            "hub",
+            "revoke",
+            "--db",
+            &hub.db,
+            &id,
+            "--reason",
+            "taken by someone else",
+            "--by",
+            "Wanjiru",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "relay",
+            "import",
+            "--db",
+            &hub.db,
+            "amina.bundle",
+            "--answers",
+            "answers",
+        ],
+    );
+    let taken = ok(d, &["relay", "take", "--store", "phone", answer]);
+    assert!(
+        taken.contains("REVOKED") && taken.contains("taken by someone else"),
+        "{taken}"
+    );
+}

@@ -40,6 +40,10 @@ pub struct RelayBundle {
     pub enrolment: Option<Enrolment>,
     /// The records, in order.
     pub records: Vec<SignedRecord>,
+    /// The name the learner chose to show the group's trainers (absent when they show none,
+    /// and from older apps): the hub keeps it under the one rule for display names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 impl RelayBundle {
@@ -56,6 +60,7 @@ impl RelayBundle {
             binding,
             enrolment,
             records,
+            name: None,
         }
     }
 

@@ -2,6 +2,7 @@
 //! and the JSON bodies both sides exchange. The hub and the client both build on this module,
 //! so they cannot drift apart.
 
+mod answer;
 pub mod endpoint;
 mod exchange;
 mod group;
@@ -12,6 +13,10 @@ mod snapshots;
 mod version;
 mod wire;
 
+pub use answer::{
+    AnswerError, CarriedList, RelayAnswer, ANSWER_FORMAT, MAX_ANSWER_BYTES, MAX_ANSWER_CREDENTIALS,
+    MAX_ANSWER_HISTORY, MAX_ANSWER_LISTS,
+};
 pub use exchange::{
     AcceptedCryptosuite, AcceptedMethod, DidAuthQuery, ExchangeMessage, ExchangeReply, Interact,
     InteractService, InteractionProtocols, PresentationRequest, Protocols, WalletExchangeRequest,

@@ -4,6 +4,7 @@
 //! packs that are new or updated, resuming a cut download with an HTTP range. Every write is
 //! a signed request over a nonce from the hub; the device key stays in the store.
 
+mod answer;
 mod choose;
 mod credentials;
 mod delta;
@@ -26,6 +27,7 @@ use reqwest::blocking::Client;
 use reqwest::header::{ETAG, IF_NONE_MATCH};
 use reqwest::StatusCode;
 
+pub use answer::take_relay_answer;
 pub use error::SyncError;
 pub use policy::{Deadline, SyncPolicy, STALL_BYTES};
 pub use report::{

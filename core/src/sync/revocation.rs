@@ -127,37 +127,7 @@ impl HubClient {
             Ok(list) => list,
             Err(why) => return Ok(ListRead::Unread(why)),
         };
-        let valid_from = match list_valid_from(&list) {
-            Ok(valid_from) => valid_from,
-            Err(why) => return Ok(ListRead::Unread(why)),
-        };
-        let now = Utc::now();
-        let readings: Vec<(String, ListReading)> = held
-            .iter()
-            .map(|t| {
-                let reading =
-                    match check_status(&t.credential, &t.issuer, &list, now, Contexts::bundled()) {
-                        Ok(Revocation::NotRevoked) => ListReading::NotRevoked,
-                        Err(CredentialError::Revoked) => ListReading::Revoked,
-                        Ok(Revocation::NotChecked) => {
-                            ListReading::Unusable("the credential names no revocation list".into())
-                        }
-                        Err(e) => ListReading::Unusable(e.to_string()),
-                    };
-                (t.id.clone(), reading)
-            })
-            .collect();
-        // A list no credential could use (another's signature, expired, …) is as good as
-        // none, and said so.
-        let usable = readings
-            .iter()
-            .any(|(_, r)| !matches!(r, ListReading::Unusable(_)));
-        if let (false, Some((_, ListReading::Unusable(why)))) = (usable, readings.first()) {
-            return Ok(ListRead::Unread(why.clone()));
-        }
-        Ok(ListRead::Recorded(
-            store.record_status_list(url, valid_from, &readings, now)?,
-        ))
+        record_list(store, url, &list, held)
     }
 
     /// The status list credential at `url` (https, or http on this machine's loopback), at
@@ -213,8 +183,50 @@ impl HubClient {
     }
 }
 
+/// Records what `list`, the status list read from `url` (at a sync, or carried in a relay
+/// answer), says of `held`, the credentials that name it; a list no credential could use is
+/// as good as none, and said so.
+pub(super) fn record_list(
+    store: &Store,
+    url: &str,
+    list: &Value,
+    held: &[RevocationTarget],
+) -> Result<ListRead, StoreError> {
+    let valid_from = match list_valid_from(list) {
+        Ok(valid_from) => valid_from,
+        Err(why) => return Ok(ListRead::Unread(why)),
+    };
+    let now = Utc::now();
+    let readings: Vec<(String, ListReading)> = held
+        .iter()
+        .map(|t| {
+            let reading =
+                match check_status(&t.credential, &t.issuer, list, now, Contexts::bundled()) {
+                    Ok(Revocation::NotRevoked) => ListReading::NotRevoked,
+                    Err(CredentialError::Revoked) => ListReading::Revoked,
+                    Ok(Revocation::NotChecked) => {
+                        ListReading::Unusable("the credential names no revocation list".into())
+                    }
+                    Err(e) => ListReading::Unusable(e.to_string()),
+                };
+            (t.id.clone(), reading)
+        })
+        .collect();
+    // A list no credential could use (another's signature, expired, …) is as good as
+    // none, and said so.
+    let usable = readings
+        .iter()
+        .any(|(_, r)| !matches!(r, ListReading::Unusable(_)));
+    if let (false, Some((_, ListReading::Unusable(why)))) = (usable, readings.first()) {
+        return Ok(ListRead::Unread(why.clone()));
+    }
+    Ok(ListRead::Recorded(
+        store.record_status_list(url, valid_from, &readings, now)?,
+    ))
+}
+
 /// What reading one list came to.
-enum ListRead {
+pub(super) enum ListRead {
     /// A list came, and the store took it or refused it.
     Recorded(ListRecorded),
     /// No usable list came (unreachable, not https, too large, undated): why.
