@@ -384,6 +384,45 @@ fn a_restored_phone_gets_the_learners_history_and_credential_back() {
     assert_eq!(credentials.as_array().unwrap().len(), 1, "{credentials}");
     let flags = ok(d, &["hub", "flags", "--db", &hub.db]);
     assert!(flags.contains("fork"), "{flags}");
+
+    // The stale copy is retired; what it sends is refused with the reason, phone B goes on.
+    let device = device_of(d, "stale-copy");
+    let retired = ok(
+        d,
+        &[
+            "hub",
+            "retire-device",
+            "--db",
+            &hub.db,
+            &device,
+            "--reason",
+            "an old copy",
+            "--by",
+            "Wanjiru",
+        ],
+    );
+    assert!(retired.contains("retired"), "{retired}");
+    // Nothing it carries is taken any more: a bundle it writes is refused at import.
+    ok(
+        d,
+        &[
+            "relay",
+            "export",
+            "--store",
+            "stale-copy",
+            "-o",
+            "stale.bundle",
+        ],
+    );
+    let refused = skillpack(d, &["relay", "import", "--db", &hub.db, "stale.bundle"]);
+    assert!(
+        !refused.status.success()
+            && text(&refused).contains("device_retired")
+            && text(&refused).contains("an old copy"),
+        "{}",
+        text(&refused)
+    );
+    ok(d, &["device", "sync", "--store", "phone-b"]);
 }
 
 /// Copies a folder and what it holds to `to`.
@@ -486,4 +525,14 @@ fn a_phone_joins_from_the_enrolment_link_alone_and_installs_the_groups_packs() {
     assert!(synced.contains("mobile-money-scams"), "{synced}");
     let catalog = ok(d, &["device", "catalog", "--store", "phone"]);
     assert!(catalog.contains("mobile-money-scams"), "{catalog}");
+}
+
+/// The device key a phone signs with.
+fn device_of(d: &std::path::Path, phone: &str) -> String {
+    let out = ok(d, &["device", "identity", "show", "--store", phone]);
+    out.lines()
+        .find_map(|l| l.strip_prefix("device "))
+        .unwrap_or_else(|| panic!("no device in {out:?}"))
+        .trim()
+        .to_owned()
 }
