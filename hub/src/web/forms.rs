@@ -144,6 +144,49 @@ pub(super) async fn revoke_credential(
     Ok(Redirect::to(&format!("/web/learners/{did}")).into_response())
 }
 
+/// The form that retires one of a learner's devices.
+#[derive(Deserialize)]
+pub(super) struct RetireForm {
+    csrf: String,
+    device: String,
+    reason: String,
+}
+
+/// Retires a device of the learner (lost, or in someone else's hands), audited under the
+/// trainer's name: its pushes, registrations and relay bundles are refused from then on.
+pub(super) async fn retire_device(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(did): Path<String>,
+    Form(form): Form<RetireForm>,
+) -> Page {
+    signed.check_csrf(&form.csrf)?;
+    learner_in_sight(&state, &signed, &did).await?;
+    let reason = form.reason.split_whitespace().collect::<Vec<_>>().join(" ");
+    if reason.is_empty() || reason.chars().count() > MAX_REASON {
+        return Err(page_message(
+            StatusCode::BAD_REQUEST,
+            "Not retired",
+            "Say why, in at most 200 characters.",
+        ));
+    }
+    let key = skillpack_core::hex::decode::<32>(&form.device)
+        .and_then(|bytes| skillpack_core::keys::PublicKey::from_bytes(&bytes).ok())
+        .ok_or_else(not_found)?;
+    // Only a device of this learner, seen through this page.
+    let theirs = db(state.db.device(key).await)?.is_some_and(|known| known.learner == did);
+    if !theirs {
+        return Err(not_found());
+    }
+    let retirement = crate::storage::DeviceRetirement {
+        device: key,
+        reason,
+        by: signed.session.grant.label.clone(),
+    };
+    db(state.db.retire_device(retirement).await)?;
+    Ok(Redirect::to(&format!("/web/learners/{did}")).into_response())
+}
+
 /// The form that hands one of a learner's credentials to their wallet.
 #[derive(Deserialize)]
 pub(super) struct WalletForm {

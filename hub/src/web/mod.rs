@@ -58,6 +58,10 @@ pub fn router() -> Router<AppState> {
         .route("/web/learners/{did}/label", post(forms::label))
         .route("/web/learners/{did}/grants", post(forms::grant))
         .route(
+            "/web/learners/{did}/devices/retire",
+            post(forms::retire_device),
+        )
+        .route(
             "/web/learners/{did}/credentials/revoke",
             post(forms::revoke_credential),
         )

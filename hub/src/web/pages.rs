@@ -116,6 +116,26 @@ pub(super) async fn learner(
 ) -> Page {
     let scope = signed.scope();
     let devices = db(state.db.learners(&scope, Some(&did)).await)?;
+    let mut device_lines = Vec::with_capacity(devices.len());
+    for d in &devices {
+        let key = skillpack_core::hex::decode::<32>(&d.device)
+            .and_then(|bytes| skillpack_core::keys::PublicKey::from_bytes(&bytes).ok());
+        let retired = match key {
+            Some(key) => db(state.db.device(key).await)?.and_then(|known| known.retired),
+            None => None,
+        };
+        device_lines.push(views::DeviceLine {
+            text: format!(
+                "device {}… in group {}, registered {}, {} results",
+                &d.device[..16.min(d.device.len())],
+                d.group,
+                d.registered_at,
+                d.records
+            ),
+            key: d.device.clone(),
+            retired,
+        });
+    }
     let Some(first) = devices.first() else {
         return Err(not_found());
     };
@@ -169,18 +189,7 @@ pub(super) async fn learner(
         grants,
         shown,
         results: views::result_lines(&results),
-        devices: devices
-            .iter()
-            .map(|d| {
-                format!(
-                    "device {}… in group {}, registered {}, {} results",
-                    &d.device[..16.min(d.device.len())],
-                    d.group,
-                    d.registered_at,
-                    d.records
-                )
-            })
-            .collect(),
+        devices: device_lines,
         flags,
         credentials,
         did,

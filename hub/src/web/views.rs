@@ -70,13 +70,23 @@ pub struct Learner {
     /// The name now shown (what the label field starts with).
     pub label: String,
     pub results: Vec<ResultLine>,
-    pub devices: Vec<String>,
+    pub devices: Vec<DeviceLine>,
     pub flags: Vec<String>,
     pub credentials: Vec<CredentialLine>,
     /// Modules the learner tried and has not passed: another attempt may be granted.
     pub not_passed: Vec<String>,
     /// Attempts granted so far, as sentences.
     pub grants: Vec<String>,
+}
+
+/// A device on a learner's page, with a retire form while it is not retired.
+pub struct DeviceLine {
+    /// What the page says of it.
+    pub text: String,
+    /// Its key in hex (what the retire form names).
+    pub key: String,
+    /// Why it was retired, if it was.
+    pub retired: Option<String>,
 }
 
 /// A credential on a learner's page, with a revoke form while it stands.

@@ -319,3 +319,73 @@ fn a_retired_device_is_refused_everywhere_and_its_records_stay() {
         "the learner's other phone goes on"
     );
 }
+
+/// A trainer retires a learner's lost phone from the learner's web page, with a reason: the
+/// page says so, the audit trail names the trainer, and the phone's pushes are refused. A
+/// trainer of another group, or a device of another learner, cannot be retired so.
+#[test]
+fn a_trainer_retires_a_lost_phone_from_the_learners_page() {
+    use skillpack_hub::storage::WebGrant;
+
+    let hub = TestHub::start();
+    let code = enrol(&hub);
+    let (lost, learner, other_device, other_learner) = (key(51), key(52), key(53), key(54));
+    for (device, who) in [(&lost, &learner), (&other_device, &other_learner)] {
+        let registered = hub.signed_post(
+            device,
+            endpoint::DEVICES,
+            serde_json::to_vec(&register_request(device, who, &code)).unwrap(),
+        );
+        assert_eq!(registered.status(), StatusCode::CREATED);
+    }
+    assert_eq!(push_status(&hub, &lost, &learner).status(), StatusCode::OK);
+    let page = format!("/web/learners/{}", did(&learner));
+    let hex = |k: &SecretKey| skillpack_core::hex::encode(&k.public_key().to_bytes());
+    let stranger = hub.sign_in(WebGrant {
+        operator: false,
+        groups: vec!["cleaners".into()],
+        label: "Otieno".into(),
+    });
+    let trainer = hub.sign_in(WebGrant {
+        operator: false,
+        groups: vec!["riders".into()],
+        label: "Wanjiru".into(),
+    });
+    let csrf = trainer.csrf(&page);
+    let retire = |who: &super::support::WebVisit, csrf: &str, device: &str| {
+        who.post_form(
+            &format!("{page}/devices/retire"),
+            &[
+                ("csrf", csrf),
+                ("device", device),
+                ("reason", "stolen at the stage"),
+            ],
+        )
+        .status()
+    };
+    assert_eq!(
+        retire(&stranger, &stranger.csrf("/web/codes"), &hex(&lost)),
+        StatusCode::NOT_FOUND,
+        "not a learner the stranger sees"
+    );
+    assert_eq!(
+        retire(&trainer, &csrf, &hex(&other_device)),
+        StatusCode::NOT_FOUND,
+        "another learner's device"
+    );
+    assert_eq!(push_status(&hub, &lost, &learner).status(), StatusCode::OK);
+    assert_eq!(retire(&trainer, &csrf, &hex(&lost)), StatusCode::SEE_OTHER);
+    let shown = trainer.page(&page);
+    assert!(
+        shown.contains("retired") && shown.contains("stolen at the stage"),
+        "{shown}"
+    );
+    let audit = hub.run(hub.db.audit()).unwrap();
+    assert!(audit
+        .iter()
+        .any(|a| a.action == "retire_device" && a.actor == "Wanjiru"));
+    assert_eq!(
+        code_of(push_status(&hub, &lost, &learner)),
+        (StatusCode::FORBIDDEN, "device_retired".into())
+    );
+}
