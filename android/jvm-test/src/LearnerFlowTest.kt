@@ -291,11 +291,22 @@ fun main() {
         assertEquals(app.learnerDid(), reopened.learnerDid(), "kept across restarts")
         assertEquals("riders", phone.register(hub, code))
         val untrusting = phone.syncNow(false, null)
+        assertEquals(app.results().size.toUInt(), untrusting.history, "the first phone's attempts come back")
+        assertEquals(emptyList(), untrusting.historyRefused)
         assertEquals(emptyList(), untrusting.installed, "nothing from a publisher it does not trust")
         assertEquals(listOf("safe-riding"), untrusting.untrusted.map { it.id })
         assertTrue(untrusting.untrusted.single().publisher.startsWith("did:key:z6Mk"), "${untrusting.untrusted}")
         assertEquals(null, untrusting.unfinished, "the sync itself went to its end")
         phone.trustPublisherOf(pack, "Demo trainer")
+        assertEquals(listOf("safe-riding 1.0.0"), phone.syncNow(false, null).installed.map { "${it.id} ${it.version}" })
+    }
+
+    check("a phone joins from the enrolment link alone and installs the group's packs") {
+        val phone = Skillpack.open(File(work, "joining-phone").apply { mkdirs() }.path, MemoryKeys())
+        assertFailsWith<SkillpackException.InvalidInput> {
+            phone.joinGroup("skillpack://join?hub=http%3A%2F%2Fhub.example.org&code=ABCD-EFGH-JKLM")
+        }
+        assertEquals("riders", phone.joinGroup(env("SKILLPACK_JOIN_LINK")))
         assertEquals(listOf("safe-riding 1.0.0"), phone.syncNow(false, null).installed.map { "${it.id} ${it.version}" })
     }
 

@@ -248,7 +248,8 @@ pub struct FlagRow {
     pub device: String,
     /// The number of the record that raised it.
     pub seq: u64,
-    /// `gap` or `fork` ([`ChainFlag::kind`](skillpack_core::ledger::ChainFlag::kind)).
+    /// `gap` or `fork` ([`ChainFlag::kind`](skillpack_core::ledger::ChainFlag::kind)), or
+    /// `attempt`: an attempt number the learner also used at that module on another device.
     pub kind: String,
     /// What is wrong, for a trainer to read.
     pub detail: String,

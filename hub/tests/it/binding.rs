@@ -318,6 +318,22 @@ fn a_retired_device_is_refused_everywhere_and_its_records_stay() {
         StatusCode::OK,
         "the learner's other phone goes on"
     );
+    // Both phones made "attempt 1" at the module (used offline at once): the second one in is
+    // flagged for the trainer.
+    let flags = hub
+        .run(
+            hub.db
+                .flags(&skillpack_hub::storage::Scope::Everything, None),
+        )
+        .unwrap();
+    let reused: Vec<_> = flags.iter().filter(|f| f.kind == "attempt").collect();
+    assert_eq!(reused.len(), 1, "{flags:?}");
+    assert!(
+        reused[0]
+            .detail
+            .contains("attempt 1 at bike-check was also made on another device"),
+        "{reused:?}"
+    );
 }
 
 /// A trainer retires a learner's lost phone from the learner's web page, with a reason: the

@@ -127,6 +127,27 @@ impl PgHub {
                 )
                 .await?;
             }
+            // The same attempt number at the same module from another device of the
+            // learner (two phones used offline at once): stored, and flagged for the trainer.
+            tx.execute(
+                "INSERT INTO flags (device_key, seq, kind, record_id, detail, flagged_at)
+                 SELECT $1, $2, 'attempt', $3,
+                        'attempt ' || $4::bigint || ' at ' || $5 || ' was also made on another device (record ' || o.id || ')',
+                        now()
+                 FROM records o
+                 WHERE o.learner = $6 AND o.module = $5 AND o.device_key != $1
+                   AND (o.body::jsonb #>> '{record,attempt}')::bigint = $4::bigint
+                 LIMIT 1",
+                &[
+                    &key.as_slice(),
+                    &seq,
+                    &rec.id,
+                    &i64::from(rec.attempt),
+                    &rec.module,
+                    &rec.learner,
+                ],
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(plan.iter().map(record_result).collect())

@@ -207,6 +207,26 @@ fn store_batch(
                 flag.to_string()
             ])?;
         }
+        // The same attempt number at the same module from another device of the learner
+        // (two phones used offline at once): stored, and flagged for the trainer.
+        tx.prepare_cached(&format!(
+            "INSERT INTO flags (device_key, seq, kind, record_id, detail, flagged_at)
+             SELECT ?1, ?2, 'attempt', ?3,
+                    'attempt ' || ?4 || ' at ' || ?5 || ' was also made on another device (record ' || o.id || ')',
+                    {NOW}
+             FROM records o
+             WHERE o.learner = ?6 AND o.module = ?5 AND o.device_key != ?1
+               AND json_extract(o.body, '$.record.attempt') = ?4
+             LIMIT 1"
+        ))?
+        .execute(params![
+            key.as_slice(),
+            seq,
+            rec.id,
+            rec.attempt,
+            rec.module,
+            rec.learner
+        ])?;
     }
     Ok(plan.iter().map(record_result).collect())
 }
