@@ -293,6 +293,12 @@ fun main() {
         val untrusting = phone.syncNow(false, null)
         assertEquals(app.results().size.toUInt(), untrusting.history, "the first phone's attempts come back")
         assertEquals(emptyList(), untrusting.historyRefused)
+        assertEquals(
+            app.results().map { it.recordId }.toSet(),
+            phone.results().filter { it.otherDevice }.map { it.recordId }.toSet(),
+            "the results screen shows the first phone's results"
+        )
+        assertFailsWith<SkillpackException.InvalidInput> { phone.takeRelayAnswer("not an answer".toByteArray()) }
         assertEquals(emptyList(), untrusting.installed, "nothing from a publisher it does not trust")
         assertEquals(listOf("safe-riding"), untrusting.untrusted.map { it.id })
         assertTrue(untrusting.untrusted.single().publisher.startsWith("did:key:z6Mk"), "${untrusting.untrusted}")

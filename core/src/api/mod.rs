@@ -222,6 +222,26 @@ impl Skillpack {
     ) -> ApiResult<SyncReport> {
         self.with(|d| Ok(d.sync(metered, &ShellProgress(listener))?))
     }
+
+    /// Takes the hub's answer a trainer carried back to a place with no connection (the
+    /// bytes of a `.answer.json` file): every part checked as a sync checks it; reported as a
+    /// sync. `InvalidInput` for a file that is not an answer; an answer for another learner
+    /// is refused whole.
+    pub fn take_relay_answer(&self, answer: Vec<u8>) -> ApiResult<SyncReport> {
+        self.with(|d| {
+            let answer = crate::protocol::RelayAnswer::parse(&answer).map_err(|e| {
+                SkillpackError::InvalidInput {
+                    detail: e.to_string(),
+                }
+            })?;
+            crate::sync::take_relay_answer(d.store(), answer).map_err(|e| match e {
+                crate::sync::SyncError::BadAnswer(why) => {
+                    SkillpackError::InvalidInput { detail: why }
+                }
+                other => other.into(),
+            })
+        })
+    }
 }
 
 impl Skillpack {

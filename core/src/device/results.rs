@@ -32,18 +32,30 @@ pub struct ResultView {
     pub ended_at: DateTime<Utc>,
     /// Whether a hub has acknowledged it.
     pub synced: bool,
+    /// Whether it was made on another of the learner's devices (a phone this one was
+    /// restored from, or a second phone), taken back from the hub.
+    pub other_device: bool,
     /// The signed record as canonical JSON.
     pub signed_json: String,
 }
 
 impl Device {
-    /// Every result, oldest first.
+    /// Every result, this device's and those the learner made on their other devices,
+    /// oldest first (by the time each was submitted).
     pub fn results(&self) -> Result<Vec<ResultView>> {
-        self.store
+        let mut views = self
+            .store
             .results()?
             .iter()
             .map(|(record, synced)| ResultView::new(record, *synced))
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        for record in self.store.history_records()? {
+            let mut view = ResultView::new(&record, true)?;
+            view.other_device = true;
+            views.push(view);
+        }
+        views.sort_by_key(|v| v.ended_at);
+        Ok(views)
     }
 }
 
@@ -66,6 +78,7 @@ impl ResultView {
             passed: r.passed,
             ended_at,
             synced,
+            other_device: false,
             signed_json,
         })
     }

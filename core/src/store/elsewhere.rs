@@ -68,6 +68,23 @@ impl Store {
         })
     }
 
+    /// The records of the learner's other devices the device keeps, as signed.
+    pub fn history_records(&self) -> Result<Vec<crate::ledger::SignedRecord>, StoreError> {
+        let bodies: Vec<String> = {
+            let conn = self.lock();
+            let mut stmt = conn.prepare("SELECT body FROM attempts_elsewhere ORDER BY ended_at")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        bodies
+            .iter()
+            .map(|body| {
+                serde_json::from_str(body)
+                    .map_err(|e| StoreError::Damaged(format!("a record of another device: {e}")))
+            })
+            .collect()
+    }
+
     /// How many records of the learner's other devices the device keeps.
     pub fn history_count(&self) -> Result<u64, StoreError> {
         let n: i64 = self

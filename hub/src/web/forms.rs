@@ -270,10 +270,20 @@ pub(super) async fn make_code(
     let uses = number(&form.uses, "How many devices")?;
     let expires_at = number(&form.days, "Days")?
         .map(|days| chrono::Utc::now().timestamp() + i64::from(days) * 86_400);
-    db(state
+    match state
         .db
         .create_enrolment(group.as_str(), uses, expires_at)
-        .await)?;
+        .await
+    {
+        Err(e @ crate::error::HubError::GroupNamedOtherwise { .. }) => {
+            return Err(page_message(
+                StatusCode::CONFLICT,
+                "Not made",
+                &e.to_string(),
+            ))
+        }
+        other => db(other)?,
+    };
     Ok(Redirect::to("/web/codes").into_response())
 }
 

@@ -213,10 +213,15 @@ pub(super) async fn module(
 
 pub(super) async fn codes(State(state): State<AppState>, signed: Signed) -> Page {
     let codes = db(state.db.enrolment_codes(&signed.scope()).await)?;
+    let groups = db(state.db.groups(&signed.scope()).await)?
+        .into_iter()
+        .map(|g| g.group)
+        .collect();
     Ok(render(&views::Codes {
         who: signed.who(),
         csrf: signed.csrf(),
         codes: views::code_lines(codes, chrono::Utc::now().timestamp()),
+        groups,
     }))
 }
 

@@ -150,6 +150,8 @@ pub struct Codes {
     pub who: Option<String>,
     pub csrf: String,
     pub codes: Vec<CodeLine>,
+    /// The groups the trainer sees, offered when making a code (one group, one name).
+    pub groups: Vec<String>,
 }
 
 /// One code on the codes page.
