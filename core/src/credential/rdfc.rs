@@ -77,8 +77,71 @@ pub(super) fn canonical_nquads_with(
         Literals::JsonLdApi => super::literal::with_rdf_literals(expanded),
         Literals::FirstReleases => expanded,
     };
-    ld.canonical_form_of(&expanded)
-        .map_err(|e| CredentialError::JsonLd(e.to_string()))
+    let quads = ld
+        .quads_of(&expanded)
+        .map_err(|e| CredentialError::JsonLd(e.to_string()))?;
+    bound_alike_blank_nodes(&quads)?;
+    Ok(
+        ssi_rdf::urdna2015::normalize(quads.iter().map(|quad| quad.as_lexical_quad_ref()))
+            .into_nquads_lines(),
+    )
+}
+
+/// Most blank nodes RDFC-1.0's first step cannot tell apart (equal first-degree hashes) in one
+/// group: the second step tries every order of such a group, so its cost grows with the
+/// factorial of the group's size (6! = 720).
+pub const MAX_ALIKE_BLANK_NODES: usize = 6;
+/// Most blank nodes in all such groups of one document together.
+pub const MAX_BLANK_NODES_TO_DISAMBIGUATE: usize = 12;
+
+/// Refuses a dataset whose blank nodes RDFC-1.0 would have to tell apart by trying orders
+/// (the "hash N-degree quads" step) beyond [`MAX_ALIKE_BLANK_NODES`] in a group or
+/// [`MAX_BLANK_NODES_TO_DISAMBIGUATE`] in all: counted on the canonicaliser's own first step
+/// (the first-degree hashes of the RDF dataset), so no rewriting of the JSON gets past it,
+/// where a guard on the JSON's shape alone was walked around. Costs one hash per blank node.
+fn bound_alike_blank_nodes(quads: &[ssi_rdf::LexicalQuad]) -> Result<(), CredentialError> {
+    use ssi_rdf::urdna2015::{
+        hash_first_degree_quads, BlankNodeComponents, IdentifierIssuer, NormalizationState,
+    };
+    let mut state = NormalizationState {
+        blank_node_to_quads: Default::default(),
+        hash_to_blank_nodes: Default::default(),
+        canonical_issuer: IdentifierIssuer::new("_:c14n".into()),
+    };
+    for quad in quads {
+        let quad = quad.as_lexical_quad_ref();
+        for blank in quad.blank_node_components() {
+            state
+                .blank_node_to_quads
+                .entry(blank)
+                .or_default()
+                .push(quad);
+        }
+    }
+    let blanks: Vec<_> = state.blank_node_to_quads.keys().copied().collect();
+    let mut groups: std::collections::HashMap<String, usize> = Default::default();
+    for blank in blanks {
+        *groups
+            .entry(hash_first_degree_quads(&mut state, blank))
+            .or_default() += 1;
+    }
+    let largest = groups.values().copied().max().unwrap_or(0);
+    if largest > MAX_ALIKE_BLANK_NODES {
+        return Err(CredentialError::TooLarge {
+            what: "the blank nodes canonicalisation cannot tell apart in one group",
+            value: largest,
+            limit: MAX_ALIKE_BLANK_NODES,
+        });
+    }
+    let alike: usize = groups.values().filter(|&&n| n > 1).sum();
+    if alike > MAX_BLANK_NODES_TO_DISAMBIGUATE {
+        return Err(CredentialError::TooLarge {
+            what: "the blank nodes canonicalisation cannot tell apart",
+            value: alike,
+            limit: MAX_BLANK_NODES_TO_DISAMBIGUATE,
+        });
+    }
+    Ok(())
 }
 
 /// Refuses what would make canonicalisation slow, or let the JSON a reader sees differ from

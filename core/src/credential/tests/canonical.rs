@@ -73,3 +73,87 @@ fn a_credential_holding_a_tab_is_refused_before_it_is_read() {
         "{refused:?}"
     );
 }
+
+/// The poison credential found by a hostile tester: nine alignments that say the same thing
+/// in nine JSON shapes (a value alone or in a one-item list), which the guard on the JSON's
+/// shape counted as different, and which RDFC-1.0 then had to tell apart by trying every
+/// order (26 s at nine, growing factorially). Counted on the canonicaliser's own first step,
+/// they are nine blank nodes it cannot tell apart: refused before the second step runs. Six
+/// alike still canonicalise.
+#[test]
+fn alike_blank_nodes_in_different_json_shapes_are_refused_before_the_costly_step() {
+    let document: Value =
+        serde_json::from_str(include_str!("../examples/microcredential-named-ects.json"))
+            .expect("json");
+    let shaped = |n: usize| -> Value {
+        let field = |bit: usize, value: &str| {
+            if n & (1 << bit) == 0 {
+                Value::String(value.into())
+            } else {
+                Value::Array(vec![Value::String(value.into())])
+            }
+        };
+        serde_json::json!({
+            "type": field(0, "Alignment"),
+            "targetName": field(1, "driving light vehicles"),
+            "targetUrl": field(2, "http://data.europa.eu/esco/skill/dbbbe31a-9b8c-4459-a830-84363648f52c"),
+            "targetFramework": field(3, "ESCO"),
+        })
+    };
+    let with = |count: usize| {
+        let mut poisoned = document.clone();
+        poisoned["credentialSubject"]["achievement"]["alignment"] =
+            Value::Array((0..count).map(shaped).collect());
+        poisoned
+    };
+    let refused = rdfc::canonical_nquads(&with(9), Contexts::bundled());
+    assert!(
+        matches!(
+            &refused,
+            Err(CredentialError::TooLarge { what, value: 9, limit: 6 })
+                if what.contains("canonicalisation cannot tell apart")
+        ),
+        "{refused:?}"
+    );
+    rdfc::canonical_nquads(&with(6), Contexts::bundled()).expect("six alike canonicalise");
+}
+
+/// A status list that names another signer than the credential's issuer is refused on that
+/// one field, before anything of it is canonicalised: its proof is not even read (here it is
+/// garbage, and the list holds nine alike blank nodes besides).
+#[test]
+fn a_status_list_from_another_signer_is_refused_before_it_is_read() {
+    use crate::keys::SecretKey;
+
+    let issuer = SecretKey::from_seed(&[31; 32]).public_key().to_did_key();
+    let stranger = SecretKey::from_seed(&[32; 32]).public_key();
+    let credential = serde_json::json!({
+        "credentialStatus": {
+            "id": "https://hub.example/v1/status/1#5",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": "5",
+            "statusListCredential": "https://hub.example/v1/status/1"
+        }
+    });
+    let alike: Vec<Value> = (0..9)
+        .map(|_| serde_json::json!({"type": "Thing"}))
+        .collect();
+    let list = serde_json::json!({
+        "id": "https://hub.example/v1/status/1",
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "credentialSubject": {"things": alike},
+        "proof": [{"verificationMethod": stranger.to_verification_method(), "proofValue": "z1"}]
+    });
+    let refused = super::super::status::check_status(
+        &credential,
+        &issuer,
+        &list,
+        chrono::Utc::now(),
+        Contexts::bundled(),
+    );
+    assert!(
+        matches!(&refused, Err(CredentialError::BadStatusList(why)) if why.contains("another key")),
+        "{refused:?}"
+    );
+}
