@@ -85,6 +85,28 @@ pub fn router() -> Router<AppState> {
         )
         .route("/web/packs/{hash}/offer", post(forms::offer))
         .route("/web/packs/{hash}/withdraw", post(forms::withdraw))
+        .layer(axum::middleware::map_response(page_headers))
+}
+
+/// The headers every answer of the trainer's pages carries: no type sniffing, no referrer
+/// (a sign-in link's secret never leaves in one), no framing, and a content policy that
+/// allows the pages' own markup and inline styles and nothing else (they have no script).
+async fn page_headers(mut response: axum::response::Response) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
 }
 
 /// A signed-in visitor: their session and its cookie secret.

@@ -44,6 +44,14 @@ fn a_link_signs_in_once_and_its_cookie_is_held_tight() {
             .unwrap();
         assert_eq!(visitor.status(), StatusCode::SEE_OTHER);
         assert_eq!(visitor.headers()["location"], "/web/signin");
+        // Every answer of the pages: no sniffing, no referrer, no framing, no script.
+        assert_eq!(visitor.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(visitor.headers()["referrer-policy"], "no-referrer");
+        assert_eq!(visitor.headers()["x-frame-options"], "DENY");
+        assert!(visitor.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .starts_with("default-src 'none'"));
 
         let url = link(&hub);
         let signed = http.get(&url).send().unwrap();
