@@ -98,8 +98,7 @@ pub fn run(command: RelayCommand) -> CommandResult {
             let db = runtime.block_on(HubDb::open_existing(&db))?;
             let mut failed = false;
             for path in bundles {
-                let bytes =
-                    std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+                let bytes = read_bounded(&path, skillpack_core::ledger::MAX_RELAY_BYTES)?;
                 let bundle = match RelayBundle::parse(&bytes) {
                     Ok(bundle) => bundle,
                     Err(e) => {
@@ -136,6 +135,8 @@ pub fn run(command: RelayCommand) -> CommandResult {
                             );
                         }
                         let count = |s| results.iter().filter(|r| r.status == s).count();
+                        // A record the hub refused is a failure the operator must see.
+                        failed |= count(RecordStatus::Rejected) > 0;
                         outln!(
                             "{}: {} accepted, {} already had, {} rejected",
                             path.display(),
@@ -174,7 +175,8 @@ pub fn run(command: RelayCommand) -> CommandResult {
 /// `skillpack relay take`: the hub's answer, checked part by part and kept.
 fn take(store: &std::path::Path, answer: &std::path::Path) -> CommandResult {
     let store = Store::open(store)?;
-    let bytes = std::fs::read(answer).with_context(|| format!("reading {}", answer.display()))?;
+    let limit = skillpack_core::protocol::MAX_ANSWER_BYTES as u64;
+    let bytes = read_bounded(answer, limit)?;
     let answer =
         RelayAnswer::parse(&bytes).with_context(|| format!("reading {}", answer.display()))?;
     let report = take_relay_answer(&store, answer)?;
@@ -216,4 +218,16 @@ fn take(store: &std::path::Path, answer: &std::path::Path) -> CommandResult {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A file's bytes, at most one past `limit`: a file too large is told apart (and refused by
+/// its reader's own bound) without reading it all.
+fn read_bounded(path: &std::path::Path, limit: u64) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("reading {}", path.display()))?;
+    Ok(bytes)
 }

@@ -139,6 +139,10 @@ fn results_carried_as_a_file_reach_the_hub_once_and_unchanged() {
         "{}",
         text(&refused)
     );
+    assert!(
+        !refused.status.success(),
+        "a rejected record is a failed import"
+    );
 
     // Nor can a carrier move the bundle into another group by changing its code.
     let moved = bundle.replace(&code, "ABCD-EFGH-JKLM");
