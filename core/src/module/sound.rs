@@ -55,6 +55,32 @@ pub enum UnsoundModule {
     /// earn full points, or weighs a question that is not a choice.
     #[error("question {0} has weights that do not make sense")]
     Weights(String),
+    /// A time limit no attempt could keep to, or longer than a day.
+    #[error("a time limit of {0} minutes; an attempt is limited to 1 to {MAX_TIME_LIMIT_MINUTES} minutes, or not at all")]
+    TimeLimit(u32),
+    /// A wait after a failed attempt longer than any course would ask.
+    #[error("a wait of {0} minutes after a failed attempt; at most {MAX_COOLDOWN_MINUTES}")]
+    Cooldown(u32),
+    /// A lesson or its media named by a path that leaves the module's folder, or no file.
+    #[error("the lesson file {0:?} is not a plain path inside the module")]
+    LessonPath(String),
+}
+
+/// Longest time limit of an attempt: a day.
+pub const MAX_TIME_LIMIT_MINUTES: u32 = 24 * 60;
+/// Longest wait after a failed attempt: 30 days.
+pub const MAX_COOLDOWN_MINUTES: u32 = 30 * 24 * 60;
+
+/// Whether `path` is a plain relative path inside the module's folder: no root, no `..`, no
+/// empty or `.` part, no backslash, no drive.
+fn is_inside(path: &str) -> bool {
+    !path.is_empty()
+        && !path.starts_with('/')
+        && !path.contains('\\')
+        && !path.contains(':')
+        && path
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
 }
 
 /// Checks the rules a module must keep to be installed and scored.
@@ -62,6 +88,21 @@ pub fn check_sound(module: &Module) -> Result<(), UnsoundModule> {
     let rules = &module.assessment;
     if rules.pass_mark > 100 {
         return Err(UnsoundModule::PassMark(rules.pass_mark));
+    }
+    if let Some(limit) = rules.time_limit_minutes {
+        if !(1..=MAX_TIME_LIMIT_MINUTES).contains(&limit) {
+            return Err(UnsoundModule::TimeLimit(limit));
+        }
+    }
+    if rules.cooldown_minutes > MAX_COOLDOWN_MINUTES {
+        return Err(UnsoundModule::Cooldown(rules.cooldown_minutes));
+    }
+    for lesson in &module.lessons {
+        for path in std::iter::once(&lesson.path).chain(&lesson.media) {
+            if !is_inside(path) {
+                return Err(UnsoundModule::LessonPath(path.chars().take(100).collect()));
+            }
+        }
     }
     let mut ids = HashSet::new();
     let mut practical = 0;
@@ -158,5 +199,62 @@ mod tests {
             check_sound(&module),
             Err(UnsoundModule::AttemptTooLarge(MAX_ATTEMPT_QUESTIONS + 1))
         );
+    }
+
+    /// What a hostile pack's module.json said, signed by a trusted key: a time limit of 0 (an
+    /// attempt that can never be submitted), a wait of 4294967295 minutes, a lesson path out
+    /// of the pack. Each is refused before install; sane values install.
+    #[test]
+    fn rules_no_one_could_keep_and_paths_out_of_the_module_are_refused() {
+        let module = compile(&module_files("bike-check"))
+            .module
+            .expect("compiles")
+            .module;
+        let with = |change: &dyn Fn(&mut Module)| {
+            let mut m = module.clone();
+            change(&mut m);
+            check_sound(&m)
+        };
+        assert_eq!(
+            with(&|m| m.assessment.time_limit_minutes = Some(0)),
+            Err(UnsoundModule::TimeLimit(0))
+        );
+        assert_eq!(
+            with(&|m| m.assessment.time_limit_minutes = Some(MAX_TIME_LIMIT_MINUTES + 1)),
+            Err(UnsoundModule::TimeLimit(MAX_TIME_LIMIT_MINUTES + 1))
+        );
+        assert_eq!(
+            with(&|m| m.assessment.cooldown_minutes = u32::MAX),
+            Err(UnsoundModule::Cooldown(u32::MAX))
+        );
+        for path in [
+            "../../../etc/passwd",
+            "/etc/passwd",
+            "lessons/../../x.md",
+            "",
+            "a\\b.md",
+            "C:x.md",
+            "lessons//a.md",
+        ] {
+            assert!(
+                matches!(
+                    with(&|m| m.lessons[0].path = path.into()),
+                    Err(UnsoundModule::LessonPath(_))
+                ),
+                "{path:?}"
+            );
+            assert!(
+                matches!(
+                    with(&|m| m.lessons[0].media = vec![path.into()]),
+                    Err(UnsoundModule::LessonPath(_))
+                ),
+                "media {path:?}"
+            );
+        }
+        assert_eq!(
+            with(&|m| m.assessment.time_limit_minutes = Some(30)),
+            Ok(())
+        );
+        assert_eq!(with(&|m| m.assessment.cooldown_minutes = 60), Ok(()));
     }
 }
