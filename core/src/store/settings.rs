@@ -26,6 +26,9 @@ pub(super) mod key {
     pub const GRANTS_TAKEN: &str = "sync.grants_taken";
     /// The id of the last record of the learner's other devices taken from the hub.
     pub const HISTORY_AFTER: &str = "sync.history_after";
+    /// What the hub's last push answer announced: the newest credential's number, and how
+    /// many records of the learner's other devices it holds (`<credentials> <history>`).
+    pub const ANNOUNCED: &str = "sync.announced";
     pub const DISPLAY_NAME: &str = "display_name";
     /// The display name as the hub last took it (`""` for none).
     pub const NAME_SENT: &str = "sync.name_sent";
@@ -283,6 +286,32 @@ impl Store {
     pub fn set_name_sent(&self, name: &str) -> Result<(), StoreError> {
         let mut conn = self.lock();
         super::db::write(&mut conn, |tx| put(tx, key::NAME_SENT, name))
+    }
+
+    /// What the hub's last push answer announced, kept so a sync cut short (or one that took
+    /// as many pages as it may) resumes at the next sync, push or not: the newest
+    /// credential's number and how many records of the learner's other devices the hub holds.
+    pub fn announced(&self) -> Result<(Option<u64>, Option<u64>), StoreError> {
+        let text = self.setting(key::ANNOUNCED)?.unwrap_or_default();
+        let mut parts = text.split(' ').map(|p| p.parse::<u64>().ok());
+        Ok((parts.next().flatten(), parts.next().flatten()))
+    }
+
+    /// Remembers what the hub's last push answer announced.
+    pub fn set_announced(
+        &self,
+        credentials: Option<u64>,
+        history: Option<u64>,
+    ) -> Result<(), StoreError> {
+        let show = |n: Option<u64>| n.map(|n| n.to_string()).unwrap_or_else(|| "-".into());
+        let mut conn = self.lock();
+        super::db::write(&mut conn, |tx| {
+            put(
+                tx,
+                key::ANNOUNCED,
+                &format!("{} {}", show(credentials), show(history)),
+            )
+        })
     }
 
     /// The number of the newest credential taken from the hub (0 before the first).

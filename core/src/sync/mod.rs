@@ -94,12 +94,6 @@ pub struct HubClient {
     policy: SyncPolicy,
     /// Bytes sent and received so far, for the learner's data budget.
     moved: Arc<AtomicU64>,
-    /// One more than the number of the newest credential the hub last said it issued to the
-    /// learner (0: it said none).
-    announced_credentials: Arc<AtomicU64>,
-    /// How many records of the learner's other devices the hub's last push answer said it
-    /// holds, plus one (0: it did not say).
-    announced_history: Arc<AtomicU64>,
 }
 
 impl HubClient {
@@ -127,8 +121,6 @@ impl HubClient {
             http,
             policy,
             moved: Arc::new(AtomicU64::new(0)),
-            announced_credentials: Arc::new(AtomicU64::new(0)),
-            announced_history: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -246,9 +238,8 @@ impl HubClient {
         report: &mut SyncReport,
         within: Within<'_>,
     ) -> Result<(), SyncError> {
-        let newest = match self.announced_credentials.load(Ordering::Relaxed) {
-            0 => return Ok(()),
-            announced => announced - 1,
+        let Some(newest) = store.announced()?.0 else {
+            return Ok(());
         };
         match self.take_credentials(store, newest, report, within) {
             Err(e @ (SyncError::BadAnswer(_) | SyncError::Refused { .. })) => {
@@ -271,9 +262,8 @@ impl HubClient {
         report: &mut SyncReport,
         within: Within<'_>,
     ) -> Result<(), SyncError> {
-        let held = match self.announced_history.load(Ordering::Relaxed) {
-            0 => return Ok(()),
-            announced => announced - 1,
+        let Some(held) = store.announced()?.1 else {
+            return Ok(());
         };
         match self.take_history(store, held, report, within) {
             Err(e @ (SyncError::BadAnswer(_) | SyncError::Refused { .. })) => {
@@ -403,13 +393,9 @@ impl HubClient {
         if let Some(name) = name {
             store.set_name_sent(&name)?;
         }
-        if let Some(newest) = answer.credentials {
-            self.announced_credentials
-                .store(newest.saturating_add(1), Ordering::Relaxed);
-        }
-        if let Some(held) = answer.history {
-            self.announced_history
-                .store(held.saturating_add(1), Ordering::Relaxed);
+        // Kept in the store: what is left of it is taken at the next sync, push or not.
+        if answer.credentials.is_some() || answer.history.is_some() {
+            store.set_announced(answer.credentials, answer.history)?;
         }
         take_grants(store, answer.grants, report)?;
         Ok(answer.held)

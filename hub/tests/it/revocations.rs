@@ -511,3 +511,20 @@ fn the_hub_gives_reasons_only_to_a_bound_device_of_its_own_learner_and_bounded()
         .unwrap();
     assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
 }
+
+/// A sync cut short after the push (or one that took as many pages as a sync may) leaves
+/// credentials untaken; the next sync takes them although it has nothing to push, because
+/// the push answer's announcement is kept on the phone.
+#[test]
+fn credentials_left_by_a_cut_sync_arrive_at_the_next_one_with_nothing_to_push() {
+    let lists = ListServer::start();
+    let (hub, phone) = a_learner_with_a_credential(&lists);
+    let taken = phone.store.credentials_taken().unwrap();
+    assert!(taken > 0);
+    // As if the sync that took it had been cut before it stored how far it got.
+    phone.store.set_credentials_taken(0).unwrap();
+    assert!(phone.store.outbox().unwrap().is_empty(), "nothing to push");
+    phone.sync(&hub);
+    assert_eq!(phone.store.credentials_taken().unwrap(), taken);
+    assert_eq!(phone.store.credentials().unwrap().len(), 1, "kept once");
+}
