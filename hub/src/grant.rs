@@ -42,6 +42,10 @@ pub enum GrantRefusal {
     /// The key given is not the module's publisher's.
     #[error("the key given is not the publisher of module {0}")]
     WrongKey(String),
+    /// The module is not offered to a group the trainer trains (the learner tried it in
+    /// one of them, from a pack another group got).
+    #[error("module {0} is not offered to a group you train: its trainers grant attempts at it")]
+    NotOffered(String),
     /// The terms do not hold (attempts out of range, a name that is not a display name).
     #[error("{0}")]
     Invalid(String),
@@ -97,6 +101,27 @@ pub async fn grant_attempts(
     };
     if not_passed(&results).is_empty() {
         return Ok(Err(GrantRefusal::Passed(module)));
+    }
+    // A trainer grants only at a module offered to a group they train, where the learner
+    // tried it; an operator at any.
+    if let Scope::Groups(_) = scope {
+        let mut offered = false;
+        let mut groups: Vec<&str> = results.iter().map(|r| r.group.as_str()).collect();
+        groups.dedup();
+        for group in groups {
+            if db
+                .catalog(group.to_owned())
+                .await?
+                .iter()
+                .any(|entry| entry.modules.contains(&module))
+            {
+                offered = true;
+                break;
+            }
+        }
+        if !offered {
+            return Ok(Err(GrantRefusal::NotOffered(module)));
+        }
     }
     // The publisher of the module as the learner last attempted it, from the pack their
     // newest result names.

@@ -152,3 +152,84 @@ fn a_trainers_grant_from_the_web_page_reaches_the_learners_device_once() {
         .iter()
         .any(|a| a.action == "grant_attempts" && a.actor == "Wanjiru"));
 }
+
+/// A rider tried a module that only the cleaners' group is offered (from a pack passed on by
+/// hand): the riders' trainer, who sees the learner, cannot grant attempts at it until it is
+/// offered to the riders too.
+#[test]
+fn a_trainer_grants_only_at_a_module_offered_to_a_group_they_train() {
+    use skillpack_hub::grant::{grant_attempts, GrantRefusal, GrantRequest};
+    use skillpack_hub::storage::Scope;
+
+    let hub = TestHub::start();
+    let publisher = publisher_key();
+    hub.run(
+        hub.db
+            .add_publisher(publisher.public_key(), "trainer".into()),
+    )
+    .unwrap();
+    let published = hub.signed_post(&publisher, &endpoint::publish("cleaners"), sample_pack());
+    assert_eq!(published.status(), StatusCode::CREATED);
+    let code = hub
+        .run(hub.db.create_enrolment("riders", None, None))
+        .unwrap();
+    let (device, learner_key) = (
+        SecretKey::from_seed(&[61; 32]),
+        SecretKey::from_seed(&[62; 32]),
+    );
+    let learner = learner_key.public_key().to_did_key();
+    let register = serde_json::to_vec(&register_request(&device, &learner_key, &code)).unwrap();
+    assert_eq!(
+        hub.signed_post(&device, endpoint::DEVICES, register)
+            .status(),
+        StatusCode::CREATED
+    );
+    let reader = PackReader::open(std::io::Cursor::new(sample_pack())).unwrap();
+    let pack_ref = PackRef {
+        id: reader.manifest().pack.id.clone(),
+        version: reader.manifest().pack.version.clone(),
+        hash: reader.pack_hash(),
+    };
+    let mut tried = record_chain_in(&device, &learner, 1, &pack_ref)[0]
+        .record
+        .clone();
+    tried.passed = false;
+    let body = serde_json::to_vec(&PushRequest {
+        records: vec![tried.sign(&device).unwrap()],
+        name: None,
+        grants_after: None,
+    })
+    .unwrap();
+    assert_eq!(
+        hub.signed_post(&device, endpoint::RECORDS, body).status(),
+        StatusCode::OK
+    );
+    let request = |by: &str| GrantRequest {
+        learner: learner.clone(),
+        module_id: "bike-check".into(),
+        attempts: 1,
+        granted_by: by.into(),
+    };
+    let riders = Scope::Groups(vec!["riders".into()]);
+    let refused = hub
+        .run(grant_attempts(
+            &hub.db,
+            &riders,
+            request("Wanjiru"),
+            Some(&publisher),
+        ))
+        .unwrap();
+    assert_eq!(refused, Err(GrantRefusal::NotOffered("bike-check".into())));
+    // Offered to the riders too, the riders' trainer may grant.
+    let offered = hub.signed_post(&publisher, &endpoint::publish("riders"), sample_pack());
+    assert!(offered.status().is_success());
+    let granted = hub
+        .run(grant_attempts(
+            &hub.db,
+            &riders,
+            request("Wanjiru"),
+            Some(&publisher),
+        ))
+        .unwrap();
+    assert!(granted.is_ok(), "{granted:?}");
+}
