@@ -7,8 +7,8 @@
 use chrono::Utc;
 use skillpack_core::keys::PublicKey;
 use skillpack_core::protocol::{
-    CarriedList, HistoryRecord, IssuedCredential, RelayAnswer, ANSWER_FORMAT,
-    MAX_ANSWER_CREDENTIALS, MAX_ANSWER_HISTORY, MAX_ANSWER_LISTS, MAX_GRANTS_PER_ANSWER,
+    CarriedList, IssuedCredential, RelayAnswer, ANSWER_FORMAT, MAX_ANSWER_CREDENTIALS,
+    MAX_ANSWER_HISTORY, MAX_ANSWER_LISTS, MAX_GRANTS_PER_ANSWER,
 };
 
 use crate::error::HubError;
@@ -69,11 +69,7 @@ pub async fn relay_answer(
     let limit = u32::try_from(MAX_ANSWER_HISTORY).unwrap_or(u32::MAX);
     let mut history = Vec::new();
     for row in db.learner_history(learner, device, None, limit).await? {
-        let Some(binding) = row.binding else { continue };
-        history.push(HistoryRecord {
-            record: serde_json::from_str(&row.body).map_err(|e| damaged("a stored record", e))?,
-            binding: serde_json::from_str(&binding).map_err(|e| damaged("a binding", e))?,
-        });
+        history.extend(row.to_history_record()?);
     }
     Ok(RelayAnswer {
         format: ANSWER_FORMAT.to_owned(),

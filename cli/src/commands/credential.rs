@@ -489,7 +489,7 @@ fn read_png(path: &Path) -> anyhow::Result<Vec<u8>> {
 
 /// A file's bytes, at most `limit` of them: one byte past the limit is read, so a file too
 /// large is told apart (and refused by the reader's own bound) without reading it all.
-fn read_bounded(path: &Path, limit: usize) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn read_bounded(path: &Path, limit: usize) -> anyhow::Result<Vec<u8>> {
     use std::io::Read;
     let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
     let mut bytes = Vec::new();

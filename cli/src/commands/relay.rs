@@ -19,6 +19,7 @@ use skillpack_hub::answer::relay_answer;
 use skillpack_hub::ingest::{bundle_refusal_code, import_relay};
 use skillpack_hub::HubDb;
 
+use super::credential::read_bounded;
 use super::CommandResult;
 
 /// Carrying results by hand.
@@ -98,7 +99,9 @@ pub fn run(command: RelayCommand) -> CommandResult {
             let db = runtime.block_on(HubDb::open_existing(&db))?;
             let mut failed = false;
             for path in bundles {
-                let bytes = read_bounded(&path, skillpack_core::ledger::MAX_RELAY_BYTES)?;
+                let limit =
+                    usize::try_from(skillpack_core::ledger::MAX_RELAY_BYTES).unwrap_or(usize::MAX);
+                let bytes = read_bounded(&path, limit)?;
                 let bundle = match RelayBundle::parse(&bytes) {
                     Ok(bundle) => bundle,
                     Err(e) => {
@@ -175,8 +178,7 @@ pub fn run(command: RelayCommand) -> CommandResult {
 /// `skillpack relay take`: the hub's answer, checked part by part and kept.
 fn take(store: &std::path::Path, answer: &std::path::Path) -> CommandResult {
     let store = Store::open(store)?;
-    let limit = skillpack_core::protocol::MAX_ANSWER_BYTES as u64;
-    let bytes = read_bounded(answer, limit)?;
+    let bytes = read_bounded(answer, skillpack_core::protocol::MAX_ANSWER_BYTES)?;
     let answer =
         RelayAnswer::parse(&bytes).with_context(|| format!("reading {}", answer.display()))?;
     let report = take_relay_answer(&store, answer)?;
@@ -218,16 +220,4 @@ fn take(store: &std::path::Path, answer: &std::path::Path) -> CommandResult {
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A file's bytes, at most one past `limit`: a file too large is told apart (and refused by
-/// its reader's own bound) without reading it all.
-fn read_bounded(path: &std::path::Path, limit: u64) -> anyhow::Result<Vec<u8>> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut bytes = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .with_context(|| format!("reading {}", path.display()))?;
-    Ok(bytes)
 }

@@ -2,7 +2,7 @@
 //! codes), restored on another device, which then registers with the hub under the same
 //! learner; a phone that already speaks for its own learner refuses a restore.
 
-use super::{assets, ok, skillpack, skillpack_env, text, Hub};
+use super::{assets, copy_dir, ok, skillpack, skillpack_env, text, Hub};
 
 const PASSPHRASE: (&str, &str) = ("SKILLPACK_PASSPHRASE", "blue kettle market road");
 
@@ -423,20 +423,6 @@ fn a_restored_phone_gets_the_learners_history_and_credential_back() {
         text(&refused)
     );
     ok(d, &["device", "sync", "--store", "phone-b"]);
-}
-
-/// Copies a folder and what it holds to `to`.
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// A new learner joins from the enrolment link on the trainer's code sheet alone: the link

@@ -8,10 +8,10 @@
 use chrono::Utc;
 
 use super::grants::take_grants;
-use super::revocation::{record_list, ListRead};
-use super::{RefusedCredential, RevokedCredential, SyncError, SyncReport, UnreadList};
+use super::revocation::{record_list, report_revoked, ListRead};
+use super::{RefusedCredential, SyncError, SyncReport, UnreadList};
 use crate::protocol::RelayAnswer;
-use crate::store::{HistoryTaken, ListRecorded, RevocationState, Store, StoreError};
+use crate::store::{HistoryTaken, ListRecorded, Store, StoreError};
 
 /// Takes what `answer` carries into `store`; reports it as a sync would.
 pub fn take_relay_answer(store: &Store, answer: RelayAnswer) -> Result<SyncReport, SyncError> {
@@ -116,19 +116,6 @@ pub fn take_relay_answer(store: &Store, answer: RelayAnswer) -> Result<SyncRepor
     if !reasons.is_empty() {
         store.set_revocation_reasons(&reasons)?;
     }
-    if !newly_revoked.is_empty() {
-        report
-            .revoked
-            .extend(store.credentials()?.into_iter().filter_map(|c| {
-                let RevocationState::Revoked { reason, .. } = c.revocation else {
-                    return None;
-                };
-                newly_revoked.contains(&c.id).then_some(RevokedCredential {
-                    id: c.id,
-                    achievement: c.achievement,
-                    reason,
-                })
-            }));
-    }
+    report_revoked(store, &newly_revoked, &mut report)?;
     Ok(report)
 }

@@ -93,20 +93,7 @@ impl HubClient {
         if store.revocation_reasons_wanted()? {
             self.take_reasons(store, within)?;
         }
-        if !newly_revoked.is_empty() {
-            report
-                .revoked
-                .extend(store.credentials()?.into_iter().filter_map(|c| {
-                    let RevocationState::Revoked { reason, .. } = c.revocation else {
-                        return None;
-                    };
-                    newly_revoked.contains(&c.id).then_some(RevokedCredential {
-                        id: c.id,
-                        achievement: c.achievement,
-                        reason,
-                    })
-                }));
-        }
+        report_revoked(store, &newly_revoked, report)?;
         if out_of_time {
             return Err(SyncError::OutOfTime);
         }
@@ -223,6 +210,31 @@ pub(super) fn record_list(
     Ok(ListRead::Recorded(
         store.record_status_list(url, valid_from, &readings, now)?,
     ))
+}
+
+/// Adds the credentials of `newly_revoked` to the report, with the hub's reasons as the store
+/// now holds them: shown to the learner once, at the sync (or relay answer) that revoked them.
+pub(super) fn report_revoked(
+    store: &Store,
+    newly_revoked: &[String],
+    report: &mut SyncReport,
+) -> Result<(), StoreError> {
+    if newly_revoked.is_empty() {
+        return Ok(());
+    }
+    report
+        .revoked
+        .extend(store.credentials()?.into_iter().filter_map(|c| {
+            let RevocationState::Revoked { reason, .. } = c.revocation else {
+                return None;
+            };
+            newly_revoked.contains(&c.id).then_some(RevokedCredential {
+                id: c.id,
+                achievement: c.achievement,
+                reason,
+            })
+        }));
+    Ok(())
 }
 
 /// What reading one list came to.

@@ -8,13 +8,13 @@ use axum::Json;
 use skillpack_core::keys::PublicKey;
 use skillpack_core::name::display_name;
 use skillpack_core::protocol::{
-    CredentialsRequest, CredentialsResponse, HistoryRecord, HistoryRequest, HistoryResponse,
-    PushRequest, PushResponse, RegisterRequest, RegisterResponse, RevocationsRequest,
-    RevocationsResponse, MAX_HISTORY_PER_ANSWER,
+    CredentialsRequest, CredentialsResponse, HistoryRequest, HistoryResponse, PushRequest,
+    PushResponse, RegisterRequest, RegisterResponse, RevocationsRequest, RevocationsResponse,
+    MAX_HISTORY_PER_ANSWER,
 };
 
 use super::{json_body, BoundDevice, SignedRequest, MAX_PUSH_RECORDS};
-use crate::error::{HttpError, HubError, OrHttpErr};
+use crate::error::{HttpError, OrHttpErr};
 use crate::ingest::{join, take_records, JoinRefusal};
 use crate::state::AppState;
 
@@ -124,14 +124,9 @@ pub(super) async fn history(
         .await?;
     let more = rows.len() > MAX_HISTORY_PER_ANSWER;
     rows.truncate(MAX_HISTORY_PER_ANSWER);
-    let damaged = |e: serde_json::Error| HubError::Damaged(format!("a stored record: {e}"));
     let mut records = Vec::with_capacity(rows.len());
-    for row in rows {
-        let Some(binding) = row.binding else { continue };
-        records.push(HistoryRecord {
-            record: serde_json::from_str(&row.body).map_err(damaged)?,
-            binding: serde_json::from_str(&binding).map_err(damaged)?,
-        });
+    for row in &rows {
+        records.extend(row.to_history_record()?);
     }
     Ok(Json(HistoryResponse { records, more }))
 }

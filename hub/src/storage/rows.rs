@@ -2,6 +2,7 @@
 //! a push or a trainer's change hands to storage, and what a view reads out of it. The
 //! decoding and the small rules both engines follow are in `rules`.
 
+use crate::error::HubError;
 use skillpack_core::keys::PublicKey;
 use skillpack_core::ledger::SignedRecord;
 
@@ -94,6 +95,23 @@ pub struct HistoryRow {
     pub body: String,
     /// The learner's binding of the device that signed it (JSON), if the hub holds one.
     pub binding: Option<String>,
+}
+
+impl HistoryRow {
+    /// The record with its device's binding, as a phone takes it; `None` when the hub holds
+    /// no binding of that device (registered before bindings): the phone could not check it.
+    pub fn to_history_record(
+        &self,
+    ) -> Result<Option<skillpack_core::protocol::HistoryRecord>, HubError> {
+        let Some(binding) = &self.binding else {
+            return Ok(None);
+        };
+        let damaged = |e: serde_json::Error| HubError::Damaged(format!("a stored record: {e}"));
+        Ok(Some(skillpack_core::protocol::HistoryRecord {
+            record: serde_json::from_str(&self.body).map_err(damaged)?,
+            binding: serde_json::from_str(binding).map_err(damaged)?,
+        }))
+    }
 }
 
 /// A device retired: lost, or held by someone else.
