@@ -1,7 +1,10 @@
-//! The hub's memory does not grow with pack size: 16 uploads at once and then 16 stalled
-//! downloads (clients that read nothing) of a 60 MB pack, against the hub running as a
-//! process of its own, whose resident memory (VmRSS) is sampled throughout. Before uploads
-//! and downloads streamed, 4 uploads alone made the hub 1.18 GB resident.
+//! The hub's memory does not grow with pack size or with strangers' bodies: 16 uploads at
+//! once and then 16 stalled downloads (clients that read nothing) of a 60 MB pack, then 200
+//! connections sending whole bodies (8 MiB pushes, 1 MiB registrations) under forged
+//! signature headers, against the hub running as a process of its own, whose resident memory
+//! (VmRSS) is sampled throughout. Before uploads and downloads streamed, 4 uploads alone made
+//! the hub 1.18 GB resident; before signed heads were checked ahead of their bodies, 200
+//! forged pushes made it 1.6 GB.
 //!
 //! This binary is its own harness (`harness = false`): run with `SKILLPACK_HUB_CHILD` set
 //! to a database URL it is the hub; otherwise it is the test, and starts itself as the hub.
@@ -43,6 +46,8 @@ fn main() {
     }
     memory_stays_bounded_with_large_uploads_and_stalled_downloads();
     println!("test memory_stays_bounded_with_large_uploads_and_stalled_downloads ... ok");
+    memory_stays_flat_under_bodies_with_forged_signatures();
+    println!("test memory_stays_flat_under_bodies_with_forged_signatures ... ok");
 }
 
 /// The child: a hub on `url`, with the default configuration, until killed.
@@ -267,4 +272,106 @@ fn memory_stays_bounded_with_large_uploads_and_stalled_downloads() {
             mib(rest)
         );
     }
+}
+
+/// Connections sending bodies under forged signature headers, all at once.
+const FORGERS: usize = 200;
+
+/// A request head for `path` whose body is `len` bytes of `body`, signed in one of three
+/// forged ways: by a stranger's key with a nonce the hub never issued, by a key that is no
+/// device's, or with a signature that is not one.
+fn forged_head(path: &str, body: &[u8], kind: usize) -> String {
+    use skillpack_core::protocol::{sign_request, RequestParts};
+    let stranger = skillpack_core::testing::stranger_key();
+    let signed = sign_request(
+        &RequestParts::new("POST", path, body),
+        &stranger,
+        "never-issued",
+        chrono::Utc::now().timestamp(),
+    );
+    let signature = if kind == 2 {
+        "sk=:AAAA:".to_owned()
+    } else {
+        signed.signature
+    };
+    format!(
+        "POST {path} HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nContent-Digest: {}\r\nSignature-Input: {}\r\n\
+         Signature: {signature}\r\n\r\n",
+        body.len(),
+        signed.content_digest,
+        signed.signature_input
+    )
+}
+
+fn memory_stays_flat_under_bodies_with_forged_signatures() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = support::test_database_url(dir.path());
+    let hub = HubProcess::start(&url);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let client = reqwest::Client::new();
+    let base = format!("http://{}", hub.addr);
+    runtime
+        .block_on(client.get(format!("{base}{}", endpoint::NONCE)).send())
+        .unwrap();
+    let rest = hub.rss_kib();
+
+    // Just under each endpoint's bound: a push's 8 MiB, a registration's 1 MiB.
+    let push = Arc::new(vec![b' '; skillpack_hub::routes::MAX_PUSH_BYTES - 1]);
+    let register = Arc::new(vec![b' '; skillpack_hub::routes::MAX_BODY_BYTES - 1]);
+    let heads: Vec<String> = (0..3)
+        .flat_map(|kind| {
+            [
+                forged_head(endpoint::RECORDS, &push, kind),
+                forged_head(endpoint::DEVICES, &register, kind),
+            ]
+        })
+        .collect();
+    let sampler = Sampler::start(hub.child.id());
+    let started = Instant::now();
+    let senders: Vec<_> = (0..FORGERS)
+        .map(|i| {
+            let head = heads[i % heads.len()].clone();
+            let body = Arc::clone(if i % 2 == 0 { &push } else { &register });
+            let addr = hub.addr.clone();
+            std::thread::spawn(move || {
+                let mut stream = TcpStream::connect(addr).unwrap();
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(60)))
+                    .unwrap();
+                stream.write_all(head.as_bytes()).unwrap();
+                // The hub may answer and close before the body is all sent.
+                let _ = stream.write_all(&body);
+                let mut answer = [0u8; 12];
+                match std::io::Read::read_exact(&mut stream, &mut answer) {
+                    Ok(()) => String::from_utf8_lossy(&answer).into_owned(),
+                    Err(e) => format!("no answer: {e}"),
+                }
+            })
+        })
+        .collect();
+    let answers: Vec<String> = senders.into_iter().map(|s| s.join().unwrap()).collect();
+    let peak = sampler.peak_kib();
+    eprintln!(
+        "{FORGERS} forged bodies in {:.1} s: resident at rest {} MiB, peak {} MiB (+{})",
+        started.elapsed().as_secs_f64(),
+        rest / 1024,
+        peak / 1024,
+        peak.saturating_sub(rest) / 1024
+    );
+    let refused = answers
+        .iter()
+        .filter(|a| a.starts_with("HTTP/1.1 401") || a.starts_with("HTTP/1.1 403"))
+        .count();
+    assert!(
+        answers.iter().all(|a| !a.starts_with("HTTP/1.1 2")),
+        "{answers:?}"
+    );
+    assert!(refused > 0, "{answers:?}");
+    assert!(
+        peak.saturating_sub(rest) < BOUND_MIB * 1024,
+        "+{} MiB over {} MiB at rest, bound {BOUND_MIB} MiB",
+        peak.saturating_sub(rest) / 1024,
+        rest / 1024
+    );
 }

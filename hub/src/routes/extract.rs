@@ -1,10 +1,11 @@
 //! What a handler asks of a request, checked before it runs: [`SignedRequest`] (the signature
 //! over method, path, query and body verifies, the key is within its rate, and the nonce is
 //! used up), [`Operator`] (the same, by one of the hub's operators), [`BoundDevice`] (the
-//! same, by a registered device its learner bound), [`PublisherUpload`] (a
-//! large body, signed by a registered publisher: the head is checked before a byte of the body
-//! is read, then the body streams to a temporary file against its digest), and [`QueryOf`] (a
-//! query string that parses). Each refusal is the hub's JSON error with a stable code.
+//! same, by a registered device its learner bound), [`PublisherUpload`] (a large body, signed
+//! by a registered publisher, streamed to a temporary file against its digest), and
+//! [`QueryOf`] (a query string that parses). Every signed request's head is checked first
+//! (signature, declared length, rate, the key admitted, the nonce used up) and its body read
+//! only then, within the endpoint's bound. Each refusal is the hub's JSON error with a stable code.
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -15,12 +16,12 @@ use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 use skillpack_core::keys::PublicKey;
 use skillpack_core::protocol::{
-    content_digest_of_sha256, verify_request, verify_request_head, RequestParts, SignatureHeaders,
-    Signer,
+    content_digest, content_digest_of_sha256, endpoint, verify_request_head, RequestParts,
+    SignatureHeaders, Signer,
 };
 use tokio::io::AsyncWriteExt;
 
-use super::{MAX_PACK_BYTES, MAX_PUSH_BYTES};
+use super::{MAX_BODY_BYTES, MAX_PACK_BYTES, MAX_PUSH_BYTES};
 use crate::error::{HttpError, OrHttpErr};
 use crate::state::AppState;
 use crate::storage::KnownDevice;
@@ -38,23 +39,77 @@ impl FromRequest<AppState> for SignedRequest {
     type Rejection = HttpError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, HttpError> {
-        let method = req.method().as_str().to_owned();
-        let target = target_of(req.uri());
-        let headers = signature_headers(req.headers())?;
+        SignedHead::check(req, state)?.read_body(state).await
+    }
+}
+
+/// A signed request whose head checked out, its body not yet read: the signature over
+/// method, target and `Content-Digest` verifies, the encoding is one the hub takes, the
+/// declared length is within the endpoint's bound and the key within its rate. An extractor
+/// then admits the key (a known device, an operator) and only then reads the body, so a
+/// stranger's forged headers cost the hub no body at all.
+struct SignedHead {
+    signer: Signer,
+    digest: String,
+    zstd: bool,
+    request: Request,
+}
+
+impl SignedHead {
+    fn check(req: Request, state: &AppState) -> Result<Self, HttpError> {
+        let (signer, digest) = verify_head(req.method(), req.uri(), req.headers())?;
         let zstd = body_encoding(req.headers())?;
-        let body = Bytes::from_request(req, state)
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        if declared.is_some_and(|len| len > body_bound(&req) as u64) {
+            return Err(HttpError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                format!("this endpoint takes at most {} bytes", body_bound(&req)),
+            ));
+        }
+        within_rate(state, &signer)?;
+        Ok(Self {
+            signer,
+            digest,
+            zstd,
+            request: req,
+        })
+    }
+
+    /// Uses up the nonce, then reads the body within the endpoint's bound and checks it
+    /// against the signed digest.
+    async fn read_body(self, state: &AppState) -> Result<SignedRequest, HttpError> {
+        use_nonce(state, &self.signer.nonce).await?;
+        let body = Bytes::from_request(self.request, state)
             .await
             .map_err(body_rejection)?;
-        let signer = verify_request(&RequestParts::new(&method, &target, &body), &headers)
-            .or_http_err(StatusCode::UNAUTHORIZED, "bad_signature", "")?;
-        within_rate(state, &signer)?;
-        use_nonce(state, &signer.nonce).await?;
+        if content_digest(&body) != self.digest {
+            return Err(HttpError::new(
+                StatusCode::UNAUTHORIZED,
+                "bad_signature",
+                "the body does not match its Content-Digest",
+            ));
+        }
         // Inflated only once signed and fresh: a stranger cannot make the hub inflate.
-        let body = if zstd { inflate(&body)? } else { body };
-        Ok(Self {
-            key: signer.key,
+        let body = if self.zstd { inflate(&body)? } else { body };
+        Ok(SignedRequest {
+            key: self.signer.key,
             body,
         })
+    }
+}
+
+/// The largest body a signed request's endpoint takes, to refuse a declared length at once:
+/// a push's, or every other request's. (The route's own bound still holds as the body is
+/// read, for a body sent without a length.)
+fn body_bound(req: &Request) -> usize {
+    if req.uri().path() == endpoint::RECORDS {
+        MAX_PUSH_BYTES
+    } else {
+        MAX_BODY_BYTES
     }
 }
 
@@ -216,16 +271,16 @@ impl FromRequest<AppState> for Operator {
     type Rejection = HttpError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, HttpError> {
-        let signed = SignedRequest::from_request(req, state).await?;
-        if state.operators.contains(&signed.key) {
-            Ok(Self(signed.key))
-        } else {
-            Err(HttpError::new(
+        let head = SignedHead::check(req, state)?;
+        if !state.operators.contains(&head.signer.key) {
+            return Err(HttpError::new(
                 StatusCode::FORBIDDEN,
                 "not_operator",
                 "this key is not one of the hub's operators",
-            ))
+            ));
         }
+        let signed = head.read_body(state).await?;
+        Ok(Self(signed.key))
     }
 }
 
@@ -245,8 +300,8 @@ impl FromRequest<AppState> for BoundDevice {
     type Rejection = HttpError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, HttpError> {
-        let signed = SignedRequest::from_request(req, state).await?;
-        let device = state.db.device(signed.key).await?.or_http_err(
+        let head = SignedHead::check(req, state)?;
+        let device = state.db.device(head.signer.key).await?.or_http_err(
             StatusCode::FORBIDDEN,
             "unknown_device",
             "register this device with an enrolment code first",
@@ -268,6 +323,7 @@ impl FromRequest<AppState> for BoundDevice {
                 "the hub holds no binding of this device by its learner: register it again",
             ));
         }
+        let signed = head.read_body(state).await?;
         Ok(Self {
             key: signed.key,
             device,

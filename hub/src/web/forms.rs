@@ -343,6 +343,24 @@ pub(super) async fn withdraw(
     Ok(Redirect::to("/web/packs").into_response())
 }
 
+/// The largest upload form: a pack of the largest size and room for the other fields and
+/// the form's boundaries.
+pub(super) const MAX_UPLOAD_FORM_BYTES: usize = MAX_PACK_BYTES + (64 << 10);
+/// The largest text field of the upload form (the token, the group's name).
+const MAX_UPLOAD_FIELD_BYTES: usize = 1 << 10;
+
+/// A text field of the upload form, read to at most [`MAX_UPLOAD_FIELD_BYTES`].
+async fn short_text(mut field: axum::extract::multipart::Field<'_>) -> Result<String, String> {
+    let mut text = Vec::new();
+    while let Some(piece) = field.chunk().await.map_err(|e| e.to_string())? {
+        if text.len() + piece.len() > MAX_UPLOAD_FIELD_BYTES {
+            return Err("A field of the form is longer than it can be.".into());
+        }
+        text.extend_from_slice(&piece);
+    }
+    String::from_utf8(text).map_err(|_| "A field of the form is not text.".into())
+}
+
 /// Uploads a pack from the page: streamed to a file under the same bound as the API's, then
 /// verified and stored as any publication (the pack's own signature names its publisher).
 pub(super) async fn upload(
@@ -358,8 +376,8 @@ pub(super) async fn upload(
         .map_err(|e| refused(&e.to_string()))?
     {
         match field.name() {
-            Some("csrf") => csrf = Some(field.text().await.map_err(|e| refused(&e.to_string()))?),
-            Some("group") => group = Some(field.text().await.map_err(|e| refused(&e.to_string()))?),
+            Some("csrf") => csrf = Some(short_text(field).await.map_err(|e| refused(&e))?),
+            Some("group") => group = Some(short_text(field).await.map_err(|e| refused(&e))?),
             Some("pack") => {
                 // The token comes first in the form: nothing is written before it checks.
                 signed.check_csrf(csrf.as_deref().unwrap_or(""))?;

@@ -81,7 +81,7 @@ pub fn router() -> Router<AppState> {
             "/web/packs",
             get(pages::packs)
                 .post(forms::upload)
-                .layer(DefaultBodyLimit::disable()),
+                .layer(DefaultBodyLimit::max(forms::MAX_UPLOAD_FORM_BYTES)),
         )
         .route("/web/packs/{hash}/offer", post(forms::offer))
         .route("/web/packs/{hash}/withdraw", post(forms::withdraw))

@@ -123,6 +123,24 @@ fn upload_form(csrf: &str, group: &str, pack: &[u8]) -> (String, Vec<u8>) {
 }
 
 #[test]
+fn the_upload_form_bounds_its_text_fields() {
+    let hub = TestHub::start();
+    let trainer = hub.sign_in(WebGrant {
+        operator: false,
+        groups: vec!["riders".into()],
+        label: "Wanjiru".into(),
+    });
+    let csrf = trainer.csrf("/web/packs");
+    // A group's name of 2 MiB (a signed-in trainer's 1 GiB field once took the hub from
+    // 746 MB to 2.8 GB): refused as it streams past 1 KiB.
+    let long = "r".repeat(2 << 20);
+    let (kind, body) = upload_form(&csrf, &long, b"");
+    let refused = trainer.post_body("/web/packs", &kind, body);
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(refused.text().unwrap().contains("longer than it can be"));
+}
+
+#[test]
 fn the_upload_form_refuses_an_unsound_pack_in_the_words_a_device_uses() {
     let hub = TestHub::start();
     let publisher = skillpack_core::testing::publisher_key();
