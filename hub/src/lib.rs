@@ -59,11 +59,12 @@ pub async fn serve_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     tracing::info!(addr = %listener.local_addr()?, db = db.engine(), "hub listening");
-    let connections = config.connections;
+    let (connections, proxies) = (config.connections, config.trusted_proxies.clone());
     server::serve(
         listener,
         routes::router_with(db, config),
         connections,
+        proxies,
         shutdown,
     )
     .await

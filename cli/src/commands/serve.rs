@@ -36,6 +36,19 @@ pub struct ServeArgs {
     /// Most connections open at once (keep under the process's file limit, `ulimit -n`).
     #[arg(long, env = "SKILLPACK_MAX_CONNECTIONS", default_value_t = 4096)]
     max_connections: usize,
+    /// Most connections open at once from one client address (IPv4, or IPv6 /64); the
+    /// trusted proxies are not capped.
+    #[arg(long, env = "SKILLPACK_MAX_PER_ADDRESS", default_value_t = 256)]
+    max_per_address: usize,
+    /// Bytes a second a request body must average once the grace has passed.
+    #[arg(long, env = "SKILLPACK_MIN_BODY_RATE", default_value_t = 256)]
+    min_body_rate: u32,
+    /// Seconds a request body may take before its rate counts.
+    #[arg(long, env = "SKILLPACK_BODY_GRACE", default_value_t = 10)]
+    body_grace: u64,
+    /// Seconds from a request's head to its answer, at most (its body included).
+    #[arg(long, env = "SKILLPACK_REQUEST_DEADLINE", default_value_t = 600)]
+    request_deadline: u64,
     /// Folder where uploads wait while they are checked (default: the system's temporary
     /// folder; name one on disk where that folder is held in memory).
     #[arg(long, env = "SKILLPACK_UPLOAD_DIR")]
@@ -72,6 +85,10 @@ pub fn serve(args: ServeArgs) -> CommandResult {
             header_read_timeout: std::time::Duration::from_secs(args.header_timeout),
             idle_timeout: std::time::Duration::from_secs(args.idle_timeout),
             max_connections: args.max_connections,
+            max_per_address: args.max_per_address,
+            min_body_rate: args.min_body_rate,
+            body_grace: std::time::Duration::from_secs(args.body_grace),
+            request_deadline: std::time::Duration::from_secs(args.request_deadline),
         },
         upload_dir: args
             .upload_dir

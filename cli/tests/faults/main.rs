@@ -22,6 +22,7 @@ mod proxy;
 mod site;
 
 mod downloads;
+mod floods;
 mod identity;
 mod mixed;
 mod offline;

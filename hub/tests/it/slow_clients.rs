@@ -138,8 +138,8 @@ fn requests_whose_body_stops_coming_are_closed_after_the_idle_timeout() {
         .map(|i| {
             let mut stream = connect(&hub);
             // A push and an upload, each promising more body than it sends, signed as a
-            // stranger signs. The upload is refused on its head at once; the push's body is
-            // read before its signature, so the hub waits for it until the idle timeout.
+            // stranger signs: both are refused on their heads, and the connection closed,
+            // without waiting for the body.
             let path = if i % 2 == 0 {
                 endpoint::RECORDS.to_owned()
             } else {
@@ -164,14 +164,45 @@ fn requests_whose_body_stops_coming_are_closed_after_the_idle_timeout() {
 }
 
 #[test]
-fn past_the_connection_bound_a_client_waits_for_a_free_slot() {
+fn past_the_connection_bound_the_connection_idle_longest_makes_room() {
+    let hub = hub_with(ConnectionLimits {
+        header_read_timeout: Duration::from_secs(300),
+        idle_timeout: Duration::from_secs(300),
+        max_connections: 20,
+        ..ConnectionLimits::default()
+    });
+    let held: Vec<TcpStream> = (0..20)
+        .map(|_| {
+            let stream = connect(&hub);
+            // One at a time, so the first is the one idle longest.
+            std::thread::sleep(Duration::from_millis(20));
+            stream
+        })
+        .collect();
+    // Long before any timeout, the first connection is closed and this client is served.
+    let since = Instant::now();
+    health(&hub);
+    let mut held = held.into_iter();
+    let first = held.next().unwrap();
+    let closed = closed_after(first, since);
+    eprintln!("a client past the bound was served, the oldest idle closed after {closed:?}");
+    assert!(closed < Duration::from_secs(30), "closed after {closed:?}");
+}
+
+#[test]
+fn past_the_connection_bound_with_none_idle_a_client_waits_for_a_free_slot() {
     let hub = hub_with(ConnectionLimits {
         header_read_timeout: Duration::from_secs(300),
         idle_timeout: Duration::from_secs(2),
         max_connections: 20,
+        body_grace: Duration::from_secs(300),
+        ..ConnectionLimits::default()
     });
-    let held: Vec<TcpStream> = (0..20).map(|_| connect(&hub)).collect();
-    // The hub takes no more connections until idle ones are closed, then serves this one.
+    // Every slot busy: each holds a request whose body is still coming.
+    let held: Vec<TcpStream> = (0..20).map(|_| exchange_body_started(&hub)).collect();
+    // A moment for the hub to read every head: a connection whose head it has not read yet
+    // counts as idle, and would be closed to make room.
+    std::thread::sleep(Duration::from_secs(1));
     let since = Instant::now();
     health(&hub);
     let waited = since.elapsed();
@@ -181,4 +212,111 @@ fn past_the_connection_bound_a_client_waits_for_a_free_slot() {
         "served at once: the bound did not hold"
     );
     drop(held);
+}
+
+/// A connection that has sent a wallet's message head (a request anyone may make) and the
+/// first byte of its 1,000-byte body.
+fn exchange_body_started(hub: &TestHub) -> TcpStream {
+    let mut stream = connect(hub);
+    write!(
+        stream,
+        "POST {} HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n\
+         Content-Length: 1000\r\n\r\n{{",
+        endpoint::exchange("0123456789abcdef0123456789abcdef")
+    )
+    .unwrap();
+    stream
+}
+
+#[test]
+fn a_body_slower_than_the_minimum_rate_is_cut_off_after_the_grace() {
+    let hub = hub_with(ConnectionLimits {
+        header_read_timeout: Duration::from_secs(300),
+        idle_timeout: Duration::from_secs(300),
+        body_grace: Duration::from_secs(1),
+        min_body_rate: 256,
+        ..ConnectionLimits::default()
+    });
+    let since = Instant::now();
+    let streams: Vec<TcpStream> = (0..CLIENTS).map(|_| exchange_body_started(&hub)).collect();
+    // A byte every 200 ms: enough for any idle timeout, far under 256 bytes a second.
+    let dripping = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let drips: Vec<_> = streams
+        .iter()
+        .map(|s| {
+            let (mut stream, dripping) = (s.try_clone().unwrap(), dripping.clone());
+            std::thread::spawn(move || {
+                while dripping.load(std::sync::atomic::Ordering::Relaxed) {
+                    if stream.write_all(b" ").is_err() {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+            })
+        })
+        .collect();
+    let slowest = slowest_close(streams, since);
+    dripping.store(false, std::sync::atomic::Ordering::Relaxed);
+    for drip in drips {
+        drip.join().unwrap();
+    }
+    eprintln!("{CLIENTS} dripping bodies cut off within {slowest:?}");
+    assert!(
+        slowest < Duration::from_secs(30),
+        "closed after {slowest:?}"
+    );
+    health(&hub);
+}
+
+/// Connects to the hub from `source` (another loopback address: all of 127/8 is this host).
+fn connect_from(hub: &TestHub, source: &str) -> std::io::Result<TcpStream> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()?;
+    runtime.block_on(async {
+        let socket = tokio::net::TcpSocket::new_v4()?;
+        socket.bind(format!("{source}:0").parse().unwrap())?;
+        let addr = hub.url.trim_start_matches("http://").parse().unwrap();
+        let stream = socket.connect(addr).await?;
+        let stream = stream.into_std()?;
+        stream.set_nonblocking(false)?;
+        stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+        Ok(stream)
+    })
+}
+
+#[test]
+fn one_address_at_its_cap_is_refused_more_while_others_are_served() {
+    let hub = hub_with(ConnectionLimits {
+        header_read_timeout: Duration::from_secs(300),
+        idle_timeout: Duration::from_secs(300),
+        max_connections: 64,
+        max_per_address: 16,
+        ..ConnectionLimits::default()
+    });
+    let held: Vec<TcpStream> = (0..16)
+        .map(|_| connect_from(&hub, "127.0.0.2").unwrap())
+        .collect();
+    // The cap is counted when the hub accepts: a moment for it to take all sixteen.
+    std::thread::sleep(Duration::from_millis(300));
+    for _ in 0..40 {
+        let mut past = connect_from(&hub, "127.0.0.2").unwrap();
+        let mut answer = String::new();
+        past.read_to_string(&mut answer).unwrap();
+        assert!(
+            answer.starts_with("HTTP/1.1 429") && answer.contains("too_many_connections"),
+            "{answer}"
+        );
+    }
+    // Another address is served, and the first again once it lets go.
+    health(&hub);
+    drop(held);
+    std::thread::sleep(Duration::from_millis(300));
+    let mut again = connect_from(&hub, "127.0.0.2").unwrap();
+    again
+        .write_all(b"GET /health HTTP/1.1\r\nHost: hub\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    again.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
