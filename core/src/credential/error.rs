@@ -16,6 +16,16 @@ pub enum CredentialError {
         /// The limit.
         limit: usize,
     },
+    /// Canonicalising it would take more work than any credential needs: its blank nodes
+    /// are alike in a way only trying ever more orders could tell apart (a poison graph).
+    #[error(
+        "canonicalising this document would take more than {limit} steps: it holds entries \
+         too alike to tell apart"
+    )]
+    TooCostly {
+        /// The budget, in calls of "hash N-degree quads" and orders tried.
+        limit: u64,
+    },
     /// JSON-LD expansion refused it (an undefined term, a context not bundled, a bad value).
     #[error("the credential is not valid JSON-LD: {0}")]
     JsonLd(String),

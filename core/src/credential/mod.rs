@@ -6,6 +6,7 @@
 
 mod badge;
 pub mod baked;
+pub mod canon;
 mod contexts;
 mod endorsement;
 mod endorsement_credential;

@@ -1,11 +1,10 @@
 //! RDF dataset canonicalisation (RDFC-1.0) of a JSON-LD document: what an `eddsa-rdfc-2022`
 //! proof signs. Expansion is ssi-json-ld's (the json-ld crate), with undefined terms and
-//! invalid values refused, so no field is silently dropped from what is signed; the
-//! canonical N-Quads are ssi-rdf's URDNA2015. Neither is ours; between them, native booleans
-//! and numbers become RDF literals as the JSON-LD API says (`credential::literal`). What is
-//! ours is the guard in front of them: RDFC's cost can grow with the factorial of how many
-//! blank nodes look alike, and ssi-rdf sets no limit, so a hostile document is bounded before
-//! it is read.
+//! invalid values refused, so no field is silently dropped from what is signed; between it
+//! and the canonicaliser, native booleans and numbers become RDF literals as the JSON-LD API
+//! says (`credential::literal`). The canonical N-Quads are `credential::canon`'s RDFC-1.0,
+//! whose costly step counts its work against a budget. In front of both, a guard on the
+//! document's size and shape refuses cheaply what no credential is.
 
 use std::future::Future;
 use std::pin::pin;
@@ -80,68 +79,9 @@ pub(super) fn canonical_nquads_with(
     let quads = ld
         .quads_of(&expanded)
         .map_err(|e| CredentialError::JsonLd(e.to_string()))?;
-    bound_alike_blank_nodes(&quads)?;
-    Ok(
-        ssi_rdf::urdna2015::normalize(quads.iter().map(|quad| quad.as_lexical_quad_ref()))
-            .into_nquads_lines(),
-    )
-}
-
-/// Most blank nodes RDFC-1.0's first step cannot tell apart (equal first-degree hashes) in one
-/// group: the second step tries every order of such a group, so its cost grows with the
-/// factorial of the group's size (6! = 720).
-pub const MAX_ALIKE_BLANK_NODES: usize = 6;
-/// Most blank nodes in all such groups of one document together.
-pub const MAX_BLANK_NODES_TO_DISAMBIGUATE: usize = 12;
-
-/// Refuses a dataset whose blank nodes RDFC-1.0 would have to tell apart by trying orders
-/// (the "hash N-degree quads" step) beyond [`MAX_ALIKE_BLANK_NODES`] in a group or
-/// [`MAX_BLANK_NODES_TO_DISAMBIGUATE`] in all: counted on the canonicaliser's own first step
-/// (the first-degree hashes of the RDF dataset), so no rewriting of the JSON gets past it,
-/// where a guard on the JSON's shape alone was walked around. Costs one hash per blank node.
-fn bound_alike_blank_nodes(quads: &[ssi_rdf::LexicalQuad]) -> Result<(), CredentialError> {
-    use ssi_rdf::urdna2015::{
-        hash_first_degree_quads, BlankNodeComponents, IdentifierIssuer, NormalizationState,
-    };
-    let mut state = NormalizationState {
-        blank_node_to_quads: Default::default(),
-        hash_to_blank_nodes: Default::default(),
-        canonical_issuer: IdentifierIssuer::new("_:c14n".into()),
-    };
-    for quad in quads {
-        let quad = quad.as_lexical_quad_ref();
-        for blank in quad.blank_node_components() {
-            state
-                .blank_node_to_quads
-                .entry(blank)
-                .or_default()
-                .push(quad);
-        }
-    }
-    let blanks: Vec<_> = state.blank_node_to_quads.keys().copied().collect();
-    let mut groups: std::collections::HashMap<String, usize> = Default::default();
-    for blank in blanks {
-        *groups
-            .entry(hash_first_degree_quads(&mut state, blank))
-            .or_default() += 1;
-    }
-    let largest = groups.values().copied().max().unwrap_or(0);
-    if largest > MAX_ALIKE_BLANK_NODES {
-        return Err(CredentialError::TooLarge {
-            what: "the blank nodes canonicalisation cannot tell apart in one group",
-            value: largest,
-            limit: MAX_ALIKE_BLANK_NODES,
-        });
-    }
-    let alike: usize = groups.values().filter(|&&n| n > 1).sum();
-    if alike > MAX_BLANK_NODES_TO_DISAMBIGUATE {
-        return Err(CredentialError::TooLarge {
-            what: "the blank nodes canonicalisation cannot tell apart",
-            value: alike,
-            limit: MAX_BLANK_NODES_TO_DISAMBIGUATE,
-        });
-    }
-    Ok(())
+    super::canon::canonical_nquads_of(&quads).map_err(|_| CredentialError::TooCostly {
+        limit: super::canon::MAX_CANONICALISATION_STEPS,
+    })
 }
 
 /// Refuses what would make canonicalisation slow, or let the JSON a reader sees differ from
