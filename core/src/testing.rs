@@ -349,3 +349,32 @@ pub fn register_request(
         name: None,
     }
 }
+
+/// `credential` poisoned as a hostile tester found: two alike results in its subject, each
+/// holding `count` alignments that say the same thing in different JSON shapes (a value
+/// alone or in a one-item list), so the guard on the JSON's shape counts them as different
+/// and canonicalisation can tell them apart only by trying every order. Past six, the work
+/// budget of `credential::canon` is spent.
+pub fn poisoned(credential: &serde_json::Value, count: usize) -> serde_json::Value {
+    use serde_json::json;
+    let shaped = |n: usize| {
+        let field = |bit: usize, value: &str| {
+            if n & (1 << bit) == 0 {
+                json!(value)
+            } else {
+                json!([value])
+            }
+        };
+        json!({
+            "type": field(0, "Alignment"),
+            "targetName": field(1, "driving light vehicles"),
+            "targetFramework": field(2, "ESCO"),
+            "targetCode": field(3, "dbbbe31a"),
+        })
+    };
+    let alignments: Vec<serde_json::Value> = (0..count).map(shaped).collect();
+    let result = json!({"type": "Result", "value": "x", "alignment": alignments});
+    let mut poisoned = credential.clone();
+    poisoned["credentialSubject"]["result"] = json!([result.clone(), result]);
+    poisoned
+}

@@ -127,7 +127,8 @@ fn main() {
     let sign_old = median(runs, || {
         std::hint::black_box(add_proof(&old_form, &key, &rdfc_options, contexts).unwrap());
     });
-    let poison = poison_credential(&current_form);
+    // Two alike results with seven alike alignments each: past the budget.
+    let poison = skillpack_core::testing::poisoned(&current_form, 7);
     let refuse_poison = median(11, || {
         let refused = credential::rdfc::canonical_nquads(&poison, contexts);
         assert!(matches!(
@@ -225,28 +226,4 @@ fn qr_versions(payload: &str) -> String {
         version(EcLevel::M),
         version(EcLevel::Q)
     )
-}
-
-/// The example with two alike results, each holding seven alignments that say the same thing
-/// in different JSON shapes: telling them apart takes more than the canonicaliser's budget.
-fn poison_credential(example: &serde_json::Value) -> serde_json::Value {
-    let shaped = |n: usize| {
-        let field = |bit: usize, value: &str| {
-            if n & (1 << bit) == 0 {
-                serde_json::json!(value)
-            } else {
-                serde_json::json!([value])
-            }
-        };
-        serde_json::json!({
-            "type": field(0, "Alignment"),
-            "targetName": field(1, "driving light vehicles"),
-            "targetFramework": field(2, "ESCO"),
-        })
-    };
-    let alignments: Vec<serde_json::Value> = (0..7).map(shaped).collect();
-    let result = serde_json::json!({"type": "Result", "value": "x", "alignment": alignments});
-    let mut poisoned = example.clone();
-    poisoned["credentialSubject"]["result"] = serde_json::json!([result.clone(), result]);
-    poisoned
 }

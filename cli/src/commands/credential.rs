@@ -565,36 +565,7 @@ fn qr_code(credential: &serde_json::Value) -> anyhow::Result<(QrCode, i16, &'sta
     }
 }
 
-/// The text of the QR code in a PNG image.
-pub(crate) fn read_qr(path: &Path) -> anyhow::Result<String> {
-    // Bounded before decoding: a crafted PNG may claim any size.
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(8192);
-    limits.max_image_height = Some(8192);
-    limits.max_alloc = Some(256 << 20);
-    let mut reader = image::ImageReader::open(path)
-        .with_context(|| format!("reading {}", path.display()))?
-        .with_guessed_format()
-        .with_context(|| format!("reading {}", path.display()))?;
-    reader.limits(limits);
-    let image = reader
-        .decode()
-        .with_context(|| format!("reading {}", path.display()))?
-        .to_luma8();
-    let (width, height) = image.dimensions();
-    let mut prepared =
-        rqrr::PreparedImage::prepare_from_greyscale(width as usize, height as usize, |x, y| {
-            image.get_pixel(x as u32, y as u32).0[0]
-        });
-    let grids = prepared.detect_grids();
-    let grid = grids
-        .first()
-        .with_context(|| format!("no QR code found in {}", path.display()))?;
-    let (_, text) = grid
-        .decode()
-        .with_context(|| format!("the QR code in {} does not read", path.display()))?;
-    Ok(text)
-}
+pub(crate) use super::qr_image::read_qr;
 
 fn random_uuid() -> anyhow::Result<String> {
     let mut bytes = [0u8; 16];

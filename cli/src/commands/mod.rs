@@ -11,6 +11,7 @@ pub mod inspect;
 pub mod issuer;
 pub mod keys;
 pub mod publish;
+mod qr_image;
 pub mod relay;
 pub mod serve;
 pub mod verify;

@@ -430,3 +430,98 @@ fn a_baked_badge_round_trips_verifies_and_pillow_reads_the_credential_in_it() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("not a PNG image"), "{}", text(&out));
 }
+
+/// A PNG of `side` x `side` pixels holding a grid of squares drawn like a QR code's finder
+/// patterns (dark, light, dark core in 1:1:3:1:1), 3 pixels a module, 27 pixels apart: about
+/// 3.4 KB of PNG that kept the QR search busy for minutes, trying every trio of squares.
+fn finder_squares(side: u32) -> Vec<u8> {
+    let unit = 3;
+    let mut image = image::GrayImage::from_pixel(side, side, image::Luma([255]));
+    for top in (0..side - 7 * unit).step_by((9 * unit) as usize) {
+        for left in (0..side - 7 * unit).step_by((9 * unit) as usize) {
+            for y in 0..7 * unit {
+                for x in 0..7 * unit {
+                    let ring = (x / unit).min(y / unit).min(6 - x / unit).min(6 - y / unit);
+                    let dark = ring != 1;
+                    image.put_pixel(left + x, top + y, image::Luma([if dark { 0 } else { 255 }]));
+                }
+            }
+        }
+    }
+    let mut png = Vec::new();
+    image
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    png
+}
+
+#[test]
+fn a_picture_of_finder_like_squares_is_given_up_on_at_the_search_deadline() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("squares.png"), finder_squares(1000)).unwrap();
+    let started = std::time::Instant::now();
+    let out = skillpack(
+        d,
+        &["credential", "verify", "--qr", "squares.png", "--offline"],
+    );
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("within 5 s"), "{}", text(&out));
+    assert!(took < std::time::Duration::from_secs(30), "took {took:?}");
+}
+
+/// The example credential poisoned (`testing::poisoned`) with `count` alike alignments under
+/// two alike results, and a proof that is only its shape.
+fn poison_credential(count: usize) -> serde_json::Value {
+    let example: serde_json::Value = serde_json::from_str(include_str!(
+        "../../../core/src/credential/examples/microcredential-named-ects.json"
+    ))
+    .unwrap();
+    let mut credential = skillpack_core::testing::poisoned(&example, count);
+    credential["proof"] = serde_json::json!({
+        "type": "DataIntegrityProof",
+        "cryptosuite": "eddsa-rdfc-2022",
+        "created": "2026-12-01T00:00:00Z",
+        "verificationMethod": credential["issuer"]["id"].as_str().map(|did| {
+            format!("{did}#{}", did.trim_start_matches("did:key:"))
+        }),
+        "proofPurpose": "assertionMethod",
+        // 64 zero bytes in base58btc: a signature by its shape.
+        "proofValue": format!("z{}", "1".repeat(64)),
+    });
+    credential
+}
+
+#[test]
+fn the_poison_credential_is_refused_from_its_file_from_its_qr_code_and_by_a_phone() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let poison = poison_credential(9);
+    std::fs::write(d.join("poison.json"), serde_json::to_vec(&poison).unwrap()).unwrap();
+    ok(d, &["credential", "qr", "poison.json", "-o", "poison.png"]);
+    ok(d, &["device", "init", "--store", "phone"]);
+    for args in [
+        vec!["credential", "verify", "poison.json", "--offline"],
+        vec!["credential", "verify", "--qr", "poison.png", "--offline"],
+        vec![
+            "device",
+            "credential",
+            "add",
+            "--store",
+            "phone",
+            "poison.json",
+        ],
+    ] {
+        let started = std::time::Instant::now();
+        let out = skillpack(d, &args);
+        let took = started.elapsed();
+        assert!(!out.status.success(), "{args:?}: {}", text(&out));
+        assert!(text(&out).contains("too alike"), "{args:?}: {}", text(&out));
+        assert!(
+            took < std::time::Duration::from_secs(30),
+            "{args:?} took {took:?}"
+        );
+    }
+    assert!(ok(d, &["device", "credentials", "--store", "phone"]).contains("no credentials yet"));
+}

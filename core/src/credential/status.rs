@@ -165,8 +165,8 @@ pub fn revocation_entry(credential: &Value) -> Result<Option<(String, u64)>, Cre
 
 /// Checks `credential` (already verified, from `issuer`, a `did:key`) against its issuer's
 /// status list credential `list`, fetched from the URL the credential names: the list must
-/// be that URL's, signed by the same issuer, current at `now`, for revocation. A revoked
-/// credential is [`CredentialError::Revoked`].
+/// be that URL's, signed by the same issuer, current at `now`, for revocation
+/// ([`check_list`]). A revoked credential is [`CredentialError::Revoked`].
 pub fn check_status(
     credential: &Value,
     issuer: &str,
@@ -177,7 +177,43 @@ pub fn check_status(
     let Some((url, index)) = revocation_entry(credential)? else {
         return Ok(Revocation::NotChecked);
     };
-    if list.get("id").and_then(Value::as_str) != Some(url.as_str()) {
+    check_list(list, &url, issuer, now, contexts)?.revocation_at(index)
+}
+
+/// A status list whose address, signer, proof, dates and purpose checked out: its bits.
+/// Checked once, it answers for every credential of its issuer that names it.
+#[derive(Debug, Clone)]
+pub struct CheckedList {
+    bits: Vec<u8>,
+}
+
+impl CheckedList {
+    /// Whether the credential at `index` of the list is revoked ([`CredentialError::Revoked`]).
+    pub fn revocation_at(&self, index: u64) -> Result<Revocation, CredentialError> {
+        let byte = usize::try_from(index / 8)
+            .ok()
+            .and_then(|i| self.bits.get(i))
+            .ok_or_else(|| bad(format!("index {index} is outside the list")))?;
+        if byte & (0x80 >> (index % 8)) != 0 {
+            return Err(CredentialError::Revoked);
+        }
+        Ok(Revocation::NotRevoked)
+    }
+}
+
+/// Checks `list`, read from `url`, as the status list of `issuer` (a `did:key`) at `now`: it
+/// is that URL's, a Bitstring Status List for revocation, signed by the issuer (the signer
+/// compared before anything is canonicalised), and current. Every failure is
+/// [`CredentialError::BadStatusList`]: a list that cannot be used says nothing of the
+/// credentials that name it.
+pub fn check_list(
+    list: &Value,
+    url: &str,
+    issuer: &str,
+    now: DateTime<Utc>,
+    contexts: &Contexts,
+) -> Result<CheckedList, CredentialError> {
+    if list.get("id").and_then(Value::as_str) != Some(url) {
         return Err(bad("the list is not the one the credential names"));
     }
     let types = list.get("type").and_then(Value::as_array);
@@ -196,7 +232,8 @@ pub fn check_status(
     if resolve(stated).is_none() {
         return Err(issuer_key());
     }
-    let checked = check_proof(list, contexts, &resolve)?;
+    let checked = check_proof(list, contexts, &resolve)
+        .map_err(|e| bad(format!("the list's proof does not check: {e}")))?;
     if checked.key.to_did_key() != issuer {
         return Err(issuer_key());
     }
@@ -222,12 +259,5 @@ pub fn check_status(
             .and_then(Value::as_str)
             .ok_or_else(|| bad("the list has no encodedList"))?,
     )?;
-    let byte = usize::try_from(index / 8)
-        .ok()
-        .and_then(|i| bits.get(i))
-        .ok_or_else(|| bad(format!("index {index} is outside the list")))?;
-    if byte & (0x80 >> (index % 8)) != 0 {
-        return Err(CredentialError::Revoked);
-    }
-    Ok(Revocation::NotRevoked)
+    Ok(CheckedList { bits })
 }

@@ -666,16 +666,14 @@ mod issued {
         changed["credentialSubject"]["encodedList"] = encode_list(&[]).expect("encodes").into();
         let mut elsewhere = clear.clone();
         elsewhere["id"] = "https://elsewhere.example/list".into();
-        for bad in [by_stranger, elsewhere] {
+        // Each is the list's fault, never the credential's: a list changed after signing
+        // leaves revocation unknown, it does not make the credential invalid.
+        for bad in [by_stranger, elsewhere, changed] {
             assert!(matches!(
                 check_status(&credential, &issuer_did, &bad, now, contexts),
                 Err(CredentialError::BadStatusList(_))
             ));
         }
-        assert!(matches!(
-            check_status(&credential, &issuer_did, &changed, now, contexts),
-            Err(CredentialError::BadSignature)
-        ));
 
         // The bits: index 0 is the first byte's highest bit; the list is the minimum size.
         let bits = decode_list(&encode_list(&[0, 9]).expect("encodes")).expect("decodes");

@@ -114,6 +114,7 @@ impl HubClient {
             .connect_timeout(policy.stall)
             // Each wait for the network; the whole of each request is bounded by ours.
             .timeout(policy.stall)
+            .redirect(status::readable_redirects())
             .build()
             .map_err(|e| SyncError::Offline(e.to_string()))?;
         Ok(Self {

@@ -7,7 +7,7 @@
 //! credential is newly revoked, the hub is asked once for its reasons: words to show, never
 //! what decides.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use reqwest::header::ACCEPT;
@@ -17,9 +17,10 @@ use super::http::{Body, Within};
 use super::STATUS_TIMEOUT;
 use super::{Deadline, HubClient, RevokedCredential, SyncError, SyncReport, UnreadList};
 use crate::credential::status::{
-    check_status, is_readable_status_url, revocation_entry, MAX_STATUS_LIST_CREDENTIAL_BYTES,
+    check_list, is_readable_status_url, revocation_entry, CheckedList,
+    MAX_STATUS_LIST_CREDENTIAL_BYTES,
 };
-use crate::credential::{Contexts, CredentialError, Revocation};
+use crate::credential::{Contexts, CredentialError};
 use crate::protocol::{
     endpoint, RevocationsRequest, RevocationsResponse, MAX_REVOCATIONS_PER_ANSWER,
 };
@@ -184,18 +185,17 @@ pub(super) fn record_list(
         Err(why) => return Ok(ListRead::Unread(why)),
     };
     let now = Utc::now();
+    // The list is checked once for each issuer whose credentials name it (its proof is the
+    // costly part), then each credential's bit is read.
+    let mut checked: HashMap<&str, Result<CheckedList, String>> = HashMap::new();
     let readings: Vec<(String, ListReading)> = held
         .iter()
         .map(|t| {
-            let reading =
-                match check_status(&t.credential, &t.issuer, list, now, Contexts::bundled()) {
-                    Ok(Revocation::NotRevoked) => ListReading::NotRevoked,
-                    Err(CredentialError::Revoked) => ListReading::Revoked,
-                    Ok(Revocation::NotChecked) => {
-                        ListReading::Unusable("the credential names no revocation list".into())
-                    }
-                    Err(e) => ListReading::Unusable(e.to_string()),
-                };
+            let list = checked.entry(t.issuer.as_str()).or_insert_with(|| {
+                check_list(list, url, &t.issuer, now, Contexts::bundled())
+                    .map_err(|e| e.to_string())
+            });
+            let reading = reading_of(&t.credential, url, list);
             (t.id.clone(), reading)
         })
         .collect();
@@ -210,6 +210,27 @@ pub(super) fn record_list(
     Ok(ListRead::Recorded(
         store.record_status_list(url, valid_from, &readings, now)?,
     ))
+}
+
+/// What `list`, read from `url` and checked once for the credential's issuer, says of
+/// `credential`.
+fn reading_of(credential: &Value, url: &str, list: &Result<CheckedList, String>) -> ListReading {
+    let index = match revocation_entry(credential) {
+        Ok(Some((named, index))) if named == url => index,
+        Ok(Some(_)) => {
+            return ListReading::Unusable("the list is not the one the credential names".into())
+        }
+        Ok(None) => return ListReading::Unusable("the credential names no revocation list".into()),
+        Err(e) => return ListReading::Unusable(e.to_string()),
+    };
+    match list {
+        Err(why) => ListReading::Unusable(why.clone()),
+        Ok(list) => match list.revocation_at(index) {
+            Ok(_) => ListReading::NotRevoked,
+            Err(CredentialError::Revoked) => ListReading::Revoked,
+            Err(e) => ListReading::Unusable(e.to_string()),
+        },
+    }
 }
 
 /// Adds the credentials of `newly_revoked` to the report, with the hub's reasons as the store

@@ -12,7 +12,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::SyncError;
+use super::{Deadline, SyncError};
 use crate::credential::status::{
     check_status, is_readable_status_url, revocation_entry, MAX_STATUS_LIST_CREDENTIAL_BYTES,
 };
@@ -107,17 +107,20 @@ fn not_checked(why: &str) -> RevocationStatus {
 }
 
 /// The status list credential at `url` (https, or http on loopback:
-/// [`is_readable_status_url`]), at most [`MAX_STATUS_LIST_CREDENTIAL_BYTES`], read within
-/// `timeout`.
+/// [`is_readable_status_url`]), at most [`MAX_STATUS_LIST_CREDENTIAL_BYTES`], all of it
+/// within `timeout` (a server that sends a byte now and then is left at the deadline, as one
+/// that sends nothing is). Redirects are followed only to such addresses.
 pub fn fetch_status_list(url: &str, timeout: Duration) -> Result<Value, SyncError> {
     if !is_readable_status_url(url) {
         return Err(SyncError::BadAnswer(format!(
             "the status list's address is not https: {url}"
         )));
     }
+    let deadline = Deadline::after(timeout);
     let client = reqwest::blocking::Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout)
+        .redirect(readable_redirects())
         .build()
         .map_err(|e| SyncError::Offline(e.to_string()))?;
     let response = client
@@ -131,12 +134,40 @@ pub fn fetch_status_list(url: &str, timeout: Duration) -> Result<Value, SyncErro
         )));
     }
     let mut body = Vec::new();
-    response
-        .take(MAX_STATUS_LIST_CREDENTIAL_BYTES + 1)
-        .read_to_end(&mut body)
-        .map_err(|e| SyncError::Offline(e.to_string()))?;
+    let mut reader = response.take(MAX_STATUS_LIST_CREDENTIAL_BYTES + 1);
+    let mut piece = [0u8; 16 * 1024];
+    loop {
+        if deadline.passed() {
+            return Err(SyncError::Offline(format!(
+                "the status list did not arrive within {} s",
+                timeout.as_secs()
+            )));
+        }
+        let n = reader
+            .read(&mut piece)
+            .map_err(|e| SyncError::Offline(e.to_string()))?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&piece[..n]);
+    }
     if body.len() as u64 > MAX_STATUS_LIST_CREDENTIAL_BYTES {
         return Err(SyncError::BadAnswer("the status list is too large".into()));
     }
     serde_json::from_slice(&body).map_err(|e| SyncError::BadAnswer(e.to_string()))
+}
+
+/// Redirects a client follows: at most three, each to an address a status list may be read
+/// from (https, or http on this machine's loopback), so no answer can send the phone to a
+/// plain-http or private address.
+pub(super) fn readable_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        if attempt.previous().len() >= 3 {
+            attempt.error("more than three redirects")
+        } else if is_readable_status_url(attempt.url().as_str()) {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
 }

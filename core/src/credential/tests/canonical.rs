@@ -85,34 +85,14 @@ fn alike_blank_nodes_in_different_json_shapes_are_refused_by_the_work_budget() {
     let document: Value =
         serde_json::from_str(include_str!("../examples/microcredential-named-ects.json"))
             .expect("json");
-    let shaped = |n: usize| -> Value {
-        let field = |bit: usize, value: &str| {
-            if n & (1 << bit) == 0 {
-                Value::String(value.into())
-            } else {
-                Value::Array(vec![Value::String(value.into())])
-            }
-        };
-        serde_json::json!({
-            "type": field(0, "Alignment"),
-            "targetName": field(1, "driving light vehicles"),
-            "targetUrl": field(2, "http://data.europa.eu/esco/skill/dbbbe31a-9b8c-4459-a830-84363648f52c"),
-            "targetFramework": field(3, "ESCO"),
-        })
-    };
-    let alignments = |count: usize| Value::Array((0..count).map(shaped).collect());
     let flat = |count: usize| {
+        let nested = crate::testing::poisoned(&document, count);
         let mut poisoned = document.clone();
-        poisoned["credentialSubject"]["achievement"]["alignment"] = alignments(count);
+        poisoned["credentialSubject"]["achievement"]["alignment"] =
+            nested["credentialSubject"]["result"][0]["alignment"].clone();
         poisoned
     };
-    let nested = |count: usize| {
-        let mut poisoned = document.clone();
-        let result =
-            serde_json::json!({"type": "Result", "value": "x", "alignment": alignments(count)});
-        poisoned["credentialSubject"]["result"] = Value::Array(vec![result.clone(), result]);
-        poisoned
-    };
+    let nested = |count: usize| crate::testing::poisoned(&document, count);
     rdfc::canonical_nquads(&flat(9), Contexts::bundled()).expect("nine alike leaves are cheap");
     rdfc::canonical_nquads(&nested(6), Contexts::bundled()).expect("six alike canonicalise");
     for count in [7, 9, 12] {

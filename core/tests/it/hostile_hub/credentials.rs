@@ -13,6 +13,16 @@ use super::{catalog, device, json, pack, quick, ranged, sync, Script, ScriptedHu
 /// A credential for `learner` from the issuer `key`, for the bike-check module, numbered
 /// by `id`'s last digit.
 fn credential_for(learner: &str, key: &SecretKey, id: u8) -> serde_json::Value {
+    credential_naming(learner, key, id, None)
+}
+
+/// [`credential_for`], naming its bit in a status list.
+fn credential_naming(
+    learner: &str,
+    key: &SecretKey,
+    id: u8,
+    status: Option<skillpack_core::credential::StatusEntry>,
+) -> serde_json::Value {
     use skillpack_core::credential::{self, AssessmentType, Award, Contexts, Issuer};
     let module = skillpack_core::module::compile(&module_files("bike-check"))
         .module
@@ -28,7 +38,7 @@ fn credential_for(learner: &str, key: &SecretKey, id: u8) -> serde_json::Value {
         awarded: chrono::Utc::now() - chrono::Duration::hours(1),
         first_awarded: None,
         valid_until: None,
-        status: None,
+        status,
         assessment: vec![AssessmentType::AutomatedQuiz],
     };
     let issuer = Issuer {
@@ -143,4 +153,158 @@ fn a_hub_whose_credential_pages_are_out_of_order_is_reported_and_packs_still_com
             .any(|refused| refused.reason.contains("rising order")),
         "{report:?}"
     );
+}
+
+/// Issued credentials poisoned (`testing::poisoned`, nine alike alignments under two alike
+/// results) and a poisoned status list, signed as its issuer signs, for the one good
+/// credential: the sync refuses each by the canonicaliser's work budget, keeps the good
+/// credential, and ends (before the budget, ssi-rdf's canonicalisation of one such credential
+/// took minutes, and a hostile hub held a sync for 760 s).
+#[test]
+fn a_hub_that_hands_out_poison_credentials_and_a_poison_status_list_cannot_hold_a_sync() {
+    use skillpack_core::credential::{Contexts, IssuerEndorsement, StatusEntry};
+    use skillpack_core::protocol::{CredentialsResponse, IssuedCredential};
+    use skillpack_core::testing::poisoned;
+
+    let dir = tempfile::tempdir().unwrap();
+    let learner = Arc::new(Mutex::new(String::new()));
+    let base = Arc::new(Mutex::new(String::new()));
+    let (who, at) = (learner.clone(), base.clone());
+    let issuer_key = SecretKey::from_seed(&[61; 32]);
+    let script: Script = Box::new(move |seen, _| {
+        let list_url = format!("{}/v1/status/1", at.lock().unwrap());
+        let mine = who.lock().unwrap().clone();
+        match seen.path.as_str() {
+            "/v1/credentials" => {
+                let status = StatusEntry {
+                    list: list_url,
+                    index: 5,
+                };
+                let good = credential_naming(&mine, &issuer_key, 1, Some(status));
+                let mut credentials = vec![IssuedCredential {
+                    number: 1,
+                    credential: good,
+                }];
+                credentials.extend((2..=4).map(|n| IssuedCredential {
+                    number: n,
+                    credential: poisoned(&credential_for(&mine, &issuer_key, n as u8), 9),
+                }));
+                let answer = CredentialsResponse {
+                    credentials,
+                    endorsements: vec![IssuerEndorsement::sign(
+                        &publisher_key(),
+                        &issuer_key.public_key(),
+                    )
+                    .unwrap()],
+                    more: false,
+                };
+                json(serde_json::to_string(&answer).unwrap())
+            }
+            "/v1/status/1" => {
+                let issuer = skillpack_core::credential::Issuer {
+                    name: "Salama Riders Trust".into(),
+                    url: None,
+                    country_code: "KE".into(),
+                    country: "Kenya".into(),
+                    region: None,
+                };
+                let signed = skillpack_core::credential::status::status_list_credential(
+                    &issuer,
+                    &issuer_key,
+                    &list_url,
+                    &[],
+                    chrono::Utc::now(),
+                    Contexts::bundled(),
+                )
+                .unwrap();
+                // The Open Badges context and its subject's type, so the poison's terms are
+                // defined.
+                let mut list = poisoned(&signed, 9);
+                list["@context"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push("https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json".into());
+                list["credentialSubject"]["type"] =
+                    serde_json::json!(["BitstringStatusList", "AchievementSubject"]);
+                json(serde_json::to_string(&list).unwrap())
+            }
+            _ => catalog(&[]),
+        }
+    });
+    let hub = ScriptedHub::start_announcing(script, Some(4));
+    *base.lock().unwrap() = hub.url.clone();
+    let device = device(dir.path(), &hub);
+    *learner.lock().unwrap() = device.store().learner_did();
+
+    let started = std::time::Instant::now();
+    let report = sync(&device, &hub, quick()).unwrap();
+    let took = started.elapsed();
+    assert_eq!(report.credentials, 1, "{report:?}");
+    assert_eq!(report.credentials_refused.len(), 3, "{report:?}");
+    assert!(
+        report
+            .credentials_refused
+            .iter()
+            .all(|r| r.reason.contains("too alike")),
+        "{report:?}"
+    );
+    assert_eq!(report.lists_unread.len(), 1, "{report:?}");
+    assert!(
+        report.lists_unread[0].reason.contains("too alike"),
+        "{report:?}"
+    );
+    assert!(
+        took < std::time::Duration::from_secs(60),
+        "the sync took {took:?}"
+    );
+}
+
+/// A credential from `issuer_key` naming its bit in the list at `list`.
+fn naming_list(issuer_key: &SecretKey, list: String) -> serde_json::Value {
+    let learner = stranger_key().public_key().to_did_key();
+    let status = skillpack_core::credential::StatusEntry { list, index: 5 };
+    credential_naming(&learner, issuer_key, 1, Some(status))
+}
+
+/// A verifier online against a revocation list's server that sends a byte every 200 ms
+/// (once, a slow server kept `credential verify` busy 400 s: each wait for a byte was
+/// bounded, the whole was not), and against one that redirects to a plain-http address on
+/// another network: within the deadline, revocation is "not checked", with the reason.
+#[test]
+fn a_status_server_that_trickles_or_redirects_away_cannot_hold_or_send_a_verifier() {
+    use skillpack_core::sync::{check_credential, RevocationStatus, STATUS_TIMEOUT};
+
+    let script: Script = Box::new(move |seen, _| match seen.path.as_str() {
+        "/v1/status/slow" => super::Answer::Trickle {
+            body: vec![b' '; 100_000],
+            piece: 1,
+            every: std::time::Duration::from_millis(200),
+        },
+        "/v1/status/away" => super::Answer::Whole(
+            302,
+            vec![("Location".into(), "http://10.9.8.7/v1/status/1".into())],
+            Vec::new(),
+        ),
+        _ => catalog(&[]),
+    });
+    let hub = ScriptedHub::start(script);
+    let issuer_key = SecretKey::from_seed(&[61; 32]);
+    let trusted = [issuer_key.public_key()];
+    for (path, said) in [
+        ("/v1/status/slow", "did not arrive within"),
+        ("/v1/status/away", "302"),
+    ] {
+        let credential = naming_list(&issuer_key, format!("{}{path}", hub.url));
+        let started = std::time::Instant::now();
+        let checked = check_credential(&credential, &trusted, chrono::Utc::now(), true).unwrap();
+        let took = started.elapsed();
+        match &checked.revocation {
+            RevocationStatus::NotChecked { why } => assert!(why.contains(said), "{path}: {why}"),
+            other => panic!("{path}: {other:?}"),
+        }
+        assert!(
+            took < STATUS_TIMEOUT + std::time::Duration::from_secs(5),
+            "{path}: {took:?}"
+        );
+    }
 }
