@@ -1,9 +1,13 @@
 //! Taking the learner's credentials from the hub at sync. The hub says, in its answer to a
 //! push, the number of the newest credential it issued to the learner; when the device took
-//! fewer, it asks for those after the newest it holds, a page at a time. Each credential is
-//! verified and kept by the store as any other (a hub cannot give a learner a credential
-//! that does not verify, nor someone else's); each endorsement is kept only when a publisher
-//! the device trusts signed it.
+//! fewer, it asks for those after the newest it holds, a page at a time, until none are left
+//! or the sync's deadline passes (checked before each page and each credential: verifying
+//! is the CPU work of a sync, a few milliseconds each and bounded by canonicalisation's
+//! budget). What a sync cut short did not take, the next one does: the number taken is kept
+//! after every credential, and the announcement with the store. Each credential is verified
+//! and kept by the store as any other (a hub cannot give a learner a credential that does not
+//! verify, nor someone else's); each endorsement is kept only when a publisher the device
+//! trusts signed it.
 
 use chrono::Utc;
 
@@ -11,9 +15,6 @@ use super::http::{Body, Within};
 use super::{HubClient, RefusedCredential, SyncError, SyncReport};
 use crate::protocol::{endpoint, CredentialsRequest, CredentialsResponse};
 use crate::store::{Store, StoreError};
-
-/// Most pages taken in one sync (20 credentials each); the rest wait for the next sync.
-const MAX_PAGES: usize = 10;
 
 impl HubClient {
     /// Takes the credentials the hub announced (`newest`) that the device has not taken.
@@ -33,9 +34,12 @@ impl HubClient {
             // already keeps is kept once.
             taken = 0;
         }
-        for _ in 0..MAX_PAGES {
+        loop {
             if within.progress.is_cancelled() {
                 return Err(SyncError::Cancelled);
+            }
+            if within.deadline.passed() {
+                return Err(SyncError::OutOfTime);
             }
             let body = serde_json::to_vec(&CredentialsRequest { after: taken })
                 .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
@@ -49,6 +53,9 @@ impl HubClient {
             let before = taken;
             let mut last = taken;
             for issued in answer.credentials {
+                if within.deadline.passed() {
+                    return Err(SyncError::OutOfTime);
+                }
                 if issued.number <= last {
                     return Err(SyncError::BadAnswer(
                         "the hub's credentials are not in rising order".into(),
@@ -74,13 +81,12 @@ impl HubClient {
                     }),
                     Err(e) => return Err(e.into()),
                 }
+                store.set_credentials_taken(last)?;
             }
             taken = last;
-            store.set_credentials_taken(taken)?;
             if !answer.more || taken == before {
                 return Ok(());
             }
         }
-        Ok(())
     }
 }

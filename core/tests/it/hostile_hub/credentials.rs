@@ -10,9 +10,9 @@ use skillpack_core::testing::{module_files, publisher_key, stranger_key};
 
 use super::{catalog, device, json, pack, quick, ranged, sync, Script, ScriptedHub};
 
-/// A credential for `learner` from the issuer `key`, for the bike-check module, numbered
-/// by `id`'s last digit.
-fn credential_for(learner: &str, key: &SecretKey, id: u8) -> serde_json::Value {
+/// A credential for `learner` from the issuer `key`, for the bike-check module, its id
+/// ending in `id`.
+fn credential_for(learner: &str, key: &SecretKey, id: u64) -> serde_json::Value {
     credential_naming(learner, key, id, None)
 }
 
@@ -20,7 +20,7 @@ fn credential_for(learner: &str, key: &SecretKey, id: u8) -> serde_json::Value {
 fn credential_naming(
     learner: &str,
     key: &SecretKey,
-    id: u8,
+    id: u64,
     status: Option<skillpack_core::credential::StatusEntry>,
 ) -> serde_json::Value {
     use skillpack_core::credential::{self, AssessmentType, Award, Contexts, Issuer};
@@ -29,7 +29,7 @@ fn credential_naming(
         .unwrap()
         .module;
     let award = Award {
-        id: format!("urn:uuid:00000000-0000-4000-8000-00000000000{id}"),
+        id: format!("urn:uuid:00000000-0000-4000-8000-{id:012}"),
         module: &module,
         learner: learner.to_owned(),
         learner_name: None,
@@ -187,7 +187,7 @@ fn a_hub_that_hands_out_poison_credentials_and_a_poison_status_list_cannot_hold_
                 }];
                 credentials.extend((2..=4).map(|n| IssuedCredential {
                     number: n,
-                    credential: poisoned(&credential_for(&mine, &issuer_key, n as u8), 9),
+                    credential: poisoned(&credential_for(&mine, &issuer_key, n), 9),
                 }));
                 let answer = CredentialsResponse {
                     credentials,
@@ -307,4 +307,85 @@ fn a_status_server_that_trickles_or_redirects_away_cannot_hold_or_send_a_verifie
             "{path}: {took:?}"
         );
     }
+}
+
+/// Credentials a learner holds in the paging test: more than ten pages of twenty (a device
+/// once took only the first 200 a sync and never asked for the rest).
+const MANY: u64 = 250;
+
+/// A hub that issued 250 credentials to the learner and answers every page as a hub does,
+/// except that while `cutting` is set it cuts every answer from the second page on: the
+/// first sync takes the page before the cut and stops; the next takes the other 230, twelve
+/// pages, in one sync; a third asks for nothing.
+#[test]
+fn two_hundred_and_fifty_credentials_all_arrive_and_a_cut_sync_resumes_where_it_stopped() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use skillpack_core::credential::IssuerEndorsement;
+    use skillpack_core::protocol::{CredentialsRequest, CredentialsResponse, IssuedCredential};
+
+    let dir = tempfile::tempdir().unwrap();
+    let learner = Arc::new(Mutex::new(String::new()));
+    let issued: Arc<Mutex<Vec<serde_json::Value>>> = Arc::default();
+    let cutting = Arc::new(AtomicBool::new(true));
+    let (who, all, cut) = (learner.clone(), issued.clone(), cutting.clone());
+    let issuer_key = SecretKey::from_seed(&[61; 32]);
+    let script: Script = Box::new(move |seen, asked_before| {
+        if seen.path != "/v1/credentials" {
+            return catalog(&[]);
+        }
+        if cut.load(Ordering::Relaxed) && asked_before >= 1 {
+            return super::Answer::Cut {
+                len: 10_000,
+                body: b"{\"credentials\":[".to_vec(),
+            };
+        }
+        let mut all = all.lock().unwrap();
+        if all.is_empty() {
+            let mine = who.lock().unwrap().clone();
+            *all = (1..=MANY)
+                .map(|n| credential_for(&mine, &issuer_key, n))
+                .collect();
+        }
+        let body = zstd::decode_all(&seen.body[..]).unwrap_or_else(|_| seen.body.clone());
+        let CredentialsRequest { after } = serde_json::from_slice(&body).unwrap();
+        let page: Vec<IssuedCredential> = (after + 1..=MANY)
+            .take(20)
+            .map(|n| IssuedCredential {
+                number: n,
+                credential: all[(n - 1) as usize].clone(),
+            })
+            .collect();
+        let more = page.last().is_some_and(|last| last.number < MANY);
+        let answer = CredentialsResponse {
+            credentials: page,
+            endorsements: vec![
+                IssuerEndorsement::sign(&publisher_key(), &issuer_key.public_key()).unwrap(),
+            ],
+            more,
+        };
+        json(serde_json::to_string(&answer).unwrap())
+    });
+    let hub = ScriptedHub::start_announcing(script, Some(MANY));
+    let device = device(dir.path(), &hub);
+    *learner.lock().unwrap() = device.store().learner_did();
+
+    let cut_short = sync(&device, &hub, quick()).unwrap();
+    assert_eq!(
+        cut_short.credentials, 20,
+        "the page before the cut: {cut_short:?}"
+    );
+    assert!(cut_short.unfinished.is_some(), "{cut_short:?}");
+    cutting.store(false, Ordering::Relaxed);
+    let rest = sync(&device, &hub, quick()).unwrap();
+    assert_eq!(rest.credentials as u64, MANY - 20, "{rest:?}");
+    assert!(rest.credentials_refused.is_empty(), "{rest:?}");
+    assert_eq!(device.store().credentials().unwrap().len() as u64, MANY);
+    let asked = hub.requests_for("/v1/credentials").len();
+    sync(&device, &hub, quick()).unwrap();
+    assert_eq!(
+        hub.requests_for("/v1/credentials").len(),
+        asked,
+        "nothing left to ask for"
+    );
 }
