@@ -129,12 +129,7 @@ pub(super) async fn revoke_credential(
     if reason.is_empty() || reason.chars().count() > MAX_REASON {
         return Err(refused("Say why, in at most 200 characters."));
     }
-    let theirs = db(state.db.issued_credentials(Some(&did)).await)?
-        .iter()
-        .any(|c| c.id == form.id);
-    if !theirs {
-        return Err(not_found());
-    }
+    credential_in_sight(&state, &signed, &did, &form.id).await?;
     let revocation = crate::storage::CredentialRevocation {
         id: form.id,
         reason: reason.to_owned(),
@@ -142,6 +137,42 @@ pub(super) async fn revoke_credential(
     };
     db(state.db.revoke_credential(revocation).await)?;
     Ok(Redirect::to(&format!("/web/learners/{did}")).into_response())
+}
+
+/// Refuses, as not found, a credential that is not the learner's or was earned on a device
+/// in no group the session sees (a learner in two groups has a trainer in each: neither
+/// revokes what was earned in the other's). A copy issued to a wallet counts as the
+/// credential it copies.
+async fn credential_in_sight(
+    state: &AppState,
+    signed: &Signed,
+    did: &str,
+    id: &str,
+) -> Result<(), Response> {
+    let issued = db(state.db.issued_credentials(Some(did)).await)?;
+    let credential = issued.iter().find(|c| c.id == id).ok_or_else(not_found)?;
+    let original = match credential.copy_of {
+        Some(number) => issued
+            .iter()
+            .find(|c| c.number == number)
+            .unwrap_or(credential),
+        None => credential,
+    };
+    let Some(record) = &original.record_id else {
+        return if signed.session.grant.operator {
+            Ok(())
+        } else {
+            Err(not_found())
+        };
+    };
+    let mut query = crate::storage::ResultQuery::new(signed.scope());
+    query.learner = Some(did.to_owned());
+    let results = db(state.db.results(query).await)?;
+    if results.iter().any(|r| &r.record.record.id == record) {
+        Ok(())
+    } else {
+        Err(not_found())
+    }
 }
 
 /// The form that retires one of a learner's devices.
@@ -173,8 +204,9 @@ pub(super) async fn retire_device(
     let key = skillpack_core::hex::decode::<32>(&form.device)
         .and_then(|bytes| skillpack_core::keys::PublicKey::from_bytes(&bytes).ok())
         .ok_or_else(not_found)?;
-    // Only a device of this learner, seen through this page.
-    let theirs = db(state.db.device(key).await)?.is_some_and(|known| known.learner == did);
+    // Only a device of this learner, in a group the session sees.
+    let theirs = db(state.db.device(key).await)?
+        .is_some_and(|known| known.learner == did && signed.scope().sees(&known.group));
     if !theirs {
         return Err(not_found());
     }
@@ -311,6 +343,22 @@ fn pack_hash(text: &str) -> Result<[u8; 32], Response> {
     hex::decode::<32>(text).ok_or_else(not_found)
 }
 
+/// The stored pack of `hash` when the session sees it: an operator sees every pack, a
+/// trainer those offered to a group of theirs (so a trainer cannot offer to their group a
+/// pack another group's trainer published and offered only there). Else not found.
+async fn pack_in_sight(
+    state: &AppState,
+    signed: &Signed,
+    hash: &[u8; 32],
+) -> Result<crate::storage::PackRow, Response> {
+    let wanted = hex::encode(hash);
+    db(state.db.stored_packs().await)?
+        .into_iter()
+        .find(|p| p.hash == wanted)
+        .filter(|p| super::pages::pack_seen_by(p, signed))
+        .ok_or_else(not_found)
+}
+
 pub(super) async fn offer(
     State(state): State<AppState>,
     signed: Signed,
@@ -322,6 +370,7 @@ pub(super) async fn offer(
     let group = GroupName::parse(form.group.trim())
         .map_err(|e| page_message(StatusCode::BAD_REQUEST, "Not offered", &e.to_string()))?;
     signed.sees(group.as_str())?;
+    pack_in_sight(&state, &signed, &hash).await?;
     db(state.db.offer_stored(hash, group.as_str()).await)?;
     Ok(Redirect::to("/web/packs").into_response())
 }
@@ -335,10 +384,7 @@ pub(super) async fn withdraw(
     signed.check_csrf(&form.csrf)?;
     let hash = pack_hash(&hash)?;
     signed.sees(&form.group)?;
-    let packs = db(state.db.stored_packs().await)?;
-    let Some(pack) = packs.iter().find(|p| p.hash == hex::encode(&hash)) else {
-        return Err(not_found());
-    };
+    let pack = pack_in_sight(&state, &signed, &hash).await?;
     db(state.db.withdraw(&form.group, &pack.id).await)?;
     Ok(Redirect::to("/web/packs").into_response())
 }

@@ -272,9 +272,16 @@ pub(super) async fn code_sheet(
     }))
 }
 
+/// Whether the session sees a stored pack: an operator every one, a trainer those offered
+/// to a group of theirs.
+pub(super) fn pack_seen_by(pack: &crate::storage::PackRow, signed: &Signed) -> bool {
+    signed.session.grant.operator || pack.groups.iter().any(|g| signed.scope().sees(g))
+}
+
 pub(super) async fn packs(State(state): State<AppState>, signed: Signed) -> Page {
     let scope = signed.scope();
     let mut packs = db(state.db.stored_packs().await)?;
+    packs.retain(|pack| pack_seen_by(pack, &signed));
     for pack in &mut packs {
         pack.groups.retain(|g| scope.sees(g));
     }

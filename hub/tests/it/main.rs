@@ -9,6 +9,7 @@ mod support;
 mod admin;
 mod binding;
 mod credentials;
+mod cross_group;
 mod distribution;
 mod endorsed_issuer;
 mod errors;
