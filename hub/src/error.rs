@@ -177,8 +177,8 @@ impl IntoResponse for HttpError {
         let source = self.source.as_ref().map(ToString::to_string);
         if self.status.is_server_error() {
             tracing::error!(status = self.status.as_u16(), code = self.code, message = %self.message, source = source.as_deref(), "request failed");
-        } else {
-            tracing::info!(status = self.status.as_u16(), code = self.code, message = %self.message, source = source.as_deref(), "request refused");
+        } else if let Some(left_out) = REFUSALS_LOGGED.admit(now_second()) {
+            tracing::info!(status = self.status.as_u16(), code = self.code, message = %self.message, source = source.as_deref(), left_out, "request refused");
         }
         let body = ErrorResponse {
             error: ErrorBody {
@@ -295,5 +295,70 @@ mod tests {
             (error.status, error.code),
             (StatusCode::NOT_FOUND, "no_such_thing")
         );
+    }
+}
+
+/// Refusals logged in one second, at most: a flood of bad requests must not become a flood
+/// of log lines (every refused request once wrote one). Those left out are counted in the
+/// next line logged (`left_out`).
+const REFUSALS_LOGGED_PER_SECOND: u32 = 20;
+
+static REFUSALS_LOGGED: LogBudget = LogBudget::new(REFUSALS_LOGGED_PER_SECOND);
+
+fn now_second() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Lines a kind of log line may write each second.
+struct LogBudget {
+    per_second: u32,
+    /// The second counted, lines written in it, and lines left out since the last written.
+    state: std::sync::Mutex<(u64, u32, u64)>,
+}
+
+impl LogBudget {
+    const fn new(per_second: u32) -> Self {
+        Self {
+            per_second,
+            state: std::sync::Mutex::new((0, 0, 0)),
+        }
+    }
+
+    /// Whether a line may be written in `second`: `Some` with how many were left out before
+    /// it, or `None` (this one is left out and counted).
+    fn admit(&self, second: u64) -> Option<u64> {
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (counted, written, left_out) = &mut *state;
+        if *counted != second {
+            (*counted, *written) = (second, 0);
+        }
+        if *written < self.per_second {
+            *written += 1;
+            Some(std::mem::take(left_out))
+        } else {
+            *left_out += 1;
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod log_budget_tests {
+    use super::LogBudget;
+
+    #[test]
+    fn a_flood_of_refusals_writes_a_few_lines_a_second_and_counts_the_rest() {
+        let budget = LogBudget::new(20);
+        let written: Vec<u64> = (0..1000).filter_map(|_| budget.admit(7)).collect();
+        assert_eq!(written.len(), 20);
+        assert!(written.iter().all(|&n| n == 0));
+        // The next second's first line says how many were left out.
+        assert_eq!(budget.admit(8), Some(980));
+        assert_eq!(budget.admit(8), Some(0));
     }
 }

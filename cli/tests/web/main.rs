@@ -255,8 +255,9 @@ fn a_trainer_signs_in_sets_up_two_groups_and_sees_who_passed_by_name() {
         );
         shot(&browser, "01-visitor").await;
 
-        // The one-time link signs in; a second use does not.
+        // The one-time link opens a page whose button signs in; a second use does not.
         browser.goto(&link).await.unwrap();
+        click(&browser, "#sign-in").await;
         assert!(body_text(&browser).await.contains("Wanjiru (operator)"));
         shot(&browser, "02-groups-empty").await;
 

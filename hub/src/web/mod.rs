@@ -42,7 +42,10 @@ pub fn router() -> Router<AppState> {
         .route("/web", get(|| async { Redirect::to("/web/") }))
         .route("/web/", get(pages::groups))
         .route("/web/signin", get(pages::sign_in_help))
-        .route("/web/signin/{token}", get(pages::sign_in))
+        .route(
+            "/web/signin/{token}",
+            get(pages::sign_in_page).post(pages::sign_in),
+        )
         .route("/web/signout", post(forms::sign_out))
         .route("/web/groups/{group}", get(pages::group))
         .route("/web/groups/{group}/results.csv", get(exports::export_csv))

@@ -43,7 +43,33 @@ pub(super) async fn sign_in_help() -> Response {
     )
 }
 
-pub(super) async fn sign_in(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+/// The page a sign-in link opens: a button whose POST signs in. A GET spends nothing, so a
+/// messenger's link preview or a prefetch cannot use up the one-time link.
+pub(super) async fn sign_in_page() -> Response {
+    match askama::Template::render(&views::SignIn {
+        who: None,
+        csrf: String::new(),
+    }) {
+        Ok(html) => super::html_page(StatusCode::OK, html),
+        Err(e) => failure(&e.to_string()),
+    }
+}
+
+/// Signs in with a one-time link, from its own page: a POST sent from another site (its
+/// `Sec-Fetch-Site`, or an `Origin` that is not this hub's) is refused and spends nothing, so
+/// no other site can sign a browser in to a session of its choosing.
+pub(super) async fn sign_in(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    if !from_this_site(&headers) {
+        return page_message(
+            StatusCode::FORBIDDEN,
+            "Not signed in",
+            "Sign in from the page the link opens, not from another site.",
+        );
+    }
     let well_formed = token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit());
     let redeemed = if well_formed {
         state.db.redeem_web_link(&token, super::SESSION_TTL).await
@@ -65,6 +91,23 @@ pub(super) async fn sign_in(State(state): State<AppState>, Path(token): Path<Str
             "It was used already, it expired, or it was mistyped. Ask the hub's operator for a new one.",
         ),
         Err(e) => failure(&e.to_string()),
+    }
+}
+
+/// Whether a form's POST came from this hub's own pages: `Sec-Fetch-Site` says so where the
+/// browser sends it; else an `Origin` must name this hub's host; a client that sends neither
+/// (a script, an old browser) is taken at its word.
+fn from_this_site(headers: &axum::http::HeaderMap) -> bool {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = text("sec-fetch-site") {
+        return site == "same-origin";
+    }
+    match (text("origin"), text("host")) {
+        (None, _) => true,
+        (Some(origin), Some(host)) => origin
+            .split_once("://")
+            .is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(host)),
+        (Some(_), None) => false,
     }
 }
 

@@ -23,6 +23,15 @@ pub struct Message {
     pub text: String,
 }
 
+/// The page a sign-in link opens: a button that signs in. Opening the link spends nothing
+/// (a messenger's link preview opens it too); the button's POST does.
+#[derive(Template)]
+#[template(path = "signin.html")]
+pub struct SignIn {
+    pub who: Option<String>,
+    pub csrf: String,
+}
+
 /// Every group the visitor sees.
 #[derive(Template)]
 #[template(path = "groups.html")]

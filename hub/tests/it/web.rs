@@ -54,7 +54,26 @@ fn a_link_signs_in_once_and_its_cookie_is_held_tight() {
             .starts_with("default-src 'none'"));
 
         let url = link(&hub);
-        let signed = http.get(&url).send().unwrap();
+        // Opening the link (a link preview does) shows its page and spends nothing.
+        for _ in 0..2 {
+            let opened = http.get(&url).send().unwrap();
+            assert_eq!(opened.status(), StatusCode::OK);
+            assert!(opened.headers().get("set-cookie").is_none());
+        }
+        // Another site's form, by what the browser says of it, signs no one in.
+        for (name, value) in [
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "https://elsewhere.example"),
+        ] {
+            let planted = http.post(&url).header(name, value).send().unwrap();
+            assert_eq!(planted.status(), StatusCode::FORBIDDEN, "{name}");
+            assert!(planted.headers().get("set-cookie").is_none());
+        }
+        let signed = http
+            .post(&url)
+            .header("sec-fetch-site", "same-origin")
+            .send()
+            .unwrap();
         assert_eq!(signed.status(), StatusCode::SEE_OTHER);
         let cookie = signed.headers()["set-cookie"].to_str().unwrap().to_owned();
         assert!(
@@ -63,13 +82,13 @@ fn a_link_signs_in_once_and_its_cookie_is_held_tight() {
         );
         assert_eq!(cookie.contains("Secure"), secure, "{cookie}");
         assert_eq!(
-            http.get(&url).send().unwrap().status(),
+            http.post(&url).send().unwrap().status(),
             StatusCode::FORBIDDEN,
             "once"
         );
         let forged = format!("{}/web/signin/{}", hub.url, "0".repeat(64));
         assert_eq!(
-            http.get(&forged).send().unwrap().status(),
+            http.post(&forged).send().unwrap().status(),
             StatusCode::FORBIDDEN
         );
 

@@ -304,7 +304,7 @@ impl TestHub {
             )
             .unwrap();
         let signed = http
-            .get(format!("{}/web/signin/{token}", self.url))
+            .post(format!("{}/web/signin/{token}", self.url))
             .send()
             .unwrap();
         let cookie = signed.headers()["set-cookie"].to_str().unwrap();
