@@ -222,6 +222,9 @@ pub struct LearnerLabel {
     pub label: Option<String>,
     /// Who wrote it, for the audit trail.
     pub by: String,
+    /// Whose groups it is for: it holds in each group of the learner's devices this scope
+    /// sees (a trainer's label is their groups' own; an operator's holds in all).
+    pub scope: Scope,
 }
 
 /// Why a link was refused.

@@ -23,7 +23,12 @@ pub const PIECE: usize = 1 << 20;
 
 /// The audit entry of a label.
 pub(super) fn label_detail(label: &LearnerLabel) -> String {
-    serde_json::json!({ "learner": label.learner, "label": label.label }).to_string()
+    serde_json::json!({
+        "learner": label.learner,
+        "label": label.label,
+        "groups": label.scope.groups(),
+    })
+    .to_string()
 }
 
 /// The audit entry's details of a link, as JSON.

@@ -73,6 +73,7 @@ pub(super) async fn label(
         learner: did.clone(),
         label,
         by: signed.session.grant.label.clone(),
+        scope: signed.scope(),
     };
     db(state.db.label_learner(labelled).await)?;
     Ok(Redirect::to(&format!("/web/learners/{did}")).into_response())

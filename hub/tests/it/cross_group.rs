@@ -186,6 +186,25 @@ fn a_trainer_acts_only_on_what_their_own_groups_see() {
     let refused = riders.post_form("/web/codes", &[("csrf", &csrf), ("group", "cleaners")]);
     assert!(refused.status().is_client_error(), "{}", refused.status());
 
+    // Labels: each trainer's is their group's own.
+    let label = |visit: &super::support::WebVisit, text: &str| {
+        let csrf = visit.csrf(&learner_page);
+        let form = [("csrf", csrf.as_str()), ("label", text)];
+        let labelled = visit.post_form(&format!("{learner_page}/label"), &form);
+        assert_eq!(labelled.status(), StatusCode::SEE_OTHER);
+    };
+    label(&riders, "Achieng (Tuesday riders)");
+    label(&cleaners, "Achieng O. (cleaning crew 3)");
+    assert!(riders
+        .page(&learner_page)
+        .contains("Achieng (Tuesday riders)"));
+    let seen_by_cleaners = cleaners.page(&learner_page);
+    assert!(seen_by_cleaners.contains("Achieng O. (cleaning crew 3)"));
+    assert!(
+        !seen_by_cleaners.contains("Tuesday riders"),
+        "{seen_by_cleaners}"
+    );
+
     // What the cleaners' trainer may do, they can.
     let csrf = cleaners.csrf("/web/packs");
     let form = [

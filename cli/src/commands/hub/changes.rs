@@ -18,8 +18,15 @@ use skillpack_hub::storage::{
 use super::operate;
 use crate::commands::CommandResult;
 
-/// `skillpack hub label`: a trainer's label for a learner, audited.
-pub(super) fn label(db: String, learner: String, name: String, by: String) -> CommandResult {
+/// `skillpack hub label`: a trainer's label for a learner, in one of their groups or all,
+/// audited.
+pub(super) fn label(
+    db: String,
+    learner: String,
+    name: String,
+    by: String,
+    group: Option<String>,
+) -> CommandResult {
     PublicKey::parse(&learner).with_context(|| format!("{learner} is not a learner's did:key"))?;
     let label = if name.trim().is_empty() {
         None
@@ -27,10 +34,15 @@ pub(super) fn label(db: String, learner: String, name: String, by: String) -> Co
         Some(skillpack_core::name::display_name(&name)?)
     };
     let shown = label.clone();
+    let scope = match group {
+        Some(group) => Scope::Groups(vec![GroupName::parse(&group)?.into_inner()]),
+        None => Scope::Everything,
+    };
     let row = LearnerLabel {
         learner: learner.clone(),
         label,
         by,
+        scope,
     };
     if !operate(&db, |hub| async move { hub.label_learner(row).await })? {
         bail!("no device of {learner} is registered at this hub");

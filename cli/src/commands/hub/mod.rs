@@ -85,6 +85,10 @@ pub enum HubCommand {
         /// Who labels them (your name), for the audit trail.
         #[arg(long)]
         by: String,
+        /// Only in this group (a label belongs to each group the learner is in; by default
+        /// it is written in all of them).
+        #[arg(long)]
+        group: Option<String>,
     },
     /// Give a learner who used all their attempts at a module more: a grant their devices
     /// take at their next sync. Signed with the provider's issuer key on this hub, or with
@@ -302,7 +306,8 @@ pub fn run(command: HubCommand) -> CommandResult {
             learner,
             name,
             by,
-        } => changes::label(db, learner, name, by),
+            group,
+        } => changes::label(db, learner, name, by, group),
         HubCommand::Grant {
             db,
             learner,

@@ -1,7 +1,7 @@
 //! Learners' identities linked by a trainer, and the audit trail, on PostgreSQL: a link and
 //! its audit entry are written in one transaction.
 
-use super::{iso, PgHub};
+use super::{in_scope, iso, PgHub};
 use crate::error::HubError;
 use crate::storage::rows::{AuditRow, LearnerLabel, LearnerLink, LinkRefusal};
 use crate::storage::rules::{label_detail, link_detail};
@@ -113,22 +113,22 @@ impl PgHub {
     pub(crate) async fn label_learner(&self, label: LearnerLabel) -> Result<bool, HubError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let known = tx
-            .query_opt(
-                "SELECT 1 FROM devices WHERE learner = $1 LIMIT 1",
-                &[&label.learner],
+        let labelled = tx
+            .execute(
+                &format!(
+                    "INSERT INTO learner_labels (learner, grp, label, updated_at)
+                     SELECT DISTINCT learner, grp, $2, now() FROM devices
+                     WHERE learner = $1 AND {}
+                     ON CONFLICT (learner, grp) DO UPDATE
+                     SET label = excluded.label, updated_at = excluded.updated_at",
+                    in_scope("grp", "$3")
+                ),
+                &[&label.learner, &label.label, &label.scope.groups()],
             )
-            .await?
-            .is_some();
-        if !known {
+            .await?;
+        if labelled == 0 {
             return Ok(false);
         }
-        tx.execute(
-            "INSERT INTO learner_names (learner, label, updated_at) VALUES ($1, $2, now())
-             ON CONFLICT (learner) DO UPDATE SET label = $2, updated_at = now()",
-            &[&label.learner, &label.label],
-        )
-        .await?;
         tx.execute(
             "INSERT INTO audit (at, actor, action, detail) VALUES (now(), $1, 'label_learner', $2)",
             &[&label.by, &label_detail(&label)],

@@ -37,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0014_one_credential_per_achievement.sql"),
     include_str!("migrations/0015_retired_devices.sql"),
     include_str!("migrations/0016_records_by_learner.sql"),
+    include_str!("migrations/0017_labels_per_group.sql"),
 ];
 
 /// The advisory lock migrations hold: several instances may start at once.

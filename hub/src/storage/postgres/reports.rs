@@ -40,12 +40,13 @@ impl PgHub {
             .query(
                 &format!(
                     "SELECT d.learner, d.grp, d.device_key, {}, count(r.id), count(DISTINCT CASE WHEN r.passed THEN r.module END),
-                            coalesce(l.person, d.learner), coalesce(n.label, n.name)
+                            coalesce(l.person, d.learner), coalesce(lab.label, n.name)
                      FROM devices d LEFT JOIN records r ON r.device_key = d.device_key
                      LEFT JOIN learner_links l ON l.learner = d.learner
                      LEFT JOIN learner_names n ON n.learner = d.learner
+                 LEFT JOIN learner_labels lab ON lab.learner = d.learner AND lab.grp = d.grp
                      WHERE {} AND ($2::text IS NULL OR d.learner = $2)
-                     GROUP BY d.device_key, d.learner, d.grp, d.registered_at, l.person, n.label, n.name
+                     GROUP BY d.device_key, d.learner, d.grp, d.registered_at, l.person, lab.label, n.name
                      ORDER BY d.grp, coalesce(l.person, d.learner), d.learner",
                     iso("d.registered_at"),
                     in_scope("d.grp", "$1")
@@ -73,10 +74,11 @@ impl PgHub {
         let rows = client
             .query(
                 &format!(
-                    "SELECT r.body, d.grp, {}, coalesce(l.person, d.learner), coalesce(n.label, n.name)
+                    "SELECT r.body, d.grp, {}, coalesce(l.person, d.learner), coalesce(lab.label, n.name)
                      FROM records r JOIN devices d ON d.device_key = r.device_key
                      LEFT JOIN learner_links l ON l.learner = d.learner
                      LEFT JOIN learner_names n ON n.learner = d.learner
+                 LEFT JOIN learner_labels lab ON lab.learner = d.learner AND lab.grp = d.grp
                      WHERE {} AND ($2::text IS NULL OR d.grp = $2)
                        AND ($3::text IS NULL OR r.learner = $3) AND ($4::text IS NULL OR r.module = $4)
                      ORDER BY r.received_at, r.id",

@@ -3,7 +3,7 @@
 
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
-use super::{SqliteHub, NOW};
+use super::{in_scope, scope_param, SqliteHub, NOW};
 use crate::error::HubError;
 use crate::storage::rows::{AuditRow, LearnerLabel, LearnerLink, LinkRefusal};
 use crate::storage::rules::{label_detail, link_detail};
@@ -121,24 +121,24 @@ impl SqliteHub {
     }
 
     pub(crate) async fn label_learner(&self, label: LearnerLabel) -> Result<bool, HubError> {
+        let scope = scope_param(&label.scope)?;
         self.run(move |db| {
             let mut conn = db.lock();
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let known: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM devices WHERE learner = ?1)",
-                [&label.learner],
-                |r| r.get(0),
+            let labelled = tx.execute(
+                &format!(
+                    "INSERT INTO learner_labels (learner, grp, label, updated_at)
+                     SELECT DISTINCT learner, grp, ?2, {NOW} FROM devices
+                     WHERE learner = ?1 AND {}
+                     ON CONFLICT (learner, grp) DO UPDATE
+                     SET label = excluded.label, updated_at = excluded.updated_at",
+                    in_scope("grp", "?3")
+                ),
+                params![label.learner, label.label, scope],
             )?;
-            if !known {
+            if labelled == 0 {
                 return Ok(false);
             }
-            tx.execute(
-                &format!(
-                    "INSERT INTO learner_names (learner, label, updated_at) VALUES (?1, ?2, {NOW})
-                     ON CONFLICT (learner) DO UPDATE SET label = ?2, updated_at = {NOW}"
-                ),
-                params![label.learner, label.label],
-            )?;
             tx.execute(
                 &format!(
                     "INSERT INTO audit (at, actor, action, detail)

@@ -44,10 +44,11 @@ impl SqliteHub {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT d.learner, d.grp, lower(hex(d.device_key)), d.registered_at,
                         count(r.id), count(DISTINCT CASE WHEN r.passed = 1 THEN r.module END),
-                        coalesce(l.person, d.learner), coalesce(n.label, n.name)
+                        coalesce(l.person, d.learner), coalesce(lab.label, n.name)
                  FROM devices d LEFT JOIN records r ON r.device_key = d.device_key
                  LEFT JOIN learner_links l ON l.learner = d.learner
                  LEFT JOIN learner_names n ON n.learner = d.learner
+                 LEFT JOIN learner_labels lab ON lab.learner = d.learner AND lab.grp = d.grp
                  WHERE {} AND (?2 IS NULL OR d.learner = ?2)
                  GROUP BY d.device_key ORDER BY d.grp, coalesce(l.person, d.learner), d.learner",
                 in_scope("d.grp", "?1")
@@ -77,10 +78,11 @@ impl SqliteHub {
             let conn = db.read();
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT r.body, d.grp, r.received_at, coalesce(l.person, d.learner),
-                        coalesce(n.label, n.name)
+                        coalesce(lab.label, n.name)
                  FROM records r JOIN devices d ON d.device_key = r.device_key
                  LEFT JOIN learner_links l ON l.learner = d.learner
                  LEFT JOIN learner_names n ON n.learner = d.learner
+                 LEFT JOIN learner_labels lab ON lab.learner = d.learner AND lab.grp = d.grp
                  WHERE {} AND (?2 IS NULL OR d.grp = ?2) AND (?3 IS NULL OR r.learner = ?3)
                    AND (?4 IS NULL OR r.module = ?4)
                  ORDER BY r.received_at, r.id",

@@ -23,7 +23,7 @@ use skillpack_hub::nonce::NonceRefusal;
 use super::Fresh;
 
 /// Both engines have twelve migration steps.
-const SCHEMA_VERSION: u32 = 16;
+const SCHEMA_VERSION: u32 = 17;
 
 pub async fn migrations_from_empty_reach_the_current_version(fresh: Fresh) {
     let db = fresh.open().await;

@@ -97,6 +97,7 @@ pub async fn reports_give_the_same_rows_on_every_engine(fresh: Fresh) {
         learner: learner(51),
         label: Some("Achieng O. (Tuesday class)".into()),
         by: "trainer Wanjiru".into(),
+        scope: Scope::Groups(vec!["riders".into()]),
     };
     assert!(db.label_learner(label.clone()).await.unwrap());
     assert_eq!(
@@ -119,6 +120,14 @@ pub async fn reports_give_the_same_rows_on_every_engine(fresh: Fresh) {
         .unwrap()
         .iter()
         .any(|a| a.action == "label_learner"));
+    let elsewhere = LearnerLabel {
+        scope: Scope::Groups(vec!["cleaners".into()]),
+        ..label.clone()
+    };
+    assert!(
+        !db.label_learner(elsewhere).await.unwrap(),
+        "a label is written only in a group the learner is in"
+    );
     let stranger = LearnerLabel {
         learner: learner(52),
         ..label
