@@ -234,21 +234,8 @@ impl HubClient {
                 )))
             }
         };
-        let mut body = Vec::new();
-        let mut reader = reader.take(limit + 1);
-        let mut piece = [0u8; 16 * 1024];
-        loop {
-            if deadline.passed() {
-                return Err(SyncError::Offline("the hub's answer is too slow".into()));
-            }
-            let n = reader
-                .read(&mut piece)
-                .map_err(|e| SyncError::Offline(e.to_string()))?;
-            if n == 0 {
-                break;
-            }
-            body.extend_from_slice(&piece[..n]);
-        }
+        let body = read_by(reader, limit, deadline)
+            .ok_or_else(|| SyncError::Offline("the hub's answer is too slow".into()))??;
         if body.len() as u64 > limit {
             return Err(SyncError::BadAnswer(format!(
                 "the hub's answer is over {limit} bytes"
@@ -278,5 +265,28 @@ impl Read for Counting<'_> {
         let n = self.inner.read(buf)?;
         self.client.count(n as u64);
         Ok(n)
+    }
+}
+
+/// Reads `reader` to its end or to one byte past `limit`, whichever comes first; `None` when
+/// `deadline` passes first (checked before each read, so a server that sends a byte now and
+/// then is left at the deadline as one that sends nothing is).
+pub(super) fn read_by(
+    reader: impl Read,
+    limit: u64,
+    deadline: Deadline,
+) -> Option<Result<Vec<u8>, SyncError>> {
+    let mut body = Vec::new();
+    let mut reader = reader.take(limit + 1);
+    let mut piece = [0u8; 16 * 1024];
+    loop {
+        if deadline.passed() {
+            return None;
+        }
+        match reader.read(&mut piece) {
+            Ok(0) => return Some(Ok(body)),
+            Ok(n) => body.extend_from_slice(&piece[..n]),
+            Err(e) => return Some(Err(SyncError::Offline(e.to_string()))),
+        }
     }
 }

@@ -6,7 +6,6 @@
 //! reported as not checked; a credential never fails for want of a network.
 
 use std::fmt;
-use std::io::Read;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -133,24 +132,13 @@ pub fn fetch_status_list(url: &str, timeout: Duration) -> Result<Value, SyncErro
             response.status()
         )));
     }
-    let mut body = Vec::new();
-    let mut reader = response.take(MAX_STATUS_LIST_CREDENTIAL_BYTES + 1);
-    let mut piece = [0u8; 16 * 1024];
-    loop {
-        if deadline.passed() {
-            return Err(SyncError::Offline(format!(
+    let body = super::http::read_by(response, MAX_STATUS_LIST_CREDENTIAL_BYTES, deadline)
+        .ok_or_else(|| {
+            SyncError::Offline(format!(
                 "the status list did not arrive within {} s",
                 timeout.as_secs()
-            )));
-        }
-        let n = reader
-            .read(&mut piece)
-            .map_err(|e| SyncError::Offline(e.to_string()))?;
-        if n == 0 {
-            break;
-        }
-        body.extend_from_slice(&piece[..n]);
-    }
+            ))
+        })??;
     if body.len() as u64 > MAX_STATUS_LIST_CREDENTIAL_BYTES {
         return Err(SyncError::BadAnswer("the status list is too large".into()));
     }
