@@ -190,15 +190,26 @@ fn a_trainers_grant_reaches_the_learner_at_the_next_sync_and_opens_another_attem
         text(&granted)
     );
     assert!(ok(d, &["hub", "audit", "--db", &db]).contains("grant_attempts"));
+    // More grants than one answer carries (20): a sync takes them all.
+    for _ in 1..GRANTS {
+        let granted = grant(&[]);
+        assert!(granted.status.success(), "{}", text(&granted));
+    }
 
-    // Nothing is waiting to be sent, yet the sync asks, and brings the grant.
+    // Nothing is waiting to be sent, yet the sync asks, and brings every grant.
     let synced = ok(d, &["device", "sync", "--store", "phone"]);
-    assert!(
-        synced.contains("Wanjiru gave you 1 more attempt at one-try"),
+    assert_eq!(
+        synced
+            .matches("Wanjiru gave you 1 more attempt at one-try")
+            .count(),
+        GRANTS,
         "{synced}"
     );
     let catalog = ok(d, &["device", "catalog", "--store", "phone"]);
-    assert!(catalog.contains("attempts 1 (+1 granted)"), "{catalog}");
+    assert!(
+        catalog.contains(&format!("attempts 1 (+{GRANTS} granted)")),
+        "{catalog}"
+    );
     std::fs::write(d.join("right.json"), r#"{"helmet": true}"#).unwrap();
     let passed = ok(
         d,
@@ -228,7 +239,10 @@ fn a_trainers_grant_reaches_the_learner_at_the_next_sync_and_opens_another_attem
         ok(d, &["hub", "audit", "--db", &db])
             .matches("grant_attempts")
             .count(),
-        1,
+        GRANTS,
         "nothing more was granted"
     );
 }
+
+/// Grants the trainer gives before the learner's next sync.
+const GRANTS: usize = 25;

@@ -51,6 +51,14 @@ use download::Wanted;
 use grants::take_grants;
 use http::{Body, RequestSigner, Within};
 
+/// What one push brought back.
+struct Pushed {
+    /// What the hub holds of this device.
+    held: Option<crate::protocol::HeldRecords>,
+    /// Its grants filled a page and took the device further: there may be more.
+    more_grants: bool,
+}
+
 /// Records sent per request (the hub takes at most 500).
 const PUSH_BATCH: usize = 100;
 
@@ -298,7 +306,7 @@ impl HubClient {
             let outbox = store.outbox()?;
             let total = outbox.len() as u64;
             within.progress.on_progress(0, total);
-            let mut held = None;
+            let (mut held, mut more_grants) = (None, false);
             let mut sent = 0u64;
             // With nothing to send, an empty push still goes once a day (to hear what the hub
             // holds), when the learner's name changed, and while a module has no attempt
@@ -311,9 +319,19 @@ impl HubClient {
                 .chunks(PUSH_BATCH)
                 .chain(ask_anyway.then_some(&[][..]))
             {
-                held = self.push_batch(store, batch, report, within)?;
+                let pushed = self.push_batch(store, batch, report, within)?;
+                (held, more_grants) = (pushed.held, pushed.more_grants);
                 sent += batch.len() as u64;
                 within.progress.on_progress(sent, total);
+            }
+            // A full page of grants may have more behind it: ask again with nothing to send
+            // while pages come full and each takes the device further, within the deadline.
+            while more_grants {
+                if within.deadline.passed() {
+                    return Err(SyncError::OutOfTime);
+                }
+                let pushed = self.push_batch(store, &[], report, within)?;
+                (held, more_grants) = (pushed.held, pushed.more_grants);
             }
             let Some(held) = held else {
                 return Ok(());
@@ -350,7 +368,7 @@ impl HubClient {
         batch: &[crate::ledger::SignedRecord],
         report: &mut SyncReport,
         within: Within<'_>,
-    ) -> Result<Option<crate::protocol::HeldRecords>, SyncError> {
+    ) -> Result<Pushed, SyncError> {
         if within.progress.is_cancelled() {
             return Err(SyncError::Cancelled);
         }
@@ -398,8 +416,13 @@ impl HubClient {
         if answer.credentials.is_some() || answer.history.is_some() {
             store.set_announced(answer.credentials, answer.history)?;
         }
+        let taken_before = store.grants_taken()?;
+        let full = answer.grants.len() >= crate::protocol::MAX_GRANTS_PER_ANSWER;
         take_grants(store, answer.grants, report)?;
-        Ok(answer.held)
+        Ok(Pushed {
+            held: answer.held,
+            more_grants: full && store.grants_taken()? > taken_before,
+        })
     }
 
     /// Takes the group the hub holds the device in, when it differs from the remembered one
