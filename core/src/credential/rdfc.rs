@@ -282,10 +282,50 @@ fn walk(
                     u32::from(c)
                 )));
             }
+            if looks_like_an_iri(text) && !percent_escapes_are_utf8(text) {
+                // The JSON-LD stack decodes an IRI's escapes as UTF-8 and panics on others.
+                return Err(CredentialError::Malformed(format!(
+                    "an address's percent-escapes are not UTF-8: {}",
+                    text.chars().take(100).collect::<String>()
+                )));
+            }
         }
         _ => {}
     }
     Ok(())
+}
+
+/// Whether a string may be read as an IRI: a scheme's colon and no white space (text for
+/// people has spaces; an address has none).
+fn looks_like_an_iri(text: &str) -> bool {
+    text.contains(':') && !text.chars().any(char::is_whitespace)
+}
+
+/// Whether `text`, its `%XX` escapes decoded to the bytes they name, is UTF-8.
+fn percent_escapes_are_utf8(text: &str) -> bool {
+    if !text.contains('%') {
+        return true;
+    }
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escape = bytes.get(i + 1..i + 3).and_then(|hex| {
+            let hex = std::str::from_utf8(hex).ok()?;
+            u8::from_str_radix(hex, 16).ok()
+        });
+        match (bytes[i], escape) {
+            (b'%', Some(byte)) => {
+                decoded.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                decoded.push(byte);
+                i += 1;
+            }
+        }
+    }
+    std::str::from_utf8(&decoded).is_ok()
 }
 
 /// Refuses an array holding more than [`MAX_ALIKE_SIBLINGS`] objects without an id whose

@@ -143,3 +143,31 @@ fn a_status_list_from_another_signer_is_refused_before_it_is_read() {
         "{refused:?}"
     );
 }
+
+/// Found by the credential fuzz target: an id whose percent-escape is not UTF-8
+/// (`urn:uuid:…-8%c5-…`) made the JSON-LD stack panic as it hashed the IRI. It is refused by
+/// name before expansion; an escape that is UTF-8 (`caf%C3%A9`) is read as before.
+#[test]
+fn an_address_whose_percent_escapes_are_not_utf8_is_refused_not_a_panic() {
+    let document: Value =
+        serde_json::from_str(include_str!("../examples/microcredential-named-ects.json"))
+            .expect("json");
+    let with_id = |id: &str| {
+        let mut changed = document.clone();
+        changed["id"] = id.into();
+        changed
+    };
+    let refused = rdfc::canonical_nquads(
+        &with_id("urn:uuid:78824450-cbb4-8%c5-909d-0b0408cf7f81"),
+        Contexts::bundled(),
+    );
+    assert!(
+        matches!(&refused, Err(CredentialError::Malformed(why)) if why.contains("percent-escapes")),
+        "{refused:?}"
+    );
+    rdfc::canonical_nquads(
+        &with_id("https://example.org/caf%C3%A9"),
+        Contexts::bundled(),
+    )
+    .expect("a UTF-8 escape is read");
+}
