@@ -1,16 +1,14 @@
 //! Taking back the learner's history at sync: the hub says, in its answer to a push, how many
 //! of the learner's records it holds from their other devices (a phone restored from a
 //! backup, or a second phone); when the device keeps fewer, it asks for those after the last it
-//! was handed, a page at a time. The store checks and keeps each one (`Store::add_history`):
+//! was handed, a page at a time until none are left or the sync's deadline passes (what is
+//! left, the next sync takes). The store checks and keeps each one (`Store::add_history`):
 //! the hub hands over only what the learner's own key stands behind.
 
 use super::http::{Body, Within};
 use super::{HubClient, SyncError, SyncReport};
 use crate::protocol::{endpoint, HistoryRequest, HistoryResponse, MAX_HISTORY_PER_ANSWER};
 use crate::store::{HistoryTaken, Store, StoreError};
-
-/// Most pages taken in one sync (100 records each); the rest wait for the next sync.
-const MAX_PAGES: usize = 10;
 
 impl HubClient {
     /// Takes the records of the learner's other devices the hub announced (`held`), when
@@ -26,9 +24,12 @@ impl HubClient {
             return Ok(());
         }
         let mut after = store.history_after()?;
-        for _ in 0..MAX_PAGES {
+        loop {
             if within.progress.is_cancelled() {
                 return Err(SyncError::Cancelled);
+            }
+            if within.deadline.passed() {
+                return Err(SyncError::OutOfTime);
             }
             let body = serde_json::to_vec(&HistoryRequest {
                 after: after.clone(),
@@ -68,7 +69,6 @@ impl HubClient {
                 return Ok(());
             }
         }
-        Ok(())
     }
 }
 
