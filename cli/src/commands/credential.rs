@@ -12,10 +12,11 @@ use serde::Deserialize;
 
 use skillpack_core::authoring::{compile_for_pack, read_module_folder};
 use skillpack_core::credential::{
-    self, qr, AssessmentType, Award, Contexts, CredentialError, Issuer, Trust,
+    self, qr, AssessmentType, Award, Contexts, ControllerDocument, CredentialError, Issuer, Trust,
+    MAX_CONTROLLER_DOCUMENT_BYTES,
 };
 use skillpack_core::keys::file::{read_public, read_secret};
-use skillpack_core::sync::{check_credential, CheckedCredential, RevocationStatus};
+use skillpack_core::sync::{check_credential_with, CheckedCredential, RevocationStatus};
 
 use super::{print_json, CommandResult};
 
@@ -43,6 +44,10 @@ pub enum CredentialCommand {
         /// Do not read the issuer's revocation list (revocation is then not checked).
         #[arg(long)]
         offline: bool,
+        /// The controller document (JSON) of an issuer that is not a did:key (a did:web or
+        /// an https address), listing the keys it signs credentials with (repeat for several).
+        #[arg(long = "controller")]
+        controllers: Vec<PathBuf>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -144,7 +149,15 @@ pub fn run(command: CredentialCommand) -> CommandResult {
             trust,
             offline,
             json,
-        } => verify(file.as_deref(), qr.as_deref(), &trust, offline, json),
+            controllers,
+        } => verify(
+            file.as_deref(),
+            qr.as_deref(),
+            &trust,
+            &controllers,
+            offline,
+            json,
+        ),
         CredentialCommand::Bake { file, image, out } => {
             let credential = read_credential(&file)?;
             let picture = match &image {
@@ -254,6 +267,7 @@ fn verify(
     file: Option<&Path>,
     image: Option<&Path>,
     trust: &[String],
+    controllers: &[PathBuf],
     offline: bool,
     json: bool,
 ) -> CommandResult {
@@ -273,8 +287,17 @@ fn verify(
             }
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let documents = controllers
+        .iter()
+        .map(|path| {
+            let bytes = read_bounded(path, MAX_CONTROLLER_DOCUMENT_BYTES)
+                .with_context(|| format!("reading {}", path.display()))?;
+            ControllerDocument::parse(&bytes).with_context(|| format!("reading {}", path.display()))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
     // Online, a credential that verified is checked against its issuer's revocation list.
-    let outcome = match check_credential(&credential, &trusted, chrono::Utc::now(), !offline) {
+    let now = chrono::Utc::now();
+    let outcome = match check_credential_with(&credential, &trusted, now, !offline, &documents) {
         Ok(checked) => Verdict::of(checked, !trusted.is_empty()),
         Err(CredentialError::Revoked) => Verdict::Revoked,
         Err(e) => Verdict::Invalid(e),

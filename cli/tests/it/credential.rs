@@ -525,3 +525,45 @@ fn the_poison_credential_is_refused_from_its_file_from_its_qr_code_and_by_a_phon
     }
     assert!(ok(d, &["device", "credentials", "--store", "phone"]).contains("no credentials yet"));
 }
+
+/// 1EdTech's own signed Open Badges 3.0 test vector, whose issuer is an https address: refused
+/// while its key is unknown, valid with the issuer's controller document, and trusted when
+/// the verifier names the key the document lists.
+#[test]
+fn the_open_badges_vector_verifies_with_its_issuers_controller_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let vector = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../core/tests/vectors/ob3-eddsa-rdfc-2022");
+    let signed = vector.join("signed-openbadgecredential.json");
+    let document = vector.join("controller-document.json");
+    let (signed, document) = (signed.to_str().unwrap(), document.to_str().unwrap());
+    let unknown = skillpack(dir.path(), &["credential", "verify", signed, "--offline"]);
+    assert_eq!(unknown.status.code(), Some(1), "{}", text(&unknown));
+    assert!(
+        text(&unknown).contains("is not known"),
+        "{}",
+        text(&unknown)
+    );
+    let base = [
+        "credential",
+        "verify",
+        signed,
+        "--offline",
+        "--controller",
+        document,
+    ];
+    let valid = skillpack(dir.path(), &base);
+    assert_eq!(valid.status.code(), Some(4), "{}", text(&valid));
+    assert!(
+        text(&valid).contains("issued by Example Corp (https://example.edu/issuers/565049)"),
+        "{}",
+        text(&valid)
+    );
+    let key = "did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi";
+    let trusted = skillpack(dir.path(), &[&base[..], &["--trust", key]].concat());
+    assert!(
+        text(&trusted).contains("trusted: Example Corp"),
+        "{}",
+        text(&trusted)
+    );
+}

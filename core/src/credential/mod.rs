@@ -8,6 +8,7 @@ mod badge;
 pub mod baked;
 pub mod canon;
 mod contexts;
+mod controller;
 mod endorsement;
 mod endorsement_credential;
 mod error;
@@ -28,6 +29,7 @@ pub use contexts::{
     elm_terms, is_old_form, Contexts, CREDENTIALS_V2, ED25519_SIGNATURE_2020_V1,
     OLD_MICROCREDENTIAL_V1, OPEN_BADGES_EXTENSIONS, OPEN_BADGES_V3,
 };
+pub use controller::{ControllerDocument, MAX_CONTROLLER_DOCUMENT_BYTES};
 pub use endorsement::{Endorsed, IssuerEndorsement};
 pub use endorsement_credential::{
     check_endorsement, endorse, endorsement_context, CheckedEndorsement, MAX_ENDORSEMENTS,
@@ -35,7 +37,7 @@ pub use endorsement_credential::{
 };
 pub use error::CredentialError;
 pub use proof::{add_proof, check_proof, did_key_method, CheckedProof, Cryptosuite, ProofOptions};
-pub use verify::{verify, Revocation, Trust, Verified, CLOCK_TOLERANCE};
+pub use verify::{verify, verify_with, Revocation, Trust, Verified, CLOCK_TOLERANCE};
 
 #[cfg(test)]
 mod tests;

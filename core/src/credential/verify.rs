@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
 use super::contexts::Contexts;
+use super::controller::ControllerDocument;
 use super::endorsement_credential::{check_endorsement, CheckedEndorsement};
 use super::proof::{check_proof, did_key_method};
 use super::CredentialError;
@@ -98,6 +99,20 @@ pub fn verify(
     tolerance: Duration,
     contexts: &Contexts,
 ) -> Result<Verified, CredentialError> {
+    verify_with(credential, trusted, now, tolerance, contexts, &[])
+}
+
+/// [`verify`], with the controller documents of issuers that are not a `did:key` (a
+/// `did:web`, an https address) the verifier read: a proof by a key one of them allows to
+/// sign credentials checks out, and the credential's issuer must be that document's id.
+pub fn verify_with(
+    credential: &Value,
+    trusted: &[PublicKey],
+    now: DateTime<Utc>,
+    tolerance: Duration,
+    contexts: &Contexts,
+    documents: &[ControllerDocument],
+) -> Result<Verified, CredentialError> {
     let types = credential.get("type").and_then(Value::as_array);
     let is = |t: &str| types.is_some_and(|ts| ts.iter().any(|v| v == t));
     if !is("VerifiableCredential") || !(is("OpenBadgeCredential") || is("AchievementCredential")) {
@@ -105,7 +120,10 @@ pub fn verify(
             "not an Open Badges 3.0 credential".into(),
         ));
     }
-    let checked = check_proof(credential, contexts, &did_key_method)?;
+    let resolve = |method: &str| {
+        did_key_method(method).or_else(|| documents.iter().find_map(|d| d.signer(method)))
+    };
+    let checked = check_proof(credential, contexts, &resolve)?;
     let issuer = match credential.get("issuer") {
         Some(Value::String(id)) => id.as_str(),
         Some(profile) => profile.get("id").and_then(Value::as_str).unwrap_or(""),

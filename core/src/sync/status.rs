@@ -61,8 +61,27 @@ pub fn check_credential(
     now: DateTime<Utc>,
     online: bool,
 ) -> Result<CheckedCredential, CredentialError> {
+    check_credential_with(credential, trusted, now, online, &[])
+}
+
+/// [`check_credential`], with the controller documents the verifier read of issuers that are
+/// not a `did:key` ([`credential::verify_with`]).
+pub fn check_credential_with(
+    credential: &Value,
+    trusted: &[PublicKey],
+    now: DateTime<Utc>,
+    online: bool,
+    documents: &[credential::ControllerDocument],
+) -> Result<CheckedCredential, CredentialError> {
     let contexts = Contexts::bundled();
-    let verified = credential::verify(credential, trusted, now, CLOCK_TOLERANCE, contexts)?;
+    let verified = credential::verify_with(
+        credential,
+        trusted,
+        now,
+        CLOCK_TOLERANCE,
+        contexts,
+        documents,
+    )?;
     let revocation = if online {
         revocation_online(credential, &verified.issuer, now)?
     } else {
