@@ -13,6 +13,8 @@ const bundled = join(here, '..', '..', 'core', 'src', 'credential', 'contexts');
 const contexts = {
   'https://www.w3.org/ns/credentials/v2': 'credentials-v2.jsonld',
   'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json': 'ob-v3p0-context-3.0.3.json',
+  'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json': 'ob-v3p0-context-3.0.1.json',
+  'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json': 'ob-v3p0-context-3.0.2.json',
   'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json': 'ob-v3p0-extensions.json',
   // The placeholder of the first releases, for the old form's golden file only.
   'https://skillpack.example/contexts/microcredential-v1.jsonld': 'skillpack-microcredential-v1.jsonld',

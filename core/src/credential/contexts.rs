@@ -15,6 +15,12 @@ use super::CredentialError;
 pub const CREDENTIALS_V2: &str = "https://www.w3.org/ns/credentials/v2";
 /// The Open Badges 3.0 context.
 pub const OPEN_BADGES_V3: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
+/// The Open Badges 3.0 context as published before 3.0.3, which credentials issued in 2023
+/// name (3.0.1 from May, 3.0.2 from July): bundled so that a wallet verifies them.
+pub const OPEN_BADGES_V3_EARLIER: [&str; 2] = [
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json",
+];
 /// 1EdTech's extensions to Open Badges 3.0 (validators and revocation list types).
 pub const OPEN_BADGES_EXTENSIONS: &str = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json";
 /// The `Ed25519Signature2020` proof suite's context: what the Learner Credential Wallet signs
@@ -35,6 +41,14 @@ const BUNDLED_FILES: &[(&str, &str)] = &[
     (
         OPEN_BADGES_V3,
         include_str!("contexts/ob-v3p0-context-3.0.3.json"),
+    ),
+    (
+        OPEN_BADGES_V3_EARLIER[0],
+        include_str!("contexts/ob-v3p0-context-3.0.1.json"),
+    ),
+    (
+        OPEN_BADGES_V3_EARLIER[1],
+        include_str!("contexts/ob-v3p0-context-3.0.2.json"),
     ),
     (
         OPEN_BADGES_EXTENSIONS,

@@ -171,3 +171,16 @@ fn an_address_whose_percent_escapes_are_not_utf8_is_refused_not_a_panic() {
     )
     .expect("a UTF-8 escape is read");
 }
+
+/// A credential naming the Open Badges 3.0 context as published in July 2023 (3.0.2, bundled
+/// beside 3.0.3) canonicalises as jsonld.js canonicalises it (`scripts/rdfc-golden`): with
+/// that context's own terms (its `achievement` is `vocab.html#achievement-0`), not 3.0.3's.
+#[test]
+fn an_earlier_open_badges_context_canonicalises_as_jsonld_js_does() {
+    let document: Value =
+        serde_json::from_str(include_str!("../examples/ob-context-3.0.2.json")).expect("json");
+    let golden = include_str!("../examples/ob-context-3.0.2.nq");
+    let ours = rdfc::canonical_nquads(&document, Contexts::bundled()).expect("canonical");
+    assert_eq!(ours.concat(), golden);
+    assert!(golden.contains("vocab.html#achievement-0>"));
+}
