@@ -345,7 +345,10 @@ fn every_bundled_context_is_served() {
         OPEN_BADGES_V3,
         OPEN_BADGES_EXTENSIONS,
         OLD_MICROCREDENTIAL_V1,
-    ] {
+    ]
+    .into_iter()
+    .chain(crate::credential::contexts::OPEN_BADGES_V3_EARLIER)
+    {
         assert!(contexts.knows(url), "{url}");
     }
     assert!(
@@ -749,6 +752,7 @@ fn whole_numbers_sign_the_same_whether_written_1_or_1_0() {
 
 mod canonical;
 mod controller;
+mod proof_sets;
 
 mod baked;
 mod endorsed;

@@ -88,6 +88,72 @@ pub struct Verified {
     pub old_form: bool,
 }
 
+/// Most proofs in one credential's proof set: each costs a canonicalisation.
+pub const MAX_PROOFS: usize = 4;
+
+/// Checks every proof of `credential` (one, or a proof set of up to [`MAX_PROOFS`], each over
+/// the document without the others, as Data Integrity says): each must verify, and one must
+/// be the issuer's; that one is returned. Others (a co-signer, a notary) add nothing to what
+/// the credential says.
+fn check_proof_set(
+    credential: &Value,
+    issuer: &str,
+    contexts: &Contexts,
+    resolve: &dyn Fn(&str) -> Option<PublicKey>,
+) -> Result<super::CheckedProof, CredentialError> {
+    let signer_of = |checked: &super::CheckedProof| {
+        checked
+            .options
+            .verification_method
+            .split('#')
+            .next()
+            .unwrap_or("")
+            .to_owned()
+    };
+    let proofs = match credential.get("proof") {
+        Some(Value::Array(proofs)) if proofs.len() > 1 => proofs,
+        _ => {
+            let checked = check_proof(credential, contexts, resolve)?;
+            let signer = signer_of(&checked);
+            if issuer != signer {
+                return Err(CredentialError::IssuerMismatch {
+                    issuer: issuer.to_owned(),
+                    signer,
+                });
+            }
+            return Ok(checked);
+        }
+    };
+    if proofs.len() > MAX_PROOFS {
+        return Err(CredentialError::BadProof(format!(
+            "{} proofs, where at most {MAX_PROOFS} are read",
+            proofs.len()
+        )));
+    }
+    let mut by_issuer = None;
+    let mut signers = Vec::new();
+    for proof in proofs {
+        if proof.get("previousProof").is_some() {
+            return Err(CredentialError::BadProof(
+                "a proof chain (previousProof) is not read".into(),
+            ));
+        }
+        let mut alone = credential.clone();
+        alone["proof"] = proof.clone();
+        let checked = check_proof(&alone, contexts, resolve)?;
+        let signer = signer_of(&checked);
+        if signer == issuer && by_issuer.is_none() {
+            by_issuer = Some(checked);
+        } else {
+            signers.push(signer);
+        }
+    }
+    by_issuer.ok_or_else(|| CredentialError::IssuerMismatch {
+        issuer: issuer.to_owned(),
+        signer: signers.join(", "),
+    })
+}
+
 /// Verifies `credential` at `now`, trusting the keys in `trusted` (and issuers they endorse);
 /// a validity that begins at most `tolerance` after `now` counts as begun (the verifier's
 /// clock may be behind). An endorsement of the issuer that does not check out, or that
@@ -123,24 +189,12 @@ pub fn verify_with(
     let resolve = |method: &str| {
         did_key_method(method).or_else(|| documents.iter().find_map(|d| d.signer(method)))
     };
-    let checked = check_proof(credential, contexts, &resolve)?;
     let issuer = match credential.get("issuer") {
         Some(Value::String(id)) => id.as_str(),
         Some(profile) => profile.get("id").and_then(Value::as_str).unwrap_or(""),
         None => "",
     };
-    let signer = checked
-        .options
-        .verification_method
-        .split('#')
-        .next()
-        .unwrap_or("");
-    if issuer != signer {
-        return Err(CredentialError::IssuerMismatch {
-            issuer: issuer.to_owned(),
-            signer: signer.to_owned(),
-        });
-    }
+    let checked = check_proof_set(credential, issuer, contexts, &resolve)?;
     let date = |name: &str| -> Result<Option<DateTime<Utc>>, CredentialError> {
         credential
             .get(name)
