@@ -114,3 +114,34 @@ fn absolute(document: &str, method: &str) -> String {
         method.to_owned()
     }
 }
+
+/// Where a `did:web` issuer publishes its document: `did:web:example.org` at
+/// `https://example.org/.well-known/did.json`, `did:web:example.org:issuers:7` at
+/// `https://example.org/issuers/7/did.json`, a port written `%3A`. On this machine's loopback
+/// (`127.0.0.1`, `localhost`) the address is http, as for status lists (a hub and its tests
+/// on one machine). `None` for anything else, or a host that is not a plain name.
+pub fn did_web_url(did: &str) -> Option<String> {
+    let rest = did.strip_prefix("did:web:")?;
+    let mut parts = rest.split(':');
+    let host = parts.next()?.replace("%3A", ":").replace("%3a", ":");
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':'))
+    };
+    let path: Vec<&str> = parts.collect();
+    if !plain(&host) || path.iter().any(|p| !plain(p) || p.contains(':')) {
+        return None;
+    }
+    let name = host.split(':').next().unwrap_or("");
+    let scheme = if matches!(name, "127.0.0.1" | "localhost") {
+        "http"
+    } else {
+        "https"
+    };
+    Some(if path.is_empty() {
+        format!("{scheme}://{host}/.well-known/did.json")
+    } else {
+        format!("{scheme}://{host}/{}/did.json", path.join("/"))
+    })
+}

@@ -29,7 +29,7 @@ pub use contexts::{
     elm_terms, is_old_form, Contexts, CREDENTIALS_V2, ED25519_SIGNATURE_2020_V1,
     OLD_MICROCREDENTIAL_V1, OPEN_BADGES_EXTENSIONS, OPEN_BADGES_V3,
 };
-pub use controller::{ControllerDocument, MAX_CONTROLLER_DOCUMENT_BYTES};
+pub use controller::{did_web_url, ControllerDocument, MAX_CONTROLLER_DOCUMENT_BYTES};
 pub use endorsement::{Endorsed, IssuerEndorsement};
 pub use endorsement_credential::{
     check_endorsement, endorse, endorsement_context, CheckedEndorsement, MAX_ENDORSEMENTS,

@@ -74,13 +74,26 @@ pub fn check_credential_with(
     documents: &[credential::ControllerDocument],
 ) -> Result<CheckedCredential, CredentialError> {
     let contexts = Contexts::bundled();
+    let mut documents = documents.to_vec();
+    if online {
+        // A did:web issuer whose document the verifier did not bring: read it now.
+        let issuer = credential
+            .get("issuer")
+            .and_then(|i| i.as_str().or_else(|| i.get("id")?.as_str()))
+            .unwrap_or("");
+        if issuer.starts_with("did:web:") && !documents.iter().any(|d| d.id == issuer) {
+            if let Ok(document) = fetch_controller_document(issuer, STATUS_TIMEOUT) {
+                documents.push(document);
+            }
+        }
+    }
     let verified = credential::verify_with(
         credential,
         trusted,
         now,
         CLOCK_TOLERANCE,
         contexts,
-        documents,
+        &documents,
     )?;
     let revocation = if online {
         revocation_online(credential, &verified.issuer, now)?
@@ -162,6 +175,50 @@ pub fn fetch_status_list(url: &str, timeout: Duration) -> Result<Value, SyncErro
         return Err(SyncError::BadAnswer("the status list is too large".into()));
     }
     serde_json::from_slice(&body).map_err(|e| SyncError::BadAnswer(e.to_string()))
+}
+
+/// The controller document of the `did:web` issuer `did`, read from where it publishes it
+/// ([`credential::did_web_url`]) under the bounds of a status list: redirects only to https or
+/// loopback, 64 KiB, the whole of it within `timeout`; it must be that DID's.
+pub fn fetch_controller_document(
+    did: &str,
+    timeout: Duration,
+) -> Result<credential::ControllerDocument, SyncError> {
+    let url = credential::did_web_url(did)
+        .ok_or_else(|| SyncError::BadAnswer(format!("{did} is not a did:web this reads")))?;
+    let deadline = Deadline::after(timeout);
+    let client = reqwest::blocking::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .redirect(readable_redirects())
+        .build()
+        .map_err(|e| SyncError::Offline(e.to_string()))?;
+    let response = client
+        .get(&url)
+        .send()
+        .map_err(|e| SyncError::Offline(e.to_string()))?;
+    if !response.status().is_success() {
+        return Err(SyncError::Offline(format!(
+            "the issuer's document answered {}",
+            response.status()
+        )));
+    }
+    let limit = credential::MAX_CONTROLLER_DOCUMENT_BYTES as u64;
+    let body = super::http::read_by(response, limit, deadline).ok_or_else(|| {
+        SyncError::Offline(format!(
+            "the issuer's document did not arrive within {} s",
+            timeout.as_secs()
+        ))
+    })??;
+    let document = credential::ControllerDocument::parse(&body)
+        .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+    if document.id != did {
+        return Err(SyncError::BadAnswer(format!(
+            "the document at {url} is {}'s, not {did}'s",
+            document.id
+        )));
+    }
+    Ok(document)
 }
 
 /// Redirects a client follows: at most three, each to an address a status list may be read

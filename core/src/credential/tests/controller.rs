@@ -63,3 +63,29 @@ fn the_open_badges_vector_verifies_whole_with_its_issuers_controller_document() 
         "the vector's method is the example issuer's, which this document is not"
     );
 }
+
+#[test]
+fn a_did_web_is_read_from_the_address_it_names() {
+    use crate::credential::did_web_url;
+    assert_eq!(
+        did_web_url("did:web:example.org").as_deref(),
+        Some("https://example.org/.well-known/did.json")
+    );
+    assert_eq!(
+        did_web_url("did:web:example.org%3A8443:issuers:7").as_deref(),
+        Some("https://example.org:8443/issuers/7/did.json")
+    );
+    assert_eq!(
+        did_web_url("did:web:127.0.0.1%3A8080").as_deref(),
+        Some("http://127.0.0.1:8080/.well-known/did.json"),
+        "plain http on this machine's loopback only"
+    );
+    for odd in [
+        "did:key:z6Mk",
+        "did:web:",
+        "did:web:exa mple.org",
+        "did:web:a.org:..%2F",
+    ] {
+        assert_eq!(did_web_url(odd), None, "{odd}");
+    }
+}

@@ -389,3 +389,69 @@ fn two_hundred_and_fifty_credentials_all_arrive_and_a_cut_sync_resumes_where_it_
         "nothing left to ask for"
     );
 }
+
+/// A credential from a `did:web` issuer: online, the verifier reads the issuer's document
+/// from where the DID says (`/.well-known/did.json`, here on loopback) and the credential
+/// verifies; offline, or when the address holds another DID's document, its key is unknown.
+#[test]
+fn a_did_web_issuers_document_is_read_online_and_its_credential_verifies() {
+    use skillpack_core::credential::{
+        add_proof, Contexts, CredentialError, Cryptosuite, ProofOptions,
+    };
+    use skillpack_core::sync::check_credential;
+
+    let claimed: Arc<Mutex<Option<String>>> = Arc::default();
+    let key = SecretKey::from_seed(&[81; 32]);
+    let (answer, public) = (claimed.clone(), key.public_key());
+    let script: Script = Box::new(move |seen, _| {
+        let Some(did) = answer.lock().unwrap().clone() else {
+            return catalog(&[]);
+        };
+        if seen.path != "/.well-known/did.json" {
+            return catalog(&[]);
+        }
+        let method = format!("{did}#key-1");
+        json(
+            serde_json::json!({
+                "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+                "id": did,
+                "verificationMethod": [{
+                    "id": method, "type": "Multikey", "controller": did,
+                    "publicKeyMultibase": public.to_multibase(),
+                }],
+                "assertionMethod": [method],
+            })
+            .to_string(),
+        )
+    });
+    let hub = ScriptedHub::start(script);
+    let did = format!(
+        "did:web:{}",
+        hub.url.trim_start_matches("http://").replace(':', "%3A")
+    );
+    let mut unsigned = credential_for(&stranger_key().public_key().to_did_key(), &key, 1);
+    unsigned.as_object_mut().unwrap().remove("proof");
+    unsigned["issuer"]["id"] = did.clone().into();
+    let options = ProofOptions {
+        cryptosuite: Cryptosuite::EddsaRdfc2022,
+        created: "2026-12-01T00:00:00Z".into(),
+        verification_method: format!("{did}#key-1"),
+    };
+    let signed = add_proof(&unsigned, &key, &options, Contexts::bundled()).unwrap();
+    let now = chrono::Utc::now();
+
+    *claimed.lock().unwrap() = Some(did.clone());
+    let checked = check_credential(&signed, &[], now, true).expect("verifies online");
+    assert_eq!(checked.verified.issuer, did);
+    let offline = check_credential(&signed, &[], now, false);
+    assert!(
+        matches!(offline, Err(CredentialError::UnknownKey(_))),
+        "{offline:?}"
+    );
+    *claimed.lock().unwrap() = Some("did:web:elsewhere.example".into());
+    let elsewhere = check_credential(&signed, &[], now, true);
+    assert!(
+        matches!(elsewhere, Err(CredentialError::UnknownKey(_))),
+        "{elsewhere:?}"
+    );
+}
