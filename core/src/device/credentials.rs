@@ -82,7 +82,31 @@ impl Device {
     /// verifies (as of now, within the one clock tolerance) and is this learner's.
     pub fn add_credential(&self, text: &str) -> Result<HeldCredential> {
         let credential = qr::read_text(text)?;
+        #[cfg(feature = "client")]
+        self.read_issuer_document(&credential);
         Ok(self.store.add_credential(&credential, Utc::now())?)
+    }
+
+    /// Reads and keeps the controller document of a `did:web` issuer the device holds none
+    /// of, so that its credential verifies now and offline later. Offline, or when the
+    /// document cannot be read, the issuer's key stays unknown and adding the credential
+    /// says so.
+    #[cfg(feature = "client")]
+    fn read_issuer_document(&self, credential: &serde_json::Value) {
+        let issuer = credential
+            .get("issuer")
+            .and_then(|i| i.as_str().or_else(|| i.get("id")?.as_str()))
+            .unwrap_or("");
+        if !issuer.starts_with("did:web:")
+            || !matches!(self.store.issuer_document_read_at(issuer), Ok(None))
+        {
+            return;
+        }
+        if let Ok((document, _)) =
+            crate::sync::fetch_controller_document(issuer, crate::sync::STATUS_TIMEOUT)
+        {
+            let _ = self.store.keep_issuer_document(&document, Utc::now());
+        }
     }
 
     /// Verifies a credential (its JSON, or a QR code's text) as any verifier would, now,

@@ -127,12 +127,13 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<HeldCredential, StoreError> {
         let trusted = self.trusted_issuers()?;
-        let verified = credential::verify(
+        let verified = credential::verify_with(
             credential,
             &trusted,
             now,
             credential::CLOCK_TOLERANCE,
             Contexts::bundled(),
+            &self.issuer_documents()?,
         )?;
         if verified.subject != self.learner_did() {
             return Err(StoreError::OtherLearnersCredential);

@@ -12,6 +12,7 @@ mod grants;
 mod history;
 mod index;
 mod install;
+mod issuer_documents;
 mod keystore;
 mod library;
 pub mod migrate;

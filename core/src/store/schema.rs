@@ -35,6 +35,9 @@ const MIGRATIONS: &[&[Step]] = &[
     &[Step::Sql(include_str!(
         "migrations/0009_attempts_elsewhere.sql"
     ))],
+    &[Step::Sql(include_str!(
+        "migrations/0010_issuer_documents.sql"
+    ))],
 ];
 
 /// The version this code writes (the tests compare databases against it).

@@ -82,7 +82,7 @@ pub fn check_credential_with(
             .and_then(|i| i.as_str().or_else(|| i.get("id")?.as_str()))
             .unwrap_or("");
         if issuer.starts_with("did:web:") && !documents.iter().any(|d| d.id == issuer) {
-            if let Ok(document) = fetch_controller_document(issuer, STATUS_TIMEOUT) {
+            if let Ok((_, document)) = fetch_controller_document(issuer, STATUS_TIMEOUT) {
                 documents.push(document);
             }
         }
@@ -179,11 +179,12 @@ pub fn fetch_status_list(url: &str, timeout: Duration) -> Result<Value, SyncErro
 
 /// The controller document of the `did:web` issuer `did`, read from where it publishes it
 /// ([`credential::did_web_url`]) under the bounds of a status list: redirects only to https or
-/// loopback, 64 KiB, the whole of it within `timeout`; it must be that DID's.
+/// loopback, 64 KiB, the whole of it within `timeout`; it must be that DID's. The document as
+/// read, and what a verifier takes from it.
 pub fn fetch_controller_document(
     did: &str,
     timeout: Duration,
-) -> Result<credential::ControllerDocument, SyncError> {
+) -> Result<(Value, credential::ControllerDocument), SyncError> {
     let url = credential::did_web_url(did)
         .ok_or_else(|| SyncError::BadAnswer(format!("{did} is not a did:web this reads")))?;
     let deadline = Deadline::after(timeout);
@@ -218,7 +219,8 @@ pub fn fetch_controller_document(
             document.id
         )));
     }
-    Ok(document)
+    let read = credential::json::parse(&body).map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+    Ok((read, document))
 }
 
 /// Redirects a client follows: at most three, each to an address a status list may be read
