@@ -174,10 +174,23 @@ pub fn check_status(
     now: DateTime<Utc>,
     contexts: &Contexts,
 ) -> Result<Revocation, CredentialError> {
+    check_status_with(credential, issuer, list, now, contexts, &[])
+}
+
+/// [`check_status`] for an issuer that may be known by its controller document
+/// ([`check_list_with`]).
+pub fn check_status_with(
+    credential: &Value,
+    issuer: &str,
+    list: &Value,
+    now: DateTime<Utc>,
+    contexts: &Contexts,
+    documents: &[super::ControllerDocument],
+) -> Result<Revocation, CredentialError> {
     let Some((url, index)) = revocation_entry(credential)? else {
         return Ok(Revocation::NotChecked);
     };
-    check_list(list, &url, issuer, now, contexts)?.revocation_at(index)
+    check_list_with(list, &url, issuer, now, contexts, documents)?.revocation_at(index)
 }
 
 /// A status list whose address, signer, proof, dates and purpose checked out: its bits.
@@ -213,6 +226,19 @@ pub fn check_list(
     now: DateTime<Utc>,
     contexts: &Contexts,
 ) -> Result<CheckedList, CredentialError> {
+    check_list_with(list, url, issuer, now, contexts, &[])
+}
+
+/// [`check_list`] for an issuer that may be known by its controller document (a `did:web`):
+/// the list's signer must then be a key `documents` lists under that issuer's id.
+pub fn check_list_with(
+    list: &Value,
+    url: &str,
+    issuer: &str,
+    now: DateTime<Utc>,
+    contexts: &Contexts,
+    documents: &[super::ControllerDocument],
+) -> Result<CheckedList, CredentialError> {
     if list.get("id").and_then(Value::as_str) != Some(url) {
         return Err(bad("the list is not the one the credential names"));
     }
@@ -223,7 +249,16 @@ pub fn check_list(
     // The signer is compared before anything is canonicalised: a list from anyone else is
     // refused at the cost of reading one field.
     let issuer_key = || bad("the list is signed by another key than the credential's issuer");
-    let resolve = |method: &str| did_key_method(method).filter(|key| key.to_did_key() == issuer);
+    let resolve = |method: &str| {
+        did_key_method(method)
+            .filter(|key| key.to_did_key() == issuer)
+            .or_else(|| {
+                documents
+                    .iter()
+                    .filter(|d| d.id == issuer)
+                    .find_map(|d| d.signer(method))
+            })
+    };
     let stated = list
         .pointer("/proof/0/verificationMethod")
         .or_else(|| list.pointer("/proof/verificationMethod"))
@@ -234,7 +269,7 @@ pub fn check_list(
     }
     let checked = check_proof(list, contexts, &resolve)
         .map_err(|e| bad(format!("the list's proof does not check: {e}")))?;
-    if checked.key.to_did_key() != issuer {
+    if resolve(&checked.options.verification_method) != Some(checked.key) {
         return Err(issuer_key());
     }
     // A list that says nothing of how long it holds could be replayed for ever.

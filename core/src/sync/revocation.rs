@@ -17,7 +17,7 @@ use super::http::{Body, Within};
 use super::STATUS_TIMEOUT;
 use super::{Deadline, HubClient, RevokedCredential, SyncError, SyncReport, UnreadList};
 use crate::credential::status::{
-    check_list, is_readable_status_url, revocation_entry, CheckedList,
+    check_list_with, is_readable_status_url, revocation_entry, CheckedList,
     MAX_STATUS_LIST_CREDENTIAL_BYTES,
 };
 use crate::credential::{Contexts, CredentialError};
@@ -185,6 +185,7 @@ pub(super) fn record_list(
         Err(why) => return Ok(ListRead::Unread(why)),
     };
     let now = Utc::now();
+    let documents = store.issuer_documents()?;
     // The list is checked once for each issuer whose credentials name it (its proof is the
     // costly part), then each credential's bit is read.
     let mut checked: HashMap<&str, Result<CheckedList, String>> = HashMap::new();
@@ -192,7 +193,7 @@ pub(super) fn record_list(
         .iter()
         .map(|t| {
             let list = checked.entry(t.issuer.as_str()).or_insert_with(|| {
-                check_list(list, url, &t.issuer, now, Contexts::bundled())
+                check_list_with(list, url, &t.issuer, now, Contexts::bundled(), &documents)
                     .map_err(|e| e.to_string())
             });
             let reading = reading_of(&t.credential, url, list);

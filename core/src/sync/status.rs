@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::{Deadline, SyncError};
 use crate::credential::status::{
-    check_status, is_readable_status_url, revocation_entry, MAX_STATUS_LIST_CREDENTIAL_BYTES,
+    check_status_with, is_readable_status_url, revocation_entry, MAX_STATUS_LIST_CREDENTIAL_BYTES,
 };
 use crate::credential::{self, Contexts, CredentialError, Revocation, Verified, CLOCK_TOLERANCE};
 use crate::keys::PublicKey;
@@ -96,7 +96,7 @@ pub fn check_credential_with(
         &documents,
     )?;
     let revocation = if online {
-        revocation_online(credential, &verified.issuer, now)?
+        revocation_online(credential, &verified.issuer, now, &documents)?
     } else {
         not_checked("offline")
     };
@@ -112,6 +112,7 @@ fn revocation_online(
     credential: &Value,
     issuer: &str,
     now: DateTime<Utc>,
+    documents: &[credential::ControllerDocument],
 ) -> Result<RevocationStatus, CredentialError> {
     let no_list = || not_checked("the credential names no revocation list");
     let Some((url, _)) = revocation_entry(credential)? else {
@@ -123,7 +124,14 @@ fn revocation_online(
     };
     // A list that cannot be used (expired, replayed, another's) leaves revocation unknown:
     // said so, never taken as "not revoked", and never as the credential being invalid.
-    match check_status(credential, issuer, &list, now, Contexts::bundled()) {
+    match check_status_with(
+        credential,
+        issuer,
+        &list,
+        now,
+        Contexts::bundled(),
+        documents,
+    ) {
         Ok(Revocation::NotRevoked) => Ok(RevocationStatus::NotRevoked),
         Ok(Revocation::NotChecked) => Ok(no_list()),
         Err(CredentialError::BadStatusList(why)) => Ok(not_checked(&why)),

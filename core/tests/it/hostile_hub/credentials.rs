@@ -401,9 +401,15 @@ fn a_did_web_issuers_document_is_read_online_and_its_credential_verifies() {
     use skillpack_core::sync::check_credential;
 
     let claimed: Arc<Mutex<Option<String>>> = Arc::default();
+    let listed: Arc<Mutex<Option<serde_json::Value>>> = Arc::default();
     let key = SecretKey::from_seed(&[81; 32]);
-    let (answer, public) = (claimed.clone(), key.public_key());
+    let (answer, public, list) = (claimed.clone(), key.public_key(), listed.clone());
     let script: Script = Box::new(move |seen, _| {
+        if seen.path == "/v1/status/1" {
+            if let Some(list) = list.lock().unwrap().clone() {
+                return json(list.to_string());
+            }
+        }
         let Some(did) = answer.lock().unwrap().clone() else {
             return catalog(&[]);
         };
@@ -453,5 +459,67 @@ fn a_did_web_issuers_document_is_read_online_and_its_credential_verifies() {
     assert!(
         matches!(elsewhere, Err(CredentialError::UnknownKey(_))),
         "{elsewhere:?}"
+    );
+
+    // A phone keeps the issuer's document when it adds the credential, and with it adds the
+    // issuer's next credential after the document is gone from the web.
+    let dir = tempfile::tempdir().unwrap();
+    let phone = device(dir.path(), &hub);
+    let learner = phone.store().learner_did();
+    let signed_by_web = |unsigned: &mut serde_json::Value| {
+        unsigned.as_object_mut().unwrap().remove("proof");
+        unsigned["issuer"]["id"] = did.clone().into();
+        add_proof(unsigned, &key, &options, Contexts::bundled()).unwrap()
+    };
+    let for_the_learner = |n: u64| signed_by_web(&mut credential_for(&learner, &key, n));
+    let refused = phone.add_credential(&for_the_learner(1).to_string());
+    assert!(refused.is_err(), "the address holds another DID's document");
+    assert!(phone.store().issuer_documents().unwrap().is_empty());
+    *claimed.lock().unwrap() = Some(did.clone());
+    phone
+        .add_credential(&for_the_learner(1).to_string())
+        .expect("kept with the issuer's document");
+    assert!(phone
+        .store()
+        .issuer_document_read_at(&did)
+        .unwrap()
+        .is_some());
+    *claimed.lock().unwrap() = None;
+    phone
+        .add_credential(&for_the_learner(2).to_string())
+        .expect("checked against the document the phone keeps");
+
+    // Its revocation list, signed by the key its document lists, is read online.
+    *claimed.lock().unwrap() = Some(did.clone());
+    let list_url = format!("{}/v1/status/1", hub.url);
+    let issuer = skillpack_core::credential::Issuer {
+        name: "Web issuer".into(),
+        url: None,
+        country_code: "KE".into(),
+        country: "Kenya".into(),
+        region: None,
+    };
+    let mut list = skillpack_core::credential::status::status_list_credential(
+        &issuer,
+        &key,
+        &list_url,
+        &[],
+        now,
+        Contexts::bundled(),
+    )
+    .unwrap();
+    *listed.lock().unwrap() = Some(signed_by_web(&mut list));
+    let status = skillpack_core::credential::StatusEntry {
+        list: list_url,
+        index: 5,
+    };
+    let learner_elsewhere = stranger_key().public_key().to_did_key();
+    let mut with_status = credential_naming(&learner_elsewhere, &key, 3, Some(status));
+    let with_status = signed_by_web(&mut with_status);
+    let checked = check_credential(&with_status, &[], now, true).expect("verifies");
+    assert_eq!(
+        checked.revocation,
+        skillpack_core::sync::RevocationStatus::NotRevoked,
+        "{checked:?}"
     );
 }
