@@ -163,8 +163,7 @@ impl<'a> Canonicaliser<'a> {
             let mut order = Permutations::new(nodes);
             while let Some(permutation) = order.next_permutation() {
                 self.spend(1)?;
-                let permutation = permutation.to_vec();
-                if let Some(tried) = self.try_order(&permutation, &issuer, chosen.as_ref())? {
+                if let Some(tried) = self.try_order(permutation, &issuer, chosen.as_ref())? {
                     chosen = Some(tried);
                 }
             }

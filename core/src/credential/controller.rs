@@ -10,8 +10,9 @@ use serde_json::Value;
 use super::{json, CredentialError};
 use crate::keys::PublicKey;
 
-/// Largest controller document read: one lists a handful of keys.
-pub const MAX_CONTROLLER_DOCUMENT_BYTES: usize = 64 * 1024;
+/// Largest controller document read (one lists a handful of keys): the bound of every JSON
+/// document a verifier reads (`credential::json::parse`).
+pub const MAX_CONTROLLER_DOCUMENT_BYTES: usize = super::rdfc::MAX_DOCUMENT_LEN;
 /// Most verification methods read from one document.
 pub const MAX_VERIFICATION_METHODS: usize = 32;
 
@@ -28,13 +29,6 @@ pub struct ControllerDocument {
 impl ControllerDocument {
     /// Reads a controller document's JSON, bounded.
     pub fn parse(bytes: &[u8]) -> Result<Self, CredentialError> {
-        if bytes.len() > MAX_CONTROLLER_DOCUMENT_BYTES {
-            return Err(CredentialError::TooLarge {
-                what: "the controller document",
-                value: bytes.len(),
-                limit: MAX_CONTROLLER_DOCUMENT_BYTES,
-            });
-        }
         Self::from_value(&json::parse(bytes)?)
     }
 

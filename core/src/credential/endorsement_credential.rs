@@ -141,11 +141,7 @@ pub fn check_endorsement(
     if checked.options.cryptosuite != Cryptosuite::EddsaRdfc2022 {
         return Err(bad("its proof is not eddsa-rdfc-2022"));
     }
-    let issuer = match endorsement.get("issuer") {
-        Some(Value::String(id)) => id.as_str(),
-        Some(profile) => profile.get("id").and_then(Value::as_str).unwrap_or(""),
-        None => "",
-    };
+    let issuer = super::verify::issuer_id(endorsement);
     if issuer != checked.key.to_did_key() {
         return Err(bad(&format!(
             "it names {issuer} as its issuer but was signed by {}",

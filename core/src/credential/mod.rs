@@ -37,7 +37,7 @@ pub use endorsement_credential::{
 };
 pub use error::CredentialError;
 pub use proof::{add_proof, check_proof, did_key_method, CheckedProof, Cryptosuite, ProofOptions};
-pub use verify::{verify, verify_with, Revocation, Trust, Verified, CLOCK_TOLERANCE};
+pub use verify::{issuer_id, verify, verify_with, Revocation, Trust, Verified, CLOCK_TOLERANCE};
 
 #[cfg(test)]
 mod tests;

@@ -88,6 +88,16 @@ pub struct Verified {
     pub old_form: bool,
 }
 
+/// The id a credential (or any Verifiable Credential) names as its issuer: `issuer` itself
+/// when it is a string, else its `id`; empty when it names none.
+pub fn issuer_id(credential: &Value) -> &str {
+    match credential.get("issuer") {
+        Some(Value::String(id)) => id.as_str(),
+        Some(profile) => profile.get("id").and_then(Value::as_str).unwrap_or(""),
+        None => "",
+    }
+}
+
 /// Most proofs in one credential's proof set: each costs a canonicalisation.
 pub const MAX_PROOFS: usize = 4;
 
@@ -189,11 +199,7 @@ pub fn verify_with(
     let resolve = |method: &str| {
         did_key_method(method).or_else(|| documents.iter().find_map(|d| d.signer(method)))
     };
-    let issuer = match credential.get("issuer") {
-        Some(Value::String(id)) => id.as_str(),
-        Some(profile) => profile.get("id").and_then(Value::as_str).unwrap_or(""),
-        None => "",
-    };
+    let issuer = issuer_id(credential);
     let checked = check_proof_set(credential, issuer, contexts, &resolve)?;
     let date = |name: &str| -> Result<Option<DateTime<Utc>>, CredentialError> {
         credential

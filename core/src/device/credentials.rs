@@ -93,10 +93,7 @@ impl Device {
     /// says so.
     #[cfg(feature = "client")]
     fn read_issuer_document(&self, credential: &serde_json::Value) {
-        let issuer = credential
-            .get("issuer")
-            .and_then(|i| i.as_str().or_else(|| i.get("id")?.as_str()))
-            .unwrap_or("");
+        let issuer = crate::credential::issuer_id(credential);
         if !issuer.starts_with("did:web:")
             || !matches!(self.store.issuer_document_read_at(issuer), Ok(None))
         {

@@ -77,10 +77,7 @@ pub fn check_credential_with(
     let mut documents = documents.to_vec();
     if online {
         // A did:web issuer whose document the verifier did not bring: read it now.
-        let issuer = credential
-            .get("issuer")
-            .and_then(|i| i.as_str().or_else(|| i.get("id")?.as_str()))
-            .unwrap_or("");
+        let issuer = credential::issuer_id(credential);
         if issuer.starts_with("did:web:") && !documents.iter().any(|d| d.id == issuer) {
             if let Ok((_, document)) = fetch_controller_document(issuer, STATUS_TIMEOUT) {
                 documents.push(document);
@@ -155,30 +152,12 @@ pub fn fetch_status_list(url: &str, timeout: Duration) -> Result<Value, SyncErro
             "the status list's address is not https: {url}"
         )));
     }
-    let deadline = Deadline::after(timeout);
-    let client = reqwest::blocking::Client::builder()
-        .timeout(timeout)
-        .connect_timeout(timeout)
-        .redirect(readable_redirects())
-        .build()
-        .map_err(|e| SyncError::Offline(e.to_string()))?;
-    let response = client
-        .get(url)
-        .send()
-        .map_err(|e| SyncError::Offline(e.to_string()))?;
-    if !response.status().is_success() {
-        return Err(SyncError::Offline(format!(
-            "the status list's server answered {}",
-            response.status()
-        )));
-    }
-    let body = super::http::read_by(response, MAX_STATUS_LIST_CREDENTIAL_BYTES, deadline)
-        .ok_or_else(|| {
-            SyncError::Offline(format!(
-                "the status list did not arrive within {} s",
-                timeout.as_secs()
-            ))
-        })??;
+    let body = fetch_bounded(
+        url,
+        MAX_STATUS_LIST_CREDENTIAL_BYTES,
+        timeout,
+        "the status list",
+    )?;
     if body.len() as u64 > MAX_STATUS_LIST_CREDENTIAL_BYTES {
         return Err(SyncError::BadAnswer("the status list is too large".into()));
     }
@@ -195,6 +174,28 @@ pub fn fetch_controller_document(
 ) -> Result<(Value, credential::ControllerDocument), SyncError> {
     let url = credential::did_web_url(did)
         .ok_or_else(|| SyncError::BadAnswer(format!("{did} is not a did:web this reads")))?;
+    let limit = credential::MAX_CONTROLLER_DOCUMENT_BYTES as u64;
+    let body = fetch_bounded(&url, limit, timeout, "the issuer's document")?;
+    let read = credential::json::parse(&body).map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+    let document = credential::ControllerDocument::from_value(&read)
+        .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+    if document.id != did {
+        return Err(SyncError::BadAnswer(format!(
+            "the document at {url} is {}'s, not {did}'s",
+            document.id
+        )));
+    }
+    Ok((read, document))
+}
+
+/// The body at `url` (`what` it is, for messages): one GET following redirects only to
+/// https or loopback, at most one byte past `limit`, all of it within `timeout`.
+fn fetch_bounded(
+    url: &str,
+    limit: u64,
+    timeout: Duration,
+    what: &str,
+) -> Result<Vec<u8>, SyncError> {
     let deadline = Deadline::after(timeout);
     let client = reqwest::blocking::Client::builder()
         .timeout(timeout)
@@ -203,32 +204,21 @@ pub fn fetch_controller_document(
         .build()
         .map_err(|e| SyncError::Offline(e.to_string()))?;
     let response = client
-        .get(&url)
+        .get(url)
         .send()
         .map_err(|e| SyncError::Offline(e.to_string()))?;
     if !response.status().is_success() {
         return Err(SyncError::Offline(format!(
-            "the issuer's document answered {}",
+            "{what}'s server answered {}",
             response.status()
         )));
     }
-    let limit = credential::MAX_CONTROLLER_DOCUMENT_BYTES as u64;
-    let body = super::http::read_by(response, limit, deadline).ok_or_else(|| {
+    super::http::read_by(response, limit, deadline).ok_or_else(|| {
         SyncError::Offline(format!(
-            "the issuer's document did not arrive within {} s",
+            "{what} did not arrive within {} s",
             timeout.as_secs()
         ))
-    })??;
-    let document = credential::ControllerDocument::parse(&body)
-        .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
-    if document.id != did {
-        return Err(SyncError::BadAnswer(format!(
-            "the document at {url} is {}'s, not {did}'s",
-            document.id
-        )));
-    }
-    let read = credential::json::parse(&body).map_err(|e| SyncError::BadAnswer(e.to_string()))?;
-    Ok((read, document))
+    })?
 }
 
 /// Redirects a client follows: at most three, each to an address a status list may be read
