@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use skillpack_core::credential::presentation::{
-    verify_did_authentication, DidAuthError, DidAuthRequest,
+    verify_did_authentication, DidAuthRequest, PresentationError,
 };
 use skillpack_core::credential::Contexts;
 use skillpack_core::hex;
@@ -76,7 +76,7 @@ pub enum StepRefusal {
     Revoked,
     /// The wallet's DID authentication did not check out.
     #[error("the DID authentication was refused: {0}")]
-    NotAuthenticated(#[from] DidAuthError),
+    NotAuthenticated(#[from] PresentationError),
 }
 
 impl StepRefusal {
@@ -88,14 +88,17 @@ impl StepRefusal {
             Self::Expired => "exchange_expired",
             Self::Revoked => "revoked",
             Self::NotAuthenticated(why) => match why {
-                DidAuthError::WrongChallenge => "wrong_challenge",
-                DidAuthError::WrongDomain { .. } => "wrong_domain",
-                DidAuthError::NotHolder(_) => "not_holders_key",
-                DidAuthError::BadSignature => "bad_proof",
-                DidAuthError::UnsupportedHolder(_) | DidAuthError::UnsupportedProof(_) => {
-                    "unsupported_proof"
-                }
-                DidAuthError::Malformed(_) | DidAuthError::Credential(_) => "bad_presentation",
+                PresentationError::WrongChallenge => "wrong_challenge",
+                PresentationError::WrongDomain { .. } => "wrong_domain",
+                PresentationError::NotHolder(_) => "not_holders_key",
+                PresentationError::BadSignature => "bad_proof",
+                PresentationError::UnsupportedHolder(_)
+                | PresentationError::UnsupportedProof(_) => "unsupported_proof",
+                // A DID authentication carries no credentials: these two never come from one.
+                PresentationError::Malformed(_)
+                | PresentationError::Credential(_)
+                | PresentationError::NotTheHoldersCredential { .. }
+                | PresentationError::CredentialRefused { .. } => "bad_presentation",
             },
         }
     }

@@ -36,6 +36,10 @@ pub use endorsement_credential::{
     MAX_PROVIDER_NAME_CHARS,
 };
 pub use error::CredentialError;
+pub use presentation::{
+    present, verify_presentation, PresentationError, PresentationRequest, VerifiedPresentation,
+    MAX_PRESENTED,
+};
 pub use proof::{add_proof, check_proof, did_key_method, CheckedProof, Cryptosuite, ProofOptions};
 pub use verify::{issuer_id, verify, verify_with, Revocation, Trust, Verified, CLOCK_TOLERANCE};
 

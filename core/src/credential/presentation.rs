@@ -1,12 +1,17 @@
-//! A wallet's DID authentication (W3C VCALM, "DID Authentication"): a Verifiable Presentation
-//! in which the holder signs a verifier's challenge and domain with the key of its `did:key`,
-//! so the verifier learns that whoever answers controls that DID. Two proofs are read, both
-//! Ed25519 over the RDFC-1.0 canonical form of the presentation and of the proof's options:
-//! `Ed25519Signature2020`, which the Learner Credential Wallet signs with, and a Data
-//! Integrity `eddsa-rdfc-2022` proof. Anything else (several proofs, credentials inside,
+//! Verifiable Presentations a holder signs with the key of its `did:key`. Two kinds:
+//!
+//! - a wallet's DID authentication (W3C VCALM, "DID Authentication"): the holder signs a
+//!   verifier's challenge and domain and carries no credentials, so the verifier learns that
+//!   whoever answers controls that DID ([`verify_did_authentication`]);
+//! - a worker's presentation of credentials it holds, signed over the client's challenge
+//!   ([`present`], [`verify_presentation`] in `presentation/credentials.rs`).
+//!
+//! Two proofs are read, both Ed25519 over the RDFC-1.0 canonical form of the presentation
+//! and of the proof's options: `Ed25519Signature2020`, which the Learner Credential Wallet
+//! signs with, and a Data Integrity `eddsa-rdfc-2022` proof. Anything else (several proofs,
 //! another kind of DID) is refused by name before any canonicalisation.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::contexts::{Contexts, CREDENTIALS_V2, ED25519_SIGNATURE_2020_V1};
 use super::proof::{decode_signature, did_key_method, proof_context_leads, signing_input};
@@ -45,9 +50,9 @@ pub struct DidAuthenticated {
     pub proof: AuthProof,
 }
 
-/// Why a DID authentication was refused.
+/// Why a holder's presentation was refused.
 #[derive(Debug, thiserror::Error)]
-pub enum DidAuthError {
+pub enum PresentationError {
     /// Not a presentation this verifier reads.
     #[error("not a DID authentication: {0}")]
     Malformed(String),
@@ -74,6 +79,22 @@ pub enum DidAuthError {
     /// The signature does not match the presentation and its options.
     #[error("the signature does not match: the presentation was changed or signed otherwise")]
     BadSignature,
+    /// A credential it carries is not about the holder: the worker presents only their own.
+    #[error("the credential {credential} is about {subject}, not the holder")]
+    NotTheHoldersCredential {
+        /// The credential's id.
+        credential: String,
+        /// Whom it is about.
+        subject: String,
+    },
+    /// A credential it carries did not verify.
+    #[error("the credential {credential} does not verify: {why}")]
+    CredentialRefused {
+        /// The credential's id (or its place in the list, when it has none).
+        credential: String,
+        /// Why.
+        why: CredentialError,
+    },
     /// Canonicalisation refused it (too large, undefined terms, a context not bundled).
     #[error(transparent)]
     Credential(#[from] CredentialError),
@@ -85,8 +106,48 @@ pub fn verify_did_authentication(
     presentation: &Value,
     request: DidAuthRequest<'_>,
     contexts: &Contexts,
-) -> Result<DidAuthenticated, DidAuthError> {
-    let malformed = |why: &str| DidAuthError::Malformed(why.to_owned());
+) -> Result<DidAuthenticated, PresentationError> {
+    let map = presentation_map(presentation)?;
+    if map.contains_key("verifiableCredential") {
+        return Err(malformed("a DID authentication carries no credentials"));
+    }
+    let signed = check_holder_proof(map, contexts)?;
+    if signed.challenge.as_deref() != Some(request.challenge) {
+        return Err(PresentationError::WrongChallenge);
+    }
+    if signed.domain.as_deref() != Some(request.domain) {
+        return Err(PresentationError::WrongDomain {
+            found: signed.domain.unwrap_or_default(),
+            expected: request.domain.to_owned(),
+        });
+    }
+    Ok(DidAuthenticated {
+        holder: signed.holder,
+        key: signed.key,
+        proof: signed.proof,
+    })
+}
+
+/// A presentation's one proof that checked out, and what it was signed over.
+pub(crate) struct HolderSigned {
+    /// The holder's `did:key`.
+    pub holder: String,
+    /// Its key, which signed.
+    pub key: PublicKey,
+    /// How it signed.
+    pub proof: AuthProof,
+    /// The challenge signed, if any.
+    pub challenge: Option<String>,
+    /// The domain signed, if any.
+    pub domain: Option<String>,
+}
+
+fn malformed(why: &str) -> PresentationError {
+    PresentationError::Malformed(why.to_owned())
+}
+
+/// `presentation` as an object, once its context and type are a VC 2.0 presentation's.
+fn presentation_map(presentation: &Value) -> Result<&Map<String, Value>, PresentationError> {
     let Value::Object(map) = presentation else {
         return Err(malformed("a presentation is a JSON object"));
     };
@@ -99,21 +160,28 @@ pub fn verify_did_authentication(
     if !listed(map.get("type")).contains(&&Value::from("VerifiablePresentation")) {
         return Err(malformed("its type is not VerifiablePresentation"));
     }
-    if map.contains_key("verifiableCredential") {
-        return Err(malformed("a DID authentication carries no credentials"));
-    }
+    Ok(map)
+}
+
+/// Checks the one proof of a presentation: for authentication, by the key of the holder's
+/// `did:key`, over the presentation as it is (credentials included) and the proof's options.
+fn check_holder_proof(
+    map: &Map<String, Value>,
+    contexts: &Contexts,
+) -> Result<HolderSigned, PresentationError> {
+    let context = listed(map.get("@context"));
     let holder = match map.get("holder") {
         Some(Value::String(holder)) => holder.as_str(),
         Some(_) => return Err(malformed("the holder is written as a DID")),
         None => return Err(malformed("it names no holder")),
     };
-    let holder_key =
-        PublicKey::parse(holder).map_err(|_| DidAuthError::UnsupportedHolder(holder.into()))?;
+    let holder_key = PublicKey::parse(holder)
+        .map_err(|_| PresentationError::UnsupportedHolder(holder.into()))?;
     let proof = match map.get("proof") {
         Some(proof @ Value::Object(_)) => proof,
         Some(Value::Array(proofs)) if proofs.len() == 1 => &proofs[0],
         Some(Value::Array(proofs)) => {
-            return Err(DidAuthError::Malformed(format!(
+            return Err(PresentationError::Malformed(format!(
                 "{} proofs, where one is expected",
                 proofs.len()
             )))
@@ -124,7 +192,7 @@ pub fn verify_did_authentication(
     let kind = match (text("type"), text("cryptosuite")) {
         (Some("Ed25519Signature2020"), None) => {
             if !context.contains(&&Value::from(ED25519_SIGNATURE_2020_V1)) {
-                return Err(DidAuthError::UnsupportedProof(format!(
+                return Err(PresentationError::UnsupportedProof(format!(
                     "an Ed25519Signature2020 proof needs its context {ED25519_SIGNATURE_2020_V1}"
                 )));
             }
@@ -132,7 +200,7 @@ pub fn verify_did_authentication(
         }
         (Some("DataIntegrityProof"), Some("eddsa-rdfc-2022")) => AuthProof::EddsaRdfc2022,
         (kind, suite) => {
-            return Err(DidAuthError::UnsupportedProof(format!(
+            return Err(PresentationError::UnsupportedProof(format!(
                 "{} {}: only Ed25519Signature2020 and DataIntegrityProof eddsa-rdfc-2022 are",
                 kind.unwrap_or("a proof without a type"),
                 suite.unwrap_or("")
@@ -140,23 +208,14 @@ pub fn verify_did_authentication(
         }
     };
     if text("proofPurpose") != Some(AUTHENTICATION) {
-        return Err(DidAuthError::UnsupportedProof(
+        return Err(PresentationError::UnsupportedProof(
             "its purpose is not authentication".into(),
         ));
     }
-    if text("challenge") != Some(request.challenge) {
-        return Err(DidAuthError::WrongChallenge);
-    }
-    if text("domain") != Some(request.domain) {
-        return Err(DidAuthError::WrongDomain {
-            found: text("domain").unwrap_or("").to_owned(),
-            expected: request.domain.to_owned(),
-        });
-    }
     let method = text("verificationMethod").unwrap_or("");
-    let key = did_key_method(method).ok_or_else(|| DidAuthError::NotHolder(method.into()))?;
+    let key = did_key_method(method).ok_or_else(|| PresentationError::NotHolder(method.into()))?;
     if key != holder_key {
-        return Err(DidAuthError::NotHolder(method.into()));
+        return Err(PresentationError::NotHolder(method.into()));
     }
     let signature = decode_signature(text("proofValue").unwrap_or(""))?;
     let mut document = map.clone();
@@ -179,11 +238,13 @@ pub fn verify_did_authentication(
         contexts,
     )?;
     key.verify(&input, &signature)
-        .map_err(|_| DidAuthError::BadSignature)?;
-    Ok(DidAuthenticated {
+        .map_err(|_| PresentationError::BadSignature)?;
+    Ok(HolderSigned {
         holder: holder.to_owned(),
         key,
         proof: kind,
+        challenge: text("challenge").map(str::to_owned),
+        domain: text("domain").map(str::to_owned),
     })
 }
 
@@ -196,5 +257,12 @@ fn listed(value: Option<&Value>) -> Vec<&Value> {
     }
 }
 
+mod credentials;
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+pub(crate) use credentials::sign_presentation;
+pub use credentials::{
+    present, verify_presentation, PresentationRequest, VerifiedPresentation, MAX_PRESENTED,
+};

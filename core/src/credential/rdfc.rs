@@ -119,8 +119,8 @@ fn guard(document: &Value) -> Result<(), CredentialError> {
     walk(document, Place::Top, 0, &mut blank)
 }
 
-/// Where in a credential the guard is: only an endorsement of the issuer may hold a
-/// `@context` below the top.
+/// Where in a credential the guard is: only an endorsement of the issuer, and a credential a
+/// presentation carries, may hold a `@context` below the top.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Place {
     /// The document itself.
@@ -131,6 +131,10 @@ enum Place {
     Endorsements,
     /// One endorsement of the issuer.
     Endorsement,
+    /// A presentation's credentials: one credential, or a list of them.
+    Presented,
+    /// One credential a presentation carries, read as a document of its own.
+    PresentedCredential,
     /// Anywhere else.
     Other,
 }
@@ -139,7 +143,8 @@ impl Place {
     /// Where `key`, a member of an object here, leads.
     fn member(self, key: &str) -> Place {
         match (self, key) {
-            (Place::Top, "issuer") => Place::Issuer,
+            (Place::Top | Place::Presented | Place::PresentedCredential, "issuer") => Place::Issuer,
+            (Place::Top, "verifiableCredential") => Place::Presented,
             (Place::Issuer, "endorsement") => Place::Endorsements,
             _ => Place::Other,
         }
@@ -149,6 +154,7 @@ impl Place {
     fn item(self) -> Place {
         match self {
             Place::Endorsements => Place::Endorsement,
+            Place::Presented => Place::PresentedCredential,
             _ => Place::Other,
         }
     }
@@ -228,7 +234,11 @@ fn walk(
                 }
             }
             for (key, member) in map {
-                if key == "@context" && place == Place::Top {
+                let document = matches!(
+                    place,
+                    Place::Top | Place::Presented | Place::PresentedCredential
+                );
+                if key == "@context" && document {
                     continue;
                 }
                 if key == "@context" && place == Place::Endorsement {

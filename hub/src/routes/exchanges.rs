@@ -10,7 +10,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use skillpack_core::credential::presentation::DidAuthError;
+use skillpack_core::credential::presentation::PresentationError;
 use skillpack_core::protocol::{ExchangeMessage, WalletExchangeRequest, WalletExchangeResponse};
 
 use super::extract::body_rejection;
@@ -128,17 +128,19 @@ fn step_refused(refusal: &StepRefusal) -> HttpError {
         StepRefusal::Expired => StatusCode::GONE,
         // Not a presentation the hub reads: the wallet's mistake.
         StepRefusal::NotAuthenticated(
-            DidAuthError::Malformed(_)
-            | DidAuthError::Credential(_)
-            | DidAuthError::UnsupportedHolder(_)
-            | DidAuthError::UnsupportedProof(_),
+            PresentationError::Malformed(_)
+            | PresentationError::Credential(_)
+            | PresentationError::NotTheHoldersCredential { .. }
+            | PresentationError::CredentialRefused { .. }
+            | PresentationError::UnsupportedHolder(_)
+            | PresentationError::UnsupportedProof(_),
         ) => StatusCode::BAD_REQUEST,
         // Read, and not proof of this DID for this exchange.
         StepRefusal::NotAuthenticated(
-            DidAuthError::WrongChallenge
-            | DidAuthError::WrongDomain { .. }
-            | DidAuthError::NotHolder(_)
-            | DidAuthError::BadSignature,
+            PresentationError::WrongChallenge
+            | PresentationError::WrongDomain { .. }
+            | PresentationError::NotHolder(_)
+            | PresentationError::BadSignature,
         ) => StatusCode::FORBIDDEN,
     };
     HttpError::new(status, refusal.code(), refusal.to_string())

@@ -28,7 +28,7 @@ fn check(
     presentation: &Value,
     challenge: &str,
     domain: &str,
-) -> Result<DidAuthenticated, DidAuthError> {
+) -> Result<DidAuthenticated, PresentationError> {
     verify_did_authentication(
         presentation,
         DidAuthRequest { challenge, domain },
@@ -63,11 +63,11 @@ fn an_answer_to_another_challenge_or_domain_is_refused() {
         let (presentation, challenge, domain, _) = golden(text);
         assert!(matches!(
             check(&presentation, "another challenge", &domain),
-            Err(DidAuthError::WrongChallenge)
+            Err(PresentationError::WrongChallenge)
         ));
         let refused = check(&presentation, &challenge, "https://other.example").unwrap_err();
         assert!(
-            matches!(&refused, DidAuthError::WrongDomain { found, .. } if *found == domain),
+            matches!(&refused, PresentationError::WrongDomain { found, .. } if *found == domain),
             "{refused}"
         );
     }
@@ -94,7 +94,7 @@ fn a_changed_presentation_or_proof_option_breaks_the_signature() {
             assert!(
                 matches!(
                     refused,
-                    DidAuthError::BadSignature | DidAuthError::Credential(_)
+                    PresentationError::BadSignature | PresentationError::Credential(_)
                 ),
                 "{refused}"
             );
@@ -116,7 +116,7 @@ fn a_proof_by_another_key_than_the_holders_is_refused() {
         assert!(
             matches!(
                 check(&changed, &challenge, &domain),
-                Err(DidAuthError::NotHolder(_))
+                Err(PresentationError::NotHolder(_))
             ),
             "{changed}"
         );
@@ -191,6 +191,8 @@ fn a_presentation_too_large_to_canonicalise_is_refused_before_it_is_read() {
     presentation["id"] = json!(format!("urn:x:{}", "a".repeat(70_000)));
     assert!(matches!(
         check(&presentation, &challenge, &domain),
-        Err(DidAuthError::Credential(CredentialError::TooLarge { .. }))
+        Err(PresentationError::Credential(
+            CredentialError::TooLarge { .. }
+        ))
     ));
 }
