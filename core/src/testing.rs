@@ -378,3 +378,30 @@ pub fn poisoned(credential: &serde_json::Value, count: usize) -> serde_json::Val
     poisoned["credentialSubject"]["result"] = json!([result.clone(), result]);
     poisoned
 }
+
+/// A presentation by `holder` of `credentials`, whoever they are about, over `challenge`: what
+/// a dishonest presenter's own software could sign (`credential::present` refuses it), for
+/// testing that verifiers refuse it.
+pub fn presentation_of_anything(
+    holder: &SecretKey,
+    credentials: &[serde_json::Value],
+    challenge: &str,
+) -> serde_json::Value {
+    let document = serde_json::json!({
+        "@context": [crate::credential::CREDENTIALS_V2],
+        "type": ["VerifiablePresentation"],
+        "holder": holder.public_key().to_did_key(),
+        "verifiableCredential": credentials,
+    });
+    crate::credential::presentation::sign_presentation(
+        holder,
+        document,
+        crate::credential::PresentationRequest {
+            challenge: Some(challenge),
+            domain: None,
+        },
+        chrono::Utc::now(),
+        crate::credential::Contexts::bundled(),
+    )
+    .expect("signs")
+}

@@ -11,6 +11,7 @@ mod hub;
 mod identity;
 mod issuing;
 mod names;
+mod presenting;
 mod preview;
 mod relay;
 mod sync;

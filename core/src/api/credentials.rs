@@ -1,6 +1,7 @@
 //! The learner's credentials through the facade: list them (each with what the last sync read
 //! of its revocation), hand one out as JSON or as a QR payload (the shell draws the code),
-//! keep one a trainer gave as a file, and verify any credential as a verifier would. Each
+//! keep one a trainer gave as a file, verify any credential as a verifier would, and present
+//! chosen ones to a client, whose phone checks the presentation offline. Each
 //! call converts and delegates to the `Device`.
 
 use chrono::{DateTime, Utc};
@@ -8,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::error::ApiResult;
 use super::types::Timestamp;
 use super::Skillpack;
-use crate::device::CredentialCheck;
+use crate::device::{CredentialCheck, PresentationCheck};
 use crate::store::{HeldCredential, RevocationState};
 
 /// A credential the phone keeps, as the learner's list shows it.
@@ -87,6 +88,37 @@ impl Skillpack {
     /// A credential that fails a check is a result naming it, not an error.
     pub fn verify_credential(&self, text: String, online: bool) -> ApiResult<CredentialCheck> {
         self.with(|d| Ok(d.verify_credential(&text, online)?))
+    }
+
+    /// A new challenge for the client's phone to show a worker (as text or a QR code), with
+    /// the domain it names itself by, if any: a presentation answering it is accepted once,
+    /// within the hour.
+    pub fn presentation_challenge(&self, domain: Option<String>) -> ApiResult<String> {
+        self.with(|d| Ok(d.presentation_challenge(domain.as_deref())?))
+    }
+
+    /// The learner's presentation of the kept credentials `ids` (the learner chose them, in
+    /// this order), signed over the client's `challenge` and `domain` when given: a file to
+    /// share, carrying the signed revocation lists the phone holds for them.
+    pub fn present_credentials(
+        &self,
+        ids: Vec<String>,
+        challenge: Option<String>,
+        domain: Option<String>,
+    ) -> ApiResult<String> {
+        self.with(|d| Ok(d.present(&ids, challenge.as_deref(), domain.as_deref())?))
+    }
+
+    /// Checks a presentation a worker shared, offline, as the client's phone: every
+    /// credential, that each is the presenter's, the presenter's signature, and (with
+    /// `require_challenge`) that it answers a challenge this phone gave, once. A
+    /// presentation that fails a check is a result naming it, not an error.
+    pub fn verify_presentation(
+        &self,
+        text: String,
+        require_challenge: bool,
+    ) -> ApiResult<PresentationCheck> {
+        self.with(|d| Ok(d.verify_presentation(&text, require_challenge)?))
     }
 }
 

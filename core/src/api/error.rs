@@ -186,7 +186,11 @@ impl From<StoreError> for SkillpackError {
             | StoreError::NotYourPack { .. }
             | StoreError::BadSetting(_)
             | StoreError::OtherLearnersCredential
-            | StoreError::CredentialIdTaken(_) => Self::InvalidInput { detail },
+            | StoreError::CredentialIdTaken(_)
+            | StoreError::Presentation(_)
+            | StoreError::ChallengeNotGiven
+            | StoreError::ChallengeUsed(_)
+            | StoreError::ChallengeExpired(_) => Self::InvalidInput { detail },
             StoreError::NotInstalled { .. }
             | StoreError::NoAttempt(_)
             | StoreError::NoStore { .. } => Self::NotFound { detail },

@@ -261,7 +261,7 @@ mod credentials;
 #[cfg(test)]
 mod tests;
 
-#[cfg(test)]
+#[cfg(any(test, feature = "testing"))]
 pub(crate) use credentials::sign_presentation;
 pub use credentials::{
     present, verify_presentation, PresentationRequest, VerifiedPresentation, MAX_PRESENTED,

@@ -10,6 +10,7 @@ mod clock;
 mod credentials;
 #[cfg(feature = "client")]
 mod hub;
+mod presentations;
 mod results;
 #[cfg(test)]
 mod tests;
@@ -22,6 +23,10 @@ pub use attempt::{AttemptView, SubmitView};
 pub use clock::AttemptClock;
 #[cfg(feature = "client")]
 pub use credentials::CredentialCheck;
+pub use presentations::{
+    ListedRevocation, PresentationCheck, PresentationFile, PresentedCredential,
+    MAX_PRESENTATION_FILE,
+};
 pub use results::ResultView;
 
 use crate::keys::backup::IdentityBackup;

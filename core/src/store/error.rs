@@ -108,6 +108,18 @@ pub enum StoreError {
     /// From key handling.
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// From making a presentation.
+    #[error(transparent)]
+    Presentation(#[from] crate::credential::PresentationError),
+    /// A presentation answers a challenge this device never gave.
+    #[error("the presentation answers a challenge this phone did not give")]
+    ChallengeNotGiven,
+    /// A presentation answers a challenge already answered: a copy of an earlier one.
+    #[error("the challenge was answered already, at {0}: this presentation is a replay")]
+    ChallengeUsed(String),
+    /// A presentation answers a challenge given too long ago.
+    #[error("the challenge was given at {0}, too long ago: ask for a new presentation")]
+    ChallengeExpired(String),
 }
 
 impl From<super::migrate::MigrationError> for StoreError {

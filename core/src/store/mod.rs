@@ -16,6 +16,7 @@ mod issuer_documents;
 mod keystore;
 mod library;
 pub mod migrate;
+mod presentations;
 mod results;
 mod revocation;
 mod schema;
@@ -33,6 +34,7 @@ pub use grants::HeldGrant;
 pub use install::{InstallReport, InstalledPack};
 pub use keystore::{FileKeyStore, KeyStore};
 pub use library::{CatalogEntry, LessonContent, MediaItem, ModuleState};
+pub use presentations::CHALLENGE_LIFETIME;
 pub use results::CheckReport;
 pub use revocation::{
     ListReading, ListRecorded, RevocationState, RevocationTarget, MAX_REASON_CHARS,

@@ -38,6 +38,7 @@ const MIGRATIONS: &[&[Step]] = &[
     &[Step::Sql(include_str!(
         "migrations/0010_issuer_documents.sql"
     ))],
+    &[Step::Sql(include_str!("migrations/0011_presentations.sql"))],
 ];
 
 /// The version this code writes (the tests compare databases against it).

@@ -208,9 +208,11 @@ pub(super) fn record_list(
     if let (false, Some((_, ListReading::Unusable(why)))) = (usable, readings.first()) {
         return Ok(ListRead::Unread(why.clone()));
     }
-    Ok(ListRead::Recorded(
-        store.record_status_list(url, valid_from, &readings, now)?,
-    ))
+    let recorded = store.record_status_list(url, valid_from, &readings, now)?;
+    if matches!(recorded, ListRecorded::Taken { .. }) {
+        store.keep_status_list(url, list)?;
+    }
+    Ok(ListRead::Recorded(recorded))
 }
 
 /// What `list`, read from `url` and checked once for the credential's issuer, says of

@@ -6,6 +6,7 @@
 
 mod credentials;
 mod identity;
+mod presentations;
 mod settings;
 mod take;
 
@@ -120,6 +121,10 @@ pub enum DeviceCommand {
     /// Keep a credential received as a file, or hand one out as a file or a QR code.
     #[command(subcommand)]
     Credential(credentials::CredentialCommand),
+    /// Show chosen credentials to a client as a signed presentation, or check one as the
+    /// client.
+    #[command(subcommand)]
+    Presentation(presentations::PresentationCommand),
     /// Register this device with a hub, using an enrolment code from the trainer.
     Register {
         /// The store folder.
@@ -204,6 +209,7 @@ pub fn run(command: DeviceCommand) -> CommandResult {
             credentials::list(&Device::open(&store)?, json)
         }
         DeviceCommand::Credential(command) => credentials::run(command),
+        DeviceCommand::Presentation(command) => presentations::run(command),
         DeviceCommand::Records { store, json } => records(&Device::open(&store)?, json),
         DeviceCommand::Register {
             store,

@@ -53,6 +53,7 @@ const FROZEN_SCHEMAS: &[&str] = &[
     include_str!("../migrations/frozen/v0008.sql"),
     include_str!("../migrations/frozen/v0009.sql"),
     include_str!("../migrations/frozen/v0010.sql"),
+    include_str!("../migrations/frozen/v0011.sql"),
 ];
 
 /// A device store written by the code of version 1, with data (`sqlite3 .dump`, zstd): the

@@ -1,0 +1,252 @@
+//! A worker shows credentials to a new client: the client's device gives a challenge, the
+//! worker's device signs a presentation of the credentials the worker chose, and the client's
+//! device checks it offline. A replayed presentation, a changed byte and a credential of
+//! someone else are refused, each with its reason.
+
+use std::path::Path;
+
+use serde_json::Value;
+use skillpack_core::keys::SecretKey;
+use skillpack_core::store::KeyStore;
+
+use crate::{ok, skillpack, text};
+
+/// A trainer's key pair and issuer description in `d`.
+fn trainer(d: &Path) {
+    ok(d, &["keys", "new", "--out", "trainer"]);
+    std::fs::write(
+        d.join("issuer.toml"),
+        "name = \"Salama Riders Trust\"\ncountry_code = \"KE\"\ncountry = \"Kenya\"\n",
+    )
+    .unwrap();
+}
+
+/// A device in `d/store` trusting the trainer; its learner's did:key.
+fn device(d: &Path, store: &str) -> String {
+    let init = ok(
+        d,
+        &["device", "init", "--store", store, "--trust", "trainer.pub"],
+    );
+    init.split_whitespace()
+        .find(|w| w.starts_with("did:key:"))
+        .unwrap()
+        .to_owned()
+}
+
+/// The trainer's credential for the sample module `module`, to `learner`, written to `out`.
+fn issue(d: &Path, module: &str, learner: &str, out: &str) {
+    let module = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../assets/modules")
+        .join(module);
+    ok(
+        d,
+        &[
+            "credential",
+            "issue",
+            "--key",
+            "trainer.key",
+            "--issuer",
+            "issuer.toml",
+            "--module",
+            module.to_str().unwrap(),
+            "--learner",
+            learner,
+            "-o",
+            out,
+        ],
+    );
+}
+
+/// Keeps the credential file `file` on the device `store`; its id.
+fn keep(d: &Path, store: &str, file: &str) -> String {
+    ok(d, &["device", "credential", "add", "--store", store, file]);
+    let credential: Value = serde_json::from_slice(&std::fs::read(d.join(file)).unwrap()).unwrap();
+    credential["id"].as_str().unwrap().to_owned()
+}
+
+fn challenge(d: &Path) -> String {
+    ok(
+        d,
+        &["device", "presentation", "challenge", "--store", "client"],
+    )
+    .trim()
+    .to_owned()
+}
+
+/// `device presentation verify` on the client: its exit status and JSON.
+fn verify(d: &Path, file: &str) -> (bool, Value) {
+    let out = skillpack(
+        d,
+        &[
+            "device",
+            "presentation",
+            "verify",
+            "--store",
+            "client",
+            file,
+            "--json",
+        ],
+    );
+    let json: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", text(&out)));
+    (out.status.success(), json)
+}
+
+#[test]
+fn a_client_checks_a_workers_presentation_offline_once_and_refuses_changes_and_others_credentials()
+{
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    trainer(d);
+    let worker = device(d, "phone");
+    device(d, "client");
+    issue(d, "safe-riding", &worker, "riding.json");
+    issue(d, "talking-with-customers", &worker, "talking.json");
+    let riding = keep(d, "phone", "riding.json");
+    let talking = keep(d, "phone", "talking.json");
+
+    let asked = challenge(d);
+    let made = ok(
+        d,
+        &[
+            "device",
+            "presentation",
+            "make",
+            "--store",
+            "phone",
+            "--credential",
+            &riding,
+            "--credential",
+            &talking,
+            "--challenge",
+            &asked,
+            "-o",
+            "shown.json",
+        ],
+    );
+    assert!(made.contains("2 credentials"), "{made}");
+    let (valid, check) = verify(d, "shown.json");
+    assert!(valid, "{check}");
+    assert_eq!(check["holder"], worker.as_str());
+    assert_eq!(check["answersChallenge"], true);
+    let names: Vec<&str> = check["credentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            assert_eq!(c["trustedIssuer"], true, "{c}");
+            assert_eq!(c["issuerName"], "Salama Riders Trust");
+            c["achievement"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(names, ["Safe riding for delivery workers", "Talking with customers"]);
+
+    // The same presentation again: its challenge is used up.
+    let (valid, check) = verify(d, "shown.json");
+    assert!(!valid);
+    assert!(
+        check["problem"].as_str().unwrap().contains("replay"),
+        "{check}"
+    );
+    // And in words, without --json.
+    let out = skillpack(
+        d,
+        &[
+            "device",
+            "presentation",
+            "verify",
+            "--store",
+            "client",
+            "shown.json",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).contains("NOT VALID"), "{}", text(&out));
+
+    // One byte changed in a fresh presentation: the worker's signature no longer holds.
+    let asked = challenge(d);
+    ok(
+        d,
+        &[
+            "device",
+            "presentation",
+            "make",
+            "--store",
+            "phone",
+            "--credential",
+            &riding,
+            "--challenge",
+            &asked,
+            "-o",
+            "fresh.json",
+        ],
+    );
+    let fresh = std::fs::read_to_string(d.join("fresh.json")).unwrap();
+    assert!(fresh.contains("Safe riding"));
+    std::fs::write(
+        d.join("changed.json"),
+        fresh.replacen("Safe riding", "Safe ridinG", 1),
+    )
+    .unwrap();
+    let (valid, check) = verify(d, "changed.json");
+    assert!(!valid);
+    assert!(
+        check["problem"].as_str().unwrap().contains("signature"),
+        "{check}"
+    );
+    // The unchanged one still answers its challenge: a refused copy did not use it up.
+    assert!(verify(d, "fresh.json").0);
+
+    // Someone else's credential: the worker's phone will not keep or present it, and a
+    // presentation signed by the worker's key around it (another program's doing) is refused.
+    let other = device(d, "other");
+    issue(d, "safe-riding", &other, "theirs.json");
+    let refused = skillpack(
+        d,
+        &[
+            "device",
+            "credential",
+            "add",
+            "--store",
+            "phone",
+            "theirs.json",
+        ],
+    );
+    assert!(!refused.status.success());
+    let theirs: Value =
+        serde_json::from_slice(&std::fs::read(d.join("theirs.json")).unwrap()).unwrap();
+    let mine: Value =
+        serde_json::from_slice(&std::fs::read(d.join("riding.json")).unwrap()).unwrap();
+    let asked = challenge(d);
+    let forged = skillpack_core::testing::presentation_of_anything(
+        &learner_key(&d.join("phone")),
+        &[mine, theirs],
+        &asked,
+    );
+    std::fs::write(d.join("forged.json"), forged.to_string()).unwrap();
+    let (valid, check) = verify(d, "forged.json");
+    assert!(!valid);
+    let problem = check["problem"].as_str().unwrap();
+    assert!(
+        problem.contains(&other) && problem.contains("not the holder"),
+        "{problem}"
+    );
+}
+
+/// The learner key a device keeps in its store folder.
+fn learner_key(store: &Path) -> SecretKey {
+    let keys = store.join(skillpack_core::store::KEYS_DIR);
+    let name = std::fs::read_dir(&keys)
+        .unwrap()
+        .filter_map(|e| e.unwrap().file_name().into_string().ok())
+        .find_map(|f| {
+            f.strip_suffix(".key")
+                .filter(|n| n.starts_with("learner"))
+                .map(str::to_owned)
+        })
+        .unwrap();
+    skillpack_core::store::FileKeyStore::new(keys)
+        .load(&name)
+        .unwrap()
+        .unwrap()
+}
