@@ -18,6 +18,7 @@ import kotlin.test.assertTrue
 import org.skillpack.app.logic.answerFor
 import org.skillpack.core.Answer
 import org.skillpack.core.LessonBlock
+import org.skillpack.core.ListedRevocation
 import org.skillpack.core.ModuleState
 import org.skillpack.core.PlatformKeyStore
 import org.skillpack.core.ProgressListener
@@ -268,6 +269,32 @@ fun main() {
         assertEquals(emptyList(), phone.syncNow(false, null).revoked, "told once")
         assertTrue(phone.credentials().single().revocation is RevocationView.Revoked, "still revoked")
         phone.closeStore()
+    }
+
+    check("a worker presents a credential; a client's phone checks it offline, once, revoked by the list it carries") {
+        val phone = Skillpack.open(File(work, "graduate").path, graduateKeys)
+        val client = Skillpack.open(File(work, "client").apply { mkdirs() }.path, MemoryKeys())
+        client.trustPublisherOf(pack, "Demo trainer")
+        val challenge = client.presentationChallenge("client.example")
+        val held = phone.credentials().single()
+        val shown = phone.presentCredentials(listOf(held.id), challenge, "client.example")
+        val check = client.verifyPresentation(shown, true)
+        assertTrue(check.valid, "${check.problem}")
+        assertEquals(phone.learnerDid(), check.holder)
+        assertTrue(check.answersChallenge)
+        val only = check.credentials.single()
+        assertEquals(held.id, only.id)
+        assertTrue(only.trustedIssuer, "the hub's issuer, endorsed by the publisher the client trusts")
+        assertTrue(only.revocation is ListedRevocation.Revoked, "the issuer's signed list, carried: ${only.revocation}")
+        val replayed = client.verifyPresentation(shown, true)
+        assertEquals(false, replayed.valid)
+        assertTrue(replayed.problem!!.contains("replay"), replayed.problem)
+        val fresh = phone.presentCredentials(listOf(held.id), client.presentationChallenge(null), null)
+        val changed = client.verifyPresentation(fresh.replace("Reading road signs", "Reading maps"), true)
+        assertEquals(false, changed.valid)
+        assertTrue(changed.problem!!.contains("signature"), changed.problem)
+        phone.closeStore()
+        client.closeStore()
     }
 
     check("a weak backup passphrase is refused with the fewest characters to ask for") {
