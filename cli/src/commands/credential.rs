@@ -27,6 +27,9 @@ pub enum CredentialCommand {
     /// seen in person or prior learning recognised (results taken in the app are issued by
     /// the hub).
     Issue(IssueArgs),
+    /// Issue work records for a platform's workers (one per worker, one more per client
+    /// review), signed with the platform's key, from the platform's CSV or JSON export.
+    IssueWorkRecord(super::work_records::IssueWorkRecordArgs),
     /// Verify a credential, from its JSON file, a baked badge (PNG) or a QR code image, and (unless --offline)
     /// whether its issuer revoked it. Exit codes: 0 valid and not revoked, 1 not valid,
     /// 3 revoked, 4 valid but revocation not checked, 5 valid but not from an issuer --trust
@@ -143,6 +146,7 @@ pub(crate) fn read_issuer_file(path: &Path) -> anyhow::Result<Issuer> {
 pub fn run(command: CredentialCommand) -> CommandResult {
     match command {
         CredentialCommand::Issue(args) => issue(args),
+        CredentialCommand::IssueWorkRecord(args) => super::work_records::run(args),
         CredentialCommand::Verify {
             file,
             qr,
@@ -590,7 +594,7 @@ fn qr_code(credential: &serde_json::Value) -> anyhow::Result<(QrCode, i16, &'sta
 
 pub(crate) use super::qr_image::read_qr;
 
-fn random_uuid() -> anyhow::Result<String> {
+pub(crate) fn random_uuid() -> anyhow::Result<String> {
     let mut bytes = [0u8; 16];
     getrandom::getrandom(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
     Ok(uuid::Builder::from_random_bytes(bytes)

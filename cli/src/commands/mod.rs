@@ -15,6 +15,7 @@ mod qr_image;
 pub mod relay;
 pub mod serve;
 pub mod verify;
+pub mod work_records;
 
 use std::process::ExitCode;
 

@@ -104,6 +104,7 @@ fn a_client_checks_a_workers_presentation_offline_once_and_refuses_changes_and_o
     issue(d, "talking-with-customers", &worker, "talking.json");
     let riding = keep(d, "phone", "riding.json");
     let talking = keep(d, "phone", "talking.json");
+    let record = work_record(d, &worker);
 
     let asked = challenge(d);
     let made = ok(
@@ -118,13 +119,15 @@ fn a_client_checks_a_workers_presentation_offline_once_and_refuses_changes_and_o
             &riding,
             "--credential",
             &talking,
+            "--credential",
+            &record,
             "--challenge",
             &asked,
             "-o",
             "shown.json",
         ],
     );
-    assert!(made.contains("2 credentials"), "{made}");
+    assert!(made.contains("3 credentials"), "{made}");
     let (valid, check) = verify(d, "shown.json");
     assert!(valid, "{check}");
     assert_eq!(check["holder"], worker.as_str());
@@ -133,13 +136,24 @@ fn a_client_checks_a_workers_presentation_offline_once_and_refuses_changes_and_o
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| {
-            assert_eq!(c["trustedIssuer"], true, "{c}");
-            assert_eq!(c["issuerName"], "Salama Riders Trust");
-            c["achievement"].as_str().unwrap()
-        })
+        .map(|c| c["achievement"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["Safe riding for delivery workers", "Talking with customers"]);
+    assert_eq!(
+        names,
+        [
+            "Safe riding for delivery workers",
+            "Talking with customers",
+            "Food delivery rider"
+        ]
+    );
+    let credentials = check["credentials"].as_array().unwrap();
+    for learning in &credentials[..2] {
+        assert_eq!(learning["trustedIssuer"], true, "{learning}");
+        assert_eq!(learning["issuerName"], "Salama Riders Trust");
+    }
+    // The client has not said it trusts the platform: valid, from an issuer it does not know.
+    assert_eq!(credentials[2]["issuerName"], "Haraka Deliveries");
+    assert_eq!(credentials[2]["trustedIssuer"], false);
 
     // The same presentation again: its challenge is used up.
     let (valid, check) = verify(d, "shown.json");
@@ -231,6 +245,131 @@ fn a_client_checks_a_workers_presentation_offline_once_and_refuses_changes_and_o
         problem.contains(&other) && problem.contains("not the holder"),
         "{problem}"
     );
+}
+
+/// A platform's export of one worker's record, as a CSV.
+const RECORDS_CSV: &str = "worker,occupation,occupation_name,start,end,tasks,rating,rating_min,rating_max,ratings_count
+WORKER,http://data.europa.eu/esco/occupation/e9c8a1f1-0b6d-4ae1-9f6b-6c3a4d1f2b7e,Food delivery rider,2026-01-01,2026-06-30,1250,4.8,1,5,310
+";
+
+/// The platform's key and description in `d`.
+fn platform(d: &Path) {
+    ok(d, &["keys", "new", "--out", "platform"]);
+    std::fs::write(
+        d.join("platform.toml"),
+        "name = \"Haraka Deliveries\"\ncountry_code = \"KE\"\ncountry = \"Kenya\"\n",
+    )
+    .unwrap();
+}
+
+/// The platform issues `worker` a work record from its CSV, with a review beside it; the
+/// worker's phone keeps both. The record's id.
+fn work_record(d: &Path, worker: &str) -> String {
+    platform(d);
+    std::fs::write(d.join("records.csv"), RECORDS_CSV.replace("WORKER", worker)).unwrap();
+    std::fs::write(
+        d.join("reviews.csv"),
+        format!("worker,date,text,rating\n{worker},2026-03-04,\"Came early, food still hot.\",5\n"),
+    )
+    .unwrap();
+    let issued = ok(
+        d,
+        &[
+            "credential",
+            "issue-work-record",
+            "--key",
+            "platform.key",
+            "--issuer",
+            "platform.toml",
+            "--records",
+            "records.csv",
+            "--reviews",
+            "reviews.csv",
+            "-o",
+            "records",
+        ],
+    );
+    assert!(
+        issued.contains("issued 2 credentials for 1 worker record"),
+        "{issued}"
+    );
+    let mut files: Vec<String> = std::fs::read_dir(d.join("records"))
+        .unwrap()
+        .map(|e| format!("records/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    files.sort();
+    assert!(files[0].ends_with("-record.json") && files[1].ends_with("-review-1.json"));
+    let review = keep(d, "phone", &files[1]);
+    assert!(review.starts_with("urn:uuid:"));
+    keep(d, "phone", &files[0])
+}
+
+#[test]
+fn a_platforms_export_with_a_wrong_row_issues_nothing_and_a_did_web_platform_gets_its_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    trainer(d);
+    let worker = device(d, "phone");
+    platform(d);
+    let good = RECORDS_CSV.replace("WORKER", &worker);
+    let wrong_scale = format!(
+        "{good}{worker},http://data.europa.eu/esco/occupation/e9c8a1f1-0b6d-4ae1-9f6b-6c3a4d1f2b7e,Rider,2026-01-01,2026-06-30,3,9,1,5,\n"
+    );
+    std::fs::write(d.join("wrong.csv"), wrong_scale).unwrap();
+    let args = |records: &'static str, out: &'static str| {
+        vec![
+            "credential",
+            "issue-work-record",
+            "--key",
+            "platform.key",
+            "--issuer",
+            "platform.toml",
+            "--records",
+            records,
+            "-o",
+            out,
+        ]
+    };
+    let refused = skillpack(d, &args("wrong.csv", "none"));
+    assert!(!refused.status.success());
+    let said = text(&refused);
+    assert!(
+        said.contains("record 2") && said.contains("not on the scale"),
+        "{said}"
+    );
+    assert!(!d.join("none").exists(), "nothing written");
+
+    std::fs::write(d.join("records.csv"), good).unwrap();
+    let mut web = args("records.csv", "web");
+    web.extend(["--did-web", "did:web:haraka.example"]);
+    let issued = ok(d, &web);
+    assert!(
+        issued.contains("https://haraka.example/.well-known/did.json"),
+        "{issued}"
+    );
+    let document: Value =
+        serde_json::from_slice(&std::fs::read(d.join("web/did.json")).unwrap()).unwrap();
+    assert_eq!(document["id"], "did:web:haraka.example");
+    let record = std::fs::read_dir(d.join("web"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with("-record.json"))
+        .unwrap();
+    let verified = skillpack(
+        d,
+        &[
+            "credential",
+            "verify",
+            "--offline",
+            "--controller",
+            "web/did.json",
+            record.to_str().unwrap(),
+        ],
+    );
+    // Valid, its revocation not checked (exit 4): a work record names no status list.
+    let said = text(&verified);
+    assert_eq!(verified.status.code(), Some(4), "{said}");
+    assert!(said.contains("issued by Haraka Deliveries (did:web:haraka.example)"), "{said}");
 }
 
 /// The learner key a device keeps in its store folder.

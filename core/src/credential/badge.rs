@@ -264,24 +264,7 @@ pub fn unsigned_credential(issuer: &Issuer, issuer_key: &PublicKey, award: &Awar
         json!([{"type": ["Result"], "resultDescription": format!("{achievement_id}#score"),
                 "value": award.score_percent.to_string()}]),
     );
-    let mut address = Map::new();
-    address.insert("type".into(), json!(["Address"]));
-    address.insert("addressCountry".into(), issuer.country.clone().into());
-    address.insert(
-        "addressCountryCode".into(),
-        issuer.country_code.clone().into(),
-    );
-    if let Some(region) = &issuer.region {
-        address.insert("addressRegion".into(), region.clone().into());
-    }
-    let mut profile = Map::new();
-    profile.insert("id".into(), issuer_key.to_did_key().into());
-    profile.insert("type".into(), json!(["Profile"]));
-    profile.insert("name".into(), issuer.name.clone().into());
-    if let Some(url) = &issuer.url {
-        profile.insert("url".into(), url.clone().into());
-    }
-    profile.insert("address".into(), Value::Object(address));
+    let profile = issuer_profile(issuer, &issuer_key.to_did_key());
     let mut credential = Map::new();
     credential.insert(
         "@context".into(),
@@ -356,6 +339,29 @@ fn without_unsafe_controls(value: &mut Value) {
         Value::Object(map) => map.values_mut().for_each(without_unsafe_controls),
         _ => {}
     }
+}
+
+/// The issuer's Open Badges `Profile`, with the id it signs as (a `did:key`, a `did:web`).
+pub(super) fn issuer_profile(issuer: &Issuer, id: &str) -> Map<String, Value> {
+    let mut address = Map::new();
+    address.insert("type".into(), json!(["Address"]));
+    address.insert("addressCountry".into(), issuer.country.clone().into());
+    address.insert(
+        "addressCountryCode".into(),
+        issuer.country_code.clone().into(),
+    );
+    if let Some(region) = &issuer.region {
+        address.insert("addressRegion".into(), region.clone().into());
+    }
+    let mut profile = Map::new();
+    profile.insert("id".into(), id.into());
+    profile.insert("type".into(), json!(["Profile"]));
+    profile.insert("name".into(), issuer.name.clone().into());
+    if let Some(url) = &issuer.url {
+        profile.insert("url".into(), url.clone().into());
+    }
+    profile.insert("address".into(), Value::Object(address));
+    profile
 }
 
 /// Issues the credential: built, with `endorsement` (the provider's

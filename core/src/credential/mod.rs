@@ -20,6 +20,7 @@ pub mod qr;
 pub mod rdfc;
 pub mod status;
 mod verify;
+pub mod work_record;
 
 pub use badge::{
     achievement_id, issue, timestamp, unsigned_credential, AssessmentType, Award, Issuer,
