@@ -40,8 +40,9 @@ export class RefusedUrl extends Error {
 
 /**
  * What may be read in one run: `hub` is the loopback hub's base URL (or null), `controllers`
- * maps an https issuer's id to its controller document (only the published OB 3.0 vector's
- * issuer, which is no did:key, needs one). Every URL refused is pushed to `refused`.
+ * maps the id of an issuer that is no did:key (an https address, a did:web) to its controller
+ * document, served at that id and, for a did:web, at the https address the did:web method
+ * reads it from. Every URL refused is pushed to `refused`.
  */
 export class Reach {
   constructor({ hub = null, controllers = new Map() } = {}) {
@@ -66,7 +67,7 @@ export class Reach {
   guardFetch() {
     globalThis.fetch = async (input, init) => {
       const url = typeof input === 'string' ? input : (input.url ?? String(input));
-      const controller = this.controllerDocument(url);
+      const controller = this.controllerDocument(url) ?? this.didWebDocument(url);
       if (controller) {
         return new Response(JSON.stringify(controller), {
           headers: { 'content-type': 'application/json' },
@@ -91,6 +92,11 @@ export class Reach {
     return method ? { '@context': document['@context'], ...method } : null;
   }
 
+  /** The controller document of a did:web given, when `url` is where did:web puts it. */
+  didWebDocument(url) {
+    return [...this.controllers.values()].find((d) => didWebUrl(d.id) === url) ?? null;
+  }
+
   async fetchJson(url) {
     const response = await this.realFetch(url, { headers: { accept: 'application/json' } });
     if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`);
@@ -101,6 +107,16 @@ export class Reach {
     this.refused.push(url);
     return new RefusedUrl(url, why);
   }
+}
+
+/** The https address a did:web's document is read from (the did:web method): the host's
+ * /.well-known/did.json, or PATH/did.json for did:web:host:path. */
+function didWebUrl(did) {
+  if (typeof did !== 'string' || !did.startsWith('did:web:')) return null;
+  const [host, ...path] = did.slice('did:web:'.length).split(':').map(decodeURIComponent);
+  return path.length > 0
+    ? `https://${host}/${path.join('/')}/did.json`
+    : `https://${host}/.well-known/did.json`;
 }
 
 function loaded(url, document) {

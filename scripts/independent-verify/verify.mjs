@@ -3,7 +3,8 @@
 // of the issuer a credential carries is also verified on its own with Digital Bazaar's library,
 // one "endorsement" line each: neither library checks embedded endorsements itself.
 //
-//   node verify.mjs [--hub http://127.0.0.1:PORT] [--controller FILE]... EXPECTED=FILE...
+//   node verify.mjs [--hub http://127.0.0.1:PORT] [--controller FILE]... [--challenge C]
+//                   EXPECTED=FILE...
 //
 // EXPECTED is valid, revoked (the issuer's status list says so) or invalid (anything else
 // fails: the proof, a date, a status list that cannot be used). --hub is the loopback hub
@@ -12,6 +13,12 @@
 // verifier-core's issuer-registry and schema checks each get a line of their own, marked
 // "info", that decides nothing. Exits 1 when any verdict is not the one expected, or rests on
 // a URL the loader refused; 2 when the script itself fails.
+//
+// A FILE holding a worker's presentation (a Verifiable Presentation, or Skillpack's
+// presentation file around one) is checked by Digital Bazaar's library as a presentation: the
+// holder's authentication proof over --challenge, and every credential in it. verifier-core
+// is not asked: it checks presentations for an assertionMethod proof over a fixed challenge,
+// so its verdict would say nothing of an answer to this challenge.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -31,12 +38,15 @@ const OB3_SCHEMAS = 'https://purl.imsglobal.org/spec/ob/v3p0/schema/';
 
 function parseArgs(argv) {
   let hub = null;
+  let challenge = null;
   const controllers = new Map();
   const credentials = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--hub') {
       hub = argv[++i];
+    } else if (arg === '--challenge') {
+      challenge = argv[++i];
     } else if (arg === '--controller') {
       const document = readJson(argv[++i]);
       controllers.set(document.id, document);
@@ -50,7 +60,7 @@ function parseArgs(argv) {
     }
   }
   if (credentials.length === 0) throw new Error('no credential given');
-  return { hub, controllers, credentials };
+  return { hub, challenge, controllers, credentials };
 }
 
 function readJson(file) {
@@ -96,6 +106,41 @@ async function digitalBazaar(credential, reach) {
     };
   }
   return { verdict: 'valid', reason: result.statusResult ? 'status list read: bit not set' : '' };
+}
+
+/** The Verifiable Presentation a file holds, or null when it holds a credential. */
+function presentationIn(document) {
+  const inner = document?.presentation ?? document;
+  const types = [].concat(inner?.type ?? []);
+  return types.includes('VerifiablePresentation') ? inner : null;
+}
+
+/**
+ * Digital Bazaar: @digitalbazaar/vc's presentation check (AuthenticationProofPurpose over the
+ * challenge), with every credential in it verified and its status read.
+ */
+async function digitalBazaarPresentation(presentation, challenge, reach) {
+  const suite = new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 });
+  const result = await vc.verify({
+    presentation,
+    suite,
+    challenge,
+    documentLoader: reach.documentLoader,
+    checkStatus,
+  });
+  if (!result.verified) {
+    const failed = (result.credentialResults ?? []).find((r) => !r.verified);
+    const error = result.error ?? result.presentationResult?.results?.[0]?.error ?? failed?.error;
+    const where = result.presentationResult?.verified === false
+      ? "the holder's proof: "
+      : failed ? `credential ${failed.credentialId ?? ''}: ` : '';
+    return { verdict: 'invalid', reason: where + reasonOf(error) };
+  }
+  const count = result.credentialResults?.length ?? 0;
+  return {
+    verdict: 'valid',
+    reason: `holder ${presentation.holder} answered the challenge; ${count} credentials verified`,
+  };
 }
 
 /**
@@ -202,22 +247,28 @@ async function checkVerifierCoreContexts() {
 }
 
 async function main() {
-  const { hub, controllers, credentials } = parseArgs(process.argv.slice(2));
+  const { hub, challenge, controllers, credentials } = parseArgs(process.argv.slice(2));
   await checkVerifierCoreContexts();
   const reach = new Reach({ hub, controllers });
   reach.guardFetch();
   let unexpected = 0;
   let endorsementsChecked = 0;
+  let verdicts = 0;
   const width = Math.max(...credentials.map(({ file }) => basename(file).length));
   const say = (mark, name, verifier, text) =>
     console.log(`${mark.padEnd(6)}${name.padEnd(width + 2)}${verifier.padEnd(15)}${text}`);
   for (const { expected, file } of credentials) {
     const name = basename(file);
     const credential = readJson(file);
-    for (const [verifier, run] of [
-      ['digitalbazaar', () => digitalBazaar(credential, reach)],
-      ['verifier-core', () => verifierCore(credential)],
-    ]) {
+    const presentation = presentationIn(credential);
+    const verifiers = presentation
+      ? [['digitalbazaar', () => digitalBazaarPresentation(presentation, challenge, reach)]]
+      : [
+        ['digitalbazaar', () => digitalBazaar(credential, reach)],
+        ['verifier-core', () => verifierCore(credential)],
+      ];
+    verdicts += verifiers.length;
+    for (const [verifier, run] of verifiers) {
       reach.refused.length = 0;
       let outcome;
       try {
@@ -256,7 +307,7 @@ async function main() {
       say(agrees ? 'ok' : 'FAIL', name, 'endorsement', text + (agrees ? '' : '  [expected valid]'));
     }
   }
-  const total = credentials.length * 2 + endorsementsChecked;
+  const total = verdicts + endorsementsChecked;
   console.log(`${total - unexpected} of ${total} verdicts as expected`);
   process.exitCode = unexpected === 0 ? 0 : 1;
 }

@@ -277,3 +277,169 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A platform's work record (as a did:key and as a did:web, whose document the harness
+/// serves), and a worker's presentation of a learning credential and a work record, made by
+/// the real binary: Digital Bazaar's library checks the presentation's proof over the client's
+/// challenge and each credential in it. The same presentation is refused for another challenge
+/// and with one character changed.
+#[test]
+fn work_records_and_a_workers_presentation_verify_with_digital_bazaar() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["keys", "new", "--out", "trainer"]);
+    ok(d, &["keys", "new", "--out", "platform"]);
+    std::fs::write(
+        d.join("issuer.toml"),
+        "name = \"Salama Riders Trust\"\ncountry_code = \"KE\"\ncountry = \"Kenya\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("platform.toml"),
+        "name = \"Haraka Deliveries\"\ncountry_code = \"KE\"\ncountry = \"Kenya\"\n",
+    )
+    .unwrap();
+    let init = ok(
+        d,
+        &[
+            "device",
+            "init",
+            "--store",
+            "phone",
+            "--trust",
+            "trainer.pub",
+        ],
+    );
+    let worker = init
+        .split_whitespace()
+        .find(|w| w.starts_with("did:key:"))
+        .unwrap()
+        .to_owned();
+    ok(
+        d,
+        &[
+            "device",
+            "init",
+            "--store",
+            "client",
+            "--trust",
+            "trainer.pub",
+        ],
+    );
+    issue(
+        d,
+        &assets().join("modules/safe-riding"),
+        &worker,
+        &[],
+        "riding.json",
+    );
+    std::fs::write(
+        d.join("records.csv"),
+        format!(
+            "worker,occupation,occupation_name,start,end,tasks,rating,rating_min,rating_max\n\
+             {worker},http://data.europa.eu/esco/occupation/e9c8a1f1-0b6d-4ae1-9f6b-6c3a4d1f2b7e,\
+             Food delivery rider,2026-01-01,2026-06-30,1250,4.8,1,5\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("reviews.csv"),
+        format!("worker,date,text,rating\n{worker},2026-03-04,\"Came early, food still hot.\",5\n"),
+    )
+    .unwrap();
+    let issue_records = |out: &str, more: &[&str]| {
+        let mut args = vec![
+            "credential",
+            "issue-work-record",
+            "--key",
+            "platform.key",
+            "--issuer",
+            "platform.toml",
+            "--records",
+            "records.csv",
+            "--reviews",
+            "reviews.csv",
+            "-o",
+            out,
+        ];
+        args.extend_from_slice(more);
+        ok(d, &args);
+        let mut files: Vec<PathBuf> = std::fs::read_dir(d.join(out))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().contains("-re"))
+            .collect();
+        files.sort();
+        files
+    };
+    let by_key = issue_records("records", &[]);
+    let by_web = issue_records("web", &["--did-web", "did:web:haraka.example"]);
+    for file in ["riding.json", by_key[0].to_str().unwrap()] {
+        ok(
+            d,
+            &["device", "credential", "add", "--store", "phone", file],
+        );
+    }
+    let record_id = read_json(&by_key[0])["id"].as_str().unwrap().to_owned();
+    let riding_id = read_json(&d.join("riding.json"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let challenge = ok(
+        d,
+        &["device", "presentation", "challenge", "--store", "client"],
+    )
+    .trim()
+    .to_owned();
+    ok(
+        d,
+        &[
+            "device",
+            "presentation",
+            "make",
+            "--store",
+            "phone",
+            "--credential",
+            &riding_id,
+            "--credential",
+            &record_id,
+            "--challenge",
+            &challenge,
+            "-o",
+            "presented.json",
+        ],
+    );
+    let presented = std::fs::read_to_string(d.join("presented.json")).unwrap();
+    assert!(presented.contains("Food delivery rider"));
+    std::fs::write(
+        d.join("presented-changed.json"),
+        presented.replacen("Food delivery rider", "Food delivery ridеr", 1),
+    )
+    .unwrap();
+
+    let path = |p: &Path| p.to_str().unwrap().to_owned();
+    let said = verify(&[
+        "--controller",
+        &path(&d.join("web/did.json")),
+        "--challenge",
+        &challenge,
+        &format!("valid={}", path(&by_key[0])),
+        &format!("valid={}", path(&by_key[1])),
+        &format!("valid={}", path(&by_web[0])),
+        &format!("valid={}", path(&by_web[1])),
+        &format!("valid={}", path(&d.join("presented.json"))),
+        &format!("invalid={}", path(&d.join("presented-changed.json"))),
+    ]);
+    assert!(
+        said.lines().any(|l| l.starts_with("ok")
+            && l.contains("presented.json")
+            && l.contains("2 credentials verified")),
+        "{said}"
+    );
+    // Another challenge: the same presentation is no answer to it.
+    verify(&[
+        "--challenge",
+        "another-challenge",
+        &format!("invalid={}", path(&d.join("presented.json"))),
+    ]);
+}
