@@ -13,6 +13,9 @@ use super::CredentialError;
 
 /// The W3C Verifiable Credentials 2.0 context.
 pub const CREDENTIALS_V2: &str = "https://www.w3.org/ns/credentials/v2";
+/// The W3C Verifiable Credentials 1.1 context, which Open Badges 3.0 credentials signed with
+/// `Ed25519Signature2020` before VC 2.0 name (the Learner Credential Wallet's, 2023-2024).
+pub const CREDENTIALS_V1: &str = "https://www.w3.org/2018/credentials/v1";
 /// The Open Badges 3.0 context.
 pub const OPEN_BADGES_V3: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
 /// The Open Badges 3.0 context as published before 3.0.3, which credentials issued in 2023
@@ -24,7 +27,8 @@ pub const OPEN_BADGES_V3_EARLIER: [&str; 2] = [
 /// 1EdTech's extensions to Open Badges 3.0 (validators and revocation list types).
 pub const OPEN_BADGES_EXTENSIONS: &str = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json";
 /// The `Ed25519Signature2020` proof suite's context: what the Learner Credential Wallet signs
-/// its DID authentications with (`credential::presentation`). No credential names it.
+/// its DID authentications with (`credential::presentation`), and what VC 1.1 credentials
+/// signed with that suite name.
 pub const ED25519_SIGNATURE_2020_V1: &str = "https://w3id.org/security/suites/ed25519-2020/v1";
 /// The placeholder context of Skillpack's first credentials, whose terms expand to a
 /// namespace of ours that no other verifier can load. It is bundled so that credentials
@@ -37,6 +41,10 @@ const BUNDLED_FILES: &[(&str, &str)] = &[
     (
         CREDENTIALS_V2,
         include_str!("contexts/credentials-v2.jsonld"),
+    ),
+    (
+        CREDENTIALS_V1,
+        include_str!("contexts/credentials-v1.jsonld"),
     ),
     (
         OPEN_BADGES_V3,

@@ -7,13 +7,16 @@
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::contexts::Contexts;
+use super::contexts::{Contexts, ED25519_SIGNATURE_2020_V1};
 use super::rdfc::{canonical_nquads_with, Literals};
 use super::CredentialError;
 use crate::keys::{PublicKey, SecretKey};
 
 /// The proof type every proof here has.
 pub const PROOF_TYPE: &str = "DataIntegrityProof";
+/// The proof type of the suite before Data Integrity, which VC 1.1 Open Badges were signed
+/// with (verified, never written).
+pub const ED25519_SIGNATURE_2020: &str = "Ed25519Signature2020";
 /// The purpose of a credential's proof: the issuer asserts it.
 pub const ASSERTION_METHOD: &str = "assertionMethod";
 
@@ -190,18 +193,35 @@ pub fn check_proof(
             .and_then(Value::as_str)
             .ok_or_else(|| CredentialError::BadProof(format!("the proof has no {name}")))
     };
-    if field("type")? != PROOF_TYPE {
-        return Err(CredentialError::BadProof(format!(
-            "a proof of type {} is not known",
-            field("type")?
-        )));
-    }
-    let cryptosuite = Cryptosuite::from_name(field("cryptosuite")?).ok_or_else(|| {
-        CredentialError::BadProof(format!(
-            "the cryptosuite {} is not known",
-            field("cryptosuite").unwrap_or("")
-        ))
-    })?;
+    let cryptosuite = match field("type")? {
+        PROOF_TYPE => Cryptosuite::from_name(field("cryptosuite")?).ok_or_else(|| {
+            CredentialError::BadProof(format!(
+                "the cryptosuite {} is not known",
+                field("cryptosuite").unwrap_or("")
+            ))
+        })?,
+        // The suite before Data Integrity: the same RDFC-1.0, SHA-256 and Ed25519 over the
+        // document and the proof's options, its terms defined by its own context, which the
+        // credential must name.
+        ED25519_SIGNATURE_2020 => {
+            let named = match map.get("@context") {
+                Some(Value::Array(list)) => list.iter().any(|c| c == ED25519_SIGNATURE_2020_V1),
+                _ => false,
+            };
+            if !named || proof.get("cryptosuite").is_some() {
+                return Err(CredentialError::BadProof(format!(
+                    "an Ed25519Signature2020 proof needs the credential to name its context \
+                     {ED25519_SIGNATURE_2020_V1}, and has no cryptosuite"
+                )));
+            }
+            Cryptosuite::EddsaRdfc2022
+        }
+        other => {
+            return Err(CredentialError::BadProof(format!(
+                "a proof of type {other} is not known"
+            )))
+        }
+    };
     if field("proofPurpose")? != ASSERTION_METHOD {
         return Err(CredentialError::BadProof(
             "the proof's purpose is not assertionMethod".into(),

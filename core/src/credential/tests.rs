@@ -754,6 +754,7 @@ mod canonical;
 mod controller;
 mod presenting;
 mod proof_sets;
+mod published;
 mod work_records;
 
 mod baked;

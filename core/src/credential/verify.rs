@@ -73,7 +73,8 @@ pub struct Verified {
     pub trust: Trust,
     /// The endorsements of the issuer it carries, each checked, in its order.
     pub endorsements: Vec<CheckedEndorsement>,
-    /// The learner's `did:key`.
+    /// The subject's id (the learner's `did:key`); empty when the credential identifies its
+    /// subject otherwise (a name, a hashed `identifier`).
     pub subject: String,
     /// The achievement's name.
     pub achievement: String,
@@ -212,21 +213,31 @@ pub fn verify_with(
             })
             .transpose()
     };
-    let valid_from = date("validFrom")?
-        .ok_or_else(|| CredentialError::Malformed("the credential has no validFrom".into()))?;
+    // VC 1.1 names the same two dates otherwise.
+    let vc1 = credential.pointer("/@context/0").and_then(Value::as_str)
+        == Some(super::contexts::CREDENTIALS_V1);
+    let (from, until) = if vc1 {
+        ("issuanceDate", "expirationDate")
+    } else {
+        ("validFrom", "validUntil")
+    };
+    let valid_from = date(from)?
+        .ok_or_else(|| CredentialError::Malformed(format!("the credential has no {from}")))?;
     if valid_from - now > tolerance {
         return Err(CredentialError::NotYetValid(valid_from));
     }
-    let valid_until = date("validUntil")?;
+    let valid_until = date(until)?;
     if let Some(until) = valid_until {
         if now >= until {
             return Err(CredentialError::Expired(until));
         }
     }
-    let subject = credential
-        .pointer("/credentialSubject/id")
-        .and_then(Value::as_str)
-        .ok_or(CredentialError::NoSubject)?;
+    // Open Badges lets a subject go without an id (named, or by a hashed `identifier`): such a
+    // credential verifies, and is no one's to present or keep as their own by DID.
+    let subject = match credential.get("credentialSubject") {
+        Some(Value::Object(subject)) => subject.get("id").and_then(Value::as_str).unwrap_or(""),
+        _ => return Err(CredentialError::NoSubject),
+    };
     let endorsements = endorsements_of(credential, &checked.key, now, tolerance, contexts)?;
     let trust = if trusted.contains(&checked.key) {
         Trust::Signed { key: checked.key }
