@@ -35,7 +35,7 @@ const ISSUE_BATCH: u32 = 50;
 
 /// Draws of a status bit before giving up on a credential (a list of 131,072 bits is
 /// nowhere near full: a second draw is already rare).
-const STATUS_DRAWS: usize = 8;
+pub(crate) const STATUS_DRAWS: usize = 8;
 
 /// Issues a credential for each of `learner`'s passing records that has none, where the
 /// module's provider has an issuer; gives how many were issued. A record that cannot be
@@ -44,12 +44,32 @@ pub async fn issue_pending(db: &HubDb, learner: &str) -> Result<usize, HubError>
     let mut issued = 0;
     for pass in db.unissued_passes(learner, ISSUE_BATCH).await? {
         match issue_for(db, learner, &pass).await {
-            Ok(true) => issued += 1,
+            Ok(true) => {
+                issued += 1;
+                issued += milestones_after(db, learner, &pass).await;
+            }
             Ok(false) => {}
             Err(e) => tracing::warn!(record = %pass.record_id, error = %e, "not issued"),
         }
     }
     Ok(issued)
+}
+
+/// The milestones the pass `pass` completes, issued (`crate::milestones`); how many. One
+/// that cannot be issued now is logged: the pass's own credential stands.
+async fn milestones_after(db: &HubDb, learner: &str, pass: &UnissuedPass) -> usize {
+    let record = match serde_json::from_str::<SignedRecord>(&pass.body) {
+        Ok(signed) => signed.record,
+        Err(_) => return 0,
+    };
+    match crate::milestones::issue_completed(db, learner, record.pack.hash.0, &record.module).await
+    {
+        Ok(issued) => issued,
+        Err(e) => {
+            tracing::warn!(record = %pass.record_id, error = %e, "milestone not issued");
+            0
+        }
+    }
 }
 
 /// The learner's credential numbered `number`, as issued, if the hub issued it to them.
@@ -128,7 +148,7 @@ async fn issue_for(db: &HubDb, learner: &str, pass: &UnissuedPass) -> Result<boo
         let stored = db
             .add_credential(NewCredential {
                 id,
-                record_id: pass.record_id.clone(),
+                record_id: Some(pass.record_id.clone()),
                 learner: learner.to_owned(),
                 issuer: terms.issuer.id,
                 status_index,
@@ -229,6 +249,10 @@ async fn pass_terms(
     else {
         return Ok(None);
     };
+    // A pathway is earned by its parts (`crate::milestones`), never by a record of its own.
+    if module.pathway.is_some() {
+        return Ok(None);
+    }
     let issuer = match issuer {
         Some(id) => db.issuer(id).await?,
         None => db.issuer_of(publisher).await?,
@@ -273,7 +297,7 @@ impl PassTerms {
 }
 
 /// A random bit of a status list: numbers then say nothing of the order of issue.
-fn draw_status_index() -> Result<u64, HubError> {
+pub(crate) fn draw_status_index() -> Result<u64, HubError> {
     Ok(u64::from_le_bytes(random_bytes()?) % STATUS_LIST_BITS)
 }
 
@@ -359,12 +383,12 @@ pub async fn revocations_of(db: &HubDb, learner: &str) -> Result<RevocationsResp
 }
 
 /// The provider as credentials name it, from the stored profile.
-fn issuer_profile(issuer: &IssuerRow) -> Result<Issuer, HubError> {
+pub(crate) fn issuer_profile(issuer: &IssuerRow) -> Result<Issuer, HubError> {
     serde_json::from_str(&issuer.profile).map_err(|e| HubError::Damaged(e.to_string()))
 }
 
 /// A random (version 4) UUID.
-fn uuid_v4() -> Result<uuid::Uuid, HubError> {
+pub(crate) fn uuid_v4() -> Result<uuid::Uuid, HubError> {
     Ok(uuid::Builder::from_random_bytes(random_bytes()?).into_uuid())
 }
 

@@ -11,6 +11,7 @@ pub mod issue;
 pub mod issuer;
 pub mod join;
 pub mod limits;
+pub mod milestones;
 pub mod nonce;
 pub mod publish;
 pub mod routes;

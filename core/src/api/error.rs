@@ -258,7 +258,8 @@ impl From<AssessError> for SkillpackError {
             | AssessError::InvalidAnswer { .. }
             | AssessError::TimeUp { .. }
             | AssessError::AlreadySubmitted
-            | AssessError::BadAttestation(_) => Self::InvalidInput { detail },
+            | AssessError::BadAttestation(_)
+            | AssessError::Milestone(_) => Self::InvalidInput { detail },
         }
     }
 }

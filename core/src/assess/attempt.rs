@@ -145,6 +145,9 @@ impl Attempt {
         now: DateTime<Utc>,
         seed: u64,
     ) -> Result<Self, AssessError> {
+        if module.pathway.is_some() {
+            return Err(AssessError::Milestone(module.title.clone()));
+        }
         let number = next_attempt(&module.assessment, granted, history, now)?;
         let mut rng = SeededRng::new(seed);
         let (practical, mut pool): (Vec<&Question>, Vec<&Question>) = module

@@ -7,6 +7,10 @@ use thiserror::Error;
 /// What can go wrong in an attempt.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum AssessError {
+    /// The module is a pathway (a milestone over other modules): it is earned by passing its
+    /// parts, never attempted.
+    #[error("{0} is a milestone: it is earned by passing its parts, not by an assessment")]
+    Milestone(String),
     /// The learner must wait after a failed attempt.
     #[error("the next attempt opens at {until}")]
     CoolingDown {

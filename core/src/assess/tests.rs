@@ -39,6 +39,7 @@ const LEARNER: &str = "did:key:z6MkLearner";
 
 fn module(draw: u32) -> Module {
     Module {
+        pathway: None,
         id: "m".into(),
         version: "1.0.0".into(),
         title: "M".into(),

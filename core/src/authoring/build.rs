@@ -94,6 +94,11 @@ pub fn build_pack(
     progress: &dyn Progress,
 ) -> Result<BuiltPack, AuthoringError> {
     let modules = load_modules(&request.module_dirs)?;
+    let problems =
+        crate::module::check_pathways_in_pack(modules.iter().map(|m| &m.compiled.module));
+    if !problems.is_empty() {
+        return Err(AuthoringError::Options(problems.join("; ")));
+    }
     let single = match modules.as_slice() {
         [one] => Some(&one.compiled.module),
         _ => None,

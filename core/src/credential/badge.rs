@@ -423,7 +423,7 @@ fn eu_modes(list: &[Participation]) -> Vec<&'static str> {
 
 /// Minutes as an ISO 8601 duration of hours and minutes (`PT15M`, `PT2H`, `PT1H30M`), as
 /// ELM's `volumeOfLearning` takes it. The `T` is always written: `P60M` is sixty months.
-fn iso_duration(minutes: u32) -> String {
+pub(super) fn iso_duration(minutes: u32) -> String {
     let (hours, minutes) = (minutes / 60, minutes % 60);
     match (hours, minutes) {
         (0, m) => format!("PT{m}M"),
@@ -457,7 +457,7 @@ fn assessment_sentence(kinds: &[AssessmentType]) -> String {
 }
 
 /// A SHA-256 digest as VC 2.0 writes one: `u` and base64url (no padding) of the multihash.
-fn digest_multibase(hash: &ContentHash) -> String {
+pub(super) fn digest_multibase(hash: &ContentHash) -> String {
     use base64::Engine;
     let mut multihash = vec![0x12, 0x20];
     multihash.extend_from_slice(&hash.0);

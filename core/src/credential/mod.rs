@@ -14,6 +14,7 @@ mod endorsement_credential;
 mod error;
 pub mod json;
 mod literal;
+pub mod milestone;
 pub mod presentation;
 pub mod proof;
 pub mod qr;

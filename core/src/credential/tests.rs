@@ -752,6 +752,7 @@ fn whole_numbers_sign_the_same_whether_written_1_or_1_0() {
 
 mod canonical;
 mod controller;
+mod milestones;
 mod presenting;
 mod proof_sets;
 mod published;

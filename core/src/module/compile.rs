@@ -40,8 +40,12 @@ pub struct Compilation {
     pub diagnostics: Diagnostics,
 }
 
-/// Compiles one module folder.
+/// Compiles one module folder (or a pathway folder: `module::compile_pathway`).
 pub fn compile(files: &SourceFiles) -> Compilation {
+    // A folder with pathway.toml (and no module.toml) is a pathway.
+    if files.get(MODULE_TOML).is_none() && files.get(super::PATHWAY_TOML).is_some() {
+        return super::compile_pathway(files);
+    }
     let mut diags = Diagnostics::default();
     let head = match files.get(MODULE_TOML).map(std::str::from_utf8) {
         None => {
@@ -140,6 +144,7 @@ pub fn compile(files: &SourceFiles) -> Compilation {
                 lessons,
                 assessment: h.assessment.into_inner(),
                 questions,
+                pathway: None,
             },
             media,
         }),

@@ -10,6 +10,7 @@ mod layout;
 mod markdown;
 mod media;
 mod model;
+mod pathway;
 mod question;
 mod references;
 mod sound;
@@ -23,8 +24,11 @@ pub use diagnostics::{Diagnostic, Diagnostics, Severity};
 pub use layout::{lay_out, LayoutContext, LessonBlock, Span};
 pub use media::{media_kind, media_type, MediaKind};
 pub use model::{
-    AssessmentRules, LessonRef, Module, Participation, QualityAssurance, Recognition,
+    AssessmentRules, LessonRef, Module, Participation, Pathway, QualityAssurance, Recognition,
     SkillAlignment,
+};
+pub use pathway::{
+    check_pathway, check_pathways_in_pack, compile_pathway, MAX_PARTS, PATHWAY_TOML,
 };
 pub use question::{normalize_answer, Choice, Pair, Question, QuestionKind, Scoring};
 pub use sound::{check_sound, UnsoundModule, MAX_ATTEMPT_QUESTIONS};

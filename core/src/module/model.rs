@@ -45,6 +45,20 @@ pub struct Module {
     pub assessment: AssessmentRules,
     /// The question bank the assessment draws from.
     pub questions: Vec<Question>,
+    /// When this is a pathway (a milestone that stacks other modules, `pathway.toml`), the
+    /// parts that earn it; a pathway has no lessons and no assessment of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pathway: Option<Pathway>,
+}
+
+/// A milestone a trainer declares over modules of the same pack: passing `required` of
+/// `parts` earns its own credential (docs/credentials.md, "Milestones").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pathway {
+    /// The modules that count towards it, by id.
+    pub parts: Vec<String>,
+    /// How many of them must be passed: all of them, or any N.
+    pub required: u32,
 }
 
 /// A skill the module teaches, as an ESCO skill URI and its label.

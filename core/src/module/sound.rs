@@ -20,6 +20,9 @@ pub const MAX_ATTEMPT_QUESTIONS: usize = 1000;
 /// Why a module cannot be installed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum UnsoundModule {
+    /// A pathway that is not one (parts, the number required, lessons or questions).
+    #[error("{0}")]
+    Pathway(String),
     /// The pass mark is not a percentage.
     #[error("the pass mark {0} is not a percentage from 0 to 100")]
     PassMark(u32),
@@ -85,6 +88,7 @@ fn is_inside(path: &str) -> bool {
 
 /// Checks the rules a module must keep to be installed and scored.
 pub fn check_sound(module: &Module) -> Result<(), UnsoundModule> {
+    super::check_pathway(module).map_err(UnsoundModule::Pathway)?;
     let rules = &module.assessment;
     if rules.pass_mark > 100 {
         return Err(UnsoundModule::PassMark(rules.pass_mark));

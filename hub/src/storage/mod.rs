@@ -444,6 +444,21 @@ impl HubDb {
         }))
     }
 
+    /// Every module of a stored pack as compiled (pathways among them), with the pack's
+    /// publisher key.
+    pub async fn pack_modules(&self, pack: [u8; 32]) -> Result<Vec<PackModule>, HubError> {
+        let rows = on_engine!(self, e => e.pack_modules(pack))?;
+        rows.into_iter()
+            .map(|(publisher, body)| {
+                Ok(PackModule {
+                    publisher: stored_publisher(&publisher)?,
+                    module: serde_json::from_str(&body)
+                        .map_err(|e| HubError::Damaged(format!("a stored module: {e}")))?,
+                })
+            })
+            .collect()
+    }
+
     /// Stores an issued credential, unless its record has one or its status bit is taken.
     pub async fn add_credential(
         &self,

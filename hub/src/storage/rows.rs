@@ -376,8 +376,8 @@ pub struct UnissuedPass {
 pub struct NewCredential {
     /// Its id (`urn:uuid:…`).
     pub id: String,
-    /// The record it was issued for.
-    pub record_id: String,
+    /// The record it was issued for; none for a milestone, which several passes earn.
+    pub record_id: Option<String>,
     /// The learner's `did:key`.
     pub learner: String,
     /// The issuer's number.

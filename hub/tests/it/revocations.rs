@@ -456,7 +456,7 @@ fn the_hub_gives_reasons_only_to_a_bound_device_of_its_own_learner_and_bounded()
         let stored = hub
             .run(hub.db.add_credential(NewCredential {
                 id: format!("urn:uuid:00000000-0000-4000-8000-{n:012}"),
-                record_id: record.record.id.clone(),
+                record_id: Some(record.record.id.clone()),
                 learner: learner.clone(),
                 issuer: issuer.id,
                 status_index: 1_000 + n as u64,

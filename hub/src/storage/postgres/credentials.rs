@@ -123,6 +123,23 @@ impl PgHub {
             .collect()
     }
 
+    pub(crate) async fn pack_modules(
+        &self,
+        pack: [u8; 32],
+    ) -> Result<Vec<(Vec<u8>, String)>, HubError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query(
+                "SELECT p.publisher, m.body FROM pack_modules m JOIN packs p ON p.hash = m.pack_hash
+                 WHERE m.pack_hash = $1 ORDER BY m.module_id",
+                &[&pack.as_slice()],
+            )
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+    }
+
     pub(crate) async fn pack_module(
         &self,
         pack: [u8; 32],
@@ -164,13 +181,13 @@ impl PgHub {
         if let Some(row) = stored {
             return Ok(CredentialInsert::Stored(count(row.get(0))));
         }
-        let record_taken = client
-            .query_opt(
-                "SELECT 1 FROM credentials WHERE record_id = $1",
-                &[&credential.record_id],
-            )
-            .await?
-            .is_some();
+        let record_taken = match &credential.record_id {
+            Some(record) => client
+                .query_opt("SELECT 1 FROM credentials WHERE record_id = $1", &[record])
+                .await?
+                .is_some(),
+            None => false,
+        };
         if record_taken {
             return Ok(CredentialInsert::RecordTaken);
         }
@@ -184,13 +201,15 @@ impl PgHub {
             .await?;
         if let Some(held) = held {
             let number: i64 = held.get(0);
-            client
-                .execute(
-                    "INSERT INTO covered_passes (record_id, credential, covered_at)
-                     VALUES ($1, $2, now()) ON CONFLICT DO NOTHING",
-                    &[&credential.record_id, &number],
-                )
-                .await?;
+            if let Some(record) = &credential.record_id {
+                client
+                    .execute(
+                        "INSERT INTO covered_passes (record_id, credential, covered_at)
+                         VALUES ($1, $2, now()) ON CONFLICT DO NOTHING",
+                        &[record, &number],
+                    )
+                    .await?;
+            }
             return Ok(CredentialInsert::AchievementHeld(count(number)));
         }
         Ok(CredentialInsert::IndexTaken)

@@ -153,6 +153,22 @@ impl SqliteHub {
         .await
     }
 
+    pub(crate) async fn pack_modules(
+        &self,
+        pack: [u8; 32],
+    ) -> Result<Vec<(Vec<u8>, String)>, HubError> {
+        self.run(move |db| {
+            let conn = db.read();
+            let mut stmt = conn.prepare(
+                "SELECT p.publisher, m.body FROM pack_modules m JOIN packs p ON p.hash = m.pack_hash
+                 WHERE m.pack_hash = ?1 ORDER BY m.module_id",
+            )?;
+            let rows = stmt.query_map([pack.as_slice()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
     pub(crate) async fn add_credential(
         &self,
         credential: NewCredential,
@@ -160,11 +176,14 @@ impl SqliteHub {
         self.run(move |db| {
             let mut conn = db.lock();
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let taken: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM credentials WHERE record_id = ?1)",
-                [&credential.record_id],
-                |r| r.get(0),
-            )?;
+            let taken: bool = match &credential.record_id {
+                Some(record) => tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM credentials WHERE record_id = ?1)",
+                    [record],
+                    |r| r.get(0),
+                )?,
+                None => false,
+            };
             if taken {
                 return Ok(CredentialInsert::RecordTaken);
             }
@@ -176,13 +195,15 @@ impl SqliteHub {
                 )
                 .optional()?;
             if let Some(held) = held {
-                tx.execute(
-                    &format!(
-                        "INSERT INTO covered_passes (record_id, credential, covered_at)
-                         VALUES (?1, ?2, {NOW}) ON CONFLICT DO NOTHING"
-                    ),
-                    params![credential.record_id, held],
-                )?;
+                if let Some(record) = &credential.record_id {
+                    tx.execute(
+                        &format!(
+                            "INSERT INTO covered_passes (record_id, credential, covered_at)
+                             VALUES (?1, ?2, {NOW}) ON CONFLICT DO NOTHING"
+                        ),
+                        params![record, held],
+                    )?;
+                }
                 tx.commit()?;
                 return Ok(CredentialInsert::AchievementHeld(count(held)));
             }

@@ -43,7 +43,7 @@ pub async fn an_exchange_issues_to_one_wallet_once_and_the_copy_goes_with_the_or
     let CredentialInsert::Stored(original) = db
         .add_credential(NewCredential {
             id: original_id.into(),
-            record_id: chain[0].signed.record.id.clone(),
+            record_id: Some(chain[0].signed.record.id.clone()),
             learner: who.clone(),
             issuer,
             status_index: 1,

@@ -91,7 +91,7 @@ pub async fn credentials_are_stored_once_per_record_numbered_and_revoked_by_bit(
 
     let credential = |n: u64, record: usize, index: u64| NewCredential {
         id: format!("urn:uuid:00000000-0000-4000-8000-00000000000{n}"),
-        record_id: chain[record].signed.record.id.clone(),
+        record_id: Some(chain[record].signed.record.id.clone()),
         learner: who.clone(),
         issuer: id,
         status_index: index,
@@ -304,7 +304,7 @@ pub async fn two_passes_of_one_achievement_at_once_get_exactly_one_credential(fr
         let who = learner(100 + round);
         let pass = |n: usize| NewCredential {
             id: format!("urn:uuid:00000000-0000-4000-8000-0000000{round:02}{n:03}"),
-            record_id: chain[n].signed.record.id.clone(),
+            record_id: Some(chain[n].signed.record.id.clone()),
             learner: who.clone(),
             issuer,
             status_index: u64::from(round) * 10 + n as u64,
