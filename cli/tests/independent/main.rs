@@ -443,3 +443,208 @@ fn work_records_and_a_workers_presentation_verify_with_digital_bazaar() {
         &format!("invalid={}", path(&d.join("presented.json"))),
     ]);
 }
+
+/// A pathway end to end: a trainer builds a pack of two modules and the pathway over them,
+/// the hub's provider issues; a learner passes both modules offline and syncs; the hub issues
+/// the milestone at that sync, its evidence naming each part's credential by id and digest.
+/// Both verifiers say the milestone is valid, its status read from the hub.
+#[test]
+fn a_milestone_the_hub_issues_for_a_pathways_parts_verifies_with_both() {
+    use skillpack_core::authoring::load_modules;
+    use skillpack_core::credential::milestone::credential_digest;
+    use skillpack_core::testing::right_answers;
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let hub = Hub::start(d);
+    let (url, db) = (hub.url.clone(), hub.db.clone());
+    let key = assets().join("keys/demo-publisher.key");
+    let public = assets().join("keys/demo-publisher.pub");
+    let (key, public) = (key.to_str().unwrap(), public.to_str().unwrap());
+    let modules =
+        ["safe-riding", "talking-with-customers"].map(|m| assets().join("modules").join(m));
+    let pathway = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/pathways/rider-basics");
+    ok(
+        d,
+        &[
+            "build",
+            modules[0].to_str().unwrap(),
+            modules[1].to_str().unwrap(),
+            pathway.to_str().unwrap(),
+            "--key",
+            key,
+            "--id",
+            "rider-basics-pack",
+            "--pack-version",
+            "1.0.0",
+            "-o",
+            "riders.skillpack",
+        ],
+    );
+    ok(d, &["hub", "add-publisher", "--db", &db, public]);
+    std::fs::write(
+        d.join("issuer.toml"),
+        "name = \"Salama Riders Trust\"\ncountry_code = \"KE\"\ncountry = \"Kenya\"\n",
+    )
+    .unwrap();
+    let set_up = ok(
+        d,
+        &[
+            "hub",
+            "issuer",
+            "--db",
+            &db,
+            "--publisher",
+            public,
+            "--issuer",
+            "issuer.toml",
+            "--hub-url",
+            &url,
+        ],
+    );
+    let issuer_did = set_up
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("issuer key:"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_owned();
+    ok(
+        d,
+        &[
+            "issuer",
+            "endorse",
+            "--key",
+            key,
+            "--issuer",
+            &issuer_did,
+            "-o",
+            "endorsement.json",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "hub",
+            "issuer",
+            "--db",
+            &db,
+            "--endorsement",
+            "endorsement.json",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "publish",
+            "--hub",
+            &url,
+            "--key",
+            key,
+            "riders.skillpack",
+            "--group",
+            "riders",
+        ],
+    );
+    let code = ok(d, &["hub", "enrol", "--db", &db, "--group", "riders"])
+        .trim()
+        .to_owned();
+    ok(
+        d,
+        &["device", "init", "--store", "phone", "--trust", public],
+    );
+    ok(
+        d,
+        &[
+            "device", "register", "--store", "phone", "--hub", &url, "--code", &code,
+        ],
+    );
+    ok(d, &["device", "sync", "--store", "phone"]);
+    for (n, src) in modules.iter().enumerate() {
+        let module = load_modules(std::slice::from_ref(src))
+            .unwrap()
+            .remove(0)
+            .compiled
+            .module;
+        let answers = format!("right-{n}.json");
+        std::fs::write(
+            d.join(&answers),
+            serde_json::to_vec(&right_answers(&module)).unwrap(),
+        )
+        .unwrap();
+        ok(
+            d,
+            &[
+                "device",
+                "take",
+                "--store",
+                "phone",
+                &module.id,
+                "--answers",
+                &answers,
+            ],
+        );
+    }
+    // A milestone is no module to take.
+    let refused = common::skillpack(
+        d,
+        &[
+            "device",
+            "take",
+            "--store",
+            "phone",
+            "rider-basics",
+        ],
+    );
+    assert!(!refused.status.success());
+    assert!(text(&refused).contains("milestone"), "{}", text(&refused));
+    let synced = ok(d, &["device", "sync", "--store", "phone"]);
+    assert!(synced.contains("3 new credentials"), "{synced}");
+
+    let held: Value = serde_json::from_str(&ok(
+        d,
+        &["device", "credentials", "--store", "phone", "--json"],
+    ))
+    .unwrap();
+    let held = held.as_array().unwrap();
+    let by_module = |m: &str| {
+        held.iter().find(|c| c["module"] == m).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let export = |id: &str, out: &str| {
+        ok(
+            d,
+            &[
+                "device",
+                "credential",
+                "export",
+                "--store",
+                "phone",
+                id,
+                "-o",
+                out,
+            ],
+        );
+        read_json(&d.join(out))
+    };
+    let milestone = export(&by_module("rider-basics"), "milestone.json");
+    let parts = [
+        export(&by_module("safe-riding"), "part-1.json"),
+        export(&by_module("talking-with-customers"), "part-2.json"),
+    ];
+    let evidence = milestone["evidence"].as_array().unwrap();
+    assert_eq!(evidence.len(), 2, "{milestone:#}");
+    for (entry, part) in evidence.iter().zip(&parts) {
+        assert_eq!(entry["id"], part["id"]);
+        assert_eq!(
+            entry["digestMultibase"],
+            credential_digest(part).unwrap().as_str()
+        );
+    }
+    verify(&[
+        "--hub",
+        &url,
+        &format!("valid={}", d.join("milestone.json").display()),
+    ]);
+}

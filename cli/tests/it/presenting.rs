@@ -369,7 +369,10 @@ fn a_platforms_export_with_a_wrong_row_issues_nothing_and_a_did_web_platform_get
     // Valid, its revocation not checked (exit 4): a work record names no status list.
     let said = text(&verified);
     assert_eq!(verified.status.code(), Some(4), "{said}");
-    assert!(said.contains("issued by Haraka Deliveries (did:web:haraka.example)"), "{said}");
+    assert!(
+        said.contains("issued by Haraka Deliveries (did:web:haraka.example)"),
+        "{said}"
+    );
 }
 
 /// The learner key a device keeps in its store folder.
