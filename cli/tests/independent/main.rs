@@ -559,6 +559,13 @@ fn a_milestone_the_hub_issues_for_a_pathways_parts_verifies_with_both() {
         ],
     );
     ok(d, &["device", "sync", "--store", "phone"]);
+    let portfolio = |d: &Path| -> Value {
+        serde_json::from_str(&ok(
+            d,
+            &["device", "portfolio", "--store", "phone", "--json"],
+        ))
+        .unwrap()
+    };
     for (n, src) in modules.iter().enumerate() {
         let module = load_modules(std::slice::from_ref(src))
             .unwrap()
@@ -584,22 +591,43 @@ fn a_milestone_the_hub_issues_for_a_pathways_parts_verifies_with_both() {
             ],
         );
     }
-    // A milestone is no module to take.
-    let refused = common::skillpack(
-        d,
-        &[
-            "device",
-            "take",
-            "--store",
-            "phone",
-            "rider-basics",
-        ],
+    // Offline, the phone shows the progress its passes make.
+    let offline = portfolio(d);
+    let milestone_view = &offline["milestones"][0];
+    assert_eq!(milestone_view["id"], "rider-basics");
+    assert_eq!(
+        (
+            milestone_view["passed"].as_u64(),
+            milestone_view["required"].as_u64()
+        ),
+        (Some(2), Some(2))
     );
+    assert!(
+        milestone_view["credential"].is_null(),
+        "not issued before the sync"
+    );
+    // A milestone is no module to take.
+    let refused = common::skillpack(d, &["device", "take", "--store", "phone", "rider-basics"]);
     assert!(!refused.status.success());
     assert!(text(&refused).contains("milestone"), "{}", text(&refused));
     let synced = ok(d, &["device", "sync", "--store", "phone"]);
     assert!(synced.contains("3 new credentials"), "{synced}");
 
+    let synced_view = portfolio(d);
+    assert!(
+        synced_view["milestones"][0]["credential"].is_string(),
+        "{synced_view:#}"
+    );
+    let kinds: Vec<&str> = synced_view["issuers"][0]["credentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"milestone") && kinds.contains(&"learning"),
+        "{kinds:?}"
+    );
     let held: Value = serde_json::from_str(&ok(
         d,
         &["device", "credentials", "--store", "phone", "--json"],

@@ -106,6 +106,32 @@ fn a_client_checks_a_workers_presentation_offline_once_and_refuses_changes_and_o
     let talking = keep(d, "phone", "talking.json");
     let record = work_record(d, &worker);
 
+    // The worker's own view: learning credentials from the trusted trainer, the work record
+    // and its review from a platform the phone does not know.
+    let view: Value = serde_json::from_str(&ok(
+        d,
+        &["device", "portfolio", "--store", "phone", "--json"],
+    ))
+    .unwrap();
+    let groups = view["issuers"].as_array().unwrap();
+    assert_eq!(groups.len(), 2, "{view:#}");
+    assert_eq!(groups[0]["issuerName"], "Salama Riders Trust");
+    assert_eq!(groups[0]["trusted"], true);
+    assert_eq!(groups[1]["issuerName"], "Haraka Deliveries");
+    let mut kinds: Vec<&str> = groups[1]["credentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    kinds.sort_unstable();
+    assert_eq!(kinds, ["client-review", "work-record"]);
+    let words = ok(d, &["device", "portfolio", "--store", "phone"]);
+    assert!(
+        words.contains("[work-record] Food delivery rider"),
+        "{words}"
+    );
+
     let asked = challenge(d);
     let made = ok(
         d,

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::error::ApiResult;
 use super::types::Timestamp;
 use super::Skillpack;
-use crate::device::{CredentialCheck, PresentationCheck};
+use crate::device::{CredentialCheck, Portfolio, PresentationCheck};
 use crate::store::{HeldCredential, RevocationState};
 
 /// A credential the phone keeps, as the learner's list shows it.
@@ -88,6 +88,12 @@ impl Skillpack {
     /// A credential that fails a check is a result naming it, not an error.
     pub fn verify_credential(&self, text: String, online: bool) -> ApiResult<CredentialCheck> {
         self.with(|d| Ok(d.verify_credential(&text, online)?))
+    }
+
+    /// The learner's portfolio: every kept credential grouped by issuer (with its kind,
+    /// trust and revocation), and the installed pathways' milestones with progress.
+    pub fn portfolio(&self) -> ApiResult<Portfolio> {
+        self.with(|d| Ok(d.portfolio()?))
     }
 
     /// A new challenge for the client's phone to show a worker (as text or a QR code), with

@@ -10,6 +10,7 @@ mod clock;
 mod credentials;
 #[cfg(feature = "client")]
 mod hub;
+mod portfolio;
 mod presentations;
 mod results;
 #[cfg(test)]
@@ -23,6 +24,9 @@ pub use attempt::{AttemptView, SubmitView};
 pub use clock::AttemptClock;
 #[cfg(feature = "client")]
 pub use credentials::CredentialCheck;
+pub use portfolio::{
+    CredentialKind, IssuerCredentials, MilestoneProgress, PartProgress, Portfolio, PortfolioEntry,
+};
 pub use presentations::{
     ListedRevocation, PresentationCheck, PresentationFile, PresentedCredential,
     MAX_PRESENTATION_FILE,

@@ -6,6 +6,7 @@
 
 mod credentials;
 mod identity;
+mod portfolio;
 mod presentations;
 mod settings;
 mod take;
@@ -121,6 +122,15 @@ pub enum DeviceCommand {
     /// Keep a credential received as a file, or hand one out as a file or a QR code.
     #[command(subcommand)]
     Credential(credentials::CredentialCommand),
+    /// The worker's portfolio: credentials by issuer and kind, milestones with progress.
+    Portfolio {
+        /// The store folder.
+        #[arg(long)]
+        store: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show chosen credentials to a client as a signed presentation, or check one as the
     /// client.
     #[command(subcommand)]
@@ -210,6 +220,7 @@ pub fn run(command: DeviceCommand) -> CommandResult {
         }
         DeviceCommand::Credential(command) => credentials::run(command),
         DeviceCommand::Presentation(command) => presentations::run(command),
+        DeviceCommand::Portfolio { store, json } => portfolio::run(&store, json),
         DeviceCommand::Records { store, json } => records(&Device::open(&store)?, json),
         DeviceCommand::Register {
             store,
