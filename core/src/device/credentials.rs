@@ -11,7 +11,7 @@ use super::Device;
 use crate::credential::{qr, CredentialError};
 use crate::store::HeldCredential;
 #[cfg(feature = "client")]
-use crate::sync::{check_credential, RevocationStatus};
+use crate::sync::{check_credential_with, RevocationStatus};
 use crate::Result;
 
 /// What verifying a credential found: valid, or the one check that failed.
@@ -107,7 +107,8 @@ impl Device {
     }
 
     /// Verifies a credential (its JSON, or a QR code's text) as any verifier would, now,
-    /// trusting the issuers this device trusts; `online`, also against the issuer's
+    /// trusting the issuers this device trusts and knowing `did:web` issuers by the documents
+    /// it keeps (online, one not kept is read and kept); `online`, also against the issuer's
     /// revocation list. A credential that fails a check is a result naming it, not an error.
     #[cfg(feature = "client")]
     pub fn verify_credential(&self, text: &str, online: bool) -> Result<CredentialCheck> {
@@ -116,8 +117,14 @@ impl Device {
             Err(e) => return Ok(CredentialCheck::failed(&e)),
         };
         let trusted = self.store.trusted_issuers()?;
+        // A did:web issuer's document read now is kept, so the next check works offline;
+        // offline, the documents kept are what the issuers' keys are known by.
+        if online {
+            self.read_issuer_document(&credential);
+        }
+        let documents = self.store.issuer_documents()?;
         Ok(
-            match check_credential(&credential, &trusted, Utc::now(), online) {
+            match check_credential_with(&credential, &trusted, Utc::now(), online, &documents) {
                 Ok(checked) => CredentialCheck {
                     valid: true,
                     problem: None,

@@ -488,6 +488,12 @@ fn a_did_web_issuers_document_is_read_online_and_its_credential_verifies() {
     phone
         .add_credential(&for_the_learner(2).to_string())
         .expect("checked against the document the phone keeps");
+    // And verifies any credential of that issuer offline, from the document it keeps.
+    let offline = phone
+        .verify_credential(&for_the_learner(3).to_string(), false)
+        .unwrap();
+    assert!(offline.valid, "{offline:?}");
+    assert_eq!(offline.issuer, did);
 
     // Its revocation list, signed by the key its document lists, is read online.
     *claimed.lock().unwrap() = Some(did.clone());
