@@ -1,4 +1,5 @@
-//! `skillpack check`: every problem of every module folder, without building.
+//! `skillpack check`: every problem of every module (and pathway) folder, without building;
+//! folders checked together are checked as one pack (a pathway's parts must be among them).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,6 +11,7 @@ use super::CommandResult;
 /// Checks each folder and prints its problems; fails if any has an error.
 pub fn run(dirs: &[PathBuf]) -> CommandResult {
     let mut failed = false;
+    let mut compiled = Vec::new();
     for dir in dirs {
         let files = match read_module_folder(dir) {
             Ok(files) => files,
@@ -27,14 +29,39 @@ pub fn run(dirs: &[PathBuf]) -> CommandResult {
         let compilation = compile_for_pack(&files);
         print_report(dir, &compilation.diagnostics);
         match &compilation.module {
-            Some(m) => outln!(
-                "{}: ok: {} lessons, {} questions, {} media",
-                dir.display(),
-                m.module.lessons.len(),
-                m.module.questions.len(),
-                m.media.len()
-            ),
+            Some(m) => match &m.module.pathway {
+                Some(pathway) => outln!(
+                    "{}: ok: a pathway of {} parts, {} required",
+                    dir.display(),
+                    pathway.parts.len(),
+                    pathway.required
+                ),
+                None => outln!(
+                    "{}: ok: {} lessons, {} questions, {} media",
+                    dir.display(),
+                    m.module.lessons.len(),
+                    m.module.questions.len(),
+                    m.media.len()
+                ),
+            },
             None => failed = true,
+        }
+        if let Some(m) = compilation.module {
+            compiled.push(m.module);
+        }
+    }
+    // Checked together, as a pack: each pathway's parts must be among the modules.
+    if compiled.iter().any(|m| m.pathway.is_some()) {
+        if dirs.len() > 1 {
+            for problem in skillpack_core::module::check_pathways_in_pack(&compiled) {
+                eprintln!("{problem}");
+                failed = true;
+            }
+        } else {
+            outln!(
+                "its parts are checked with the modules: skillpack check PATHWAY MODULE..., \
+                 or when the pack is built"
+            );
         }
     }
     Ok(if failed {

@@ -30,6 +30,8 @@ pub enum CredentialCommand {
     /// Issue work records for a platform's workers (one per worker, one more per client
     /// review), signed with the platform's key, from the platform's CSV or JSON export.
     IssueWorkRecord(super::work_records::IssueWorkRecordArgs),
+    /// Issue a pathway's milestone offline, from the learner's credentials for its parts.
+    IssueMilestone(super::milestones::IssueMilestoneArgs),
     /// Verify a credential, from its JSON file, a baked badge (PNG) or a QR code image, and (unless --offline)
     /// whether its issuer revoked it. Exit codes: 0 valid and not revoked, 1 not valid,
     /// 3 revoked, 4 valid but revocation not checked, 5 valid but not from an issuer --trust
@@ -147,6 +149,7 @@ pub fn run(command: CredentialCommand) -> CommandResult {
     match command {
         CredentialCommand::Issue(args) => issue(args),
         CredentialCommand::IssueWorkRecord(args) => super::work_records::run(args),
+        CredentialCommand::IssueMilestone(args) => super::milestones::run(args),
         CredentialCommand::Verify {
             file,
             qr,

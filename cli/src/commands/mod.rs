@@ -10,6 +10,7 @@ pub mod hub;
 pub mod inspect;
 pub mod issuer;
 pub mod keys;
+pub mod milestones;
 pub mod publish;
 mod qr_image;
 pub mod relay;

@@ -10,6 +10,7 @@ mod grants;
 mod hub;
 mod identity;
 mod issuing;
+mod milestones;
 mod names;
 mod presenting;
 mod preview;
