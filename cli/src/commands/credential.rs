@@ -535,9 +535,15 @@ pub(crate) fn draw(
     credential: &serde_json::Value,
     out: &Path,
 ) -> anyhow::Result<(i16, &'static str)> {
+    draw_text(&qr::to_payload(credential)?, out)
+}
+
+/// Draws `text` as a QR code to `out` (`.png` or `.svg`), as [`draw`] does a credential's;
+/// gives its version and error correction level.
+pub(crate) fn draw_text(text: &str, out: &Path) -> anyhow::Result<(i16, &'static str)> {
     match out.extension().and_then(|e| e.to_str()) {
         Some("svg") => {
-            let (code, version, level) = qr_code(credential)?;
+            let (code, version, level) = qr_code_of(text)?;
             let svg = code
                 .render::<qrcode::render::svg::Color<'_>>()
                 .min_dimensions(600, 600)
@@ -546,7 +552,7 @@ pub(crate) fn draw(
             Ok((version, level))
         }
         Some("png") => {
-            let (png, version, level) = qr_png(credential)?;
+            let (png, version, level) = png_of(text)?;
             std::fs::write(out, png).with_context(|| format!("writing {}", out.display()))?;
             Ok((version, level))
         }
@@ -561,7 +567,12 @@ pub(crate) fn draw(
 pub(crate) fn qr_png(
     credential: &serde_json::Value,
 ) -> anyhow::Result<(Vec<u8>, i16, &'static str)> {
-    let (code, version, level) = qr_code(credential)?;
+    png_of(&qr::to_payload(credential)?)
+}
+
+/// `text`'s QR code as a PNG, with its version and error correction level.
+fn png_of(text: &str) -> anyhow::Result<(Vec<u8>, i16, &'static str)> {
+    let (code, version, level) = qr_code_of(text)?;
     let image = code
         .render::<image::Luma<u8>>()
         .min_dimensions(600, 600)
@@ -573,23 +584,22 @@ pub(crate) fn qr_png(
     Ok((png, version, level))
 }
 
-/// `credential`'s QR code, with its version and error correction level's name: the smallest
+/// `payload`'s QR code, with its version and error correction level's name: the smallest
 /// version at level M (what a cheap phone's camera reads at arm's length depends on the
 /// modules' size, so the version counts most), at Q instead when Q fits the same version,
 /// and at L only when M does not fit at all.
-fn qr_code(credential: &serde_json::Value) -> anyhow::Result<(QrCode, i16, &'static str)> {
-    let payload = qr::to_payload(credential)?;
+fn qr_code_of(payload: &str) -> anyhow::Result<(QrCode, i16, &'static str)> {
     let number = |code: &QrCode| match code.version() {
         qrcode::Version::Normal(v) | qrcode::Version::Micro(v) => v,
     };
-    let Ok(at_m) = QrCode::with_error_correction_level(&payload, EcLevel::M) else {
-        let at_l = QrCode::with_error_correction_level(&payload, EcLevel::L)
+    let Ok(at_m) = QrCode::with_error_correction_level(payload, EcLevel::M) else {
+        let at_l = QrCode::with_error_correction_level(payload, EcLevel::L)
             .context("the credential does not fit one QR code")?;
         let version = number(&at_l);
         return Ok((at_l, version, "L"));
     };
     let version = number(&at_m);
-    match QrCode::with_version(&payload, at_m.version(), EcLevel::Q) {
+    match QrCode::with_version(payload, at_m.version(), EcLevel::Q) {
         Ok(at_q) => Ok((at_q, version, "Q")),
         Err(_) => Ok((at_m, version, "M")),
     }

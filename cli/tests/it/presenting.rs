@@ -237,6 +237,90 @@ fn a_client_checks_a_workers_presentation_offline_once_and_refuses_changes_and_o
     // The unchanged one still answers its challenge: a refused copy did not use it up.
     assert!(verify(d, "fresh.json").0);
 
+    // Across a table: the summary of four credentials in one QR code, scanned first; the
+    // full presentation follows as a file and must be the one announced.
+    let review = view["issuers"][1]["credentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "client-review")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let asked = challenge(d);
+    let four = [&riding, &talking, &record, &review];
+    let mut args = vec!["device", "presentation", "make", "--store", "phone"];
+    for id in four {
+        args.extend(["--credential", id.as_str()]);
+    }
+    args.extend([
+        "--challenge",
+        &asked,
+        "-o",
+        "four.json",
+        "--summary-qr",
+        "summary.png",
+    ]);
+    let made = ok(d, &args);
+    let version: u32 = made
+        .split("QR version ")
+        .nth(1)
+        .and_then(|v| v.split(',').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    println!("a summary of four credentials: {made}");
+    assert!(
+        version <= 15,
+        "one code a phone's camera reads at arm's length: {made}"
+    );
+    let summary_check = |file: &str, summary: &str| {
+        let out = skillpack(
+            d,
+            &[
+                "device",
+                "presentation",
+                "verify",
+                "--store",
+                "client",
+                file,
+                "--summary",
+                summary,
+                "--json",
+            ],
+        );
+        let json: Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", text(&out)));
+        (out.status.success(), json)
+    };
+    // Another presentation than the one announced is refused, and uses up nothing.
+    ok(
+        d,
+        &[
+            "device",
+            "presentation",
+            "make",
+            "--store",
+            "phone",
+            "--credential",
+            &riding,
+            "--challenge",
+            &asked,
+            "-o",
+            "other.json",
+        ],
+    );
+    let (valid, check) = summary_check("other.json", "summary.png");
+    assert!(!valid);
+    assert!(
+        check["problem"].as_str().unwrap().contains("differ"),
+        "{check}"
+    );
+    let (valid, check) = summary_check("four.json", "summary.png");
+    assert!(valid, "{check}");
+    assert_eq!(check["credentials"].as_array().unwrap().len(), 4);
+
     // Someone else's credential: the worker's phone will not keep or present it, and a
     // presentation signed by the worker's key around it (another program's doing) is refused.
     let other = device(d, "other");

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::error::ApiResult;
 use super::types::Timestamp;
 use super::Skillpack;
-use crate::device::{CredentialCheck, Portfolio, PresentationCheck};
+use crate::device::{CredentialCheck, Portfolio, PresentationCheck, SummaryCheck};
 use crate::store::{HeldCredential, RevocationState};
 
 /// A credential the phone keeps, as the learner's list shows it.
@@ -113,6 +113,35 @@ impl Skillpack {
         domain: Option<String>,
     ) -> ApiResult<String> {
         self.with(|d| Ok(d.present(&ids, challenge.as_deref(), domain.as_deref())?))
+    }
+
+    /// The QR text of a summary of the learner's presentation of `ids` over the client's
+    /// `challenge` (and `domain`), for the client's phone to scan while the full
+    /// presentation (`present_credentials`, same challenge) follows by file or nearby share.
+    pub fn presentation_summary(
+        &self,
+        ids: Vec<String>,
+        challenge: String,
+        domain: Option<String>,
+    ) -> ApiResult<String> {
+        self.with(|d| Ok(d.presentation_summary(&ids, &challenge, domain.as_deref())?))
+    }
+
+    /// What a scanned presentation summary says, checked at once (signature, and a challenge
+    /// of this phone still open); the challenge is used up only by the full presentation.
+    pub fn check_presentation_summary(&self, text: String) -> ApiResult<SummaryCheck> {
+        self.with(|d| Ok(d.check_presentation_summary(&text)?))
+    }
+
+    /// Checks the full presentation that follows a scanned summary: as
+    /// `verify_presentation` with a challenge required, and that it carries exactly the
+    /// credentials the summary named.
+    pub fn verify_presentation_with_summary(
+        &self,
+        summary: String,
+        text: String,
+    ) -> ApiResult<PresentationCheck> {
+        self.with(|d| Ok(d.verify_presentation_with_summary(&summary, &text)?))
     }
 
     /// Checks a presentation a worker shared, offline, as the client's phone: every

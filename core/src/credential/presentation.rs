@@ -258,6 +258,7 @@ fn listed(value: Option<&Value>) -> Vec<&Value> {
 }
 
 mod credentials;
+pub mod summary;
 #[cfg(test)]
 mod tests;
 

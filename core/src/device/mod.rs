@@ -28,7 +28,7 @@ pub use portfolio::{
     CredentialKind, IssuerCredentials, MilestoneProgress, PartProgress, Portfolio, PortfolioEntry,
 };
 pub use presentations::{
-    ListedRevocation, PresentationCheck, PresentationFile, PresentedCredential,
+    ListedRevocation, PresentationCheck, PresentationFile, PresentedCredential, SummaryCheck,
     MAX_PRESENTATION_FILE,
 };
 pub use results::ResultView;

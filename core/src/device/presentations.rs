@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::Device;
+use crate::credential::presentation::summary::{read_summary, PresentationSummary};
 use crate::credential::status::{check_status_with, revocation_entry};
 use crate::credential::{
     verify_presentation, Contexts, CredentialError, PresentationRequest, CLOCK_TOLERANCE,
@@ -97,6 +98,32 @@ pub enum ListedRevocation {
     },
 }
 
+/// What a scanned presentation summary says, checked: the holder signed it, over a challenge
+/// this phone gave that is still open; or the one check that failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+pub struct SummaryCheck {
+    /// True when the signature and the challenge checked out.
+    pub valid: bool,
+    /// The check that failed, in words, when one did.
+    pub problem: Option<String>,
+    /// The holder's `did:key`.
+    pub holder: String,
+    /// The ids of the credentials announced, in order.
+    pub credentials: Vec<String>,
+}
+
+impl SummaryCheck {
+    fn failed(problem: String) -> Self {
+        Self {
+            valid: false,
+            problem: Some(problem),
+            holder: String::new(),
+            credentials: Vec::new(),
+        }
+    }
+}
+
 impl PresentationCheck {
     fn failed(problem: String) -> Self {
         Self {
@@ -156,6 +183,73 @@ impl Device {
         text: &str,
         require_challenge: bool,
     ) -> Result<PresentationCheck> {
+        self.check_presentation(text, None, require_challenge)
+    }
+
+    /// The QR text of a summary of the learner's presentation of the kept credentials `ids`
+    /// over the client's `challenge` (and `domain`): what the client's phone scans while the
+    /// full presentation ([`Device::present`], over the same challenge) follows by file or
+    /// nearby transfer.
+    pub fn presentation_summary(
+        &self,
+        ids: &[String],
+        challenge: &str,
+        domain: Option<&str>,
+    ) -> Result<String> {
+        Ok(self.store.summarise(ids, challenge, domain, Utc::now())?)
+    }
+
+    /// What a scanned summary says, checked at once: the holder's signature, and whether it
+    /// answers a challenge this phone gave that is still open (not used up by this).
+    pub fn check_presentation_summary(&self, text: &str) -> Result<SummaryCheck> {
+        let summary = match read_summary(text) {
+            Ok(summary) => summary,
+            Err(e) => return Ok(SummaryCheck::failed(e.to_string())),
+        };
+        let problem = match self.store.open_challenge(&summary.challenge, Utc::now()) {
+            Ok(asked) if asked.is_some() && asked != summary.domain => Some(format!(
+                "the summary is for the domain {:?}, not {:?}",
+                summary.domain.unwrap_or_default(),
+                asked.unwrap_or_default()
+            )),
+            Ok(_) => None,
+            Err(
+                e @ (StoreError::ChallengeNotGiven
+                | StoreError::ChallengeUsed(_)
+                | StoreError::ChallengeExpired(_)),
+            ) => Some(e.to_string()),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(SummaryCheck {
+            valid: problem.is_none(),
+            problem,
+            holder: summary.holder.to_did_key(),
+            credentials: summary.credentials.into_iter().map(|(id, _)| id).collect(),
+        })
+    }
+
+    /// Checks the full presentation that follows a scanned summary: as
+    /// [`Device::verify_presentation`] does with a challenge required, and that it is the one
+    /// the summary announced (holder, challenge, each credential by id and digest).
+    pub fn verify_presentation_with_summary(
+        &self,
+        summary: &str,
+        text: &str,
+    ) -> Result<PresentationCheck> {
+        let summary = match read_summary(summary) {
+            Ok(summary) => summary,
+            Err(e) => return Ok(PresentationCheck::failed(e.to_string())),
+        };
+        self.check_presentation(text, Some(&summary), true)
+    }
+
+    /// [`Device::verify_presentation`], matched against `summary` when given.
+    fn check_presentation(
+        &self,
+        text: &str,
+        summary: Option<&PresentationSummary>,
+        require_challenge: bool,
+    ) -> Result<PresentationCheck> {
         let file = match read_file(text) {
             Ok(file) => file,
             Err(why) => return Ok(PresentationCheck::failed(why)),
@@ -175,6 +269,11 @@ impl Device {
             Ok(verified) => verified,
             Err(e) => return Ok(PresentationCheck::failed(e.to_string())),
         };
+        if let Some(summary) = summary {
+            if let Err(e) = summary.matches(&file.presentation) {
+                return Ok(PresentationCheck::failed(e.to_string()));
+            }
+        }
         let answers_challenge = match verified.challenge.as_deref() {
             Some(challenge) => match self.store.use_challenge(challenge, now) {
                 Ok(asked) => {

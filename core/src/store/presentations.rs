@@ -79,6 +79,58 @@ impl Store {
         )?)
     }
 
+    /// The QR summary of the learner's presentation of the kept credentials `ids` over the
+    /// client's `challenge` and `domain`, signed at `now` (`credential::presentation::summary`).
+    pub fn summarise(
+        &self,
+        ids: &[String],
+        challenge: &str,
+        domain: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        let credentials = ids
+            .iter()
+            .map(|id| self.credential(id))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(credential::presentation::summary::summarise(
+            &self.learner,
+            &credentials,
+            challenge,
+            domain,
+            now,
+        )?)
+    }
+
+    /// Whether `challenge` is one this device gave, fresh at `now` and not answered yet (it
+    /// stays so: only [`Store::use_challenge`] uses it up); the domain asked for with it.
+    pub fn open_challenge(
+        &self,
+        challenge: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, StoreError> {
+        let given: Option<(Option<String>, String, Option<String>)> = self
+            .lock()
+            .query_row(
+                "SELECT domain, given_at, used_at FROM presentation_challenges WHERE challenge = ?1",
+                [challenge],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((domain, given_at, used_at)) = given else {
+            return Err(StoreError::ChallengeNotGiven);
+        };
+        if let Some(used_at) = used_at {
+            return Err(StoreError::ChallengeUsed(used_at));
+        }
+        let given = DateTime::parse_from_rfc3339(&given_at)
+            .map_err(|_| StoreError::Damaged("a challenge's date".into()))?
+            .with_timezone(&Utc);
+        if now - given > CHALLENGE_LIFETIME {
+            return Err(StoreError::ChallengeExpired(given_at));
+        }
+        Ok(domain)
+    }
+
     /// A new challenge for a worker to sign a presentation over, given at `now` (with the
     /// domain asked for, if any): 128 random bits.
     pub fn give_challenge(

@@ -11,7 +11,7 @@ use anyhow::Context;
 use clap::Subcommand;
 use skillpack_core::device::{Device, ListedRevocation, PresentationCheck, MAX_PRESENTATION_FILE};
 
-use super::super::credential::read_bounded;
+use super::super::credential::{draw_text, read_bounded, read_qr};
 use super::super::{print_json, CommandResult};
 
 /// What `skillpack device presentation` does.
@@ -43,6 +43,10 @@ pub enum PresentationCommand {
         /// Write the presentation here.
         #[arg(short, long)]
         out: PathBuf,
+        /// Also draw its summary as a QR code here (`.png` or `.svg`), for the client to scan
+        /// while the presentation follows as a file; needs --challenge.
+        #[arg(long, requires = "challenge")]
+        summary_qr: Option<PathBuf>,
     },
     /// As the client: check a presentation offline. Exits non-zero when it is not valid.
     Verify {
@@ -53,8 +57,12 @@ pub enum PresentationCommand {
         file: PathBuf,
         /// Accept a presentation that answers no challenge of this device (it may be a copy
         /// of one shown elsewhere).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "summary")]
         without_challenge: bool,
+        /// The summary scanned first (a PNG of its QR code, or a file of its text): the
+        /// presentation must be the one it announced.
+        #[arg(long)]
+        summary: Option<PathBuf>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -75,13 +83,22 @@ pub fn run(command: PresentationCommand) -> CommandResult {
             challenge,
             domain,
             out,
+            summary_qr,
         } => {
-            let file = Device::open(&store)?.present(
-                &credentials,
-                challenge.as_deref(),
-                domain.as_deref(),
-            )?;
+            let device = Device::open(&store)?;
+            let file = device.present(&credentials, challenge.as_deref(), domain.as_deref())?;
             std::fs::write(&out, file).with_context(|| format!("writing {}", out.display()))?;
+            if let (Some(image), Some(challenge)) = (&summary_qr, &challenge) {
+                let text =
+                    device.presentation_summary(&credentials, challenge, domain.as_deref())?;
+                let (version, level) = draw_text(&text, image)?;
+                outln!(
+                    "wrote {} (the summary: {} characters, QR version {version}, error \
+                     correction {level})",
+                    image.display(),
+                    text.len()
+                );
+            }
             outln!(
                 "wrote {} ({} credential{})",
                 out.display(),
@@ -94,11 +111,19 @@ pub fn run(command: PresentationCommand) -> CommandResult {
             store,
             file,
             without_challenge,
+            summary,
             json,
         } => {
             let bytes = read_bounded(&file, MAX_PRESENTATION_FILE)?;
             let text = String::from_utf8_lossy(&bytes);
-            let check = Device::open(&store)?.verify_presentation(&text, !without_challenge)?;
+            let device = Device::open(&store)?;
+            let check = match &summary {
+                Some(path) => {
+                    let scanned = read_summary_text(path)?;
+                    device.verify_presentation_with_summary(&scanned, &text)?
+                }
+                None => device.verify_presentation(&text, !without_challenge)?,
+            };
             if json {
                 print_json(&check_json(&check))?;
             } else {
@@ -188,4 +213,17 @@ fn check_json(check: &PresentationCheck) -> serde_json::Value {
             "revocation": revocation(&c.revocation),
         })).collect::<Vec<_>>(),
     })
+}
+
+/// A scanned summary's text: from a PNG of its QR code, or a file of its text.
+fn read_summary_text(path: &std::path::Path) -> anyhow::Result<String> {
+    use skillpack_core::credential::presentation::summary::MAX_SUMMARY_TEXT;
+    let bytes = read_bounded(path, 16 * 1024 * 1024)?;
+    if bytes.starts_with(b"\x89PNG") {
+        return read_qr(path);
+    }
+    if bytes.len() > MAX_SUMMARY_TEXT {
+        anyhow::bail!("{} is too long for a summary", path.display());
+    }
+    Ok(String::from_utf8_lossy(&bytes).trim().to_owned())
 }

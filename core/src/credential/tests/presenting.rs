@@ -227,3 +227,85 @@ fn presentations_outside_the_bounds_are_refused_by_name() {
         Err(PresentationError::UnsupportedProof(_))
     ));
 }
+
+mod summary {
+    use super::*;
+    use crate::credential::presentation::summary::{read_summary, summarise, PREFIX};
+    use crate::credential::qr::{base45_decode, base45_encode};
+
+    fn four() -> Vec<Value> {
+        ["Road safety", "Food hygiene", "First aid", "Customer care"]
+            .iter()
+            .map(|name| credential_for(&worker(), name))
+            .collect()
+    }
+
+    #[test]
+    fn a_summary_names_the_presentation_that_follows_and_nothing_else() {
+        let credentials = four();
+        let text = summarise(
+            &worker(),
+            &credentials,
+            "c-8f2e61d0",
+            Some("client-phone"),
+            now(),
+        )
+        .expect("summarises");
+        let summary = read_summary(&text).expect("reads");
+        assert_eq!(summary.holder, worker().public_key());
+        assert_eq!(summary.challenge, "c-8f2e61d0");
+        assert_eq!(summary.domain.as_deref(), Some("client-phone"));
+        assert_eq!(summary.created, now());
+        assert_eq!(summary.credentials.len(), 4);
+        assert_eq!(summary.credentials[0].0, "urn:example:road-safety");
+        let presented =
+            present(&worker(), &credentials, ASKED, now(), Contexts::bundled()).expect("presents");
+        summary.matches(&presented).expect("the one announced");
+        // Another order, one fewer, or another challenge: not the one announced.
+        let mut reordered = credentials.clone();
+        reordered.swap(0, 1);
+        let mut fewer = credentials.clone();
+        fewer.pop();
+        for other in [
+            present(&worker(), &reordered, ASKED, now(), Contexts::bundled()),
+            present(&worker(), &fewer, ASKED, now(), Contexts::bundled()),
+            present(
+                &worker(),
+                &credentials,
+                PresentationRequest {
+                    challenge: Some("c-another"),
+                    ..ASKED
+                },
+                now(),
+                Contexts::bundled(),
+            ),
+        ] {
+            assert!(summary.matches(&other.expect("presents")).is_err());
+        }
+    }
+
+    #[test]
+    fn a_changed_cut_or_foreign_summary_is_refused() {
+        let text = summarise(&worker(), &four(), "c-1", None, now()).expect("summarises");
+        let mut bytes = base45_decode(text.strip_prefix(PREFIX).expect("prefix")).expect("base45");
+        // One bit of the challenge flipped: the holder's signature no longer holds.
+        bytes[34] ^= 1;
+        let flipped = format!("{PREFIX}{}", base45_encode(&bytes));
+        assert!(matches!(
+            read_summary(&flipped),
+            Err(PresentationError::BadSignature)
+        ));
+        bytes[34] ^= 1;
+        let cut = format!("{PREFIX}{}", base45_encode(&bytes[..bytes.len() - 70]));
+        assert!(matches!(
+            read_summary(&cut),
+            Err(PresentationError::Malformed(_))
+        ));
+        assert!(read_summary(&text.replacen(PREFIX, "SP3:", 1)).is_err());
+        assert!(read_summary(&"A".repeat(5000)).is_err());
+        let nine: Vec<Value> = (0..9)
+            .map(|n| credential_for(&worker(), &format!("Badge {n}")))
+            .collect();
+        assert!(summarise(&worker(), &nine, "c-1", None, now()).is_err());
+    }
+}
