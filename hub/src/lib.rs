@@ -21,6 +21,7 @@ pub mod storage;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod web;
+pub mod work_records;
 
 use std::future::Future;
 

@@ -169,7 +169,7 @@ fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 /// The records of a CSV or JSON export, bounded.
-fn read_records(path: &Path) -> anyhow::Result<Vec<WorkRecord>> {
+pub(crate) fn read_records(path: &Path) -> anyhow::Result<Vec<WorkRecord>> {
     let bytes = read_bounded(path, MAX_EXPORT_BYTES)?;
     if bytes.len() > MAX_EXPORT_BYTES {
         bail!("{} is larger than {MAX_EXPORT_BYTES} bytes", path.display());
@@ -224,7 +224,7 @@ fn read_records(path: &Path) -> anyhow::Result<Vec<WorkRecord>> {
 }
 
 /// Adds each review of the reviews CSV to its worker's record.
-fn attach_reviews(records: &mut [WorkRecord], path: &Path) -> anyhow::Result<()> {
+pub(crate) fn attach_reviews(records: &mut [WorkRecord], path: &Path) -> anyhow::Result<()> {
     let bytes = read_bounded(path, MAX_EXPORT_BYTES)?;
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)

@@ -18,6 +18,7 @@ mod relay;
 mod sync;
 mod terminal;
 mod trainer;
+mod work_records;
 
 #[path = "../common/mod.rs"]
 mod common;

@@ -289,10 +289,7 @@ pub fn unsigned_credential(issuer: &Issuer, issuer_key: &PublicKey, award: &Awar
     if let Some(status) = &award.status {
         credential.insert(
             "credentialStatus".into(),
-            json!({"id": format!("{}#{}", status.list, status.index),
-                   "type": "BitstringStatusListEntry", "statusPurpose": "revocation",
-                   "statusListIndex": status.index.to_string(),
-                   "statusListCredential": status.list}),
+            super::status::revocation_entry_value(&status.list, status.index),
         );
     }
     if let Some(record) = &award.record {

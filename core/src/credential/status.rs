@@ -136,6 +136,15 @@ pub fn is_readable_status_url(url: &str) -> bool {
     matches!(host.as_deref(), Some("127.0.0.1" | "localhost" | "[::1]"))
 }
 
+/// The `credentialStatus` of a credential whose revocation is bit `index` of the status list
+/// at `list`: a `BitstringStatusListEntry` for revocation.
+pub fn revocation_entry_value(list: &str, index: u64) -> Value {
+    serde_json::json!({"id": format!("{list}#{index}"),
+           "type": "BitstringStatusListEntry", "statusPurpose": REVOCATION,
+           "statusListIndex": index.to_string(),
+           "statusListCredential": list})
+}
+
 /// Where a credential's revocation bit lives: the status list credential's URL and the bit.
 /// `None` when the credential names no revocation list (it cannot be revoked).
 pub fn revocation_entry(credential: &Value) -> Result<Option<(String, u64)>, CredentialError> {

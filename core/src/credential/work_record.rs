@@ -225,8 +225,24 @@ pub fn issue_work_record(
     new_id: &mut dyn FnMut() -> String,
     contexts: &Contexts,
 ) -> Result<Vec<Value>, CredentialError> {
+    unsigned_work_records(platform, &signer.id(), record, issued, new_id)?
+        .into_iter()
+        .map(|unsigned| sign(unsigned, signer, issued, contexts))
+        .collect()
+}
+
+/// The unsigned credentials for `record` from the issuer `issuer` (its id): the record
+/// first, then one for each review. A hub adds its issuer key's endorsement and a status
+/// entry to each before it signs them.
+pub fn unsigned_work_records(
+    platform: &Issuer,
+    issuer: &str,
+    record: &WorkRecord,
+    issued: DateTime<Utc>,
+    new_id: &mut dyn FnMut() -> String,
+) -> Result<Vec<Value>, CredentialError> {
     record.check()?;
-    let issuer = signer.id();
+    let issuer = issuer.to_owned();
     let profile = Value::Object(issuer_profile(platform, &issuer));
     let occupation_key = record.occupation.trim_start_matches(ESCO_OCCUPATION);
     let achievement_id = format!("{issuer}#work-record-{occupation_key}");
@@ -303,34 +319,24 @@ pub fn issue_work_record(
         "achievement": achievement,
         "result": results,
     });
-    let mut credentials = vec![sign(
-        credential(
-            new_id(),
-            &format!("{} on {}", record.occupation_name.trim(), platform.name),
-            &profile,
-            issued,
-            subject,
-            None,
-        ),
-        signer,
+    let mut credentials = vec![credential(
+        new_id(),
+        &format!("{} on {}", record.occupation_name.trim(), platform.name),
+        &profile,
         issued,
-        contexts,
-    )?];
+        subject,
+        None,
+    )];
     for review in &record.reviews {
-        credentials.push(sign(
-            review_credential(
-                platform,
-                &profile,
-                &issuer,
-                record,
-                review,
-                issued,
-                new_id(),
-            ),
-            signer,
+        credentials.push(review_credential(
+            platform,
+            &profile,
+            &issuer,
+            record,
+            review,
             issued,
-            contexts,
-        )?);
+            new_id(),
+        ));
     }
     Ok(credentials)
 }

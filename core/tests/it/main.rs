@@ -5,6 +5,7 @@ mod architecture;
 mod hostile_hub;
 mod malformed;
 mod map;
+mod published;
 mod rdf_canon;
 mod roundtrip;
 mod tamper;

@@ -133,6 +133,46 @@ pub(super) fn revoke(db: String, id: String, reason: String, by: String) -> Comm
     Ok(ExitCode::SUCCESS)
 }
 
+/// `skillpack hub work-records`: a platform's records for its workers, issued with its issuer
+/// key on this hub; every record is checked before any is issued.
+pub(super) fn work_records(
+    db: &str,
+    publisher: &str,
+    records: &Path,
+    reviews: Option<&Path>,
+) -> CommandResult {
+    use crate::commands::work_records::{attach_reviews, read_records};
+    use skillpack_hub::work_records::{issue_work_records, WorkRecordsIssued};
+    let platform = read_publisher(publisher)?;
+    let mut read = read_records(records)?;
+    if let Some(reviews) = reviews {
+        attach_reviews(&mut read, reviews)?;
+    }
+    for (n, record) in read.iter().enumerate() {
+        record
+            .check()
+            .with_context(|| format!("{}: record {}", records.display(), n + 1))?;
+    }
+    let outcome = operate(db, |hub| async move {
+        issue_work_records(&hub, platform, &read).await
+    })?;
+    match outcome {
+        WorkRecordsIssued::NoIssuer => bail!(
+            "{publisher} has no endorsed issuer on this hub: set one up with `skillpack hub \
+             issuer` first"
+        ),
+        WorkRecordsIssued::Issued { issued, held } => outln!(
+            "issued {issued} credential(s){}; workers' devices take them at their next sync",
+            if held > 0 {
+                format!(" ({held} held already)")
+            } else {
+                String::new()
+            }
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `skillpack hub retire-device`: retires a lost device, audited.
 pub(super) fn retire_device(db: &str, device: &str, reason: String, by: String) -> CommandResult {
     let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -185,6 +185,22 @@ pub enum HubCommand {
         #[arg(long)]
         endorsement: Option<PathBuf>,
     },
+    /// Issue a platform's work records to its workers' devices (taken at their next sync),
+    /// signed with the platform's issuer key on this hub (`hub issuer`, endorsed).
+    WorkRecords {
+        /// Database: sqlite://PATH or postgres://….
+        #[arg(long, env = "SKILLPACK_DB")]
+        db: String,
+        /// The platform's publisher key (NAME.pub, or its did:key).
+        #[arg(long)]
+        publisher: String,
+        /// The workers' records: CSV or JSON, as `credential issue-work-record` reads them.
+        #[arg(long)]
+        records: PathBuf,
+        /// Client reviews to pass on (CSV: worker, date, text, rating).
+        #[arg(long)]
+        reviews: Option<PathBuf>,
+    },
     /// The credentials the hub issued, oldest first.
     Credentials {
         /// Database: sqlite://PATH or postgres://….
@@ -285,6 +301,12 @@ fn parse_expiry(text: &str) -> anyhow::Result<i64> {
 /// Runs an operator command.
 pub fn run(command: HubCommand) -> CommandResult {
     match command {
+        HubCommand::WorkRecords {
+            db,
+            publisher,
+            records,
+            reviews,
+        } => changes::work_records(&db, &publisher, &records, reviews.as_deref()),
         HubCommand::Issuer {
             db,
             publisher,

@@ -201,6 +201,24 @@ pub async fn credentials_are_stored_once_per_record_numbered_and_revoked_by_bit(
         .as_deref()
         .is_some_and(|t| t.ends_with('Z')));
     assert!(listed[0].issued_at.ends_with('Z') && listed[0].revoked_at.is_none());
+
+    // A credential no one record earned (a milestone, a work record): stored once for its
+    // achievement, and a second one for it is held, with no pass to cover.
+    let recordless = |n: u64, index: u64| NewCredential {
+        record_id: None,
+        achievement: "urn:example:rider-basics".into(),
+        ..credential(n, 0, index)
+    };
+    let CredentialInsert::Stored(milestone) = db.add_credential(recordless(6, 11)).await.unwrap()
+    else {
+        panic!("stored");
+    };
+    assert_eq!(
+        db.add_credential(recordless(7, 12)).await.unwrap(),
+        CredentialInsert::AchievementHeld(milestone)
+    );
+    let listed = db.issued_credentials(Some(&who)).await.unwrap();
+    assert_eq!(listed.last().map(|c| c.record_id.clone()), Some(None));
 }
 
 pub async fn a_pack_is_offered_to_many_groups_a_version_is_immutable_and_codes_are_revoked(
@@ -272,6 +290,20 @@ pub async fn a_pack_is_offered_to_many_groups_a_version_is_immutable_and_codes_a
         .await
         .unwrap();
     assert_eq!(joined, Err(RegisterRefusal::BadCode));
+    // Every module of a stored pack, as compiled, with its publisher: how the hub finds the
+    // pathways a pass may complete.
+    let module = skillpack_core::module::compile(&skillpack_core::testing::module_files("tyres"))
+        .module
+        .unwrap()
+        .module;
+    let (mut with_module, _, _file4) = new_pack("tyres", "1.0.0", "full", "tyre-fitters");
+    with_module.module_bodies = vec![("tyres".into(), serde_json::to_string(&module).unwrap())];
+    db.put_pack(with_module.clone()).await.unwrap().unwrap();
+    let stored = db.pack_modules(with_module.hash).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].module, module);
+    assert_eq!(stored[0].publisher, publisher_key().public_key());
+    assert!(db.pack_modules([9; 32]).await.unwrap().is_empty());
 }
 
 /// Two devices of one learner push passes of the same module at the same moment: exactly one
