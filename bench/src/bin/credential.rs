@@ -136,6 +136,50 @@ fn main() {
             Err(credential::CredentialError::TooCostly { .. })
         ));
     });
+    // A worker's presentation of three credentials (two awards and the endorsed one), signed
+    // with the learner key over a client's challenge, then checked as a client's phone does.
+    let learner = SecretKey::from_seed(&[3; 32]);
+    let second = credential::issue(
+        &issuer,
+        &key,
+        &Award {
+            id: "urn:uuid:0b7f9c1e-3d4a-4f3e-9c1d-2a6b8e5f7d11".into(),
+            ..award.clone()
+        },
+        None,
+        contexts,
+    )
+    .unwrap();
+    let shown = [rdfc.clone(), second.clone(), endorsed.clone()];
+    let asked = credential::PresentationRequest {
+        challenge: Some("5f0c2b7e9a1d4c3b8e6f0a2d4b6c8e1f"),
+        domain: None,
+    };
+    let present = median(runs, || {
+        std::hint::black_box(credential::present(&learner, &shown, asked, now, contexts).unwrap());
+    });
+    let presentation = credential::present(&learner, &shown, asked, now, contexts).unwrap();
+    let check_presentation = median(runs, || {
+        credential::verify_presentation(
+            &presentation,
+            asked,
+            &trusted,
+            now,
+            credential::CLOCK_TOLERANCE,
+            contexts,
+            &[],
+        )
+        .unwrap();
+    });
+    let four = [rdfc.clone(), second.clone(), endorsed.clone(), jcs.clone()];
+    let summary = credential::presentation::summary::summarise(
+        &learner,
+        &four,
+        "5f0c2b7e9a1d4c3b8e6f0a2d4b6c8e1f",
+        None,
+        now,
+    )
+    .unwrap();
     let json = skillpack_core::canonical::to_canonical_json(&rdfc).unwrap();
     let payload = qr::to_payload(&rdfc).unwrap();
     let ratio = |d: Duration, base: Duration| d.as_secs_f64() / base.as_secs_f64();
@@ -172,6 +216,16 @@ fn main() {
         ),
         ("issue, eddsa-jcs-2022", issue_jcs, sign),
         ("verify its proof, eddsa-jcs-2022", verify_jcs, check),
+        (
+            "a worker's presentation of three credentials: sign",
+            present,
+            sign,
+        ),
+        (
+            "check it as a client's phone (the presenter's proof and each credential)",
+            check_presentation,
+            check,
+        ),
     ] {
         println!("| {what} | {took:.2?} | {:.0} |", ratio(took, base));
     }
@@ -180,6 +234,11 @@ fn main() {
         json.len(),
         payload.len(),
         qr_versions(&payload)
+    );
+    println!(
+        "A presentation's summary for one QR code, four credentials: {} characters ({}).",
+        summary.len(),
+        qr_versions(&summary)
     );
     // The demo's credential as the hub issued it (ELM inline context, evidence, status), in the
     // first QR format (written by the zstd tool, core's fixture) and in the current one.
