@@ -78,13 +78,37 @@ impl Device {
         Ok(qr::to_payload(&self.credential(id)?)?)
     }
 
-    /// Keeps a credential a trainer gave as a file (its JSON, or a QR code's text), once it
-    /// verifies (as of now, within the one clock tolerance) and is this learner's.
+    /// Keeps a credential a trainer gave as a file (its JSON, or a QR code's text), or one
+    /// published at an https link the learner scanned (feature `client`), once it verifies
+    /// (as of now, within the one clock tolerance) and is this learner's.
     pub fn add_credential(&self, text: &str) -> Result<HeldCredential> {
-        let credential = qr::read_text(text)?;
+        let trimmed = text.trim();
+        let credential = if trimmed.starts_with("https://") || trimmed.starts_with("http://") {
+            self.credential_at(trimmed)?
+        } else {
+            qr::read_text(text)?
+        };
         #[cfg(feature = "client")]
         self.read_issuer_document(&credential);
         Ok(self.store.add_credential(&credential, Utc::now())?)
+    }
+
+    /// The credential published at `url`, read now.
+    #[cfg(feature = "client")]
+    fn credential_at(&self, url: &str) -> Result<Value> {
+        Ok(crate::sync::fetch_credential(
+            url,
+            crate::sync::STATUS_TIMEOUT,
+        )?)
+    }
+
+    /// Without the hub client a link cannot be read.
+    #[cfg(not(feature = "client"))]
+    fn credential_at(&self, url: &str) -> Result<Value> {
+        Err(CredentialError::Malformed(format!(
+            "{url} is a link: this build reads no links, give the credential's file"
+        ))
+        .into())
     }
 
     /// Reads and keeps the controller document of a `did:web` issuer the device holds none

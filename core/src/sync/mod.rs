@@ -35,8 +35,8 @@ pub use report::{
     SyncReport, UnreadList,
 };
 pub use status::{
-    check_credential, check_credential_with, fetch_controller_document, fetch_status_list,
-    CheckedCredential, RevocationStatus, STATUS_TIMEOUT,
+    check_credential, check_credential_with, fetch_controller_document, fetch_credential,
+    fetch_status_list, CheckedCredential, RevocationStatus, STATUS_TIMEOUT,
 };
 
 use crate::hash::ContentHash;

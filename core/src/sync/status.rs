@@ -188,6 +188,25 @@ pub fn fetch_controller_document(
     Ok((read, document))
 }
 
+/// A credential published at `url` (a link a learner scanned or pasted): https, or http on
+/// loopback, its JSON or a Skillpack QR payload, at most a credential's largest size, the
+/// whole of it within `timeout`, redirects only to such addresses.
+pub fn fetch_credential(url: &str, timeout: Duration) -> Result<Value, SyncError> {
+    if !is_readable_status_url(url) {
+        return Err(SyncError::BadAnswer(format!(
+            "the credential's address is not https: {url}"
+        )));
+    }
+    let limit = credential::rdfc::MAX_DOCUMENT_LEN as u64;
+    let body = fetch_bounded(url, limit, timeout, "the credential")?;
+    if body.len() as u64 > limit {
+        return Err(SyncError::BadAnswer("the credential is too large".into()));
+    }
+    let text = String::from_utf8(body)
+        .map_err(|_| SyncError::BadAnswer("the credential is not UTF-8 text".into()))?;
+    credential::qr::read_text(&text).map_err(|e| SyncError::BadAnswer(e.to_string()))
+}
+
 /// The body at `url` (`what` it is, for messages): one GET following redirects only to
 /// https or loopback, at most one byte past `limit`, all of it within `timeout`.
 fn fetch_bounded(

@@ -404,10 +404,17 @@ fn a_did_web_issuers_document_is_read_online_and_its_credential_verifies() {
     let listed: Arc<Mutex<Option<serde_json::Value>>> = Arc::default();
     let key = SecretKey::from_seed(&[81; 32]);
     let (answer, public, list) = (claimed.clone(), key.public_key(), listed.clone());
+    let published: Arc<Mutex<Option<serde_json::Value>>> = Arc::default();
+    let at_link = published.clone();
     let script: Script = Box::new(move |seen, _| {
         if seen.path == "/v1/status/1" {
             if let Some(list) = list.lock().unwrap().clone() {
                 return json(list.to_string());
+            }
+        }
+        if seen.path == "/credentials/4" {
+            if let Some(credential) = at_link.lock().unwrap().clone() {
+                return json(credential.to_string());
             }
         }
         let Some(did) = answer.lock().unwrap().clone() else {
@@ -488,6 +495,15 @@ fn a_did_web_issuers_document_is_read_online_and_its_credential_verifies() {
     phone
         .add_credential(&for_the_learner(2).to_string())
         .expect("checked against the document the phone keeps");
+    // A credential published at a link the learner scanned comes in the same way.
+    *published.lock().unwrap() = Some(for_the_learner(4));
+    let linked = phone
+        .add_credential(&format!("{}/credentials/4", hub.url))
+        .expect("read from the link and kept");
+    assert_eq!(linked.issuer, did);
+    assert!(phone
+        .add_credential(&format!("{}/credentials/5", hub.url))
+        .is_err());
     // And verifies any credential of that issuer offline, from the document it keeps.
     let offline = phone
         .verify_credential(&for_the_learner(3).to_string(), false)
