@@ -48,7 +48,9 @@ pub async fn issue_pending(db: &HubDb, learner: &str) -> Result<usize, HubError>
                 issued += 1;
                 issued += milestones_after(db, learner, &pass).await;
             }
-            Ok(false) => {}
+            // Covered by an earlier credential of the same achievement: a milestone that
+            // could not be issued then is tried again now.
+            Ok(false) => issued += milestones_after(db, learner, &pass).await,
             Err(e) => tracing::warn!(record = %pass.record_id, error = %e, "not issued"),
         }
     }
@@ -60,7 +62,10 @@ pub async fn issue_pending(db: &HubDb, learner: &str) -> Result<usize, HubError>
 async fn milestones_after(db: &HubDb, learner: &str, pass: &UnissuedPass) -> usize {
     let record = match serde_json::from_str::<SignedRecord>(&pass.body) {
         Ok(signed) => signed.record,
-        Err(_) => return 0,
+        Err(e) => {
+            tracing::warn!(record = %pass.record_id, error = %e, "a stored record does not read");
+            return 0;
+        }
     };
     match crate::milestones::issue_completed(db, learner, record.pack.hash.0, &record.module).await
     {

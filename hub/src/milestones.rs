@@ -1,8 +1,10 @@
 //! Milestones at sync: when a learner's pass gives them enough parts of a pathway of the same
 //! pack, the pack's provider awards the pathway's own credential (`credential::milestone`),
 //! signed with the provider's issuer key, its evidence naming each part's credential by id
-//! and digest. A learner holds one credential per achievement, so a milestone is issued once;
-//! a revoked part does not count.
+//! and digest. Only that issuer's credentials count as parts, and not revoked ones. A learner
+//! holds one credential per achievement, so a milestone is issued once; a pass whose own
+//! credential was issued before (a second pass, a retry) looks again, so a milestone that
+//! could not be issued at its pass is issued at the next.
 
 use std::sync::Arc;
 
@@ -39,21 +41,31 @@ pub async fn issue_completed(
     if pathways.is_empty() {
         return Ok(0);
     }
-    // The learner's credentials that still count: issued to them, not revoked.
-    let mut held: Vec<Value> = Vec::new();
-    for row in db.issued_credentials(Some(learner)).await? {
-        if row.revoked_at.is_some() || row.wallet.is_some() {
-            continue;
-        }
-        if let Some(body) = crate::issue::credential_of(db, learner, row.number).await? {
-            held.push(body);
-        }
-    }
+    let rows = db.issued_credentials(Some(learner)).await?;
     let mut issued = 0;
     for found in pathways {
         let Some(pathway) = &found.module.pathway else {
             continue;
         };
+        let Some(issuer) = db
+            .issuer_of(found.publisher)
+            .await?
+            .filter(IssuerRow::is_endorsed)
+        else {
+            continue;
+        };
+        // The parts that count: the learner's own credentials from this provider's issuer
+        // (a module id is not owned: another provider's module of the same id is no part),
+        // not revoked.
+        let mut held: Vec<Value> = Vec::new();
+        for row in rows
+            .iter()
+            .filter(|r| r.issuer == issuer.id && r.revoked_at.is_none() && r.wallet.is_none())
+        {
+            if let Some(body) = crate::issue::credential_of(db, learner, row.number).await? {
+                held.push(body);
+            }
+        }
         let modules: Vec<&str> = held.iter().filter_map(module_of).collect();
         let (passed, earned) = progress(pathway, &modules);
         if !earned {
@@ -63,13 +75,6 @@ pub async fn issue_completed(
             .iter()
             .filter_map(|part| held.iter().find(|c| module_of(c) == Some(part)).cloned())
             .collect();
-        let Some(issuer) = db
-            .issuer_of(found.publisher)
-            .await?
-            .filter(IssuerRow::is_endorsed)
-        else {
-            continue;
-        };
         if issue_one(db, learner, &issuer, Arc::new(found.module.clone()), parts).await? {
             issued += 1;
         }

@@ -279,7 +279,10 @@ fun main() {
         val held = phone.credentials().single()
         val shown = phone.presentCredentials(listOf(held.id), challenge, "client.example")
         val check = client.verifyPresentation(shown, true)
-        assertTrue(check.valid, "${check.problem}")
+        // Signed by the worker over this challenge, and the credential's issuer revoked it:
+        // not valid, and it says which and by whose list.
+        assertEquals(false, check.valid)
+        assertTrue(check.problem!!.contains("revoked"), check.problem)
         assertEquals(phone.learnerDid(), check.holder)
         assertTrue(check.answersChallenge)
         val only = check.credentials.single()

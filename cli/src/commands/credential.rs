@@ -283,17 +283,7 @@ fn verify(
         (None, Some(image)) => qr::from_payload(&read_qr(image)?)?,
         _ => bail!("give the credential's file, or --qr and its image"),
     };
-    let trusted = trust
-        .iter()
-        .map(|t| {
-            if t.starts_with("did:key:") {
-                skillpack_core::keys::PublicKey::parse(t)
-                    .with_context(|| format!("{t} is not an Ed25519 did:key"))
-            } else {
-                read_public(Path::new(t)).with_context(|| format!("reading {t}"))
-            }
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let trusted = read_trusted(trust)?;
     let documents = controllers
         .iter()
         .map(|path| {
@@ -515,6 +505,23 @@ pub(crate) fn read_credential(path: &Path) -> anyhow::Result<serde_json::Value> 
 /// A PNG picture to bake a credential into, bounded.
 fn read_png(path: &Path) -> anyhow::Result<Vec<u8>> {
     read_bounded(path, credential::baked::MAX_PNG_LEN)
+}
+
+/// The keys `--trust` names: key files (NAME.pub) or did:keys.
+pub(crate) fn read_trusted(
+    trust: &[String],
+) -> anyhow::Result<Vec<skillpack_core::keys::PublicKey>> {
+    trust
+        .iter()
+        .map(|t| {
+            if t.starts_with("did:key:") {
+                skillpack_core::keys::PublicKey::parse(t)
+                    .with_context(|| format!("{t} is not an Ed25519 did:key"))
+            } else {
+                read_public(Path::new(t)).with_context(|| format!("reading {t}"))
+            }
+        })
+        .collect()
 }
 
 /// A file's bytes, at most `limit` of them: one byte past the limit is read, so a file too

@@ -1,7 +1,8 @@
 //! `skillpack credential issue-milestone`: a trainer issues a pathway's milestone offline,
 //! from the learner's credentials for its parts (files the learner shows, or the trainer's
-//! own). Each part is verified first, as any verifier would (its issuer trusted or not, it
-//! must not be changed or expired); the milestone names each by id and digest.
+//! own). Each part is verified first, as any verifier would (not changed, not expired), and
+//! must come from the issuing key or one `--trust` names; its revocation is not checked
+//! offline. The milestone names each part by id and digest.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,7 +15,7 @@ use skillpack_core::credential::{self, Contexts, CLOCK_TOLERANCE};
 use skillpack_core::keys::file::read_secret;
 use skillpack_core::module::compile;
 
-use super::credential::{random_uuid, read_credential, read_issuer_file};
+use super::credential::{random_uuid, read_credential, read_issuer_file, read_trusted};
 use super::CommandResult;
 
 /// `skillpack credential issue-milestone`.
@@ -32,6 +33,10 @@ pub struct IssueMilestoneArgs {
     /// A credential for one of its parts (JSON, or a baked PNG); repeat for each.
     #[arg(long = "part", required = true)]
     parts: Vec<PathBuf>,
+    /// Other issuers whose part credentials count (a key file NAME.pub or a did:key, such as
+    /// the hub's issuer key); the issuing key's own always count, no one else's.
+    #[arg(long)]
+    trust: Vec<String>,
     /// Where to write the milestone's JSON.
     #[arg(short, long)]
     out: PathBuf,
@@ -54,12 +59,23 @@ pub fn run(args: IssueMilestoneArgs) -> CommandResult {
         bail!("{} is a module, not a pathway", args.pathway.display());
     }
     let now = chrono::Utc::now();
+    let mut trusted = read_trusted(&args.trust)?;
+    trusted.push(key.public_key());
     let mut parts = Vec::new();
     let mut learner = None;
     for path in &args.parts {
         let part = read_credential(path)?;
-        let verified = credential::verify(&part, &[], now, CLOCK_TOLERANCE, Contexts::bundled())
-            .with_context(|| format!("{} does not verify", path.display()))?;
+        let verified =
+            credential::verify(&part, &trusted, now, CLOCK_TOLERANCE, Contexts::bundled())
+                .with_context(|| format!("{} does not verify", path.display()))?;
+        // A part anyone could sign earns nothing: only the issuer's own or those it trusts.
+        if !verified.trusted_issuer {
+            bail!(
+                "{} is issued by {}, whom --trust does not name: its part does not count",
+                path.display(),
+                verified.issuer
+            );
+        }
         match &learner {
             None => learner = Some(verified.subject.clone()),
             Some(first) if *first != verified.subject => bail!(

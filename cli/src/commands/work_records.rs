@@ -71,7 +71,8 @@ struct RecordRow {
     ratings_count: Option<u32>,
 }
 
-/// A row of the reviews CSV.
+/// A row of the reviews CSV: `occupation` says which record of the worker it goes with,
+/// needed only when the worker has several.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ReviewRow {
@@ -80,6 +81,8 @@ struct ReviewRow {
     text: String,
     #[serde(default)]
     rating: Option<f64>,
+    #[serde(default)]
+    occupation: Option<String>,
 }
 
 /// Runs `credential issue-work-record`.
@@ -223,23 +226,59 @@ pub(crate) fn read_records(path: &Path) -> anyhow::Result<Vec<WorkRecord>> {
     Ok(records)
 }
 
-/// Adds each review of the reviews CSV to its worker's record.
+/// Adds each review of the reviews CSV to its worker's record (the one of its occupation
+/// when the worker has several), bounded as the records are.
 pub(crate) fn attach_reviews(records: &mut [WorkRecord], path: &Path) -> anyhow::Result<()> {
+    use std::collections::HashMap;
     let bytes = read_bounded(path, MAX_EXPORT_BYTES)?;
+    if bytes.len() > MAX_EXPORT_BYTES {
+        bail!("{} is larger than {MAX_EXPORT_BYTES} bytes", path.display());
+    }
+    let mut by_worker: HashMap<String, Vec<usize>> = HashMap::new();
+    for (n, record) in records.iter().enumerate() {
+        by_worker.entry(record.worker.clone()).or_default().push(n);
+    }
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(bytes.as_slice());
     for (n, row) in reader.deserialize::<ReviewRow>().enumerate() {
         let row: ReviewRow =
             row.with_context(|| format!("{}: review {}", path.display(), n + 1))?;
-        let Some(record) = records.iter_mut().find(|r| r.worker == row.worker) else {
-            bail!(
-                "{}: review {} is for {}, who has no record",
+        let theirs = by_worker.get(&row.worker).map(Vec::as_slice).unwrap_or(&[]);
+        let found: Vec<usize> = theirs
+            .iter()
+            .copied()
+            .filter(|&i| {
+                row.occupation
+                    .as_ref()
+                    .is_none_or(|o| *o == records[i].occupation)
+            })
+            .collect();
+        let index = match found.as_slice() {
+            [one] => *one,
+            [] => bail!(
+                "{}: review {} is for {}, who has no such record",
                 path.display(),
                 n + 1,
                 row.worker
-            );
+            ),
+            _ => bail!(
+                "{}: review {} is for {}, who has several records: add an occupation column",
+                path.display(),
+                n + 1,
+                row.worker
+            ),
         };
+        let record = &mut records[index];
+        if record.reviews.len() >= skillpack_core::credential::work_record::MAX_REVIEWS {
+            bail!(
+                "{}: review {}: {} has more than {} reviews for one record",
+                path.display(),
+                n + 1,
+                row.worker,
+                skillpack_core::credential::work_record::MAX_REVIEWS
+            );
+        }
         record.reviews.push(Review {
             date: row.date,
             text: row.text,

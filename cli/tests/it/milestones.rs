@@ -118,6 +118,24 @@ fn a_trainer_issues_a_milestone_offline_from_the_learners_part_credentials() {
     issue("safe-riding", &did("learner"), "riding.json");
     issue("talking-with-customers", &did("learner"), "talking.json");
     issue("talking-with-customers", &did("other"), "theirs.json");
+    // A part the learner signed themselves, with their own key.
+    ok(
+        d,
+        &[
+            "credential",
+            "issue",
+            "--key",
+            "learner.key",
+            "--issuer",
+            "issuer.toml",
+            "--module",
+            &module("talking-with-customers"),
+            "--learner",
+            &did("learner"),
+            "-o",
+            "self-signed.json",
+        ],
+    );
     let milestone = |parts: &[&str]| {
         let mut args = vec![
             "credential",
@@ -146,6 +164,9 @@ fn a_trainer_issues_a_milestone_offline_from_the_learners_part_credentials() {
         "{}",
         text(&mixed)
     );
+    let forged = milestone(&["riding.json", "self-signed.json"]);
+    assert!(!forged.status.success());
+    assert!(text(&forged).contains("does not name"), "{}", text(&forged));
     let issued = milestone(&["riding.json", "talking.json"]);
     assert!(issued.status.success(), "{}", text(&issued));
     assert!(

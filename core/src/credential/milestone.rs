@@ -60,9 +60,8 @@ pub fn progress<'a>(pathway: &'a Pathway, held: &[&str]) -> (Vec<&'a str>, bool)
 
 /// The SHA-256 of a credential's canonical JSON (RFC 8785), as `digestMultibase` writes it.
 pub fn credential_digest(credential: &Value) -> Result<String, CredentialError> {
-    let canonical = crate::canonical::to_canonical_json(credential)
-        .map_err(|e| CredentialError::Malformed(e.to_string()))?;
-    Ok(digest_multibase(&ContentHash::of(&canonical)))
+    let digest = super::presentation::summary::canonical_digest(credential)?;
+    Ok(digest_multibase(&ContentHash(digest)))
 }
 
 /// Minutes of an ISO 8601 duration of hours and minutes (`PT1H30M`), as `volumeOfLearning`

@@ -262,6 +262,7 @@ pub mod summary;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use credentials::carried_by;
 #[cfg(any(test, feature = "testing"))]
 pub(crate) use credentials::sign_presentation;
 pub use credentials::{

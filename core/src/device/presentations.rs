@@ -275,17 +275,20 @@ impl Device {
             }
         }
         let answers_challenge = match verified.challenge.as_deref() {
-            Some(challenge) => match self.store.use_challenge(challenge, now) {
-                Ok(asked) => {
-                    if asked.is_some() && asked != verified.domain {
-                        return Ok(PresentationCheck::failed(format!(
-                            "the presentation is for the domain {:?}, not {:?}",
-                            verified.domain.unwrap_or_default(),
-                            asked.unwrap_or_default()
-                        )));
-                    }
-                    true
+            // The domain is compared before the challenge is used up: a presentation for
+            // another verifier leaves the worker's real answer its chance.
+            Some(challenge) => match self.store.open_challenge(challenge, now).and_then(|asked| {
+                if asked.is_some() && asked != verified.domain {
+                    return Ok(Err(format!(
+                        "the presentation is for the domain {:?}, not {:?}",
+                        verified.domain.clone().unwrap_or_default(),
+                        asked.unwrap_or_default()
+                    )));
                 }
+                self.store.use_challenge(challenge, now).map(Ok)
+            }) {
+                Ok(Ok(_)) => true,
+                Ok(Err(why)) => return Ok(PresentationCheck::failed(why)),
                 Err(
                     e @ (StoreError::ChallengeNotGiven
                     | StoreError::ChallengeUsed(_)
@@ -303,12 +306,7 @@ impl Device {
             None => false,
         };
         let mut credentials = Vec::with_capacity(verified.credentials.len());
-        let listed = file
-            .presentation
-            .get("verifiableCredential")
-            .and_then(Value::as_array);
-        for (place, (id, checked)) in verified.credentials.into_iter().enumerate() {
-            let credential = listed.and_then(|l| l.get(place)).unwrap_or(&Value::Null);
+        for ((id, checked), credential) in verified.credentials.into_iter().zip(&verified.carried) {
             let revocation = self.listed_revocation(
                 credential,
                 &checked.issuer,
@@ -325,9 +323,18 @@ impl Device {
                 revocation,
             });
         }
+        // A revoked credential makes the presentation not valid, as a revoked credential is
+        // not: the credentials are still listed, the revoked one said so.
+        let revoked = credentials.iter().find_map(|c| match &c.revocation {
+            ListedRevocation::Revoked { list_date } => Some(format!(
+                "the credential {} is revoked: its issuer's list of {list_date} says so",
+                c.id
+            )),
+            _ => None,
+        });
         Ok(PresentationCheck {
-            valid: true,
-            problem: None,
+            valid: revoked.is_none(),
+            problem: revoked,
             holder: verified.holder,
             answers_challenge,
             signed_at: verified.created.map(|t| crate::credential::timestamp(&t)),

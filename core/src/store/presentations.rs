@@ -24,9 +24,12 @@ impl Store {
     /// date the newest read from there), for presentations to carry. A list older than the
     /// one recorded is not kept.
     pub fn keep_status_list(&self, url: &str, list: &Value) -> Result<(), StoreError> {
+        // Compared as `record_status_list` wrote it: whole seconds, UTC.
         let valid_from = list
             .get("validFrom")
             .and_then(Value::as_str)
+            .and_then(|d| DateTime::parse_from_rfc3339(d).ok())
+            .map(|d| credential::timestamp(&d.with_timezone(&Utc)))
             .ok_or_else(|| CredentialError::Malformed("the list has no validFrom".into()))?;
         let body = crate::canonical::to_canonical_json(list)
             .map_err(|e| CredentialError::Malformed(e.to_string()))?;
@@ -66,6 +69,7 @@ impl Store {
         request: PresentationRequest<'_>,
         now: DateTime<Utc>,
     ) -> Result<Value, StoreError> {
+        too_many(ids)?;
         let credentials = ids
             .iter()
             .map(|id| self.credential(id))
@@ -88,6 +92,7 @@ impl Store {
         domain: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
+        too_many(ids)?;
         let credentials = ids
             .iter()
             .map(|id| self.credential(id))
@@ -108,27 +113,7 @@ impl Store {
         challenge: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<String>, StoreError> {
-        let given: Option<(Option<String>, String, Option<String>)> = self
-            .lock()
-            .query_row(
-                "SELECT domain, given_at, used_at FROM presentation_challenges WHERE challenge = ?1",
-                [challenge],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        let Some((domain, given_at, used_at)) = given else {
-            return Err(StoreError::ChallengeNotGiven);
-        };
-        if let Some(used_at) = used_at {
-            return Err(StoreError::ChallengeUsed(used_at));
-        }
-        let given = DateTime::parse_from_rfc3339(&given_at)
-            .map_err(|_| StoreError::Damaged("a challenge's date".into()))?
-            .with_timezone(&Utc);
-        if now - given > CHALLENGE_LIFETIME {
-            return Err(StoreError::ChallengeExpired(given_at));
-        }
-        Ok(domain)
+        open_domain(&self.lock(), challenge, now)
     }
 
     /// A new challenge for a worker to sign a presentation over, given at `now` (with the
@@ -138,6 +123,12 @@ impl Store {
         domain: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
+        if domain.is_some_and(|d| d.len() > credential::presentation::summary::MAX_FIELD_BYTES) {
+            return Err(StoreError::BadSetting(format!(
+                "a domain is at most {} bytes",
+                credential::presentation::summary::MAX_FIELD_BYTES
+            )));
+        }
         let challenge = crate::hex::encode(&crate::random::bytes::<16>()?);
         let forget_before = credential::timestamp(&(now - CHALLENGES_KEPT_FOR));
         let mut conn = self.lock();
@@ -165,26 +156,7 @@ impl Store {
     ) -> Result<Option<String>, StoreError> {
         let mut conn = self.lock();
         db::write(&mut conn, |tx| {
-            let given: Option<(Option<String>, String, Option<String>)> = tx
-                .query_row(
-                    "SELECT domain, given_at, used_at FROM presentation_challenges
-                     WHERE challenge = ?1",
-                    [challenge],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?;
-            let Some((domain, given_at, used_at)) = given else {
-                return Err(StoreError::ChallengeNotGiven);
-            };
-            if let Some(used_at) = used_at {
-                return Err(StoreError::ChallengeUsed(used_at));
-            }
-            let given = DateTime::parse_from_rfc3339(&given_at)
-                .map_err(|_| StoreError::Damaged("a challenge's date".into()))?
-                .with_timezone(&Utc);
-            if now - given > CHALLENGE_LIFETIME {
-                return Err(StoreError::ChallengeExpired(given_at));
-            }
+            let domain = open_domain(tx, challenge, now)?;
             tx.execute(
                 "UPDATE presentation_challenges SET used_at = ?2 WHERE challenge = ?1",
                 params![challenge, credential::timestamp(&now)],
@@ -192,6 +164,48 @@ impl Store {
             Ok(domain)
         })
     }
+}
+
+/// The domain asked for with `challenge`, when this device gave it, it is fresh at `now`
+/// and no presentation answered it; else why not.
+fn open_domain(
+    conn: &rusqlite::Connection,
+    challenge: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, StoreError> {
+    let given: Option<(Option<String>, String, Option<String>)> = conn
+        .query_row(
+            "SELECT domain, given_at, used_at FROM presentation_challenges WHERE challenge = ?1",
+            [challenge],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((domain, given_at, used_at)) = given else {
+        return Err(StoreError::ChallengeNotGiven);
+    };
+    if let Some(used_at) = used_at {
+        return Err(StoreError::ChallengeUsed(used_at));
+    }
+    let given = DateTime::parse_from_rfc3339(&given_at)
+        .map_err(|_| StoreError::Damaged("a challenge's date".into()))?
+        .with_timezone(&Utc);
+    if now - given > CHALLENGE_LIFETIME {
+        return Err(StoreError::ChallengeExpired(given_at));
+    }
+    Ok(domain)
+}
+
+/// Refuses more credentials than a presentation carries, before any is read.
+fn too_many(ids: &[String]) -> Result<(), StoreError> {
+    if ids.len() > credential::MAX_PRESENTED {
+        return Err(credential::PresentationError::Malformed(format!(
+            "{} credentials chosen; a presentation carries at most {}",
+            ids.len(),
+            credential::MAX_PRESENTED
+        ))
+        .into());
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -43,6 +43,8 @@ pub struct VerifiedPresentation {
     pub created: Option<DateTime<Utc>>,
     /// Each credential, in the presenter's order, with its id.
     pub credentials: Vec<(String, Verified)>,
+    /// The credentials as carried, in the same order (for their revocation entries).
+    pub carried: Vec<Value>,
 }
 
 /// The credentials a presentation carries, as a list, within [`MAX_PRESENTED`].
@@ -191,6 +193,7 @@ pub fn verify_presentation(
         }
     }
     let mut credentials = Vec::with_capacity(listed.len());
+    let carried: Vec<Value> = listed.iter().map(|c| (*c).clone()).collect();
     for (place, credential) in listed.into_iter().enumerate() {
         let name = credential_name(credential, place);
         let verified = verify_with(credential, trusted, now, tolerance, contexts, documents)
@@ -222,5 +225,12 @@ pub fn verify_presentation(
         domain: signed.domain,
         created,
         credentials,
+        carried,
     })
+}
+
+/// The credentials `presentation` carries (one, or a list), within [`MAX_PRESENTED`]: what
+/// a summary is matched against.
+pub(crate) fn carried_by(presentation: &Value) -> Result<Vec<&Value>, PresentationError> {
+    carried(presentation_map(presentation)?)
 }

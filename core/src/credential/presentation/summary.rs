@@ -22,6 +22,8 @@ use crate::credential::CredentialError;
 use crate::hash::ContentHash;
 use crate::keys::{PublicKey, SecretKey};
 
+/// The format byte a summary's bytes begin with.
+const FORMAT: u8 = 1;
 /// What a summary's QR text starts with.
 pub const PREFIX: &str = "SPS1:";
 /// What the holder's signature covers before the summary's bytes: no other message of ours
@@ -80,7 +82,7 @@ pub fn summarise(
     if credentials.is_empty() || credentials.len() > MAX_PRESENTED {
         return Err(bad(&format!("names 1 to {MAX_PRESENTED} credentials")));
     }
-    let mut bytes = vec![1u8];
+    let mut bytes = vec![FORMAT];
     bytes.extend_from_slice(&holder.public_key().to_bytes());
     push_text(&mut bytes, challenge)?;
     push_text(&mut bytes, domain.unwrap_or(""))?;
@@ -164,7 +166,7 @@ pub fn read_summary(text: &str) -> Result<PresentationSummary, PresentationError
     }
     let (signed_part, signature) = all.split_at(all.len() - 64);
     let mut reader = Bytes(signed_part);
-    if reader.byte()? != 1 {
+    if reader.byte()? != FORMAT {
         return Err(bad("is of a format this app does not read"));
     }
     let holder = PublicKey::from_bytes(&reader.array::<32>()?)
@@ -225,11 +227,7 @@ impl PresentationSummary {
         if proof.get("domain").and_then(Value::as_str) != self.domain.as_deref() {
             return Err(differs("another domain"));
         }
-        let carried: Vec<&Value> = match presentation.get("verifiableCredential") {
-            Some(Value::Array(items)) => items.iter().collect(),
-            Some(one) => vec![one],
-            None => Vec::new(),
-        };
+        let carried = super::carried_by(presentation)?;
         if carried.len() != self.credentials.len() {
             return Err(differs("another number of credentials"));
         }
