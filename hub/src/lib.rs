@@ -3,6 +3,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod answer;
+pub mod backup;
 pub mod error;
 pub mod exchange;
 pub mod grant;

@@ -201,6 +201,17 @@ pub enum HubCommand {
         #[arg(long)]
         reviews: Option<PathBuf>,
     },
+    /// Back up an SQLite hub while it serves (SQLite's online backup API: a plain copy of a
+    /// running hub's file misses what is still in its log). For PostgreSQL, use pg_dump
+    /// (docs/operations.md).
+    Backup {
+        /// Database: sqlite://PATH.
+        #[arg(long, env = "SKILLPACK_DB")]
+        db: String,
+        /// Where to write the copy (must not exist).
+        #[arg(short, long)]
+        out: PathBuf,
+    },
     /// The credentials the hub issued, oldest first.
     Credentials {
         /// Database: sqlite://PATH or postgres://….
@@ -301,6 +312,7 @@ fn parse_expiry(text: &str) -> anyhow::Result<i64> {
 /// Runs an operator command.
 pub fn run(command: HubCommand) -> CommandResult {
     match command {
+        HubCommand::Backup { db, out } => backup(&db, &out),
         HubCommand::WorkRecords {
             db,
             publisher,
@@ -479,4 +491,29 @@ fn file_stem(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+/// `skillpack hub backup`: an SQLite hub copied while it serves, checked, and what it holds.
+fn backup(db: &str, out: &std::path::Path) -> CommandResult {
+    let Some(path) = db.strip_prefix("sqlite://") else {
+        anyhow::bail!(
+            "hub backup copies an SQLite hub; back up PostgreSQL with pg_dump \
+             (docs/operations.md: pg_dump --format=custom --file=hub.dump DATABASE)"
+        );
+    };
+    let summary = skillpack_hub::backup::backup_sqlite(std::path::Path::new(path), out)?;
+    outln!(
+        "backed up {} ({} bytes, schema {}): {} records, {} packs, {} credentials",
+        summary.path.display(),
+        summary.bytes,
+        summary.schema_version,
+        summary.records,
+        summary.packs,
+        summary.credentials
+    );
+    outln!(
+        "to restore: stop the hub, put this file in place of {path} (remove {path}-wal and \
+         {path}-shm), start it; devices send again what came after the backup"
+    );
+    Ok(std::process::ExitCode::SUCCESS)
 }
