@@ -176,9 +176,9 @@ impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
         let source = self.source.as_ref().map(ToString::to_string);
         if self.status.is_server_error() {
-            tracing::error!(status = self.status.as_u16(), code = self.code, message = %self.message, source = source.as_deref(), "request failed");
+            tracing::error!(status = self.status.as_u16(), code = self.code, detail = %self.message, source = source.as_deref(), "request failed");
         } else if let Some(left_out) = REFUSALS_LOGGED.admit(now_second()) {
-            tracing::info!(status = self.status.as_u16(), code = self.code, message = %self.message, source = source.as_deref(), left_out, "request refused");
+            tracing::info!(status = self.status.as_u16(), code = self.code, detail = %self.message, source = source.as_deref(), left_out, "request refused");
         }
         let body = ErrorResponse {
             error: ErrorBody {

@@ -25,7 +25,7 @@ pub struct ServeArgs {
     )]
     db: String,
     /// Public keys (NAME.pub) allowed to read the operator's view over HTTP (/v1/admin/…).
-    #[arg(long = "operator")]
+    #[arg(long = "operator", env = "SKILLPACK_OPERATORS", value_delimiter = ',')]
     operators: Vec<PathBuf>,
     /// Seconds a client has to send a whole request head.
     #[arg(long, env = "SKILLPACK_HEADER_TIMEOUT", default_value_t = 10)]
@@ -55,24 +55,46 @@ pub struct ServeArgs {
     upload_dir: Option<PathBuf>,
     /// Address of a load balancer or proxy in front of the hub, whose X-Forwarded-For names
     /// the client that rate limits per address count (repeat for several).
-    #[arg(long = "trusted-proxy")]
+    #[arg(
+        long = "trusted-proxy",
+        env = "SKILLPACK_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
     trusted_proxies: Vec<std::net::IpAddr>,
     /// The hub's public URL. When it is https (TLS ends at a proxy in front of the hub),
     /// the web pages' session cookie is marked Secure, so a browser never sends it in clear;
     /// code sheets carry the enrolment link with it, which a phone joins with in one scan.
-    #[arg(long)]
+    #[arg(long, env = "SKILLPACK_PUBLIC_URL")]
     public_url: Option<String>,
+    /// How log lines are written: text, or json (one object a line, for a log collector).
+    /// Colour only when standard error is a terminal.
+    #[arg(long, env = "SKILLPACK_LOG_FORMAT", default_value = "text")]
+    log_format: LogFormat,
+}
+
+/// How `serve` writes its log lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Lines for people.
+    Text,
+    /// One JSON object a line, for a log collector.
+    Json,
 }
 
 /// Runs the hub until Ctrl-C or SIGTERM, then lets requests in flight finish.
 pub fn serve(args: ServeArgs) -> CommandResult {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .init();
+        // Escapes for colour only where a person reads them: not in a file or a journal.
+        .with_ansi(std::io::stderr().is_terminal());
+    match args.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().init(),
+    }
     let operators = args
         .operators
         .iter()

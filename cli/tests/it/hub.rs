@@ -538,3 +538,72 @@ fn a_busy_hub_is_backed_up_while_it_serves_and_the_backup_restores() {
         "{learners}"
     );
 }
+
+/// An operator's basics: the flags come from the environment as well, `--log-format json`
+/// writes one JSON object a line with no colour escapes in a file, and `/ready` answers with
+/// what it read from the database.
+#[test]
+fn serve_reads_its_flags_from_the_environment_logs_json_and_says_when_it_is_ready() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = format!("sqlite://{}", d.join("hub.db").display());
+    // An operator key named only in the environment is read (here: one that is not there).
+    let missing = Command::new(env!("CARGO_BIN_EXE_skillpack"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--db", &db])
+        .env("SKILLPACK_OPERATORS", d.join("nobody.pub"))
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(text(&missing).contains("nobody.pub"), "{}", text(&missing));
+
+    let log = std::fs::File::create(d.join("hub.log")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_skillpack"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--db", &db])
+        .env("SKILLPACK_LOG_FORMAT", "json")
+        .env("SKILLPACK_PUBLIC_URL", "https://hub.example")
+        .env("SKILLPACK_TRUSTED_PROXIES", "127.0.0.9,::1")
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+    let client = reqwest::blocking::Client::new();
+    let ready: serde_json::Value = client
+        .get(format!("{url}/ready"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(ready["status"], "ready");
+    assert_eq!(ready["db"], "sqlite");
+    assert!(ready["schema"].as_u64().unwrap() >= 17, "{ready}");
+    let refused = client.get(format!("{url}/v1/nowhere")).send().unwrap();
+    assert_eq!(refused.status(), 404);
+    let _ = child.kill();
+    let _ = child.wait();
+    let written = std::fs::read_to_string(d.join("hub.log")).unwrap();
+    assert!(
+        !written.contains('\u{1b}'),
+        "no colour escapes in a file: {written}"
+    );
+    let lines: Vec<serde_json::Value> = written
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect();
+    let said = |what: &str| lines.iter().any(|l| l["fields"]["message"] == what);
+    assert!(
+        said("hub listening") && said("request refused"),
+        "{written}"
+    );
+}

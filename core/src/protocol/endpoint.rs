@@ -4,6 +4,8 @@
 
 /// `GET`: liveness and the engine and protocol version (no prefix: load balancers probe it).
 pub const HEALTH: &str = "/health";
+/// Ready: the hub answers and its database does (for a balancer or an orchestrator).
+pub const READY: &str = "/ready";
 /// `GET`: a single-use nonce to sign one request with.
 pub const NONCE: &str = "/v1/nonce";
 /// `POST` (signed by a publisher): publish a pack, `?group=G`.

@@ -86,6 +86,7 @@ pub fn router_with(db: HubDb, config: HubConfig) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), per_address))
         // After the layer: a balancer's health checks are never limited.
         .route(endpoint::HEALTH, get(health))
+        .route(endpoint::READY, get(ready))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(
             CompressionLayer::new()
@@ -147,6 +148,28 @@ async fn health(State(state): State<AppState>) -> impl IntoResponse {
     Json(
         serde_json::json!({ "status": "ok", "db": state.db.engine(), "protocol": skillpack_core::protocol::PROTOCOL_VERSION }),
     )
+}
+
+/// Ready: the database answers (its schema version read now), within 5 s; else 503 with why.
+/// `/health` only says the process is alive.
+async fn ready(State(state): State<AppState>) -> Response {
+    let read = tokio::time::timeout(Duration::from_secs(5), state.db.schema_version()).await;
+    match read {
+        Ok(Ok(schema)) => Json(serde_json::json!({
+            "status": "ready", "db": state.db.engine(), "schema": schema
+        }))
+        .into_response(),
+        Ok(Err(e)) => not_ready(&e.to_string()),
+        Err(_) => not_ready("the database did not answer within 5 s"),
+    }
+}
+
+fn not_ready(why: &str) -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(serde_json::json!({ "status": "not_ready", "why": why })),
+    )
+        .into_response()
 }
 
 async fn nonce(State(state): State<AppState>) -> Result<Json<NonceResponse>, HttpError> {

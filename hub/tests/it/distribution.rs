@@ -503,3 +503,18 @@ fn an_unsound_pack_is_refused_at_publish_in_the_words_a_device_uses() {
     assert!(catalog(&hub, "g").packs.is_empty(), "nothing was offered");
     assert!(hub.run(hub.db.stored_packs()).unwrap().is_empty());
 }
+
+#[test]
+fn ready_answers_with_what_it_read_from_the_database() {
+    let hub = TestHub::start();
+    let ready: serde_json::Value = Client::new()
+        .get(format!("{}{}", hub.url, endpoint::READY))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(ready["status"], "ready");
+    assert_eq!(ready["db"], hub.db.engine());
+    let schema = hub.run(hub.db.schema_version()).unwrap();
+    assert_eq!(ready["schema"].as_u64(), Some(u64::from(schema)));
+}
