@@ -49,6 +49,10 @@ pub struct ServeArgs {
     /// Seconds from a request's head to its answer, at most (its body included).
     #[arg(long, env = "SKILLPACK_REQUEST_DEADLINE", default_value_t = 600)]
     request_deadline: u64,
+    /// Seconds the requests in flight have to finish once the hub is asked to stop (SIGTERM,
+    /// Ctrl-C); past it they are cut. New connections are refused at once.
+    #[arg(long, env = "SKILLPACK_SHUTDOWN_TIMEOUT", default_value_t = 25)]
+    shutdown_timeout: u64,
     /// Folder where uploads wait while they are checked (default: the system's temporary
     /// folder; name one on disk where that folder is held in memory).
     #[arg(long, env = "SKILLPACK_UPLOAD_DIR")]
@@ -111,6 +115,7 @@ pub fn serve(args: ServeArgs) -> CommandResult {
             min_body_rate: args.min_body_rate,
             body_grace: std::time::Duration::from_secs(args.body_grace),
             request_deadline: std::time::Duration::from_secs(args.request_deadline),
+            shutdown_timeout: std::time::Duration::from_secs(args.shutdown_timeout),
         },
         upload_dir: args
             .upload_dir

@@ -59,6 +59,9 @@ pub struct ConnectionLimits {
     /// Time from a request's head to its answer, at most (the body included). A pack
     /// upload of the largest size takes the longest: 256 MiB in 10 minutes is 450 KB/s.
     pub request_deadline: Duration,
+    /// Once asked to stop, time the requests in flight have to finish; past it they are cut
+    /// (and counted in the log). New connections are refused at once: the listener closes.
+    pub shutdown_timeout: Duration,
 }
 
 impl Default for ConnectionLimits {
@@ -76,12 +79,14 @@ impl Default for ConnectionLimits {
             min_body_rate: 256,
             body_grace: Duration::from_secs(10),
             request_deadline: Duration::from_secs(600),
+            // Within the 30 s a container's orchestrator waits after SIGTERM before it kills.
+            shutdown_timeout: Duration::from_secs(25),
         }
     }
 }
 
-/// Serves `router` on `listener` until `shutdown` completes, then finishes what is in
-/// flight. Connections from `proxies` (the operator's balancers) are not capped per address.
+/// Serves `router` on `listener` until `shutdown` completes, then closes the listener and
+/// finishes what is in flight within the limits' shutdown deadline. Connections from `proxies` (the operator's balancers) are not capped per address.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
@@ -124,10 +129,25 @@ pub async fn serve(
             drop(slot);
         });
     }
+    // No new connection waits in a queue no one reads: they are refused from now on.
+    drop(listener);
     let _ = stop.send(true);
     // Every connection holds a slot until it ends: all slots back means all are done.
-    let max = u32::try_from(max).unwrap_or(u32::MAX);
-    let _all = slots.acquire_many(max).await.map_err(io::Error::other)?;
+    let all = u32::try_from(max).unwrap_or(u32::MAX);
+    let drained = tokio::time::timeout(limits.shutdown_timeout, slots.acquire_many(all)).await;
+    match drained {
+        Ok(done) => {
+            let _all = done.map_err(io::Error::other)?;
+        }
+        Err(_) => {
+            let cut = max.saturating_sub(slots.available_permits());
+            tracing::warn!(
+                connections = cut,
+                after_seconds = limits.shutdown_timeout.as_secs(),
+                "shutdown deadline passed: connections still in flight are cut"
+            );
+        }
+    }
     Ok(())
 }
 

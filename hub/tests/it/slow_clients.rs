@@ -320,3 +320,34 @@ fn one_address_at_its_cap_is_refused_more_while_others_are_served() {
     again.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
+
+#[test]
+fn asked_to_stop_the_hub_refuses_new_connections_at_once_and_cuts_the_slow_at_its_deadline() {
+    let hub = hub_with(ConnectionLimits {
+        header_read_timeout: Duration::from_secs(300),
+        idle_timeout: Duration::from_secs(300),
+        body_grace: Duration::from_secs(300),
+        shutdown_timeout: Duration::from_secs(1),
+        ..ConnectionLimits::default()
+    });
+    let address = hub.url.trim_start_matches("http://").to_owned();
+    // A request whose body is still coming: in flight, and would be for minutes.
+    let in_flight = exchange_body_started(&hub);
+    health(&hub);
+    let since = Instant::now();
+    let stopping = std::thread::spawn(move || drop(hub));
+    std::thread::sleep(Duration::from_millis(300));
+    // The listener is closed: a new client is refused, not left waiting in a queue.
+    let refused = TcpStream::connect_timeout(&address.parse().unwrap(), Duration::from_secs(2));
+    assert!(
+        refused.is_err(),
+        "a new connection during the drain: {refused:?}"
+    );
+    stopping.join().unwrap();
+    let took = since.elapsed();
+    assert!(
+        took < Duration::from_secs(5),
+        "stopped {took:?} after being asked, with a 1 s deadline"
+    );
+    drop(in_flight);
+}
