@@ -589,6 +589,13 @@ fn serve_reads_its_flags_from_the_environment_logs_json_and_says_when_it_is_read
     assert!(ready["schema"].as_u64().unwrap() >= 17, "{ready}");
     let refused = client.get(format!("{url}/v1/nowhere")).send().unwrap();
     assert_eq!(refused.status(), 404);
+    let nonce = client.get(format!("{url}/v1/nonce")).send().unwrap();
+    let request_id = nonce.headers()["x-request-id"].to_str().unwrap().to_owned();
+    // A sign-in link's secret is in its path: the access log names the route instead.
+    let _ = client
+        .get(format!("{url}/web/signin/SECRET-TOKEN-12345"))
+        .send()
+        .unwrap();
     let _ = child.kill();
     let _ = child.wait();
     let written = std::fs::read_to_string(d.join("hub.log")).unwrap();
@@ -605,5 +612,27 @@ fn serve_reads_its_flags_from_the_environment_logs_json_and_says_when_it_is_read
     assert!(
         said("hub listening") && said("request refused"),
         "{written}"
+    );
+    // One access line a routed request: method, route, status, time, client, request id.
+    let access: Vec<&serde_json::Value> =
+        lines.iter().filter(|l| l["target"] == "access").collect();
+    let nonce_line = access
+        .iter()
+        .find(|l| l["fields"]["route"] == "/v1/nonce")
+        .unwrap_or_else(|| panic!("{written}"));
+    assert_eq!(nonce_line["fields"]["method"], "GET");
+    assert_eq!(nonce_line["fields"]["status"], 200);
+    assert_eq!(nonce_line["fields"]["client"], "127.0.0.1");
+    assert_eq!(nonce_line["fields"]["request_id"], request_id.as_str());
+    assert!(nonce_line["fields"]["millis"].is_u64());
+    assert!(
+        access
+            .iter()
+            .any(|l| l["fields"]["route"] == "/web/signin/{token}"),
+        "{written}"
+    );
+    assert!(
+        !written.contains("SECRET-TOKEN-12345"),
+        "no secret of a path is logged"
     );
 }

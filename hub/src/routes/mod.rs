@@ -4,6 +4,7 @@
 //! a wallet (W3C VCALM), `admin` the operator's view; the
 //! extractors in `extract` check signatures before a handler runs.
 
+mod access_log;
 mod admin;
 mod exchanges;
 mod extract;
@@ -81,6 +82,11 @@ pub fn router_with(db: HubDb, config: HubConfig) -> Router {
         .route(endpoint::ADMIN_FLAGS, get(admin::flags))
         .route(endpoint::ADMIN_CODES, get(admin::codes))
         .merge(crate::web::router())
+        // After routing, so the line names the route as declared, never a path's secret.
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            access_log::access_log,
+        ))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), per_address))

@@ -1,0 +1,62 @@
+//! The access log: a line per request the hub routes (health checks aside), at `info`, with
+//! its method, its route as declared (`/web/signin/{token}`, never the path as sent: paths
+//! carry sign-in secrets and exchange ids), its status, the time to its answer's head, the
+//! client (as the rate limit sees it: behind a trusted proxy, the address it forwarded) and
+//! a request id, which the answer carries as `x-request-id` so an operator can find the line
+//! a user's screenshot names. Nothing else of the request is logged: no query, no header, no
+//! signature, no body.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::limits::client_address;
+use crate::state::AppState;
+
+/// The header that carries a request's id back to the client.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// Logs `request` once its answer's head is ready, and gives the answer its id.
+pub async fn access_log(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("(unmatched)", MatchedPath::as_str)
+        .to_owned();
+    let forwarded_for = request
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| {
+            client_address(addr.ip(), forwarded_for.as_deref(), &state.trusted_proxies).to_string()
+        })
+        .unwrap_or_default();
+    let id = crate::storage::random_bytes::<8>()
+        .map(|bytes| skillpack_core::hex::encode(&bytes))
+        .unwrap_or_default();
+    let mut response = next.run(request).await;
+    tracing::info!(
+        target: "access",
+        method = %method,
+        route = %route,
+        status = response.status().as_u16(),
+        millis = started.elapsed().as_millis() as u64,
+        client = %client,
+        request_id = %id,
+        "request"
+    );
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    response
+}
