@@ -12,6 +12,7 @@ pub mod issue;
 pub mod issuer;
 pub mod join;
 pub mod limits;
+pub mod metrics;
 pub mod milestones;
 pub mod nonce;
 pub mod publish;

@@ -65,6 +65,7 @@ pub struct AppState {
     pub(crate) status_lists: crate::issue::StatusLists,
     pub(crate) secure_cookies: bool,
     pub(crate) public_url: Option<Arc<str>>,
+    pub(crate) metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
@@ -80,6 +81,7 @@ impl AppState {
             status_lists: crate::issue::StatusLists::default(),
             secure_cookies: config.secure_cookies,
             public_url: config.public_url.map(Arc::from),
+            metrics: Arc::default(),
         }
     }
 }

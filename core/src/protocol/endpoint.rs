@@ -6,6 +6,8 @@
 pub const HEALTH: &str = "/health";
 /// Ready: the hub answers and its database does (for a balancer or an orchestrator).
 pub const READY: &str = "/ready";
+/// Counters for a monitoring system, in Prometheus' text format.
+pub const METRICS: &str = "/metrics";
 /// `GET`: a single-use nonce to sign one request with.
 pub const NONCE: &str = "/v1/nonce";
 /// `POST` (signed by a publisher): publish a pack, `?group=G`.

@@ -45,6 +45,9 @@ pub async fn access_log(State(state): State<AppState>, request: Request, next: N
         .map(|bytes| skillpack_core::hex::encode(&bytes))
         .unwrap_or_default();
     let mut response = next.run(request).await;
+    state
+        .metrics
+        .count_request(&route, response.status().as_u16());
     tracing::info!(
         target: "access",
         method = %method,

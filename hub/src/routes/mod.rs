@@ -93,6 +93,7 @@ pub fn router_with(db: HubDb, config: HubConfig) -> Router {
         // After the layer: a balancer's health checks are never limited.
         .route(endpoint::HEALTH, get(health))
         .route(endpoint::READY, get(ready))
+        .route(endpoint::METRICS, get(metrics))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(
             CompressionLayer::new()
@@ -168,6 +169,20 @@ async fn ready(State(state): State<AppState>) -> Response {
         Ok(Err(e)) => not_ready(&e.to_string()),
         Err(_) => not_ready("the database did not answer within 5 s"),
     }
+}
+
+/// `/metrics`, in Prometheus' text format (`crate::metrics`).
+async fn metrics(State(state): State<AppState>) -> Result<Response, HttpError> {
+    let records = state.db.record_count().await?;
+    let page = state.metrics.render(state.db.engine(), records);
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        page,
+    )
+        .into_response())
 }
 
 fn not_ready(why: &str) -> Response {

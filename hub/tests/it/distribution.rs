@@ -518,3 +518,35 @@ fn ready_answers_with_what_it_read_from_the_database() {
     let schema = hub.run(hub.db.schema_version()).unwrap();
     assert_eq!(ready["schema"].as_u64(), Some(u64::from(schema)));
 }
+
+#[test]
+fn metrics_count_requests_by_route_and_status_and_read_the_database() {
+    let hub = TestHub::start();
+    let client = Client::new();
+    for _ in 0..2 {
+        assert!(client
+            .get(format!("{}{}", hub.url, endpoint::NONCE))
+            .send()
+            .unwrap()
+            .status()
+            .is_success());
+    }
+    let page = client
+        .get(format!("{}{}", hub.url, endpoint::METRICS))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        page.contains("skillpack_http_requests_total{route=\"/v1/nonce\",status=\"200\"} 2\n"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(
+            "skillpack_records{{db=\"{}\"}} 0\n",
+            hub.db.engine()
+        )),
+        "{page}"
+    );
+    assert!(page.contains("# TYPE skillpack_http_requests_total counter"));
+}
