@@ -327,12 +327,7 @@ async fn sign_award(
 ) -> Result<String, HubError> {
     let profile = issuer_profile(issuer)?;
     let key = SecretKey::from_seed(&issuer.seed);
-    let endorsement: Option<serde_json::Value> = issuer
-        .endorsement_credential
-        .as_deref()
-        .map(serde_json::from_str)
-        .transpose()
-        .map_err(|e| HubError::Damaged(format!("an issuer's endorsement: {e}")))?;
+    let endorsement = issuer_endorsement(issuer)?;
     let credential = tokio::task::spawn_blocking(move || {
         let award = Award {
             id: owned.id,
@@ -385,6 +380,18 @@ pub async fn revocations_of(db: &HubDb, learner: &str) -> Result<RevocationsResp
             })
             .collect(),
     })
+}
+
+/// The provider's endorsement of `issuer`'s key, as credentials embed it, if it has one.
+pub(crate) fn issuer_endorsement(
+    issuer: &IssuerRow,
+) -> Result<Option<serde_json::Value>, HubError> {
+    issuer
+        .endorsement_credential
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| HubError::Damaged(format!("an issuer's endorsement: {e}")))
 }
 
 /// The provider as credentials name it, from the stored profile.

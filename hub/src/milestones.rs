@@ -16,7 +16,7 @@ use skillpack_core::keys::SecretKey;
 use skillpack_core::module::Module;
 
 use crate::error::HubError;
-use crate::issue::{draw_status_index, issuer_profile, uuid_v4, STATUS_DRAWS};
+use crate::issue::{draw_status_index, issuer_endorsement, issuer_profile, uuid_v4, STATUS_DRAWS};
 use crate::storage::{CredentialInsert, HubDb, IssuerRow, NewCredential};
 
 /// Issues the milestones that the pass of `module` in the pack `pack` completes for
@@ -93,12 +93,7 @@ async fn issue_one(
     let key = SecretKey::from_seed(&issuer.seed);
     let achievement = credential::achievement_id(&key.public_key(), &pathway);
     let profile = issuer_profile(issuer)?;
-    let endorsement: Option<Value> = issuer
-        .endorsement_credential
-        .as_deref()
-        .map(serde_json::from_str)
-        .transpose()
-        .map_err(|e| HubError::Damaged(format!("an issuer's endorsement: {e}")))?;
+    let endorsement = issuer_endorsement(issuer)?;
     let parts = Arc::new(parts);
     for _ in 0..STATUS_DRAWS {
         let status_index = draw_status_index()?;

@@ -14,7 +14,7 @@ use skillpack_core::hash::ContentHash;
 use skillpack_core::keys::{PublicKey, SecretKey};
 
 use crate::error::HubError;
-use crate::issue::{draw_status_index, issuer_profile, uuid_v4, STATUS_DRAWS};
+use crate::issue::{draw_status_index, issuer_endorsement, issuer_profile, uuid_v4, STATUS_DRAWS};
 use crate::storage::{CredentialInsert, HubDb, IssuerRow, NewCredential};
 
 /// What issuing a platform's records came to.
@@ -44,12 +44,7 @@ pub async fn issue_work_records(
     let profile = issuer_profile(&issuer)?;
     let key = SecretKey::from_seed(&issuer.seed);
     let issuer_did = key.public_key().to_did_key();
-    let endorsement: Option<Value> = issuer
-        .endorsement_credential
-        .as_deref()
-        .map(serde_json::from_str)
-        .transpose()
-        .map_err(|e| HubError::Damaged(format!("an issuer's endorsement: {e}")))?;
+    let endorsement = issuer_endorsement(&issuer)?;
     let (mut issued, mut held) = (0, 0);
     for record in records {
         let ids: Vec<String> = (0..=record.reviews.len())

@@ -372,8 +372,21 @@ pub fn issue(
     endorsement: Option<&Value>,
     contexts: &Contexts,
 ) -> Result<Value, CredentialError> {
+    let unsigned = unsigned_credential(issuer, &key.public_key(), award);
+    sign_endorsed(unsigned, key, endorsement, &award.awarded, contexts)
+}
+
+/// `unsigned`, with `endorsement` (the provider's of `key`) in the issuer's profile when
+/// given, signed by `key` at `created` through its `did:key`. An endorsement of another key
+/// is refused: every verifier would refuse the credential.
+pub(super) fn sign_endorsed(
+    mut unsigned: Value,
+    key: &SecretKey,
+    endorsement: Option<&Value>,
+    created: &DateTime<Utc>,
+    contexts: &Contexts,
+) -> Result<Value, CredentialError> {
     let public = key.public_key();
-    let mut unsigned = unsigned_credential(issuer, &public, award);
     if let Some(endorsement) = endorsement {
         let endorsed = endorsement
             .pointer("/credentialSubject/id")
@@ -389,7 +402,7 @@ pub fn issue(
     }
     let options = ProofOptions {
         cryptosuite: Cryptosuite::EddsaRdfc2022,
-        created: timestamp(&award.awarded),
+        created: timestamp(created),
         verification_method: public.to_verification_method(),
     };
     add_proof(&unsigned, key, &options, contexts)

@@ -10,11 +10,10 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use super::badge::{
-    digest_multibase, iso_duration, unsigned_credential, Award, Issuer, StatusEntry,
+    digest_multibase, iso_duration, sign_endorsed, unsigned_credential, Award, Issuer, StatusEntry,
 };
 use super::contexts::Contexts;
-use super::proof::{add_proof, Cryptosuite, ProofOptions};
-use super::{timestamp, CredentialError};
+use super::CredentialError;
 use crate::hash::ContentHash;
 use crate::keys::{PublicKey, SecretKey};
 use crate::module::{Module, Pathway};
@@ -221,7 +220,8 @@ pub fn unsigned_milestone(
 }
 
 /// Issues the milestone: built as [`unsigned_milestone`] says, with the issuer key's
-/// `endorsement` in the profile when given, signed by `key` through its `did:key`.
+/// `endorsement` in the profile when given (one of another key is refused), signed by `key`
+/// through its `did:key`.
 pub fn issue_milestone(
     issuer: &Issuer,
     key: &SecretKey,
@@ -229,15 +229,6 @@ pub fn issue_milestone(
     endorsement: Option<&Value>,
     contexts: &Contexts,
 ) -> Result<Value, CredentialError> {
-    let public = key.public_key();
-    let mut unsigned = unsigned_milestone(issuer, &public, award)?;
-    if let Some(endorsement) = endorsement {
-        unsigned["issuer"]["endorsement"] = Value::Array(vec![endorsement.clone()]);
-    }
-    let options = ProofOptions {
-        cryptosuite: Cryptosuite::EddsaRdfc2022,
-        created: timestamp(&award.awarded),
-        verification_method: public.to_verification_method(),
-    };
-    add_proof(&unsigned, key, &options, contexts)
+    let unsigned = unsigned_milestone(issuer, &key.public_key(), award)?;
+    sign_endorsed(unsigned, key, endorsement, &award.awarded, contexts)
 }
