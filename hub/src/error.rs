@@ -72,6 +72,9 @@ pub enum HubError {
         /// The group the hub holds.
         held: String,
     },
+    /// Packs' bytes could not be stored or read.
+    #[error(transparent)]
+    PackStore(#[from] crate::pack_store::PackStoreError),
     /// A credential could not be issued or its status list signed.
     #[error(transparent)]
     Credential(#[from] skillpack_core::credential::CredentialError),

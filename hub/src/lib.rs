@@ -15,6 +15,7 @@ pub mod limits;
 pub mod metrics;
 pub mod milestones;
 pub mod nonce;
+pub mod pack_store;
 pub mod publish;
 pub mod routes;
 pub mod server;
@@ -62,7 +63,11 @@ pub async fn serve_with(
     config: state::HubConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    tracing::info!(addr = %listener.local_addr()?, db = db.engine(), "hub listening");
+    let packs = db.pack_store().at();
+    tracing::info!(addr = %listener.local_addr()?, db = db.engine(), %packs, "hub listening");
+    if packs.is_folder() && db.engine() == "postgres" {
+        tracing::warn!(%packs, "packs are in a folder of this machine: other instances on this database do not see them; give every instance --packs s3://…");
+    }
     let (connections, proxies) = (config.connections, config.trusted_proxies.clone());
     server::serve(
         listener,

@@ -24,7 +24,6 @@ use skillpack_core::module::SourceFiles;
 use skillpack_core::pack::Variant;
 use skillpack_core::protocol::endpoint;
 use skillpack_core::testing::{fake_image, module_files, pack_with, publisher_key, signed_post};
-use skillpack_hub::HubDb;
 
 /// Set (to a database URL) in the child that runs the hub.
 const CHILD: &str = "SKILLPACK_HUB_CHILD";
@@ -54,7 +53,8 @@ fn main() {
 fn run_hub(url: &str) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let db = HubDb::open(url).await.unwrap();
+        let packs = std::env::var("SKILLPACK_PACKS").unwrap();
+        let db = support::open_test_db(url, std::path::Path::new(&packs)).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         println!("listening on {}", listener.local_addr().unwrap());
         std::io::stdout().flush().unwrap();
@@ -71,9 +71,11 @@ struct HubProcess {
 }
 
 impl HubProcess {
-    fn start(url: &str) -> Self {
+    /// A hub on `url` with its packs in `dir`.
+    fn start(url: &str, dir: &std::path::Path) -> Self {
         let mut child = Command::new(std::env::current_exe().unwrap())
             .env(CHILD, url)
+            .env("SKILLPACK_PACKS", dir)
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
@@ -169,7 +171,7 @@ fn memory_stays_bounded_with_large_uploads_and_stalled_downloads() {
     let dir = tempfile::tempdir().unwrap();
     let url = support::test_database_url(dir.path());
     let setup = tokio::runtime::Runtime::new().unwrap();
-    let db = setup.block_on(HubDb::open(&url)).unwrap();
+    let db = setup.block_on(support::open_test_db(&url, dir.path()));
     setup
         .block_on(db.add_publisher(publisher_key().public_key(), "trainer".into()))
         .unwrap();
@@ -186,7 +188,7 @@ fn memory_stays_bounded_with_large_uploads_and_stalled_downloads() {
         skillpack_core::hex::encode(&reader.pack_hash().0)
     };
 
-    let hub = HubProcess::start(&url);
+    let hub = HubProcess::start(&url, dir.path());
     let base = format!("http://{}", hub.addr);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let client = reqwest::Client::new();
@@ -307,7 +309,7 @@ fn forged_head(path: &str, body: &[u8], kind: usize) -> String {
 fn memory_stays_flat_under_bodies_with_forged_signatures() {
     let dir = tempfile::tempdir().unwrap();
     let url = support::test_database_url(dir.path());
-    let hub = HubProcess::start(&url);
+    let hub = HubProcess::start(&url, dir.path());
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let client = reqwest::Client::new();
     let base = format!("http://{}", hub.addr);

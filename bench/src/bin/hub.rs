@@ -27,7 +27,8 @@ fn main() -> anyhow::Result<()> {
         format!("sqlite://{}", work.path().join("hub.db").display())
     };
     let runtime = tokio::runtime::Runtime::new()?;
-    let db = runtime.block_on(HubDb::open(&url))?;
+    let packs = skillpack_hub::pack_store::PacksAt::Folder(work.path().join("packs"));
+    let db = runtime.block_on(HubDb::open_at(&url, Some(&packs)))?;
     let code = runtime.block_on(db.create_enrolment("bench", None, None))?;
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
     let url = format!("http://{}", listener.local_addr()?);

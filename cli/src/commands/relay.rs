@@ -96,7 +96,7 @@ pub fn run(command: RelayCommand) -> CommandResult {
             answers,
         } => {
             let runtime = tokio::runtime::Runtime::new()?;
-            let db = runtime.block_on(HubDb::open_existing(&db))?;
+            let db = runtime.block_on(HubDb::open_existing(&db, None))?;
             let mut failed = false;
             for path in bundles {
                 let limit =

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 use skillpack_core::keys::file::read_public;
+use skillpack_hub::pack_store::PacksAt;
 use skillpack_hub::HubDb;
 
 use super::CommandResult;
@@ -24,6 +25,13 @@ pub struct ServeArgs {
         default_value = "sqlite://skillpack-hub.db"
     )]
     db: String,
+    /// Where packs' bytes are kept: a folder, or s3://BUCKET[/PREFIX] on any S3-compatible
+    /// store (endpoint and credentials from AWS_ENDPOINT, AWS_REGION, AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY; AWS_ALLOW_HTTP=true for a store without TLS). Default: beside
+    /// an SQLite database (hub.db keeps them in hub-packs/), skillpack-hub-packs/ here for
+    /// PostgreSQL. Several instances need a bucket.
+    #[arg(long, env = "SKILLPACK_PACKS")]
+    packs: Option<String>,
     /// Public keys (NAME.pub) allowed to read the operator's view over HTTP (/v1/admin/…).
     #[arg(long = "operator", env = "SKILLPACK_OPERATORS", value_delimiter = ',')]
     operators: Vec<PathBuf>,
@@ -131,7 +139,8 @@ pub fn serve(args: ServeArgs) -> CommandResult {
     };
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
-        let db = HubDb::open(&args.db).await?;
+        let packs = args.packs.as_deref().map(PacksAt::parse).transpose()?;
+        let db = HubDb::open_at(&args.db, packs.as_ref()).await?;
         let listener = tokio::net::TcpListener::bind(&args.listen)
             .await
             .with_context(|| format!("listening on {}", args.listen))?;

@@ -97,6 +97,9 @@ fn spawn_hub(db: &str, listen: &str, log: &Path) -> (Child, SocketAddr) {
             .unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_skillpack"))
             .args(["serve", "--listen", listen, "--db", db])
+            // Beside the log, never the working folder (PostgreSQL's default).
+            .arg("--packs")
+            .arg(log.with_file_name("packs"))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(log_file)
@@ -219,7 +222,7 @@ impl HubView {
             .build()
             .unwrap();
         runtime.block_on(async {
-            let hub = HubDb::open_existing(db).await.unwrap();
+            let hub = HubDb::open_existing(db, None).await.unwrap();
             Self {
                 results: hub.results(ResultQuery::everything()).await.unwrap(),
                 learners: hub.learners(&Scope::Everything, None).await.unwrap(),

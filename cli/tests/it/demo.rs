@@ -124,7 +124,7 @@ fn demo_keep_leaves_a_hub_and_a_device_that_agree_on_the_result() {
 
     let db = format!("sqlite://{}", kept.join("hub.db").display());
     let at_hub = tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let hub = HubDb::open_existing(&db).await.unwrap();
+        let hub = HubDb::open_existing(&db, None).await.unwrap();
         hub.results(ResultQuery::everything()).await.unwrap()
     });
     assert_eq!(at_hub.len(), 1, "one result at the hub");

@@ -16,7 +16,6 @@ use super::{PublisherUpload, QueryOf};
 use crate::error::{HttpError, OrHttpErr};
 use crate::publish::{publish_file, PublishError};
 use crate::state::AppState;
-use crate::storage::HubDb;
 
 /// Immutable content: cache for a year.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -139,10 +138,7 @@ pub(super) async fn download_pack(
             }
         },
     };
-    let mut response = (
-        status,
-        Body::from_stream(pieces(db.clone(), hash, start, end)),
-    )
+    let mut response = (status, Body::from_stream(db.pack_stream(hash, start, end).await?))
         .into_response();
     let h = response.headers_mut();
     h.insert(header::CONTENT_LENGTH, (end - start).into());
@@ -168,36 +164,6 @@ pub(super) async fn download_pack(
         );
     }
     Ok(response)
-}
-
-/// Bytes of a pack sent at once: a client that stops reading holds about two of these
-/// (one being written, one read ahead) of the hub's memory, not the pack.
-const DOWNLOAD_PIECE: u64 = 256 << 10;
-
-/// Bytes `start..end` of a pack, read a [`DOWNLOAD_PIECE`] at a time as the client takes
-/// them.
-fn pieces(
-    db: HubDb,
-    hash: [u8; 32],
-    start: u64,
-    end: u64,
-) -> impl futures_util::Stream<Item = Result<Vec<u8>, crate::error::HubError>> {
-    futures_util::stream::try_unfold(start, move |at| {
-        let db = db.clone();
-        async move {
-            if at >= end {
-                return Ok(None);
-            }
-            let to = end.min(at.saturating_add(DOWNLOAD_PIECE));
-            let piece = db.pack_range(hash, at, to).await?;
-            if piece.len() as u64 != to - at {
-                return Err(crate::error::HubError::Damaged(
-                    "a stored pack is short".into(),
-                ));
-            }
-            Ok(Some((piece, to)))
-        }
-    })
 }
 
 /// One `bytes=a-b`, `bytes=a-` or `bytes=-n` range as `start..end`, if satisfiable.

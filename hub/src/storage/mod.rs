@@ -13,6 +13,9 @@ mod sqlite;
 
 use std::time::Duration;
 
+use bytes::Bytes;
+use futures_util::stream::{BoxStream, StreamExt, TryStreamExt};
+
 use skillpack_core::hex;
 use skillpack_core::keys::PublicKey;
 use skillpack_core::ledger::VerifiedRecord;
@@ -28,7 +31,7 @@ pub use rows::{
     DeviceRetirement, ExchangeCompletion, ExchangeRow, FlagRow, GroupRow, HeldCredentialRow,
     HeldGrantRow, HistoryRow, IssuedRow, IssuerChange, IssuerRow, KnownDevice, LearnerLabel,
     LearnerLink, LearnerRow, LinkRefusal, NewAttemptGrant, NewCredential, NewExchange, NewPack,
-    OpenedSession, PackChunk, PackModule, PackRow, PublishRefusal, RegisterRefusal, Retired,
+    OpenedSession, PackChunk, ChunkPlace, PackModule, PackPlace, PackRow, PublishRefusal, RegisterRefusal, Retired,
     StoredResult, UnissuedPass, WalletCopy, WebGrant, WebSession,
 };
 pub use rules::{normalize_code, PIECE};
@@ -39,7 +42,25 @@ pub use scope::{ResultQuery, Scope};
 use self::postgres::PgHub;
 use self::sqlite::SqliteHub;
 use crate::error::HubError;
+use crate::pack_store::{PackStore, PacksAt};
 use crate::nonce::{now_ms, NonceKey, NonceRefusal};
+
+/// Bytes of a pack still in the database read at once while it streams to a client.
+const DB_PIECE: u64 = 256 << 10;
+
+/// What [`HubDb::check_pack_store`] found.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PackStoreCheck {
+    /// Packs the database names whose objects the store holds whole.
+    pub held: u64,
+    /// Packs the database names that the store lacks (or holds at another length).
+    pub missing: Vec<[u8; 32]>,
+    /// Objects in the store that the database does not name (an upload a crash cut short
+    /// of its row, or a pack of a newer database than this one).
+    pub unnamed: u64,
+    /// Packs whose bytes are still in the database (`hub move-packs` moves them).
+    pub in_db: u64,
+}
 
 /// Which engine holds the data.
 #[derive(Clone)]
@@ -66,6 +87,8 @@ pub struct HubDb {
     engine: Engine,
     /// The nonce secret, read once at open (see [`crate::nonce`]).
     nonce_key: std::sync::Arc<NonceKey>,
+    /// Where packs' bytes are; the database describes them.
+    packs: PackStore,
 }
 
 impl std::fmt::Debug for HubDb {
@@ -78,18 +101,28 @@ impl HubDb {
     /// Opens the database at `url` for an operator's command: an SQLite file must already be
     /// there (a mistyped path is an error, never a new empty hub); a PostgreSQL database must
     /// exist on its server anyway.
-    pub async fn open_existing(url: &str) -> Result<Self, HubError> {
+    /// Its packs are at `packs`, or where [`PacksAt::default_for`] says.
+    pub async fn open_existing(url: &str, packs: Option<&PacksAt>) -> Result<Self, HubError> {
         if let Some(path) = url.strip_prefix("sqlite://") {
             if !std::path::Path::new(path).is_file() {
                 return Err(HubError::NoDatabase(path.to_owned()));
             }
         }
-        Self::open(url).await
+        Self::open_at(url, packs).await
     }
 
     /// Opens the database at `url` (`sqlite://PATH` or `postgres://…`), creating and migrating
-    /// it as needed.
+    /// it as needed, with its packs where [`PacksAt::default_for`] says.
     pub async fn open(url: &str) -> Result<Self, HubError> {
+        Self::open_at(url, None).await
+    }
+
+    /// [`HubDb::open`] with packs at `packs` (`None`: where [`PacksAt::default_for`] says).
+    pub async fn open_at(url: &str, packs: Option<&PacksAt>) -> Result<Self, HubError> {
+        let packs = match packs {
+            Some(at) => PackStore::open(at)?,
+            None => PackStore::open(&PacksAt::default_for(url))?,
+        };
         let engine = if let Some(path) = url.strip_prefix("sqlite://") {
             Engine::Sqlite(SqliteHub::open(std::path::Path::new(path)).await?)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -104,6 +137,7 @@ impl HubDb {
         Ok(Self {
             engine,
             nonce_key: std::sync::Arc::new(NonceKey::from_bytes(secret)),
+            packs,
         })
     }
 
@@ -113,6 +147,11 @@ impl HubDb {
             Engine::Sqlite(_) => "sqlite",
             Engine::Postgres(_) => "postgres",
         }
+    }
+
+    /// Where the hub keeps packs' bytes.
+    pub fn pack_store(&self) -> &PackStore {
+        &self.packs
     }
 
     /// The schema version the database is at (the number of migration steps run).
@@ -162,14 +201,20 @@ impl HubDb {
         on_engine!(self, e => e.stored_nonces())
     }
 
-    /// Stores a verified pack once by hash, copying its file in pieces, and offers it to its
-    /// group (a pack already stored is offered to a second group so); refused when other
-    /// content already has its id, version and variant.
+    /// Stores a verified pack once by hash and offers it to its group (a pack already stored
+    /// is offered to a second group so); refused when other content already has its id,
+    /// version and variant. The bytes go to the pack store first and are durable there before
+    /// the database names them: a crash between the two leaves an object no one names, which
+    /// the next upload of the pack finds and keeps.
     pub async fn put_pack(
         &self,
         pack: NewPack,
     ) -> Result<Result<PublishResponse, PublishRefusal>, HubError> {
         self.one_group_name(&pack.group).await?;
+        let hash = pack.hash;
+        if on_engine!(self, e => e.pack_place(hash))?.is_none() {
+            self.packs.put_file(hash, &pack.file, pack.size).await?;
+        }
         on_engine!(self, e => e.put_pack(pack))
     }
 
@@ -231,26 +276,146 @@ impl HubDb {
 
     /// A pack's length, if the hub has it.
     pub async fn pack_len(&self, hash: [u8; 32]) -> Result<Option<u64>, HubError> {
-        on_engine!(self, e => e.pack_len(hash))
+        Ok(on_engine!(self, e => e.pack_place(hash))?.map(|p| p.size))
     }
 
     /// Bytes `start..end` of a pack (a range the caller checked against [`HubDb::pack_len`]),
-    /// read without reading the rest of the pack; callers read large ranges in [`PIECE`]s.
+    /// as a stream the client takes at its own pace: the hub's memory holds a piece or two,
+    /// never the pack. Fails before the first byte when the pack's bytes are missing.
+    pub async fn pack_stream(
+        &self,
+        hash: [u8; 32],
+        start: u64,
+        end: u64,
+    ) -> Result<BoxStream<'static, Result<Bytes, HubError>>, HubError> {
+        let place = on_engine!(self, e => e.pack_place(hash))?
+            .ok_or_else(|| HubError::Damaged("no such pack".into()))?;
+        if place.in_db {
+            return Ok(self.pieces_in_db(hash, start, end));
+        }
+        let stream = self.packs.stream(hash, start, end).await?;
+        Ok(stream.map_err(HubError::from).boxed())
+    }
+
+    /// Bytes `start..end` of a pack at once (for chunks and tests; downloads stream).
     pub async fn pack_range(
         &self,
         hash: [u8; 32],
         start: u64,
         end: u64,
     ) -> Result<Vec<u8>, HubError> {
+        let place = on_engine!(self, e => e.pack_place(hash))?
+            .ok_or_else(|| HubError::Damaged("no such pack".into()))?;
+        self.read_range(hash, place.in_db, start, end).await
+    }
+
+    async fn read_range(
+        &self,
+        hash: [u8; 32],
+        in_db: bool,
+        start: u64,
+        end: u64,
+    ) -> Result<Vec<u8>, HubError> {
+        if !in_db {
+            return Ok(self.packs.range(hash, start, end).await?.to_vec());
+        }
         let offset = i64::try_from(start).map_err(|e| HubError::Encoding(e.to_string()))?;
         let len = i64::try_from(end.saturating_sub(start))
             .map_err(|e| HubError::Encoding(e.to_string()))?;
-        on_engine!(self, e => e.pack_range(hash, offset, len))
+        on_engine!(self, e => e.pack_range_in_db(hash, offset, len))
+    }
+
+    /// Bytes `start..end` of a pack still in the database, read a [`DB_PIECE`] at a time as
+    /// the client takes them.
+    fn pieces_in_db(
+        &self,
+        hash: [u8; 32],
+        start: u64,
+        end: u64,
+    ) -> BoxStream<'static, Result<Bytes, HubError>> {
+        let db = self.clone();
+        futures_util::stream::try_unfold(start, move |at| {
+            let db = db.clone();
+            async move {
+                if at >= end {
+                    return Ok(None);
+                }
+                let to = end.min(at.saturating_add(DB_PIECE));
+                let piece = db.read_range(hash, true, at, to).await?;
+                if piece.len() as u64 != to - at {
+                    return Err(HubError::Damaged("a stored pack is short".into()));
+                }
+                Ok(Some((Bytes::from(piece), to)))
+            }
+        })
+        .boxed()
     }
 
     /// A chunk's stored bytes by its hash.
     pub async fn chunk(&self, hash: [u8; 32]) -> Result<Option<Vec<u8>>, HubError> {
-        on_engine!(self, e => e.chunk(hash))
+        let Some(place) = on_engine!(self, e => e.chunk_place(hash))? else {
+            return Ok(None);
+        };
+        let end = place.offset.saturating_add(place.len);
+        let bytes = self.read_range(place.pack, place.in_db, place.offset, end).await?;
+        Ok(Some(bytes))
+    }
+
+    /// Moves the bytes of every pack still in the database to the pack store, one pack at a
+    /// time: each is stored and durable there before the database lets go of its copy, so
+    /// an interrupted move loses nothing and a second run carries on. `moved` hears of each
+    /// pack moved (its hash and length); gives how many were moved.
+    pub async fn move_packs_to_store(
+        &self,
+        mut moved: impl FnMut([u8; 32], u64),
+    ) -> Result<u64, HubError> {
+        let waiting = on_engine!(self, e => e.packs_in_db())?;
+        let mut count = 0;
+        for (hash, size) in waiting {
+            let mut file = tempfile::NamedTempFile::new()?;
+            let mut at = 0;
+            while at < size {
+                let to = size.min(at + PIECE as u64);
+                let piece = self.read_range(hash, true, at, to).await?;
+                if piece.len() as u64 != to - at {
+                    return Err(HubError::Damaged("a stored pack is short".into()));
+                }
+                std::io::Write::write_all(&mut file, &piece)?;
+                at = to;
+            }
+            std::io::Write::flush(&mut file)?;
+            self.packs.put_file(hash, file.path(), size).await?;
+            on_engine!(self, e => e.bytes_moved_out(hash))?;
+            moved(hash, size);
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    /// Compares the packs the database names with the objects in the pack store: what an
+    /// operator checks after restoring either.
+    pub async fn check_pack_store(&self) -> Result<PackStoreCheck, HubError> {
+        let named = on_engine!(self, e => e.pack_sizes())?;
+        let held: std::collections::HashMap<[u8; 32], u64> = self
+            .packs
+            .list()
+            .await?
+            .into_iter()
+            .map(|o| (o.hash, o.size))
+            .collect();
+        let mut check = PackStoreCheck {
+            in_db: on_engine!(self, e => e.packs_in_db())?.len() as u64,
+            ..Default::default()
+        };
+        for (hash, size) in &named {
+            match held.get(hash) {
+                Some(found) if found == size => check.held += 1,
+                _ => check.missing.push(*hash),
+            }
+        }
+        let named: std::collections::HashSet<_> = named.iter().map(|(h, _)| *h).collect();
+        check.unnamed = held.keys().filter(|h| !named.contains(*h)).count() as u64;
+        Ok(check)
     }
 
     /// A new enrolment code for `group` (optionally limited in uses, and valid until a Unix

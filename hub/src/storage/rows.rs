@@ -19,6 +19,29 @@ pub struct PackChunk {
     pub len: u64,
 }
 
+/// Where a stored pack's bytes are: its length, and whether they are still in the database
+/// (a pack stored before packs moved to the pack store, until `hub move-packs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PackPlace {
+    /// The pack's length in bytes.
+    pub size: u64,
+    /// True while its bytes are in the database rather than the pack store.
+    pub in_db: bool,
+}
+
+/// Where a chunk's bytes are: inside which pack, at what offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChunkPlace {
+    /// The pack that holds the chunk.
+    pub pack: [u8; 32],
+    /// Where the chunk starts in the pack.
+    pub offset: u64,
+    /// The chunk's length.
+    pub len: u64,
+    /// True while the pack's bytes are in the database.
+    pub in_db: bool,
+}
+
 /// What the hub needs to store a verified pack.
 #[derive(Debug, Clone)]
 pub struct NewPack {
@@ -38,7 +61,7 @@ pub struct NewPack {
     pub modules: Vec<String>,
     /// Each module as compiled (its id and `module.json`), which a credential states.
     pub module_bodies: Vec<(String, String)>,
-    /// The verified pack file, which storage copies in pieces of [`PIECE`] bytes.
+    /// The verified pack file, which the pack store copies.
     pub file: std::path::PathBuf,
     /// Its length in bytes.
     pub size: u64,

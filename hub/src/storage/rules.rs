@@ -164,6 +164,13 @@ pub(super) fn stored_hash(bytes: &[u8]) -> Result<ContentHash, HubError> {
         .map_err(|_| HubError::Damaged("a stored record hash".into()))
 }
 
+/// A stored pack hash (a pack's or a chunk's pack), checked for length.
+pub(super) fn stored_pack_hash(bytes: &[u8]) -> Result<[u8; 32], HubError> {
+    bytes
+        .try_into()
+        .map_err(|_| HubError::Damaged("a stored pack hash".into()))
+}
+
 /// A stored record's body, parsed back.
 pub(super) fn stored_record(body: &str) -> Result<SignedRecord, HubError> {
     serde_json::from_str(body).map_err(|e| HubError::Damaged(format!("a stored record: {e}")))

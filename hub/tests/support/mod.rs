@@ -48,13 +48,14 @@ impl TestHub {
         let dir = tempfile::tempdir().unwrap();
         let url = test_database_url(dir.path());
         let db_url = url.clone();
+        let packs = dir.path().to_owned();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
             let runtime = tokio::runtime::Runtime::new().unwrap();
             let handle = runtime.handle().clone();
             runtime.block_on(async move {
-                let db = HubDb::open(&url).await.unwrap();
+                let db = open_test_db(&url, &packs).await;
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 let addr: SocketAddr = listener.local_addr().unwrap();
                 ready_tx.send((addr, db.clone(), handle)).unwrap();
@@ -171,6 +172,13 @@ pub fn test_database_url(dir: &std::path::Path) -> String {
     } else {
         format!("sqlite://{}", dir.join("hub.db").display())
     }
+}
+
+/// Opens the test database at `url`, its packs in `dir`'s `packs` folder (never the working
+/// folder, where a PostgreSQL hub keeps them by default).
+pub async fn open_test_db(url: &str, dir: &std::path::Path) -> HubDb {
+    let packs = skillpack_hub::pack_store::PacksAt::Folder(dir.join("packs"));
+    HubDb::open_at(url, Some(&packs)).await.unwrap()
 }
 
 /// A new, empty database on the test cluster; panics with how to get one when there is none

@@ -14,6 +14,7 @@ use anyhow::{bail, Context};
 use clap::Subcommand;
 use skillpack_core::keys::file::read_public;
 use skillpack_core::protocol::GroupName;
+use skillpack_hub::pack_store::PacksAt;
 use skillpack_hub::HubDb;
 
 pub(crate) use self::views::result_line;
@@ -481,10 +482,19 @@ where
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    let packs = packs_from_env()?;
     Ok(runtime.block_on(async {
-        let hub = HubDb::open_existing(db).await?;
+        let hub = HubDb::open_existing(db, packs.as_ref()).await?;
         call(hub).await
     })?)
+}
+
+/// The pack store `SKILLPACK_PACKS` names, as `serve` reads it; `None` for the default.
+pub(crate) fn packs_from_env() -> anyhow::Result<Option<PacksAt>> {
+    match std::env::var("SKILLPACK_PACKS") {
+        Ok(text) if !text.is_empty() => Ok(Some(PacksAt::parse(&text)?)),
+        _ => Ok(None),
+    }
 }
 
 fn file_stem(path: &Path) -> String {

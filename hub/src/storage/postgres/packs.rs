@@ -1,11 +1,10 @@
-//! Publishers and published packs on PostgreSQL: who may publish, storing a pack once by
-//! hash, the catalog a group sees, and a pack's bytes or one chunk's. A pack's bytes are
-//! parts of at most [`PIECE`] bytes (`pack_parts`): a bytea is sent and received whole, so
-//! one value per pack would hold the whole pack in the hub's memory to store or serve it.
+//! Publishers and published packs on PostgreSQL: who may publish, storing a pack's
+//! description once by hash (its bytes are in the pack store), the catalog a group sees, and
+//! where a pack's or a chunk's bytes are. A pack stored before packs moved to the pack store
+//! keeps its bytes in parts (`pack_parts`) until `hub move-packs` moves it.
 
 use skillpack_core::keys::PublicKey;
 use skillpack_core::protocol::{CatalogEntry, PublishResponse};
-use tokio::io::AsyncReadExt;
 
 use super::{in_scope, iso, PgHub};
 use crate::error::HubError;
@@ -13,7 +12,9 @@ use crate::storage::rows::{CodeRow, PublishRefusal};
 use crate::storage::rules::{
     grouped_code, modules_json, newest_of_each, publish_response, CatalogColumns,
 };
-use crate::storage::{NewPack, Scope, PIECE};
+use crate::storage::rows::{ChunkPlace, PackPlace};
+use crate::storage::rules::stored_pack_hash;
+use crate::storage::{NewPack, Scope};
 
 impl PgHub {
     pub(crate) async fn add_publisher(&self, key: PublicKey, name: String) -> Result<(), HubError> {
@@ -78,8 +79,8 @@ impl PgHub {
             }));
         }
         tx.execute(
-            "INSERT INTO packs (hash, id, version, publisher, variant, modules, size, published_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, now())",
+            "INSERT INTO packs (hash, id, version, publisher, variant, modules, size, published_at, bytes_in_db)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, now(), false)",
             &[
                 &pack.hash.as_slice(),
                 &pack.id,
@@ -91,29 +92,6 @@ impl PgHub {
             ],
         )
         .await?;
-        let mut file = tokio::fs::File::open(&pack.file).await?;
-        let mut start = 0i64;
-        loop {
-            let mut piece = Vec::with_capacity(PIECE);
-            (&mut file)
-                .take(PIECE as u64)
-                .read_to_end(&mut piece)
-                .await?;
-            if piece.is_empty() {
-                break;
-            }
-            tx.execute(
-                "INSERT INTO pack_parts (pack_hash, start, bytes) VALUES ($1, $2, $3)",
-                &[&pack.hash.as_slice(), &start, &piece],
-            )
-            .await?;
-            start += i64::try_from(piece.len()).unwrap_or(i64::MAX);
-        }
-        if start != size {
-            return Err(HubError::Damaged(
-                "the pack file changed while stored".into(),
-            ));
-        }
         for chunk in &pack.chunks {
             let offset = i64::try_from(chunk.offset).unwrap_or(i64::MAX);
             let len = i64::try_from(chunk.len).unwrap_or(i64::MAX);
@@ -179,18 +157,44 @@ impl PgHub {
         Ok(newest_of_each(entries))
     }
 
-    pub(crate) async fn pack_len(&self, hash: [u8; 32]) -> Result<Option<u64>, HubError> {
+    pub(crate) async fn pack_place(&self, hash: [u8; 32]) -> Result<Option<PackPlace>, HubError> {
         let client = self.pool.get().await?;
         let row = client
             .query_opt(
-                "SELECT size FROM packs WHERE hash = $1",
+                "SELECT size, bytes_in_db FROM packs WHERE hash = $1",
                 &[&hash.as_slice()],
             )
             .await?;
-        Ok(row.map(|r| u64::try_from(r.get::<_, i64>(0)).unwrap_or(0)))
+        Ok(row.map(|r| PackPlace {
+            size: u64::try_from(r.get::<_, i64>(0)).unwrap_or(0),
+            in_db: r.get(1),
+        }))
     }
 
-    pub(crate) async fn pack_range(
+    pub(crate) async fn chunk_place(
+        &self,
+        hash: [u8; 32],
+    ) -> Result<Option<ChunkPlace>, HubError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_opt(
+                "SELECT c.pack_hash, c.\"offset\", c.len, p.bytes_in_db
+                 FROM chunks c JOIN packs p ON p.hash = c.pack_hash WHERE c.hash = $1",
+                &[&hash.as_slice()],
+            )
+            .await?;
+        row.map(|r| {
+            Ok(ChunkPlace {
+                pack: stored_pack_hash(r.get(0))?,
+                offset: u64::try_from(r.get::<_, i64>(1)).unwrap_or(0),
+                len: u64::try_from(r.get::<_, i64>(2)).unwrap_or(0),
+                in_db: r.get(3),
+            })
+        })
+        .transpose()
+    }
+
+    pub(crate) async fn pack_range_in_db(
         &self,
         hash: [u8; 32],
         start: i64,
@@ -200,21 +204,46 @@ impl PgHub {
         read_range(&client, hash.as_slice(), start, len).await
     }
 
-    pub(crate) async fn chunk(&self, hash: [u8; 32]) -> Result<Option<Vec<u8>>, HubError> {
+    pub(crate) async fn packs_in_db(&self) -> Result<Vec<([u8; 32], u64)>, HubError> {
+        self.pack_list("SELECT hash, size FROM packs WHERE bytes_in_db ORDER BY hash")
+            .await
+    }
+
+    pub(crate) async fn pack_sizes(&self) -> Result<Vec<([u8; 32], u64)>, HubError> {
+        self.pack_list("SELECT hash, size FROM packs WHERE NOT bytes_in_db ORDER BY hash")
+            .await
+    }
+
+    async fn pack_list(&self, sql: &str) -> Result<Vec<([u8; 32], u64)>, HubError> {
         let client = self.pool.get().await?;
-        let row = client
-            .query_opt(
-                "SELECT pack_hash, \"offset\", len FROM chunks WHERE hash = $1",
-                &[&hash.as_slice()],
-            )
-            .await?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let pack: Vec<u8> = row.get(0);
-        Ok(Some(
-            read_range(&client, &pack, row.get(1), row.get(2)).await?,
-        ))
+        client
+            .query(sql, &[])
+            .await?
+            .iter()
+            .map(|r| {
+                Ok((
+                    stored_pack_hash(r.get(0))?,
+                    u64::try_from(r.get::<_, i64>(1)).unwrap_or(0),
+                ))
+            })
+            .collect()
+    }
+
+    pub(crate) async fn bytes_moved_out(&self, hash: [u8; 32]) -> Result<(), HubError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        tx.execute(
+            "UPDATE packs SET bytes_in_db = false WHERE hash = $1",
+            &[&hash.as_slice()],
+        )
+        .await?;
+        tx.execute(
+            "DELETE FROM pack_parts WHERE pack_hash = $1",
+            &[&hash.as_slice()],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 

@@ -1,10 +1,8 @@
-//! Publishers and published packs on SQLite: who may publish, storing a pack once by hash,
-//! the catalog a group sees, and a pack's bytes or one chunk's. A pack is one blob in
-//! `pack_bytes`, written and read in pieces through SQLite's incremental blob I/O: reading a
-//! blob as a column value (`substr` included) loads all of it, 60 MB per request for a 60 MB
-//! pack, and writing it whole would need it whole in memory.
-
-use std::io::Read;
+//! Publishers and published packs on SQLite: who may publish, storing a pack's description
+//! once by hash (its bytes are in the pack store), the catalog a group sees, and where a
+//! pack's or a chunk's bytes are. A pack stored before packs moved to the pack store is one
+//! blob in `pack_bytes` until `hub move-packs` moves it, read in pieces through SQLite's
+//! incremental blob I/O: reading a blob as a column value (`substr` included) loads all of it.
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior, MAIN_DB};
 use skillpack_core::keys::PublicKey;
@@ -16,7 +14,9 @@ use crate::storage::rows::{CodeRow, PublishRefusal};
 use crate::storage::rules::{
     grouped_code, modules_json, newest_of_each, publish_response, CatalogColumns,
 };
-use crate::storage::{NewPack, Scope, PIECE};
+use crate::storage::rows::{ChunkPlace, PackPlace};
+use crate::storage::rules::stored_pack_hash;
+use crate::storage::{NewPack, Scope};
 
 impl SqliteHub {
     pub(crate) async fn add_publisher(&self, key: PublicKey, name: String) -> Result<(), HubError> {
@@ -76,8 +76,8 @@ impl SqliteHub {
             }
             tx.execute(
                 &format!(
-                    "INSERT INTO packs (hash, id, version, publisher, variant, modules, size, published_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, {NOW})"
+                    "INSERT INTO packs (hash, id, version, publisher, variant, modules, size, published_at, bytes_in_db)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, {NOW}, 0)"
                 ),
                 params![
                     pack.hash.as_slice(),
@@ -89,13 +89,6 @@ impl SqliteHub {
                     i64::try_from(pack.size).unwrap_or(i64::MAX),
                 ],
             )?;
-            // The blob last in its row: SQLite then stores the zeroes without making them.
-            tx.execute(
-                "INSERT INTO pack_bytes (hash, bytes) VALUES (?1, zeroblob(?2))",
-                params![pack.hash.as_slice(), i64::try_from(pack.size).unwrap_or(i64::MAX)],
-            )?;
-            let rowid = tx.last_insert_rowid();
-            copy_into_blob(&tx, rowid, &pack)?;
             for chunk in &pack.chunks {
                 tx.execute(
                     "INSERT OR IGNORE INTO chunks (hash, pack_hash, offset, len) VALUES (?1, ?2, ?3, ?4)",
@@ -167,22 +160,53 @@ impl SqliteHub {
         .await
     }
 
-    pub(crate) async fn pack_len(&self, hash: [u8; 32]) -> Result<Option<u64>, HubError> {
+    pub(crate) async fn pack_place(&self, hash: [u8; 32]) -> Result<Option<PackPlace>, HubError> {
         self.run(move |db| {
-            let len: Option<i64> = db
+            let place: Option<(i64, bool)> = db
                 .read()
                 .query_row(
-                    "SELECT size FROM packs WHERE hash = ?1",
+                    "SELECT size, bytes_in_db FROM packs WHERE hash = ?1",
                     [hash.as_slice()],
-                    |r| r.get(0),
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            Ok(len.map(|l| u64::try_from(l).unwrap_or(0)))
+            Ok(place.map(|(size, in_db)| PackPlace {
+                size: u64::try_from(size).unwrap_or(0),
+                in_db,
+            }))
         })
         .await
     }
 
-    pub(crate) async fn pack_range(
+    pub(crate) async fn chunk_place(
+        &self,
+        hash: [u8; 32],
+    ) -> Result<Option<ChunkPlace>, HubError> {
+        self.run(move |db| {
+            let place: Option<(Vec<u8>, i64, i64, bool)> = db
+                .read()
+                .query_row(
+                    "SELECT c.pack_hash, c.offset, c.len, p.bytes_in_db
+                     FROM chunks c JOIN packs p ON p.hash = c.pack_hash WHERE c.hash = ?1",
+                    [hash.as_slice()],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?;
+            place
+                .map(|(pack, offset, len, in_db)| {
+                    Ok(ChunkPlace {
+                        pack: stored_pack_hash(&pack)?,
+                        offset: u64::try_from(offset).unwrap_or(0),
+                        len: u64::try_from(len).unwrap_or(0),
+                        in_db,
+                    })
+                })
+                .transpose()
+        })
+        .await
+    }
+
+    pub(crate) async fn pack_range_in_db(
         &self,
         hash: [u8; 32],
         start: i64,
@@ -200,46 +224,45 @@ impl SqliteHub {
         .await
     }
 
-    pub(crate) async fn chunk(&self, hash: [u8; 32]) -> Result<Option<Vec<u8>>, HubError> {
+    pub(crate) async fn packs_in_db(&self) -> Result<Vec<([u8; 32], u64)>, HubError> {
         self.run(move |db| {
             let conn = db.read();
-            let place: Option<(i64, i64, i64)> = conn
-                .query_row(
-                    "SELECT b.rowid, c.offset, c.len FROM chunks c JOIN pack_bytes b ON b.hash = c.pack_hash
-                     WHERE c.hash = ?1",
-                    [hash.as_slice()],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?;
-            place
-                .map(|(rowid, offset, len)| read_blob(&conn, rowid, offset, len))
-                .transpose()
+            let mut stmt = conn.prepare("SELECT hash, size FROM packs WHERE bytes_in_db ORDER BY hash")?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?)))?
+                .collect::<Result<Vec<_>, _>>()?;
+            rows.into_iter()
+                .map(|(hash, size)| Ok((stored_pack_hash(&hash)?, u64::try_from(size).unwrap_or(0))))
+                .collect()
         })
         .await
     }
-}
 
-/// Copies a pack's file into its row's blob (made as zeroes of the right length), a piece
-/// at a time.
-fn copy_into_blob(conn: &Connection, rowid: i64, pack: &NewPack) -> Result<(), HubError> {
-    let mut blob = conn.blob_open(MAIN_DB, c"pack_bytes", c"bytes", rowid, false)?;
-    let mut file = std::fs::File::open(&pack.file)?;
-    let mut piece = vec![0u8; PIECE];
-    let mut at = 0usize;
-    loop {
-        let n = file.read(&mut piece)?;
-        if n == 0 {
-            break;
-        }
-        let end = at.checked_add(n).filter(|end| (*end as u64) <= pack.size);
-        let end = end.ok_or_else(|| HubError::Damaged("the pack file grew".into()))?;
-        blob.write_at(&piece[..n], at)?;
-        at = end;
+    pub(crate) async fn pack_sizes(&self) -> Result<Vec<([u8; 32], u64)>, HubError> {
+        self.run(move |db| {
+            let conn = db.read();
+            let mut stmt = conn.prepare("SELECT hash, size FROM packs WHERE NOT bytes_in_db ORDER BY hash")?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?)))?
+                .collect::<Result<Vec<_>, _>>()?;
+            rows.into_iter()
+                .map(|(hash, size)| Ok((stored_pack_hash(&hash)?, u64::try_from(size).unwrap_or(0))))
+                .collect()
+        })
+        .await
     }
-    if at as u64 != pack.size {
-        return Err(HubError::Damaged("the pack file shrank".into()));
+
+    pub(crate) async fn bytes_moved_out(&self, hash: [u8; 32]) -> Result<(), HubError> {
+        self.run(move |db| {
+            let mut conn = db.lock();
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute("UPDATE packs SET bytes_in_db = 0 WHERE hash = ?1", [hash.as_slice()])?;
+            tx.execute("DELETE FROM pack_bytes WHERE hash = ?1", [hash.as_slice()])?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
     }
-    Ok(())
 }
 
 /// `len` bytes from `start` of the pack in row `rowid`, read alone.

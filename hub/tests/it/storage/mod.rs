@@ -9,6 +9,7 @@ mod cases;
 
 use std::future::Future;
 
+use skillpack_hub::pack_store::PacksAt;
 use skillpack_hub::HubDb;
 
 use crate::support::{fresh_postgres_database, postgres_admin};
@@ -18,7 +19,8 @@ pub struct Fresh {
     /// The database URL.
     pub url: String,
     postgres: bool,
-    _dir: Option<tempfile::TempDir>,
+    /// Holds the SQLite file, if any, and the packs' folder.
+    dir: tempfile::TempDir,
 }
 
 impl Fresh {
@@ -27,7 +29,7 @@ impl Fresh {
         Self {
             url: format!("sqlite://{}", dir.path().join("hub.db").display()),
             postgres: false,
-            _dir: Some(dir),
+            dir,
         }
     }
 
@@ -35,7 +37,7 @@ impl Fresh {
         Self {
             url: fresh_postgres_database(),
             postgres: true,
-            _dir: None,
+            dir: tempfile::tempdir().unwrap(),
         }
     }
 
@@ -51,7 +53,12 @@ impl Fresh {
 
     /// Opens (and migrates) the database.
     pub async fn open(&self) -> HubDb {
-        HubDb::open(&self.url).await.unwrap()
+        HubDb::open_at(&self.url, Some(&self.packs())).await.unwrap()
+    }
+
+    /// Where this database's packs are kept.
+    pub fn packs(&self) -> PacksAt {
+        PacksAt::Folder(self.dir.path().join("packs"))
     }
 
     /// Marks the database as written at schema `version`, as newer code would leave it.
