@@ -337,7 +337,12 @@ impl PackStore {
     }
 
     /// Bytes `start..end` of a pack at once (a chunk).
-    pub async fn range(&self, hash: [u8; 32], start: u64, end: u64) -> Result<Bytes, PackStoreError> {
+    pub async fn range(
+        &self,
+        hash: [u8; 32],
+        start: u64,
+        end: u64,
+    ) -> Result<Bytes, PackStoreError> {
         let key = self.key(hash);
         let bytes = self
             .objects
@@ -345,7 +350,9 @@ impl PackStore {
             .await
             .map_err(|e| missing(e, &key))?;
         if bytes.len() as u64 != end - start {
-            return Err(PackStoreError::Missing(format!("{key} bytes {start}..{end}")));
+            return Err(PackStoreError::Missing(format!(
+                "{key} bytes {start}..{end}"
+            )));
         }
         Ok(bytes)
     }
@@ -364,9 +371,7 @@ impl PackStore {
             let Some(name) = meta.location.filename() else {
                 continue;
             };
-            let hash = name
-                .strip_suffix(SUFFIX)
-                .and_then(hex::decode::<32>);
+            let hash = name.strip_suffix(SUFFIX).and_then(hex::decode::<32>);
             if let Some(hash) = hash {
                 objects.push(StoredObject {
                     hash,
@@ -374,7 +379,7 @@ impl PackStore {
                 });
             }
         }
-        objects.sort_by(|a, b| a.hash.cmp(&b.hash));
+        objects.sort_by_key(|o| o.hash);
         Ok(objects)
     }
 }

@@ -138,7 +138,10 @@ pub(super) async fn download_pack(
             }
         },
     };
-    let mut response = (status, Body::from_stream(db.pack_stream(hash, start, end).await?))
+    let mut response = (
+        status,
+        Body::from_stream(db.pack_stream(hash, start, end).await?),
+    )
         .into_response();
     let h = response.headers_mut();
     h.insert(header::CONTENT_LENGTH, (end - start).into());

@@ -27,12 +27,12 @@ pub use export::{
     module_book, results_csv, results_xapi, summary_csv, CsvOptions, ModuleBook, Titles,
 };
 pub use rows::{
-    AttemptGrantRow, AuditRow, CodeRow, CredentialInsert, CredentialRevocation, DeviceJoin,
-    DeviceRetirement, ExchangeCompletion, ExchangeRow, FlagRow, GroupRow, HeldCredentialRow,
-    HeldGrantRow, HistoryRow, IssuedRow, IssuerChange, IssuerRow, KnownDevice, LearnerLabel,
-    LearnerLink, LearnerRow, LinkRefusal, NewAttemptGrant, NewCredential, NewExchange, NewPack,
-    OpenedSession, PackChunk, ChunkPlace, PackModule, PackPlace, PackRow, PublishRefusal, RegisterRefusal, Retired,
-    StoredResult, UnissuedPass, WalletCopy, WebGrant, WebSession,
+    AttemptGrantRow, AuditRow, ChunkPlace, CodeRow, CredentialInsert, CredentialRevocation,
+    DeviceJoin, DeviceRetirement, ExchangeCompletion, ExchangeRow, FlagRow, GroupRow,
+    HeldCredentialRow, HeldGrantRow, HistoryRow, IssuedRow, IssuerChange, IssuerRow, KnownDevice,
+    LearnerLabel, LearnerLink, LearnerRow, LinkRefusal, NewAttemptGrant, NewCredential,
+    NewExchange, NewPack, OpenedSession, PackChunk, PackModule, PackPlace, PackRow, PublishRefusal,
+    RegisterRefusal, Retired, StoredResult, UnissuedPass, WalletCopy, WebGrant, WebSession,
 };
 pub use rules::{normalize_code, PIECE};
 
@@ -42,8 +42,8 @@ pub use scope::{ResultQuery, Scope};
 use self::postgres::PgHub;
 use self::sqlite::SqliteHub;
 use crate::error::HubError;
-use crate::pack_store::{PackStore, PacksAt};
 use crate::nonce::{now_ms, NonceKey, NonceRefusal};
+use crate::pack_store::{PackStore, PacksAt};
 
 /// Bytes of a pack still in the database read at once while it streams to a client.
 const DB_PIECE: u64 = 256 << 10;
@@ -357,7 +357,9 @@ impl HubDb {
             return Ok(None);
         };
         let end = place.offset.saturating_add(place.len);
-        let bytes = self.read_range(place.pack, place.in_db, place.offset, end).await?;
+        let bytes = self
+            .read_range(place.pack, place.in_db, place.offset, end)
+            .await?;
         Ok(Some(bytes))
     }
 

@@ -8,12 +8,12 @@ use skillpack_core::protocol::{CatalogEntry, PublishResponse};
 
 use super::{in_scope, iso, PgHub};
 use crate::error::HubError;
+use crate::storage::rows::{ChunkPlace, PackPlace};
 use crate::storage::rows::{CodeRow, PublishRefusal};
+use crate::storage::rules::stored_pack_hash;
 use crate::storage::rules::{
     grouped_code, modules_json, newest_of_each, publish_response, CatalogColumns,
 };
-use crate::storage::rows::{ChunkPlace, PackPlace};
-use crate::storage::rules::stored_pack_hash;
 use crate::storage::{NewPack, Scope};
 
 impl PgHub {
@@ -171,10 +171,7 @@ impl PgHub {
         }))
     }
 
-    pub(crate) async fn chunk_place(
-        &self,
-        hash: [u8; 32],
-    ) -> Result<Option<ChunkPlace>, HubError> {
+    pub(crate) async fn chunk_place(&self, hash: [u8; 32]) -> Result<Option<ChunkPlace>, HubError> {
         let client = self.pool.get().await?;
         let row = client
             .query_opt(

@@ -10,12 +10,12 @@ use skillpack_core::protocol::{CatalogEntry, PublishResponse};
 
 use super::{in_scope, scope_param, SqliteHub, NOW};
 use crate::error::HubError;
+use crate::storage::rows::{ChunkPlace, PackPlace};
 use crate::storage::rows::{CodeRow, PublishRefusal};
+use crate::storage::rules::stored_pack_hash;
 use crate::storage::rules::{
     grouped_code, modules_json, newest_of_each, publish_response, CatalogColumns,
 };
-use crate::storage::rows::{ChunkPlace, PackPlace};
-use crate::storage::rules::stored_pack_hash;
 use crate::storage::{NewPack, Scope};
 
 impl SqliteHub {
@@ -178,10 +178,7 @@ impl SqliteHub {
         .await
     }
 
-    pub(crate) async fn chunk_place(
-        &self,
-        hash: [u8; 32],
-    ) -> Result<Option<ChunkPlace>, HubError> {
+    pub(crate) async fn chunk_place(&self, hash: [u8; 32]) -> Result<Option<ChunkPlace>, HubError> {
         self.run(move |db| {
             let place: Option<(Vec<u8>, i64, i64, bool)> = db
                 .read()
@@ -227,12 +224,15 @@ impl SqliteHub {
     pub(crate) async fn packs_in_db(&self) -> Result<Vec<([u8; 32], u64)>, HubError> {
         self.run(move |db| {
             let conn = db.read();
-            let mut stmt = conn.prepare("SELECT hash, size FROM packs WHERE bytes_in_db ORDER BY hash")?;
+            let mut stmt =
+                conn.prepare("SELECT hash, size FROM packs WHERE bytes_in_db ORDER BY hash")?;
             let rows = stmt
                 .query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?)))?
                 .collect::<Result<Vec<_>, _>>()?;
             rows.into_iter()
-                .map(|(hash, size)| Ok((stored_pack_hash(&hash)?, u64::try_from(size).unwrap_or(0))))
+                .map(|(hash, size)| {
+                    Ok((stored_pack_hash(&hash)?, u64::try_from(size).unwrap_or(0)))
+                })
                 .collect()
         })
         .await
@@ -241,12 +241,15 @@ impl SqliteHub {
     pub(crate) async fn pack_sizes(&self) -> Result<Vec<([u8; 32], u64)>, HubError> {
         self.run(move |db| {
             let conn = db.read();
-            let mut stmt = conn.prepare("SELECT hash, size FROM packs WHERE NOT bytes_in_db ORDER BY hash")?;
+            let mut stmt =
+                conn.prepare("SELECT hash, size FROM packs WHERE NOT bytes_in_db ORDER BY hash")?;
             let rows = stmt
                 .query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?)))?
                 .collect::<Result<Vec<_>, _>>()?;
             rows.into_iter()
-                .map(|(hash, size)| Ok((stored_pack_hash(&hash)?, u64::try_from(size).unwrap_or(0))))
+                .map(|(hash, size)| {
+                    Ok((stored_pack_hash(&hash)?, u64::try_from(size).unwrap_or(0)))
+                })
                 .collect()
         })
         .await
@@ -256,7 +259,10 @@ impl SqliteHub {
         self.run(move |db| {
             let mut conn = db.lock();
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.execute("UPDATE packs SET bytes_in_db = 0 WHERE hash = ?1", [hash.as_slice()])?;
+            tx.execute(
+                "UPDATE packs SET bytes_in_db = 0 WHERE hash = ?1",
+                [hash.as_slice()],
+            )?;
             tx.execute("DELETE FROM pack_bytes WHERE hash = ?1", [hash.as_slice()])?;
             tx.commit()?;
             Ok(())

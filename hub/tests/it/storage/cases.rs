@@ -22,8 +22,8 @@ use skillpack_hub::nonce::NonceRefusal;
 
 use super::Fresh;
 
-/// Both engines have twelve migration steps.
-const SCHEMA_VERSION: u32 = 17;
+/// Both engines have eighteen migration steps.
+const SCHEMA_VERSION: u32 = 18;
 
 pub async fn migrations_from_empty_reach_the_current_version(fresh: Fresh) {
     let db = fresh.open().await;
@@ -49,7 +49,7 @@ pub async fn reopening_a_migrated_database_changes_nothing(fresh: Fresh) {
 pub async fn a_database_newer_than_the_code_is_refused(fresh: Fresh) {
     drop(fresh.open().await);
     fresh.set_version(SCHEMA_VERSION + 95);
-    let refused = HubDb::open(&fresh.url).await;
+    let refused = HubDb::open_at(&fresh.url, Some(&fresh.packs())).await;
     assert!(
         matches!(
             refused,
@@ -114,6 +114,45 @@ pub async fn a_pack_stored_before_version_5_is_served_in_pieces_after(fresh: Fre
         Some(&bytes[offset as usize..(offset + len) as usize])
     );
     assert_eq!(db.catalog("riders".into()).await.unwrap().len(), 1);
+
+    // Its bytes move to the pack store once, and it is served the same from there.
+    let before = db.check_pack_store().await.unwrap();
+    assert_eq!((before.in_db, before.held), (1, 0), "{before:?}");
+    let mut moved = Vec::new();
+    let count = db
+        .move_packs_to_store(|hash, size| moved.push((hash, size)))
+        .await
+        .unwrap();
+    assert_eq!((count, moved), (1, vec![(hash, len_stored)]));
+    let after = db.check_pack_store().await.unwrap();
+    assert_eq!(
+        (after.in_db, after.held, after.unnamed),
+        (0, 1, 0),
+        "{after:?}"
+    );
+    assert!(after.missing.is_empty());
+    assert_eq!(db.move_packs_to_store(|_, _| {}).await.unwrap(), 0);
+    let again = fresh.open().await;
+    assert!(again.pack_range(hash, 0, len_stored).await.unwrap() == bytes);
+    assert_eq!(
+        again.chunk(chunk_hash).await.unwrap().as_deref(),
+        Some(&bytes[offset as usize..(offset + len) as usize])
+    );
+    let streamed = streamed(&again, hash, piece - 3, len_stored).await;
+    assert!(streamed == bytes[PIECE - 3..]);
+}
+
+/// Bytes `start..end` of a pack as a download streams them.
+async fn streamed(db: &HubDb, hash: [u8; 32], start: u64, end: u64) -> Vec<u8> {
+    use futures_util::TryStreamExt;
+    let pieces: Vec<bytes::Bytes> = db
+        .pack_stream(hash, start, end)
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    pieces.concat()
 }
 
 pub async fn publishers_are_known_by_key(fresh: Fresh) {

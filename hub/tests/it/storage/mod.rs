@@ -53,7 +53,9 @@ impl Fresh {
 
     /// Opens (and migrates) the database.
     pub async fn open(&self) -> HubDb {
-        HubDb::open_at(&self.url, Some(&self.packs())).await.unwrap()
+        HubDb::open_at(&self.url, Some(&self.packs()))
+            .await
+            .unwrap()
     }
 
     /// Where this database's packs are kept.
