@@ -48,3 +48,22 @@ pub fn postgres_admin(url: &str, sql: &str) -> Result<(), TestDatabaseError> {
         Ok(())
     })
 }
+
+/// The variable `scripts/with-s3` sets to its bucket (`s3://packs`), with the `AWS_*`
+/// variables that reach it.
+pub const S3_VAR: &str = "SKILLPACK_TEST_S3";
+
+/// Where a test's hub keeps packs: under a prefix of its own in the test bucket when
+/// `SKILLPACK_TEST_S3` names one (`scripts/with-s3`), else in `dir`'s `packs` folder (never
+/// the working folder, where a PostgreSQL hub keeps them by default).
+pub fn test_pack_store(
+    dir: &std::path::Path,
+) -> Result<crate::pack_store::PacksAt, TestDatabaseError> {
+    let Ok(bucket) = std::env::var(S3_VAR) else {
+        return Ok(crate::pack_store::PacksAt::Folder(dir.join("packs")));
+    };
+    let mut bytes = [0u8; 8];
+    getrandom::getrandom(&mut bytes).map_err(|e| TestDatabaseError::Local(e.to_string()))?;
+    let at = format!("{bucket}/test-{}", skillpack_core::hex::encode(&bytes));
+    crate::pack_store::PacksAt::parse(&at).map_err(|e| TestDatabaseError::Local(e.to_string()))
+}

@@ -27,7 +27,7 @@ fn main() -> anyhow::Result<()> {
         format!("sqlite://{}", work.path().join("hub.db").display())
     };
     let runtime = tokio::runtime::Runtime::new()?;
-    let packs = skillpack_hub::pack_store::PacksAt::Folder(work.path().join("packs"));
+    let packs = skillpack_hub::testing::test_pack_store(work.path())?;
     let db = runtime.block_on(HubDb::open_at(&url, Some(&packs)))?;
     let code = runtime.block_on(db.create_enrolment("bench", None, None))?;
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;

@@ -85,6 +85,22 @@ impl Drop for HubProcess {
     }
 }
 
+/// Where the hubs logging beside `log` keep their packs: a prefix of the test bucket named
+/// after the test's folder when `SKILLPACK_TEST_S3` names one, else a folder beside the log.
+fn shared_packs(log: &Path) -> std::ffi::OsString {
+    match std::env::var("SKILLPACK_TEST_S3") {
+        Ok(bucket) => {
+            let folder = log.parent().and_then(Path::file_name).unwrap_or_default();
+            format!(
+                "{bucket}/faults-{}",
+                folder.to_string_lossy().trim_start_matches('.')
+            )
+            .into()
+        }
+        Err(_) => log.with_file_name("packs").into_os_string(),
+    }
+}
+
 /// Starts `skillpack serve` and waits until it listens (it prints where once it does);
 /// a port that is still held (a killed hub's) is tried again for a while.
 fn spawn_hub(db: &str, listen: &str, log: &Path) -> (Child, SocketAddr) {
@@ -97,9 +113,10 @@ fn spawn_hub(db: &str, listen: &str, log: &Path) -> (Child, SocketAddr) {
             .unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_skillpack"))
             .args(["serve", "--listen", listen, "--db", db])
-            // Beside the log, never the working folder (PostgreSQL's default).
+            // One store for both hubs: the test bucket under scripts/with-s3, else a folder
+            // beside the log (never the working folder, PostgreSQL's default).
             .arg("--packs")
-            .arg(log.with_file_name("packs"))
+            .arg(shared_packs(log))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(log_file)

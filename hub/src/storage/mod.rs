@@ -394,6 +394,11 @@ impl HubDb {
         Ok(count)
     }
 
+    /// The packs whose bytes are in the pack store, by hash, with their lengths.
+    pub async fn pack_sizes(&self) -> Result<Vec<([u8; 32], u64)>, HubError> {
+        on_engine!(self, e => e.pack_sizes())
+    }
+
     /// Compares the packs the database names with the objects in the pack store: what an
     /// operator checks after restoring either.
     pub async fn check_pack_store(&self) -> Result<PackStoreCheck, HubError> {

@@ -15,6 +15,7 @@ mod endorsed_issuer;
 mod errors;
 mod exchange;
 mod grants;
+mod pack_store;
 mod results;
 mod revocations;
 mod slow_clients;

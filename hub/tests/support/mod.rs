@@ -174,10 +174,9 @@ pub fn test_database_url(dir: &std::path::Path) -> String {
     }
 }
 
-/// Opens the test database at `url`, its packs in `dir`'s `packs` folder (never the working
-/// folder, where a PostgreSQL hub keeps them by default).
+/// Opens the test database at `url`, its packs where [`testing::test_pack_store`] says.
 pub async fn open_test_db(url: &str, dir: &std::path::Path) -> HubDb {
-    let packs = skillpack_hub::pack_store::PacksAt::Folder(dir.join("packs"));
+    let packs = testing::test_pack_store(dir).unwrap();
     HubDb::open_at(url, Some(&packs)).await.unwrap()
 }
 

@@ -5,6 +5,7 @@
 //! (`publish.rs`).
 
 mod changes;
+mod packs;
 mod views;
 
 use std::path::{Path, PathBuf};
@@ -209,9 +210,34 @@ pub enum HubCommand {
         /// Database: sqlite://PATH.
         #[arg(long, env = "SKILLPACK_DB")]
         db: String,
-        /// Where to write the copy (must not exist).
+        /// Where the hub keeps packs (as given to serve; default: its default).
+        #[arg(long, env = "SKILLPACK_PACKS")]
+        packs: Option<String>,
+        /// Where to write the copy (must not exist); the list of its packs goes beside it,
+        /// as OUT.packs.
         #[arg(short, long)]
         out: PathBuf,
+    },
+    /// Compare the packs the database names with those in the pack store: what to run after
+    /// restoring either. Fails when a pack is missing.
+    Packs {
+        /// Database: sqlite://PATH or postgres://….
+        #[arg(long, env = "SKILLPACK_DB")]
+        db: String,
+        /// Where the hub keeps packs (as given to serve; default: its default).
+        #[arg(long, env = "SKILLPACK_PACKS")]
+        packs: Option<String>,
+    },
+    /// Move the bytes of packs published before packs had a store out of the database into
+    /// the pack store, one pack at a time (safe to interrupt and run again, and while the
+    /// hub serves).
+    MovePacks {
+        /// Database: sqlite://PATH or postgres://….
+        #[arg(long, env = "SKILLPACK_DB")]
+        db: String,
+        /// Where the hub keeps packs (as given to serve; default: its default).
+        #[arg(long, env = "SKILLPACK_PACKS")]
+        packs: Option<String>,
     },
     /// The credentials the hub issued, oldest first.
     Credentials {
@@ -313,7 +339,9 @@ fn parse_expiry(text: &str) -> anyhow::Result<i64> {
 /// Runs an operator command.
 pub fn run(command: HubCommand) -> CommandResult {
     match command {
-        HubCommand::Backup { db, out } => backup(&db, &out),
+        HubCommand::Backup { db, packs, out } => backup(&db, packs.as_deref(), &out),
+        HubCommand::Packs { db, packs } => packs::check(&db, packs.as_deref()),
+        HubCommand::MovePacks { db, packs } => packs::move_to_store(&db, packs.as_deref()),
         HubCommand::WorkRecords {
             db,
             publisher,
@@ -479,10 +507,23 @@ where
     F: FnOnce(HubDb) -> Fut,
     Fut: std::future::Future<Output = Result<T, skillpack_hub::error::HubError>>,
 {
+    operate_at(db, None, call)
+}
+
+/// [`operate`] with the packs at `packs` (`None`: where `SKILLPACK_PACKS` says, or the
+/// default).
+pub(crate) fn operate_at<T, F, Fut>(db: &str, packs: Option<&str>, call: F) -> anyhow::Result<T>
+where
+    F: FnOnce(HubDb) -> Fut,
+    Fut: std::future::Future<Output = Result<T, skillpack_hub::error::HubError>>,
+{
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let packs = packs_from_env()?;
+    let packs = match packs {
+        Some(text) => Some(PacksAt::parse(text)?),
+        None => packs_from_env()?,
+    };
     Ok(runtime.block_on(async {
         let hub = HubDb::open_existing(db, packs.as_ref()).await?;
         call(hub).await
@@ -497,6 +538,15 @@ pub(crate) fn packs_from_env() -> anyhow::Result<Option<PacksAt>> {
     }
 }
 
+/// Where the hub on `db` keeps packs when `SKILLPACK_PACKS` does not say (a backup's copy
+/// of the database is elsewhere, its packs are not).
+fn default_packs(db: &str) -> String {
+    std::env::var("SKILLPACK_PACKS")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| PacksAt::default_for(db).to_string())
+}
+
 fn file_stem(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -504,7 +554,7 @@ fn file_stem(path: &Path) -> String {
 }
 
 /// `skillpack hub backup`: an SQLite hub copied while it serves, checked, and what it holds.
-fn backup(db: &str, out: &std::path::Path) -> CommandResult {
+fn backup(db: &str, packs: Option<&str>, out: &std::path::Path) -> CommandResult {
     let Some(path) = db.strip_prefix("sqlite://") else {
         anyhow::bail!(
             "hub backup copies an SQLite hub; back up PostgreSQL with pg_dump \
@@ -521,9 +571,11 @@ fn backup(db: &str, out: &std::path::Path) -> CommandResult {
         summary.packs,
         summary.credentials
     );
+    let copy = format!("sqlite://{}", summary.path.display());
+    let listed = packs::list_for_backup(&copy, packs.or(Some(&default_packs(db))), out)?;
     outln!(
         "to restore: stop the hub, put this file in place of {path} (remove {path}-wal and \
          {path}-shm), start it; devices send again what came after the backup"
     );
-    Ok(std::process::ExitCode::SUCCESS)
+    Ok(listed)
 }

@@ -12,6 +12,8 @@ use std::future::Future;
 use skillpack_hub::pack_store::PacksAt;
 use skillpack_hub::HubDb;
 
+use skillpack_hub::testing::test_pack_store;
+
 use crate::support::{fresh_postgres_database, postgres_admin};
 
 /// A fresh, empty database on one engine, which a case may open several times.
@@ -19,8 +21,10 @@ pub struct Fresh {
     /// The database URL.
     pub url: String,
     postgres: bool,
+    /// Where its packs are kept.
+    packs: PacksAt,
     /// Holds the SQLite file, if any, and the packs' folder.
-    dir: tempfile::TempDir,
+    _dir: tempfile::TempDir,
 }
 
 impl Fresh {
@@ -29,15 +33,18 @@ impl Fresh {
         Self {
             url: format!("sqlite://{}", dir.path().join("hub.db").display()),
             postgres: false,
-            dir,
+            packs: test_pack_store(dir.path()).unwrap(),
+            _dir: dir,
         }
     }
 
     fn postgres() -> Self {
+        let dir = tempfile::tempdir().unwrap();
         Self {
             url: fresh_postgres_database(),
             postgres: true,
-            dir: tempfile::tempdir().unwrap(),
+            packs: test_pack_store(dir.path()).unwrap(),
+            _dir: dir,
         }
     }
 
@@ -60,7 +67,7 @@ impl Fresh {
 
     /// Where this database's packs are kept.
     pub fn packs(&self) -> PacksAt {
-        PacksAt::Folder(self.dir.path().join("packs"))
+        self.packs.clone()
     }
 
     /// Marks the database as written at schema `version`, as newer code would leave it.
