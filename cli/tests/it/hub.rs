@@ -636,3 +636,114 @@ fn serve_reads_its_flags_from_the_environment_logs_json_and_says_when_it_is_read
         "no secret of a path is logged"
     );
 }
+
+#[test]
+fn an_older_hubs_packs_move_from_its_database_to_the_store_and_are_served_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = format!("sqlite://{}", d.join("hub.db").display());
+    let public = assets().join("keys/demo-publisher.pub");
+    ok(d, &["hub", "init", "--db", &db]);
+    ok(
+        d,
+        &[
+            "hub",
+            "add-publisher",
+            "--db",
+            &db,
+            public.to_str().unwrap(),
+        ],
+    );
+    let hub = super::Hub::start(d);
+    let pack = super::build_sample(d, "safe-riding");
+    let key = assets().join("keys/demo-publisher.key");
+    let published = ok(
+        d,
+        &[
+            "publish",
+            "--hub",
+            &hub.url,
+            "--key",
+            key.to_str().unwrap(),
+            &pack,
+            "--group",
+            "riders",
+            "--json",
+        ],
+    );
+    let body: serde_json::Value = serde_json::from_str(&published).unwrap();
+    let hash = body[0]["hash"].as_str().unwrap().to_owned();
+    let download = |url: &str| {
+        reqwest::blocking::get(format!("{url}/v1/packs/{hash}"))
+            .unwrap()
+            .error_for_status()
+            .unwrap()
+            .bytes()
+            .unwrap()
+    };
+    let served = download(&hub.url);
+    drop(hub);
+
+    // The pack is in the store beside the database (hub.db keeps them in hub-packs/).
+    let object = d.join("hub-packs").join(format!("{hash}.skillpack"));
+    assert!(std::fs::read(&object).unwrap() == served);
+    assert!(ok(d, &["hub", "packs", "--db", &db]).contains("1 packs held, 0 missing"));
+
+    // An older hub's: the bytes in its database, no object.
+    let conn = rusqlite::Connection::open(d.join("hub.db")).unwrap();
+    let raw = skillpack_core::hex::decode::<32>(&hash).unwrap();
+    conn.execute(
+        "INSERT INTO pack_bytes (hash, bytes) VALUES (?1, ?2)",
+        rusqlite::params![raw.as_slice(), served.as_ref()],
+    )
+    .unwrap();
+    conn.execute("UPDATE packs SET bytes_in_db = 1", [])
+        .unwrap();
+    drop(conn);
+    std::fs::remove_file(&object).unwrap();
+    let hub = super::Hub::start(d);
+    assert!(
+        download(&hub.url) == served,
+        "served from the database meanwhile"
+    );
+    let said = ok(d, &["hub", "packs", "--db", &db]);
+    assert!(
+        said.contains(
+            "0 packs held, 0 missing, 0 not named by the database, 1 still in the database"
+        ),
+        "{said}"
+    );
+
+    // Moved while the hub serves, once; served the same after.
+    let moved = ok(d, &["hub", "move-packs", "--db", &db]);
+    assert!(
+        moved.contains(&format!("moved {hash}")) && moved.contains("1 packs moved"),
+        "{moved}"
+    );
+    assert!(std::fs::read(&object).unwrap() == served);
+    assert!(ok(d, &["hub", "move-packs", "--db", &db]).contains("0 packs moved"));
+    assert!(download(&hub.url) == served, "served from the store after");
+    let left: i64 = rusqlite::Connection::open(d.join("hub.db"))
+        .unwrap()
+        .query_row("SELECT count(*) FROM pack_bytes", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 0, "the database let go of its copy");
+
+    // A backup lists the packs its copy names, to check a copy of the store against.
+    ok(d, &["hub", "backup", "--db", &db, "-o", "backup.db"]);
+    let listed = std::fs::read_to_string(d.join("backup.db.packs")).unwrap();
+    assert_eq!(listed, format!("{hash} {}\n", served.len()));
+
+    // A store that lost the pack: the check fails and names it, and a download is a server
+    // error, not a short pack.
+    std::fs::remove_file(&object).unwrap();
+    let check = skillpack(d, &["hub", "packs", "--db", &db]);
+    assert!(!check.status.success());
+    assert!(
+        text(&check).contains(&format!("missing {hash}")),
+        "{}",
+        text(&check)
+    );
+    let lost = reqwest::blocking::get(format!("{}/v1/packs/{hash}", hub.url)).unwrap();
+    assert_eq!(lost.status().as_u16(), 500);
+}
