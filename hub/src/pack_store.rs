@@ -28,10 +28,17 @@ use tokio::io::AsyncReadExt;
 
 /// Packs up to this size are written in one request, with put-if-absent; larger ones in
 /// parts of [`PART`] (S3's multipart upload), so the hub never holds a large pack in memory.
-const WHOLE_PUT_LIMIT: u64 = 8 << 20;
+const WHOLE_PUT_LIMIT: u64 = 5 << 20;
 
-/// One part of a multipart upload (S3's smallest but the last is 5 MiB).
-const PART: usize = 8 << 20;
+/// One part of a multipart upload: S3's smallest (but for the last).
+const PART: usize = 5 << 20;
+
+/// Bytes read from the pack's file at once while its parts fill.
+const READ_PIECE: usize = 1 << 20;
+
+/// Packs written to the store at once, each holding up to two parts (one filling, one on
+/// its way): sixteen uploads finishing together must not hold sixteen packs' worth.
+const WRITERS: usize = 2;
 
 /// Bytes read from a folder's object at once while it streams to a client: a client that
 /// stops reading holds about two of these of the hub's memory, not the pack.
@@ -219,6 +226,7 @@ impl PackStore {
         if self.stored_size(&key).await? == Some(size) {
             return Ok(()); // written before: never again
         }
+        let _permit = writers().acquire().await.map_err(std::io::Error::other)?;
         if size <= WHOLE_PUT_LIMIT {
             let bytes = tokio::fs::read(file).await?;
             if bytes.len() as u64 != size {
@@ -254,7 +262,7 @@ impl PackStore {
         let mut writer = WriteMultipart::new_with_chunk_size(upload, PART);
         let mut file = tokio::fs::File::open(file).await?;
         let mut sent = 0u64;
-        let mut piece = vec![0u8; PART];
+        let mut piece = vec![0u8; READ_PIECE];
         let copied: Result<(), PackStoreError> = async {
             loop {
                 let n = file.read(&mut piece).await?;
@@ -262,7 +270,7 @@ impl PackStore {
                     break;
                 }
                 sent += n as u64;
-                writer.wait_for_capacity(2).await?;
+                writer.wait_for_capacity(1).await?;
                 writer.write(&piece[..n]);
             }
             if sent != size {
@@ -382,6 +390,12 @@ impl PackStore {
         objects.sort_by_key(|o| o.hash);
         Ok(objects)
     }
+}
+
+/// The permits of [`WRITERS`], shared by every store of the process.
+fn writers() -> &'static tokio::sync::Semaphore {
+    static WRITING: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    WRITING.get_or_init(|| tokio::sync::Semaphore::new(WRITERS))
 }
 
 /// A store's "not found" as the pack missing from it.
