@@ -1,6 +1,6 @@
 //! The hub side of a fault test: `skillpack serve` as real processes, so one can be killed
 //! with SIGKILL mid-sync and restarted on the same database and port; the database on
-//! SQLite or, when asked, on PostgreSQL (two hubs on it, as behind a balancer); set up as an
+//! SQLite or, when asked, on PostgreSQL (three hubs on it and one pack store, as behind a balancer); set up as an
 //! operator and a trainer would, with the `skillpack` command; read back through the hub's
 //! storage API, the same on both engines.
 

@@ -3,9 +3,10 @@
 //! request and after it answered, answers cut mid-body, flipped bytes, delays, 500 and 503,
 //! and hubs killed with SIGKILL and restarted mid-sync. Clean rounds follow, after which every
 //! result must be at the hub exactly once, every outbox empty, every chain intact and every
-//! device holding every pack of its group. On SQLite, or on PostgreSQL with two hubs on one
-//! database as behind a balancer (`scripts/with-postgres env SKILLPACK_HUB_TEST_ENGINE=postgres
-//! cargo test -p skillpack --test faults`).
+//! device holding every pack of its group. On SQLite, or on PostgreSQL with three hubs on one
+//! database, taken in turn by the proxy as by a round-robin balancer, their packs in one S3
+//! bucket under `scripts/with-s3` (`scripts/with-postgres scripts/with-s3 env
+//! SKILLPACK_HUB_TEST_ENGINE=postgres cargo test -p skillpack --test faults`).
 //!
 //! Every run prints its seed. `SKILLPACK_FAULT_SEED=S` replays the faults a seed draws (the
 //! threads' timing still varies), `SKILLPACK_FAULT_RUNS=N` repeats the mixed run N times in one

@@ -49,7 +49,7 @@ fn repeat(plan: impl Fn() -> FaultPlan) {
             "mixed run {}/{runs} on {}: seed {seed} (SKILLPACK_FAULT_SEED={seed} replays it)",
             run + 1,
             if crate::hub::on_postgres() {
-                "PostgreSQL, two hubs"
+                "PostgreSQL, three hubs"
             } else {
                 "SQLite"
             }

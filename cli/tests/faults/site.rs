@@ -1,4 +1,4 @@
-//! One test's world: a hub database, the hubs serving it (one on SQLite, two on PostgreSQL,
+//! One test's world: a hub database, the hubs serving it (one on SQLite, three on PostgreSQL,
 //! as behind a balancer), the fault proxy in front of them, the operator's enrolment codes
 //! and the trainer's packs; then what every scenario ends with: clean rounds until every
 //! device has nothing left to do, and the checks that nothing was lost, doubled or broken.
@@ -31,7 +31,7 @@ pub struct BuiltPack {
 pub struct Site {
     /// The proxy devices talk through.
     pub proxy: Proxy,
-    /// The hubs (two on PostgreSQL).
+    /// The hubs (three on PostgreSQL).
     pub hubs: Vec<HubProcess>,
     /// The hubs' database URL.
     pub db: String,
@@ -48,7 +48,7 @@ impl Site {
         let dir = test_dir();
         let db = hub::fresh_database(dir.path());
         hub::init_database(dir.path(), &db);
-        let count = if hub::on_postgres() { 2 } else { 1 };
+        let count = if hub::on_postgres() { 3 } else { 1 };
         let log = dir.path().join("hub.log");
         let hubs: Vec<HubProcess> = (0..count).map(|_| HubProcess::start(&db, &log)).collect();
         let proxy = Proxy::start(hubs.iter().map(|h| h.addr).collect(), plan, seed).unwrap();

@@ -45,6 +45,12 @@ use crate::error::HubError;
 use crate::nonce::{now_ms, NonceKey, NonceRefusal};
 use crate::pack_store::{PackStore, PacksAt};
 
+/// How far apart the clocks of a hub's instances may be, in milliseconds, with every nonce
+/// still used once: a used nonce is remembered this long past its expiry. A nonce issued by
+/// one instance and checked by another whose clock is ahead is taken if it comes back
+/// within its five minutes less the difference. NTP keeps instances within a second.
+pub const CLOCK_SKEW_MS: i64 = 5 * 60 * 1000;
+
 /// Bytes of a pack still in the database read at once while it streams to a client.
 const DB_PIECE: u64 = 256 << 10;
 
@@ -187,7 +193,10 @@ impl HubDb {
             Ok(good) => good,
             Err(refusal) => return Ok(Err(refusal)),
         };
-        let fresh = on_engine!(self, e => e.remember_nonce(good, now))?;
+        // Used nonces are forgotten only well after they expire: an instance whose clock is
+        // ahead must not forget one that an instance whose clock is behind still takes.
+        let forget_before = now.saturating_sub(CLOCK_SKEW_MS);
+        let fresh = on_engine!(self, e => e.remember_nonce(good, forget_before))?;
         Ok(if fresh {
             Ok(())
         } else {

@@ -15,6 +15,7 @@ mod endorsed_issuer;
 mod errors;
 mod exchange;
 mod grants;
+mod instances;
 mod pack_store;
 mod results;
 mod revocations;

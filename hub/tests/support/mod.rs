@@ -23,6 +23,8 @@ pub struct TestHub {
     pub db: HubDb,
     /// Where that database is (`sqlite://…` or `postgres://…`).
     pub db_url: String,
+    /// Where its packs are kept.
+    pub packs: skillpack_hub::pack_store::PacksAt,
     runtime: tokio::runtime::Handle,
     _dir: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -47,15 +49,40 @@ impl TestHub {
     pub fn start_with(config: skillpack_hub::state::HubConfig) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let url = test_database_url(dir.path());
+        let packs = testing::test_pack_store(dir.path()).unwrap();
+        Self::serve(dir, url, packs, config)
+    }
+
+    /// A hub on the database at `url` (made and migrated if new), its packs where
+    /// [`testing::test_pack_store`] says.
+    pub fn start_on(url: String) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let packs = testing::test_pack_store(dir.path()).unwrap();
+        Self::serve(dir, url, packs, HubConfig::default())
+    }
+
+    /// Another instance of this hub, as behind a balancer: the same database and pack store,
+    /// a process state (rate limits) of its own, `config` its configuration.
+    pub fn beside(&self, config: HubConfig) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        Self::serve(dir, self.db_url.clone(), self.packs.clone(), config)
+    }
+
+    fn serve(
+        dir: tempfile::TempDir,
+        url: String,
+        packs: skillpack_hub::pack_store::PacksAt,
+        config: HubConfig,
+    ) -> Self {
         let db_url = url.clone();
-        let packs = dir.path().to_owned();
+        let kept = packs.clone();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
             let runtime = tokio::runtime::Runtime::new().unwrap();
             let handle = runtime.handle().clone();
             runtime.block_on(async move {
-                let db = open_test_db(&url, &packs).await;
+                let db = HubDb::open_at(&url, Some(&packs)).await.unwrap();
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 let addr: SocketAddr = listener.local_addr().unwrap();
                 ready_tx.send((addr, db.clone(), handle)).unwrap();
@@ -71,6 +98,7 @@ impl TestHub {
             url: format!("http://{addr}"),
             db,
             db_url,
+            packs: kept,
             runtime,
             _dir: dir,
             stop: Some(stop),

@@ -43,12 +43,15 @@ impl PgHub {
     pub(crate) async fn remember_nonce(
         &self,
         nonce: GoodNonce,
-        now_ms: i64,
+        forget_before_ms: i64,
     ) -> Result<bool, HubError> {
         let client = self.pool.get().await?;
         if self.sweeps.0.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == 0 {
             client
-                .execute("DELETE FROM used_nonces WHERE expires_at < $1", &[&now_ms])
+                .execute(
+                    "DELETE FROM used_nonces WHERE expires_at < $1",
+                    &[&forget_before_ms],
+                )
                 .await?;
         }
         let inserted = client

@@ -51,9 +51,9 @@ impl SqliteHub {
     pub(crate) async fn remember_nonce(
         &self,
         nonce: GoodNonce,
-        now_ms: i64,
+        forget_before_ms: i64,
     ) -> Result<bool, HubError> {
-        Ok(self.inner.used_nonces.remember(nonce, now_ms))
+        Ok(self.inner.used_nonces.remember(nonce, forget_before_ms))
     }
 
     /// How many used nonces are remembered (expired ones may linger until the next sweep).
