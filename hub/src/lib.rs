@@ -4,6 +4,7 @@
 
 pub mod answer;
 pub mod backup;
+pub mod catalog_cache;
 pub mod error;
 pub mod exchange;
 pub mod grant;

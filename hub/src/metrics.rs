@@ -22,9 +22,11 @@ impl Metrics {
         *requests.entry((route.to_owned(), status)).or_insert(0) += 1;
     }
 
-    /// The page: the request counters, and `records` (the result records the database holds)
-    /// as a gauge, with the database's engine.
-    pub fn render(&self, engine: &str, records: u64) -> String {
+    /// The page: the request counters, `records` (the result records the database holds)
+    /// as a gauge with the database's engine, and how many times this process built a
+    /// catalog answer (`catalog_builds`: far fewer than catalog requests while no offer
+    /// changes).
+    pub fn render(&self, engine: &str, records: u64, catalog_builds: u64) -> String {
         let mut page = String::new();
         page.push_str(
             "# HELP skillpack_http_requests_total Requests answered, by route and status.\n\
@@ -45,7 +47,10 @@ impl Metrics {
             page,
             "# HELP skillpack_records Result records the database holds.\n\
              # TYPE skillpack_records gauge\n\
-             skillpack_records{{db=\"{engine}\"}} {records}\n"
+             skillpack_records{{db=\"{engine}\"}} {records}\n\
+             # HELP skillpack_catalog_builds_total Catalog answers built (the rest came from the cache).\n\
+             # TYPE skillpack_catalog_builds_total counter\n\
+             skillpack_catalog_builds_total {catalog_builds}\n"
         );
         page
     }

@@ -66,6 +66,7 @@ pub struct AppState {
     pub(crate) secure_cookies: bool,
     pub(crate) public_url: Option<Arc<str>>,
     pub(crate) metrics: Arc<crate::metrics::Metrics>,
+    pub(crate) catalogs: Arc<crate::catalog_cache::CatalogCache>,
 }
 
 impl AppState {
@@ -82,6 +83,7 @@ impl AppState {
             secure_cookies: config.secure_cookies,
             public_url: config.public_url.map(Arc::from),
             metrics: Arc::default(),
+            catalogs: Arc::default(),
         }
     }
 }

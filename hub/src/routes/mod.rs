@@ -174,7 +174,9 @@ async fn ready(State(state): State<AppState>) -> Response {
 /// `/metrics`, in Prometheus' text format (`crate::metrics`).
 async fn metrics(State(state): State<AppState>) -> Result<Response, HttpError> {
     let records = state.db.record_count().await?;
-    let page = state.metrics.render(state.db.engine(), records);
+    let page = state
+        .metrics
+        .render(state.db.engine(), records, state.catalogs.builds());
     Ok((
         [(
             axum::http::header::CONTENT_TYPE,

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use skillpack_core::hex;
-use skillpack_core::protocol::{catalog_tag, CatalogResponse, GroupName};
+use skillpack_core::protocol::GroupName;
 
 use super::{PublisherUpload, QueryOf};
 use crate::error::{HttpError, OrHttpErr};
@@ -78,12 +78,8 @@ pub(super) async fn catalog(
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     let group = q.group()?.into_inner();
-    let body = serde_json::to_vec(&CatalogResponse {
-        packs: state.db.catalog(group.clone()).await?,
-        group,
-    })
-    .map_err(HttpError::internal)?;
-    let etag = catalog_tag(&body);
+    let page = state.catalogs.page(&state.db, &group).await?;
+    let etag = page.etag.clone();
     if headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -96,7 +92,7 @@ pub(super) async fn catalog(
             (header::ETAG, etag),
             (header::CONTENT_TYPE, "application/json".to_owned()),
         ],
-        body,
+        page.body.clone(),
     )
         .into_response())
 }

@@ -283,6 +283,13 @@ impl HubDb {
         on_engine!(self, e => e.catalog(group))
     }
 
+    /// A number that moves whenever any group's catalog may have changed (an offer made or
+    /// ended, by any process on the database): a catalog built at one number holds until
+    /// the number moves.
+    pub async fn catalog_generation(&self) -> Result<i64, HubError> {
+        on_engine!(self, e => e.catalog_generation())
+    }
+
     /// A pack's length, if the hub has it.
     pub async fn pack_len(&self, hash: [u8; 32]) -> Result<Option<u64>, HubError> {
         Ok(on_engine!(self, e => e.pack_place(hash))?.map(|p| p.size))

@@ -550,3 +550,60 @@ fn metrics_count_requests_by_route_and_status_and_read_the_database() {
     );
     assert!(page.contains("# TYPE skillpack_http_requests_total counter"));
 }
+
+#[test]
+fn the_catalog_is_built_once_until_an_offer_is_made_or_ended_by_anyone() {
+    let hub = TestHub::start();
+    hub.run(
+        hub.db
+            .add_publisher(publisher_key().public_key(), "fixture".into()),
+    )
+    .unwrap();
+    let client = Client::new();
+    let builds = || -> u64 {
+        let page = client
+            .get(format!("{}{}", hub.url, endpoint::METRICS))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        page.lines()
+            .find_map(|l| l.strip_prefix("skillpack_catalog_builds_total "))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{page}"))
+    };
+    let get = |tag: Option<&str>| {
+        let mut request = client.get(format!("{}{}", hub.url, endpoint::catalog("g")));
+        if let Some(tag) = tag {
+            request = request.header("if-none-match", tag);
+        }
+        let response = request.send().unwrap();
+        let status = response.status();
+        let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+        (status, etag, response.text().unwrap())
+    };
+
+    let (_, empty, _) = get(None);
+    let published = hub.signed_post(&publisher_key(), &endpoint::publish("g"), sample_pack());
+    assert_eq!(published.status(), StatusCode::CREATED);
+    let (status, offered, body) = get(None);
+    assert_eq!(status, StatusCode::OK);
+    assert_ne!(offered, empty, "an offer changes the answer at once");
+    assert!(body.contains("\"packs\":[{"), "{body}");
+    let before = builds();
+    for _ in 0..5 {
+        assert_eq!(get(Some(&offered)).0, StatusCode::NOT_MODIFIED);
+        assert_eq!(get(None).1, offered);
+    }
+    assert_eq!(builds(), before, "ten answers, nothing built again");
+
+    // An operator's command ends the offer behind this process's back (as from another
+    // instance or `skillpack hub withdraw`): the next answer sees it.
+    let id = catalog(&hub, "g").packs[0].id.clone();
+    assert_eq!(hub.run(hub.db.withdraw("g", &id)).unwrap(), 1);
+    let (status, after, body) = get(Some(&offered));
+    assert_eq!(status, StatusCode::OK, "no longer the offered catalog");
+    assert_eq!(after, empty);
+    assert!(body.contains("\"packs\":[]"), "{body}");
+    assert_eq!(builds(), before + 1);
+}

@@ -157,6 +157,17 @@ impl PgHub {
         Ok(newest_of_each(entries))
     }
 
+    pub(crate) async fn catalog_generation(&self) -> Result<i64, HubError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_one(
+                "SELECT generation FROM catalog_generation WHERE id = 1",
+                &[],
+            )
+            .await?;
+        Ok(row.get(0))
+    }
+
     pub(crate) async fn pack_place(&self, hash: [u8; 32]) -> Result<Option<PackPlace>, HubError> {
         let client = self.pool.get().await?;
         let row = client

@@ -46,6 +46,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0016_records_by_learner.sql"),
     include_str!("migrations/0017_labels_per_group.sql"),
     include_str!("migrations/0018_packs_in_a_store.sql"),
+    include_str!("migrations/0019_catalog_generation.sql"),
 ];
 
 /// Now, as every time the hub writes reads (ISO 8601 UTC with milliseconds).

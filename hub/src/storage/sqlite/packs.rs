@@ -160,6 +160,17 @@ impl SqliteHub {
         .await
     }
 
+    pub(crate) async fn catalog_generation(&self) -> Result<i64, HubError> {
+        self.run(move |db| {
+            Ok(db.read().query_row(
+                "SELECT generation FROM catalog_generation WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+    }
+
     pub(crate) async fn pack_place(&self, hash: [u8; 32]) -> Result<Option<PackPlace>, HubError> {
         self.run(move |db| {
             let place: Option<(i64, bool)> = db
