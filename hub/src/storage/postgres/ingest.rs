@@ -88,10 +88,10 @@ impl PgHub {
             .collect();
         let passed: Vec<bool> = new.iter().map(|p| p.record.signed.record.passed).collect();
         tx.execute(
-            "INSERT INTO records (id, device_key, seq, hash, prev, learner, module, passed, score, max_score, body, received_at)
-             SELECT id, $2, seq, hash, prev, learner, module, passed, score, max_score, body, now()
-             FROM UNNEST($1::text[], $3::bigint[], $4::bytea[], $5::bytea[], $6::text[], $7::text[], $8::bool[], $9::bigint[], $10::bigint[], $11::text[])
-               AS r(id, seq, hash, prev, learner, module, passed, score, max_score, body)",
+            "INSERT INTO records (id, device_key, seq, hash, prev, learner, module, passed, score, max_score, body, attempt, received_at)
+             SELECT id, $2, seq, hash, prev, learner, module, passed, score, max_score, body, attempt, now()
+             FROM UNNEST($1::text[], $3::bigint[], $4::bytea[], $5::bytea[], $6::text[], $7::text[], $8::bool[], $9::bigint[], $10::bigint[], $11::text[], $12::bigint[])
+               AS r(id, seq, hash, prev, learner, module, passed, score, max_score, body, attempt)",
             &[
                 &column(|r| &r.id),
                 &key.as_slice(),
@@ -104,6 +104,7 @@ impl PgHub {
                 &number(|r| i64::from(r.score)),
                 &number(|r| i64::from(r.max_score)),
                 &bodies,
+                &number(|r| i64::from(r.attempt)),
             ],
         )
         .await?;
@@ -127,24 +128,27 @@ impl PgHub {
                 )
                 .await?;
             }
-            // The same attempt number at the same module from another device of the
-            // learner (two phones used offline at once): stored, and flagged for the trainer.
+        }
+        // The same attempt number at the same module from another device of the learner (two
+        // phones used offline at once): stored, and flagged for the trainer. One statement
+        // for the whole push (the records are all one learner's), each by the index.
+        if let Some(first) = new.first() {
             tx.execute(
                 "INSERT INTO flags (device_key, seq, kind, record_id, detail, flagged_at)
-                 SELECT $1, $2, 'attempt', $3,
-                        'attempt ' || $4::bigint || ' at ' || $5 || ' was also made on another device (record ' || o.id || ')',
+                 SELECT DISTINCT ON (n.id) $1, n.seq, 'attempt', n.id,
+                        'attempt ' || n.attempt || ' at ' || n.module || ' was also made on another device (record ' || o.id || ')',
                         now()
-                 FROM records o
-                 WHERE o.learner = $6 AND o.module = $5 AND o.device_key != $1
-                   AND (o.body::jsonb #>> '{record,attempt}')::bigint = $4::bigint
-                 LIMIT 1",
+                 FROM UNNEST($2::text[], $3::bigint[], $4::text[], $5::bigint[]) AS n(id, seq, module, attempt)
+                 JOIN records o ON o.learner = $6 AND o.module = n.module AND o.attempt = n.attempt
+                                   AND o.device_key != $1
+                 ORDER BY n.id, o.id",
                 &[
                     &key.as_slice(),
-                    &seq,
-                    &rec.id,
-                    &i64::from(rec.attempt),
-                    &rec.module,
-                    &rec.learner,
+                    &column(|r| &r.id),
+                    &number(|r| i64::try_from(r.seq).unwrap_or(i64::MAX)),
+                    &column(|r| &r.module),
+                    &number(|r| i64::from(r.attempt)),
+                    &first.record.signed.record.learner,
                 ],
             )
             .await?;

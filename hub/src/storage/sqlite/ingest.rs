@@ -178,8 +178,8 @@ fn store_batch(
         let (r, rec) = (planned.record, &planned.record.signed.record);
         let seq = i64::try_from(rec.seq).unwrap_or(i64::MAX);
         tx.prepare_cached(&format!(
-            "INSERT INTO records (id, device_key, seq, hash, prev, learner, module, passed, score, max_score, body, received_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, {NOW})"
+            "INSERT INTO records (id, device_key, seq, hash, prev, learner, module, passed, score, max_score, body, attempt, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, {NOW})"
         ))?
         .execute(params![
             rec.id,
@@ -192,7 +192,8 @@ fn store_batch(
             rec.passed,
             rec.score,
             rec.max_score,
-            r.canonical
+            r.canonical,
+            rec.attempt
         ])?;
         for flag in flags {
             tx.prepare_cached(&format!(
@@ -215,9 +216,8 @@ fn store_batch(
                     'attempt ' || ?4 || ' at ' || ?5 || ' was also made on another device (record ' || o.id || ')',
                     {NOW}
              FROM records o
-             WHERE o.learner = ?6 AND o.module = ?5 AND o.device_key != ?1
-               AND json_extract(o.body, '$.record.attempt') = ?4
-             LIMIT 1"
+             WHERE o.learner = ?6 AND o.module = ?5 AND o.attempt = ?4 AND o.device_key != ?1
+             ORDER BY o.id LIMIT 1"
         ))?
         .execute(params![
             key.as_slice(),

@@ -47,6 +47,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0017_labels_per_group.sql"),
     include_str!("migrations/0018_packs_in_a_store.sql"),
     include_str!("migrations/0019_catalog_generation.sql"),
+    include_str!("migrations/0020_records_by_attempt.sql"),
 ];
 
 /// Now, as every time the hub writes reads (ISO 8601 UTC with milliseconds).

@@ -22,8 +22,8 @@ use skillpack_hub::nonce::NonceRefusal;
 
 use super::Fresh;
 
-/// Both engines have nineteen migration steps.
-const SCHEMA_VERSION: u32 = 19;
+/// Both engines have twenty migration steps.
+const SCHEMA_VERSION: u32 = 20;
 
 pub async fn migrations_from_empty_reach_the_current_version(fresh: Fresh) {
     let db = fresh.open().await;
