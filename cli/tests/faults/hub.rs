@@ -87,7 +87,7 @@ impl Drop for HubProcess {
 
 /// Where the hubs logging beside `log` keep their packs: a prefix of the test bucket named
 /// after the test's folder when `SKILLPACK_TEST_S3` names one, else a folder beside the log.
-fn shared_packs(log: &Path) -> std::ffi::OsString {
+pub fn shared_packs(log: &Path) -> std::ffi::OsString {
     match std::env::var("SKILLPACK_TEST_S3") {
         Ok(bucket) => {
             let folder = log.parent().and_then(Path::file_name).unwrap_or_default();

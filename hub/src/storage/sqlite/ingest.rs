@@ -209,7 +209,9 @@ fn store_batch(
             ])?;
         }
         // The same attempt number at the same module from another device of the learner
-        // (two phones used offline at once): stored, and flagged for the trainer.
+        // (two phones used offline at once): stored, and flagged for the trainer. No ORDER
+        // BY: SQLite would then walk the learner's records in id order rather than look the
+        // attempt up by its index.
         tx.prepare_cached(&format!(
             "INSERT INTO flags (device_key, seq, kind, record_id, detail, flagged_at)
              SELECT ?1, ?2, 'attempt', ?3,
@@ -217,7 +219,7 @@ fn store_batch(
                     {NOW}
              FROM records o
              WHERE o.learner = ?6 AND o.module = ?5 AND o.attempt = ?4 AND o.device_key != ?1
-             ORDER BY o.id LIMIT 1"
+             LIMIT 1"
         ))?
         .execute(params![
             key.as_slice(),
