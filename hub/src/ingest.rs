@@ -14,8 +14,8 @@ use skillpack_core::protocol::{RecordResult, RecordStatus};
 use tokio::sync::Semaphore;
 
 use crate::error::HubError;
-use crate::issue::issue_pending;
-use crate::storage::{DeviceJoin, HubDb, RegisterRefusal};
+use crate::issue::{issue_new_passes, NewPass};
+use crate::storage::{DeviceJoin, HubDb, RegisterRefusal, UnissuedPass};
 
 /// [`admit`] on the blocking pool, at most one batch per core at a time. Without the bound, a
 /// hundred concurrent pushes verify on a hundred threads that share the cores with the one
@@ -38,8 +38,8 @@ pub async fn check_records_async(
 
 /// Admits a device's records and stores those that pass: one result per record, the stored
 /// ones (in chain order) first, then the refused ones with their reason as the note. Then
-/// issues the credentials the learner's passes earned ([`issue_pending`]); a credential that
-/// cannot be issued now never fails the records, which are stored.
+/// issues the credentials the passes stored now earned ([`issue_new_passes`]); a credential
+/// that cannot be issued now never fails the records, which are stored.
 pub async fn take_records(
     db: &HubDb,
     device: PublicKey,
@@ -47,10 +47,32 @@ pub async fn take_records(
     records: Vec<SignedRecord>,
 ) -> Result<Vec<RecordResult>, HubError> {
     let admitted = check_records_async(records, device.to_did_key(), learner.clone()).await?;
+    let passes: Vec<NewPass> = admitted
+        .verified
+        .iter()
+        .filter(|r| r.signed.record.passed)
+        .map(|r| NewPass {
+            pass: UnissuedPass {
+                record_id: r.signed.record.id.clone(),
+                hash: r.hash.0,
+                body: r.canonical.clone(),
+            },
+            pack: r.signed.record.pack.hash.0,
+            module: r.signed.record.module.clone(),
+        })
+        .collect();
     let mut results = db.ingest(device, admitted.verified).await?;
-    if let Err(e) = issue_pending(db, &learner).await {
-        tracing::warn!(%learner, error = %e, "credentials not issued");
-    }
+    // Only those stored now: one the hub had already was issued for (or waits) before.
+    let stored: std::collections::HashSet<&str> = results
+        .iter()
+        .filter(|r| r.status == RecordStatus::Accepted)
+        .map(|r| r.id.as_str())
+        .collect();
+    let new: Vec<NewPass> = passes
+        .into_iter()
+        .filter(|p| stored.contains(p.pass.record_id.as_str()))
+        .collect();
+    issue_new_passes(db, &learner, &new).await;
     results.extend(admitted.refused.into_iter().map(|r| RecordResult {
         id: r.id,
         status: RecordStatus::Rejected,

@@ -30,27 +30,91 @@ use crate::storage::{
     NewCredential, PackModule, UnissuedPass, WalletCopy,
 };
 
-/// Most passes one call issues for (a learner has a handful; the rest wait for the next).
-const ISSUE_BATCH: u32 = 50;
+/// Most of one learner's waiting passes one sweep looks at ([`issue_waiting`]).
+const SWEEP_BATCH: u32 = 5_000;
 
 /// Draws of a status bit before giving up on a credential (a list of 131,072 bits is
 /// nowhere near full: a second draw is already rare).
 pub(crate) const STATUS_DRAWS: usize = 8;
 
-/// Issues a credential for each of `learner`'s passing records that has none, where the
-/// module's provider has an issuer; gives how many were issued. A record that cannot be
-/// issued for now (no issuer, a pack stored before the hub kept modules) is left for later.
-pub async fn issue_pending(db: &HubDb, learner: &str) -> Result<usize, HubError> {
+/// A pass a push just stored: the row the store keeps, and the pack and module it is for.
+#[derive(Debug, Clone)]
+pub struct NewPass {
+    /// The stored record, as [`HubDb::unissued_passes`] would give it.
+    pub pass: UnissuedPass,
+    /// The pack the record was taken in.
+    pub pack: [u8; 32],
+    /// The module it passed.
+    pub module: String,
+}
+
+/// What became of one pass.
+enum Outcome {
+    /// A credential was issued for it.
+    Issued,
+    /// An earlier credential of the same achievement covers it.
+    Covered,
+    /// Its provider cannot issue yet (no endorsed issuer, or the hub lacks the pack): it
+    /// waits for [`issue_waiting`].
+    Waiting,
+}
+
+/// Issues for the passes one push of `learner`'s just stored, and the milestones they
+/// complete; gives how many credentials were issued. A module whose provider cannot issue
+/// yet is looked up once per push, not once per pass (a push carries a hundred records of a
+/// module or two): its passes wait, and [`issue_waiting`] issues them once it can. Nothing
+/// else of the learner's is looked at, so a push costs the same however many passes wait.
+pub async fn issue_new_passes(db: &HubDb, learner: &str, passes: &[NewPass]) -> usize {
+    let mut modules: Vec<([u8; 32], &str)> = Vec::new();
+    let mut waiting: Vec<([u8; 32], &str)> = Vec::new();
     let mut issued = 0;
-    for pass in db.unissued_passes(learner, ISSUE_BATCH).await? {
+    for new in passes {
+        let module = (new.pack, new.module.as_str());
+        if !modules.contains(&module) {
+            modules.push(module);
+        }
+        if waiting.contains(&module) {
+            continue;
+        }
+        match issue_for(db, learner, &new.pass).await {
+            Ok(Outcome::Issued) => issued += 1,
+            Ok(Outcome::Covered) => {}
+            Ok(Outcome::Waiting) => waiting.push(module),
+            Err(e) => tracing::warn!(record = %new.pass.record_id, error = %e, "not issued"),
+        }
+    }
+    for (pack, module) in modules {
+        issued += milestones_of(db, learner, pack, module).await;
+    }
+    issued
+}
+
+/// Issues what every learner's waiting passes earn now; gives how many credentials were
+/// issued. Run when a provider's issuer is endorsed and when a pack is published, the two
+/// things a waiting pass waits for.
+pub async fn issue_waiting(db: &HubDb) -> Result<usize, HubError> {
+    let mut issued = 0;
+    for learner in db.learners_with_unissued_passes().await? {
+        issued += issue_pending(db, &learner, SWEEP_BATCH).await?;
+    }
+    Ok(issued)
+}
+
+/// Issues a credential for each of up to `limit` of `learner`'s passing records that have
+/// none, where the module's provider has an issuer, and the milestones they complete; gives
+/// how many were issued. A record that cannot be issued for now is left for later.
+async fn issue_pending(db: &HubDb, learner: &str, limit: u32) -> Result<usize, HubError> {
+    let mut issued = 0;
+    for pass in db.unissued_passes(learner, limit).await? {
         match issue_for(db, learner, &pass).await {
-            Ok(true) => {
+            Ok(Outcome::Issued) => {
                 issued += 1;
                 issued += milestones_after(db, learner, &pass).await;
             }
-            // Covered by an earlier credential of the same achievement: a milestone that
-            // could not be issued then is tried again now.
-            Ok(false) => issued += milestones_after(db, learner, &pass).await,
+            // Covered or waiting: a milestone that could not be issued then is tried again.
+            Ok(Outcome::Covered | Outcome::Waiting) => {
+                issued += milestones_after(db, learner, &pass).await;
+            }
             Err(e) => tracing::warn!(record = %pass.record_id, error = %e, "not issued"),
         }
     }
@@ -67,11 +131,15 @@ async fn milestones_after(db: &HubDb, learner: &str, pass: &UnissuedPass) -> usi
             return 0;
         }
     };
-    match crate::milestones::issue_completed(db, learner, record.pack.hash.0, &record.module).await
-    {
+    milestones_of(db, learner, record.pack.hash.0, &record.module).await
+}
+
+/// The milestones a pass of `module` in `pack` completes for `learner`, issued; how many.
+async fn milestones_of(db: &HubDb, learner: &str, pack: [u8; 32], module: &str) -> usize {
+    match crate::milestones::issue_completed(db, learner, pack, module).await {
         Ok(issued) => issued,
         Err(e) => {
-            tracing::warn!(record = %pass.record_id, error = %e, "milestone not issued");
+            tracing::warn!(%module, error = %e, "milestone not issued");
             0
         }
     }
@@ -137,9 +205,9 @@ pub async fn credentials_after(
 
 /// Issues for one pass; false when its provider has no endorsed issuer, the module is not
 /// known, or the learner already holds the credential for that achievement.
-async fn issue_for(db: &HubDb, learner: &str, pass: &UnissuedPass) -> Result<bool, HubError> {
+async fn issue_for(db: &HubDb, learner: &str, pass: &UnissuedPass) -> Result<Outcome, HubError> {
     let Some(terms) = pass_terms(db, pass, None).await? else {
-        return Ok(false);
+        return Ok(Outcome::Waiting);
     };
     // A learner holds one credential per achievement: a second pass of the module (another
     // attempt, another device) is covered by the first's, which the store decides.
@@ -162,9 +230,9 @@ async fn issue_for(db: &HubDb, learner: &str, pass: &UnissuedPass) -> Result<boo
             })
             .await?;
         match stored {
-            CredentialInsert::Stored(_) => return Ok(true),
+            CredentialInsert::Stored(_) => return Ok(Outcome::Issued),
             CredentialInsert::RecordTaken | CredentialInsert::AchievementHeld(_) => {
-                return Ok(false)
+                return Ok(Outcome::Covered)
             }
             CredentialInsert::IndexTaken => {}
         }

@@ -185,5 +185,8 @@ pub async fn attach_endorsement(
         },
     )
     .await?;
+    // The passes that waited for this issuer are earned now.
+    let issued = crate::issue::issue_waiting(db).await?;
+    tracing::info!(publisher = %publisher.fingerprint(), issued, "issuer endorsed");
     Ok(Ok((row, checked)))
 }

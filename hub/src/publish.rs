@@ -68,7 +68,18 @@ pub async fn publish_file(
         return Err(PublishError::UnknownPublisher);
     }
     check_owner(db, &pack).await?;
-    Ok(db.put_pack(pack).await??)
+    let published = db.put_pack(pack).await??;
+    if published.created {
+        // Passes taken before the hub had this pack (carried in from an offline place) can
+        // be issued for now; the trainer's upload does not wait for it.
+        let db = db.clone();
+        tokio::spawn(async move {
+            if let Err(e) = crate::issue::issue_waiting(&db).await {
+                tracing::warn!(error = %e, "waiting passes not issued");
+            }
+        });
+    }
+    Ok(published)
 }
 
 /// Refuses a pack whose id another publisher owns: an id belongs to the publisher that first

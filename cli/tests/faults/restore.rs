@@ -86,7 +86,11 @@ fn back_up(db: &str, dir: &Path) -> std::path::PathBuf {
             .output()
             .unwrap();
         let said = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "{said}{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{said}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let listed = std::fs::read_to_string(dir.join("hub-backup.packs")).unwrap();
         assert_eq!(listed.lines().count(), 2, "both packs listed: {listed}");
     } else {
@@ -114,7 +118,9 @@ fn postgres_tool(name: &str) -> std::path::PathBuf {
         .filter(|tool| tool.is_file())
         .collect();
     beside.sort();
-    beside.pop().unwrap_or_else(|| panic!("{name} is not installed (.ci/run installs PostgreSQL)"))
+    beside
+        .pop()
+        .unwrap_or_else(|| panic!("{name} is not installed (.ci/run installs PostgreSQL)"))
 }
 
 /// The hub database `db` restored from `backup` (its hubs are stopped); its URL.

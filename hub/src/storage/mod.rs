@@ -603,6 +603,12 @@ impl HubDb {
         on_engine!(self, e => e.issuer(id))
     }
 
+    /// The learners with a passing record that no credential names yet (their provider had
+    /// no endorsed issuer, or the hub not the pack, when it came).
+    pub async fn learners_with_unissued_passes(&self) -> Result<Vec<String>, HubError> {
+        on_engine!(self, e => e.learners_with_unissued_passes())
+    }
+
     /// Up to `limit` of a learner's passing records that no credential names yet, oldest
     /// first.
     pub async fn unissued_passes(

@@ -93,6 +93,21 @@ impl PgHub {
             .transpose()
     }
 
+    pub(crate) async fn learners_with_unissued_passes(&self) -> Result<Vec<String>, HubError> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT DISTINCT r.learner FROM records r
+                 WHERE r.passed
+                   AND NOT EXISTS (SELECT 1 FROM credentials c WHERE c.record_id = r.id)
+                   AND NOT EXISTS (SELECT 1 FROM covered_passes p WHERE p.record_id = r.id)
+                 ORDER BY r.learner",
+                &[],
+            )
+            .await?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
     pub(crate) async fn unissued_passes(
         &self,
         learner: String,

@@ -100,6 +100,22 @@ impl SqliteHub {
         .await
     }
 
+    pub(crate) async fn learners_with_unissued_passes(&self) -> Result<Vec<String>, HubError> {
+        self.run(move |db| {
+            let conn = db.read();
+            let mut stmt = conn.prepare_cached(
+                "SELECT DISTINCT r.learner FROM records r
+                 WHERE r.passed = 1
+                   AND NOT EXISTS (SELECT 1 FROM credentials c WHERE c.record_id = r.id)
+                   AND NOT EXISTS (SELECT 1 FROM covered_passes p WHERE p.record_id = r.id)
+                 ORDER BY r.learner",
+            )?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
     pub(crate) async fn unissued_passes(
         &self,
         learner: String,
