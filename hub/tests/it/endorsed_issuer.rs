@@ -165,8 +165,12 @@ fn an_issuer_endorsed_later_issues_the_passes_that_waited_with_the_endorsement_i
         .iter()
         .any(|a| a.action == "set_issuer" && a.detail.contains("endorsement credential")));
 
-    // The next push issues the passes that waited, each carrying the endorsement as given.
+    // The passes that waited are issued as the endorsement is taken, before any push; the
+    // next push tells the device, each credential carrying the endorsement as given.
+    let issued_at_once = hub.run(hub.db.newest_credential(&learner)).unwrap();
+    assert!(issued_at_once.is_some(), "issued when the endorsement came");
     let newest = push().credentials.expect("issued once endorsed");
+    assert_eq!(Some(newest), issued_at_once);
     let body = serde_json::to_vec(&CredentialsRequest { after: 0 }).unwrap();
     let answer: CredentialsResponse = hub
         .signed_post(&device, endpoint::CREDENTIALS, body)
