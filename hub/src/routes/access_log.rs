@@ -4,15 +4,18 @@
 //! client (as the rate limit sees it: behind a trusted proxy, the address it forwarded) and
 //! a request id, which the answer carries as `x-request-id` so an operator can find the line
 //! a user's screenshot names. Nothing else of the request is logged: no query, no header, no
-//! signature, no body.
+//! signature, no body. It also counts each route's requests and body bytes for `/metrics`.
 
 use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
+use axum::body::Body;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
+use http_body_util::BodyExt;
 
 use crate::limits::client_address;
 use crate::state::AppState;
@@ -44,7 +47,26 @@ pub async fn access_log(State(state): State<AppState>, request: Request, next: N
     let id = crate::storage::random_bytes::<8>()
         .map(|bytes| skillpack_core::hex::encode(&bytes))
         .unwrap_or_default();
-    let mut response = next.run(request).await;
+    let counted = state.metrics.bytes_of(&route);
+    let (parts, body) = request.into_parts();
+    let received = counted.clone();
+    let body = Body::new(body.map_frame(move |frame| {
+        if let Some(data) = frame.data_ref() {
+            received
+                .received
+                .fetch_add(data.len() as u64, Ordering::Relaxed);
+        }
+        frame
+    }));
+    let response = next.run(Request::from_parts(parts, body)).await;
+    let (parts, body) = response.into_parts();
+    let body = Body::new(body.map_frame(move |frame| {
+        if let Some(data) = frame.data_ref() {
+            counted.sent.fetch_add(data.len() as u64, Ordering::Relaxed);
+        }
+        frame
+    }));
+    let mut response = Response::from_parts(parts, body);
     state
         .metrics
         .count_request(&route, response.status().as_u16());

@@ -174,9 +174,12 @@ async fn ready(State(state): State<AppState>) -> Response {
 /// `/metrics`, in Prometheus' text format (`crate::metrics`).
 async fn metrics(State(state): State<AppState>) -> Result<Response, HttpError> {
     let records = state.db.record_count().await?;
-    let page = state
-        .metrics
-        .render(state.db.engine(), records, state.catalogs.builds());
+    let page = state.metrics.render(crate::metrics::Gauges {
+        engine: state.db.engine(),
+        records,
+        catalog_builds: state.catalogs.builds(),
+        pool: state.db.pool_figures(),
+    });
     Ok((
         [(
             axum::http::header::CONTENT_TYPE,

@@ -155,6 +155,15 @@ impl HubDb {
         }
     }
 
+    /// How PostgreSQL's connection pool stands; `None` on SQLite (one writer and a few
+    /// readers, opened at start).
+    pub fn pool_figures(&self) -> Option<crate::metrics::PoolFigures> {
+        match &self.engine {
+            Engine::Sqlite(_) => None,
+            Engine::Postgres(e) => Some(e.pool_figures()),
+        }
+    }
+
     /// Where the hub keeps packs' bytes.
     pub fn pack_store(&self) -> &PackStore {
         &self.packs

@@ -549,6 +549,25 @@ fn metrics_count_requests_by_route_and_status_and_read_the_database() {
         "{page}"
     );
     assert!(page.contains("# TYPE skillpack_http_requests_total counter"));
+    // Each nonce answer's body was counted as it went out.
+    let sent: u64 = page
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix(
+                "skillpack_http_body_bytes_total{route=\"/v1/nonce\",direction=\"sent\"} ",
+            )
+        })
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{page}"));
+    assert!(
+        sent > 2 * 64,
+        "two nonces of 80 hex digits at least: {sent}"
+    );
+    assert_eq!(
+        page.contains("skillpack_db_pool_max"),
+        hub.db.engine() == "postgres",
+        "a pool on PostgreSQL only"
+    );
 }
 
 #[test]

@@ -13,7 +13,7 @@ use skillpack_core::testing::{publisher_key, record_chain, register_request, sam
 use skillpack_hub::limits::RateLimit;
 use skillpack_hub::state::HubConfig;
 
-use super::support::fresh_postgres_database;
+use super::support::{fresh_postgres_database, postgres_admin};
 use super::TestHub;
 
 fn code(response: reqwest::blocking::Response) -> (StatusCode, String) {
@@ -122,4 +122,52 @@ fn three_instances_on_one_database_take_each_nonce_once_and_share_packs_and_reco
             "unknown_publisher"
         ]
     );
+}
+
+#[test]
+#[ignore = "PostgreSQL: run under scripts/with-postgres with -- --include-ignored"]
+fn ready_is_503_while_the_database_refuses_and_200_again_after() {
+    let url = fresh_postgres_database();
+    let hub = TestHub::start_on(url.clone());
+    let ready = || {
+        Client::new()
+            .get(format!("{}{}", hub.url, endpoint::READY))
+            .send()
+            .unwrap()
+    };
+    assert_eq!(ready().status(), StatusCode::OK);
+    let name = url.rsplit('/').next().unwrap().to_owned();
+    let admin = std::env::var(skillpack_hub::testing::CLUSTER_VAR).unwrap();
+    // No one may connect (superusers included), and the hub's open connections are ended.
+    postgres_admin(
+        &admin,
+        &format!(
+            "ALTER DATABASE {name} ALLOW_CONNECTIONS false;
+             SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}';"
+        ),
+    );
+    let refused = ready();
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let why: serde_json::Value = refused.json().unwrap();
+    assert_eq!(why["status"], "not_ready", "{why}");
+    let health = Client::new()
+        .get(format!("{}{}", hub.url, endpoint::HEALTH))
+        .send()
+        .unwrap();
+    assert_eq!(health.status(), StatusCode::OK, "alive all the same");
+    postgres_admin(
+        &admin,
+        &format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true;"),
+    );
+    assert_eq!(ready().status(), StatusCode::OK);
+
+    // The pool shows on /metrics, with the body bytes each route sent.
+    let page = Client::new()
+        .get(format!("{}{}", hub.url, endpoint::METRICS))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(page.contains("\nskillpack_db_pool_max "), "{page}");
+    assert!(page.contains("\nskillpack_db_pool_waiting 0\n"), "{page}");
 }

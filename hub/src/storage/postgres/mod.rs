@@ -66,6 +66,17 @@ pub struct PgHub {
 }
 
 impl PgHub {
+    /// How the connection pool stands.
+    pub(crate) fn pool_figures(&self) -> crate::metrics::PoolFigures {
+        let status = self.pool.status();
+        crate::metrics::PoolFigures {
+            max_size: status.max_size,
+            size: status.size,
+            available: status.available,
+            waiting: status.waiting,
+        }
+    }
+
     /// Connects to `url` (`postgres://…`) and brings the schema up to date.
     pub(super) async fn open(url: &str) -> Result<Self, HubError> {
         let config: tokio_postgres::Config = url.parse()?;
