@@ -13,7 +13,8 @@ use super::{Operator, QueryOf};
 use crate::error::HttpError;
 use crate::state::AppState;
 use crate::storage::{
-    module_book, results_csv, results_xapi, summary_csv, CsvOptions, ResultQuery, Scope,
+    module_book, results_csv, results_xapi, results_xapi_array, summary_csv, CsvOptions,
+    ResultQuery, Scope,
 };
 
 pub(super) async fn groups(
@@ -72,23 +73,33 @@ pub(super) async fn results(
             };
             ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response()
         }
-        "xapi" => {
+        format @ ("xapi" | "xapi-array") => {
+            // Learners' accounts belong to the hub: its public URL when the operator gave it.
             let home = q
                 .home_page
                 .as_deref()
+                .or(state.public_url.as_deref())
                 .unwrap_or(skillpack_core::ledger::DEFAULT_HOME_PAGE);
             let book = module_book(&state.db, &results).await?;
-            (
-                [(header::CONTENT_TYPE, "application/x-ndjson")],
-                results_xapi(&results, &book, home),
-            )
-                .into_response()
+            if format == "xapi" {
+                (
+                    [(header::CONTENT_TYPE, "application/x-ndjson")],
+                    results_xapi(&results, &book, home),
+                )
+                    .into_response()
+            } else {
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    results_xapi_array(&results, &book, home),
+                )
+                    .into_response()
+            }
         }
         other => {
             return Err(HttpError::new(
                 StatusCode::BAD_REQUEST,
                 "bad_format",
-                format!("unknown format {other:?}: use json, csv, summary-csv or xapi"),
+                format!("unknown format {other:?}: use json, csv, summary-csv, xapi or xapi-array"),
             ))
         }
     })

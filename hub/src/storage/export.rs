@@ -192,6 +192,26 @@ pub async fn module_book(
 /// learners' accounts belong to.
 pub fn results_xapi(results: &[StoredResult], book: &ModuleBook, home_page: &str) -> String {
     let mut out = String::new();
+    for statement in statements(results, book, home_page) {
+        out.push_str(&statement.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+/// The statements of [`results_xapi`] as one JSON array, as an LRS takes them
+/// (`POST /statements`).
+pub fn results_xapi_array(results: &[StoredResult], book: &ModuleBook, home_page: &str) -> String {
+    serde_json::Value::Array(statements(results, book, home_page)).to_string()
+}
+
+/// For each record the module's statement and one per answered question.
+fn statements(
+    results: &[StoredResult],
+    book: &ModuleBook,
+    home_page: &str,
+) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
     for r in results {
         let rec = &r.record.record;
         let known = book.get(&(rec.pack.hash, rec.module.clone()));
@@ -202,10 +222,7 @@ pub fn results_xapi(results: &[StoredResult], book: &ModuleBook, home_page: &str
             publisher: known.map_or("unknown", |(p, _)| p.as_str()),
             module: known.map(|(_, m)| m),
         };
-        for statement in xapi_statements(rec, &context) {
-            out.push_str(&statement.to_string());
-            out.push('\n');
-        }
+        out.extend(xapi_statements(rec, &context));
     }
     out
 }

@@ -24,7 +24,8 @@ use skillpack_core::protocol::{
 };
 
 pub use export::{
-    module_book, results_csv, results_xapi, summary_csv, CsvOptions, ModuleBook, Titles,
+    module_book, results_csv, results_xapi, results_xapi_array, summary_csv, CsvOptions,
+    ModuleBook, Titles,
 };
 pub use rows::{
     AttemptGrantRow, AuditRow, ChunkPlace, CodeRow, CredentialInsert, CredentialRevocation,

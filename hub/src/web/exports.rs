@@ -81,18 +81,23 @@ pub(super) async fn export_xapi(
 ) -> Page {
     let results = group_results(&state, &signed, &group).await?;
     let book = db(module_book(&state.db, &results).await)?;
-    // Learners' accounts belong to this hub: its address as the trainer's browser names it.
-    let home = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        })
-        .map_or_else(
-            || DEFAULT_HOME_PAGE.to_owned(),
-            |host| format!("http://{host}/"),
-        );
+    // Learners' accounts belong to this hub: its public URL when the operator gave it (the
+    // same in every export, so an LRS takes a statement sent again as the same), else its
+    // address as the trainer's browser names it.
+    let home = state.public_url.as_deref().map(str::to_owned);
+    let home = home.unwrap_or_else(|| {
+        headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| {
+                h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+            })
+            .map_or_else(
+                || DEFAULT_HOME_PAGE.to_owned(),
+                |host| format!("http://{host}/"),
+            )
+    });
     Ok(download(
         "application/x-ndjson",
         format!("{group}-statements.jsonl"),

@@ -13,6 +13,7 @@ fn an_operator_reads_learners_results_and_flags_and_no_one_else_does() {
     let operator = SecretKey::from_seed(&[50; 32]);
     let hub = TestHub::start_with(skillpack_hub::state::HubConfig {
         operators: vec![operator.public_key()],
+        public_url: Some("https://hub.riders.example/".into()),
         ..Default::default()
     });
     let code = hub
@@ -88,6 +89,20 @@ fn an_operator_reads_learners_results_and_flags_and_no_one_else_does() {
         first["actor"]["account"]["homePage"],
         "https://hub.example.org"
     );
+    // As one array, as an LRS takes them; the accounts' home page is the hub's public URL
+    // when none is asked for, so every export names the learner alike.
+    let array: serde_json::Value = hub
+        .signed_get(
+            &operator,
+            &format!("{}?format=xapi-array", endpoint::ADMIN_RESULTS),
+        )
+        .json()
+        .unwrap();
+    let statements = array.as_array().expect("an array");
+    assert_eq!(statements.len(), xapi.lines().count());
+    assert!(statements
+        .iter()
+        .all(|s| s["actor"]["account"]["homePage"] == "https://hub.riders.example/"));
     let flags: serde_json::Value = hub
         .signed_get(&operator, endpoint::ADMIN_FLAGS)
         .json()

@@ -141,7 +141,8 @@ pub enum HubCommand {
     Results {
         #[command(flatten)]
         from: Source,
-        /// table, csv (a row per attempt), summary-csv (a row per learner and module) or xapi.
+        /// table, csv (a row per attempt), summary-csv (a row per learner and module), xapi
+        /// (a statement a line) or xapi-array (one JSON array, as an LRS takes statements).
         #[arg(long, default_value = "table")]
         format: String,
         /// For CSV: begin with a UTF-8 byte-order mark (for Excel on Windows).

@@ -72,7 +72,7 @@ pub(crate) fn remote_results(
     bom: bool,
 ) -> CommandResult {
     let wire = if format == "table" { "json" } else { format };
-    let home = (format == "xapi").then_some(home_page);
+    let home = format.starts_with("xapi").then_some(home_page);
     let mut target = endpoint::admin_results(group, wire, home);
     if bom {
         target.push_str("&bom=true");
@@ -122,17 +122,24 @@ pub(crate) fn results(
                 );
             }
         }
-        "xapi" => {
+        "xapi" | "xapi-array" => {
             let stored = results.clone();
             let book = operate(db, |hub| async move {
                 skillpack_hub::storage::module_book(&hub, &stored).await
             })?;
-            out!(
-                "{}",
-                skillpack_hub::storage::results_xapi(&results, &book, home_page)
-            );
+            if format == "xapi" {
+                out!(
+                    "{}",
+                    skillpack_hub::storage::results_xapi(&results, &book, home_page)
+                );
+            } else {
+                outln!(
+                    "{}",
+                    skillpack_hub::storage::results_xapi_array(&results, &book, home_page)
+                );
+            }
         }
-        other => bail!("unknown format {other:?}: use table, csv, summary-csv or xapi"),
+        other => bail!("unknown format {other:?}: use table, csv, summary-csv, xapi or xapi-array"),
     }
     Ok(ExitCode::SUCCESS)
 }
