@@ -11,6 +11,7 @@ mod rng;
 mod score;
 mod typed;
 
+pub(crate) use answer::right_choices;
 pub use answer::Answer;
 pub use attempt::{Attempt, ChoiceView, DrawnQuestion, Outcome, QuestionView, QuestionViewKind};
 pub use attestation::{Attestation, AttestationClaim};

@@ -116,7 +116,9 @@ fn question_statement(
         "interactionType": question.map_or("other", interaction_type),
     });
     if let (Some(q), Some(module)) = (question, ctx.module) {
+        definition["name"] = json!({ &module.language: q.prompt });
         definition["description"] = json!({ &module.language: q.prompt });
+        describe_interaction(&mut definition, q, &module.language);
     }
     let max = question.map(|q| f64::from(q.points));
     let raw = f64::from(response.score) / 1000.0;
@@ -234,6 +236,54 @@ fn derived_id(record_id: &str, n: usize) -> String {
         .to_string()
 }
 
+/// What an LRS needs to report a question's answers: its options (`choices`, or `source` and
+/// `target` for matching, `steps` for a checklist), each named by the key answers use, and
+/// the right responses (`correctResponsesPattern`, in the responses' own format). Without
+/// them a report shows `0[.]0[,]1[.]1` and cannot say what was right.
+fn describe_interaction(definition: &mut Value, question: &Question, language: &str) {
+    let components = |texts: &mut dyn Iterator<Item = &String>| -> Value {
+        texts
+            .enumerate()
+            .map(|(key, text)| json!({ "id": key.to_string(), "description": { language: text } }))
+            .collect()
+    };
+    match &question.kind {
+        QuestionKind::Single { options, .. } | QuestionKind::Multiple { options, .. } => {
+            definition["choices"] = components(&mut options.iter().map(|o| &o.text));
+        }
+        QuestionKind::Ordering { items, .. } => {
+            definition["choices"] = components(&mut items.iter());
+        }
+        QuestionKind::Matching {
+            pairs, distractors, ..
+        } => {
+            definition["source"] = components(&mut pairs.iter().map(|p| &p.left));
+            let targets = crate::assess::right_choices(pairs, distractors);
+            definition["target"] = components(&mut targets.iter());
+        }
+        QuestionKind::Checklist { items } => {
+            definition["steps"] = components(&mut items.iter());
+        }
+        QuestionKind::TrueFalse { .. }
+        | QuestionKind::Numeric { .. }
+        | QuestionKind::ShortText { .. } => {}
+    }
+    let patterns: Vec<String> = match &question.kind {
+        // Any of the accepted answers is right.
+        QuestionKind::ShortText { accept } => accept.clone(),
+        // The range the tolerance allows, as xAPI writes one.
+        QuestionKind::Numeric {
+            answer, tolerance, ..
+        } => vec![format!("{}[:]{}", answer - tolerance, answer + tolerance)],
+        _ => Answer::right_for(question)
+            .map(|right| vec![response_text(&right)])
+            .unwrap_or_default(),
+    };
+    if !patterns.is_empty() {
+        definition["correctResponsesPattern"] = patterns.into();
+    }
+}
+
 /// The xAPI interaction type of a question type.
 fn interaction_type(question: &Question) -> &'static str {
     match &question.kind {
@@ -343,6 +393,82 @@ mod tests {
         assert!(kept[0]["context"]["extensions"]
             .get(EXT_DEVICE_TIME)
             .is_none());
+    }
+
+    #[test]
+    fn questions_carry_their_options_and_right_responses_for_an_lrs_report() {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../assets/modules/mobile-money-scams");
+        let mut files = crate::module::SourceFiles::new();
+        for sub in ["", "lessons", "images"] {
+            let Ok(entries) = std::fs::read_dir(folder.join(sub)) else {
+                continue;
+            };
+            for entry in entries {
+                let path = entry.unwrap().path();
+                if path.is_file() {
+                    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                    let name = if sub.is_empty() {
+                        name
+                    } else {
+                        format!("{sub}/{name}")
+                    };
+                    files.insert(name, std::fs::read(&path).unwrap());
+                }
+            }
+        }
+        let module = crate::module::compile(&files)
+            .module
+            .expect("the sample compiles")
+            .module;
+        let definition = |type_name: &str| {
+            let q = module
+                .questions
+                .iter()
+                .find(|q| q.kind.type_name() == type_name)
+                .unwrap_or_else(|| panic!("a {type_name} question"));
+            let mut d = json!({});
+            describe_interaction(&mut d, q, &module.language);
+            (q, d)
+        };
+        let (q, d) = definition("single");
+        let QuestionKind::Single { options, .. } = &q.kind else {
+            unreachable!()
+        };
+        assert_eq!(d["choices"].as_array().unwrap().len(), options.len());
+        assert_eq!(
+            d["choices"][0]["description"][&module.language],
+            options[0].text
+        );
+        let right = options.iter().position(|o| o.correct).unwrap();
+        assert_eq!(d["correctResponsesPattern"], json!([right.to_string()]));
+        let (q, d) = definition("matching");
+        let QuestionKind::Matching { pairs, .. } = &q.kind else {
+            unreachable!()
+        };
+        assert_eq!(d["source"].as_array().unwrap().len(), pairs.len());
+        let pattern = d["correctResponsesPattern"][0].as_str().unwrap();
+        assert_eq!(pattern.split("[,]").count(), pairs.len(), "{pattern}");
+        let (q, d) = definition("numeric");
+        let QuestionKind::Numeric {
+            answer, tolerance, ..
+        } = &q.kind
+        else {
+            unreachable!()
+        };
+        assert_eq!(
+            d["correctResponsesPattern"],
+            json!([format!("{}[:]{}", answer - tolerance, answer + tolerance)])
+        );
+        let (_, d) = definition("ordering");
+        assert_eq!(
+            d["correctResponsesPattern"][0]
+                .as_str()
+                .unwrap()
+                .split("[,]")
+                .count(),
+            d["choices"].as_array().unwrap().len()
+        );
     }
 
     #[test]

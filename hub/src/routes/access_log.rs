@@ -7,17 +7,21 @@
 //! signature, no body. It also counts each route's requests and body bytes for `/metrics`.
 
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
-use http_body_util::BodyExt;
+use http_body::{Frame, SizeHint};
 
 use crate::limits::client_address;
+use crate::metrics::RouteBytes;
 use crate::state::AppState;
 
 /// The header that carries a request's id back to the client.
@@ -49,23 +53,18 @@ pub async fn access_log(State(state): State<AppState>, request: Request, next: N
         .unwrap_or_default();
     let counted = state.metrics.bytes_of(&route);
     let (parts, body) = request.into_parts();
-    let received = counted.clone();
-    let body = Body::new(body.map_frame(move |frame| {
-        if let Some(data) = frame.data_ref() {
-            received
-                .received
-                .fetch_add(data.len() as u64, Ordering::Relaxed);
-        }
-        frame
-    }));
+    let body = Body::new(Counted {
+        inner: body,
+        bytes: counted.clone(),
+        sent: false,
+    });
     let response = next.run(Request::from_parts(parts, body)).await;
     let (parts, body) = response.into_parts();
-    let body = Body::new(body.map_frame(move |frame| {
-        if let Some(data) = frame.data_ref() {
-            counted.sent.fetch_add(data.len() as u64, Ordering::Relaxed);
-        }
-        frame
-    }));
+    let body = Body::new(Counted {
+        inner: body,
+        bytes: counted,
+        sent: true,
+    });
     let mut response = Response::from_parts(parts, body);
     state
         .metrics
@@ -84,4 +83,44 @@ pub async fn access_log(State(state): State<AppState>, request: Request, next: N
         response.headers_mut().insert(REQUEST_ID, value);
     }
     response
+}
+
+/// A body that counts its data bytes into a route's counters as they pass, and otherwise is
+/// the body it wraps: its size stays known (the compression layer decides by it).
+struct Counted {
+    inner: Body,
+    bytes: Arc<RouteBytes>,
+    /// An answer's body (counted as sent), or a request's (received).
+    sent: bool,
+}
+
+impl http_body::Body for Counted {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        if let Poll::Ready(Some(Ok(frame))) = &polled {
+            if let Some(data) = frame.data_ref() {
+                let counter = if self.sent {
+                    &self.bytes.sent
+                } else {
+                    &self.bytes.received
+                };
+                counter.fetch_add(data.len() as u64, Ordering::Relaxed);
+            }
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
 }
