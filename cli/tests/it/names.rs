@@ -273,7 +273,7 @@ fn statements_read_as_an_lrs_reads_them(xapi: &str) {
             "namespaced by publisher: {object}"
         );
         assert!(
-            s["context"]["extensions"]["https://skillpack.example/xapi/extensions/received"]
+            s["context"]["extensions"]["https://w3id.org/skillpack/xapi/extensions/received"]
                 .is_string()
         );
         assert!(s["timestamp"].as_str().unwrap().ends_with('Z'));

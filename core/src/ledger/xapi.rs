@@ -30,11 +30,11 @@ const ASSESSMENT: &str = "http://adlnet.gov/expapi/activities/assessment";
 const INTERACTION: &str = "http://adlnet.gov/expapi/activities/cmi.interaction";
 const COURSE: &str = "http://adlnet.gov/expapi/activities/course";
 
-/// Extensions of our own (IRIs under the project's namespace).
-const EXT_RECEIVED: &str = "https://skillpack.example/xapi/extensions/received";
-const EXT_DEVICE_TIME: &str = "https://skillpack.example/xapi/extensions/device-timestamp";
-const EXT_DEVICE: &str = "https://skillpack.example/xapi/extensions/device";
-const EXT_ATTEMPT: &str = "https://skillpack.example/xapi/extensions/attempt";
+/// Extensions of our own, under the project's namespace (docs/xapi.md, "Extensions").
+const EXT_RECEIVED: &str = "https://w3id.org/skillpack/xapi/extensions/received";
+const EXT_DEVICE_TIME: &str = "https://w3id.org/skillpack/xapi/extensions/device-timestamp";
+const EXT_DEVICE: &str = "https://w3id.org/skillpack/xapi/extensions/device";
+const EXT_ATTEMPT: &str = "https://w3id.org/skillpack/xapi/extensions/attempt";
 
 /// What a statement needs besides the record.
 #[derive(Debug, Clone, Copy)]
