@@ -62,10 +62,12 @@ pub async fn take_records(
         })
         .collect();
     let mut results = db.ingest(device, admitted.verified).await?;
-    // Only those stored now: one the hub had already was issued for (or waits) before.
+    // Those stored now, and those the hub had: a push answered before its credentials were
+    // issued (the hub stopped, the client went) comes again as duplicates, and its passes
+    // are tried again; one already issued for is covered at once.
     let stored: std::collections::HashSet<&str> = results
         .iter()
-        .filter(|r| r.status == RecordStatus::Accepted)
+        .filter(|r| r.status != RecordStatus::Rejected)
         .map(|r| r.id.as_str())
         .collect();
     let new: Vec<NewPass> = passes

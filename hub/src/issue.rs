@@ -95,7 +95,11 @@ pub async fn issue_new_passes(db: &HubDb, learner: &str, passes: &[NewPass]) -> 
 pub async fn issue_waiting(db: &HubDb) -> Result<usize, HubError> {
     let mut issued = 0;
     for learner in db.learners_with_unissued_passes().await? {
-        issued += issue_pending(db, &learner, SWEEP_BATCH).await?;
+        // One learner's failure is logged; the others are still issued for.
+        match issue_pending(db, &learner, SWEEP_BATCH).await {
+            Ok(n) => issued += n,
+            Err(e) => tracing::warn!(%learner, error = %e, "waiting passes not issued"),
+        }
     }
     Ok(issued)
 }
@@ -203,8 +207,9 @@ pub async fn credentials_after(
     })
 }
 
-/// Issues for one pass; false when its provider has no endorsed issuer, the module is not
-/// known, or the learner already holds the credential for that achievement.
+/// Issues for one pass: [`Outcome::Issued`], or [`Outcome::Covered`] when the learner
+/// already holds the credential for that achievement, or [`Outcome::Waiting`] when its
+/// provider has no endorsed issuer or the module is not known.
 async fn issue_for(db: &HubDb, learner: &str, pass: &UnissuedPass) -> Result<Outcome, HubError> {
     let Some(terms) = pass_terms(db, pass, None).await? else {
         return Ok(Outcome::Waiting);

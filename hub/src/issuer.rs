@@ -185,8 +185,15 @@ pub async fn attach_endorsement(
         },
     )
     .await?;
-    // The passes that waited for this issuer are earned now.
-    let issued = crate::issue::issue_waiting(db).await?;
-    tracing::info!(publisher = %publisher.fingerprint(), issued, "issuer endorsed");
+    // The passes that waited for this issuer are earned now. The endorsement is stored
+    // whatever becomes of them: a pass not issued now waits for the next sweep.
+    match crate::issue::issue_waiting(db).await {
+        Ok(issued) => {
+            tracing::info!(publisher = %publisher.fingerprint(), issued, "issuer endorsed")
+        }
+        Err(e) => {
+            tracing::warn!(publisher = %publisher.fingerprint(), error = %e, "waiting passes not issued")
+        }
+    }
     Ok(Ok((row, checked)))
 }

@@ -20,7 +20,8 @@ use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as Key;
 use object_store::{
-    GetOptions, GetRange, GetResultPayload, ObjectStore, PutMode, PutOptions, WriteMultipart,
+    ClientOptions, GetOptions, GetRange, GetResultPayload, ObjectStore, PutMode, PutOptions,
+    WriteMultipart,
 };
 use skillpack_core::hex;
 use thiserror::Error;
@@ -190,8 +191,12 @@ impl PackStore {
                 })
             }
             PacksAt::Bucket { bucket, prefix } => {
+                // No whole-request timeout: a download streams at the client's pace, and a
+                // phone on a slow link takes minutes over a large pack (the hub's own idle
+                // timeout ends a transfer that stops moving).
                 let bucket = AmazonS3Builder::from_env()
                     .with_bucket_name(bucket)
+                    .with_client_options(ClientOptions::new().with_timeout_disabled())
                     .build()?;
                 Ok(Self {
                     objects: Arc::new(bucket),
@@ -223,8 +228,16 @@ impl PackStore {
         size: u64,
     ) -> Result<(), PackStoreError> {
         let key = self.key(hash);
-        if self.stored_size(&key).await? == Some(size) {
-            return Ok(()); // written before: never again
+        match self.stored_size(&key).await? {
+            Some(found) if found == size => return Ok(()), // written before: never again
+            Some(found) => {
+                return Err(PackStoreError::Mismatch {
+                    key: key.to_string(),
+                    found,
+                    expected: size,
+                })
+            }
+            None => {}
         }
         let _permit = writers().acquire().await.map_err(std::io::Error::other)?;
         if size <= WHOLE_PUT_LIMIT {
@@ -244,7 +257,11 @@ impl PackStore {
         } else {
             self.put_in_parts(&key, file, size).await?;
         }
-        self.make_durable(&key)?;
+        let store = self.clone();
+        let durable = key.clone();
+        tokio::task::spawn_blocking(move || store.make_durable(&durable))
+            .await
+            .map_err(std::io::Error::other)??;
         match self.stored_size(&key).await? {
             Some(found) if found == size => Ok(()),
             found => Err(PackStoreError::Mismatch {

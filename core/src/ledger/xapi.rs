@@ -274,7 +274,11 @@ fn describe_interaction(definition: &mut Value, question: &Question, language: &
         // The range the tolerance allows, as xAPI writes one.
         QuestionKind::Numeric {
             answer, tolerance, ..
-        } => vec![format!("{}[:]{}", answer - tolerance, answer + tolerance)],
+        } => vec![format!(
+            "{}[:]{}",
+            decimal(answer - tolerance),
+            decimal(answer + tolerance)
+        )],
         _ => Answer::right_for(question)
             .map(|right| vec![response_text(&right)])
             .unwrap_or_default(),
@@ -282,6 +286,13 @@ fn describe_interaction(definition: &mut Value, question: &Question, language: &
     if !patterns.is_empty() {
         definition["correctResponsesPattern"] = patterns.into();
     }
+}
+
+/// A number as a person wrote it: to nine decimals at most, so a sum of decimals reads
+/// `2.2` and not `2.2000000000000002`.
+fn decimal(x: f64) -> String {
+    let rounded = (x * 1e9).round() / 1e9;
+    format!("{rounded}")
 }
 
 /// The xAPI interaction type of a question type.
@@ -458,8 +469,13 @@ mod tests {
         };
         assert_eq!(
             d["correctResponsesPattern"],
-            json!([format!("{}[:]{}", answer - tolerance, answer + tolerance)])
+            json!([format!(
+                "{}[:]{}",
+                decimal(answer - tolerance),
+                decimal(answer + tolerance)
+            )])
         );
+        assert_eq!(decimal(0.1 + 0.2), "0.3");
         let (_, d) = definition("ordering");
         assert_eq!(
             d["correctResponsesPattern"][0]

@@ -348,7 +348,17 @@ impl HubDb {
         let offset = i64::try_from(start).map_err(|e| HubError::Encoding(e.to_string()))?;
         let len = i64::try_from(end.saturating_sub(start))
             .map_err(|e| HubError::Encoding(e.to_string()))?;
-        on_engine!(self, e => e.pack_range_in_db(hash, offset, len))
+        let read = on_engine!(self, e => e.pack_range_in_db(hash, offset, len));
+        match read {
+            Ok(bytes) if bytes.len() as u64 == end - start => Ok(bytes),
+            // `hub move-packs` may have moved it since the read began: from the store then.
+            short_or_failed => match on_engine!(self, e => e.pack_place(hash))? {
+                Some(place) if !place.in_db => {
+                    Ok(self.packs.range(hash, start, end).await?.to_vec())
+                }
+                _ => short_or_failed,
+            },
+        }
     }
 
     /// Bytes `start..end` of a pack still in the database, read a [`DB_PIECE`] at a time as
@@ -421,14 +431,14 @@ impl HubDb {
     }
 
     /// The packs whose bytes are in the pack store, by hash, with their lengths.
-    pub async fn pack_sizes(&self) -> Result<Vec<([u8; 32], u64)>, HubError> {
-        on_engine!(self, e => e.pack_sizes())
+    pub async fn packs_in_store(&self) -> Result<Vec<([u8; 32], u64)>, HubError> {
+        on_engine!(self, e => e.packs_in_store())
     }
 
     /// Compares the packs the database names with the objects in the pack store: what an
     /// operator checks after restoring either.
     pub async fn check_pack_store(&self) -> Result<PackStoreCheck, HubError> {
-        let named = on_engine!(self, e => e.pack_sizes())?;
+        let named = on_engine!(self, e => e.packs_in_store())?;
         let held: std::collections::HashMap<[u8; 32], u64> = self
             .packs
             .list()

@@ -55,12 +55,13 @@ pub(super) fn move_to_store(db: &str, packs: Option<&str>) -> CommandResult {
 }
 
 /// Writes `OUT.packs` beside a backup's copy `out` (the database at `copy`): one line per
-/// pack it names, `HASH SIZE`, for checking a copy of the store against; says whether the
-/// store holds them all now, and fails when it does not.
+/// pack of the store it names, `HASH SIZE`, for checking a copy of the store against (packs
+/// still in the database are in the copy itself); says whether the store holds them all
+/// now, and fails when it does not.
 pub(super) fn list_for_backup(copy: &str, packs: Option<&str>, out: &Path) -> CommandResult {
     let (at, named, check) = operate_at(copy, packs, |hub| async move {
         let at = hub.pack_store().at().to_string();
-        let named = hub.pack_sizes().await?;
+        let named = hub.packs_in_store().await?;
         Ok((at, named, hub.check_pack_store().await?))
     })?;
     let mut listing_path = out.as_os_str().to_owned();

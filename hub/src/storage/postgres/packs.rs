@@ -217,7 +217,7 @@ impl PgHub {
             .await
     }
 
-    pub(crate) async fn pack_sizes(&self) -> Result<Vec<([u8; 32], u64)>, HubError> {
+    pub(crate) async fn packs_in_store(&self) -> Result<Vec<([u8; 32], u64)>, HubError> {
         self.pack_list("SELECT hash, size FROM packs WHERE NOT bytes_in_db ORDER BY hash")
             .await
     }

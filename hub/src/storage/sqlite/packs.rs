@@ -249,7 +249,7 @@ impl SqliteHub {
         .await
     }
 
-    pub(crate) async fn pack_sizes(&self) -> Result<Vec<([u8; 32], u64)>, HubError> {
+    pub(crate) async fn packs_in_store(&self) -> Result<Vec<([u8; 32], u64)>, HubError> {
         self.run(move |db| {
             let conn = db.read();
             let mut stmt =
