@@ -16,11 +16,11 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use futures_util::stream::{BoxStream, StreamExt, TryStreamExt};
-use object_store::aws::AmazonS3Builder;
+use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as Key;
 use object_store::{
-    ClientOptions, GetOptions, GetRange, GetResultPayload, ObjectStore, PutMode, PutOptions,
+    ClientConfigKey, GetOptions, GetRange, GetResultPayload, ObjectStore, PutMode, PutOptions,
     WriteMultipart,
 };
 use skillpack_core::hex;
@@ -191,12 +191,14 @@ impl PackStore {
                 })
             }
             PacksAt::Bucket { bucket, prefix } => {
-                // No whole-request timeout: a download streams at the client's pace, and a
-                // phone on a slow link takes minutes over a large pack (the hub's own idle
-                // timeout ends a transfer that stops moving).
+                // A whole request may take a day, not object_store's 30 s: a download streams
+                // at the client's pace, and a phone on a slow link takes minutes over a large
+                // pack (the hub's own idle timeout ends a transfer that stops moving). Set as
+                // one key, so the rest of the environment's client settings (AWS_ALLOW_HTTP)
+                // stand.
                 let bucket = AmazonS3Builder::from_env()
                     .with_bucket_name(bucket)
-                    .with_client_options(ClientOptions::new().with_timeout_disabled())
+                    .with_config(AmazonS3ConfigKey::Client(ClientConfigKey::Timeout), "24h")
                     .build()?;
                 Ok(Self {
                     objects: Arc::new(bucket),
