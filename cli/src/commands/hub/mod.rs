@@ -539,15 +539,6 @@ pub(crate) fn packs_from_env() -> anyhow::Result<Option<PacksAt>> {
     }
 }
 
-/// Where the hub on `db` keeps packs when `SKILLPACK_PACKS` does not say (a backup's copy
-/// of the database is elsewhere, its packs are not).
-fn default_packs(db: &str) -> String {
-    std::env::var("SKILLPACK_PACKS")
-        .ok()
-        .filter(|p| !p.is_empty())
-        .unwrap_or_else(|| PacksAt::default_for(db).to_string())
-}
-
 fn file_stem(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -573,7 +564,10 @@ fn backup(db: &str, packs: Option<&str>, out: &std::path::Path) -> CommandResult
         summary.credentials
     );
     let copy = format!("sqlite://{}", summary.path.display());
-    let listed = packs::list_for_backup(&copy, packs.or(Some(&default_packs(db))), out)?;
+    // The copy is elsewhere, its packs are not: where the hub on `db` keeps them (`--packs`
+    // takes SKILLPACK_PACKS already).
+    let at = packs.map_or_else(|| PacksAt::default_for(db).to_string(), str::to_owned);
+    let listed = packs::list_for_backup(&copy, Some(&at), out)?;
     outln!(
         "to restore: stop the hub, put this file in place of {path} (remove {path}-wal and \
          {path}-shm), start it; devices send again what came after the backup"

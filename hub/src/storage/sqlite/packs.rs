@@ -233,27 +233,19 @@ impl SqliteHub {
     }
 
     pub(crate) async fn packs_in_db(&self) -> Result<Vec<([u8; 32], u64)>, HubError> {
-        self.run(move |db| {
-            let conn = db.read();
-            let mut stmt =
-                conn.prepare("SELECT hash, size FROM packs WHERE bytes_in_db ORDER BY hash")?;
-            let rows = stmt
-                .query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?)))?
-                .collect::<Result<Vec<_>, _>>()?;
-            rows.into_iter()
-                .map(|(hash, size)| {
-                    Ok((stored_pack_hash(&hash)?, u64::try_from(size).unwrap_or(0)))
-                })
-                .collect()
-        })
-        .await
+        self.pack_list("SELECT hash, size FROM packs WHERE bytes_in_db ORDER BY hash")
+            .await
     }
 
     pub(crate) async fn packs_in_store(&self) -> Result<Vec<([u8; 32], u64)>, HubError> {
+        self.pack_list("SELECT hash, size FROM packs WHERE NOT bytes_in_db ORDER BY hash")
+            .await
+    }
+
+    async fn pack_list(&self, sql: &'static str) -> Result<Vec<([u8; 32], u64)>, HubError> {
         self.run(move |db| {
             let conn = db.read();
-            let mut stmt =
-                conn.prepare("SELECT hash, size FROM packs WHERE NOT bytes_in_db ORDER BY hash")?;
+            let mut stmt = conn.prepare_cached(sql)?;
             let rows = stmt
                 .query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?)))?
                 .collect::<Result<Vec<_>, _>>()?;
